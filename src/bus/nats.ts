@@ -1,0 +1,70 @@
+import { connect, type NatsConnection, type Subscription } from 'nats';
+import type { Bus, BusSubscription } from '../core/bus.js';
+
+export interface NatsBusOptions {
+  url: string;
+  name?: string;
+  /** Log sink for connection state changes. */
+  onStatus?: (text: string) => void;
+}
+
+/**
+ * NATS core pub/sub: one subject per user, no JetStream. The bus is only a
+ * doorbell; what must survive is already in the store.
+ */
+export async function createNatsBus(opts: NatsBusOptions): Promise<Bus> {
+  const servers = opts.url.split(',').map((s) => s.trim().replace(/^nats:\/\//, ''));
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers,
+      name: opts.name ?? 'parley',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout: 3000,
+    });
+  } catch (err) {
+    throw new Error(`cannot reach NATS at ${opts.url}: ${(err as Error).message}`);
+  }
+  void (async () => {
+    for await (const s of nc.status()) opts.onStatus?.(`nats ${s.type}`);
+  })().catch(() => {});
+
+  return {
+    publish(subject, payload) {
+      if (nc.isClosed()) return;
+      nc.publish(subject, payload);
+    },
+    subscribe(subject, handler): BusSubscription {
+      const sub: Subscription = nc.subscribe(subject, {
+        callback: (err, msg) => {
+          if (err) return;
+          try {
+            handler(msg.data);
+          } catch {
+            // A subscriber's failure is its own; the bus keeps going.
+          }
+        },
+      });
+      return { unsubscribe: () => sub.unsubscribe() };
+    },
+    async flush() {
+      if (!nc.isClosed()) await nc.flush();
+    },
+    async check() {
+      if (nc.isClosed()) throw new Error('NATS connection is closed');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('NATS did not answer within 2 s')), 2000);
+      });
+      try {
+        await Promise.race([nc.flush(), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      if (!nc.isClosed()) await nc.drain();
+    },
+  };
+}

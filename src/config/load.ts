@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import { SCHEMA, type Config, type FieldSpec } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Raw = Record<string, unknown>;
+
+function describe(spec: FieldSpec): string {
+  switch (spec.type) {
+    case 'int':
+      return `a whole number from ${spec.min} to ${spec.max}`;
+    case 'bool':
+      return 'true or false';
+    case 'enum':
+      return `one of ${spec.values.map((v) => `"${v}"`).join(', ')}`;
+    case 'strings':
+      return `a list of ${spec.patternText ?? 'strings'}`;
+    case 'string':
+      return spec.patternText ? `a string: ${spec.patternText}` : 'a string';
+  }
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function checkValue(key: string, spec: FieldSpec, v: unknown, problems: string[]): unknown {
+  const bad = () => {
+    problems.push(`${key}: got ${show(v)}, expected ${describe(spec)}`);
+    return undefined;
+  };
+  switch (spec.type) {
+    case 'int':
+      if (typeof v === 'bigint') v = Number(v);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) return bad();
+      return v;
+    case 'bool':
+      return typeof v === 'boolean' ? v : bad();
+    case 'enum':
+      return typeof v === 'string' && spec.values.includes(v) ? v : bad();
+    case 'string':
+      if (typeof v !== 'string') return bad();
+      if (spec.maxLength !== undefined && v.length > spec.maxLength) return bad();
+      if (spec.pattern && !spec.pattern.test(v)) return bad();
+      return v;
+    case 'strings':
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && (!spec.pattern || spec.pattern.test(x))))
+        return bad();
+      return [...v];
+  }
+}
+
+/** Turns an environment string into the field's type, or records a problem. */
+function fromEnv(name: string, spec: FieldSpec, s: string, problems: string[]): unknown {
+  switch (spec.type) {
+    case 'int':
+      if (!/^-?\d+$/.test(s.trim())) {
+        problems.push(`${name}: got ${show(s)}, expected ${describe(spec)}`);
+        return undefined;
+      }
+      return Number(s.trim());
+    case 'bool':
+      if (/^(true|1|yes|on)$/i.test(s)) return true;
+      if (/^(false|0|no|off)$/i.test(s)) return false;
+      problems.push(`${name}: got ${show(s)}, expected ${describe(spec)}`);
+      return undefined;
+    case 'strings':
+      return s === '' ? [] : s.split(',').map((x) => x.trim());
+    default:
+      return s;
+  }
+}
+
+const ENV_IGNORED = new Set(['CONFIG', 'TEST']);
+
+/**
+ * Builds the configuration from defaults, then the file, then PARLEY_* variables
+ * (PARLEY_<SECTION>_<KEY>, e.g. PARLEY_DATABASE_URL, PARLEY_LIMITS_MAX_FRAME_BYTES).
+ * Every problem is collected so the operator sees all of them at once.
+ */
+export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Config {
+  const problems: string[] = [];
+  const out: Record<string, Record<string, unknown>> = {};
+
+  for (const [section, fields] of Object.entries(SCHEMA)) {
+    out[section] = {};
+    for (const [k, spec] of Object.entries(fields as Record<string, FieldSpec>)) {
+      out[section][k] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+    }
+  }
+
+  for (const [section, value] of Object.entries(fileValues)) {
+    const fields = (SCHEMA as Record<string, Record<string, FieldSpec>>)[section];
+    if (!fields) {
+      problems.push(`unknown section [${section}] (known sections: ${Object.keys(SCHEMA).join(', ')})`);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push(`${section}: must be a table ([${section}])`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(value as Raw)) {
+      const spec = fields[k];
+      if (!spec) {
+        problems.push(`unknown key ${section}.${k} (known keys in [${section}]: ${Object.keys(fields).join(', ')})`);
+        continue;
+      }
+      const checked = checkValue(`${section}.${k}`, spec, v, problems);
+      if (checked !== undefined) out[section]![k] = checked;
+    }
+  }
+
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('PARLEY_') || raw === undefined) continue;
+    const rest = name.slice('PARLEY_'.length);
+    const cut = rest.indexOf('_');
+    const sectionName = (cut < 0 ? rest : rest.slice(0, cut)).toLowerCase();
+    if (ENV_IGNORED.has(sectionName.toUpperCase())) continue;
+    const fields = (SCHEMA as Record<string, Record<string, FieldSpec>>)[sectionName];
+    const key = cut < 0 ? '' : rest.slice(cut + 1).toLowerCase();
+    const spec = fields?.[key];
+    if (!fields || !spec) {
+      problems.push(`unknown environment variable ${name} (expected PARLEY_<SECTION>_<KEY> naming a key of parley.example.toml)`);
+      continue;
+    }
+    const typed = fromEnv(name, spec, raw, problems);
+    if (typed === undefined) continue;
+    const checked = checkValue(name, spec, typed, problems);
+    if (checked !== undefined) out[sectionName]![key] = checked;
+  }
+
+  if (problems.length) throw new ConfigError(problems);
+  return out as Config;
+}
+
+export function defaultConfig(): Config {
+  return buildConfig({});
+}
+
+/** Reads and validates a TOML file (if given) plus the environment. */
+export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
+  let fileValues: Raw = {};
+  if (path) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError([`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    }
+    try {
+      fileValues = parseToml(text) as Raw;
+    } catch (err) {
+      throw new ConfigError([`${path} is not valid TOML: ${(err as Error).message.split('\n')[0]}`]);
+    }
+  }
+  return buildConfig(fileValues, env);
+}

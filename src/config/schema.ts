@@ -1,0 +1,77 @@
+/**
+ * The configuration schema: one table that drives validation, defaults,
+ * PARLEY_* environment overrides and the error messages. The commented example
+ * (parley.example.toml) documents the same keys; a test keeps them in step.
+ */
+export type FieldSpec =
+  | { type: 'string'; default: string; maxLength?: number; pattern?: RegExp; patternText?: string }
+  | { type: 'int'; default: number; min: number; max: number }
+  | { type: 'bool'; default: boolean }
+  | { type: 'enum'; default: string; values: readonly string[] }
+  | { type: 'strings'; default: readonly string[]; pattern?: RegExp; patternText?: string };
+
+export const SCHEMA = {
+  server: {
+    host: { type: 'string', default: '0.0.0.0', maxLength: 255 },
+    port: { type: 'int', default: 8080, min: 0, max: 65535 },
+    node_id: { type: 'string', default: '', maxLength: 64, pattern: /^[A-Za-z0-9_-]*$/, patternText: 'letters, digits, _ and -' },
+    trust_proxy: { type: 'bool', default: false },
+    shutdown_grace_seconds: { type: 'int', default: 10, min: 0, max: 600 },
+  },
+  data: {
+    dir: { type: 'string', default: './data', maxLength: 4096 },
+  },
+  database: {
+    url: { type: 'string', default: '', maxLength: 4096, pattern: /^(|postgres(ql)?:\/\/.*|sqlite:.*)$/, patternText: 'empty (SQLite under data.dir), sqlite:PATH, or postgres://...' },
+    pool_size: { type: 'int', default: 10, min: 1, max: 200 },
+  },
+  bus: {
+    url: { type: 'string', default: '', maxLength: 4096, pattern: /^(|nats:\/\/.*)$/, patternText: 'empty (in-process) or nats://host:port' },
+    subject_prefix: { type: 'string', default: 'parley', maxLength: 64, pattern: /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, patternText: 'dot-separated tokens of letters, digits, _ and -' },
+  },
+  registration: {
+    policy: { type: 'enum', default: 'open', values: ['open', 'invite', 'closed'] },
+    reserved_usernames: { type: 'strings', default: [], pattern: /^[a-z0-9._-]{1,32}$/, patternText: 'usernames ([a-z0-9._-], 1-32 characters)' },
+  },
+  login: {
+    free_failures: { type: 'int', default: 5, min: 1, max: 1000 },
+    max_delay_seconds_per_address: { type: 'int', default: 900, min: 1, max: 86400 },
+    account_failures_per_minute: { type: 'int', default: 30, min: 1, max: 100000 },
+    max_delay_seconds_per_account: { type: 'int', default: 60, min: 1, max: 3600 },
+    address_failures_per_minute: { type: 'int', default: 60, min: 1, max: 100000 },
+  },
+  limits: {
+    max_body_bytes: { type: 'int', default: 65536, min: 1024, max: 16777216 },
+    max_frame_bytes: { type: 'int', default: 65536, min: 1024, max: 16777216 },
+    json_max_depth: { type: 'int', default: 32, min: 2, max: 256 },
+    frames_per_second: { type: 'int', default: 30, min: 1, max: 100000 },
+    frame_burst: { type: 'int', default: 100, min: 1, max: 100000 },
+    bad_frames_before_close: { type: 'int', default: 20, min: 1, max: 100000 },
+    send_queue_bytes: { type: 'int', default: 1048576, min: 16384, max: 268435456 },
+    auth_timeout_seconds: { type: 'int', default: 10, min: 1, max: 600 },
+    heartbeat_seconds: { type: 'int', default: 30, min: 1, max: 600 },
+    session_recheck_seconds: { type: 'int', default: 60, min: 1, max: 86400 },
+    requests_per_minute_per_address: { type: 'int', default: 600, min: 1, max: 1000000 },
+  },
+  log: {
+    level: { type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+  },
+  metrics: {
+    enabled: { type: 'bool', default: true },
+  },
+} as const satisfies Record<string, Record<string, FieldSpec>>;
+
+type Schema = typeof SCHEMA;
+type ValueOf<F> = F extends { type: 'int' }
+  ? number
+  : F extends { type: 'bool' }
+    ? boolean
+    : F extends { type: 'strings' }
+      ? string[]
+      : F extends { type: 'enum'; values: readonly (infer V)[] }
+        ? V
+        : string;
+
+export type Config = {
+  [S in keyof Schema]: { [K in keyof Schema[S]]: ValueOf<Schema[S][K]> };
+};

@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto';
+import { ParleyError } from '../errors.js';
+import { event } from '../events.js';
+import { newId, newSecret } from '../ids.js';
+import type { Router } from '../router.js';
+import type { PasswordHasher } from './hasher.js';
+import type { AccountStore, InviteRecord, SessionRecord, UserRecord } from './store.js';
+import type { LoginThrottle } from './throttle.js';
+import { assertNotReserved, checkPassword, normalizeUsername } from './username.js';
+
+export type RegistrationPolicy = 'open' | 'invite' | 'closed';
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  createdAt: number;
+}
+
+export interface PublicSession {
+  id: string;
+  device: string;
+  createdAt: number;
+  lastSeenAt: number;
+  lastAddress: string;
+}
+
+export interface LoginResult {
+  user: PublicUser;
+  session: PublicSession;
+  /** Shown once; only its hash is stored. */
+  token: string;
+}
+
+export interface AuthContext {
+  user: UserRecord;
+  session: SessionRecord;
+}
+
+const MAX_DEVICE = 64;
+/** last-seen is written at most this often per session, to keep reads cheap. */
+const TOUCH_EVERY_MS = 60_000;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+export function publicUser(u: UserRecord): PublicUser {
+  return { id: u.id, username: u.username, createdAt: u.createdAt };
+}
+
+export function publicSession(s: SessionRecord): PublicSession {
+  return { id: s.id, device: s.device, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, lastAddress: s.lastAddress };
+}
+
+function cleanDevice(device: unknown): string {
+  if (device === undefined || device === null || device === '') return 'unnamed device';
+  if (typeof device !== 'string') throw new ParleyError('bad-request', 'device must be a string', { field: 'device' });
+  // eslint-disable-next-line no-control-regex
+  const d = device.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  if ([...d].length > MAX_DEVICE) throw new ParleyError('bad-request', `device must be at most ${MAX_DEVICE} characters`, { field: 'device' });
+  return d || 'unnamed device';
+}
+
+export interface AccountService {
+  register(req: { username: unknown; password: unknown; invite?: unknown; device?: unknown; address: string }): Promise<LoginResult>;
+  login(req: { username: unknown; password: unknown; device?: unknown; address: string }): Promise<LoginResult>;
+  authenticate(token: unknown, address?: string): Promise<AuthContext>;
+  /** True while the session still exists and its user is enabled. */
+  stillValid(sessionId: string, tokenHash: string): Promise<boolean>;
+  logout(auth: AuthContext): Promise<void>;
+  sessions(userId: string): Promise<PublicSession[]>;
+  revokeSession(userId: string, sessionId: unknown): Promise<void>;
+  changePassword(auth: AuthContext, oldPassword: unknown, newPassword: unknown): Promise<void>;
+  deleteAccount(auth: AuthContext, password: unknown): Promise<void>;
+  // Operator actions (CLI); they bypass the registration policy.
+  adminAdd(username: unknown, password: unknown): Promise<PublicUser>;
+  adminList(opts: { after?: string; limit: number }): Promise<(PublicUser & { disabled: boolean })[]>;
+  adminSetPassword(username: unknown, password: unknown): Promise<void>;
+  adminSetDisabled(username: unknown, disabled: boolean): Promise<void>;
+  adminDelete(username: unknown): Promise<void>;
+  createInvite(opts: { uses: number; expiresInSeconds: number | null; createdBy?: string | null }): Promise<InviteRecord>;
+}
+
+export function createAccountService(deps: {
+  store: AccountStore;
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  router: Router;
+  policy: () => RegistrationPolicy;
+  reserved: readonly string[];
+  now?: () => number;
+}): AccountService {
+  const { store, hasher, throttle, router } = deps;
+  const now = deps.now ?? Date.now;
+  const lastTouch = new Map<string, number>();
+  // A fixed hash verified on unknown usernames, so timing does not reveal which names exist.
+  let dummyHash: Promise<string> | undefined;
+
+  async function startSession(user: UserRecord, device: string, address: string): Promise<LoginResult> {
+    const token = `pt_${newSecret()}`;
+    const t = now();
+    const session: SessionRecord = {
+      id: newId(t),
+      userId: user.id,
+      tokenHash: hashToken(token),
+      device,
+      createdAt: t,
+      lastSeenAt: t,
+      lastAddress: address,
+    };
+    await store.createSession(session);
+    return { user: publicUser(user), session: publicSession(session), token };
+  }
+
+  function revoked(userId: string, sessionIds: string[]): void {
+    if (sessionIds.length) router.deliver(userId, event('session.revoked', { sessionIds }));
+  }
+
+  async function byName(username: unknown): Promise<UserRecord> {
+    const name = normalizeUsername(username);
+    const u = await store.userByUsername(name);
+    if (!u) throw new ParleyError('not-found', `no user named "${name}"`);
+    return u;
+  }
+
+  async function create(username: unknown, password: unknown, inviteCode?: string): Promise<UserRecord> {
+    const name = normalizeUsername(username);
+    assertNotReserved(name, deps.reserved);
+    const pw = checkPassword(password);
+    const t = now();
+    const user: UserRecord = { id: newId(t), username: name, passwordHash: await hasher.hash(pw), createdAt: t, disabled: false };
+    await store.createUser(user, inviteCode === undefined ? { now: t } : { inviteCode, now: t });
+    return user;
+  }
+
+  return {
+    async register(req) {
+      const policy = deps.policy();
+      if (policy === 'closed') throw new ParleyError('registration-closed', 'this server does not accept new accounts');
+      let invite: string | undefined;
+      if (policy === 'invite') {
+        if (typeof req.invite !== 'string' || req.invite === '')
+          throw new ParleyError('invalid-invite', 'this server needs an invite code to register', { field: 'invite' });
+        if (req.invite.length > 128) throw new ParleyError('invalid-invite', 'unknown invite code', { field: 'invite' });
+        invite = req.invite;
+      }
+      const device = cleanDevice(req.device);
+      const user = await create(req.username, req.password, invite);
+      return startSession(user, device, req.address);
+    },
+
+    async login(req) {
+      const name = normalizeUsername(req.username);
+      if (typeof req.password !== 'string' || req.password.length > 1024)
+        throw new ParleyError('bad-request', 'password must be a string of at most 1024 characters', { field: 'password' });
+      const device = cleanDevice(req.device);
+      throttle.check(name, req.address);
+      const user = await store.userByUsername(name);
+      if (!user) {
+        dummyHash ??= hasher.hash('parley-dummy-password');
+        await hasher.verify(await dummyHash, req.password);
+        throttle.failed(name, req.address);
+        throw new ParleyError('invalid-credentials', 'wrong username or password');
+      }
+      if (!(await hasher.verify(user.passwordHash, req.password))) {
+        throttle.failed(name, req.address);
+        throw new ParleyError('invalid-credentials', 'wrong username or password');
+      }
+      if (user.disabled) throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
+      throttle.succeeded(name, req.address);
+      return startSession(user, device, req.address);
+    },
+
+    async authenticate(token, address = '') {
+      if (typeof token !== 'string' || token.length < 10 || token.length > 256)
+        throw new ParleyError('not-authenticated', 'a valid token is required');
+      const session = await store.sessionByTokenHash(hashToken(token));
+      if (!session) throw new ParleyError('not-authenticated', 'the token is unknown or was revoked');
+      const user = await store.userById(session.userId);
+      if (!user) throw new ParleyError('not-authenticated', 'the account no longer exists');
+      if (user.disabled) throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
+      const t = now();
+      if (t - (lastTouch.get(session.id) ?? session.lastSeenAt) >= TOUCH_EVERY_MS || (address && address !== session.lastAddress)) {
+        lastTouch.set(session.id, t);
+        if (lastTouch.size > 100_000) lastTouch.delete(lastTouch.keys().next().value as string);
+        session.lastSeenAt = t;
+        if (address) session.lastAddress = address;
+        await store.touchSession(session.id, t, session.lastAddress);
+      }
+      return { user, session };
+    },
+
+    async stillValid(sessionId, tokenHash) {
+      const s = await store.sessionByTokenHash(tokenHash);
+      if (!s || s.id !== sessionId) return false;
+      const u = await store.userById(s.userId);
+      return !!u && !u.disabled;
+    },
+
+    async logout(auth) {
+      await store.deleteSession(auth.user.id, auth.session.id);
+      revoked(auth.user.id, [auth.session.id]);
+    },
+
+    async sessions(userId) {
+      return (await store.sessionsOf(userId)).map(publicSession);
+    },
+
+    async revokeSession(userId, sessionId) {
+      if (typeof sessionId !== 'string' || sessionId.length > 64)
+        throw new ParleyError('bad-request', 'session id must be a string', { field: 'id' });
+      if (!(await store.deleteSession(userId, sessionId))) throw new ParleyError('not-found', 'no such session');
+      revoked(userId, [sessionId]);
+    },
+
+    async changePassword(auth, oldPassword, newPassword) {
+      if (typeof oldPassword !== 'string' || oldPassword.length > 1024)
+        throw new ParleyError('bad-request', 'current password must be a string', { field: 'oldPassword' });
+      const pw = checkPassword(newPassword, 'newPassword');
+      if (!(await hasher.verify(auth.user.passwordHash, oldPassword)))
+        throw new ParleyError('invalid-credentials', 'the current password is wrong');
+      await store.setPasswordHash(auth.user.id, await hasher.hash(pw));
+      revoked(auth.user.id, await store.deleteSessionsExcept(auth.user.id, auth.session.id));
+    },
+
+    async deleteAccount(auth, password) {
+      if (typeof password !== 'string' || !(await hasher.verify(auth.user.passwordHash, password)))
+        throw new ParleyError('invalid-credentials', 'the password is wrong');
+      const ids = (await store.sessionsOf(auth.user.id)).map((s) => s.id);
+      await store.deleteUser(auth.user.id);
+      revoked(auth.user.id, ids);
+    },
+
+    async adminAdd(username, password) {
+      return publicUser(await create(username, password));
+    },
+
+    async adminList(opts) {
+      const list = await store.listUsers(opts);
+      return list.map((u) => ({ ...publicUser(u), disabled: u.disabled }));
+    },
+
+    async adminSetPassword(username, password) {
+      const u = await byName(username);
+      const pw = checkPassword(password);
+      await store.setPasswordHash(u.id, await hasher.hash(pw));
+      revoked(u.id, await store.deleteSessionsExcept(u.id, null));
+    },
+
+    async adminSetDisabled(username, disabled) {
+      const u = await byName(username);
+      await store.setDisabled(u.id, disabled);
+      if (disabled) revoked(u.id, await store.deleteSessionsExcept(u.id, null));
+    },
+
+    async adminDelete(username) {
+      const u = await byName(username);
+      const ids = (await store.sessionsOf(u.id)).map((s) => s.id);
+      await store.deleteUser(u.id);
+      revoked(u.id, ids);
+    },
+
+    async createInvite(opts) {
+      const t = now();
+      const invite: InviteRecord = {
+        code: newSecret(12),
+        createdBy: opts.createdBy ?? null,
+        usesLeft: opts.uses,
+        expiresAt: opts.expiresInSeconds === null ? null : t + opts.expiresInSeconds * 1000,
+        createdAt: t,
+      };
+      await store.createInvite(invite);
+      return invite;
+    },
+  };
+}

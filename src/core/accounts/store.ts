@@ -1,0 +1,56 @@
+/** What the accounts service needs from storage. Implemented in src/store/sql. */
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+  createdAt: number;
+  disabled: boolean;
+}
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  tokenHash: string;
+  device: string;
+  createdAt: number;
+  lastSeenAt: number;
+  lastAddress: string;
+}
+
+export interface InviteRecord {
+  code: string;
+  createdBy: string | null;
+  usesLeft: number;
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+export interface AccountStore {
+  /**
+   * Creates the user and an empty profile in one transaction. When `inviteCode`
+   * is given, one use of it is taken in the same transaction.
+   * Throws ParleyError `conflict` when the username is taken and
+   * `invalid-invite` when the code is unknown, used up or expired.
+   */
+  createUser(user: UserRecord, opts?: { inviteCode?: string; now?: number }): Promise<void>;
+  userById(id: string): Promise<UserRecord | undefined>;
+  userByUsername(username: string): Promise<UserRecord | undefined>;
+  /** Users ordered by username, after the given username. */
+  listUsers(opts: { after?: string; limit: number }): Promise<UserRecord[]>;
+  setPasswordHash(userId: string, hash: string): Promise<void>;
+  setDisabled(userId: string, disabled: boolean): Promise<void>;
+  /** Removes the user and everything personal: profile, sessions. Returns false when there was no such user. */
+  deleteUser(userId: string): Promise<boolean>;
+
+  createSession(session: SessionRecord): Promise<void>;
+  sessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>;
+  sessionsOf(userId: string): Promise<SessionRecord[]>;
+  touchSession(sessionId: string, at: number, address: string): Promise<void>;
+  /** Deletes one session of the user; false when it was not theirs or did not exist. */
+  deleteSession(userId: string, sessionId: string): Promise<boolean>;
+  /** Deletes every session of the user except `keep`; returns the ids deleted. */
+  deleteSessionsExcept(userId: string, keep: string | null): Promise<string[]>;
+
+  createInvite(invite: InviteRecord): Promise<void>;
+  invite(code: string): Promise<InviteRecord | undefined>;
+}

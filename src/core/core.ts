@@ -1,0 +1,15 @@
+import type { AccountService } from './accounts/service.js';
+import type { LoginThrottle } from './accounts/throttle.js';
+import type { ProfileService } from './profiles/service.js';
+import type { Router } from './router.js';
+import type { SessionRegistry } from './sessions.js';
+
+/** Everything a door may call. Built by main.ts; doors receive it, never build it. */
+export interface Core {
+  nodeId: string;
+  accounts: AccountService;
+  profiles: ProfileService;
+  router: Router;
+  sessions: SessionRegistry;
+  throttle: LoginThrottle;
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lowercase
+
+/**
+ * Time-ordered, 26-character ids (48 bits of milliseconds, 80 random bits),
+ * ULID-shaped but lowercase so they are valid in XMPP localparts and IRC
+ * parameters as they are. Ids made in the same millisecond are not ordered
+ * among themselves; anything that needs a strict order keeps its own sequence.
+ */
+export function newId(now = Date.now()): string {
+  let out = '';
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[t % 32] + out;
+    t = Math.floor(t / 32);
+  }
+  const rnd = randomBytes(10);
+  let bits = 0;
+  let acc = 0;
+  for (const byte of rnd) {
+    acc = (acc << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += ALPHABET[(acc >> bits) & 31];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return out;
+}
+
+/** An opaque secret: 32 random bytes, base64url. */
+export function newSecret(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}

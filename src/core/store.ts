@@ -1,0 +1,12 @@
+import type { AccountStore } from './accounts/store.js';
+import type { ProfileStore } from './profiles/store.js';
+
+/** Every store interface core needs, from one backend. */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  accounts: AccountStore;
+  profiles: ProfileStore;
+  /** Throws when the database cannot be reached (readyz, doctor). */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}

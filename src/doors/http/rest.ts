@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthContext } from '../../core/accounts/service.js';
+import type { Core } from '../../core/core.js';
+import { ParleyError } from '../../core/errors.js';
+import type { RateLimiter } from '../../core/limits/rate.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { runOp } from '../native/ops.js';
+
+type Input = (req: FastifyRequest) => unknown;
+
+const body: Input = (req) => req.body ?? {};
+const none: Input = () => ({});
+
+/** Query strings carry text; whole numbers are turned into numbers so one shape check serves both transports. */
+const queryInput: Input = (req) => {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+    if (Array.isArray(v)) throw new ParleyError('bad-request', `query parameter "${k.slice(0, 40)}" is repeated`, { field: k.slice(0, 40) });
+    out[k] = typeof v === 'string' && /^-?\d{1,15}$/.test(v) && ['ageMin', 'ageMax', 'limit'].includes(k) ? Number(v) : v;
+  }
+  return out;
+};
+
+export function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  if (!m) throw new ParleyError('not-authenticated', 'the Authorization header must be "Bearer <token>"');
+  return m[1];
+}
+
+/** Maps the REST routes of docs/protocol.md onto the shared operations table. */
+export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: Metrics; perAddress: RateLimiter }): void {
+  const { core, metrics, perAddress } = deps;
+
+  function route(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, op: string, input: Input, status = 200, auth = true) {
+    app.route({
+      method,
+      url,
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        const started = process.hrtime.bigint();
+        try {
+          perAddress.take(req.ip);
+          let authCtx: AuthContext | undefined;
+          if (auth) authCtx = await core.accounts.authenticate(bearer(req), req.ip);
+          const params = (req.params ?? {}) as Record<string, string>;
+          const raw = input(req);
+          const merged = Object.keys(params).length ? { ...(raw as object), ...params } : raw;
+          const result = await runOp(op, { core, address: req.ip, ...(authCtx ? { auth: authCtx } : {}) }, merged);
+          reply.code(status);
+          return result;
+        } finally {
+          metrics.latency.observe({ op, transport: 'rest' }, Number(process.hrtime.bigint() - started) / 1e9);
+        }
+      },
+    });
+  }
+
+  route('POST', '/api/v1/accounts', 'account.register', body, 201, false);
+  route('POST', '/api/v1/sessions', 'session.login', body, 201, false);
+  route('GET', '/api/v1/sessions', 'sessions.list', none);
+  route('DELETE', '/api/v1/sessions/current', 'session.logout', none);
+  route('DELETE', '/api/v1/sessions/:id', 'sessions.revoke', none);
+  route('GET', '/api/v1/me', 'me.get', none);
+  route('PATCH', '/api/v1/me/profile', 'profile.update', body);
+  route('POST', '/api/v1/me/password', 'password.change', body);
+  route('DELETE', '/api/v1/me', 'account.delete', body);
+  route('GET', '/api/v1/users/:username', 'profile.get', none);
+  route('GET', '/api/v1/directory', 'directory.search', queryInput);
+}

@@ -1,0 +1,111 @@
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { Core } from '../../core/core.js';
+import { ParleyError, isParleyError } from '../../core/errors.js';
+import { createRateLimiter } from '../../core/limits/rate.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Config } from '../../config/schema.js';
+import { toWireError } from '../native/errors.js';
+import { parseJsonBytes } from '../native/json.js';
+import { registerRest } from './rest.js';
+import { registerWebSocket, type WsDoor } from '../ws/route.js';
+
+export interface HttpDoor {
+  app: FastifyInstance;
+  ws: WsDoor;
+}
+
+export interface Readiness {
+  /** Empty when ready; otherwise what is wrong, in plain words. */
+  problems(): Promise<string[]>;
+}
+
+function fastifyCondition(status: number | undefined): ParleyError['condition'] {
+  if (status === 413) return 'payload-too-large';
+  if (status === 415) return 'unsupported-media-type';
+  if (status === 404) return 'not-found';
+  if (status !== undefined && status >= 400 && status < 500) return 'bad-request';
+  return 'internal-error';
+}
+
+export async function createHttpDoor(deps: {
+  core: Core;
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+}): Promise<HttpDoor> {
+  const { core, config, logger, metrics } = deps;
+  const limits = config.limits;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.server.trust_proxy,
+    bodyLimit: limits.max_body_bytes,
+    // Never hang on a slow client forever.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  // Our own JSON parser: UTF-8 checked, depth bounded, size bounded.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, buf, done) => {
+    try {
+      done(null, (buf as Buffer).length === 0 ? undefined : parseJsonBytes(buf as Buffer, { maxBytes: limits.max_body_bytes, maxDepth: limits.json_max_depth }));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  app.addContentTypeParser('*', (_req, _payload, done) => {
+    done(new ParleyError('unsupported-media-type', 'send application/json'), undefined);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = err as Error & { statusCode?: number; code?: string };
+    const wire = isParleyError(err)
+      ? toWireError(err)
+      : e.statusCode && e.statusCode < 500
+        ? { condition: fastifyCondition(e.statusCode), text: e.message }
+        : toWireError(err);
+    const status = isParleyError(err) ? err.status : e.statusCode && e.statusCode < 500 ? e.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    metrics.errors.inc({ condition: wire.condition });
+    if ('retryAfter' in wire && wire.retryAfter !== undefined) reply.header('retry-after', String(wire.retryAfter));
+    reply.code(status).send({ error: wire });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    metrics.errors.inc({ condition: 'not-found' });
+    reply.code(404).send({ error: { condition: 'not-found', text: `no such endpoint: ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` } });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const problems = await deps.readiness.problems();
+    reply.code(problems.length ? 503 : 200);
+    return problems.length ? { status: 'unavailable', problems } : { status: 'ready' };
+  });
+  if (config.metrics.enabled) {
+    app.get('/metrics', async (_req, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+  }
+
+  await app.register(websocket, {
+    options: {
+      // The soft limit (max_frame_bytes) answers with an error; this hard one closes (1009).
+      maxPayload: limits.max_frame_bytes * 4,
+      // We check UTF-8 ourselves so a bad frame gets an error reply instead of a dropped connection.
+      skipUTF8Validation: true,
+    },
+  });
+  const perAddress = createRateLimiter({
+    perSecond: limits.requests_per_minute_per_address / 60,
+    burst: Math.max(10, Math.ceil(limits.requests_per_minute_per_address / 6)),
+  });
+  registerRest(app, { core, metrics, perAddress });
+  const ws = registerWebSocket(app, { core, config, logger, metrics, perAddress });
+  return { app, ws };
+}

@@ -1,0 +1,76 @@
+import { isUtf8 } from 'node:buffer';
+import { ParleyError } from '../../core/errors.js';
+
+/**
+ * Nesting depth of a JSON text, counted without parsing (strings skipped), so
+ * a hostile `[[[[...` is refused before JSON.parse builds it.
+ */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+/** Decodes and parses a request body or frame with every limit applied. */
+export function parseJsonBytes(bytes: Buffer, limits: { maxBytes: number; maxDepth: number }): unknown {
+  if (bytes.length > limits.maxBytes)
+    throw new ParleyError('payload-too-large', `the frame is ${bytes.length} bytes; the limit is ${limits.maxBytes}`);
+  if (!isUtf8(bytes)) throw new ParleyError('bad-request', 'the data is not valid UTF-8');
+  return parseJsonText(bytes.toString('utf8'), limits.maxDepth);
+}
+
+export function parseJsonText(text: string, maxDepth: number): unknown {
+  if (jsonDepth(text) > maxDepth) throw new ParleyError('bad-request', `JSON is nested deeper than ${maxDepth} levels`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ParleyError('bad-request', 'the data is not valid JSON');
+  }
+}
+
+export type FieldType = 'string' | 'string?' | 'number?' | 'boolean?' | 'any?' | 'string|null?' | 'number|null?';
+
+const MAX_STRING = 8192;
+
+/**
+ * Checks an input object against a flat shape: unknown keys and wrong types
+ * are refused with the field named. Meaning (lengths, ranges) is core's job.
+ */
+export function checkShape(input: unknown, shape: Record<string, FieldType>): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new ParleyError('bad-request', 'the request must be a JSON object');
+  const obj = input as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!Object.hasOwn(shape, key)) throw new ParleyError('bad-request', `unknown field "${key.slice(0, 40)}"`, { field: key.slice(0, 40) });
+  }
+  for (const [key, type] of Object.entries(shape)) {
+    const v = obj[key];
+    const optional = type.endsWith('?');
+    if (v === undefined) {
+      if (!optional) throw new ParleyError('bad-request', `field "${key}" is required`, { field: key });
+      continue;
+    }
+    if (type === 'any?') continue;
+    const base = type.replace('?', '');
+    const ok =
+      (v === null && base.endsWith('|null')) ||
+      (base.startsWith('string') && typeof v === 'string') ||
+      (base.startsWith('number') && typeof v === 'number' && Number.isFinite(v)) ||
+      (base.startsWith('boolean') && typeof v === 'boolean');
+    if (!ok) throw new ParleyError('bad-request', `field "${key}" must be ${base.replace('|', ' or ')}`, { field: key });
+    if (typeof v === 'string' && v.length > MAX_STRING)
+      throw new ParleyError('bad-request', `field "${key}" is too long`, { field: key });
+  }
+  return obj;
+}

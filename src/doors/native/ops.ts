@@ -1,0 +1,136 @@
+import type { AuthContext } from '../../core/accounts/service.js';
+import type { Core } from '../../core/core.js';
+import { ParleyError } from '../../core/errors.js';
+import { checkShape, type FieldType } from './json.js';
+
+/**
+ * The native protocol's operations, one table for both transports: a REST
+ * route and a WebSocket frame of the same name run the same entry, so they
+ * cannot drift apart. See docs/protocol.md.
+ */
+export interface OpContext {
+  core: Core;
+  auth?: AuthContext;
+  address: string;
+  /** The WebSocket connection asking, if any (its own events are not echoed). */
+  connectionId?: string;
+}
+
+export interface Op {
+  auth: boolean;
+  shape: Record<string, FieldType>;
+  run(ctx: OpContext & { input: Record<string, unknown> }): Promise<unknown>;
+}
+
+const authed = (ctx: OpContext): AuthContext => {
+  if (!ctx.auth) throw new ParleyError('not-authenticated', 'sign in first');
+  return ctx.auth;
+};
+
+export const OPS: Record<string, Op> = {
+  ping: {
+    auth: false,
+    shape: {},
+    run: async () => ({ time: Date.now() }),
+  },
+  'account.register': {
+    auth: false,
+    shape: { username: 'string', password: 'string', invite: 'string?', device: 'string?' },
+    run: ({ core, input, address }) =>
+      core.accounts.register({ username: input.username, password: input.password, invite: input.invite, device: input.device, address }),
+  },
+  'session.login': {
+    auth: false,
+    shape: { username: 'string', password: 'string', device: 'string?' },
+    run: ({ core, input, address }) =>
+      core.accounts.login({ username: input.username, password: input.password, device: input.device, address }),
+  },
+  'me.get': {
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      const a = authed(ctx);
+      const profile = await ctx.core.profiles.get(a.user.id);
+      return {
+        user: { id: a.user.id, username: a.user.username, createdAt: a.user.createdAt },
+        session: { id: a.session.id, device: a.session.device },
+        profile,
+      };
+    },
+  },
+  'profile.update': {
+    auth: true,
+    shape: {
+      displayName: 'string?',
+      birthYear: 'number|null?',
+      city: 'string?',
+      country: 'string?',
+      about: 'string?',
+      searchable: 'boolean?',
+    },
+    async run(ctx) {
+      const profile = await ctx.core.profiles.update(authed(ctx).user.id, ctx.input, ctx.connectionId);
+      return { profile };
+    },
+  },
+  'profile.get': {
+    auth: true,
+    shape: { username: 'string' },
+    async run(ctx) {
+      return { profile: await ctx.core.profiles.view(authed(ctx).user.id, ctx.input.username as string) };
+    },
+  },
+  'directory.search': {
+    auth: true,
+    shape: { username: 'string?', name: 'string?', city: 'string?', ageMin: 'number?', ageMax: 'number?', after: 'string?', limit: 'number?' },
+    run: (ctx) => ctx.core.profiles.search(authed(ctx).user.id, ctx.input),
+  },
+  'sessions.list': {
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      const a = authed(ctx);
+      return { sessions: await ctx.core.accounts.sessions(a.user.id), current: a.session.id };
+    },
+  },
+  'sessions.revoke': {
+    auth: true,
+    shape: { id: 'string' },
+    async run(ctx) {
+      await ctx.core.accounts.revokeSession(authed(ctx).user.id, ctx.input.id);
+      return {};
+    },
+  },
+  'session.logout': {
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      await ctx.core.accounts.logout(authed(ctx));
+      return {};
+    },
+  },
+  'password.change': {
+    auth: true,
+    shape: { oldPassword: 'string', newPassword: 'string' },
+    async run(ctx) {
+      await ctx.core.accounts.changePassword(authed(ctx), ctx.input.oldPassword, ctx.input.newPassword);
+      return {};
+    },
+  },
+  'account.delete': {
+    auth: true,
+    shape: { password: 'string' },
+    async run(ctx) {
+      await ctx.core.accounts.deleteAccount(authed(ctx), ctx.input.password);
+      return {};
+    },
+  },
+};
+
+export async function runOp(name: string, ctx: OpContext, rawInput: unknown): Promise<unknown> {
+  const op = Object.hasOwn(OPS, name) ? OPS[name] : undefined;
+  if (!op) throw new ParleyError('bad-request', `unknown request type "${name.slice(0, 40)}"`);
+  if (op.auth && !ctx.auth) throw new ParleyError('not-authenticated', 'sign in first');
+  const input = checkShape(rawInput ?? {}, op.shape);
+  return op.run({ ...ctx, input });
+}

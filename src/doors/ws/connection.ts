@@ -1,0 +1,240 @@
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { Config } from '../../config/schema.js';
+import type { AuthContext, LoginResult } from '../../core/accounts/service.js';
+import type { Core } from '../../core/core.js';
+import { type Condition, ParleyError } from '../../core/errors.js';
+import type { ParleyEvent } from '../../core/events.js';
+import { newId } from '../../core/ids.js';
+import { createRateLimiter, type RateLimiter } from '../../core/limits/rate.js';
+import type { Session } from '../../core/sessions.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { bearer } from '../http/rest.js';
+import { toWireError } from '../native/errors.js';
+import { parseJsonBytes } from '../native/json.js';
+import { runOp } from '../native/ops.js';
+import { CLOSE, PROTOCOL_VERSION } from './frames.js';
+
+/** Conditions that say the client is misbehaving (they count toward closing it). */
+const ABUSE: ReadonlySet<Condition> = new Set(['bad-request', 'payload-too-large', 'rate-limited', 'not-authenticated']);
+const MAX_IN_FLIGHT = 32;
+const ABUSE_WINDOW_MS = 60_000;
+
+type Id = string | number;
+
+/** One WebSocket client of the native protocol (docs/protocol.md). */
+export class WsConnection {
+  readonly connectionId = newId();
+  private auth: AuthContext | undefined;
+  private session: Session | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private badCount = 0;
+  private badSince = Date.now();
+  private alive = true;
+  private closed = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly rate: RateLimiter;
+  private readonly address: string;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly socket: WebSocket,
+    req: FastifyRequest,
+    private readonly deps: { core: Core; config: Config; logger: Logger; metrics: Metrics; onClosed: () => void },
+  ) {
+    const limits = deps.config.limits;
+    this.address = req.ip;
+    this.log = deps.logger.child({ conn: this.connectionId, addr: this.address });
+    this.rate = createRateLimiter({ perSecond: limits.frames_per_second, burst: limits.frame_burst, maxKeys: 1 });
+    deps.metrics.connections.inc({ door: 'ws' });
+
+    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.onMessage(toBuffer(data), isBinary));
+    socket.on('pong', () => (this.alive = true));
+    socket.on('close', () => this.onClose());
+    socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
+
+    this.write({ type: 'hello', protocol: PROTOCOL_VERSION, server: 'parley', node: deps.core.nodeId, maxFrameBytes: limits.max_frame_bytes });
+
+    // A token in the upgrade request (non-browser clients) authenticates at once.
+    let headerToken: string | undefined;
+    try {
+      headerToken = bearer(req);
+    } catch {
+      headerToken = undefined;
+    }
+    if (headerToken !== undefined) {
+      const token = headerToken;
+      this.enqueue(async () => {
+        try {
+          await this.becomeAuthenticated(await deps.core.accounts.authenticate(token, this.address));
+        } catch (err) {
+          this.sendError(null, err);
+          this.shutdown(CLOSE.notAuthenticated, 'authentication failed');
+        }
+      });
+    }
+
+    this.timers.push(
+      setTimeout(() => {
+        if (!this.auth) this.shutdown(CLOSE.notAuthenticated, 'authentication timeout');
+      }, limits.auth_timeout_seconds * 1000),
+      setInterval(() => {
+        // A peer that did not answer the last ping is gone (laptop lid, dead NAT).
+        if (!this.alive) return this.terminate('heartbeat timeout');
+        this.alive = false;
+        socket.ping();
+      }, limits.heartbeat_seconds * 1000),
+      setInterval(() => void this.recheck(), limits.session_recheck_seconds * 1000),
+    );
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    this.deps.metrics.framesIn.inc({ door: 'ws' });
+    const wait = this.rate.tryTake('c');
+    if (wait > 0) return this.sendError(null, new ParleyError('rate-limited', 'too many frames; slow down', { retryAfter: Math.max(1, Math.ceil(wait / 1000)) }));
+    if (this.inFlight >= MAX_IN_FLIGHT)
+      return this.sendError(null, new ParleyError('rate-limited', `more than ${MAX_IN_FLIGHT} requests waiting; wait for replies`, { retryAfter: 1 }));
+    if (isBinary) return this.sendError(null, new ParleyError('bad-request', 'binary frames are not supported; send JSON text'));
+
+    let frame: unknown;
+    try {
+      frame = parseJsonBytes(data, { maxBytes: this.deps.config.limits.max_frame_bytes, maxDepth: this.deps.config.limits.json_max_depth });
+    } catch (err) {
+      return this.sendError(null, err);
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame))
+      return this.sendError(null, new ParleyError('bad-request', 'a frame must be a JSON object'));
+    const f = frame as Record<string, unknown>;
+    const id = f.id;
+    if (id !== undefined && !((typeof id === 'string' && id.length > 0 && id.length <= 64) || (typeof id === 'number' && Number.isSafeInteger(id))))
+      return this.sendError(null, new ParleyError('bad-request', 'id must be a string of 1-64 characters or an integer', { field: 'id' }));
+    const re = (id as Id | undefined) ?? null;
+    if (typeof f.type !== 'string') return this.sendError(re, new ParleyError('bad-request', 'type must be a string', { field: 'type' }));
+    for (const k of Object.keys(f)) {
+      if (k !== 'id' && k !== 'type' && k !== 'data')
+        return this.sendError(re, new ParleyError('bad-request', `unknown frame field "${k.slice(0, 40)}"; request fields go in "data"`, { field: k.slice(0, 40) }));
+    }
+    const type = f.type;
+    const input = f.data;
+    this.enqueue(() => this.handle(re, type, input));
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.inFlight++;
+    // One request at a time per connection: "auth" then "me.get" sent back to back must see the auth.
+    this.chain = this.chain.then(task).finally(() => this.inFlight--);
+  }
+
+  private async handle(re: Id | null, type: string, input: unknown): Promise<void> {
+    if (this.closed) return;
+    const started = process.hrtime.bigint();
+    try {
+      let result: unknown;
+      if (type === 'auth') {
+        if (this.auth) throw new ParleyError('bad-request', 'this connection is already authenticated');
+        const d = input as { token?: unknown } | undefined;
+        if (typeof d !== 'object' || d === null || typeof d.token !== 'string')
+          throw new ParleyError('bad-request', 'auth needs data.token', { field: 'token' });
+        const auth = await this.deps.core.accounts.authenticate(d.token, this.address);
+        await this.becomeAuthenticated(auth);
+        result = { user: { id: auth.user.id, username: auth.user.username, createdAt: auth.user.createdAt }, session: { id: auth.session.id, device: auth.session.device } };
+      } else {
+        if ((type === 'session.login' || type === 'account.register') && this.auth)
+          throw new ParleyError('bad-request', 'this connection is already authenticated');
+        result = await runOp(type, { core: this.deps.core, address: this.address, connectionId: this.connectionId, ...(this.auth ? { auth: this.auth } : {}) }, input);
+        if (type === 'session.login' || type === 'account.register') {
+          const login = result as LoginResult;
+          await this.becomeAuthenticated(await this.deps.core.accounts.authenticate(login.token, this.address));
+        }
+      }
+      this.write({ type: 'reply', re, ok: true, data: result ?? {} });
+    } catch (err) {
+      this.sendError(re, err);
+    } finally {
+      this.deps.metrics.latency.observe({ op: type.length <= 40 ? type : 'unknown', transport: 'ws' }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private async becomeAuthenticated(auth: AuthContext): Promise<void> {
+    if (this.closed) return;
+    this.auth = auth;
+    const conn = this;
+    this.session = {
+      id: auth.session.id,
+      connectionId: this.connectionId,
+      userId: auth.user.id,
+      door: 'ws',
+      send: (event: ParleyEvent) => conn.write({ type: 'event', name: event.name, data: event.data }),
+      close: (reason: string) => conn.shutdown(CLOSE.sessionEnded, reason),
+    };
+    this.deps.core.sessions.add(this.session);
+  }
+
+  /** Closes the connection when its login session was revoked by a node that could not reach us, or by the CLI. */
+  private async recheck(): Promise<void> {
+    if (!this.auth || this.closed) return;
+    try {
+      if (!(await this.deps.core.accounts.stillValid(this.auth.session.id, this.auth.session.tokenHash)))
+        this.shutdown(CLOSE.sessionEnded, 'session revoked');
+    } catch (err) {
+      this.log.warn({ err }, 'session recheck failed');
+    }
+  }
+
+  private sendError(re: Id | null, err: unknown): void {
+    const error = toWireError(err);
+    if (error.condition === 'internal-error') this.log.error({ err }, 'request failed');
+    this.deps.metrics.errors.inc({ condition: error.condition });
+    this.write(re === null ? { type: 'error', error } : { type: 'reply', re, ok: false, error });
+    if (!ABUSE.has(error.condition)) return;
+    const now = Date.now();
+    if (now - this.badSince > ABUSE_WINDOW_MS) {
+      this.badSince = now;
+      this.badCount = 0;
+    }
+    if (++this.badCount >= this.deps.config.limits.bad_frames_before_close) this.shutdown(CLOSE.policy, 'too many bad frames');
+  }
+
+  private write(frame: object): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.deps.config.limits.send_queue_bytes) return this.terminate('send queue full (client too slow)');
+    this.socket.send(JSON.stringify(frame));
+    this.deps.metrics.framesOut.inc({ door: 'ws' });
+  }
+
+  shutdown(code: number, reason: string): void {
+    if (this.closed) return;
+    this.socket.close(code, reason);
+    this.cleanup();
+    // A peer that never answers the close handshake is cut off.
+    setTimeout(() => this.socket.terminate(), 2000).unref();
+  }
+
+  private terminate(reason: string): void {
+    this.log.info({ reason }, 'terminating connection');
+    this.socket.terminate();
+    this.cleanup();
+  }
+
+  private onClose(): void {
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    if (this.session) this.deps.core.sessions.remove(this.session);
+    this.deps.metrics.connections.dec({ door: 'ws' });
+    this.deps.onClosed();
+  }
+}
+
+function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}

@@ -1,0 +1,13 @@
+/** Version of the native protocol announced in the hello frame. */
+export const PROTOCOL_VERSION = 1;
+
+/** Close codes of the native protocol (docs/protocol.md). */
+export const CLOSE = {
+  goingAway: 1001,
+  tooBig: 1009,
+  notAuthenticated: 4001,
+  sessionEnded: 4002,
+  policy: 4008,
+  slowConsumer: 4009,
+  rateLimited: 4029,
+} as const;

@@ -1,0 +1,149 @@
+import { hostname } from 'node:os';
+import pino, { type Logger } from 'pino';
+import { createLocalBus } from './bus/local.js';
+import { createNatsBus } from './bus/nats.js';
+import type { Config } from './config/schema.js';
+import { closeRevokedSessions } from './core/accounts/revocation.js';
+import { createAccountService } from './core/accounts/service.js';
+import { createLoginThrottle } from './core/accounts/throttle.js';
+import type { Bus } from './core/bus.js';
+import type { Core } from './core/core.js';
+import { newId } from './core/ids.js';
+import { createProfileService } from './core/profiles/service.js';
+import { createRouter } from './core/router.js';
+import { createSessionRegistry } from './core/sessions.js';
+import type { Store } from './core/store.js';
+import { createArgon2Hasher } from './crypto/argon2.js';
+import { createHttpDoor, type HttpDoor } from './doors/http/server.js';
+import { CLOSE } from './doors/ws/frames.js';
+import { createMetrics } from './observability/metrics.js';
+import { openStore } from './store/open.js';
+
+export interface Parley {
+  core: Core;
+  store: Store;
+  bus: Bus;
+  http: HttpDoor;
+  logger: Logger;
+  /** Listens on server.host:server.port; resolves to the bound port (useful with port 0). */
+  listen(): Promise<number>;
+  /** Graceful stop: refuse new work, close clients, drain, close the store. */
+  stop(): Promise<void>;
+}
+
+export interface ParleyOverrides {
+  /** Use this bus instead of the one the config names (tests share a local hub). */
+  bus?: Bus;
+  logger?: Logger;
+  /** PostgreSQL schema for every table (tests). */
+  pgSchema?: string;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { pid: process.pid } });
+}
+
+/** The composition root: config -> store -> bus -> core -> doors (DESIGN.md). */
+export async function createParley(config: Config, overrides: ParleyOverrides = {}): Promise<Parley> {
+  const logger = overrides.logger ?? createLogger(config.log.level);
+  const nodeId = config.server.node_id || `${hostname()}-${newId().slice(-6)}`;
+
+  const store = await openStore({
+    url: config.database.url,
+    dataDir: config.data.dir,
+    poolSize: config.database.pool_size,
+    ...(overrides.pgSchema ? { schema: overrides.pgSchema } : {}),
+  });
+  let bus: Bus;
+  try {
+    bus =
+      overrides.bus ??
+      (config.bus.url
+        ? await createNatsBus({ url: config.bus.url, name: `parley-${nodeId}`, onStatus: (s) => logger.info(s) })
+        : createLocalBus());
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  const sessions = createSessionRegistry();
+  const router = createRouter({
+    nodeId,
+    bus,
+    sessions,
+    subjectPrefix: config.bus.subject_prefix,
+    onBadEnvelope: (err) => logger.warn({ err }, 'dropped an unreadable bus message'),
+  });
+  closeRevokedSessions(router, sessions);
+  const l = config.login;
+  const throttle = createLoginThrottle({
+    freeFailures: l.free_failures,
+    maxDelayPerAddress: l.max_delay_seconds_per_address,
+    accountPerMinute: l.account_failures_per_minute,
+    maxDelayPerAccount: l.max_delay_seconds_per_account,
+    addressPerMinute: l.address_failures_per_minute,
+  });
+  const accounts = createAccountService({
+    store: store.accounts,
+    hasher: createArgon2Hasher(),
+    throttle,
+    router,
+    policy: () => config.registration.policy,
+    reserved: config.registration.reserved_usernames,
+  });
+  const profiles = createProfileService({ store: store.profiles, router });
+  const core: Core = { nodeId, accounts, profiles, router, sessions, throttle };
+
+  let stopping = false;
+  const metrics = createMetrics();
+  const http = await createHttpDoor({
+    core,
+    config,
+    logger,
+    metrics,
+    readiness: {
+      async problems() {
+        const out: string[] = [];
+        if (stopping) out.push('shutting down');
+        await store.check().catch((e: Error) => out.push(`database: ${e.message}`));
+        await bus.check().catch((e: Error) => out.push(`bus: ${e.message}`));
+        return out;
+      },
+    },
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    core,
+    store,
+    bus,
+    http,
+    logger,
+    async listen() {
+      await http.app.listen({ host: config.server.host, port: config.server.port });
+      const addr = http.app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+      logger.info({ node: nodeId, port, store: store.kind, bus: config.bus.url ? 'nats' : 'local' }, 'parley is listening');
+      return port;
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        logger.info('shutting down');
+        http.ws.closeAll(CLOSE.goingAway, 'server shutting down');
+        const grace = config.server.shutdown_grace_seconds * 1000;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          http.app.close(),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, grace))),
+        ]);
+        clearTimeout(timer);
+        router.close();
+        if (!overrides.bus) await bus.close().catch(() => {});
+        await store.close();
+        logger.info('stopped');
+      })();
+      return stopped;
+    },
+  };
+}

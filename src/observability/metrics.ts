@@ -1,0 +1,30 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per server instance, so two nodes in one process (tests) do not mix. */
+export interface Metrics {
+  registry: Registry;
+  connections: Gauge<'door'>;
+  framesIn: Counter<'door'>;
+  framesOut: Counter<'door'>;
+  errors: Counter<'condition'>;
+  latency: Histogram<'op' | 'transport'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'parley_process_' });
+  return {
+    registry,
+    connections: new Gauge({ name: 'parley_connections', help: 'Open client connections', labelNames: ['door'], registers: [registry] }),
+    framesIn: new Counter({ name: 'parley_frames_in_total', help: 'Frames received from clients', labelNames: ['door'], registers: [registry] }),
+    framesOut: new Counter({ name: 'parley_frames_out_total', help: 'Frames sent to clients', labelNames: ['door'], registers: [registry] }),
+    errors: new Counter({ name: 'parley_errors_total', help: 'Error replies sent, by condition', labelNames: ['condition'], registers: [registry] }),
+    latency: new Histogram({
+      name: 'parley_request_duration_seconds',
+      help: 'Time to answer a request',
+      labelNames: ['op', 'transport'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}

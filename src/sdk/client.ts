@@ -1,0 +1,118 @@
+import { ParleyConnection, type WebSocketFactory } from './connection.js';
+import { fromWire, ParleyApiError } from './errors.js';
+import type { DeviceSession, DirectoryPage, DirectoryQuery, LoginResult, Me, Profile, ProfilePatch } from './types.js';
+
+export interface ClientOptions {
+  /** e.g. http://localhost:8080 */
+  baseUrl: string;
+  token?: string;
+  /** How to open a WebSocket; defaults to the global WebSocket (browsers, Node 22+). */
+  webSocket?: WebSocketFactory;
+}
+
+/**
+ * The Parley client SDK: REST calls for accounts and lookups, and `connect()`
+ * for the live WebSocket. Written against docs/protocol.md only.
+ */
+export class ParleyClient {
+  readonly baseUrl: string;
+  token: string | undefined;
+  private readonly factory: WebSocketFactory | undefined;
+
+  constructor(opts: ClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.token = opts.token;
+    this.factory = opts.webSocket;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, query?: Record<string, unknown>): Promise<T> {
+    let url = `${this.baseUrl}/api/v1${path}`;
+    if (query) {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) qs.set(k, String(v));
+      const s = qs.toString();
+      if (s) url += `?${s}`;
+    }
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch (err) {
+      throw new ParleyApiError('unavailable', `cannot reach ${this.baseUrl}: ${(err as Error).message}`);
+    }
+    const text = await res.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: handled below */
+    }
+    if (!res.ok) throw fromWire((json as { error?: never } | undefined)?.error, res.status);
+    return json as T;
+  }
+
+  async register(username: string, password: string, opts: { invite?: string; device?: string } = {}): Promise<LoginResult> {
+    const r = await this.call<LoginResult>('POST', '/accounts', { username, password, ...opts });
+    this.token = r.token;
+    return r;
+  }
+
+  async login(username: string, password: string, device?: string): Promise<LoginResult> {
+    const r = await this.call<LoginResult>('POST', '/sessions', { username, password, ...(device ? { device } : {}) });
+    this.token = r.token;
+    return r;
+  }
+
+  me(): Promise<Me> {
+    return this.call('GET', '/me');
+  }
+
+  async updateProfile(patch: ProfilePatch): Promise<Profile> {
+    return (await this.call<{ profile: Profile }>('PATCH', '/me/profile', patch)).profile;
+  }
+
+  async profile(username: string): Promise<Profile> {
+    return (await this.call<{ profile: Profile }>('GET', `/users/${encodeURIComponent(username)}`)).profile;
+  }
+
+  search(q: DirectoryQuery): Promise<DirectoryPage> {
+    return this.call('GET', '/directory', undefined, q as Record<string, unknown>);
+  }
+
+  sessions(): Promise<{ sessions: DeviceSession[]; current: string }> {
+    return this.call('GET', '/sessions');
+  }
+
+  async revokeSession(id: string): Promise<void> {
+    await this.call('DELETE', `/sessions/${encodeURIComponent(id)}`);
+  }
+
+  async logout(): Promise<void> {
+    await this.call('DELETE', '/sessions/current');
+    this.token = undefined;
+  }
+
+  async changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    await this.call('POST', '/me/password', { oldPassword, newPassword });
+  }
+
+  async deleteAccount(password: string): Promise<void> {
+    await this.call('DELETE', '/me', { password });
+    this.token = undefined;
+  }
+
+  /** Opens the WebSocket and authenticates it with the current token. */
+  connect(opts: { authenticate?: boolean } = {}): Promise<ParleyConnection> {
+    const factory =
+      this.factory ??
+      ((url: string) => {
+        const WS = (globalThis as unknown as { WebSocket?: new (u: string) => never }).WebSocket;
+        if (!WS) throw new Error('no global WebSocket: pass ClientOptions.webSocket');
+        return new WS(url);
+      });
+    const wsUrl = `${this.baseUrl.replace(/^http/, 'ws')}/api/v1/ws`;
+    return ParleyConnection.open(wsUrl, opts.authenticate === false ? undefined : this.token, factory);
+  }
+}

@@ -1,0 +1,66 @@
+/** Shapes of the native protocol's data (docs/protocol.md). */
+export interface User {
+  id: string;
+  username: string;
+  createdAt: number;
+}
+
+export interface DeviceSession {
+  id: string;
+  device: string;
+  createdAt: number;
+  lastSeenAt: number;
+  lastAddress: string;
+}
+
+export interface LoginResult {
+  user: User;
+  session: DeviceSession;
+  token: string;
+}
+
+export interface Profile {
+  userId: string;
+  username: string;
+  displayName: string;
+  birthYear: number | null;
+  city: string;
+  country: string;
+  about: string;
+  searchable: boolean;
+}
+
+export interface ProfilePatch {
+  displayName?: string;
+  birthYear?: number | null;
+  city?: string;
+  country?: string;
+  about?: string;
+  searchable?: boolean;
+}
+
+export interface DirectoryQuery {
+  username?: string;
+  name?: string;
+  city?: string;
+  ageMin?: number;
+  ageMax?: number;
+  after?: string;
+  limit?: number;
+}
+
+export interface DirectoryPage {
+  results: Profile[];
+  next?: string;
+}
+
+export interface Me {
+  user: User;
+  session: { id: string; device: string };
+  profile: Profile;
+}
+
+export interface ServerEvent {
+  name: string;
+  data: Record<string, unknown>;
+}

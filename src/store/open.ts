@@ -1,0 +1,55 @@
+import { join, resolve } from 'node:path';
+import { type Kysely, sql } from 'kysely';
+import type { Store } from '../core/store.js';
+import { openPostgres } from './postgres/open.js';
+import { createSqlAccountStore } from './sql/accounts.js';
+import { migrate } from './sql/migrations.js';
+import { createSqlProfileStore } from './sql/profiles.js';
+import type { Database } from './sql/tables.js';
+import { openSqlite } from './sqlite/open.js';
+
+export interface StoreOptions {
+  /** '' = SQLite under dataDir; sqlite:PATH; postgres://... */
+  url: string;
+  dataDir: string;
+  poolSize: number;
+  /** PostgreSQL schema to use (tests isolate themselves with it). */
+  schema?: string;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+}
+
+export function describeStore(o: Pick<StoreOptions, 'url' | 'dataDir'>): { kind: 'sqlite' | 'postgres'; where: string } {
+  if (o.url.startsWith('postgres')) return { kind: 'postgres', where: o.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') };
+  const path = o.url.startsWith('sqlite:') ? o.url.slice('sqlite:'.length) : join(o.dataDir, 'parley.db');
+  return { kind: 'sqlite', where: path === ':memory:' ? path : resolve(path) };
+}
+
+export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<Database> }> {
+  const { kind, where } = describeStore(o);
+  let db: Kysely<Database>;
+  if (kind === 'postgres') {
+    db = openPostgres(o.url, { poolSize: o.poolSize, ...(o.schema ? { schema: o.schema } : {}) });
+    if (o.schema) await sql`create schema if not exists ${sql.id(o.schema)}`.execute(db);
+  } else {
+    db = openSqlite(where);
+  }
+  try {
+    if (o.migrate !== false) await migrate(db as Kysely<unknown>, kind);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return {
+    kind,
+    db,
+    accounts: createSqlAccountStore(db),
+    profiles: createSqlProfileStore(db),
+    async check() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

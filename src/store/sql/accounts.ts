@@ -1,0 +1,180 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AccountStore, InviteRecord, SessionRecord, UserRecord } from '../../core/accounts/store.js';
+import { ParleyError } from '../../core/errors.js';
+import { isUniqueViolation } from './errors.js';
+import type { Database, SessionsTable, UsersTable } from './tables.js';
+
+const toUser = (r: Selectable<UsersTable>): UserRecord => ({
+  id: r.id,
+  username: r.username,
+  passwordHash: r.password_hash,
+  createdAt: Number(r.created_at),
+  disabled: Number(r.disabled) === 1,
+});
+
+const toSession = (r: Selectable<SessionsTable>): SessionRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  tokenHash: r.token_hash,
+  device: r.device,
+  createdAt: Number(r.created_at),
+  lastSeenAt: Number(r.last_seen_at),
+  lastAddress: r.last_address,
+});
+
+export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
+  return {
+    async createUser(user, opts = {}) {
+      const now = opts.now ?? Date.now();
+      try {
+        await db.transaction().execute(async (tx) => {
+          if (opts.inviteCode !== undefined) {
+            const res = await tx
+              .updateTable('invites')
+              .set((eb) => ({ uses_left: eb('uses_left', '-', 1) }))
+              .where('code', '=', opts.inviteCode)
+              .where('uses_left', '>', 0)
+              .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+              .executeTakeFirst();
+            if (Number(res.numUpdatedRows) !== 1)
+              throw new ParleyError('invalid-invite', 'the invite code is unknown, used up or expired', { field: 'invite' });
+          }
+          await tx
+            .insertInto('users')
+            .values({
+              id: user.id,
+              username: user.username,
+              password_hash: user.passwordHash,
+              created_at: user.createdAt,
+              disabled: user.disabled ? 1 : 0,
+            })
+            .execute();
+          await tx
+            .insertInto('profiles')
+            .values({
+              user_id: user.id,
+              display_name: '',
+              display_name_lower: '',
+              birth_year: null,
+              city: '',
+              city_lower: '',
+              country: '',
+              about: '',
+              searchable: 1,
+            })
+            .execute();
+        });
+      } catch (err) {
+        if (isUniqueViolation(err))
+          throw new ParleyError('conflict', `the username "${user.username}" is taken`, { field: 'username' });
+        throw err;
+      }
+    },
+
+    async userById(id) {
+      const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && toUser(r);
+    },
+
+    async userByUsername(username) {
+      const r = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      return r && toUser(r);
+    },
+
+    async listUsers({ after, limit }) {
+      let q = db.selectFrom('users').selectAll().orderBy('username').limit(limit);
+      if (after !== undefined) q = q.where('username', '>', after);
+      return (await q.execute()).map(toUser);
+    },
+
+    async setPasswordHash(userId, hash) {
+      await db.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+    },
+
+    async setDisabled(userId, disabled) {
+      await db.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('id', '=', userId).execute();
+    },
+
+    async deleteUser(userId) {
+      return db.transaction().execute(async (tx) => {
+        // Explicit deletes, not only ON DELETE CASCADE: SQLite enforces it only with
+        // foreign_keys on, and personal data must go whatever the pragma says.
+        await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+        await tx.deleteFrom('profiles').where('user_id', '=', userId).execute();
+        await tx.updateTable('invites').set({ created_by: null }).where('created_by', '=', userId).execute();
+        const r = await tx.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
+        return Number(r.numDeletedRows) === 1;
+      });
+    },
+
+    async createSession(s) {
+      await db
+        .insertInto('sessions')
+        .values({
+          id: s.id,
+          user_id: s.userId,
+          token_hash: s.tokenHash,
+          device: s.device,
+          created_at: s.createdAt,
+          last_seen_at: s.lastSeenAt,
+          last_address: s.lastAddress,
+        })
+        .execute();
+    },
+
+    async sessionByTokenHash(tokenHash) {
+      const r = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return r && toSession(r);
+    },
+
+    async sessionsOf(userId) {
+      const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+      return rows.map(toSession);
+    },
+
+    async touchSession(sessionId, at, address) {
+      await db.updateTable('sessions').set({ last_seen_at: at, last_address: address }).where('id', '=', sessionId).execute();
+    },
+
+    async deleteSession(userId, sessionId) {
+      const r = await db.deleteFrom('sessions').where('id', '=', sessionId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
+    },
+
+    async deleteSessionsExcept(userId, keep) {
+      return db.transaction().execute(async (tx) => {
+        let q = tx.selectFrom('sessions').select('id').where('user_id', '=', userId);
+        if (keep !== null) q = q.where('id', '!=', keep);
+        const ids = (await q.execute()).map((r) => r.id);
+        if (ids.length) await tx.deleteFrom('sessions').where('id', 'in', ids).execute();
+        return ids;
+      });
+    },
+
+    async createInvite(i: InviteRecord) {
+      await db
+        .insertInto('invites')
+        .values({
+          code: i.code,
+          created_by: i.createdBy,
+          uses_left: i.usesLeft,
+          expires_at: i.expiresAt,
+          created_at: i.createdAt,
+        })
+        .execute();
+    },
+
+    async invite(code) {
+      const r = await db.selectFrom('invites').selectAll().where('code', '=', code).executeTakeFirst();
+      return (
+        r && {
+          code: r.code,
+          createdBy: r.created_by,
+          usesLeft: Number(r.uses_left),
+          expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+          createdAt: Number(r.created_at),
+        }
+      );
+    },
+  };
+}

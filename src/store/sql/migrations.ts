@@ -1,0 +1,85 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/**
+ * Versioned migrations, in order. Never edit one that has shipped: add a new
+ * one. Each is written with Kysely's schema builder so it runs on SQLite and
+ * PostgreSQL alike; `bigint` holds millisecond timestamps on both.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_accounts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('profiles')
+        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+        .addColumn('display_name', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('display_name_lower', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('birth_year', 'integer')
+        .addColumn('city', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('city_lower', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('country', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('about', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('searchable', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+      await db.schema.createIndex('profiles_city').on('profiles').column('city_lower').execute();
+      await db.schema.createIndex('profiles_birth_year').on('profiles').column('birth_year').execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('device', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_address', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+      await db.schema
+        .createTable('invites')
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .addColumn('created_by', 'text', (c) => c.references('users.id').onDelete('set null'))
+        .addColumn('uses_left', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
+
+/**
+ * Applies what is missing. Safe on every start and from several nodes at once:
+ * on PostgreSQL the whole run holds an advisory lock on one connection, so a
+ * second node waits and then finds nothing to do.
+ */
+export async function migrate(db: Kysely<unknown>, kind: 'sqlite' | 'postgres'): Promise<string[]> {
+  const run = async (conn: Kysely<unknown>) => {
+    const { error, results } = await new Migrator({ db: conn, provider }).migrateToLatest();
+    if (error) throw new Error(`database migration failed: ${(error as Error).message}`);
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  };
+  if (kind === 'sqlite') return run(db);
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(7305532019)`.execute(conn);
+    try {
+      return await run(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(7305532019)`.execute(conn);
+    }
+  });
+}
+
+export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
+  const info = await new Migrator({ db, provider }).getMigrations();
+  return info.filter((m) => !m.executedAt).map((m) => m.name);
+}

@@ -1,0 +1,20 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database as Tables } from '../sql/tables.js';
+
+/**
+ * Opens (creating if needed) the SQLite file in WAL mode. synchronous=FULL so a
+ * commit is on disk before we acknowledge it (DESIGN.md rule 3).
+ */
+export function openSqlite(path: string): Kysely<Tables> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new Database(path);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: raw }) });
+}
+
