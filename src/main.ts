@@ -35,8 +35,6 @@ export interface ParleyOverrides {
   /** Use this bus instead of the one the config names (tests share a local hub). */
   bus?: Bus;
   logger?: Logger;
-  /** PostgreSQL schema for every table (tests). */
-  pgSchema?: string;
 }
 
 export function createLogger(level: string): Logger {
@@ -52,7 +50,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     url: config.database.url,
     dataDir: config.data.dir,
     poolSize: config.database.pool_size,
-    ...(overrides.pgSchema ? { schema: overrides.pgSchema } : {}),
+    ...(config.database.schema ? { schema: config.database.schema } : {}),
   });
   let bus: Bus;
   try {

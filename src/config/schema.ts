@@ -24,6 +24,7 @@ export const SCHEMA = {
   database: {
     url: { type: 'string', default: '', maxLength: 4096, pattern: /^(|postgres(ql)?:\/\/.*|sqlite:.*)$/, patternText: 'empty (SQLite under data.dir), sqlite:PATH, or postgres://...' },
     pool_size: { type: 'int', default: 10, min: 1, max: 200 },
+    schema: { type: 'string', default: '', maxLength: 63, pattern: /^([a-z_][a-z0-9_]*)?$/, patternText: 'empty, or a PostgreSQL schema name of a-z, 0-9 and _' },
   },
   bus: {
     url: { type: 'string', default: '', maxLength: 4096, pattern: /^(|nats:\/\/.*)$/, patternText: 'empty (in-process) or nats://host:port' },

@@ -13,7 +13,7 @@ export interface StoreOptions {
   url: string;
   dataDir: string;
   poolSize: number;
-  /** PostgreSQL schema to use (tests isolate themselves with it). */
+  /** PostgreSQL schema for every table (database.schema); created when missing. */
   schema?: string;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
@@ -30,7 +30,12 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
   let db: Kysely<Database>;
   if (kind === 'postgres') {
     db = openPostgres(o.url, { poolSize: o.poolSize, ...(o.schema ? { schema: o.schema } : {}) });
-    if (o.schema) await sql`create schema if not exists ${sql.id(o.schema)}`.execute(db);
+    if (o.schema) {
+      // Two nodes starting together may both try; the loser's duplicate error is harmless.
+      await sql`create schema if not exists ${sql.id(o.schema)}`.execute(db).catch((err: { code?: string }) => {
+        if (err?.code !== '23505' && err?.code !== '42P06') throw err;
+      });
+    }
   } else {
     db = openSqlite(where);
   }

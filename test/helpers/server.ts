@@ -30,16 +30,13 @@ export async function startNode(opts: {
   const file: Record<string, Record<string, unknown>> = {
     server: { host: '127.0.0.1', port: 0, ...(opts.nodeId ? { node_id: opts.nodeId } : {}) },
     data: { dir: opts.db.dataDir },
-    database: { url: opts.db.url },
+    database: { url: opts.db.url, ...(opts.db.pgSchema ? { schema: opts.db.pgSchema } : {}) },
     bus: { url: opts.busUrl ?? '' },
     log: { level: process.env.PARLEY_TEST_LOG ?? 'silent' },
   };
   for (const [section, values] of Object.entries(opts.config ?? {})) file[section] = { ...(file[section] ?? {}), ...values };
   const config = buildConfig(file);
-  const parley = await createParley(config, {
-    ...(opts.bus ? { bus: opts.bus } : {}),
-    ...(opts.db.pgSchema ? { pgSchema: opts.db.pgSchema } : {}),
-  });
+  const parley = await createParley(config, opts.bus ? { bus: opts.bus } : {});
   const port = await parley.listen();
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -1,0 +1,98 @@
+import { access, constants, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname } from 'node:path';
+import { createNatsBus } from '../bus/nats.js';
+import { ConfigError } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { describeStore, openStore } from '../store/open.js';
+import { pendingMigrations } from '../store/sql/migrations.js';
+import type { Args } from './args.js';
+import { cliConfig, configPath } from './config-path.js';
+import { type CliIO, say } from './io.js';
+
+type Check = { ok: boolean; text: string };
+
+async function checkDatabase(config: Config): Promise<Check[]> {
+  const { kind, where } = describeStore({ url: config.database.url, dataDir: config.data.dir });
+  const out: Check[] = [];
+  if (kind === 'sqlite' && where !== ':memory:') {
+    try {
+      await mkdir(dirname(where), { recursive: true });
+      await access(dirname(where), constants.W_OK);
+    } catch (err) {
+      return [{ ok: false, text: `database: cannot write to ${dirname(where)} (${(err as NodeJS.ErrnoException).code}); set data.dir to a writable folder` }];
+    }
+  }
+  try {
+    const store = await openStore({
+      url: config.database.url,
+      dataDir: config.data.dir,
+      poolSize: 1,
+      migrate: false,
+      ...(config.database.schema ? { schema: config.database.schema } : {}),
+    });
+    try {
+      await store.check();
+      const pending = await pendingMigrations(store.db as never);
+      out.push({ ok: true, text: `database: ${kind} at ${where} answers` });
+      out.push({
+        ok: true,
+        text: pending.length ? `database: ${pending.length} migration(s) pending (${pending.join(', ')}); they are applied when the server starts` : 'database: schema is up to date',
+      });
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    out.push({ ok: false, text: `database: cannot use ${kind} at ${where}: ${(err as Error).message}` });
+  }
+  return out;
+}
+
+async function checkBus(config: Config): Promise<Check> {
+  if (!config.bus.url) return { ok: true, text: 'bus: in-process (one node; set bus.url = "nats://..." to run several)' };
+  try {
+    const bus = await createNatsBus({ url: config.bus.url, name: 'parley-doctor' });
+    await bus.check();
+    await bus.close();
+    return { ok: true, text: `bus: NATS at ${config.bus.url} answers` };
+  } catch (err) {
+    return { ok: false, text: `bus: ${(err as Error).message}` };
+  }
+}
+
+function checkPort(config: Config): Promise<Check> {
+  const { host, port } = config.server;
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) => {
+      const why =
+        err.code === 'EADDRINUSE'
+          ? 'is already in use (is Parley or another program running there?)'
+          : err.code === 'EACCES'
+            ? 'needs privileges (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
+            : `cannot be used (${err.code})`;
+      resolve({ ok: false, text: `port: ${host}:${port} ${why}; change server.port` });
+    });
+    srv.listen({ host, port }, () => srv.close(() => resolve({ ok: true, text: `port: ${host}:${port} is free` })));
+  });
+}
+
+/** Checks what `parley serve` needs and says what is wrong in plain words. Exit code 1 when anything is. */
+export async function doctor(args: Args, io: CliIO): Promise<number> {
+  const path = configPath(args, io);
+  let config: Config;
+  try {
+    config = cliConfig(args, io);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    say(io, `✘ config: ${path ?? 'defaults + environment'} has problems:`);
+    for (const p of err.problems) say(io, `    ${p}`);
+    return 1;
+  }
+  const checks: Check[] = [{ ok: true, text: `config: ${path ?? 'built-in defaults'} + PARLEY_* environment is valid` }];
+  checks.push(...(await checkDatabase(config)), await checkBus(config), await checkPort(config));
+  for (const c of checks) say(io, `${c.ok ? '✔' : '✘'} ${c.text}`);
+  const bad = checks.filter((c) => !c.ok).length;
+  say(io, bad ? `${bad} problem(s) found.` : 'All good: `parley serve` should start.');
+  return bad ? 1 : 0;
+}

@@ -1,0 +1,185 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { openStore } from '../../src/store/open.js';
+import { storeBackends, tempDir } from '../helpers/backends.js';
+import { runCli } from '../helpers/cli.js';
+import { startNode } from '../helpers/server.js';
+
+for (const backend of storeBackends()) {
+  describe(`parley user / invite (${backend.name})`, () => {
+    const db = backend.make();
+    const env: NodeJS.ProcessEnv = {
+      PARLEY_DATA_DIR: db.dataDir,
+      PARLEY_DATABASE_URL: db.url,
+      PARLEY_LOG_LEVEL: 'silent',
+    };
+    let node: Awaited<ReturnType<typeof startNode>>;
+    const cli = (argv: string[], stdin?: string) => runCli(argv, { env, ...(stdin !== undefined ? { stdin } : {}) });
+
+    beforeAll(async () => {
+      if (db.pgSchema) env.PARLEY_DATABASE_SCHEMA = db.pgSchema;
+      node = await startNode({ db });
+    });
+    afterAll(async () => {
+      await node?.stop();
+      await db.cleanup();
+    });
+
+    it('adds a user who can then log in over REST; refuses bad names and short passwords', async () => {
+      const r = await cli(['user', 'add', 'Carol'], 'sunshine-42\n');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/created carol/);
+      const login = await node.client().login('carol', 'sunshine-42');
+      expect(login.user.username).toBe('carol');
+
+      expect((await cli(['user', 'add', 'root'], 'sunshine-42\n')).stderr).toMatch(/reserved/);
+      expect((await cli(['user', 'add', 'dave'], 'short\n')).stderr).toMatch(/at least 8/);
+      expect((await cli(['user', 'add'])).code).toBe(2);
+    });
+
+    it('lists, changes passwords, disables, enables and deletes', async () => {
+      await cli(['user', 'add', 'erin'], 'first-password\n');
+      expect((await cli(['user', 'list'])).stdout).toMatch(/^erin\t/m);
+
+      const c = node.client();
+      await c.login('erin', 'first-password');
+      expect((await cli(['user', 'passwd', 'erin'], 'second-password\n')).code).toBe(0);
+      await expect(c.me()).rejects.toMatchObject({ condition: 'not-authenticated' });
+      await expect(node.client().login('erin', 'first-password')).rejects.toMatchObject({ condition: 'invalid-credentials' });
+
+      expect((await cli(['user', 'disable', 'erin'])).code).toBe(0);
+      await expect(node.client().login('erin', 'second-password')).rejects.toMatchObject({ condition: 'account-disabled' });
+      expect((await cli(['user', 'list'])).stdout).toMatch(/^erin\t.*\tdisabled$/m);
+      expect((await cli(['user', 'enable', 'erin'])).code).toBe(0);
+      await node.client().login('erin', 'second-password');
+
+      expect((await cli(['user', 'delete', 'erin'])).code).toBe(2); // needs --yes
+      expect((await cli(['user', 'delete', 'erin', '--yes'])).code).toBe(0);
+      await expect(node.client().login('erin', 'second-password')).rejects.toMatchObject({ condition: 'invalid-credentials' });
+      expect((await cli(['user', 'disable', 'nobody-here'])).stderr).toMatch(/no user named/);
+    });
+
+    it('invite codes let people register on an invite-only server, once per use', async () => {
+      const invEnv = { ...env, PARLEY_REGISTRATION_POLICY: 'invite' };
+      const inviteOnly = await startNode({ db, config: { registration: { policy: 'invite' } } });
+      try {
+        await expect(inviteOnly.client().register('frank', 'password123')).rejects.toMatchObject({ condition: 'invalid-invite' });
+        const r = await runCli(['invite', 'create', '--uses', '1', '--expires', '1h'], { env: invEnv });
+        expect(r.code).toBe(0);
+        const code = r.stdout.trim();
+        expect(code.length).toBeGreaterThan(10);
+        const ok = await inviteOnly.client().register('frank', 'password123', { invite: code });
+        expect(ok.user.username).toBe('frank');
+        await expect(inviteOnly.client().register('grace', 'password123', { invite: code })).rejects.toMatchObject({ condition: 'invalid-invite' });
+        expect((await runCli(['invite', 'create', '--expires', 'soon'], { env: invEnv })).code).toBe(2);
+      } finally {
+        await inviteOnly.stop();
+      }
+    });
+  });
+}
+
+describe('parley doctor', () => {
+  it('passes on the embedded defaults in a writable folder', async () => {
+    const t = tempDir();
+    try {
+      const r = await runCli(['doctor'], { env: { PARLEY_DATA_DIR: t.dir, PARLEY_SERVER_PORT: '0' } });
+      expect(r.stdout).toMatch(/✔ database: sqlite/);
+      expect(r.stdout).toMatch(/pending/);
+      expect(r.stdout).toMatch(/All good/);
+      expect(r.code).toBe(0);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('names a bad key and value in plain words', async () => {
+    const r = await runCli(['doctor'], { env: { PARLEY_SERVER_PORT: 'http', PARLEY_REGISTRATION_POLICY: 'maybe' } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/PARLEY_SERVER_PORT: got "http", expected a whole number/);
+    expect(r.stdout).toMatch(/PARLEY_REGISTRATION_POLICY/);
+  });
+
+  it('says when the port is taken and the database or bus cannot be reached', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    const t = tempDir();
+    try {
+      const r = await runCli(['doctor'], {
+        env: {
+          PARLEY_DATA_DIR: t.dir,
+          PARLEY_SERVER_HOST: '127.0.0.1',
+          PARLEY_SERVER_PORT: String(port),
+          PARLEY_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+          PARLEY_BUS_URL: 'nats://127.0.0.1:1',
+        },
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/✘ port: 127\.0\.0\.1:\d+ is already in use/);
+      expect(r.stdout).toMatch(/✘ database: cannot use postgres/);
+      expect(r.stdout).toMatch(/✘ bus: cannot reach NATS/);
+      expect(r.stdout).toMatch(/3 problem\(s\) found/);
+    } finally {
+      busy.close();
+      t.cleanup();
+    }
+  });
+});
+
+describe('parley serve', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    t = tempDir();
+  });
+  afterAll(() => t.cleanup());
+
+  it('starts on the defaults, and on SIGTERM closes clients with 1001, exits 0 and leaves the database whole', async () => {
+    await runCli(['user', 'add', 'henry'], { stdin: 'password123\n', env: { PARLEY_DATA_DIR: t.dir } });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', "const { main } = await import('./src/cli/index.ts'); process.exitCode = await main(process.argv.slice(1));", '--', 'serve'],
+      { env: { ...process.env, PARLEY_DATA_DIR: t.dir, PARLEY_SERVER_PORT: '0', PARLEY_SERVER_HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        const m = /Parley is running: http:\/\/[^:]+:(\d+)\//.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+    });
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/parley_connections/);
+
+    const login = (await (await fetch(`http://127.0.0.1:${port}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'henry', password: 'password123' }) })).json()) as { token: string };
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws`, { headers: { authorization: `Bearer ${login.token}` } });
+    const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+    await new Promise((r) => ws.on('message', r)); // hello
+    child.kill('SIGTERM');
+    expect(await closed).toBe(1001);
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/"msg":"stopped"/);
+
+    const store = await openStore({ url: '', dataDir: t.dir, poolSize: 1 });
+    try {
+      expect((await store.accounts.userByUsername('henry'))?.username).toBe('henry');
+    } finally {
+      await store.close();
+    }
+    expect(join(t.dir, 'parley.db')).toBeTruthy();
+  });
+});
