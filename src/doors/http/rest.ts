@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthContext } from '../../core/accounts/service.js';
 import type { Core } from '../../core/core.js';
 import { ParleyError } from '../../core/errors.js';
-import type { RateLimiter } from '../../core/limits/rate.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { runOp } from '../native/ops.js';
 
@@ -13,7 +12,8 @@ const none: Input = () => ({});
 
 /** Query strings carry text; whole numbers are turned into numbers so one shape check serves both transports. */
 const queryInput: Input = (req) => {
-  const out: Record<string, unknown> = {};
+  // No prototype: a "__proto__" parameter stays a key (and is refused as unknown) instead of vanishing into a setter.
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
     if (Array.isArray(v)) throw new ParleyError('bad-request', `query parameter "${k.slice(0, 40)}" is repeated`, { field: k.slice(0, 40) });
     out[k] = typeof v === 'string' && /^-?\d{1,15}$/.test(v) && ['ageMin', 'ageMax', 'limit'].includes(k) ? Number(v) : v;
@@ -29,9 +29,9 @@ export function bearer(req: FastifyRequest): string | undefined {
   return m[1];
 }
 
-/** Maps the REST routes of docs/protocol.md onto the shared operations table. */
-export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: Metrics; perAddress: RateLimiter }): void {
-  const { core, metrics, perAddress } = deps;
+/** Maps the REST routes of docs/protocol.md onto the shared operations table (the per-address limit is applied in server.ts, before any route). */
+export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: Metrics }): void {
+  const { core, metrics } = deps;
 
   function route(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, op: string, input: Input, status = 200, auth = true) {
     app.route({
@@ -40,7 +40,6 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const started = process.hrtime.bigint();
         try {
-          perAddress.take(req.ip);
           let authCtx: AuthContext | undefined;
           if (auth) authCtx = await core.accounts.authenticate(bearer(req), req.ip);
           const params = (req.params ?? {}) as Record<string, string>;

@@ -105,7 +105,15 @@ export async function createHttpDoor(deps: {
     perSecond: limits.requests_per_minute_per_address / 60,
     burst: Math.max(10, Math.ceil(limits.requests_per_minute_per_address / 6)),
   });
-  registerRest(app, { core, metrics, perAddress });
+  // Every request counts toward its address's limit, refused ones too (bad bodies, unknown
+  // endpoints), and before its body is read. Health and metrics probes are exempt; the
+  // WebSocket upgrade is counted by its route, which answers in the protocol's own way
+  // (an error frame, then close 4029).
+  const unlimited = new Set(['/healthz', '/readyz', '/metrics', '/api/v1/ws']);
+  app.addHook('onRequest', async (req) => {
+    if (!unlimited.has(req.url.split('?')[0]!)) perAddress.take(req.ip);
+  });
+  registerRest(app, { core, metrics });
   const ws = registerWebSocket(app, { core, config, logger, metrics, perAddress });
   return { app, ws };
 }

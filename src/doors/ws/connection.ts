@@ -12,8 +12,8 @@ import type { Session } from '../../core/sessions.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { bearer } from '../http/rest.js';
 import { toWireError } from '../native/errors.js';
-import { parseJsonBytes } from '../native/json.js';
-import { runOp } from '../native/ops.js';
+import { checkShape, parseJsonBytes } from '../native/json.js';
+import { OPS, runOp } from '../native/ops.js';
 import { CLOSE, PROTOCOL_VERSION } from './frames.js';
 
 /** Conditions that say the client is misbehaving (they count toward closing it). */
@@ -138,6 +138,7 @@ export class WsConnection {
         const d = input as { token?: unknown } | undefined;
         if (typeof d !== 'object' || d === null || typeof d.token !== 'string')
           throw new ParleyError('bad-request', 'auth needs data.token', { field: 'token' });
+        checkShape(d, { token: 'string' });
         const auth = await this.deps.core.accounts.authenticate(d.token, this.address);
         await this.becomeAuthenticated(auth);
         result = { user: { id: auth.user.id, username: auth.user.username, createdAt: auth.user.createdAt }, session: { id: auth.session.id, device: auth.session.device } };
@@ -154,7 +155,9 @@ export class WsConnection {
     } catch (err) {
       this.sendError(re, err);
     } finally {
-      this.deps.metrics.latency.observe({ op: type.length <= 40 ? type : 'unknown', transport: 'ws' }, Number(process.hrtime.bigint() - started) / 1e9);
+      // Only known names become label values: a client must not be able to grow the metrics.
+      const op = type === 'auth' || Object.hasOwn(OPS, type) ? type : 'unknown';
+      this.deps.metrics.latency.observe({ op, transport: 'ws' }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 
