@@ -33,7 +33,12 @@ export async function createNatsBus(opts: NatsBusOptions): Promise<Bus> {
   return {
     publish(subject, payload) {
       if (nc.isClosed()) return;
-      nc.publish(subject, payload);
+      try {
+        nc.publish(subject, payload);
+      } catch {
+        // Best effort (a doorbell): while close() drains, the client refuses new
+        // publications with CONNECTION_DRAINING; the store already has the data.
+      }
     },
     subscribe(subject, handler): BusSubscription {
       const sub: Subscription = nc.subscribe(subject, {

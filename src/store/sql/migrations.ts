@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 
 /**
  * Versioned migrations, in order. Never edit one that has shipped: add a new
@@ -58,13 +58,26 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
 
 /**
+ * On PostgreSQL, Kysely looks for its bookkeeping tables in every schema unless
+ * told which one; a kysely_migration table in another schema of the same
+ * database would make it skip creating its own and then fail. Pin it to the
+ * schema the tables go in (the first one on search_path).
+ */
+async function migrator(db: Kysely<unknown>): Promise<Migrator> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider });
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  return new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+}
+
+/**
  * Applies what is missing. Safe on every start and from several nodes at once:
  * on PostgreSQL the whole run holds an advisory lock on one connection, so a
  * second node waits and then finds nothing to do.
  */
 export async function migrate(db: Kysely<unknown>, kind: 'sqlite' | 'postgres'): Promise<string[]> {
   const run = async (conn: Kysely<unknown>) => {
-    const { error, results } = await new Migrator({ db: conn, provider }).migrateToLatest();
+    const { error, results } = await (await migrator(conn)).migrateToLatest();
     if (error) throw new Error(`database migration failed: ${(error as Error).message}`);
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   };
@@ -80,6 +93,6 @@ export async function migrate(db: Kysely<unknown>, kind: 'sqlite' | 'postgres'):
 }
 
 export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
-  const info = await new Migrator({ db, provider }).getMigrations();
+  const info = await (await migrator(db)).getMigrations();
   return info.filter((m) => !m.executedAt).map((m) => m.name);
 }

@@ -77,9 +77,11 @@ export function createSqlProfileStore(db: Kysely<Database>): ProfileStore {
     async search(q) {
       let query = base().where('profiles.searchable', '=', 1).orderBy('users.username').limit(q.limit);
       if (q.usernamePrefix) query = query.where(sql<boolean>`users.username like ${likeLiteral(q.usernamePrefix) + '%'} escape '\\'`);
+      // The *_lower columns are lowercased in JS on write, so the input is too: the
+      // same on both engines (SQLite's LIKE folds ASCII case only, PostgreSQL's none).
       if (q.nameContains)
-        query = query.where(sql<boolean>`profiles.display_name_lower like ${'%' + likeLiteral(q.nameContains) + '%'} escape '\\'`);
-      if (q.city) query = query.where('profiles.city_lower', '=', q.city);
+        query = query.where(sql<boolean>`profiles.display_name_lower like ${'%' + likeLiteral(q.nameContains.toLowerCase()) + '%'} escape '\\'`);
+      if (q.city) query = query.where('profiles.city_lower', '=', q.city.toLowerCase());
       if (q.birthYearMin !== undefined) query = query.where('profiles.birth_year', '>=', q.birthYearMin);
       if (q.birthYearMax !== undefined) query = query.where('profiles.birth_year', '<=', q.birthYearMax);
       if (q.after !== undefined) query = query.where('users.username', '>', q.after);
