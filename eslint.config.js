@@ -9,7 +9,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': 'off',
     },
   },
@@ -21,8 +24,23 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/doors/**', '**/store/**', '**/bus/**', '**/web/**', '**/cli/**'], message: 'core/ must not import doors, stores, buses or the web client' },
-            { group: ['pg', 'better-sqlite3', 'kysely', 'nats', 'fastify', 'ws', '@fastify/*', '@node-rs/*'], message: 'core/ must not import drivers; take an interface instead' },
+            {
+              group: ['**/doors/**', '**/store/**', '**/bus/**', '**/web/**', '**/cli/**'],
+              message: 'core/ must not import doors, stores, buses or the web client',
+            },
+            {
+              group: [
+                'pg',
+                'better-sqlite3',
+                'kysely',
+                'nats',
+                'fastify',
+                'ws',
+                '@fastify/*',
+                '@node-rs/*',
+              ],
+              message: 'core/ must not import drivers; take an interface instead',
+            },
           ],
         },
       ],

@@ -42,7 +42,10 @@ export function createLogger(level: string): Logger {
 }
 
 /** The composition root: config -> store -> bus -> core -> doors (DESIGN.md). */
-export async function createParley(config: Config, overrides: ParleyOverrides = {}): Promise<Parley> {
+export async function createParley(
+  config: Config,
+  overrides: ParleyOverrides = {},
+): Promise<Parley> {
   const logger = overrides.logger ?? createLogger(config.log.level);
   const nodeId = config.server.node_id || `${hostname()}-${newId().slice(-6)}`;
 
@@ -57,7 +60,11 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     bus =
       overrides.bus ??
       (config.bus.url
-        ? await createNatsBus({ url: config.bus.url, name: `parley-${nodeId}`, onStatus: (s) => logger.info(s) })
+        ? await createNatsBus({
+            url: config.bus.url,
+            name: `parley-${nodeId}`,
+            onStatus: (s) => logger.info(s),
+          })
         : createLocalBus());
   } catch (err) {
     await store.close();
@@ -99,6 +106,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     config,
     logger,
     metrics,
+    draining: () => stopping,
     readiness: {
       async problems() {
         const out: string[] = [];
@@ -121,7 +129,10 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
       await http.app.listen({ host: config.server.host, port: config.server.port });
       const addr = http.app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
-      logger.info({ node: nodeId, port, store: store.kind, bus: config.bus.url ? 'nats' : 'local' }, 'parley is listening');
+      logger.info(
+        { node: nodeId, port, store: store.kind, bus: config.bus.url ? 'nats' : 'local' },
+        'parley is listening',
+      );
       return port;
     },
     stop() {

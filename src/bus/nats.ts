@@ -41,6 +41,8 @@ export async function createNatsBus(opts: NatsBusOptions): Promise<Bus> {
       }
     },
     subscribe(subject, handler): BusSubscription {
+      // A session that registers while the node is shutting down gets no events; that is all.
+      if (nc.isClosed() || nc.isDraining()) return { unsubscribe() {} };
       const sub: Subscription = nc.subscribe(subject, {
         callback: (err, msg) => {
           if (err) return;

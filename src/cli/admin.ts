@@ -48,9 +48,16 @@ export async function user(args: Args, io: CliIO): Promise<number> {
     case 'list': {
       const limit = flagInt(args, 'limit', 1, 10000) ?? 100;
       const after = flagString(args, 'after');
-      const users = await withCore(args, io, (p) => p.core.accounts.adminList({ limit, ...(after ? { after } : {}) }));
-      for (const u of users) say(io, `${u.username}\t${u.id}\t${new Date(u.createdAt).toISOString()}${u.disabled ? '\tdisabled' : ''}`);
-      if (users.length === limit) say(io, `(more: parley user list --after ${users[users.length - 1]!.username})`);
+      const users = await withCore(args, io, (p) =>
+        p.core.accounts.adminList({ limit, ...(after ? { after } : {}) }),
+      );
+      for (const u of users)
+        say(
+          io,
+          `${u.username}\t${u.id}\t${new Date(u.createdAt).toISOString()}${u.disabled ? '\tdisabled' : ''}`,
+        );
+      if (users.length === limit)
+        say(io, `(more: parley user list --after ${users[users.length - 1]!.username})`);
       return 0;
     }
     case 'passwd': {
@@ -64,12 +71,18 @@ export async function user(args: Args, io: CliIO): Promise<number> {
     case 'enable': {
       const name = needName(args, sub);
       await withCore(args, io, (p) => p.core.accounts.adminSetDisabled(name, sub === 'disable'));
-      say(io, sub === 'disable' ? `${name.toLowerCase()} disabled and signed out everywhere` : `${name.toLowerCase()} enabled`);
+      say(
+        io,
+        sub === 'disable'
+          ? `${name.toLowerCase()} disabled and signed out everywhere`
+          : `${name.toLowerCase()} enabled`,
+      );
       return 0;
     }
     case 'delete': {
       const name = needName(args, 'delete');
-      if (args.flags.get('yes') !== true) throw new UsageError(`this deletes ${name} and their personal data; add --yes to confirm`);
+      if (args.flags.get('yes') !== true)
+        throw new UsageError(`this deletes ${name} and their personal data; add --yes to confirm`);
       await withCore(args, io, (p) => p.core.accounts.adminDelete(name));
       say(io, `${name.toLowerCase()} deleted`);
       return 0;
@@ -80,11 +93,14 @@ export async function user(args: Args, io: CliIO): Promise<number> {
 }
 
 export async function invite(args: Args, io: CliIO): Promise<number> {
-  if (args.positional[1] !== 'create') throw new UsageError('usage: parley invite create [--uses N] [--expires 7d]');
+  if (args.positional[1] !== 'create')
+    throw new UsageError('usage: parley invite create [--uses N] [--expires 7d]');
   const uses = flagInt(args, 'uses', 1, 1_000_000) ?? 1;
   const exp = flagString(args, 'expires');
   const seconds = exp === undefined ? 7 * 86400 : exp === 'never' ? null : parseDuration(exp);
-  const inv = await withCore(args, io, (p) => p.core.accounts.createInvite({ uses, expiresInSeconds: seconds }));
+  const inv = await withCore(args, io, (p) =>
+    p.core.accounts.createInvite({ uses, expiresInSeconds: seconds }),
+  );
   say(io, inv.code);
   io.stderr.write(
     `invite code for ${uses} registration${uses === 1 ? '' : 's'}, ${inv.expiresAt ? `valid until ${new Date(inv.expiresAt).toISOString()}` : 'never expires'}\n`,

@@ -20,7 +20,12 @@ async function checkDatabase(config: Config): Promise<Check[]> {
       await mkdir(dirname(where), { recursive: true });
       await access(dirname(where), constants.W_OK);
     } catch (err) {
-      return [{ ok: false, text: `database: cannot write to ${dirname(where)} (${(err as NodeJS.ErrnoException).code}); set data.dir to a writable folder` }];
+      return [
+        {
+          ok: false,
+          text: `database: cannot write to ${dirname(where)} (${(err as NodeJS.ErrnoException).code}); set data.dir to a writable folder`,
+        },
+      ];
     }
   }
   try {
@@ -37,19 +42,28 @@ async function checkDatabase(config: Config): Promise<Check[]> {
       out.push({ ok: true, text: `database: ${kind} at ${where} answers` });
       out.push({
         ok: true,
-        text: pending.length ? `database: ${pending.length} migration(s) pending (${pending.join(', ')}); they are applied when the server starts` : 'database: schema is up to date',
+        text: pending.length
+          ? `database: ${pending.length} migration(s) pending (${pending.join(', ')}); they are applied when the server starts`
+          : 'database: schema is up to date',
       });
     } finally {
       await store.close();
     }
   } catch (err) {
-    out.push({ ok: false, text: `database: cannot use ${kind} at ${where}: ${(err as Error).message}` });
+    out.push({
+      ok: false,
+      text: `database: cannot use ${kind} at ${where}: ${(err as Error).message}`,
+    });
   }
   return out;
 }
 
 async function checkBus(config: Config): Promise<Check> {
-  if (!config.bus.url) return { ok: true, text: 'bus: in-process (one node; set bus.url = "nats://..." to run several)' };
+  if (!config.bus.url)
+    return {
+      ok: true,
+      text: 'bus: in-process (one node; set bus.url = "nats://..." to run several)',
+    };
   try {
     const bus = await createNatsBus({ url: config.bus.url, name: 'parley-doctor' });
     await bus.check();
@@ -73,7 +87,9 @@ function checkPort(config: Config): Promise<Check> {
             : `cannot be used (${err.code})`;
       resolve({ ok: false, text: `port: ${host}:${port} ${why}; change server.port` });
     });
-    srv.listen({ host, port }, () => srv.close(() => resolve({ ok: true, text: `port: ${host}:${port} is free` })));
+    srv.listen({ host, port }, () =>
+      srv.close(() => resolve({ ok: true, text: `port: ${host}:${port} is free` })),
+    );
   });
 }
 
@@ -89,7 +105,9 @@ export async function doctor(args: Args, io: CliIO): Promise<number> {
     for (const p of err.problems) say(io, `    ${p}`);
     return 1;
   }
-  const checks: Check[] = [{ ok: true, text: `config: ${path ?? 'built-in defaults'} + PARLEY_* environment is valid` }];
+  const checks: Check[] = [
+    { ok: true, text: `config: ${path ?? 'built-in defaults'} + PARLEY_* environment is valid` },
+  ];
   checks.push(...(await checkDatabase(config)), await checkBus(config), await checkPort(config));
   for (const c of checks) say(io, `${c.ok ? '✔' : '✘'} ${c.text}`);
   const bad = checks.filter((c) => !c.ok).length;

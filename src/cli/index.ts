@@ -47,7 +47,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     }
   } catch (err) {
     if (err instanceof UsageError) complain(io, `parley: ${err.message}`);
-    else if (err instanceof ConfigError) complain(io, `parley: ${err.message}\n(run parley doctor for a full check)`);
+    else if (err instanceof ConfigError)
+      complain(io, `parley: ${err.message}\n(run parley doctor for a full check)`);
     else if (isParleyError(err)) complain(io, `parley: ${err.message}`);
     else complain(io, `parley: ${(err as Error).message ?? String(err)}`);
     return err instanceof UsageError ? 2 : 1;

@@ -8,7 +8,10 @@ export async function serve(args: Args, io: CliIO): Promise<number> {
   const config = cliConfig(args, io);
   const parley = await createParley(config);
   const port = await parley.listen();
-  const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;
+  const host =
+    config.server.host === '0.0.0.0' || config.server.host === '::'
+      ? 'localhost'
+      : config.server.host;
   say(io, `Parley is running: http://${host}:${port}/  (Ctrl+C stops it)`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -20,7 +20,9 @@ describe('configuration', () => {
   it('the commented example documents every key and holds exactly the defaults', () => {
     const parsed = parse(example) as Record<string, Record<string, unknown>>;
     for (const [section, fields] of Object.entries(SCHEMA)) {
-      expect(Object.keys(parsed[section] ?? {}).sort(), `[${section}]`).toEqual(Object.keys(fields).sort());
+      expect(Object.keys(parsed[section] ?? {}).sort(), `[${section}]`).toEqual(
+        Object.keys(fields).sort(),
+      );
     }
     expect(buildConfig(parsed)).toEqual(defaultConfig());
   });
@@ -38,16 +40,32 @@ describe('configuration', () => {
 
   it('refuses bad values with what is allowed, and reports all problems at once', () => {
     const p = problems(() =>
-      buildConfig({ server: { port: 70000 }, registration: { policy: 'sometimes' }, database: { url: 'mysql://x' } }),
+      buildConfig({
+        server: { port: 70000 },
+        registration: { policy: 'sometimes' },
+        database: { url: 'mysql://x' },
+      }),
     );
     expect(p).toHaveLength(3);
-    expect(p.join('\n')).toMatch(/server\.port: got 70000, expected a whole number from 0 to 65535/);
-    expect(p.join('\n')).toMatch(/registration\.policy: got "sometimes", expected one of "open", "invite", "closed"/);
+    expect(p.join('\n')).toMatch(
+      /server\.port: got 70000, expected a whole number from 0 to 65535/,
+    );
+    expect(p.join('\n')).toMatch(
+      /registration\.policy: got "sometimes", expected one of "open", "invite", "closed"/,
+    );
     expect(p.join('\n')).toMatch(/database\.url/);
   });
 
   it('takes PARLEY_<SECTION>_<KEY> from the environment over the file', () => {
-    const c = buildConfig({ server: { port: 1000 } }, { PARLEY_SERVER_PORT: '2000', PARLEY_LIMITS_MAX_FRAME_BYTES: '4096', PARLEY_METRICS_ENABLED: 'false', PARLEY_REGISTRATION_RESERVED_USERNAMES: 'boss, chief' });
+    const c = buildConfig(
+      { server: { port: 1000 } },
+      {
+        PARLEY_SERVER_PORT: '2000',
+        PARLEY_LIMITS_MAX_FRAME_BYTES: '4096',
+        PARLEY_METRICS_ENABLED: 'false',
+        PARLEY_REGISTRATION_RESERVED_USERNAMES: 'boss, chief',
+      },
+    );
     expect(c.server.port).toBe(2000);
     expect(c.limits.max_frame_bytes).toBe(4096);
     expect(c.metrics.enabled).toBe(false);
@@ -55,13 +73,19 @@ describe('configuration', () => {
   });
 
   it('refuses a bad or unknown environment variable by name, and ignores PARLEY_TEST_* and PARLEY_CONFIG', () => {
-    expect(problems(() => buildConfig({}, { PARLEY_SERVER_PORT: 'eighty' }))[0]).toContain('PARLEY_SERVER_PORT');
-    expect(problems(() => buildConfig({}, { PARLEY_SERVER_PROT: '1' }))[0]).toContain('PARLEY_SERVER_PROT');
+    expect(problems(() => buildConfig({}, { PARLEY_SERVER_PORT: 'eighty' }))[0]).toContain(
+      'PARLEY_SERVER_PORT',
+    );
+    expect(problems(() => buildConfig({}, { PARLEY_SERVER_PROT: '1' }))[0]).toContain(
+      'PARLEY_SERVER_PROT',
+    );
     expect(() => buildConfig({}, { PARLEY_TEST_PG: 'x', PARLEY_CONFIG: 'y' })).not.toThrow();
   });
 
   it('says when the file is missing or not TOML', () => {
-    expect(problems(() => loadConfig('/nonexistent/parley.toml', {}))[0]).toContain('cannot read config file');
+    expect(problems(() => loadConfig('/nonexistent/parley.toml', {}))[0]).toContain(
+      'cannot read config file',
+    );
     const bad = new URL('../../package.json', import.meta.url).pathname;
     expect(problems(() => loadConfig(bad, {}))[0]).toContain('not valid TOML');
   });

@@ -39,7 +39,8 @@ function checkValue(key: string, spec: FieldSpec, v: unknown, problems: string[]
   switch (spec.type) {
     case 'int':
       if (typeof v === 'bigint') v = Number(v);
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) return bad();
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max)
+        return bad();
       return v;
     case 'bool':
       return typeof v === 'boolean' ? v : bad();
@@ -51,7 +52,10 @@ function checkValue(key: string, spec: FieldSpec, v: unknown, problems: string[]
       if (spec.pattern && !spec.pattern.test(v)) return bad();
       return v;
     case 'strings':
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && (!spec.pattern || spec.pattern.test(x))))
+      if (
+        !Array.isArray(v) ||
+        !v.every((x) => typeof x === 'string' && (!spec.pattern || spec.pattern.test(x)))
+      )
         return bad();
       return [...v];
   }
@@ -99,7 +103,9 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
   for (const [section, value] of Object.entries(fileValues)) {
     const fields = (SCHEMA as Record<string, Record<string, FieldSpec>>)[section];
     if (!fields) {
-      problems.push(`unknown section [${section}] (known sections: ${Object.keys(SCHEMA).join(', ')})`);
+      problems.push(
+        `unknown section [${section}] (known sections: ${Object.keys(SCHEMA).join(', ')})`,
+      );
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -109,7 +115,9 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
     for (const [k, v] of Object.entries(value as Raw)) {
       const spec = fields[k];
       if (!spec) {
-        problems.push(`unknown key ${section}.${k} (known keys in [${section}]: ${Object.keys(fields).join(', ')})`);
+        problems.push(
+          `unknown key ${section}.${k} (known keys in [${section}]: ${Object.keys(fields).join(', ')})`,
+        );
         continue;
       }
       const checked = checkValue(`${section}.${k}`, spec, v, problems);
@@ -127,7 +135,9 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
     const key = cut < 0 ? '' : rest.slice(cut + 1).toLowerCase();
     const spec = fields?.[key];
     if (!fields || !spec) {
-      problems.push(`unknown environment variable ${name} (expected PARLEY_<SECTION>_<KEY> naming a key of parley.example.toml)`);
+      problems.push(
+        `unknown environment variable ${name} (expected PARLEY_<SECTION>_<KEY> naming a key of parley.example.toml)`,
+      );
       continue;
     }
     const typed = fromEnv(name, spec, raw, problems);
@@ -152,12 +162,16 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      throw new ConfigError([`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+      throw new ConfigError([
+        `cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      ]);
     }
     try {
       fileValues = parseToml(text) as Raw;
     } catch (err) {
-      throw new ConfigError([`${path} is not valid TOML: ${(err as Error).message.split('\n')[0]}`]);
+      throw new ConfigError([
+        `${path} is not valid TOML: ${(err as Error).message.split('\n')[0]}`,
+      ]);
     }
   }
   return buildConfig(fileValues, env);

@@ -14,7 +14,13 @@ export const SCHEMA = {
   server: {
     host: { type: 'string', default: '0.0.0.0', maxLength: 255 },
     port: { type: 'int', default: 8080, min: 0, max: 65535 },
-    node_id: { type: 'string', default: '', maxLength: 64, pattern: /^[A-Za-z0-9_-]*$/, patternText: 'letters, digits, _ and -' },
+    node_id: {
+      type: 'string',
+      default: '',
+      maxLength: 64,
+      pattern: /^[A-Za-z0-9_-]*$/,
+      patternText: 'letters, digits, _ and -',
+    },
     trust_proxy: { type: 'bool', default: false },
     shutdown_grace_seconds: { type: 'int', default: 10, min: 0, max: 600 },
   },
@@ -22,17 +28,46 @@ export const SCHEMA = {
     dir: { type: 'string', default: './data', maxLength: 4096 },
   },
   database: {
-    url: { type: 'string', default: '', maxLength: 4096, pattern: /^(|postgres(ql)?:\/\/.*|sqlite:.*)$/, patternText: 'empty (SQLite under data.dir), sqlite:PATH, or postgres://...' },
+    url: {
+      type: 'string',
+      default: '',
+      maxLength: 4096,
+      pattern: /^(|postgres(ql)?:\/\/.*|sqlite:.*)$/,
+      patternText: 'empty (SQLite under data.dir), sqlite:PATH, or postgres://...',
+    },
     pool_size: { type: 'int', default: 10, min: 1, max: 200 },
-    schema: { type: 'string', default: '', maxLength: 63, pattern: /^([a-z_][a-z0-9_]*)?$/, patternText: 'empty, or a PostgreSQL schema name of a-z, 0-9 and _' },
+    schema: {
+      type: 'string',
+      default: '',
+      maxLength: 63,
+      pattern: /^([a-z_][a-z0-9_]*)?$/,
+      patternText: 'empty, or a PostgreSQL schema name of a-z, 0-9 and _',
+    },
   },
   bus: {
-    url: { type: 'string', default: '', maxLength: 4096, pattern: /^(|nats:\/\/.*)$/, patternText: 'empty (in-process) or nats://host:port' },
-    subject_prefix: { type: 'string', default: 'parley', maxLength: 64, pattern: /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, patternText: 'dot-separated tokens of letters, digits, _ and -' },
+    url: {
+      type: 'string',
+      default: '',
+      maxLength: 4096,
+      pattern: /^(|nats:\/\/.*)$/,
+      patternText: 'empty (in-process) or nats://host:port',
+    },
+    subject_prefix: {
+      type: 'string',
+      default: 'parley',
+      maxLength: 64,
+      pattern: /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/,
+      patternText: 'dot-separated tokens of letters, digits, _ and -',
+    },
   },
   registration: {
     policy: { type: 'enum', default: 'open', values: ['open', 'invite', 'closed'] },
-    reserved_usernames: { type: 'strings', default: [], pattern: /^[a-z0-9._-]{1,32}$/, patternText: 'usernames ([a-z0-9._-], 1-32 characters)' },
+    reserved_usernames: {
+      type: 'strings',
+      default: [],
+      pattern: /^[a-z0-9._-]{1,32}$/,
+      patternText: 'usernames ([a-z0-9._-], 1-32 characters)',
+    },
   },
   login: {
     free_failures: { type: 'int', default: 5, min: 1, max: 1000 },
@@ -55,7 +90,11 @@ export const SCHEMA = {
     requests_per_minute_per_address: { type: 'int', default: 600, min: 1, max: 1000000 },
   },
   log: {
-    level: { type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    level: {
+      type: 'enum',
+      default: 'info',
+      values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    },
   },
   metrics: {
     enabled: { type: 'bool', default: true },

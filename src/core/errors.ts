@@ -29,7 +29,11 @@ export class ParleyError extends Error {
   /** The request field the error is about, when there is one. */
   readonly field?: string;
 
-  constructor(condition: Condition, text: string, extra: { retryAfter?: number; field?: string } = {}) {
+  constructor(
+    condition: Condition,
+    text: string,
+    extra: { retryAfter?: number; field?: string } = {},
+  ) {
     super(text);
     this.name = 'ParleyError';
     this.condition = condition;

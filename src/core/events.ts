@@ -10,6 +10,10 @@ export interface ParleyEvent {
   exceptSession?: string;
 }
 
-export function event(name: string, data: Record<string, unknown>, exceptSession?: string): ParleyEvent {
+export function event(
+  name: string,
+  data: Record<string, unknown>,
+  exceptSession?: string,
+): ParleyEvent {
   return exceptSession === undefined ? { name, data } : { name, data, exceptSession };
 }

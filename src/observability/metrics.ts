@@ -15,10 +15,30 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry, prefix: 'parley_process_' });
   return {
     registry,
-    connections: new Gauge({ name: 'parley_connections', help: 'Open client connections', labelNames: ['door'], registers: [registry] }),
-    framesIn: new Counter({ name: 'parley_frames_in_total', help: 'Frames received from clients', labelNames: ['door'], registers: [registry] }),
-    framesOut: new Counter({ name: 'parley_frames_out_total', help: 'Frames sent to clients', labelNames: ['door'], registers: [registry] }),
-    errors: new Counter({ name: 'parley_errors_total', help: 'Error replies sent, by condition', labelNames: ['condition'], registers: [registry] }),
+    connections: new Gauge({
+      name: 'parley_connections',
+      help: 'Open client connections',
+      labelNames: ['door'],
+      registers: [registry],
+    }),
+    framesIn: new Counter({
+      name: 'parley_frames_in_total',
+      help: 'Frames received from clients',
+      labelNames: ['door'],
+      registers: [registry],
+    }),
+    framesOut: new Counter({
+      name: 'parley_frames_out_total',
+      help: 'Frames sent to clients',
+      labelNames: ['door'],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'parley_errors_total',
+      help: 'Error replies sent, by condition',
+      labelNames: ['condition'],
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: 'parley_request_duration_seconds',
       help: 'Time to answer a request',

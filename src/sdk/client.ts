@@ -1,6 +1,14 @@
 import { ParleyConnection, type WebSocketFactory } from './connection.js';
 import { fromWire, ParleyApiError } from './errors.js';
-import type { DeviceSession, DirectoryPage, DirectoryQuery, LoginResult, Me, Profile, ProfilePatch } from './types.js';
+import type {
+  DeviceSession,
+  DirectoryPage,
+  DirectoryQuery,
+  LoginResult,
+  Me,
+  Profile,
+  ProfilePatch,
+} from './types.js';
 
 export interface ClientOptions {
   /** e.g. http://localhost:8080 */
@@ -25,11 +33,17 @@ export class ParleyClient {
     this.factory = opts.webSocket;
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, query?: Record<string, unknown>): Promise<T> {
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    query?: Record<string, unknown>,
+  ): Promise<T> {
     let url = `${this.baseUrl}/api/v1${path}`;
     if (query) {
       const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) qs.set(k, String(v));
+      for (const [k, v] of Object.entries(query))
+        if (v !== undefined && v !== null) qs.set(k, String(v));
       const s = qs.toString();
       if (s) url += `?${s}`;
     }
@@ -38,9 +52,16 @@ export class ParleyClient {
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      res = await fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
     } catch (err) {
-      throw new ParleyApiError('unavailable', `cannot reach ${this.baseUrl}: ${(err as Error).message}`);
+      throw new ParleyApiError(
+        'unavailable',
+        `cannot reach ${this.baseUrl}: ${(err as Error).message}`,
+      );
     }
     const text = await res.text();
     let json: unknown = undefined;
@@ -53,14 +74,22 @@ export class ParleyClient {
     return json as T;
   }
 
-  async register(username: string, password: string, opts: { invite?: string; device?: string } = {}): Promise<LoginResult> {
+  async register(
+    username: string,
+    password: string,
+    opts: { invite?: string; device?: string } = {},
+  ): Promise<LoginResult> {
     const r = await this.call<LoginResult>('POST', '/accounts', { username, password, ...opts });
     this.token = r.token;
     return r;
   }
 
   async login(username: string, password: string, device?: string): Promise<LoginResult> {
-    const r = await this.call<LoginResult>('POST', '/sessions', { username, password, ...(device ? { device } : {}) });
+    const r = await this.call<LoginResult>('POST', '/sessions', {
+      username,
+      password,
+      ...(device ? { device } : {}),
+    });
     this.token = r.token;
     return r;
   }
@@ -74,7 +103,8 @@ export class ParleyClient {
   }
 
   async profile(username: string): Promise<Profile> {
-    return (await this.call<{ profile: Profile }>('GET', `/users/${encodeURIComponent(username)}`)).profile;
+    return (await this.call<{ profile: Profile }>('GET', `/users/${encodeURIComponent(username)}`))
+      .profile;
   }
 
   search(q: DirectoryQuery): Promise<DirectoryPage> {
@@ -113,6 +143,10 @@ export class ParleyClient {
         return new WS(url);
       });
     const wsUrl = `${this.baseUrl.replace(/^http/, 'ws')}/api/v1/ws`;
-    return ParleyConnection.open(wsUrl, opts.authenticate === false ? undefined : this.token, factory);
+    return ParleyConnection.open(
+      wsUrl,
+      opts.authenticate === false ? undefined : this.token,
+      factory,
+    );
   }
 }

@@ -37,7 +37,10 @@ export class ParleyConnection {
   private constructor(private readonly ws: WebSocketLike) {
     this.closed = new Promise((resolve) => {
       ws.onclose = (ev) => {
-        for (const p of this.pending.values()) p.reject(new ParleyApiError('unavailable', `connection closed (${ev.code} ${ev.reason})`));
+        for (const p of this.pending.values())
+          p.reject(
+            new ParleyApiError('unavailable', `connection closed (${ev.code} ${ev.reason})`),
+          );
         this.pending.clear();
         resolve({ code: ev.code, reason: ev.reason });
       };
@@ -46,11 +49,18 @@ export class ParleyConnection {
   }
 
   /** Opens the socket, waits for the hello, then authenticates with the token. */
-  static async open(url: string, token: string | undefined, factory: WebSocketFactory): Promise<ParleyConnection> {
+  static async open(
+    url: string,
+    token: string | undefined,
+    factory: WebSocketFactory,
+  ): Promise<ParleyConnection> {
     const ws = factory(url);
     const conn = new ParleyConnection(ws);
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new ParleyApiError('unavailable', 'no hello from the server')), 10_000);
+      const t = setTimeout(
+        () => reject(new ParleyApiError('unavailable', 'no hello from the server')),
+        10_000,
+      );
       conn.helloSeen = () => {
         clearTimeout(t);
         resolve();
@@ -61,7 +71,9 @@ export class ParleyConnection {
       };
       void conn.closed.then(({ code, reason }) => {
         clearTimeout(t);
-        reject(new ParleyApiError('unavailable', `connection closed before hello (${code} ${reason})`));
+        reject(
+          new ParleyApiError('unavailable', `connection closed before hello (${code} ${reason})`),
+        );
       });
     });
     if (token !== undefined) await conn.request('auth', { token });
@@ -103,10 +115,20 @@ export class ParleyConnection {
 
   request<T = Record<string, unknown>>(type: string, data?: Record<string, unknown>): Promise<T> {
     const id = String(this.nextId++);
+    const text = JSON.stringify(data === undefined ? { id, type } : { id, type, data });
+    // The server cannot attribute a frame it refuses to read, so refuse it here instead.
+    const max = typeof this.hello?.maxFrameBytes === 'number' ? this.hello.maxFrameBytes : Infinity;
+    if (new TextEncoder().encode(text).length > max)
+      return Promise.reject(
+        new ParleyApiError(
+          'payload-too-large',
+          `the request is larger than the server's ${max}-byte frame limit`,
+        ),
+      );
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       try {
-        this.ws.send(JSON.stringify(data === undefined ? { id, type } : { id, type, data }));
+        this.ws.send(text);
       } catch (err) {
         this.pending.delete(id);
         reject(new ParleyApiError('unavailable', (err as Error).message));

@@ -12,6 +12,15 @@ export class ParleyApiError extends Error {
   }
 }
 
-export function fromWire(e: { condition?: string; text?: string; field?: string; retryAfter?: number } | undefined, status?: number): ParleyApiError {
-  return new ParleyApiError(e?.condition ?? 'internal-error', e?.text ?? 'unknown error', status, e?.field, e?.retryAfter);
+export function fromWire(
+  e: { condition?: string; text?: string; field?: string; retryAfter?: number } | undefined,
+  status?: number,
+): ParleyApiError {
+  return new ParleyApiError(
+    e?.condition ?? 'internal-error',
+    e?.text ?? 'unknown error',
+    status,
+    e?.field,
+    e?.retryAfter,
+  );
 }

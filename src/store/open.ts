@@ -19,9 +19,15 @@ export interface StoreOptions {
   migrate?: boolean;
 }
 
-export function describeStore(o: Pick<StoreOptions, 'url' | 'dataDir'>): { kind: 'sqlite' | 'postgres'; where: string } {
-  if (o.url.startsWith('postgres')) return { kind: 'postgres', where: o.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') };
-  const path = o.url.startsWith('sqlite:') ? o.url.slice('sqlite:'.length) : join(o.dataDir, 'parley.db');
+export function describeStore(o: Pick<StoreOptions, 'url' | 'dataDir'>): {
+  kind: 'sqlite' | 'postgres';
+  where: string;
+} {
+  if (o.url.startsWith('postgres'))
+    return { kind: 'postgres', where: o.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') };
+  const path = o.url.startsWith('sqlite:')
+    ? o.url.slice('sqlite:'.length)
+    : join(o.dataDir, 'parley.db');
   return { kind: 'sqlite', where: path === ':memory:' ? path : resolve(path) };
 }
 
@@ -32,9 +38,11 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     db = openPostgres(o.url, { poolSize: o.poolSize, ...(o.schema ? { schema: o.schema } : {}) });
     if (o.schema) {
       // Two nodes starting together may both try; the loser's duplicate error is harmless.
-      await sql`create schema if not exists ${sql.id(o.schema)}`.execute(db).catch((err: { code?: string }) => {
-        if (err?.code !== '23505' && err?.code !== '42P06') throw err;
-      });
+      await sql`create schema if not exists ${sql.id(o.schema)}`
+        .execute(db)
+        .catch((err: { code?: string }) => {
+          if (err?.code !== '23505' && err?.code !== '42P06') throw err;
+        });
     }
   } else {
     db = openSqlite(where);

@@ -34,7 +34,10 @@ function inbox() {
   const waitFor = (n: number, ms = 5000): Promise<Uint8Array[]> => {
     if (got.length >= n) return Promise.resolve(got);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`only ${got.length} of ${n} messages arrived within ${ms} ms`)), ms);
+      const t = setTimeout(
+        () => reject(new Error(`only ${got.length} of ${n} messages arrived within ${ms} ms`)),
+        ms,
+      );
       waiters.push({
         n,
         resolve: () => {

@@ -23,7 +23,14 @@ function tag(): string {
 }
 
 function userRecord(username: string, extra: Partial<UserRecord> = {}): UserRecord {
-  return { id: newId(), username, passwordHash: `hash-of-${username}`, createdAt: Date.now(), disabled: false, ...extra };
+  return {
+    id: newId(),
+    username,
+    passwordHash: `hash-of-${username}`,
+    createdAt: Date.now(),
+    disabled: false,
+    ...extra,
+  };
 }
 
 function sessionRecord(userId: string, extra: Partial<SessionRecord> = {}): SessionRecord {
@@ -52,20 +59,39 @@ async function parleyErrorOf(p: Promise<unknown>): Promise<ParleyError> {
 }
 
 function openOpts(m: { url: string; dataDir: string; pgSchema?: string }) {
-  return { url: m.url, dataDir: m.dataDir, poolSize: 3, ...(m.pgSchema ? { schema: m.pgSchema } : {}) };
+  return {
+    url: m.url,
+    dataDir: m.dataDir,
+    poolSize: 3,
+    ...(m.pgSchema ? { schema: m.pgSchema } : {}),
+  };
 }
 
-async function tableCount(store: Awaited<ReturnType<typeof openStore>>, name: string, schema: string | undefined): Promise<number> {
+async function tableCount(
+  store: Awaited<ReturnType<typeof openStore>>,
+  name: string,
+  schema: string | undefined,
+): Promise<number> {
   if (store.kind === 'postgres') {
-    const r = await sql<{ n: number | string }>`select count(*) as n from information_schema.tables where table_schema = ${schema} and table_name = ${name}`.execute(store.db);
+    const r = await sql<{
+      n: number | string;
+    }>`select count(*) as n from information_schema.tables where table_schema = ${schema} and table_name = ${name}`.execute(
+      store.db,
+    );
     return Number(r.rows[0]!.n);
   }
-  const r = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${name}`.execute(store.db);
+  const r = await sql<{
+    n: number;
+  }>`select count(*) as n from sqlite_master where type = 'table' and name = ${name}`.execute(
+    store.db,
+  );
   return Number(r.rows[0]!.n);
 }
 
 async function appliedMigrations(store: Awaited<ReturnType<typeof openStore>>): Promise<string[]> {
-  const r = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
+  const r = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+    store.db,
+  );
   return r.rows.map((x) => x.name);
 }
 
@@ -83,7 +109,10 @@ for (const backend of storeBackends()) {
       await dispose?.();
     });
 
-    async function newUser(username = `u${tag()}`, extra: Partial<UserRecord> = {}): Promise<UserRecord> {
+    async function newUser(
+      username = `u${tag()}`,
+      extra: Partial<UserRecord> = {},
+    ): Promise<UserRecord> {
       const u = userRecord(username, extra);
       await store.accounts.createUser(u);
       return u;
@@ -186,7 +215,13 @@ for (const backend of storeBackends()) {
         const sb = sessionRecord(b.id);
         for (const s of [s1, s2, sb]) await store.accounts.createSession(s);
         const code = `inv${tag()}`;
-        await store.accounts.createInvite({ code, createdBy: a.id, usesLeft: 3, expiresAt: null, createdAt: Date.now() });
+        await store.accounts.createInvite({
+          code,
+          createdBy: a.id,
+          usesLeft: 3,
+          expiresAt: null,
+          createdAt: Date.now(),
+        });
 
         expect(await store.accounts.deleteUser(a.id)).toBe(true);
 
@@ -198,7 +233,11 @@ for (const backend of storeBackends()) {
         expect(await store.accounts.sessionByTokenHash(s1.tokenHash)).toBeUndefined();
         expect(await store.accounts.sessionByTokenHash(s2.tokenHash)).toBeUndefined();
         // The invite outlives its creator, anonymously.
-        expect(await store.accounts.invite(code)).toMatchObject({ code, createdBy: null, usesLeft: 3 });
+        expect(await store.accounts.invite(code)).toMatchObject({
+          code,
+          createdBy: null,
+          usesLeft: 3,
+        });
         // Someone else's data is untouched.
         expect(await store.accounts.userById(b.id)).toEqual(b);
         expect(await store.accounts.sessionByTokenHash(sb.tokenHash)).toEqual(sb);
@@ -213,8 +252,20 @@ for (const backend of storeBackends()) {
     describe('invites', () => {
       it('createInvite and invite() round-trip; unknown codes are undefined', async () => {
         const owner = await newUser();
-        const a = { code: `inv${tag()}`, createdBy: owner.id, usesLeft: 5, expiresAt: 1_900_000_000_000, createdAt: 1_700_000_000_000 };
-        const b = { code: `inv${tag()}`, createdBy: null, usesLeft: 1, expiresAt: null, createdAt: 1_700_000_000_001 };
+        const a = {
+          code: `inv${tag()}`,
+          createdBy: owner.id,
+          usesLeft: 5,
+          expiresAt: 1_900_000_000_000,
+          createdAt: 1_700_000_000_000,
+        };
+        const b = {
+          code: `inv${tag()}`,
+          createdBy: null,
+          usesLeft: 1,
+          expiresAt: null,
+          createdAt: 1_700_000_000_001,
+        };
         await store.accounts.createInvite(a);
         await store.accounts.createInvite(b);
         expect(await store.accounts.invite(a.code)).toEqual(a);
@@ -224,7 +275,13 @@ for (const backend of storeBackends()) {
 
       it('each registration takes one use; a used-up code gives invalid-invite and leaves no user behind', async () => {
         const code = `inv${tag()}`;
-        await store.accounts.createInvite({ code, createdBy: null, usesLeft: 2, expiresAt: null, createdAt: Date.now() });
+        await store.accounts.createInvite({
+          code,
+          createdBy: null,
+          usesLeft: 2,
+          expiresAt: null,
+          createdAt: Date.now(),
+        });
 
         const u1 = userRecord(`i${tag()}`);
         await store.accounts.createUser(u1, { inviteCode: code });
@@ -246,19 +303,36 @@ for (const backend of storeBackends()) {
 
       it('an unknown or expired code gives invalid-invite and leaves no user behind', async () => {
         const unknown = userRecord(`i${tag()}`);
-        expect((await parleyErrorOf(store.accounts.createUser(unknown, { inviteCode: `nope${tag()}` }))).condition).toBe('invalid-invite');
+        expect(
+          (await parleyErrorOf(store.accounts.createUser(unknown, { inviteCode: `nope${tag()}` })))
+            .condition,
+        ).toBe('invalid-invite');
         expect(await store.accounts.userByUsername(unknown.username)).toBeUndefined();
 
         const code = `inv${tag()}`;
-        await store.accounts.createInvite({ code, createdBy: null, usesLeft: 5, expiresAt: 2_000_000, createdAt: 1_000_000 });
+        await store.accounts.createInvite({
+          code,
+          createdBy: null,
+          usesLeft: 5,
+          expiresAt: 2_000_000,
+          createdAt: 1_000_000,
+        });
         // At the expiry instant the code no longer works.
         const late = userRecord(`i${tag()}`);
-        expect((await parleyErrorOf(store.accounts.createUser(late, { inviteCode: code, now: 2_000_000 }))).condition).toBe('invalid-invite');
+        expect(
+          (
+            await parleyErrorOf(
+              store.accounts.createUser(late, { inviteCode: code, now: 2_000_000 }),
+            )
+          ).condition,
+        ).toBe('invalid-invite');
         expect(await store.accounts.userById(late.id)).toBeUndefined();
         expect(await store.profiles.profile(late.id)).toBeUndefined();
         // Without `now`, the wall clock is far past it too.
         const late2 = userRecord(`i${tag()}`);
-        expect((await parleyErrorOf(store.accounts.createUser(late2, { inviteCode: code }))).condition).toBe('invalid-invite');
+        expect(
+          (await parleyErrorOf(store.accounts.createUser(late2, { inviteCode: code }))).condition,
+        ).toBe('invalid-invite');
         expect(await store.accounts.userById(late2.id)).toBeUndefined();
         expect((await store.accounts.invite(code))?.usesLeft).toBe(5);
 
@@ -271,22 +345,41 @@ for (const backend of storeBackends()) {
 
       it('concurrent registrations with a one-use invite: exactly one wins', async () => {
         const code = `inv${tag()}`;
-        await store.accounts.createInvite({ code, createdBy: null, usesLeft: 1, expiresAt: null, createdAt: Date.now() });
+        await store.accounts.createInvite({
+          code,
+          createdBy: null,
+          usesLeft: 1,
+          expiresAt: null,
+          createdAt: Date.now(),
+        });
         const users = Array.from({ length: 6 }, () => userRecord(`race${tag()}`));
-        const results = await Promise.allSettled(users.map((u) => store.accounts.createUser(u, { inviteCode: code })));
+        const results = await Promise.allSettled(
+          users.map((u) => store.accounts.createUser(u, { inviteCode: code })),
+        );
         const won = users.filter((_, i) => results[i]!.status === 'fulfilled');
         expect(won).toHaveLength(1);
-        for (const r of results) if (r.status === 'rejected') expect((r.reason as ParleyError).condition).toBe('invalid-invite');
-        for (const u of users) expect(await store.accounts.userById(u.id)).toEqual(won.includes(u) ? u : undefined);
+        for (const r of results)
+          if (r.status === 'rejected')
+            expect((r.reason as ParleyError).condition).toBe('invalid-invite');
+        for (const u of users)
+          expect(await store.accounts.userById(u.id)).toEqual(won.includes(u) ? u : undefined);
         expect((await store.accounts.invite(code))?.usesLeft).toBe(0);
       });
 
       it('a registration that fails on a taken name does not use up the invite', async () => {
         const taken = await newUser();
         const code = `inv${tag()}`;
-        await store.accounts.createInvite({ code, createdBy: null, usesLeft: 1, expiresAt: null, createdAt: Date.now() });
+        await store.accounts.createInvite({
+          code,
+          createdBy: null,
+          usesLeft: 1,
+          expiresAt: null,
+          createdAt: Date.now(),
+        });
         const clash = userRecord(taken.username);
-        expect((await parleyErrorOf(store.accounts.createUser(clash, { inviteCode: code }))).condition).toBe('conflict');
+        expect(
+          (await parleyErrorOf(store.accounts.createUser(clash, { inviteCode: code }))).condition,
+        ).toBe('conflict');
         expect((await store.accounts.invite(code))?.usesLeft).toBe(1);
       });
     });
@@ -294,8 +387,16 @@ for (const backend of storeBackends()) {
     describe('sessions', () => {
       it('createSession, sessionByTokenHash and sessionsOf round-trip', async () => {
         const u = await newUser();
-        const s1 = sessionRecord(u.id, { createdAt: 1_700_000_000_000, lastSeenAt: 1_700_000_000_000, device: 'phone' });
-        const s2 = sessionRecord(u.id, { createdAt: 1_700_000_000_500, lastSeenAt: 1_700_000_000_600, device: 'tablet' });
+        const s1 = sessionRecord(u.id, {
+          createdAt: 1_700_000_000_000,
+          lastSeenAt: 1_700_000_000_000,
+          device: 'phone',
+        });
+        const s2 = sessionRecord(u.id, {
+          createdAt: 1_700_000_000_500,
+          lastSeenAt: 1_700_000_000_600,
+          device: 'tablet',
+        });
         await store.accounts.createSession(s2);
         await store.accounts.createSession(s1);
         expect(await store.accounts.sessionByTokenHash(s1.tokenHash)).toEqual(s1);
@@ -307,12 +408,20 @@ for (const backend of storeBackends()) {
 
       it('touchSession updates last seen time and address only', async () => {
         const u = await newUser();
-        const s = sessionRecord(u.id, { createdAt: 1_000, lastSeenAt: 1_000, lastAddress: '192.0.2.1' });
+        const s = sessionRecord(u.id, {
+          createdAt: 1_000,
+          lastSeenAt: 1_000,
+          lastAddress: '192.0.2.1',
+        });
         const other = sessionRecord(u.id, { createdAt: 1_001, lastSeenAt: 1_001 });
         await store.accounts.createSession(s);
         await store.accounts.createSession(other);
         await store.accounts.touchSession(s.id, 1_800_000_000_000, '2001:db8::7');
-        expect(await store.accounts.sessionByTokenHash(s.tokenHash)).toEqual({ ...s, lastSeenAt: 1_800_000_000_000, lastAddress: '2001:db8::7' });
+        expect(await store.accounts.sessionByTokenHash(s.tokenHash)).toEqual({
+          ...s,
+          lastSeenAt: 1_800_000_000_000,
+          lastAddress: '2001:db8::7',
+        });
         expect(await store.accounts.sessionByTokenHash(other.tokenHash)).toEqual(other);
       });
 
@@ -376,13 +485,19 @@ for (const backend of storeBackends()) {
         expect(await store.profiles.profile(u.id)).toEqual(expected);
         expect(await store.profiles.profileByUsername(u.username)).toEqual(expected);
 
-        const p2 = await store.profiles.updateProfile(u.id, { about: 'changed', birthYear: null, searchable: true });
+        const p2 = await store.profiles.updateProfile(u.id, {
+          about: 'changed',
+          birthYear: null,
+          searchable: true,
+        });
         expect(p2).toEqual({ ...expected, about: 'changed', birthYear: null, searchable: true });
         expect(await store.profiles.updateProfile(u.id, {})).toEqual(p2);
       });
 
       it('updateProfile of an unknown user returns undefined', async () => {
-        expect(await store.profiles.updateProfile(newId(), { displayName: 'Ghost' })).toBeUndefined();
+        expect(
+          await store.profiles.updateProfile(newId(), { displayName: 'Ghost' }),
+        ).toBeUndefined();
       });
     });
 
@@ -392,15 +507,25 @@ for (const backend of storeBackends()) {
       const p = `d${tag()}`;
       const people: Record<string, Profile> = {};
       const names = (list: Profile[]) => list.map((x) => x.username.slice(p.length));
-      const search = (q: Omit<Parameters<Store['profiles']['search']>[0], 'excludeUserIds' | 'limit'> & { excludeUserIds?: string[]; limit?: number }) =>
-        store.profiles.search({ usernamePrefix: p, excludeUserIds: [], limit: 100, ...q });
+      const search = (
+        q: Omit<Parameters<Store['profiles']['search']>[0], 'excludeUserIds' | 'limit'> & {
+          excludeUserIds?: string[];
+          limit?: number;
+        },
+      ) => store.profiles.search({ usernamePrefix: p, excludeUserIds: [], limit: 100, ...q });
 
       beforeAll(async () => {
-        const rows: [string, { displayName: string; city: string; birthYear: number | null; searchable?: boolean }][] = [
+        const rows: [
+          string,
+          { displayName: string; city: string; birthYear: number | null; searchable?: boolean },
+        ][] = [
           ['anna', { displayName: 'Anna Karenina', city: 'Paris', birthYear: 1990 }],
           ['bob', { displayName: 'Bob 100% Real', city: 'paris', birthYear: 1985 }],
           ['carl', { displayName: 'Carl_Gustav', city: 'Berlin', birthYear: 2000 }],
-          ['dora', { displayName: 'Dora Hidden', city: 'Paris', birthYear: 1990, searchable: false }],
+          [
+            'dora',
+            { displayName: 'Dora Hidden', city: 'Paris', birthYear: 1990, searchable: false },
+          ],
           ['erik', { displayName: 'Erik x1005', city: 'PARIS', birthYear: null }],
           ['fay', { displayName: 'Fay \\ Backslash', city: 'Parisville', birthYear: 1995 }],
           ['gus', { displayName: 'Gunnar Ångström', city: 'Reykjavík', birthYear: null }],
@@ -421,14 +546,26 @@ for (const backend of storeBackends()) {
         const q = `x${tag()}`;
         await newUser(`${q}_one`);
         await newUser(`${q}aone`);
-        expect((await store.profiles.search({ usernamePrefix: `${q}_`, excludeUserIds: [], limit: 10 })).map((x) => x.username)).toEqual([`${q}_one`]);
-        expect(await store.profiles.search({ usernamePrefix: `${q}%`, excludeUserIds: [], limit: 10 })).toEqual([]);
+        expect(
+          (
+            await store.profiles.search({ usernamePrefix: `${q}_`, excludeUserIds: [], limit: 10 })
+          ).map((x) => x.username),
+        ).toEqual([`${q}_one`]);
+        expect(
+          await store.profiles.search({ usernamePrefix: `${q}%`, excludeUserIds: [], limit: 10 }),
+        ).toEqual([]);
       });
 
       it('matches a display-name substring case-insensitively', async () => {
         expect(names(await search({ nameContains: 'karen' }))).toEqual(['anna']);
         expect(names(await search({ nameContains: 'KAREN' }))).toEqual(['anna']);
-        expect(names(await search({ nameContains: 'a' }))).toEqual(['anna', 'bob', 'carl', 'fay', 'gus']);
+        expect(names(await search({ nameContains: 'a' }))).toEqual([
+          'anna',
+          'bob',
+          'carl',
+          'fay',
+          'gus',
+        ]);
         expect(names(await search({ nameContains: 'ÅNGSTRÖM' }))).toEqual(['gus']);
         expect(await search({ nameContains: 'nobody-has-this' })).toEqual([]);
       });
@@ -451,7 +588,10 @@ for (const backend of storeBackends()) {
       });
 
       it('filters by birth-year range, inclusive, leaving out unknown years', async () => {
-        expect(names(await search({ birthYearMin: 1986, birthYearMax: 1995 }))).toEqual(['anna', 'fay']);
+        expect(names(await search({ birthYearMin: 1986, birthYearMax: 1995 }))).toEqual([
+          'anna',
+          'fay',
+        ]);
         expect(names(await search({ birthYearMin: 1990 }))).toEqual(['anna', 'carl', 'fay']);
         expect(names(await search({ birthYearMax: 1990 }))).toEqual(['anna', 'bob']);
         expect(await search({ birthYearMin: 2001 })).toEqual([]);
@@ -459,7 +599,11 @@ for (const backend of storeBackends()) {
 
       it('combines filters', async () => {
         expect(names(await search({ city: 'paris', birthYearMax: 1989 }))).toEqual(['bob']);
-        expect(names(await search({ city: 'paris', nameContains: 'r' }))).toEqual(['anna', 'bob', 'erik']);
+        expect(names(await search({ city: 'paris', nameContains: 'r' }))).toEqual([
+          'anna',
+          'bob',
+          'erik',
+        ]);
       });
 
       it('pages with `after` and `limit`', async () => {
@@ -476,13 +620,23 @@ for (const backend of storeBackends()) {
       });
 
       it('leaves out excludeUserIds', async () => {
-        expect(names(await search({ excludeUserIds: [people.anna!.userId, people.carl!.userId] }))).toEqual(['bob', 'erik', 'fay', 'gus']);
-        expect(names(await search({ excludeUserIds: [people.bob!.userId], city: 'paris' }))).toEqual(['anna', 'erik']);
+        expect(
+          names(await search({ excludeUserIds: [people.anna!.userId, people.carl!.userId] })),
+        ).toEqual(['bob', 'erik', 'fay', 'gus']);
+        expect(
+          names(await search({ excludeUserIds: [people.bob!.userId], city: 'paris' })),
+        ).toEqual(['anna', 'erik']);
       });
 
       it('never returns a non-searchable profile, whatever the query', async () => {
         const dora = people.dora!;
-        for (const q of [{}, { nameContains: 'dora' }, { city: 'paris' }, { birthYearMin: 1990, birthYearMax: 1990 }, { usernamePrefix: dora.username }]) {
+        for (const q of [
+          {},
+          { nameContains: 'dora' },
+          { city: 'paris' },
+          { birthYearMin: 1990, birthYearMax: 1990 },
+          { usernamePrefix: dora.username },
+        ]) {
           expect((await search(q)).map((x) => x.userId)).not.toContain(dora.userId);
         }
         // It is still a profile, just not in the directory.
@@ -504,7 +658,9 @@ for (const backend of storeBackends()) {
           try {
             await first.accounts.createUser(u);
             await first.profiles.updateProfile(u.id, { displayName: 'Kept' });
-            await first.accounts.createSession(sessionRecord(u.id, { tokenHash: `th-keep-${u.id}` }));
+            await first.accounts.createSession(
+              sessionRecord(u.id, { tokenHash: `th-keep-${u.id}` }),
+            );
           } finally {
             await first.close();
           }
@@ -528,12 +684,21 @@ for (const backend of storeBackends()) {
         it('two stores opening the same fresh schema at once both succeed and migrate it once', async () => {
           const m = backend.make();
           try {
-            const results = await Promise.allSettled([openStore(openOpts(m)), openStore(openOpts(m))]);
+            const results = await Promise.allSettled([
+              openStore(openOpts(m)),
+              openStore(openOpts(m)),
+            ]);
             const opened = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
             try {
-              expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(['ok', 'ok']);
-              const [a, b] = opened as [Awaited<ReturnType<typeof openStore>>, Awaited<ReturnType<typeof openStore>>];
-              for (const t of ['users', 'profiles', 'sessions', 'invites', 'kysely_migration']) expect(await tableCount(a, t, m.pgSchema)).toBe(1);
+              expect(
+                results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')),
+              ).toEqual(['ok', 'ok']);
+              const [a, b] = opened as [
+                Awaited<ReturnType<typeof openStore>>,
+                Awaited<ReturnType<typeof openStore>>,
+              ];
+              for (const t of ['users', 'profiles', 'sessions', 'invites', 'kysely_migration'])
+                expect(await tableCount(a, t, m.pgSchema)).toBe(1);
               expect(await appliedMigrations(a)).toEqual([LATEST_MIGRATION]);
               // Both work on the same tables.
               const u = userRecord(`both${tag()}`);

@@ -17,7 +17,8 @@ for (const backend of storeBackends()) {
       PARLEY_LOG_LEVEL: 'silent',
     };
     let node: Awaited<ReturnType<typeof startNode>>;
-    const cli = (argv: string[], stdin?: string) => runCli(argv, { env, ...(stdin !== undefined ? { stdin } : {}) });
+    const cli = (argv: string[], stdin?: string) =>
+      runCli(argv, { env, ...(stdin !== undefined ? { stdin } : {}) });
 
     beforeAll(async () => {
       if (db.pgSchema) env.PARLEY_DATABASE_SCHEMA = db.pgSchema;
@@ -49,17 +50,23 @@ for (const backend of storeBackends()) {
       await c.login('erin', 'first-password');
       expect((await cli(['user', 'passwd', 'erin'], 'second-password\n')).code).toBe(0);
       await expect(c.me()).rejects.toMatchObject({ condition: 'not-authenticated' });
-      await expect(node.client().login('erin', 'first-password')).rejects.toMatchObject({ condition: 'invalid-credentials' });
+      await expect(node.client().login('erin', 'first-password')).rejects.toMatchObject({
+        condition: 'invalid-credentials',
+      });
 
       expect((await cli(['user', 'disable', 'erin'])).code).toBe(0);
-      await expect(node.client().login('erin', 'second-password')).rejects.toMatchObject({ condition: 'account-disabled' });
+      await expect(node.client().login('erin', 'second-password')).rejects.toMatchObject({
+        condition: 'account-disabled',
+      });
       expect((await cli(['user', 'list'])).stdout).toMatch(/^erin\t.*\tdisabled$/m);
       expect((await cli(['user', 'enable', 'erin'])).code).toBe(0);
       await node.client().login('erin', 'second-password');
 
       expect((await cli(['user', 'delete', 'erin'])).code).toBe(2); // needs --yes
       expect((await cli(['user', 'delete', 'erin', '--yes'])).code).toBe(0);
-      await expect(node.client().login('erin', 'second-password')).rejects.toMatchObject({ condition: 'invalid-credentials' });
+      await expect(node.client().login('erin', 'second-password')).rejects.toMatchObject({
+        condition: 'invalid-credentials',
+      });
       expect((await cli(['user', 'disable', 'nobody-here'])).stderr).toMatch(/no user named/);
     });
 
@@ -67,15 +74,23 @@ for (const backend of storeBackends()) {
       const invEnv = { ...env, PARLEY_REGISTRATION_POLICY: 'invite' };
       const inviteOnly = await startNode({ db, config: { registration: { policy: 'invite' } } });
       try {
-        await expect(inviteOnly.client().register('frank', 'password123')).rejects.toMatchObject({ condition: 'invalid-invite' });
-        const r = await runCli(['invite', 'create', '--uses', '1', '--expires', '1h'], { env: invEnv });
+        await expect(inviteOnly.client().register('frank', 'password123')).rejects.toMatchObject({
+          condition: 'invalid-invite',
+        });
+        const r = await runCli(['invite', 'create', '--uses', '1', '--expires', '1h'], {
+          env: invEnv,
+        });
         expect(r.code).toBe(0);
         const code = r.stdout.trim();
         expect(code.length).toBeGreaterThan(10);
         const ok = await inviteOnly.client().register('frank', 'password123', { invite: code });
         expect(ok.user.username).toBe('frank');
-        await expect(inviteOnly.client().register('grace', 'password123', { invite: code })).rejects.toMatchObject({ condition: 'invalid-invite' });
-        expect((await runCli(['invite', 'create', '--expires', 'soon'], { env: invEnv })).code).toBe(2);
+        await expect(
+          inviteOnly.client().register('grace', 'password123', { invite: code }),
+        ).rejects.toMatchObject({ condition: 'invalid-invite' });
+        expect(
+          (await runCli(['invite', 'create', '--expires', 'soon'], { env: invEnv })).code,
+        ).toBe(2);
       } finally {
         await inviteOnly.stop();
       }
@@ -87,7 +102,9 @@ describe('parley doctor', () => {
   it('passes on the embedded defaults in a writable folder', async () => {
     const t = tempDir();
     try {
-      const r = await runCli(['doctor'], { env: { PARLEY_DATA_DIR: t.dir, PARLEY_SERVER_PORT: '0' } });
+      const r = await runCli(['doctor'], {
+        env: { PARLEY_DATA_DIR: t.dir, PARLEY_SERVER_PORT: '0' },
+      });
       expect(r.stdout).toMatch(/✔ database: sqlite/);
       expect(r.stdout).toMatch(/pending/);
       expect(r.stdout).toMatch(/All good/);
@@ -98,7 +115,9 @@ describe('parley doctor', () => {
   });
 
   it('names a bad key and value in plain words', async () => {
-    const r = await runCli(['doctor'], { env: { PARLEY_SERVER_PORT: 'http', PARLEY_REGISTRATION_POLICY: 'maybe' } });
+    const r = await runCli(['doctor'], {
+      env: { PARLEY_SERVER_PORT: 'http', PARLEY_REGISTRATION_POLICY: 'maybe' },
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/PARLEY_SERVER_PORT: got "http", expected a whole number/);
     expect(r.stdout).toMatch(/PARLEY_REGISTRATION_POLICY/);
@@ -139,11 +158,31 @@ describe('parley serve', () => {
   afterAll(() => t.cleanup());
 
   it('starts on the defaults, and on SIGTERM closes clients with 1001, exits 0 and leaves the database whole', async () => {
-    await runCli(['user', 'add', 'henry'], { stdin: 'password123\n', env: { PARLEY_DATA_DIR: t.dir } });
+    await runCli(['user', 'add', 'henry'], {
+      stdin: 'password123\n',
+      env: { PARLEY_DATA_DIR: t.dir },
+    });
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '--eval', "const { main } = await import('./src/cli/index.ts'); process.exitCode = await main(process.argv.slice(1));", '--', 'serve'],
-      { env: { ...process.env, PARLEY_DATA_DIR: t.dir, PARLEY_SERVER_PORT: '0', PARLEY_SERVER_HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '--eval',
+        "const { main } = await import('./src/cli/index.ts'); process.exitCode = await main(process.argv.slice(1));",
+        '--',
+        'serve',
+      ],
+      {
+        env: {
+          ...process.env,
+          PARLEY_DATA_DIR: t.dir,
+          PARLEY_SERVER_PORT: '0',
+          PARLEY_SERVER_HOST: '127.0.0.1',
+          PARLEY_LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let out = '';
     child.stdout.on('data', (c) => (out += c));
@@ -165,8 +204,16 @@ describe('parley serve', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/parley_connections/);
 
-    const login = (await (await fetch(`http://127.0.0.1:${port}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'henry', password: 'password123' }) })).json()) as { token: string };
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws`, { headers: { authorization: `Bearer ${login.token}` } });
+    const login = (await (
+      await fetch(`http://127.0.0.1:${port}/api/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'henry', password: 'password123' }),
+      })
+    ).json()) as { token: string };
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws`, {
+      headers: { authorization: `Bearer ${login.token}` },
+    });
     const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
     await new Promise((r) => ws.on('message', r)); // hello
     child.kill('SIGTERM');

@@ -28,11 +28,23 @@ const MAX_BODY = 4096;
 const MAX_DEPTH = 8;
 
 /** A raw HTTP request: the body goes out byte for byte, with exactly the headers given. */
-function raw(base: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {}): Promise<Res> {
+function raw(
+  base: string,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {},
+): Promise<Res> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers: opts.headers ?? {}, timeout: 10_000 },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: url.pathname + url.search,
+        headers: opts.headers ?? {},
+        timeout: 10_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -88,14 +100,21 @@ describe('hostile input on REST', () => {
   let username: string;
   const nodes: Node[] = [];
   const register = async (n: Node, name = uname('rest')) => {
-    const res = await raw(n.url, 'POST', '/api/v1/accounts', json({ username: name, password: PASSWORD }));
+    const res = await raw(
+      n.url,
+      'POST',
+      '/api/v1/accounts',
+      json({ username: name, password: PASSWORD }),
+    );
     expect(res.status, res.text).toBe(201);
     return (res.body as { token: string }).token;
   };
   const auth = (t = token) => ({ authorization: `Bearer ${t}` });
 
   beforeAll(async () => {
-    node = await startSingle(backend, { limits: { max_body_bytes: MAX_BODY, json_max_depth: MAX_DEPTH } });
+    node = await startSingle(backend, {
+      limits: { max_body_bytes: MAX_BODY, json_max_depth: MAX_DEPTH },
+    });
     nodes.push(node);
     username = uname('owner');
     token = await register(node, username);
@@ -104,12 +123,19 @@ describe('hostile input on REST', () => {
     for (const n of nodes) await n.dispose();
   });
 
-  const post = (path: string, body: unknown, extra?: Record<string, string>) => raw(node.url, 'POST', path, json(body, extra));
+  const post = (path: string, body: unknown, extra?: Record<string, string>) =>
+    raw(node.url, 'POST', path, json(body, extra));
 
   it('a body over max_body_bytes gets 413 payload-too-large, with or without content-length', async () => {
     const body = JSON.stringify({ username: 'a', password: 'p'.repeat(MAX_BODY) });
-    expectError(await post('/api/v1/sessions', body), 413, 'payload-too-large');
-    expectError(await raw(node.url, 'POST', '/api/v1/sessions', { ...json(body), chunked: true }), 413, 'payload-too-large');
+    expect(expectError(await post('/api/v1/sessions', body), 413, 'payload-too-large').text).toBe(
+      `the request body is larger than ${MAX_BODY} bytes`,
+    );
+    expectError(
+      await raw(node.url, 'POST', '/api/v1/sessions', { ...json(body), chunked: true }),
+      413,
+      'payload-too-large',
+    );
     // Just under the limit is parsed (and then judged on its content).
     const fits = JSON.stringify({ username: 'nobody', password: 'p'.repeat(MAX_BODY - 60) });
     expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(MAX_BODY);
@@ -124,8 +150,19 @@ describe('hostile input on REST', () => {
   });
 
   it('an invalid UTF-8 body gets 400 bad-request', async () => {
-    const body = Buffer.concat([Buffer.from('{"username":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`","password":"${PASSWORD}"}`)]);
-    const err = expectError(await raw(node.url, 'POST', '/api/v1/sessions', { headers: { 'content-type': 'application/json' }, body }), 400, 'bad-request');
+    const body = Buffer.concat([
+      Buffer.from('{"username":"'),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from(`","password":"${PASSWORD}"}`),
+    ]);
+    const err = expectError(
+      await raw(node.url, 'POST', '/api/v1/sessions', {
+        headers: { 'content-type': 'application/json' },
+        body,
+      }),
+      400,
+      'bad-request',
+    );
     expect(err.text).toMatch(/UTF-8/);
   });
 
@@ -144,42 +181,134 @@ describe('hostile input on REST', () => {
 
   it('a wrong content type gets 415 unsupported-media-type', async () => {
     const body = JSON.stringify({ username: 'a', password: PASSWORD });
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml']) {
-      expectError(await raw(node.url, 'POST', '/api/v1/sessions', { headers: { 'content-type': type }, body }), 415, 'unsupported-media-type');
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+    ]) {
+      expectError(
+        await raw(node.url, 'POST', '/api/v1/sessions', {
+          headers: { 'content-type': type },
+          body,
+        }),
+        415,
+        'unsupported-media-type',
+      );
     }
     expectError(
-      await raw(node.url, 'PATCH', '/api/v1/me/profile', { headers: { 'content-type': 'text/plain', ...auth() }, body: 'displayName=x' }),
+      await raw(node.url, 'PATCH', '/api/v1/me/profile', {
+        headers: { 'content-type': 'text/plain', ...auth() },
+        body: 'displayName=x',
+      }),
       415,
       'unsupported-media-type',
     );
     // A body without any content type, or a type that only starts like JSON.
-    expectError(await raw(node.url, 'POST', '/api/v1/sessions', { headers: { 'content-length': String(Buffer.byteLength(body)) }, body }), 415, 'unsupported-media-type');
-    expectError(await raw(node.url, 'POST', '/api/v1/sessions', { headers: { 'content-type': 'application/jsonp' }, body }), 415, 'unsupported-media-type');
+    expectError(
+      await raw(node.url, 'POST', '/api/v1/sessions', {
+        headers: { 'content-length': String(Buffer.byteLength(body)) },
+        body,
+      }),
+      415,
+      'unsupported-media-type',
+    );
+    expectError(
+      await raw(node.url, 'POST', '/api/v1/sessions', {
+        headers: { 'content-type': 'application/jsonp' },
+        body,
+      }),
+      415,
+      'unsupported-media-type',
+    );
     // JSON with a charset parameter is fine.
-    const ok = await raw(node.url, 'POST', '/api/v1/sessions', { headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ username, password: PASSWORD }) });
+    const ok = await raw(node.url, 'POST', '/api/v1/sessions', {
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ username, password: PASSWORD }),
+    });
     expect(ok.status, ok.text).toBe(201);
   });
 
   it('unknown fields get 400 naming the field', async () => {
-    expectError(await post('/api/v1/sessions', { username, password: PASSWORD, admin: true }), 400, 'bad-request', 'admin');
-    expectError(await post('/api/v1/accounts', { username: uname(), password: PASSWORD, role: 'admin' }), 400, 'bad-request', 'role');
-    const res = await raw(node.url, 'PATCH', '/api/v1/me/profile', json({ displayName: 'x', isAdmin: true }, auth()));
+    expectError(
+      await post('/api/v1/sessions', { username, password: PASSWORD, admin: true }),
+      400,
+      'bad-request',
+      'admin',
+    );
+    expectError(
+      await post('/api/v1/accounts', { username: uname(), password: PASSWORD, role: 'admin' }),
+      400,
+      'bad-request',
+      'role',
+    );
+    const res = await raw(
+      node.url,
+      'PATCH',
+      '/api/v1/me/profile',
+      json({ displayName: 'x', isAdmin: true }, auth()),
+    );
     expectError(res, 400, 'bad-request', 'isAdmin');
   });
 
   it('wrong types get 400 naming the field', async () => {
-    expectError(await post('/api/v1/sessions', { username: 5, password: PASSWORD }), 400, 'bad-request', 'username');
-    expectError(await post('/api/v1/sessions', { username, password: ['x'] }), 400, 'bad-request', 'password');
+    expectError(
+      await post('/api/v1/sessions', { username: 5, password: PASSWORD }),
+      400,
+      'bad-request',
+      'username',
+    );
+    expectError(
+      await post('/api/v1/sessions', { username, password: ['x'] }),
+      400,
+      'bad-request',
+      'password',
+    );
     expectError(await post('/api/v1/sessions', { username }), 400, 'bad-request', 'password');
-    expectError(await raw(node.url, 'PATCH', '/api/v1/me/profile', json({ searchable: 'yes' }, auth())), 400, 'bad-request', 'searchable');
-    expectError(await raw(node.url, 'PATCH', '/api/v1/me/profile', json({ birthYear: '1990' }, auth())), 400, 'bad-request', 'birthYear');
+    expectError(
+      await raw(node.url, 'PATCH', '/api/v1/me/profile', json({ searchable: 'yes' }, auth())),
+      400,
+      'bad-request',
+      'searchable',
+    );
+    expectError(
+      await raw(node.url, 'PATCH', '/api/v1/me/profile', json({ birthYear: '1990' }, auth())),
+      400,
+      'bad-request',
+      'birthYear',
+    );
   });
 
   it('over-long strings get 400 naming the field', async () => {
-    expectError(await post('/api/v1/accounts', { username: 'u'.repeat(33), password: PASSWORD }), 400, 'bad-request', 'username');
-    expectError(await post('/api/v1/accounts', { username: 'u'.repeat(3000), password: PASSWORD }), 400, 'bad-request', 'username');
-    expectError(await post('/api/v1/sessions', { username: 'u'.repeat(3000), password: PASSWORD }), 400, 'bad-request', 'username');
-    expectError(await raw(node.url, 'PATCH', '/api/v1/me/profile', json({ displayName: 'n'.repeat(65) }, auth())), 400, 'bad-request', 'displayName');
+    expectError(
+      await post('/api/v1/accounts', { username: 'u'.repeat(33), password: PASSWORD }),
+      400,
+      'bad-request',
+      'username',
+    );
+    expectError(
+      await post('/api/v1/accounts', { username: 'u'.repeat(3000), password: PASSWORD }),
+      400,
+      'bad-request',
+      'username',
+    );
+    expectError(
+      await post('/api/v1/sessions', { username: 'u'.repeat(3000), password: PASSWORD }),
+      400,
+      'bad-request',
+      'username',
+    );
+    expectError(
+      await raw(
+        node.url,
+        'PATCH',
+        '/api/v1/me/profile',
+        json({ displayName: 'n'.repeat(65) }, auth()),
+      ),
+      400,
+      'bad-request',
+      'displayName',
+    );
   });
 
   it('a missing Authorization header gets 401 not-authenticated', async () => {
@@ -195,11 +324,27 @@ describe('hostile input on REST', () => {
   });
 
   it('a malformed Authorization header or a bad token gets 401 not-authenticated', async () => {
-    for (const h of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer ', `Bearer ${token} extra`, token, `Token ${token}`, 'Bearer garbage', `Bearer ${'x'.repeat(5000)}`]) {
-      expectError(await raw(node.url, 'GET', '/api/v1/me', { headers: { authorization: h } }), 401, 'not-authenticated');
+    for (const h of [
+      'Basic dXNlcjpwYXNz',
+      'Bearer',
+      'Bearer ',
+      `Bearer ${token} extra`,
+      token,
+      `Token ${token}`,
+      'Bearer garbage',
+      `Bearer ${'x'.repeat(5000)}`,
+    ]) {
+      expectError(
+        await raw(node.url, 'GET', '/api/v1/me', { headers: { authorization: h } }),
+        401,
+        'not-authenticated',
+      );
     }
     // The real token still works, case of the scheme aside.
-    expect((await raw(node.url, 'GET', '/api/v1/me', { headers: { authorization: `bearer ${token}` } })).status).toBe(200);
+    expect(
+      (await raw(node.url, 'GET', '/api/v1/me', { headers: { authorization: `bearer ${token}` } }))
+        .status,
+    ).toBe(200);
   });
 
   it('an unknown endpoint gets a 404 not-found JSON error', async () => {
@@ -210,32 +355,107 @@ describe('hostile input on REST', () => {
       ['PUT', '/api/v1/sessions'],
       ['GET', `/api/v1/${'x'.repeat(4000)}`],
     ] as const) {
-      const err = expectError(await raw(node.url, method, path, { headers: auth() }), 404, 'not-found');
+      const err = expectError(
+        await raw(node.url, method, path, { headers: auth() }),
+        404,
+        'not-found',
+      );
       expect(err.text.length).toBeLessThan(300);
     }
   });
 
+  it('a plain GET of the WebSocket endpoint gets 426 with a protocol error, and / is a status page', async () => {
+    const res = await raw(node.url, 'GET', '/api/v1/ws');
+    expect(res.status).toBe(426);
+    expect(JSON.parse(res.text)).toMatchObject({ error: { condition: 'bad-request' } });
+    const home = await raw(node.url, 'GET', '/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('Parley is running');
+  });
+
   it('directory query with a non-number where a number goes gets 400 naming it', async () => {
-    expectError(await raw(node.url, 'GET', '/api/v1/directory?ageMin=abc', { headers: auth() }), 400, 'bad-request', 'ageMin');
-    expectError(await raw(node.url, 'GET', '/api/v1/directory?limit=1e3', { headers: auth() }), 400, 'bad-request', 'limit');
-    expectError(await raw(node.url, 'GET', '/api/v1/directory?ageMax=99999999999999999999', { headers: auth() }), 400, 'bad-request', 'ageMax');
-    expectError(await raw(node.url, 'GET', '/api/v1/directory?colour=red', { headers: auth() }), 400, 'bad-request', 'colour');
-    const ok = await raw(node.url, 'GET', '/api/v1/directory?ageMin=18&limit=5', { headers: auth() });
+    expectError(
+      await raw(node.url, 'GET', '/api/v1/directory?ageMin=abc', { headers: auth() }),
+      400,
+      'bad-request',
+      'ageMin',
+    );
+    expectError(
+      await raw(node.url, 'GET', '/api/v1/directory?limit=1e3', { headers: auth() }),
+      400,
+      'bad-request',
+      'limit',
+    );
+    expectError(
+      await raw(node.url, 'GET', '/api/v1/directory?ageMax=99999999999999999999', {
+        headers: auth(),
+      }),
+      400,
+      'bad-request',
+      'ageMax',
+    );
+    expectError(
+      await raw(node.url, 'GET', '/api/v1/directory?colour=red', { headers: auth() }),
+      400,
+      'bad-request',
+      'colour',
+    );
+    const ok = await raw(node.url, 'GET', '/api/v1/directory?ageMin=18&limit=5', {
+      headers: auth(),
+    });
     expect(ok.status, ok.text).toBe(200);
   });
 
   it('a repeated query parameter gets 400 naming it', async () => {
-    expectError(await raw(node.url, 'GET', '/api/v1/directory?name=a&name=b', { headers: auth() }), 400, 'bad-request', 'name');
-    expectError(await raw(node.url, 'GET', '/api/v1/directory?limit=1&limit=2', { headers: auth() }), 400, 'bad-request', 'limit');
+    expectError(
+      await raw(node.url, 'GET', '/api/v1/directory?name=a&name=b', { headers: auth() }),
+      400,
+      'bad-request',
+      'name',
+    );
+    expectError(
+      await raw(node.url, 'GET', '/api/v1/directory?limit=1&limit=2', { headers: auth() }),
+      400,
+      'bad-request',
+      'limit',
+    );
   });
 
   it('a __proto__ key is refused as an unknown field and pollutes nothing', async () => {
     const body = `{"username":"${uname()}","password":"${PASSWORD}","__proto__":{"admin":true,"polluted":"yes"}}`;
     expectError(await post('/api/v1/accounts', body), 400, 'bad-request', '__proto__');
-    expectError(await post('/api/v1/sessions', `{"username":"${username}","password":"${PASSWORD}","__proto__":{"x":1}}`), 400, 'bad-request', '__proto__');
-    expectError(await raw(node.url, 'PATCH', '/api/v1/me/profile', json('{"__proto__":{"searchable":false},"constructor":{"prototype":{"x":1}}}', auth())), 400, 'bad-request', '__proto__');
-    expectError(await raw(node.url, 'GET', '/api/v1/directory?__proto__=x', { headers: auth() }), 400, 'bad-request', '__proto__');
-    expectError(await raw(node.url, 'GET', '/api/v1/directory?constructor=x', { headers: auth() }), 400, 'bad-request', 'constructor');
+    expectError(
+      await post(
+        '/api/v1/sessions',
+        `{"username":"${username}","password":"${PASSWORD}","__proto__":{"x":1}}`,
+      ),
+      400,
+      'bad-request',
+      '__proto__',
+    );
+    expectError(
+      await raw(
+        node.url,
+        'PATCH',
+        '/api/v1/me/profile',
+        json('{"__proto__":{"searchable":false},"constructor":{"prototype":{"x":1}}}', auth()),
+      ),
+      400,
+      'bad-request',
+      '__proto__',
+    );
+    expectError(
+      await raw(node.url, 'GET', '/api/v1/directory?__proto__=x', { headers: auth() }),
+      400,
+      'bad-request',
+      '__proto__',
+    );
+    expectError(
+      await raw(node.url, 'GET', '/api/v1/directory?constructor=x', { headers: auth() }),
+      400,
+      'bad-request',
+      'constructor',
+    );
     // The server runs in this process: nothing reached the shared prototype.
     expect((Object.prototype as Record<string, unknown>).admin).toBeUndefined();
     expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
@@ -247,13 +467,25 @@ describe('hostile input on REST', () => {
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ user: { username: name } });
     expect(me.body).not.toHaveProperty('admin');
-    const upd = await raw(node.url, 'PATCH', '/api/v1/me/profile', json({ displayName: 'Normal' }, auth(t)));
+    const upd = await raw(
+      node.url,
+      'PATCH',
+      '/api/v1/me/profile',
+      json({ displayName: 'Normal' }, auth(t)),
+    );
     expect(upd.status, upd.text).toBe(200);
   });
 
   it('null, empty and missing bodies are judged on content, never crash', async () => {
     expectError(await post('/api/v1/sessions', 'null'), 400, 'bad-request');
-    expectError(await raw(node.url, 'POST', '/api/v1/sessions', { headers: { 'content-type': 'application/json' } }), 400, 'bad-request', 'username');
+    expectError(
+      await raw(node.url, 'POST', '/api/v1/sessions', {
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'bad-request',
+      'username',
+    );
     expectError(await raw(node.url, 'POST', '/api/v1/sessions'), 400, 'bad-request', 'username');
   });
 
@@ -279,7 +511,11 @@ describe('hostile input on REST', () => {
         () => raw(n.url, 'POST', '/api/v1/sessions', json('{not json')),
         () => raw(n.url, 'GET', '/api/v1/no-such-thing'),
         () => raw(n.url, 'GET', '/no-such-thing'),
-        () => raw(n.url, 'POST', '/api/v1/sessions', { headers: { 'content-type': 'text/plain' }, body: 'x' }),
+        () =>
+          raw(n.url, 'POST', '/api/v1/sessions', {
+            headers: { 'content-type': 'text/plain' },
+            body: 'x',
+          }),
       ];
       const statuses: number[] = [];
       let limited: Res | undefined;
@@ -296,8 +532,16 @@ describe('hostile input on REST', () => {
       expect(limited!.headers['retry-after']).toBe(String(err.retryAfter));
       // Good requests are limited too: a login is refused before any password work, and a big
       // body is refused before it is read.
-      expectError(await raw(n.url, 'POST', '/api/v1/sessions', json({ username: 'x', password: PASSWORD })), 429, 'rate-limited');
-      expectError(await raw(n.url, 'POST', '/api/v1/sessions', json('x'.repeat(200_000))), 429, 'rate-limited');
+      expectError(
+        await raw(n.url, 'POST', '/api/v1/sessions', json({ username: 'x', password: PASSWORD })),
+        429,
+        'rate-limited',
+      );
+      expectError(
+        await raw(n.url, 'POST', '/api/v1/sessions', json('x'.repeat(200_000))),
+        429,
+        'rate-limited',
+      );
       // A WebSocket from the limited address is refused with an error and 4029.
       const ws = new WebSocket(`${n.wsUrl}`);
       const frames: string[] = [];
@@ -308,7 +552,10 @@ describe('hostile input on REST', () => {
         setTimeout(() => reject(new Error('timed out waiting for the close')), 10_000);
       });
       expect(code).toBe(4029);
-      expect(JSON.parse(frames[0]!)).toMatchObject({ type: 'error', error: { condition: 'rate-limited' } });
+      expect(JSON.parse(frames[0]!)).toMatchObject({
+        type: 'error',
+        error: { condition: 'rate-limited' },
+      });
       // Health checks are not limited: the server is alive.
       expect((await raw(n.url, 'GET', '/healthz')).status).toBe(200);
     });
@@ -320,32 +567,65 @@ describe('hostile input on REST', () => {
       const name = uname('victim');
       await register(n, name);
       for (let i = 0; i < free; i++) {
-        expectError(await raw(n.url, 'POST', '/api/v1/sessions', json({ username: name, password: 'wrong password' })), 401, 'invalid-credentials');
+        expectError(
+          await raw(
+            n.url,
+            'POST',
+            '/api/v1/sessions',
+            json({ username: name, password: 'wrong password' }),
+          ),
+          401,
+          'invalid-credentials',
+        );
       }
-      const res = await raw(n.url, 'POST', '/api/v1/sessions', json({ username: name, password: PASSWORD }));
+      const res = await raw(
+        n.url,
+        'POST',
+        '/api/v1/sessions',
+        json({ username: name, password: PASSWORD }),
+      );
       const err = expectError(res, 429, 'rate-limited');
       expect(err.retryAfter).toBeGreaterThanOrEqual(1);
       expect(res.headers['retry-after']).toBe(String(err.retryAfter));
       // Other accounts from the same address are not locked.
       const other = uname('other');
       await register(n, other);
-      expect((await raw(n.url, 'POST', '/api/v1/sessions', json({ username: other, password: PASSWORD }))).status).toBe(201);
+      expect(
+        (
+          await raw(
+            n.url,
+            'POST',
+            '/api/v1/sessions',
+            json({ username: other, password: PASSWORD }),
+          )
+        ).status,
+      ).toBe(201);
     });
 
     it('the account-wide throttle is short and spares addresses the owner logged in from', async () => {
       // trust_proxy lets the test speak from several addresses via X-Forwarded-For.
       const n = await startSingle(backend, {
         server: { trust_proxy: true },
-        login: { free_failures: 1000, account_failures_per_minute: 3, max_delay_seconds_per_account: 5 },
+        login: {
+          free_failures: 1000,
+          account_failures_per_minute: 3,
+          max_delay_seconds_per_account: 5,
+        },
       });
       nodes.push(n);
       const name = uname('owner');
       await register(n, name);
       const from = (addr: string, password: string) =>
-        raw(n.url, 'POST', '/api/v1/sessions', json({ username: name, password }, { 'x-forwarded-for': addr }));
+        raw(
+          n.url,
+          'POST',
+          '/api/v1/sessions',
+          json({ username: name, password }, { 'x-forwarded-for': addr }),
+        );
 
       expect((await from('198.51.100.7', PASSWORD)).status).toBe(201); // the owner's usual place
-      for (let i = 1; i <= 4; i++) expectError(await from(`203.0.113.${i}`, 'wrong password'), 401, 'invalid-credentials');
+      for (let i = 1; i <= 4; i++)
+        expectError(await from(`203.0.113.${i}`, 'wrong password'), 401, 'invalid-credentials');
 
       // A new address is throttled, for at most max_delay_seconds_per_account...
       const stranger = await from('203.0.113.99', PASSWORD);

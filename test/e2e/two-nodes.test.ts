@@ -39,8 +39,18 @@ const setups: { name: string; start(): Promise<Cluster> }[] = [
       const hub = createLocalHub();
       const buses: Bus[] = [createLocalBus(hub), createLocalBus(hub)];
       const prefix = subjectPrefix();
-      const node1 = await startNode({ db, bus: buses[0]!, nodeId: 'node-1', config: config(prefix) });
-      const node2 = await startNode({ db, bus: buses[1]!, nodeId: 'node-2', config: config(prefix) });
+      const node1 = await startNode({
+        db,
+        bus: buses[0]!,
+        nodeId: 'node-1',
+        config: config(prefix),
+      });
+      const node2 = await startNode({
+        db,
+        bus: buses[1]!,
+        nodeId: 'node-2',
+        config: config(prefix),
+      });
       return {
         node1,
         node2,
@@ -62,8 +72,18 @@ if (PG_URL && NATS_URL) {
       const backend = storeBackends().find((b) => b.name === 'postgres')!;
       const db = backend.make();
       const prefix = subjectPrefix();
-      const node1 = await startNode({ db, busUrl: NATS_URL, nodeId: 'node-1', config: config(prefix) });
-      const node2 = await startNode({ db, busUrl: NATS_URL, nodeId: 'node-2', config: config(prefix) });
+      const node1 = await startNode({
+        db,
+        busUrl: NATS_URL,
+        nodeId: 'node-1',
+        config: config(prefix),
+      });
+      const node2 = await startNode({
+        db,
+        busUrl: NATS_URL,
+        nodeId: 'node-2',
+        config: config(prefix),
+      });
       return {
         node1,
         node2,
@@ -157,10 +177,20 @@ for (const setup of setups) {
       const conn = await connectTo(c.node2, reg.token);
 
       const got = conn.next('profile.updated');
-      const updated = await a.updateProfile({ displayName: 'Zoë on node one', city: 'Oslo', birthYear: 1990 });
+      const updated = await a.updateProfile({
+        displayName: 'Zoë on node one',
+        city: 'Oslo',
+        birthYear: 1990,
+      });
       const data = await got;
       expect(data.profile).toEqual(updated);
-      expect(data.profile).toMatchObject({ userId: reg.user.id, username: reg.user.username, displayName: 'Zoë on node one', city: 'Oslo', birthYear: 1990 });
+      expect(data.profile).toMatchObject({
+        userId: reg.user.id,
+        username: reg.user.username,
+        displayName: 'Zoë on node one',
+        city: 'Oslo',
+        birthYear: 1990,
+      });
       // And node 2 reads the same row.
       expect(await c.node2.client(reg.token).profile(reg.user.username)).toEqual(updated);
     });
@@ -182,7 +212,9 @@ for (const setup of setups) {
       // The other session of the same user, on the same node, is still live.
       const me = await laptopWs.request<{ session: { device: string } }>('me.get');
       expect(me.session.device).toBe('laptop');
-      await expect(c.node2.client(phoneLogin.token).me()).rejects.toMatchObject({ condition: 'not-authenticated' });
+      await expect(c.node2.client(phoneLogin.token).me()).rejects.toMatchObject({
+        condition: 'not-authenticated',
+      });
     });
 
     it('(c2) logging out through node 1 closes that session’s WebSocket on node 2', async () => {
@@ -206,7 +238,9 @@ for (const setup of setups) {
       expect(me.session.device).toBe('node2-device');
       // A token from node 1 works on node 2, and the wrong password is refused there too.
       expect((await c.node2.client(reg.token).me()).user.id).toBe(reg.user.id);
-      await expect(c.node2.client().login(name, 'wrong password')).rejects.toMatchObject({ condition: 'invalid-credentials' });
+      await expect(c.node2.client().login(name, 'wrong password')).rejects.toMatchObject({
+        condition: 'invalid-credentials',
+      });
     });
   });
 }

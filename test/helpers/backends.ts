@@ -17,12 +17,16 @@ export const PG_URL = process.env.PARLEY_TEST_PG ?? '';
 export const NATS_URL = process.env.PARLEY_TEST_NATS ?? '';
 
 if (process.env.CI === 'true' && (!PG_URL || !NATS_URL)) {
-  throw new Error('CI=true but PARLEY_TEST_PG or PARLEY_TEST_NATS is not set: the backend suites must run in CI');
+  throw new Error(
+    'CI=true but PARLEY_TEST_PG or PARLEY_TEST_NATS is not set: the backend suites must run in CI',
+  );
 }
 
 export function skipNote(what: string): void {
   // Printed once per file so a local run says plainly what it did not cover.
-  console.warn(`[parley tests] ${what} skipped: set ${what === 'PostgreSQL' ? 'PARLEY_TEST_PG=postgres://...' : 'PARLEY_TEST_NATS=nats://...'} to run it`);
+  console.warn(
+    `[parley tests] ${what} skipped: set ${what === 'PostgreSQL' ? 'PARLEY_TEST_PG=postgres://...' : 'PARLEY_TEST_NATS=nats://...'} to run it`,
+  );
 }
 
 export function tempDir(prefix = 'parley-test-'): { dir: string; cleanup: () => void } {
@@ -66,7 +70,12 @@ export function storeBackends(): StoreBackend[] {
       name: 'postgres',
       make() {
         const schema = freshSchema();
-        return { url: PG_URL, dataDir: tmpdir(), pgSchema: schema, cleanup: () => dropSchema(schema) };
+        return {
+          url: PG_URL,
+          dataDir: tmpdir(),
+          pgSchema: schema,
+          cleanup: () => dropSchema(schema),
+        };
       },
     });
   } else skipNote('PostgreSQL');
@@ -75,7 +84,12 @@ export function storeBackends(): StoreBackend[] {
 
 export async function openTestStore(b: StoreBackend) {
   const m = b.make();
-  const store = await openStore({ url: m.url, dataDir: m.dataDir, poolSize: 5, ...(m.pgSchema ? { schema: m.pgSchema } : {}) });
+  const store = await openStore({
+    url: m.url,
+    dataDir: m.dataDir,
+    poolSize: 5,
+    ...(m.pgSchema ? { schema: m.pgSchema } : {}),
+  });
   return {
     store,
     async dispose() {

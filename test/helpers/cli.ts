@@ -3,7 +3,10 @@ import { main } from '../../src/cli/index.js';
 import type { CliIO } from '../../src/cli/io.js';
 
 /** Runs the `parley` command in-process with the given stdin and environment. */
-export async function runCli(argv: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
+export async function runCli(
+  argv: string[],
+  opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {},
+) {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';

@@ -34,7 +34,8 @@ export async function startNode(opts: {
     bus: { url: opts.busUrl ?? '' },
     log: { level: process.env.PARLEY_TEST_LOG ?? 'silent' },
   };
-  for (const [section, values] of Object.entries(opts.config ?? {})) file[section] = { ...(file[section] ?? {}), ...values };
+  for (const [section, values] of Object.entries(opts.config ?? {}))
+    file[section] = { ...(file[section] ?? {}), ...values };
   const config = buildConfig(file);
   const parley = await createParley(config, opts.bus ? { bus: opts.bus } : {});
   const port = await parley.listen();
@@ -43,7 +44,8 @@ export async function startNode(opts: {
     parley,
     url,
     wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
-    client: (token) => new ParleyClient({ baseUrl: url, webSocket: nodeWebSocket, ...(token ? { token } : {}) }),
+    client: (token) =>
+      new ParleyClient({ baseUrl: url, webSocket: nodeWebSocket, ...(token ? { token } : {}) }),
     stop: () => parley.stop(),
   };
 }

@@ -49,36 +49,70 @@ export function publicUser(u: UserRecord): PublicUser {
 }
 
 export function publicSession(s: SessionRecord): PublicSession {
-  return { id: s.id, device: s.device, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, lastAddress: s.lastAddress };
+  return {
+    id: s.id,
+    device: s.device,
+    createdAt: s.createdAt,
+    lastSeenAt: s.lastSeenAt,
+    lastAddress: s.lastAddress,
+  };
 }
 
 function cleanDevice(device: unknown): string {
   if (device === undefined || device === null || device === '') return 'unnamed device';
-  if (typeof device !== 'string') throw new ParleyError('bad-request', 'device must be a string', { field: 'device' });
+  if (typeof device !== 'string')
+    throw new ParleyError('bad-request', 'device must be a string', { field: 'device' });
   // eslint-disable-next-line no-control-regex
   const d = device.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
-  if ([...d].length > MAX_DEVICE) throw new ParleyError('bad-request', `device must be at most ${MAX_DEVICE} characters`, { field: 'device' });
+  if ([...d].length > MAX_DEVICE)
+    throw new ParleyError('bad-request', `device must be at most ${MAX_DEVICE} characters`, {
+      field: 'device',
+    });
   return d || 'unnamed device';
 }
 
 export interface AccountService {
-  register(req: { username: unknown; password: unknown; invite?: unknown; device?: unknown; address: string }): Promise<LoginResult>;
-  login(req: { username: unknown; password: unknown; device?: unknown; address: string }): Promise<LoginResult>;
+  register(req: {
+    username: unknown;
+    password: unknown;
+    invite?: unknown;
+    device?: unknown;
+    address: string;
+  }): Promise<LoginResult>;
+  login(req: {
+    username: unknown;
+    password: unknown;
+    device?: unknown;
+    address: string;
+  }): Promise<LoginResult>;
   authenticate(token: unknown, address?: string): Promise<AuthContext>;
   /** True while the session still exists and its user is enabled. */
   stillValid(sessionId: string, tokenHash: string): Promise<boolean>;
   logout(auth: AuthContext): Promise<void>;
   sessions(userId: string): Promise<PublicSession[]>;
   revokeSession(userId: string, sessionId: unknown): Promise<void>;
-  changePassword(auth: AuthContext, oldPassword: unknown, newPassword: unknown): Promise<void>;
-  deleteAccount(auth: AuthContext, password: unknown): Promise<void>;
+  /** Both re-check the password and are throttled like logins, so a stolen token cannot guess it. */
+  changePassword(
+    auth: AuthContext,
+    oldPassword: unknown,
+    newPassword: unknown,
+    address: string,
+  ): Promise<void>;
+  deleteAccount(auth: AuthContext, password: unknown, address: string): Promise<void>;
   // Operator actions (CLI); they bypass the registration policy.
   adminAdd(username: unknown, password: unknown): Promise<PublicUser>;
-  adminList(opts: { after?: string; limit: number }): Promise<(PublicUser & { disabled: boolean })[]>;
+  adminList(opts: {
+    after?: string;
+    limit: number;
+  }): Promise<(PublicUser & { disabled: boolean })[]>;
   adminSetPassword(username: unknown, password: unknown): Promise<void>;
   adminSetDisabled(username: unknown, disabled: boolean): Promise<void>;
   adminDelete(username: unknown): Promise<void>;
-  createInvite(opts: { uses: number; expiresInSeconds: number | null; createdBy?: string | null }): Promise<InviteRecord>;
+  createInvite(opts: {
+    uses: number;
+    expiresInSeconds: number | null;
+    createdBy?: string | null;
+  }): Promise<InviteRecord>;
 }
 
 export function createAccountService(deps: {
@@ -96,7 +130,11 @@ export function createAccountService(deps: {
   // A fixed hash verified on unknown usernames, so timing does not reveal which names exist.
   let dummyHash: Promise<string> | undefined;
 
-  async function startSession(user: UserRecord, device: string, address: string): Promise<LoginResult> {
+  async function startSession(
+    user: UserRecord,
+    device: string,
+    address: string,
+  ): Promise<LoginResult> {
     const token = `pt_${newSecret()}`;
     const t = now();
     const session: SessionRecord = {
@@ -112,6 +150,19 @@ export function createAccountService(deps: {
     return { user: publicUser(user), session: publicSession(session), token };
   }
 
+  async function reverify(
+    auth: AuthContext,
+    password: string,
+    address: string,
+    wrong: string,
+  ): Promise<void> {
+    throttle.check(auth.user.username, address);
+    if (!(await hasher.verify(auth.user.passwordHash, password))) {
+      throttle.failed(auth.user.username, address);
+      throw new ParleyError('invalid-credentials', wrong);
+    }
+  }
+
   function revoked(userId: string, sessionIds: string[]): void {
     if (sessionIds.length) router.deliver(userId, event('session.revoked', { sessionIds }));
   }
@@ -123,12 +174,22 @@ export function createAccountService(deps: {
     return u;
   }
 
-  async function create(username: unknown, password: unknown, inviteCode?: string): Promise<UserRecord> {
+  async function create(
+    username: unknown,
+    password: unknown,
+    inviteCode?: string,
+  ): Promise<UserRecord> {
     const name = normalizeUsername(username);
     assertNotReserved(name, deps.reserved);
     const pw = checkPassword(password);
     const t = now();
-    const user: UserRecord = { id: newId(t), username: name, passwordHash: await hasher.hash(pw), createdAt: t, disabled: false };
+    const user: UserRecord = {
+      id: newId(t),
+      username: name,
+      passwordHash: await hasher.hash(pw),
+      createdAt: t,
+      disabled: false,
+    };
     await store.createUser(user, inviteCode === undefined ? { now: t } : { inviteCode, now: t });
     return user;
   }
@@ -136,12 +197,16 @@ export function createAccountService(deps: {
   return {
     async register(req) {
       const policy = deps.policy();
-      if (policy === 'closed') throw new ParleyError('registration-closed', 'this server does not accept new accounts');
+      if (policy === 'closed')
+        throw new ParleyError('registration-closed', 'this server does not accept new accounts');
       let invite: string | undefined;
       if (policy === 'invite') {
         if (typeof req.invite !== 'string' || req.invite === '')
-          throw new ParleyError('invalid-invite', 'this server needs an invite code to register', { field: 'invite' });
-        if (req.invite.length > 128) throw new ParleyError('invalid-invite', 'unknown invite code', { field: 'invite' });
+          throw new ParleyError('invalid-invite', 'this server needs an invite code to register', {
+            field: 'invite',
+          });
+        if (req.invite.length > 128)
+          throw new ParleyError('invalid-invite', 'unknown invite code', { field: 'invite' });
         invite = req.invite;
       }
       const device = cleanDevice(req.device);
@@ -152,7 +217,11 @@ export function createAccountService(deps: {
     async login(req) {
       const name = normalizeUsername(req.username);
       if (typeof req.password !== 'string' || req.password.length > 1024)
-        throw new ParleyError('bad-request', 'password must be a string of at most 1024 characters', { field: 'password' });
+        throw new ParleyError(
+          'bad-request',
+          'password must be a string of at most 1024 characters',
+          { field: 'password' },
+        );
       const device = cleanDevice(req.device);
       throttle.check(name, req.address);
       const user = await store.userByUsername(name);
@@ -166,7 +235,8 @@ export function createAccountService(deps: {
         throttle.failed(name, req.address);
         throw new ParleyError('invalid-credentials', 'wrong username or password');
       }
-      if (user.disabled) throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
+      if (user.disabled)
+        throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
       throttle.succeeded(name, req.address);
       return startSession(user, device, req.address);
     },
@@ -175,12 +245,17 @@ export function createAccountService(deps: {
       if (typeof token !== 'string' || token.length < 10 || token.length > 256)
         throw new ParleyError('not-authenticated', 'a valid token is required');
       const session = await store.sessionByTokenHash(hashToken(token));
-      if (!session) throw new ParleyError('not-authenticated', 'the token is unknown or was revoked');
+      if (!session)
+        throw new ParleyError('not-authenticated', 'the token is unknown or was revoked');
       const user = await store.userById(session.userId);
       if (!user) throw new ParleyError('not-authenticated', 'the account no longer exists');
-      if (user.disabled) throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
+      if (user.disabled)
+        throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
       const t = now();
-      if (t - (lastTouch.get(session.id) ?? session.lastSeenAt) >= TOUCH_EVERY_MS || (address && address !== session.lastAddress)) {
+      if (
+        t - (lastTouch.get(session.id) ?? session.lastSeenAt) >= TOUCH_EVERY_MS ||
+        (address && address !== session.lastAddress)
+      ) {
         lastTouch.set(session.id, t);
         if (lastTouch.size > 100_000) lastTouch.delete(lastTouch.keys().next().value as string);
         session.lastSeenAt = t;
@@ -208,24 +283,31 @@ export function createAccountService(deps: {
 
     async revokeSession(userId, sessionId) {
       if (typeof sessionId !== 'string' || sessionId.length > 64)
-        throw new ParleyError('bad-request', 'session id must be a string', { field: 'id' });
-      if (!(await store.deleteSession(userId, sessionId))) throw new ParleyError('not-found', 'no such session');
+        throw new ParleyError(
+          'bad-request',
+          'session id must be a string of at most 64 characters',
+          { field: 'id' },
+        );
+      if (!(await store.deleteSession(userId, sessionId)))
+        throw new ParleyError('not-found', 'no such session');
       revoked(userId, [sessionId]);
     },
 
-    async changePassword(auth, oldPassword, newPassword) {
+    async changePassword(auth, oldPassword, newPassword, address) {
       if (typeof oldPassword !== 'string' || oldPassword.length > 1024)
-        throw new ParleyError('bad-request', 'current password must be a string', { field: 'oldPassword' });
+        throw new ParleyError('bad-request', 'current password must be a string', {
+          field: 'oldPassword',
+        });
       const pw = checkPassword(newPassword, 'newPassword');
-      if (!(await hasher.verify(auth.user.passwordHash, oldPassword)))
-        throw new ParleyError('invalid-credentials', 'the current password is wrong');
+      await reverify(auth, oldPassword, address, 'the current password is wrong');
       await store.setPasswordHash(auth.user.id, await hasher.hash(pw));
       revoked(auth.user.id, await store.deleteSessionsExcept(auth.user.id, auth.session.id));
     },
 
-    async deleteAccount(auth, password) {
-      if (typeof password !== 'string' || !(await hasher.verify(auth.user.passwordHash, password)))
-        throw new ParleyError('invalid-credentials', 'the password is wrong');
+    async deleteAccount(auth, password, address) {
+      if (typeof password !== 'string' || password.length > 1024)
+        throw new ParleyError('bad-request', 'password must be a string', { field: 'password' });
+      await reverify(auth, password, address, 'the password is wrong');
       const ids = (await store.sessionsOf(auth.user.id)).map((s) => s.id);
       await store.deleteUser(auth.user.id);
       revoked(auth.user.id, ids);

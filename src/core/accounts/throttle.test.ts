@@ -14,7 +14,12 @@ const OPTS: ThrottleOptions = {
 };
 
 /** The retryAfter of the rate-limited error check() throws, or 0 when the attempt may go ahead. */
-function wait(t: ReturnType<typeof createLoginThrottle>, account: string, address: string, now: number): number {
+function wait(
+  t: ReturnType<typeof createLoginThrottle>,
+  account: string,
+  address: string,
+  now: number,
+): number {
   try {
     t.check(account, address, now);
     return 0;
@@ -80,7 +85,12 @@ describe('login throttle: one account from one address', () => {
 });
 
 describe('login throttle: one account from many addresses', () => {
-  const opts: ThrottleOptions = { ...OPTS, freeFailures: 1000, accountPerMinute: 5, maxDelayPerAccount: 10 };
+  const opts: ThrottleOptions = {
+    ...OPTS,
+    freeFailures: 1000,
+    accountPerMinute: 5,
+    maxDelayPerAccount: 10,
+  };
 
   it('throttles unknown addresses after accountPerMinute failures, for at most maxDelayPerAccount', () => {
     const t = createLoginThrottle(opts);
@@ -136,7 +146,12 @@ describe('login throttle: one account from many addresses', () => {
 });
 
 describe('login throttle: one address against many accounts (spraying)', () => {
-  const opts: ThrottleOptions = { ...OPTS, freeFailures: 1000, accountPerMinute: 1000, addressPerMinute: 10 };
+  const opts: ThrottleOptions = {
+    ...OPTS,
+    freeFailures: 1000,
+    accountPerMinute: 1000,
+    addressPerMinute: 10,
+  };
 
   it('throttles the address across all accounts after addressPerMinute failures', () => {
     const t = createLoginThrottle(opts);
@@ -175,7 +190,12 @@ describe('login throttle: bounded memory', () => {
   });
 
   it('a known address can be forgotten too (bounded), which only means throttling applies again', () => {
-    const t = createLoginThrottle({ ...OPTS, freeFailures: 1000, accountPerMinute: 2, maxKeys: 10 });
+    const t = createLoginThrottle({
+      ...OPTS,
+      freeFailures: 1000,
+      accountPerMinute: 2,
+      maxKeys: 10,
+    });
     t.succeeded('alice', '192.168.1.10');
     for (let i = 0; i < 20; i++) t.succeeded(`u${i}`, `a${i}`);
     for (let i = 0; i < 3; i++) t.failed('alice', `10.0.0.${i}`, T0);

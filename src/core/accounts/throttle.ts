@@ -65,7 +65,13 @@ export function createLoginThrottle(o: ThrottleOptions): LoginThrottle {
     });
   };
 
-  function bump(map: Bounded<Window>, key: string, perMinute: number, maxDelayMs: number, now: number): void {
+  function bump(
+    map: Bounded<Window>,
+    key: string,
+    perMinute: number,
+    maxDelayMs: number,
+    now: number,
+  ): void {
     let w = map.get(key);
     if (!w || now - w.start > 60_000) w = { start: now, count: 0, until: 0 };
     w.count++;

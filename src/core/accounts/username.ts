@@ -2,11 +2,48 @@ import { ParleyError } from '../errors.js';
 
 /** Names that would let someone pose as the server or its services on some door. */
 export const RESERVED_USERNAMES: readonly string[] = [
-  'admin', 'administrator', 'root', 'system', 'server', 'parley', 'support', 'help', 'info',
-  'security', 'abuse', 'postmaster', 'hostmaster', 'webmaster', 'noreply', 'no-reply',
-  'nickserv', 'chanserv', 'operserv', 'memoserv', 'hostserv', 'botserv', 'helpserv', 'saslserv',
-  'global', 'services', 'irc', 'xmpp', 'jabber', 'anonymous', 'guest', 'everyone', 'here',
-  'moderator', 'owner', 'staff', 'bot', 'null', 'undefined', 'api', 'www', 'mail',
+  'admin',
+  'administrator',
+  'root',
+  'system',
+  'server',
+  'parley',
+  'support',
+  'help',
+  'info',
+  'security',
+  'abuse',
+  'postmaster',
+  'hostmaster',
+  'webmaster',
+  'noreply',
+  'no-reply',
+  'nickserv',
+  'chanserv',
+  'operserv',
+  'memoserv',
+  'hostserv',
+  'botserv',
+  'helpserv',
+  'saslserv',
+  'global',
+  'services',
+  'irc',
+  'xmpp',
+  'jabber',
+  'anonymous',
+  'guest',
+  'everyone',
+  'here',
+  'moderator',
+  'owner',
+  'staff',
+  'bot',
+  'null',
+  'undefined',
+  'api',
+  'www',
+  'mail',
 ];
 
 const USERNAME = /^[a-z0-9._-]{1,32}$/;
@@ -17,7 +54,8 @@ const USERNAME = /^[a-z0-9._-]{1,32}$/;
  * an IRC nick body and an XMPP localpart.
  */
 export function normalizeUsername(input: unknown): string {
-  if (typeof input !== 'string') throw new ParleyError('bad-request', 'username must be a string', { field: 'username' });
+  if (typeof input !== 'string')
+    throw new ParleyError('bad-request', 'username must be a string', { field: 'username' });
   const name = input.toLowerCase();
   if (!USERNAME.test(name)) {
     throw new ParleyError(
@@ -39,9 +77,16 @@ export const MIN_PASSWORD = 8;
 export const MAX_PASSWORD = 1024;
 
 export function checkPassword(pw: unknown, field = 'password'): string {
-  if (typeof pw !== 'string') throw new ParleyError('bad-request', `${field} must be a string`, { field });
+  if (typeof pw !== 'string')
+    throw new ParleyError('bad-request', `${field} must be a string`, { field });
   const chars = [...pw].length;
-  if (chars < MIN_PASSWORD) throw new ParleyError('bad-request', `${field} must be at least ${MIN_PASSWORD} characters`, { field });
-  if (pw.length > MAX_PASSWORD) throw new ParleyError('bad-request', `${field} must be at most ${MAX_PASSWORD} characters`, { field });
+  if (chars < MIN_PASSWORD)
+    throw new ParleyError('bad-request', `${field} must be at least ${MIN_PASSWORD} characters`, {
+      field,
+    });
+  if (chars > MAX_PASSWORD)
+    throw new ParleyError('bad-request', `${field} must be at most ${MAX_PASSWORD} characters`, {
+      field,
+    });
   return pw;
 }

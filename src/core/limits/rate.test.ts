@@ -72,7 +72,9 @@ describe('createRateLimiter', () => {
 
     const fast = createRateLimiter({ perSecond: 100, burst: 1 });
     fast.take('a', T0);
-    expect(() => fast.take('a', T0)).toThrow(expect.objectContaining({ condition: 'rate-limited', retryAfter: 1 }) as Error);
+    expect(() => fast.take('a', T0)).toThrow(
+      expect.objectContaining({ condition: 'rate-limited', retryAfter: 1 }) as Error,
+    );
     expect(() => fast.take('a', T0 + 10)).not.toThrow();
   });
 

@@ -12,7 +12,11 @@ export interface RateLimiter {
   tryTake(key: string, now?: number): number; // 0 when taken, else ms to wait
 }
 
-export function createRateLimiter(o: { perSecond: number; burst: number; maxKeys?: number }): RateLimiter {
+export function createRateLimiter(o: {
+  perSecond: number;
+  burst: number;
+  maxKeys?: number;
+}): RateLimiter {
   const max = o.maxKeys ?? 100_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -36,7 +40,9 @@ export function createRateLimiter(o: { perSecond: number; burst: number; maxKeys
     take(key, now) {
       const wait = tryTake(key, now);
       if (wait > 0)
-        throw new ParleyError('rate-limited', 'too many requests; slow down', { retryAfter: Math.max(1, Math.ceil(wait / 1000)) });
+        throw new ParleyError('rate-limited', 'too many requests; slow down', {
+          retryAfter: Math.max(1, Math.ceil(wait / 1000)),
+        });
     },
   };
 }

@@ -27,21 +27,29 @@ export interface ProfileService {
   get(userId: string): Promise<Profile>;
   /** Another user's profile; hidden from people the owner blocked. */
   view(viewerId: string, username: string): Promise<Profile>;
-  update(userId: string, patch: Record<string, unknown>, exceptConnection?: string): Promise<Profile>;
+  update(
+    userId: string,
+    patch: Record<string, unknown>,
+    exceptConnection?: string,
+  ): Promise<Profile>;
   search(viewerId: string, q: Record<string, unknown>): Promise<DirectoryResult>;
 }
 
 function str(v: unknown, field: string, max: number): string {
-  if (typeof v !== 'string') throw new ParleyError('bad-request', `${field} must be a string`, { field });
+  if (typeof v !== 'string')
+    throw new ParleyError('bad-request', `${field} must be a string`, { field });
   // eslint-disable-next-line no-control-regex
   const s = v.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
-  if ([...s].length > max) throw new ParleyError('bad-request', `${field} must be at most ${max} characters`, { field });
+  if ([...s].length > max)
+    throw new ParleyError('bad-request', `${field} must be at most ${max} characters`, { field });
   return s;
 }
 
 function int(v: unknown, field: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-    throw new ParleyError('bad-request', `${field} must be a whole number from ${min} to ${max}`, { field });
+    throw new ParleyError('bad-request', `${field} must be a whole number from ${min} to ${max}`, {
+      field,
+    });
   return v;
 }
 
@@ -69,11 +77,14 @@ export function createProfileService(deps: {
           p.birthYear = v === null ? null : int(v, k, 1900, year());
           break;
         case 'searchable':
-          if (typeof v !== 'boolean') throw new ParleyError('bad-request', 'searchable must be true or false', { field: k });
+          if (typeof v !== 'boolean')
+            throw new ParleyError('bad-request', 'searchable must be true or false', { field: k });
           p.searchable = v;
           break;
         default:
-          throw new ParleyError('bad-request', `unknown profile field "${k.slice(0, 40)}"`, { field: k.slice(0, 40) });
+          throw new ParleyError('bad-request', `unknown profile field "${k.slice(0, 40)}"`, {
+            field: k.slice(0, 40),
+          });
       }
     }
     return p;
@@ -87,9 +98,14 @@ export function createProfileService(deps: {
     },
 
     async view(viewerId, username) {
-      if (typeof username !== 'string' || username.length > 64) throw new ParleyError('not-found', 'no such user');
+      if (typeof username !== 'string' || username.length > 64)
+        throw new ParleyError('not-found', 'no such user');
       const p = await store.profileByUsername(username.toLowerCase());
-      if (!p || (await blocks.blockersOf(viewerId)).includes(p.userId)) throw new ParleyError('not-found', 'no such user');
+      if (!p || (await blocks.blockersOf(viewerId)).includes(p.userId))
+        throw new ParleyError('not-found', 'no such user');
+      // Someone who opted out of the directory shows strangers only their name.
+      if (!p.searchable && p.userId !== viewerId)
+        return { ...p, birthYear: null, city: '', country: '', about: '' };
       return p;
     },
 
@@ -97,7 +113,8 @@ export function createProfileService(deps: {
       const patch = parsePatch(raw);
       const p = await store.updateProfile(userId, patch);
       if (!p) throw new ParleyError('not-found', 'no such user');
-      router.deliver(userId, event('profile.updated', { profile: p }, exceptConnection));
+      if (Object.keys(patch).length)
+        router.deliver(userId, event('profile.updated', { profile: p }, exceptConnection));
       return p;
     },
 
@@ -129,7 +146,9 @@ export function createProfileService(deps: {
             query.limit = int(v, k, 1, SEARCH_MAX_LIMIT);
             break;
           default:
-            throw new ParleyError('bad-request', `unknown search field "${k.slice(0, 40)}"`, { field: k.slice(0, 40) });
+            throw new ParleyError('bad-request', `unknown search field "${k.slice(0, 40)}"`, {
+              field: k.slice(0, 40),
+            });
         }
       }
       query.excludeUserIds = await blocks.blockersOf(viewerId);

@@ -15,8 +15,14 @@ const queryInput: Input = (req) => {
   // No prototype: a "__proto__" parameter stays a key (and is refused as unknown) instead of vanishing into a setter.
   const out = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
-    if (Array.isArray(v)) throw new ParleyError('bad-request', `query parameter "${k.slice(0, 40)}" is repeated`, { field: k.slice(0, 40) });
-    out[k] = typeof v === 'string' && /^-?\d{1,15}$/.test(v) && ['ageMin', 'ageMax', 'limit'].includes(k) ? Number(v) : v;
+    if (Array.isArray(v))
+      throw new ParleyError('bad-request', `query parameter "${k.slice(0, 40)}" is repeated`, {
+        field: k.slice(0, 40),
+      });
+    out[k] =
+      typeof v === 'string' && /^-?\d{1,15}$/.test(v) && ['ageMin', 'ageMax', 'limit'].includes(k)
+        ? Number(v)
+        : v;
   }
   return out;
 };
@@ -25,7 +31,8 @@ export function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   if (!h) return undefined;
   const m = /^Bearer\s+(\S+)$/i.exec(h);
-  if (!m) throw new ParleyError('not-authenticated', 'the Authorization header must be "Bearer <token>"');
+  if (!m)
+    throw new ParleyError('not-authenticated', 'the Authorization header must be "Bearer <token>"');
   return m[1];
 }
 
@@ -33,7 +40,14 @@ export function bearer(req: FastifyRequest): string | undefined {
 export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: Metrics }): void {
   const { core, metrics } = deps;
 
-  function route(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, op: string, input: Input, status = 200, auth = true) {
+  function route(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    op: string,
+    input: Input,
+    status = 200,
+    auth = true,
+  ) {
     app.route({
       method,
       url,
@@ -45,11 +59,18 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
           const params = (req.params ?? {}) as Record<string, string>;
           const raw = input(req);
           const merged = Object.keys(params).length ? { ...(raw as object), ...params } : raw;
-          const result = await runOp(op, { core, address: req.ip, ...(authCtx ? { auth: authCtx } : {}) }, merged);
+          const result = await runOp(
+            op,
+            { core, address: req.ip, ...(authCtx ? { auth: authCtx } : {}) },
+            merged,
+          );
           reply.code(status);
           return result;
         } finally {
-          metrics.latency.observe({ op, transport: 'rest' }, Number(process.hrtime.bigint() - started) / 1e9);
+          metrics.latency.observe(
+            { op, transport: 'rest' },
+            Number(process.hrtime.bigint() - started) / 1e9,
+          );
         }
       },
     });

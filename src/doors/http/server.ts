@@ -8,6 +8,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Config } from '../../config/schema.js';
 import { toWireError } from '../native/errors.js';
 import { parseJsonBytes } from '../native/json.js';
+import { registerHome } from './home.js';
 import { registerRest } from './rest.js';
 import { registerWebSocket, type WsDoor } from '../ws/route.js';
 
@@ -35,6 +36,8 @@ export async function createHttpDoor(deps: {
   logger: Logger;
   metrics: Metrics;
   readiness: Readiness;
+  /** True once shutdown has begun: new requests get 503 `unavailable`. */
+  draining: () => boolean;
 }): Promise<HttpDoor> {
   const { core, config, logger, metrics } = deps;
   const limits = config.limits;
@@ -45,7 +48,8 @@ export async function createHttpDoor(deps: {
     bodyLimit: limits.max_body_bytes,
     // Never hang on a slow client forever.
     requestTimeout: 30_000,
-    return503OnClosing: true,
+    // Our own onRequest hook answers 503 while draining, in the protocol's error shape.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
 
@@ -53,7 +57,15 @@ export async function createHttpDoor(deps: {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, buf, done) => {
     try {
-      done(null, (buf as Buffer).length === 0 ? undefined : parseJsonBytes(buf as Buffer, { maxBytes: limits.max_body_bytes, maxDepth: limits.json_max_depth }));
+      done(
+        null,
+        (buf as Buffer).length === 0
+          ? undefined
+          : parseJsonBytes(buf as Buffer, {
+              maxBytes: limits.max_body_bytes,
+              maxDepth: limits.json_max_depth,
+            }),
+      );
     } catch (err) {
       done(err as Error, undefined);
     }
@@ -66,18 +78,35 @@ export async function createHttpDoor(deps: {
     const e = err as Error & { statusCode?: number; code?: string };
     const wire = isParleyError(err)
       ? toWireError(err)
+      : e.statusCode === 413
+        ? {
+            condition: fastifyCondition(413),
+            text: `the request body is larger than ${limits.max_body_bytes} bytes`,
+          }
+        : e.statusCode && e.statusCode < 500
+          ? { condition: fastifyCondition(e.statusCode), text: e.message }
+          : toWireError(err);
+    const status = isParleyError(err)
+      ? err.status
       : e.statusCode && e.statusCode < 500
-        ? { condition: fastifyCondition(e.statusCode), text: e.message }
-        : toWireError(err);
-    const status = isParleyError(err) ? err.status : e.statusCode && e.statusCode < 500 ? e.statusCode : 500;
+        ? e.statusCode
+        : 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
     metrics.errors.inc({ condition: wire.condition });
-    if ('retryAfter' in wire && wire.retryAfter !== undefined) reply.header('retry-after', String(wire.retryAfter));
+    if ('retryAfter' in wire && wire.retryAfter !== undefined)
+      reply.header('retry-after', String(wire.retryAfter));
     reply.code(status).send({ error: wire });
   });
   app.setNotFoundHandler((req, reply) => {
     metrics.errors.inc({ condition: 'not-found' });
-    reply.code(404).send({ error: { condition: 'not-found', text: `no such endpoint: ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` } });
+    reply
+      .code(404)
+      .send({
+        error: {
+          condition: 'not-found',
+          text: `no such endpoint: ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`,
+        },
+      });
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -111,8 +140,16 @@ export async function createHttpDoor(deps: {
   // (an error frame, then close 4029).
   const unlimited = new Set(['/healthz', '/readyz', '/metrics', '/api/v1/ws']);
   app.addHook('onRequest', async (req) => {
-    if (!unlimited.has(req.url.split('?')[0]!)) perAddress.take(req.ip);
+    const path = req.url.split('?')[0]!;
+    if (deps.draining() && path !== '/healthz' && path !== '/readyz')
+      throw new ParleyError(
+        'unavailable',
+        'the server is shutting down; retry on another node or in a moment',
+        { retryAfter: 1 },
+      );
+    if (!unlimited.has(path)) perAddress.take(req.ip);
   });
+  registerHome(app);
   registerRest(app, { core, metrics });
   const ws = registerWebSocket(app, { core, config, logger, metrics, perAddress });
   return { app, ws };

@@ -72,7 +72,18 @@ describe('parseJsonText', () => {
   });
 
   it('refuses text that is not JSON with bad-request, never a SyntaxError', () => {
-    for (const bad of ['', 'hello', '{', '{"a":}', "{'a':1}", '{"a":1,}', 'undefined', 'NaN', '{"a":1}x', '\uFEFF{}']) {
+    for (const bad of [
+      '',
+      'hello',
+      '{',
+      '{"a":}',
+      "{'a':1}",
+      '{"a":1,}',
+      'undefined',
+      'NaN',
+      '{"a":1}x',
+      '\uFEFF{}',
+    ]) {
       const e = caught(() => parseJsonText(bad, 8));
       expect(e.condition, bad).toBe('bad-request');
       expect(e.message, bad).toBe('the data is not valid JSON');
@@ -87,7 +98,10 @@ describe('parseJsonText', () => {
   });
 
   it('keeps a __proto__ key as plain data and does not pollute prototypes', () => {
-    const v = parseJsonText('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}', 8) as Record<string, unknown>;
+    const v = parseJsonText(
+      '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
+      8,
+    ) as Record<string, unknown>;
     expect(Object.keys(v)).toEqual(['__proto__', 'constructor']);
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -97,7 +111,9 @@ describe('parseJsonText', () => {
 
 describe('parseJsonBytes', () => {
   it('parses valid UTF-8 JSON, multi-byte characters included', () => {
-    expect(parseJsonBytes(Buffer.from('{"name":"Zoë 🎉 日本"}'), LIMITS)).toEqual({ name: 'Zoë 🎉 日本' });
+    expect(parseJsonBytes(Buffer.from('{"name":"Zoë 🎉 日本"}'), LIMITS)).toEqual({
+      name: 'Zoë 🎉 日本',
+    });
   });
 
   it('refuses input over maxBytes with payload-too-large, counted in bytes not characters', () => {
@@ -137,17 +153,37 @@ describe('parseJsonBytes', () => {
   });
 
   it('applies the depth limit and the JSON check', () => {
-    expect(caught(() => parseJsonBytes(Buffer.from(nested(9)), LIMITS)).message).toMatch(/nested deeper/);
-    expect(caught(() => parseJsonBytes(Buffer.from('not json'), LIMITS)).message).toMatch(/not valid JSON/);
+    expect(caught(() => parseJsonBytes(Buffer.from(nested(9)), LIMITS)).message).toMatch(
+      /nested deeper/,
+    );
+    expect(caught(() => parseJsonBytes(Buffer.from('not json'), LIMITS)).message).toMatch(
+      /not valid JSON/,
+    );
     expect(caught(() => parseJsonBytes(Buffer.alloc(0), LIMITS)).condition).toBe('bad-request');
   });
 });
 
 describe('checkShape', () => {
-  const shape = { name: 'string', nick: 'string?', age: 'number?', on: 'boolean?', year: 'number|null?', bio: 'string|null?', extra: 'any?' } as const;
+  const shape = {
+    name: 'string',
+    nick: 'string?',
+    age: 'number?',
+    on: 'boolean?',
+    year: 'number|null?',
+    bio: 'string|null?',
+    extra: 'any?',
+  } as const;
 
   it('accepts a matching object and returns it', () => {
-    const input = { name: 'a', nick: 'b', age: 3, on: false, year: null, bio: null, extra: [1, { x: 2 }] };
+    const input = {
+      name: 'a',
+      nick: 'b',
+      age: 3,
+      on: false,
+      year: null,
+      bio: null,
+      extra: [1, { x: 2 }],
+    };
     expect(checkShape(input, shape)).toBe(input);
     expect(checkShape({ name: '' }, shape)).toEqual({ name: '' });
   });
@@ -214,7 +250,8 @@ describe('checkShape', () => {
   });
 
   it('refuses numbers that are not finite', () => {
-    for (const n of [NaN, Infinity, -Infinity]) expect(caught(() => checkShape({ name: 'a', age: n }, shape)).field).toBe('age');
+    for (const n of [NaN, Infinity, -Infinity])
+      expect(caught(() => checkShape({ name: 'a', age: n }, shape)).field).toBe('age');
   });
 
   it('refuses over-long strings with the field named, and accepts up to the cap', () => {
@@ -222,6 +259,8 @@ describe('checkShape', () => {
     const e = caught(() => checkShape({ name: 'x'.repeat(8193) }, shape));
     expect(e.field).toBe('name');
     expect(e.message).toMatch(/too long/);
-    expect(caught(() => checkShape({ name: 'a', bio: 'y'.repeat(100_000) }, shape)).field).toBe('bio');
+    expect(caught(() => checkShape({ name: 'a', bio: 'y'.repeat(100_000) }, shape)).field).toBe(
+      'bio',
+    );
   });
 });

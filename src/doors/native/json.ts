@@ -23,15 +23,22 @@ export function jsonDepth(text: string): number {
 }
 
 /** Decodes and parses a request body or frame with every limit applied. */
-export function parseJsonBytes(bytes: Buffer, limits: { maxBytes: number; maxDepth: number }): unknown {
+export function parseJsonBytes(
+  bytes: Buffer,
+  limits: { maxBytes: number; maxDepth: number },
+): unknown {
   if (bytes.length > limits.maxBytes)
-    throw new ParleyError('payload-too-large', `the frame is ${bytes.length} bytes; the limit is ${limits.maxBytes}`);
+    throw new ParleyError(
+      'payload-too-large',
+      `the frame is ${bytes.length} bytes; the limit is ${limits.maxBytes}`,
+    );
   if (!isUtf8(bytes)) throw new ParleyError('bad-request', 'the data is not valid UTF-8');
   return parseJsonText(bytes.toString('utf8'), limits.maxDepth);
 }
 
 export function parseJsonText(text: string, maxDepth: number): unknown {
-  if (jsonDepth(text) > maxDepth) throw new ParleyError('bad-request', `JSON is nested deeper than ${maxDepth} levels`);
+  if (jsonDepth(text) > maxDepth)
+    throw new ParleyError('bad-request', `JSON is nested deeper than ${maxDepth} levels`);
   try {
     return JSON.parse(text);
   } catch {
@@ -39,7 +46,8 @@ export function parseJsonText(text: string, maxDepth: number): unknown {
   }
 }
 
-export type FieldType = 'string' | 'string?' | 'number?' | 'boolean?' | 'any?' | 'string|null?' | 'number|null?';
+export type FieldType =
+  'string' | 'string?' | 'number?' | 'boolean?' | 'any?' | 'string|null?' | 'number|null?';
 
 const MAX_STRING = 8192;
 
@@ -47,18 +55,25 @@ const MAX_STRING = 8192;
  * Checks an input object against a flat shape: unknown keys and wrong types
  * are refused with the field named. Meaning (lengths, ranges) is core's job.
  */
-export function checkShape(input: unknown, shape: Record<string, FieldType>): Record<string, unknown> {
+export function checkShape(
+  input: unknown,
+  shape: Record<string, FieldType>,
+): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw new ParleyError('bad-request', 'the request must be a JSON object');
   const obj = input as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    if (!Object.hasOwn(shape, key)) throw new ParleyError('bad-request', `unknown field "${key.slice(0, 40)}"`, { field: key.slice(0, 40) });
+    if (!Object.hasOwn(shape, key))
+      throw new ParleyError('bad-request', `unknown field "${key.slice(0, 40)}"`, {
+        field: key.slice(0, 40),
+      });
   }
   for (const [key, type] of Object.entries(shape)) {
     const v = obj[key];
     const optional = type.endsWith('?');
     if (v === undefined) {
-      if (!optional) throw new ParleyError('bad-request', `field "${key}" is required`, { field: key });
+      if (!optional)
+        throw new ParleyError('bad-request', `field "${key}" is required`, { field: key });
       continue;
     }
     if (type === 'any?') continue;
@@ -68,7 +83,10 @@ export function checkShape(input: unknown, shape: Record<string, FieldType>): Re
       (base.startsWith('string') && typeof v === 'string') ||
       (base.startsWith('number') && typeof v === 'number' && Number.isFinite(v)) ||
       (base.startsWith('boolean') && typeof v === 'boolean');
-    if (!ok) throw new ParleyError('bad-request', `field "${key}" must be ${base.replace('|', ' or ')}`, { field: key });
+    if (!ok)
+      throw new ParleyError('bad-request', `field "${key}" must be ${base.replace('|', ' or ')}`, {
+        field: key,
+      });
     if (typeof v === 'string' && v.length > MAX_STRING)
       throw new ParleyError('bad-request', `field "${key}" is too long`, { field: key });
   }

@@ -37,13 +37,24 @@ export const OPS: Record<string, Op> = {
     auth: false,
     shape: { username: 'string', password: 'string', invite: 'string?', device: 'string?' },
     run: ({ core, input, address }) =>
-      core.accounts.register({ username: input.username, password: input.password, invite: input.invite, device: input.device, address }),
+      core.accounts.register({
+        username: input.username,
+        password: input.password,
+        invite: input.invite,
+        device: input.device,
+        address,
+      }),
   },
   'session.login': {
     auth: false,
     shape: { username: 'string', password: 'string', device: 'string?' },
     run: ({ core, input, address }) =>
-      core.accounts.login({ username: input.username, password: input.password, device: input.device, address }),
+      core.accounts.login({
+        username: input.username,
+        password: input.password,
+        device: input.device,
+        address,
+      }),
   },
   'me.get': {
     auth: true,
@@ -69,7 +80,11 @@ export const OPS: Record<string, Op> = {
       searchable: 'boolean?',
     },
     async run(ctx) {
-      const profile = await ctx.core.profiles.update(authed(ctx).user.id, ctx.input, ctx.connectionId);
+      const profile = await ctx.core.profiles.update(
+        authed(ctx).user.id,
+        ctx.input,
+        ctx.connectionId,
+      );
       return { profile };
     },
   },
@@ -77,12 +92,22 @@ export const OPS: Record<string, Op> = {
     auth: true,
     shape: { username: 'string' },
     async run(ctx) {
-      return { profile: await ctx.core.profiles.view(authed(ctx).user.id, ctx.input.username as string) };
+      return {
+        profile: await ctx.core.profiles.view(authed(ctx).user.id, ctx.input.username as string),
+      };
     },
   },
   'directory.search': {
     auth: true,
-    shape: { username: 'string?', name: 'string?', city: 'string?', ageMin: 'number?', ageMax: 'number?', after: 'string?', limit: 'number?' },
+    shape: {
+      username: 'string?',
+      name: 'string?',
+      city: 'string?',
+      ageMin: 'number?',
+      ageMax: 'number?',
+      after: 'string?',
+      limit: 'number?',
+    },
     run: (ctx) => ctx.core.profiles.search(authed(ctx).user.id, ctx.input),
   },
   'sessions.list': {
@@ -113,7 +138,12 @@ export const OPS: Record<string, Op> = {
     auth: true,
     shape: { oldPassword: 'string', newPassword: 'string' },
     async run(ctx) {
-      await ctx.core.accounts.changePassword(authed(ctx), ctx.input.oldPassword, ctx.input.newPassword);
+      await ctx.core.accounts.changePassword(
+        authed(ctx),
+        ctx.input.oldPassword,
+        ctx.input.newPassword,
+        ctx.address,
+      );
       return {};
     },
   },
@@ -121,7 +151,7 @@ export const OPS: Record<string, Op> = {
     auth: true,
     shape: { password: 'string' },
     async run(ctx) {
-      await ctx.core.accounts.deleteAccount(authed(ctx), ctx.input.password);
+      await ctx.core.accounts.deleteAccount(authed(ctx), ctx.input.password, ctx.address);
       return {};
     },
   },

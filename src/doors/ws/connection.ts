@@ -17,7 +17,12 @@ import { OPS, runOp } from '../native/ops.js';
 import { CLOSE, PROTOCOL_VERSION } from './frames.js';
 
 /** Conditions that say the client is misbehaving (they count toward closing it). */
-const ABUSE: ReadonlySet<Condition> = new Set(['bad-request', 'payload-too-large', 'rate-limited', 'not-authenticated']);
+const ABUSE: ReadonlySet<Condition> = new Set([
+  'bad-request',
+  'payload-too-large',
+  'rate-limited',
+  'not-authenticated',
+]);
 const MAX_IN_FLIGHT = 32;
 const ABUSE_WINDOW_MS = 60_000;
 
@@ -42,35 +47,58 @@ export class WsConnection {
   constructor(
     private readonly socket: WebSocket,
     req: FastifyRequest,
-    private readonly deps: { core: Core; config: Config; logger: Logger; metrics: Metrics; onClosed: () => void },
+    private readonly deps: {
+      core: Core;
+      config: Config;
+      logger: Logger;
+      metrics: Metrics;
+      onClosed: () => void;
+    },
   ) {
     const limits = deps.config.limits;
     this.address = req.ip;
     this.log = deps.logger.child({ conn: this.connectionId, addr: this.address });
-    this.rate = createRateLimiter({ perSecond: limits.frames_per_second, burst: limits.frame_burst, maxKeys: 1 });
+    this.rate = createRateLimiter({
+      perSecond: limits.frames_per_second,
+      burst: limits.frame_burst,
+      maxKeys: 1,
+    });
     deps.metrics.connections.inc({ door: 'ws' });
 
-    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.onMessage(toBuffer(data), isBinary));
+    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
+      this.onMessage(toBuffer(data), isBinary),
+    );
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.onClose());
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
 
-    this.write({ type: 'hello', protocol: PROTOCOL_VERSION, server: 'parley', node: deps.core.nodeId, maxFrameBytes: limits.max_frame_bytes });
+    const hello = {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      server: 'parley',
+      node: deps.core.nodeId,
+      maxFrameBytes: limits.max_frame_bytes,
+    };
 
-    // A token in the upgrade request (non-browser clients) authenticates at once.
+    // A token in the upgrade request (non-browser clients) authenticates first;
+    // the hello then says who the connection is, so the client knows it worked.
     let headerToken: string | undefined;
     try {
       headerToken = bearer(req);
     } catch {
-      headerToken = undefined;
+      headerToken = undefined; // not a Bearer header: the client may still authenticate in-band
     }
-    if (headerToken !== undefined) {
+    if (headerToken === undefined) this.write(hello);
+    else {
       const token = headerToken;
       this.enqueue(async () => {
         try {
-          await this.becomeAuthenticated(await deps.core.accounts.authenticate(token, this.address));
+          const auth = await deps.core.accounts.authenticate(token, this.address);
+          this.becomeAuthenticated(auth);
+          this.write({ ...hello, ...whoAmI(auth) });
         } catch (err) {
-          this.sendError(null, err);
+          this.write(hello);
+          this.sendError(undefined, err);
           this.shutdown(CLOSE.notAuthenticated, 'authentication failed');
         }
       });
@@ -93,29 +121,75 @@ export class WsConnection {
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closed) return;
     this.deps.metrics.framesIn.inc({ door: 'ws' });
-    const wait = this.rate.tryTake('c');
-    if (wait > 0) return this.sendError(null, new ParleyError('rate-limited', 'too many frames; slow down', { retryAfter: Math.max(1, Math.ceil(wait / 1000)) }));
-    if (this.inFlight >= MAX_IN_FLIGHT)
-      return this.sendError(null, new ParleyError('rate-limited', `more than ${MAX_IN_FLIGHT} requests waiting; wait for replies`, { retryAfter: 1 }));
-    if (isBinary) return this.sendError(null, new ParleyError('bad-request', 'binary frames are not supported; send JSON text'));
-
+    // Frames that cannot be read get a frame-level error (no request to answer);
+    // everything read as an object gets a reply carrying its id (or null).
+    if (isBinary)
+      return this.sendError(
+        undefined,
+        new ParleyError('bad-request', 'binary frames are not supported; send JSON text'),
+      );
     let frame: unknown;
     try {
-      frame = parseJsonBytes(data, { maxBytes: this.deps.config.limits.max_frame_bytes, maxDepth: this.deps.config.limits.json_max_depth });
+      frame = parseJsonBytes(data, {
+        maxBytes: this.deps.config.limits.max_frame_bytes,
+        maxDepth: this.deps.config.limits.json_max_depth,
+      });
     } catch (err) {
-      return this.sendError(null, err);
+      return this.sendError(undefined, err);
     }
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame))
-      return this.sendError(null, new ParleyError('bad-request', 'a frame must be a JSON object'));
+      return this.sendError(
+        undefined,
+        new ParleyError('bad-request', 'a frame must be a JSON object'),
+      );
     const f = frame as Record<string, unknown>;
     const id = f.id;
-    if (id !== undefined && !((typeof id === 'string' && id.length > 0 && id.length <= 64) || (typeof id === 'number' && Number.isSafeInteger(id))))
-      return this.sendError(null, new ParleyError('bad-request', 'id must be a string of 1-64 characters or an integer', { field: 'id' }));
+    if (
+      id !== undefined &&
+      !(
+        (typeof id === 'string' && id.length > 0 && id.length <= 64) ||
+        (typeof id === 'number' && Number.isSafeInteger(id))
+      )
+    )
+      return this.sendError(
+        undefined,
+        new ParleyError('bad-request', 'id must be a string of 1-64 characters or an integer', {
+          field: 'id',
+        }),
+      );
     const re = (id as Id | undefined) ?? null;
-    if (typeof f.type !== 'string') return this.sendError(re, new ParleyError('bad-request', 'type must be a string', { field: 'type' }));
+    const wait = this.rate.tryTake('c');
+    if (wait > 0)
+      return this.sendError(
+        re,
+        new ParleyError('rate-limited', 'too many frames; slow down', {
+          retryAfter: Math.max(1, Math.ceil(wait / 1000)),
+        }),
+      );
+    if (this.inFlight >= MAX_IN_FLIGHT)
+      return this.sendError(
+        re,
+        new ParleyError(
+          'rate-limited',
+          `more than ${MAX_IN_FLIGHT} requests waiting; wait for replies`,
+          { retryAfter: 1 },
+        ),
+      );
+    if (typeof f.type !== 'string')
+      return this.sendError(
+        re,
+        new ParleyError('bad-request', 'type must be a string', { field: 'type' }),
+      );
     for (const k of Object.keys(f)) {
       if (k !== 'id' && k !== 'type' && k !== 'data')
-        return this.sendError(re, new ParleyError('bad-request', `unknown frame field "${k.slice(0, 40)}"; request fields go in "data"`, { field: k.slice(0, 40) }));
+        return this.sendError(
+          re,
+          new ParleyError(
+            'bad-request',
+            `unknown frame field "${k.slice(0, 40)}"; request fields go in "data"`,
+            { field: k.slice(0, 40) },
+          ),
+        );
     }
     const type = f.type;
     const input = f.data;
@@ -134,21 +208,33 @@ export class WsConnection {
     try {
       let result: unknown;
       if (type === 'auth') {
-        if (this.auth) throw new ParleyError('bad-request', 'this connection is already authenticated');
+        if (this.auth)
+          throw new ParleyError('bad-request', 'this connection is already authenticated');
         const d = input as { token?: unknown } | undefined;
         if (typeof d !== 'object' || d === null || typeof d.token !== 'string')
           throw new ParleyError('bad-request', 'auth needs data.token', { field: 'token' });
         checkShape(d, { token: 'string' });
         const auth = await this.deps.core.accounts.authenticate(d.token, this.address);
-        await this.becomeAuthenticated(auth);
-        result = { user: { id: auth.user.id, username: auth.user.username, createdAt: auth.user.createdAt }, session: { id: auth.session.id, device: auth.session.device } };
+        this.becomeAuthenticated(auth);
+        result = whoAmI(auth);
       } else {
         if ((type === 'session.login' || type === 'account.register') && this.auth)
           throw new ParleyError('bad-request', 'this connection is already authenticated');
-        result = await runOp(type, { core: this.deps.core, address: this.address, connectionId: this.connectionId, ...(this.auth ? { auth: this.auth } : {}) }, input);
+        result = await runOp(
+          type,
+          {
+            core: this.deps.core,
+            address: this.address,
+            connectionId: this.connectionId,
+            ...(this.auth ? { auth: this.auth } : {}),
+          },
+          input,
+        );
         if (type === 'session.login' || type === 'account.register') {
           const login = result as LoginResult;
-          await this.becomeAuthenticated(await this.deps.core.accounts.authenticate(login.token, this.address));
+          this.becomeAuthenticated(
+            await this.deps.core.accounts.authenticate(login.token, this.address),
+          );
         }
       }
       this.write({ type: 'reply', re, ok: true, data: result ?? {} });
@@ -157,21 +243,26 @@ export class WsConnection {
     } finally {
       // Only known names become label values: a client must not be able to grow the metrics.
       const op = type === 'auth' || Object.hasOwn(OPS, type) ? type : 'unknown';
-      this.deps.metrics.latency.observe({ op, transport: 'ws' }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.deps.metrics.latency.observe(
+        { op, transport: 'ws' },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
     }
   }
 
-  private async becomeAuthenticated(auth: AuthContext): Promise<void> {
+  private becomeAuthenticated(auth: AuthContext): void {
     if (this.closed) return;
     this.auth = auth;
-    const conn = this;
     this.session = {
       id: auth.session.id,
       connectionId: this.connectionId,
       userId: auth.user.id,
       door: 'ws',
-      send: (event: ParleyEvent) => conn.write({ type: 'event', name: event.name, data: event.data }),
-      close: (reason: string) => conn.shutdown(CLOSE.sessionEnded, reason),
+      send: (event: ParleyEvent) =>
+        this.write({ type: 'event', name: event.name, data: event.data }),
+      // Deferred past the current request, so a connection that logs itself out
+      // (logout, delete, revoke of its own session) still gets its reply first.
+      close: (reason: string) => void setImmediate(() => this.shutdown(CLOSE.sessionEnded, reason)),
     };
     this.deps.core.sessions.add(this.session);
   }
@@ -180,30 +271,40 @@ export class WsConnection {
   private async recheck(): Promise<void> {
     if (!this.auth || this.closed) return;
     try {
-      if (!(await this.deps.core.accounts.stillValid(this.auth.session.id, this.auth.session.tokenHash)))
+      if (
+        !(await this.deps.core.accounts.stillValid(
+          this.auth.session.id,
+          this.auth.session.tokenHash,
+        ))
+      )
         this.shutdown(CLOSE.sessionEnded, 'session revoked');
     } catch (err) {
       this.log.warn({ err }, 'session recheck failed');
     }
   }
 
-  private sendError(re: Id | null, err: unknown): void {
+  /** `re` undefined: the frame could not be read, so no request is answered (type "error"). */
+  private sendError(re: Id | null | undefined, err: unknown): void {
     const error = toWireError(err);
     if (error.condition === 'internal-error') this.log.error({ err }, 'request failed');
     this.deps.metrics.errors.inc({ condition: error.condition });
-    this.write(re === null ? { type: 'error', error } : { type: 'reply', re, ok: false, error });
+    this.write(
+      re === undefined ? { type: 'error', error } : { type: 'reply', re, ok: false, error },
+    );
     if (!ABUSE.has(error.condition)) return;
     const now = Date.now();
     if (now - this.badSince > ABUSE_WINDOW_MS) {
       this.badSince = now;
       this.badCount = 0;
     }
-    if (++this.badCount >= this.deps.config.limits.bad_frames_before_close) this.shutdown(CLOSE.policy, 'too many bad frames');
+    if (++this.badCount >= this.deps.config.limits.bad_frames_before_close)
+      this.shutdown(CLOSE.policy, 'too many bad frames');
   }
 
   private write(frame: object): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > this.deps.config.limits.send_queue_bytes) return this.terminate('send queue full (client too slow)');
+    if (this.socket.bufferedAmount > this.deps.config.limits.send_queue_bytes)
+      return this.terminate('send queue full (client too slow)');
     this.socket.send(JSON.stringify(frame));
     this.deps.metrics.framesOut.inc({ door: 'ws' });
   }
@@ -234,6 +335,13 @@ export class WsConnection {
     this.deps.metrics.connections.dec({ door: 'ws' });
     this.deps.onClosed();
   }
+}
+
+function whoAmI(auth: AuthContext) {
+  return {
+    user: { id: auth.user.id, username: auth.user.username, createdAt: auth.user.createdAt },
+    session: { id: auth.session.id, device: auth.session.device },
+  };
 }
 
 function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {

@@ -8,6 +8,5 @@ export const CLOSE = {
   notAuthenticated: 4001,
   sessionEnded: 4002,
   policy: 4008,
-  slowConsumer: 4009,
   rateLimited: 4029,
 } as const;

@@ -18,16 +18,30 @@ export function registerWebSocket(
   deps: { core: Core; config: Config; logger: Logger; metrics: Metrics; perAddress: RateLimiter },
 ): WsDoor {
   const open = new Set<WsConnection>();
-  app.get('/api/v1/ws', { websocket: true }, (socket, req) => {
-    try {
-      deps.perAddress.take(req.ip);
-    } catch (err) {
-      socket.send(JSON.stringify({ type: 'error', error: toWireError(err) }));
-      socket.close(4029, 'rate-limited');
-      return;
-    }
-    const conn = new WsConnection(socket, req, { ...deps, onClosed: () => open.delete(conn) });
-    open.add(conn);
+  app.route({
+    method: 'GET',
+    url: '/api/v1/ws',
+    // A plain GET (no Upgrade header) gets a protocol error instead of an empty 404.
+    handler: async (_req, reply) => {
+      reply.code(426).header('upgrade', 'websocket');
+      return {
+        error: {
+          condition: 'bad-request',
+          text: 'this endpoint is a WebSocket: send an Upgrade request',
+        },
+      };
+    },
+    wsHandler: (socket, req) => {
+      try {
+        deps.perAddress.take(req.ip);
+      } catch (err) {
+        socket.send(JSON.stringify({ type: 'error', error: toWireError(err) }));
+        socket.close(4029, 'rate-limited');
+        return;
+      }
+      const conn = new WsConnection(socket, req, { ...deps, onClosed: () => open.delete(conn) });
+      open.add(conn);
+    },
   });
   return {
     closeAll(code, reason) {

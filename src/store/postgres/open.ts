@@ -9,7 +9,10 @@ const INT8 = 20;
  * timestamps and counters, far below 2^53.
  * `schema` (tests) puts every table in that schema via search_path.
  */
-export function openPostgres(url: string, opts: { poolSize: number; schema?: string }): Kysely<Tables> {
+export function openPostgres(
+  url: string,
+  opts: { poolSize: number; schema?: string },
+): Kysely<Tables> {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize,
@@ -17,11 +20,12 @@ export function openPostgres(url: string, opts: { poolSize: number; schema?: str
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === INT8
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
 }
-

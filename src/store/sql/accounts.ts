@@ -1,5 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AccountStore, InviteRecord, SessionRecord, UserRecord } from '../../core/accounts/store.js';
+import type {
+  AccountStore,
+  InviteRecord,
+  SessionRecord,
+  UserRecord,
+} from '../../core/accounts/store.js';
 import { ParleyError } from '../../core/errors.js';
 import { isUniqueViolation } from './errors.js';
 import type { Database, SessionsTable, UsersTable } from './tables.js';
@@ -37,7 +42,11 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
               .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
               .executeTakeFirst();
             if (Number(res.numUpdatedRows) !== 1)
-              throw new ParleyError('invalid-invite', 'the invite code is unknown, used up or expired', { field: 'invite' });
+              throw new ParleyError(
+                'invalid-invite',
+                'the invite code is unknown, used up or expired',
+                { field: 'invite' },
+              );
           }
           await tx
             .insertInto('users')
@@ -66,7 +75,9 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
         });
       } catch (err) {
         if (isUniqueViolation(err))
-          throw new ParleyError('conflict', `the username "${user.username}" is taken`, { field: 'username' });
+          throw new ParleyError('conflict', `the username "${user.username}" is taken`, {
+            field: 'username',
+          });
         throw err;
       }
     },
@@ -77,7 +88,11 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
     },
 
     async userByUsername(username) {
-      const r = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      const r = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('username', '=', username)
+        .executeTakeFirst();
       return r && toUser(r);
     },
 
@@ -92,7 +107,11 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
     },
 
     async setDisabled(userId, disabled) {
-      await db.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('id', '=', userId).execute();
+      await db
+        .updateTable('users')
+        .set({ disabled: disabled ? 1 : 0 })
+        .where('id', '=', userId)
+        .execute();
     },
 
     async deleteUser(userId) {
@@ -101,7 +120,11 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
         // foreign_keys on, and personal data must go whatever the pragma says.
         await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
         await tx.deleteFrom('profiles').where('user_id', '=', userId).execute();
-        await tx.updateTable('invites').set({ created_by: null }).where('created_by', '=', userId).execute();
+        await tx
+          .updateTable('invites')
+          .set({ created_by: null })
+          .where('created_by', '=', userId)
+          .execute();
         const r = await tx.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
         return Number(r.numDeletedRows) === 1;
       });
@@ -123,21 +146,38 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
     },
 
     async sessionByTokenHash(tokenHash) {
-      const r = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      const r = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
       return r && toSession(r);
     },
 
     async sessionsOf(userId) {
-      const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('created_at')
+        .execute();
       return rows.map(toSession);
     },
 
     async touchSession(sessionId, at, address) {
-      await db.updateTable('sessions').set({ last_seen_at: at, last_address: address }).where('id', '=', sessionId).execute();
+      await db
+        .updateTable('sessions')
+        .set({ last_seen_at: at, last_address: address })
+        .where('id', '=', sessionId)
+        .execute();
     },
 
     async deleteSession(userId, sessionId) {
-      const r = await db.deleteFrom('sessions').where('id', '=', sessionId).where('user_id', '=', userId).executeTakeFirst();
+      const r = await db
+        .deleteFrom('sessions')
+        .where('id', '=', sessionId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
       return Number(r.numDeletedRows) === 1;
     },
 
@@ -165,7 +205,11 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
     },
 
     async invite(code) {
-      const r = await db.selectFrom('invites').selectAll().where('code', '=', code).executeTakeFirst();
+      const r = await db
+        .selectFrom('invites')
+        .selectAll()
+        .where('code', '=', code)
+        .executeTakeFirst();
       return (
         r && {
           code: r.code,

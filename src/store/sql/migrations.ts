@@ -1,4 +1,11 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
+import {
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresAdapter,
+  sql,
+} from 'kysely';
 
 /**
  * Versioned migrations, in order. Never edit one that has shipped: add a new
@@ -8,17 +15,24 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, Postgres
 const MIGRATIONS: Record<string, Migration> = {
   '0001_accounts': {
     async up(db: Kysely<unknown>) {
+      // Usernames order byte-wise on both engines (SQLite's default), so paging
+      // by username gives the same pages whatever the PostgreSQL locale is.
+      const pg = db.getExecutor().adapter instanceof PostgresAdapter;
       await db.schema
         .createTable('users')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('username', 'text', (c) =>
+          (pg ? c.modifyEnd(sql`collate "C"`) : c).notNull().unique(),
+        )
         .addColumn('password_hash', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
       await db.schema
         .createTable('profiles')
-        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) =>
+          c.primaryKey().references('users.id').onDelete('cascade'),
+        )
         .addColumn('display_name', 'text', (c) => c.notNull().defaultTo(''))
         .addColumn('display_name_lower', 'text', (c) => c.notNull().defaultTo(''))
         .addColumn('birth_year', 'integer')
@@ -29,7 +43,11 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('searchable', 'integer', (c) => c.notNull().defaultTo(1))
         .execute();
       await db.schema.createIndex('profiles_city').on('profiles').column('city_lower').execute();
-      await db.schema.createIndex('profiles_birth_year').on('profiles').column('birth_year').execute();
+      await db.schema
+        .createIndex('profiles_birth_year')
+        .on('profiles')
+        .column('birth_year')
+        .execute();
       await db.schema
         .createTable('sessions')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -65,7 +83,9 @@ export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
  */
 async function migrator(db: Kysely<unknown>): Promise<Migrator> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider });
-  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  );
   const schema = rows[0]?.schema;
   return new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
 }

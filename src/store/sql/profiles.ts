@@ -70,22 +70,34 @@ export function createSqlProfileStore(db: Kysely<Database>): ProfileStore {
       if (patch.about !== undefined) set.about = patch.about;
       if (patch.birthYear !== undefined) set.birth_year = patch.birthYear;
       if (patch.searchable !== undefined) set.searchable = patch.searchable ? 1 : 0;
-      if (Object.keys(set).length) await db.updateTable('profiles').set(set).where('user_id', '=', userId).execute();
+      if (Object.keys(set).length)
+        await db.updateTable('profiles').set(set).where('user_id', '=', userId).execute();
       return store.profile(userId);
     },
 
     async search(q) {
-      let query = base().where('profiles.searchable', '=', 1).orderBy('users.username').limit(q.limit);
-      if (q.usernamePrefix) query = query.where(sql<boolean>`users.username like ${likeLiteral(q.usernamePrefix) + '%'} escape '\\'`);
+      let query = base()
+        .where('profiles.searchable', '=', 1)
+        .orderBy('users.username')
+        .limit(q.limit);
+      if (q.usernamePrefix)
+        query = query.where(
+          sql<boolean>`users.username like ${likeLiteral(q.usernamePrefix) + '%'} escape '\\'`,
+        );
       // The *_lower columns are lowercased in JS on write, so the input is too: the
       // same on both engines (SQLite's LIKE folds ASCII case only, PostgreSQL's none).
       if (q.nameContains)
-        query = query.where(sql<boolean>`profiles.display_name_lower like ${'%' + likeLiteral(q.nameContains.toLowerCase()) + '%'} escape '\\'`);
+        query = query.where(
+          sql<boolean>`profiles.display_name_lower like ${'%' + likeLiteral(q.nameContains.toLowerCase()) + '%'} escape '\\'`,
+        );
       if (q.city) query = query.where('profiles.city_lower', '=', q.city.toLowerCase());
-      if (q.birthYearMin !== undefined) query = query.where('profiles.birth_year', '>=', q.birthYearMin);
-      if (q.birthYearMax !== undefined) query = query.where('profiles.birth_year', '<=', q.birthYearMax);
+      if (q.birthYearMin !== undefined)
+        query = query.where('profiles.birth_year', '>=', q.birthYearMin);
+      if (q.birthYearMax !== undefined)
+        query = query.where('profiles.birth_year', '<=', q.birthYearMax);
       if (q.after !== undefined) query = query.where('users.username', '>', q.after);
-      if (q.excludeUserIds.length) query = query.where('profiles.user_id', 'not in', [...q.excludeUserIds]);
+      if (q.excludeUserIds.length)
+        query = query.where('profiles.user_id', 'not in', [...q.excludeUserIds]);
       return (await query.execute()).map(toProfile);
     },
   };

@@ -17,4 +17,3 @@ export function openSqlite(path: string): Kysely<Tables> {
   raw.pragma('busy_timeout = 5000');
   return new Kysely<Tables>({ dialect: new SqliteDialect({ database: raw }) });
 }
-
