@@ -101,7 +101,22 @@ export async function migrate(db: Kysely<unknown>, kind: 'sqlite' | 'postgres'):
     if (error) throw new Error(`database migration failed: ${(error as Error).message}`);
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   };
-  if (kind === 'sqlite') return run(db);
+  if (kind === 'sqlite') {
+    // SQLite has no advisory lock: two processes starting on a new file can both see
+    // a migration as pending and one then fails. Its retry finds the work done.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run(db);
+      } catch (err) {
+        if (
+          attempt >= 5 ||
+          !/already exists|SQLITE_BUSY|database is locked/i.test(String((err as Error).message))
+        )
+          throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  }
   return db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(7305532019)`.execute(conn);
     try {
