@@ -154,6 +154,29 @@ for (const backend of storeBackends()) {
       });
     });
 
+    it('a request queued behind session.logout does not run as the signed-out session', async () => {
+      const a = node.client();
+      await a.register(uname('q'), 'password123');
+      const ws = await a.connect();
+      const [logout, me] = await Promise.allSettled([
+        ws.request('session.logout'),
+        ws.request('me.get'),
+      ]);
+      expect(logout.status).toBe('fulfilled');
+      expect(me).toMatchObject({ status: 'rejected', reason: { condition: 'not-authenticated' } });
+    });
+
+    it('any password that can be set can log in (lengths count characters, not UTF-16 units)', async () => {
+      const name = uname('emoji');
+      const pw = '🔑'.repeat(600);
+      await node.client().register(name, pw);
+      expect((await node.client().login(name, pw)).user.username).toBe(name);
+      await expect(node.client().register(uname(), '🔑'.repeat(1025))).rejects.toMatchObject({
+        condition: 'bad-request',
+        field: 'password',
+      });
+    });
+
     it('a token in the upgrade request authenticates, and the hello says who it is', async () => {
       const a = node.client();
       const reg = await a.register(uname('hdr'), 'password123');

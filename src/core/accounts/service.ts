@@ -6,7 +6,12 @@ import type { Router } from '../router.js';
 import type { PasswordHasher } from './hasher.js';
 import type { AccountStore, InviteRecord, SessionRecord, UserRecord } from './store.js';
 import type { LoginThrottle } from './throttle.js';
-import { assertNotReserved, checkPassword, normalizeUsername } from './username.js';
+import {
+  assertNotReserved,
+  checkPassword,
+  normalizeUsername,
+  offeredPassword,
+} from './username.js';
 
 export type RegistrationPolicy = 'open' | 'invite' | 'closed';
 
@@ -161,6 +166,7 @@ export function createAccountService(deps: {
       throttle.failed(auth.user.username, address);
       throw new ParleyError('invalid-credentials', wrong);
     }
+    throttle.succeeded(auth.user.username, address);
   }
 
   function revoked(userId: string, sessionIds: string[]): void {
@@ -216,22 +222,17 @@ export function createAccountService(deps: {
 
     async login(req) {
       const name = normalizeUsername(req.username);
-      if (typeof req.password !== 'string' || req.password.length > 1024)
-        throw new ParleyError(
-          'bad-request',
-          'password must be a string of at most 1024 characters',
-          { field: 'password' },
-        );
+      const password = offeredPassword(req.password);
       const device = cleanDevice(req.device);
       throttle.check(name, req.address);
       const user = await store.userByUsername(name);
       if (!user) {
         dummyHash ??= hasher.hash('parley-dummy-password');
-        await hasher.verify(await dummyHash, req.password);
+        await hasher.verify(await dummyHash, password);
         throttle.failed(name, req.address);
         throw new ParleyError('invalid-credentials', 'wrong username or password');
       }
-      if (!(await hasher.verify(user.passwordHash, req.password))) {
+      if (!(await hasher.verify(user.passwordHash, password))) {
         throttle.failed(name, req.address);
         throw new ParleyError('invalid-credentials', 'wrong username or password');
       }
@@ -294,20 +295,15 @@ export function createAccountService(deps: {
     },
 
     async changePassword(auth, oldPassword, newPassword, address) {
-      if (typeof oldPassword !== 'string' || oldPassword.length > 1024)
-        throw new ParleyError('bad-request', 'current password must be a string', {
-          field: 'oldPassword',
-        });
+      const old = offeredPassword(oldPassword, 'oldPassword');
       const pw = checkPassword(newPassword, 'newPassword');
-      await reverify(auth, oldPassword, address, 'the current password is wrong');
+      await reverify(auth, old, address, 'the current password is wrong');
       await store.setPasswordHash(auth.user.id, await hasher.hash(pw));
       revoked(auth.user.id, await store.deleteSessionsExcept(auth.user.id, auth.session.id));
     },
 
     async deleteAccount(auth, password, address) {
-      if (typeof password !== 'string' || password.length > 1024)
-        throw new ParleyError('bad-request', 'password must be a string', { field: 'password' });
-      await reverify(auth, password, address, 'the password is wrong');
+      await reverify(auth, offeredPassword(password), address, 'the password is wrong');
       const ids = (await store.sessionsOf(auth.user.id)).map((s) => s.id);
       await store.deleteUser(auth.user.id);
       revoked(auth.user.id, ids);

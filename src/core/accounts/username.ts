@@ -76,6 +76,20 @@ export function assertNotReserved(name: string, extra: readonly string[]): void 
 export const MIN_PASSWORD = 8;
 export const MAX_PASSWORD = 1024;
 
+/**
+ * A password offered to be checked (login, re-check): any string a new password
+ * could be, counted the same way (code points), so every settable password can log in.
+ */
+export function offeredPassword(pw: unknown, field = 'password'): string {
+  if (typeof pw !== 'string' || [...pw].length > MAX_PASSWORD)
+    throw new ParleyError(
+      'bad-request',
+      `${field} must be a string of at most ${MAX_PASSWORD} characters`,
+      { field },
+    );
+  return pw;
+}
+
 export function checkPassword(pw: unknown, field = 'password'): string {
   if (typeof pw !== 'string')
     throw new ParleyError('bad-request', `${field} must be a string`, { field });

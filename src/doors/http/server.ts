@@ -99,14 +99,12 @@ export async function createHttpDoor(deps: {
   });
   app.setNotFoundHandler((req, reply) => {
     metrics.errors.inc({ condition: 'not-found' });
-    reply
-      .code(404)
-      .send({
-        error: {
-          condition: 'not-found',
-          text: `no such endpoint: ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`,
-        },
-      });
+    reply.code(404).send({
+      error: {
+        condition: 'not-found',
+        text: `no such endpoint: ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`,
+      },
+    });
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

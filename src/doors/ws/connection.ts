@@ -39,6 +39,8 @@ export class WsConnection {
   private badSince = Date.now();
   private alive = true;
   private closed = false;
+  /** The login session was revoked; requests still queued must not run as it. */
+  private signedOut = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly rate: RateLimiter;
   private readonly address: string;
@@ -205,6 +207,10 @@ export class WsConnection {
   private async handle(re: Id | null, type: string, input: unknown): Promise<void> {
     if (this.closed) return;
     const started = process.hrtime.bigint();
+    if (this.signedOut) {
+      this.sendError(re, new ParleyError('not-authenticated', 'this session was signed out'));
+      return;
+    }
     try {
       let result: unknown;
       if (type === 'auth') {
@@ -262,7 +268,10 @@ export class WsConnection {
         this.write({ type: 'event', name: event.name, data: event.data }),
       // Deferred past the current request, so a connection that logs itself out
       // (logout, delete, revoke of its own session) still gets its reply first.
-      close: (reason: string) => void setImmediate(() => this.shutdown(CLOSE.sessionEnded, reason)),
+      close: (reason: string) => {
+        this.signedOut = true;
+        setImmediate(() => this.shutdown(CLOSE.sessionEnded, reason));
+      },
     };
     this.deps.core.sessions.add(this.session);
   }

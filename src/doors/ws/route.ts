@@ -22,7 +22,8 @@ export function registerWebSocket(
     method: 'GET',
     url: '/api/v1/ws',
     // A plain GET (no Upgrade header) gets a protocol error instead of an empty 404.
-    handler: async (_req, reply) => {
+    handler: async (req, reply) => {
+      deps.perAddress.take(req.ip);
       reply.code(426).header('upgrade', 'websocket');
       return {
         error: {
