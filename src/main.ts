@@ -9,6 +9,7 @@ import { createLoginThrottle } from './core/accounts/throttle.js';
 import type { Bus } from './core/bus.js';
 import type { Core } from './core/core.js';
 import { newId } from './core/ids.js';
+import { createContactService } from './core/contacts/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRouter } from './core/router.js';
 import { createSessionRegistry } from './core/sessions.js';
@@ -96,8 +97,17 @@ export async function createParley(
     policy: () => config.registration.policy,
     reserved: config.registration.reserved_usernames,
   });
-  const profiles = createProfileService({ store: store.profiles, router });
-  const core: Core = { nodeId, accounts, profiles, router, sessions, throttle };
+  const contacts = createContactService({
+    store: store.contacts,
+    router,
+    users: {
+      byUsername: (name) => store.accounts.userByUsername(name),
+      byId: (id) => store.accounts.userById(id),
+      displayName: async (id) => (await store.profiles.profile(id))?.displayName ?? '',
+    },
+  });
+  const profiles = createProfileService({ store: store.profiles, router, blocks: contacts });
+  const core: Core = { nodeId, accounts, profiles, contacts, router, sessions, throttle };
 
   let stopping = false;
   const metrics = createMetrics();

@@ -1,5 +1,6 @@
 import type { AccountService } from './accounts/service.js';
 import type { LoginThrottle } from './accounts/throttle.js';
+import type { ContactService } from './contacts/service.js';
 import type { ProfileService } from './profiles/service.js';
 import type { Router } from './router.js';
 import type { SessionRegistry } from './sessions.js';
@@ -9,6 +10,7 @@ export interface Core {
   nodeId: string;
   accounts: AccountService;
   profiles: ProfileService;
+  contacts: ContactService;
   router: Router;
   sessions: SessionRegistry;
   throttle: LoginThrottle;

@@ -1,4 +1,5 @@
 import type { AccountStore } from './accounts/store.js';
+import type { ContactStore } from './contacts/store.js';
 import type { ProfileStore } from './profiles/store.js';
 
 /** Every store interface core needs, from one backend. */
@@ -6,6 +7,7 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   accounts: AccountStore;
   profiles: ProfileStore;
+  contacts: ContactStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,8 @@
 import { ParleyConnection, type WebSocketFactory } from './connection.js';
 import { fromWire, ParleyApiError } from './errors.js';
 import type {
+  BlockedUser,
+  Contact,
   DeviceSession,
   DirectoryPage,
   DirectoryQuery,
@@ -131,6 +133,77 @@ export class ParleyClient {
   async deleteAccount(password: string): Promise<void> {
     await this.call('DELETE', '/me', { password });
     this.token = undefined;
+  }
+
+  async contacts(): Promise<Contact[]> {
+    return (await this.call<{ contacts: Contact[] }>('GET', '/contacts')).contacts;
+  }
+
+  /** Ask to see someone's presence (they approve or deny). */
+  async requestContact(username: string, note?: string): Promise<Contact> {
+    return (
+      await this.call<{ contact: Contact }>('POST', '/contacts', {
+        username,
+        ...(note !== undefined ? { note } : {}),
+      })
+    ).contact;
+  }
+
+  /** Let them see your presence; `mutual` (default true) also shares theirs with you. */
+  async approveContact(username: string, mutual?: boolean): Promise<Contact> {
+    const path = `/contacts/${encodeURIComponent(username)}/approve`;
+    return (
+      await this.call<{ contact: Contact }>('POST', path, mutual === undefined ? {} : { mutual })
+    ).contact;
+  }
+
+  /** Refuse their request, or stop them seeing your presence. */
+  async denyContact(username: string): Promise<Contact | null> {
+    return (
+      await this.call<{ contact: Contact | null }>(
+        'POST',
+        `/contacts/${encodeURIComponent(username)}/deny`,
+      )
+    ).contact;
+  }
+
+  /** Withdraw your request, or stop seeing their presence. */
+  async cancelContact(username: string): Promise<Contact | null> {
+    return (
+      await this.call<{ contact: Contact | null }>(
+        'POST',
+        `/contacts/${encodeURIComponent(username)}/cancel`,
+      )
+    ).contact;
+  }
+
+  async updateContact(
+    username: string,
+    patch: { alias?: string; groups?: string[] },
+  ): Promise<Contact> {
+    return (
+      await this.call<{ contact: Contact }>(
+        'PATCH',
+        `/contacts/${encodeURIComponent(username)}`,
+        patch,
+      )
+    ).contact;
+  }
+
+  async removeContact(username: string): Promise<void> {
+    await this.call('DELETE', `/contacts/${encodeURIComponent(username)}`);
+  }
+
+  async blocked(): Promise<BlockedUser[]> {
+    return (await this.call<{ blocked: BlockedUser[] }>('GET', '/blocks')).blocked;
+  }
+
+  async block(username: string): Promise<void> {
+    await this.call('PUT', `/blocks/${encodeURIComponent(username)}`);
+  }
+
+  async unblock(username: string): Promise<void> {
+    await this.call('DELETE', `/blocks/${encodeURIComponent(username)}`);
   }
 
   /** Opens the WebSocket and authenticates it with the current token. */

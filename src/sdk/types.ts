@@ -64,3 +64,25 @@ export interface ServerEvent {
   name: string;
   data: Record<string, unknown>;
 }
+
+export interface Contact {
+  userId: string;
+  username: string;
+  displayName: string;
+  /** `to`: you see their presence; `from`: they see yours. */
+  subscription: 'none' | 'to' | 'from' | 'both';
+  /** You asked to see their presence; they have not answered. */
+  ask: boolean;
+  /** They asked to see your presence; approve or deny. */
+  pendingIn: boolean;
+  note: string;
+  alias: string;
+  groups: string[];
+  inRoster: boolean;
+}
+
+export interface BlockedUser {
+  userId: string;
+  username: string;
+  createdAt: number;
+}

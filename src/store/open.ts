@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Store } from '../core/store.js';
 import { openPostgres } from './postgres/open.js';
 import { createSqlAccountStore } from './sql/accounts.js';
+import { createSqlContactStore } from './sql/contacts.js';
 import { migrate } from './sql/migrations.js';
 import { createSqlProfileStore } from './sql/profiles.js';
 import type { Database } from './sql/tables.js';
@@ -58,6 +59,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     db,
     accounts: createSqlAccountStore(db),
     profiles: createSqlProfileStore(db),
+    contacts: createSqlContactStore(db, kind),
     async check() {
       await sql`select 1`.execute(db);
     },

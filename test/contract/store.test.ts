@@ -7,7 +7,7 @@ import { newId } from '../../src/core/ids.js';
 import type { Profile } from '../../src/core/profiles/store.js';
 import type { Store } from '../../src/core/store.js';
 import { openStore } from '../../src/store/open.js';
-import { LATEST_MIGRATION } from '../../src/store/sql/migrations.js';
+import { MIGRATION_NAMES } from '../../src/store/sql/migrations.js';
 import { openTestStore, storeBackends } from '../helpers/backends.js';
 
 /**
@@ -670,7 +670,7 @@ for (const backend of storeBackends()) {
             expect(await again.accounts.userById(u.id)).toEqual(u);
             expect((await again.profiles.profile(u.id))?.displayName).toBe('Kept');
             expect((await again.accounts.sessionByTokenHash(`th-keep-${u.id}`))?.userId).toBe(u.id);
-            expect(await appliedMigrations(again)).toEqual([LATEST_MIGRATION]);
+            expect(await appliedMigrations(again)).toEqual([...MIGRATION_NAMES]);
             expect(await tableCount(again, 'users', m.pgSchema)).toBe(1);
           } finally {
             await again.close();
@@ -697,9 +697,17 @@ for (const backend of storeBackends()) {
                 Awaited<ReturnType<typeof openStore>>,
                 Awaited<ReturnType<typeof openStore>>,
               ];
-              for (const t of ['users', 'profiles', 'sessions', 'invites', 'kysely_migration'])
+              for (const t of [
+                'users',
+                'profiles',
+                'sessions',
+                'invites',
+                'contacts',
+                'blocks',
+                'kysely_migration',
+              ])
                 expect(await tableCount(a, t, m.pgSchema)).toBe(1);
-              expect(await appliedMigrations(a)).toEqual([LATEST_MIGRATION]);
+              expect(await appliedMigrations(a)).toEqual([...MIGRATION_NAMES]);
               // Both work on the same tables.
               const u = userRecord(`both${tag()}`);
               await a.accounts.createUser(u);

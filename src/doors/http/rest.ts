@@ -41,7 +41,7 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
   const { core, metrics } = deps;
 
   function route(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     op: string,
     input: Input,
@@ -87,4 +87,14 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
   route('DELETE', '/api/v1/me', 'account.delete', body);
   route('GET', '/api/v1/users/:username', 'profile.get', none);
   route('GET', '/api/v1/directory', 'directory.search', queryInput);
+  route('GET', '/api/v1/contacts', 'contacts.list', none);
+  route('POST', '/api/v1/contacts', 'contacts.request', body, 201);
+  route('POST', '/api/v1/contacts/:username/approve', 'contacts.approve', body);
+  route('POST', '/api/v1/contacts/:username/deny', 'contacts.deny', none);
+  route('POST', '/api/v1/contacts/:username/cancel', 'contacts.cancel', none);
+  route('PATCH', '/api/v1/contacts/:username', 'contacts.update', body);
+  route('DELETE', '/api/v1/contacts/:username', 'contacts.remove', none);
+  route('GET', '/api/v1/blocks', 'blocks.list', none);
+  route('PUT', '/api/v1/blocks/:username', 'blocks.add', none);
+  route('DELETE', '/api/v1/blocks/:username', 'blocks.remove', none);
 }

@@ -155,6 +155,96 @@ export const OPS: Record<string, Op> = {
       return {};
     },
   },
+  'contacts.list': {
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      return { contacts: await ctx.core.contacts.list(authed(ctx).user.id) };
+    },
+  },
+  'contacts.request': {
+    auth: true,
+    shape: { username: 'string', note: 'string?' },
+    async run(ctx) {
+      return {
+        contact: await ctx.core.contacts.request(
+          authed(ctx).user.id,
+          ctx.input.username,
+          ctx.input.note,
+        ),
+      };
+    },
+  },
+  'contacts.approve': {
+    auth: true,
+    shape: { username: 'string', mutual: 'boolean?' },
+    async run(ctx) {
+      return {
+        contact: await ctx.core.contacts.approve(
+          authed(ctx).user.id,
+          ctx.input.username,
+          ctx.input.mutual,
+        ),
+      };
+    },
+  },
+  'contacts.deny': {
+    auth: true,
+    shape: { username: 'string' },
+    async run(ctx) {
+      return { contact: await ctx.core.contacts.deny(authed(ctx).user.id, ctx.input.username) };
+    },
+  },
+  'contacts.cancel': {
+    auth: true,
+    shape: { username: 'string' },
+    async run(ctx) {
+      return { contact: await ctx.core.contacts.cancel(authed(ctx).user.id, ctx.input.username) };
+    },
+  },
+  'contacts.remove': {
+    auth: true,
+    shape: { username: 'string' },
+    async run(ctx) {
+      await ctx.core.contacts.remove(authed(ctx).user.id, ctx.input.username);
+      return {};
+    },
+  },
+  'contacts.update': {
+    auth: true,
+    shape: { username: 'string', alias: 'string?', groups: 'any?' },
+    async run(ctx) {
+      const patch: { alias?: unknown; groups?: unknown } = {};
+      if (ctx.input.alias !== undefined) patch.alias = ctx.input.alias;
+      if (ctx.input.groups !== undefined) patch.groups = ctx.input.groups;
+      return {
+        contact: await ctx.core.contacts.update(authed(ctx).user.id, ctx.input.username, patch),
+      };
+    },
+  },
+  'blocks.list': {
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      return { blocked: await ctx.core.contacts.blocked(authed(ctx).user.id) };
+    },
+  },
+  'blocks.add': {
+    auth: true,
+    shape: { username: 'string' },
+    async run(ctx) {
+      await ctx.core.contacts.block(authed(ctx).user.id, ctx.input.username);
+      return {};
+    },
+  },
+  'blocks.remove': {
+    auth: true,
+    shape: { username: 'string' },
+    async run(ctx) {
+      await ctx.core.contacts.unblock(authed(ctx).user.id, ctx.input.username);
+      return {};
+    },
+  },
 };
 
 export async function runOp(name: string, ctx: OpContext, rawInput: unknown): Promise<unknown> {

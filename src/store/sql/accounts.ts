@@ -121,6 +121,14 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
         await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
         await tx.deleteFrom('profiles').where('user_id', '=', userId).execute();
         await tx
+          .deleteFrom('contacts')
+          .where((eb) => eb.or([eb('owner_id', '=', userId), eb('contact_id', '=', userId)]))
+          .execute();
+        await tx
+          .deleteFrom('blocks')
+          .where((eb) => eb.or([eb('owner_id', '=', userId), eb('blocked_id', '=', userId)]))
+          .execute();
+        await tx
           .updateTable('invites')
           .set({ created_by: null })
           .where('created_by', '=', userId)

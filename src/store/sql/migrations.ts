@@ -69,11 +69,48 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_contacts_blocks': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('contacts')
+        .addColumn('owner_id', 'text', (c) =>
+          c.notNull().references('users.id').onDelete('cascade'),
+        )
+        .addColumn('contact_id', 'text', (c) =>
+          c.notNull().references('users.id').onDelete('cascade'),
+        )
+        .addColumn('in_roster', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('sub_to', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('sub_from', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('ask_out', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('pending_in', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('note_in', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('alias', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('groups', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('contacts_pk', ['owner_id', 'contact_id'])
+        .execute();
+      await db.schema.createIndex('contacts_contact').on('contacts').column('contact_id').execute();
+      await db.schema
+        .createTable('blocks')
+        .addColumn('owner_id', 'text', (c) =>
+          c.notNull().references('users.id').onDelete('cascade'),
+        )
+        .addColumn('blocked_id', 'text', (c) =>
+          c.notNull().references('users.id').onDelete('cascade'),
+        )
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('blocks_pk', ['owner_id', 'blocked_id'])
+        .execute();
+      await db.schema.createIndex('blocks_blocked').on('blocks').column('blocked_id').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+export const LATEST_MIGRATION = MIGRATION_NAMES.at(-1)!;
 
 /**
  * On PostgreSQL, Kysely looks for its bookkeeping tables in every schema unless

@@ -37,7 +37,30 @@ export interface InvitesTable {
   created_at: number;
 }
 
+export interface ContactsTable {
+  owner_id: string;
+  contact_id: string;
+  in_roster: number;
+  sub_to: number;
+  sub_from: number;
+  ask_out: number;
+  pending_in: number;
+  note_in: string;
+  alias: string;
+  /** JSON array of group names. */
+  groups: string;
+  updated_at: number;
+}
+
+export interface BlocksTable {
+  owner_id: string;
+  blocked_id: string;
+  created_at: number;
+}
+
 export interface Database {
+  contacts: ContactsTable;
+  blocks: BlocksTable;
   users: UsersTable;
   profiles: ProfilesTable;
   sessions: SessionsTable;

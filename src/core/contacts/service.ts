@@ -1,0 +1,280 @@
+import { ParleyError } from '../errors.js';
+import { event } from '../events.js';
+import type { Router } from '../router.js';
+import * as rules from './rules.js';
+import type { ContactRow, ContactStore } from './store.js';
+
+/** A contact as clients see it (docs/protocol.md, "Contacts"). */
+export interface ContactItem {
+  userId: string;
+  username: string;
+  displayName: string;
+  /** Whose presence flows: `to` = you see theirs, `from` = they see yours. */
+  subscription: 'none' | 'to' | 'from' | 'both';
+  /** You asked to see their presence and wait for them. */
+  ask: boolean;
+  /** They asked to see your presence and wait for you. */
+  pendingIn: boolean;
+  /** Their note with a pending request. */
+  note: string;
+  alias: string;
+  groups: string[];
+  /** In your contact list (false for a stranger's request you have not answered). */
+  inRoster: boolean;
+}
+
+export interface UserLookup {
+  byUsername(username: string): Promise<{ id: string; username: string } | undefined>;
+  byId(id: string): Promise<{ id: string; username: string } | undefined>;
+  displayName(id: string): Promise<string>;
+}
+
+export const CONTACT_LIMITS = { note: 500, alias: 64, group: 64, groups: 20 } as const;
+
+export interface ContactService {
+  list(userId: string): Promise<ContactItem[]>;
+  request(userId: string, username: unknown, note: unknown): Promise<ContactItem>;
+  approve(userId: string, username: unknown, mutual: unknown): Promise<ContactItem>;
+  deny(userId: string, username: unknown): Promise<ContactItem | null>;
+  cancel(userId: string, username: unknown): Promise<ContactItem | null>;
+  remove(userId: string, username: unknown): Promise<void>;
+  update(
+    userId: string,
+    username: unknown,
+    patch: { alias?: unknown; groups?: unknown },
+  ): Promise<ContactItem>;
+  block(userId: string, username: unknown): Promise<void>;
+  unblock(userId: string, username: unknown): Promise<void>;
+  blocked(userId: string): Promise<{ userId: string; username: string; createdAt: number }[]>;
+  isBlocked(ownerId: string, otherId: string): Promise<boolean>;
+  blockersOf(userId: string): Promise<string[]>;
+}
+
+function text(v: unknown, field: string, max: number): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string')
+    throw new ParleyError('bad-request', `${field} must be a string`, { field });
+  // eslint-disable-next-line no-control-regex
+  const s = v.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
+  if ([...s].length > max)
+    throw new ParleyError('bad-request', `${field} must be at most ${max} characters`, { field });
+  return s;
+}
+
+function groupsOf(v: unknown): string[] {
+  if (!Array.isArray(v))
+    throw new ParleyError('bad-request', 'groups must be a list of names', { field: 'groups' });
+  if (v.length > CONTACT_LIMITS.groups)
+    throw new ParleyError('bad-request', `at most ${CONTACT_LIMITS.groups} groups`, {
+      field: 'groups',
+    });
+  const out = new Set<string>();
+  for (const g of v) {
+    const name = text(g, 'groups', CONTACT_LIMITS.group);
+    if (name) out.add(name);
+  }
+  return [...out];
+}
+
+export function createContactService(deps: {
+  store: ContactStore;
+  users: UserLookup;
+  router: Router;
+  now?: () => number;
+}): ContactService {
+  const { store, users, router } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function other(
+    userId: string,
+    username: unknown,
+  ): Promise<{ id: string; username: string }> {
+    if (typeof username !== 'string' || username.length > 64)
+      throw new ParleyError('bad-request', 'username must be a string', { field: 'username' });
+    const u = await users.byUsername(username.toLowerCase());
+    if (!u) throw new ParleyError('not-found', 'no such user', { field: 'username' });
+    if (u.id === userId) throw new ParleyError('bad-request', 'that is you', { field: 'username' });
+    return u;
+  }
+
+  async function item(
+    row: ContactRow,
+    contact: { id: string; username: string },
+  ): Promise<ContactItem> {
+    return {
+      userId: contact.id,
+      username: contact.username,
+      displayName: await users.displayName(contact.id),
+      subscription: rules.subscription(row),
+      ask: row.askOut,
+      pendingIn: row.pendingIn,
+      note: row.noteIn,
+      alias: row.alias,
+      groups: row.groups,
+      inRoster: row.inRoster,
+    };
+  }
+
+  /** Tells each side's sessions about their own row. */
+  async function announce(
+    me: { id: string; username: string },
+    them: { id: string; username: string },
+    pair: rules.Pair,
+    tellThem: boolean,
+  ): Promise<ContactItem | null> {
+    const mine = pair.ab ? await item(pair.ab, them) : null;
+    router.deliver(
+      me.id,
+      mine
+        ? event('contact.updated', { contact: mine })
+        : event('contact.removed', { userId: them.id, username: them.username }),
+    );
+    if (tellThem) {
+      router.deliver(
+        them.id,
+        pair.ba
+          ? event('contact.updated', { contact: await item(pair.ba, me) })
+          : event('contact.removed', { userId: me.id, username: me.username }),
+      );
+    }
+    return mine;
+  }
+
+  async function act(
+    userId: string,
+    username: unknown,
+    fn: (ab: ContactRow, ba: ContactRow, t: number, theyBlockedMe: boolean) => rules.Pair,
+    opts: {
+      requireRow?: (ab: ContactRow | undefined) => string | undefined;
+      isRequest?: boolean;
+      grants?: boolean;
+    } = {},
+  ): Promise<ContactItem | null> {
+    const them = await other(userId, username);
+    const me = await users.byId(userId);
+    if (!me) throw new ParleyError('not-authenticated', 'the account no longer exists');
+    if ((opts.isRequest || opts.grants) && (await store.isBlocked(userId, them.id)))
+      throw new ParleyError('conflict', `you blocked ${them.username}; unblock them first`, {
+        field: 'username',
+      });
+    const theyBlockedMe = await store.isBlocked(them.id, userId);
+    const t = now();
+    const pair = await store.changePair(userId, them.id, (ab, ba) => {
+      const problem = opts.requireRow?.(ab);
+      if (problem) throw new ParleyError('not-found', problem);
+      const result = fn(
+        ab ?? rules.emptyRow(userId, them.id, t),
+        ba ?? rules.emptyRow(them.id, userId, t),
+        t,
+        theyBlockedMe,
+      );
+      return { ...result, result };
+    });
+    // A request to someone who blocked you changes only your side and they are not told;
+    // anything that takes consent away (deny, cancel, remove) applies to both sides.
+    return announce(me, them, pair, !(opts.isRequest && theyBlockedMe));
+  }
+
+  return {
+    async list(userId) {
+      const rows = await store.contactsOf(userId);
+      return rows.map((r) => ({
+        userId: r.contactId,
+        username: r.username,
+        displayName: r.displayName,
+        subscription: rules.subscription(r),
+        ask: r.askOut,
+        pendingIn: r.pendingIn,
+        note: r.noteIn,
+        alias: r.alias,
+        groups: r.groups,
+        inRoster: r.inRoster,
+      }));
+    },
+
+    async request(userId, username, note) {
+      const n = text(note, 'note', CONTACT_LIMITS.note);
+      return (await act(
+        userId,
+        username,
+        (ab, ba, t, silent) => rules.request(ab, ba, n, t, silent),
+        { isRequest: true },
+      ))!;
+    },
+
+    async approve(userId, username, mutual) {
+      if (mutual !== undefined && typeof mutual !== 'boolean')
+        throw new ParleyError('bad-request', 'mutual must be true or false', { field: 'mutual' });
+      return (await act(
+        userId,
+        username,
+        (ab, ba, t) => rules.approve(ab, ba, mutual !== false, t),
+        {
+          requireRow: (ab) =>
+            ab?.pendingIn ? undefined : 'there is no request from that user to approve',
+          grants: true,
+        },
+      ))!;
+    },
+
+    deny: (userId, username) => act(userId, username, (ab, ba, t) => rules.deny(ab, ba, t)),
+    cancel: (userId, username) => act(userId, username, (ab, ba, t) => rules.cancel(ab, ba, t)),
+
+    async remove(userId, username) {
+      await act(userId, username, (ab, ba, t) => rules.remove(ab, ba, t), {
+        requireRow: (ab) => (ab ? undefined : 'that user is not in your contacts'),
+      });
+    },
+
+    async update(userId, username, patch) {
+      const p: Partial<ContactRow> = { inRoster: true };
+      if (patch.alias !== undefined) p.alias = text(patch.alias, 'alias', CONTACT_LIMITS.alias);
+      if (patch.groups !== undefined) p.groups = groupsOf(patch.groups);
+      const them = await other(userId, username);
+      const me = await users.byId(userId);
+      if (!me) throw new ParleyError('not-authenticated', 'the account no longer exists');
+      const t = now();
+      const pair = await store.changePair(userId, them.id, (ab, ba) => {
+        const result: rules.Pair = {
+          ab: { ...(ab ?? rules.emptyRow(userId, them.id, t)), ...p, updatedAt: t },
+          ba: ba ?? null,
+        };
+        return { ...result, result };
+      });
+      return (await announce(me, them, pair, false))!;
+    },
+
+    async block(userId, username) {
+      const them = await other(userId, username);
+      await store.block(userId, them.id, now());
+      // Their waiting request disappears from the blocker's view; they are not told.
+      await store.changePair(userId, them.id, (ab, ba) => {
+        const result: rules.Pair = {
+          ab: ab ? { ...ab, pendingIn: false, noteIn: '' } : null,
+          ba: ba ?? null,
+        };
+        if (
+          result.ab &&
+          !result.ab.inRoster &&
+          !result.ab.subTo &&
+          !result.ab.subFrom &&
+          !result.ab.askOut
+        )
+          result.ab = null;
+        return { ...result, result };
+      });
+      router.deliver(userId, event('block.added', { userId: them.id, username: them.username }));
+    },
+
+    async unblock(userId, username) {
+      const them = await other(userId, username);
+      if (!(await store.unblock(userId, them.id)))
+        throw new ParleyError('not-found', 'that user is not blocked');
+      router.deliver(userId, event('block.removed', { userId: them.id, username: them.username }));
+    },
+
+    blocked: (userId) => store.blocked(userId),
+    isBlocked: (ownerId, otherId) => store.isBlocked(ownerId, otherId),
+    blockersOf: (userId) => store.blockersOf(userId),
+  };
+}
