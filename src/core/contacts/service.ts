@@ -29,6 +29,9 @@ export interface UserLookup {
   displayName(id: string): Promise<string>;
 }
 
+/** The shape of every username (core/accounts/username.ts). */
+const USERNAME = /^[a-z0-9._-]{1,32}$/;
+
 export const CONTACT_LIMITS = { note: 500, alias: 64, group: 64, groups: 20 } as const;
 
 export interface ContactService {
@@ -70,6 +73,9 @@ function groupsOf(v: unknown): string[] {
     });
   const out = new Set<string>();
   for (const g of v) {
+    // text() reads null as "", which would quietly drop a null item instead of refusing it.
+    if (typeof g !== 'string')
+      throw new ParleyError('bad-request', 'groups must be a string', { field: 'groups' });
     const name = text(g, 'groups', CONTACT_LIMITS.group);
     if (name) out.add(name);
   }
@@ -91,7 +97,9 @@ export function createContactService(deps: {
   ): Promise<{ id: string; username: string }> {
     if (typeof username !== 'string' || username.length > 64)
       throw new ParleyError('bad-request', 'username must be a string', { field: 'username' });
-    const u = await users.byUsername(username.toLowerCase());
+    const name = username.toLowerCase();
+    // A name no account can have is not looked up: PostgreSQL refuses a NUL in text (500).
+    const u = USERNAME.test(name) ? await users.byUsername(name) : undefined;
     if (!u) throw new ParleyError('not-found', 'no such user', { field: 'username' });
     if (u.id === userId) throw new ParleyError('bad-request', 'that is you', { field: 'username' });
     return u;
