@@ -399,24 +399,23 @@ for (const backend of storeBackends()) {
         await expectUnchanged();
       });
 
-      it('a username in the body cannot redirect a path route: the path alone decides', async () => {
-        // approve reads a body, but its username comes from the path.
+      it('a username in the body of a path route is refused: the path alone names the contact', async () => {
         expectError(
           await send('POST', `/api/v1/contacts/${u.stranger.name}/approve`, {
             username: u.asker.name,
           }),
-          404,
-          'not-found',
+          400,
+          'bad-request',
+          'username',
         );
         expectError(
           await send('PATCH', `/api/v1/contacts/${u.stranger.name}`, {
             username: u.friend.name,
             alias: 'redirected',
-            groups: 'not a list',
           }),
           400,
           'bad-request',
-          'groups',
+          'username',
         );
         await expectUnchanged();
       });
@@ -625,49 +624,35 @@ for (const backend of storeBackends()) {
         await expectUnchanged();
       });
 
-      // Known bugs of the REST door (src/doors/http), outside the contacts code: each of these
-      // tests states the documented behaviour and is expected to fail until the door is fixed.
-      // When one starts passing, turn it into a plain `it`.
-      it.fails(
-        'KNOWN BUG (rest.ts): a JSON array body on a path route is refused, not read as {}',
-        async () => {
-          // rest.ts spreads the body into an object with the path parameters, so `[]`
-          // becomes `{ username }` and passes the "must be a JSON object" check.
-          const x = node.client();
-          const y = node.client();
-          const xn = uname('arrx');
-          const yn = uname('arry');
-          await x.register(xn, PASSWORD);
-          const yt = (await y.register(yn, PASSWORD)).token;
-          await x.requestContact(yn);
-          const before = await y.contacts();
-          expectError(
-            await send('POST', `/api/v1/contacts/${xn}/approve`, '[]', auth(yt)),
-            400,
-            'bad-request',
-          );
-          expect(await y.contacts()).toEqual(before);
-        },
-      );
+      it('a JSON array body on a path route is refused, not read as {}', async () => {
+        const x = node.client();
+        const y = node.client();
+        const xn = uname('arrx');
+        const yn = uname('arry');
+        await x.register(xn, PASSWORD);
+        const yt = (await y.register(yn, PASSWORD)).token;
+        await x.requestContact(yn);
+        const before = await y.contacts();
+        expectError(
+          await send('POST', `/api/v1/contacts/${xn}/approve`, '[]', auth(yt)),
+          400,
+          'bad-request',
+        );
+        expect(await y.contacts()).toEqual(before);
+      });
 
-      it.fails(
-        'KNOWN BUG (server.ts): a path username over 100 characters gets a protocol error, not fastify’s 414',
-        async () => {
-          expectError(
-            await send('PUT', `/api/v1/blocks/${'u'.repeat(101)}`),
-            400,
-            'bad-request',
-            'username',
-          );
-        },
-      );
+      it('a path username over 100 characters gets a protocol error, not fastify’s 414', async () => {
+        expectError(
+          await send('PUT', `/api/v1/blocks/${'u'.repeat(101)}`),
+          400,
+          'bad-request',
+          'username',
+        );
+      });
 
-      it.fails(
-        'KNOWN BUG (server.ts): bad percent-encoding in a path gets a protocol error, not fastify’s own body',
-        async () => {
-          expectError(await send('PUT', '/api/v1/blocks/%FF'), 400, 'bad-request');
-        },
-      );
+      it('bad percent-encoding in a path gets a protocol error, not fastify’s own body', async () => {
+        expectError(await send('PUT', '/api/v1/blocks/%FF'), 400, 'bad-request');
+      });
 
       it('still serves after all of the above, without an internal error', async () => {
         const metrics = await raw(node.url, 'GET', '/metrics');

@@ -170,10 +170,35 @@ for (const backend of storeBackends()) {
       bWs.close();
     });
 
-    it('blocking clears their waiting request from your view', async () => {
+    it('deny and cancel need something to take back, and then tell nobody anything', async () => {
+      const { a, b, bn } = await pair();
+      const bWs = await b.connect();
+      const events: string[] = [];
+      bWs.onAny((e) => events.push(e.name));
+      await expect(a.denyContact(bn)).rejects.toMatchObject({ condition: 'not-found' });
+      await expect(a.cancelContact(bn)).rejects.toMatchObject({ condition: 'not-found' });
+      await bWs.request('ping');
+      expect(events).toEqual([]);
+      expect(await b.contacts()).toEqual([]);
+      bWs.close();
+    });
+
+    it('approving someone who has since blocked you does not subscribe you to them', async () => {
+      const { a, b, an, bn } = await pair();
+      await b.requestContact(an); // b asks to see a
+      await b.block(an); // ...then blocks a
+      const approved = await a.approveContact(bn); // mutual by default
+      expect(approved).toMatchObject({ subscription: 'from', ask: false });
+    });
+
+    it('blocking clears their waiting request from your view, on your other devices too', async () => {
       const { a, b, an, bn } = await pair();
       await a.requestContact(bn);
+      const bWs = await b.connect();
+      const removed = bWs.next('contact.removed');
       await b.block(an);
+      expect((await removed).username).toBe(an);
+      bWs.close();
       expect((await b.contacts()).find((c) => c.username === an)).toBeUndefined();
       expect((await a.contacts())[0]).toMatchObject({ ask: true });
     });

@@ -216,7 +216,8 @@ export function createContactService(deps: {
       return (await act(
         userId,
         username,
-        (ab, ba, t) => rules.approve(ab, ba, mutual !== false, t),
+        // Never subscribe back to someone who has since blocked you.
+        (ab, ba, t, theyBlockedMe) => rules.approve(ab, ba, mutual !== false && !theyBlockedMe, t),
         {
           requireRow: (ab) =>
             ab?.pendingIn ? undefined : 'there is no request from that user to approve',
@@ -225,8 +226,21 @@ export function createContactService(deps: {
       ))!;
     },
 
-    deny: (userId, username) => act(userId, username, (ab, ba, t) => rules.deny(ab, ba, t)),
-    cancel: (userId, username) => act(userId, username, (ab, ba, t) => rules.cancel(ab, ba, t)),
+    // Both need something to take back, so nobody can send events to strangers with them.
+    deny: (userId, username) =>
+      act(userId, username, (ab, ba, t) => rules.deny(ab, ba, t), {
+        requireRow: (ab) =>
+          ab?.pendingIn || ab?.subFrom
+            ? undefined
+            : 'that user has no request to deny and does not see your presence',
+      }),
+    cancel: (userId, username) =>
+      act(userId, username, (ab, ba, t) => rules.cancel(ab, ba, t), {
+        requireRow: (ab) =>
+          ab?.askOut || ab?.subTo
+            ? undefined
+            : 'you have no request to cancel and do not see their presence',
+      }),
 
     async remove(userId, username) {
       await act(userId, username, (ab, ba, t) => rules.remove(ab, ba, t), {
@@ -254,9 +268,13 @@ export function createContactService(deps: {
 
     async block(userId, username) {
       const them = await other(userId, username);
+      const me = await users.byId(userId);
+      if (!me) throw new ParleyError('not-authenticated', 'the account no longer exists');
       await store.block(userId, them.id, now());
-      // Their waiting request disappears from the blocker's view; they are not told.
-      await store.changePair(userId, them.id, (ab, ba) => {
+      // Their waiting request disappears from the blocker's view (on every device); they are not told.
+      let hadRequest = false;
+      const pair = await store.changePair(userId, them.id, (ab, ba) => {
+        hadRequest = ab?.pendingIn === true;
         const result: rules.Pair = {
           ab: ab ? { ...ab, pendingIn: false, noteIn: '' } : null,
           ba: ba ?? null,
@@ -271,6 +289,7 @@ export function createContactService(deps: {
           result.ab = null;
         return { ...result, result };
       });
+      if (hadRequest) await announce(me, them, pair, false);
       router.deliver(userId, event('block.added', { userId: them.id, username: them.username }));
     },
 

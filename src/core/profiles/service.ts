@@ -98,7 +98,8 @@ export function createProfileService(deps: {
     },
 
     async view(viewerId, username) {
-      if (typeof username !== 'string' || username.length > 64)
+      // A name that cannot exist is not looked up (PostgreSQL refuses NUL bytes in text).
+      if (typeof username !== 'string' || !/^[a-z0-9._-]{1,32}$/.test(username.toLowerCase()))
         throw new ParleyError('not-found', 'no such user');
       const p = await store.profileByUsername(username.toLowerCase());
       if (!p || (await blocks.blockersOf(viewerId)).includes(p.userId))

@@ -58,7 +58,18 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
           if (auth) authCtx = await core.accounts.authenticate(bearer(req), req.ip);
           const params = (req.params ?? {}) as Record<string, string>;
           const raw = input(req);
-          const merged = Object.keys(params).length ? { ...(raw as object), ...params } : raw;
+          let merged = raw;
+          if (Object.keys(params).length) {
+            // Path parameters join a JSON object body; anything else is refused by the shape check as it is.
+            if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+              for (const k of Object.keys(params))
+                if (Object.hasOwn(raw, k))
+                  throw new ParleyError('bad-request', `"${k}" goes in the path, not the body`, {
+                    field: k,
+                  });
+              merged = { ...raw, ...params };
+            }
+          }
           const result = await runOp(
             op,
             { core, address: req.ip, ...(authCtx ? { auth: authCtx } : {}) },

@@ -1,5 +1,10 @@
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyReply,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Core } from '../../core/core.js';
 import { ParleyError, isParleyError } from '../../core/errors.js';
@@ -51,6 +56,15 @@ export async function createHttpDoor(deps: {
     // Our own onRequest hook answers 503 while draining, in the protocol's error shape.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Long path parameters reach our own checks (which answer in the protocol's shape).
+    maxParamLength: 1000,
+    // Errors the router raises before any route runs (bad percent-encoding) get our shape too.
+    frameworkErrors: (err, _req, reply) => {
+      metrics.errors.inc({ condition: 'bad-request' });
+      void (reply as unknown as FastifyReply).code(400).send({
+        error: { condition: 'bad-request', text: `the request URL is malformed (${err.code})` },
+      });
+    },
   });
 
   // Our own JSON parser: UTF-8 checked, depth bounded, size bounded.
