@@ -1,8 +1,8 @@
-import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import { storeBackends } from '../helpers/backends.js';
+import { expectError, json, raw, type RawOptions, type WireError } from '../helpers/http.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -13,77 +13,15 @@ import { startSingle, uname } from '../helpers/server.js';
  * list exactly as it was.
  */
 
-interface WireError {
-  condition: string;
-  text: string;
-  field?: string;
-}
-interface Res {
-  status: number;
-  body: unknown;
-  text: string;
-}
-
 const PASSWORD = 'correct horse battery';
 const MAX_BODY = 16_384;
 
-/** A raw HTTP request: the path and body go out byte for byte. */
-function raw(
-  base: string,
-  method: string,
-  path: string,
-  opts: { headers?: Record<string, string>; body?: string } = {},
-): Promise<Res> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path,
-        headers: {
-          ...(opts.body !== undefined
-            ? { 'content-length': String(Buffer.byteLength(opts.body)) }
-            : {}),
-          ...opts.headers,
-        },
-        // A fresh connection each time: one refused request never spoils the next.
-        agent: false,
-        timeout: 10_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown;
-          try {
-            body = text ? JSON.parse(text) : undefined;
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, body, text });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timed out: ${method} ${path}`)));
-    req.on('error', reject);
-    if (opts.body !== undefined) req.write(opts.body);
-    req.end();
-  });
-}
-
-function expectError(res: Res, status: number, condition: string, field?: string): WireError {
-  expect(res.status, res.text).toBe(status);
-  const err = (res.body as { error?: WireError } | undefined)?.error;
-  expect(err, res.text).toBeDefined();
-  expect(err!.condition, res.text).toBe(condition);
-  expect(typeof err!.text).toBe('string');
-  if (field !== undefined) expect(err!.field, res.text).toBe(field);
-  return err!;
-}
+/**
+ * A raw HTTP request with a content-length, on a connection of its own: one
+ * refused request never spoils the next.
+ */
+const rawRequest = (base: string, method: string, path: string, opts: RawOptions = {}) =>
+  raw(base, method, path, { ...opts, contentLength: true, freshConnection: true });
 
 interface Frame {
   type: string;
@@ -250,18 +188,7 @@ for (const backend of storeBackends()) {
       path: string,
       body?: unknown,
       headers: Record<string, string> = auth(),
-    ) =>
-      raw(
-        node.url,
-        method,
-        path,
-        body === undefined
-          ? { headers }
-          : {
-              headers: { 'content-type': 'application/json', ...headers },
-              body: typeof body === 'string' ? body : JSON.stringify(body),
-            },
-      );
+    ) => rawRequest(node.url, method, path, body === undefined ? { headers } : json(body, headers));
     /** Every route that names a user in its path, with a harmless body where it reads one. */
     const pathRoutes = (name: string): [string, string, unknown][] => [
       ['POST', `/api/v1/contacts/${name}/approve`, {}],
@@ -349,7 +276,7 @@ for (const backend of storeBackends()) {
         expectError(await send('POST', p, 'null'), 400, 'bad-request', 'username');
         expectError(await send('POST', p, `{"username":"${asked}",}`), 400, 'bad-request');
         expectError(
-          await raw(node.url, 'POST', p, {
+          await rawRequest(node.url, 'POST', p, {
             headers: { 'content-type': 'text/plain', ...auth() },
             body: JSON.stringify({ username: asked }),
           }),
@@ -373,7 +300,7 @@ for (const backend of storeBackends()) {
         for (const body of ['"x"', '[{"mutual":false}]', '{', '{"mutual":tru}'])
           expectError(await send('POST', p, body), 400, 'bad-request');
         expectError(
-          await raw(node.url, 'POST', p, {
+          await rawRequest(node.url, 'POST', p, {
             headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth() },
             body: 'mutual=true',
           }),
@@ -471,7 +398,7 @@ for (const backend of storeBackends()) {
         for (const body of ['"Pal"', '[{"alias":"x"}]', '{"alias":}', '{"groups":[1,]}'])
           expectError(await send('PATCH', p, body), 400, 'bad-request');
         expectError(
-          await raw(node.url, 'PATCH', p, {
+          await rawRequest(node.url, 'PATCH', p, {
             headers: { 'content-type': 'text/plain', ...auth() },
             body: 'alias=Changed',
           }),
@@ -608,7 +535,7 @@ for (const backend of storeBackends()) {
           for (const body of ['{', 'not json', '{"username":}', `{"a":${'['.repeat(64)}}`])
             expectError(await send(method, path, body), 400, 'bad-request');
           expectError(
-            await raw(node.url, method, path, {
+            await rawRequest(node.url, method, path, {
               headers: { 'content-type': 'text/plain', ...auth() },
               body: '{}',
             }),
@@ -655,7 +582,7 @@ for (const backend of storeBackends()) {
       });
 
       it('still serves after all of the above, without an internal error', async () => {
-        const metrics = await raw(node.url, 'GET', '/metrics');
+        const metrics = await rawRequest(node.url, 'GET', '/metrics');
         expect(metrics.text).not.toMatch(/condition="internal-error"/);
         expect((await u.owner.client.contacts()).length).toBe(3);
       });

@@ -1,7 +1,7 @@
-import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeBackends } from '../helpers/backends.js';
+import { expectJsonError, json, raw, type Res } from '../helpers/http.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -10,86 +10,9 @@ import { startSingle, uname } from '../helpers/server.js';
  * is polluted, and a good request afterwards is served normally.
  */
 
-interface WireError {
-  condition: string;
-  text: string;
-  field?: string;
-  retryAfter?: number;
-}
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-  text: string;
-}
-
 const PASSWORD = 'correct horse battery';
 const MAX_BODY = 4096;
 const MAX_DEPTH = 8;
-
-/** A raw HTTP request: the body goes out byte for byte, with exactly the headers given. */
-function raw(
-  base: string,
-  method: string,
-  path: string,
-  opts: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {},
-): Promise<Res> {
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path: url.pathname + url.search,
-        headers: opts.headers ?? {},
-        timeout: 10_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown;
-          try {
-            body = text ? JSON.parse(text) : undefined;
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timed out: ${method} ${path}`)));
-    req.on('error', reject);
-    if (opts.body !== undefined) {
-      if (opts.chunked) {
-        // No content-length: the server must count as it reads.
-        const b = Buffer.from(opts.body);
-        for (let i = 0; i < b.length; i += 1000) req.write(b.subarray(i, i + 1000));
-      } else req.write(opts.body);
-    }
-    req.end();
-  });
-}
-
-const json = (body: unknown, extra: Record<string, string> = {}) => ({
-  headers: { 'content-type': 'application/json', ...extra },
-  body: typeof body === 'string' ? body : JSON.stringify(body),
-});
-
-/** The response is a JSON error with this status and condition (and field, when given). */
-function expectError(res: Res, status: number, condition: string, field?: string): WireError {
-  expect(res.status, res.text).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/json/);
-  const err = (res.body as { error?: WireError } | undefined)?.error;
-  expect(err, res.text).toBeDefined();
-  expect(err!.condition, res.text).toBe(condition);
-  expect(typeof err!.text).toBe('string');
-  if (field !== undefined) expect(err!.field, res.text).toBe(field);
-  return err!;
-}
 
 const backend = storeBackends()[0]!;
 type Node = Awaited<ReturnType<typeof startSingle>>;
@@ -128,10 +51,10 @@ describe('hostile input on REST', () => {
 
   it('a body over max_body_bytes gets 413 payload-too-large, with or without content-length', async () => {
     const body = JSON.stringify({ username: 'a', password: 'p'.repeat(MAX_BODY) });
-    expect(expectError(await post('/api/v1/sessions', body), 413, 'payload-too-large').text).toBe(
-      `the request body is larger than ${MAX_BODY} bytes`,
-    );
-    expectError(
+    expect(
+      expectJsonError(await post('/api/v1/sessions', body), 413, 'payload-too-large').text,
+    ).toBe(`the request body is larger than ${MAX_BODY} bytes`);
+    expectJsonError(
       await raw(node.url, 'POST', '/api/v1/sessions', { ...json(body), chunked: true }),
       413,
       'payload-too-large',
@@ -144,7 +67,7 @@ describe('hostile input on REST', () => {
 
   it('invalid JSON gets 400 bad-request', async () => {
     for (const body of ['{', 'hello', '{"username":"a",}', "{'a':1}", '{"a":1}{"b":2}']) {
-      const err = expectError(await post('/api/v1/sessions', body), 400, 'bad-request');
+      const err = expectJsonError(await post('/api/v1/sessions', body), 400, 'bad-request');
       expect(err.text).toMatch(/JSON/);
     }
   });
@@ -155,7 +78,7 @@ describe('hostile input on REST', () => {
       Buffer.from([0xc3, 0x28, 0xff]),
       Buffer.from(`","password":"${PASSWORD}"}`),
     ]);
-    const err = expectError(
+    const err = expectJsonError(
       await raw(node.url, 'POST', '/api/v1/sessions', {
         headers: { 'content-type': 'application/json' },
         body,
@@ -168,14 +91,14 @@ describe('hostile input on REST', () => {
 
   it('deep nesting gets 400 bad-request', async () => {
     const body = `{"username":${'['.repeat(MAX_DEPTH)}${']'.repeat(MAX_DEPTH)}}`;
-    const err = expectError(await post('/api/v1/sessions', body), 400, 'bad-request');
+    const err = expectJsonError(await post('/api/v1/sessions', body), 400, 'bad-request');
     expect(err.text).toMatch(/nested deeper/);
-    expectError(await post('/api/v1/sessions', '['.repeat(MAX_BODY - 1)), 400, 'bad-request');
+    expectJsonError(await post('/api/v1/sessions', '['.repeat(MAX_BODY - 1)), 400, 'bad-request');
   });
 
   it('a body that is not a JSON object gets 400', async () => {
     for (const body of ['[]', '[{"username":"a"}]', '42', '"text"', 'true']) {
-      expectError(await post('/api/v1/sessions', body), 400, 'bad-request');
+      expectJsonError(await post('/api/v1/sessions', body), 400, 'bad-request');
     }
   });
 
@@ -187,7 +110,7 @@ describe('hostile input on REST', () => {
       'multipart/form-data; boundary=x',
       'application/xml',
     ]) {
-      expectError(
+      expectJsonError(
         await raw(node.url, 'POST', '/api/v1/sessions', {
           headers: { 'content-type': type },
           body,
@@ -196,7 +119,7 @@ describe('hostile input on REST', () => {
         'unsupported-media-type',
       );
     }
-    expectError(
+    expectJsonError(
       await raw(node.url, 'PATCH', '/api/v1/me/profile', {
         headers: { 'content-type': 'text/plain', ...auth() },
         body: 'displayName=x',
@@ -205,7 +128,7 @@ describe('hostile input on REST', () => {
       'unsupported-media-type',
     );
     // A body without any content type, or a type that only starts like JSON.
-    expectError(
+    expectJsonError(
       await raw(node.url, 'POST', '/api/v1/sessions', {
         headers: { 'content-length': String(Buffer.byteLength(body)) },
         body,
@@ -213,7 +136,7 @@ describe('hostile input on REST', () => {
       415,
       'unsupported-media-type',
     );
-    expectError(
+    expectJsonError(
       await raw(node.url, 'POST', '/api/v1/sessions', {
         headers: { 'content-type': 'application/jsonp' },
         body,
@@ -230,13 +153,13 @@ describe('hostile input on REST', () => {
   });
 
   it('unknown fields get 400 naming the field', async () => {
-    expectError(
+    expectJsonError(
       await post('/api/v1/sessions', { username, password: PASSWORD, admin: true }),
       400,
       'bad-request',
       'admin',
     );
-    expectError(
+    expectJsonError(
       await post('/api/v1/accounts', { username: uname(), password: PASSWORD, role: 'admin' }),
       400,
       'bad-request',
@@ -248,30 +171,30 @@ describe('hostile input on REST', () => {
       '/api/v1/me/profile',
       json({ displayName: 'x', isAdmin: true }, auth()),
     );
-    expectError(res, 400, 'bad-request', 'isAdmin');
+    expectJsonError(res, 400, 'bad-request', 'isAdmin');
   });
 
   it('wrong types get 400 naming the field', async () => {
-    expectError(
+    expectJsonError(
       await post('/api/v1/sessions', { username: 5, password: PASSWORD }),
       400,
       'bad-request',
       'username',
     );
-    expectError(
+    expectJsonError(
       await post('/api/v1/sessions', { username, password: ['x'] }),
       400,
       'bad-request',
       'password',
     );
-    expectError(await post('/api/v1/sessions', { username }), 400, 'bad-request', 'password');
-    expectError(
+    expectJsonError(await post('/api/v1/sessions', { username }), 400, 'bad-request', 'password');
+    expectJsonError(
       await raw(node.url, 'PATCH', '/api/v1/me/profile', json({ searchable: 'yes' }, auth())),
       400,
       'bad-request',
       'searchable',
     );
-    expectError(
+    expectJsonError(
       await raw(node.url, 'PATCH', '/api/v1/me/profile', json({ birthYear: '1990' }, auth())),
       400,
       'bad-request',
@@ -280,25 +203,25 @@ describe('hostile input on REST', () => {
   });
 
   it('over-long strings get 400 naming the field', async () => {
-    expectError(
+    expectJsonError(
       await post('/api/v1/accounts', { username: 'u'.repeat(33), password: PASSWORD }),
       400,
       'bad-request',
       'username',
     );
-    expectError(
+    expectJsonError(
       await post('/api/v1/accounts', { username: 'u'.repeat(3000), password: PASSWORD }),
       400,
       'bad-request',
       'username',
     );
-    expectError(
+    expectJsonError(
       await post('/api/v1/sessions', { username: 'u'.repeat(3000), password: PASSWORD }),
       400,
       'bad-request',
       'username',
     );
-    expectError(
+    expectJsonError(
       await raw(
         node.url,
         'PATCH',
@@ -319,7 +242,7 @@ describe('hostile input on REST', () => {
       ['GET', `/api/v1/users/${username}`],
       ['DELETE', '/api/v1/sessions/current'],
     ] as const) {
-      expectError(await raw(node.url, method, path), 401, 'not-authenticated');
+      expectJsonError(await raw(node.url, method, path), 401, 'not-authenticated');
     }
   });
 
@@ -334,7 +257,7 @@ describe('hostile input on REST', () => {
       'Bearer garbage',
       `Bearer ${'x'.repeat(5000)}`,
     ]) {
-      expectError(
+      expectJsonError(
         await raw(node.url, 'GET', '/api/v1/me', { headers: { authorization: h } }),
         401,
         'not-authenticated',
@@ -355,7 +278,7 @@ describe('hostile input on REST', () => {
       ['PUT', '/api/v1/sessions'],
       ['GET', `/api/v1/${'x'.repeat(4000)}`],
     ] as const) {
-      const err = expectError(
+      const err = expectJsonError(
         await raw(node.url, method, path, { headers: auth() }),
         404,
         'not-found',
@@ -374,19 +297,19 @@ describe('hostile input on REST', () => {
   });
 
   it('directory query with a non-number where a number goes gets 400 naming it', async () => {
-    expectError(
+    expectJsonError(
       await raw(node.url, 'GET', '/api/v1/directory?ageMin=abc', { headers: auth() }),
       400,
       'bad-request',
       'ageMin',
     );
-    expectError(
+    expectJsonError(
       await raw(node.url, 'GET', '/api/v1/directory?limit=1e3', { headers: auth() }),
       400,
       'bad-request',
       'limit',
     );
-    expectError(
+    expectJsonError(
       await raw(node.url, 'GET', '/api/v1/directory?ageMax=99999999999999999999', {
         headers: auth(),
       }),
@@ -394,7 +317,7 @@ describe('hostile input on REST', () => {
       'bad-request',
       'ageMax',
     );
-    expectError(
+    expectJsonError(
       await raw(node.url, 'GET', '/api/v1/directory?colour=red', { headers: auth() }),
       400,
       'bad-request',
@@ -407,13 +330,13 @@ describe('hostile input on REST', () => {
   });
 
   it('a repeated query parameter gets 400 naming it', async () => {
-    expectError(
+    expectJsonError(
       await raw(node.url, 'GET', '/api/v1/directory?name=a&name=b', { headers: auth() }),
       400,
       'bad-request',
       'name',
     );
-    expectError(
+    expectJsonError(
       await raw(node.url, 'GET', '/api/v1/directory?limit=1&limit=2', { headers: auth() }),
       400,
       'bad-request',
@@ -423,8 +346,8 @@ describe('hostile input on REST', () => {
 
   it('a __proto__ key is refused as an unknown field and pollutes nothing', async () => {
     const body = `{"username":"${uname()}","password":"${PASSWORD}","__proto__":{"admin":true,"polluted":"yes"}}`;
-    expectError(await post('/api/v1/accounts', body), 400, 'bad-request', '__proto__');
-    expectError(
+    expectJsonError(await post('/api/v1/accounts', body), 400, 'bad-request', '__proto__');
+    expectJsonError(
       await post(
         '/api/v1/sessions',
         `{"username":"${username}","password":"${PASSWORD}","__proto__":{"x":1}}`,
@@ -433,7 +356,7 @@ describe('hostile input on REST', () => {
       'bad-request',
       '__proto__',
     );
-    expectError(
+    expectJsonError(
       await raw(
         node.url,
         'PATCH',
@@ -444,13 +367,13 @@ describe('hostile input on REST', () => {
       'bad-request',
       '__proto__',
     );
-    expectError(
+    expectJsonError(
       await raw(node.url, 'GET', '/api/v1/directory?__proto__=x', { headers: auth() }),
       400,
       'bad-request',
       '__proto__',
     );
-    expectError(
+    expectJsonError(
       await raw(node.url, 'GET', '/api/v1/directory?constructor=x', { headers: auth() }),
       400,
       'bad-request',
@@ -477,8 +400,8 @@ describe('hostile input on REST', () => {
   });
 
   it('null, empty and missing bodies are judged on content, never crash', async () => {
-    expectError(await post('/api/v1/sessions', 'null'), 400, 'bad-request');
-    expectError(
+    expectJsonError(await post('/api/v1/sessions', 'null'), 400, 'bad-request');
+    expectJsonError(
       await raw(node.url, 'POST', '/api/v1/sessions', {
         headers: { 'content-type': 'application/json' },
       }),
@@ -486,7 +409,12 @@ describe('hostile input on REST', () => {
       'bad-request',
       'username',
     );
-    expectError(await raw(node.url, 'POST', '/api/v1/sessions'), 400, 'bad-request', 'username');
+    expectJsonError(
+      await raw(node.url, 'POST', '/api/v1/sessions'),
+      400,
+      'bad-request',
+      'username',
+    );
   });
 
   it('still serves after all of the above, without an internal error', async () => {
@@ -527,17 +455,17 @@ describe('hostile input on REST', () => {
       expect(limited, `statuses: ${statuses.join(',')}`).toBeDefined();
       expect(statuses.indexOf(429), `statuses: ${statuses.join(',')}`).toBeGreaterThanOrEqual(10);
       expect(new Set(statuses.slice(0, 10))).toEqual(new Set([401, 400, 404, 415]));
-      const err = expectError(limited!, 429, 'rate-limited');
+      const err = expectJsonError(limited!, 429, 'rate-limited');
       expect(err.retryAfter).toBeGreaterThanOrEqual(1);
       expect(limited!.headers['retry-after']).toBe(String(err.retryAfter));
       // Good requests are limited too: a login is refused before any password work, and a big
       // body is refused before it is read.
-      expectError(
+      expectJsonError(
         await raw(n.url, 'POST', '/api/v1/sessions', json({ username: 'x', password: PASSWORD })),
         429,
         'rate-limited',
       );
-      expectError(
+      expectJsonError(
         await raw(n.url, 'POST', '/api/v1/sessions', json('x'.repeat(200_000))),
         429,
         'rate-limited',
@@ -567,7 +495,7 @@ describe('hostile input on REST', () => {
       const name = uname('victim');
       await register(n, name);
       for (let i = 0; i < free; i++) {
-        expectError(
+        expectJsonError(
           await raw(
             n.url,
             'POST',
@@ -584,7 +512,7 @@ describe('hostile input on REST', () => {
         '/api/v1/sessions',
         json({ username: name, password: PASSWORD }),
       );
-      const err = expectError(res, 429, 'rate-limited');
+      const err = expectJsonError(res, 429, 'rate-limited');
       expect(err.retryAfter).toBeGreaterThanOrEqual(1);
       expect(res.headers['retry-after']).toBe(String(err.retryAfter));
       // Other accounts from the same address are not locked.
@@ -625,11 +553,11 @@ describe('hostile input on REST', () => {
 
       expect((await from('198.51.100.7', PASSWORD)).status).toBe(201); // the owner's usual place
       for (let i = 1; i <= 4; i++)
-        expectError(await from(`203.0.113.${i}`, 'wrong password'), 401, 'invalid-credentials');
+        expectJsonError(await from(`203.0.113.${i}`, 'wrong password'), 401, 'invalid-credentials');
 
       // A new address is throttled, for at most max_delay_seconds_per_account...
       const stranger = await from('203.0.113.99', PASSWORD);
-      const err = expectError(stranger, 429, 'rate-limited');
+      const err = expectJsonError(stranger, 429, 'rate-limited');
       expect(err.retryAfter).toBeGreaterThanOrEqual(1);
       expect(err.retryAfter).toBeLessThanOrEqual(5);
       // ...and the owner's known address is not.

@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalBus, createLocalHub } from '../../src/bus/local.js';
-import type { Bus } from '../../src/core/bus.js';
-import type { ParleyConnection } from '../../src/sdk/connection.js';
-import { NATS_URL, PG_URL, storeBackends } from '../helpers/backends.js';
-import { startNode, type TestNode, uname } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { clusterSetups, useCluster } from '../helpers/cluster.js';
+import { uname } from '../helpers/server.js';
 
 /**
  * The seam proof: two server nodes in one process share one database and one
@@ -14,88 +10,6 @@ import { startNode, type TestNode, uname } from '../helpers/server.js';
  */
 
 const PASSWORD = 'correct horse battery';
-
-interface Cluster {
-  node1: TestNode;
-  node2: TestNode;
-  dispose(): Promise<void>;
-}
-
-// Live sessions must be closed by the bus, not by the periodic store recheck.
-const config = (prefix: string) => ({
-  limits: { session_recheck_seconds: 86_400 },
-  bus: { subject_prefix: prefix },
-});
-
-/** A subject prefix of its own, so parallel runs on a shared NATS never cross. */
-const subjectPrefix = () => `parleyt${randomBytes(6).toString('hex')}`;
-
-const setups: { name: string; start(): Promise<Cluster> }[] = [
-  {
-    name: 'sqlite + local hub',
-    async start() {
-      const backend = storeBackends().find((b) => b.name === 'sqlite')!;
-      const db = backend.make();
-      const hub = createLocalHub();
-      const buses: Bus[] = [createLocalBus(hub), createLocalBus(hub)];
-      const prefix = subjectPrefix();
-      const node1 = await startNode({
-        db,
-        bus: buses[0]!,
-        nodeId: 'node-1',
-        config: config(prefix),
-      });
-      const node2 = await startNode({
-        db,
-        bus: buses[1]!,
-        nodeId: 'node-2',
-        config: config(prefix),
-      });
-      return {
-        node1,
-        node2,
-        async dispose() {
-          await node1.stop();
-          await node2.stop();
-          for (const b of buses) await b.close();
-          await db.cleanup();
-        },
-      };
-    },
-  },
-];
-
-if (PG_URL && NATS_URL) {
-  setups.push({
-    name: 'postgres + nats',
-    async start() {
-      const backend = storeBackends().find((b) => b.name === 'postgres')!;
-      const db = backend.make();
-      const prefix = subjectPrefix();
-      const node1 = await startNode({
-        db,
-        busUrl: NATS_URL,
-        nodeId: 'node-1',
-        config: config(prefix),
-      });
-      const node2 = await startNode({
-        db,
-        busUrl: NATS_URL,
-        nodeId: 'node-2',
-        config: config(prefix),
-      });
-      return {
-        node1,
-        node2,
-        async dispose() {
-          await node1.stop();
-          await node2.stop();
-          await db.cleanup();
-        },
-      };
-    },
-  });
-}
 
 /** Rejects if `p` has not settled within `ms` (a clear failure instead of a test timeout). */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -108,28 +22,9 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-for (const setup of setups) {
+for (const setup of clusterSetups) {
   describe(`two nodes, one database, one bus (${setup.name})`, () => {
-    let c: Cluster;
-    const open: ParleyConnection[] = [];
-
-    beforeAll(async () => {
-      c = await setup.start();
-    });
-    afterAll(async () => {
-      for (const conn of open) conn.close();
-      await c?.dispose();
-    });
-
-    /** Connects a WebSocket to `node` with `token` and waits until its bus subscription is live. */
-    async function connectTo(node: TestNode, token: string): Promise<ParleyConnection> {
-      const conn = await node.client(token).connect();
-      open.push(conn);
-      // The session registered (and subscribed to the bus) before the auth reply;
-      // flushing makes sure a NATS subscription reached the server.
-      await node.parley.bus.flush();
-      return conn;
-    }
+    const { cluster: c, connectTo } = useCluster(setup);
 
     it('each node says who it is', () => {
       expect(c.node1.parley.core.nodeId).toBe('node-1');
