@@ -59,6 +59,12 @@ describe('hostile input on REST', () => {
       413,
       'payload-too-large',
     );
+    // With a content-length the server refuses before reading the body.
+    expectJsonError(
+      await raw(node.url, 'POST', '/api/v1/sessions', { ...json(body), contentLength: true }),
+      413,
+      'payload-too-large',
+    );
     // Just under the limit is parsed (and then judged on its content).
     const fits = JSON.stringify({ username: 'nobody', password: 'p'.repeat(MAX_BODY - 60) });
     expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(MAX_BODY);
