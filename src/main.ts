@@ -10,6 +10,7 @@ import type { Bus } from './core/bus.js';
 import type { Core } from './core/core.js';
 import { newId } from './core/ids.js';
 import { createContactService } from './core/contacts/service.js';
+import { createPresenceService } from './core/presence/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRouter } from './core/router.js';
 import { createSessionRegistry } from './core/sessions.js';
@@ -97,9 +98,23 @@ export async function createParley(
     policy: () => config.registration.policy,
     reserved: config.registration.reserved_usernames,
   });
+  const presence = createPresenceService({
+    nodeId,
+    store: store.presence,
+    router,
+    sessions,
+    usernameOf: async (id) => (await store.accounts.userById(id))?.username,
+    heartbeatSeconds: config.presence.node_heartbeat_seconds,
+    nodeTimeoutSeconds: config.presence.node_timeout_seconds,
+    onError: (err) => logger.warn({ err }, 'presence update failed'),
+  });
   const contacts = createContactService({
     store: store.contacts,
     router,
+    accessChanged: (watcher, target) =>
+      void presence
+        .accessChanged(watcher, target)
+        .catch((err) => logger.warn({ err }, 'presence update failed')),
     users: {
       byUsername: (name) => store.accounts.userByUsername(name),
       byId: (id) => store.accounts.userById(id),
@@ -107,7 +122,13 @@ export async function createParley(
     },
   });
   const profiles = createProfileService({ store: store.profiles, router, blocks: contacts });
-  const core: Core = { nodeId, accounts, profiles, contacts, router, sessions, throttle };
+  const core: Core = { nodeId, accounts, profiles, contacts, presence, router, sessions, throttle };
+  try {
+    await presence.start();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 
   let stopping = false;
   const metrics = createMetrics();
@@ -157,6 +178,7 @@ export async function createParley(
           new Promise<void>((resolve) => (timer = setTimeout(resolve, grace))),
         ]);
         clearTimeout(timer);
+        await presence.stop().catch((err) => logger.warn({ err }, 'presence did not stop cleanly'));
         router.close();
         if (!overrides.bus) await bus.close().catch(() => {});
         await store.close();

@@ -85,9 +85,13 @@ export const SCHEMA = {
     bad_frames_before_close: { type: 'int', default: 20, min: 1, max: 100000 },
     send_queue_bytes: { type: 'int', default: 1048576, min: 16384, max: 268435456 },
     auth_timeout_seconds: { type: 'int', default: 10, min: 1, max: 600 },
-    heartbeat_seconds: { type: 'int', default: 30, min: 1, max: 600 },
+    heartbeat_seconds: { type: 'int', default: 15, min: 1, max: 600 },
     session_recheck_seconds: { type: 'int', default: 60, min: 1, max: 86400 },
     requests_per_minute_per_address: { type: 'int', default: 600, min: 1, max: 1000000 },
+  },
+  presence: {
+    node_heartbeat_seconds: { type: 'int', default: 10, min: 1, max: 600 },
+    node_timeout_seconds: { type: 'int', default: 30, min: 2, max: 3600 },
   },
   log: {
     level: {

@@ -1,6 +1,7 @@
 import type { AccountService } from './accounts/service.js';
 import type { LoginThrottle } from './accounts/throttle.js';
 import type { ContactService } from './contacts/service.js';
+import type { PresenceService } from './presence/service.js';
 import type { ProfileService } from './profiles/service.js';
 import type { Router } from './router.js';
 import type { SessionRegistry } from './sessions.js';
@@ -11,6 +12,7 @@ export interface Core {
   accounts: AccountService;
   profiles: ProfileService;
   contacts: ContactService;
+  presence: PresenceService;
   router: Router;
   sessions: SessionRegistry;
   throttle: LoginThrottle;

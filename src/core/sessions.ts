@@ -24,12 +24,17 @@ export interface SessionRegistry {
   /** Called when a user gets their first session on this node, and when they lose the last. */
   onUserArrived(fn: (userId: string) => void): void;
   onUserLeft(fn: (userId: string) => void): void;
+  /** Called for every session added and removed (after the per-user hooks on arrival, before them on leaving). */
+  onSessionAdded(fn: (session: Session) => void): void;
+  onSessionRemoved(fn: (session: Session) => void): void;
 }
 
 export function createSessionRegistry(): SessionRegistry {
   const byUser = new Map<string, Session[]>();
   const arrived: ((userId: string) => void)[] = [];
   const left: ((userId: string) => void)[] = [];
+  const added: ((s: Session) => void)[] = [];
+  const removed: ((s: Session) => void)[] = [];
   let total = 0;
   return {
     add(session) {
@@ -42,6 +47,7 @@ export function createSessionRegistry(): SessionRegistry {
         for (const fn of arrived) fn(session.userId);
       }
       total++;
+      for (const fn of added) fn(session);
     },
     remove(session) {
       const list = byUser.get(session.userId);
@@ -50,6 +56,7 @@ export function createSessionRegistry(): SessionRegistry {
       if (i < 0) return;
       list.splice(i, 1);
       total--;
+      for (const fn of removed) fn(session);
       if (list.length === 0) {
         byUser.delete(session.userId);
         for (const fn of left) fn(session.userId);
@@ -69,6 +76,12 @@ export function createSessionRegistry(): SessionRegistry {
     },
     onUserLeft(fn) {
       left.push(fn);
+    },
+    onSessionAdded(fn) {
+      added.push(fn);
+    },
+    onSessionRemoved(fn) {
+      removed.push(fn);
     },
   };
 }

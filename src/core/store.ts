@@ -1,5 +1,6 @@
 import type { AccountStore } from './accounts/store.js';
 import type { ContactStore } from './contacts/store.js';
+import type { PresenceStore } from './presence/store.js';
 import type { ProfileStore } from './profiles/store.js';
 
 /** Every store interface core needs, from one backend. */
@@ -8,6 +9,7 @@ export interface Store {
   accounts: AccountStore;
   profiles: ProfileStore;
   contacts: ContactStore;
+  presence: PresenceStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;
   close(): Promise<void>;

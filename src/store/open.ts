@@ -4,6 +4,7 @@ import type { Store } from '../core/store.js';
 import { openPostgres } from './postgres/open.js';
 import { createSqlAccountStore } from './sql/accounts.js';
 import { createSqlContactStore } from './sql/contacts.js';
+import { createSqlPresenceStore } from './sql/presence.js';
 import { migrate } from './sql/migrations.js';
 import { createSqlProfileStore } from './sql/profiles.js';
 import type { Database } from './sql/tables.js';
@@ -60,6 +61,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     accounts: createSqlAccountStore(db),
     profiles: createSqlProfileStore(db),
     contacts: createSqlContactStore(db, kind),
+    presence: createSqlPresenceStore(db),
     async check() {
       await sql`select 1`.execute(db);
     },

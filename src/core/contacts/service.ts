@@ -86,9 +86,12 @@ export function createContactService(deps: {
   store: ContactStore;
   users: UserLookup;
   router: Router;
+  /** Called when `watcher` gained or lost the right to see `target`'s presence. */
+  accessChanged?: (watcher: string, target: string) => void;
   now?: () => number;
 }): ContactService {
   const { store, users, router } = deps;
+  const accessChanged = (watcher: string, target: string) => deps.accessChanged?.(watcher, target);
   const now = deps.now ?? Date.now;
 
   async function other(
@@ -167,9 +170,11 @@ export function createContactService(deps: {
       });
     const theyBlockedMe = await store.isBlocked(them.id, userId);
     const t = now();
+    let before = { me: false, them: false };
     const pair = await store.changePair(userId, them.id, (ab, ba) => {
       const problem = opts.requireRow?.(ab);
       if (problem) throw new ParleyError('not-found', problem);
+      before = { me: ab?.subTo === true, them: ba?.subTo === true };
       const result = fn(
         ab ?? rules.emptyRow(userId, them.id, t),
         ba ?? rules.emptyRow(them.id, userId, t),
@@ -180,7 +185,11 @@ export function createContactService(deps: {
     });
     // A request to someone who blocked you changes only your side and they are not told;
     // anything that takes consent away (deny, cancel, remove) applies to both sides.
-    return announce(me, them, pair, !(opts.isRequest && theyBlockedMe));
+    const mine = await announce(me, them, pair, !(opts.isRequest && theyBlockedMe));
+    // Only a real change of who sees whom is told, so presence reveals nothing else.
+    if ((pair.ab?.subTo === true) !== before.me) accessChanged(userId, them.id);
+    if ((pair.ba?.subTo === true) !== before.them) accessChanged(them.id, userId);
+    return mine;
   }
 
   return {
@@ -273,8 +282,10 @@ export function createContactService(deps: {
       await store.block(userId, them.id, now());
       // Their waiting request disappears from the blocker's view (on every device); they are not told.
       let hadRequest = false;
+      let theySeeMe = false;
       const pair = await store.changePair(userId, them.id, (ab, ba) => {
         hadRequest = ab?.pendingIn === true;
+        theySeeMe = ba?.subTo === true;
         const result: rules.Pair = {
           ab: ab ? { ...ab, pendingIn: false, noteIn: '' } : null,
           ba: ba ?? null,
@@ -291,6 +302,7 @@ export function createContactService(deps: {
       });
       if (hadRequest) await announce(me, them, pair, false);
       router.deliver(userId, event('block.added', { userId: them.id, username: them.username }));
+      if (theySeeMe) accessChanged(them.id, userId);
     },
 
     async unblock(userId, username) {
@@ -298,6 +310,12 @@ export function createContactService(deps: {
       if (!(await store.unblock(userId, them.id)))
         throw new ParleyError('not-found', 'that user is not blocked');
       router.deliver(userId, event('block.removed', { userId: them.id, username: them.username }));
+      const theySeeMe = await store.changePair(userId, them.id, (ab, ba) => ({
+        ab: ab ?? null,
+        ba: ba ?? null,
+        result: ba?.subTo === true,
+      }));
+      if (theySeeMe) accessChanged(them.id, userId);
     },
 
     blocked: (userId) => store.blocked(userId),

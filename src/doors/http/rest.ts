@@ -106,6 +106,9 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
   route('PATCH', '/api/v1/contacts/:username', 'contacts.update', body);
   route('DELETE', '/api/v1/contacts/:username', 'contacts.remove', none);
   route('GET', '/api/v1/blocks', 'blocks.list', none);
+  route('GET', '/api/v1/presence', 'presence.list', none);
+  route('GET', '/api/v1/me/privacy', 'privacy.get', none);
+  route('PATCH', '/api/v1/me/privacy', 'privacy.update', body);
   route('PUT', '/api/v1/blocks/:username', 'blocks.add', none);
   route('DELETE', '/api/v1/blocks/:username', 'blocks.remove', none);
 }

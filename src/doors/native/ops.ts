@@ -245,6 +245,44 @@ export const OPS: Record<string, Op> = {
       return {};
     },
   },
+  'presence.set': {
+    auth: true,
+    shape: { show: 'string', status: 'string?' },
+    async run(ctx) {
+      const a = authed(ctx);
+      // Presence belongs to a live connection; over REST there is none.
+      const session = ctx.core.sessions
+        .of(a.user.id)
+        .find((s) => s.connectionId === ctx.connectionId);
+      if (!session)
+        throw new ParleyError('bad-request', 'presence is set on a WebSocket connection');
+      return { presence: await ctx.core.presence.set(session, ctx.input.show, ctx.input.status) };
+    },
+  },
+  'presence.list': {
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      return { contacts: await ctx.core.presence.snapshot(authed(ctx).user.id) };
+    },
+  },
+  'privacy.get': {
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      return { showLastSeen: await ctx.core.presence.showLastSeen(authed(ctx).user.id) };
+    },
+  },
+  'privacy.update': {
+    auth: true,
+    shape: { showLastSeen: 'boolean?' },
+    async run(ctx) {
+      const id = authed(ctx).user.id;
+      if (ctx.input.showLastSeen !== undefined)
+        await ctx.core.presence.setShowLastSeen(id, ctx.input.showLastSeen as boolean);
+      return { showLastSeen: await ctx.core.presence.showLastSeen(id) };
+    },
+  },
 };
 
 export async function runOp(name: string, ctx: OpContext, rawInput: unknown): Promise<unknown> {

@@ -124,6 +124,8 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
           .deleteFrom('contacts')
           .where((eb) => eb.or([eb('owner_id', '=', userId), eb('contact_id', '=', userId)]))
           .execute();
+        await tx.deleteFrom('presence').where('user_id', '=', userId).execute();
+        await tx.deleteFrom('user_presence').where('user_id', '=', userId).execute();
         await tx
           .deleteFrom('blocks')
           .where((eb) => eb.or([eb('owner_id', '=', userId), eb('blocked_id', '=', userId)]))

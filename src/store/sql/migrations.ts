@@ -105,6 +105,33 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('blocks_blocked').on('blocks').column('blocked_id').execute();
     },
   },
+  '0003_presence': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('nodes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('presence')
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('node_id', 'text', (c) => c.notNull())
+        .addColumn('show', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('since', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('presence_pk', ['user_id', 'node_id'])
+        .execute();
+      await db.schema.createIndex('presence_node').on('presence').column('node_id').execute();
+      await db.schema
+        .createTable('user_presence')
+        .addColumn('user_id', 'text', (c) =>
+          c.primaryKey().references('users.id').onDelete('cascade'),
+        )
+        .addColumn('last_seen_at', 'bigint')
+        .addColumn('show_last_seen', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

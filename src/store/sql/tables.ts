@@ -58,7 +58,30 @@ export interface BlocksTable {
   created_at: number;
 }
 
+export interface PresenceTable {
+  user_id: string;
+  node_id: string;
+  show: string;
+  status: string;
+  since: number;
+}
+
+export interface NodesTable {
+  id: string;
+  heartbeat_at: number;
+}
+
+/** Per-user presence facts that outlive sessions. */
+export interface UserPresenceTable {
+  user_id: string;
+  last_seen_at: number | null;
+  show_last_seen: number;
+}
+
 export interface Database {
+  presence: PresenceTable;
+  nodes: NodesTable;
+  user_presence: UserPresenceTable;
   contacts: ContactsTable;
   blocks: BlocksTable;
   users: UsersTable;

@@ -1,0 +1,249 @@
+import { ParleyError } from '../errors.js';
+import { event } from '../events.js';
+import type { Router } from '../router.js';
+import type { Session, SessionRegistry } from '../sessions.js';
+import type { NodePresence, PresenceStore, Show } from './store.js';
+
+/** What a session may set. `invisible`: connected, but looks offline to everyone else. */
+export type SessionShow = Show | 'invisible';
+
+export const SHOWS: readonly SessionShow[] = ['available', 'away', 'dnd', 'xa', 'invisible'];
+export const MAX_STATUS = 200;
+
+/** "Most available" first: someone at a desk on do-not-disturb is more reachable than someone away. */
+const RANK: Record<Show, number> = { available: 0, dnd: 1, away: 2, xa: 3 };
+
+/** A user's presence as others see it (docs/protocol.md, "Presence"). */
+export interface PresenceInfo {
+  userId: string;
+  username: string;
+  show: Show | 'offline';
+  status: string;
+  /** When this state began (ms). */
+  since: number;
+  /** When they were last online, if offline and they allow it; else null. */
+  lastSeen: number | null;
+}
+
+export interface PresenceService {
+  /** Sets one session's presence; answers with the user's resulting presence. */
+  set(session: Session, show: unknown, status: unknown): Promise<PresenceInfo>;
+  /** The presence of everyone whose presence `userId` may see. */
+  snapshot(userId: string): Promise<PresenceInfo[]>;
+  /** Re-tells `watcherId` about `targetId` after their consent or a block changed. */
+  accessChanged(watcherId: string, targetId: string): Promise<void>;
+  showLastSeen(userId: string): Promise<boolean>;
+  setShowLastSeen(userId: string, show: boolean): Promise<void>;
+  /** Writes the node's heartbeat; call before serving. */
+  start(): Promise<void>;
+  /** Waits for pending work and forgets this node's rows. */
+  stop(): Promise<void>;
+}
+
+interface Local {
+  userId: string;
+  show: SessionShow;
+  status: string;
+  at: number;
+}
+
+export function best<T extends { show: Show; since: number }>(list: readonly T[]): T | undefined {
+  let top: T | undefined;
+  for (const p of list) {
+    if (
+      !top ||
+      RANK[p.show] < RANK[top.show] ||
+      (RANK[p.show] === RANK[top.show] && p.since > top.since)
+    )
+      top = p;
+  }
+  return top;
+}
+
+export function createPresenceService(deps: {
+  nodeId: string;
+  store: PresenceStore;
+  router: Router;
+  sessions: SessionRegistry;
+  usernameOf: (userId: string) => Promise<string | undefined>;
+  heartbeatSeconds: number;
+  nodeTimeoutSeconds: number;
+  onError: (err: unknown) => void;
+  now?: () => number;
+}): PresenceService {
+  const { nodeId, store, router, sessions } = deps;
+  const now = deps.now ?? Date.now;
+  const local = new Map<string, Local>(); // by connection id
+  const chains = new Map<string, Promise<unknown>>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const aliveSince = () => now() - deps.nodeTimeoutSeconds * 1000;
+
+  /** One update at a time per user on this node, in order. */
+  function serial<T>(userId: string, work: () => Promise<T>): Promise<T> {
+    const prev = chains.get(userId) ?? Promise.resolve();
+    const next = prev.then(work, work);
+    const tail = next.catch(deps.onError);
+    chains.set(userId, tail);
+    void tail.then(() => {
+      if (chains.get(userId) === tail) chains.delete(userId);
+    });
+    return next;
+  }
+
+  function localAggregate(userId: string): { show: Show; status: string; since: number } | null {
+    const mine: { show: Show; status: string; since: number }[] = [];
+    for (const s of sessions.of(userId)) {
+      const l = local.get(s.connectionId);
+      if (l && l.show !== 'invisible') mine.push({ show: l.show, status: l.status, since: l.at });
+    }
+    return best(mine) ?? null;
+  }
+
+  async function globalOf(userIds: readonly string[]): Promise<Map<string, NodePresence>> {
+    const rows = await store.presenceOf(userIds, aliveSince());
+    const byUser = new Map<string, NodePresence[]>();
+    for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
+    const out = new Map<string, NodePresence>();
+    for (const [u, list] of byUser) out.set(u, best(list)!);
+    return out;
+  }
+
+  async function infoOf(userId: string, username: string): Promise<PresenceInfo> {
+    const g = (await globalOf([userId])).get(userId);
+    if (g)
+      return { userId, username, show: g.show, status: g.status, since: g.since, lastSeen: null };
+    const seen = (await store.lastSeen([userId])).get(userId) ?? null;
+    return { userId, username, show: 'offline', status: '', since: seen ?? now(), lastSeen: seen };
+  }
+
+  /** Recomputes the user's presence over all nodes and tells them and their watchers. */
+  async function broadcast(userId: string): Promise<PresenceInfo | undefined> {
+    const username = await deps.usernameOf(userId);
+    if (!username) return undefined;
+    const g = (await globalOf([userId])).get(userId);
+    if (!g) await store.setLastSeen(userId, now());
+    const info = await infoOf(userId, username);
+    const ev = event('presence', { ...info });
+    for (const w of await store.watchersOf(userId)) router.deliver(w, ev);
+    return info;
+  }
+
+  function update(userId: string): Promise<PresenceInfo | undefined> {
+    return serial(userId, async () => {
+      await store.setNodePresence(userId, nodeId, localAggregate(userId));
+      return broadcast(userId);
+    });
+  }
+
+  sessions.onSessionAdded((s) => {
+    local.set(s.connectionId, { userId: s.userId, show: 'available', status: '', at: now() });
+    void update(s.userId).catch(deps.onError);
+    void (async () => {
+      const contacts = await snapshot(s.userId);
+      if (contacts.length) s.send(event('presence.snapshot', { contacts }));
+    })().catch(deps.onError);
+  });
+  sessions.onSessionRemoved((s) => {
+    local.delete(s.connectionId);
+    void update(s.userId).catch(deps.onError);
+  });
+
+  async function snapshot(userId: string): Promise<PresenceInfo[]> {
+    const watched = await store.watchedBy(userId);
+    const ids = watched.map((w) => w.userId);
+    const online = await globalOf(ids);
+    const seen = await store.lastSeen(ids.filter((id) => !online.has(id)));
+    return watched.map((w) => {
+      const g = online.get(w.userId);
+      if (g)
+        return {
+          userId: w.userId,
+          username: w.username,
+          show: g.show,
+          status: g.status,
+          since: g.since,
+          lastSeen: null,
+        };
+      const ls = seen.get(w.userId) ?? null;
+      return {
+        userId: w.userId,
+        username: w.username,
+        show: 'offline' as const,
+        status: '',
+        since: ls ?? 0,
+        lastSeen: ls,
+      };
+    });
+  }
+
+  async function tick(): Promise<void> {
+    await store.heartbeat(nodeId, now());
+    for (const userId of await store.sweepDeadNodes(aliveSince()))
+      await serial(userId, () => broadcast(userId));
+  }
+
+  return {
+    async set(session, show, status) {
+      if (typeof show !== 'string' || !SHOWS.includes(show as SessionShow))
+        throw new ParleyError('bad-request', `show must be one of ${SHOWS.join(', ')}`, {
+          field: 'show',
+        });
+      let text = '';
+      if (status !== undefined && status !== null) {
+        if (typeof status !== 'string')
+          throw new ParleyError('bad-request', 'status must be a string', { field: 'status' });
+        // eslint-disable-next-line no-control-regex
+        text = status.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+        if ([...text].length > MAX_STATUS)
+          throw new ParleyError('bad-request', `status must be at most ${MAX_STATUS} characters`, {
+            field: 'status',
+          });
+      }
+      const l = local.get(session.connectionId);
+      if (!l) throw new ParleyError('not-authenticated', 'this connection has no session');
+      Object.assign(l, { show, status: text, at: now() });
+      const info = await update(session.userId);
+      if (!info) throw new ParleyError('not-found', 'no such user');
+      return info;
+    },
+
+    snapshot,
+    showLastSeen: (userId) => store.showLastSeen(userId),
+    setShowLastSeen: (userId, show) => store.setShowLastSeen(userId, show),
+
+    async accessChanged(watcherId, targetId) {
+      const username = await deps.usernameOf(targetId);
+      if (!username) return;
+      const canSee = (await store.watchersOf(targetId)).includes(watcherId);
+      const info: PresenceInfo = canSee
+        ? await infoOf(targetId, username)
+        : { userId: targetId, username, show: 'offline', status: '', since: now(), lastSeen: null };
+      router.deliver(watcherId, event('presence', { ...info }));
+    },
+
+    async start() {
+      await tick();
+      const loop = () => {
+        timer = setTimeout(() => {
+          if (stopped) return;
+          void tick()
+            .catch(deps.onError)
+            .finally(() => {
+              if (!stopped) loop();
+            });
+        }, deps.heartbeatSeconds * 1000);
+        timer.unref();
+      };
+      loop();
+    },
+
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      while (chains.size) await Promise.all([...chains.values()]);
+      await store.removeNode(nodeId);
+    },
+  };
+}

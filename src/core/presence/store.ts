@@ -1,0 +1,41 @@
+/**
+ * Presence is shared between nodes through the store: each node writes, per
+ * user, what its own sessions add up to, and keeps a heartbeat row. Rows of a
+ * node whose heartbeat is too old are treated as gone (the node crashed) and
+ * swept, so a dead node never leaves people "online".
+ */
+export type Show = 'available' | 'away' | 'dnd' | 'xa';
+
+export interface NodePresence {
+  userId: string;
+  nodeId: string;
+  show: Show;
+  status: string;
+  /** When this node's aggregate last changed. */
+  since: number;
+}
+
+export interface PresenceStore {
+  heartbeat(nodeId: string, at: number): Promise<void>;
+  /** Forgets a node and its rows (clean shutdown). */
+  removeNode(nodeId: string): Promise<void>;
+  /** Writes (or with null deletes) one node's aggregate for a user. */
+  setNodePresence(
+    userId: string,
+    nodeId: string,
+    p: { show: Show; status: string; since: number } | null,
+  ): Promise<void>;
+  /** Rows for these users on nodes whose heartbeat is at or after `aliveSince`. */
+  presenceOf(userIds: readonly string[], aliveSince: number): Promise<NodePresence[]>;
+  /** Deletes the rows of nodes whose heartbeat is older than `aliveSince`; returns the users who had any. */
+  sweepDeadNodes(aliveSince: number): Promise<string[]>;
+  /** Users whose contact row about `userId` says they receive its presence, minus those `userId` blocked. */
+  watchersOf(userId: string): Promise<string[]>;
+  /** Users whose presence `userId` receives (its rows with subTo), minus those who blocked `userId`. */
+  watchedBy(userId: string): Promise<{ userId: string; username: string }[]>;
+  setLastSeen(userId: string, at: number): Promise<void>;
+  showLastSeen(userId: string): Promise<boolean>;
+  setShowLastSeen(userId: string, show: boolean): Promise<void>;
+  /** Last-seen times of these users, only for those who allow showing it. */
+  lastSeen(userIds: readonly string[]): Promise<Map<string, number>>;
+}
