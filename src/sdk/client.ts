@@ -3,6 +3,7 @@ import { fromWire, ParleyApiError } from './errors.js';
 import type {
   BlockedUser,
   Contact,
+  Presence,
   DeviceSession,
   DirectoryPage,
   DirectoryQuery,
@@ -204,6 +205,19 @@ export class ParleyClient {
 
   async unblock(username: string): Promise<void> {
     await this.call('DELETE', `/blocks/${encodeURIComponent(username)}`);
+  }
+
+  /** The presence of everyone whose presence you may see. */
+  async presence(): Promise<Presence[]> {
+    return (await this.call<{ contacts: Presence[] }>('GET', '/presence')).contacts;
+  }
+
+  async privacy(): Promise<{ showLastSeen: boolean }> {
+    return this.call('GET', '/me/privacy');
+  }
+
+  async updatePrivacy(patch: { showLastSeen?: boolean }): Promise<{ showLastSeen: boolean }> {
+    return this.call('PATCH', '/me/privacy', patch);
   }
 
   /** Opens the WebSocket and authenticates it with the current token. */

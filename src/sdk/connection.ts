@@ -1,5 +1,5 @@
 import { fromWire, ParleyApiError } from './errors.js';
-import type { ServerEvent } from './types.js';
+import type { Presence, ServerEvent } from './types.js';
 
 /** The subset of the WebSocket API we use: the browser's and the `ws` package's both fit. */
 export interface WebSocketLike {
@@ -134,6 +134,18 @@ export class ParleyConnection {
         reject(new ParleyApiError('unavailable', (err as Error).message));
       }
     });
+  }
+
+  /** Sets this connection's presence (`invisible` looks offline); resolves with your resulting presence. */
+  async setPresence(
+    show: 'available' | 'away' | 'dnd' | 'xa' | 'invisible',
+    status?: string,
+  ): Promise<Presence> {
+    const r = await this.request<{ presence: Presence }>(
+      'presence.set',
+      status === undefined ? { show } : { show, status },
+    );
+    return r.presence;
   }
 
   /** Subscribe to one event name; returns an unsubscribe function. */

@@ -86,3 +86,15 @@ export interface BlockedUser {
   username: string;
   createdAt: number;
 }
+
+export type Show = 'available' | 'away' | 'dnd' | 'xa';
+
+/** Someone's presence as you see it. */
+export interface Presence {
+  userId: string;
+  username: string;
+  show: Show | 'offline';
+  status: string;
+  since: number;
+  lastSeen: number | null;
+}
