@@ -178,10 +178,14 @@ export function createPresenceService(deps: {
     });
   }
 
-  async function tick(): Promise<void> {
-    await store.heartbeat(nodeId, now());
+  async function sweep(): Promise<void> {
     for (const userId of await store.sweepDeadNodes(aliveSince()))
       await serial(userId, () => broadcast(userId));
+  }
+
+  async function tick(): Promise<void> {
+    await store.heartbeat(nodeId, now());
+    await sweep();
   }
 
   return {
@@ -224,6 +228,10 @@ export function createPresenceService(deps: {
     },
 
     async start() {
+      // Rows under this id now were left by an earlier run that did not stop cleanly
+      // (this run has no sessions yet): mark that run dead so they are swept, and told.
+      await store.heartbeat(nodeId, aliveSince() - 1);
+      await sweep();
       await tick();
       const loop = () => {
         timer = setTimeout(() => {
