@@ -111,10 +111,9 @@ export async function createParley(
   const contacts = createContactService({
     store: store.contacts,
     router,
+    // Failures are logged by the presence service itself.
     accessChanged: (watcher, target) =>
-      void presence
-        .accessChanged(watcher, target)
-        .catch((err) => logger.warn({ err }, 'presence update failed')),
+      void presence.accessChanged(watcher, target).catch(() => {}),
     users: {
       byUsername: (name) => store.accounts.userByUsername(name),
       byId: (id) => store.accounts.userById(id),

@@ -82,6 +82,14 @@ describe('configuration', () => {
     expect(() => buildConfig({}, { PARLEY_TEST_PG: 'x', PARLEY_CONFIG: 'y' })).not.toThrow();
   });
 
+  it('checks settings that depend on each other', () => {
+    expect(
+      problems(() =>
+        buildConfig({ presence: { node_heartbeat_seconds: 10, node_timeout_seconds: 15 } }),
+      )[0],
+    ).toMatch(/presence\.node_timeout_seconds \(15\) must be at least twice/);
+  });
+
   it('says when the file is missing or not TOML', () => {
     expect(problems(() => loadConfig('/nonexistent/parley.toml', {}))[0]).toContain(
       'cannot read config file',

@@ -146,6 +146,12 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
     if (checked !== undefined) out[sectionName]![key] = checked;
   }
 
+  const presence = out.presence as
+    { node_heartbeat_seconds: number; node_timeout_seconds: number } | undefined;
+  if (presence && presence.node_timeout_seconds < 2 * presence.node_heartbeat_seconds)
+    problems.push(
+      `presence.node_timeout_seconds (${presence.node_timeout_seconds}) must be at least twice presence.node_heartbeat_seconds (${presence.node_heartbeat_seconds}), or healthy nodes would sweep each other`,
+    );
   if (problems.length) throw new ConfigError(problems);
   return out as Config;
 }

@@ -154,6 +154,51 @@ for (const backend of storeBackends()) {
       });
     });
 
+    it('an invisible user connecting more tabs, changing status and leaving shows nothing and moves no last-seen', async () => {
+      const a = await user('ia');
+      const b = await user('ib');
+      const aw = await connect(a);
+      await friends(a, b, aw.inbox);
+      const bw = await connect(b);
+      expect((await aw.inbox.presence(b.id)).show).toBe('available');
+      await setPresence(bw.conn, { show: 'invisible' });
+      const hidden = await aw.inbox.presence(b.id);
+      expect(hidden.show).toBe('offline');
+      const second = await connect(b); // starts invisible like the others
+      await setPresence(bw.conn, { show: 'invisible', status: 'still hiding' });
+      await close(second.conn);
+      await close(bw.conn);
+      // b comes back visibly: b's updates run in order, so anything the hidden tabs
+      // caused reaches a before this.
+      await connect(b);
+      expect((await aw.inbox.presence(b.id)).show).toBe('available');
+      expect(aw.inbox.presenceAbout(b.id).map((p) => p.show)).toEqual([
+        'offline', // told on approval, before b connected
+        'available',
+        'offline',
+        'available',
+      ]);
+      expect((await node.parley.store.presence.lastSeen([b.id])).get(b.id)).toBe(hidden.lastSeen);
+    });
+
+    it('since stays put while show and status do not change, and at orders events', async () => {
+      const a = await user('ta');
+      const b = await user('tb');
+      const aw = await connect(a);
+      await friends(a, b, aw.inbox);
+      const bw = await connect(b);
+      const first = await aw.inbox.presence(b.id);
+      const other = await connect(b); // a second available session changes nothing visible
+      const again = await aw.inbox.presence(b.id);
+      expect(again.since).toBe(first.since);
+      expect(again.at).toBeGreaterThanOrEqual(first.at);
+      await setPresence(other.conn, { show: 'dnd' });
+      const dnd = await aw.inbox.presence(b.id);
+      expect(dnd.since).toBeGreaterThanOrEqual(first.since);
+      expect(dnd.at).toBeGreaterThanOrEqual(again.at);
+      bw.conn.close();
+    });
+
     it('every show reaches the watcher; invisible and leaving look offline with a last-seen time', async () => {
       const a = await user('sa');
       const b = await user('sb');
@@ -516,6 +561,7 @@ for (const backend of storeBackends()) {
             show: 'offline',
             status: '',
             since: expect.any(Number),
+            at: expect.any(Number),
             lastSeen: null,
           },
         ],

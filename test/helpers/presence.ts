@@ -12,6 +12,7 @@ export interface PresenceData {
   show: 'available' | 'away' | 'dnd' | 'xa' | 'offline';
   status: string;
   since: number;
+  at: number;
   lastSeen: number | null;
 }
 
@@ -128,6 +129,7 @@ export function expectPresence(
     status: want.status ?? '',
     since: expect.any(Number),
     lastSeen: want.lastSeen === 'number' ? expect.any(Number) : null,
+    at: expect.any(Number),
   });
 }
 

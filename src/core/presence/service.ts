@@ -21,6 +21,8 @@ export interface PresenceInfo {
   status: string;
   /** When this state began (ms). */
   since: number;
+  /** When the server worked this out (ms): of two events about someone, keep the later `at`. */
+  at: number;
   /** When they were last online, if offline and they allow it; else null. */
   lastSeen: number | null;
 }
@@ -74,6 +76,11 @@ export function createPresenceService(deps: {
   const { nodeId, store, router, sessions } = deps;
   const now = deps.now ?? Date.now;
   const local = new Map<string, Local>(); // by connection id
+  // This node's last aggregate per user, so `since` stays put while nothing changes.
+  const nodeAgg = new Map<string, { show: Show; status: string; since: number }>();
+  // Users this node last told watchers were online; only they are told when going offline,
+  // so an invisible user's comings and goings show nothing (and move no last-seen time).
+  const shownOnline = new Set<string>();
   const chains = new Map<string, Promise<unknown>>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -98,7 +105,18 @@ export function createPresenceService(deps: {
       const l = local.get(s.connectionId);
       if (l && l.show !== 'invisible') mine.push({ show: l.show, status: l.status, since: l.at });
     }
-    return best(mine) ?? null;
+    const top = best(mine);
+    const prev = nodeAgg.get(userId);
+    if (!top) {
+      nodeAgg.delete(userId);
+      return null;
+    }
+    const agg =
+      prev && prev.show === top.show && prev.status === top.status
+        ? prev
+        : { show: top.show, status: top.status, since: now() };
+    nodeAgg.set(userId, agg);
+    return agg;
   }
 
   async function globalOf(userIds: readonly string[]): Promise<Map<string, NodePresence>> {
@@ -113,17 +131,41 @@ export function createPresenceService(deps: {
   async function infoOf(userId: string, username: string): Promise<PresenceInfo> {
     const g = (await globalOf([userId])).get(userId);
     if (g)
-      return { userId, username, show: g.show, status: g.status, since: g.since, lastSeen: null };
+      return {
+        userId,
+        username,
+        show: g.show,
+        status: g.status,
+        since: g.since,
+        lastSeen: null,
+        at: now(),
+      };
     const seen = (await store.lastSeen([userId])).get(userId) ?? null;
-    return { userId, username, show: 'offline', status: '', since: seen ?? now(), lastSeen: seen };
+    return {
+      userId,
+      username,
+      show: 'offline',
+      status: '',
+      since: seen ?? now(),
+      lastSeen: seen,
+      at: now(),
+    };
   }
 
-  /** Recomputes the user's presence over all nodes and tells them and their watchers. */
-  async function broadcast(userId: string): Promise<PresenceInfo | undefined> {
+  /**
+   * Recomputes the user's presence over all nodes and tells their watchers. Going
+   * offline is told only by a node that had shown them online, or by the node
+   * that swept a dead node's rows (`swept`).
+   */
+  async function broadcast(userId: string, swept = false): Promise<PresenceInfo | undefined> {
     const username = await deps.usernameOf(userId);
     if (!username) return undefined;
-    const g = (await globalOf([userId])).get(userId);
-    if (!g) await store.setLastSeen(userId, now());
+    const online = (await globalOf([userId])).has(userId);
+    if (!online) {
+      const wasShown = shownOnline.delete(userId);
+      if (!wasShown && !swept) return infoOf(userId, username);
+      await store.setLastSeen(userId, now());
+    } else if (sessions.of(userId).length) shownOnline.add(userId);
     const info = await infoOf(userId, username);
     const ev = event('presence', { ...info });
     for (const w of await store.watchersOf(userId)) router.deliver(w, ev);
@@ -138,16 +180,28 @@ export function createPresenceService(deps: {
   }
 
   sessions.onSessionAdded((s) => {
-    local.set(s.connectionId, { userId: s.userId, show: 'available', status: '', at: now() });
-    void update(s.userId).catch(deps.onError);
-    void (async () => {
+    // A new connection of someone whose connections here are all invisible stays invisible,
+    // so signing in on another tab does not flash them online.
+    const others = sessions
+      .of(s.userId)
+      .filter((o) => o !== s)
+      .map((o) => local.get(o.connectionId));
+    const hidden = others.length > 0 && others.every((l) => l?.show === 'invisible');
+    local.set(s.connectionId, {
+      userId: s.userId,
+      show: hidden ? 'invisible' : 'available',
+      status: '',
+      at: now(),
+    });
+    void update(s.userId).catch(() => {}); // serial() has logged it
+    void serial(s.userId, async () => {
       const contacts = await snapshot(s.userId);
       if (contacts.length) s.send(event('presence.snapshot', { contacts }));
-    })().catch(deps.onError);
+    }).catch(() => {});
   });
   sessions.onSessionRemoved((s) => {
     local.delete(s.connectionId);
-    void update(s.userId).catch(deps.onError);
+    void update(s.userId).catch(() => {});
   });
 
   async function snapshot(userId: string): Promise<PresenceInfo[]> {
@@ -157,6 +211,7 @@ export function createPresenceService(deps: {
     const seen = await store.lastSeen(ids.filter((id) => !online.has(id)));
     return watched.map((w) => {
       const g = online.get(w.userId);
+      const at = now();
       if (g)
         return {
           userId: w.userId,
@@ -165,6 +220,7 @@ export function createPresenceService(deps: {
           status: g.status,
           since: g.since,
           lastSeen: null,
+          at,
         };
       const ls = seen.get(w.userId) ?? null;
       return {
@@ -174,17 +230,22 @@ export function createPresenceService(deps: {
         status: '',
         since: ls ?? 0,
         lastSeen: ls,
+        at,
       };
     });
   }
 
   async function sweep(): Promise<void> {
     for (const userId of await store.sweepDeadNodes(aliveSince()))
-      await serial(userId, () => broadcast(userId));
+      await serial(userId, () => broadcast(userId, true));
   }
 
+  let started = false;
   async function tick(): Promise<void> {
-    await store.heartbeat(nodeId, now());
+    const existed = await store.heartbeat(nodeId, now());
+    // Swept while stalled (a long pause, a database hiccup): put our users back.
+    if (started && !existed)
+      for (const userId of [...nodeAgg.keys()]) await update(userId).catch(() => {});
     await sweep();
   }
 
@@ -217,14 +278,25 @@ export function createPresenceService(deps: {
     showLastSeen: (userId) => store.showLastSeen(userId),
     setShowLastSeen: (userId, show) => store.setShowLastSeen(userId, show),
 
-    async accessChanged(watcherId, targetId) {
-      const username = await deps.usernameOf(targetId);
-      if (!username) return;
-      const canSee = (await store.watchersOf(targetId)).includes(watcherId);
-      const info: PresenceInfo = canSee
-        ? await infoOf(targetId, username)
-        : { userId: targetId, username, show: 'offline', status: '', since: now(), lastSeen: null };
-      router.deliver(watcherId, event('presence', { ...info }));
+    accessChanged(watcherId, targetId) {
+      // In line with the target's own updates, so the watcher never gets an older state last.
+      return serial(targetId, async () => {
+        const username = await deps.usernameOf(targetId);
+        if (!username) return;
+        const canSee = (await store.watchersOf(targetId)).includes(watcherId);
+        const info: PresenceInfo = canSee
+          ? await infoOf(targetId, username)
+          : {
+              userId: targetId,
+              username,
+              show: 'offline',
+              status: '',
+              since: now(),
+              lastSeen: null,
+              at: now(),
+            };
+        router.deliver(watcherId, event('presence', { ...info }));
+      });
     },
 
     async start() {
@@ -233,6 +305,7 @@ export function createPresenceService(deps: {
       await store.heartbeat(nodeId, aliveSince() - 1);
       await sweep();
       await tick();
+      started = true;
       const loop = () => {
         timer = setTimeout(() => {
           if (stopped) return;

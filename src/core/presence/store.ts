@@ -16,7 +16,8 @@ export interface NodePresence {
 }
 
 export interface PresenceStore {
-  heartbeat(nodeId: string, at: number): Promise<void>;
+  /** Writes the node's heartbeat; false when its row was missing (new, or swept while it stalled). */
+  heartbeat(nodeId: string, at: number): Promise<boolean>;
   /** Forgets a node and its rows (clean shutdown). */
   removeNode(nodeId: string): Promise<void>;
   /** Writes (or with null deletes) one node's aggregate for a user. */

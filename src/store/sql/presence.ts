@@ -5,11 +5,18 @@ import type { Database } from './tables.js';
 export function createSqlPresenceStore(db: Kysely<Database>): PresenceStore {
   return {
     async heartbeat(nodeId, at) {
+      const r = await db
+        .updateTable('nodes')
+        .set({ heartbeat_at: at })
+        .where('id', '=', nodeId)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1) return true;
       await db
         .insertInto('nodes')
         .values({ id: nodeId, heartbeat_at: at })
         .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: at }))
         .execute();
+      return false;
     },
 
     async removeNode(nodeId) {
