@@ -10,6 +10,7 @@ import type { Bus } from './core/bus.js';
 import type { Core } from './core/core.js';
 import { newId } from './core/ids.js';
 import { createContactService } from './core/contacts/service.js';
+import { createMessageService } from './core/messages/service.js';
 import { createPresenceService } from './core/presence/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRouter } from './core/router.js';
@@ -121,7 +122,27 @@ export async function createParley(
     },
   });
   const profiles = createProfileService({ store: store.profiles, router, blocks: contacts });
-  const core: Core = { nodeId, accounts, profiles, contacts, presence, router, sessions, throttle };
+  const messages = createMessageService({
+    store: store.messages,
+    router,
+    rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
+    users: {
+      byUsername: (name) => store.accounts.userByUsername(name),
+      usernameOf: async (id) => (await store.accounts.userById(id))?.username,
+      isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
+    },
+  });
+  const core: Core = {
+    nodeId,
+    accounts,
+    profiles,
+    contacts,
+    presence,
+    messages,
+    router,
+    sessions,
+    throttle,
+  };
   try {
     await presence.start();
   } catch (err) {

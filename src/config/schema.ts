@@ -89,6 +89,10 @@ export const SCHEMA = {
     session_recheck_seconds: { type: 'int', default: 60, min: 1, max: 86400 },
     requests_per_minute_per_address: { type: 'int', default: 600, min: 1, max: 1000000 },
   },
+  messages: {
+    per_second: { type: 'int', default: 10, min: 1, max: 100000 },
+    burst: { type: 'int', default: 50, min: 1, max: 100000 },
+  },
   presence: {
     node_heartbeat_seconds: { type: 'int', default: 10, min: 1, max: 600 },
     node_timeout_seconds: { type: 'int', default: 30, min: 2, max: 3600 },

@@ -1,6 +1,7 @@
 import type { AccountService } from './accounts/service.js';
 import type { LoginThrottle } from './accounts/throttle.js';
 import type { ContactService } from './contacts/service.js';
+import type { MessageService } from './messages/service.js';
 import type { PresenceService } from './presence/service.js';
 import type { ProfileService } from './profiles/service.js';
 import type { Router } from './router.js';
@@ -13,6 +14,7 @@ export interface Core {
   profiles: ProfileService;
   contacts: ContactService;
   presence: PresenceService;
+  messages: MessageService;
   router: Router;
   sessions: SessionRegistry;
   throttle: LoginThrottle;

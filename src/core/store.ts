@@ -1,5 +1,6 @@
 import type { AccountStore } from './accounts/store.js';
 import type { ContactStore } from './contacts/store.js';
+import type { MessageStore } from './messages/store.js';
 import type { PresenceStore } from './presence/store.js';
 import type { ProfileStore } from './profiles/store.js';
 
@@ -10,6 +11,7 @@ export interface Store {
   profiles: ProfileStore;
   contacts: ContactStore;
   presence: PresenceStore;
+  messages: MessageStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;
   close(): Promise<void>;

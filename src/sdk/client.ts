@@ -3,7 +3,10 @@ import { fromWire, ParleyApiError } from './errors.js';
 import type {
   BlockedUser,
   Contact,
+  Message,
+  MessageResult,
   Presence,
+  SyncPage,
   DeviceSession,
   DirectoryPage,
   DirectoryQuery,
@@ -220,8 +223,49 @@ export class ParleyClient {
     return this.call('PATCH', '/me/privacy', patch);
   }
 
+  /** Sends a direct message. Reuse `clientId` when retrying: the server answers with the same message. */
+  sendMessage(
+    to: string,
+    text: string,
+    clientId: string,
+    replyTo?: string,
+  ): Promise<MessageResult> {
+    return this.call('POST', '/messages', { to, text, clientId, ...(replyTo ? { replyTo } : {}) });
+  }
+
+  editMessage(id: string, text: string): Promise<MessageResult> {
+    return this.call('PATCH', `/messages/${encodeURIComponent(id)}`, { text });
+  }
+
+  deleteMessage(id: string): Promise<MessageResult> {
+    return this.call('DELETE', `/messages/${encodeURIComponent(id)}`);
+  }
+
+  react(id: string, emoji: string, on = true): Promise<MessageResult> {
+    return this.call('POST', `/messages/${encodeURIComponent(id)}/reactions`, { emoji, on });
+  }
+
+  /** A page of your conversation with someone, oldest first. */
+  history(
+    withUser: string,
+    page: { before?: number; after?: number; limit?: number } = {},
+  ): Promise<{ messages: Message[]; more: boolean }> {
+    return this.call(
+      'GET',
+      `/conversations/${encodeURIComponent(withUser)}/messages`,
+      undefined,
+      page,
+    );
+  }
+
+  /** Everything logged for you after `after`, in order. */
+  sync(after: number, limit?: number): Promise<SyncPage> {
+    return this.call('GET', '/sync', undefined, { after, limit });
+  }
+
   /** Opens the WebSocket and authenticates it with the current token. */
-  connect(opts: { authenticate?: boolean } = {}): Promise<ParleyConnection> {
+  /** With `cursor`, the server first replays what you missed after it, then sends `sync.done`, then live events. */
+  connect(opts: { authenticate?: boolean; cursor?: number } = {}): Promise<ParleyConnection> {
     const factory =
       this.factory ??
       ((url: string) => {
@@ -234,6 +278,7 @@ export class ParleyClient {
       wsUrl,
       opts.authenticate === false ? undefined : this.token,
       factory,
+      opts.cursor,
     );
   }
 }

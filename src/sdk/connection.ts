@@ -53,6 +53,7 @@ export class ParleyConnection {
     url: string,
     token: string | undefined,
     factory: WebSocketFactory,
+    cursor?: number,
   ): Promise<ParleyConnection> {
     const ws = factory(url);
     const conn = new ParleyConnection(ws);
@@ -76,7 +77,8 @@ export class ParleyConnection {
         );
       });
     });
-    if (token !== undefined) await conn.request('auth', { token });
+    if (token !== undefined)
+      await conn.request('auth', cursor === undefined ? { token } : { token, cursor });
     return conn;
   }
 

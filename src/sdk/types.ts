@@ -98,3 +98,32 @@ export interface Presence {
   since: number;
   lastSeen: number | null;
 }
+
+/** A direct message as you see it. `deleted` ones keep id and order, with empty text. */
+export interface Message {
+  id: string;
+  conversationId: string;
+  seq: number;
+  from: { userId: string; username: string };
+  to: { userId: string; username: string };
+  clientId: string;
+  text: string;
+  replyTo: string | null;
+  createdAt: number;
+  editedAt: number | null;
+  deleted: boolean;
+  reactions: { emoji: string; count: number; userIds: string[] }[];
+}
+
+/** The answer to a send, edit, delete or reaction. `seq` is your log position after it. */
+export interface MessageResult {
+  message: Message;
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface SyncPage {
+  events: { seq: number; name: string; data: Record<string, unknown> }[];
+  cursor: number;
+  more: boolean;
+}

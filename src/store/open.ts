@@ -4,6 +4,7 @@ import type { Store } from '../core/store.js';
 import { openPostgres } from './postgres/open.js';
 import { createSqlAccountStore } from './sql/accounts.js';
 import { createSqlContactStore } from './sql/contacts.js';
+import { createSqlMessageStore } from './sql/messages.js';
 import { createSqlPresenceStore } from './sql/presence.js';
 import { migrate } from './sql/migrations.js';
 import { createSqlProfileStore } from './sql/profiles.js';
@@ -62,6 +63,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     profiles: createSqlProfileStore(db),
     contacts: createSqlContactStore(db, kind),
     presence: createSqlPresenceStore(db),
+    messages: createSqlMessageStore(db, kind),
     async check() {
       await sql`select 1`.execute(db);
     },

@@ -20,7 +20,9 @@ const queryInput: Input = (req) => {
         field: k.slice(0, 40),
       });
     out[k] =
-      typeof v === 'string' && /^-?\d{1,15}$/.test(v) && ['ageMin', 'ageMax', 'limit'].includes(k)
+      typeof v === 'string' &&
+      /^-?\d{1,15}$/.test(v) &&
+      ['ageMin', 'ageMax', 'limit', 'before', 'after'].includes(k)
         ? Number(v)
         : v;
   }
@@ -107,6 +109,12 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
   route('DELETE', '/api/v1/contacts/:username', 'contacts.remove', none);
   route('GET', '/api/v1/blocks', 'blocks.list', none);
   route('GET', '/api/v1/presence', 'presence.list', none);
+  route('POST', '/api/v1/messages', 'messages.send', body, 201);
+  route('PATCH', '/api/v1/messages/:id', 'messages.edit', body);
+  route('DELETE', '/api/v1/messages/:id', 'messages.delete', none);
+  route('POST', '/api/v1/messages/:id/reactions', 'messages.react', body);
+  route('GET', '/api/v1/conversations/:with/messages', 'messages.history', queryInput);
+  route('GET', '/api/v1/sync', 'sync', queryInput);
   route('GET', '/api/v1/me/privacy', 'privacy.get', none);
   route('PATCH', '/api/v1/me/privacy', 'privacy.update', body);
   route('PUT', '/api/v1/blocks/:username', 'blocks.add', none);

@@ -46,8 +46,9 @@ export function parseJsonText(text: string, maxDepth: number): unknown {
   }
 }
 
+/** `text`: a required string whose length core checks itself (message bodies, larger than MAX_STRING). */
 export type FieldType =
-  'string' | 'string?' | 'number?' | 'boolean?' | 'any?' | 'string|null?' | 'number|null?';
+  'text' | 'string' | 'string?' | 'number?' | 'boolean?' | 'any?' | 'string|null?' | 'number|null?';
 
 const MAX_STRING = 8192;
 
@@ -77,6 +78,11 @@ export function checkShape(
       continue;
     }
     if (type === 'any?') continue;
+    if (type === 'text') {
+      if (typeof v !== 'string')
+        throw new ParleyError('bad-request', `field "${key}" must be string`, { field: key });
+      continue;
+    }
     const base = type.replace('?', '');
     const ok =
       (v === null && base.endsWith('|null')) ||

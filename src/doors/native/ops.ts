@@ -283,6 +283,60 @@ export const OPS: Record<string, Op> = {
       return { showLastSeen: await ctx.core.presence.showLastSeen(id) };
     },
   },
+  'messages.send': {
+    auth: true,
+    shape: { to: 'string', clientId: 'string', text: 'text', replyTo: 'string|null?' },
+    run: (ctx) =>
+      ctx.core.messages.send(
+        authed(ctx).user.id,
+        {
+          to: ctx.input.to,
+          clientId: ctx.input.clientId,
+          text: ctx.input.text,
+          replyTo: ctx.input.replyTo,
+        },
+        ctx.connectionId,
+      ),
+  },
+  'messages.edit': {
+    auth: true,
+    shape: { id: 'string', text: 'text' },
+    run: (ctx) =>
+      ctx.core.messages.edit(authed(ctx).user.id, ctx.input.id, ctx.input.text, ctx.connectionId),
+  },
+  'messages.delete': {
+    auth: true,
+    shape: { id: 'string' },
+    run: (ctx) => ctx.core.messages.remove(authed(ctx).user.id, ctx.input.id, ctx.connectionId),
+  },
+  'messages.react': {
+    auth: true,
+    shape: { id: 'string', emoji: 'string', on: 'boolean?' },
+    run: (ctx) =>
+      ctx.core.messages.react(
+        authed(ctx).user.id,
+        ctx.input.id,
+        ctx.input.emoji,
+        ctx.input.on,
+        ctx.connectionId,
+      ),
+  },
+  'messages.history': {
+    auth: true,
+    shape: { with: 'string', before: 'number?', after: 'number?', limit: 'number?' },
+    run: (ctx) =>
+      ctx.core.messages.history(authed(ctx).user.id, {
+        with: ctx.input.with,
+        before: ctx.input.before,
+        after: ctx.input.after,
+        limit: ctx.input.limit,
+      }),
+  },
+  sync: {
+    auth: true,
+    shape: { after: 'number?', limit: 'number?' },
+    run: (ctx) => ctx.core.messages.sync(authed(ctx).user.id, ctx.input.after, ctx.input.limit),
+  },
 };
 
 export async function runOp(name: string, ctx: OpContext, rawInput: unknown): Promise<unknown> {

@@ -39,6 +39,8 @@ export class WsConnection {
   private badSince = Date.now();
   private alive = true;
   private closed = false;
+  /** Live events held back while a reconnecting client catches up (auth with a cursor). */
+  private held: ParleyEvent[] | undefined;
   /** The login session was revoked; requests still queued must not run as it. */
   private signedOut = false;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -204,6 +206,35 @@ export class WsConnection {
     this.chain = this.chain.then(task).finally(() => this.inFlight--);
   }
 
+  /**
+   * Sends every logged event after `cursor`, in pages, then `sync.done`, then the
+   * live events that arrived meanwhile (those already replayed are skipped).
+   */
+  private async replay(cursor: number): Promise<void> {
+    let at = cursor;
+    try {
+      for (;;) {
+        const page = await this.deps.core.messages.sync(this.auth!.user.id, at, 200);
+        for (const e of page.events)
+          this.write({ type: 'event', name: e.name, data: { seq: e.seq, ...e.data } });
+        at = page.cursor;
+        if (!page.more || this.closed) break;
+      }
+      this.write({ type: 'event', name: 'sync.done', data: { cursor: at } });
+    } catch (err) {
+      this.log.error({ err }, 'replay failed');
+      this.write({ type: 'event', name: 'sync.failed', data: { cursor: at } });
+    } finally {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const e of held) {
+        const seq = e.data.seq;
+        if (typeof seq === 'number' && seq <= at) continue;
+        this.write({ type: 'event', name: e.name, data: e.data });
+      }
+    }
+  }
+
   private async handle(re: Id | null, type: string, input: unknown): Promise<void> {
     if (this.closed) return;
     const started = process.hrtime.bigint();
@@ -211,6 +242,7 @@ export class WsConnection {
       this.sendError(re, new ParleyError('not-authenticated', 'this session was signed out'));
       return;
     }
+    let replayFrom: number | undefined;
     try {
       let result: unknown;
       if (type === 'auth') {
@@ -219,10 +251,18 @@ export class WsConnection {
         const d = input as { token?: unknown } | undefined;
         if (typeof d !== 'object' || d === null || typeof d.token !== 'string')
           throw new ParleyError('bad-request', 'auth needs data.token', { field: 'token' });
-        checkShape(d, { token: 'string' });
+        checkShape(d, { token: 'string', cursor: 'number?' });
+        const cursor = (d as { cursor?: unknown }).cursor;
+        if (cursor !== undefined && (!Number.isSafeInteger(cursor) || (cursor as number) < 0))
+          throw new ParleyError('bad-request', 'cursor must be a whole number, 0 or more', {
+            field: 'cursor',
+          });
         const auth = await this.deps.core.accounts.authenticate(d.token, this.address);
+        // With a cursor, live events wait until what was missed has been sent.
+        if (cursor !== undefined) this.held = [];
         this.becomeAuthenticated(auth);
         result = whoAmI(auth);
+        if (cursor !== undefined) replayFrom = cursor as number;
       } else {
         if ((type === 'session.login' || type === 'account.register') && this.auth)
           throw new ParleyError('bad-request', 'this connection is already authenticated');
@@ -244,6 +284,7 @@ export class WsConnection {
         }
       }
       this.write({ type: 'reply', re, ok: true, data: result ?? {} });
+      if (replayFrom !== undefined) await this.replay(replayFrom);
     } catch (err) {
       this.sendError(re, err);
     } finally {
@@ -264,8 +305,10 @@ export class WsConnection {
       connectionId: this.connectionId,
       userId: auth.user.id,
       door: 'ws',
-      send: (event: ParleyEvent) =>
-        this.write({ type: 'event', name: event.name, data: event.data }),
+      send: (event: ParleyEvent) => {
+        if (this.held) this.held.push(event);
+        else this.write({ type: 'event', name: event.name, data: event.data });
+      },
       // Deferred past the current request, so a connection that logs itself out
       // (logout, delete, revoke of its own session) still gets its reply first.
       close: (reason: string) => {

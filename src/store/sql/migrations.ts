@@ -132,6 +132,52 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_direct_messages': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('sender_id', 'text', (c) => c.notNull())
+        .addColumn('recipient_id', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('reply_to', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('edited_at', 'bigint')
+        .addColumn('deleted_at', 'bigint')
+        .addColumn('visible_to_recipient', 'integer', (c) => c.notNull().defaultTo(1))
+        .addUniqueConstraint('messages_conversation_seq', ['conversation_id', 'seq'])
+        .addUniqueConstraint('messages_sender_client', ['sender_id', 'client_id'])
+        .execute();
+      await db.schema
+        .createTable('reactions')
+        .addColumn('message_id', 'text', (c) =>
+          c.notNull().references('messages.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('emoji', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('reactions_pk', ['message_id', 'user_id', 'emoji'])
+        .execute();
+      await db.schema
+        .createTable('user_log')
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'text')
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('user_log_pk', ['user_id', 'seq'])
+        .execute();
+      await db.schema
+        .createIndex('user_log_message')
+        .on('user_log')
+        .columns(['user_id', 'message_id'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -78,7 +78,42 @@ export interface UserPresenceTable {
   show_last_seen: number;
 }
 
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  recipient_id: string;
+  client_id: string;
+  body: string;
+  reply_to: string | null;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+  visible_to_recipient: number;
+}
+
+export interface ReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: number;
+}
+
+export interface UserLogTable {
+  user_id: string;
+  seq: number;
+  at: number;
+  name: string;
+  message_id: string | null;
+  /** JSON of the event's data. */
+  data: string;
+}
+
 export interface Database {
+  messages: MessagesTable;
+  reactions: ReactionsTable;
+  user_log: UserLogTable;
   presence: PresenceTable;
   nodes: NodesTable;
   user_presence: UserPresenceTable;

@@ -1,0 +1,353 @@
+import { ParleyError } from '../errors.js';
+import { event } from '../events.js';
+import { newId } from '../ids.js';
+import { createRateLimiter } from '../limits/rate.js';
+import type { Router } from '../router.js';
+import type { LogEntry, LogPayload, MessageStore, StoredMessage } from './store.js';
+
+export const MAX_TEXT_BYTES = 16 * 1024;
+// eslint-disable-next-line no-control-regex
+const CONTROL_OR_SPACE = /[\s\u0000-\u001f\u007f]/;
+export const MAX_CLIENT_ID = 64;
+export const MAX_EMOJI = 32;
+export const HISTORY_MAX = 100;
+export const SYNC_MAX = 500;
+
+/** A message as clients see it (docs/protocol.md, "Direct messages"). */
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  seq: number;
+  from: { userId: string; username: string };
+  to: { userId: string; username: string };
+  clientId: string;
+  text: string;
+  replyTo: string | null;
+  createdAt: number;
+  editedAt: number | null;
+  deleted: boolean;
+  reactions: { emoji: string; count: number; userIds: string[] }[];
+}
+
+export interface MessageUsers {
+  byUsername(username: string): Promise<{ id: string; username: string } | undefined>;
+  usernameOf(id: string): Promise<string | undefined>;
+  /** True when `ownerId` blocked `otherId`. */
+  isBlocked(ownerId: string, otherId: string): Promise<boolean>;
+}
+
+export interface SendResult {
+  message: MessageView;
+  /** Your log position after this message (advance your cursor to it). */
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface MessageService {
+  send(
+    userId: string,
+    req: { to: unknown; clientId: unknown; text: unknown; replyTo?: unknown },
+    connectionId?: string,
+  ): Promise<SendResult>;
+  edit(userId: string, id: unknown, text: unknown, connectionId?: string): Promise<SendResult>;
+  remove(userId: string, id: unknown, connectionId?: string): Promise<SendResult>;
+  react(
+    userId: string,
+    id: unknown,
+    emoji: unknown,
+    on: unknown,
+    connectionId?: string,
+  ): Promise<SendResult>;
+  history(
+    userId: string,
+    q: { with: unknown; before?: unknown; after?: unknown; limit?: unknown },
+  ): Promise<{ messages: MessageView[]; more: boolean }>;
+  /** The user's log after `after`: every change they must see, in order. */
+  sync(
+    userId: string,
+    after: unknown,
+    limit?: unknown,
+  ): Promise<{
+    events: { seq: number; name: string; data: Record<string, unknown> }[];
+    cursor: number;
+    more: boolean;
+  }>;
+}
+
+export function dmConversationId(a: string, b: string): string {
+  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
+}
+
+function intField(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    throw new ParleyError('bad-request', `${field} must be a whole number from ${min} to ${max}`, {
+      field,
+    });
+  return v;
+}
+
+export function checkText(v: unknown): string {
+  if (typeof v !== 'string')
+    throw new ParleyError('bad-request', 'text must be a string', { field: 'text' });
+  if (Buffer.byteLength(v, 'utf8') > MAX_TEXT_BYTES)
+    throw new ParleyError(
+      'payload-too-large',
+      `text is longer than ${MAX_TEXT_BYTES} bytes (16 KiB)`,
+      { field: 'text' },
+    );
+  if (v.trim() === '')
+    throw new ParleyError('bad-request', 'text must not be empty', { field: 'text' });
+  return v;
+}
+
+export function createMessageService(deps: {
+  store: MessageStore;
+  users: MessageUsers;
+  router: Router;
+  rate: { perSecond: number; burst: number };
+  now?: () => number;
+}): MessageService {
+  const { store, users, router } = deps;
+  const now = deps.now ?? Date.now;
+  const limiter = createRateLimiter({ perSecond: deps.rate.perSecond, burst: deps.rate.burst });
+
+  async function view(m: StoredMessage): Promise<MessageView> {
+    return {
+      id: m.id,
+      conversationId: m.conversationId,
+      seq: m.seq,
+      from: { userId: m.senderId, username: (await users.usernameOf(m.senderId)) ?? '' },
+      to: { userId: m.recipientId, username: (await users.usernameOf(m.recipientId)) ?? '' },
+      clientId: m.clientId,
+      text: m.deletedAt === null ? m.text : '',
+      replyTo: m.replyTo,
+      createdAt: m.createdAt,
+      editedAt: m.editedAt,
+      deleted: m.deletedAt !== null,
+      reactions: m.reactions.map((r) => ({
+        emoji: r.emoji,
+        count: r.userIds.length,
+        userIds: r.userIds,
+      })),
+    };
+  }
+
+  /** Who must see changes to this message: the sender, and the recipient unless they had blocked the sender. */
+  const audience = (m: StoredMessage) =>
+    m.visibleToRecipient ? [m.senderId, m.recipientId] : [m.senderId];
+
+  // Usernames are looked up before the transaction; the payload builder inside it is synchronous in effect.
+  function payloadFor(
+    change: 'new' | 'edited' | 'deleted' | 'reaction',
+    names: Map<string, string>,
+  ): LogPayload {
+    return (m) => ({
+      name: 'message',
+      data: {
+        change,
+        message: {
+          id: m.id,
+          conversationId: m.conversationId,
+          seq: m.seq,
+          from: { userId: m.senderId, username: names.get(m.senderId) ?? '' },
+          to: { userId: m.recipientId, username: names.get(m.recipientId) ?? '' },
+          clientId: m.clientId,
+          text: m.deletedAt === null ? m.text : '',
+          replyTo: m.replyTo,
+          createdAt: m.createdAt,
+          editedAt: m.editedAt,
+          deleted: m.deletedAt !== null,
+          reactions: m.reactions.map((r) => ({
+            emoji: r.emoji,
+            count: r.userIds.length,
+            userIds: r.userIds,
+          })),
+        },
+      },
+    });
+  }
+
+  async function namesOf(...ids: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const id of ids) out.set(id, (await users.usernameOf(id)) ?? '');
+    return out;
+  }
+
+  /** Tells each user's sessions (but not the connection that asked, which gets the reply). */
+  function fanOut(
+    result: { seqs: Map<string, number>; message: StoredMessage },
+    payload: LogPayload,
+    connectionId?: string,
+  ): void {
+    for (const [userId, seq] of result.seqs) {
+      const p = payload(result.message, userId);
+      router.deliver(userId, event(p.name, { seq, ...p.data }, connectionId));
+    }
+  }
+
+  async function mine(userId: string, id: unknown, mustBeSender: boolean): Promise<StoredMessage> {
+    if (typeof id !== 'string' || id.length > 64)
+      throw new ParleyError('bad-request', 'id must be a message id', { field: 'id' });
+    const m = await store.byId(id);
+    const canSee =
+      m && (m.senderId === userId || (m.recipientId === userId && m.visibleToRecipient));
+    if (!m || !canSee) throw new ParleyError('not-found', 'no such message', { field: 'id' });
+    if (mustBeSender && m.senderId !== userId)
+      throw new ParleyError('forbidden', 'only the sender can change a message');
+    return m;
+  }
+
+  return {
+    async send(userId, req, connectionId) {
+      if (
+        typeof req.clientId !== 'string' ||
+        req.clientId.length === 0 ||
+        req.clientId.length > MAX_CLIENT_ID
+      )
+        throw new ParleyError(
+          'bad-request',
+          `clientId must be a string of 1-${MAX_CLIENT_ID} characters`,
+          { field: 'clientId' },
+        );
+      // A retry is answered from the store before anything else, so it never counts twice.
+      const earlier = await store.bySenderClientId(userId, req.clientId);
+      if (earlier)
+        return {
+          message: await view(earlier),
+          seq: (await store.firstLogSeq(userId, earlier.id)) ?? 0,
+          duplicate: true,
+        };
+      const text = checkText(req.text);
+      if (typeof req.to !== 'string' || req.to.length > 64)
+        throw new ParleyError('bad-request', 'to must be a username', { field: 'to' });
+      const to = await users.byUsername(req.to.toLowerCase());
+      if (!to) throw new ParleyError('not-found', 'no such user', { field: 'to' });
+      if (to.id === userId)
+        throw new ParleyError('bad-request', 'you cannot message yourself', { field: 'to' });
+      let replyTo: string | null = null;
+      if (req.replyTo !== undefined && req.replyTo !== null) {
+        const parent = await mine(userId, req.replyTo, false).catch(() => undefined);
+        if (!parent || parent.conversationId !== dmConversationId(userId, to.id))
+          throw new ParleyError('bad-request', 'replyTo must be a message of this conversation', {
+            field: 'replyTo',
+          });
+        replyTo = parent.id;
+      }
+      limiter.take(userId);
+      // Someone who blocked you never gets your messages, and you are not told.
+      const visible = !(await users.isBlocked(to.id, userId));
+      const t = now();
+      const names = await namesOf(userId, to.id);
+      const payload = payloadFor('new', names);
+      const r = await store.insert(
+        {
+          id: newId(t),
+          conversationId: dmConversationId(userId, to.id),
+          senderId: userId,
+          recipientId: to.id,
+          clientId: req.clientId,
+          text,
+          replyTo,
+          createdAt: t,
+          visibleToRecipient: visible,
+        },
+        audience,
+        payload,
+      );
+      if (!r.duplicate) fanOut(r, payload, connectionId);
+      const seq = r.seqs.get(userId) ?? (await store.firstLogSeq(userId, r.message.id)) ?? 0;
+      return { message: await view(r.message), seq, duplicate: r.duplicate };
+    },
+
+    async edit(userId, id, text, connectionId) {
+      const m = await mine(userId, id, true);
+      if (m.deletedAt !== null)
+        throw new ParleyError('conflict', 'a deleted message cannot be edited', { field: 'id' });
+      const body = checkText(text);
+      const payload = payloadFor('edited', await namesOf(m.senderId, m.recipientId));
+      const r = await store.update(
+        m.id,
+        () => ({ text: body, editedAt: now() }),
+        audience,
+        payload,
+      );
+      if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
+      fanOut(r, payload, connectionId);
+      return { message: await view(r.message), seq: r.seqs.get(userId)!, duplicate: false };
+    },
+
+    async remove(userId, id, connectionId) {
+      const m = await mine(userId, id, true);
+      const payload = payloadFor('deleted', await namesOf(m.senderId, m.recipientId));
+      // Deleting leaves a tombstone: the id, order and time stay, the text goes.
+      const r = await store.update(
+        m.id,
+        (cur) => (cur.deletedAt === null ? { text: '', deletedAt: now() } : {}),
+        audience,
+        payload,
+      );
+      if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
+      fanOut(r, payload, connectionId);
+      return { message: await view(r.message), seq: r.seqs.get(userId)!, duplicate: false };
+    },
+
+    async react(userId, id, emoji, on, connectionId) {
+      const m = await mine(userId, id, false);
+      if (m.deletedAt !== null)
+        throw new ParleyError('conflict', 'a deleted message cannot get reactions', {
+          field: 'id',
+        });
+      if (
+        typeof emoji !== 'string' ||
+        emoji.length === 0 ||
+        [...emoji].length > MAX_EMOJI ||
+        CONTROL_OR_SPACE.test(emoji)
+      )
+        throw new ParleyError(
+          'bad-request',
+          `emoji must be 1-${MAX_EMOJI} characters without spaces`,
+          { field: 'emoji' },
+        );
+      if (on !== undefined && typeof on !== 'boolean')
+        throw new ParleyError('bad-request', 'on must be true or false', { field: 'on' });
+      const payload = payloadFor('reaction', await namesOf(m.senderId, m.recipientId));
+      const r = await store.react(m.id, userId, emoji, on !== false, now(), audience, payload);
+      if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
+      fanOut(r, payload, connectionId);
+      return { message: await view(r.message), seq: r.seqs.get(userId)!, duplicate: false };
+    },
+
+    async history(userId, q) {
+      if (typeof q.with !== 'string' || q.with.length > 64)
+        throw new ParleyError('bad-request', 'with must be a username', { field: 'with' });
+      const other = await users.byUsername(q.with.toLowerCase());
+      if (!other) throw new ParleyError('not-found', 'no such user', { field: 'with' });
+      const limit = q.limit === undefined ? 50 : intField(q.limit, 'limit', 1, HISTORY_MAX);
+      const page: { before?: number; after?: number; limit: number } = { limit: limit + 1 };
+      if (q.before !== undefined)
+        page.before = intField(q.before, 'before', 1, Number.MAX_SAFE_INTEGER);
+      if (q.after !== undefined)
+        page.after = intField(q.after, 'after', 0, Number.MAX_SAFE_INTEGER);
+      if (page.before !== undefined && page.after !== undefined)
+        throw new ParleyError('bad-request', 'give before or after, not both', { field: 'before' });
+      const rows = await store.history(dmConversationId(userId, other.id), userId, page);
+      const more = rows.length > limit;
+      // Paging backward reads newest first; either way the page is returned oldest first.
+      const list = page.after !== undefined ? rows.slice(0, limit) : rows.slice(0, limit).reverse();
+      return { messages: await Promise.all(list.map(view)), more };
+    },
+
+    async sync(userId, after, limit) {
+      const from = intField(after ?? 0, 'after', 0, Number.MAX_SAFE_INTEGER);
+      const n = limit === undefined ? 200 : intField(limit, 'limit', 1, SYNC_MAX);
+      const rows: LogEntry[] = await store.log(userId, from, n + 1);
+      const more = rows.length > n;
+      const page = rows.slice(0, n);
+      return {
+        events: page.map((e) => ({ seq: e.seq, name: e.name, data: e.data })),
+        cursor: page.length ? page[page.length - 1]!.seq : from,
+        more,
+      };
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Direct messages and the per-user event log.
+ *
+ * A message is stored once. Every durable change a user must see (a new
+ * message, an edit, a deletion, a reaction) is also appended to that user's log
+ * under a per-user sequence number: the log is what a reconnecting device
+ * replays from its cursor, so nothing depends on having been online.
+ */
+export interface StoredMessage {
+  id: string;
+  conversationId: string;
+  /** Order within the conversation (1, 2, 3...). */
+  seq: number;
+  senderId: string;
+  recipientId: string;
+  clientId: string;
+  text: string;
+  replyTo: string | null;
+  createdAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+  /** False when the recipient had blocked the sender: it never reaches them. */
+  visibleToRecipient: boolean;
+  reactions: { emoji: string; userIds: string[] }[];
+}
+
+export interface LogEntry {
+  userId: string;
+  seq: number;
+  at: number;
+  name: string;
+  data: Record<string, unknown>;
+}
+
+/** Builds the logged event for one user once the message is final (inside the transaction). */
+export type LogPayload = (
+  m: StoredMessage,
+  userId: string,
+) => { name: string; data: Record<string, unknown> };
+
+export interface Appended {
+  message: StoredMessage;
+  /** The log sequence number written for each user. */
+  seqs: Map<string, number>;
+}
+
+export interface MessageStore {
+  /**
+   * Stores a new message and its log entries in one transaction. If the sender
+   * already sent `clientId`, nothing is written and the earlier message comes
+   * back with `duplicate: true` (a retried send).
+   */
+  insert(
+    m: Omit<StoredMessage, 'seq' | 'reactions' | 'editedAt' | 'deletedAt'>,
+    logFor: (m: StoredMessage) => string[],
+    payload: LogPayload,
+  ): Promise<Appended & { duplicate: boolean }>;
+  bySenderClientId(senderId: string, clientId: string): Promise<StoredMessage | undefined>;
+  byId(id: string): Promise<StoredMessage | undefined>;
+  /** Applies `change` to the stored message (edit, delete) and logs it, in one transaction; undefined if gone. */
+  update(
+    id: string,
+    change: (m: StoredMessage) => Partial<Pick<StoredMessage, 'text' | 'editedAt' | 'deletedAt'>>,
+    logFor: (m: StoredMessage) => string[],
+    payload: LogPayload,
+  ): Promise<Appended | undefined>;
+  /** Adds or removes one user's reaction and logs the result, in one transaction. */
+  react(
+    id: string,
+    userId: string,
+    emoji: string,
+    on: boolean,
+    at: number,
+    logFor: (m: StoredMessage) => string[],
+    payload: LogPayload,
+  ): Promise<Appended | undefined>;
+  /** A page of the conversation as `viewerId` may see it, in seq order. */
+  history(
+    conversationId: string,
+    viewerId: string,
+    page: { before?: number; after?: number; limit: number },
+  ): Promise<StoredMessage[]>;
+  /** The user's log after `after`, in order. */
+  log(userId: string, after: number, limit: number): Promise<LogEntry[]>;
+  /** The user's latest log sequence number (0 when empty). */
+  logHead(userId: string): Promise<number>;
+  /** The log position at which the user first heard of a message (a retried send answers with it). */
+  firstLogSeq(userId: string, messageId: string): Promise<number | undefined>;
+}

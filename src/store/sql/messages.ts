@@ -1,0 +1,271 @@
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import type { LogPayload, MessageStore, StoredMessage } from '../../core/messages/store.js';
+import { isUniqueViolation } from './errors.js';
+import type { Database, MessagesTable } from './tables.js';
+
+type Tx = Transaction<Database> | Kysely<Database>;
+
+const toMessage = (
+  r: Selectable<MessagesTable>,
+  reactions: StoredMessage['reactions'] = [],
+): StoredMessage => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  seq: Number(r.seq),
+  senderId: r.sender_id,
+  recipientId: r.recipient_id,
+  clientId: r.client_id,
+  text: r.body,
+  replyTo: r.reply_to,
+  createdAt: Number(r.created_at),
+  editedAt: r.edited_at === null ? null : Number(r.edited_at),
+  deletedAt: r.deleted_at === null ? null : Number(r.deleted_at),
+  visibleToRecipient: Number(r.visible_to_recipient) === 1,
+  reactions,
+});
+
+async function reactionsOf(
+  db: Tx,
+  ids: readonly string[],
+): Promise<Map<string, StoredMessage['reactions']>> {
+  const out = new Map<string, StoredMessage['reactions']>();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .selectFrom('reactions')
+    .select(['message_id', 'user_id', 'emoji'])
+    .where('message_id', 'in', [...ids])
+    .orderBy('created_at')
+    .orderBy('user_id')
+    .execute();
+  for (const r of rows) {
+    const list = out.get(r.message_id) ?? [];
+    let entry = list.find((e) => e.emoji === r.emoji);
+    if (!entry) list.push((entry = { emoji: r.emoji, userIds: [] }));
+    entry.userIds.push(r.user_id);
+    out.set(r.message_id, list);
+  }
+  return out;
+}
+
+async function load(db: Tx, id: string): Promise<StoredMessage | undefined> {
+  const r = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) return undefined;
+  return toMessage(r, (await reactionsOf(db, [id])).get(id) ?? []);
+}
+
+export function createSqlMessageStore(
+  db: Kysely<Database>,
+  kind: 'sqlite' | 'postgres',
+): MessageStore {
+  /**
+   * Serialises writers per user: log and conversation sequence numbers are
+   * max+1 under these locks, so they are gapless and commit in order. SQLite
+   * runs one transaction at a time anyway.
+   */
+  async function lockUsers(tx: Tx, ids: readonly string[]): Promise<void> {
+    if (kind !== 'postgres') return;
+    for (const id of [...new Set(ids)].sort())
+      await sql`select pg_advisory_xact_lock(hashtextextended(${'user:' + id}, 0))`.execute(tx);
+  }
+
+  async function appendLog(
+    tx: Tx,
+    m: StoredMessage,
+    users: readonly string[],
+    payload: LogPayload,
+    at: number,
+  ): Promise<Map<string, number>> {
+    const seqs = new Map<string, number>();
+    for (const userId of users) {
+      const head = await tx
+        .selectFrom('user_log')
+        .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      const seq = Number(head.head) + 1;
+      const p = payload(m, userId);
+      await tx
+        .insertInto('user_log')
+        .values({
+          user_id: userId,
+          seq,
+          at,
+          name: p.name,
+          message_id: m.id,
+          data: JSON.stringify(p.data),
+        })
+        .execute();
+      seqs.set(userId, seq);
+    }
+    return seqs;
+  }
+
+  async function bySender(
+    tx: Tx,
+    senderId: string,
+    clientId: string,
+  ): Promise<StoredMessage | undefined> {
+    const r = await tx
+      .selectFrom('messages')
+      .selectAll()
+      .where('sender_id', '=', senderId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    return r && toMessage(r, (await reactionsOf(tx, [r.id])).get(r.id) ?? []);
+  }
+
+  return {
+    async insert(m, logFor, payload) {
+      try {
+        return await db.transaction().execute(async (tx) => {
+          await lockUsers(tx, [m.senderId, m.recipientId]);
+          const earlier = await bySender(tx, m.senderId, m.clientId);
+          if (earlier)
+            return { message: earlier, seqs: new Map<string, number>(), duplicate: true };
+          const head = await tx
+            .selectFrom('messages')
+            .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
+            .where('conversation_id', '=', m.conversationId)
+            .executeTakeFirstOrThrow();
+          const stored: StoredMessage = {
+            ...m,
+            seq: Number(head.head) + 1,
+            editedAt: null,
+            deletedAt: null,
+            reactions: [],
+          };
+          await tx
+            .insertInto('messages')
+            .values({
+              id: stored.id,
+              conversation_id: stored.conversationId,
+              seq: stored.seq,
+              sender_id: stored.senderId,
+              recipient_id: stored.recipientId,
+              client_id: stored.clientId,
+              body: stored.text,
+              reply_to: stored.replyTo,
+              created_at: stored.createdAt,
+              edited_at: null,
+              deleted_at: null,
+              visible_to_recipient: stored.visibleToRecipient ? 1 : 0,
+            })
+            .execute();
+          const seqs = await appendLog(tx, stored, logFor(stored), payload, stored.createdAt);
+          return { message: stored, seqs, duplicate: false };
+        });
+      } catch (err) {
+        // Two copies of one retried send racing: the loser answers with the winner's message.
+        if (!isUniqueViolation(err)) throw err;
+        const earlier = await bySender(db, m.senderId, m.clientId);
+        if (!earlier) throw err;
+        return { message: earlier, seqs: new Map<string, number>(), duplicate: true };
+      }
+    },
+
+    bySenderClientId: (senderId, clientId) => bySender(db, senderId, clientId),
+    byId: (id) => load(db, id),
+
+    async update(id, change, logFor, payload) {
+      return db.transaction().execute(async (tx) => {
+        const first = await load(tx, id);
+        if (!first) return undefined;
+        await lockUsers(tx, [first.senderId, first.recipientId]);
+        const cur = (await load(tx, id))!;
+        const patch = change(cur);
+        const next: StoredMessage = { ...cur, ...patch };
+        await tx
+          .updateTable('messages')
+          .set({ body: next.text, edited_at: next.editedAt, deleted_at: next.deletedAt })
+          .where('id', '=', id)
+          .execute();
+        if (next.deletedAt !== null) {
+          await tx.deleteFrom('reactions').where('message_id', '=', id).execute();
+          next.reactions = [];
+        }
+        const at = next.deletedAt ?? next.editedAt ?? Date.now();
+        return { message: next, seqs: await appendLog(tx, next, logFor(next), payload, at) };
+      });
+    },
+
+    async react(id, userId, emoji, on, at, logFor, payload) {
+      return db.transaction().execute(async (tx) => {
+        const first = await load(tx, id);
+        if (!first) return undefined;
+        await lockUsers(tx, [first.senderId, first.recipientId]);
+        if (on)
+          await tx
+            .insertInto('reactions')
+            .values({ message_id: id, user_id: userId, emoji, created_at: at })
+            .onConflict((oc) => oc.columns(['message_id', 'user_id', 'emoji']).doNothing())
+            .execute();
+        else
+          await tx
+            .deleteFrom('reactions')
+            .where('message_id', '=', id)
+            .where('user_id', '=', userId)
+            .where('emoji', '=', emoji)
+            .execute();
+        const next = (await load(tx, id))!;
+        return { message: next, seqs: await appendLog(tx, next, logFor(next), payload, at) };
+      });
+    },
+
+    async history(conversationId, viewerId, page) {
+      let q = db
+        .selectFrom('messages')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .where((eb) => eb.or([eb('sender_id', '=', viewerId), eb('visible_to_recipient', '=', 1)]))
+        .limit(page.limit);
+      if (page.after !== undefined) q = q.where('seq', '>', page.after).orderBy('seq', 'asc');
+      else {
+        if (page.before !== undefined) q = q.where('seq', '<', page.before);
+        q = q.orderBy('seq', 'desc');
+      }
+      const rows = await q.execute();
+      const reactions = await reactionsOf(
+        db,
+        rows.map((r) => r.id),
+      );
+      return rows.map((r) => toMessage(r, reactions.get(r.id) ?? []));
+    },
+
+    async log(userId, after, limit) {
+      const rows = await db
+        .selectFrom('user_log')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        userId: r.user_id,
+        seq: Number(r.seq),
+        at: Number(r.at),
+        name: r.name,
+        data: JSON.parse(r.data) as Record<string, unknown>,
+      }));
+    },
+
+    async logHead(userId) {
+      const r = await db
+        .selectFrom('user_log')
+        .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      return Number(r.head);
+    },
+
+    async firstLogSeq(userId, messageId) {
+      const r = await db
+        .selectFrom('user_log')
+        .select(sql<number>`min(seq)`.as('seq'))
+        .where('user_id', '=', userId)
+        .where('message_id', '=', messageId)
+        .executeTakeFirst();
+      return r?.seq === null || r?.seq === undefined ? undefined : Number(r.seq);
+    },
+  };
+}
