@@ -12,6 +12,7 @@ import { newId } from './core/ids.js';
 import { createContactService } from './core/contacts/service.js';
 import { createMessageService } from './core/messages/service.js';
 import { createPresenceService } from './core/presence/service.js';
+import { createReceiptService } from './core/receipts/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRouter } from './core/router.js';
 import { createSessionRegistry } from './core/sessions.js';
@@ -132,6 +133,15 @@ export async function createParley(
       isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
     },
   });
+  const receipts = createReceiptService({
+    store: store.markers,
+    router,
+    users: {
+      byUsername: (name) => store.accounts.userByUsername(name),
+      usernameOf: async (id) => (await store.accounts.userById(id))?.username,
+      isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
+    },
+  });
   const core: Core = {
     nodeId,
     accounts,
@@ -139,6 +149,7 @@ export async function createParley(
     contacts,
     presence,
     messages,
+    receipts,
     router,
     sessions,
     throttle,

@@ -3,6 +3,7 @@ import type { LoginThrottle } from './accounts/throttle.js';
 import type { ContactService } from './contacts/service.js';
 import type { MessageService } from './messages/service.js';
 import type { PresenceService } from './presence/service.js';
+import type { ReceiptService } from './receipts/service.js';
 import type { ProfileService } from './profiles/service.js';
 import type { Router } from './router.js';
 import type { SessionRegistry } from './sessions.js';
@@ -15,6 +16,7 @@ export interface Core {
   contacts: ContactService;
   presence: PresenceService;
   messages: MessageService;
+  receipts: ReceiptService;
   router: Router;
   sessions: SessionRegistry;
   throttle: LoginThrottle;

@@ -215,11 +215,14 @@ export class ParleyClient {
     return (await this.call<{ contacts: Presence[] }>('GET', '/presence')).contacts;
   }
 
-  async privacy(): Promise<{ showLastSeen: boolean }> {
+  async privacy(): Promise<{ showLastSeen: boolean; sendReceipts: boolean }> {
     return this.call('GET', '/me/privacy');
   }
 
-  async updatePrivacy(patch: { showLastSeen?: boolean }): Promise<{ showLastSeen: boolean }> {
+  async updatePrivacy(patch: {
+    showLastSeen?: boolean;
+    sendReceipts?: boolean;
+  }): Promise<{ showLastSeen: boolean; sendReceipts: boolean }> {
     return this.call('PATCH', '/me/privacy', patch);
   }
 

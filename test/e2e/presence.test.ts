@@ -281,14 +281,14 @@ for (const backend of storeBackends()) {
       await friends(a, b, aw.inbox);
       const got = await privacy(b);
       expect(got.status, got.text).toBe(200);
-      expect(got.body).toEqual({ showLastSeen: true });
+      expect(got.body).toEqual({ showLastSeen: true, sendReceipts: true });
       const off = await privacy(b, { showLastSeen: false });
       expect(off.status, off.text).toBe(200);
-      expect(off.body).toEqual({ showLastSeen: false });
-      expect((await privacy(b)).body).toEqual({ showLastSeen: false });
+      expect(off.body).toEqual({ showLastSeen: false, sendReceipts: true });
+      expect((await privacy(b)).body).toEqual({ showLastSeen: false, sendReceipts: true });
       // Bad input changes nothing.
       expectError(await privacy(b, { showLastSeen: 'no' }), 400, 'bad-request', 'showLastSeen');
-      expect((await privacy(b)).body).toEqual({ showLastSeen: false });
+      expect((await privacy(b)).body).toEqual({ showLastSeen: false, sendReceipts: true });
 
       const bw = await connect(b);
       expect((await aw.inbox.presence(b.id)).show).toBe('available');
@@ -318,7 +318,10 @@ for (const backend of storeBackends()) {
       });
 
       // Switched back on, the time kept all along shows again.
-      expect((await privacy(b, { showLastSeen: true })).body).toEqual({ showLastSeen: true });
+      expect((await privacy(b, { showLastSeen: true })).body).toEqual({
+        showLastSeen: true,
+        sendReceipts: true,
+      });
       expectPresence((await presenceList(a))[0], {
         userId: b.id,
         username: b.name,

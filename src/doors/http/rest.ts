@@ -115,6 +115,8 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
   route('POST', '/api/v1/messages/:id/reactions', 'messages.react', body);
   route('GET', '/api/v1/conversations/:with/messages', 'messages.history', queryInput);
   route('GET', '/api/v1/sync', 'sync', queryInput);
+  route('POST', '/api/v1/conversations/:with/markers', 'messages.mark', body);
+  route('GET', '/api/v1/conversations/:with/markers', 'messages.markers', none);
   route('GET', '/api/v1/me/privacy', 'privacy.get', none);
   route('PATCH', '/api/v1/me/privacy', 'privacy.update', body);
   route('PUT', '/api/v1/blocks/:username', 'blocks.add', none);

@@ -270,17 +270,26 @@ export const OPS: Record<string, Op> = {
     auth: true,
     shape: {},
     async run(ctx) {
-      return { showLastSeen: await ctx.core.presence.showLastSeen(authed(ctx).user.id) };
+      const id = authed(ctx).user.id;
+      return {
+        showLastSeen: await ctx.core.presence.showLastSeen(id),
+        sendReceipts: await ctx.core.receipts.sendReceipts(id),
+      };
     },
   },
   'privacy.update': {
     auth: true,
-    shape: { showLastSeen: 'boolean?' },
+    shape: { showLastSeen: 'boolean?', sendReceipts: 'boolean?' },
     async run(ctx) {
       const id = authed(ctx).user.id;
+      if (ctx.input.sendReceipts !== undefined)
+        await ctx.core.receipts.setSendReceipts(id, ctx.input.sendReceipts as boolean);
       if (ctx.input.showLastSeen !== undefined)
         await ctx.core.presence.setShowLastSeen(id, ctx.input.showLastSeen as boolean);
-      return { showLastSeen: await ctx.core.presence.showLastSeen(id) };
+      return {
+        showLastSeen: await ctx.core.presence.showLastSeen(id),
+        sendReceipts: await ctx.core.receipts.sendReceipts(id),
+      };
     },
   },
   'messages.send': {
@@ -336,6 +345,31 @@ export const OPS: Record<string, Op> = {
     auth: true,
     shape: { after: 'number?', limit: 'number?' },
     run: (ctx) => ctx.core.messages.sync(authed(ctx).user.id, ctx.input.after, ctx.input.limit),
+  },
+  'messages.mark': {
+    auth: true,
+    shape: { with: 'string', delivered: 'number?', read: 'number?' },
+    async run(ctx) {
+      const req: { with: unknown; delivered?: unknown; read?: unknown } = { with: ctx.input.with };
+      if (ctx.input.delivered !== undefined) req.delivered = ctx.input.delivered;
+      if (ctx.input.read !== undefined) req.read = ctx.input.read;
+      return { marker: await ctx.core.receipts.mark(authed(ctx).user.id, req, ctx.connectionId) };
+    },
+  },
+  'messages.markers': {
+    auth: true,
+    shape: { with: 'string' },
+    async run(ctx) {
+      return { marker: await ctx.core.receipts.markers(authed(ctx).user.id, ctx.input.with) };
+    },
+  },
+  typing: {
+    auth: true,
+    shape: { to: 'string', state: 'string' },
+    async run(ctx) {
+      await ctx.core.receipts.typing(authed(ctx).user.id, ctx.input.to, ctx.input.state);
+      return {};
+    },
   },
 };
 

@@ -127,6 +127,7 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
         await tx.deleteFrom('presence').where('user_id', '=', userId).execute();
         // Their own log and reactions go; messages stay in the other person's history.
         await tx.deleteFrom('user_log').where('user_id', '=', userId).execute();
+        await tx.deleteFrom('markers').where('user_id', '=', userId).execute();
         await tx.deleteFrom('reactions').where('user_id', '=', userId).execute();
         await tx.deleteFrom('user_presence').where('user_id', '=', userId).execute();
         await tx

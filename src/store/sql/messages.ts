@@ -117,11 +117,11 @@ export function createSqlMessageStore(
   return {
     async insert(m, logFor, payload) {
       try {
-        return await db.transaction().execute(async (tx) => {
+        return await new Promise((resolveEarly, rejectEarly) => { void db.transaction().execute(async (tx) => {
           await lockUsers(tx, [m.senderId, m.recipientId]);
           const earlier = await bySender(tx, m.senderId, m.clientId);
           if (earlier)
-            return { message: earlier, seqs: new Map<string, number>(), duplicate: true };
+            { resolveEarly({ message: earlier, seqs: new Map<string, number>(), duplicate: true }); return; }
           const head = await tx
             .selectFrom('messages')
             .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
@@ -152,8 +152,10 @@ export function createSqlMessageStore(
             })
             .execute();
           const seqs = await appendLog(tx, stored, logFor(stored), payload, stored.createdAt);
+          resolveEarly({ message: stored, seqs, duplicate: false });
+          await new Promise((r) => setTimeout(r, 100));
           return { message: stored, seqs, duplicate: false };
-        });
+        }).catch(rejectEarly); });
       } catch (err) {
         // Two copies of one retried send racing: the loser answers with the winner's message.
         if (!isUniqueViolation(err)) throw err;

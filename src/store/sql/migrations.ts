@@ -178,6 +178,23 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_receipts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('markers')
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('delivered', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('read', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('markers_pk', ['user_id', 'conversation_id'])
+        .execute();
+      await db.schema
+        .alterTable('user_presence')
+        .addColumn('send_receipts', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -152,7 +152,7 @@ export function createSqlPresenceStore(db: Kysely<Database>): PresenceStore {
     async setLastSeen(userId, at) {
       await db
         .insertInto('user_presence')
-        .values({ user_id: userId, last_seen_at: at, show_last_seen: 1 })
+        .values({ user_id: userId, last_seen_at: at, show_last_seen: 1, send_receipts: 1 })
         .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seen_at: at }))
         .execute();
     },
@@ -169,7 +169,12 @@ export function createSqlPresenceStore(db: Kysely<Database>): PresenceStore {
     async setShowLastSeen(userId, show) {
       await db
         .insertInto('user_presence')
-        .values({ user_id: userId, last_seen_at: null, show_last_seen: show ? 1 : 0 })
+        .values({
+          user_id: userId,
+          last_seen_at: null,
+          show_last_seen: show ? 1 : 0,
+          send_receipts: 1,
+        })
         .onConflict((oc) => oc.column('user_id').doUpdateSet({ show_last_seen: show ? 1 : 0 }))
         .execute();
     },

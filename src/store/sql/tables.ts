@@ -76,6 +76,7 @@ export interface UserPresenceTable {
   user_id: string;
   last_seen_at: number | null;
   show_last_seen: number;
+  send_receipts: number;
 }
 
 export interface MessagesTable {
@@ -110,7 +111,16 @@ export interface UserLogTable {
   data: string;
 }
 
+export interface MarkersTable {
+  user_id: string;
+  conversation_id: string;
+  delivered: number;
+  read: number;
+  updated_at: number;
+}
+
 export interface Database {
+  markers: MarkersTable;
   messages: MessagesTable;
   reactions: ReactionsTable;
   user_log: UserLogTable;

@@ -1,0 +1,155 @@
+import { ParleyError } from '../errors.js';
+import { event } from '../events.js';
+import { createRateLimiter } from '../limits/rate.js';
+import { dmConversationId } from '../messages/service.js';
+import type { Router } from '../router.js';
+import type { MarkerStore } from './store.js';
+
+/** Typing stops by itself after this long unless renewed (clients renew every few seconds while typing). */
+export const TYPING_EXPIRES_MS = 6000;
+
+export interface ReceiptUsers {
+  byUsername(username: string): Promise<{ id: string; username: string } | undefined>;
+  usernameOf(id: string): Promise<string | undefined>;
+  isBlocked(ownerId: string, otherId: string): Promise<boolean>;
+}
+
+export interface MarkerView {
+  conversationId: string;
+  with: { userId: string; username: string };
+  delivered: number;
+  read: number;
+  /** Messages from them after your read marker. */
+  unread: number;
+}
+
+export interface ReceiptService {
+  /** Moves your delivered/read markers in the conversation with `with` forward. */
+  mark(
+    userId: string,
+    req: { with: unknown; delivered?: unknown; read?: unknown },
+    connectionId?: string,
+  ): Promise<MarkerView>;
+  markers(
+    userId: string,
+    withUser: unknown,
+  ): Promise<MarkerView & { theirs: { delivered: number; read: number } | null }>;
+  typing(userId: string, to: unknown, state: unknown): Promise<void>;
+  sendReceipts(userId: string): Promise<boolean>;
+  setSendReceipts(userId: string, on: boolean): Promise<void>;
+}
+
+function seqField(v: unknown, field: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw new ParleyError('bad-request', `${field} must be a whole number, 0 or more`, { field });
+  return v;
+}
+
+/**
+ * Delivered and read markers per conversation (never stored per message, never
+ * going back), shared with one's own devices always and with the other person
+ * unless they turned receipts off; and typing notices, which are never stored.
+ */
+export function createReceiptService(deps: {
+  store: MarkerStore;
+  users: ReceiptUsers;
+  router: Router;
+  typingPerSecond?: number;
+  now?: () => number;
+}): ReceiptService {
+  const { store, users, router } = deps;
+  const now = deps.now ?? Date.now;
+  const typingLimit = createRateLimiter({ perSecond: deps.typingPerSecond ?? 2, burst: 10 });
+
+  async function other(userId: string, name: unknown, field: string) {
+    if (typeof name !== 'string' || name.length > 64)
+      throw new ParleyError('bad-request', `${field} must be a username`, { field });
+    const u = await users.byUsername(name.toLowerCase());
+    if (!u) throw new ParleyError('not-found', 'no such user', { field });
+    if (u.id === userId) throw new ParleyError('bad-request', 'that is you', { field });
+    return u;
+  }
+
+  return {
+    async mark(userId, req, connectionId) {
+      const them = await other(userId, req.with, 'with');
+      const delivered = seqField(req.delivered, 'delivered');
+      const read = seqField(req.read, 'read');
+      if (delivered === undefined && read === undefined)
+        throw new ParleyError('bad-request', 'give delivered, read or both', { field: 'read' });
+      const conversationId = dmConversationId(userId, them.id);
+      const head = await store.conversationHead(conversationId);
+      // Nothing can be read that does not exist yet; read implies delivered.
+      const to = {
+        delivered: Math.min(Math.max(delivered ?? 0, read ?? 0), head),
+        ...(read !== undefined ? { read: Math.min(read, head) } : {}),
+      };
+      const { marker, changed } = await store.advance(userId, conversationId, to, now());
+      const unread = await store.unreadCount(userId, conversationId, marker.read);
+      const view: MarkerView = {
+        conversationId,
+        with: { userId: them.id, username: them.username },
+        delivered: marker.delivered,
+        read: marker.read,
+        unread,
+      };
+      if (changed) {
+        // Your other devices clear their badges; the other person sees ticks unless you opted out.
+        router.deliver(userId, event('marker', { ...view }, connectionId));
+        if ((await store.sendReceipts(userId)) && !(await users.isBlocked(userId, them.id)))
+          router.deliver(
+            them.id,
+            event('receipt', {
+              conversationId,
+              userId,
+              username: (await users.usernameOf(userId)) ?? '',
+              delivered: marker.delivered,
+              read: marker.read,
+            }),
+          );
+      }
+      return view;
+    },
+
+    async markers(userId, withUser) {
+      const them = await other(userId, withUser, 'with');
+      const conversationId = dmConversationId(userId, them.id);
+      const list = await store.markers(userId, [conversationId]);
+      const mine = list[0] ?? { delivered: 0, read: 0 };
+      const theirsList = (await store.sendReceipts(them.id))
+        ? (await store.markers(them.id, [conversationId]))[0]
+        : undefined;
+      return {
+        conversationId,
+        with: { userId: them.id, username: them.username },
+        delivered: mine.delivered,
+        read: mine.read,
+        unread: await store.unreadCount(userId, conversationId, mine.read),
+        theirs: theirsList ? { delivered: theirsList.delivered, read: theirsList.read } : null,
+      };
+    },
+
+    async typing(userId, to, state) {
+      const them = await other(userId, to, 'to');
+      if (state !== 'start' && state !== 'stop')
+        throw new ParleyError('bad-request', 'state must be "start" or "stop"', { field: 'state' });
+      typingLimit.take(userId);
+      // Someone who blocked you never sees you typing (and you are not told).
+      if (await users.isBlocked(them.id, userId)) return;
+      router.deliver(
+        them.id,
+        event('typing', {
+          conversationId: dmConversationId(userId, them.id),
+          userId,
+          username: (await users.usernameOf(userId)) ?? '',
+          state,
+          expiresInMs: state === 'start' ? TYPING_EXPIRES_MS : 0,
+        }),
+      );
+    },
+
+    sendReceipts: (userId) => store.sendReceipts(userId),
+    setSendReceipts: (userId, on) => store.setSendReceipts(userId, on),
+  };
+}

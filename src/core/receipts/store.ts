@@ -1,0 +1,28 @@
+/** How far one user has received and read one conversation (conversation seq numbers). */
+export interface Marker {
+  userId: string;
+  conversationId: string;
+  delivered: number;
+  read: number;
+  updatedAt: number;
+}
+
+export interface MarkerStore {
+  /**
+   * Moves the user's markers forward (never back: a marker below the stored one
+   * is ignored) and returns the result, in one transaction.
+   */
+  advance(
+    userId: string,
+    conversationId: string,
+    to: { delivered?: number; read?: number },
+    at: number,
+  ): Promise<{ marker: Marker; changed: boolean }>;
+  markers(userId: string, conversationIds: readonly string[]): Promise<Marker[]>;
+  /** The highest conversation seq so far (0 for none). */
+  conversationHead(conversationId: string): Promise<number>;
+  /** Messages in the conversation after `afterSeq` that `userId` did not send and may see. */
+  unreadCount(userId: string, conversationId: string, afterSeq: number): Promise<number>;
+  sendReceipts(userId: string): Promise<boolean>;
+  setSendReceipts(userId: string, on: boolean): Promise<void>;
+}
