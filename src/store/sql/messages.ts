@@ -117,11 +117,11 @@ export function createSqlMessageStore(
   return {
     async insert(m, logFor, payload) {
       try {
-        return await new Promise((resolveEarly, rejectEarly) => { void db.transaction().execute(async (tx) => {
+        return await db.transaction().execute(async (tx) => {
           await lockUsers(tx, [m.senderId, m.recipientId]);
           const earlier = await bySender(tx, m.senderId, m.clientId);
           if (earlier)
-            { resolveEarly({ message: earlier, seqs: new Map<string, number>(), duplicate: true }); return; }
+            return { message: earlier, seqs: new Map<string, number>(), duplicate: true };
           const head = await tx
             .selectFrom('messages')
             .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
@@ -152,10 +152,8 @@ export function createSqlMessageStore(
             })
             .execute();
           const seqs = await appendLog(tx, stored, logFor(stored), payload, stored.createdAt);
-          resolveEarly({ message: stored, seqs, duplicate: false });
-          await new Promise((r) => setTimeout(r, 100));
           return { message: stored, seqs, duplicate: false };
-        }).catch(rejectEarly); });
+        });
       } catch (err) {
         // Two copies of one retried send racing: the loser answers with the winner's message.
         if (!isUniqueViolation(err)) throw err;
