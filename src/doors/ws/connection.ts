@@ -41,6 +41,11 @@ export class WsConnection {
   private closed = false;
   /** Live events held back while a reconnecting client catches up (auth with a cursor). */
   private held: ParleyEvent[] | undefined;
+  /**
+   * The log position the replay reached. A live event at or below it was already
+   * sent; from another node it can arrive late, after the held events went out.
+   */
+  private replayedTo = 0;
   /** The login session was revoked; requests still queued must not run as it. */
   private signedOut = false;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -227,12 +232,16 @@ export class WsConnection {
     } finally {
       const held = this.held ?? [];
       this.held = undefined;
-      for (const e of held) {
-        const seq = e.data.seq;
-        if (typeof seq === 'number' && seq <= at) continue;
-        this.write({ type: 'event', name: e.name, data: e.data });
-      }
+      this.replayedTo = at;
+      for (const e of held) this.sendLive(e);
     }
+  }
+
+  /** A live event, unless the replay already sent it. */
+  private sendLive(e: ParleyEvent): void {
+    const seq = e.data.seq;
+    if (typeof seq === 'number' && seq <= this.replayedTo) return;
+    this.write({ type: 'event', name: e.name, data: e.data });
   }
 
   private async handle(re: Id | null, type: string, input: unknown): Promise<void> {
@@ -307,7 +316,7 @@ export class WsConnection {
       door: 'ws',
       send: (event: ParleyEvent) => {
         if (this.held) this.held.push(event);
-        else this.write({ type: 'event', name: event.name, data: event.data });
+        else this.sendLive(event);
       },
       // Deferred past the current request, so a connection that logs itself out
       // (logout, delete, revoke of its own session) still gets its reply first.
