@@ -219,9 +219,12 @@ for (const backend of storeBackends()) {
       expect(results.every((r) => !r.duplicate)).toBe(true);
       const ab = results.slice(0, 30);
       expect(ab.map((r) => r.message.seq).sort((x, y) => x - y)).toEqual(range(1, 30));
-      expect(results.slice(30).map((r) => r.message.seq).sort((x, y) => x - y)).toEqual(
-        range(1, 10),
-      );
+      expect(
+        results
+          .slice(30)
+          .map((r) => r.message.seq)
+          .sort((x, y) => x - y),
+      ).toEqual(range(1, 10));
       const seqsOf = (userId: string) =>
         results.filter((r) => r.seqs.has(userId)).map((r) => r.seqs.get(userId)!);
       expect(seqsOf(a.id).sort((x, y) => x - y)).toEqual(range(1, 40));
@@ -476,7 +479,6 @@ for (const backend of storeBackends()) {
         'm9',
       ]);
       expect(texts(await store.messages.history(id, b.id, { after: 9, limit: 5 }))).toEqual([]);
-
     });
 
     it('history returns reactions and edits with each message', async () => {
@@ -502,7 +504,12 @@ for (const backend of storeBackends()) {
       expect(await store.messages.log(a.id, 0, 10)).toEqual([]);
       const ms: StoredMessage[] = [];
       for (const i of range(1, 12)) ms.push((await send(a.id, b.id, { text: `n${i}` })).message);
-      await store.messages.update(ms[0]!.id, () => ({ text: 'n1!', editedAt: 1 }), both, payload('e'));
+      await store.messages.update(
+        ms[0]!.id,
+        () => ({ text: 'n1!', editedAt: 1 }),
+        both,
+        payload('e'),
+      );
       expect(await store.messages.logHead(a.id)).toBe(13);
       const p1 = await store.messages.log(a.id, 0, 5);
       const p2 = await store.messages.log(a.id, 5, 5);
