@@ -346,6 +346,32 @@ for (const backend of storeBackends()) {
       expect(await store.messages.logHead(a.id)).toBe(headA);
     });
 
+    it('a deleted message takes no reactions, and a change that throws writes nothing', async () => {
+      const a = await newUser();
+      const b = await newUser();
+      const m = (await send(a.id, b.id, { text: 'doomed' })).message;
+      await store.messages.update(m.id, () => ({ text: '', deletedAt: 1 }), both, payload('d'));
+      const head = await store.messages.logHead(b.id);
+      expect(
+        await store.messages.react(m.id, b.id, '👍', true, 2, both, payload('reaction')),
+      ).toBeUndefined();
+      expect((await store.messages.byId(m.id))?.reactions).toEqual([]);
+      await expect(
+        store.messages.update(
+          m.id,
+          (cur) => {
+            expect(cur.deletedAt).toBe(1);
+            throw new Error('refused');
+          },
+          both,
+          payload('edited'),
+        ),
+      ).rejects.toThrow('refused');
+      expect(await store.messages.byId(m.id)).toMatchObject({ text: '', deletedAt: 1 });
+      expect(await store.messages.logHead(b.id)).toBe(head);
+      expect(await store.messages.logHead(a.id)).toBe(head);
+    });
+
     it('reactions: one per user and emoji, removable, grouped by emoji, logged to the audience only', async () => {
       const a = await newUser();
       const b = await newUser();

@@ -267,7 +267,14 @@ export function createMessageService(deps: {
       const payload = payloadFor('edited', await namesOf(m.senderId, m.recipientId));
       const r = await store.update(
         m.id,
-        () => ({ text: body, editedAt: now() }),
+        // Checked again inside the transaction: a deletion that won a race stays deleted.
+        (cur) => {
+          if (cur.deletedAt !== null)
+            throw new ParleyError('conflict', 'a deleted message cannot be edited', {
+              field: 'id',
+            });
+          return { text: body, editedAt: now() };
+        },
         audience,
         payload,
       );
@@ -312,7 +319,14 @@ export function createMessageService(deps: {
         throw new ParleyError('bad-request', 'on must be true or false', { field: 'on' });
       const payload = payloadFor('reaction', await namesOf(m.senderId, m.recipientId));
       const r = await store.react(m.id, userId, emoji, on !== false, now(), audience, payload);
-      if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
+      if (!r) {
+        // The store refuses a message deleted meanwhile (a race with its sender).
+        if ((await store.byId(m.id))?.deletedAt != null)
+          throw new ParleyError('conflict', 'a deleted message cannot get reactions', {
+            field: 'id',
+          });
+        throw new ParleyError('not-found', 'no such message', { field: 'id' });
+      }
       fanOut(r, payload, connectionId);
       return { message: await view(r.message), seq: r.seqs.get(userId)!, duplicate: false };
     },

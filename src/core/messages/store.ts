@@ -57,14 +57,18 @@ export interface MessageStore {
   ): Promise<Appended & { duplicate: boolean }>;
   bySenderClientId(senderId: string, clientId: string): Promise<StoredMessage | undefined>;
   byId(id: string): Promise<StoredMessage | undefined>;
-  /** Applies `change` to the stored message (edit, delete) and logs it, in one transaction; undefined if gone. */
+  /**
+   * Applies `change` to the stored message (edit, delete) and logs it, in one
+   * transaction; undefined if gone. `change` sees the message as it is under the
+   * lock and may throw to refuse (nothing is written).
+   */
   update(
     id: string,
     change: (m: StoredMessage) => Partial<Pick<StoredMessage, 'text' | 'editedAt' | 'deletedAt'>>,
     logFor: (m: StoredMessage) => string[],
     payload: LogPayload,
   ): Promise<Appended | undefined>;
-  /** Adds or removes one user's reaction and logs the result, in one transaction. */
+  /** Adds or removes one user's reaction and logs the result, in one transaction; undefined if the message is gone or deleted. */
   react(
     id: string,
     userId: string,

@@ -193,6 +193,8 @@ export function createSqlMessageStore(
         const first = await load(tx, id);
         if (!first) return undefined;
         await lockUsers(tx, [first.senderId, first.recipientId]);
+        // Read again under the lock: a deletion committed meanwhile wins.
+        if ((await load(tx, id))?.deletedAt !== null) return undefined;
         if (on)
           await tx
             .insertInto('reactions')
