@@ -256,6 +256,12 @@ for (const backend of storeBackends()) {
       ['text null', send({ text: null }), 'bad-request', 'text', 400],
       ['text an array', send({ text: ['hi'] }), 'bad-request', 'text', 400],
       ['text empty', send({ text: '' }), 'bad-request', 'text', 400],
+      // U+0000 cannot be stored by PostgreSQL: refused on every backend alike, never a 500.
+      ['text with NUL', send({ text: 'a\u0000b' }), 'bad-request', 'text', 400],
+      ['text NUL', send({ text: '\u0000' }), 'bad-request', 'text', 400],
+      ['clientId with NUL', send({ clientId: 'k\u0000' }), 'bad-request', 'clientId', 400],
+      ['to with NUL', send({ to: `${u.b.name}\u0000` }), 'bad-request', 'to', 400],
+      ['replyTo with NUL', send({ replyTo: `${m1.id}\u0000` }), 'bad-request', 'replyTo', 400],
       ['text blank', send({ text: ' \n\t ' }), 'bad-request', 'text', 400],
       [
         'text 16385 ASCII bytes',
@@ -440,12 +446,13 @@ for (const backend of storeBackends()) {
           condition,
           field,
         );
-      expectError(
-        await call('PATCH', `/api/v1/messages/${'q'.repeat(65)}`, { text: 'x' }),
-        400,
-        'bad-request',
-        'id',
-      );
+      for (const id of ['q'.repeat(65), `${m1.id}%00`])
+        expectError(
+          await call('PATCH', `/api/v1/messages/${id}`, { text: 'x' }),
+          400,
+          'bad-request',
+          'id',
+        );
 
       const c = await ws();
       await expectWsError(c.request('messages.edit', { id: cd.id, text: 'x' }), 'not-found', 'id');
@@ -483,12 +490,8 @@ for (const backend of storeBackends()) {
         401,
         'not-authenticated',
       );
-      expectError(
-        await call('DELETE', `/api/v1/messages/${'q'.repeat(65)}`),
-        400,
-        'bad-request',
-        'id',
-      );
+      for (const id of ['q'.repeat(65), `${m1.id}%00`])
+        expectError(await call('DELETE', `/api/v1/messages/${id}`), 400, 'bad-request', 'id');
       const c = await ws();
       await expectWsError(c.request('messages.delete', { id: cd.id }), 'not-found', 'id');
       await expectWsError(c.request('messages.delete', {}), 'bad-request', 'id');
@@ -549,6 +552,17 @@ for (const backend of storeBackends()) {
       );
       await expectWsError(c.request('messages.react', { id: 7, emoji: '👍' }), 'bad-request', 'id');
       expectError(
+        await call('POST', `/api/v1/messages/${m1.id}%00/reactions`, { emoji: '👍' }),
+        400,
+        'bad-request',
+        'id',
+      );
+      await expectWsError(
+        c.request('messages.react', { id: `${m1.id}\u0000`, emoji: '👍' }),
+        'bad-request',
+        'id',
+      );
+      expectError(
         await call('POST', `/api/v1/messages/${m1.id}/reactions`, { emoji: '👍' }, null),
         401,
         'not-authenticated',
@@ -602,6 +616,7 @@ for (const backend of storeBackends()) {
       }
       expectError(await call('GET', path('', 'nobody-at-all')), 404, 'not-found', 'with');
       expectError(await call('GET', path('', 'x'.repeat(65))), 400, 'bad-request', 'with');
+      expectError(await call('GET', path('', `${u.b.name}%00`)), 400, 'bad-request', 'with');
       expectError(await call('GET', path(''), undefined, null), 401, 'not-authenticated');
       // The edges that are allowed.
       for (const q of [
@@ -634,6 +649,7 @@ for (const backend of storeBackends()) {
         [{ with: u.b.name, after: -1 }, 'after'],
         [{ with: u.b.name, after: 2 ** 53 }, 'after'],
         [{ with: 5 }, 'with'],
+        [{ with: `${u.b.name}\u0000` }, 'with'],
         [{}, 'with'],
         [{ with: u.b.name, cursor: 1 }, 'cursor'],
       ];

@@ -86,6 +86,9 @@ function intField(v: unknown, field: string, min: number, max: number): number {
   return v;
 }
 
+/** PostgreSQL text cannot hold U+0000: refused everywhere, so both stores answer alike. */
+const hasNul = (v: string) => v.includes('\u0000');
+
 export function checkText(v: unknown): string {
   if (typeof v !== 'string')
     throw new ParleyError('bad-request', 'text must be a string', { field: 'text' });
@@ -97,6 +100,10 @@ export function checkText(v: unknown): string {
     );
   if (v.trim() === '')
     throw new ParleyError('bad-request', 'text must not be empty', { field: 'text' });
+  if (hasNul(v))
+    throw new ParleyError('bad-request', 'text must not contain NUL characters', {
+      field: 'text',
+    });
   return v;
 }
 
@@ -186,7 +193,7 @@ export function createMessageService(deps: {
   }
 
   async function mine(userId: string, id: unknown, mustBeSender: boolean): Promise<StoredMessage> {
-    if (typeof id !== 'string' || id.length > 64)
+    if (typeof id !== 'string' || id.length > 64 || hasNul(id))
       throw new ParleyError('bad-request', 'id must be a message id', { field: 'id' });
     const m = await store.byId(id);
     const canSee =
@@ -202,7 +209,8 @@ export function createMessageService(deps: {
       if (
         typeof req.clientId !== 'string' ||
         req.clientId.length === 0 ||
-        req.clientId.length > MAX_CLIENT_ID
+        req.clientId.length > MAX_CLIENT_ID ||
+        hasNul(req.clientId)
       )
         throw new ParleyError(
           'bad-request',
@@ -218,7 +226,7 @@ export function createMessageService(deps: {
           duplicate: true,
         };
       const text = checkText(req.text);
-      if (typeof req.to !== 'string' || req.to.length > 64)
+      if (typeof req.to !== 'string' || req.to.length > 64 || hasNul(req.to))
         throw new ParleyError('bad-request', 'to must be a username', { field: 'to' });
       const to = await users.byUsername(req.to.toLowerCase());
       if (!to) throw new ParleyError('not-found', 'no such user', { field: 'to' });
@@ -332,7 +340,7 @@ export function createMessageService(deps: {
     },
 
     async history(userId, q) {
-      if (typeof q.with !== 'string' || q.with.length > 64)
+      if (typeof q.with !== 'string' || q.with.length > 64 || hasNul(q.with))
         throw new ParleyError('bad-request', 'with must be a username', { field: 'with' });
       const other = await users.byUsername(q.with.toLowerCase());
       if (!other) throw new ParleyError('not-found', 'no such user', { field: 'with' });
