@@ -6,6 +6,7 @@ import type {
   Message,
   MessageResult,
   Presence,
+  ServerEvent,
   SyncPage,
   DeviceSession,
   DirectoryPage,
@@ -268,7 +269,9 @@ export class ParleyClient {
 
   /** Opens the WebSocket and authenticates it with the current token. */
   /** With `cursor`, the server first replays what you missed after it, then sends `sync.done`, then live events. */
-  connect(opts: { authenticate?: boolean; cursor?: number } = {}): Promise<ParleyConnection> {
+  connect(
+    opts: { authenticate?: boolean; cursor?: number; onEvent?: (e: ServerEvent) => void } = {},
+  ): Promise<ParleyConnection> {
     const factory =
       this.factory ??
       ((url: string) => {
@@ -282,6 +285,7 @@ export class ParleyClient {
       opts.authenticate === false ? undefined : this.token,
       factory,
       opts.cursor,
+      opts.onEvent,
     );
   }
 }

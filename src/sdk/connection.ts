@@ -54,9 +54,12 @@ export class ParleyConnection {
     token: string | undefined,
     factory: WebSocketFactory,
     cursor?: number,
+    onEvent?: (e: ServerEvent) => void,
   ): Promise<ParleyConnection> {
     const ws = factory(url);
     const conn = new ParleyConnection(ws);
+    // Attached before auth, so events replayed right after it are not missed.
+    if (onEvent) conn.onAny(onEvent);
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(
         () => reject(new ParleyApiError('unavailable', 'no hello from the server')),

@@ -378,9 +378,10 @@ for (const backend of storeBackends()) {
       const m = (await send(a.id, b.id)).message;
       const r1 = await store.messages.react(m.id, b.id, '👍', true, 10, audience, payload('r'));
       expect(r1?.message.reactions).toEqual([{ emoji: '👍', userIds: [b.id] }]);
-      // The same reaction again changes nothing but is still logged (the caller decides).
+      // The same reaction again changes nothing, so nothing is logged.
       const r2 = await store.messages.react(m.id, b.id, '👍', true, 11, audience, payload('r'));
       expect(r2?.message.reactions).toEqual([{ emoji: '👍', userIds: [b.id] }]);
+      expect(r2?.seqs.size).toBe(0);
       await store.messages.react(m.id, a.id, '👍', true, 12, audience, payload('r'));
       const r4 = await store.messages.react(m.id, a.id, '🎉', true, 13, audience, payload('r'));
       expect(r4?.message.reactions).toEqual([
@@ -394,16 +395,18 @@ for (const backend of storeBackends()) {
       ]);
       expect(r5?.seqs).toEqual(
         new Map([
-          [a.id, 6],
-          [b.id, 6],
+          [a.id, 5],
+          [b.id, 5],
         ]),
       );
       expect((await store.messages.byId(m.id))?.reactions).toEqual(r5?.message.reactions);
-      const last = (await store.messages.log(b.id, 5, 10))[0]!;
-      expect(last).toMatchObject({ seq: 6, at: 14, data: { reactions: r5?.message.reactions } });
-      // Removing a reaction that is not there is harmless.
+      const last = (await store.messages.log(b.id, 4, 10))[0]!;
+      expect(last).toMatchObject({ seq: 5, at: 14, data: { reactions: r5?.message.reactions } });
+      // Removing a reaction that is not there is harmless and logs nothing.
       const r6 = await store.messages.react(m.id, b.id, '🙃', false, 15, audience, payload('r'));
       expect(r6?.message.reactions).toEqual(r5?.message.reactions);
+      expect(r6?.seqs.size).toBe(0);
+      expect(await store.messages.logHead(b.id)).toBe(5);
     });
 
     it('changes to a hidden message are logged to its sender only', async () => {

@@ -111,6 +111,63 @@ for (const backend of storeBackends()) {
       });
     });
 
+    it('deleting scrubs the text from every log copy; repeated changes log nothing', async () => {
+      const { a, b, an, bn } = await pair();
+      const m = (await a.sendMessage(bn, 'secret words', 's1')).message;
+      await a.editMessage(m.id, 'more secret words');
+      await b.react(m.id, '🔥');
+      const again = await b.react(m.id, '🔥');
+      expect(again.seq).toBeNull();
+      await a.deleteMessage(m.id);
+      expect((await a.deleteMessage(m.id)).seq).toBeNull();
+      const log = JSON.stringify((await b.sync(0)).events);
+      expect(log).not.toContain('secret');
+      expect((await b.sync(0)).events.map((e) => e.data.change)).toEqual([
+        'new',
+        'edited',
+        'reaction',
+        'deleted',
+      ]);
+      await expect(b.history(bn)).rejects.toMatchObject({
+        condition: 'bad-request',
+        field: 'with',
+      });
+      void an;
+    });
+
+    it('a clientId reused for a different message is a conflict, not a silent duplicate', async () => {
+      const { a, bn } = await pair();
+      await a.sendMessage(bn, 'one thing', 'same');
+      await expect(a.sendMessage(bn, 'another thing', 'same')).rejects.toMatchObject({
+        condition: 'conflict',
+        field: 'clientId',
+      });
+      expect((await a.sendMessage(bn, 'one thing', 'same')).duplicate).toBe(true);
+    });
+
+    it('a conversation with a deleted account can still be edited and deleted by the one left', async () => {
+      const { a, b, bn } = await pair();
+      const m = (await a.sendMessage(bn, 'bye', 'd1')).message;
+      await b.deleteAccount('password123');
+      expect((await a.editMessage(m.id, 'bye!')).message.text).toBe('bye!');
+      expect((await a.deleteMessage(m.id)).message.deleted).toBe(true);
+    });
+
+    it('connect with a cursor and an onEvent handler hears the whole replay', async () => {
+      const { a, b, an, bn } = await pair();
+      await a.sendMessage(bn, 'x', 'h1');
+      await a.sendMessage(bn, 'y', 'h2');
+      const heard: string[] = [];
+      const ws = await b.connect({
+        cursor: 0,
+        onEvent: (e) => heard.push(`${e.name}:${String(e.data.seq ?? e.data.cursor)}`),
+      });
+      await ws.request('ping');
+      expect(heard).toEqual(['message:1', 'message:2', 'sync.done:2']);
+      ws.close();
+      void an;
+    });
+
     it('history pages backward and forward', async () => {
       const { a, b, an, bn } = await pair();
       for (let i = 1; i <= 7; i++)

@@ -67,6 +67,17 @@ export function normalizeUsername(input: unknown): string {
   return name;
 }
 
+/**
+ * For looking someone up by name: the lowercase name, or undefined when no
+ * account can have it (so lookups of hostile input, NUL bytes included, never
+ * reach the database and simply find nobody).
+ */
+export function lookupName(input: unknown): string | undefined {
+  if (typeof input !== 'string' || input.length > 64) return undefined;
+  const name = input.toLowerCase();
+  return USERNAME.test(name) ? name : undefined;
+}
+
 export function assertNotReserved(name: string, extra: readonly string[]): void {
   if (RESERVED_USERNAMES.includes(name) || extra.includes(name)) {
     throw new ParleyError('conflict', `the username "${name}" is reserved`, { field: 'username' });

@@ -38,8 +38,11 @@ export interface MessageUsers {
 
 export interface SendResult {
   message: MessageView;
-  /** Your log position after this message (advance your cursor to it). */
-  seq: number;
+  /**
+   * Your log position for this change (advance your cursor to it); null when the
+   * request changed nothing (a repeated delete or reaction), so nothing was logged.
+   */
+  seq: number | null;
   duplicate: boolean;
 }
 
@@ -62,6 +65,8 @@ export interface MessageService {
     userId: string,
     q: { with: unknown; before?: unknown; after?: unknown; limit?: unknown },
   ): Promise<{ messages: MessageView[]; more: boolean }>;
+  /** The user's latest log position (0 before anything was logged). */
+  head(userId: string): Promise<number>;
   /** The user's log after `after`: every change they must see, in order. */
   sync(
     userId: string,
@@ -70,6 +75,8 @@ export interface MessageService {
   ): Promise<{
     events: { seq: number; name: string; data: Record<string, unknown> }[];
     cursor: number;
+    /** Your latest log position: a new device may start from here. */
+    head: number;
     more: boolean;
   }>;
 }
@@ -139,7 +146,16 @@ export function createMessageService(deps: {
     };
   }
 
-  /** Who must see changes to this message: the sender, and the recipient unless they had blocked the sender. */
+  /**
+   * Who must see changes to this message: the sender, and the recipient unless
+   * they had blocked the sender; never an account deleted since.
+   */
+  async function audienceOf(m: StoredMessage): Promise<() => string[]> {
+    const ids = m.visibleToRecipient ? [m.senderId, m.recipientId] : [m.senderId];
+    const alive: string[] = [];
+    for (const id of ids) if ((await users.usernameOf(id)) !== undefined) alive.push(id);
+    return () => alive;
+  }
   const audience = (m: StoredMessage) =>
     m.visibleToRecipient ? [m.senderId, m.recipientId] : [m.senderId];
 
@@ -219,12 +235,23 @@ export function createMessageService(deps: {
         );
       // A retry is answered from the store before anything else, so it never counts twice.
       const earlier = await store.bySenderClientId(userId, req.clientId);
-      if (earlier)
+      if (earlier) {
+        // The same clientId for a different message is a client bug worth hearing about.
+        const sameTo =
+          typeof req.to === 'string' &&
+          (await users.byUsername(req.to.toLowerCase()))?.id === earlier.recipientId;
+        if (!sameTo || (earlier.deletedAt === null && req.text !== earlier.text))
+          throw new ParleyError(
+            'conflict',
+            'this clientId was already used for a different message',
+            { field: 'clientId' },
+          );
         return {
           message: await view(earlier),
           seq: (await store.firstLogSeq(userId, earlier.id)) ?? 0,
           duplicate: true,
         };
+      }
       const text = checkText(req.text);
       if (typeof req.to !== 'string' || req.to.length > 64 || hasNul(req.to))
         throw new ParleyError('bad-request', 'to must be a username', { field: 'to' });
@@ -272,6 +299,7 @@ export function createMessageService(deps: {
       if (m.deletedAt !== null)
         throw new ParleyError('conflict', 'a deleted message cannot be edited', { field: 'id' });
       const body = checkText(text);
+      limiter.take(userId);
       const payload = payloadFor('edited', await namesOf(m.senderId, m.recipientId));
       const r = await store.update(
         m.id,
@@ -283,27 +311,28 @@ export function createMessageService(deps: {
             });
           return { text: body, editedAt: now() };
         },
-        audience,
+        await audienceOf(m),
         payload,
       );
       if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
       fanOut(r, payload, connectionId);
-      return { message: await view(r.message), seq: r.seqs.get(userId)!, duplicate: false };
+      return { message: await view(r.message), seq: r.seqs.get(userId) ?? null, duplicate: false };
     },
 
     async remove(userId, id, connectionId) {
       const m = await mine(userId, id, true);
+      limiter.take(userId);
       const payload = payloadFor('deleted', await namesOf(m.senderId, m.recipientId));
       // Deleting leaves a tombstone: the id, order and time stay, the text goes.
       const r = await store.update(
         m.id,
         (cur) => (cur.deletedAt === null ? { text: '', deletedAt: now() } : {}),
-        audience,
+        await audienceOf(m),
         payload,
       );
       if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
       fanOut(r, payload, connectionId);
-      return { message: await view(r.message), seq: r.seqs.get(userId)!, duplicate: false };
+      return { message: await view(r.message), seq: r.seqs.get(userId) ?? null, duplicate: false };
     },
 
     async react(userId, id, emoji, on, connectionId) {
@@ -325,8 +354,17 @@ export function createMessageService(deps: {
         );
       if (on !== undefined && typeof on !== 'boolean')
         throw new ParleyError('bad-request', 'on must be true or false', { field: 'on' });
+      limiter.take(userId);
       const payload = payloadFor('reaction', await namesOf(m.senderId, m.recipientId));
-      const r = await store.react(m.id, userId, emoji, on !== false, now(), audience, payload);
+      const r = await store.react(
+        m.id,
+        userId,
+        emoji,
+        on !== false,
+        now(),
+        await audienceOf(m),
+        payload,
+      );
       if (!r) {
         // The store refuses a message deleted meanwhile (a race with its sender).
         if ((await store.byId(m.id))?.deletedAt != null)
@@ -336,7 +374,7 @@ export function createMessageService(deps: {
         throw new ParleyError('not-found', 'no such message', { field: 'id' });
       }
       fanOut(r, payload, connectionId);
-      return { message: await view(r.message), seq: r.seqs.get(userId)!, duplicate: false };
+      return { message: await view(r.message), seq: r.seqs.get(userId) ?? null, duplicate: false };
     },
 
     async history(userId, q) {
@@ -344,6 +382,10 @@ export function createMessageService(deps: {
         throw new ParleyError('bad-request', 'with must be a username', { field: 'with' });
       const other = await users.byUsername(q.with.toLowerCase());
       if (!other) throw new ParleyError('not-found', 'no such user', { field: 'with' });
+      if (other.id === userId)
+        throw new ParleyError('bad-request', 'there is no conversation with yourself', {
+          field: 'with',
+        });
       const limit = q.limit === undefined ? 50 : intField(q.limit, 'limit', 1, HISTORY_MAX);
       const page: { before?: number; after?: number; limit: number } = { limit: limit + 1 };
       if (q.before !== undefined)
@@ -359,15 +401,27 @@ export function createMessageService(deps: {
       return { messages: await Promise.all(list.map(view)), more };
     },
 
+    head: (userId) => store.logHead(userId),
+
     async sync(userId, after, limit) {
       const from = intField(after ?? 0, 'after', 0, Number.MAX_SAFE_INTEGER);
       const n = limit === undefined ? 200 : intField(limit, 'limit', 1, SYNC_MAX);
+      const head = await store.logHead(userId);
+      // A cursor past the end (another account's, or a restored backup) would silently skip
+      // everything until the log caught up: say so instead.
+      if (from > head)
+        throw new ParleyError(
+          'bad-request',
+          `after is past the end of your log (${head}); sync from 0 or ${head}`,
+          { field: 'after' },
+        );
       const rows: LogEntry[] = await store.log(userId, from, n + 1);
       const more = rows.length > n;
       const page = rows.slice(0, n);
       return {
         events: page.map((e) => ({ seq: e.seq, name: e.name, data: e.data })),
         cursor: page.length ? page[page.length - 1]!.seq : from,
+        head,
         more,
       };
     },

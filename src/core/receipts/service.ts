@@ -1,3 +1,4 @@
+import { lookupName } from '../accounts/username.js';
 import { ParleyError } from '../errors.js';
 import { event } from '../events.js';
 import { createRateLimiter } from '../limits/rate.js';
@@ -65,7 +66,8 @@ export function createReceiptService(deps: {
   async function other(userId: string, name: unknown, field: string) {
     if (typeof name !== 'string' || name.length > 64)
       throw new ParleyError('bad-request', `${field} must be a username`, { field });
-    const u = await users.byUsername(name.toLowerCase());
+    const possible = lookupName(name);
+    const u = possible === undefined ? undefined : await users.byUsername(possible);
     if (!u) throw new ParleyError('not-found', 'no such user', { field });
     if (u.id === userId) throw new ParleyError('bad-request', 'that is you', { field });
     return u;

@@ -267,6 +267,13 @@ export class WsConnection {
             field: 'cursor',
           });
         const auth = await this.deps.core.accounts.authenticate(d.token, this.address);
+        if (cursor !== undefined) {
+          const head = await this.deps.core.messages.head(auth.user.id);
+          if ((cursor as number) > head)
+            throw new ParleyError('bad-request', `cursor is past the end of your log (${head})`, {
+              field: 'cursor',
+            });
+        }
         // With a cursor, live events wait until what was missed has been sent.
         if (cursor !== undefined) this.held = [];
         this.becomeAuthenticated(auth);

@@ -173,6 +173,9 @@ export function createSqlMessageStore(
         await lockUsers(tx, [first.senderId, first.recipientId]);
         const cur = (await load(tx, id))!;
         const patch = change(cur);
+        // Nothing to change (a repeated delete): nothing is logged or told.
+        if (Object.keys(patch).length === 0)
+          return { message: cur, seqs: new Map<string, number>() };
         const next: StoredMessage = { ...cur, ...patch };
         await tx
           .updateTable('messages')
@@ -182,6 +185,22 @@ export function createSqlMessageStore(
         if (next.deletedAt !== null) {
           await tx.deleteFrom('reactions').where('message_id', '=', id).execute();
           next.reactions = [];
+          // A deleted text must not live on in the logs: earlier entries replay the tombstone.
+          const tomb = payload(next, next.senderId).data.message;
+          const old = await tx
+            .selectFrom('user_log')
+            .select(['user_id', 'seq', 'data'])
+            .where('message_id', '=', id)
+            .execute();
+          for (const row of old) {
+            const data = JSON.parse(row.data) as Record<string, unknown>;
+            await tx
+              .updateTable('user_log')
+              .set({ data: JSON.stringify({ ...data, message: tomb }) })
+              .where('user_id', '=', row.user_id)
+              .where('seq', '=', row.seq)
+              .execute();
+          }
         }
         const at = next.deletedAt ?? next.editedAt ?? Date.now();
         return { message: next, seqs: await appendLog(tx, next, logFor(next), payload, at) };
@@ -195,20 +214,26 @@ export function createSqlMessageStore(
         await lockUsers(tx, [first.senderId, first.recipientId]);
         // Read again under the lock: a deletion committed meanwhile wins.
         if ((await load(tx, id))?.deletedAt !== null) return undefined;
-        if (on)
-          await tx
+        let changed: number;
+        if (on) {
+          const r = await tx
             .insertInto('reactions')
             .values({ message_id: id, user_id: userId, emoji, created_at: at })
             .onConflict((oc) => oc.columns(['message_id', 'user_id', 'emoji']).doNothing())
-            .execute();
-        else
-          await tx
+            .executeTakeFirst();
+          changed = Number(r.numInsertedOrUpdatedRows ?? 0);
+        } else {
+          const r = await tx
             .deleteFrom('reactions')
             .where('message_id', '=', id)
             .where('user_id', '=', userId)
             .where('emoji', '=', emoji)
-            .execute();
+            .executeTakeFirst();
+          changed = Number(r.numDeletedRows);
+        }
         const next = (await load(tx, id))!;
+        // Reacting twice, or taking back what was not given, changes nothing and tells nobody.
+        if (changed === 0) return { message: next, seqs: new Map<string, number>() };
         return { message: next, seqs: await appendLog(tx, next, logFor(next), payload, at) };
       });
     },

@@ -193,6 +193,12 @@ const MIGRATIONS: Record<string, Migration> = {
         .alterTable('user_presence')
         .addColumn('send_receipts', 'integer', (c) => c.notNull().defaultTo(1))
         .execute();
+      // Deleting a message rewrites its log entries (no text survives in a log).
+      await db.schema
+        .createIndex('user_log_message_id')
+        .on('user_log')
+        .column('message_id')
+        .execute();
     },
   },
 };
