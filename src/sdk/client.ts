@@ -262,6 +262,17 @@ export class ParleyClient {
     );
   }
 
+  /**
+   * Full-text search over your conversations, newest first. Snippets mark matches
+   * with U+0002 ... U+0003; pass `next` as `before` for the following page.
+   */
+  searchMessages(
+    q: string,
+    opts: { with?: string; before?: string; limit?: number } = {},
+  ): Promise<{ results: { message: Message; snippet: string }[]; next?: string }> {
+    return this.call('GET', '/search', undefined, { q, ...opts });
+  }
+
   /** Everything logged for you after `after`, in order. */
   sync(after: number, limit?: number): Promise<SyncPage> {
     return this.call('GET', '/sync', undefined, { after, limit });

@@ -12,6 +12,8 @@ export const MAX_CLIENT_ID = 64;
 export const MAX_EMOJI = 32;
 export const HISTORY_MAX = 100;
 export const SYNC_MAX = 500;
+export const SEARCH_MAX_QUERY = 200;
+export const SEARCH_MAX_LIMIT = 50;
 
 /** A message as clients see it (docs/protocol.md, "Direct messages"). */
 export interface MessageView {
@@ -65,6 +67,11 @@ export interface MessageService {
     userId: string,
     q: { with: unknown; before?: unknown; after?: unknown; limit?: unknown },
   ): Promise<{ messages: MessageView[]; more: boolean }>;
+  /** Full-text search over your conversations, newest first; `next` continues. */
+  search(
+    userId: string,
+    q: { q: unknown; with?: unknown; before?: unknown; limit?: unknown },
+  ): Promise<{ results: { message: MessageView; snippet: string }[]; next?: string }>;
   /** The user's latest log position (0 before anything was logged). */
   head(userId: string): Promise<number>;
   /** The user's log after `after`: every change they must see, in order. */
@@ -402,6 +409,54 @@ export function createMessageService(deps: {
     },
 
     head: (userId) => store.logHead(userId),
+
+    async search(userId, q) {
+      if (typeof q.q !== 'string' || q.q.length > SEARCH_MAX_QUERY)
+        throw new ParleyError(
+          'bad-request',
+          `q must be a string of at most ${SEARCH_MAX_QUERY} characters`,
+          { field: 'q' },
+        );
+      // Only words are searched: no query syntax of either engine ever reaches it.
+      const terms = [...new Set(q.q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])]
+        .slice(0, 10)
+        .map((t) => t.slice(0, 64));
+      if (terms.length === 0)
+        throw new ParleyError('bad-request', 'q needs at least one word', { field: 'q' });
+      const limit = q.limit === undefined ? 20 : intField(q.limit, 'limit', 1, SEARCH_MAX_LIMIT);
+      const opts: {
+        conversationId?: string;
+        before?: { createdAt: number; id: string };
+        limit: number;
+      } = { limit: limit + 1 };
+      if (q.with !== undefined) {
+        if (typeof q.with !== 'string' || q.with.length > 64 || hasNul(q.with))
+          throw new ParleyError('bad-request', 'with must be a username', { field: 'with' });
+        const other = await users.byUsername(q.with.toLowerCase());
+        if (!other) throw new ParleyError('not-found', 'no such user', { field: 'with' });
+        opts.conversationId = dmConversationId(userId, other.id);
+      }
+      if (q.before !== undefined) {
+        const m =
+          typeof q.before === 'string' ? /^(\d{1,15})\.([0-9a-z]{26})$/.exec(q.before) : null;
+        if (!m)
+          throw new ParleyError(
+            'bad-request',
+            'before must be a `next` value from an earlier page',
+            { field: 'before' },
+          );
+        opts.before = { createdAt: Number(m[1]), id: m[2]! };
+      }
+      const rows = await store.search(userId, terms, opts);
+      const page = rows.slice(0, limit);
+      const results = await Promise.all(
+        page.map(async (r) => ({ message: await view(r.message), snippet: r.snippet })),
+      );
+      const last = page[page.length - 1];
+      return rows.length > limit && last
+        ? { results, next: `${last.message.createdAt}.${last.message.id}` }
+        : { results };
+    },
 
     async sync(userId, after, limit) {
       const from = intField(after ?? 0, 'after', 0, Number.MAX_SAFE_INTEGER);

@@ -84,6 +84,16 @@ export interface MessageStore {
     viewerId: string,
     page: { before?: number; after?: number; limit: number },
   ): Promise<StoredMessage[]>;
+  /**
+   * Full-text search over the messages `viewerId` may see (not deleted), newest
+   * first, optionally in one conversation; `before` continues after a result.
+   * `terms` are plain words (the service strips any query syntax).
+   */
+  search(
+    viewerId: string,
+    terms: readonly string[],
+    opts: { conversationId?: string; before?: { createdAt: number; id: string }; limit: number },
+  ): Promise<{ message: StoredMessage; snippet: string }[]>;
   /** The user's log after `after`, in order. */
   log(userId: string, after: number, limit: number): Promise<LogEntry[]>;
   /** The user's latest log sequence number (0 when empty). */

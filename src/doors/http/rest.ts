@@ -115,6 +115,7 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
   route('POST', '/api/v1/messages/:id/reactions', 'messages.react', body);
   route('GET', '/api/v1/conversations/:with/messages', 'messages.history', queryInput);
   route('GET', '/api/v1/sync', 'sync', queryInput);
+  route('GET', '/api/v1/search', 'messages.search', queryInput);
   route('POST', '/api/v1/conversations/:with/markers', 'messages.mark', body);
   route('GET', '/api/v1/conversations/:with/markers', 'messages.markers', none);
   route('GET', '/api/v1/me/privacy', 'privacy.get', none);

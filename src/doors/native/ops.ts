@@ -341,6 +341,17 @@ export const OPS: Record<string, Op> = {
         limit: ctx.input.limit,
       }),
   },
+  'messages.search': {
+    auth: true,
+    shape: { q: 'string', with: 'string?', before: 'string?', limit: 'number?' },
+    run: (ctx) =>
+      ctx.core.messages.search(authed(ctx).user.id, {
+        q: ctx.input.q,
+        with: ctx.input.with,
+        before: ctx.input.before,
+        limit: ctx.input.limit,
+      }),
+  },
   sync: {
     auth: true,
     shape: { after: 'number?', limit: 'number?' },

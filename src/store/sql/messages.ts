@@ -258,6 +258,40 @@ export function createSqlMessageStore(
       return rows.map((r) => toMessage(r, reactions.get(r.id) ?? []));
     },
 
+    async search(viewerId, terms, opts) {
+      if (terms.length === 0) return [];
+      const conv = opts.conversationId
+        ? sql`and m.conversation_id = ${opts.conversationId}`
+        : sql``;
+      const page = opts.before
+        ? sql`and (m.created_at < ${opts.before.createdAt} or (m.created_at = ${opts.before.createdAt} and m.id < ${opts.before.id}))`
+        : sql``;
+      const visible = sql`m.deleted_at is null and (m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1))`;
+      // Highlights are marked with U+0002 ... U+0003 (characters no one types).
+      const q =
+        kind === 'postgres'
+          ? sql<Selectable<MessagesTable> & { snippet: string }>`
+              select m.*, ts_headline('simple', m.body, q,
+                'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') as snippet
+              from messages m, plainto_tsquery('simple', ${terms.join(' ')}) q
+              where m.body_tsv @@ q and ${visible} ${conv} ${page}
+              order by m.created_at desc, m.id desc limit ${opts.limit}`
+          : sql<Selectable<MessagesTable> & { snippet: string }>`
+              select m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) as snippet
+              from messages_fts join messages m on m.rowid = messages_fts.rowid
+              where messages_fts match ${terms.map((t) => `"${t}"`).join(' ')} and ${visible} ${conv} ${page}
+              order by m.created_at desc, m.id desc limit ${opts.limit}`;
+      const rows = (await q.execute(db)).rows;
+      const reactions = await reactionsOf(
+        db,
+        rows.map((r) => r.id),
+      );
+      return rows.map((r) => ({
+        message: toMessage(r, reactions.get(r.id) ?? []),
+        snippet: r.snippet,
+      }));
+    },
+
     async log(userId, after, limit) {
       const rows = await db
         .selectFrom('user_log')

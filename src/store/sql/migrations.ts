@@ -201,6 +201,32 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_message_search': {
+    async up(db: Kysely<unknown>) {
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        // 'simple': no stemming, so it works the same for every language. Neither engine
+        // folds accents (café is not cafe), so both answer alike.
+        await sql`alter table messages add column body_tsv tsvector generated always as (to_tsvector('simple', body)) stored`.execute(
+          db,
+        );
+        await sql`create index messages_body_tsv on messages using gin (body_tsv)`.execute(db);
+        return;
+      }
+      await sql`create virtual table messages_fts using fts5(body, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 0')`.execute(
+        db,
+      );
+      await sql`insert into messages_fts(rowid, body) select rowid, body from messages`.execute(db);
+      await sql`create trigger messages_fts_insert after insert on messages begin
+        insert into messages_fts(rowid, body) values (new.rowid, new.body); end`.execute(db);
+      await sql`create trigger messages_fts_delete after delete on messages begin
+        insert into messages_fts(messages_fts, rowid, body) values ('delete', old.rowid, old.body); end`.execute(
+        db,
+      );
+      await sql`create trigger messages_fts_update after update of body on messages begin
+        insert into messages_fts(messages_fts, rowid, body) values ('delete', old.rowid, old.body);
+        insert into messages_fts(rowid, body) values (new.rowid, new.body); end`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

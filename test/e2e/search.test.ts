@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeBackends } from '../helpers/backends.js';
+import { startSingle, uname } from '../helpers/server.js';
+
+for (const backend of storeBackends()) {
+  describe(`message search (${backend.name})`, () => {
+    let node: Awaited<ReturnType<typeof startSingle>>;
+    beforeAll(async () => {
+      node = await startSingle(backend);
+    });
+    afterAll(async () => {
+      await node?.dispose();
+    });
+
+    async function trio() {
+      const [a, b, c] = [node.client(), node.client(), node.client()];
+      const [an, bn, cn] = [uname('sa'), uname('sb'), uname('sc')];
+      await a.register(an, 'password123');
+      await b.register(bn, 'password123');
+      await c.register(cn, 'password123');
+      return { a, b, c, an, bn, cn };
+    }
+
+    it('finds words in your own conversations only, newest first, with highlighted snippets', async () => {
+      const { a, b, c, an, bn, cn } = await trio();
+      await a.sendMessage(bn, 'Let us meet at the Café Nordlys tomorrow', 'q1');
+      await b.sendMessage(an, 'The cafe is closed on Mondays', 'q2');
+      await c.sendMessage(bn, 'cafe gossip between b and c', 'q3');
+      await a.sendMessage(bn, 'unrelated text', 'q4');
+      const r = await a.searchMessages('CAFE');
+      // Case does not matter; accents do (café is not cafe), on both engines alike.
+      expect(r.results.map((x) => x.message.clientId)).toEqual(['q2']);
+      expect((await a.searchMessages('café')).results.map((x) => x.message.clientId)).toEqual([
+        'q1',
+      ]);
+      expect(r.results[0]!.snippet).toContain('\u0002cafe\u0003');
+      const inConv = await b.searchMessages('cafe', { with: cn });
+      expect(inConv.results.map((x) => x.message.clientId)).toEqual(['q3']);
+      expect((await b.searchMessages('nordlys tomorrow')).results).toHaveLength(1);
+      expect((await b.searchMessages('nordlys mondays')).results).toHaveLength(0);
+    });
+
+    it('pages, ignores query syntax, skips deleted messages and refuses bad input', async () => {
+      const { a, bn } = await trio();
+      for (let i = 0; i < 5; i++) await a.sendMessage(bn, `apple number ${i}`, `p${i}`);
+      const p1 = await a.searchMessages('apple', { limit: 2 });
+      expect(p1.results.map((x) => x.message.clientId)).toEqual(['p4', 'p3']);
+      const p2 = await a.searchMessages('apple', { limit: 2, before: p1.next! });
+      expect(p2.results.map((x) => x.message.clientId)).toEqual(['p2', 'p1']);
+      const p3 = await a.searchMessages('apple', { limit: 2, before: p2.next! });
+      expect(p3.results.map((x) => x.message.clientId)).toEqual(['p0']);
+      expect(p3.next).toBeUndefined();
+      await a.deleteMessage(p1.results[0]!.message.id);
+      expect((await a.searchMessages('apple')).results).toHaveLength(4);
+      // FTS5 / tsquery syntax is just words here
+      expect((await a.searchMessages('apple" OR NOT * NEAR(x')).results.length).toBe(0);
+      expect(
+        (await a.searchMessages('"apple" number:3')).results.map((x) => x.message.clientId),
+      ).toEqual(['p3']);
+      await expect(a.searchMessages('  ** ')).rejects.toMatchObject({
+        condition: 'bad-request',
+        field: 'q',
+      });
+      await expect(a.searchMessages('x'.repeat(201))).rejects.toMatchObject({ field: 'q' });
+      await expect(a.searchMessages('apple', { before: 'garbage' })).rejects.toMatchObject({
+        field: 'before',
+      });
+      await expect(a.searchMessages('apple', { limit: 51 })).rejects.toMatchObject({
+        field: 'limit',
+      });
+    });
+  });
+}
