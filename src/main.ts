@@ -125,6 +125,7 @@ export async function createParley(
   const profiles = createProfileService({ store: store.profiles, router, blocks: contacts });
   const messages = createMessageService({
     store: store.messages,
+    filters: store.filters,
     router,
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
     users: {

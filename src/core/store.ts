@@ -1,6 +1,6 @@
 import type { AccountStore } from './accounts/store.js';
 import type { ContactStore } from './contacts/store.js';
-import type { MessageStore } from './messages/store.js';
+import type { FilterStore, MessageStore } from './messages/store.js';
 import type { PresenceStore } from './presence/store.js';
 import type { MarkerStore } from './receipts/store.js';
 import type { ProfileStore } from './profiles/store.js';
@@ -13,6 +13,7 @@ export interface Store {
   contacts: ContactStore;
   presence: PresenceStore;
   messages: MessageStore;
+  filters: FilterStore;
   markers: MarkerStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;

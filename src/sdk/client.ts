@@ -273,6 +273,36 @@ export class ParleyClient {
     return this.call('GET', '/search', undefined, { q, ...opts });
   }
 
+  async filters(): Promise<string[]> {
+    return (await this.call<{ filters: string[] }>('GET', '/filters')).filters;
+  }
+
+  /** Messages with this word or phrase (whole words, any case) go to your filtered folder. */
+  async addFilter(phrase: string): Promise<string[]> {
+    return (await this.call<{ filters: string[] }>('POST', '/filters', { phrase })).filters;
+  }
+
+  async removeFilter(phrase: string): Promise<string[]> {
+    return (await this.call<{ filters: string[] }>('DELETE', '/filters', { phrase })).filters;
+  }
+
+  /** Your filtered folder, newest first. */
+  filtered(
+    page: { before?: string; limit?: number } = {},
+  ): Promise<{ messages: Message[]; next?: string }> {
+    return this.call('GET', '/filtered', undefined, page);
+  }
+
+  /** Moves a filtered message into its conversation. */
+  release(id: string): Promise<MessageResult> {
+    return this.call('POST', `/filtered/${encodeURIComponent(id)}/release`);
+  }
+
+  /** Removes a message from your filtered folder (it stays out of the conversation). */
+  async clearFiltered(id: string): Promise<void> {
+    await this.call('DELETE', `/filtered/${encodeURIComponent(id)}`);
+  }
+
   /** Everything logged for you after `after`, in order. */
   sync(after: number, limit?: number): Promise<SyncPage> {
     return this.call('GET', '/sync', undefined, { after, limit });

@@ -4,6 +4,7 @@ import type { Store } from '../core/store.js';
 import { openPostgres } from './postgres/open.js';
 import { createSqlAccountStore } from './sql/accounts.js';
 import { createSqlContactStore } from './sql/contacts.js';
+import { createSqlFilterStore } from './sql/filters.js';
 import { createSqlMarkerStore } from './sql/markers.js';
 import { createSqlMessageStore } from './sql/messages.js';
 import { createSqlPresenceStore } from './sql/presence.js';
@@ -65,6 +66,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     contacts: createSqlContactStore(db, kind),
     presence: createSqlPresenceStore(db),
     messages: createSqlMessageStore(db, kind),
+    filters: createSqlFilterStore(db),
     markers: createSqlMarkerStore(db, kind),
     async check() {
       await sql`select 1`.execute(db);

@@ -118,6 +118,7 @@ for (const backend of storeBackends()) {
         seq: 1,
         editedAt: null,
         deletedAt: null,
+        filtered: 'no',
         reactions: [],
       };
       expect(r.message).toEqual(want);

@@ -3,7 +3,8 @@ import { event } from '../events.js';
 import { newId } from '../ids.js';
 import { createRateLimiter } from '../limits/rate.js';
 import type { Router } from '../router.js';
-import type { LogEntry, LogPayload, MessageStore, StoredMessage } from './store.js';
+import { cleanPhrase, matchingPhrase, MAX_FILTERS } from './filters.js';
+import type { FilterStore, LogEntry, LogPayload, MessageStore, StoredMessage } from './store.js';
 
 export const MAX_TEXT_BYTES = 16 * 1024;
 // eslint-disable-next-line no-control-regex
@@ -67,6 +68,18 @@ export interface MessageService {
     userId: string,
     q: { with: unknown; before?: unknown; after?: unknown; limit?: unknown },
   ): Promise<{ messages: MessageView[]; more: boolean }>;
+  filters(userId: string): Promise<string[]>;
+  addFilter(userId: string, phrase: unknown): Promise<string[]>;
+  removeFilter(userId: string, phrase: unknown): Promise<string[]>;
+  /** Messages to you held by your filters, newest first. */
+  held(
+    userId: string,
+    q: { before?: unknown; limit?: unknown },
+  ): Promise<{ messages: MessageView[]; next?: string }>;
+  /** Moves a held message into its conversation (logged and told like a new message, to you only). */
+  release(userId: string, id: unknown, connectionId?: string): Promise<SendResult>;
+  /** Removes a held message from your filtered folder; it stays out of your conversation. */
+  clearHeld(userId: string, id: unknown): Promise<void>;
   /** Full-text search over your conversations, newest first; `next` continues. */
   search(
     userId: string,
@@ -123,6 +136,7 @@ export function checkText(v: unknown): string {
 
 export function createMessageService(deps: {
   store: MessageStore;
+  filters: FilterStore;
   users: MessageUsers;
   router: Router;
   rate: { perSecond: number; burst: number };
@@ -227,6 +241,17 @@ export function createMessageService(deps: {
     return m;
   }
 
+  async function heldMessage(userId: string, id: unknown): Promise<StoredMessage> {
+    if (typeof id !== 'string' || id.length > 64 || hasNul(id))
+      throw new ParleyError('bad-request', 'id must be a message id', { field: 'id' });
+    const m = await store.byId(id);
+    if (!m || m.recipientId !== userId || m.filtered !== 'held' || m.deletedAt !== null)
+      throw new ParleyError('not-found', 'no such message in your filtered folder', {
+        field: 'id',
+      });
+    return m;
+  }
+
   return {
     async send(userId, req, connectionId) {
       if (
@@ -278,6 +303,9 @@ export function createMessageService(deps: {
       limiter.take(userId);
       // Someone who blocked you never gets your messages, and you are not told.
       const visible = !(await users.isBlocked(to.id, userId));
+      // A message matching the recipient's keyword filters waits in their filtered folder,
+      // silently: no event, no notification, nothing destroyed.
+      const held = visible && matchingPhrase(text, await deps.filters.list(to.id)) !== undefined;
       const t = now();
       const names = await namesOf(userId, to.id);
       const payload = payloadFor('new', names);
@@ -292,6 +320,7 @@ export function createMessageService(deps: {
           replyTo,
           createdAt: t,
           visibleToRecipient: visible,
+          held,
         },
         audience,
         payload,
@@ -409,6 +438,72 @@ export function createMessageService(deps: {
     },
 
     head: (userId) => store.logHead(userId),
+
+    filters: (userId) => deps.filters.list(userId),
+
+    async addFilter(userId, phrase) {
+      const p = cleanPhrase(phrase);
+      const list = await deps.filters.list(userId);
+      if (!list.some((x) => x.toLowerCase() === p.toLowerCase()) && list.length >= MAX_FILTERS)
+        throw new ParleyError('conflict', `at most ${MAX_FILTERS} filters`, { field: 'phrase' });
+      await deps.filters.add(userId, p, now());
+      return deps.filters.list(userId);
+    },
+
+    async removeFilter(userId, phrase) {
+      if (!(await deps.filters.remove(userId, cleanPhrase(phrase))))
+        throw new ParleyError('not-found', 'no such filter', { field: 'phrase' });
+      return deps.filters.list(userId);
+    },
+
+    async held(userId, q) {
+      const limit = q.limit === undefined ? 50 : intField(q.limit, 'limit', 1, HISTORY_MAX);
+      const page: { before?: { createdAt: number; id: string }; limit: number } = {
+        limit: limit + 1,
+      };
+      if (q.before !== undefined) {
+        const m =
+          typeof q.before === 'string' ? /^(\d{1,15})\.([0-9a-z]{26})$/.exec(q.before) : null;
+        if (!m)
+          throw new ParleyError(
+            'bad-request',
+            'before must be a `next` value from an earlier page',
+            { field: 'before' },
+          );
+        page.before = { createdAt: Number(m[1]), id: m[2]! };
+      }
+      const rows = await store.held(userId, page);
+      const list = rows.slice(0, limit);
+      const messages = await Promise.all(list.map(view));
+      const last = list[list.length - 1];
+      return rows.length > limit && last
+        ? { messages, next: `${last.createdAt}.${last.id}` }
+        : { messages };
+    },
+
+    async release(userId, id, connectionId) {
+      const m = await heldMessage(userId, id);
+      const payload = payloadFor('new', await namesOf(m.senderId, m.recipientId));
+      const r = await store.update(
+        m.id,
+        (cur) => (cur.filtered === 'held' ? { filtered: 'no' } : {}),
+        () => [userId],
+        payload,
+      );
+      if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
+      fanOut(r, payload, connectionId);
+      return { message: await view(r.message), seq: r.seqs.get(userId) ?? null, duplicate: false };
+    },
+
+    async clearHeld(userId, id) {
+      const m = await heldMessage(userId, id);
+      await store.update(
+        m.id,
+        (cur) => (cur.filtered === 'held' ? { filtered: 'cleared' } : {}),
+        () => [],
+        payloadFor('new', new Map()),
+      );
+    },
 
     async search(userId, q) {
       if (typeof q.q !== 'string' || q.q.length > SEARCH_MAX_QUERY)

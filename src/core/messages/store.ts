@@ -19,8 +19,13 @@ export interface StoredMessage {
   createdAt: number;
   editedAt: number | null;
   deletedAt: number | null;
-  /** False when the recipient had blocked the sender: it never reaches them. */
+  /**
+   * False when the recipient had blocked the sender (it never reaches them) or
+   * while it is held by one of their keyword filters.
+   */
   visibleToRecipient: boolean;
+  /** The recipient's keyword filters: `held` in their filtered folder, `cleared` from it. */
+  filtered: 'no' | 'held' | 'cleared';
   reactions: { emoji: string; userIds: string[] }[];
 }
 
@@ -44,6 +49,13 @@ export interface Appended {
   seqs: Map<string, number>;
 }
 
+/** A user's keyword filters (stored as typed; matched case-insensitively). */
+export interface FilterStore {
+  list(userId: string): Promise<string[]>;
+  add(userId: string, phrase: string, at: number): Promise<boolean>;
+  remove(userId: string, phrase: string): Promise<boolean>;
+}
+
 export interface MessageStore {
   /**
    * Stores a new message and its log entries in one transaction. If the sender
@@ -51,7 +63,9 @@ export interface MessageStore {
    * back with `duplicate: true` (a retried send).
    */
   insert(
-    m: Omit<StoredMessage, 'seq' | 'reactions' | 'editedAt' | 'deletedAt'>,
+    m: Omit<StoredMessage, 'seq' | 'reactions' | 'editedAt' | 'deletedAt' | 'filtered'> & {
+      held?: boolean;
+    },
     logFor: (m: StoredMessage) => string[],
     payload: LogPayload,
   ): Promise<Appended & { duplicate: boolean }>;
@@ -64,7 +78,9 @@ export interface MessageStore {
    */
   update(
     id: string,
-    change: (m: StoredMessage) => Partial<Pick<StoredMessage, 'text' | 'editedAt' | 'deletedAt'>>,
+    change: (
+      m: StoredMessage,
+    ) => Partial<Pick<StoredMessage, 'text' | 'editedAt' | 'deletedAt' | 'filtered'>>,
     logFor: (m: StoredMessage) => string[],
     payload: LogPayload,
   ): Promise<Appended | undefined>;
@@ -94,6 +110,11 @@ export interface MessageStore {
     terms: readonly string[],
     opts: { conversationId?: string; before?: { createdAt: number; id: string }; limit: number },
   ): Promise<{ message: StoredMessage; snippet: string }[]>;
+  /** Messages to `userId` held by their keyword filters, newest first. */
+  held(
+    userId: string,
+    page: { before?: { createdAt: number; id: string }; limit: number },
+  ): Promise<StoredMessage[]>;
   /** The user's log after `after`, in order. */
   log(userId: string, after: number, limit: number): Promise<LogEntry[]>;
   /** The user's latest log sequence number (0 when empty). */

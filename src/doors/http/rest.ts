@@ -116,6 +116,12 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
   route('GET', '/api/v1/conversations/:with/messages', 'messages.history', queryInput);
   route('GET', '/api/v1/sync', 'sync', queryInput);
   route('GET', '/api/v1/search', 'messages.search', queryInput);
+  route('GET', '/api/v1/filters', 'filters.list', none);
+  route('POST', '/api/v1/filters', 'filters.add', body, 201);
+  route('DELETE', '/api/v1/filters', 'filters.remove', body);
+  route('GET', '/api/v1/filtered', 'filtered.list', queryInput);
+  route('POST', '/api/v1/filtered/:id/release', 'filtered.release', none);
+  route('DELETE', '/api/v1/filtered/:id', 'filtered.clear', none);
   route('POST', '/api/v1/conversations/:with/markers', 'messages.mark', body);
   route('GET', '/api/v1/conversations/:with/markers', 'messages.markers', none);
   route('GET', '/api/v1/me/privacy', 'privacy.get', none);

@@ -352,6 +352,51 @@ export const OPS: Record<string, Op> = {
         limit: ctx.input.limit,
       }),
   },
+  'filters.list': {
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      return { filters: await ctx.core.messages.filters(authed(ctx).user.id) };
+    },
+  },
+  'filters.add': {
+    auth: true,
+    shape: { phrase: 'string' },
+    async run(ctx) {
+      return { filters: await ctx.core.messages.addFilter(authed(ctx).user.id, ctx.input.phrase) };
+    },
+  },
+  'filters.remove': {
+    auth: true,
+    shape: { phrase: 'string' },
+    async run(ctx) {
+      return {
+        filters: await ctx.core.messages.removeFilter(authed(ctx).user.id, ctx.input.phrase),
+      };
+    },
+  },
+  'filtered.list': {
+    auth: true,
+    shape: { before: 'string?', limit: 'number?' },
+    run: (ctx) =>
+      ctx.core.messages.held(authed(ctx).user.id, {
+        before: ctx.input.before,
+        limit: ctx.input.limit,
+      }),
+  },
+  'filtered.release': {
+    auth: true,
+    shape: { id: 'string' },
+    run: (ctx) => ctx.core.messages.release(authed(ctx).user.id, ctx.input.id, ctx.connectionId),
+  },
+  'filtered.clear': {
+    auth: true,
+    shape: { id: 'string' },
+    async run(ctx) {
+      await ctx.core.messages.clearHeld(authed(ctx).user.id, ctx.input.id);
+      return {};
+    },
+  },
   sync: {
     auth: true,
     shape: { after: 'number?', limit: 'number?' },

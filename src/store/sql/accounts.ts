@@ -128,6 +128,7 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
         // Their own log and reactions go; messages stay in the other person's history.
         await tx.deleteFrom('user_log').where('user_id', '=', userId).execute();
         await tx.deleteFrom('markers').where('user_id', '=', userId).execute();
+        await tx.deleteFrom('filters').where('user_id', '=', userId).execute();
         await tx.deleteFrom('reactions').where('user_id', '=', userId).execute();
         await tx.deleteFrom('user_presence').where('user_id', '=', userId).execute();
         await tx

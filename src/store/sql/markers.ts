@@ -85,6 +85,7 @@ export function createSqlMarkerStore(
         .where('seq', '>', afterSeq)
         .where('recipient_id', '=', userId)
         .where('visible_to_recipient', '=', 1)
+        .where('filtered', '=', 0)
         .where('deleted_at', 'is', null)
         .executeTakeFirstOrThrow();
       return Number(r.n);

@@ -20,7 +20,8 @@ const toMessage = (
   createdAt: Number(r.created_at),
   editedAt: r.edited_at === null ? null : Number(r.edited_at),
   deletedAt: r.deleted_at === null ? null : Number(r.deleted_at),
-  visibleToRecipient: Number(r.visible_to_recipient) === 1,
+  visibleToRecipient: Number(r.visible_to_recipient) === 1 && Number(r.filtered) === 0,
+  filtered: Number(r.filtered) === 1 ? 'held' : Number(r.filtered) === 2 ? 'cleared' : 'no',
   reactions,
 });
 
@@ -127,8 +128,12 @@ export function createSqlMessageStore(
             .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
             .where('conversation_id', '=', m.conversationId)
             .executeTakeFirstOrThrow();
+          const { held, ...fields } = m;
           const stored: StoredMessage = {
-            ...m,
+            ...fields,
+            // Stored as visible-but-held, so releasing it is one flag.
+            visibleToRecipient: m.visibleToRecipient && held !== true,
+            filtered: held === true ? 'held' : 'no',
             seq: Number(head.head) + 1,
             editedAt: null,
             deletedAt: null,
@@ -148,7 +153,8 @@ export function createSqlMessageStore(
               created_at: stored.createdAt,
               edited_at: null,
               deleted_at: null,
-              visible_to_recipient: stored.visibleToRecipient ? 1 : 0,
+              visible_to_recipient: m.visibleToRecipient ? 1 : 0,
+              filtered: held === true ? 1 : 0,
             })
             .execute();
           const seqs = await appendLog(tx, stored, logFor(stored), payload, stored.createdAt);
@@ -177,9 +183,24 @@ export function createSqlMessageStore(
         if (Object.keys(patch).length === 0)
           return { message: cur, seqs: new Map<string, number>() };
         const next: StoredMessage = { ...cur, ...patch };
+        if (patch.filtered !== undefined) {
+          const blocked = (
+            await tx
+              .selectFrom('messages')
+              .select('visible_to_recipient')
+              .where('id', '=', id)
+              .executeTakeFirstOrThrow()
+          ).visible_to_recipient;
+          next.visibleToRecipient = Number(blocked) === 1 && patch.filtered === 'no';
+        }
         await tx
           .updateTable('messages')
-          .set({ body: next.text, edited_at: next.editedAt, deleted_at: next.deletedAt })
+          .set({
+            body: next.text,
+            edited_at: next.editedAt,
+            deleted_at: next.deletedAt,
+            filtered: next.filtered === 'held' ? 1 : next.filtered === 'cleared' ? 2 : 0,
+          })
           .where('id', '=', id)
           .execute();
         if (next.deletedAt !== null) {
@@ -243,7 +264,12 @@ export function createSqlMessageStore(
         .selectFrom('messages')
         .selectAll()
         .where('conversation_id', '=', conversationId)
-        .where((eb) => eb.or([eb('sender_id', '=', viewerId), eb('visible_to_recipient', '=', 1)]))
+        .where((eb) =>
+          eb.or([
+            eb('sender_id', '=', viewerId),
+            eb.and([eb('visible_to_recipient', '=', 1), eb('filtered', '=', 0)]),
+          ]),
+        )
         .limit(page.limit);
       if (page.after !== undefined) q = q.where('seq', '>', page.after).orderBy('seq', 'asc');
       else {
@@ -266,7 +292,7 @@ export function createSqlMessageStore(
       const page = opts.before
         ? sql`and (m.created_at < ${opts.before.createdAt} or (m.created_at = ${opts.before.createdAt} and m.id < ${opts.before.id}))`
         : sql``;
-      const visible = sql`m.deleted_at is null and (m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1))`;
+      const visible = sql`m.deleted_at is null and (m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1 and m.filtered = 0))`;
       // Highlights are marked with U+0002 ... U+0003 (characters no one types).
       const q =
         kind === 'postgres'
@@ -290,6 +316,33 @@ export function createSqlMessageStore(
         message: toMessage(r, reactions.get(r.id) ?? []),
         snippet: r.snippet,
       }));
+    },
+
+    async held(userId, page) {
+      let q = db
+        .selectFrom('messages')
+        .selectAll()
+        .where('recipient_id', '=', userId)
+        .where('filtered', '=', 1)
+        .where('visible_to_recipient', '=', 1)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(page.limit);
+      if (page.before) {
+        const b = page.before;
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', b.createdAt),
+            eb.and([eb('created_at', '=', b.createdAt), eb('id', '<', b.id)]),
+          ]),
+        );
+      }
+      const rows = await q.execute();
+      const reactions = await reactionsOf(
+        db,
+        rows.map((r) => r.id),
+      );
+      return rows.map((r) => toMessage(r, reactions.get(r.id) ?? []));
     },
 
     async log(userId, after, limit) {

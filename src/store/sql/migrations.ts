@@ -227,6 +227,27 @@ const MIGRATIONS: Record<string, Migration> = {
         insert into messages_fts(rowid, body) values (new.rowid, new.body); end`.execute(db);
     },
   },
+  '0007_keyword_filters': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('messages')
+        .addColumn('filtered', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('filters')
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('phrase', 'text', (c) => c.notNull())
+        .addColumn('phrase_lower', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('filters_pk', ['user_id', 'phrase_lower'])
+        .execute();
+      await db.schema
+        .createIndex('messages_held')
+        .on('messages')
+        .columns(['recipient_id', 'filtered'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

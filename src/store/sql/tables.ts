@@ -92,6 +92,15 @@ export interface MessagesTable {
   edited_at: number | null;
   deleted_at: number | null;
   visible_to_recipient: number;
+  /** 0 none, 1 held by the recipient's keyword filters, 2 cleared from their filtered folder. */
+  filtered: number;
+}
+
+export interface FiltersTable {
+  user_id: string;
+  phrase: string;
+  phrase_lower: string;
+  created_at: number;
 }
 
 export interface ReactionsTable {
@@ -120,6 +129,7 @@ export interface MarkersTable {
 }
 
 export interface Database {
+  filters: FiltersTable;
   markers: MarkersTable;
   messages: MessagesTable;
   reactions: ReactionsTable;
