@@ -1,5 +1,5 @@
 import { fromWire, ParleyApiError } from './errors.js';
-import type { Presence, ServerEvent } from './types.js';
+import type { Marker, Presence, ServerEvent } from './types.js';
 
 /** The subset of the WebSocket API we use: the browser's and the `ws` package's both fit. */
 export interface WebSocketLike {
@@ -80,8 +80,14 @@ export class ParleyConnection {
         );
       });
     });
-    if (token !== undefined)
-      await conn.request('auth', cursor === undefined ? { token } : { token, cursor });
+    if (token !== undefined) {
+      try {
+        await conn.request('auth', cursor === undefined ? { token } : { token, cursor });
+      } catch (err) {
+        conn.close(); // do not leave a socket waiting for its auth timeout
+        throw err;
+      }
+    }
     return conn;
   }
 
@@ -151,6 +157,23 @@ export class ParleyConnection {
       status === undefined ? { show } : { show, status },
     );
     return r.presence;
+  }
+
+  /** Moves your read (and delivered) marker in the conversation with `withUser` to `seq`. */
+  async markRead(withUser: string, seq: number): Promise<Marker> {
+    return (await this.request<{ marker: Marker }>('messages.mark', { with: withUser, read: seq }))
+      .marker;
+  }
+
+  async markDelivered(withUser: string, seq: number): Promise<Marker> {
+    return (
+      await this.request<{ marker: Marker }>('messages.mark', { with: withUser, delivered: seq })
+    ).marker;
+  }
+
+  /** Tells `to` you are typing ("start", renew every few seconds) or stopped ("stop"). */
+  async typing(to: string, state: 'start' | 'stop'): Promise<void> {
+    await this.request('typing', { to, state });
   }
 
   /** Subscribe to one event name; returns an unsubscribe function. */

@@ -115,15 +115,27 @@ export interface Message {
   reactions: { emoji: string; count: number; userIds: string[] }[];
 }
 
-/** The answer to a send, edit, delete or reaction. `seq` is your log position after it. */
+/** The answer to a send, edit, delete or reaction. `seq` is your log position for it (null: nothing changed). */
 export interface MessageResult {
   message: Message;
-  seq: number;
+  seq: number | null;
   duplicate: boolean;
 }
 
 export interface SyncPage {
   events: { seq: number; name: string; data: Record<string, unknown> }[];
   cursor: number;
+  /** Your latest log position. */
+  head: number;
   more: boolean;
+}
+
+/** Your delivered/read markers in a conversation, and theirs when they share them. */
+export interface Marker {
+  conversationId: string;
+  with: { userId: string; username: string };
+  delivered: number;
+  read: number;
+  unread: number;
+  theirs?: { delivered: number; read: number } | null;
 }

@@ -286,7 +286,7 @@ for (const setup of clusterSetups) {
       // B reacts on node 2: A on node 1 is told.
       const own: number[] = []; // B's log positions for what bWs itself asked (never echoed to it)
       own.push(
-        (await bWs.conn.request<MessageResult>('messages.react', { id: m.id, emoji: '🎉' })).seq,
+        (await bWs.conn.request<MessageResult>('messages.react', { id: m.id, emoji: '🎉' })).seq!,
       );
       const reacted = await nextMessage(aWs.inbox, 'reaction');
       expect(reacted.message.reactions).toEqual([{ emoji: '🎉', count: 1, userIds: [b.id] }]);
@@ -319,7 +319,7 @@ for (const setup of clusterSetups) {
         text: 'a reply',
         replyTo: m.id,
       });
-      own.push(reply.seq);
+      own.push(reply.seq!);
       expect((await nextMessage(aWs.inbox, 'new')).message).toEqual(reply.message);
       await a.on2.deleteMessage(m.id);
       const deleted = await nextMessage(bWs.inbox, 'deleted');

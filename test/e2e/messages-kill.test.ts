@@ -211,7 +211,7 @@ for (const backend of storeBackends()) {
         expect(logA.map((e) => e.seq)).toEqual(range(1, logA.length));
         expect(logA.map((e) => (e.data.message as Message).id)).toEqual(newIds);
         for (const r of acked)
-          expect((logA[r.result.seq - 1]!.data.message as Message).id).toBe(r.result.message.id);
+          expect((logA[r.result.seq! - 1]!.data.message as Message).id).toBe(r.result.message.id);
 
         // Resending every client id of the round: acknowledged ones come back as duplicates
         // with the same id and log position; the rest are stored once, whatever happened to them.

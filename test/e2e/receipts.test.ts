@@ -79,6 +79,30 @@ for (const backend of storeBackends()) {
       aWs.close();
     });
 
+    it('markers never vouch for messages hidden from you, and a blocker shares none', async () => {
+      const { a, b, an, bn } = await pair();
+      await a.sendMessage(bn, 'visible', 'v1');
+      await b.block(an);
+      await a.sendMessage(bn, 'hidden from b', 'v2');
+      const bWs = await b.connect();
+      const m = await bWs.request<{ marker: { read: number } }>('messages.mark', {
+        with: an,
+        read: 99,
+      });
+      expect(m.marker.read).toBe(1); // not 2: b cannot see message 2
+      const aWs = await a.connect();
+      const seen = await aWs.request<{ marker: { theirs: unknown } }>('messages.markers', {
+        with: bn,
+      });
+      expect(seen.marker.theirs).toBeNull(); // b blocked a
+      const fresh = await bWs.request<{ marker: { theirs: unknown } }>('messages.markers', {
+        with: an,
+      });
+      expect(fresh.marker.theirs).toEqual({ delivered: 0, read: 0 }); // a shares, never marked
+      aWs.close();
+      bWs.close();
+    });
+
     it('typing start/stop reaches the other person, carries an expiry, is never stored', async () => {
       const { a, b, an, bn } = await pair();
       const bWs = await b.connect();

@@ -265,13 +265,17 @@ export function createMessageService(deps: {
           `clientId must be a string of 1-${MAX_CLIENT_ID} characters`,
           { field: 'clientId' },
         );
+      if (typeof req.to !== 'string' || req.to.length > 64 || hasNul(req.to))
+        throw new ParleyError('bad-request', 'to must be a username', { field: 'to' });
       // A retry is answered from the store before anything else, so it never counts twice.
       const earlier = await store.bySenderClientId(userId, req.clientId);
       if (earlier) {
         // The same clientId for a different message is a client bug worth hearing about.
-        const sameTo =
-          typeof req.to === 'string' &&
-          (await users.byUsername(req.to.toLowerCase()))?.id === earlier.recipientId;
+        // A recipient deleted since cannot be looked up: the text alone must then match.
+        const target = await users.byUsername(req.to.toLowerCase());
+        const sameTo = target
+          ? target.id === earlier.recipientId
+          : (await users.usernameOf(earlier.recipientId)) === undefined;
         if (!sameTo || (earlier.deletedAt === null && req.text !== earlier.text))
           throw new ParleyError(
             'conflict',
@@ -285,8 +289,6 @@ export function createMessageService(deps: {
         };
       }
       const text = checkText(req.text);
-      if (typeof req.to !== 'string' || req.to.length > 64 || hasNul(req.to))
-        throw new ParleyError('bad-request', 'to must be a username', { field: 'to' });
       const to = await users.byUsername(req.to.toLowerCase());
       if (!to) throw new ParleyError('not-found', 'no such user', { field: 'to' });
       if (to.id === userId)

@@ -81,7 +81,9 @@ export function createReceiptService(deps: {
       if (delivered === undefined && read === undefined)
         throw new ParleyError('bad-request', 'give delivered, read or both', { field: 'read' });
       const conversationId = dmConversationId(userId, them.id);
-      const head = await store.conversationHead(conversationId);
+      // Capped at what you can see, so a marker never vouches for messages hidden from you
+      // (a sender must not learn from read ticks that they are blocked or filtered).
+      const head = await store.visibleHead(userId, conversationId);
       // Nothing can be read that does not exist yet; read implies delivered.
       const to = {
         delivered: Math.min(Math.max(delivered ?? 0, read ?? 0), head),
@@ -119,8 +121,11 @@ export function createReceiptService(deps: {
       const conversationId = dmConversationId(userId, them.id);
       const list = await store.markers(userId, [conversationId]);
       const mine = list[0] ?? { delivered: 0, read: 0 };
-      const theirsList = (await store.sendReceipts(them.id))
-        ? (await store.markers(them.id, [conversationId]))[0]
+      // null: they do not share receipts with you (turned off, or they blocked you).
+      const shares =
+        (await store.sendReceipts(them.id)) && !(await users.isBlocked(them.id, userId));
+      const theirsList = shares
+        ? ((await store.markers(them.id, [conversationId]))[0] ?? { delivered: 0, read: 0 })
         : undefined;
       return {
         conversationId,

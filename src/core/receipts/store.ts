@@ -19,8 +19,8 @@ export interface MarkerStore {
     at: number,
   ): Promise<{ marker: Marker; changed: boolean }>;
   markers(userId: string, conversationIds: readonly string[]): Promise<Marker[]>;
-  /** The highest conversation seq so far (0 for none). */
-  conversationHead(conversationId: string): Promise<number>;
+  /** The highest seq in the conversation among messages `userId` may see (0 for none). */
+  visibleHead(userId: string, conversationId: string): Promise<number>;
   /** Messages in the conversation after `afterSeq` that `userId` did not send and may see. */
   unreadCount(userId: string, conversationId: string, afterSeq: number): Promise<number>;
   sendReceipts(userId: string): Promise<boolean>;

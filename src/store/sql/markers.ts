@@ -68,11 +68,17 @@ export function createSqlMarkerStore(
       }));
     },
 
-    async conversationHead(conversationId) {
+    async visibleHead(userId, conversationId) {
       const r = await db
         .selectFrom('messages')
         .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
         .where('conversation_id', '=', conversationId)
+        .where((eb) =>
+          eb.or([
+            eb('sender_id', '=', userId),
+            eb.and([eb('visible_to_recipient', '=', 1), eb('filtered', '=', 0)]),
+          ]),
+        )
         .executeTakeFirstOrThrow();
       return Number(r.head);
     },
