@@ -113,6 +113,9 @@ export async function createParley(
   const contacts = createContactService({
     store: store.contacts,
     router,
+    journal: {
+      append: (userId, name, data) => store.messages.appendEvent(userId, name, data, Date.now()),
+    },
     // Failures are logged by the presence service itself.
     accessChanged: (watcher, target) =>
       void presence.accessChanged(watcher, target).catch(() => {}),

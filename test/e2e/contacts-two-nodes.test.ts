@@ -126,7 +126,7 @@ for (const setup of clusterSetups) {
         subscription: 'none',
         inRoster: true,
       });
-      expect(await aRemoved).toEqual({ userId: b.id, username: b.name });
+      expect(await aRemoved).toEqual({ seq: expect.any(Number), userId: b.id, username: b.name });
     });
 
     it('a block on node 2 means node 1’s request produces no event on node 2', async () => {
@@ -137,7 +137,7 @@ for (const setup of clusterSetups) {
 
       const blockSeen = bWs.next('block.added');
       await b.via2.block(a.name);
-      expect(await blockSeen).toEqual({ userId: a.id, username: a.name });
+      expect(await blockSeen).toEqual({ seq: expect.any(Number), userId: a.id, username: a.name });
       expect((await b.via1.blocked()).map((x) => x.userId)).toEqual([a.id]);
 
       const seenByB: ServerEvent[] = [];

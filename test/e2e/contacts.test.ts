@@ -98,6 +98,23 @@ for (const backend of storeBackends()) {
       await expect(b.approveContact(an)).rejects.toMatchObject({ condition: 'not-found' });
     });
 
+    it('a device that was offline replays contact changes from its cursor, in order with messages', async () => {
+      const { a, b, an, bn } = await pair();
+      const head = (await b.sync(0)).head;
+      await a.requestContact(bn, 'remember me?');
+      await a.sendMessage(bn, 'hello while you were away', 'cm1');
+      const heard: string[] = [];
+      const ws = await b.connect({ cursor: head, onEvent: (e) => heard.push(e.name) });
+      await ws.request('ping');
+      expect(heard.slice(0, 3)).toEqual(['contact.updated', 'message', 'sync.done']);
+      const log = (await b.sync(head)).events;
+      expect(log[0]).toMatchObject({
+        name: 'contact.updated',
+        data: { contact: { username: an, pendingIn: true, note: 'remember me?' } },
+      });
+      ws.close();
+    });
+
     it('alias and groups, and removal ends both directions', async () => {
       const { a, b, an, bn } = await pair();
       await a.requestContact(bn);

@@ -365,11 +365,12 @@ for (const setup of clusterSetups) {
       const visible = await d.on1.sendMessage(b.name, 'but this', 'u-2');
       expect((await nextMessage(bWs.inbox, 'new')).message.id).toBe(visible.message.id);
       await bWs.inbox.drain();
-      expect(trace(bWs.inbox.events)).toEqual(['new:1']);
+      // b's log position 1 is the block itself (block.added), so d's message is 2.
+      expect(trace(bWs.inbox.events)).toEqual(['new:2']);
       expect((await b.on1.history(a.name)).messages).toEqual([]);
-      expect((await b.on1.sync(0)).events.map((e) => (e.data.message as Message).id)).toEqual([
-        visible.message.id,
-      ]);
+      const bLog = (await b.on1.sync(0)).events;
+      expect(bLog.map((e) => e.name)).toEqual(['block.added', 'message']);
+      expect((bLog[1]!.data.message as Message).id).toBe(visible.message.id);
       expect((await a.on2.history(b.name)).messages.map((m) => m.id)).toEqual([hidden.message.id]);
     });
   });

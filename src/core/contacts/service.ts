@@ -1,5 +1,6 @@
 import { ParleyError } from '../errors.js';
 import { event } from '../events.js';
+import type { Journal } from '../journal.js';
 import type { Router } from '../router.js';
 import * as rules from './rules.js';
 import type { ContactRow, ContactStore } from './store.js';
@@ -86,11 +87,18 @@ export function createContactService(deps: {
   store: ContactStore;
   users: UserLookup;
   router: Router;
+  /** Where contact changes are logged for devices that were offline. */
+  journal?: Journal;
   /** Called when `watcher` gained or lost the right to see `target`'s presence. */
   accessChanged?: (watcher: string, target: string) => void;
   now?: () => number;
 }): ContactService {
   const { store, users, router } = deps;
+  /** Logs the event for the user (so an offline device replays it), then tells their sessions. */
+  async function tell(userId: string, name: string, data: Record<string, unknown>): Promise<void> {
+    const seq = deps.journal ? await deps.journal.append(userId, name, data) : undefined;
+    router.deliver(userId, event(name, seq === undefined ? data : { seq, ...data }));
+  }
   const accessChanged = (watcher: string, target: string) => deps.accessChanged?.(watcher, target);
   const now = deps.now ?? Date.now;
 
@@ -134,19 +142,11 @@ export function createContactService(deps: {
     tellThem: boolean,
   ): Promise<ContactItem | null> {
     const mine = pair.ab ? await item(pair.ab, them) : null;
-    router.deliver(
-      me.id,
-      mine
-        ? event('contact.updated', { contact: mine })
-        : event('contact.removed', { userId: them.id, username: them.username }),
-    );
+    if (mine) await tell(me.id, 'contact.updated', { contact: mine });
+    else await tell(me.id, 'contact.removed', { userId: them.id, username: them.username });
     if (tellThem) {
-      router.deliver(
-        them.id,
-        pair.ba
-          ? event('contact.updated', { contact: await item(pair.ba, me) })
-          : event('contact.removed', { userId: me.id, username: me.username }),
-      );
+      if (pair.ba) await tell(them.id, 'contact.updated', { contact: await item(pair.ba, me) });
+      else await tell(them.id, 'contact.removed', { userId: me.id, username: me.username });
     }
     return mine;
   }
@@ -301,7 +301,7 @@ export function createContactService(deps: {
         return { ...result, result };
       });
       if (hadRequest) await announce(me, them, pair, false);
-      router.deliver(userId, event('block.added', { userId: them.id, username: them.username }));
+      await tell(userId, 'block.added', { userId: them.id, username: them.username });
       if (theySeeMe) accessChanged(them.id, userId);
     },
 
@@ -309,7 +309,7 @@ export function createContactService(deps: {
       const them = await other(userId, username);
       if (!(await store.unblock(userId, them.id)))
         throw new ParleyError('not-found', 'that user is not blocked');
-      router.deliver(userId, event('block.removed', { userId: them.id, username: them.username }));
+      await tell(userId, 'block.removed', { userId: them.id, username: them.username });
       const theySeeMe = await store.changePair(userId, them.id, (ab, ba) => ({
         ab: ab ?? null,
         ba: ba ?? null,

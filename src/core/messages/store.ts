@@ -115,6 +115,13 @@ export interface MessageStore {
     userId: string,
     page: { before?: { createdAt: number; id: string }; limit: number },
   ): Promise<StoredMessage[]>;
+  /** Appends a non-message event (contact changes...) to the user's log; returns its seq. */
+  appendEvent(
+    userId: string,
+    name: string,
+    data: Record<string, unknown>,
+    at: number,
+  ): Promise<number>;
   /** The user's log after `after`, in order. */
   log(userId: string, after: number, limit: number): Promise<LogEntry[]>;
   /** The user's latest log sequence number (0 when empty). */

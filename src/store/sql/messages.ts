@@ -345,6 +345,23 @@ export function createSqlMessageStore(
       return rows.map((r) => toMessage(r, reactions.get(r.id) ?? []));
     },
 
+    async appendEvent(userId, name, data, at) {
+      return db.transaction().execute(async (tx) => {
+        await lockUsers(tx, [userId]);
+        const head = await tx
+          .selectFrom('user_log')
+          .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
+          .where('user_id', '=', userId)
+          .executeTakeFirstOrThrow();
+        const seq = Number(head.head) + 1;
+        await tx
+          .insertInto('user_log')
+          .values({ user_id: userId, seq, at, name, message_id: null, data: JSON.stringify(data) })
+          .execute();
+        return seq;
+      });
+    },
+
     async log(userId, after, limit) {
       const rows = await db
         .selectFrom('user_log')
