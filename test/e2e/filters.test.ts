@@ -52,6 +52,15 @@ for (const backend of storeBackends()) {
       expect((await b.filtered()).messages).toEqual([]);
       expect((await b.history(an)).messages.map((m) => m.clientId)).toEqual(['f1', 'f3']);
       await expect(b.release(spam2.message.id)).rejects.toMatchObject({ condition: 'not-found' });
+      // a held message its sender deletes leaves the folder (nothing stuck there)
+      const spam3 = await a.sendMessage(bn, 'crypto again', 'f4');
+      expect((await b.filtered()).messages.map((m) => m.id)).toEqual([spam3.message.id]);
+      await a.deleteMessage(spam3.message.id);
+      expect((await b.filtered()).messages).toEqual([]);
+      await expect(b.addFilter('a\u0000b')).rejects.toMatchObject({
+        field: 'phrase',
+        message: expect.stringMatching(/NUL/),
+      });
       await expect(a.release(fine.message.id)).rejects.toMatchObject({ condition: 'not-found' });
       // the released one now gets edits like any other
       const edited = bWs.next('message');

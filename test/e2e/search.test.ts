@@ -68,6 +68,11 @@ for (const backend of storeBackends()) {
       await expect(a.searchMessages('apple', { limit: 51 })).rejects.toMatchObject({
         field: 'limit',
       });
+      const me = (await a.me()).user.username;
+      await expect(a.searchMessages('apple', { with: me })).rejects.toMatchObject({
+        condition: 'bad-request',
+        field: 'with',
+      });
     });
   });
 }

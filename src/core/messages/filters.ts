@@ -12,7 +12,11 @@ export function cleanPhrase(v: unknown): string {
     throw new ParleyError('bad-request', 'phrase needs at least one letter or digit', {
       field: 'phrase',
     });
-  if ([...p].length > MAX_PHRASE || p.includes('\u0000'))
+  if (p.includes('\u0000'))
+    throw new ParleyError('bad-request', 'phrase must not contain NUL characters', {
+      field: 'phrase',
+    });
+  if ([...p].length > MAX_PHRASE)
     throw new ParleyError('bad-request', `phrase must be at most ${MAX_PHRASE} characters`, {
       field: 'phrase',
     });

@@ -531,6 +531,10 @@ export function createMessageService(deps: {
           throw new ParleyError('bad-request', 'with must be a username', { field: 'with' });
         const other = await users.byUsername(q.with.toLowerCase());
         if (!other) throw new ParleyError('not-found', 'no such user', { field: 'with' });
+        if (other.id === userId)
+          throw new ParleyError('bad-request', 'there is no conversation with yourself', {
+            field: 'with',
+          });
         opts.conversationId = dmConversationId(userId, other.id);
       }
       if (q.before !== undefined) {

@@ -325,6 +325,7 @@ export function createSqlMessageStore(
         .where('recipient_id', '=', userId)
         .where('filtered', '=', 1)
         .where('visible_to_recipient', '=', 1)
+        .where('deleted_at', 'is', null)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(page.limit);
