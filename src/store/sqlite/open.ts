@@ -11,9 +11,10 @@ import type { Database as Tables } from '../sql/tables.js';
 export function openSqlite(path: string): Kysely<Tables> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new Database(path);
+  // First, so that switching a new file to WAL waits for another process doing the same.
+  raw.pragma('busy_timeout = 5000');
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 5000');
   return new Kysely<Tables>({ dialect: new SqliteDialect({ database: raw }) });
 }
