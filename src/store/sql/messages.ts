@@ -115,58 +115,147 @@ export function createSqlMessageStore(
     return r && toMessage(r, (await reactionsOf(tx, [r.id])).get(r.id) ?? []);
   }
 
-  return {
-    async insert(m, logFor, payload) {
+  type InsertArgs = Parameters<MessageStore['insert']>;
+  type Inserted = Awaited<ReturnType<MessageStore['insert']>>;
+
+  /** One message and its log entries, inside the caller's transaction (locks already held). */
+  async function insertOne(
+    tx: Tx,
+    m: InsertArgs[0],
+    logFor: InsertArgs[1],
+    payload: InsertArgs[2],
+  ): Promise<Inserted> {
+    const earlier = await bySender(tx, m.senderId, m.clientId);
+    if (earlier) return { message: earlier, seqs: new Map<string, number>(), duplicate: true };
+    const head = await tx
+      .selectFrom('messages')
+      .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
+      .where('conversation_id', '=', m.conversationId)
+      .executeTakeFirstOrThrow();
+    const { held, ...fields } = m;
+    const stored: StoredMessage = {
+      ...fields,
+      // Stored as visible-but-held, so releasing it is one flag.
+      visibleToRecipient: m.visibleToRecipient && held !== true,
+      filtered: held === true ? 'held' : 'no',
+      seq: Number(head.head) + 1,
+      editedAt: null,
+      deletedAt: null,
+      reactions: [],
+    };
+    await tx
+      .insertInto('messages')
+      .values({
+        id: stored.id,
+        conversation_id: stored.conversationId,
+        seq: stored.seq,
+        sender_id: stored.senderId,
+        recipient_id: stored.recipientId,
+        client_id: stored.clientId,
+        body: stored.text,
+        reply_to: stored.replyTo,
+        created_at: stored.createdAt,
+        edited_at: null,
+        deleted_at: null,
+        visible_to_recipient: m.visibleToRecipient ? 1 : 0,
+        filtered: held === true ? 1 : 0,
+      })
+      .execute();
+    const seqs = await appendLog(tx, stored, logFor(stored), payload, stored.createdAt);
+    return { message: stored, seqs, duplicate: false };
+  }
+
+  /**
+   * Group commit: sends that arrive while a transaction is running wait for the
+   * next one and share it (each in a savepoint, so one failure spoils nothing
+   * else); every one is answered only after that transaction has committed.
+   */
+  interface Job {
+    args: InsertArgs;
+    resolve(r: Inserted): void;
+    reject(e: unknown): void;
+  }
+  const queue: Job[] = [];
+  let draining = false;
+  const MAX_BATCH = 256;
+
+  async function retryAsDuplicate(job: Job, err: unknown): Promise<void> {
+    // Two copies of one retried send racing: the loser answers with the winner's message.
+    try {
+      const [m] = job.args;
+      const earlier = isUniqueViolation(err)
+        ? await bySender(db, m.senderId, m.clientId)
+        : undefined;
+      if (earlier)
+        job.resolve({ message: earlier, seqs: new Map<string, number>(), duplicate: true });
+      else job.reject(err);
+    } catch (lookupErr) {
+      job.reject(lookupErr);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    try {
+      await drainBatches();
+    } finally {
+      draining = false;
+      // Anything queued during the last await starts a new round.
+      if (queue.length) {
+        draining = true;
+        setImmediate(() => void drain());
+      }
+    }
+  }
+
+  async function drainBatches(): Promise<void> {
+    while (queue.length) {
+      const batch = queue.splice(0, MAX_BATCH);
+      const outcomes: ({ ok: Inserted } | { err: unknown })[] = [];
       try {
-        return await db.transaction().execute(async (tx) => {
-          await lockUsers(tx, [m.senderId, m.recipientId]);
-          const earlier = await bySender(tx, m.senderId, m.clientId);
-          if (earlier)
-            return { message: earlier, seqs: new Map<string, number>(), duplicate: true };
-          const head = await tx
-            .selectFrom('messages')
-            .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
-            .where('conversation_id', '=', m.conversationId)
-            .executeTakeFirstOrThrow();
-          const { held, ...fields } = m;
-          const stored: StoredMessage = {
-            ...fields,
-            // Stored as visible-but-held, so releasing it is one flag.
-            visibleToRecipient: m.visibleToRecipient && held !== true,
-            filtered: held === true ? 'held' : 'no',
-            seq: Number(head.head) + 1,
-            editedAt: null,
-            deletedAt: null,
-            reactions: [],
-          };
-          await tx
-            .insertInto('messages')
-            .values({
-              id: stored.id,
-              conversation_id: stored.conversationId,
-              seq: stored.seq,
-              sender_id: stored.senderId,
-              recipient_id: stored.recipientId,
-              client_id: stored.clientId,
-              body: stored.text,
-              reply_to: stored.replyTo,
-              created_at: stored.createdAt,
-              edited_at: null,
-              deleted_at: null,
-              visible_to_recipient: m.visibleToRecipient ? 1 : 0,
-              filtered: held === true ? 1 : 0,
-            })
-            .execute();
-          const seqs = await appendLog(tx, stored, logFor(stored), payload, stored.createdAt);
-          return { message: stored, seqs, duplicate: false };
+        await db.transaction().execute(async (tx) => {
+          await lockUsers(
+            tx,
+            batch.flatMap((j) => [j.args[0].senderId, j.args[0].recipientId]),
+          );
+          for (const job of batch) {
+            if (batch.length === 1) {
+              outcomes.push({ ok: await insertOne(tx, ...job.args) });
+              continue;
+            }
+            await sql`savepoint parley_send`.execute(tx);
+            try {
+              outcomes.push({ ok: await insertOne(tx, ...job.args) });
+              await sql`release savepoint parley_send`.execute(tx);
+            } catch (err) {
+              await sql`rollback to savepoint parley_send`.execute(tx);
+              await sql`release savepoint parley_send`.execute(tx);
+              outcomes.push({ err });
+            }
+          }
         });
       } catch (err) {
-        // Two copies of one retried send racing: the loser answers with the winner's message.
-        if (!isUniqueViolation(err)) throw err;
-        const earlier = await bySender(db, m.senderId, m.clientId);
-        if (!earlier) throw err;
-        return { message: earlier, seqs: new Map<string, number>(), duplicate: true };
+        // Nothing of this batch was committed.
+        if (batch.length === 1) await retryAsDuplicate(batch[0]!, err);
+        else for (const job of batch) job.reject(err);
+        continue;
       }
+      for (const [i, job] of batch.entries()) {
+        const o = outcomes[i]!;
+        if ('ok' in o) job.resolve(o.ok);
+        else await retryAsDuplicate(job, o.err);
+      }
+    }
+  }
+
+  return {
+    insert(m, logFor, payload) {
+      return new Promise<Inserted>((resolve, reject) => {
+        queue.push({ args: [m, logFor, payload], resolve, reject });
+        if (!draining) {
+          draining = true;
+          setImmediate(() => void drain());
+        }
+      });
     },
 
     bySenderClientId: (senderId, clientId) => bySender(db, senderId, clientId),
