@@ -134,6 +134,28 @@ export function checkText(v: unknown): string {
   return v;
 }
 
+/** The client's view of a stored message; `names` maps user ids to usernames ('' for a deleted account). */
+export function toView(m: StoredMessage, names: ReadonlyMap<string, string>): MessageView {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    seq: m.seq,
+    from: { userId: m.senderId, username: names.get(m.senderId) ?? '' },
+    to: { userId: m.recipientId, username: names.get(m.recipientId) ?? '' },
+    clientId: m.clientId,
+    text: m.deletedAt === null ? m.text : '',
+    replyTo: m.replyTo,
+    createdAt: m.createdAt,
+    editedAt: m.editedAt,
+    deleted: m.deletedAt !== null,
+    reactions: m.reactions.map((r) => ({
+      emoji: r.emoji,
+      count: r.userIds.length,
+      userIds: r.userIds,
+    })),
+  };
+}
+
 export function createMessageService(deps: {
   store: MessageStore;
   filters: FilterStore;
@@ -147,24 +169,7 @@ export function createMessageService(deps: {
   const limiter = createRateLimiter({ perSecond: deps.rate.perSecond, burst: deps.rate.burst });
 
   async function view(m: StoredMessage): Promise<MessageView> {
-    return {
-      id: m.id,
-      conversationId: m.conversationId,
-      seq: m.seq,
-      from: { userId: m.senderId, username: (await users.usernameOf(m.senderId)) ?? '' },
-      to: { userId: m.recipientId, username: (await users.usernameOf(m.recipientId)) ?? '' },
-      clientId: m.clientId,
-      text: m.deletedAt === null ? m.text : '',
-      replyTo: m.replyTo,
-      createdAt: m.createdAt,
-      editedAt: m.editedAt,
-      deleted: m.deletedAt !== null,
-      reactions: m.reactions.map((r) => ({
-        emoji: r.emoji,
-        count: r.userIds.length,
-        userIds: r.userIds,
-      })),
-    };
+    return toView(m, await namesOf(m.senderId, m.recipientId));
   }
 
   /**
@@ -185,30 +190,7 @@ export function createMessageService(deps: {
     change: 'new' | 'edited' | 'deleted' | 'reaction',
     names: Map<string, string>,
   ): LogPayload {
-    return (m) => ({
-      name: 'message',
-      data: {
-        change,
-        message: {
-          id: m.id,
-          conversationId: m.conversationId,
-          seq: m.seq,
-          from: { userId: m.senderId, username: names.get(m.senderId) ?? '' },
-          to: { userId: m.recipientId, username: names.get(m.recipientId) ?? '' },
-          clientId: m.clientId,
-          text: m.deletedAt === null ? m.text : '',
-          replyTo: m.replyTo,
-          createdAt: m.createdAt,
-          editedAt: m.editedAt,
-          deleted: m.deletedAt !== null,
-          reactions: m.reactions.map((r) => ({
-            emoji: r.emoji,
-            count: r.userIds.length,
-            userIds: r.userIds,
-          })),
-        },
-      },
-    });
+    return (m) => ({ name: 'message', data: { change, message: toView(m, names) } });
   }
 
   async function namesOf(...ids: string[]): Promise<Map<string, string>> {
