@@ -290,7 +290,9 @@ export async function migrate(db: Kysely<unknown>, kind: 'sqlite' | 'postgres'):
       } catch (err) {
         if (
           attempt >= 5 ||
-          !/already exists|duplicate column|SQLITE_BUSY|database is locked/i.test(String((err as Error).message))
+          !/already exists|duplicate column|SQLITE_BUSY|database is locked/i.test(
+            String((err as Error).message),
+          )
         )
           throw err;
         await new Promise((r) => setTimeout(r, 100 * attempt));
