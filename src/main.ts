@@ -14,6 +14,9 @@ import { createMessageService } from './core/messages/service.js';
 import { createPresenceService } from './core/presence/service.js';
 import { createReceiptService } from './core/receipts/service.js';
 import { createProfileService } from './core/profiles/service.js';
+import { createRoomChat } from './core/rooms/chat.js';
+import { createRoomFanout } from './core/rooms/fanout.js';
+import { createRoomService } from './core/rooms/service.js';
 import { createRouter } from './core/router.js';
 import { createSessionRegistry } from './core/sessions.js';
 import type { Store } from './core/store.js';
@@ -135,6 +138,7 @@ export async function createParley(
       byUsername: (name) => store.accounts.userByUsername(name),
       usernameOf: async (id) => (await store.accounts.userById(id))?.username,
       isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
+      roomName: async (id) => (await store.rooms.byId(id))?.name,
     },
   });
   const receipts = createReceiptService({
@@ -146,6 +150,33 @@ export async function createParley(
       isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
     },
   });
+  const fanout = createRoomFanout({
+    nodeId,
+    bus,
+    sessions,
+    router,
+    subjectPrefix: config.bus.subject_prefix,
+    roomIdsOf: (userId) => store.rooms.roomIdsOf(userId),
+    onError: (err) => logger.warn({ err }, 'room delivery problem'),
+  });
+  const roomDeps = {
+    store: store.rooms,
+    messages: store.messages,
+    markers: store.markers,
+    router,
+    fanout,
+    users: {
+      byUsername: (name: string) => store.accounts.userByUsername(name),
+      usernameOf: async (id: string) => (await store.accounts.userById(id))?.username,
+    },
+    limits: {
+      maxMembers: config.rooms.max_members,
+      maxCreatedPerUser: config.rooms.max_created_per_user,
+    },
+    rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
+  };
+  const rooms = createRoomService(roomDeps);
+  const roomChat = createRoomChat(roomDeps);
   const core: Core = {
     nodeId,
     accounts,
@@ -154,6 +185,8 @@ export async function createParley(
     presence,
     messages,
     receipts,
+    rooms,
+    roomChat,
     router,
     sessions,
     throttle,
@@ -214,6 +247,7 @@ export async function createParley(
         ]);
         clearTimeout(timer);
         await presence.stop().catch((err) => logger.warn({ err }, 'presence did not stop cleanly'));
+        fanout.close();
         router.close();
         if (!overrides.bus) await bus.close().catch(() => {});
         await store.close();

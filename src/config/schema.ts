@@ -93,6 +93,10 @@ export const SCHEMA = {
     per_second: { type: 'int', default: 10, min: 1, max: 100000 },
     burst: { type: 'int', default: 50, min: 1, max: 100000 },
   },
+  rooms: {
+    max_members: { type: 'int', default: 10000, min: 2, max: 100000 },
+    max_created_per_user: { type: 'int', default: 50, min: 0, max: 100000 },
+  },
   presence: {
     node_heartbeat_seconds: { type: 'int', default: 10, min: 1, max: 600 },
     node_timeout_seconds: { type: 'int', default: 30, min: 2, max: 3600 },

@@ -5,6 +5,8 @@ import type { MessageService } from './messages/service.js';
 import type { PresenceService } from './presence/service.js';
 import type { ReceiptService } from './receipts/service.js';
 import type { ProfileService } from './profiles/service.js';
+import type { RoomChat } from './rooms/chat.js';
+import type { RoomService } from './rooms/service.js';
 import type { Router } from './router.js';
 import type { SessionRegistry } from './sessions.js';
 
@@ -17,6 +19,8 @@ export interface Core {
   presence: PresenceService;
   messages: MessageService;
   receipts: ReceiptService;
+  rooms: RoomService;
+  roomChat: RoomChat;
   router: Router;
   sessions: SessionRegistry;
   throttle: LoginThrottle;

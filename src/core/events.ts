@@ -8,6 +8,11 @@ export interface ParleyEvent {
   data: Record<string, unknown>;
   /** When set, the event is not delivered to this session (the one that caused it). */
   exceptSession?: string;
+  /**
+   * The event's wire form, memoised by the first door that writes it: one event
+   * delivered to many sessions (a room's members) is serialised once.
+   */
+  encoded?: string;
 }
 
 export function event(

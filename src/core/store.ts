@@ -4,6 +4,7 @@ import type { FilterStore, MessageStore } from './messages/store.js';
 import type { PresenceStore } from './presence/store.js';
 import type { MarkerStore } from './receipts/store.js';
 import type { ProfileStore } from './profiles/store.js';
+import type { RoomStore } from './rooms/store.js';
 
 /** Every store interface core needs, from one backend. */
 export interface Store {
@@ -15,6 +16,7 @@ export interface Store {
   messages: MessageStore;
   filters: FilterStore;
   markers: MarkerStore;
+  rooms: RoomStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;
   close(): Promise<void>;

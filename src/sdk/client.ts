@@ -1,5 +1,6 @@
 import { ParleyConnection, type WebSocketFactory } from './connection.js';
 import { fromWire, ParleyApiError } from './errors.js';
+import { RoomsApi } from './rooms.js';
 import type {
   BlockedUser,
   Contact,
@@ -33,11 +34,14 @@ export class ParleyClient {
   readonly baseUrl: string;
   token: string | undefined;
   private readonly factory: WebSocketFactory | undefined;
+  /** Rooms over REST (create, join, moderate, send, history...). */
+  readonly rooms: RoomsApi;
 
   constructor(opts: ClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.token = opts.token;
     this.factory = opts.webSocket;
+    this.rooms = new RoomsApi((method, path, body, query) => this.call(method, path, body, query));
   }
 
   private async call<T>(
@@ -310,8 +314,14 @@ export class ParleyClient {
 
   /** Opens the WebSocket and authenticates it with the current token. */
   /** With `cursor`, the server first replays what you missed after it, then sends `sync.done`, then live events. */
+  /** `rooms` (room name -> last roomSeq seen) replays those rooms' timelines too, before `sync.done`. */
   connect(
-    opts: { authenticate?: boolean; cursor?: number; onEvent?: (e: ServerEvent) => void } = {},
+    opts: {
+      authenticate?: boolean;
+      cursor?: number;
+      rooms?: Record<string, number>;
+      onEvent?: (e: ServerEvent) => void;
+    } = {},
   ): Promise<ParleyConnection> {
     const factory =
       this.factory ??
@@ -327,6 +337,7 @@ export class ParleyClient {
       factory,
       opts.cursor,
       opts.onEvent,
+      opts.rooms,
     );
   }
 }

@@ -1,4 +1,5 @@
 import { fromWire, ParleyApiError } from './errors.js';
+import type { RoomMarker, RoomMessageResult } from './room-types.js';
 import type { Marker, Presence, ServerEvent } from './types.js';
 
 /** The subset of the WebSocket API we use: the browser's and the `ws` package's both fit. */
@@ -55,6 +56,7 @@ export class ParleyConnection {
     factory: WebSocketFactory,
     cursor?: number,
     onEvent?: (e: ServerEvent) => void,
+    rooms?: Record<string, number>,
   ): Promise<ParleyConnection> {
     const ws = factory(url);
     const conn = new ParleyConnection(ws);
@@ -82,7 +84,10 @@ export class ParleyConnection {
     });
     if (token !== undefined) {
       try {
-        await conn.request('auth', cursor === undefined ? { token } : { token, cursor });
+        await conn.request(
+          'auth',
+          cursor === undefined ? { token } : { token, cursor, ...(rooms ? { rooms } : {}) },
+        );
       } catch (err) {
         conn.close(); // do not leave a socket waiting for its auth timeout
         throw err;
@@ -174,6 +179,27 @@ export class ParleyConnection {
   /** Tells `to` you are typing ("start", renew every few seconds) or stopped ("stop"). */
   async typing(to: string, state: 'start' | 'stop'): Promise<void> {
     await this.request('typing', { to, state });
+  }
+
+  /** Sends a message to a room over this connection (its own echo is skipped). */
+  sendToRoom(room: string, text: string, clientId: string, replyTo?: string) {
+    return this.request<RoomMessageResult>('rooms.send', {
+      room,
+      text,
+      clientId,
+      ...(replyTo ? { replyTo } : {}),
+    });
+  }
+
+  /** Moves your read marker in a room to `roomSeq`; your other devices follow. */
+  async markRoomRead(room: string, roomSeq: number): Promise<RoomMarker> {
+    return (await this.request<{ marker: RoomMarker }>('rooms.mark', { room, read: roomSeq }))
+      .marker;
+  }
+
+  /** Tells the room's members you are typing ("start", renew every few seconds) or stopped. */
+  async roomTyping(room: string, state: 'start' | 'stop'): Promise<void> {
+    await this.request('rooms.typing', { room, state });
   }
 
   /** Subscribe to one event name; returns an unsubscribe function. */

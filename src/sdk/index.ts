@@ -2,3 +2,5 @@ export { ParleyClient, type ClientOptions } from './client.js';
 export { ParleyConnection, type WebSocketFactory, type WebSocketLike } from './connection.js';
 export { ParleyApiError } from './errors.js';
 export type * from './types.js';
+export type * from './room-types.js';
+export { RoomsApi } from './rooms.js';

@@ -10,6 +10,7 @@ import { createSqlMessageStore } from './sql/messages.js';
 import { createSqlPresenceStore } from './sql/presence.js';
 import { migrate } from './sql/migrations.js';
 import { createSqlProfileStore } from './sql/profiles.js';
+import { createSqlRoomStore } from './sql/rooms.js';
 import type { Database } from './sql/tables.js';
 import { openSqlite } from './sqlite/open.js';
 
@@ -68,6 +69,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     messages: createSqlMessageStore(db, kind),
     filters: createSqlFilterStore(db),
     markers: createSqlMarkerStore(db, kind),
+    rooms: createSqlRoomStore(db, kind),
     async check() {
       await sql`select 1`.execute(db);
     },

@@ -37,6 +37,8 @@ export interface MessageUsers {
   usernameOf(id: string): Promise<string | undefined>;
   /** True when `ownerId` blocked `otherId`. */
   isBlocked(ownerId: string, otherId: string): Promise<boolean>;
+  /** A room's name by id (search results may be room messages). */
+  roomName?(roomId: string): Promise<string | undefined>;
 }
 
 export interface SendResult {
@@ -84,7 +86,13 @@ export interface MessageService {
   search(
     userId: string,
     q: { q: unknown; with?: unknown; before?: unknown; limit?: unknown },
-  ): Promise<{ results: { message: MessageView; snippet: string }[]; next?: string }>;
+  ): Promise<{
+    results: {
+      message: MessageView | (Omit<MessageView, 'to'> & { room: { id: string; name: string } });
+      snippet: string;
+    }[];
+    next?: string;
+  }>;
   /** The user's latest log position (0 before anything was logged). */
   head(userId: string): Promise<number>;
   /** The user's log after `after`: every change they must see, in order. */
@@ -99,6 +107,22 @@ export interface MessageService {
     head: number;
     more: boolean;
   }>;
+}
+
+/** The words of a search query: no query syntax of either engine ever reaches the store. */
+export function searchTerms(q: unknown): string[] {
+  if (typeof q !== 'string' || q.length > SEARCH_MAX_QUERY)
+    throw new ParleyError(
+      'bad-request',
+      `q must be a string of at most ${SEARCH_MAX_QUERY} characters`,
+      { field: 'q' },
+    );
+  const terms = [...new Set(q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])]
+    .slice(0, 10)
+    .map((t) => t.slice(0, 64));
+  if (terms.length === 0)
+    throw new ParleyError('bad-request', 'q needs at least one word', { field: 'q' });
+  return terms;
 }
 
 export function dmConversationId(a: string, b: string): string {
@@ -170,6 +194,16 @@ export function createMessageService(deps: {
 
   async function view(m: StoredMessage): Promise<MessageView> {
     return toView(m, await namesOf(m.senderId, m.recipientId));
+  }
+
+  /** Search spans rooms too: a room message names its room instead of `to`. */
+  async function searchView(
+    m: StoredMessage,
+  ): Promise<MessageView | (Omit<MessageView, 'to'> & { room: { id: string; name: string } })> {
+    if (!m.conversationId.startsWith('room:')) return view(m);
+    const { to: _to, ...rest } = toView(m, await namesOf(m.senderId));
+    const name = (await users.roomName?.(m.recipientId)) ?? '';
+    return { ...rest, room: { id: m.recipientId, name } };
   }
 
   /**
@@ -490,18 +524,7 @@ export function createMessageService(deps: {
     },
 
     async search(userId, q) {
-      if (typeof q.q !== 'string' || q.q.length > SEARCH_MAX_QUERY)
-        throw new ParleyError(
-          'bad-request',
-          `q must be a string of at most ${SEARCH_MAX_QUERY} characters`,
-          { field: 'q' },
-        );
-      // Only words are searched: no query syntax of either engine ever reaches it.
-      const terms = [...new Set(q.q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])]
-        .slice(0, 10)
-        .map((t) => t.slice(0, 64));
-      if (terms.length === 0)
-        throw new ParleyError('bad-request', 'q needs at least one word', { field: 'q' });
+      const terms = searchTerms(q.q);
       const limit = q.limit === undefined ? 20 : intField(q.limit, 'limit', 1, SEARCH_MAX_LIMIT);
       const opts: {
         conversationId?: string;
@@ -533,7 +556,7 @@ export function createMessageService(deps: {
       const rows = await store.search(userId, terms, opts);
       const page = rows.slice(0, limit);
       const results = await Promise.all(
-        page.map(async (r) => ({ message: await view(r.message), snippet: r.snippet })),
+        page.map(async (r) => ({ message: await searchView(r.message), snippet: r.snippet })),
       );
       const last = page[page.length - 1];
       return rows.length > limit && last

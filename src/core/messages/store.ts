@@ -103,12 +103,20 @@ export interface MessageStore {
   /**
    * Full-text search over the messages `viewerId` may see (not deleted), newest
    * first, optionally in one conversation; `before` continues after a result.
-   * `terms` are plain words (the service strips any query syntax).
+   * `terms` are plain words (the service strips any query syntax). Room
+   * messages count as visible in rooms `viewerId` is a member of; with
+   * `wholeConversation` (a public room looked into) the one conversation is
+   * searched whoever the viewer is.
    */
   search(
     viewerId: string,
     terms: readonly string[],
-    opts: { conversationId?: string; before?: { createdAt: number; id: string }; limit: number },
+    opts: {
+      conversationId?: string;
+      before?: { createdAt: number; id: string };
+      limit: number;
+      wholeConversation?: boolean;
+    },
   ): Promise<{ message: StoredMessage; snippet: string }[]>;
   /** Messages to `userId` held by their keyword filters, newest first. */
   held(

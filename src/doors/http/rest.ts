@@ -128,4 +128,28 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
   route('PATCH', '/api/v1/me/privacy', 'privacy.update', body);
   route('PUT', '/api/v1/blocks/:username', 'blocks.add', none);
   route('DELETE', '/api/v1/blocks/:username', 'blocks.remove', none);
+  route('GET', '/api/v1/rooms', 'rooms.directory', queryInput);
+  route('POST', '/api/v1/rooms', 'rooms.create', body, 201);
+  route('GET', '/api/v1/me/rooms', 'rooms.mine', none);
+  route('GET', '/api/v1/rooms/:room', 'rooms.get', none);
+  route('PATCH', '/api/v1/rooms/:room', 'rooms.update', body);
+  route('POST', '/api/v1/rooms/:room/join', 'rooms.join', none);
+  route('POST', '/api/v1/rooms/:room/leave', 'rooms.leave', none);
+  route('POST', '/api/v1/rooms/:room/invites', 'rooms.invite', body);
+  route('GET', '/api/v1/rooms/:room/members', 'rooms.members', queryInput);
+  route('PUT', '/api/v1/rooms/:room/members/:username/role', 'rooms.role', body);
+  route('POST', '/api/v1/rooms/:room/members/:username/kick', 'rooms.kick', body);
+  route('POST', '/api/v1/rooms/:room/members/:username/mute', 'rooms.mute', body);
+  route('GET', '/api/v1/rooms/:room/bans', 'rooms.bans', none);
+  route('PUT', '/api/v1/rooms/:room/bans/:username', 'rooms.ban', body);
+  route('DELETE', '/api/v1/rooms/:room/bans/:username', 'rooms.unban', none);
+  route('PUT', '/api/v1/rooms/:room/notify', 'rooms.notify', body);
+  route('POST', '/api/v1/rooms/:room/messages', 'rooms.send', body, 201);
+  route('GET', '/api/v1/rooms/:room/messages', 'rooms.history', queryInput);
+  route('PATCH', '/api/v1/rooms/:room/messages/:id', 'rooms.edit', body);
+  route('DELETE', '/api/v1/rooms/:room/messages/:id', 'rooms.delete', none);
+  route('POST', '/api/v1/rooms/:room/messages/:id/reactions', 'rooms.react', body);
+  route('GET', '/api/v1/rooms/:room/search', 'rooms.search', queryInput);
+  route('GET', '/api/v1/rooms/:room/events', 'rooms.events', queryInput);
+  route('POST', '/api/v1/rooms/:room/markers', 'rooms.mark', body);
 }

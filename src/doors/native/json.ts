@@ -48,7 +48,15 @@ export function parseJsonText(text: string, maxDepth: number): unknown {
 
 /** `text`: a required string whose length core checks itself (message bodies, larger than MAX_STRING). */
 export type FieldType =
-  'text' | 'string' | 'string?' | 'number?' | 'boolean?' | 'any?' | 'string|null?' | 'number|null?';
+  | 'text'
+  | 'string'
+  | 'string?'
+  | 'number'
+  | 'number?'
+  | 'boolean?'
+  | 'any?'
+  | 'string|null?'
+  | 'number|null?';
 
 const MAX_STRING = 8192;
 

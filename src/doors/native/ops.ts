@@ -2,6 +2,7 @@ import type { AuthContext } from '../../core/accounts/service.js';
 import type { Core } from '../../core/core.js';
 import { ParleyError } from '../../core/errors.js';
 import { checkShape, type FieldType } from './json.js';
+import { ROOM_OPS } from './room-ops.js';
 
 /**
  * The native protocol's operations, one table for both transports: a REST
@@ -427,6 +428,7 @@ export const OPS: Record<string, Op> = {
       return {};
     },
   },
+  ...ROOM_OPS,
 };
 
 export async function runOp(name: string, ctx: OpContext, rawInput: unknown): Promise<unknown> {

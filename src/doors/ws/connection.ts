@@ -46,6 +46,8 @@ export class WsConnection {
    * sent; from another node it can arrive late, after the held events went out.
    */
   private replayedTo = 0;
+  /** The same, per room (room id -> roomSeq), for rooms replayed at auth. */
+  private readonly roomsReplayedTo = new Map<string, number>();
   /** The login session was revoked; requests still queued must not run as it. */
   private signedOut = false;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -215,8 +217,9 @@ export class WsConnection {
    * Sends every logged event after `cursor`, in pages, then `sync.done`, then the
    * live events that arrived meanwhile (those already replayed are skipped).
    */
-  private async replay(cursor: number): Promise<void> {
+  private async replay(cursor: number, rooms: Record<string, number>): Promise<void> {
     let at = cursor;
+    const roomCursors: Record<string, number> = {};
     try {
       for (;;) {
         const page = await this.deps.core.messages.sync(this.auth!.user.id, at, 200);
@@ -225,10 +228,18 @@ export class WsConnection {
         at = page.cursor;
         if (!page.more || this.closed) break;
       }
-      this.write({ type: 'event', name: 'sync.done', data: { cursor: at } });
+      for (const [name, from] of Object.entries(rooms)) {
+        const reached = await this.replayRoom(name, from);
+        if (reached !== undefined) roomCursors[name] = reached;
+      }
+      this.write({ type: 'event', name: 'sync.done', data: { cursor: at, rooms: roomCursors } });
     } catch (err) {
       this.log.error({ err }, 'replay failed');
-      this.write({ type: 'event', name: 'sync.failed', data: { cursor: at } });
+      this.write({
+        type: 'event',
+        name: 'sync.failed',
+        data: { cursor: at, rooms: roomCursors },
+      });
     } finally {
       const held = this.held ?? [];
       this.held = undefined;
@@ -237,11 +248,45 @@ export class WsConnection {
     }
   }
 
+  /**
+   * One room's timeline after `from`; the position reached, or undefined when
+   * the room cannot be read any more (left, kicked: the user's log says so).
+   */
+  private async replayRoom(name: string, from: number): Promise<number | undefined> {
+    let at = from;
+    for (;;) {
+      let page;
+      try {
+        page = await this.deps.core.roomChat.events(this.auth!.user.id, {
+          room: name,
+          after: at,
+          limit: 200,
+        });
+      } catch (err) {
+        if ((err as { condition?: string }).condition === 'internal-error') throw err;
+        return undefined;
+      }
+      for (const e of page.events) this.write({ type: 'event', name: e.name, data: e.data });
+      at = page.cursor;
+      const id = (page.events[0]?.data.room as { id?: string } | undefined)?.id;
+      if (id) this.roomsReplayedTo.set(id, at);
+      if (!page.more || this.closed) return at;
+    }
+  }
+
   /** A live event, unless the replay already sent it. */
   private sendLive(e: ParleyEvent): void {
     const seq = e.data.seq;
     if (typeof seq === 'number' && seq <= this.replayedTo) return;
-    this.write({ type: 'event', name: e.name, data: e.data });
+    const roomSeq = e.data.roomSeq;
+    if (typeof roomSeq === 'number' && this.roomsReplayedTo.size > 0) {
+      const room = (e.data.room as { id?: string } | undefined)?.id;
+      const done = room === undefined ? undefined : this.roomsReplayedTo.get(room);
+      if (done !== undefined && roomSeq <= done) return;
+    }
+    // One event reaches many sessions (a room's members): its frame is built once.
+    e.encoded ??= JSON.stringify({ type: 'event', name: e.name, data: e.data });
+    this.writeText(e.encoded);
   }
 
   private async handle(re: Id | null, type: string, input: unknown): Promise<void> {
@@ -252,6 +297,7 @@ export class WsConnection {
       return;
     }
     let replayFrom: number | undefined;
+    let replayRooms: Record<string, number> = {};
     try {
       let result: unknown;
       if (type === 'auth') {
@@ -260,8 +306,11 @@ export class WsConnection {
         const d = input as { token?: unknown } | undefined;
         if (typeof d !== 'object' || d === null || typeof d.token !== 'string')
           throw new ParleyError('bad-request', 'auth needs data.token', { field: 'token' });
-        checkShape(d, { token: 'string', cursor: 'number?' });
+        checkShape(d, { token: 'string', cursor: 'number?', rooms: 'any?' });
         const cursor = (d as { cursor?: unknown }).cursor;
+        const rooms = roomCursors((d as { rooms?: unknown }).rooms);
+        if (rooms && cursor === undefined)
+          throw new ParleyError('bad-request', 'rooms needs cursor too', { field: 'rooms' });
         if (cursor !== undefined && (!Number.isSafeInteger(cursor) || (cursor as number) < 0))
           throw new ParleyError('bad-request', 'cursor must be a whole number, 0 or more', {
             field: 'cursor',
@@ -279,6 +328,7 @@ export class WsConnection {
         this.becomeAuthenticated(auth);
         result = whoAmI(auth);
         if (cursor !== undefined) replayFrom = cursor as number;
+        replayRooms = rooms ?? {};
       } else {
         if ((type === 'session.login' || type === 'account.register') && this.auth)
           throw new ParleyError('bad-request', 'this connection is already authenticated');
@@ -300,7 +350,7 @@ export class WsConnection {
         }
       }
       this.write({ type: 'reply', re, ok: true, data: result ?? {} });
-      if (replayFrom !== undefined) await this.replay(replayFrom);
+      if (replayFrom !== undefined) await this.replay(replayFrom, replayRooms);
     } catch (err) {
       this.sendError(re, err);
     } finally {
@@ -370,10 +420,14 @@ export class WsConnection {
   }
 
   private write(frame: object): void {
+    this.writeText(JSON.stringify(frame));
+  }
+
+  private writeText(text: string): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > this.deps.config.limits.send_queue_bytes)
       return this.terminate('send queue full (client too slow)');
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(text);
     this.deps.metrics.framesOut.inc({ door: 'ws' });
   }
 
@@ -403,6 +457,29 @@ export class WsConnection {
     this.deps.metrics.connections.dec({ door: 'ws' });
     this.deps.onClosed();
   }
+}
+
+/** At most this many rooms are replayed at auth (more: use rooms.events). */
+const MAX_REPLAY_ROOMS = 1000;
+
+/** `rooms` of an auth frame: room name -> the roomSeq the client has seen. */
+function roomCursors(v: unknown): Record<string, number> | undefined {
+  if (v === undefined) return undefined;
+  const bad = () =>
+    new ParleyError(
+      'bad-request',
+      `rooms must map room names to whole numbers (at most ${MAX_REPLAY_ROOMS} rooms)`,
+      { field: 'rooms' },
+    );
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad();
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length > MAX_REPLAY_ROOMS) throw bad();
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const [k, n] of entries) {
+    if (k.length > 40 || typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw bad();
+    out[k] = n;
+  }
+  return out;
 }
 
 function whoAmI(auth: AuthContext) {

@@ -5,7 +5,7 @@ import type { Database, MessagesTable } from './tables.js';
 
 type Tx = Transaction<Database> | Kysely<Database>;
 
-const toMessage = (
+export const toMessage = (
   r: Selectable<MessagesTable>,
   reactions: StoredMessage['reactions'] = [],
 ): StoredMessage => ({
@@ -25,7 +25,7 @@ const toMessage = (
   reactions,
 });
 
-async function reactionsOf(
+export async function reactionsOf(
   db: Tx,
   ids: readonly string[],
 ): Promise<Map<string, StoredMessage['reactions']>> {
@@ -381,7 +381,10 @@ export function createSqlMessageStore(
       const page = opts.before
         ? sql`and (m.created_at < ${opts.before.createdAt} or (m.created_at = ${opts.before.createdAt} and m.id < ${opts.before.id}))`
         : sql``;
-      const visible = sql`m.deleted_at is null and (m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1 and m.filtered = 0))`;
+      const visible =
+        opts.wholeConversation && opts.conversationId
+          ? sql`m.deleted_at is null`
+          : sql`m.deleted_at is null and (m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1 and m.filtered = 0) or m.conversation_id in (select 'room:' || rm.room_id from room_members rm where rm.user_id = ${viewerId}))`;
       // Highlights are marked with U+0002 ... U+0003 (characters no one types).
       const q =
         kind === 'postgres'

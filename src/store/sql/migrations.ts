@@ -248,6 +248,97 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008_rooms': {
+    async up(db: Kysely<unknown>) {
+      const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+      await db.schema
+        .createTable('rooms')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) =>
+          (pg ? c.modifyEnd(sql`collate "C"`) : c).notNull().unique(),
+        )
+        .addColumn('topic', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('topic_by', 'text')
+        .addColumn('topic_at', 'bigint')
+        .addColumn('topic_locked', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('visibility', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.references('users.id').onDelete('set null'))
+        .addColumn('head', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('room_members')
+        .addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('muted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('notify', 'text', (c) => c.notNull().defaultTo('all'))
+        .addColumn('joined_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('room_members_pk', ['room_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createIndex('room_members_user')
+        .on('room_members')
+        .column('user_id')
+        .execute();
+      await db.schema
+        .createTable('room_bans')
+        .addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('by_id', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('expires_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('room_bans_pk', ['room_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('room_invites')
+        .addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('by_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('room_invites_pk', ['room_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createIndex('room_invites_user')
+        .on('room_invites')
+        .column('user_id')
+        .execute();
+      await db.schema
+        .createTable('room_events')
+        .addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('actor_id', 'text')
+        .addColumn('message_id', 'text')
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('room_events_pk', ['room_id', 'seq'])
+        .execute();
+      await db.schema
+        .createIndex('room_events_message')
+        .on('room_events')
+        .columns(['message_id'])
+        .execute();
+      // One row per member mentioned: a mention counts separately from plain unread.
+      await db.schema
+        .createTable('mentions')
+        .addColumn('message_id', 'text', (c) =>
+          c.notNull().references('messages.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('mentions_pk', ['message_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createIndex('mentions_user')
+        .on('mentions')
+        .columns(['user_id', 'conversation_id', 'seq'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -128,7 +128,70 @@ export interface MarkersTable {
   updated_at: number;
 }
 
+export interface RoomsTable {
+  id: string;
+  name: string;
+  topic: string;
+  topic_by: string | null;
+  topic_at: number | null;
+  topic_locked: number;
+  visibility: string;
+  created_at: number;
+  created_by: string | null;
+  head: number;
+  last_at: number;
+}
+
+export interface RoomMembersTable {
+  room_id: string;
+  user_id: string;
+  role: string;
+  muted: number;
+  notify: string;
+  joined_at: number;
+}
+
+export interface RoomBansTable {
+  room_id: string;
+  user_id: string;
+  by_id: string | null;
+  reason: string;
+  expires_at: number | null;
+  created_at: number;
+}
+
+export interface RoomInvitesTable {
+  room_id: string;
+  user_id: string;
+  by_id: string | null;
+  created_at: number;
+}
+
+export interface RoomEventsTable {
+  room_id: string;
+  seq: number;
+  at: number;
+  name: string;
+  actor_id: string | null;
+  message_id: string | null;
+  /** JSON of the event's data. */
+  data: string;
+}
+
+export interface MentionsTable {
+  message_id: string;
+  user_id: string;
+  conversation_id: string;
+  seq: number;
+}
+
 export interface Database {
+  rooms: RoomsTable;
+  room_members: RoomMembersTable;
+  room_bans: RoomBansTable;
+  room_invites: RoomInvitesTable;
+  room_events: RoomEventsTable;
+  mentions: MentionsTable;
   filters: FiltersTable;
   markers: MarkersTable;
   messages: MessagesTable;

@@ -1,0 +1,147 @@
+import { ParleyError } from '../errors.js';
+import { event } from '../events.js';
+import type { MessageStore } from '../messages/store.js';
+import type { MarkerStore } from '../receipts/store.js';
+import type { Router } from '../router.js';
+import type { RoomFanout } from './fanout.js';
+import { lookupRoomName } from './names.js';
+import type { Role } from './roles.js';
+import type { Ban, Member, Room, RoomEvent, RoomStore } from './store.js';
+
+export interface RoomUsers {
+  byUsername(username: string): Promise<{ id: string; username: string } | undefined>;
+  usernameOf(id: string): Promise<string | undefined>;
+}
+
+export interface RoomDeps {
+  store: RoomStore;
+  messages: MessageStore;
+  markers: MarkerStore;
+  users: RoomUsers;
+  router: Router;
+  fanout: RoomFanout;
+  limits: { maxMembers: number; maxCreatedPerUser: number };
+  rate: { perSecond: number; burst: number };
+  now?: () => number;
+}
+
+/** A room as clients see it (docs/protocol.md, "Rooms"). */
+export interface RoomView {
+  id: string;
+  name: string;
+  topic: string;
+  topicBy: string | null;
+  topicAt: number | null;
+  topicLocked: boolean;
+  visibility: 'public' | 'private';
+  memberCount: number;
+  createdAt: number;
+  /** The seq of the room's latest event: `rooms.events` after your cursor catches up to it. */
+  head: number;
+  lastAt: number;
+}
+
+export interface MemberView {
+  userId: string;
+  username: string;
+  role: Role;
+  muted: boolean;
+  joinedAt: number;
+}
+
+export const roomView = (r: Room): RoomView => ({
+  id: r.id,
+  name: r.name,
+  topic: r.topic,
+  topicBy: r.topicBy,
+  topicAt: r.topicAt,
+  topicLocked: r.topicLocked,
+  visibility: r.visibility,
+  memberCount: r.memberCount,
+  createdAt: r.createdAt,
+  head: r.head,
+  lastAt: r.lastAt,
+});
+
+export const conversationOf = (roomId: string): string => `room:${roomId}`;
+
+export const activeBan = (b: Ban | undefined, now: number): b is Ban =>
+  b !== undefined && (b.expiresAt === null || b.expiresAt > now);
+
+export function roomField(v: unknown): string {
+  const name = lookupRoomName(v);
+  if (name === undefined)
+    throw new ParleyError('bad-request', 'room must be a room name such as "#tardis"', {
+      field: 'room',
+    });
+  return name;
+}
+
+/** Shared by the room services: lookups, permission checks and event publishing. */
+export function roomAccess(deps: RoomDeps) {
+  const now = deps.now ?? Date.now;
+
+  async function find(name: unknown): Promise<Room> {
+    const r = await deps.store.byName(roomField(name));
+    if (!r) throw new ParleyError('not-found', 'no such room', { field: 'room' });
+    return r;
+  }
+
+  async function user(username: unknown, field = 'username') {
+    if (typeof username !== 'string' || username.length > 64)
+      throw new ParleyError('bad-request', `${field} must be a username`, { field });
+    const u = await deps.users.byUsername(username.toLowerCase());
+    if (!u) throw new ParleyError('not-found', 'no such user', { field });
+    return u;
+  }
+
+  async function me(userId: string) {
+    return { id: userId, username: (await deps.users.usernameOf(userId)) ?? '' };
+  }
+
+  function mustBeMember(room: Room, m: Member | undefined): Member {
+    if (!m) throw new ParleyError('forbidden', `you are not a member of #${room.name}`);
+    return m;
+  }
+
+  /** Members read everything; anyone not banned may look into a public room. */
+  async function canRead(room: Room, userId: string): Promise<Member | undefined> {
+    const m = await deps.store.member(room.id, userId);
+    if (m) return m;
+    if (room.visibility === 'private')
+      throw new ParleyError('forbidden', `#${room.name} is private: members only`);
+    if (activeBan(await deps.store.ban(room.id, userId), now()))
+      throw new ParleyError('forbidden', `you are banned from #${room.name}`);
+    return undefined;
+  }
+
+  /** Hands a committed timeline event to the room's online members on every node. */
+  function emit(
+    room: { id: string; name: string },
+    e: RoomEvent,
+    connectionId?: string,
+    membership?: { userId: string; joined: boolean },
+  ): void {
+    deps.fanout.publish(room.id, event(e.name, timelineData(room, e), connectionId), membership);
+  }
+
+  /** A user's own log entry (their other devices replay it), told live too. */
+  function tellUser(userId: string, name: string, seq: number, data: Record<string, unknown>) {
+    deps.router.deliver(userId, event(name, { seq, ...data }));
+  }
+
+  return { now, find, user, me, mustBeMember, canRead, emit, tellUser };
+}
+
+/**
+ * A timeline event's data as clients get it, live or replayed: `roomSeq` is
+ * the room's position (never `seq`, which always means your own log's).
+ */
+export function timelineData(
+  room: { id: string; name: string },
+  e: Pick<RoomEvent, 'seq' | 'at' | 'data'>,
+): Record<string, unknown> {
+  return { room: { id: room.id, name: room.name }, roomSeq: e.seq, at: e.at, ...e.data };
+}
+
+export type RoomAccess = ReturnType<typeof roomAccess>;

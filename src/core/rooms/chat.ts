@@ -1,0 +1,499 @@
+import { lookupName } from '../accounts/username.js';
+import { ParleyError } from '../errors.js';
+import { event } from '../events.js';
+import { newId } from '../ids.js';
+import { createRateLimiter } from '../limits/rate.js';
+import {
+  checkText,
+  HISTORY_MAX,
+  MAX_CLIENT_ID,
+  MAX_EMOJI,
+  type MessageView,
+  SYNC_MAX,
+  searchTerms,
+  SEARCH_MAX_LIMIT,
+  toView,
+} from '../messages/service.js';
+import type { StoredMessage } from '../messages/store.js';
+import { TYPING_EXPIRES_MS } from '../receipts/service.js';
+import { conversationOf, type RoomDeps, roomAccess, timelineData } from './access.js';
+import { canRedact } from './roles.js';
+import type { Room } from './store.js';
+
+/** A message in a room: a direct message's fields, with `room` instead of `to`. */
+export interface RoomMessageView extends Omit<MessageView, 'to'> {
+  room: { id: string; name: string };
+  /** User ids of the members it mentions. */
+  mentions: string[];
+}
+
+export interface RoomSendResult {
+  message: RoomMessageView;
+  /** The room position of the event that carried the change (null when nothing changed). */
+  roomSeq: number | null;
+  duplicate: boolean;
+}
+
+/** At most this many distinct @names in one message are looked up. */
+const MAX_MENTIONS = 20;
+// eslint-disable-next-line no-control-regex
+const CONTROL_OR_SPACE = /[\s\u0000-\u001f\u007f]/;
+const MENTION = /(?:^|[^\p{L}\p{N}_@.-])@([a-z0-9._-]{1,32})/giu;
+
+/** The usernames `text` mentions with @name (a trailing dot or dash is punctuation). */
+export function mentionedNames(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(MENTION)) {
+    const name = lookupName(m[1]!.replace(/[.-]+$/, ''));
+    if (name) out.add(name);
+    if (out.size >= MAX_MENTIONS) break;
+  }
+  return [...out];
+}
+
+export function roomMessageView(
+  m: StoredMessage,
+  room: { id: string; name: string },
+  names: ReadonlyMap<string, string>,
+  mentions: string[],
+): RoomMessageView {
+  const { to: _to, ...rest } = toView(m, names);
+  return { ...rest, room: { id: room.id, name: room.name }, mentions };
+}
+
+export interface RoomChat {
+  send(
+    userId: string,
+    req: { room: unknown; clientId: unknown; text: unknown; replyTo?: unknown },
+    connectionId?: string,
+  ): Promise<RoomSendResult>;
+  edit(
+    userId: string,
+    room: unknown,
+    id: unknown,
+    text: unknown,
+    connectionId?: string,
+  ): Promise<RoomSendResult>;
+  remove(
+    userId: string,
+    room: unknown,
+    id: unknown,
+    connectionId?: string,
+  ): Promise<RoomSendResult>;
+  react(
+    userId: string,
+    room: unknown,
+    id: unknown,
+    emoji: unknown,
+    on: unknown,
+    connectionId?: string,
+  ): Promise<RoomSendResult>;
+  history(
+    userId: string,
+    q: { room: unknown; before?: unknown; after?: unknown; limit?: unknown },
+  ): Promise<{ messages: RoomMessageView[]; more: boolean }>;
+  search(
+    userId: string,
+    q: { room: unknown; q: unknown; before?: unknown; limit?: unknown },
+  ): Promise<{ results: { message: RoomMessageView; snippet: string }[]; next?: string }>;
+  /** The room's timeline after `after`: what a device that was away missed, in order. */
+  events(
+    userId: string,
+    q: { room: unknown; after?: unknown; limit?: unknown },
+  ): Promise<{
+    events: { name: string; data: Record<string, unknown> }[];
+    cursor: number;
+    head: number;
+    more: boolean;
+  }>;
+  mark(
+    userId: string,
+    room: unknown,
+    read: unknown,
+    connectionId?: string,
+  ): Promise<{ read: number; unread: number; mentions: number }>;
+  typing(userId: string, room: unknown, state: unknown): Promise<void>;
+}
+
+function intField(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    throw new ParleyError('bad-request', `${field} must be a whole number from ${min} to ${max}`, {
+      field,
+    });
+  return v;
+}
+
+function messageId(id: unknown): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 64 || id.includes('\u0000'))
+    throw new ParleyError('bad-request', 'id must be a message id', { field: 'id' });
+  return id;
+}
+
+export function createRoomChat(deps: RoomDeps): RoomChat {
+  const { store } = deps;
+  const a = roomAccess(deps);
+  const limiter = createRateLimiter({ perSecond: deps.rate.perSecond, burst: deps.rate.burst });
+  const typingLimit = createRateLimiter({ perSecond: 2, burst: 10 });
+
+  async function namesOf(m: StoredMessage): Promise<Map<string, string>> {
+    return new Map([[m.senderId, (await deps.users.usernameOf(m.senderId)) ?? '']]);
+  }
+
+  async function views(room: Room, list: StoredMessage[]): Promise<RoomMessageView[]> {
+    const mentions = await store.mentionsOf(list.map((m) => m.id));
+    const names = new Map<string, string>();
+    for (const m of list)
+      if (!names.has(m.senderId))
+        names.set(m.senderId, (await deps.users.usernameOf(m.senderId)) ?? '');
+    return list.map((m) => roomMessageView(m, room, names, mentions.get(m.id) ?? []));
+  }
+
+  /**
+   * Edit, delete and react share this: under the room's lock, the actor must
+   * still be a member and the message still in the room; `change` decides.
+   */
+  async function changeMessage(
+    userId: string,
+    roomName: unknown,
+    rawId: unknown,
+    kind: 'edited' | 'deleted' | 'reaction',
+    change: (
+      tx: Parameters<Parameters<typeof store.transact>[1]>[0],
+      m: StoredMessage,
+      role: string,
+    ) => Promise<boolean>,
+    connectionId?: string,
+  ): Promise<RoomSendResult> {
+    const id = messageId(rawId);
+    const room = await a.find(roomName);
+    const t = a.now();
+    // Looked up before the transaction: on SQLite it holds the only connection.
+    const seen = await deps.messages.byId(id);
+    if (!seen || seen.conversationId !== conversationOf(room.id))
+      throw new ParleyError('not-found', 'no such message in this room', { field: 'id' });
+    const names = await namesOf(seen);
+    const r = await store.transact(room.id, async (tx) => {
+      const member = a.mustBeMember(room, await tx.member(userId));
+      const before = await tx.message(id);
+      if (!before)
+        throw new ParleyError('not-found', 'no such message in this room', { field: 'id' });
+      const changed = await change(tx, before, member.role);
+      const m = (await tx.message(id))!;
+      if (!changed) return { m };
+      const mentions = await tx.mentionsOf(m.id);
+      const view = roomMessageView(m, room, names, mentions);
+      if (kind === 'deleted')
+        await tx.rewriteMessageEvents(m.id, view as unknown as Record<string, unknown>);
+      const e = await tx.append({
+        at: t,
+        name: 'room.message',
+        actorId: userId,
+        messageId: m.id,
+        data: { change: kind, message: view },
+      });
+      return { m, e, view };
+    });
+    if (!('e' in r) || !r.e)
+      return { message: (await views(room, [r.m]))[0]!, roomSeq: null, duplicate: false };
+    a.emit(room, r.e, connectionId);
+    return { message: r.view!, roomSeq: r.e.seq, duplicate: false };
+  }
+
+  return {
+    async send(userId, req, connectionId) {
+      const clientId = req.clientId;
+      if (
+        typeof clientId !== 'string' ||
+        clientId.length === 0 ||
+        clientId.length > MAX_CLIENT_ID ||
+        clientId.includes('\u0000')
+      )
+        throw new ParleyError(
+          'bad-request',
+          `clientId must be a string of 1-${MAX_CLIENT_ID} characters`,
+          {
+            field: 'clientId',
+          },
+        );
+      const room = await a.find(req.room);
+      const conv = conversationOf(room.id);
+      // A retry is answered from the store before anything else, so it never counts twice.
+      const earlier = await deps.messages.bySenderClientId(userId, clientId);
+      if (earlier) {
+        if (
+          earlier.conversationId !== conv ||
+          (earlier.deletedAt === null && req.text !== earlier.text)
+        )
+          throw new ParleyError(
+            'conflict',
+            'this clientId was already used for a different message',
+            {
+              field: 'clientId',
+            },
+          );
+        return {
+          message: (await views(room, [earlier]))[0]!,
+          roomSeq: earlier.seq,
+          duplicate: true,
+        };
+      }
+      const text = checkText(req.text);
+      let replyTo: string | null = null;
+      if (req.replyTo !== undefined && req.replyTo !== null) {
+        const parent = await deps.messages.byId(messageId(req.replyTo)).catch(() => undefined);
+        if (!parent || parent.conversationId !== conv)
+          throw new ParleyError('bad-request', 'replyTo must be a message of this room', {
+            field: 'replyTo',
+          });
+        replyTo = parent.id;
+      }
+      const candidates: { id: string; username: string }[] = [];
+      for (const name of mentionedNames(text)) {
+        const u = await deps.users.byUsername(name);
+        if (u && u.id !== userId) candidates.push(u);
+      }
+      const me = await a.me(userId);
+      limiter.take(userId);
+      const t = a.now();
+      const r = await store.transact(room.id, async (tx) => {
+        const member = a.mustBeMember(room, await tx.member(userId));
+        if (member.muted)
+          throw new ParleyError(
+            'forbidden',
+            `you are muted in #${room.name}: you may read, not speak`,
+          );
+        const dup = await tx.messageByClientId(userId, clientId);
+        if (dup) return { dup };
+        const mentions: string[] = [];
+        for (const c of candidates) if (await tx.member(c.id)) mentions.push(c.id);
+        const seq = await tx.nextSeq();
+        const stored: StoredMessage = {
+          id: newId(t),
+          conversationId: conv,
+          seq,
+          senderId: userId,
+          recipientId: room.id,
+          clientId,
+          text,
+          replyTo,
+          createdAt: t,
+          editedAt: null,
+          deletedAt: null,
+          visibleToRecipient: true,
+          filtered: 'no',
+          reactions: [],
+        };
+        await tx.insertMessage(stored, seq, mentions);
+        const view = roomMessageView(stored, room, new Map([[userId, me.username]]), mentions);
+        const e = await tx.append({
+          at: t,
+          name: 'room.message',
+          actorId: userId,
+          messageId: stored.id,
+          data: { change: 'new', message: view },
+        });
+        return { e, view };
+      });
+      if ('dup' in r && r.dup)
+        return { message: (await views(room, [r.dup]))[0]!, roomSeq: r.dup.seq, duplicate: true };
+      a.emit(room, r.e!, connectionId);
+      return { message: r.view!, roomSeq: r.e!.seq, duplicate: false };
+    },
+
+    async edit(userId, roomName, id, text, connectionId) {
+      const body = checkText(text);
+      limiter.take(userId);
+      return changeMessage(
+        userId,
+        roomName,
+        id,
+        'edited',
+        async (tx, m) => {
+          if (m.senderId !== userId)
+            throw new ParleyError('forbidden', 'only the sender can edit a message');
+          if (m.deletedAt !== null)
+            throw new ParleyError('conflict', 'a deleted message cannot be edited', {
+              field: 'id',
+            });
+          await tx.updateMessage(m.id, { text: body, editedAt: a.now() });
+          return true;
+        },
+        connectionId,
+      );
+    },
+
+    async remove(userId, roomName, id, connectionId) {
+      limiter.take(userId);
+      return changeMessage(
+        userId,
+        roomName,
+        id,
+        'deleted',
+        async (tx, m, role) => {
+          // Moderators remove other people's messages too (a tombstone either way).
+          if (m.senderId !== userId && !canRedact(role as 'member'))
+            throw new ParleyError(
+              'forbidden',
+              'only the sender or a moderator can delete a message',
+            );
+          if (m.deletedAt !== null) return false;
+          await tx.updateMessage(m.id, { text: '', deletedAt: a.now() });
+          return true;
+        },
+        connectionId,
+      );
+    },
+
+    async react(userId, roomName, id, emoji, on, connectionId) {
+      if (
+        typeof emoji !== 'string' ||
+        emoji.length === 0 ||
+        [...emoji].length > MAX_EMOJI ||
+        CONTROL_OR_SPACE.test(emoji)
+      )
+        throw new ParleyError(
+          'bad-request',
+          `emoji must be 1-${MAX_EMOJI} characters without spaces`,
+          {
+            field: 'emoji',
+          },
+        );
+      if (on !== undefined && typeof on !== 'boolean')
+        throw new ParleyError('bad-request', 'on must be true or false', { field: 'on' });
+      limiter.take(userId);
+      return changeMessage(
+        userId,
+        roomName,
+        id,
+        'reaction',
+        async (tx, m) => {
+          if (m.deletedAt !== null)
+            throw new ParleyError('conflict', 'a deleted message cannot get reactions', {
+              field: 'id',
+            });
+          return tx.react(m.id, userId, emoji, on !== false, a.now());
+        },
+        connectionId,
+      );
+    },
+
+    async history(userId, q) {
+      const room = await a.find(q.room);
+      await a.canRead(room, userId);
+      const limit = q.limit === undefined ? 50 : intField(q.limit, 'limit', 1, HISTORY_MAX);
+      const page: { before?: number; after?: number; limit: number } = { limit: limit + 1 };
+      if (q.before !== undefined)
+        page.before = intField(q.before, 'before', 1, Number.MAX_SAFE_INTEGER);
+      if (q.after !== undefined)
+        page.after = intField(q.after, 'after', 0, Number.MAX_SAFE_INTEGER);
+      if (page.before !== undefined && page.after !== undefined)
+        throw new ParleyError('bad-request', 'give before or after, not both', { field: 'before' });
+      const rows = await deps.messages.history(conversationOf(room.id), userId, page);
+      const more = rows.length > limit;
+      const list = page.after !== undefined ? rows.slice(0, limit) : rows.slice(0, limit).reverse();
+      return { messages: await views(room, list), more };
+    },
+
+    async search(userId, q) {
+      const room = await a.find(q.room);
+      await a.canRead(room, userId);
+      const terms = searchTerms(q.q);
+      const limit = q.limit === undefined ? 20 : intField(q.limit, 'limit', 1, SEARCH_MAX_LIMIT);
+      const opts: {
+        conversationId: string;
+        before?: { createdAt: number; id: string };
+        limit: number;
+      } = {
+        conversationId: conversationOf(room.id),
+        limit: limit + 1,
+      };
+      if (q.before !== undefined) {
+        const m =
+          typeof q.before === 'string' ? /^(\d{1,15})\.([0-9a-z]{26})$/.exec(q.before) : null;
+        if (!m)
+          throw new ParleyError(
+            'bad-request',
+            'before must be a `next` value from an earlier page',
+            {
+              field: 'before',
+            },
+          );
+        opts.before = { createdAt: Number(m[1]), id: m[2]! };
+      }
+      // A public room is searchable by anyone who may read it, member or not.
+      const rows = await deps.messages.search(userId, terms, {
+        ...opts,
+        wholeConversation: room.visibility === 'public',
+      });
+      const page = rows.slice(0, limit);
+      const list = await views(
+        room,
+        page.map((r) => r.message),
+      );
+      const results = list.map((message, i) => ({ message, snippet: page[i]!.snippet }));
+      const last = page[page.length - 1];
+      return rows.length > limit && last
+        ? { results, next: `${last.message.createdAt}.${last.message.id}` }
+        : { results };
+    },
+
+    async events(userId, q) {
+      const room = await a.find(q.room);
+      await a.canRead(room, userId);
+      const after = intField(q.after ?? 0, 'after', 0, Number.MAX_SAFE_INTEGER);
+      const limit = q.limit === undefined ? 200 : intField(q.limit, 'limit', 1, SYNC_MAX);
+      if (after > room.head)
+        throw new ParleyError('bad-request', `after is past the end of this room (${room.head})`, {
+          field: 'after',
+        });
+      const rows = await store.events(room.id, after, limit + 1);
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit);
+      return {
+        events: page.map((e) => ({ name: e.name, data: timelineData(room, e) })),
+        cursor: page.length ? page[page.length - 1]!.seq : after,
+        head: room.head,
+        more,
+      };
+    },
+
+    async mark(userId, roomName, read, connectionId) {
+      const room = await a.find(roomName);
+      a.mustBeMember(room, await store.member(room.id, userId));
+      const to = Math.min(intField(read, 'read', 0, Number.MAX_SAFE_INTEGER), room.head);
+      const { marker } = await deps.markers.advance(
+        userId,
+        conversationOf(room.id),
+        { read: to },
+        a.now(),
+      );
+      const counts = await store.unread(userId, room.id, marker.read);
+      const out = { read: marker.read, ...counts };
+      // Your other devices clear their badges too.
+      deps.router.deliver(
+        userId,
+        event('room.marker', { room: { id: room.id, name: room.name }, ...out }, connectionId),
+      );
+      return out;
+    },
+
+    async typing(userId, roomName, state) {
+      if (state !== 'start' && state !== 'stop')
+        throw new ParleyError('bad-request', 'state must be "start" or "stop"', { field: 'state' });
+      const room = await a.find(roomName);
+      const m = a.mustBeMember(room, await store.member(room.id, userId));
+      if (m.muted) throw new ParleyError('forbidden', `you are muted in #${room.name}`);
+      typingLimit.take(userId);
+      const user = await a.me(userId);
+      deps.fanout.publish(
+        room.id,
+        event('room.typing', {
+          room: { id: room.id, name: room.name },
+          user,
+          state,
+          ...(state === 'start' ? { expiresIn: TYPING_EXPIRES_MS } : {}),
+        }),
+      );
+    },
+  };
+}

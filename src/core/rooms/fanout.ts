@@ -1,0 +1,170 @@
+import type { Bus, BusSubscription } from '../bus.js';
+import type { ParleyEvent } from '../events.js';
+import type { Router } from '../router.js';
+import type { SessionRegistry } from '../sessions.js';
+
+/**
+ * Delivers a room's events to its online members on every node, with one bus
+ * message per event rather than one per member: each node subscribes to the
+ * channel of every room that has a member connected to it, and hands the
+ * event (serialised once, see ParleyEvent.encoded) to those members' sessions.
+ *
+ * Which local users belong to which room is learnt when a user connects (from
+ * the store) and kept current by the membership changes carried by the room's
+ * own events, which every node with a member online receives.
+ */
+export interface RoomFanout {
+  /**
+   * Delivers `event` to the room's online members everywhere. `membership`
+   * names a user who just joined (delivered to them too) or left (delivered to
+   * them one last time).
+   */
+  publish(
+    roomId: string,
+    event: ParleyEvent,
+    membership?: { userId: string; joined: boolean },
+  ): void;
+  /** Local users of the room (tests and metrics). */
+  localMembers(roomId: string): readonly string[];
+  close(): void;
+}
+
+interface Envelope {
+  origin: string;
+  room: string;
+  event: ParleyEvent;
+  membership?: { userId: string; joined: boolean };
+}
+
+export function roomSubject(prefix: string, roomId: string): string {
+  return `${prefix}.room.${roomId}`;
+}
+
+export function createRoomFanout(deps: {
+  nodeId: string;
+  bus: Bus;
+  sessions: SessionRegistry;
+  /** A user's own `room.joined` / `room.left` reach every node they are on through it. */
+  router: Router;
+  subjectPrefix: string;
+  roomIdsOf(userId: string): Promise<string[]>;
+  onError?: (err: unknown) => void;
+}): RoomFanout {
+  const { nodeId, bus, sessions } = deps;
+  const members = new Map<string, Set<string>>();
+  const roomsOfUser = new Map<string, Set<string>>();
+  const subs = new Map<string, BusSubscription>();
+  // Users whose room list is being loaded, and the rooms they left meanwhile.
+  const loading = new Map<string, Set<string>>();
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+
+  function add(roomId: string, userId: string): void {
+    let set = members.get(roomId);
+    if (!set) {
+      members.set(roomId, (set = new Set()));
+      subs.set(
+        roomId,
+        bus.subscribe(roomSubject(deps.subjectPrefix, roomId), (payload) => {
+          let env: Envelope;
+          try {
+            env = JSON.parse(decoder.decode(payload)) as Envelope;
+          } catch (err) {
+            deps.onError?.(err);
+            return;
+          }
+          if (env.origin === nodeId) return;
+          deliverLocal(env.room, env.event, env.membership);
+        }),
+      );
+    }
+    set.add(userId);
+    let mine = roomsOfUser.get(userId);
+    if (!mine) roomsOfUser.set(userId, (mine = new Set()));
+    mine.add(roomId);
+  }
+
+  function remove(roomId: string, userId: string): void {
+    const set = members.get(roomId);
+    const mine = roomsOfUser.get(userId);
+    mine?.delete(roomId);
+    if (mine?.size === 0) roomsOfUser.delete(userId);
+    if (!set) return;
+    set.delete(userId);
+    if (set.size === 0) {
+      members.delete(roomId);
+      subs.get(roomId)?.unsubscribe();
+      subs.delete(roomId);
+    }
+  }
+
+  function deliverLocal(
+    roomId: string,
+    event: ParleyEvent,
+    membership?: { userId: string; joined: boolean },
+  ): void {
+    if (membership?.joined && sessions.of(membership.userId).length > 0)
+      add(roomId, membership.userId);
+    for (const userId of members.get(roomId) ?? []) {
+      for (const s of sessions.of(userId)) {
+        if (event.exceptSession !== undefined && s.connectionId === event.exceptSession) continue;
+        s.send(event);
+      }
+    }
+    if (membership && !membership.joined) {
+      loading.get(membership.userId)?.add(roomId);
+      remove(roomId, membership.userId);
+    }
+  }
+
+  sessions.onUserArrived((userId) => {
+    loading.set(userId, new Set());
+    deps.roomIdsOf(userId).then(
+      (ids) => {
+        const leftMeanwhile = loading.get(userId);
+        loading.delete(userId);
+        // Gone again before the list came back, or the list is stale for rooms left since.
+        if (!leftMeanwhile || sessions.of(userId).length === 0) return;
+        for (const id of ids) if (!leftMeanwhile.has(id)) add(id, userId);
+      },
+      (err) => {
+        loading.delete(userId);
+        deps.onError?.(err);
+      },
+    );
+  });
+  sessions.onUserLeft((userId) => {
+    loading.delete(userId);
+    for (const roomId of [...(roomsOfUser.get(userId) ?? [])]) remove(roomId, userId);
+  });
+  // A join or leave made on another node, for a user with sessions here: the
+  // room's own channel may not reach this node yet (no other member here).
+  deps.router.onLocalEvent((userId, e) => {
+    const room = (e.data.room as { id?: unknown } | undefined)?.id;
+    if (typeof room !== 'string') return;
+    if (e.name === 'room.joined') add(room, userId);
+    else if (e.name === 'room.left') {
+      loading.get(userId)?.add(room);
+      remove(room, userId);
+    }
+  });
+
+  return {
+    publish(roomId, event, membership) {
+      deliverLocal(roomId, event, membership);
+      // Never the memoised wire form: a door may have set it during local delivery.
+      const plain: ParleyEvent = { name: event.name, data: event.data };
+      if (event.exceptSession !== undefined) plain.exceptSession = event.exceptSession;
+      const env: Envelope = { origin: nodeId, room: roomId, event: plain };
+      if (membership) env.membership = membership;
+      bus.publish(roomSubject(deps.subjectPrefix, roomId), encoder.encode(JSON.stringify(env)));
+    },
+    localMembers: (roomId) => [...(members.get(roomId) ?? [])],
+    close() {
+      for (const s of subs.values()) s.unsubscribe();
+      subs.clear();
+      members.clear();
+      roomsOfUser.clear();
+    },
+  };
+}

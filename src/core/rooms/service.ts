@@ -1,0 +1,670 @@
+import { ParleyError } from '../errors.js';
+import { event } from '../events.js';
+import { newId } from '../ids.js';
+import {
+  activeBan,
+  type MemberView,
+  type RoomDeps,
+  type RoomView,
+  roomAccess,
+  roomView,
+} from './access.js';
+import { checkTopic, newRoomName } from './names.js';
+import {
+  canConfigure,
+  canLockTopic,
+  canModerate,
+  canSetRole,
+  isRole,
+  rank,
+  type Role,
+} from './roles.js';
+import type { Member, NotifyLevel, Room, RoomTx } from './store.js';
+
+export const DIRECTORY_MAX = 100;
+export const MEMBERS_MAX = 500;
+export const MAX_REASON = 300;
+/** A ban can last at most a year when it has an expiry at all. */
+const MAX_BAN_SECONDS = 366 * 24 * 3600;
+
+export interface MyRoomView extends RoomView {
+  role: Role;
+  muted: boolean;
+  notify: NotifyLevel;
+  /** Your read marker (a room seq). */
+  read: number;
+  unread: number;
+  mentions: number;
+}
+
+type Who = { id: string; username: string };
+
+export interface RoomService {
+  create(
+    userId: string,
+    req: { name: unknown; topic?: unknown; visibility?: unknown },
+    connectionId?: string,
+  ): Promise<{ room: RoomView; seq: number }>;
+  get(
+    userId: string,
+    room: unknown,
+  ): Promise<{ room: RoomView; membership: Omit<MemberView, 'username' | 'userId'> | null }>;
+  directory(
+    userId: string,
+    q: { q?: unknown; after?: unknown; limit?: unknown },
+  ): Promise<{ rooms: RoomView[]; next?: string }>;
+  mine(userId: string): Promise<{
+    rooms: MyRoomView[];
+    invites: { room: RoomView; by: string | null; at: number }[];
+  }>;
+  join(
+    userId: string,
+    room: unknown,
+    connectionId?: string,
+  ): Promise<{ room: RoomView; seq: number | null }>;
+  leave(userId: string, room: unknown, connectionId?: string): Promise<{ seq: number | null }>;
+  invite(userId: string, room: unknown, username: unknown): Promise<void>;
+  members(
+    userId: string,
+    room: unknown,
+    q: { after?: unknown; limit?: unknown },
+  ): Promise<{ members: MemberView[]; next?: string }>;
+  update(
+    userId: string,
+    room: unknown,
+    patch: { topic?: unknown; topicLocked?: unknown; visibility?: unknown },
+  ): Promise<{ room: RoomView }>;
+  setRole(userId: string, room: unknown, username: unknown, role: unknown): Promise<MemberView>;
+  kick(userId: string, room: unknown, username: unknown, reason?: unknown): Promise<void>;
+  ban(
+    userId: string,
+    room: unknown,
+    username: unknown,
+    reason?: unknown,
+    seconds?: unknown,
+  ): Promise<void>;
+  unban(userId: string, room: unknown, username: unknown): Promise<void>;
+  bans(
+    userId: string,
+    room: unknown,
+  ): Promise<{ username: string; reason: string; expiresAt: number | null; createdAt: number }[]>;
+  mute(userId: string, room: unknown, username: unknown, on: unknown): Promise<MemberView>;
+  setNotify(
+    userId: string,
+    room: unknown,
+    level: unknown,
+    connectionId?: string,
+  ): Promise<{ notify: NotifyLevel }>;
+}
+
+function reasonField(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string' || [...v].length > MAX_REASON)
+    throw new ParleyError(
+      'bad-request',
+      `reason must be text of at most ${MAX_REASON} characters`,
+      {
+        field: 'reason',
+      },
+    );
+  // eslint-disable-next-line no-control-regex
+  return v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+}
+
+function intField(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    throw new ParleyError('bad-request', `${field} must be a whole number from ${min} to ${max}`, {
+      field,
+    });
+  return v;
+}
+
+const memberView = (m: Member, username: string): MemberView => ({
+  userId: m.userId,
+  username,
+  role: m.role,
+  muted: m.muted,
+  joinedAt: m.joinedAt,
+});
+
+export function createRoomService(deps: RoomDeps): RoomService {
+  const { store } = deps;
+  const a = roomAccess(deps);
+
+  /** A change one member makes to another, checked and applied under the room's lock. */
+  async function moderate(
+    actorId: string,
+    roomName: unknown,
+    username: unknown,
+    apply: (
+      tx: RoomTx,
+      ctx: { room: Room; actor: Member; target: Member | undefined; them: Who; t: number },
+    ) => Promise<
+      | {
+          name: string;
+          data: Record<string, unknown>;
+          left?: { change: string; reason: string };
+        }
+      | undefined
+    >,
+  ): Promise<{ room: Room; target: Member | undefined; them: Who }> {
+    const room = await a.find(roomName);
+    const them = await a.user(username);
+    const by = await a.me(actorId);
+    const t = a.now();
+    const out = await store.transact(room.id, async (tx) => {
+      const cur = await tx.room();
+      if (!cur) throw new ParleyError('not-found', 'no such room', { field: 'room' });
+      const actor = a.mustBeMember(cur, await tx.member(actorId));
+      const target = await tx.member(them.id);
+      const change = await apply(tx, { room: cur, actor, target, them, t });
+      if (!change) return { room: cur, target: await tx.member(them.id) };
+      const e = await tx.append({
+        at: t,
+        name: change.name,
+        actorId,
+        messageId: null,
+        data: { ...change.data, user: them, by },
+      });
+      let logSeq: number | undefined;
+      if (change.left)
+        logSeq = await tx.userLog(
+          them.id,
+          'room.left',
+          {
+            room: { id: cur.id, name: cur.name },
+            change: change.left.change,
+            reason: change.left.reason,
+            by,
+          },
+          t,
+        );
+      return { room: cur, target: await tx.member(them.id), e, logSeq, left: change.left };
+    });
+    if ('e' in out && out.e) {
+      a.emit(out.room, out.e, undefined, out.left ? { userId: them.id, joined: false } : undefined);
+      if (out.logSeq !== undefined && out.left)
+        a.tellUser(them.id, 'room.left', out.logSeq, {
+          room: { id: out.room.id, name: out.room.name },
+          change: out.left.change,
+          reason: out.left.reason,
+          by,
+        });
+    }
+    return { room: out.room, target: out.target, them };
+  }
+
+  return {
+    async create(userId, req, connectionId) {
+      const name = newRoomName(req.name);
+      const topic = req.topic === undefined ? '' : checkTopic(req.topic);
+      const visibility = req.visibility ?? 'public';
+      if (visibility !== 'public' && visibility !== 'private')
+        throw new ParleyError('bad-request', 'visibility must be "public" or "private"', {
+          field: 'visibility',
+        });
+      if ((await store.createdBy(userId)) >= deps.limits.maxCreatedPerUser)
+        throw new ParleyError(
+          'conflict',
+          `you have created ${deps.limits.maxCreatedPerUser} rooms, the most allowed`,
+        );
+      const by = await a.me(userId);
+      const t = a.now();
+      const id = newId(t);
+      const r = await store.transact(id, async (tx) => {
+        const ok = await tx.createRoom({
+          id,
+          name,
+          topic,
+          topicLocked: false,
+          visibility,
+          createdAt: t,
+          createdBy: userId,
+        });
+        if (!ok) throw new ParleyError('conflict', `#${name} already exists`, { field: 'name' });
+        if (topic) await tx.updateRoom({ topicBy: by.username, topicAt: t });
+        await tx.putMember({
+          roomId: id,
+          userId,
+          role: 'owner',
+          muted: false,
+          notify: 'all',
+          joinedAt: t,
+        });
+        const e = await tx.append({
+          at: t,
+          name: 'room.created',
+          actorId: userId,
+          messageId: null,
+          data: { by, topic, visibility },
+        });
+        const room = (await tx.room())!;
+        const seq = await tx.userLog(
+          userId,
+          'room.joined',
+          { room: roomView(room), role: 'owner' },
+          t,
+        );
+        return { room, e, seq };
+      });
+      a.emit(r.room, r.e, connectionId, { userId, joined: true });
+      a.tellUser(userId, 'room.joined', r.seq, { room: roomView(r.room), role: 'owner' });
+      return { room: roomView(r.room), seq: r.seq };
+    },
+
+    async get(userId, roomName) {
+      const room = await a.find(roomName);
+      const m = await a.canRead(room, userId);
+      return {
+        room: roomView(room),
+        membership: m
+          ? { role: m.role, muted: m.muted, joinedAt: m.joinedAt, notify: m.notify }
+          : null,
+      };
+    },
+
+    async directory(_userId, q) {
+      const limit = q.limit === undefined ? 50 : intField(q.limit, 'limit', 1, DIRECTORY_MAX);
+      if (q.q !== undefined && (typeof q.q !== 'string' || q.q.length > 100))
+        throw new ParleyError('bad-request', 'q must be text of at most 100 characters', {
+          field: 'q',
+        });
+      if (q.after !== undefined && (typeof q.after !== 'string' || q.after.length > 40))
+        throw new ParleyError('bad-request', 'after must be a `next` value from an earlier page', {
+          field: 'after',
+        });
+      const query: { q?: string; after?: string; limit: number } = { limit: limit + 1 };
+      if (typeof q.q === 'string' && q.q.trim()) query.q = q.q.trim();
+      if (typeof q.after === 'string') query.after = q.after;
+      const rows = await store.directory(query);
+      const page = rows.slice(0, limit);
+      const rooms = page.map(roomView);
+      return rows.length > limit ? { rooms, next: page[page.length - 1]!.name } : { rooms };
+    },
+
+    async mine(userId) {
+      const rows = await store.roomsOf(userId);
+      const rooms: MyRoomView[] = [];
+      for (const r of rows) {
+        const counts = await store.unread(userId, r.room.id, r.read);
+        rooms.push({
+          ...roomView(r.room),
+          role: r.member.role,
+          muted: r.member.muted,
+          notify: r.member.notify,
+          read: r.read,
+          ...counts,
+        });
+      }
+      const invites = (await store.invitesOf(userId)).map((i) => ({
+        room: roomView(i.room),
+        by: i.by,
+        at: i.at,
+      }));
+      // Invites name the inviter by username.
+      for (const i of invites) if (i.by) i.by = (await deps.users.usernameOf(i.by)) ?? null;
+      return { rooms, invites };
+    },
+
+    async join(userId, roomName, connectionId) {
+      const room = await a.find(roomName);
+      const me = await a.me(userId);
+      const t = a.now();
+      const r = await store.transact(room.id, async (tx) => {
+        const cur = await tx.room();
+        if (!cur) throw new ParleyError('not-found', 'no such room', { field: 'room' });
+        if (await tx.member(userId)) return { room: cur };
+        const ban = await tx.ban(userId);
+        if (activeBan(ban, t))
+          throw new ParleyError(
+            'forbidden',
+            `you are banned from #${cur.name}${ban.reason ? `: ${ban.reason}` : ''}`,
+          );
+        const invited = await tx.invited(userId);
+        if (cur.visibility === 'private' && !invited)
+          throw new ParleyError('forbidden', `#${cur.name} is invite-only`);
+        if (cur.memberCount >= deps.limits.maxMembers)
+          throw new ParleyError(
+            'conflict',
+            `#${cur.name} is full (${deps.limits.maxMembers} members)`,
+          );
+        await tx.putMember({
+          roomId: cur.id,
+          userId,
+          role: 'member',
+          muted: false,
+          notify: 'all',
+          joinedAt: t,
+        });
+        if (invited) await tx.removeInvite(userId);
+        const e = await tx.append({
+          at: t,
+          name: 'room.member',
+          actorId: userId,
+          messageId: null,
+          data: { change: 'joined', user: me, by: null },
+        });
+        const fresh = (await tx.room())!;
+        const seq = await tx.userLog(
+          userId,
+          'room.joined',
+          { room: roomView(fresh), role: 'member' },
+          t,
+        );
+        return { room: fresh, e, seq };
+      });
+      if (!('e' in r) || !r.e || r.seq === undefined) return { room: roomView(r.room), seq: null };
+      a.emit(r.room, r.e, connectionId, { userId, joined: true });
+      a.tellUser(userId, 'room.joined', r.seq, { room: roomView(r.room), role: 'member' });
+      return { room: roomView(r.room), seq: r.seq };
+    },
+
+    async leave(userId, roomName, connectionId) {
+      const room = await a.find(roomName);
+      const me = await a.me(userId);
+      const t = a.now();
+      const r = await store.transact(room.id, async (tx) => {
+        const cur = (await tx.room())!;
+        const m = await tx.member(userId);
+        if (!m) return undefined;
+        if (m.role === 'owner' && cur.memberCount > 1) {
+          // The last owner cannot walk away from a room others are still in.
+          if ((await tx.ownerCount()) < 2)
+            throw new ParleyError(
+              'conflict',
+              `you are the only owner of #${cur.name}: make someone else owner first`,
+            );
+        }
+        await tx.removeMember(userId);
+        const e = await tx.append({
+          at: t,
+          name: 'room.member',
+          actorId: userId,
+          messageId: null,
+          data: { change: 'left', user: me, by: null },
+        });
+        const seq = await tx.userLog(
+          userId,
+          'room.left',
+          { room: { id: cur.id, name: cur.name }, change: 'left', reason: '', by: null },
+          t,
+        );
+        return { room: cur, e, seq };
+      });
+      if (!r) throw new ParleyError('conflict', `you are not a member of #${room.name}`);
+      a.emit(r.room, r.e, connectionId, { userId, joined: false });
+      a.tellUser(userId, 'room.left', r.seq, {
+        room: { id: r.room.id, name: r.room.name },
+        change: 'left',
+        reason: '',
+        by: null,
+      });
+      return { seq: r.seq };
+    },
+
+    async invite(userId, roomName, username) {
+      const room = await a.find(roomName);
+      const them = await a.user(username);
+      const by = await a.me(userId);
+      const t = a.now();
+      const r = await store.transact(room.id, async (tx) => {
+        const cur = (await tx.room())!;
+        const actor = a.mustBeMember(cur, await tx.member(userId));
+        if (actor.muted) throw new ParleyError('forbidden', `you are muted in #${cur.name}`);
+        if (await tx.member(them.id))
+          throw new ParleyError('conflict', `${them.username} is already in #${cur.name}`, {
+            field: 'username',
+          });
+        if (activeBan(await tx.ban(them.id), t))
+          throw new ParleyError('forbidden', `${them.username} is banned from #${cur.name}`, {
+            field: 'username',
+          });
+        await tx.putInvite(them.id, userId, t);
+        const e = await tx.append({
+          at: t,
+          name: 'room.member',
+          actorId: userId,
+          messageId: null,
+          data: { change: 'invited', user: them, by },
+        });
+        const seq = await tx.userLog(them.id, 'room.invited', { room: roomView(cur), by }, t);
+        return { room: cur, e, seq };
+      });
+      a.emit(r.room, r.e);
+      a.tellUser(them.id, 'room.invited', r.seq, { room: roomView(r.room), by });
+    },
+
+    async members(userId, roomName, q) {
+      const room = await a.find(roomName);
+      await a.canRead(room, userId);
+      const limit = q.limit === undefined ? 100 : intField(q.limit, 'limit', 1, MEMBERS_MAX);
+      const page: { after?: { rank: number; username: string }; limit: number } = {
+        limit: limit + 1,
+      };
+      if (q.after !== undefined) {
+        const m =
+          typeof q.after === 'string' ? /^([0-3])\.([a-z0-9_.-]{1,64})$/.exec(q.after) : null;
+        if (!m)
+          throw new ParleyError(
+            'bad-request',
+            'after must be a `next` value from an earlier page',
+            {
+              field: 'after',
+            },
+          );
+        page.after = { rank: Number(m[1]), username: m[2]! };
+      }
+      const rows = await store.members(room.id, page);
+      const list = rows.slice(0, limit);
+      const members = list.map((m) => memberView(m, m.username));
+      const last = list[list.length - 1];
+      return rows.length > limit && last
+        ? { members, next: `${rank(last.role)}.${last.username}` }
+        : { members };
+    },
+
+    async update(userId, roomName, patch) {
+      const room = await a.find(roomName);
+      const by = await a.me(userId);
+      const t = a.now();
+      const topic = patch.topic === undefined ? undefined : checkTopic(patch.topic);
+      if (patch.topicLocked !== undefined && typeof patch.topicLocked !== 'boolean')
+        throw new ParleyError('bad-request', 'topicLocked must be true or false', {
+          field: 'topicLocked',
+        });
+      const vis = patch.visibility;
+      if (vis !== undefined && vis !== 'public' && vis !== 'private')
+        throw new ParleyError('bad-request', 'visibility must be "public" or "private"', {
+          field: 'visibility',
+        });
+      if (topic === undefined && patch.topicLocked === undefined && vis === undefined)
+        throw new ParleyError('bad-request', 'give topic, topicLocked or visibility');
+      const r = await store.transact(room.id, async (tx) => {
+        const cur = (await tx.room())!;
+        const m = a.mustBeMember(cur, await tx.member(userId));
+        const changes: Record<string, unknown> = {};
+        if (topic !== undefined && topic !== cur.topic) {
+          if (m.muted) throw new ParleyError('forbidden', `you are muted in #${cur.name}`);
+          const locked = patch.topicLocked ?? cur.topicLocked;
+          if (locked && !canLockTopic(m.role))
+            throw new ParleyError('forbidden', `the topic of #${cur.name} is locked`, {
+              field: 'topic',
+            });
+          await tx.updateRoom({ topic, topicBy: by.username, topicAt: t });
+          changes.topic = topic;
+        }
+        if (patch.topicLocked !== undefined && patch.topicLocked !== cur.topicLocked) {
+          if (!canLockTopic(m.role))
+            throw new ParleyError('forbidden', 'only moderators and up lock the topic', {
+              field: 'topicLocked',
+            });
+          await tx.updateRoom({ topicLocked: patch.topicLocked as boolean });
+          changes.topicLocked = patch.topicLocked;
+        }
+        if (vis !== undefined && vis !== cur.visibility) {
+          if (!canConfigure(m.role))
+            throw new ParleyError('forbidden', 'only admins and owners change the visibility', {
+              field: 'visibility',
+            });
+          await tx.updateRoom({ visibility: vis });
+          changes.visibility = vis;
+        }
+        if (Object.keys(changes).length === 0) return { room: cur };
+        const e = await tx.append({
+          at: t,
+          name: 'room.updated',
+          actorId: userId,
+          messageId: null,
+          data: { changes, by },
+        });
+        return { room: (await tx.room())!, e };
+      });
+      if ('e' in r && r.e) a.emit(r.room, r.e);
+      return { room: roomView(r.room) };
+    },
+
+    async setRole(userId, roomName, username, role) {
+      if (!isRole(role))
+        throw new ParleyError('bad-request', 'role must be owner, admin, moderator or member', {
+          field: 'role',
+        });
+      const r = await moderate(userId, roomName, username, async (tx, c) => {
+        if (!c.target)
+          throw new ParleyError('not-found', `${c.them.username} is not a member`, {
+            field: 'username',
+          });
+        if (c.target.role === role) return undefined;
+        if (!canSetRole(c.actor.role, c.target.role, role))
+          throw new ParleyError(
+            'forbidden',
+            `a ${c.actor.role} cannot make a ${c.target.role} ${role}`,
+          );
+        if (c.target.userId === userId && c.target.role === 'owner') {
+          if ((await tx.ownerCount()) < 2)
+            throw new ParleyError(
+              'conflict',
+              'a room needs an owner: make someone else owner first',
+            );
+        }
+        await tx.putMember({ ...c.target, role });
+        return { name: 'room.member', data: { change: 'role', role, from: c.target.role } };
+      });
+      return memberView(r.target!, r.them.username);
+    },
+
+    async kick(userId, roomName, username, reason) {
+      const why = reasonField(reason);
+      await moderate(userId, roomName, username, async (tx, c) => {
+        if (!c.target)
+          throw new ParleyError('not-found', `${c.them.username} is not a member`, {
+            field: 'username',
+          });
+        if (!canModerate(c.actor.role, c.target.role))
+          throw new ParleyError('forbidden', `you cannot kick a ${c.target.role}`);
+        await tx.removeMember(c.them.id);
+        return {
+          name: 'room.member',
+          data: { change: 'kicked', reason: why },
+          left: { change: 'kicked', reason: why },
+        };
+      });
+    },
+
+    async ban(userId, roomName, username, reason, seconds) {
+      const why = reasonField(reason);
+      const secs =
+        seconds === undefined || seconds === null
+          ? null
+          : intField(seconds, 'seconds', 1, MAX_BAN_SECONDS);
+      await moderate(userId, roomName, username, async (tx, c) => {
+        if (c.them.id === userId) throw new ParleyError('bad-request', 'you cannot ban yourself');
+        if (!canModerate(c.actor.role, c.target?.role))
+          throw new ParleyError('forbidden', `you cannot ban a ${c.target?.role ?? 'member'}`);
+        const expiresAt = secs === null ? null : c.t + secs * 1000;
+        await tx.putBan({
+          roomId: c.room.id,
+          userId: c.them.id,
+          by: userId,
+          reason: why,
+          expiresAt,
+          createdAt: c.t,
+        });
+        await tx.removeInvite(c.them.id);
+        const wasMember = c.target !== undefined && (await tx.removeMember(c.them.id));
+        return {
+          name: 'room.member',
+          data: { change: 'banned', reason: why, expiresAt },
+          ...(wasMember ? { left: { change: 'banned', reason: why } } : {}),
+        };
+      });
+    },
+
+    async unban(userId, roomName, username) {
+      await moderate(userId, roomName, username, async (tx, c) => {
+        if (!canModerate(c.actor.role, undefined))
+          throw new ParleyError('forbidden', 'only moderators and up unban');
+        if (!activeBan(await tx.ban(c.them.id), c.t)) {
+          await tx.removeBan(c.them.id);
+          throw new ParleyError('not-found', `${c.them.username} is not banned`, {
+            field: 'username',
+          });
+        }
+        await tx.removeBan(c.them.id);
+        return { name: 'room.member', data: { change: 'unbanned' } };
+      });
+    },
+
+    async bans(userId, roomName) {
+      const room = await a.find(roomName);
+      const m = a.mustBeMember(room, await store.member(room.id, userId));
+      if (!canModerate(m.role, undefined))
+        throw new ParleyError('forbidden', 'only moderators and up see the ban list');
+      return (await store.bans(room.id, a.now())).map((b) => ({
+        username: b.username,
+        reason: b.reason,
+        expiresAt: b.expiresAt,
+        createdAt: b.createdAt,
+      }));
+    },
+
+    async mute(userId, roomName, username, on) {
+      if (on !== undefined && typeof on !== 'boolean')
+        throw new ParleyError('bad-request', 'on must be true or false', { field: 'on' });
+      const muted = on !== false;
+      const r = await moderate(userId, roomName, username, async (tx, c) => {
+        if (!c.target)
+          throw new ParleyError('not-found', `${c.them.username} is not a member`, {
+            field: 'username',
+          });
+        if (!canModerate(c.actor.role, c.target.role))
+          throw new ParleyError('forbidden', `you cannot mute a ${c.target.role}`);
+        if (c.target.muted === muted) return undefined;
+        await tx.putMember({ ...c.target, muted });
+        return { name: 'room.member', data: { change: muted ? 'muted' : 'unmuted' } };
+      });
+      return memberView(r.target!, r.them.username);
+    },
+
+    async setNotify(userId, roomName, level, connectionId) {
+      if (level !== 'all' && level !== 'mentions' && level !== 'none')
+        throw new ParleyError('bad-request', 'notify must be "all", "mentions" or "none"', {
+          field: 'notify',
+        });
+      const room = await a.find(roomName);
+      await store.transact(room.id, async (tx) => {
+        const m = a.mustBeMember(room, await tx.member(userId));
+        await tx.putMember({ ...m, notify: level });
+      });
+      // Your other devices follow; not logged (rooms.mine has the current setting).
+      deps.router.deliver(
+        userId,
+        event(
+          'room.notify',
+          { room: { id: room.id, name: room.name }, notify: level },
+          connectionId,
+        ),
+      );
+      return { notify: level };
+    },
+  };
+}

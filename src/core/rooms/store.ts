@@ -1,0 +1,157 @@
+import type { StoredMessage } from '../messages/store.js';
+import type { Role } from './roles.js';
+
+/**
+ * Rooms. A room has one ordered timeline of events (messages, edits,
+ * deletions, reactions, joins, leaves, kicks, bans, topic and role changes)
+ * numbered 1, 2, 3... per room. A message is stored once, in the shared
+ * messages table, under the seq of the event that posted it: the room's
+ * timeline, not per-member copies, is what a device catches up from.
+ */
+export type Visibility = 'public' | 'private';
+export type NotifyLevel = 'all' | 'mentions' | 'none';
+
+export interface Room {
+  id: string;
+  name: string;
+  topic: string;
+  topicBy: string | null;
+  topicAt: number | null;
+  topicLocked: boolean;
+  visibility: Visibility;
+  createdAt: number;
+  createdBy: string | null;
+  memberCount: number;
+  /** The seq of the room's latest event. */
+  head: number;
+  /** When the latest event happened (orders a room list by activity). */
+  lastAt: number;
+}
+
+export interface Member {
+  roomId: string;
+  userId: string;
+  role: Role;
+  muted: boolean;
+  notify: NotifyLevel;
+  joinedAt: number;
+}
+
+export interface Ban {
+  roomId: string;
+  userId: string;
+  by: string | null;
+  reason: string;
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+export interface RoomEvent {
+  roomId: string;
+  seq: number;
+  at: number;
+  name: string;
+  actorId: string | null;
+  messageId: string | null;
+  data: Record<string, unknown>;
+}
+
+export type NewRoomMessage = Omit<
+  StoredMessage,
+  'seq' | 'reactions' | 'editedAt' | 'deletedAt' | 'filtered' | 'visibleToRecipient'
+>;
+
+/**
+ * What core may read and write about one room inside one transaction. The
+ * store holds the room's lock for the whole of it, so checks made here still
+ * hold when the writes commit.
+ */
+export interface RoomTx {
+  /** The room (undefined if it does not exist). */
+  room(): Promise<Room | undefined>;
+  /** False when the name is taken. */
+  createRoom(
+    room: Omit<Room, 'memberCount' | 'head' | 'lastAt' | 'topicBy' | 'topicAt'>,
+  ): Promise<boolean>;
+  updateRoom(
+    patch: Partial<Pick<Room, 'topic' | 'topicBy' | 'topicAt' | 'topicLocked' | 'visibility'>>,
+  ): Promise<void>;
+  member(userId: string): Promise<Member | undefined>;
+  ownerCount(): Promise<number>;
+  /** Inserts or updates. */
+  putMember(m: Member): Promise<void>;
+  removeMember(userId: string): Promise<boolean>;
+  ban(userId: string): Promise<Ban | undefined>;
+  putBan(b: Ban): Promise<void>;
+  removeBan(userId: string): Promise<boolean>;
+  invited(userId: string): Promise<boolean>;
+  putInvite(userId: string, by: string, at: number): Promise<void>;
+  removeInvite(userId: string): Promise<void>;
+  /**
+   * Appends to the room's timeline; returns the event with its seq. `data` may
+   * be built from the seq the event gets (a message view carries it).
+   */
+  append(
+    e: Omit<RoomEvent, 'roomId' | 'seq' | 'data'> & {
+      data: Record<string, unknown> | ((seq: number) => Record<string, unknown>);
+    },
+  ): Promise<RoomEvent>;
+  /** The seq the next appended event will get. */
+  nextSeq(): Promise<number>;
+  /** Appends to one user's own log (room.joined, room.left...): their devices replay it. */
+  userLog(userId: string, name: string, data: Record<string, unknown>, at: number): Promise<number>;
+  messageByClientId(senderId: string, clientId: string): Promise<StoredMessage | undefined>;
+  message(id: string): Promise<StoredMessage | undefined>;
+  /** The users a message mentions. */
+  mentionsOf(messageId: string): Promise<string[]>;
+  /** Stores a message at `seq` (the seq of the event that posts it) and its mentions. */
+  insertMessage(m: NewRoomMessage, seq: number, mentions: readonly string[]): Promise<void>;
+  updateMessage(
+    id: string,
+    patch: Partial<Pick<StoredMessage, 'text' | 'editedAt' | 'deletedAt'>>,
+  ): Promise<void>;
+  /** Adds or takes back one reaction; false when that changed nothing. */
+  react(id: string, userId: string, emoji: string, on: boolean, at: number): Promise<boolean>;
+  /** Replaces the message inside earlier events (a deleted text must not live on in the timeline). */
+  rewriteMessageEvents(messageId: string, message: Record<string, unknown>): Promise<void>;
+}
+
+export interface RoomSummaryRow {
+  room: Room;
+  member: Member;
+  read: number;
+}
+
+export interface RoomStore {
+  /** Runs `fn` as one transaction holding `roomId`'s lock (a new room's id, too). */
+  transact<T>(roomId: string, fn: (tx: RoomTx) => Promise<T>): Promise<T>;
+  byName(name: string): Promise<Room | undefined>;
+  byId(id: string): Promise<Room | undefined>;
+  member(roomId: string, userId: string): Promise<Member | undefined>;
+  ban(roomId: string, userId: string): Promise<Ban | undefined>;
+  /** Public rooms by name, optionally matching `q` in the name or topic. */
+  directory(q: { q?: string; after?: string; limit: number }): Promise<Room[]>;
+  /** Members with their usernames, ordered by role (owners first) then username; `after` is a page key. */
+  members(
+    roomId: string,
+    page: { after?: { rank: number; username: string }; limit: number },
+  ): Promise<(Member & { username: string })[]>;
+  bans(roomId: string, now: number): Promise<(Ban & { username: string })[]>;
+  /** Every room the user is a member of, with their read marker. */
+  roomsOf(userId: string): Promise<RoomSummaryRow[]>;
+  /** Just the ids (a node learning which room channels a user needs). */
+  roomIdsOf(userId: string): Promise<string[]>;
+  /** Rooms the user is invited to and has not joined. */
+  invitesOf(userId: string): Promise<{ room: Room; by: string | null; at: number }[]>;
+  events(roomId: string, after: number, limit: number): Promise<RoomEvent[]>;
+  /** The users mentioned by each message. */
+  mentionsOf(messageIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** Messages after `afterSeq` not sent by `userId`, and those mentioning them. */
+  unread(
+    userId: string,
+    roomId: string,
+    afterSeq: number,
+  ): Promise<{ unread: number; mentions: number }>;
+  /** How many rooms `userId` created (and that still exist). */
+  createdBy(userId: string): Promise<number>;
+}

@@ -1,0 +1,252 @@
+import type { AuthContext } from '../../core/accounts/service.js';
+import { ParleyError } from '../../core/errors.js';
+import type { Op, OpContext } from './ops.js';
+
+/**
+ * Room operations (docs/protocol.md, "Rooms"), merged into the one operations
+ * table: a REST route and a WebSocket frame of the same name run the same entry.
+ */
+const me = (ctx: OpContext): string => {
+  if (!ctx.auth) throw new ParleyError('not-authenticated', 'sign in first');
+  return (ctx.auth as AuthContext).user.id;
+};
+
+export const ROOM_OPS: Record<string, Op> = {
+  'rooms.create': {
+    auth: true,
+    shape: { name: 'string', topic: 'string?', visibility: 'string?' },
+    run: (ctx) =>
+      ctx.core.rooms.create(
+        me(ctx),
+        { name: ctx.input.name, topic: ctx.input.topic, visibility: ctx.input.visibility },
+        ctx.connectionId,
+      ),
+  },
+  'rooms.get': {
+    auth: true,
+    shape: { room: 'string' },
+    run: (ctx) => ctx.core.rooms.get(me(ctx), ctx.input.room),
+  },
+  'rooms.directory': {
+    auth: true,
+    shape: { q: 'string?', after: 'string?', limit: 'number?' },
+    run: (ctx) =>
+      ctx.core.rooms.directory(me(ctx), {
+        q: ctx.input.q,
+        after: ctx.input.after,
+        limit: ctx.input.limit,
+      }),
+  },
+  'rooms.mine': {
+    auth: true,
+    shape: {},
+    run: (ctx) => ctx.core.rooms.mine(me(ctx)),
+  },
+  'rooms.join': {
+    auth: true,
+    shape: { room: 'string' },
+    run: (ctx) => ctx.core.rooms.join(me(ctx), ctx.input.room, ctx.connectionId),
+  },
+  'rooms.leave': {
+    auth: true,
+    shape: { room: 'string' },
+    run: (ctx) => ctx.core.rooms.leave(me(ctx), ctx.input.room, ctx.connectionId),
+  },
+  'rooms.invite': {
+    auth: true,
+    shape: { room: 'string', username: 'string' },
+    async run(ctx) {
+      await ctx.core.rooms.invite(me(ctx), ctx.input.room, ctx.input.username);
+      return {};
+    },
+  },
+  'rooms.members': {
+    auth: true,
+    shape: { room: 'string', after: 'string?', limit: 'number?' },
+    run: (ctx) =>
+      ctx.core.rooms.members(me(ctx), ctx.input.room, {
+        after: ctx.input.after,
+        limit: ctx.input.limit,
+      }),
+  },
+  'rooms.update': {
+    auth: true,
+    shape: { room: 'string', topic: 'string?', topicLocked: 'boolean?', visibility: 'string?' },
+    run: (ctx) =>
+      ctx.core.rooms.update(me(ctx), ctx.input.room, {
+        topic: ctx.input.topic,
+        topicLocked: ctx.input.topicLocked,
+        visibility: ctx.input.visibility,
+      }),
+  },
+  'rooms.role': {
+    auth: true,
+    shape: { room: 'string', username: 'string', role: 'string' },
+    async run(ctx) {
+      return {
+        member: await ctx.core.rooms.setRole(
+          me(ctx),
+          ctx.input.room,
+          ctx.input.username,
+          ctx.input.role,
+        ),
+      };
+    },
+  },
+  'rooms.kick': {
+    auth: true,
+    shape: { room: 'string', username: 'string', reason: 'string?' },
+    async run(ctx) {
+      await ctx.core.rooms.kick(me(ctx), ctx.input.room, ctx.input.username, ctx.input.reason);
+      return {};
+    },
+  },
+  'rooms.ban': {
+    auth: true,
+    shape: { room: 'string', username: 'string', reason: 'string?', seconds: 'number|null?' },
+    async run(ctx) {
+      await ctx.core.rooms.ban(
+        me(ctx),
+        ctx.input.room,
+        ctx.input.username,
+        ctx.input.reason,
+        ctx.input.seconds,
+      );
+      return {};
+    },
+  },
+  'rooms.unban': {
+    auth: true,
+    shape: { room: 'string', username: 'string' },
+    async run(ctx) {
+      await ctx.core.rooms.unban(me(ctx), ctx.input.room, ctx.input.username);
+      return {};
+    },
+  },
+  'rooms.bans': {
+    auth: true,
+    shape: { room: 'string' },
+    async run(ctx) {
+      return { bans: await ctx.core.rooms.bans(me(ctx), ctx.input.room) };
+    },
+  },
+  'rooms.mute': {
+    auth: true,
+    shape: { room: 'string', username: 'string', on: 'boolean?' },
+    async run(ctx) {
+      return {
+        member: await ctx.core.rooms.mute(
+          me(ctx),
+          ctx.input.room,
+          ctx.input.username,
+          ctx.input.on,
+        ),
+      };
+    },
+  },
+  'rooms.notify': {
+    auth: true,
+    shape: { room: 'string', notify: 'string' },
+    run: (ctx) =>
+      ctx.core.rooms.setNotify(me(ctx), ctx.input.room, ctx.input.notify, ctx.connectionId),
+  },
+  'rooms.send': {
+    auth: true,
+    shape: { room: 'string', clientId: 'string', text: 'text', replyTo: 'string|null?' },
+    run: (ctx) =>
+      ctx.core.roomChat.send(
+        me(ctx),
+        {
+          room: ctx.input.room,
+          clientId: ctx.input.clientId,
+          text: ctx.input.text,
+          replyTo: ctx.input.replyTo,
+        },
+        ctx.connectionId,
+      ),
+  },
+  'rooms.edit': {
+    auth: true,
+    shape: { room: 'string', id: 'string', text: 'text' },
+    run: (ctx) =>
+      ctx.core.roomChat.edit(
+        me(ctx),
+        ctx.input.room,
+        ctx.input.id,
+        ctx.input.text,
+        ctx.connectionId,
+      ),
+  },
+  'rooms.delete': {
+    auth: true,
+    shape: { room: 'string', id: 'string' },
+    run: (ctx) => ctx.core.roomChat.remove(me(ctx), ctx.input.room, ctx.input.id, ctx.connectionId),
+  },
+  'rooms.react': {
+    auth: true,
+    shape: { room: 'string', id: 'string', emoji: 'string', on: 'boolean?' },
+    run: (ctx) =>
+      ctx.core.roomChat.react(
+        me(ctx),
+        ctx.input.room,
+        ctx.input.id,
+        ctx.input.emoji,
+        ctx.input.on,
+        ctx.connectionId,
+      ),
+  },
+  'rooms.history': {
+    auth: true,
+    shape: { room: 'string', before: 'number?', after: 'number?', limit: 'number?' },
+    run: (ctx) =>
+      ctx.core.roomChat.history(me(ctx), {
+        room: ctx.input.room,
+        before: ctx.input.before,
+        after: ctx.input.after,
+        limit: ctx.input.limit,
+      }),
+  },
+  'rooms.search': {
+    auth: true,
+    shape: { room: 'string', q: 'string', before: 'string?', limit: 'number?' },
+    run: (ctx) =>
+      ctx.core.roomChat.search(me(ctx), {
+        room: ctx.input.room,
+        q: ctx.input.q,
+        before: ctx.input.before,
+        limit: ctx.input.limit,
+      }),
+  },
+  'rooms.events': {
+    auth: true,
+    shape: { room: 'string', after: 'number?', limit: 'number?' },
+    run: (ctx) =>
+      ctx.core.roomChat.events(me(ctx), {
+        room: ctx.input.room,
+        after: ctx.input.after,
+        limit: ctx.input.limit,
+      }),
+  },
+  'rooms.mark': {
+    auth: true,
+    shape: { room: 'string', read: 'number' },
+    async run(ctx) {
+      return {
+        marker: await ctx.core.roomChat.mark(
+          me(ctx),
+          ctx.input.room,
+          ctx.input.read,
+          ctx.connectionId,
+        ),
+      };
+    },
+  },
+  'rooms.typing': {
+    auth: true,
+    shape: { room: 'string', state: 'string' },
+    async run(ctx) {
+      await ctx.core.roomChat.typing(me(ctx), ctx.input.room, ctx.input.state);
+      return {};
+    },
+  },
+};

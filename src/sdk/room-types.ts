@@ -1,0 +1,62 @@
+import type { Message } from './types.js';
+
+/** Shapes of the room part of the native protocol (docs/protocol.md, "Rooms"). */
+export type RoomRole = 'owner' | 'admin' | 'moderator' | 'member';
+export type NotifyLevel = 'all' | 'mentions' | 'none';
+
+export interface Room {
+  id: string;
+  /** Without the leading "#". */
+  name: string;
+  topic: string;
+  topicBy: string | null;
+  topicAt: number | null;
+  topicLocked: boolean;
+  visibility: 'public' | 'private';
+  memberCount: number;
+  createdAt: number;
+  /** The roomSeq of the room's latest event. */
+  head: number;
+  lastAt: number;
+}
+
+export interface MyRoom extends Room {
+  role: RoomRole;
+  muted: boolean;
+  notify: NotifyLevel;
+  read: number;
+  unread: number;
+  mentions: number;
+}
+
+export interface RoomMember {
+  userId: string;
+  username: string;
+  role: RoomRole;
+  muted: boolean;
+  joinedAt: number;
+}
+
+export interface RoomMessage extends Omit<Message, 'to'> {
+  room: { id: string; name: string };
+  mentions: string[];
+}
+
+export interface RoomMessageResult {
+  message: RoomMessage;
+  roomSeq: number | null;
+  duplicate: boolean;
+}
+
+export interface RoomEventsPage {
+  events: { name: string; data: Record<string, unknown> }[];
+  cursor: number;
+  head: number;
+  more: boolean;
+}
+
+export interface RoomMarker {
+  read: number;
+  unread: number;
+  mentions: number;
+}

@@ -1,0 +1,599 @@
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import type { Role } from '../../core/rooms/roles.js';
+import type {
+  Ban,
+  Member,
+  NotifyLevel,
+  Room,
+  RoomEvent,
+  RoomStore,
+  RoomTx,
+  Visibility,
+} from '../../core/rooms/store.js';
+import { isUniqueViolation } from './errors.js';
+import { reactionsOf, toMessage } from './messages.js';
+import type {
+  Database,
+  RoomBansTable,
+  RoomEventsTable,
+  RoomMembersTable,
+  RoomsTable,
+} from './tables.js';
+
+type Tx = Transaction<Database> | Kysely<Database>;
+
+const conversationOf = (roomId: string) => `room:${roomId}`;
+
+/** Member count, computed (an account deleted by cascade needs no bookkeeping). */
+const memberCount = sql<number>`(select count(*) from room_members rm where rm.room_id = rooms.id)`;
+
+const toRoom = (r: Selectable<RoomsTable> & { member_count: number | string }): Room => ({
+  id: r.id,
+  name: r.name,
+  topic: r.topic,
+  topicBy: r.topic_by,
+  topicAt: r.topic_at === null ? null : Number(r.topic_at),
+  topicLocked: Number(r.topic_locked) === 1,
+  visibility: r.visibility as Visibility,
+  createdAt: Number(r.created_at),
+  createdBy: r.created_by,
+  memberCount: Number(r.member_count),
+  head: Number(r.head),
+  lastAt: Number(r.last_at),
+});
+
+const toMember = (r: Selectable<RoomMembersTable>): Member => ({
+  roomId: r.room_id,
+  userId: r.user_id,
+  role: r.role as Role,
+  muted: Number(r.muted) === 1,
+  notify: r.notify as NotifyLevel,
+  joinedAt: Number(r.joined_at),
+});
+
+const toBan = (r: Selectable<RoomBansTable>): Ban => ({
+  roomId: r.room_id,
+  userId: r.user_id,
+  by: r.by_id,
+  reason: r.reason,
+  expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+  createdAt: Number(r.created_at),
+});
+
+const toEvent = (r: Selectable<RoomEventsTable>): RoomEvent => ({
+  roomId: r.room_id,
+  seq: Number(r.seq),
+  at: Number(r.at),
+  name: r.name,
+  actorId: r.actor_id,
+  messageId: r.message_id,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+});
+
+async function roomWhere(db: Tx, col: 'id' | 'name', v: string): Promise<Room | undefined> {
+  const r = await db
+    .selectFrom('rooms')
+    .selectAll()
+    .select(memberCount.as('member_count'))
+    .where(col, '=', v)
+    .executeTakeFirst();
+  return r && toRoom(r);
+}
+
+async function memberOf(db: Tx, roomId: string, userId: string): Promise<Member | undefined> {
+  const r = await db
+    .selectFrom('room_members')
+    .selectAll()
+    .where('room_id', '=', roomId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return r && toMember(r);
+}
+
+async function banOf(db: Tx, roomId: string, userId: string): Promise<Ban | undefined> {
+  const r = await db
+    .selectFrom('room_bans')
+    .selectAll()
+    .where('room_id', '=', roomId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return r && toBan(r);
+}
+
+async function loadMessage(db: Tx, where: { id: string } | { sender: string; clientId: string }) {
+  let q = db.selectFrom('messages').selectAll();
+  q =
+    'id' in where
+      ? q.where('id', '=', where.id)
+      : q.where('sender_id', '=', where.sender).where('client_id', '=', where.clientId);
+  const r = await q.executeTakeFirst();
+  if (!r) return undefined;
+  return toMessage(r, (await reactionsOf(db, [r.id])).get(r.id) ?? []);
+}
+
+function txFor(tx: Transaction<Database>, roomId: string, kind: 'sqlite' | 'postgres'): RoomTx {
+  return {
+    room: () => roomWhere(tx, 'id', roomId),
+
+    async createRoom(room) {
+      try {
+        // A savepoint, so a taken name leaves the transaction usable (PostgreSQL aborts it otherwise).
+        await sql`savepoint parley_room`.execute(tx);
+        await tx
+          .insertInto('rooms')
+          .values({
+            id: roomId,
+            name: room.name,
+            topic: room.topic,
+            topic_by: null,
+            topic_at: null,
+            topic_locked: room.topicLocked ? 1 : 0,
+            visibility: room.visibility,
+            created_at: room.createdAt,
+            created_by: room.createdBy,
+            head: 0,
+            last_at: room.createdAt,
+          })
+          .execute();
+        await sql`release savepoint parley_room`.execute(tx);
+        return true;
+      } catch (err) {
+        await sql`rollback to savepoint parley_room`.execute(tx);
+        await sql`release savepoint parley_room`.execute(tx);
+        if (isUniqueViolation(err)) return false;
+        throw err;
+      }
+    },
+
+    async updateRoom(patch) {
+      const set: Partial<Selectable<RoomsTable>> = {};
+      if (patch.topic !== undefined) set.topic = patch.topic;
+      if (patch.topicBy !== undefined) set.topic_by = patch.topicBy;
+      if (patch.topicAt !== undefined) set.topic_at = patch.topicAt;
+      if (patch.topicLocked !== undefined) set.topic_locked = patch.topicLocked ? 1 : 0;
+      if (patch.visibility !== undefined) set.visibility = patch.visibility;
+      if (Object.keys(set).length === 0) return;
+      await tx.updateTable('rooms').set(set).where('id', '=', roomId).execute();
+    },
+
+    member: (userId) => memberOf(tx, roomId, userId),
+
+    async ownerCount() {
+      const r = await tx
+        .selectFrom('room_members')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('room_id', '=', roomId)
+        .where('role', '=', 'owner')
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    async mentionsOf(messageId) {
+      const rows = await tx
+        .selectFrom('mentions')
+        .select('user_id')
+        .where('message_id', '=', messageId)
+        .orderBy('user_id')
+        .execute();
+      return rows.map((r) => r.user_id);
+    },
+
+    async putMember(m) {
+      const values = {
+        room_id: roomId,
+        user_id: m.userId,
+        role: m.role,
+        muted: m.muted ? 1 : 0,
+        notify: m.notify,
+        joined_at: m.joinedAt,
+      };
+      await tx
+        .insertInto('room_members')
+        .values(values)
+        .onConflict((oc) =>
+          oc
+            .columns(['room_id', 'user_id'])
+            .doUpdateSet({ role: values.role, muted: values.muted, notify: values.notify }),
+        )
+        .execute();
+    },
+
+    async removeMember(userId) {
+      const r = await tx
+        .deleteFrom('room_members')
+        .where('room_id', '=', roomId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    ban: (userId) => banOf(tx, roomId, userId),
+
+    async putBan(b) {
+      const values = {
+        room_id: roomId,
+        user_id: b.userId,
+        by_id: b.by,
+        reason: b.reason,
+        expires_at: b.expiresAt,
+        created_at: b.createdAt,
+      };
+      await tx
+        .insertInto('room_bans')
+        .values(values)
+        .onConflict((oc) =>
+          oc.columns(['room_id', 'user_id']).doUpdateSet({
+            by_id: values.by_id,
+            reason: values.reason,
+            expires_at: values.expires_at,
+            created_at: values.created_at,
+          }),
+        )
+        .execute();
+    },
+
+    async removeBan(userId) {
+      const r = await tx
+        .deleteFrom('room_bans')
+        .where('room_id', '=', roomId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    async invited(userId) {
+      const r = await tx
+        .selectFrom('room_invites')
+        .select('user_id')
+        .where('room_id', '=', roomId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return r !== undefined;
+    },
+
+    async putInvite(userId, by, at) {
+      await tx
+        .insertInto('room_invites')
+        .values({ room_id: roomId, user_id: userId, by_id: by, created_at: at })
+        .onConflict((oc) =>
+          oc.columns(['room_id', 'user_id']).doUpdateSet({ by_id: by, created_at: at }),
+        )
+        .execute();
+    },
+
+    async removeInvite(userId) {
+      await tx
+        .deleteFrom('room_invites')
+        .where('room_id', '=', roomId)
+        .where('user_id', '=', userId)
+        .execute();
+    },
+
+    async nextSeq() {
+      const r = await tx
+        .selectFrom('rooms')
+        .select('head')
+        .where('id', '=', roomId)
+        .executeTakeFirstOrThrow();
+      return Number(r.head) + 1;
+    },
+
+    async append(e) {
+      // The room is locked for this transaction, so head+1 is gapless and in commit order.
+      const r = await tx
+        .selectFrom('rooms')
+        .select('head')
+        .where('id', '=', roomId)
+        .executeTakeFirstOrThrow();
+      const seq = Number(r.head) + 1;
+      const data = typeof e.data === 'function' ? e.data(seq) : e.data;
+      await tx
+        .insertInto('room_events')
+        .values({
+          room_id: roomId,
+          seq,
+          at: e.at,
+          name: e.name,
+          actor_id: e.actorId,
+          message_id: e.messageId,
+          data: JSON.stringify(data),
+        })
+        .execute();
+      await tx
+        .updateTable('rooms')
+        .set({ head: seq, last_at: e.at })
+        .where('id', '=', roomId)
+        .execute();
+      return { ...e, data, roomId, seq };
+    },
+
+    async userLog(userId, name, data, at) {
+      // The same lock and max+1 as direct messages' log (src/store/sql/messages.ts).
+      if (kind === 'postgres')
+        await sql`select pg_advisory_xact_lock(hashtextextended(${'user:' + userId}, 0))`.execute(
+          tx,
+        );
+      const head = await tx
+        .selectFrom('user_log')
+        .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      const seq = Number(head.head) + 1;
+      await tx
+        .insertInto('user_log')
+        .values({ user_id: userId, seq, at, name, message_id: null, data: JSON.stringify(data) })
+        .execute();
+      return seq;
+    },
+
+    messageByClientId: (senderId, clientId) => loadMessage(tx, { sender: senderId, clientId }),
+    async message(id) {
+      const m = await loadMessage(tx, { id });
+      return m && m.conversationId === conversationOf(roomId) ? m : undefined;
+    },
+
+    async insertMessage(m, seq, mentions) {
+      await tx
+        .insertInto('messages')
+        .values({
+          id: m.id,
+          conversation_id: m.conversationId,
+          seq,
+          sender_id: m.senderId,
+          recipient_id: m.recipientId,
+          client_id: m.clientId,
+          body: m.text,
+          reply_to: m.replyTo,
+          created_at: m.createdAt,
+          edited_at: null,
+          deleted_at: null,
+          visible_to_recipient: 1,
+          filtered: 0,
+        })
+        .execute();
+      for (const userId of new Set(mentions))
+        await tx
+          .insertInto('mentions')
+          .values({ message_id: m.id, user_id: userId, conversation_id: m.conversationId, seq })
+          .execute();
+    },
+
+    async updateMessage(id, patch) {
+      const set: { body?: string; edited_at?: number | null; deleted_at?: number | null } = {};
+      if (patch.text !== undefined) set.body = patch.text;
+      if (patch.editedAt !== undefined) set.edited_at = patch.editedAt;
+      if (patch.deletedAt !== undefined) set.deleted_at = patch.deletedAt;
+      await tx.updateTable('messages').set(set).where('id', '=', id).execute();
+      if (patch.deletedAt != null) {
+        await tx.deleteFrom('reactions').where('message_id', '=', id).execute();
+        await tx.deleteFrom('mentions').where('message_id', '=', id).execute();
+      }
+    },
+
+    async react(id, userId, emoji, on, at) {
+      if (on) {
+        const r = await tx
+          .insertInto('reactions')
+          .values({ message_id: id, user_id: userId, emoji, created_at: at })
+          .onConflict((oc) => oc.columns(['message_id', 'user_id', 'emoji']).doNothing())
+          .executeTakeFirst();
+        return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+      }
+      const r = await tx
+        .deleteFrom('reactions')
+        .where('message_id', '=', id)
+        .where('user_id', '=', userId)
+        .where('emoji', '=', emoji)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    async rewriteMessageEvents(messageId, message) {
+      const rows = await tx
+        .selectFrom('room_events')
+        .select(['seq', 'data'])
+        .where('room_id', '=', roomId)
+        .where('message_id', '=', messageId)
+        .execute();
+      for (const row of rows) {
+        const data = JSON.parse(row.data) as Record<string, unknown>;
+        await tx
+          .updateTable('room_events')
+          .set({ data: JSON.stringify({ ...data, message }) })
+          .where('room_id', '=', roomId)
+          .where('seq', '=', row.seq)
+          .execute();
+      }
+    },
+  };
+}
+
+export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): RoomStore {
+  return {
+    transact(roomId, fn) {
+      return db.transaction().execute(async (tx) => {
+        // Everything that changes a room runs under its lock: timeline seqs are
+        // head+1 and membership checks still hold at commit. SQLite has one writer anyway.
+        if (kind === 'postgres')
+          await sql`select pg_advisory_xact_lock(hashtextextended(${'room:' + roomId}, 0))`.execute(
+            tx,
+          );
+        return fn(txFor(tx, roomId, kind));
+      });
+    },
+
+    byName: (name) => roomWhere(db, 'name', name),
+    byId: (id) => roomWhere(db, 'id', id),
+    member: (roomId, userId) => memberOf(db, roomId, userId),
+    ban: (roomId, userId) => banOf(db, roomId, userId),
+
+    async directory(q) {
+      let query = db
+        .selectFrom('rooms')
+        .selectAll()
+        .select(memberCount.as('member_count'))
+        .where('visibility', '=', 'public')
+        .orderBy('name')
+        .limit(q.limit);
+      if (q.after !== undefined) query = query.where('name', '>', q.after);
+      if (q.q) {
+        // Plain substring, case-insensitive: LIKE's wildcards in the query are escaped.
+        const pattern = `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+        query = query.where((eb) =>
+          eb.or([
+            sql<boolean>`name like ${pattern} escape '\\'`,
+            sql<boolean>`lower(topic) like ${pattern} escape '\\'`,
+          ]),
+        );
+      }
+      return (await query.execute()).map(toRoom);
+    },
+
+    async members(roomId, page) {
+      // Owners first: rank is computed the same way on both engines.
+      const rankSql = sql<number>`case m.role when 'owner' then 3 when 'admin' then 2 when 'moderator' then 1 else 0 end`;
+      let q = db
+        .selectFrom('room_members as m')
+        .innerJoin('users as u', 'u.id', 'm.user_id')
+        .selectAll('m')
+        .select(['u.username'])
+        .where('m.room_id', '=', roomId)
+        .orderBy(rankSql, 'desc')
+        .orderBy('u.username')
+        .limit(page.limit);
+      if (page.after) {
+        const a = page.after;
+        q = q.where((eb) =>
+          eb.or([
+            eb(rankSql, '<', a.rank),
+            eb.and([eb(rankSql, '=', a.rank), eb('u.username', '>', a.username)]),
+          ]),
+        );
+      }
+      const rows = await q.execute();
+      return rows.map((r) => ({ ...toMember(r), username: r.username }));
+    },
+
+    async bans(roomId, now) {
+      const rows = await db
+        .selectFrom('room_bans as b')
+        .innerJoin('users as u', 'u.id', 'b.user_id')
+        .selectAll('b')
+        .select(['u.username'])
+        .where('b.room_id', '=', roomId)
+        .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
+        .orderBy('u.username')
+        .limit(1000)
+        .execute();
+      return rows.map((r) => ({ ...toBan(r), username: r.username }));
+    },
+
+    async roomsOf(userId) {
+      const rows = await db
+        .selectFrom('room_members as m')
+        .innerJoin('rooms', 'rooms.id', 'm.room_id')
+        .leftJoin('markers as k', (j) =>
+          j
+            .onRef('k.conversation_id', '=', sql`${sql.lit('room:')} || rooms.id`)
+            .on('k.user_id', '=', userId),
+        )
+        .selectAll('rooms')
+        .select(memberCount.as('member_count'))
+        .select([
+          'm.room_id',
+          'm.user_id',
+          'm.role',
+          'm.muted',
+          'm.notify',
+          'm.joined_at',
+          'k.read as marker_read',
+        ])
+        .where('m.user_id', '=', userId)
+        .orderBy('rooms.last_at', 'desc')
+        .limit(10000)
+        .execute();
+      return rows.map((r) => ({
+        room: toRoom(r),
+        member: toMember(r),
+        read: Number(r.marker_read ?? 0),
+      }));
+    },
+
+    async roomIdsOf(userId) {
+      const rows = await db
+        .selectFrom('room_members')
+        .select('room_id')
+        .where('user_id', '=', userId)
+        .execute();
+      return rows.map((r) => r.room_id);
+    },
+
+    async invitesOf(userId) {
+      const rows = await db
+        .selectFrom('room_invites as i')
+        .innerJoin('rooms', 'rooms.id', 'i.room_id')
+        .selectAll('rooms')
+        .select(memberCount.as('member_count'))
+        .select(['i.by_id', 'i.created_at as invited_at'])
+        .where('i.user_id', '=', userId)
+        .orderBy('i.created_at', 'desc')
+        .limit(1000)
+        .execute();
+      return rows.map((r) => ({ room: toRoom(r), by: r.by_id, at: Number(r.invited_at) }));
+    },
+
+    async events(roomId, after, limit) {
+      const rows = await db
+        .selectFrom('room_events')
+        .selectAll()
+        .where('room_id', '=', roomId)
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map(toEvent);
+    },
+
+    async mentionsOf(messageIds) {
+      const out = new Map<string, string[]>();
+      if (messageIds.length === 0) return out;
+      const rows = await db
+        .selectFrom('mentions')
+        .select(['message_id', 'user_id'])
+        .where('message_id', 'in', [...messageIds])
+        .orderBy('user_id')
+        .execute();
+      for (const r of rows) out.set(r.message_id, [...(out.get(r.message_id) ?? []), r.user_id]);
+      return out;
+    },
+
+    async unread(userId, roomId, afterSeq) {
+      const conv = conversationOf(roomId);
+      const u = await db
+        .selectFrom('messages')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('conversation_id', '=', conv)
+        .where('seq', '>', afterSeq)
+        .where('sender_id', '!=', userId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      const m = await db
+        .selectFrom('mentions')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('user_id', '=', userId)
+        .where('conversation_id', '=', conv)
+        .where('seq', '>', afterSeq)
+        .executeTakeFirstOrThrow();
+      return { unread: Number(u.n), mentions: Number(m.n) };
+    },
+
+    async createdBy(userId) {
+      const r = await db
+        .selectFrom('rooms')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('created_by', '=', userId)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}

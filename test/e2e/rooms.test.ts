@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ParleyApiError } from '../../src/sdk/errors.js';
+import { storeBackends } from '../helpers/backends.js';
+import { startSingle, uname } from '../helpers/server.js';
+
+for (const backend of storeBackends()) {
+  describe(`rooms (${backend.name})`, () => {
+    let node: Awaited<ReturnType<typeof startSingle>>;
+    beforeAll(async () => {
+      node = await startSingle(backend, { limits: { requests_per_minute_per_address: 100000 } });
+    });
+    afterAll(async () => {
+      await node?.dispose();
+    });
+
+    async function people(n: number) {
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const c = node.client();
+        const name = uname('r');
+        await c.register(name, 'password123');
+        out.push({ c, name });
+      }
+      return out;
+    }
+    let roomCounter = 0;
+    const roomName = () => `room${process.pid % 1000}-${++roomCounter}`;
+
+    it('create, join, talk live, history, topic, leave', async () => {
+      const [a, b, c] = await people(3);
+      const name = roomName();
+      const created = await a!.c.rooms.create(`#${name}`, { topic: 'hello all' });
+      expect(created.room).toMatchObject({
+        name,
+        topic: 'hello all',
+        memberCount: 1,
+        visibility: 'public',
+      });
+      const bWs = await b!.c.connect();
+      const cWs = await c!.c.connect();
+      const joined = bWs.next('room.joined');
+      await b!.c.rooms.join(name);
+      expect(await joined).toMatchObject({ room: { name }, role: 'member' });
+      await c!.c.rooms.join(`#${name.toUpperCase()}`);
+      const atB = bWs.next('room.message');
+      const atC = cWs.next('room.message');
+      const sent = await a!.c.rooms.send(name, `hi @${b!.name} and everyone`, 'k1');
+      expect(sent.message).toMatchObject({ text: `hi @${b!.name} and everyone`, room: { name } });
+      expect(sent.message.mentions).toHaveLength(1);
+      const gotB = await atB;
+      expect(gotB).toMatchObject({
+        change: 'new',
+        roomSeq: sent.roomSeq,
+        message: { id: sent.message.id },
+      });
+      expect((await atC).message).toMatchObject({ id: sent.message.id });
+      const again = await a!.c.rooms.send(name, `hi @${b!.name} and everyone`, 'k1');
+      expect(again).toMatchObject({ duplicate: true, message: { id: sent.message.id } });
+      const h = await c!.c.rooms.history(name);
+      expect(h.messages.map((m) => m.text)).toEqual([`hi @${b!.name} and everyone`]);
+      const mine = await b!.c.rooms.mine();
+      expect(mine.rooms.find((r) => r.name === name)).toMatchObject({ unread: 1, mentions: 1 });
+      const mineC = await c!.c.rooms.mine();
+      expect(mineC.rooms.find((r) => r.name === name)).toMatchObject({ unread: 1, mentions: 0 });
+      await b!.c.rooms.markRead(name, sent.roomSeq!);
+      expect((await b!.c.rooms.mine()).rooms.find((r) => r.name === name)).toMatchObject({
+        unread: 0,
+        mentions: 0,
+      });
+      const topicAtC = cWs.next('room.updated');
+      await b!.c.rooms.update(name, { topic: 'new topic' });
+      expect(await topicAtC).toMatchObject({
+        changes: { topic: 'new topic' },
+        by: { username: b!.name },
+      });
+      const members = await a!.c.rooms.members(name);
+      expect(members.members.map((m) => [m.username, m.role])[0]).toEqual([a!.name, 'owner']);
+      expect(members.members).toHaveLength(3);
+      const leftAtC = cWs.next('room.member');
+      await b!.c.rooms.leave(name);
+      expect(await leftAtC).toMatchObject({ change: 'left', user: { username: b!.name } });
+      const ev = await c!.c.rooms.events(name, 0);
+      expect(ev.events.map((e) => [e.name, e.data.change ?? ''])).toEqual([
+        ['room.created', ''],
+        ['room.member', 'joined'],
+        ['room.member', 'joined'],
+        ['room.message', 'new'],
+        ['room.updated', ''],
+        ['room.member', 'left'],
+      ]);
+      bWs.close();
+      cWs.close();
+    });
+
+    it('private rooms: invite only; moderation: kick, ban, mute', async () => {
+      const [a, b, c] = await people(3);
+      const name = roomName();
+      await a!.c.rooms.create(name, { visibility: 'private' });
+      await expect(b!.c.rooms.join(name)).rejects.toMatchObject({ condition: 'forbidden' });
+      await expect(b!.c.rooms.history(name)).rejects.toMatchObject({ condition: 'forbidden' });
+      await expect(b!.c.rooms.members(name)).rejects.toMatchObject({ condition: 'forbidden' });
+      await a!.c.rooms.invite(name, b!.name);
+      expect((await b!.c.rooms.mine()).invites.map((i) => i.room.name)).toContain(name);
+      await b!.c.rooms.join(name);
+      await a!.c.rooms.invite(name, c!.name);
+      await c!.c.rooms.join(name);
+      await a!.c.rooms.mute(name, c!.name);
+      const refused = await c!.c.rooms.send(name, 'can I talk', 'm1').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ParleyApiError);
+      expect(refused).toMatchObject({ condition: 'forbidden' });
+      await expect(b!.c.rooms.kick(name, a!.name)).rejects.toMatchObject({
+        condition: 'forbidden',
+      });
+      await a!.c.rooms.setRole(name, b!.name, 'moderator');
+      await b!.c.rooms.kick(name, c!.name, 'be nice');
+      await expect(c!.c.rooms.history(name)).rejects.toMatchObject({ condition: 'forbidden' });
+      await a!.c.rooms.invite(name, c!.name);
+      await c!.c.rooms.join(name);
+      await b!.c.rooms.ban(name, c!.name, { reason: 'spam' });
+      await a!.c.rooms.invite(name, c!.name).catch(() => undefined);
+      await expect(c!.c.rooms.join(name)).rejects.toMatchObject({ condition: 'forbidden' });
+      expect((await a!.c.rooms.bans(name)).map((x) => x.username)).toEqual([c!.name]);
+      await b!.c.rooms.unban(name, c!.name);
+      expect(await a!.c.rooms.bans(name)).toEqual([]);
+    });
+
+    it('a public room ban keeps the user out of history too', async () => {
+      const [a, b] = await people(2);
+      const name = roomName();
+      await a!.c.rooms.create(name);
+      await b!.c.rooms.join(name);
+      await a!.c.rooms.send(name, 'before the ban', 'x1');
+      await a!.c.rooms.ban(name, b!.name, { seconds: 3600 });
+      await a!.c.rooms.send(name, 'after the ban', 'x2');
+      await expect(b!.c.rooms.history(name)).rejects.toMatchObject({ condition: 'forbidden' });
+      await expect(b!.c.rooms.join(name)).rejects.toMatchObject({ condition: 'forbidden' });
+      await expect(b!.c.rooms.events(name, 0)).rejects.toMatchObject({ condition: 'forbidden' });
+    });
+
+    it('reconnect with room cursors replays the timeline before sync.done', async () => {
+      const [a, b] = await people(2);
+      const name = roomName();
+      await a!.c.rooms.create(name);
+      const j = await b!.c.rooms.join(name);
+      const m1 = await a!.c.rooms.send(name, 'one', 'y1');
+      const cursor = m1.roomSeq!;
+      await a!.c.rooms.send(name, 'two', 'y2');
+      await a!.c.rooms.send(name, 'three', 'y3');
+      const seen: { name: string; data: Record<string, unknown> }[] = [];
+      let synced!: () => void;
+      const syncDone = new Promise<void>((r) => (synced = r));
+      const ws = await b!.c.connect({
+        cursor: j.seq!,
+        rooms: { [name]: cursor },
+        onEvent: (e) => {
+          seen.push(e);
+          if (e.name === 'sync.done') synced();
+        },
+      });
+      await syncDone;
+      const done = seen.find((e) => e.name === 'sync.done');
+      expect(done?.data).toMatchObject({ rooms: { [name]: cursor + 2 } });
+      const texts = seen
+        .filter((e) => e.name === 'room.message')
+        .map((e) => (e.data.message as { text: string }).text);
+      expect(texts).toEqual(['two', 'three']);
+      ws.close();
+    });
+  });
+}
