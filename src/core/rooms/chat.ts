@@ -38,7 +38,8 @@ export interface RoomSendResult {
 const MAX_MENTIONS = 20;
 // eslint-disable-next-line no-control-regex
 const CONTROL_OR_SPACE = /[\s\u0000-\u001f\u007f]/;
-const MENTION = /(?:^|[^\p{L}\p{N}_@.-])@([a-z0-9._-]{1,32})/giu;
+const MENTION =
+  /(?:^|[^\p{L}\p{N}_@.-])@([a-z0-9._-]{1,32})(?![\p{L}\p{N}_]|[.-]+[\p{L}\p{N}_])/giu;
 
 /** The usernames `text` mentions with @name (a trailing dot or dash is punctuation). */
 export function mentionedNames(text: string): string[] {
