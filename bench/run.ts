@@ -6,20 +6,13 @@
  *   npm run bench -- --scenario connect --clients 10000
  *   npm run bench -- --scenario dm --pairs 500 --rate 20000 --duration 20
  *   npm run bench -- --scenario dm --pairs 500 --rate max --duration 20
+ *   npm run bench -- --scenario fanout --members 500 --senders 10 --rate max
  *   add --db postgres (PARLEY_BENCH_PG or --pg-url), --profile DIR, --accounts rest ...
  *
  * See docs/benchmarks.md for every option and the recorded figures.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { fork, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,7 +22,21 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { type Account, pool, registerAccounts, savedAccounts, seedAccounts } from './accounts.js';
+import { type Account, registerAccounts, savedAccounts, seedAccounts } from './accounts.js';
+import {
+  closeClients,
+  log,
+  machineSample,
+  mb,
+  openClients,
+  procSample,
+  round,
+  Samples,
+  type ServerProc,
+  sleep,
+  tally,
+} from './common.js';
+import { FANOUT_ROOM, fanoutScenario, seedRoom } from './fanout.js';
 import type { ServerStats, SqlStat } from './server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -97,6 +104,8 @@ const { values: args } = parseArgs({
     scenario: { type: 'string', default: 'dm' },
     clients: { type: 'string', default: '1000' },
     pairs: { type: 'string', default: '500' },
+    members: { type: 'string', default: '500' },
+    senders: { type: 'string', default: '10' },
     rate: { type: 'string', default: 'max' },
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
@@ -128,17 +137,20 @@ const { values: args } = parseArgs({
 if (args.help) {
   process.stdout.write(`npm run bench -- [options]   (one JSON line on stdout; progress on stderr)
 
-  --scenario connect|dm        connect: N idle authenticated clients; dm: direct messages between pairs
+  --scenario connect|dm|fanout connect: N idle authenticated clients; dm: direct messages between pairs;
+                               fanout: K members sending to one room of M members, all connected
   --clients N                  connect: how many clients (default 1000)
   --idle S                     connect: hold the connections S seconds before measuring (default 10)
   --connect-concurrency N      handshakes in flight while connecting (default 200)
   --heap-snapshot DIR          connect: write baseline and connected heap snapshots (see bench/heap.ts)
   --pairs N                    dm: N pairs of users, each writing to the other (default 500)
-  --rate R|max                 dm: R messages/s in all (open loop), or max (closed loop) (default max)
-  --window W                   dm: requests in flight per client, 1-32 (default 8)
-  --size B                     dm: text bytes per message (default 100)
-  --warmup S --duration S      dm: unmeasured warm-up, then the measured window (defaults 5, 20)
-  --grace S                    dm: wait at most S s for replies and deliveries at the end (default 30)
+  --members M                  fanout: members of the room, each connected (default 500)
+  --senders K                  fanout: how many of them send (default 10)
+  --rate R|max                 dm, fanout: R messages/s in all (open loop), or max (closed loop) (default max)
+  --window W                   dm, fanout: requests in flight per sender, 1-32 (default 8)
+  --size B                     dm, fanout: text bytes per message (default 100)
+  --warmup S --duration S      dm, fanout: unmeasured warm-up, then the measured window (defaults 5, 20)
+  --grace S                    dm, fanout: wait at most S s for replies and deliveries at the end (default 30)
   --db sqlite|postgres         store (default sqlite); --pg-url URL or PARLEY_BENCH_PG, --pg-pool N,
                                --pg-schema NAME (default: a fresh schema, dropped at the end)
   --accounts seed|rest         seed: written to the store before the server starts (default);
@@ -168,21 +180,25 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-const log = (msg: string) => process.stderr.write(`[${new Date().toISOString()}] ${msg}\n`);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
-
 const scenario = args.scenario!;
-if (scenario !== 'connect' && scenario !== 'dm') fail('--scenario must be connect or dm');
+if (scenario !== 'connect' && scenario !== 'dm' && scenario !== 'fanout')
+  fail('--scenario must be connect, dm or fanout');
 const dbKind = args.db!;
 if (dbKind !== 'sqlite' && dbKind !== 'postgres') fail('--db must be sqlite or postgres');
 const serverMode = args.server!;
 if (serverMode !== 'dist' && serverMode !== 'tsx') fail('--server must be dist or tsx');
 const accountsMode = args.accounts!;
 if (accountsMode !== 'seed' && accountsMode !== 'rest') fail('--accounts must be seed or rest');
+if (scenario === 'fanout' && accountsMode !== 'seed')
+  fail('--scenario fanout seeds its room into the store: it needs --accounts seed');
 
 const clientsWanted =
-  scenario === 'connect' ? num('clients', 1, 100_000) : num('pairs', 1, 50_000) * 2;
+  scenario === 'connect'
+    ? num('clients', 1, 100_000)
+    : scenario === 'fanout'
+      ? num('members', 2, 100_000)
+      : num('pairs', 1, 50_000) * 2;
+const sendersWanted = scenario === 'fanout' ? num('senders', 1, clientsWanted) : 0;
 const duration = num('duration', 1, 600);
 const warmup = num('warmup', 0, 120);
 const grace = num('grace', 1, 120);
@@ -209,17 +225,6 @@ const deadline = setTimeout(() => {
 
 // ---------------------------------------------------------------- server process
 
-interface ServerProc {
-  child: ChildProcess;
-  port: number;
-  stats(): Promise<ServerStats>;
-  sql(): Promise<SqlStat[]>;
-  heapSnapshot(path: string): Promise<string>;
-  gc(): Promise<void>;
-  stop(): Promise<void>;
-  warnings: { count: number; samples: string[] };
-}
-
 async function startServer(o: {
   entry: string;
   dataDir: string;
@@ -241,6 +246,7 @@ async function startServer(o: {
       requests_per_minute_per_address: 1_000_000,
     },
     messages: { per_second: 100_000, burst: 100_000 },
+    rooms: { max_members: Math.max(10_000, clientsWanted) },
   };
   // --server tsx runs the TypeScript directly: quicker to iterate, but the loader
   // (a second V8 isolate on Node 20) adds ~40 MB of RSS and some CPU.
@@ -320,64 +326,6 @@ async function startServer(o: {
   };
 }
 
-/**
- * The server process's CPU (user + system, all threads: the counter process.cpuUsage()
- * reads) and RSS, read from /proc by this process, so a server whose event loop is
- * swamped is still measured at the moment we ask.
- */
-interface ProcSample {
-  cpuSeconds: number;
-  userSeconds: number;
-  systemSeconds: number;
-  rss: number;
-  at: number;
-}
-/** utime and stime (fields 14 and 15 of /proc/PID/stat), in clock ticks of 1/100 s on Linux. */
-function procTimes(pid: number | string): [number, number, string] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return [Number(f[11]) / 100, Number(f[12]) / 100, comm];
-}
-function procSample(pid: number): ProcSample {
-  const [user, system] = procTimes(pid);
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return {
-    cpuSeconds: user + system,
-    userSeconds: user,
-    systemSeconds: system,
-    rss: rssKb * 1024,
-    at: performance.now(),
-  };
-}
-
-/**
- * CPU of the whole machine (busy seconds summed over every core, /proc/stat) and of
- * the PostgreSQL processes on it: with both cores shared, what the server did not
- * use went to the generator, PostgreSQL, or something else running meanwhile.
- */
-interface MachineSample {
-  busySeconds: number;
-  postgresSeconds: number;
-}
-function machineSample(): MachineSample {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal
-  const busy = cpu[0]! + cpu[1]! + cpu[2]! + cpu[5]! + cpu[6]! + cpu[7]!;
-  let postgres = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const [u, sy, comm] = procTimes(pid);
-      if (comm === 'postgres') postgres += u + sy;
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return { busySeconds: busy / 100, postgresSeconds: postgres };
-}
-
 /** How long a durable SQLite commit takes on this disk (WAL, synchronous=FULL), like the server's. */
 function diskCommitProbe(dir: string) {
   const path = join(dir, 'bench-fsync-probe.db');
@@ -419,118 +367,6 @@ function checkFileLimit(sockets: number): void {
   } catch {
     // No /proc (not Linux): let the sockets fail if they must.
   }
-}
-
-/** A growable array of latencies (ms) with percentiles. */
-class Samples {
-  private data = new Float64Array(1 << 16);
-  n = 0;
-  push(v: number) {
-    if (this.n === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.n++] = v;
-  }
-  summary() {
-    const s = this.data.slice(0, this.n).sort();
-    const at = (q: number) =>
-      this.n ? round(s[Math.min(this.n - 1, Math.floor(q * this.n))]!) : null;
-    return {
-      count: this.n,
-      p50: at(0.5),
-      p90: at(0.9),
-      p99: at(0.99),
-      p999: at(0.999),
-      max: this.n ? round(s[this.n - 1]!) : null,
-    };
-  }
-}
-
-function tally(map: Record<string, number>, key: string) {
-  map[key] = (map[key] ?? 0) + 1;
-}
-
-interface Opened {
-  ws: WebSocket;
-  account: Account;
-}
-
-/**
- * Opens one authenticated WebSocket per account (token in the upgrade request,
- * so the hello names the user), `concurrency` handshakes at a time.
- */
-async function openClients(
-  port: number,
-  accounts: Account[],
-  concurrency: number,
-  onClose: (code: number) => void,
-): Promise<{
-  clients: Opened[];
-  failures: Record<string, number>;
-  latency: Samples;
-  seconds: number;
-}> {
-  const clients: Opened[] = [];
-  const failures: Record<string, number> = {};
-  const latency = new Samples();
-  const started = performance.now();
-  let done = 0;
-  await pool(accounts, concurrency, async (account) => {
-    const t = performance.now();
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws`, {
-      headers: { authorization: `Bearer ${account.token}` },
-      perMessageDeflate: false,
-    });
-    const ok = await new Promise<boolean>((res) => {
-      const timer = setTimeout(() => {
-        tally(failures, 'timeout');
-        ws.terminate();
-        res(false);
-      }, 30_000);
-      ws.once('message', (data) => {
-        clearTimeout(timer);
-        const s = data.toString();
-        if (s.startsWith('{"type":"hello"') && s.includes('"user"')) return res(true);
-        tally(failures, `refused: ${s.slice(0, 120)}`);
-        ws.terminate();
-        res(false);
-      });
-      ws.once('error', (err) => {
-        clearTimeout(timer);
-        tally(failures, `error: ${err.message}`);
-        res(false);
-      });
-    });
-    if (!ok) return;
-    latency.push(performance.now() - t);
-    ws.on('close', (code) => onClose(code));
-    ws.on('error', () => {});
-    clients.push({ ws, account });
-    if (++done % 2000 === 0) log(`${done} connected`);
-  });
-  return { clients, failures, latency, seconds: (performance.now() - started) / 1000 };
-}
-
-async function closeClients(clients: Opened[]): Promise<void> {
-  await Promise.all(
-    clients.map(
-      ({ ws }) =>
-        new Promise<void>((res) => {
-          if (ws.readyState === WebSocket.CLOSED) return res();
-          const t = setTimeout(() => {
-            ws.terminate();
-            res();
-          }, 3000);
-          ws.once('close', () => {
-            clearTimeout(t);
-            res();
-          });
-          ws.close(1000, 'bench done');
-        }),
-    ),
-  );
 }
 
 // ---------------------------------------------------------------- scenarios
@@ -938,8 +774,6 @@ async function dmScenario(srv: ServerProc, accounts: Account[]) {
   };
 }
 
-const mb = (b: number) => round(b / 2 ** 20, 1);
-
 /** What the SQL of the run cost per acknowledged message (--sql-stats; SQLite only). */
 function sqlPerMessage(before: SqlStat[], after: SqlStat[], messages: number) {
   const was = new Map(before.map((s) => [s.sql, s]));
@@ -1024,6 +858,15 @@ async function main() {
       });
       setup.seconds = round((performance.now() - setupStart) / 1000);
     }
+    if (scenario === 'fanout') {
+      log(`seeding room #${FANOUT_ROOM} with ${clientsWanted} members`);
+      setup.room = await seedRoom({
+        url,
+        dataDir,
+        ...(schema ? { schema } : {}),
+        accounts: accounts.slice(0, clientsWanted),
+      });
+    }
     const diskCommitMs = dbKind === 'sqlite' ? diskCommitProbe(dataDir) : undefined;
     log(`starting the server (${dbKind}${schema ? `, schema ${schema}` : ''}, data ${dataDir})`);
     let source: Record<string, unknown> = { workingTree: true, typescript: 'tsx' };
@@ -1072,7 +915,19 @@ async function main() {
     const result =
       scenario === 'connect'
         ? await connectScenario(srv, accounts)
-        : await dmScenario(srv, accounts);
+        : scenario === 'fanout'
+          ? await fanoutScenario(srv, accounts, {
+              senders: sendersWanted,
+              rate,
+              rateMax,
+              windowSize,
+              textBytes,
+              warmup,
+              duration,
+              grace,
+              connectConcurrency: num('connect-concurrency', 1, 10_000),
+            })
+          : await dmScenario(srv, accounts);
     await srv.stop();
     const out = {
       scenario,
