@@ -28,10 +28,10 @@ export class RoomsApi {
     return this.call<{ room: Room; seq: number }>('POST', '/rooms', { name, ...opts });
   }
   get(room: string) {
-    return this.call<{ room: Room; membership: Omit<RoomMember, 'userId' | 'username'> | null }>(
-      'GET',
-      at(room),
-    );
+    return this.call<{
+      room: Room;
+      membership: (Omit<RoomMember, 'userId' | 'username'> & { notify: NotifyLevel }) | null;
+    }>('GET', at(room));
   }
   directory(q: { q?: string; after?: string; limit?: number } = {}) {
     return this.call<{ rooms: Room[]; next?: string }>('GET', '/rooms', undefined, q);

@@ -122,6 +122,13 @@ for (const backend of storeBackends()) {
       expect((await a!.c.rooms.bans(name)).map((x) => x.username)).toEqual([c!.name]);
       await b!.c.rooms.unban(name, c!.name);
       expect(await a!.c.rooms.bans(name)).toEqual([]);
+      // Events name people by id and username only: never anything else from the account.
+      const events = await a!.c.rooms.events(name, 0);
+      for (const e of events.events) {
+        const user = e.data.user as Record<string, unknown> | undefined;
+        if (user) expect(Object.keys(user).sort()).toEqual(['id', 'username']);
+      }
+      expect(JSON.stringify(events)).not.toMatch(/argon2|passwordHash|password_hash/i);
     });
 
     it('a public room ban keeps the user out of history too', async () => {

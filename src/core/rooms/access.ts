@@ -65,6 +65,9 @@ export const roomView = (r: Room): RoomView => ({
 
 export const conversationOf = (roomId: string): string => `room:${roomId}`;
 
+/** "a member", "an owner": roles in error texts. */
+export const aRole = (role: string): string => (/^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`);
+
 export const activeBan = (b: Ban | undefined, now: number): b is Ban =>
   b !== undefined && (b.expiresAt === null || b.expiresAt > now);
 
@@ -92,7 +95,9 @@ export function roomAccess(deps: RoomDeps) {
       throw new ParleyError('bad-request', `${field} must be a username`, { field });
     const u = await deps.users.byUsername(username.toLowerCase());
     if (!u) throw new ParleyError('not-found', 'no such user', { field });
-    return u;
+    // Only these two: the account record also holds the password hash, and this
+    // value is written into events every member can read.
+    return { id: u.id, username: u.username };
   }
 
   async function me(userId: string) {
@@ -125,9 +130,15 @@ export function roomAccess(deps: RoomDeps) {
     deps.fanout.publish(room.id, event(e.name, timelineData(room, e), connectionId), membership);
   }
 
-  /** A user's own log entry (their other devices replay it), told live too. */
-  function tellUser(userId: string, name: string, seq: number, data: Record<string, unknown>) {
-    deps.router.deliver(userId, event(name, { seq, ...data }));
+  /** A user's own log entry (their other devices replay it), told live too (not to `connectionId`, which gets the reply). */
+  function tellUser(
+    userId: string,
+    name: string,
+    seq: number,
+    data: Record<string, unknown>,
+    connectionId?: string,
+  ) {
+    deps.router.deliver(userId, event(name, { seq, ...data }, connectionId));
   }
 
   return { now, find, user, me, mustBeMember, canRead, emit, tellUser };

@@ -173,8 +173,16 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
     if (!seen || seen.conversationId !== conversationOf(room.id))
       throw new ParleyError('not-found', 'no such message in this room', { field: 'id' });
     const names = await namesOf(seen);
+    // Who made the change: a moderator's deletion must not look like the sender's own.
+    const by = await a.me(userId);
     const r = await store.transact(room.id, async (tx) => {
       const member = a.mustBeMember(room, await tx.member(userId));
+      // Muted: no new words (edits) or reactions; taking one's own words back stays allowed.
+      if (member.muted && kind !== 'deleted')
+        throw new ParleyError(
+          'forbidden',
+          `you are muted in #${room.name}: you may read, not speak`,
+        );
       const before = await tx.message(id);
       if (!before)
         throw new ParleyError('not-found', 'no such message in this room', { field: 'id' });
@@ -190,7 +198,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
         name: 'room.message',
         actorId: userId,
         messageId: m.id,
-        data: { change: kind, message: view },
+        data: { change: kind, message: view, by },
       });
       return { m, e, view };
     });
@@ -241,7 +249,12 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       const text = checkText(req.text);
       let replyTo: string | null = null;
       if (req.replyTo !== undefined && req.replyTo !== null) {
-        const parent = await deps.messages.byId(messageId(req.replyTo)).catch(() => undefined);
+        const parentId =
+          typeof req.replyTo === 'string' && req.replyTo.length <= 64 ? req.replyTo : undefined;
+        const parent =
+          parentId === undefined
+            ? undefined
+            : await deps.messages.byId(parentId).catch(() => undefined);
         if (!parent || parent.conversationId !== conv)
           throw new ParleyError('bad-request', 'replyTo must be a message of this room', {
             field: 'replyTo',
@@ -462,7 +475,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       const room = await a.find(roomName);
       a.mustBeMember(room, await store.member(room.id, userId));
       const to = Math.min(intField(read, 'read', 0, Number.MAX_SAFE_INTEGER), room.head);
-      const { marker } = await deps.markers.advance(
+      const { marker, changed } = await deps.markers.advance(
         userId,
         conversationOf(room.id),
         { read: to },
@@ -471,10 +484,11 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       const counts = await store.unread(userId, room.id, marker.read);
       const out = { read: marker.read, ...counts };
       // Your other devices clear their badges too.
-      deps.router.deliver(
-        userId,
-        event('room.marker', { room: { id: room.id, name: room.name }, ...out }, connectionId),
-      );
+      if (changed)
+        deps.router.deliver(
+          userId,
+          event('room.marker', { room: { id: room.id, name: room.name }, ...out }, connectionId),
+        );
       return out;
     },
 

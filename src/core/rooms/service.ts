@@ -3,6 +3,7 @@ import { event } from '../events.js';
 import { newId } from '../ids.js';
 import {
   activeBan,
+  aRole,
   type MemberView,
   type RoomDeps,
   type RoomView,
@@ -248,7 +249,13 @@ export function createRoomService(deps: RoomDeps): RoomService {
         return { room, e, seq };
       });
       a.emit(r.room, r.e, connectionId, { userId, joined: true });
-      a.tellUser(userId, 'room.joined', r.seq, { room: roomView(r.room), role: 'owner' });
+      a.tellUser(
+        userId,
+        'room.joined',
+        r.seq,
+        { room: roomView(r.room), role: 'owner' },
+        connectionId,
+      );
       return { room: roomView(r.room), seq: r.seq };
     },
 
@@ -328,10 +335,12 @@ export function createRoomService(deps: RoomDeps): RoomService {
             'conflict',
             `#${cur.name} is full (${deps.limits.maxMembers} members)`,
           );
+        // A room its last owner left (alone) would be run by nobody: whoever joins it next owns it.
+        const role: Role = (await tx.ownerCount()) === 0 ? 'owner' : 'member';
         await tx.putMember({
           roomId: cur.id,
           userId,
-          role: 'member',
+          role,
           muted: false,
           notify: 'all',
           joinedAt: t,
@@ -345,17 +354,19 @@ export function createRoomService(deps: RoomDeps): RoomService {
           data: { change: 'joined', user: me, by: null },
         });
         const fresh = (await tx.room())!;
-        const seq = await tx.userLog(
-          userId,
-          'room.joined',
-          { room: roomView(fresh), role: 'member' },
-          t,
-        );
-        return { room: fresh, e, seq };
+        const seq = await tx.userLog(userId, 'room.joined', { room: roomView(fresh), role }, t);
+        return { room: fresh, e, seq, role };
       });
-      if (!('e' in r) || !r.e || r.seq === undefined) return { room: roomView(r.room), seq: null };
+      if (!('e' in r) || !r.e || r.seq === undefined || !r.role)
+        return { room: roomView(r.room), seq: null };
       a.emit(r.room, r.e, connectionId, { userId, joined: true });
-      a.tellUser(userId, 'room.joined', r.seq, { room: roomView(r.room), role: 'member' });
+      a.tellUser(
+        userId,
+        'room.joined',
+        r.seq,
+        { room: roomView(r.room), role: r.role },
+        connectionId,
+      );
       return { room: roomView(r.room), seq: r.seq };
     },
 
@@ -393,12 +404,13 @@ export function createRoomService(deps: RoomDeps): RoomService {
       });
       if (!r) throw new ParleyError('conflict', `you are not a member of #${room.name}`);
       a.emit(r.room, r.e, connectionId, { userId, joined: false });
-      a.tellUser(userId, 'room.left', r.seq, {
-        room: { id: r.room.id, name: r.room.name },
-        change: 'left',
-        reason: '',
-        by: null,
-      });
+      a.tellUser(
+        userId,
+        'room.left',
+        r.seq,
+        { room: { id: r.room.id, name: r.room.name }, change: 'left', reason: '', by: null },
+        connectionId,
+      );
       return { seq: r.seq };
     },
 
@@ -533,12 +545,12 @@ export function createRoomService(deps: RoomDeps): RoomService {
           throw new ParleyError('not-found', `${c.them.username} is not a member`, {
             field: 'username',
           });
-        if (c.target.role === role) return undefined;
         if (!canSetRole(c.actor.role, c.target.role, role))
           throw new ParleyError(
             'forbidden',
-            `a ${c.actor.role} cannot make a ${c.target.role} ${role}`,
+            `${aRole(c.actor.role)} cannot make ${aRole(c.target.role)} ${aRole(role)}`,
           );
+        if (c.target.role === role) return undefined;
         if (c.target.userId === userId && c.target.role === 'owner') {
           if ((await tx.ownerCount()) < 2)
             throw new ParleyError(
@@ -560,7 +572,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
             field: 'username',
           });
         if (!canModerate(c.actor.role, c.target.role))
-          throw new ParleyError('forbidden', `you cannot kick a ${c.target.role}`);
+          throw new ParleyError('forbidden', `you cannot kick ${aRole(c.target.role)}`);
         await tx.removeMember(c.them.id);
         return {
           name: 'room.member',
@@ -579,7 +591,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
       await moderate(userId, roomName, username, async (tx, c) => {
         if (c.them.id === userId) throw new ParleyError('bad-request', 'you cannot ban yourself');
         if (!canModerate(c.actor.role, c.target?.role))
-          throw new ParleyError('forbidden', `you cannot ban a ${c.target?.role ?? 'member'}`);
+          throw new ParleyError('forbidden', `you cannot ban ${aRole(c.target?.role ?? 'member')}`);
         const expiresAt = secs === null ? null : c.t + secs * 1000;
         await tx.putBan({
           roomId: c.room.id,
@@ -604,7 +616,6 @@ export function createRoomService(deps: RoomDeps): RoomService {
         if (!canModerate(c.actor.role, undefined))
           throw new ParleyError('forbidden', 'only moderators and up unban');
         if (!activeBan(await tx.ban(c.them.id), c.t)) {
-          await tx.removeBan(c.them.id);
           throw new ParleyError('not-found', `${c.them.username} is not banned`, {
             field: 'username',
           });
@@ -637,7 +648,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
             field: 'username',
           });
         if (!canModerate(c.actor.role, c.target.role))
-          throw new ParleyError('forbidden', `you cannot mute a ${c.target.role}`);
+          throw new ParleyError('forbidden', `you cannot mute ${aRole(c.target.role)}`);
         if (c.target.muted === muted) return undefined;
         await tx.putMember({ ...c.target, muted });
         return { name: 'room.member', data: { change: muted ? 'muted' : 'unmuted' } };

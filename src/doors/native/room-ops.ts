@@ -29,11 +29,15 @@ export const ROOM_OPS: Record<string, Op> = {
   },
   'rooms.directory': {
     auth: true,
-    shape: { q: 'string?', after: 'string?', limit: 'number?' },
+    // `after` is a room name; over REST a digit-only one ("42") arrives as a number.
+    shape: { q: 'string?', after: 'any?', limit: 'number?' },
     run: (ctx) =>
       ctx.core.rooms.directory(me(ctx), {
         q: ctx.input.q,
-        after: ctx.input.after,
+        after:
+          typeof ctx.input.after === 'number' && Number.isSafeInteger(ctx.input.after)
+            ? String(ctx.input.after)
+            : ctx.input.after,
         limit: ctx.input.limit,
       }),
   },

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createLocalBus, createLocalHub } from '../../bus/local.js';
-import type { Bus } from '../bus.js';
-import { event, type ParleyEvent } from '../events.js';
-import { createRouter } from '../router.js';
-import { createSessionRegistry, type Session } from '../sessions.js';
-import { createRoomFanout } from './fanout.js';
+import { createLocalBus, createLocalHub } from '../../src/bus/local.js';
+import type { Bus } from '../../src/core/bus.js';
+import { event, type ParleyEvent } from '../../src/core/events.js';
+import { createRouter } from '../../src/core/router.js';
+import { createSessionRegistry, type Session } from '../../src/core/sessions.js';
+import { createRoomFanout } from '../../src/core/rooms/fanout.js';
 
 /** One node: its registry, router and fanout over a bus shared with the other node. */
 function node(id: string, bus: Bus, rooms: Record<string, string[]>) {
