@@ -1,0 +1,202 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeBackends, tempDir } from '../helpers/backends.js';
+import { startSingle } from '../helpers/server.js';
+import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ensureWebBuilt } from './chromium.js';
+
+/**
+ * The web client in a real browser: two people sign up in separate browser
+ * contexts, become contacts, see each other online and chat; hostile text stays
+ * text; a dropped connection catches up from the cursor; history pages on demand.
+ *
+ * Screenshots go to a temp dir; PARLEY_SCREENSHOTS=docs/screenshots writes the
+ * ones the README shows.
+ */
+const PASSWORD = 'correct horse battery';
+const XSS = '<img src=x onerror=alert(1)> <script>alert(2)</script>';
+
+interface Person {
+  page: Page;
+  dialogs: string[];
+  errors: string[];
+}
+
+describe.skipIf(!HAVE_CHROMIUM)(
+  `web client in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is missing)`}`,
+  () => {
+    const backend = storeBackends()[0]!;
+    let node: Awaited<ReturnType<typeof startSingle>>;
+    let browser: Browser;
+    let alice: Person;
+    let bob: Person;
+    const tmp = tempDir('parley-shots-');
+    const shots = process.env.PARLEY_SCREENSHOTS ?? tmp.dir;
+
+    async function person(): Promise<Person> {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
+      const page = await context.newPage();
+      const p: Person = { page, dialogs: [], errors: [] };
+      page.on('dialog', (d) => {
+        p.dialogs.push(d.message());
+        void d.dismiss();
+      });
+      page.on('pageerror', (e) => p.errors.push(String(e)));
+      page.on('console', (m) => {
+        if (m.type() === 'error') p.errors.push(m.text());
+      });
+      return p;
+    }
+
+    const shot = (p: Person, name: string) =>
+      p.page.screenshot({ path: join(shots, `${name}.png`) });
+
+    async function signUp(p: Person, username: string) {
+      await p.page.goto(node.url);
+      await p.page.getByLabel('Username').fill(username);
+      await p.page.getByLabel('Password').fill(PASSWORD);
+      await p.page.getByRole('button', { name: 'Sign up' }).click();
+      await p.page.getByTestId('me').filter({ hasText: username }).waitFor();
+    }
+
+    const contact = (p: Person, who: string) => p.page.locator(`[data-contact="${who}"]`);
+    const messages = (p: Person) => p.page.locator('.messages li.msg');
+
+    async function say(p: Person, text: string) {
+      const box = p.page.getByLabel(/^Message to/);
+      await box.fill(text);
+      await box.press('Enter');
+    }
+
+    beforeAll(async () => {
+      mkdirSync(shots, { recursive: true });
+      ensureWebBuilt();
+      node = await startSingle(backend);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+      });
+      alice = await person();
+      bob = await person();
+    }, 120_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await node?.dispose();
+      tmp.cleanup();
+    });
+
+    it('signs up two people in separate browsers', async () => {
+      await alice.page.goto(node.url);
+      await alice.page.getByLabel('Username').waitFor();
+      await shot(alice, 'sign-in');
+      await signUp(alice, 'alice');
+      await signUp(bob, 'bob');
+      await alice.page.getByText('No contacts yet').waitFor();
+    }, 60_000);
+
+    it('a contact request with a note is approved, and both see each other online', async () => {
+      await alice.page.getByLabel('Their username').fill('bob');
+      await alice.page.getByLabel('Note (optional)').fill('Hi Bob, it is Alice from the book club');
+      await alice.page.getByRole('button', { name: 'Send request' }).click();
+      await contact(alice, 'bob').getByText('Waiting for approval').waitFor();
+
+      const request = bob.page.locator('[data-request="alice"]');
+      await request.getByText('Hi Bob, it is Alice from the book club').waitFor();
+      await shot(bob, 'contact-request');
+      await request.getByRole('button', { name: 'Approve' }).click();
+      await request.waitFor({ state: 'detached' });
+
+      await contact(alice, 'bob').locator('.dot[data-show="available"]').waitFor();
+      await contact(bob, 'alice').locator('.dot[data-show="available"]').waitFor();
+      expect(await contact(alice, 'bob').locator('.status').textContent()).toBe('Online');
+    }, 60_000);
+
+    it('they chat: messages arrive live, Shift+Enter makes a new line', async () => {
+      await contact(bob, 'alice').getByRole('button').click();
+      await bob.page.getByText('No messages yet').waitFor();
+      await contact(alice, 'bob').getByRole('button').click();
+      await say(alice, 'Hello Bob! Tea at five?');
+      await messages(bob).filter({ hasText: 'Hello Bob! Tea at five?' }).waitFor();
+
+      const box = bob.page.getByLabel(/^Message to/);
+      await box.fill('Yes!');
+      await box.press('Shift+Enter');
+      await box.pressSequentially('See you there.');
+      expect(await box.inputValue()).toBe('Yes!\nSee you there.');
+      await box.press('Enter');
+      const reply = messages(alice).filter({ hasText: 'See you there.' });
+      await reply.waitFor();
+      expect(await reply.locator('.text').textContent()).toBe('Yes!\nSee you there.');
+      expect(await box.inputValue()).toBe('');
+    }, 60_000);
+
+    it('markup is shown as text and runs nothing; only http(s) links are links', async () => {
+      await say(alice, XSS);
+      const hostile = messages(bob).filter({ hasText: '<script>' });
+      await hostile.waitFor();
+      expect(await hostile.locator('.text').textContent()).toBe(XSS);
+      expect(await bob.page.locator('.messages img, .messages script').count()).toBe(0);
+
+      await say(alice, 'Menu: https://example.com/tea?x=1. Not this: javascript:alert(3)');
+      const linked = messages(bob).filter({ hasText: 'Menu:' });
+      await linked.waitFor();
+      const links = linked.locator('a');
+      expect(await links.count()).toBe(1);
+      expect(await links.getAttribute('href')).toBe('https://example.com/tea?x=1');
+      expect(await links.getAttribute('rel')).toBe('noopener noreferrer');
+      expect(await links.getAttribute('target')).toBe('_blank');
+
+      // Give a handler that slipped through a moment to fire.
+      await bob.page.waitForTimeout(300);
+      expect(bob.dialogs).toEqual([]);
+      expect(alice.dialogs).toEqual([]);
+      await shot(bob, 'conversation');
+      await bob.page.setViewportSize({ width: 390, height: 780 });
+      await shot(bob, 'conversation-phone');
+      await bob.page.setViewportSize({ width: 1100, height: 720 });
+    }, 60_000);
+
+    it('after a dropped connection, the client reconnects and catches up from its cursor', async () => {
+      const sdk = node.client();
+      await sdk.login('alice', PASSWORD, 'test script');
+      // Every WebSocket closes (1001); the message is sent before the browsers can be back.
+      node.parley.http.ws.closeAll(1001, 'test: network drop');
+      await sdk.sendMessage('bob', 'Sent while you were away', 'away-1');
+      await messages(bob).filter({ hasText: 'Sent while you were away' }).waitFor();
+      await messages(alice).filter({ hasText: 'Sent while you were away' }).waitFor();
+      expect(await messages(bob).filter({ hasText: 'Sent while you were away' }).count()).toBe(1);
+      await contact(alice, 'bob').locator('.dot[data-show="available"]').waitFor();
+    }, 60_000);
+
+    it('keeps the session across a reload and loads older history on scroll up', async () => {
+      const sdk = node.client();
+      await sdk.login('alice', PASSWORD, 'test script');
+      for (let i = 1; i <= 40; i++) await sdk.sendMessage('bob', `Numbered ${i}`, `n-${i}`);
+      await bob.page.reload();
+      await bob.page.getByTestId('me').filter({ hasText: 'bob' }).waitFor();
+      await contact(bob, 'alice').getByRole('button').click();
+      await messages(bob).filter({ hasText: 'Numbered 40' }).waitFor();
+      expect(await messages(bob).count()).toBe(30);
+      await bob.page.locator('.messages').evaluate((el) => (el.scrollTop = 0));
+      await messages(bob).filter({ hasText: 'Hello Bob! Tea at five?' }).waitFor();
+      expect(await messages(bob).count()).toBe(45);
+    }, 60_000);
+
+    it('signs out, and no page error or CSP violation happened', async () => {
+      await bob.page.getByRole('button', { name: 'Sign out' }).click();
+      await bob.page.getByRole('button', { name: 'Sign in' }).waitFor();
+      // Runs in the page, where localStorage exists (this file is type-checked for Node).
+      const token = await bob.page.evaluate(() =>
+        (
+          globalThis as unknown as { localStorage: { getItem(k: string): string | null } }
+        ).localStorage.getItem('parley.token'),
+      );
+      expect(token).toBeNull();
+      expect(alice.errors).toEqual([]);
+      expect(bob.errors).toEqual([]);
+    }, 60_000);
+  },
+);

@@ -1,0 +1,32 @@
+import { closeConversation } from '../state/chat.js';
+import { contacts, conversations, presence } from '../state/signals.js';
+import { Composer } from './Composer.js';
+import { MessageList } from './MessageList.js';
+import { PresenceDot, presenceWord } from './PresenceDot.js';
+
+/** A direct conversation: who, the history, and the composer. */
+export function ConversationView({ who }: { who: string }) {
+  const conv = conversations.value[who];
+  const contact = contacts.value.find((c) => c.username.toLowerCase() === who);
+  const p = contact ? presence.value[contact.userId] : undefined;
+  const name = contact?.alias || contact?.displayName || contact?.username || who;
+  return (
+    <section class="conversation" aria-labelledby="conv-h">
+      <header class="conv-head">
+        <button type="button" class="back secondary" onClick={closeConversation}>
+          <span aria-hidden="true">←</span> Contacts
+        </button>
+        <PresenceDot p={p} />
+        <h2 id="conv-h">{name}</h2>
+        <span class="status">{p?.status || presenceWord(p)}</span>
+      </header>
+      {conv?.error && (
+        <p class="error" role="alert">
+          {conv.error}
+        </p>
+      )}
+      {conv && <MessageList conv={conv} name={name} />}
+      <Composer who={who} name={name} />
+    </section>
+  );
+}

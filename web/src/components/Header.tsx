@@ -1,0 +1,18 @@
+import { signOut } from '../state/session.js';
+import { me } from '../state/signals.js';
+import { MyPresence } from './MyPresence.js';
+
+export function Header() {
+  return (
+    <header class="top">
+      <h1>Parley</h1>
+      <span class="who" data-testid="me">
+        {me.value?.username}
+      </span>
+      <MyPresence />
+      <button type="button" class="secondary" onClick={() => void signOut()}>
+        Sign out
+      </button>
+    </header>
+  );
+}

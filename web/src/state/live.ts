@@ -1,0 +1,125 @@
+import type { ParleyConnection, Presence, ServerEvent } from '../../../src/sdk/index.js';
+import { ParleyApiError } from '../../../src/sdk/index.js';
+import { backoffDelay } from '../lib/backoff.js';
+import { client } from './client.js';
+import { isSignedOut } from './errors.js';
+import { catchUp, currentCursor, enqueue, logEntry, resetCursor } from './log.js';
+import { connection, contacts, myShow, notice, presence, type Show } from './signals.js';
+
+/**
+ * The live WebSocket: connects with the log cursor (the server replays what was
+ * missed, then `sync.done`), and after a drop reconnects with backoff.
+ */
+let conn: ParleyConnection | null = null;
+let running = false;
+let attempt = 0;
+let timer: ReturnType<typeof setTimeout> | undefined;
+let onSignedOut: (why: string) => void = () => {};
+
+const LOGGED = new Set([
+  'message',
+  'contact.updated',
+  'contact.removed',
+  'block.added',
+  'block.removed',
+]);
+
+export function startLive(signedOut: (why: string) => void): void {
+  onSignedOut = signedOut;
+  running = true;
+  attempt = 0;
+  addEventListener('online', reconnectNow);
+  void connect();
+}
+
+export function stopLive(): void {
+  running = false;
+  clearTimeout(timer);
+  removeEventListener('online', reconnectNow);
+  const c = conn;
+  conn = null;
+  c?.close();
+  connection.value = 'offline';
+}
+
+/** The browser says the network is back: do not wait for the backoff. */
+function reconnectNow(): void {
+  if (!running || conn) return;
+  clearTimeout(timer);
+  attempt = 0;
+  void connect();
+}
+
+function schedule(): void {
+  if (!running) return;
+  clearTimeout(timer);
+  timer = setTimeout(() => void connect(), backoffDelay(attempt++));
+}
+
+async function connect(): Promise<void> {
+  if (!running || conn) return;
+  connection.value = 'connecting';
+  let c: ParleyConnection;
+  try {
+    c = await client.connect({
+      cursor: currentCursor(),
+      onEvent: (e) => void enqueue(() => onEvent(e)),
+    });
+  } catch (err) {
+    if (!running) return;
+    if (isSignedOut(err)) return onSignedOut('Your session has ended. Please sign in again.');
+    // A cursor from before a database restore: start again from the end of the log.
+    if (err instanceof ParleyApiError && err.field === 'cursor')
+      await resetCursor().catch(() => {});
+    connection.value = 'offline';
+    return schedule();
+  }
+  if (!running) return c.close();
+  conn = c;
+  attempt = 0;
+  connection.value = 'online';
+  void c.closed.then(({ code }) => {
+    if (conn !== c) return;
+    conn = null;
+    if (!running) return;
+    // 4001: authentication failed; 4002: this session was signed out or revoked.
+    if (code === 4001 || code === 4002) return onSignedOut('You were signed out.');
+    connection.value = 'offline';
+    schedule();
+  });
+  if (myShow.value !== 'available') void c.setPresence(myShow.value).catch(() => {});
+  // Display names and anything missed while away that the log does not carry.
+  void enqueue(async () => {
+    contacts.value = (await client.contacts()).sort((a, b) => a.username.localeCompare(b.username));
+  });
+}
+
+async function onEvent(e: ServerEvent): Promise<void> {
+  const d = e.data;
+  if (LOGGED.has(e.name)) return logEntry(d.seq, e.name, d);
+  switch (e.name) {
+    case 'presence':
+      return applyPresence(d as unknown as Presence & { at?: number });
+    case 'presence.snapshot':
+      for (const p of (d.contacts as Presence[]) ?? []) applyPresence(p);
+      return;
+    case 'sync.failed':
+      return catchUp();
+  }
+}
+
+function applyPresence(p: Presence & { at?: number }): void {
+  const old = presence.value[p.userId];
+  if (old?.at !== undefined && p.at !== undefined && p.at < old.at) return;
+  presence.value = { ...presence.value, [p.userId]: p };
+}
+
+/** Sets what others see of me (kept across reconnects). */
+export async function setMyShow(show: Show): Promise<void> {
+  myShow.value = show;
+  try {
+    await conn?.setPresence(show);
+  } catch (err) {
+    notice.value = `Could not change your status: ${(err as Error).message}`;
+  }
+}

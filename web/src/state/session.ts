@@ -1,0 +1,77 @@
+import type { LoginResult, User } from '../../../src/sdk/index.js';
+import { forgetSession, saveSession, savedSession } from '../lib/storage.js';
+import { client } from './client.js';
+import { isSignedOut } from './errors.js';
+import { initCursor } from './log.js';
+import { startLive, stopLive } from './live.js';
+import {
+  connection,
+  contacts,
+  conversations,
+  me,
+  myShow,
+  notice,
+  presence,
+  selected,
+  unread,
+} from './signals.js';
+
+const DEVICE = 'Web browser';
+
+async function begin(user: User): Promise<void> {
+  me.value = user;
+  try {
+    await initCursor(user.id);
+  } catch (err) {
+    if (isSignedOut(err)) return endLocally('Your session has ended. Please sign in again.');
+    // Offline at start: the live connection keeps trying and catches up from 0 at worst.
+  }
+  startLive(endLocally);
+}
+
+function started(r: LoginResult): Promise<void> {
+  saveSession(r.token, r.user);
+  return begin(r.user);
+}
+
+export async function signIn(username: string, password: string): Promise<void> {
+  await started(await client.login(username, password, DEVICE));
+}
+
+export async function signUp(username: string, password: string): Promise<void> {
+  await started(await client.register(username, password, { device: DEVICE }));
+}
+
+/** On page load: carry on with the saved token, if any. */
+export async function restore(): Promise<void> {
+  const saved = savedSession();
+  if (!saved) return;
+  client.token = saved.token;
+  await begin(saved.user);
+}
+
+/** Forgets everything about the session in this tab (the server side is already over). */
+function endLocally(why = ''): void {
+  stopLive();
+  forgetSession(me.value?.id);
+  client.token = undefined;
+  me.value = null;
+  contacts.value = [];
+  presence.value = {};
+  conversations.value = {};
+  unread.value = {};
+  selected.value = null;
+  myShow.value = 'available';
+  connection.value = 'offline';
+  notice.value = why;
+}
+
+export async function signOut(): Promise<void> {
+  stopLive();
+  try {
+    await client.logout();
+  } catch {
+    /* offline or already revoked: forget it here anyway */
+  }
+  endLocally();
+}

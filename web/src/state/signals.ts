@@ -1,0 +1,37 @@
+import { signal } from '@preact/signals';
+import type { Contact, Message, Presence, User } from '../../../src/sdk/index.js';
+
+/** A message as the client holds it: sent ones are `pending` until the server stores them. */
+export type ChatMessage = Message & { pending?: 'sending' | 'failed' };
+
+export interface Conversation {
+  /** The other person's username, lowercase. */
+  with: string;
+  /** Oldest first; pending sends at the end. */
+  messages: ChatMessage[];
+  /** Older messages exist on the server. */
+  more: boolean;
+  loading: boolean;
+  error: string;
+}
+
+export type Show = 'available' | 'away' | 'dnd' | 'xa' | 'invisible';
+
+/** Who is signed in (null: the sign-in screen). */
+export const me = signal<User | null>(null);
+/** My contact list, including strangers' waiting requests (`inRoster: false`). */
+export const contacts = signal<Contact[]>([]);
+/** Presence by user id, as last heard (`at` orders crossing events). */
+export const presence = signal<Record<string, Presence & { at?: number }>>({});
+/** Open conversations by lowercase username. */
+export const conversations = signal<Record<string, Conversation>>({});
+/** Unread counts by lowercase username, for conversations not on screen. */
+export const unread = signal<Record<string, number>>({});
+/** The conversation on screen (lowercase username), or null. */
+export const selected = signal<string | null>(null);
+/** The live connection. */
+export const connection = signal<'offline' | 'connecting' | 'online'>('offline');
+/** What I chose to show others. */
+export const myShow = signal<Show>('available');
+/** A problem to tell the user about (empty: none). */
+export const notice = signal('');
