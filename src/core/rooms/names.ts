@@ -14,7 +14,10 @@ export const MAX_TOPIC = 512;
 /** The canonical name for `input` ("#Tardis" -> "tardis"), or undefined if it can never be a room name. */
 export function lookupRoomName(input: unknown): string | undefined {
   if (typeof input !== 'string' || input.length > 40) return undefined;
-  const bare = (input.startsWith('#') ? input.slice(1) : input).toLowerCase();
+  const raw = input.startsWith('#') ? input.slice(1) : input;
+  // Checked before lowercasing: some non-ASCII letters lowercase to ASCII (the Kelvin sign to "k").
+  if (!/^[A-Za-z0-9_.-]*$/.test(raw)) return undefined;
+  const bare = raw.toLowerCase();
   return ROOM_NAME.test(bare) && !bare.endsWith('.') ? bare : undefined;
 }
 
@@ -33,8 +36,13 @@ export function newRoomName(input: unknown): string {
 export function checkTopic(v: unknown): string {
   if (typeof v !== 'string')
     throw new ParleyError('bad-request', 'topic must be a string', { field: 'topic' });
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(v))
+  // One line of plain text every door can carry: no C0/C1 controls, line or paragraph
+  // separators, bidi overrides (they make a topic display as something else), or lone surrogates.
+  if (
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(v) ||
+    /\p{Cs}/u.test(v.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))
+  )
     throw new ParleyError('bad-request', 'topic must be one line without control characters', {
       field: 'topic',
     });
