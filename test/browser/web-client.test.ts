@@ -159,6 +159,26 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await bob.page.setViewportSize({ width: 1100, height: 720 });
     }, 60_000);
 
+    it('my presence choice reaches my contacts; a denied request goes away', async () => {
+      await alice.page.getByLabel('My status').selectOption('away');
+      await contact(bob, 'alice').locator('.dot[data-show="away"]').waitFor();
+      expect(await contact(bob, 'alice').locator('.status').textContent()).toBe('Away');
+      await alice.page.getByLabel('My status').selectOption('available');
+      await contact(bob, 'alice').locator('.dot[data-show="available"]').waitFor();
+
+      const carol = await person();
+      await signUp(carol, 'carol');
+      await carol.page.getByLabel('Their username').fill('bob');
+      await carol.page.getByRole('button', { name: 'Send request' }).click();
+      const request = bob.page.locator('[data-request="carol"]');
+      await request.getByRole('button', { name: 'Deny' }).click();
+      await request.waitFor({ state: 'detached' });
+      await contact(carol, 'bob').getByText('Presence not shared').waitFor();
+      expect(await contact(bob, 'carol').count()).toBe(0);
+      expect(carol.errors).toEqual([]);
+      await carol.page.context().close();
+    }, 60_000);
+
     it('after a dropped connection, the client reconnects and catches up from its cursor', async () => {
       const sdk = node.client();
       await sdk.login('alice', PASSWORD, 'test script');

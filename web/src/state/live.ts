@@ -3,7 +3,7 @@ import { ParleyApiError } from '../../../src/sdk/index.js';
 import { backoffDelay } from '../lib/backoff.js';
 import { client } from './client.js';
 import { isSignedOut } from './errors.js';
-import { catchUp, currentCursor, enqueue, logEntry, resetCursor } from './log.js';
+import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
 import { connection, contacts, myShow, notice, presence, type Show } from './signals.js';
 
 /**
@@ -13,6 +13,8 @@ import { connection, contacts, myShow, notice, presence, type Show } from './sig
 let conn: ParleyConnection | null = null;
 let running = false;
 let attempt = 0;
+/** A connect is under way (so the 'online' event does not start a second one). */
+let connecting = false;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let onSignedOut: (why: string) => void = () => {};
 
@@ -44,7 +46,7 @@ export function stopLive(): void {
 
 /** The browser says the network is back: do not wait for the backoff. */
 function reconnectNow(): void {
-  if (!running || conn) return;
+  if (!running || conn || connecting) return;
   clearTimeout(timer);
   attempt = 0;
   void connect();
@@ -57,10 +59,21 @@ function schedule(): void {
 }
 
 async function connect(): Promise<void> {
-  if (!running || conn) return;
+  if (!running || conn || connecting) return;
+  connecting = true;
+  try {
+    await open();
+  } finally {
+    connecting = false;
+  }
+}
+
+async function open(): Promise<void> {
   connection.value = 'connecting';
   let c: ParleyConnection;
   try {
+    // Without a known cursor, start from the end of the log (never replay it all).
+    if (!cursorReady()) await resetCursor();
     c = await client.connect({
       cursor: currentCursor(),
       onEvent: (e) => void enqueue(() => onEvent(e)),
@@ -82,8 +95,9 @@ async function connect(): Promise<void> {
     if (conn !== c) return;
     conn = null;
     if (!running) return;
-    // 4001: authentication failed; 4002: this session was signed out or revoked.
-    if (code === 4001 || code === 4002) return onSignedOut('You were signed out.');
+    // 4002: this session was signed out or revoked. Anything else (4001 included:
+    // the next auth tells whether the token is still good) is worth another try.
+    if (code === 4002) return onSignedOut('You were signed out.');
     connection.value = 'offline';
     schedule();
   });

@@ -11,6 +11,7 @@ import { contacts, conversations, me, selected, unread, type ChatMessage } from 
  */
 let cursor = 0;
 let userId = '';
+let ready = false;
 /** Everything that touches the log runs one at a time, in arrival order. */
 let queue: Promise<void> = Promise.resolve();
 
@@ -27,15 +28,24 @@ export function currentCursor(): number {
 /** Starts from the stored cursor, or (a new device) from the end of the log. */
 export async function initCursor(id: string): Promise<number> {
   userId = id;
+  ready = false;
+  cursor = 0;
   const saved = savedCursor(id);
-  if (saved !== null) return (cursor = saved);
-  return resetCursor();
+  if (saved === null) return resetCursor();
+  ready = true;
+  return (cursor = saved);
+}
+
+/** False until the cursor is known (a new device that could not reach the server yet). */
+export function cursorReady(): boolean {
+  return ready;
 }
 
 /** Jumps to the head of the log (a new device, or a cursor the server refused). */
 export async function resetCursor(): Promise<number> {
   const page = await client.sync(0, 1);
   setCursor(page.head);
+  ready = true;
   return cursor;
 }
 
