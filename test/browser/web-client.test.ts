@@ -179,12 +179,46 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await carol.page.context().close();
     }, 60_000);
 
-    it('after a dropped connection, the client reconnects and catches up from its cursor', async () => {
+    it('rooms: create with a topic, find it in the directory, join, see members, chat live', async () => {
+      await alice.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await alice.page.getByLabel('Room name').fill('#tea');
+      await alice.page.getByLabel('Topic (optional)').fill('Tea time at five');
+      await alice.page.getByRole('button', { name: 'Create room', exact: true }).click();
+      await alice.page.getByTestId('topic').filter({ hasText: 'Tea time at five' }).waitFor();
+      await alice.page.locator('[data-member="alice"]').waitFor();
+
+      await bob.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      const listed = bob.page.locator('[data-directory-room="tea"]');
+      await listed.getByText('Tea time at five').waitFor();
+      await listed.getByRole('button', { name: 'Join #tea' }).click();
+      await bob.page.getByTestId('topic').filter({ hasText: 'Tea time at five' }).waitFor();
+      await bob.page.locator('[data-member="alice"]').waitFor();
+      await bob.page.locator('[data-member="bob"]').waitFor();
+      await alice.page.locator('[data-member="bob"]').waitFor();
+      await bob.page.locator('[data-room="tea"]').waitFor();
+
+      await say(alice, 'Welcome to #tea');
+      await messages(bob).filter({ hasText: 'Welcome to #tea' }).waitFor();
+      await say(bob, 'Thanks! <b>not bold</b>');
+      const reply = messages(alice).filter({ hasText: 'Thanks!' });
+      await reply.waitFor();
+      expect(await reply.locator('.text').textContent()).toBe('Thanks! <b>not bold</b>');
+      expect(await alice.page.locator('.messages b').count()).toBe(0);
+      await shot(bob, 'room');
+    }, 60_000);
+
+    it('after a dropped connection, the client reconnects and catches up from its cursors', async () => {
+      await contact(alice, 'bob').getByRole('button').click();
       const sdk = node.client();
       await sdk.login('alice', PASSWORD, 'test script');
-      // Every WebSocket closes (1001); the message is sent before the browsers can be back.
+      // Every WebSocket closes (1001); these are sent before the browsers can be back.
       node.parley.http.ws.closeAll(1001, 'test: network drop');
       await sdk.sendMessage('bob', 'Sent while you were away', 'away-1');
+      await sdk.rooms.send('tea', 'Said in #tea while you were away', 'away-2');
+      // Bob is looking at #tea: the room message shows there, the direct one as unread.
+      await messages(bob).filter({ hasText: 'Said in #tea while you were away' }).waitFor();
+      await contact(bob, 'alice').getByLabel('1 unread').waitFor();
+      await contact(bob, 'alice').getByRole('button').click();
       await messages(bob).filter({ hasText: 'Sent while you were away' }).waitFor();
       await messages(alice).filter({ hasText: 'Sent while you were away' }).waitFor();
       expect(await messages(bob).filter({ hasText: 'Sent while you were away' }).count()).toBe(1);

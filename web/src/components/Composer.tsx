@@ -1,14 +1,13 @@
 import { useRef, useState } from 'preact/hooks';
-import { send } from '../state/chat.js';
 
 /** Enter sends; Shift+Enter starts a new line. */
-export function Composer({ who, name }: { who: string; name: string }) {
+export function Composer({ name, onSend }: { name: string; onSend: (text: string) => void }) {
   const [text, setText] = useState('');
   const area = useRef<HTMLTextAreaElement>(null);
 
   function submit() {
     if (!text.trim()) return;
-    void send(who, text);
+    onSend(text);
     setText('');
     area.current?.focus();
   }

@@ -1,4 +1,4 @@
-import { closeConversation } from '../state/chat.js';
+import { closeConversation, loadOlder, retry, send } from '../state/chat.js';
 import { contacts, conversations, presence } from '../state/signals.js';
 import { Composer } from './Composer.js';
 import { MessageList } from './MessageList.js';
@@ -25,8 +25,17 @@ export function ConversationView({ who }: { who: string }) {
           {conv.error}
         </p>
       )}
-      {conv && <MessageList conv={conv} name={name} />}
-      <Composer who={who} name={name} />
+      {conv && (
+        <MessageList
+          messages={conv.messages}
+          more={conv.more}
+          loading={conv.loading}
+          label={`Messages with ${name}`}
+          onOlder={() => void loadOlder(who)}
+          onRetry={(m) => void retry(who, m)}
+        />
+      )}
+      <Composer name={name} onSend={(text) => void send(who, text)} />
     </section>
   );
 }

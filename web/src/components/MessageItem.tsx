@@ -1,10 +1,9 @@
-import { retry } from '../state/chat.js';
-import { me, type ChatMessage } from '../state/signals.js';
+import { me, type Shown } from '../state/signals.js';
 import { MessageText } from './MessageText.js';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
-export function MessageItem({ m, who }: { m: ChatMessage; who: string }) {
+export function MessageItem({ m, onRetry }: { m: Shown; onRetry: () => void }) {
   const mine = m.from.userId === me.value?.id;
   return (
     <li class={`msg ${mine ? 'mine' : 'theirs'}`} data-seq={m.seq} data-pending={m.pending}>
@@ -21,7 +20,7 @@ export function MessageItem({ m, who }: { m: ChatMessage; who: string }) {
         {m.pending === 'failed' && (
           <>
             {' · not sent '}
-            <button type="button" class="link" onClick={() => void retry(who, m)}>
+            <button type="button" class="link" onClick={onRetry}>
               Retry
             </button>
           </>

@@ -1,19 +1,26 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import { loadOlder } from '../state/chat.js';
-import type { Conversation } from '../state/signals.js';
+import type { Shown } from '../state/signals.js';
 import { MessageItem } from './MessageItem.js';
 
 const NEAR = 48;
 
 /**
- * The history, oldest at the top. Scrolling to the top (or the button there)
+ * A history, oldest at the top. Scrolling to the top (or the button there)
  * loads the page before; the view stays where it was when older messages
  * arrive, and follows new ones when it was at the bottom.
  */
-export function MessageList({ conv, name }: { conv: Conversation; name: string }) {
+export function MessageList<T extends Shown>(props: {
+  messages: T[];
+  more: boolean;
+  loading: boolean;
+  label: string;
+  onOlder: () => void;
+  onRetry: (m: T) => void;
+}) {
+  const { messages, more, loading } = props;
   const box = useRef<HTMLDivElement>(null);
   const snap = useRef({ fromBottom: 0, firstId: '', atBottom: true });
-  const firstId = conv.messages[0]?.id ?? '';
+  const firstId = messages[0]?.id ?? '';
 
   function record() {
     const el = box.current;
@@ -30,35 +37,30 @@ export function MessageList({ conv, name }: { conv: Conversation; name: string }
       el.scrollTop = el.scrollHeight - el.clientHeight - was.fromBottom;
     else if (was.atBottom) el.scrollTop = el.scrollHeight;
     record();
-  }, [conv.messages]);
+  }, [messages]);
 
   return (
     <div
       class="messages"
       ref={box}
       tabIndex={0}
-      aria-label={`Messages with ${name}`}
+      aria-label={props.label}
       onScroll={() => {
         record();
-        if (box.current && box.current.scrollTop < NEAR && conv.more) void loadOlder(conv.with);
+        if (box.current && box.current.scrollTop < NEAR && more && !loading) props.onOlder();
       }}
     >
-      {conv.more && (
-        <button
-          type="button"
-          class="link older"
-          disabled={conv.loading}
-          onClick={() => void loadOlder(conv.with)}
-        >
-          {conv.loading ? 'Loading…' : 'Load older messages'}
+      {more && (
+        <button type="button" class="link older" disabled={loading} onClick={props.onOlder}>
+          {loading ? 'Loading…' : 'Load older messages'}
         </button>
       )}
-      {!conv.more && !conv.loading && conv.messages.length === 0 && (
+      {!more && !loading && messages.length === 0 && (
         <p class="hint">No messages yet. Say hello!</p>
       )}
       <ol aria-live="polite">
-        {conv.messages.map((m) => (
-          <MessageItem key={m.id} m={m} who={conv.with} />
+        {messages.map((m) => (
+          <MessageItem key={m.id} m={m} onRetry={() => props.onRetry(m)} />
         ))}
       </ol>
     </div>

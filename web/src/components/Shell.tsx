@@ -1,14 +1,19 @@
-import { selected } from '../state/signals.js';
+import { browsing, selected, selectedRoom } from '../state/signals.js';
 import { AddContact } from './AddContact.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { ContactList } from './ContactList.js';
 import { ConversationView } from './ConversationView.js';
 import { Header } from './Header.js';
 import { Requests } from './Requests.js';
+import { RoomDirectory } from './RoomDirectory.js';
+import { RoomList } from './RoomList.js';
+import { RoomView } from './RoomView.js';
 
 /** The signed-in screen: contacts beside the open conversation (one at a time on a phone). */
 export function Shell() {
-  const open = selected.value;
+  const dm = selected.value;
+  const room = selectedRoom.value;
+  const open = dm ?? room ?? (browsing.value ? 'directory' : null);
   return (
     <div class={`shell ${open ? 'has-open' : ''}`}>
       <Header />
@@ -17,13 +22,18 @@ export function Shell() {
         <aside class="side" aria-label="Contacts">
           <Requests />
           <ContactList />
+          <RoomList />
           <AddContact />
         </aside>
         <main class="main">
-          {open ? (
-            <ConversationView key={open} who={open} />
+          {dm ? (
+            <ConversationView key={dm} who={dm} />
+          ) : room ? (
+            <RoomView key={room} name={room} />
+          ) : browsing.value ? (
+            <RoomDirectory />
           ) : (
-            <p class="empty">Choose a contact to start talking.</p>
+            <p class="empty">Choose a contact or a room to start talking.</p>
           )}
         </main>
       </div>

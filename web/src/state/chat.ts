@@ -2,14 +2,8 @@ import { newClientId } from '../lib/ids.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
 import { enqueue, logEntry, merge } from './log.js';
-import {
-  conversations,
-  me,
-  selected,
-  unread,
-  type ChatMessage,
-  type Conversation,
-} from './signals.js';
+import { showPane } from './nav.js';
+import { conversations, me, unread, type ChatMessage, type Conversation } from './signals.js';
 
 const PAGE = 30;
 
@@ -21,7 +15,7 @@ function update(key: string, fn: (c: Conversation) => Conversation): void {
 /** Shows the conversation with `username`, loading its latest page the first time. */
 export async function openConversation(username: string): Promise<void> {
   const key = username.toLowerCase();
-  selected.value = key;
+  showPane({ dm: key });
   unread.value = { ...unread.value, [key]: 0 };
   if (conversations.value[key]) return;
   conversations.value = {
@@ -42,7 +36,7 @@ export async function openConversation(username: string): Promise<void> {
 }
 
 export function closeConversation(): void {
-  selected.value = null;
+  showPane({});
 }
 
 /** Loads the page of messages before the oldest one shown. */

@@ -4,6 +4,7 @@ import { backoffDelay } from '../lib/backoff.js';
 import { client } from './client.js';
 import { isSignedOut } from './errors.js';
 import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
+import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
 import { connection, contacts, myShow, notice, presence, type Show } from './signals.js';
 
 /**
@@ -24,7 +25,12 @@ const LOGGED = new Set([
   'contact.removed',
   'block.added',
   'block.removed',
+  'room.joined',
+  'room.left',
+  'room.invited',
 ]);
+/** Room timeline events: ordered by each room's own roomSeq. */
+const TIMELINE = new Set(['room.created', 'room.member', 'room.updated', 'room.message']);
 
 export function startLive(signedOut: (why: string) => void): void {
   onSignedOut = signedOut;
@@ -74,8 +80,10 @@ async function open(): Promise<void> {
   try {
     // Without a known cursor, start from the end of the log (never replay it all).
     if (!cursorReady()) await resetCursor();
+    const rooms = roomCursors();
     c = await client.connect({
       cursor: currentCursor(),
+      ...(Object.keys(rooms).length ? { rooms } : {}),
       onEvent: (e) => void enqueue(() => onEvent(e)),
     });
   } catch (err) {
@@ -105,12 +113,14 @@ async function open(): Promise<void> {
   // Display names and anything missed while away that the log does not carry.
   void enqueue(async () => {
     contacts.value = (await client.contacts()).sort((a, b) => a.username.localeCompare(b.username));
+    await loadMyRooms();
   });
 }
 
 async function onEvent(e: ServerEvent): Promise<void> {
   const d = e.data;
   if (LOGGED.has(e.name)) return logEntry(d.seq, e.name, d);
+  if (TIMELINE.has(e.name)) return roomEvent(e.name, d);
   switch (e.name) {
     case 'presence':
       return applyPresence(d as unknown as Presence & { at?: number });
@@ -118,7 +128,9 @@ async function onEvent(e: ServerEvent): Promise<void> {
       for (const p of (d.contacts as Presence[]) ?? []) applyPresence(p);
       return;
     case 'sync.failed':
-      return catchUp();
+      await catchUp();
+      for (const room of Object.keys(roomCursors())) await roomCatchUp(room);
+      return;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Contact, Message } from '../../../src/sdk/index.js';
 import { saveCursor, savedCursor } from '../lib/storage.js';
 import { client } from './client.js';
-import { contacts, conversations, me, selected, unread, type ChatMessage } from './signals.js';
+import { contacts, conversations, me, selected, unread, type Shown } from './signals.js';
 
 /**
  * The per-user log (docs/protocol.md 5.31): every change to my messages and
@@ -79,7 +79,14 @@ export async function catchUp(): Promise<void> {
   }
 }
 
+/** Log entries other modules handle (rooms: `room.joined`, `room.left`, `room.invited`). */
+const handlers = new Map<string, (data: Record<string, unknown>) => void>();
+export function handleLogged(name: string, fn: (data: Record<string, unknown>) => void): void {
+  handlers.set(name, fn);
+}
+
 export function apply(name: string, data: Record<string, unknown>): void {
+  handlers.get(name)?.(data);
   switch (name) {
     case 'message':
       return applyMessage(data.message as Message, data.change as string | undefined);
@@ -97,7 +104,7 @@ export function upsertContact(c: Contact): void {
 }
 
 /** Merges messages by id (and a pending send by its client id), oldest first, pending last. */
-export function merge(list: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
+export function merge<T extends Shown>(list: T[], incoming: T[]): T[] {
   const byId = new Map(list.map((m) => [m.id, m]));
   for (const m of incoming) {
     for (const [id, old] of byId)

@@ -12,9 +12,14 @@ import {
   myShow,
   notice,
   presence,
-  selected,
+  roomInvites,
+  roomUnread,
+  roomViews,
+  myRooms,
   unread,
 } from './signals.js';
+import { showPane } from './nav.js';
+import { forgetRooms } from './rooms.js';
 
 const DEVICE = 'Web browser';
 
@@ -60,7 +65,12 @@ function endLocally(why = ''): void {
   presence.value = {};
   conversations.value = {};
   unread.value = {};
-  selected.value = null;
+  myRooms.value = {};
+  roomInvites.value = [];
+  roomViews.value = {};
+  roomUnread.value = {};
+  forgetRooms();
+  showPane({});
   myShow.value = 'available';
   connection.value = 'offline';
   notice.value = why;

@@ -1,8 +1,35 @@
 import { signal } from '@preact/signals';
-import type { Contact, Message, Presence, User } from '../../../src/sdk/index.js';
+import type {
+  Contact,
+  Message,
+  MyRoom,
+  Presence,
+  Room,
+  RoomMember,
+  RoomMessage,
+  User,
+} from '../../../src/sdk/index.js';
+
+/** What a message view needs of a direct or room message. */
+export type Shown = Pick<
+  Message,
+  'id' | 'seq' | 'from' | 'clientId' | 'text' | 'createdAt' | 'editedAt' | 'deleted'
+> & { pending?: 'sending' | 'failed' };
 
 /** A message as the client holds it: sent ones are `pending` until the server stores them. */
 export type ChatMessage = Message & { pending?: 'sending' | 'failed' };
+export type RoomChatMessage = RoomMessage & { pending?: 'sending' | 'failed' };
+
+export interface RoomView {
+  name: string;
+  /** Oldest first (by roomSeq); pending sends at the end. */
+  messages: RoomChatMessage[];
+  more: boolean;
+  loading: boolean;
+  error: string;
+  /** null until loaded. */
+  members: RoomMember[] | null;
+}
 
 export interface Conversation {
   /** The other person's username, lowercase. */
@@ -35,3 +62,15 @@ export const connection = signal<'offline' | 'connecting' | 'online'>('offline')
 export const myShow = signal<Show>('available');
 /** A problem to tell the user about (empty: none). */
 export const notice = signal('');
+/** The rooms I am in, by name (without "#"). */
+export const myRooms = signal<Record<string, MyRoom>>({});
+/** Rooms I am invited to and have not joined. */
+export const roomInvites = signal<{ room: Room; by: string | null }[]>([]);
+/** Open rooms by name. */
+export const roomViews = signal<Record<string, RoomView>>({});
+/** New room messages by room name, for rooms not on screen. */
+export const roomUnread = signal<Record<string, number>>({});
+/** The room on screen, or null. */
+export const selectedRoom = signal<string | null>(null);
+/** The room directory is on screen. */
+export const browsing = signal(false);

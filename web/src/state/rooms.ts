@@ -1,0 +1,273 @@
+import type { MyRoom, Room, RoomMember, RoomMessage } from '../../../src/sdk/index.js';
+import { newClientId } from '../lib/ids.js';
+import { client } from './client.js';
+import { describe } from './errors.js';
+import { enqueue, handleLogged, merge } from './log.js';
+import { showPane } from './nav.js';
+import {
+  me,
+  myRooms,
+  roomInvites,
+  roomUnread,
+  roomViews,
+  selectedRoom,
+  type RoomChatMessage,
+  type RoomView,
+} from './signals.js';
+
+/**
+ * Rooms (docs/protocol.md section 12). Each room has its own gapless timeline
+ * (`roomSeq`); this device keeps one cursor per room, applies each event once,
+ * fills gaps with `rooms.events`, and hands the cursors to `auth` on reconnect.
+ */
+const PAGE = 30;
+const cursors = new Map<string, number>();
+
+const bare = (name: string) => name.replace(/^#/, '').toLowerCase();
+
+/** Room name -> last roomSeq applied, for `auth` (`rooms`). */
+export function roomCursors(): Record<string, number> {
+  return Object.fromEntries(cursors);
+}
+
+export function forgetRooms(): void {
+  cursors.clear();
+}
+
+function setRoom(r: MyRoom): void {
+  myRooms.value = { ...myRooms.value, [r.name]: r };
+  if (!cursors.has(r.name)) cursors.set(r.name, r.head);
+}
+
+function dropRoom(name: string): void {
+  const { [name]: _gone, ...rest } = myRooms.value;
+  myRooms.value = rest;
+  cursors.delete(name);
+  if (selectedRoom.value === name) showPane({});
+}
+
+function asMine(room: Room, role: MyRoom['role']): MyRoom {
+  return { ...room, role, muted: false, notify: 'all', read: room.head, unread: 0, mentions: 0 };
+}
+
+/** My rooms and invitations, read when (re)connecting. */
+export async function loadMyRooms(): Promise<void> {
+  const r = await client.rooms.mine();
+  const names = new Set(r.rooms.map((x) => x.name));
+  for (const name of Object.keys(myRooms.value)) if (!names.has(name)) dropRoom(name);
+  for (const room of r.rooms) setRoom({ ...(myRooms.value[room.name] ?? {}), ...room });
+  roomInvites.value = r.invites.map((i) => ({ room: i.room, by: i.by }));
+}
+
+handleLogged('room.joined', (d) => {
+  const room = d.room as Room;
+  setRoom(asMine(room, (d.role as MyRoom['role']) ?? 'member'));
+  roomInvites.value = roomInvites.value.filter((i) => i.room.id !== room.id);
+});
+handleLogged('room.left', (d) => dropRoom((d.room as { name: string }).name));
+handleLogged('room.invited', (d) => {
+  const room = d.room as Room;
+  const by = (d.by as { username: string } | null)?.username ?? null;
+  roomInvites.value = [...roomInvites.value.filter((i) => i.room.id !== room.id), { room, by }];
+});
+
+function update(name: string, fn: (v: RoomView) => RoomView): void {
+  const v = roomViews.value[name];
+  if (v) roomViews.value = { ...roomViews.value, [name]: fn(v) };
+}
+
+/** A timeline event, live or replayed: applied once, in roomSeq order. */
+export async function roomEvent(name: string, data: Record<string, unknown>): Promise<void> {
+  const room = (data.room as { name: string }).name;
+  const seq = data.roomSeq as number;
+  const cur = cursors.get(room);
+  if (cur !== undefined) {
+    if (seq <= cur) return;
+    if (seq > cur + 1) {
+      await roomCatchUp(room);
+      if (seq <= (cursors.get(room) ?? 0)) return;
+    }
+    cursors.set(room, seq);
+  }
+  applyRoom(room, name, data);
+}
+
+/** Reads a room's timeline from its cursor to its end. */
+export async function roomCatchUp(room: string): Promise<void> {
+  for (;;) {
+    const cur = cursors.get(room);
+    if (cur === undefined) return;
+    const page = await client.rooms.events(room, cur, 200);
+    for (const e of page.events) {
+      const seq = e.data.roomSeq as number;
+      if (seq <= (cursors.get(room) ?? 0)) continue;
+      cursors.set(room, seq);
+      applyRoom(room, e.name, e.data);
+    }
+    if (!page.more || page.events.length === 0) return;
+  }
+}
+
+function applyRoom(room: string, name: string, d: Record<string, unknown>): void {
+  if (name === 'room.message') {
+    const m = d.message as RoomMessage;
+    update(room, (v) => ({ ...v, messages: merge(v.messages, [m]) }));
+    const mine = m.from.userId === me.value?.id;
+    if (!mine && d.change === 'new' && selectedRoom.value !== room)
+      roomUnread.value = { ...roomUnread.value, [room]: (roomUnread.value[room] ?? 0) + 1 };
+  } else if (name === 'room.updated') {
+    const changes = d.changes as Partial<Room>;
+    const r = myRooms.value[room];
+    if (r) myRooms.value = { ...myRooms.value, [room]: { ...r, ...changes } };
+  } else if (name === 'room.member') {
+    const user = d.user as { id: string; username: string };
+    const change = d.change as string;
+    update(room, (v) => {
+      if (!v.members) return v;
+      const others = v.members.filter((m) => m.userId !== user.id);
+      if (change === 'joined')
+        return {
+          ...v,
+          members: [
+            ...others,
+            { userId: user.id, username: user.username, role: 'member', muted: false, joinedAt: 0 },
+          ],
+        };
+      if (change === 'left' || change === 'kicked' || change === 'banned')
+        return { ...v, members: others };
+      if (change === 'role' || change === 'muted' || change === 'unmuted')
+        return {
+          ...v,
+          members: v.members.map((m) =>
+            m.userId !== user.id
+              ? m
+              : change === 'role'
+                ? { ...m, role: d.role as RoomMember['role'] }
+                : { ...m, muted: change === 'muted' },
+          ),
+        };
+      return v;
+    });
+  }
+}
+
+/** Shows a room, loading its latest messages and members the first time. */
+export async function openRoom(name: string): Promise<void> {
+  const room = bare(name);
+  showPane({ room });
+  roomUnread.value = { ...roomUnread.value, [room]: 0 };
+  if (roomViews.value[room]) return;
+  roomViews.value = {
+    ...roomViews.value,
+    [room]: { name: room, messages: [], more: false, loading: true, error: '', members: null },
+  };
+  try {
+    const [page, members] = await Promise.all([
+      client.rooms.history(room, { limit: PAGE }),
+      client.rooms.members(room, { limit: 200 }),
+    ]);
+    update(room, (v) => ({
+      ...v,
+      messages: merge(v.messages, page.messages),
+      more: page.more,
+      loading: false,
+      members: members.members,
+    }));
+  } catch (err) {
+    update(room, (v) => ({ ...v, loading: false, error: describe(err) }));
+  }
+}
+
+export async function loadOlderRoom(room: string): Promise<void> {
+  const v = roomViews.value[room];
+  const first = v?.messages.find((m) => !m.pending);
+  if (!v || !v.more || v.loading || !first) return;
+  update(room, (x) => ({ ...x, loading: true }));
+  try {
+    const page = await client.rooms.history(room, { before: first.seq, limit: PAGE });
+    update(room, (x) => ({
+      ...x,
+      messages: merge(x.messages, page.messages),
+      more: page.more,
+      loading: false,
+    }));
+  } catch (err) {
+    update(room, (x) => ({ ...x, loading: false, error: describe(err) }));
+  }
+}
+
+export async function sendToRoom(room: string, text: string, clientId = newClientId()) {
+  const user = me.value;
+  if (!user) return;
+  const pending: RoomChatMessage = {
+    id: `pending:${clientId}`,
+    conversationId: '',
+    seq: 0,
+    from: { userId: user.id, username: user.username },
+    room: { id: '', name: room },
+    mentions: [],
+    clientId,
+    text,
+    replyTo: null,
+    createdAt: Date.now(),
+    editedAt: null,
+    deleted: false,
+    reactions: [],
+    pending: 'sending',
+  };
+  update(room, (v) => ({ ...v, messages: merge(v.messages, [pending]) }));
+  try {
+    const r = await client.rooms.send(room, text, clientId);
+    await enqueue(() =>
+      r.roomSeq === null
+        ? applyRoom(room, 'room.message', { message: r.message })
+        : roomEvent('room.message', {
+            room: { name: room },
+            roomSeq: r.roomSeq,
+            change: 'new',
+            message: r.message,
+          }),
+    );
+  } catch (err) {
+    update(room, (v) => ({
+      ...v,
+      messages: v.messages.map((m) => (m.id === pending.id ? { ...m, pending: 'failed' } : m)),
+      error: describe(err),
+    }));
+  }
+}
+
+export function retryRoom(room: string, m: RoomChatMessage): Promise<void> {
+  update(room, (v) => ({ ...v, messages: v.messages.filter((x) => x.id !== m.id), error: '' }));
+  return sendToRoom(room, m.text, m.clientId);
+}
+
+export async function joinRoom(name: string): Promise<void> {
+  const r = await client.rooms.join(bare(name));
+  const room = r.room;
+  cursors.set(room.name, room.head);
+  setRoom(myRooms.value[room.name] ?? asMine(room, 'member'));
+  roomInvites.value = roomInvites.value.filter((i) => i.room.id !== room.id);
+  await openRoom(room.name);
+}
+
+export async function createRoom(
+  name: string,
+  topic: string,
+  visibility: 'public' | 'private',
+): Promise<void> {
+  const r = await client.rooms.create(bare(name), { topic, visibility });
+  cursors.set(r.room.name, r.room.head);
+  setRoom(asMine(r.room, 'owner'));
+  await openRoom(r.room.name);
+}
+
+export async function leaveRoom(name: string): Promise<void> {
+  await client.rooms.leave(name);
+  dropRoom(name);
+}
+
+/** The public room directory (optionally filtered). */
+export function searchRooms(q: string) {
+  return client.rooms.directory({ ...(q.trim() ? { q: q.trim() } : {}), limit: 50 });
+}
