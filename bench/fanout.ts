@@ -23,6 +23,7 @@ import {
   Samples,
   type ServerProc,
   sleep,
+  sqlPerMessage,
   tally,
 } from './common.js';
 
@@ -105,6 +106,8 @@ export interface FanoutOptions {
   duration: number;
   grace: number;
   connectConcurrency: number;
+  /** --sql-stats (SQLite): the statements run during the measured window, per message. */
+  sqlStats?: boolean;
 }
 
 const REPLY = '{"type":"reply","re":';
@@ -361,6 +364,7 @@ export async function fanoutScenario(srv: ServerProc, accounts: Account[], o: Fa
   }
 
   await sleep(o.warmup * 1000);
+  const sqlBefore = o.sqlStats ? await srv.sql() : undefined;
   const pid = srv.child.pid!;
   const gen0 = process.cpuUsage();
   const p0 = procSample(pid);
@@ -406,6 +410,7 @@ export async function fanoutScenario(srv: ServerProc, accounts: Account[], o: Fa
   const p1 = procSample(pid);
   const m1 = machineSample();
   tEnd = p1.at;
+  const sql = sqlBefore ? sqlPerMessage(sqlBefore, await srv.sql(), c.ackedInWindow) : undefined;
   phase = 'drain';
   const gen1 = process.cpuUsage(gen0);
   const windowSeconds = (tEnd - t0) / 1000;
@@ -505,6 +510,7 @@ export async function fanoutScenario(srv: ServerProc, accounts: Account[], o: Fa
     serverHeapUsedAfterDrain: s2.heapUsed,
     serverSessions: s2.sessions,
     perInterval: samples,
+    ...(sql ? { sql } : {}),
     generatorCpuSeconds: round((gen1.user + gen1.system) / 1e6, 3),
     generatorCpuUtilization: round((gen1.user + gen1.system) / 1e6 / windowSeconds),
     machineCpuUtilization: round((m1.busySeconds - m0.busySeconds) / windowSeconds),

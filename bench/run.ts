@@ -34,6 +34,7 @@ import {
   Samples,
   type ServerProc,
   sleep,
+  sqlPerMessage,
   tally,
 } from './common.js';
 import { FANOUT_ROOM, fanoutScenario, seedRoom } from './fanout.js';
@@ -774,44 +775,6 @@ async function dmScenario(srv: ServerProc, accounts: Account[]) {
   };
 }
 
-/** What the SQL of the run cost per acknowledged message (--sql-stats; SQLite only). */
-function sqlPerMessage(before: SqlStat[], after: SqlStat[], messages: number) {
-  const was = new Map(before.map((s) => [s.sql, s]));
-  const diff = after
-    .map((s) => {
-      const b = was.get(s.sql);
-      return {
-        sql: s.sql.length > 140 ? `${s.sql.slice(0, 137)}...` : s.sql,
-        runs: s.runs - (b?.runs ?? 0),
-        prepares: s.prepares - (b?.prepares ?? 0),
-        prepareCpuUs: s.prepareCpuUs - (b?.prepareCpuUs ?? 0),
-        execCpuUs: s.execCpuUs - (b?.execCpuUs ?? 0),
-        execWallUs: s.execWallUs - (b?.execWallUs ?? 0),
-        prepareWallUs: s.prepareWallUs - (b?.prepareWallUs ?? 0),
-      };
-    })
-    .filter((s) => s.runs > 0 || s.prepares > 0);
-  const sum = (f: (s: (typeof diff)[number]) => number) => diff.reduce((n, s) => n + f(s), 0);
-  const per = (v: number) => (messages ? round(v / messages, 1) : null);
-  return {
-    messages,
-    statementsPerMessage: per(sum((s) => s.runs)),
-    preparesPerMessage: per(sum((s) => s.prepares)),
-    prepareCpuUsPerMessage: per(sum((s) => s.prepareCpuUs)),
-    execCpuUsPerMessage: per(sum((s) => s.execCpuUs)),
-    execWallUsPerMessage: per(sum((s) => s.execWallUs)),
-    top: diff
-      .sort((a, b) => b.prepareCpuUs + b.execCpuUs - (a.prepareCpuUs + a.execCpuUs))
-      .slice(0, 20)
-      .map((s) => ({
-        sql: s.sql,
-        perMessage: per(s.runs),
-        cpuUsPerRun: s.runs ? round((s.prepareCpuUs + s.execCpuUs) / s.runs, 1) : null,
-        execWallUsPerRun: s.runs ? round(s.execWallUs / s.runs, 1) : null,
-      })),
-  };
-}
-
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -926,6 +889,7 @@ async function main() {
               duration,
               grace,
               connectConcurrency: num('connect-concurrency', 1, 10_000),
+              sqlStats: args['sql-stats'],
             })
           : await dmScenario(srv, accounts);
     await srv.stop();
