@@ -84,8 +84,9 @@ export function roomField(v: unknown): string {
 export function roomAccess(deps: RoomDeps) {
   const now = deps.now ?? Date.now;
 
-  async function find(name: unknown): Promise<Room> {
-    const r = await deps.store.byName(roomField(name));
+  /** `count: false` on hot paths (sending, marking) that never show the member count. */
+  async function find(name: unknown, opts?: { count?: boolean }): Promise<Room> {
+    const r = await deps.store.byName(roomField(name), opts);
     if (!r) throw new ParleyError('not-found', 'no such room', { field: 'room' });
     return r;
   }

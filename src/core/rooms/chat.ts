@@ -166,7 +166,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
     connectionId?: string,
   ): Promise<RoomSendResult> {
     const id = messageId(rawId);
-    const room = await a.find(roomName);
+    const room = await a.find(roomName, { count: false });
     const t = a.now();
     // Looked up before the transaction: on SQLite it holds the only connection.
     const seen = await deps.messages.byId(id);
@@ -224,7 +224,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
             field: 'clientId',
           },
         );
-      const room = await a.find(req.room);
+      const room = await a.find(req.room, { count: false });
       const conv = conversationOf(room.id);
       // A retry is answered from the store before anything else, so it never counts twice.
       const earlier = await deps.messages.bySenderClientId(userId, clientId);
@@ -392,7 +392,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
     },
 
     async history(userId, q) {
-      const room = await a.find(q.room);
+      const room = await a.find(q.room, { count: false });
       await a.canRead(room, userId);
       const limit = q.limit === undefined ? 50 : intField(q.limit, 'limit', 1, HISTORY_MAX);
       const page: { before?: number; after?: number; limit: number } = { limit: limit + 1 };
@@ -409,7 +409,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
     },
 
     async search(userId, q) {
-      const room = await a.find(q.room);
+      const room = await a.find(q.room, { count: false });
       await a.canRead(room, userId);
       const terms = searchTerms(q.q);
       const limit = q.limit === undefined ? 20 : intField(q.limit, 'limit', 1, SEARCH_MAX_LIMIT);
@@ -452,7 +452,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
     },
 
     async events(userId, q) {
-      const room = await a.find(q.room);
+      const room = await a.find(q.room, { count: false });
       await a.canRead(room, userId);
       const after = intField(q.after ?? 0, 'after', 0, Number.MAX_SAFE_INTEGER);
       const limit = q.limit === undefined ? 200 : intField(q.limit, 'limit', 1, SYNC_MAX);
@@ -472,7 +472,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
     },
 
     async mark(userId, roomName, read, connectionId) {
-      const room = await a.find(roomName);
+      const room = await a.find(roomName, { count: false });
       a.mustBeMember(room, await store.member(room.id, userId));
       const to = Math.min(intField(read, 'read', 0, Number.MAX_SAFE_INTEGER), room.head);
       const { marker, changed } = await deps.markers.advance(
@@ -495,7 +495,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
     async typing(userId, roomName, state) {
       if (state !== 'start' && state !== 'stop')
         throw new ParleyError('bad-request', 'state must be "start" or "stop"', { field: 'state' });
-      const room = await a.find(roomName);
+      const room = await a.find(roomName, { count: false });
       const m = a.mustBeMember(room, await store.member(room.id, userId));
       if (m.muted) throw new ParleyError('forbidden', `you are muted in #${room.name}`);
       typingLimit.take(userId);

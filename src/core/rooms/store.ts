@@ -125,7 +125,8 @@ export interface RoomSummaryRow {
 export interface RoomStore {
   /** Runs `fn` as one transaction holding `roomId`'s lock (a new room's id, too). */
   transact<T>(roomId: string, fn: (tx: RoomTx) => Promise<T>): Promise<T>;
-  byName(name: string): Promise<Room | undefined>;
+  /** With `count: false` the member count (a count over the members) is skipped: memberCount is -1. */
+  byName(name: string, opts?: { count?: boolean }): Promise<Room | undefined>;
   byId(id: string): Promise<Room | undefined>;
   member(roomId: string, userId: string): Promise<Member | undefined>;
   ban(roomId: string, userId: string): Promise<Ban | undefined>;

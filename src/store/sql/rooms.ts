@@ -70,11 +70,16 @@ const toEvent = (r: Selectable<RoomEventsTable>): RoomEvent => ({
   data: JSON.parse(r.data) as Record<string, unknown>,
 });
 
-async function roomWhere(db: Tx, col: 'id' | 'name', v: string): Promise<Room | undefined> {
+async function roomWhere(
+  db: Tx,
+  col: 'id' | 'name',
+  v: string,
+  count = true,
+): Promise<Room | undefined> {
   const r = await db
     .selectFrom('rooms')
     .selectAll()
-    .select(memberCount.as('member_count'))
+    .select(count ? memberCount.as('member_count') : sql<number>`-1`.as('member_count'))
     .where(col, '=', v)
     .executeTakeFirst();
   return r && toRoom(r);
@@ -422,7 +427,7 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
       });
     },
 
-    byName: (name) => roomWhere(db, 'name', name),
+    byName: (name, opts) => roomWhere(db, 'name', name, opts?.count !== false),
     byId: (id) => roomWhere(db, 'id', id),
     member: (roomId, userId) => memberOf(db, roomId, userId),
     ban: (roomId, userId) => banOf(db, roomId, userId),
