@@ -122,7 +122,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await messages(bob).filter({ hasText: 'Hello Bob! Tea at five?' }).waitFor();
 
       const box = bob.page.getByLabel(/^Message to/);
+      const typing = alice.page.locator('.typing');
+      await box.fill('Ye');
+      await typing.filter({ hasText: 'bob is typing…' }).waitFor();
+      await box.fill('');
+      await expect.poll(() => typing.textContent()).toBe('');
       await box.fill('Yes!');
+      await typing.filter({ hasText: 'bob is typing…' }).waitFor();
       await box.press('Shift+Enter');
       await box.pressSequentially('See you there.');
       expect(await box.inputValue()).toBe('Yes!\nSee you there.');
@@ -131,6 +137,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await reply.waitFor();
       expect(await reply.locator('.text').textContent()).toBe('Yes!\nSee you there.');
       expect(await box.inputValue()).toBe('');
+      await expect.poll(() => typing.textContent()).toBe('');
     }, 60_000);
 
     it('markup is shown as text and runs nothing; only http(s) links are links', async () => {
@@ -154,6 +161,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(bob.dialogs).toEqual([]);
       expect(alice.dialogs).toEqual([]);
       await shot(bob, 'conversation');
+      await bob.page.emulateMedia({ colorScheme: 'dark' });
+      await shot(bob, 'conversation-dark');
+      await bob.page.emulateMedia({ colorScheme: 'light' });
       await bob.page.setViewportSize({ width: 390, height: 780 });
       await shot(bob, 'conversation-phone');
       await bob.page.setViewportSize({ width: 1100, height: 720 });
@@ -205,6 +215,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await reply.locator('.text').textContent()).toBe('Thanks! <b>not bold</b>');
       expect(await alice.page.locator('.messages b').count()).toBe(0);
       await shot(bob, 'room');
+      await bob.page.setViewportSize({ width: 390, height: 780 });
+      await shot(bob, 'room-phone');
+      await bob.page.setViewportSize({ width: 1100, height: 720 });
     }, 60_000);
 
     it('after a dropped connection, the client reconnects and catches up from its cursors', async () => {

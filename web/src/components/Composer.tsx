@@ -1,12 +1,20 @@
 import { useRef, useState } from 'preact/hooks';
 
 /** Enter sends; Shift+Enter starts a new line. */
-export function Composer({ name, onSend }: { name: string; onSend: (text: string) => void }) {
+export function Composer(props: {
+  name: string;
+  onSend: (text: string) => void;
+  /** Called as the user types (to send typing notices), and when they stop. */
+  onTyping?: () => void;
+  onStop?: () => void;
+}) {
+  const { name, onSend } = props;
   const [text, setText] = useState('');
   const area = useRef<HTMLTextAreaElement>(null);
 
   function submit() {
     if (!text.trim()) return;
+    props.onStop?.();
     onSend(text);
     setText('');
     area.current?.focus();
@@ -29,7 +37,13 @@ export function Composer({ name, onSend }: { name: string; onSend: (text: string
         rows={2}
         placeholder={`Message ${name}`}
         value={text}
-        onInput={(e) => setText(e.currentTarget.value)}
+        onInput={(e) => {
+          const value = e.currentTarget.value;
+          setText(value);
+          if (value.trim()) props.onTyping?.();
+          else props.onStop?.();
+        }}
+        onBlur={() => props.onStop?.()}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();

@@ -1,5 +1,6 @@
 import { closeConversation, loadOlder, retry, send } from '../state/chat.js';
 import { contacts, conversations, presence } from '../state/signals.js';
+import { iAmTyping, iStoppedTyping, typingFrom } from '../state/typing.js';
 import { Composer } from './Composer.js';
 import { MessageList } from './MessageList.js';
 import { PresenceDot, presenceWord } from './PresenceDot.js';
@@ -35,7 +36,15 @@ export function ConversationView({ who }: { who: string }) {
           onRetry={(m) => void retry(who, m)}
         />
       )}
-      <Composer name={name} onSend={(text) => void send(who, text)} />
+      <p class="typing" role="status">
+        {typingFrom.value[who] ? `${name} is typing…` : ''}
+      </p>
+      <Composer
+        name={name}
+        onSend={(text) => void send(who, text)}
+        onTyping={() => iAmTyping(who)}
+        onStop={() => iStoppedTyping(who)}
+      />
     </section>
   );
 }

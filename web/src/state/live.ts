@@ -2,9 +2,11 @@ import type { ParleyConnection, Presence, ServerEvent } from '../../../src/sdk/i
 import { ParleyApiError } from '../../../src/sdk/index.js';
 import { backoffDelay } from '../lib/backoff.js';
 import { client } from './client.js';
+import { setLiveConnection } from './conn.js';
 import { isSignedOut } from './errors.js';
 import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
 import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
+import { onTyping } from './typing.js';
 import { connection, contacts, myShow, notice, presence, type Show } from './signals.js';
 
 /**
@@ -46,6 +48,7 @@ export function stopLive(): void {
   removeEventListener('online', reconnectNow);
   const c = conn;
   conn = null;
+  setLiveConnection(null);
   c?.close();
   connection.value = 'offline';
 }
@@ -97,11 +100,13 @@ async function open(): Promise<void> {
   }
   if (!running) return c.close();
   conn = c;
+  setLiveConnection(c);
   attempt = 0;
   connection.value = 'online';
   void c.closed.then(({ code }) => {
     if (conn !== c) return;
     conn = null;
+    setLiveConnection(null);
     if (!running) return;
     // 4002: this session was signed out or revoked. Anything else (4001 included:
     // the next auth tells whether the token is still good) is worth another try.
@@ -124,6 +129,8 @@ async function onEvent(e: ServerEvent): Promise<void> {
   switch (e.name) {
     case 'presence':
       return applyPresence(d as unknown as Presence & { at?: number });
+    case 'typing':
+      return onTyping(d);
     case 'presence.snapshot':
       for (const p of (d.contacts as Presence[]) ?? []) applyPresence(p);
       return;

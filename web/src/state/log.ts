@@ -2,6 +2,7 @@ import type { Contact, Message } from '../../../src/sdk/index.js';
 import { saveCursor, savedCursor } from '../lib/storage.js';
 import { client } from './client.js';
 import { contacts, conversations, me, selected, unread, type Shown } from './signals.js';
+import { stoppedTyping } from './typing.js';
 
 /**
  * The per-user log (docs/protocol.md 5.31): every change to my messages and
@@ -126,6 +127,7 @@ function applyMessage(m: Message, change: string | undefined): void {
       ...conversations.value,
       [key]: { ...conv, messages: merge(conv.messages, [m]) },
     };
+  if (!mine && change === 'new') stoppedTyping(key);
   if (!mine && change === 'new' && selected.value !== key)
     unread.value = { ...unread.value, [key]: (unread.value[key] ?? 0) + 1 };
 }

@@ -20,6 +20,7 @@ import {
 } from './signals.js';
 import { showPane } from './nav.js';
 import { forgetRooms } from './rooms.js';
+import { forgetTyping } from './typing.js';
 
 const DEVICE = 'Web browser';
 
@@ -70,6 +71,7 @@ function endLocally(why = ''): void {
   roomViews.value = {};
   roomUnread.value = {};
   forgetRooms();
+  forgetTyping();
   showPane({});
   myShow.value = 'available';
   connection.value = 'offline';
