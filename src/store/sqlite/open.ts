@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database as Tables } from '../sql/tables.js';
+import { withStatementCache } from './statements.js';
 
 /**
  * Opens (creating if needed) the SQLite file in WAL mode. synchronous=FULL so a
@@ -16,5 +17,5 @@ export function openSqlite(path: string): Kysely<Tables> {
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
-  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: raw }) });
+  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
 }
