@@ -69,6 +69,36 @@ export function createSqlMessageStore(
       await sql`select pg_advisory_xact_lock(hashtextextended(${'user:' + id}, 0))`.execute(tx);
   }
 
+  /**
+   * One log entry at the user's head + 1, read and written by one statement (the
+   * caller holds the user's lock), so a send costs one statement per user, not two.
+   */
+  async function appendEntry(
+    tx: Tx,
+    userId: string,
+    at: number,
+    name: string,
+    messageId: string | null,
+    data: Record<string, unknown>,
+  ): Promise<number> {
+    const r = await tx
+      .insertInto('user_log')
+      .values((eb) => ({
+        user_id: userId,
+        seq: eb
+          .selectFrom('user_log')
+          .select(sql<number>`coalesce(max(seq), 0) + 1`.as('next'))
+          .where('user_id', '=', userId),
+        at,
+        name,
+        message_id: messageId,
+        data: JSON.stringify(data),
+      }))
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    return Number(r.seq);
+  }
+
   async function appendLog(
     tx: Tx,
     m: StoredMessage,
@@ -78,24 +108,8 @@ export function createSqlMessageStore(
   ): Promise<Map<string, number>> {
     const seqs = new Map<string, number>();
     for (const userId of users) {
-      const head = await tx
-        .selectFrom('user_log')
-        .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
-        .where('user_id', '=', userId)
-        .executeTakeFirstOrThrow();
-      const seq = Number(head.head) + 1;
       const p = payload(m, userId);
-      await tx
-        .insertInto('user_log')
-        .values({
-          user_id: userId,
-          seq,
-          at,
-          name: p.name,
-          message_id: m.id,
-          data: JSON.stringify(p.data),
-        })
-        .execute();
+      const seq = await appendEntry(tx, userId, at, p.name, m.id, p.data);
       seqs.set(userId, seq);
     }
     return seqs;
@@ -118,49 +132,52 @@ export function createSqlMessageStore(
   type InsertArgs = Parameters<MessageStore['insert']>;
   type Inserted = Awaited<ReturnType<MessageStore['insert']>>;
 
-  /** One message and its log entries, inside the caller's transaction (locks already held). */
+  /**
+   * One message and its log entries, inside the caller's transaction (locks already
+   * held). A retry of a stored send is answered before it gets here; two copies
+   * racing trip the (sender, clientId) unique constraint, and the loser is answered
+   * with the winner's message (retryAsDuplicate).
+   */
   async function insertOne(
     tx: Tx,
     m: InsertArgs[0],
     logFor: InsertArgs[1],
     payload: InsertArgs[2],
   ): Promise<Inserted> {
-    const earlier = await bySender(tx, m.senderId, m.clientId);
-    if (earlier) return { message: earlier, seqs: new Map<string, number>(), duplicate: true };
-    const head = await tx
-      .selectFrom('messages')
-      .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
-      .where('conversation_id', '=', m.conversationId)
-      .executeTakeFirstOrThrow();
     const { held, ...fields } = m;
+    // The conversation's next seq is read by the insert itself: one statement, not two.
+    const row = await tx
+      .insertInto('messages')
+      .values((eb) => ({
+        id: m.id,
+        conversation_id: m.conversationId,
+        seq: eb
+          .selectFrom('messages')
+          .select(sql<number>`coalesce(max(seq), 0) + 1`.as('next'))
+          .where('conversation_id', '=', m.conversationId),
+        sender_id: m.senderId,
+        recipient_id: m.recipientId,
+        client_id: m.clientId,
+        body: m.text,
+        reply_to: m.replyTo,
+        created_at: m.createdAt,
+        edited_at: null,
+        deleted_at: null,
+        visible_to_recipient: m.visibleToRecipient ? 1 : 0,
+        filtered: held === true ? 1 : 0,
+      }))
+      .returning('seq')
+      .executeTakeFirstOrThrow();
     const stored: StoredMessage = {
       ...fields,
       // Stored as visible-but-held, so releasing it is one flag.
       visibleToRecipient: m.visibleToRecipient && held !== true,
       filtered: held === true ? 'held' : 'no',
-      seq: Number(head.head) + 1,
+      seq: Number(row.seq),
       editedAt: null,
       deletedAt: null,
       reactions: [],
     };
-    await tx
-      .insertInto('messages')
-      .values({
-        id: stored.id,
-        conversation_id: stored.conversationId,
-        seq: stored.seq,
-        sender_id: stored.senderId,
-        recipient_id: stored.recipientId,
-        client_id: stored.clientId,
-        body: stored.text,
-        reply_to: stored.replyTo,
-        created_at: stored.createdAt,
-        edited_at: null,
-        deleted_at: null,
-        visible_to_recipient: m.visibleToRecipient ? 1 : 0,
-        filtered: held === true ? 1 : 0,
-      })
-      .execute();
     const seqs = await appendLog(tx, stored, logFor(stored), payload, stored.createdAt);
     return { message: stored, seqs, duplicate: false };
   }
@@ -438,16 +455,7 @@ export function createSqlMessageStore(
     async appendEvent(userId, name, data, at) {
       return db.transaction().execute(async (tx) => {
         await lockUsers(tx, [userId]);
-        const head = await tx
-          .selectFrom('user_log')
-          .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
-          .where('user_id', '=', userId)
-          .executeTakeFirstOrThrow();
-        const seq = Number(head.head) + 1;
-        await tx
-          .insertInto('user_log')
-          .values({ user_id: userId, seq, at, name, message_id: null, data: JSON.stringify(data) })
-          .execute();
+        const seq = await appendEntry(tx, userId, at, name, null, data);
         return seq;
       });
     },
