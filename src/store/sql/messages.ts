@@ -1,9 +1,15 @@
-import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { LogPayload, MessageStore, StoredMessage } from '../../core/messages/store.js';
+import { compiled } from './compiled.js';
 import { isUniqueViolation } from './errors.js';
 import type { Database, MessagesTable } from './tables.js';
 
 type Tx = Transaction<Database> | Kysely<Database>;
+
+// Group commit's savepoints, compiled once: they run for every send of a batch.
+const SAVEPOINT = CompiledQuery.raw('savepoint parley_send');
+const RELEASE = CompiledQuery.raw('release savepoint parley_send');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint parley_send');
 
 const toMessage = (
   r: Selectable<MessagesTable>,
@@ -66,8 +72,72 @@ export function createSqlMessageStore(
   async function lockUsers(tx: Tx, ids: readonly string[]): Promise<void> {
     if (kind !== 'postgres') return;
     for (const id of [...new Set(ids)].sort())
-      await sql`select pg_advisory_xact_lock(hashtextextended(${'user:' + id}, 0))`.execute(tx);
+      await tx.executeQuery(
+        CompiledQuery.raw('select pg_advisory_xact_lock(hashtextextended($1, 0))', ['user:' + id]),
+      );
   }
+
+  // The statements every send runs, built once (see compiled.ts).
+  const insertEntry = compiled(
+    (p: { userId: string; at: number; name: string; messageId: string | null; data: string }) =>
+      db
+        .insertInto('user_log')
+        .values((eb) => ({
+          user_id: p.userId,
+          seq: eb
+            .selectFrom('user_log')
+            .select(sql<number>`coalesce(max(seq), 0) + 1`.as('next'))
+            .where('user_id', '=', p.userId),
+          at: p.at,
+          name: p.name,
+          message_id: p.messageId,
+          data: p.data,
+        }))
+        .returning('seq'),
+  );
+  const selectBySender = compiled((p: { senderId: string; clientId: string }) =>
+    db
+      .selectFrom('messages')
+      .selectAll()
+      .where('sender_id', '=', p.senderId)
+      .where('client_id', '=', p.clientId),
+  );
+  const insertMessage = compiled(
+    (p: {
+      id: string;
+      conversationId: string;
+      senderId: string;
+      recipientId: string;
+      clientId: string;
+      body: string;
+      replyTo: string | null;
+      createdAt: number;
+      visible: number;
+      filtered: number;
+    }) =>
+      db
+        .insertInto('messages')
+        .values((eb) => ({
+          id: p.id,
+          conversation_id: p.conversationId,
+          // The conversation's next seq is read by the insert itself: one statement, not two.
+          seq: eb
+            .selectFrom('messages')
+            .select(sql<number>`coalesce(max(seq), 0) + 1`.as('next'))
+            .where('conversation_id', '=', p.conversationId),
+          sender_id: p.senderId,
+          recipient_id: p.recipientId,
+          client_id: p.clientId,
+          body: p.body,
+          reply_to: p.replyTo,
+          created_at: p.createdAt,
+          edited_at: null,
+          deleted_at: null,
+          visible_to_recipient: p.visible,
+          filtered: p.filtered,
+        }))
+        .returning('seq'),
+  );
 
   /**
    * One log entry at the user's head + 1, read and written by one statement (the
@@ -81,22 +151,14 @@ export function createSqlMessageStore(
     messageId: string | null,
     data: Record<string, unknown>,
   ): Promise<number> {
-    const r = await tx
-      .insertInto('user_log')
-      .values((eb) => ({
-        user_id: userId,
-        seq: eb
-          .selectFrom('user_log')
-          .select(sql<number>`coalesce(max(seq), 0) + 1`.as('next'))
-          .where('user_id', '=', userId),
-        at,
-        name,
-        message_id: messageId,
-        data: JSON.stringify(data),
-      }))
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    return Number(r.seq);
+    const [r] = await insertEntry(tx, {
+      userId,
+      at,
+      name,
+      messageId,
+      data: JSON.stringify(data),
+    });
+    return Number(r!.seq);
   }
 
   async function appendLog(
@@ -120,12 +182,7 @@ export function createSqlMessageStore(
     senderId: string,
     clientId: string,
   ): Promise<StoredMessage | undefined> {
-    const r = await tx
-      .selectFrom('messages')
-      .selectAll()
-      .where('sender_id', '=', senderId)
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
+    const [r] = await selectBySender(tx, { senderId, clientId });
     return r && toMessage(r, (await reactionsOf(tx, [r.id])).get(r.id) ?? []);
   }
 
@@ -145,35 +202,24 @@ export function createSqlMessageStore(
     payload: InsertArgs[2],
   ): Promise<Inserted> {
     const { held, ...fields } = m;
-    // The conversation's next seq is read by the insert itself: one statement, not two.
-    const row = await tx
-      .insertInto('messages')
-      .values((eb) => ({
-        id: m.id,
-        conversation_id: m.conversationId,
-        seq: eb
-          .selectFrom('messages')
-          .select(sql<number>`coalesce(max(seq), 0) + 1`.as('next'))
-          .where('conversation_id', '=', m.conversationId),
-        sender_id: m.senderId,
-        recipient_id: m.recipientId,
-        client_id: m.clientId,
-        body: m.text,
-        reply_to: m.replyTo,
-        created_at: m.createdAt,
-        edited_at: null,
-        deleted_at: null,
-        visible_to_recipient: m.visibleToRecipient ? 1 : 0,
-        filtered: held === true ? 1 : 0,
-      }))
-      .returning('seq')
-      .executeTakeFirstOrThrow();
+    const [row] = await insertMessage(tx, {
+      id: m.id,
+      conversationId: m.conversationId,
+      senderId: m.senderId,
+      recipientId: m.recipientId,
+      clientId: m.clientId,
+      body: m.text,
+      replyTo: m.replyTo,
+      createdAt: m.createdAt,
+      visible: m.visibleToRecipient ? 1 : 0,
+      filtered: held === true ? 1 : 0,
+    });
     const stored: StoredMessage = {
       ...fields,
       // Stored as visible-but-held, so releasing it is one flag.
       visibleToRecipient: m.visibleToRecipient && held !== true,
       filtered: held === true ? 'held' : 'no',
-      seq: Number(row.seq),
+      seq: Number(row!.seq),
       editedAt: null,
       deletedAt: null,
       reactions: [],
@@ -239,13 +285,13 @@ export function createSqlMessageStore(
               outcomes.push({ ok: await insertOne(tx, ...job.args) });
               continue;
             }
-            await sql`savepoint parley_send`.execute(tx);
+            await tx.executeQuery(SAVEPOINT);
             try {
               outcomes.push({ ok: await insertOne(tx, ...job.args) });
-              await sql`release savepoint parley_send`.execute(tx);
+              await tx.executeQuery(RELEASE);
             } catch (err) {
-              await sql`rollback to savepoint parley_send`.execute(tx);
-              await sql`release savepoint parley_send`.execute(tx);
+              await tx.executeQuery(ROLLBACK_TO);
+              await tx.executeQuery(RELEASE);
               outcomes.push({ err });
             }
           }
