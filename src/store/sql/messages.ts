@@ -10,6 +10,8 @@ type Tx = Transaction<Database> | Kysely<Database>;
 const SAVEPOINT = CompiledQuery.raw('savepoint parley_send');
 const RELEASE = CompiledQuery.raw('release savepoint parley_send');
 const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint parley_send');
+const LOCK_USERS = `select pg_advisory_xact_lock(hashtextextended(k, 0))
+  from unnest($1::text[]) with ordinality as t(k, i) order by i`;
 
 const toMessage = (
   r: Selectable<MessagesTable>,
@@ -68,13 +70,16 @@ export function createSqlMessageStore(
    * Serialises writers per user: log and conversation sequence numbers are
    * max+1 under these locks, so they are gapless and commit in order. SQLite
    * runs one transaction at a time anyway.
+   *
+   * Every caller takes its locks in sorted order, so no two wait on each other in
+   * a cycle; one statement takes them all (a batch of sends names many users).
+   * Ordered by ordinality, the locks are taken in the array's order whether the
+   * lock call runs before or after that sort.
    */
   async function lockUsers(tx: Tx, ids: readonly string[]): Promise<void> {
     if (kind !== 'postgres') return;
-    for (const id of [...new Set(ids)].sort())
-      await tx.executeQuery(
-        CompiledQuery.raw('select pg_advisory_xact_lock(hashtextextended($1, 0))', ['user:' + id]),
-      );
+    const keys = [...new Set(ids)].sort().map((id) => 'user:' + id);
+    await tx.executeQuery(CompiledQuery.raw(LOCK_USERS, [keys]));
   }
 
   // The statements every send runs, built once (see compiled.ts).
