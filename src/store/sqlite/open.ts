@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database as Tables } from '../sql/tables.js';
+import { QueuedSqliteDialect } from './dialect.js';
 import { withStatementCache } from './statements.js';
 
 /**
@@ -22,5 +23,7 @@ export function openSqlite(path: string): Kysely<Tables> {
   // is the commit's fsync either way.
   raw.pragma('wal_autocheckpoint = 10000');
   raw.pragma('foreign_keys = ON');
-  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  return new Kysely<Tables>({
+    dialect: new QueuedSqliteDialect({ database: withStatementCache(raw) }),
+  });
 }
