@@ -15,6 +15,7 @@ export function createLocalHub(): LocalHub {
 
 export function createLocalBus(hub: LocalHub = createLocalHub()): Bus {
   const mine = new Set<{ subject: string; fn: (p: Uint8Array) => void }>();
+  const myHandlers = new Set<(p: Uint8Array) => void>();
   let closed = false;
   let pending = 0;
   let drained: (() => void)[] = [];
@@ -40,15 +41,22 @@ export function createLocalBus(hub: LocalHub = createLocalHub()): Bus {
         }
       });
     },
+    // A lone node's hub holds only its own subscriptions: nothing to tell anyone else.
+    reachesOthers(subject) {
+      for (const fn of hub.subscribers.get(subject) ?? []) if (!myHandlers.has(fn)) return true;
+      return false;
+    },
     subscribe(subject, fn): BusSubscription {
       const entry = { subject, fn };
       mine.add(entry);
+      myHandlers.add(fn);
       let set = hub.subscribers.get(subject);
       if (!set) hub.subscribers.set(subject, (set = new Set()));
       set.add(fn);
       return {
         unsubscribe() {
           mine.delete(entry);
+          myHandlers.delete(fn);
           const s = hub.subscribers.get(subject);
           s?.delete(fn);
           if (s && s.size === 0) hub.subscribers.delete(subject);
@@ -70,6 +78,7 @@ export function createLocalBus(hub: LocalHub = createLocalHub()): Bus {
         if (s && s.size === 0) hub.subscribers.delete(e.subject);
       }
       mine.clear();
+      myHandlers.clear();
     },
   };
 }

@@ -73,8 +73,11 @@ export function createRouter(deps: {
   return {
     deliver(userId, event) {
       deliverLocal(userId, event);
+      const subject = userSubject(subjectPrefix, userId);
+      // Our own subscription would only drop it: serialise it only when another node may listen.
+      if (bus.reachesOthers?.(subject) === false) return;
       const env: Envelope = { origin: nodeId, user: userId, event };
-      bus.publish(userSubject(subjectPrefix, userId), encoder.encode(JSON.stringify(env)));
+      bus.publish(subject, encoder.encode(JSON.stringify(env)));
     },
     onLocalEvent(fn) {
       hooks.push(fn);

@@ -228,6 +228,26 @@ for (const backend of busBackends()) {
       expect(calls).toBe(2);
     });
 
+    it('reachesOthers, where a bus offers it, is false only while no other node subscribes', async () => {
+      const [a, b] = await pair();
+      // A bus that cannot tell leaves it out, and publishers then always publish.
+      if (!a.reachesOthers || !b.reachesOthers) return;
+      const subject = `${prefix()}.reach`;
+      expect(a.reachesOthers(subject)).toBe(false);
+      const mine = a.subscribe(subject, () => {});
+      expect(a.reachesOthers(subject)).toBe(false);
+      expect(b.reachesOthers(subject)).toBe(true);
+      const theirs = b.subscribe(subject, () => {});
+      expect(a.reachesOthers(subject)).toBe(true);
+      theirs.unsubscribe();
+      expect(a.reachesOthers(subject)).toBe(false);
+      mine.unsubscribe();
+      expect(b.reachesOthers(subject)).toBe(false);
+      b.subscribe(subject, () => {});
+      await b.close(); // a closed node listens no more
+      expect(a.reachesOthers(subject)).toBe(false);
+    });
+
     it('check() succeeds on an open bus and flush() resolves with nothing pending', async () => {
       const [a, b] = await pair();
       await expect(a.check()).resolves.toBeUndefined();

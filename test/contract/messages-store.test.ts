@@ -181,6 +181,35 @@ for (const backend of storeBackends()) {
       expect([...again.seqs.values()]).toEqual([2, 2]);
     });
 
+    it('a send that fails among concurrent ones fails alone: the others are stored, gapless', async () => {
+      const a = await newUser();
+      const b = await newUser();
+      const failing: LogPayload = (m, userId) => {
+        if (userId === b.id) throw new Error('payload failed');
+        return payload('new')(m, userId);
+      };
+      // Sent together, they share one transaction (group commit).
+      const doomed = draft(a.id, b.id, { clientId: 'doomed' });
+      const outcomes = await Promise.allSettled([
+        ...range(1, 5).map((i) => send(a.id, b.id, { text: `before ${i}` })),
+        store.messages.insert(doomed, both, failing),
+        ...range(1, 5).map((i) => send(b.id, a.id, { text: `after ${i}` })),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual([
+        ...range(1, 5).map(() => 'fulfilled'),
+        'rejected',
+        ...range(1, 5).map(() => 'fulfilled'),
+      ]);
+      expect(await store.messages.byId(doomed.id)).toBeUndefined();
+      const hist = await store.messages.history(conv(a.id, b.id), a.id, { limit: 50 });
+      expect(hist.map((m) => m.seq)).toEqual(range(1, 10).reverse());
+      for (const user of [a, b]) {
+        const log = await wholeLog(user.id);
+        expect(log.map((e) => e.seq)).toEqual(range(1, 10));
+        expect(log.some((e) => e.data.id === doomed.id)).toBe(false);
+      }
+    });
+
     it('a second insert with the same sender and client id writes nothing and returns the first message', async () => {
       const a = await newUser();
       const b = await newUser();

@@ -325,7 +325,11 @@ export function createMessageService(deps: {
       // silently: no event, no notification, nothing destroyed.
       const held = visible && matchingPhrase(text, await deps.filters.list(to.id)) !== undefined;
       const t = now();
-      const names = await namesOf(userId, to.id);
+      // The recipient's name came with `to`; the names serve the log, the events and the reply.
+      const names = new Map([
+        [userId, (await users.usernameOf(userId)) ?? ''],
+        [to.id, to.username],
+      ]);
       const payload = payloadFor('new', names);
       const r = await store.insert(
         {
@@ -345,7 +349,8 @@ export function createMessageService(deps: {
       );
       if (!r.duplicate) fanOut(r, payload, connectionId);
       const seq = r.seqs.get(userId) ?? (await store.firstLogSeq(userId, r.message.id)) ?? 0;
-      return { message: await view(r.message), seq, duplicate: r.duplicate };
+      if (r.duplicate) return { message: await view(r.message), seq, duplicate: true };
+      return { message: toView(r.message, names), seq, duplicate: false };
     },
 
     async edit(userId, id, text, connectionId) {

@@ -6,6 +6,7 @@ import type {
   UserRecord,
 } from '../../core/accounts/store.js';
 import { ParleyError } from '../../core/errors.js';
+import { compiled } from './compiled.js';
 import { isUniqueViolation } from './errors.js';
 import type { Database, SessionsTable, UsersTable } from './tables.js';
 
@@ -28,6 +29,13 @@ const toSession = (r: Selectable<SessionsTable>): SessionRecord => ({
 });
 
 export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
+  // Looked up on every message and presence change: built once (see compiled.ts).
+  const byId = compiled((p: { id: string }) =>
+    db.selectFrom('users').selectAll().where('id', '=', p.id),
+  );
+  const byName = compiled((p: { username: string }) =>
+    db.selectFrom('users').selectAll().where('username', '=', p.username),
+  );
   return {
     async createUser(user, opts = {}) {
       const now = opts.now ?? Date.now();
@@ -83,16 +91,12 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
     },
 
     async userById(id) {
-      const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      const [r] = await byId(db, { id });
       return r && toUser(r);
     },
 
     async userByUsername(username) {
-      const r = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('username', '=', username)
-        .executeTakeFirst();
+      const [r] = await byName(db, { username });
       return r && toUser(r);
     },
 

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { ContactRow, ContactStore } from '../../core/contacts/store.js';
+import { compiled } from './compiled.js';
 import type { ContactsTable, Database } from './tables.js';
 
 const toRow = (r: Selectable<ContactsTable>): ContactRow => ({
@@ -43,6 +44,14 @@ export function createSqlContactStore(
   db: Kysely<Database>,
   kind: 'sqlite' | 'postgres',
 ): ContactStore {
+  // Asked for every message and receipt: built once (see compiled.ts).
+  const blocked = compiled((p: { ownerId: string; otherId: string }) =>
+    db
+      .selectFrom('blocks')
+      .select('owner_id')
+      .where('owner_id', '=', p.ownerId)
+      .where('blocked_id', '=', p.otherId),
+  );
   return {
     async changePair(a, b, change) {
       return db.transaction().execute(async (tx) => {
@@ -134,13 +143,7 @@ export function createSqlContactStore(
     },
 
     async isBlocked(ownerId, otherId) {
-      const r = await db
-        .selectFrom('blocks')
-        .select('owner_id')
-        .where('owner_id', '=', ownerId)
-        .where('blocked_id', '=', otherId)
-        .executeTakeFirst();
-      return r !== undefined;
+      return (await blocked(db, { ownerId, otherId })).length > 0;
     },
 
     async blockersOf(userId) {

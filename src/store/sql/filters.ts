@@ -1,17 +1,20 @@
 import type { Kysely } from 'kysely';
 import type { FilterStore } from '../../core/messages/store.js';
+import { compiled } from './compiled.js';
 import type { Database } from './tables.js';
 
 export function createSqlFilterStore(db: Kysely<Database>): FilterStore {
+  // Read for every message to the user: built once (see compiled.ts).
+  const phrases = compiled((p: { userId: string }) =>
+    db
+      .selectFrom('filters')
+      .select('phrase')
+      .where('user_id', '=', p.userId)
+      .orderBy('phrase_lower'),
+  );
   return {
     async list(userId) {
-      const rows = await db
-        .selectFrom('filters')
-        .select('phrase')
-        .where('user_id', '=', userId)
-        .orderBy('phrase_lower')
-        .execute();
-      return rows.map((r) => r.phrase);
+      return (await phrases(db, { userId })).map((r) => r.phrase);
     },
     async add(userId, phrase, at) {
       const r = await db

@@ -1,9 +1,17 @@
-import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { LogPayload, MessageStore, StoredMessage } from '../../core/messages/store.js';
+import { compiled } from './compiled.js';
 import { isUniqueViolation } from './errors.js';
 import type { Database, MessagesTable } from './tables.js';
 
 type Tx = Transaction<Database> | Kysely<Database>;
+
+// Group commit's savepoints (when a batch must run again), compiled once.
+const SAVEPOINT = CompiledQuery.raw('savepoint parley_send');
+const RELEASE = CompiledQuery.raw('release savepoint parley_send');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint parley_send');
+const LOCK_USERS = `select pg_advisory_xact_lock(hashtextextended(k, 0))
+  from unnest($1::text[]) with ordinality as t(k, i) order by i`;
 
 export const toMessage = (
   r: Selectable<MessagesTable>,
@@ -62,11 +70,100 @@ export function createSqlMessageStore(
    * Serialises writers per user: log and conversation sequence numbers are
    * max+1 under these locks, so they are gapless and commit in order. SQLite
    * runs one transaction at a time anyway.
+   *
+   * Every caller takes its locks in sorted order, so no two wait on each other in
+   * a cycle; one statement takes them all (a batch of sends names many users).
+   * Ordered by ordinality, the locks are taken in the array's order whether the
+   * lock call runs before or after that sort.
    */
   async function lockUsers(tx: Tx, ids: readonly string[]): Promise<void> {
     if (kind !== 'postgres') return;
-    for (const id of [...new Set(ids)].sort())
-      await sql`select pg_advisory_xact_lock(hashtextextended(${'user:' + id}, 0))`.execute(tx);
+    const keys = [...new Set(ids)].sort().map((id) => 'user:' + id);
+    await tx.executeQuery(CompiledQuery.raw(LOCK_USERS, [keys]));
+  }
+
+  // The statements every send runs, built once (see compiled.ts).
+  const insertEntry = compiled(
+    (p: { userId: string; at: number; name: string; messageId: string | null; data: string }) =>
+      db
+        .insertInto('user_log')
+        .values((eb) => ({
+          user_id: p.userId,
+          seq: eb
+            .selectFrom('user_log')
+            .select(sql<number>`coalesce(max(seq), 0) + 1`.as('next'))
+            .where('user_id', '=', p.userId),
+          at: p.at,
+          name: p.name,
+          message_id: p.messageId,
+          data: p.data,
+        }))
+        .returning('seq'),
+  );
+  const selectBySender = compiled((p: { senderId: string; clientId: string }) =>
+    db
+      .selectFrom('messages')
+      .selectAll()
+      .where('sender_id', '=', p.senderId)
+      .where('client_id', '=', p.clientId),
+  );
+  const insertMessage = compiled(
+    (p: {
+      id: string;
+      conversationId: string;
+      senderId: string;
+      recipientId: string;
+      clientId: string;
+      body: string;
+      replyTo: string | null;
+      createdAt: number;
+      visible: number;
+      filtered: number;
+    }) =>
+      db
+        .insertInto('messages')
+        .values((eb) => ({
+          id: p.id,
+          conversation_id: p.conversationId,
+          // The conversation's next seq is read by the insert itself: one statement, not two.
+          seq: eb
+            .selectFrom('messages')
+            .select(sql<number>`coalesce(max(seq), 0) + 1`.as('next'))
+            .where('conversation_id', '=', p.conversationId),
+          sender_id: p.senderId,
+          recipient_id: p.recipientId,
+          client_id: p.clientId,
+          body: p.body,
+          reply_to: p.replyTo,
+          created_at: p.createdAt,
+          edited_at: null,
+          deleted_at: null,
+          visible_to_recipient: p.visible,
+          filtered: p.filtered,
+        }))
+        .returning('seq'),
+  );
+
+  /**
+   * One log entry at the user's head + 1, read and written by one statement (the
+   * caller holds the user's lock), so a send costs one statement per user, not two.
+   */
+  async function appendEntry(
+    tx: Tx,
+    userId: string,
+    at: number,
+    name: string,
+    messageId: string | null,
+    data: Record<string, unknown>,
+  ): Promise<number> {
+    const [r] = await insertEntry(tx, {
+      userId,
+      at,
+      name,
+      messageId,
+      data: JSON.stringify(data),
+    });
+    return Number(r!.seq);
   }
 
   async function appendLog(
@@ -78,24 +175,8 @@ export function createSqlMessageStore(
   ): Promise<Map<string, number>> {
     const seqs = new Map<string, number>();
     for (const userId of users) {
-      const head = await tx
-        .selectFrom('user_log')
-        .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
-        .where('user_id', '=', userId)
-        .executeTakeFirstOrThrow();
-      const seq = Number(head.head) + 1;
       const p = payload(m, userId);
-      await tx
-        .insertInto('user_log')
-        .values({
-          user_id: userId,
-          seq,
-          at,
-          name: p.name,
-          message_id: m.id,
-          data: JSON.stringify(p.data),
-        })
-        .execute();
+      const seq = await appendEntry(tx, userId, at, p.name, m.id, p.data);
       seqs.set(userId, seq);
     }
     return seqs;
@@ -106,69 +187,56 @@ export function createSqlMessageStore(
     senderId: string,
     clientId: string,
   ): Promise<StoredMessage | undefined> {
-    const r = await tx
-      .selectFrom('messages')
-      .selectAll()
-      .where('sender_id', '=', senderId)
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
+    const [r] = await selectBySender(tx, { senderId, clientId });
     return r && toMessage(r, (await reactionsOf(tx, [r.id])).get(r.id) ?? []);
   }
 
   type InsertArgs = Parameters<MessageStore['insert']>;
   type Inserted = Awaited<ReturnType<MessageStore['insert']>>;
 
-  /** One message and its log entries, inside the caller's transaction (locks already held). */
+  /**
+   * One message and its log entries, inside the caller's transaction (locks already
+   * held). A retry of a stored send is answered before it gets here; two copies
+   * racing trip the (sender, clientId) unique constraint, and the loser is answered
+   * with the winner's message (retryAsDuplicate).
+   */
   async function insertOne(
     tx: Tx,
     m: InsertArgs[0],
     logFor: InsertArgs[1],
     payload: InsertArgs[2],
   ): Promise<Inserted> {
-    const earlier = await bySender(tx, m.senderId, m.clientId);
-    if (earlier) return { message: earlier, seqs: new Map<string, number>(), duplicate: true };
-    const head = await tx
-      .selectFrom('messages')
-      .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
-      .where('conversation_id', '=', m.conversationId)
-      .executeTakeFirstOrThrow();
     const { held, ...fields } = m;
+    const [row] = await insertMessage(tx, {
+      id: m.id,
+      conversationId: m.conversationId,
+      senderId: m.senderId,
+      recipientId: m.recipientId,
+      clientId: m.clientId,
+      body: m.text,
+      replyTo: m.replyTo,
+      createdAt: m.createdAt,
+      visible: m.visibleToRecipient ? 1 : 0,
+      filtered: held === true ? 1 : 0,
+    });
     const stored: StoredMessage = {
       ...fields,
       // Stored as visible-but-held, so releasing it is one flag.
       visibleToRecipient: m.visibleToRecipient && held !== true,
       filtered: held === true ? 'held' : 'no',
-      seq: Number(head.head) + 1,
+      seq: Number(row!.seq),
       editedAt: null,
       deletedAt: null,
       reactions: [],
     };
-    await tx
-      .insertInto('messages')
-      .values({
-        id: stored.id,
-        conversation_id: stored.conversationId,
-        seq: stored.seq,
-        sender_id: stored.senderId,
-        recipient_id: stored.recipientId,
-        client_id: stored.clientId,
-        body: stored.text,
-        reply_to: stored.replyTo,
-        created_at: stored.createdAt,
-        edited_at: null,
-        deleted_at: null,
-        visible_to_recipient: m.visibleToRecipient ? 1 : 0,
-        filtered: held === true ? 1 : 0,
-      })
-      .execute();
     const seqs = await appendLog(tx, stored, logFor(stored), payload, stored.createdAt);
     return { message: stored, seqs, duplicate: false };
   }
 
   /**
    * Group commit: sends that arrive while a transaction is running wait for the
-   * next one and share it (each in a savepoint, so one failure spoils nothing
-   * else); every one is answered only after that transaction has committed.
+   * next one and share it (one failure spoils nothing else: see drainBatches);
+   * every one is answered only after that transaction has committed.
    */
   interface Job {
     args: InsertArgs;
@@ -207,31 +275,49 @@ export function createSqlMessageStore(
     }
   }
 
+  type Outcome = { ok: Inserted } | { err: unknown };
+
+  /**
+   * The batch in one transaction. With `savepoints`, each send runs in its own, so a
+   * failing send fails alone; without, any failure throws and nothing is committed.
+   */
+  async function runBatch(batch: readonly Job[], savepoints: boolean): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    await db.transaction().execute(async (tx) => {
+      await lockUsers(
+        tx,
+        batch.flatMap((j) => [j.args[0].senderId, j.args[0].recipientId]),
+      );
+      for (const job of batch) {
+        if (!savepoints) {
+          outcomes.push({ ok: await insertOne(tx, ...job.args) });
+          continue;
+        }
+        await tx.executeQuery(SAVEPOINT);
+        try {
+          outcomes.push({ ok: await insertOne(tx, ...job.args) });
+          await tx.executeQuery(RELEASE);
+        } catch (err) {
+          await tx.executeQuery(ROLLBACK_TO);
+          await tx.executeQuery(RELEASE);
+          outcomes.push({ err });
+        }
+      }
+    });
+    return outcomes;
+  }
+
   async function drainBatches(): Promise<void> {
     while (queue.length) {
       const batch = queue.splice(0, MAX_BATCH);
-      const outcomes: ({ ok: Inserted } | { err: unknown })[] = [];
+      let outcomes: Outcome[];
       try {
-        await db.transaction().execute(async (tx) => {
-          await lockUsers(
-            tx,
-            batch.flatMap((j) => [j.args[0].senderId, j.args[0].recipientId]),
-          );
-          for (const job of batch) {
-            if (batch.length === 1) {
-              outcomes.push({ ok: await insertOne(tx, ...job.args) });
-              continue;
-            }
-            await sql`savepoint parley_send`.execute(tx);
-            try {
-              outcomes.push({ ok: await insertOne(tx, ...job.args) });
-              await sql`release savepoint parley_send`.execute(tx);
-            } catch (err) {
-              await sql`rollback to savepoint parley_send`.execute(tx);
-              await sql`release savepoint parley_send`.execute(tx);
-              outcomes.push({ err });
-            }
-          }
+        // A send almost never fails, so a batch first runs without a savepoint per send
+        // (two statements each; two round trips on PostgreSQL). If one fails, nothing was
+        // committed, and the batch runs again with savepoints, so only that send fails.
+        outcomes = await runBatch(batch, false).catch((err: unknown) => {
+          if (batch.length === 1) throw err;
+          return runBatch(batch, true);
         });
       } catch (err) {
         // Nothing of this batch was committed.
@@ -441,16 +527,7 @@ export function createSqlMessageStore(
     async appendEvent(userId, name, data, at) {
       return db.transaction().execute(async (tx) => {
         await lockUsers(tx, [userId]);
-        const head = await tx
-          .selectFrom('user_log')
-          .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
-          .where('user_id', '=', userId)
-          .executeTakeFirstOrThrow();
-        const seq = Number(head.head) + 1;
-        await tx
-          .insertInto('user_log')
-          .values({ user_id: userId, seq, at, name, message_id: null, data: JSON.stringify(data) })
-          .execute();
+        const seq = await appendEntry(tx, userId, at, name, null, data);
         return seq;
       });
     },

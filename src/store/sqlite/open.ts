@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database as Tables } from '../sql/tables.js';
+import { QueuedSqliteDialect } from './dialect.js';
+import { withStatementCache } from './statements.js';
 
 /**
  * Opens (creating if needed) the SQLite file in WAL mode. synchronous=FULL so a
@@ -15,6 +17,13 @@ export function openSqlite(path: string): Kysely<Tables> {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
+  // Checkpoint every ~40 MB of WAL (4 kB pages), not every 4 MB: a send dirties
+  // about 7 scattered index pages, and the pages written again between two
+  // checkpoints are copied back once. About 10% less CPU per message; durability
+  // is the commit's fsync either way.
+  raw.pragma('wal_autocheckpoint = 10000');
   raw.pragma('foreign_keys = ON');
-  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: raw }) });
+  return new Kysely<Tables>({
+    dialect: new QueuedSqliteDialect({ database: withStatementCache(raw) }),
+  });
 }
