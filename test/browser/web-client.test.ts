@@ -1,10 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeBackends, tempDir } from '../helpers/backends.js';
-import { startSingle } from '../helpers/server.js';
-import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ensureWebBuilt } from './chromium.js';
+import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
+import {
+  PASSWORD,
+  contact,
+  messages,
+  say,
+  startWorld,
+  type BrowserWorld,
+  type Person,
+} from './harness.js';
 
 /**
  * The web client in a real browser: two people sign up in separate browser
@@ -14,78 +18,28 @@ import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, ensureWebBuilt } from './chromi
  * Screenshots go to a temp dir; PARLEY_SCREENSHOTS=docs/screenshots writes the
  * ones the README shows.
  */
-const PASSWORD = 'correct horse battery';
 const XSS = '<img src=x onerror=alert(1)> <script>alert(2)</script>';
-
-interface Person {
-  page: Page;
-  dialogs: string[];
-  errors: string[];
-}
 
 describe.skipIf(!HAVE_CHROMIUM)(
   `web client in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is missing)`}`,
   () => {
-    const backend = storeBackends()[0]!;
-    let node: Awaited<ReturnType<typeof startSingle>>;
-    let browser: Browser;
+    let world: BrowserWorld;
+    let node: BrowserWorld['node'];
     let alice: Person;
     let bob: Person;
-    const tmp = tempDir('parley-shots-');
-    const shots = process.env.PARLEY_SCREENSHOTS ?? tmp.dir;
-
-    async function person(): Promise<Person> {
-      const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
-      const page = await context.newPage();
-      const p: Person = { page, dialogs: [], errors: [] };
-      page.on('dialog', (d) => {
-        p.dialogs.push(d.message());
-        void d.dismiss();
-      });
-      page.on('pageerror', (e) => p.errors.push(String(e)));
-      page.on('console', (m) => {
-        if (m.type() === 'error') p.errors.push(m.text());
-      });
-      return p;
-    }
-
-    const shot = (p: Person, name: string) =>
-      p.page.screenshot({ path: join(shots, `${name}.png`) });
-
-    async function signUp(p: Person, username: string) {
-      await p.page.goto(node.url);
-      await p.page.getByLabel('Username').fill(username);
-      await p.page.getByLabel('Password').fill(PASSWORD);
-      await p.page.getByRole('button', { name: 'Sign up' }).click();
-      await p.page.getByTestId('me').filter({ hasText: username }).waitFor();
-    }
-
-    const contact = (p: Person, who: string) => p.page.locator(`[data-contact="${who}"]`);
-    const messages = (p: Person) => p.page.locator('.messages li.msg');
-
-    async function say(p: Person, text: string) {
-      const box = p.page.getByLabel(/^Message to/);
-      await box.fill(text);
-      await box.press('Enter');
-    }
+    const person = () => world.person();
+    const signUp = (p: Person, u: string) => world.signUp(p, u);
+    const shot = (p: Person, name: string) => world.shot(p, name);
 
     beforeAll(async () => {
-      mkdirSync(shots, { recursive: true });
-      ensureWebBuilt();
-      node = await startSingle(backend);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_ARGS,
-      });
+      world = await startWorld();
+      node = world.node;
       alice = await person();
       bob = await person();
     }, 120_000);
 
     afterAll(async () => {
-      await browser?.close();
-      await node?.dispose();
-      tmp.cleanup();
+      await world?.dispose();
     });
 
     it('signs up two people in separate browsers', async () => {

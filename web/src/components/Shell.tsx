@@ -1,9 +1,11 @@
+import { pane } from '../state/nav.js';
 import { browsing, selected, selectedRoom } from '../state/signals.js';
 import { AddContact } from './AddContact.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { ContactList } from './ContactList.js';
 import { ConversationView } from './ConversationView.js';
 import { Header } from './Header.js';
+import { PANES } from './panes.js';
 import { Requests } from './Requests.js';
 import { RoomDirectory } from './RoomDirectory.js';
 import { RoomList } from './RoomList.js';
@@ -13,7 +15,8 @@ import { RoomView } from './RoomView.js';
 export function Shell() {
   const dm = selected.value;
   const room = selectedRoom.value;
-  const open = dm ?? room ?? (browsing.value ? 'directory' : null);
+  const named = pane.value ? PANES[pane.value] : undefined;
+  const open = dm ?? room ?? (browsing.value ? 'directory' : named ? pane.value : null);
   return (
     <div class={`shell ${open ? 'has-open' : ''}`}>
       <Header />
@@ -32,6 +35,8 @@ export function Shell() {
             <RoomView key={room} name={room} />
           ) : browsing.value ? (
             <RoomDirectory />
+          ) : named ? (
+            named()
           ) : (
             <p class="empty">Choose a contact or a room to start talking.</p>
           )}

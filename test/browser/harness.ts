@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { storeBackends, tempDir } from '../helpers/backends.js';
+import { startSingle } from '../helpers/server.js';
+import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuilt } from './chromium.js';
+
+/**
+ * What every browser test file needs: one server on port 0 (SQLite), one
+ * Chromium, people in separate browser contexts who record dialogs and page
+ * errors (a test ends by checking both are empty), and the common gestures.
+ */
+export const PASSWORD = 'correct horse battery';
+
+export interface Person {
+  page: Page;
+  dialogs: string[];
+  errors: string[];
+}
+
+export type Sections = Parameters<typeof startSingle>[1];
+
+export interface BrowserWorld {
+  node: Awaited<ReturnType<typeof startSingle>>;
+  browser: Browser;
+  shots: string;
+  person(): Promise<Person>;
+  signUp(p: Person, username: string): Promise<void>;
+  shot(p: Person, name: string): Promise<unknown>;
+  dispose(): Promise<void>;
+}
+
+export async function startWorld(config?: Sections): Promise<BrowserWorld> {
+  const tmp = tempDir('parley-shots-');
+  const shots = process.env.PARLEY_SCREENSHOTS ?? tmp.dir;
+  mkdirSync(shots, { recursive: true });
+  ensureWebBuilt();
+  const node = await startSingle(storeBackends()[0]!, config);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  const world: BrowserWorld = {
+    node,
+    browser,
+    shots,
+    async person() {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
+      const page = await context.newPage();
+      const p: Person = { page, dialogs: [], errors: [] };
+      page.on('dialog', (d) => {
+        p.dialogs.push(d.message());
+        void d.dismiss();
+      });
+      page.on('pageerror', (e) => p.errors.push(String(e)));
+      page.on('console', (m) => {
+        if (m.type() === 'error') p.errors.push(m.text());
+      });
+      return p;
+    },
+    async signUp(p, username) {
+      await p.page.goto(node.url);
+      await p.page.getByLabel('Username').fill(username);
+      await p.page.getByLabel('Password').fill(PASSWORD);
+      await p.page.getByRole('button', { name: 'Sign up' }).click();
+      await p.page.getByTestId('me').filter({ hasText: username }).waitFor();
+    },
+    shot: (p, name) => p.page.screenshot({ path: join(shots, `${name}.png`) }),
+    async dispose() {
+      await browser.close();
+      await node.dispose();
+      tmp.cleanup();
+    },
+  };
+  return world;
+}
+
+export const contact = (p: Person, who: string) => p.page.locator(`[data-contact="${who}"]`);
+export const messages = (p: Person) => p.page.locator('.messages li.msg');
+
+export async function say(p: Person, text: string): Promise<void> {
+  const box = p.page.getByLabel(/^Message to/);
+  await box.fill(text);
+  await box.press('Enter');
+}
