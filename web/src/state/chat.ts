@@ -1,8 +1,10 @@
+import type { User } from '../../../src/sdk/index.js';
 import { newClientId } from '../lib/ids.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
 import { enqueue, logEntry, merge } from './log.js';
 import { showPane } from './nav.js';
+import { post, registerSender, waiting, type Outgoing } from './outbox.js';
 import { conversations, me, unread, type ChatMessage, type Conversation } from './signals.js';
 
 const PAGE = 30;
@@ -18,9 +20,11 @@ export async function openConversation(username: string): Promise<void> {
   showPane({ dm: key });
   unread.value = { ...unread.value, [key]: 0 };
   if (conversations.value[key]) return;
+  const user = me.value;
+  const waitingHere = user ? waiting('dm', key).map((o) => pendingMessage(o, user)) : [];
   conversations.value = {
     ...conversations.value,
-    [key]: { with: key, messages: [], more: false, loading: true, error: '' },
+    [key]: { with: key, messages: waitingHere, more: false, loading: true, error: '' },
   };
   try {
     const page = await client.history(key, { limit: PAGE });
@@ -58,40 +62,50 @@ export async function loadOlder(key: string): Promise<void> {
   }
 }
 
-/** Sends text to `key`; shown at once as pending, replaced by the stored message. */
-export async function send(key: string, text: string, clientId = newClientId()): Promise<void> {
-  const user = me.value;
-  if (!user) return;
-  const pending: ChatMessage = {
-    id: `pending:${clientId}`,
+function pendingMessage(o: Outgoing, user: User): ChatMessage {
+  return {
+    id: `pending:${o.clientId}`,
     conversationId: '',
     seq: 0,
     from: { userId: user.id, username: user.username },
-    to: { userId: '', username: key },
-    clientId,
-    text,
-    replyTo: null,
-    createdAt: Date.now(),
+    to: { userId: '', username: o.to },
+    clientId: o.clientId,
+    text: o.text,
+    replyTo: o.replyTo ?? null,
+    createdAt: o.createdAt,
     editedAt: null,
     deleted: false,
     reactions: [],
     pending: 'sending',
   };
-  update(key, (c) => ({ ...c, messages: merge(c.messages, [pending]) }));
-  try {
-    // A retry reuses the client id: the server answers with the same message, never a duplicate.
-    const r = await client.sendMessage(key, text, clientId);
-    await enqueue(() => logEntry(r.seq ?? undefined, 'message', { message: r.message }));
-  } catch (err) {
-    update(key, (c) => ({
-      ...c,
-      messages: c.messages.map((m) => (m.id === pending.id ? { ...m, pending: 'failed' } : m)),
-      error: describe(err),
-    }));
-  }
 }
 
-export function retry(key: string, m: ChatMessage): Promise<void> {
+registerSender('dm', {
+  send: (o) => client.sendMessage(o.to, o.text, o.clientId, o.replyTo),
+  sent: (_o, r) => enqueue(() => logEntry(r.seq ?? undefined, 'message', { message: r.message })),
+  failed: (o, err) =>
+    update(o.to, (c) => ({
+      ...c,
+      messages: c.messages.map((m) =>
+        m.id === `pending:${o.clientId}` ? { ...m, pending: 'failed' } : m,
+      ),
+      error: describe(err),
+    })),
+});
+
+/**
+ * Sends text to `key`: shown at once as pending, replaced by the stored message.
+ * Offline, it waits in the outbox (kept across reloads) and goes on reconnect.
+ */
+export function send(key: string, text: string, clientId = newClientId()): void {
+  const user = me.value;
+  if (!user) return;
+  const o: Outgoing = { clientId, kind: 'dm', to: key, text, createdAt: Date.now() };
+  update(key, (c) => ({ ...c, messages: merge(c.messages, [pendingMessage(o, user)]) }));
+  post(o);
+}
+
+export function retry(key: string, m: ChatMessage): void {
   update(key, (c) => ({ ...c, messages: c.messages.filter((x) => x.id !== m.id), error: '' }));
-  return send(key, m.text, m.clientId);
+  send(key, m.text, m.clientId);
 }

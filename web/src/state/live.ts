@@ -6,6 +6,7 @@ import { setLiveConnection } from './conn.js';
 import { isSignedOut } from './errors.js';
 import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
 import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
+import { flush } from './outbox.js';
 import { onTyping } from './typing.js';
 import { connection, contacts, myShow, notice, presence, type Show } from './signals.js';
 
@@ -103,6 +104,8 @@ async function open(): Promise<void> {
   setLiveConnection(c);
   attempt = 0;
   connection.value = 'online';
+  // Whatever was typed while offline goes now, in order.
+  void flush();
   void c.closed.then(({ code }) => {
     if (conn !== c) return;
     conn = null;

@@ -1,9 +1,10 @@
-import type { MyRoom, Room, RoomMember, RoomMessage } from '../../../src/sdk/index.js';
+import type { MyRoom, Room, RoomMember, RoomMessage, User } from '../../../src/sdk/index.js';
 import { newClientId } from '../lib/ids.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
 import { enqueue, handleLogged, merge } from './log.js';
 import { showPane } from './nav.js';
+import { post, registerSender, waiting, type Outgoing } from './outbox.js';
 import {
   me,
   myRooms,
@@ -157,9 +158,17 @@ export async function openRoom(name: string): Promise<void> {
   showPane({ room });
   roomUnread.value = { ...roomUnread.value, [room]: 0 };
   if (roomViews.value[room]) return;
+  const user = me.value;
   roomViews.value = {
     ...roomViews.value,
-    [room]: { name: room, messages: [], more: false, loading: true, error: '', members: null },
+    [room]: {
+      name: room,
+      messages: user ? waiting('room', room).map((o) => pendingRoomMessage(o, user)) : [],
+      more: false,
+      loading: true,
+      error: '',
+      members: null,
+    },
   };
   try {
     const [page, members] = await Promise.all([
@@ -196,50 +205,60 @@ export async function loadOlderRoom(room: string): Promise<void> {
   }
 }
 
-export async function sendToRoom(room: string, text: string, clientId = newClientId()) {
-  const user = me.value;
-  if (!user) return;
-  const pending: RoomChatMessage = {
-    id: `pending:${clientId}`,
+function pendingRoomMessage(o: Outgoing, user: User): RoomChatMessage {
+  return {
+    id: `pending:${o.clientId}`,
     conversationId: '',
     seq: 0,
     from: { userId: user.id, username: user.username },
-    room: { id: '', name: room },
+    room: { id: '', name: o.to },
     mentions: [],
-    clientId,
-    text,
-    replyTo: null,
-    createdAt: Date.now(),
+    clientId: o.clientId,
+    text: o.text,
+    replyTo: o.replyTo ?? null,
+    createdAt: o.createdAt,
     editedAt: null,
     deleted: false,
     reactions: [],
     pending: 'sending',
   };
-  update(room, (v) => ({ ...v, messages: merge(v.messages, [pending]) }));
-  try {
-    const r = await client.rooms.send(room, text, clientId);
-    await enqueue(() =>
+}
+
+registerSender('room', {
+  send: (o) => client.rooms.send(o.to, o.text, o.clientId, o.replyTo),
+  sent: (o, r) =>
+    enqueue(() =>
       r.roomSeq === null
-        ? applyRoom(room, 'room.message', { message: r.message })
+        ? applyRoom(o.to, 'room.message', { message: r.message })
         : roomEvent('room.message', {
-            room: { name: room },
+            room: { name: o.to },
             roomSeq: r.roomSeq,
             change: 'new',
             message: r.message,
           }),
-    );
-  } catch (err) {
-    update(room, (v) => ({
+    ),
+  failed: (o, err) =>
+    update(o.to, (v) => ({
       ...v,
-      messages: v.messages.map((m) => (m.id === pending.id ? { ...m, pending: 'failed' } : m)),
+      messages: v.messages.map((m) =>
+        m.id === `pending:${o.clientId}` ? { ...m, pending: 'failed' } : m,
+      ),
       error: describe(err),
-    }));
-  }
+    })),
+});
+
+/** Sends to a room: pending at once; offline, it waits in the outbox and goes on reconnect. */
+export function sendToRoom(room: string, text: string, clientId = newClientId()): void {
+  const user = me.value;
+  if (!user) return;
+  const o: Outgoing = { clientId, kind: 'room', to: room, text, createdAt: Date.now() };
+  update(room, (v) => ({ ...v, messages: merge(v.messages, [pendingRoomMessage(o, user)]) }));
+  post(o);
 }
 
-export function retryRoom(room: string, m: RoomChatMessage): Promise<void> {
+export function retryRoom(room: string, m: RoomChatMessage): void {
   update(room, (v) => ({ ...v, messages: v.messages.filter((x) => x.id !== m.id), error: '' }));
-  return sendToRoom(room, m.text, m.clientId);
+  sendToRoom(room, m.text, m.clientId);
 }
 
 export async function joinRoom(name: string): Promise<void> {

@@ -19,6 +19,7 @@ import {
   unread,
 } from './signals.js';
 import { showPane } from './nav.js';
+import { closeOutbox, loadOutbox } from './outbox.js';
 import { forgetRooms } from './rooms.js';
 import { forgetTyping } from './typing.js';
 
@@ -26,6 +27,7 @@ const DEVICE = 'Web browser';
 
 async function begin(user: User): Promise<void> {
   me.value = user;
+  loadOutbox(user.id);
   try {
     await initCursor(user.id);
   } catch (err) {
@@ -57,8 +59,10 @@ export async function restore(): Promise<void> {
 }
 
 /** Forgets everything about the session in this tab (the server side is already over). */
-function endLocally(why = ''): void {
+function endLocally(why = '', discardOutbox = false): void {
   stopLive();
+  // A revoked or expired session keeps its unsent messages for the next sign-in.
+  closeOutbox(discardOutbox);
   forgetSession(me.value?.id);
   client.token = undefined;
   me.value = null;
@@ -85,5 +89,5 @@ export async function signOut(): Promise<void> {
   } catch {
     /* offline or already revoked: forget it here anyway */
   }
-  endLocally();
+  endLocally('', true);
 }
