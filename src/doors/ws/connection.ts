@@ -15,6 +15,7 @@ import { toWireError } from '../native/errors.js';
 import { checkShape, parseJsonBytes } from '../native/json.js';
 import { OPS, runOp } from '../native/ops.js';
 import { CLOSE, PROTOCOL_VERSION } from './frames.js';
+import { corkForTurn, eventFrame, rawSocket } from './frames-out.js';
 
 /** Conditions that say the client is misbehaving (they count toward closing it). */
 const ABUSE: ReadonlySet<Condition> = new Set([
@@ -54,6 +55,7 @@ export class WsConnection {
   private readonly rate: RateLimiter;
   private readonly address: string;
   private readonly log: Logger;
+  private readonly framesOut: { inc(): void };
 
   constructor(
     private readonly socket: WebSocket,
@@ -75,6 +77,7 @@ export class WsConnection {
       maxKeys: 1,
     });
     deps.metrics.connections.inc({ door: 'ws' });
+    this.framesOut = deps.metrics.framesOut.labels({ door: 'ws' });
 
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
       this.onMessage(toBuffer(data), isBinary),
@@ -285,8 +288,22 @@ export class WsConnection {
       if (done !== undefined && roomSeq <= done) return;
     }
     // One event reaches many sessions (a room's members): its frame is built once.
-    e.encoded ??= JSON.stringify({ type: 'event', name: e.name, data: e.data });
-    this.writeText(e.encoded);
+    const raw = this.writable() ? rawSocket(this.socket) : undefined;
+    if (!raw) {
+      e.encoded ??= JSON.stringify({ type: 'event', name: e.name, data: e.data });
+      return this.writeText(e.encoded);
+    }
+    corkForTurn(raw);
+    raw.write(eventFrame(e));
+    this.framesOut.inc();
+  }
+
+  /** Open and not too far behind; a client that cannot keep up is cut off. */
+  private writable(): boolean {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return false;
+    if (this.socket.bufferedAmount <= this.deps.config.limits.send_queue_bytes) return true;
+    this.terminate('send queue full (client too slow)');
+    return false;
   }
 
   private async handle(re: Id | null, type: string, input: unknown): Promise<void> {
@@ -424,11 +441,11 @@ export class WsConnection {
   }
 
   private writeText(text: string): void {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > this.deps.config.limits.send_queue_bytes)
-      return this.terminate('send queue full (client too slow)');
+    if (!this.writable()) return;
+    const raw = rawSocket(this.socket);
+    if (raw) corkForTurn(raw);
     this.socket.send(text);
-    this.deps.metrics.framesOut.inc({ door: 'ws' });
+    this.framesOut.inc();
   }
 
   shutdown(code: number, reason: string): void {
