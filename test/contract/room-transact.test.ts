@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/core/ids.js';
+import type { Store } from '../../src/core/store.js';
+import { openTestStore, storeBackends } from '../helpers/backends.js';
+
+/**
+ * RoomStore.transact under concurrency, on every backend. On SQLite changes
+ * that arrive together share one commit (group commit): each must still be
+ * all-or-nothing on its own, answered for itself, and in timeline order.
+ */
+for (const backend of storeBackends()) {
+  describe(`room transactions at once (${backend.name})`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+    const roomId = newId();
+
+    beforeAll(async () => {
+      ({ store, dispose } = await openTestStore(backend));
+      await store.rooms.transact(roomId, (tx) =>
+        tx.createRoom({
+          id: roomId,
+          name: `gc${roomId.slice(-8).toLowerCase()}`,
+          topic: '',
+          topicLocked: false,
+          visibility: 'public',
+          createdAt: Date.now(),
+          createdBy: null,
+        } as never),
+      );
+    });
+    afterAll(async () => {
+      await dispose?.();
+    });
+
+    it('a failing change is undone alone; the others commit in order', async () => {
+      const jobs = Array.from({ length: 12 }, (_, i) =>
+        store.rooms.transact(roomId, async (tx) => {
+          const e = await tx.append({
+            at: Date.now(),
+            name: 'room.updated',
+            actorId: null,
+            messageId: null,
+            data: { i },
+          });
+          // Fails after writing: its event must not survive.
+          if (i % 5 === 2) throw new Error(`job ${i} fails`);
+          return e.seq;
+        }),
+      );
+      const settled = await Promise.allSettled(jobs);
+      const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+      expect(failed).toEqual([2, 7]);
+      for (const i of failed)
+        expect(String((settled[i] as PromiseRejectedResult).reason)).toContain(`job ${i} fails`);
+      // Job i's answer -> its seq (PostgreSQL may run them in any order; SQLite in order).
+      const seqOf = new Map(
+        settled.flatMap((r, i) => (r.status === 'fulfilled' ? [[i, r.value] as const] : [])),
+      );
+      const seqs = [...seqOf.values()].sort((a, b) => a - b);
+      expect(seqs).toEqual(seqs.map((_, k) => seqs[0]! + k));
+
+      const events = await store.rooms.events(roomId, 0, 100);
+      expect(events.map((e) => e.seq)).toEqual(seqs);
+      for (const e of events) expect(seqOf.get(e.data.i as number)).toBe(e.seq);
+      expect([...seqOf.keys()].sort((a, b) => a - b)).toEqual([0, 1, 3, 4, 5, 6, 8, 9, 10, 11]);
+      expect((await store.rooms.byId(roomId))!.head).toBe(seqs.at(-1));
+    });
+  });
+}
