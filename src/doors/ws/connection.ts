@@ -15,7 +15,7 @@ import { toWireError } from '../native/errors.js';
 import { checkShape, parseJsonBytes } from '../native/json.js';
 import { OPS, runOp } from '../native/ops.js';
 import { CLOSE, PROTOCOL_VERSION } from './frames.js';
-import { corkForTurn, eventFrame, rawSocket } from './frames-out.js';
+import { eventFrame, FrameQueue, rawSocket, textFrame } from './frames-out.js';
 
 /** Conditions that say the client is misbehaving (they count toward closing it). */
 const ABUSE: ReadonlySet<Condition> = new Set([
@@ -55,7 +55,9 @@ export class WsConnection {
   private readonly rate: RateLimiter;
   private readonly address: string;
   private readonly log: Logger;
-  private readonly framesOut: { inc(): void };
+  private readonly framesOut: { inc(n?: number): void };
+  /** Frames for this turn, written together (undefined: ws.send, one at a time). */
+  private readonly out: FrameQueue | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -78,6 +80,8 @@ export class WsConnection {
     });
     deps.metrics.connections.inc({ door: 'ws' });
     this.framesOut = deps.metrics.framesOut.labels({ door: 'ws' });
+    const raw = rawSocket(socket);
+    this.out = raw ? new FrameQueue(raw, (n) => this.framesOut.inc(n)) : undefined;
 
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
       this.onMessage(toBuffer(data), isBinary),
@@ -288,20 +292,18 @@ export class WsConnection {
       if (done !== undefined && roomSeq <= done) return;
     }
     // One event reaches many sessions (a room's members): its frame is built once.
-    const raw = this.writable() ? rawSocket(this.socket) : undefined;
-    if (!raw) {
+    if (!this.out) {
       e.encoded ??= JSON.stringify({ type: 'event', name: e.name, data: e.data });
       return this.writeText(e.encoded);
     }
-    corkForTurn(raw);
-    raw.write(eventFrame(e));
-    this.framesOut.inc();
+    if (this.writable()) this.out.push(eventFrame(e));
   }
 
   /** Open and not too far behind; a client that cannot keep up is cut off. */
   private writable(): boolean {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return false;
-    if (this.socket.bufferedAmount <= this.deps.config.limits.send_queue_bytes) return true;
+    const queued = this.socket.bufferedAmount + (this.out?.pendingBytes ?? 0);
+    if (queued <= this.deps.config.limits.send_queue_bytes) return true;
     this.terminate('send queue full (client too slow)');
     return false;
   }
@@ -442,14 +444,15 @@ export class WsConnection {
 
   private writeText(text: string): void {
     if (!this.writable()) return;
-    const raw = rawSocket(this.socket);
-    if (raw) corkForTurn(raw);
+    if (this.out) return this.out.push(textFrame(Buffer.from(text, 'utf8')));
     this.socket.send(text);
     this.framesOut.inc();
   }
 
   shutdown(code: number, reason: string): void {
     if (this.closed) return;
+    // What was sent before the close goes before the close frame.
+    this.out?.flush();
     this.socket.close(code, reason);
     this.cleanup();
     // A peer that never answers the close handshake is cut off.

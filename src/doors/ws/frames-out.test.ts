@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { ParleyEvent } from '../../core/events.js';
-import { corkForTurn, eventFrame, rawSocket, textFrame } from './frames-out.js';
+import { eventFrame, FrameQueue, rawSocket, textFrame } from './frames-out.js';
 
 /** A ws server and a real ws client connected to it. */
 async function pair(serverOpts: Record<string, unknown> = {}, clientOpts = {}) {
@@ -39,22 +39,41 @@ describe('textFrame', () => {
 });
 
 describe('raw frames on a ws socket', () => {
-  it('reach a real ws client intact, in order with ws.send, whatever their size and script', async () => {
+  it('reach a real ws client intact and in order, in one write per turn', async () => {
     const p = await pair();
     const raw = rawSocket(p.ws);
     expect(raw).toBeDefined();
+    const writes: number[] = [];
+    const q = new FrameQueue(raw!, (n) => writes.push(n));
     const texts = ['short', 'é✓𝄞 emoji 🫖', 'x'.repeat(200), 'y'.repeat(70_000)];
     const expected: string[] = [];
     for (const [i, t] of texts.entries()) {
-      const e: ParleyEvent = { name: 'test', data: { i, t } } as ParleyEvent;
-      corkForTurn(raw!);
-      raw!.write(eventFrame(e));
+      q.push(eventFrame({ name: 'test', data: { i, t } } as ParleyEvent));
       expected.push(JSON.stringify({ type: 'event', name: 'test', data: { i, t } }));
-      p.ws.send(`reply ${i}`);
+      q.push(textFrame(Buffer.from(`reply ${i}`)));
       expected.push(`reply ${i}`);
     }
+    expect(q.pendingBytes).toBeGreaterThan(70_000);
     await expect.poll(() => p.received.length).toBe(expected.length);
     expect(p.received).toEqual(expected);
+    expect(writes).toEqual([8]);
+    expect(q.pendingBytes).toBe(0);
+    p.close();
+  });
+
+  it('flush sends at once (before a close frame) and writes nothing to a closed socket', async () => {
+    const p = await pair();
+    const writes: number[] = [];
+    const q = new FrameQueue(rawSocket(p.ws)!, (n) => writes.push(n));
+    q.push(textFrame(Buffer.from('last words')));
+    q.flush();
+    const closed = new Promise<number>((r) => p.client.once('close', (code) => r(code)));
+    p.ws.close(4002, 'bye');
+    expect(await closed).toBe(4002);
+    expect(p.received).toEqual(['last words']);
+    q.push(textFrame(Buffer.from('too late')));
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual([1]);
     p.close();
   });
 

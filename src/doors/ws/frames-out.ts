@@ -52,41 +52,71 @@ export function eventFrame(e: ParleyEvent): Buffer {
 interface WsInternals {
   _socket?: Socket | null;
   _extensions?: Record<string, unknown>;
-  _sender?: { _state?: number; _bufferedBytes?: number };
 }
 
 /**
- * The TCP socket under `ws`, when frames may be written to it directly: no
- * extension negotiated and ws's Sender idle. Otherwise undefined (use ws.send).
+ * The TCP socket under `ws`, when whole frames may be written to it directly:
+ * no extension was negotiated (so ws's Sender never holds data back).
+ * Otherwise undefined: use ws.send. Extensions are fixed at the handshake, so
+ * the answer holds for the connection's life.
  */
 export function rawSocket(ws: WebSocket): Socket | undefined {
   const w = ws as unknown as WsInternals;
   const s = w._socket;
-  if (!s || typeof s.cork !== 'function' || s.destroyed) return undefined;
+  if (!s || typeof s.write !== 'function') return undefined;
   if (w._extensions && Object.keys(w._extensions).length > 0) return undefined;
-  if (w._sender?._state !== 0 || w._sender._bufferedBytes) return undefined;
   return s;
 }
 
-const corked = new Set<Socket>();
+const waiting = new Set<FrameQueue>();
 let scheduled = false;
 
-function uncorkAll(): void {
+function flushAll(): void {
   scheduled = false;
-  for (const s of corked) if (!s.destroyed) s.uncork();
-  corked.clear();
+  for (const q of waiting) q.flush();
+  waiting.clear();
 }
 
 /**
- * Corks `s` until the end of this event-loop turn (once per turn), so all the
- * frames written to it meanwhile, by us or by ws, go out in one system call.
+ * One connection's outgoing frames for the rest of this event-loop turn: all
+ * of them leave together, in order, in one write (one system call) when the
+ * turn ends. Everything the connection sends that must keep its order goes
+ * through here; ws writes only pings and the close frame itself, after `flush`.
  */
-export function corkForTurn(s: Socket): void {
-  if (corked.has(s)) return;
-  s.cork();
-  corked.add(s);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(uncorkAll);
+export class FrameQueue {
+  private frames: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(
+    private readonly socket: Socket,
+    /** Counts frames written (a metric), once per write rather than per frame. */
+    private readonly written: (frames: number) => void,
+  ) {}
+
+  /** Bytes accepted but not yet handed to the socket. */
+  get pendingBytes(): number {
+    return this.bytes;
+  }
+
+  push(frame: Buffer): void {
+    this.frames.push(frame);
+    this.bytes += frame.length;
+    if (this.frames.length === 1) {
+      waiting.add(this);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flushAll);
+      }
+    }
+  }
+
+  flush(): void {
+    const list = this.frames;
+    if (list.length === 0) return;
+    this.frames = [];
+    this.bytes = 0;
+    if (this.socket.destroyed || !this.socket.writable) return;
+    this.socket.write(list.length === 1 ? list[0]! : Buffer.concat(list));
+    this.written(list.length);
   }
 }
