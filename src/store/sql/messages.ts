@@ -182,6 +182,33 @@ export function createSqlMessageStore(
     return seqs;
   }
 
+  /**
+   * Moves each viewer's entry for the conversation to this message (never back: a
+   * released old message does not outrank a newer one). One statement for both people.
+   */
+  async function touchConversations(tx: Tx, m: StoredMessage, viewers: readonly string[]) {
+    if (!m.conversationId.startsWith('dm:') || viewers.length === 0) return;
+    const params: unknown[] = [];
+    const rows = viewers.map((userId) => {
+      const other = userId === m.senderId ? m.recipientId : m.senderId;
+      params.push(userId, m.conversationId, other, m.seq, m.createdAt);
+      const n = params.length;
+      return kind === 'postgres'
+        ? `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`
+        : '(?, ?, ?, ?, ?)';
+    });
+    await tx.executeQuery(
+      CompiledQuery.raw(
+        `insert into conversations (user_id, conversation_id, other_id, last_seq, last_at)
+         values ${rows.join(', ')}
+         on conflict (user_id, conversation_id) do update
+           set last_seq = excluded.last_seq, last_at = excluded.last_at
+           where conversations.last_seq < excluded.last_seq`,
+        params,
+      ),
+    );
+  }
+
   async function bySender(
     tx: Tx,
     senderId: string,
@@ -229,7 +256,9 @@ export function createSqlMessageStore(
       deletedAt: null,
       reactions: [],
     };
-    const seqs = await appendLog(tx, stored, logFor(stored), payload, stored.createdAt);
+    const viewers = logFor(stored);
+    const seqs = await appendLog(tx, stored, viewers, payload, stored.createdAt);
+    await touchConversations(tx, stored, viewers);
     return { message: stored, seqs, duplicate: false };
   }
 
@@ -399,7 +428,11 @@ export function createSqlMessageStore(
           }
         }
         const at = next.deletedAt ?? next.editedAt ?? Date.now();
-        return { message: next, seqs: await appendLog(tx, next, logFor(next), payload, at) };
+        const viewers = logFor(next);
+        const seqs = await appendLog(tx, next, viewers, payload, at);
+        // A message released from the filtered folder is news in its conversation.
+        if (patch.filtered === 'no') await touchConversations(tx, next, viewers);
+        return { message: next, seqs };
       });
     },
 
