@@ -19,6 +19,8 @@ import {
   unread,
 } from './signals.js';
 import { showPane } from './nav.js';
+import { forgetChats } from './chats.js';
+import { forgetReading } from './reading.js';
 import { forgetRooms } from './rooms.js';
 import { forgetTyping } from './typing.js';
 
@@ -72,6 +74,8 @@ function endLocally(why = ''): void {
   roomUnread.value = {};
   forgetRooms();
   forgetTyping();
+  forgetChats();
+  forgetReading();
   showPane({});
   myShow.value = 'available';
   connection.value = 'offline';
