@@ -131,6 +131,34 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await world.shot(bob2, 'chats');
     }, 60_000);
 
+    it('a chat on screen in a hidden tab stays unread until I look again', async () => {
+      // Bob still has carol's chat open; the tab goes to the background.
+      await bob.page.evaluate(`
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+        document.dispatchEvent(new Event('visibilitychange'));
+      `);
+      await sdk.carol!.sendMessage('bob', 'Still there?', 'c4');
+      await messages(bob).filter({ hasText: 'Still there?' }).waitFor();
+      await chat(bob, 'carol').getByLabel('1 unread').waitFor();
+      await titleIs(bob, '(2) Parley');
+      expect(
+        (await bobSdk.conversations()).conversations.find((c) => c.with.username === 'carol'),
+      ).toMatchObject({ unread: 1, read: 3 });
+      await bob.page.evaluate(`
+        delete document.visibilityState;
+        document.dispatchEvent(new Event('visibilitychange'));
+      `);
+      await chat(bob, 'carol')
+        .getByLabel(/unread/)
+        .waitFor({ state: 'detached' });
+      await titleIs(bob, '(1) Parley');
+      await expect
+        .poll(async () =>
+          (await bobSdk.conversations()).conversations.find((c) => c.with.username === 'carol'),
+        )
+        .toMatchObject({ unread: 0, read: 4 });
+    }, 60_000);
+
     it('rooms sit in the same list, with mention badges and notify levels in the title', async () => {
       await bobSdk.rooms.create('tea', { topic: 'Tea time' });
       await room(bob, 'tea').waitFor();
@@ -145,6 +173,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect((await order(bob))[0]).toBe('room:tea');
       await titleIs(bob, '(2) Parley');
       await room(bob2, 'tea').getByLabel('1 mention').waitFor();
+      await world.shot(bob2, 'chats-badges');
 
       // Notify on mentions only: a plain message counts in the badge, not in the title.
       await bobSdk.rooms.setNotify('tea', 'mentions');
@@ -176,6 +205,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await messages(bob2).filter({ hasText: 'Dave here' }).waitFor();
       await world.shot(bob2, 'chats-phone');
       await bob2.page.getByRole('button', { name: 'Contacts' }).click();
+      await world.shot(bob2, 'chats-phone-list');
       // Even a quick look marks the chat read on the server.
       await expect
         .poll(async () =>
