@@ -96,6 +96,19 @@ for (const backend of storeBackends()) {
         });
         expect(rest.map((r) => r.other.username)).toEqual([c!.username, b!.username]);
 
+        // Sends racing into one batch (group commit) move each entry once, to the latest.
+        const sent = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            i % 2 ? send(b!, c!, `race ${i}`) : send(c!, b!, `race ${i}`),
+          ),
+        );
+        const top = Math.max(...sent.map((r) => r.message.seq));
+        for (const u of [b!, c!]) {
+          const [entry] = await store.conversations.list(u.id, { limit: 1 });
+          expect(entry!.last.seq).toBe(top);
+          expect(entry!.lastAt).toBe(sent.find((r) => r.message.seq === top)!.message.createdAt);
+        }
+
         // Rebuilt by the migration from the messages alone, the lists come out the same.
         const before = await Promise.all(
           [a!, b!, c!, d!].map((u) => store.conversations.list(u.id, { limit: 10 })),
