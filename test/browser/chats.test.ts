@@ -42,7 +42,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }
 
     beforeAll(async () => {
-      world = await startWorld();
+      // The paging test registers 50 people from this one address.
+      world = await startWorld({ limits: { requests_per_minute_per_address: 100_000 } });
       bob = await world.person();
       bob2 = await world.person();
     }, 120_000);
@@ -199,6 +200,28 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await room(bob2, 'tea').getByText('You: Yes please').waitFor();
     }, 60_000);
 
+    it('older chats load on demand, 50 at a time', async () => {
+      for (let i = 0; i < 50; i++) {
+        const c = await someone(`fan${String(i).padStart(2, '0')}`);
+        await c.sendMessage('bob', `Fan mail ${i}`, `f${i}`);
+      }
+      // Sent while bob2 was away: after a reload only the newest 50 chats are loaded.
+      await bob2.page.reload();
+      await chat(bob2, 'fan49').getByText('Fan mail 49').waitFor();
+      expect(await bob2.page.locator('.chats [data-chat]').count()).toBe(50);
+      expect(await chat(bob2, 'dave').count()).toBe(0);
+      await bob2.page.getByRole('button', { name: 'Show older chats' }).click();
+      await chat(bob2, 'dave').getByText('You: Hi Dave').waitFor();
+      expect(await bob2.page.locator('.chats [data-chat]').count()).toBe(52);
+      await bob2.page
+        .getByRole('button', { name: 'Show older chats' })
+        .waitFor({ state: 'detached' });
+      const listed = await order(bob2);
+      expect(listed.slice(0, 2)).toEqual(['dm:fan49', 'dm:fan48']);
+      expect(listed.slice(-3)).toEqual(['room:tea', 'dm:carol', 'dm:dave']);
+      await titleIs(bob2, '(51) Parley');
+    }, 120_000);
+
     it('fits a phone, opens a stranger’s chat from the list, and no page error happened', async () => {
       await bob2.page.setViewportSize({ width: 390, height: 780 });
       await chat(bob2, 'dave').getByRole('button').click();
@@ -209,7 +232,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       // Even a quick look marks the chat read on the server.
       await expect
         .poll(async () =>
-          (await bobSdk.conversations()).conversations.find((c) => c.with.username === 'dave'),
+          (await bobSdk.conversations({ limit: 100 })).conversations.find(
+            (c) => c.with.username === 'dave',
+          ),
         )
         .toMatchObject({ unread: 0, read: 2 });
       // Runs in the page (this file is type-checked for Node).
@@ -219,8 +244,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
             .document.documentElement.scrollWidth,
       );
       expect(width).toBeLessThanOrEqual(390);
-      await titleIs(bob2, 'Parley');
-      await titleIs(bob, 'Parley');
+      // The fans' 50 messages are still unread, on both devices.
+      await titleIs(bob2, '(50) Parley');
+      await titleIs(bob, '(50) Parley');
       for (const p of [bob, bob2]) {
         expect(p.errors).toEqual([]);
         expect(p.dialogs).toEqual([]);
