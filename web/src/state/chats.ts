@@ -52,7 +52,8 @@ export const roomMentions = signal<Record<string, number>>({});
 export const chatsNext = signal<string | undefined>(undefined);
 /** Why the list could not be loaded ('' when it could). */
 export const chatsError = signal('');
-export const chatsLoading = signal(false);
+/** True until the first page has come (or failed), and while a page is being read. */
+export const chatsLoading = signal(true);
 
 /** Highest seq already reflected in each count, by 'dm:<username>' or 'room:<name>'. */
 const counted = new Map<string, number>();
@@ -251,5 +252,6 @@ export function forgetChats(): void {
   roomMentions.value = {};
   chatsNext.value = undefined;
   chatsError.value = '';
+  chatsLoading.value = true;
   counted.clear();
 }
