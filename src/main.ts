@@ -13,6 +13,7 @@ import { createContactService } from './core/contacts/service.js';
 import { createMessageService } from './core/messages/service.js';
 import { createPresenceService } from './core/presence/service.js';
 import { createReceiptService } from './core/receipts/service.js';
+import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRoomChat } from './core/rooms/chat.js';
 import { createRoomFanout } from './core/rooms/fanout.js';
@@ -150,6 +151,10 @@ export async function createParley(
       isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
     },
   });
+  const conversations = createConversationService({
+    store: store.conversations,
+    usernameOf: async (id) => (await store.accounts.userById(id))?.username,
+  });
   const fanout = createRoomFanout({
     nodeId,
     bus,
@@ -184,6 +189,7 @@ export async function createParley(
     contacts,
     presence,
     messages,
+    conversations,
     receipts,
     rooms,
     roomChat,

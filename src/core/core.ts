@@ -1,6 +1,7 @@
 import type { AccountService } from './accounts/service.js';
 import type { LoginThrottle } from './accounts/throttle.js';
 import type { ContactService } from './contacts/service.js';
+import type { ConversationService } from './conversations/service.js';
 import type { MessageService } from './messages/service.js';
 import type { PresenceService } from './presence/service.js';
 import type { ReceiptService } from './receipts/service.js';
@@ -18,6 +19,7 @@ export interface Core {
   contacts: ContactService;
   presence: PresenceService;
   messages: MessageService;
+  conversations: ConversationService;
   receipts: ReceiptService;
   rooms: RoomService;
   roomChat: RoomChat;

@@ -1,5 +1,6 @@
 import type { AccountStore } from './accounts/store.js';
 import type { ContactStore } from './contacts/store.js';
+import type { ConversationStore } from './conversations/store.js';
 import type { FilterStore, MessageStore } from './messages/store.js';
 import type { PresenceStore } from './presence/store.js';
 import type { MarkerStore } from './receipts/store.js';
@@ -16,6 +17,7 @@ export interface Store {
   messages: MessageStore;
   filters: FilterStore;
   markers: MarkerStore;
+  conversations: ConversationStore;
   rooms: RoomStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;

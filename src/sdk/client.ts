@@ -4,6 +4,7 @@ import { RoomsApi } from './rooms.js';
 import type {
   BlockedUser,
   Contact,
+  ConversationPage,
   Message,
   MessageResult,
   Presence,
@@ -251,6 +252,11 @@ export class ParleyClient {
 
   react(id: string, emoji: string, on = true): Promise<MessageResult> {
     return this.call('POST', `/messages/${encodeURIComponent(id)}/reactions`, { emoji, on });
+  }
+
+  /** Your direct conversations, latest activity first, with unread counts; pass `next` as `before` for more. */
+  conversations(page: { before?: string; limit?: number } = {}): Promise<ConversationPage> {
+    return this.call('GET', '/conversations', undefined, page);
   }
 
   /** A page of your conversation with someone, oldest first. */

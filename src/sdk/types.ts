@@ -139,3 +139,34 @@ export interface Marker {
   unread: number;
   theirs?: { delivered: number; read: number } | null;
 }
+
+/** One of your direct conversations in the list, latest activity first (`conversations.list`). */
+export interface ConversationSummary {
+  conversationId: string;
+  with: { userId: string; username: string; displayName: string | null };
+  /** When the latest message you can see was sent. */
+  lastAt: number;
+  last: {
+    id: string;
+    seq: number;
+    from: { userId: string; username: string };
+    /** The start of the text (at most 100 characters); '' when deleted. */
+    text: string;
+    truncated: boolean;
+    createdAt: number;
+    editedAt: number | null;
+    deleted: boolean;
+  };
+  /** Your read marker. */
+  read: number;
+  /** Messages from them after your read marker. */
+  unread: number;
+  /** You have blocked them. */
+  blocked: boolean;
+}
+
+export interface ConversationPage {
+  conversations: ConversationSummary[];
+  /** Pass as `before` for the next (older) page; absent on the last page. */
+  next?: string;
+}

@@ -4,6 +4,7 @@ import type { Store } from '../core/store.js';
 import { openPostgres } from './postgres/open.js';
 import { createSqlAccountStore } from './sql/accounts.js';
 import { createSqlContactStore } from './sql/contacts.js';
+import { createSqlConversationStore } from './sql/conversations.js';
 import { createSqlFilterStore } from './sql/filters.js';
 import { createSqlMarkerStore } from './sql/markers.js';
 import { createSqlMessageStore } from './sql/messages.js';
@@ -69,6 +70,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     messages: createSqlMessageStore(db, kind),
     filters: createSqlFilterStore(db),
     markers: createSqlMarkerStore(db, kind),
+    conversations: createSqlConversationStore(db),
     rooms: createSqlRoomStore(db, kind),
     async check() {
       await sql`select 1`.execute(db);

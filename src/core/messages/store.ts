@@ -58,7 +58,9 @@ export interface FilterStore {
 
 export interface MessageStore {
   /**
-   * Stores a new message and its log entries in one transaction. If the sender
+   * Stores a new message and its log entries in one transaction; each user it is
+   * logged for also has the conversation moved to it in their conversation list
+   * (ConversationStore). If the sender
    * already sent `clientId`, nothing is written and the earlier message comes
    * back with `duplicate: true` (a retried send).
    */
@@ -73,7 +75,8 @@ export interface MessageStore {
   byId(id: string): Promise<StoredMessage | undefined>;
   /**
    * Applies `change` to the stored message (edit, delete) and logs it, in one
-   * transaction; undefined if gone. `change` sees the message as it is under the
+   * transaction; undefined if gone. A release (`filtered` back to `no`) also moves
+   * the conversation forward for the users it is logged for. `change` sees the message as it is under the
    * lock and may throw to refuse (nothing is written).
    */
   update(

@@ -113,6 +113,7 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
   route('PATCH', '/api/v1/messages/:id', 'messages.edit', body);
   route('DELETE', '/api/v1/messages/:id', 'messages.delete', none);
   route('POST', '/api/v1/messages/:id/reactions', 'messages.react', body);
+  route('GET', '/api/v1/conversations', 'conversations.list', queryInput);
   route('GET', '/api/v1/conversations/:with/messages', 'messages.history', queryInput);
   route('GET', '/api/v1/sync', 'sync', queryInput);
   route('GET', '/api/v1/search', 'messages.search', queryInput);

@@ -342,6 +342,15 @@ export const OPS: Record<string, Op> = {
         limit: ctx.input.limit,
       }),
   },
+  'conversations.list': {
+    auth: true,
+    shape: { before: 'string?', limit: 'number?' },
+    run: (ctx) =>
+      ctx.core.conversations.list(authed(ctx).user.id, {
+        before: ctx.input.before,
+        limit: ctx.input.limit,
+      }),
+  },
   'messages.search': {
     auth: true,
     shape: { q: 'string', with: 'string?', before: 'string?', limit: 'number?' },

@@ -132,6 +132,10 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
         // Their own log and reactions go; messages stay in the other person's history.
         await tx.deleteFrom('user_log').where('user_id', '=', userId).execute();
         await tx.deleteFrom('markers').where('user_id', '=', userId).execute();
+        await tx
+          .deleteFrom('conversations')
+          .where((eb) => eb.or([eb('user_id', '=', userId), eb('other_id', '=', userId)]))
+          .execute();
         await tx.deleteFrom('filters').where('user_id', '=', userId).execute();
         await tx.deleteFrom('reactions').where('user_id', '=', userId).execute();
         await tx.deleteFrom('user_presence').where('user_id', '=', userId).execute();

@@ -182,6 +182,60 @@ export function createSqlMessageStore(
     return seqs;
   }
 
+  interface Touch {
+    userId: string;
+    conversationId: string;
+    otherId: string;
+    seq: number;
+    at: number;
+  }
+
+  /** The conversation-list entries a message moves: one per user who can see it. */
+  function touchesOf(m: StoredMessage, viewers: Iterable<string>): Touch[] {
+    if (!m.conversationId.startsWith('dm:')) return [];
+    return [...viewers].map((userId) => ({
+      userId,
+      conversationId: m.conversationId,
+      otherId: userId === m.senderId ? m.recipientId : m.senderId,
+      seq: m.seq,
+      at: m.createdAt,
+    }));
+  }
+
+  /**
+   * Moves conversation-list entries forward (never back: a released old message does
+   * not outrank a newer one), in one statement however many; a batch of sends calls it
+   * once. An entry named twice keeps its latest message (one row may change only once
+   * per statement).
+   */
+  async function touchConversations(tx: Tx, touches: readonly Touch[]): Promise<void> {
+    const latest = new Map<string, Touch>();
+    for (const t of touches) {
+      const key = `${t.userId} ${t.conversationId}`;
+      const had = latest.get(key);
+      if (!had || had.seq < t.seq) latest.set(key, t);
+    }
+    if (latest.size === 0) return;
+    const params: unknown[] = [];
+    const rows = [...latest.values()].map((t) => {
+      params.push(t.userId, t.conversationId, t.otherId, t.seq, t.at);
+      const n = params.length;
+      return kind === 'postgres'
+        ? `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`
+        : '(?, ?, ?, ?, ?)';
+    });
+    await tx.executeQuery(
+      CompiledQuery.raw(
+        `insert into conversations (user_id, conversation_id, other_id, last_seq, last_at)
+         values ${rows.join(', ')}
+         on conflict (user_id, conversation_id) do update
+           set last_seq = excluded.last_seq, last_at = excluded.last_at
+           where conversations.last_seq < excluded.last_seq`,
+        params,
+      ),
+    );
+  }
+
   async function bySender(
     tx: Tx,
     senderId: string,
@@ -303,6 +357,11 @@ export function createSqlMessageStore(
           outcomes.push({ err });
         }
       }
+      // The conversation lists of the whole batch in one statement, in the same transaction.
+      await touchConversations(
+        tx,
+        outcomes.flatMap((o) => ('ok' in o ? touchesOf(o.ok.message, o.ok.seqs.keys()) : [])),
+      );
     });
     return outcomes;
   }
@@ -399,7 +458,11 @@ export function createSqlMessageStore(
           }
         }
         const at = next.deletedAt ?? next.editedAt ?? Date.now();
-        return { message: next, seqs: await appendLog(tx, next, logFor(next), payload, at) };
+        const viewers = logFor(next);
+        const seqs = await appendLog(tx, next, viewers, payload, at);
+        // A message released from the filtered folder is news in its conversation.
+        if (patch.filtered === 'no') await touchConversations(tx, touchesOf(next, viewers));
+        return { message: next, seqs };
       });
     },
 

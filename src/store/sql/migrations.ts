@@ -339,6 +339,48 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0009_conversations': {
+    async up(db: Kysely<unknown>) {
+      // One row per person per direct conversation they can see, moved to its latest
+      // visible message by every send (and release): listing someone's conversations by
+      // activity is then an index range, however many messages or conversations they have.
+      await db.schema
+        .createTable('conversations')
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('other_id', 'text', (c) => c.notNull())
+        .addColumn('last_seq', 'bigint', (c) => c.notNull())
+        .addColumn('last_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('conversations_pk', ['user_id', 'conversation_id'])
+        .execute();
+      await db.schema
+        .createIndex('conversations_activity')
+        .on('conversations')
+        .columns(['user_id', 'last_at', 'conversation_id'])
+        .execute();
+      await db.schema
+        .createIndex('conversations_other')
+        .on('conversations')
+        .column('other_id')
+        .execute();
+      // Existing conversations: the sender sees every message, the recipient those not
+      // hidden by a block or held (or cleared) by a filter.
+      await sql`insert into conversations (user_id, conversation_id, other_id, last_seq, last_at)
+        select v.user_id, v.conversation_id, v.other_id, v.last_seq, m.created_at
+        from (
+          select user_id, conversation_id, other_id, max(seq) as last_seq from (
+            select sender_id as user_id, conversation_id, recipient_id as other_id, seq
+              from messages where conversation_id like 'dm:%'
+            union all
+            select recipient_id, conversation_id, sender_id, seq
+              from messages where conversation_id like 'dm:%'
+                and visible_to_recipient = 1 and filtered = 0
+          ) s group by user_id, conversation_id, other_id
+        ) v
+        join messages m on m.conversation_id = v.conversation_id and m.seq = v.last_seq
+        where exists (select 1 from users u where u.id = v.user_id)`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -185,7 +185,17 @@ export interface MentionsTable {
   seq: number;
 }
 
+/** A person's view of one direct conversation: its latest message they can see. */
+export interface ConversationsTable {
+  user_id: string;
+  conversation_id: string;
+  other_id: string;
+  last_seq: number;
+  last_at: number;
+}
+
 export interface Database {
+  conversations: ConversationsTable;
   rooms: RoomsTable;
   room_members: RoomMembersTable;
   room_bans: RoomBansTable;

@@ -1,6 +1,7 @@
 import { pane } from '../state/nav.js';
 import { browsing, selected, selectedRoom } from '../state/signals.js';
 import { AddContact } from './AddContact.js';
+import { ChatList } from './ChatList.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { ContactList } from './ContactList.js';
 import { ConversationView } from './ConversationView.js';
@@ -24,6 +25,7 @@ export function Shell() {
       <div class="panes">
         <aside class="side" aria-label="Contacts">
           <Requests />
+          <ChatList />
           <ContactList />
           <RoomList />
           <AddContact />

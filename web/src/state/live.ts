@@ -4,6 +4,7 @@ import { backoffDelay } from '../lib/backoff.js';
 import { client } from './client.js';
 import { setLiveConnection } from './conn.js';
 import { isSignedOut } from './errors.js';
+import { loadChats, markerEvent } from './chats.js';
 import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
 import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
 import { flush } from './outbox.js';
@@ -122,6 +123,7 @@ async function open(): Promise<void> {
   void enqueue(async () => {
     contacts.value = (await client.contacts()).sort((a, b) => a.username.localeCompare(b.username));
     await loadMyRooms();
+    await loadChats();
   });
 }
 
@@ -134,6 +136,10 @@ async function onEvent(e: ServerEvent): Promise<void> {
       return applyPresence(d as unknown as Presence & { at?: number });
     case 'typing':
       return onTyping(d);
+    case 'marker':
+    case 'room.marker':
+    case 'room.notify':
+      return markerEvent(e.name, d);
     case 'presence.snapshot':
       for (const p of (d.contacts as Presence[]) ?? []) applyPresence(p);
       return;

@@ -1,7 +1,8 @@
 import type { Contact, Message } from '../../../src/sdk/index.js';
 import { saveCursor, savedCursor } from '../lib/storage.js';
 import { client } from './client.js';
-import { contacts, conversations, me, selected, unread, type Shown } from './signals.js';
+import { chatMessage } from './chats.js';
+import { contacts, conversations, me, type Shown } from './signals.js';
 import { stoppedTyping } from './typing.js';
 
 /**
@@ -128,6 +129,6 @@ function applyMessage(m: Message, change: string | undefined): void {
       [key]: { ...conv, messages: merge(conv.messages, [m]) },
     };
   if (!mine && change === 'new') stoppedTyping(key);
-  if (!mine && change === 'new' && selected.value !== key)
-    unread.value = { ...unread.value, [key]: (unread.value[key] ?? 0) + 1 };
+  // The chat list, unread counts included (state/chats.ts).
+  chatMessage(m, change);
 }

@@ -1,5 +1,6 @@
 import type { MyRoom, Room, RoomMember, RoomMessage, User } from '../../../src/sdk/index.js';
 import { newClientId } from '../lib/ids.js';
+import { chatRoomMessage } from './chats.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
 import { enqueue, handleLogged, merge } from './log.js';
@@ -113,9 +114,8 @@ function applyRoom(room: string, name: string, d: Record<string, unknown>): void
   if (name === 'room.message') {
     const m = d.message as RoomMessage;
     update(room, (v) => ({ ...v, messages: merge(v.messages, [m]) }));
-    const mine = m.from.userId === me.value?.id;
-    if (!mine && d.change === 'new' && selectedRoom.value !== room)
-      roomUnread.value = { ...roomUnread.value, [room]: (roomUnread.value[room] ?? 0) + 1 };
+    // The chat list, unread and mention counts included (state/chats.ts).
+    chatRoomMessage(room, m, d.change as string | undefined);
   } else if (name === 'room.updated') {
     const changes = d.changes as Partial<Room>;
     const r = myRooms.value[room];

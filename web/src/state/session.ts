@@ -20,6 +20,8 @@ import {
 } from './signals.js';
 import { showPane } from './nav.js';
 import { closeOutbox, loadOutbox } from './outbox.js';
+import { forgetChats } from './chats.js';
+import { forgetReading } from './reading.js';
 import { forgetRooms } from './rooms.js';
 import { forgetTyping } from './typing.js';
 
@@ -76,6 +78,8 @@ function endLocally(why = '', discardOutbox = false): void {
   roomUnread.value = {};
   forgetRooms();
   forgetTyping();
+  forgetChats();
+  forgetReading();
   showPane({});
   myShow.value = 'available';
   connection.value = 'offline';

@@ -1,0 +1,120 @@
+import { ParleyError } from '../errors.js';
+import { type ConversationRow, type ConversationStore } from './store.js';
+
+export const CONVERSATIONS_DEFAULT = 50;
+export const CONVERSATIONS_MAX = 100;
+/** Characters of the latest message shown in the list. */
+export const PREVIEW_CHARS = 100;
+
+/** One entry of the conversation list (docs/protocol.md, "Conversations"). */
+export interface ConversationView {
+  conversationId: string;
+  with: { userId: string; username: string; displayName: string | null };
+  lastAt: number;
+  last: {
+    id: string;
+    seq: number;
+    from: { userId: string; username: string };
+    /** At most PREVIEW_CHARS characters; '' for a deleted message. */
+    text: string;
+    /** More text follows in the message itself. */
+    truncated: boolean;
+    createdAt: number;
+    editedAt: number | null;
+    deleted: boolean;
+  };
+  read: number;
+  unread: number;
+  blocked: boolean;
+}
+
+export interface ConversationService {
+  list(
+    userId: string,
+    q: { before?: unknown; limit?: unknown },
+  ): Promise<{ conversations: ConversationView[]; next?: string }>;
+}
+
+// A `next` value: the latest activity time and the conversation id, both as the server wrote them.
+const CURSOR = /^(\d{1,15})\.(dm:[0-9a-z]{26}:[0-9a-z]{26})$/;
+
+function preview(text: string): { text: string; truncated: boolean } {
+  const chars = [...text];
+  return chars.length > PREVIEW_CHARS
+    ? { text: chars.slice(0, PREVIEW_CHARS).join(''), truncated: true }
+    : { text, truncated: false };
+}
+
+function view(r: ConversationRow, me: { id: string; username: string }): ConversationView {
+  const mine = r.last.senderId === me.id;
+  return {
+    conversationId: r.conversationId,
+    with: {
+      userId: r.other.userId,
+      username: r.other.username,
+      displayName: r.other.displayName || null,
+    },
+    lastAt: r.lastAt,
+    last: {
+      id: r.last.id,
+      seq: r.last.seq,
+      from: mine
+        ? { userId: me.id, username: me.username }
+        : { userId: r.other.userId, username: r.other.username },
+      ...(r.last.deleted ? { text: '', truncated: false } : preview(r.last.text)),
+      createdAt: r.last.createdAt,
+      editedAt: r.last.editedAt,
+      deleted: r.last.deleted,
+    },
+    read: r.read,
+    unread: r.unread,
+    blocked: r.blocked,
+  };
+}
+
+/** The list of a user's direct conversations, latest activity first, paged by `next`. */
+export function createConversationService(deps: {
+  store: ConversationStore;
+  usernameOf(id: string): Promise<string | undefined>;
+}): ConversationService {
+  return {
+    async list(userId, q) {
+      let limit = CONVERSATIONS_DEFAULT;
+      if (q.limit !== undefined) {
+        if (
+          typeof q.limit !== 'number' ||
+          !Number.isSafeInteger(q.limit) ||
+          q.limit < 1 ||
+          q.limit > CONVERSATIONS_MAX
+        )
+          throw new ParleyError(
+            'bad-request',
+            `limit must be a whole number from 1 to ${CONVERSATIONS_MAX}`,
+            { field: 'limit' },
+          );
+        limit = q.limit;
+      }
+      const page: { before?: { at: number; conversationId: string }; limit: number } = {
+        limit: limit + 1,
+      };
+      if (q.before !== undefined) {
+        const m = typeof q.before === 'string' ? CURSOR.exec(q.before) : null;
+        if (!m)
+          throw new ParleyError(
+            'bad-request',
+            'before must be a `next` value from an earlier page',
+            { field: 'before' },
+          );
+        page.before = { at: Number(m[1]), conversationId: m[2]! };
+      }
+      const rows = await deps.store.list(userId, page);
+      const me = { id: userId, username: (await deps.usernameOf(userId)) ?? '' };
+      const list = rows.slice(0, limit);
+      const conversations = list.map((r) => view(r, me));
+      const last = list[list.length - 1];
+      return rows.length > limit && last
+        ? { conversations, next: `${last.lastAt}.${last.conversationId}` }
+        : { conversations };
+    },
+  };
+}
