@@ -4,6 +4,7 @@ import { RoomsApi } from './rooms.js';
 import type {
   BlockedUser,
   Contact,
+  Marker,
   Message,
   MessageResult,
   Presence,
@@ -264,6 +265,16 @@ export class ParleyClient {
       undefined,
       page,
     );
+  }
+
+  /** Your markers in the conversation with `withUser`, and theirs (`theirs`) when they share them. */
+  async markers(withUser: string): Promise<Marker> {
+    return (
+      await this.call<{ marker: Marker }>(
+        'GET',
+        `/conversations/${encodeURIComponent(withUser)}/markers`,
+      )
+    ).marker;
   }
 
   /**

@@ -6,8 +6,17 @@ import { setLiveConnection } from './conn.js';
 import { isSignedOut } from './errors.js';
 import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
 import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
+import { flush as flushDelivered, loadMarkers, onReceipt } from './receipts.js';
 import { onTyping } from './typing.js';
-import { connection, contacts, myShow, notice, presence, type Show } from './signals.js';
+import {
+  connection,
+  contacts,
+  conversations,
+  myShow,
+  notice,
+  presence,
+  type Show,
+} from './signals.js';
 
 /**
  * The live WebSocket: connects with the log cursor (the server replays what was
@@ -119,6 +128,9 @@ async function open(): Promise<void> {
   void enqueue(async () => {
     contacts.value = (await client.contacts()).sort((a, b) => a.username.localeCompare(b.username));
     await loadMyRooms();
+    // Receipts are not replayed: read the markers of the open conversations again.
+    flushDelivered();
+    for (const key of Object.keys(conversations.value)) void loadMarkers(key);
   });
 }
 
@@ -131,6 +143,8 @@ async function onEvent(e: ServerEvent): Promise<void> {
       return applyPresence(d as unknown as Presence & { at?: number });
     case 'typing':
       return onTyping(d);
+    case 'receipt':
+      return onReceipt(d);
     case 'presence.snapshot':
       for (const p of (d.contacts as Presence[]) ?? []) applyPresence(p);
       return;

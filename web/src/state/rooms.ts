@@ -1,8 +1,17 @@
-import type { MyRoom, Room, RoomMember, RoomMessage } from '../../../src/sdk/index.js';
+import type {
+  MyRoom,
+  Room,
+  RoomMember,
+  RoomMessage,
+  RoomMessageResult,
+} from '../../../src/sdk/index.js';
 import { newClientId } from '../lib/ids.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
-import { enqueue, handleLogged, merge } from './log.js';
+import { older, latest } from './history.js';
+import { enqueue, handleLogged, merge, mergeLive } from './log.js';
+import { remember } from './quotes.js';
+import { room as roomTarget, sourceOf } from './target.js';
 import { showPane } from './nav.js';
 import {
   me,
@@ -111,7 +120,7 @@ export async function roomCatchUp(room: string): Promise<void> {
 function applyRoom(room: string, name: string, d: Record<string, unknown>): void {
   if (name === 'room.message') {
     const m = d.message as RoomMessage;
-    update(room, (v) => ({ ...v, messages: merge(v.messages, [m]) }));
+    update(room, (v) => ({ ...v, ...mergeLive(v, [m]) }));
     const mine = m.from.userId === me.value?.id;
     if (!mine && d.change === 'new' && selectedRoom.value !== room)
       roomUnread.value = { ...roomUnread.value, [room]: (roomUnread.value[room] ?? 0) + 1 };
@@ -166,6 +175,7 @@ export async function openRoom(name: string): Promise<void> {
       client.rooms.history(room, { limit: PAGE }),
       client.rooms.members(room, { limit: 200 }),
     ]);
+    remember(page.messages);
     update(room, (v) => ({
       ...v,
       messages: merge(v.messages, page.messages),
@@ -178,27 +188,34 @@ export async function openRoom(name: string): Promise<void> {
   }
 }
 
-export async function loadOlderRoom(room: string): Promise<void> {
-  const v = roomViews.value[room];
-  const first = v?.messages.find((m) => !m.pending);
-  if (!v || !v.more || v.loading || !first) return;
-  update(room, (x) => ({ ...x, loading: true }));
-  try {
-    const page = await client.rooms.history(room, { before: first.seq, limit: PAGE });
-    update(room, (x) => ({
-      ...x,
-      messages: merge(x.messages, page.messages),
-      more: page.more,
-      loading: false,
-    }));
-  } catch (err) {
-    update(room, (x) => ({ ...x, loading: false, error: describe(err) }));
-  }
+export function loadOlderRoom(room: string): Promise<void> {
+  return older(sourceOf(roomTarget(room)));
 }
 
-export async function sendToRoom(room: string, text: string, clientId = newClientId()) {
+/** Applies the answer to my own send, edit, deletion or reaction (the server sends me no event for it). */
+export function applyRoomResult(room: string, r: RoomMessageResult, change: string): Promise<void> {
+  return enqueue(() =>
+    r.roomSeq === null
+      ? applyRoom(room, 'room.message', { message: r.message })
+      : roomEvent('room.message', {
+          room: { name: room },
+          roomSeq: r.roomSeq,
+          change,
+          message: r.message,
+        }),
+  );
+}
+
+export async function sendToRoom(
+  room: string,
+  text: string,
+  clientId = newClientId(),
+  replyTo: string | null = null,
+) {
   const user = me.value;
   if (!user) return;
+  // Sending from an older part of the history: the new message shows with the newest.
+  if (roomViews.value[room]?.newer) await latest(sourceOf(roomTarget(room)));
   const pending: RoomChatMessage = {
     id: `pending:${clientId}`,
     conversationId: '',
@@ -208,7 +225,7 @@ export async function sendToRoom(room: string, text: string, clientId = newClien
     mentions: [],
     clientId,
     text,
-    replyTo: null,
+    replyTo,
     createdAt: Date.now(),
     editedAt: null,
     deleted: false,
@@ -217,17 +234,8 @@ export async function sendToRoom(room: string, text: string, clientId = newClien
   };
   update(room, (v) => ({ ...v, messages: merge(v.messages, [pending]) }));
   try {
-    const r = await client.rooms.send(room, text, clientId);
-    await enqueue(() =>
-      r.roomSeq === null
-        ? applyRoom(room, 'room.message', { message: r.message })
-        : roomEvent('room.message', {
-            room: { name: room },
-            roomSeq: r.roomSeq,
-            change: 'new',
-            message: r.message,
-          }),
-    );
+    const r = await client.rooms.send(room, text, clientId, replyTo ?? undefined);
+    await applyRoomResult(room, r, 'new');
   } catch (err) {
     update(room, (v) => ({
       ...v,
@@ -239,7 +247,7 @@ export async function sendToRoom(room: string, text: string, clientId = newClien
 
 export function retryRoom(room: string, m: RoomChatMessage): Promise<void> {
   update(room, (v) => ({ ...v, messages: v.messages.filter((x) => x.id !== m.id), error: '' }));
-  return sendToRoom(room, m.text, m.clientId);
+  return sendToRoom(room, m.text, m.clientId, m.replyTo);
 }
 
 export async function joinRoom(name: string): Promise<void> {
