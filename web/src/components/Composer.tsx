@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Shown } from '../state/signals.js';
 import { ReplyBar } from './ReplyBar.js';
 
@@ -22,7 +22,7 @@ export function Composer(props: {
   const area = useRef<HTMLTextAreaElement>(null);
   const replyId = props.replying?.id;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (replyId) area.current?.focus();
   }, [replyId]);
 

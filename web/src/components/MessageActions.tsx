@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { QUICK_EMOJI, iReacted } from '../lib/reactions.js';
 import { me, type Shown } from '../state/signals.js';
 
@@ -23,14 +23,24 @@ export function MessageActions(props: {
   const toggle = useRef<HTMLButtonElement>(null);
   const myId = me.value?.id;
 
-  useEffect(() => {
+  // A layout effect: focus moves into the menu before the next key can arrive.
+  useLayoutEffect(() => {
     if (!open) return;
     box.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
     const outside = (e: PointerEvent) => {
       if (!box.current?.contains(e.target as Node)) setOpen(false);
     };
+    // Escape closes the menu wherever focus went meanwhile.
+    const escape = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || box.current?.contains(e.target as Node)) return;
+      setOpen(false);
+    };
     document.addEventListener('pointerdown', outside);
-    return () => document.removeEventListener('pointerdown', outside);
+    document.addEventListener('keydown', escape);
+    return () => {
+      document.removeEventListener('pointerdown', outside);
+      document.removeEventListener('keydown', escape);
+    };
   }, [open]);
 
   function close(refocus = true) {
@@ -48,8 +58,11 @@ export function MessageActions(props: {
     const at = items.indexOf(document.activeElement as HTMLElement);
     const go = (i: number) => items[(i + items.length) % items.length]?.focus();
     if (e.key === 'Escape') {
+      if (!open) return;
       e.preventDefault();
       close();
+    } else if (!open) {
+      return;
     } else if (e.key === 'ArrowDown' || e.key === 'ArrowRight') {
       e.preventDefault();
       go(at + 1);
@@ -67,7 +80,7 @@ export function MessageActions(props: {
 
   const menuId = `actions-${m.id}`;
   return (
-    <div class="msg-actions" ref={box} data-open={open}>
+    <div class="msg-actions" ref={box} data-open={open} onKeyDown={onKeyDown}>
       <button
         type="button"
         class="secondary actions-toggle"
@@ -81,13 +94,7 @@ export function MessageActions(props: {
         <span aria-hidden="true">⋯</span>
       </button>
       {open && (
-        <div
-          class="actions-menu"
-          role="menu"
-          id={menuId}
-          aria-label="Message actions"
-          onKeyDown={onKeyDown}
-        >
+        <div class="actions-menu" role="menu" id={menuId} aria-label="Message actions">
           <div class="emoji-row" role="group" aria-label="React">
             {QUICK_EMOJI.map((emoji) => {
               const mine = iReacted(m.reactions, emoji, myId);

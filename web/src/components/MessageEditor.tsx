@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { editMessage } from '../state/actions.js';
 import type { Shown } from '../state/signals.js';
 import type { Target } from '../state/target.js';
@@ -12,7 +12,7 @@ export function MessageEditor(props: { m: Shown; target: Target; onDone: () => v
   const area = useRef<HTMLTextAreaElement>(null);
   const id = `edit-${m.id}`;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = area.current;
     if (!el) return;
     el.focus();

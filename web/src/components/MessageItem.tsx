@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Tick } from '../lib/ticks.js';
 import { deleteMessage, react } from '../state/actions.js';
 import { editing, replyTo } from '../state/compose.js';
@@ -44,7 +44,7 @@ export function MessageItem(props: {
   const confirmBox = useRef<HTMLDivElement>(null);
   const item = useRef<HTMLLIElement>(null);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (confirming) confirmBox.current?.querySelector<HTMLElement>('button.cancel')?.focus();
   }, [confirming]);
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { snippetPieces } from '../lib/snippet.js';
 import { describe } from '../state/errors.js';
 import { jump } from '../state/history.js';
@@ -36,7 +36,7 @@ export function SearchBox({ target }: { target: Target }) {
   /** Answers to an older query are dropped. */
   const generation = useRef(0);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (open) input.current?.focus();
   }, [open]);
 
