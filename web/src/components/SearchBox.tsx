@@ -81,11 +81,10 @@ export function SearchBox({ target }: { target: Target }) {
         ref={toggle}
         aria-expanded={open}
         aria-controls={open ? panel : undefined}
-        aria-label="Search"
         title="Search messages"
         onClick={() => (open ? close() : setOpen(true))}
       >
-        <span aria-hidden="true">⌕</span>
+        Search
       </button>
       {open && (
         <div
@@ -123,7 +122,7 @@ export function SearchBox({ target }: { target: Target }) {
               }}
             />
             <button type="submit" disabled={busy}>
-              Search
+              Find
             </button>
             <button type="button" class="secondary" onClick={close}>
               Close
