@@ -5,6 +5,7 @@ import type {
   BlockedUser,
   Contact,
   ConversationPage,
+  Marker,
   Message,
   MessageResult,
   Presence,
@@ -270,6 +271,16 @@ export class ParleyClient {
       undefined,
       page,
     );
+  }
+
+  /** Your markers in the conversation with `withUser`, and theirs (`theirs`) when they share them. */
+  async markers(withUser: string): Promise<Marker> {
+    return (
+      await this.call<{ marker: Marker }>(
+        'GET',
+        `/conversations/${encodeURIComponent(withUser)}/markers`,
+      )
+    ).marker;
   }
 
   /**

@@ -1,9 +1,18 @@
-import { useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Shown } from '../state/signals.js';
+import { ReplyBar } from './ReplyBar.js';
 
-/** Enter sends; Shift+Enter starts a new line. */
+/**
+ * Enter sends; Shift+Enter starts a new line. Up in an empty composer edits my
+ * last message; Escape drops the reply being written.
+ */
 export function Composer(props: {
   name: string;
   onSend: (text: string) => void;
+  /** The message this one will answer, if any. */
+  replying?: Shown | null;
+  onCancelReply?: () => void;
+  onEditLast?: () => void;
   /** Called as the user types (to send typing notices), and when they stop. */
   onTyping?: () => void;
   onStop?: () => void;
@@ -11,6 +20,11 @@ export function Composer(props: {
   const { name, onSend } = props;
   const [text, setText] = useState('');
   const area = useRef<HTMLTextAreaElement>(null);
+  const replyId = props.replying?.id;
+
+  useLayoutEffect(() => {
+    if (replyId) area.current?.focus();
+  }, [replyId]);
 
   function submit() {
     if (!text.trim()) return;
@@ -22,12 +36,15 @@ export function Composer(props: {
 
   return (
     <form
-      class="composer"
+      class={`composer${props.replying ? ' replying' : ''}`}
       onSubmit={(e) => {
         e.preventDefault();
         submit();
       }}
     >
+      {props.replying && props.onCancelReply && (
+        <ReplyBar m={props.replying} onCancel={props.onCancelReply} />
+      )}
       <label for="composer-text" class="visually-hidden">
         Message to {name}
       </label>
@@ -48,6 +65,12 @@ export function Composer(props: {
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             submit();
+          } else if (e.key === 'ArrowUp' && text === '' && props.onEditLast) {
+            e.preventDefault();
+            props.onEditLast();
+          } else if (e.key === 'Escape' && props.replying && props.onCancelReply) {
+            e.preventDefault();
+            props.onCancelReply();
           }
         }}
       />

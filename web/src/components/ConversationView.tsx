@@ -1,9 +1,15 @@
+import { tickFor } from '../lib/ticks.js';
 import { closeConversation, loadOlder, retry, send } from '../state/chat.js';
-import { contacts, conversations, presence } from '../state/signals.js';
+import { editing, lastEditable, replyTo, replying } from '../state/compose.js';
+import { latest, newer } from '../state/history.js';
+import { theirMarkers } from '../state/receipts.js';
+import { contacts, conversations, me, presence } from '../state/signals.js';
+import { dm, sourceOf, targetKey } from '../state/target.js';
 import { iAmTyping, iStoppedTyping, typingFrom } from '../state/typing.js';
 import { Composer } from './Composer.js';
 import { MessageList } from './MessageList.js';
 import { PresenceDot, presenceWord } from './PresenceDot.js';
+import { SearchBox } from './SearchBox.js';
 
 /** A direct conversation: who, the history, and the composer. */
 export function ConversationView({ who }: { who: string }) {
@@ -11,6 +17,11 @@ export function ConversationView({ who }: { who: string }) {
   const contact = contacts.value.find((c) => c.username.toLowerCase() === who);
   const p = contact ? presence.value[contact.userId] : undefined;
   const name = contact?.alias || contact?.displayName || contact?.username || who;
+  const target = dm(who);
+  const key = targetKey(target);
+  const reply = replying.value[key] ?? null;
+  const theirs = theirMarkers.value[who];
+  const myId = me.value?.id;
   return (
     <section class="conversation" aria-labelledby="conv-h">
       <header class="conv-head">
@@ -20,6 +31,7 @@ export function ConversationView({ who }: { who: string }) {
         <PresenceDot p={p} />
         <h2 id="conv-h">{name}</h2>
         <span class="status">{p?.status || presenceWord(p)}</span>
+        <SearchBox target={target} />
       </header>
       {conv?.error && (
         <p class="error" role="alert">
@@ -30,9 +42,15 @@ export function ConversationView({ who }: { who: string }) {
         <MessageList
           messages={conv.messages}
           more={conv.more}
+          newer={conv.newer}
+          jump={conv.jump}
           loading={conv.loading}
           label={`Messages with ${name}`}
+          target={target}
+          tick={(m) => (m.from.userId === myId ? tickFor(m, theirs) : undefined)}
           onOlder={() => void loadOlder(who)}
+          onNewer={() => void newer(sourceOf(target))}
+          onLatest={() => void latest(sourceOf(target))}
           onRetry={(m) => void retry(who, m)}
         />
       )}
@@ -41,7 +59,16 @@ export function ConversationView({ who }: { who: string }) {
       </p>
       <Composer
         name={name}
-        onSend={(text) => void send(who, text)}
+        replying={reply}
+        onCancelReply={() => replyTo(key, null)}
+        onEditLast={() => {
+          const m = conv && lastEditable(conv.messages);
+          if (m) editing.value = m.id;
+        }}
+        onSend={(text) => {
+          replyTo(key, null);
+          void send(who, text, undefined, reply?.id ?? null);
+        }}
         onTyping={() => iAmTyping(who)}
         onStop={() => iStoppedTyping(who)}
       />

@@ -1,31 +1,158 @@
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Tick } from '../lib/ticks.js';
+import { deleteMessage, react } from '../state/actions.js';
+import { editing, replyTo } from '../state/compose.js';
+import { jumpToId, jump } from '../state/history.js';
+import { quoted } from '../state/quotes.js';
 import { me, type Shown } from '../state/signals.js';
+import { sourceOf, targetKey, type Target } from '../state/target.js';
+import './messages.css';
+import { MessageActions } from './MessageActions.js';
+import { MessageEditor } from './MessageEditor.js';
 import { MessageText } from './MessageText.js';
+import { Reactions } from './Reactions.js';
+import { ReplyQuote } from './ReplyQuote.js';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
-export function MessageItem({ m, onRetry }: { m: Shown; onRetry: () => void }) {
+const TICKS: Record<'sent' | 'delivered' | 'read', { glyph: string; word: string }> = {
+  sent: { glyph: '✓', word: 'Sent' },
+  delivered: { glyph: '✓✓', word: 'Delivered' },
+  read: { glyph: '✓✓', word: 'Read' },
+};
+
+/** Where focus goes when an edit ends: back to the composer. */
+function focusComposer(): void {
+  document.getElementById('composer-text')?.focus();
+}
+
+export function MessageItem(props: {
+  m: Shown;
+  target: Target;
+  /** I may delete others' messages here (a room moderator and up). */
+  moderator: boolean;
+  /** How far my direct message got (undefined: not shown). */
+  tick?: Tick;
+  highlighted: boolean;
+  onRetry: () => void;
+}) {
+  const { m, target } = props;
   const mine = m.from.userId === me.value?.id;
+  const stored = !m.pending;
+  const isEditing = editing.value === m.id;
+  const [confirming, setConfirming] = useState(false);
+  const confirmBox = useRef<HTMLDivElement>(null);
+  const item = useRef<HTMLLIElement>(null);
+
+  useLayoutEffect(() => {
+    if (confirming) confirmBox.current?.querySelector<HTMLElement>('button.cancel')?.focus();
+  }, [confirming]);
+
+  function endConfirm() {
+    setConfirming(false);
+    item.current?.querySelector<HTMLElement>('.actions-toggle')?.focus();
+  }
+
+  function showOriginal() {
+    if (!m.replyTo) return;
+    const q = quoted(m.replyTo);
+    const src = sourceOf(target);
+    void (q ? jump(src, q.seq) : jumpToId(src, m.replyTo, m.seq));
+  }
+
+  const tick = props.tick && props.tick in TICKS ? TICKS[props.tick as keyof typeof TICKS] : null;
   return (
-    <li class={`msg ${mine ? 'mine' : 'theirs'}`} data-seq={m.seq} data-pending={m.pending}>
+    <li
+      class={`msg ${mine ? 'mine' : 'theirs'}${props.highlighted ? ' jumped' : ''}`}
+      data-seq={m.seq}
+      data-id={m.id}
+      data-pending={m.pending}
+      tabIndex={-1}
+      ref={item}
+    >
       <span class="author">{mine ? 'You' : m.from.username}</span>
+      {m.replyTo && <ReplyQuote id={m.replyTo} onShow={showOriginal} />}
       {m.deleted ? (
         <p class="text deleted">This message was deleted.</p>
+      ) : isEditing ? (
+        <MessageEditor
+          m={m}
+          target={target}
+          onDone={() => {
+            editing.value = null;
+            focusComposer();
+          }}
+        />
       ) : (
         <MessageText text={m.text} />
       )}
+      {!m.deleted && (
+        <Reactions
+          reactions={m.reactions}
+          onToggle={(emoji, on) => void react(target, m, emoji, on)}
+        />
+      )}
+      {confirming && (
+        <div class="confirm" role="group" aria-label="Confirm deletion" ref={confirmBox}>
+          <span>
+            {mine
+              ? 'Delete this message for everyone?'
+              : `Delete ${m.from.username}’s message for everyone?`}
+          </span>
+          <button
+            type="button"
+            class="danger"
+            onClick={() => {
+              setConfirming(false);
+              void deleteMessage(target, m);
+            }}
+          >
+            Yes, delete
+          </button>
+          <button
+            type="button"
+            class="secondary cancel"
+            onClick={endConfirm}
+            onKeyDown={(e) => e.key === 'Escape' && endConfirm()}
+          >
+            Cancel
+          </button>
+        </div>
+      )}
       <span class="meta">
         <time dateTime={new Date(m.createdAt).toISOString()}>{time.format(m.createdAt)}</time>
-        {m.editedAt !== null && ' · edited'}
+        {m.editedAt !== null && !m.deleted && ' · edited'}
         {m.pending === 'sending' && ' · sending…'}
         {m.pending === 'failed' && (
           <>
             {' · not sent '}
-            <button type="button" class="link" onClick={onRetry}>
+            <button type="button" class="link" onClick={props.onRetry}>
               Retry
             </button>
           </>
         )}
+        {tick && (
+          <span class="tick" data-tick={props.tick} title={tick.word}>
+            {' · '}
+            <span aria-hidden="true">{tick.glyph}</span>
+            <span class="visually-hidden">{tick.word}</span>
+          </span>
+        )}
       </span>
+      {stored && !m.deleted && !isEditing && (
+        <MessageActions
+          m={m}
+          canEdit={mine}
+          canDelete={mine || props.moderator}
+          onReact={(emoji, on) => void react(target, m, emoji, on)}
+          onReply={() => {
+            replyTo(targetKey(target), m);
+            focusComposer();
+          }}
+          onEdit={() => (editing.value = m.id)}
+          onDelete={() => setConfirming(true)}
+        />
+      )}
     </li>
   );
 }

@@ -1,68 +1,137 @@
-import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { Shown } from '../state/signals.js';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Tick } from '../lib/ticks.js';
+import type { Shown, Windowing } from '../state/signals.js';
+import type { Target } from '../state/target.js';
 import { MessageItem } from './MessageItem.js';
 
 const NEAR = 48;
+/** How long a message jumped to stays highlighted. */
+const HIGHLIGHT_MS = 4000;
 
 /**
- * A history, oldest at the top. Scrolling to the top (or the button there)
- * loads the page before; the view stays where it was when older messages
- * arrive, and follows new ones when it was at the bottom.
+ * A history window (lib/window.ts), oldest at the top. Scrolling near the
+ * top loads the page before, near the bottom (after a jump) the page after.
+ * When pages come or go at either end, the message at the top of the screen
+ * stays where it was; new messages are followed when the view was at the end.
  */
 export function MessageList<T extends Shown>(props: {
   messages: T[];
   more: boolean;
+  newer?: boolean;
+  jump?: Windowing['jump'];
   loading: boolean;
   label: string;
+  target: Target;
+  moderator?: boolean;
+  tick?: (m: T) => Tick | undefined;
   onOlder: () => void;
+  onNewer: () => void;
+  onLatest: () => void;
   onRetry: (m: T) => void;
 }) {
-  const { messages, more, loading } = props;
+  const { messages, more, newer, loading, jump } = props;
   const box = useRef<HTMLDivElement>(null);
-  const snap = useRef({ fromBottom: 0, firstId: '', atBottom: true });
-  const firstId = messages[0]?.id ?? '';
+  const snap = useRef({ atBottom: true, anchorId: '', anchorOffset: 0 });
+  const handled = useRef(0);
+  const [highlight, setHighlight] = useState<number | null>(null);
+  const [away, setAway] = useState(false);
 
   function record() {
     const el = box.current;
     if (!el) return;
     const fromBottom = el.scrollHeight - el.clientHeight - el.scrollTop;
-    snap.current = { fromBottom, firstId, atBottom: fromBottom < NEAR };
+    // The first message at least partly on screen anchors the view.
+    let anchorId = '';
+    let anchorOffset = 0;
+    for (const li of el.querySelectorAll<HTMLElement>('li.msg')) {
+      if (li.offsetTop + li.offsetHeight > el.scrollTop) {
+        anchorId = li.dataset.id ?? '';
+        anchorOffset = li.offsetTop - el.scrollTop;
+        break;
+      }
+    }
+    snap.current = { atBottom: fromBottom < NEAR, anchorId, anchorOffset };
+    setAway(fromBottom > el.clientHeight);
   }
 
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
     const was = snap.current;
-    if (was.firstId && firstId !== was.firstId && !was.atBottom)
-      el.scrollTop = el.scrollHeight - el.clientHeight - was.fromBottom;
-    else if (was.atBottom) el.scrollTop = el.scrollHeight;
+    if (jump && jump.at !== handled.current) {
+      handled.current = jump.at;
+      if (jump.seq === 'latest') el.scrollTop = el.scrollHeight;
+      else {
+        const li = el.querySelector<HTMLElement>(`li.msg[data-seq="${jump.seq}"]`);
+        if (li) {
+          el.scrollTop = li.offsetTop - (el.clientHeight - li.offsetHeight) / 2;
+          li.focus({ preventScroll: true });
+          setHighlight(jump.seq);
+        }
+      }
+    } else if (was.atBottom && !newer) el.scrollTop = el.scrollHeight;
+    else if (was.anchorId) {
+      const li = el.querySelector<HTMLElement>(`li.msg[data-id="${CSS.escape(was.anchorId)}"]`);
+      if (li) el.scrollTop = li.offsetTop - was.anchorOffset;
+    }
     record();
-  }, [messages]);
+  }, [messages, jump]);
+
+  useEffect(() => {
+    if (highlight === null) return;
+    const t = setTimeout(() => setHighlight(null), HIGHLIGHT_MS);
+    return () => clearTimeout(t);
+  }, [highlight]);
 
   return (
-    <div
-      class="messages"
-      ref={box}
-      tabIndex={0}
-      aria-label={props.label}
-      onScroll={() => {
-        record();
-        if (box.current && box.current.scrollTop < NEAR && more && !loading) props.onOlder();
-      }}
-    >
-      {more && (
-        <button type="button" class="link older" disabled={loading} onClick={props.onOlder}>
-          {loading ? 'Loading…' : 'Load older messages'}
+    <div class="history">
+      <div
+        class="messages"
+        ref={box}
+        tabIndex={0}
+        aria-label={props.label}
+        aria-busy={loading}
+        onScroll={() => {
+          record();
+          const el = box.current;
+          if (!el || loading) return;
+          if (el.scrollTop < NEAR && more) props.onOlder();
+          else if (el.scrollHeight - el.clientHeight - el.scrollTop < NEAR && newer)
+            props.onNewer();
+        }}
+      >
+        {more && (
+          <button type="button" class="link older" disabled={loading} onClick={props.onOlder}>
+            {loading ? 'Loading…' : 'Load older messages'}
+          </button>
+        )}
+        {!more && !newer && !loading && messages.length === 0 && (
+          <p class="hint">No messages yet. Say hello!</p>
+        )}
+        <ol aria-live={newer ? 'off' : 'polite'}>
+          {messages.map((m) => (
+            <MessageItem
+              key={m.id}
+              m={m}
+              target={props.target}
+              moderator={!!props.moderator}
+              tick={props.tick?.(m)}
+              highlighted={highlight === m.seq && !m.pending}
+              onRetry={() => props.onRetry(m)}
+            />
+          ))}
+        </ol>
+        {newer && (
+          <button type="button" class="link older" disabled={loading} onClick={props.onNewer}>
+            {loading ? 'Loading…' : 'Load newer messages'}
+          </button>
+        )}
+      </div>
+      {(newer || away) && (
+        <button type="button" class="to-latest" onClick={props.onLatest}>
+          Jump to latest <span aria-hidden="true">↓</span>
         </button>
       )}
-      {!more && !loading && messages.length === 0 && (
-        <p class="hint">No messages yet. Say hello!</p>
-      )}
-      <ol aria-live="polite">
-        {messages.map((m) => (
-          <MessageItem key={m.id} m={m} onRetry={() => props.onRetry(m)} />
-        ))}
-      </ol>
     </div>
   );
 }

@@ -2,10 +2,14 @@ import type { User } from '../../../src/sdk/index.js';
 import { newClientId } from '../lib/ids.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
+import { latest, older } from './history.js';
 import { enqueue, logEntry, merge } from './log.js';
 import { showPane } from './nav.js';
 import { post, registerSender, waiting, type Outgoing } from './outbox.js';
+import { remember } from './quotes.js';
+import { arrived, loadMarkers } from './receipts.js';
 import { conversations, me, unread, type ChatMessage, type Conversation } from './signals.js';
+import { dm, sourceOf } from './target.js';
 
 const PAGE = 30;
 
@@ -22,12 +26,16 @@ export async function openConversation(username: string): Promise<void> {
   if (conversations.value[key]) return;
   const user = me.value;
   const waitingHere = user ? waiting('dm', key).map((o) => pendingMessage(o, user)) : [];
+  void loadMarkers(key);
   conversations.value = {
     ...conversations.value,
     [key]: { with: key, messages: waitingHere, more: false, loading: true, error: '' },
   };
   try {
     const page = await client.history(key, { limit: PAGE });
+    remember(page.messages);
+    const theirs = page.messages.filter((m) => m.from.userId !== me.value?.id).at(-1);
+    if (theirs) arrived(key, theirs.seq);
     update(key, (c) => ({
       ...c,
       messages: merge(c.messages, page.messages),
@@ -44,22 +52,8 @@ export function closeConversation(): void {
 }
 
 /** Loads the page of messages before the oldest one shown. */
-export async function loadOlder(key: string): Promise<void> {
-  const c = conversations.value[key];
-  const first = c?.messages.find((m) => !m.pending);
-  if (!c || !c.more || c.loading || !first) return;
-  update(key, (x) => ({ ...x, loading: true }));
-  try {
-    const page = await client.history(key, { before: first.seq, limit: PAGE });
-    update(key, (x) => ({
-      ...x,
-      messages: merge(x.messages, page.messages),
-      more: page.more,
-      loading: false,
-    }));
-  } catch (err) {
-    update(key, (x) => ({ ...x, loading: false, error: describe(err) }));
-  }
+export function loadOlder(key: string): Promise<void> {
+  return older(sourceOf(dm(key)));
 }
 
 function pendingMessage(o: Outgoing, user: User): ChatMessage {
@@ -95,17 +89,32 @@ registerSender('dm', {
 
 /**
  * Sends text to `key`: shown at once as pending, replaced by the stored message.
- * Offline, it waits in the outbox (kept across reloads) and goes on reconnect.
+ * Offline, it waits in the outbox (kept across reloads) and goes on reconnect;
+ * a retry reuses the client id, so the server never stores it twice.
  */
-export function send(key: string, text: string, clientId = newClientId()): void {
+export async function send(
+  key: string,
+  text: string,
+  clientId = newClientId(),
+  replyTo: string | null = null,
+): Promise<void> {
   const user = me.value;
   if (!user) return;
-  const o: Outgoing = { clientId, kind: 'dm', to: key, text, createdAt: Date.now() };
+  // Sending from an older part of the history: the new message shows with the newest.
+  if (conversations.value[key]?.newer) await latest(sourceOf(dm(key)));
+  const o: Outgoing = {
+    clientId,
+    kind: 'dm',
+    to: key,
+    text,
+    createdAt: Date.now(),
+    ...(replyTo ? { replyTo } : {}),
+  };
   update(key, (c) => ({ ...c, messages: merge(c.messages, [pendingMessage(o, user)]) }));
   post(o);
 }
 
-export function retry(key: string, m: ChatMessage): void {
+export function retry(key: string, m: ChatMessage): Promise<void> {
   update(key, (c) => ({ ...c, messages: c.messages.filter((x) => x.id !== m.id), error: '' }));
-  send(key, m.text, m.clientId);
+  return send(key, m.text, m.clientId, m.replyTo);
 }

@@ -8,8 +8,17 @@ import { loadChats, markerEvent } from './chats.js';
 import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
 import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
 import { flush } from './outbox.js';
+import { flush as flushDelivered, loadMarkers, onReceipt } from './receipts.js';
 import { onTyping } from './typing.js';
-import { connection, contacts, myShow, notice, presence, type Show } from './signals.js';
+import {
+  connection,
+  contacts,
+  conversations,
+  myShow,
+  notice,
+  presence,
+  type Show,
+} from './signals.js';
 
 /**
  * The live WebSocket: connects with the log cursor (the server replays what was
@@ -124,6 +133,9 @@ async function open(): Promise<void> {
     contacts.value = (await client.contacts()).sort((a, b) => a.username.localeCompare(b.username));
     await loadMyRooms();
     await loadChats();
+    // Receipts are not replayed: read the markers of the open conversations again.
+    flushDelivered();
+    for (const key of Object.keys(conversations.value)) void loadMarkers(key);
   });
 }
 
@@ -140,6 +152,8 @@ async function onEvent(e: ServerEvent): Promise<void> {
     case 'room.marker':
     case 'room.notify':
       return markerEvent(e.name, d);
+    case 'receipt':
+      return onReceipt(d);
     case 'presence.snapshot':
       for (const p of (d.contacts as Presence[]) ?? []) applyPresence(p);
       return;

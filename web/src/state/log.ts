@@ -1,8 +1,11 @@
 import type { Contact, Message } from '../../../src/sdk/index.js';
 import { saveCursor, savedCursor } from '../lib/storage.js';
+import { SLACK, WINDOW, detachedUpdate, keepNewest } from '../lib/window.js';
 import { client } from './client.js';
 import { chatMessage } from './chats.js';
-import { contacts, conversations, me, type Shown } from './signals.js';
+import { remember } from './quotes.js';
+import { arrived } from './receipts.js';
+import { contacts, conversations, me, type Shown, type Windowing } from './signals.js';
 import { stoppedTyping } from './typing.js';
 
 /**
@@ -119,6 +122,27 @@ export function merge<T extends Shown>(list: T[], incoming: T[]): T[] {
   });
 }
 
+/**
+ * Merges live messages into a history window (lib/window.ts): appended at the
+ * newest end and trimmed at the oldest, or, while the window stops short of the
+ * newest (after a jump), only updating the messages it shows.
+ */
+export function mergeLive<T extends Shown>(
+  v: Windowing & { messages: T[]; more: boolean },
+  incoming: T[],
+): { messages: T[]; more: boolean } {
+  remember(incoming);
+  if (v.newer) {
+    const d = detachedUpdate(v.messages, incoming);
+    return { messages: merge(d.list, d.shown), more: v.more };
+  }
+  const merged = merge(v.messages, incoming);
+  const stored = merged.filter((m) => !m.pending).length;
+  if (stored <= WINDOW + SLACK) return { messages: merged, more: v.more };
+  const kept = keepNewest(merged, WINDOW);
+  return { messages: kept.list, more: v.more || kept.dropped };
+}
+
 function applyMessage(m: Message, change: string | undefined): void {
   const mine = m.from.userId === me.value?.id;
   const key = (mine ? m.to.username : m.from.username).toLowerCase();
@@ -126,8 +150,9 @@ function applyMessage(m: Message, change: string | undefined): void {
   if (conv)
     conversations.value = {
       ...conversations.value,
-      [key]: { ...conv, messages: merge(conv.messages, [m]) },
+      [key]: { ...conv, ...mergeLive(conv, [m]) },
     };
+  if (!mine && change === 'new') arrived(key, m.seq);
   if (!mine && change === 'new') stoppedTyping(key);
   // The chat list, unread counts included (state/chats.ts).
   chatMessage(m, change);

@@ -1,9 +1,19 @@
-import type { MyRoom, Room, RoomMember, RoomMessage, User } from '../../../src/sdk/index.js';
+import type {
+  MyRoom,
+  Room,
+  RoomMember,
+  RoomMessage,
+  RoomMessageResult,
+  User,
+} from '../../../src/sdk/index.js';
 import { newClientId } from '../lib/ids.js';
 import { chatRoomMessage } from './chats.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
-import { enqueue, handleLogged, merge } from './log.js';
+import { older, latest } from './history.js';
+import { enqueue, handleLogged, merge, mergeLive } from './log.js';
+import { remember } from './quotes.js';
+import { room as roomTarget, sourceOf } from './target.js';
 import { showPane } from './nav.js';
 import { post, registerSender, waiting, type Outgoing } from './outbox.js';
 import {
@@ -113,7 +123,7 @@ export async function roomCatchUp(room: string): Promise<void> {
 function applyRoom(room: string, name: string, d: Record<string, unknown>): void {
   if (name === 'room.message') {
     const m = d.message as RoomMessage;
-    update(room, (v) => ({ ...v, messages: merge(v.messages, [m]) }));
+    update(room, (v) => ({ ...v, ...mergeLive(v, [m]) }));
     // The chat list, unread and mention counts included (state/chats.ts).
     chatRoomMessage(room, m, d.change as string | undefined);
   } else if (name === 'room.updated') {
@@ -175,6 +185,7 @@ export async function openRoom(name: string): Promise<void> {
       client.rooms.history(room, { limit: PAGE }),
       client.rooms.members(room, { limit: 200 }),
     ]);
+    remember(page.messages);
     update(room, (v) => ({
       ...v,
       messages: merge(v.messages, page.messages),
@@ -187,22 +198,8 @@ export async function openRoom(name: string): Promise<void> {
   }
 }
 
-export async function loadOlderRoom(room: string): Promise<void> {
-  const v = roomViews.value[room];
-  const first = v?.messages.find((m) => !m.pending);
-  if (!v || !v.more || v.loading || !first) return;
-  update(room, (x) => ({ ...x, loading: true }));
-  try {
-    const page = await client.rooms.history(room, { before: first.seq, limit: PAGE });
-    update(room, (x) => ({
-      ...x,
-      messages: merge(x.messages, page.messages),
-      more: page.more,
-      loading: false,
-    }));
-  } catch (err) {
-    update(room, (x) => ({ ...x, loading: false, error: describe(err) }));
-  }
+export function loadOlderRoom(room: string): Promise<void> {
+  return older(sourceOf(roomTarget(room)));
 }
 
 function pendingRoomMessage(o: Outgoing, user: User): RoomChatMessage {
@@ -224,19 +221,23 @@ function pendingRoomMessage(o: Outgoing, user: User): RoomChatMessage {
   };
 }
 
+/** Applies the answer to my own send, edit, deletion or reaction (the server sends me no event for it). */
+export function applyRoomResult(room: string, r: RoomMessageResult, change: string): Promise<void> {
+  return enqueue(() =>
+    r.roomSeq === null
+      ? applyRoom(room, 'room.message', { message: r.message })
+      : roomEvent('room.message', {
+          room: { name: room },
+          roomSeq: r.roomSeq,
+          change,
+          message: r.message,
+        }),
+  );
+}
+
 registerSender('room', {
   send: (o) => client.rooms.send(o.to, o.text, o.clientId, o.replyTo),
-  sent: (o, r) =>
-    enqueue(() =>
-      r.roomSeq === null
-        ? applyRoom(o.to, 'room.message', { message: r.message })
-        : roomEvent('room.message', {
-            room: { name: o.to },
-            roomSeq: r.roomSeq,
-            change: 'new',
-            message: r.message,
-          }),
-    ),
+  sent: (o, r) => applyRoomResult(o.to, r, 'new'),
   failed: (o, err) =>
     update(o.to, (v) => ({
       ...v,
@@ -248,17 +249,31 @@ registerSender('room', {
 });
 
 /** Sends to a room: pending at once; offline, it waits in the outbox and goes on reconnect. */
-export function sendToRoom(room: string, text: string, clientId = newClientId()): void {
+export async function sendToRoom(
+  room: string,
+  text: string,
+  clientId = newClientId(),
+  replyTo: string | null = null,
+): Promise<void> {
   const user = me.value;
   if (!user) return;
-  const o: Outgoing = { clientId, kind: 'room', to: room, text, createdAt: Date.now() };
+  // Sending from an older part of the history: the new message shows with the newest.
+  if (roomViews.value[room]?.newer) await latest(sourceOf(roomTarget(room)));
+  const o: Outgoing = {
+    clientId,
+    kind: 'room',
+    to: room,
+    text,
+    createdAt: Date.now(),
+    ...(replyTo ? { replyTo } : {}),
+  };
   update(room, (v) => ({ ...v, messages: merge(v.messages, [pendingRoomMessage(o, user)]) }));
   post(o);
 }
 
-export function retryRoom(room: string, m: RoomChatMessage): void {
+export function retryRoom(room: string, m: RoomChatMessage): Promise<void> {
   update(room, (v) => ({ ...v, messages: v.messages.filter((x) => x.id !== m.id), error: '' }));
-  sendToRoom(room, m.text, m.clientId);
+  return sendToRoom(room, m.text, m.clientId, m.replyTo);
 }
 
 export async function joinRoom(name: string): Promise<void> {

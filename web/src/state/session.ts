@@ -1,6 +1,7 @@
 import type { LoginResult, User } from '../../../src/sdk/index.js';
 import { forgetSession, saveSession, savedSession } from '../lib/storage.js';
 import { client } from './client.js';
+import { forgetMessageState } from './compose.js';
 import { isSignedOut } from './errors.js';
 import { initCursor } from './log.js';
 import { startLive, stopLive } from './live.js';
@@ -80,6 +81,7 @@ function endLocally(why = '', discardOutbox = false): void {
   forgetTyping();
   forgetChats();
   forgetReading();
+  forgetMessageState();
   showPane({});
   myShow.value = 'available';
   connection.value = 'offline';

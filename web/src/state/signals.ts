@@ -13,14 +13,29 @@ import type {
 /** What a message view needs of a direct or room message. */
 export type Shown = Pick<
   Message,
-  'id' | 'seq' | 'from' | 'clientId' | 'text' | 'createdAt' | 'editedAt' | 'deleted'
+  | 'id'
+  | 'seq'
+  | 'from'
+  | 'clientId'
+  | 'text'
+  | 'createdAt'
+  | 'editedAt'
+  | 'deleted'
+  | 'replyTo'
+  | 'reactions'
 > & { pending?: 'sending' | 'failed' };
+
+/** Where a history view is: `newer` when the window stops short of the newest message (after a jump); `jump` asks the list to scroll to a message (or to the end). */
+export interface Windowing {
+  newer?: boolean;
+  jump?: { seq: number | 'latest'; at: number };
+}
 
 /** A message as the client holds it: sent ones are `pending` until the server stores them. */
 export type ChatMessage = Message & { pending?: 'sending' | 'failed' };
 export type RoomChatMessage = RoomMessage & { pending?: 'sending' | 'failed' };
 
-export interface RoomView {
+export interface RoomView extends Windowing {
   name: string;
   /** Oldest first (by roomSeq); pending sends at the end. */
   messages: RoomChatMessage[];
@@ -31,7 +46,7 @@ export interface RoomView {
   members: RoomMember[] | null;
 }
 
-export interface Conversation {
+export interface Conversation extends Windowing {
   /** The other person's username, lowercase. */
   with: string;
   /** Oldest first; pending sends at the end. */
