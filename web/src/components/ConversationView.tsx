@@ -1,9 +1,11 @@
 import { closeConversation, loadOlder, retry, send } from '../state/chat.js';
 import { contacts, conversations, presence } from '../state/signals.js';
 import { iAmTyping, iStoppedTyping, typingFrom } from '../state/typing.js';
+import { BlockControl } from './BlockControl.js';
 import { Composer } from './Composer.js';
 import { MessageList } from './MessageList.js';
-import { PresenceDot, presenceWord } from './PresenceDot.js';
+import { presenceText } from './ContactItem.js';
+import { PresenceDot } from './PresenceDot.js';
 
 /** A direct conversation: who, the history, and the composer. */
 export function ConversationView({ who }: { who: string }) {
@@ -19,7 +21,8 @@ export function ConversationView({ who }: { who: string }) {
         </button>
         <PresenceDot p={p} />
         <h2 id="conv-h">{name}</h2>
-        <span class="status">{p?.status || presenceWord(p)}</span>
+        <span class="status">{presenceText(p)}</span>
+        <BlockControl username={who} />
       </header>
       {conv?.error && (
         <p class="error" role="alert">

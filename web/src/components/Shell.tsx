@@ -4,6 +4,7 @@ import { AddContact } from './AddContact.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { ContactList } from './ContactList.js';
 import { ConversationView } from './ConversationView.js';
+import { FilteredLink } from './FilteredLink.js';
 import { Header } from './Header.js';
 import { PANES } from './panes.js';
 import { Requests } from './Requests.js';
@@ -27,6 +28,7 @@ export function Shell() {
           <ContactList />
           <RoomList />
           <AddContact />
+          <FilteredLink />
         </aside>
         <main class="main">
           {dm ? (
