@@ -28,10 +28,17 @@ type Mode = 'rename' | 'groups' | 'remove' | 'block' | null;
 export function ContactItem({ c }: { c: Contact }) {
   const [mode, setMode] = useState<Mode>(null);
   const key = c.username.toLowerCase();
-  const p = presence.value[c.userId];
   const sees = c.subscription === 'to' || c.subscription === 'both';
   const blocked = isBlocked(c.userId);
-  const status = blocked ? 'Blocked' : c.ask && !sees ? 'Waiting for approval' : presenceText(p);
+  // Without consent any presence held is stale (it was the "offline" sent when it ended).
+  const p = sees ? presence.value[c.userId] : undefined;
+  const status = blocked
+    ? 'Blocked'
+    : !sees
+      ? c.ask
+        ? 'Waiting for approval'
+        : 'Presence not shared'
+      : presenceText(p);
   const count = unread.value[key] ?? 0;
   const name = contactName(c);
   const done = () => setMode(null);

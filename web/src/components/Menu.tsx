@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import './menu.css';
 
 export interface MenuItem {
@@ -24,9 +24,12 @@ export function Menu({ label, items }: { label: string; items: MenuItem[] }) {
     if (refocus) trigger.current?.focus();
   };
 
+  // Focus the first item as soon as the menu is drawn, before the next key arrives.
+  useLayoutEffect(() => {
+    if (open) focusAt(0);
+  }, [open]);
   useEffect(() => {
     if (!open) return;
-    focusAt(0);
     const outside = (e: PointerEvent) => {
       const t = e.target as Node;
       if (!list.current?.contains(t) && !trigger.current?.contains(t)) setOpen(false);
@@ -66,7 +69,8 @@ export function Menu({ label, items }: { label: string; items: MenuItem[] }) {
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
             e.preventDefault();
-            setOpen(true);
+            if (open) focusAt(e.key === 'ArrowDown' ? 0 : -1);
+            else setOpen(true);
           }
         }}
       >
