@@ -62,6 +62,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
         birthYear: year,
       });
       await world.shot(alice, 'settings');
+      await page.setViewportSize({ width: 390, height: 780 });
+      await world.shot(alice, 'settings-phone');
+      await page.setViewportSize({ width: 1100, height: 720 });
     }, 60_000);
 
     it('bob finds alice by city and age, and asks with a note; she approves', async () => {
@@ -143,6 +146,18 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await fold.click();
       await page.locator('[data-group="Chess"] [data-contact="bob"]').waitFor();
       await world.shot(alice, 'contacts-grouped');
+      // On a phone the open pane hides the sidebar: Back shows it.
+      await page.setViewportSize({ width: 390, height: 780 });
+      await page.getByRole('button', { name: 'Back' }).click();
+      await page.getByRole('button', { name: 'Options for bob' }).first().click();
+      await world.shot(alice, 'contact-menu-phone');
+      await page.keyboard.press('Escape');
+      await page.getByRole('menu').waitFor({ state: 'detached' });
+      // Focus is back on the menu button.
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+        'Options for bob',
+      );
+      await page.setViewportSize({ width: 1100, height: 720 });
     }, 60_000);
 
     it('last seen shows after bob signs out, and not once he hides it', async () => {
@@ -190,6 +205,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(hers.messages.map((m) => m.text)).not.toContain('Are you there?');
       expect(await messages(alice).filter({ hasText: 'Are you there?' }).count()).toBe(0);
       await world.shot(alice, 'blocked');
+      await page.setViewportSize({ width: 390, height: 780 });
+      await world.shot(alice, 'blocked-phone');
+      await page.setViewportSize({ width: 1100, height: 720 });
     }, 60_000);
 
     it('alice unblocks bob in Settings: he sees her online again', async () => {

@@ -113,7 +113,7 @@ export function FindPeople() {
             {error}
           </p>
         )}
-        <div role="status" class="hint">
+        <div role="status" class="hint people-count">
           {results &&
             (results.length === 0
               ? 'Nobody found.'

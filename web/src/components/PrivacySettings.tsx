@@ -13,8 +13,11 @@ export function PrivacySettings() {
       .then(setP)
       .catch((e: unknown) => setLoadError(describe(e)));
   }, []);
-  function toggle(k: keyof Privacy, on: boolean) {
-    void a.run(async () => setP(await setPrivacy({ [k]: on })), 'Saved.');
+  // The switch moves at once; if the server refuses, it goes back and says why.
+  async function toggle(k: keyof Privacy, on: boolean) {
+    const was = p!;
+    setP({ ...was, [k]: on });
+    if (!(await a.run(async () => setP(await setPrivacy({ [k]: on })), 'Saved.'))) setP(was);
   }
   return (
     <section aria-labelledby="set-privacy-h">
@@ -30,8 +33,7 @@ export function PrivacySettings() {
             <input
               type="checkbox"
               checked={p.showLastSeen}
-              disabled={a.busy}
-              onChange={(e) => toggle('showLastSeen', e.currentTarget.checked)}
+              onChange={(e) => void toggle('showLastSeen', e.currentTarget.checked)}
             />
             Show when I was last online
           </label>
@@ -39,8 +41,7 @@ export function PrivacySettings() {
             <input
               type="checkbox"
               checked={p.sendReceipts}
-              disabled={a.busy}
-              onChange={(e) => toggle('sendReceipts', e.currentTarget.checked)}
+              onChange={(e) => void toggle('sendReceipts', e.currentTarget.checked)}
             />
             Send read receipts
           </label>
