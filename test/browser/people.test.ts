@@ -112,7 +112,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await menu.focus();
       await page.keyboard.press('Enter');
       await page.getByRole('menuitem', { name: 'Rename' }).waitFor();
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Rename');
+      expect(await page.locator(':focus').textContent()).toBe('Rename');
       await page.keyboard.press('Enter');
       await page.getByLabel('Your name for bob').fill('Bobby');
       await page.keyboard.press('Enter');
@@ -154,9 +154,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.keyboard.press('Escape');
       await page.getByRole('menu').waitFor({ state: 'detached' });
       // Focus is back on the menu button.
-      expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
-        'Options for bob',
-      );
+      expect(await page.locator(':focus').getAttribute('aria-label')).toBe('Options for bob');
       await page.setViewportSize({ width: 1100, height: 720 });
     }, 60_000);
 
