@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { requestContact } from '../state/contacts.js';
 import { describe } from '../state/errors.js';
+import { pane, showPane } from '../state/nav.js';
 
-/** Ask someone, by username, to share their presence (with an optional note). */
+/** Ask someone, by username, to share their presence (with an optional note), or go find people. */
 export function AddContact() {
   const [username, setUsername] = useState('');
   const [note, setNote] = useState('');
@@ -56,6 +57,14 @@ export function AddContact() {
           </p>
         )}
       </form>
+      <button
+        type="button"
+        class="secondary wide"
+        aria-pressed={pane.value === 'people'}
+        onClick={() => showPane({ pane: 'people' })}
+      >
+        Find people
+      </button>
     </section>
   );
 }

@@ -6,9 +6,11 @@ import { theirMarkers } from '../state/receipts.js';
 import { contacts, conversations, me, presence } from '../state/signals.js';
 import { dm, sourceOf, targetKey } from '../state/target.js';
 import { iAmTyping, iStoppedTyping, typingFrom } from '../state/typing.js';
+import { BlockControl } from './BlockControl.js';
 import { Composer } from './Composer.js';
 import { MessageList } from './MessageList.js';
-import { PresenceDot, presenceWord } from './PresenceDot.js';
+import { presenceText } from './ContactItem.js';
+import { PresenceDot } from './PresenceDot.js';
 import { SearchBox } from './SearchBox.js';
 
 /** A direct conversation: who, the history, and the composer. */
@@ -30,8 +32,9 @@ export function ConversationView({ who }: { who: string }) {
         </button>
         <PresenceDot p={p} />
         <h2 id="conv-h">{name}</h2>
-        <span class="status">{p?.status || presenceWord(p)}</span>
+        <span class="status">{presenceText(p)}</span>
         <SearchBox target={target} />
+        <BlockControl username={who} />
       </header>
       {conv?.error && (
         <p class="error" role="alert">

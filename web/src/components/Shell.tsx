@@ -5,6 +5,7 @@ import { ChatList } from './ChatList.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { ContactList } from './ContactList.js';
 import { ConversationView } from './ConversationView.js';
+import { FilteredLink } from './FilteredLink.js';
 import { Header } from './Header.js';
 import { PANES } from './panes.js';
 import { Requests } from './Requests.js';
@@ -29,6 +30,7 @@ export function Shell() {
           <ContactList />
           <RoomList />
           <AddContact />
+          <FilteredLink />
         </aside>
         <main class="main">
           {dm ? (

@@ -49,8 +49,11 @@ export async function signIn(username: string, password: string): Promise<void> 
   await started(await client.login(username, password, DEVICE));
 }
 
-export async function signUp(username: string, password: string): Promise<void> {
-  await started(await client.register(username, password, { device: DEVICE }));
+/** `invite`: the code an invite-only server asks for (ignored by an open one). */
+export async function signUp(username: string, password: string, invite = ''): Promise<void> {
+  await started(
+    await client.register(username, password, { device: DEVICE, ...(invite ? { invite } : {}) }),
+  );
 }
 
 /** On page load: carry on with the saved token, if any. */

@@ -1,0 +1,100 @@
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import './menu.css';
+
+export interface MenuItem {
+  label: string;
+  run: () => void;
+}
+
+/**
+ * A button that opens a short menu (the WAI-ARIA menu button pattern): arrow
+ * keys move, Enter or Space chooses, Escape closes and gives focus back.
+ */
+export function Menu({ label, items }: { label: string; items: MenuItem[] }) {
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  const trigger = useRef<HTMLButtonElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const focusAt = (i: number) => {
+    const el = list.current?.querySelectorAll<HTMLElement>('[role="menuitem"]');
+    if (el?.length) el[(i + el.length) % el.length]!.focus();
+  };
+  const close = (refocus: boolean) => {
+    setOpen(false);
+    if (refocus) trigger.current?.focus();
+  };
+
+  // Focus the first item as soon as the menu is drawn, before the next key arrives.
+  useLayoutEffect(() => {
+    if (open) focusAt(0);
+  }, [open]);
+  useEffect(() => {
+    if (!open) return;
+    const outside = (e: PointerEvent) => {
+      const t = e.target as Node;
+      if (!list.current?.contains(t) && !trigger.current?.contains(t)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', outside);
+    return () => document.removeEventListener('pointerdown', outside);
+  }, [open]);
+
+  function onKey(e: KeyboardEvent) {
+    const el = [...(list.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
+    const at = el.indexOf(document.activeElement as HTMLElement);
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => focusAt(at + 1),
+      ArrowUp: () => focusAt(at - 1),
+      Home: () => focusAt(0),
+      End: () => focusAt(-1),
+      Escape: () => close(true),
+      Tab: () => close(false),
+    };
+    const k = keys[e.key];
+    if (!k) return;
+    if (e.key !== 'Tab') e.preventDefault();
+    k();
+  }
+
+  return (
+    <div class="menu-wrap">
+      <button
+        ref={trigger}
+        type="button"
+        class="menu-button secondary"
+        aria-label={label}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? id : undefined}
+        onClick={() => setOpen(!open)}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+            e.preventDefault();
+            if (open) focusAt(e.key === 'ArrowDown' ? 0 : -1);
+            else setOpen(true);
+          }
+        }}
+      >
+        <span aria-hidden="true">⋯</span>
+      </button>
+      {open && (
+        <ul ref={list} id={id} role="menu" aria-label={label} class="menu" onKeyDown={onKey}>
+          {items.map((it) => (
+            <li key={it.label} role="none">
+              <button
+                type="button"
+                role="menuitem"
+                tabIndex={-1}
+                onClick={() => {
+                  setOpen(false);
+                  it.run();
+                }}
+              >
+                {it.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { timeAgo } from './reltime.js';
+
+describe('timeAgo', () => {
+  const now = Date.UTC(2026, 4, 10, 12, 0, 0);
+  it('says minutes, hours and days in words, singular when one', () => {
+    expect(timeAgo(now - 10_000, now)).toBe('just now');
+    expect(timeAgo(now - 60_000, now)).toBe('1 minute ago');
+    expect(timeAgo(now - 5 * 60_000 - 59_000, now)).toBe('5 minutes ago');
+    expect(timeAgo(now - 3_600_000, now)).toBe('1 hour ago');
+    expect(timeAgo(now - 23 * 3_600_000, now)).toBe('23 hours ago');
+    expect(timeAgo(now - 30 * 3_600_000, now)).toBe('yesterday');
+    expect(timeAgo(now - 3 * 86_400_000, now)).toBe('3 days ago');
+  });
+  it('gives a date beyond a week, and never a negative time', () => {
+    expect(timeAgo(now - 10 * 86_400_000, now)).toMatch(/^on /);
+    expect(timeAgo(now + 5_000, now)).toBe('just now');
+  });
+});
