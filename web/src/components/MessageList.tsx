@@ -1,6 +1,8 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
+import { interleave, type RoomLine } from '../lib/roomEvents.js';
 import type { Shown } from '../state/signals.js';
 import { MessageItem } from './MessageItem.js';
+import { RoomLineItem } from './RoomLineItem.js';
 
 const NEAR = 48;
 
@@ -11,6 +13,8 @@ const NEAR = 48;
  */
 export function MessageList<T extends Shown>(props: {
   messages: T[];
+  /** A room's joins, kicks, topic changes..., shown among the messages by roomSeq. */
+  lines?: RoomLine[];
   more: boolean;
   loading: boolean;
   label: string;
@@ -37,7 +41,7 @@ export function MessageList<T extends Shown>(props: {
       el.scrollTop = el.scrollHeight - el.clientHeight - was.fromBottom;
     else if (was.atBottom) el.scrollTop = el.scrollHeight;
     record();
-  }, [messages]);
+  }, [messages, props.lines]);
 
   return (
     <div
@@ -59,9 +63,17 @@ export function MessageList<T extends Shown>(props: {
         <p class="hint">No messages yet. Say hello!</p>
       )}
       <ol aria-live="polite">
-        {messages.map((m) => (
-          <MessageItem key={m.id} m={m} onRetry={() => props.onRetry(m)} />
-        ))}
+        {interleave(messages, props.lines ?? []).map((x) =>
+          'line' in x ? (
+            <RoomLineItem key={`line:${x.line.seq}`} line={x.line} />
+          ) : (
+            <MessageItem
+              key={x.message.id}
+              m={x.message}
+              onRetry={() => props.onRetry(x.message)}
+            />
+          ),
+        )}
       </ol>
     </div>
   );

@@ -5,7 +5,7 @@ import { client } from './client.js';
 import { setLiveConnection } from './conn.js';
 import { isSignedOut } from './errors.js';
 import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
-import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
+import { loadMyRooms, roomCatchUp, roomCursors, roomEvent, roomNotify } from './rooms.js';
 import { onTyping } from './typing.js';
 import { connection, contacts, myShow, notice, presence, type Show } from './signals.js';
 
@@ -131,6 +131,8 @@ async function onEvent(e: ServerEvent): Promise<void> {
       return applyPresence(d as unknown as Presence & { at?: number });
     case 'typing':
       return onTyping(d);
+    case 'room.notify':
+      return roomNotify(d);
     case 'presence.snapshot':
       for (const p of (d.contacts as Presence[]) ?? []) applyPresence(p);
       return;

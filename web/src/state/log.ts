@@ -1,6 +1,7 @@
 import type { Contact, Message } from '../../../src/sdk/index.js';
 import { saveCursor, savedCursor } from '../lib/storage.js';
 import { client } from './client.js';
+import { incoming } from './incoming.js';
 import { contacts, conversations, me, selected, unread, type Shown } from './signals.js';
 import { stoppedTyping } from './typing.js';
 
@@ -128,6 +129,15 @@ function applyMessage(m: Message, change: string | undefined): void {
       [key]: { ...conv, messages: merge(conv.messages, [m]) },
     };
   if (!mine && change === 'new') stoppedTyping(key);
+  if (!mine && change === 'new' && !m.deleted)
+    incoming({
+      kind: 'dm',
+      key,
+      from: m.from.username,
+      text: m.text,
+      mentionsMe: true,
+      createdAt: m.createdAt,
+    });
   if (!mine && change === 'new' && selected.value !== key)
     unread.value = { ...unread.value, [key]: (unread.value[key] ?? 0) + 1 };
 }

@@ -1,0 +1,263 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ParleyClient } from '../../src/sdk/client.js';
+import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
+import { PASSWORD, messages, say, startWorld, type BrowserWorld, type Person } from './harness.js';
+
+/**
+ * Running a room from the web client: alice (owner) invites carol to a private
+ * room, gives bob a role, edits and locks the topic, mutes, kicks, bans and
+ * unbans carol; everyone sees it happen in the history. Then the per-room
+ * notify level, mentions, and the preferences: theme, automatic away and
+ * desktop notifications. Each step is checked on screen and on the server.
+ */
+describe.skipIf(!HAVE_CHROMIUM)(
+  `rooms moderation and preferences in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is missing)`}`,
+  () => {
+    let world: BrowserWorld;
+    let alice: Person;
+    let bob: Person;
+    let carol: Person;
+    let sdk: ParleyClient;
+    const member = (p: Person, who: string) => p.page.locator(`[data-member="${who}"]`);
+    const line = (p: Person, kind: string, text: string | RegExp) =>
+      p.page.locator(`.room-line[data-line="${kind}"]`).filter({ hasText: text });
+    const topic = (p: Person) => p.page.getByTestId('topic');
+    const server = async (room = 'den') =>
+      (await sdk.rooms.members(room)).members.map((m) => `${m.username}:${m.role}:${m.muted}`);
+    /** Opens the actions on `who` in the member list and clicks `action`. */
+    async function act(p: Person, who: string, action: string) {
+      await member(p, who)
+        .getByRole('button', { name: new RegExp(`^${who}\\b`) })
+        .click();
+      await p.page
+        .getByRole('group', { name: `Actions for ${who}` })
+        .getByRole('button', { name: action, exact: true })
+        .click();
+    }
+
+    beforeAll(async () => {
+      world = await startWorld();
+      alice = await world.person();
+      bob = await world.person();
+      carol = await world.person();
+      await world.signUp(alice, 'alice');
+      await world.signUp(bob, 'bob');
+      await world.signUp(carol, 'carol');
+      sdk = world.node.client();
+      await sdk.login('alice', PASSWORD, 'test script');
+    }, 120_000);
+
+    afterAll(async () => {
+      await world?.dispose();
+    });
+
+    it('alice creates a private room and invites bob and carol by username', async () => {
+      await alice.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await alice.page.getByLabel('Room name').fill('den');
+      await alice.page.getByLabel('Topic (optional)').fill('Plans');
+      await alice.page.getByLabel('Private (by invitation only)').check();
+      await alice.page.getByRole('button', { name: 'Create room', exact: true }).click();
+      await topic(alice).filter({ hasText: 'Plans' }).waitFor();
+
+      await alice.page.getByRole('button', { name: 'Invite' }).click();
+      const who = alice.page.getByLabel('Invite to #den (username)');
+      await alice.page.getByRole('button', { name: 'Send invitation' }).click();
+      await alice.page.getByText('Enter the username of the person to invite.').waitFor();
+      await who.fill('nobody-here');
+      await alice.page.getByRole('button', { name: 'Send invitation' }).click();
+      await alice.page
+        .getByRole('alert')
+        .filter({ hasText: /no such user|not found/i })
+        .waitFor();
+      for (const u of ['bob', 'carol']) {
+        await who.fill(u);
+        await alice.page.getByRole('button', { name: 'Send invitation' }).click();
+        await alice.page.getByText(`Invited ${u} to #den.`).waitFor();
+        await line(alice, 'invited', `You invited ${u}`).waitFor();
+      }
+      await alice.page.getByRole('button', { name: 'Close' }).click();
+
+      for (const p of [bob, carol]) {
+        await p.page.getByRole('button', { name: 'Join #den' }).click();
+        await topic(p).filter({ hasText: 'Plans' }).waitFor();
+      }
+      await line(alice, 'joined', 'carol joined').waitFor();
+      await member(alice, 'carol').waitFor();
+      expect(await server()).toEqual([
+        'alice:owner:false',
+        'bob:member:false',
+        'carol:member:false',
+      ]);
+      await member(alice, 'alice').locator('.role-badge', { hasText: 'owner' }).waitFor();
+    }, 60_000);
+
+    it('roles: alice makes bob a moderator, and bob gets the actions of one', async () => {
+      // A member has no moderation actions on others.
+      await member(bob, 'carol').getByRole('button').click();
+      const bobOnCarol = bob.page.getByRole('group', { name: 'Actions for carol' });
+      await bobOnCarol.getByRole('button', { name: 'Message' }).waitFor();
+      expect(await bobOnCarol.getByRole('button').allTextContents()).toEqual(['Message']);
+      await bob.page.keyboard.press('Escape');
+      await bobOnCarol.waitFor({ state: 'detached' });
+
+      await act(alice, 'bob', 'Make moderator');
+      await line(alice, 'role', 'You made bob a moderator').waitFor();
+      await line(bob, 'role', 'alice made you a moderator').waitFor();
+      await member(carol, 'bob').locator('.role-badge', { hasText: 'mod' }).waitFor();
+      expect(await server()).toContain('bob:moderator:false');
+
+      await member(bob, 'carol').getByRole('button').click();
+      expect(await bobOnCarol.getByRole('button').allTextContents()).toEqual([
+        'Message',
+        'Mute',
+        'Kick…',
+        'Ban…',
+      ]);
+      await bob.page.keyboard.press('Escape');
+    }, 60_000);
+
+    it('topic: carol edits it; alice locks it and carol may no longer', async () => {
+      await carol.page.getByRole('button', { name: 'Edit topic' }).click();
+      await carol.page.getByLabel('Topic of #den').fill('Plans for <b>Saturday</b>');
+      await carol.page.getByRole('button', { name: 'Save topic' }).click();
+      await topic(alice).filter({ hasText: 'Plans for <b>Saturday</b>' }).waitFor();
+      await line(
+        alice,
+        'topic',
+        'carol changed the topic to “Plans for <b>Saturday</b>”',
+      ).waitFor();
+      expect(await alice.page.locator('.messages b').count()).toBe(0);
+
+      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      await alice.page.getByLabel('Only moderators and up may change the topic').check();
+      await line(carol, 'settings', 'alice locked the topic').waitFor();
+      await carol.page.getByRole('button', { name: 'Edit topic' }).waitFor({ state: 'detached' });
+      expect((await sdk.rooms.get('den')).room.topicLocked).toBe(true);
+      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+    }, 60_000);
+
+    it('mute: carol cannot speak, and is told why; unmute', async () => {
+      await act(bob, 'carol', 'Mute');
+      await line(carol, 'muted', 'bob muted you').waitFor();
+      await carol.page.getByText('You are muted in #den: you may read, not speak.').waitFor();
+      await say(carol, 'Can anyone hear me?');
+      await carol.page.getByRole('alert').filter({ hasText: 'you are muted in #den' }).waitFor();
+      await messages(carol).filter({ hasText: 'not sent' }).waitFor();
+      expect(await server()).toContain('carol:member:true');
+      await member(alice, 'carol').locator('.role-badge.muted').waitFor();
+
+      await act(bob, 'carol', 'Unmute');
+      await line(carol, 'unmuted', 'bob unmuted you').waitFor();
+      expect(await server()).toContain('carol:member:false');
+    }, 60_000);
+
+    it('kick with a reason: carol is told, and the room leaves her list', async () => {
+      await act(alice, 'carol', 'Kick…');
+      await alice.page.getByLabel('Reason (optional, others see it)').fill('Too loud');
+      await alice.page.getByRole('button', { name: 'Kick carol' }).click();
+      await line(alice, 'kicked', 'You removed carol from the room: Too loud').waitFor();
+      await carol.page
+        .getByRole('alert')
+        .filter({ hasText: 'alice removed you from #den: Too loud' })
+        .waitFor();
+      await carol.page.locator('[data-room="den"]').waitFor({ state: 'detached' });
+      await member(alice, 'carol').waitFor({ state: 'detached' });
+      expect(await server()).toEqual(['alice:owner:false', 'bob:moderator:false']);
+    }, 60_000);
+
+    it('ban: carol cannot come back (a clear error); unban lets her', async () => {
+      // Public from now on, so carol can find the room and try the door herself.
+      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      await alice.page.getByLabel('Who may join').selectOption('public');
+      await line(bob, 'settings', 'alice made the room public').waitFor();
+      expect((await sdk.rooms.get('den')).room.visibility).toBe('public');
+      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+
+      await carol.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      const listed = carol.page.locator('[data-directory-room="den"]');
+      await listed.getByRole('button', { name: 'Join #den' }).click();
+      await member(alice, 'carol').waitFor();
+
+      await act(alice, 'carol', 'Ban…');
+      await alice.page.getByLabel('Reason (optional, others see it)').fill('Spam');
+      await alice.page.getByLabel('How long').selectOption({ label: '1 day' });
+      await alice.page.getByRole('button', { name: 'Ban carol' }).click();
+      await line(bob, 'banned', 'alice banned carol for 24 hours: Spam').waitFor();
+      await carol.page
+        .getByRole('alert')
+        .filter({ hasText: 'alice banned you from #den: Spam' })
+        .waitFor();
+      const bans = await sdk.rooms.bans('den');
+      expect(bans.map((b) => [b.username, b.reason, b.expiresAt !== null])).toEqual([
+        ['carol', 'Spam', true],
+      ]);
+
+      await carol.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await listed.getByRole('button', { name: 'Join #den' }).click();
+      await carol.page
+        .getByRole('alert')
+        .filter({ hasText: 'you are banned from #den: Spam' })
+        .waitFor();
+      expect(await server()).toEqual(['alice:owner:false', 'bob:moderator:false']);
+
+      await bob.page.getByRole('button', { name: 'Room settings' }).click();
+      const ban = bob.page.locator('[data-ban="carol"]');
+      await ban.getByText('Spam').waitFor();
+      await ban.getByRole('button', { name: 'Unban carol' }).click();
+      await ban.waitFor({ state: 'detached' });
+      await line(alice, 'unbanned', 'bob lifted the ban on carol').waitFor();
+      expect(await sdk.rooms.bans('den')).toEqual([]);
+      await bob.page.getByRole('button', { name: 'Room settings' }).click();
+      await listed.getByRole('button', { name: 'Join #den' }).click();
+      await member(alice, 'carol').waitFor();
+      await topic(carol).filter({ hasText: 'Saturday' }).waitFor();
+    }, 60_000);
+
+    it('notify level is kept on the server and shown after a reload', async () => {
+      await carol.page.getByRole('button', { name: 'Room settings' }).click();
+      await carol.page.getByLabel('Notify me about').selectOption('mentions');
+      await carol.page.getByText('Notification setting saved.').waitFor();
+      await carol.page.getByTestId('notify-level').filter({ hasText: 'Mentions only' }).waitFor();
+      const mine = world.node.client();
+      await mine.login('carol', PASSWORD, 'test script');
+      expect((await mine.rooms.mine()).rooms.find((r) => r.name === 'den')?.notify).toBe(
+        'mentions',
+      );
+
+      await carol.page.reload();
+      await carol.page.locator('[data-room="den"]').getByRole('button').click();
+      await carol.page.getByTestId('notify-level').filter({ hasText: 'Mentions only' }).waitFor();
+      await carol.page.getByRole('button', { name: 'Room settings' }).click();
+      expect(await carol.page.getByLabel('Notify me about').inputValue()).toBe('mentions');
+      await carol.page.getByRole('button', { name: 'Room settings' }).click();
+    }, 60_000);
+
+    it('mentions: @ offers members, and a mention of me stands out', async () => {
+      await alice.page.locator('[data-room="den"]').getByRole('button').click();
+      const box = alice.page.getByLabel('Message to #den');
+      await box.pressSequentially('Hello @ca');
+      const options = alice.page.getByRole('listbox', { name: 'Members to mention' });
+      expect(await options.getByRole('option').allTextContents()).toEqual(['@carol']);
+      await box.press('Enter');
+      expect(await box.inputValue()).toBe('Hello @carol ');
+      await box.pressSequentially('and @bob, tea? (not @nobody)');
+      await box.press('Escape');
+      await box.press('Enter');
+
+      const msg = messages(carol).filter({ hasText: 'tea?' });
+      await msg.waitFor();
+      expect(await msg.locator('.mention.me').allTextContents()).toEqual(['@carol']);
+      expect(await msg.locator('.mention:not(.me)').allTextContents()).toEqual(['@bob']);
+      const sent = (await sdk.rooms.history('den', { limit: 1 })).messages[0]!;
+      expect(sent.text).toBe('Hello @carol and @bob, tea? (not @nobody)');
+      expect(sent.mentions).toHaveLength(2);
+      await world.shot(carol, 'room-moderation');
+      await carol.page.setViewportSize({ width: 390, height: 780 });
+      await world.shot(carol, 'room-moderation-phone');
+      expect(
+        await carol.page.evaluate<number>('document.documentElement.scrollWidth'),
+      ).toBeLessThanOrEqual(390);
+      await carol.page.setViewportSize({ width: 1100, height: 720 });
+    }, 60_000);
+  },
+);
