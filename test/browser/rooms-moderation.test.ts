@@ -18,6 +18,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     let bob: Person;
     let carol: Person;
     let sdk: ParleyClient;
+    let aliceId: string;
     const member = (p: Person, who: string) => p.page.locator(`[data-member="${who}"]`);
     const line = (p: Person, kind: string, text: string | RegExp) =>
       p.page.locator(`.room-line[data-line="${kind}"]`).filter({ hasText: text });
@@ -35,6 +36,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .click();
     }
 
+    /** A refusal the test provoked: Chromium logs the failed request; take exactly that entry off. */
+    function refused(p: Person, status: number) {
+      const i = p.errors.findIndex((e) => e.includes(`status of ${status}`));
+      expect(i, `a ${status} in the console`).toBeGreaterThanOrEqual(0);
+      p.errors.splice(i, 1);
+    }
+
     beforeAll(async () => {
       world = await startWorld();
       alice = await world.person();
@@ -44,7 +52,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await world.signUp(bob, 'bob');
       await world.signUp(carol, 'carol');
       sdk = world.node.client();
-      await sdk.login('alice', PASSWORD, 'test script');
+      aliceId = (await sdk.login('alice', PASSWORD, 'test script')).user.id;
     }, 120_000);
 
     afterAll(async () => {
@@ -69,6 +77,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .getByRole('alert')
         .filter({ hasText: /no such user|not found/i })
         .waitFor();
+      refused(alice, 404);
       for (const u of ['bob', 'carol']) {
         await who.fill(u);
         await alice.page.getByRole('button', { name: 'Send invitation' }).click();
@@ -143,6 +152,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await say(carol, 'Can anyone hear me?');
       await carol.page.getByRole('alert').filter({ hasText: 'you are muted in #den' }).waitFor();
       await messages(carol).filter({ hasText: 'not sent' }).waitFor();
+      refused(carol, 403);
       expect(await server()).toContain('carol:member:true');
       await member(alice, 'carol').locator('.role-badge.muted').waitFor();
 
@@ -198,6 +208,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .getByRole('alert')
         .filter({ hasText: 'you are banned from #den: Spam' })
         .waitFor();
+      refused(carol, 403);
       expect(await server()).toEqual(['alice:owner:false', 'bob:moderator:false']);
 
       await bob.page.getByRole('button', { name: 'Room settings' }).click();
@@ -259,5 +270,141 @@ describe.skipIf(!HAVE_CHROMIUM)(
       ).toBeLessThanOrEqual(390);
       await carol.page.setViewportSize({ width: 1100, height: 720 });
     }, 60_000);
+
+    it('preferences: the theme overrides the device and is kept across a reload', async () => {
+      const bg = () =>
+        alice.page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+      const theme = () =>
+        alice.page.evaluate<string | null>('document.documentElement.dataset.theme ?? null');
+      await alice.page.emulateMedia({ colorScheme: 'light' });
+      await alice.page.getByRole('button', { name: 'Preferences' }).click();
+      expect(await theme()).toBeNull();
+      await alice.page.getByLabel('Colours').selectOption('dark');
+      expect(await theme()).toBe('dark');
+      expect(await bg()).toBe('rgb(21, 23, 27)');
+      await world.shot(alice, 'preferences-dark');
+      await alice.page.reload();
+      await alice.page.getByTestId('me').filter({ hasText: 'alice' }).waitFor();
+      expect(await theme()).toBe('dark');
+      expect(await bg()).toBe('rgb(21, 23, 27)');
+
+      await alice.page.emulateMedia({ colorScheme: 'dark' });
+      await alice.page.getByRole('button', { name: 'Preferences' }).click();
+      expect(await alice.page.getByLabel('Colours').inputValue()).toBe('dark');
+      await alice.page.getByLabel('Colours').selectOption('light');
+      expect(await bg()).toBe('rgb(255, 255, 255)');
+      await alice.page.getByLabel('Colours').selectOption('system');
+      expect(await theme()).toBeNull();
+      expect(await bg()).toBe('rgb(21, 23, 27)');
+      await alice.page.emulateMedia({ colorScheme: 'light' });
+
+      // Bad input changes nothing.
+      await alice.page.getByLabel('After (minutes)').fill('0');
+      await alice.page.getByRole('button', { name: 'Save', exact: true }).click();
+      await alice.page.getByRole('alert').filter({ hasText: 'whole number of minutes' }).waitFor();
+      const saved = await alice.page.evaluate<string>(
+        `localStorage.getItem('parley.prefs.${aliceId}')`,
+      );
+      expect(JSON.parse(saved)).toMatchObject({ theme: 'system', awayMinutes: 10 });
+    }, 60_000);
+
+    it('automatic away after a short idle, back on activity, never over Busy', async () => {
+      const bobSdk = world.node.client();
+      await bobSdk.login('bob', PASSWORD, 'test script');
+      await bobSdk.requestContact('alice');
+      await sdk.approveContact('bob');
+      const seen = async () => (await bobSdk.presence()).find((p) => p.userId === aliceId)?.show;
+      const status = alice.page.getByLabel('My status');
+      // A few seconds instead of minutes: the stored preference takes fractions.
+      const key = `parley.prefs.${aliceId}`;
+      await alice.page.evaluate(
+        `localStorage.setItem('${key}', JSON.stringify({ ...JSON.parse(localStorage.getItem('${key}') ?? '{}'), autoAway: true, awayMinutes: 0.05 }))`,
+      );
+      await alice.page.reload();
+      await alice.page.getByTestId('me').filter({ hasText: 'alice' }).waitFor();
+      await expect.poll(() => status.inputValue(), { timeout: 15_000 }).toBe('away');
+      await expect.poll(seen, { timeout: 10_000 }).toBe('away');
+
+      await alice.page.mouse.move(20, 20);
+      await alice.page.mouse.move(200, 200);
+      await expect.poll(() => status.inputValue()).toBe('available');
+      await expect.poll(seen, { timeout: 10_000 }).toBe('available');
+
+      await status.selectOption('dnd');
+      await alice.page.waitForTimeout(5000);
+      expect(await status.inputValue()).toBe('dnd');
+      await expect.poll(seen, { timeout: 10_000 }).toBe('dnd');
+      await status.selectOption('available');
+      await alice.page.getByRole('button', { name: 'Preferences' }).click();
+      await alice.page.getByLabel('Show me as away when I am not using Parley').uncheck();
+    }, 60_000);
+
+    it('desktop notifications while hidden: room level honoured, mine never, a click opens it', async () => {
+      const context = carol.page.context();
+      await context.grantPermissions(['notifications'], { origin: world.node.url });
+      // What the browser API is asked to show, and a tab that looks hidden.
+      await context.addInitScript(`
+        window.__notes = [];
+        const Real = window.Notification;
+        class Spy extends Real {
+          constructor(title, opts) {
+            const note = { title, body: opts && opts.body };
+            window.__notes.push(note);
+            super(title, opts);
+            note.n = this;
+          }
+        }
+        Object.defineProperty(Spy, 'permission', { get: () => Real.permission });
+        Spy.requestPermission = (...a) => Real.requestPermission(...a);
+        window.Notification = Spy;
+        Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
+        Object.defineProperty(document, 'hidden', { get: () => true });
+      `);
+      await carol.page.reload();
+      await carol.page.getByTestId('me').filter({ hasText: 'carol' }).waitFor();
+      await carol.page.getByRole('button', { name: 'Preferences' }).click();
+      const toggle = carol.page.getByLabel(
+        'Desktop notifications while Parley is in the background',
+      );
+      await toggle.check();
+      await expect.poll(() => toggle.isChecked()).toBe(true);
+      const notes = () =>
+        carol.page.evaluate<{ title: string; body: string }[]>(
+          'window.__notes.map((x) => ({ title: x.title, body: x.body }))',
+        );
+
+      const bobSdk = world.node.client();
+      await bobSdk.login('bob', PASSWORD, 'test script');
+      const carolSdk = world.node.client();
+      await carolSdk.login('carol', PASSWORD, 'test script');
+      // Carol's level in #den is "Mentions only".
+      await bobSdk.rooms.send('den', 'Nothing for carol here', 'n-1');
+      await carolSdk.rooms.send('den', 'Carol talks to herself @carol', 'n-2');
+      await bobSdk.rooms.send('den', 'Ping @carol', 'n-3');
+      await expect.poll(notes).toEqual([{ title: 'bob in #den', body: 'Ping @carol' }]);
+
+      await sdk.sendMessage('carol', 'Are you there?', 'n-4');
+      await expect.poll(notes).toEqual([
+        { title: 'bob in #den', body: 'Ping @carol' },
+        { title: 'alice', body: 'Are you there?' },
+      ]);
+      await carol.page.evaluate('window.__notes[1].n.onclick()');
+      await carol.page.getByRole('heading', { name: 'alice' }).waitFor();
+      await messages(carol).filter({ hasText: 'Are you there?' }).waitFor();
+
+      // Turned off: nothing more.
+      await carol.page.getByRole('button', { name: 'Preferences' }).click();
+      await toggle.uncheck();
+      await bobSdk.rooms.send('den', 'Again @carol', 'n-5');
+      await carol.page.locator('[data-room="den"]').getByLabel('3 unread').waitFor();
+      expect(await notes()).toHaveLength(2);
+    }, 60_000);
+
+    it('nobody saw a page error or a browser dialog', () => {
+      for (const p of [alice, bob, carol]) {
+        expect(p.errors).toEqual([]);
+        expect(p.dialogs).toEqual([]);
+      }
+    });
   },
 );

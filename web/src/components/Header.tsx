@@ -1,3 +1,4 @@
+import { pane, showPane } from '../state/nav.js';
 import { signOut } from '../state/session.js';
 import { me } from '../state/signals.js';
 import { MyPresence } from './MyPresence.js';
@@ -10,6 +11,14 @@ export function Header() {
         {me.value?.username}
       </span>
       <MyPresence />
+      <button
+        type="button"
+        class="secondary"
+        aria-pressed={pane.value === 'preferences'}
+        onClick={() => showPane({ pane: 'preferences' })}
+      >
+        Preferences
+      </button>
       <button type="button" class="secondary" onClick={() => void signOut()}>
         Sign out
       </button>

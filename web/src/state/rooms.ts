@@ -248,10 +248,12 @@ export async function openRoom(name: string): Promise<void> {
       membersNext: members.next ?? null,
     }));
     // What happened around the messages shown (joins, kicks, topic changes):
-    // from the oldest message shown, at most LINES_BACK events before the head.
-    const head = myRooms.value[room]?.head ?? 0;
-    const first = page.messages[0]?.seq ?? head + 1;
-    const events = await client.rooms.events(room, Math.max(0, first - 1, head - LINES_BACK), 500);
+    // at most LINES_BACK events before the head, none older than the messages
+    // shown while older ones are still to load.
+    const head = cursors.get(room) ?? myRooms.value[room]?.head ?? 0;
+    const first = page.messages[0]?.seq ?? 1;
+    const after = Math.max(0, head - LINES_BACK, page.more ? first - 1 : 0);
+    const events = await client.rooms.events(room, after, 500);
     update(room, (v) => ({ ...v, lines: addLines(v.lines, linesOf(events.events)) }));
   } catch (err) {
     update(room, (v) => ({ ...v, loading: false, error: describe(err) }));
