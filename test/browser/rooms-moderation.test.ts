@@ -123,6 +123,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         'Ban…',
       ]);
       await bob.page.keyboard.press('Escape');
+      await bobOnCarol.waitFor({ state: 'detached' });
     }, 60_000);
 
     it('topic: carol edits it; alice locks it and carol may no longer', async () => {
@@ -283,6 +284,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await theme()).toBe('dark');
       expect(await bg()).toBe('rgb(21, 23, 27)');
       await world.shot(alice, 'preferences-dark');
+      await alice.page.setViewportSize({ width: 390, height: 780 });
+      await world.shot(alice, 'preferences-phone');
+      expect(
+        await alice.page.evaluate<number>('document.documentElement.scrollWidth'),
+      ).toBeLessThanOrEqual(390);
+      await alice.page.setViewportSize({ width: 1100, height: 720 });
       await alice.page.reload();
       await alice.page.getByTestId('me').filter({ hasText: 'alice' }).waitFor();
       expect(await theme()).toBe('dark');

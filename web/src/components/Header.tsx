@@ -13,11 +13,14 @@ export function Header() {
       <MyPresence />
       <button
         type="button"
-        class="secondary"
+        class="secondary prefs-button"
         aria-pressed={pane.value === 'preferences'}
         onClick={() => showPane({ pane: 'preferences' })}
       >
-        Preferences
+        <span class="prefs-icon" aria-hidden="true">
+          ⚙
+        </span>
+        <span class="prefs-label">Preferences</span>
       </button>
       <button type="button" class="secondary" onClick={() => void signOut()}>
         Sign out

@@ -59,6 +59,7 @@ export function MemberActions(props: {
   function onKeyDown(e: KeyboardEvent) {
     if (e.key === 'Escape') {
       e.preventDefault();
+      e.stopPropagation();
       if (mode === 'menu') onClose();
       else setMode('menu');
       return;

@@ -47,7 +47,17 @@ export function MemberList({ room }: { room: string }) {
       <summary>Members{view?.members ? ` (${count})` : ''}</summary>
       <ul aria-label="Members">
         {members.map((m) => (
-          <li key={m.userId} data-member={m.username}>
+          <li
+            key={m.userId}
+            data-member={m.username}
+            onKeyDown={(e) => {
+              // Escape closes the actions even before the focus has moved into them.
+              if (e.key === 'Escape' && open === m.username) {
+                e.preventDefault();
+                close(m.username);
+              }
+            }}
+          >
             <MemberRow
               m={m}
               isMe={m.userId === me.value?.id}
