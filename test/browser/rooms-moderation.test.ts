@@ -219,6 +219,20 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await ban.waitFor({ state: 'detached' });
       await line(alice, 'unbanned', 'bob lifted the ban on carol').waitFor();
       expect(await sdk.rooms.bans('den')).toEqual([]);
+
+      // A ban may come before a visit.
+      await world.node.client().register('dave', PASSWORD);
+      await bob.page.getByRole('button', { name: 'Ban', exact: true }).click();
+      await bob.page.getByText('Enter the username of the person to ban.').waitFor();
+      await bob.page.getByLabel('Ban someone by username').fill('Dave');
+      await bob.page.getByLabel('Reason (optional)', { exact: true }).fill('Known troll');
+      await bob.page.getByRole('button', { name: 'Ban', exact: true }).click();
+      await bob.page.locator('[data-ban="dave"]').getByText('Known troll').waitFor();
+      await line(alice, 'banned', 'bob banned dave: Known troll').waitFor();
+      expect((await sdk.rooms.bans('den')).map((b) => b.username)).toEqual(['dave']);
+      await bob.page.getByRole('button', { name: 'Unban dave' }).click();
+      await bob.page.locator('[data-ban="dave"]').waitFor({ state: 'detached' });
+      expect(await sdk.rooms.bans('den')).toEqual([]);
       await bob.page.getByRole('button', { name: 'Room settings' }).click();
       await listed.getByRole('button', { name: 'Join #den' }).click();
       await member(alice, 'carol').waitFor();

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { describe } from '../state/errors.js';
-import { bans, unban } from '../state/moderation.js';
+import { ban, bans, unban } from '../state/moderation.js';
 
 type Ban = Awaited<ReturnType<typeof bans>>[number];
 
@@ -13,6 +13,8 @@ const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle
 export function BanList({ room, version }: { room: string; version: number }) {
   const [list, setList] = useState<Ban[] | null>(null);
   const [error, setError] = useState('');
+  const [who, setWho] = useState('');
+  const [reason, setReason] = useState('');
 
   async function load() {
     try {
@@ -28,6 +30,22 @@ export function BanList({ room, version }: { room: string; version: number }) {
     setError('');
     try {
       await unban(room, username);
+      await load();
+    } catch (err) {
+      setError(describe(err));
+    }
+  }
+
+  /** A ban may come before a visit: by username, until lifted. */
+  async function banByName(e: Event) {
+    e.preventDefault();
+    const name = who.trim().replace(/^@/, '');
+    if (!name) return setError('Enter the username of the person to ban.');
+    setError('');
+    try {
+      await ban(room, name, reason, null);
+      setWho('');
+      setReason('');
       await load();
     } catch (err) {
       setError(describe(err));
@@ -63,6 +81,28 @@ export function BanList({ room, version }: { room: string; version: number }) {
           ))}
         </ul>
       )}
+      <form class="ban-form" onSubmit={(e) => void banByName(e)} noValidate>
+        <label for="ban-who">Ban someone by username</label>
+        <input
+          id="ban-who"
+          autocomplete="off"
+          autocapitalize="none"
+          spellcheck={false}
+          maxLength={64}
+          value={who}
+          onInput={(e) => setWho(e.currentTarget.value)}
+        />
+        <label for="ban-why">Reason (optional)</label>
+        <input
+          id="ban-why"
+          maxLength={300}
+          value={reason}
+          onInput={(e) => setReason(e.currentTarget.value)}
+        />
+        <button type="submit" class="danger">
+          Ban
+        </button>
+      </form>
       {error && (
         <p class="error" role="alert">
           {error}

@@ -65,6 +65,12 @@ export function Preferences() {
             />
             Desktop notifications while Parley is in the background
           </label>
+          {p.notify && notificationsSupported() && Notification.permission !== 'granted' && (
+            <p class="error" role="alert">
+              Notifications are switched on here but blocked by the browser: allow them in the site
+              settings.
+            </p>
+          )}
           {notifyError && (
             <p class="error" role="alert">
               {notifyError}

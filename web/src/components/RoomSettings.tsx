@@ -20,6 +20,8 @@ export function RoomSettings({ room }: { room: string }) {
   const r = myRooms.value[room];
   const [error, setError] = useState('');
   const [saved, setSaved] = useState('');
+  // Remounts the controls after a refusal, so they show the room as it still is.
+  const [reset, setReset] = useState(0);
   // The ban list is read again after each ban or unban in the timeline.
   const banEvents = (roomViews.value[room]?.lines ?? []).filter(
     (l) => l.kind === 'banned' || l.kind === 'unbanned',
@@ -34,11 +36,12 @@ export function RoomSettings({ room }: { room: string }) {
       setSaved(what);
     } catch (err) {
       setError(describe(err));
+      setReset((n) => n + 1);
     }
   }
 
   return (
-    <div class="room-panel" role="region" aria-label={`Settings of #${room}`}>
+    <div class="room-panel" role="region" aria-label={`Settings of #${room}`} key={reset}>
       <label for="notify-level">Notify me about</label>
       <select
         id="notify-level"

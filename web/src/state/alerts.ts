@@ -1,3 +1,4 @@
+import { shouldAlert } from '../lib/alerting.js';
 import { openConversation } from './chat.js';
 import { onIncoming, type Incoming } from './incoming.js';
 import { prefs } from './prefs.js';
@@ -13,14 +14,11 @@ import { chime } from './sound.js';
  * never sends them), nor anything while I am Busy.
  */
 
-/** Messages older than this are a catch-up after time offline: not worth a ping each. */
-const FRESH_MS = 10 * 60_000;
-
 export function notificationsSupported(): boolean {
   return typeof Notification !== 'undefined';
 }
 
-/** Asks the browser (only when the user turns notifications on); true when granted. */
+/** Asks the browser, only when the user turns notifications on; the answer. */
 export async function askPermission(): Promise<NotificationPermission | 'unsupported'> {
   if (!notificationsSupported()) return 'unsupported';
   if (Notification.permission !== 'default') return Notification.permission;
@@ -28,15 +26,14 @@ export async function askPermission(): Promise<NotificationPermission | 'unsuppo
 }
 
 function wanted(m: Incoming): boolean {
-  if (myShow.value === 'dnd') return false;
-  if (Math.abs(Date.now() - m.createdAt) > FRESH_MS) return false;
-  if (m.kind === 'room') {
-    const level = myRooms.value[m.key]?.notify ?? 'all';
-    if (level === 'none' || (level === 'mentions' && !m.mentionsMe)) return false;
-  }
-  const hidden = document.visibilityState === 'hidden';
-  const onScreen = m.kind === 'dm' ? selected.value === m.key : selectedRoom.value === m.key;
-  return hidden || !onScreen;
+  return shouldAlert({
+    ...m,
+    now: Date.now(),
+    level: m.kind === 'room' ? (myRooms.value[m.key]?.notify ?? 'all') : 'all',
+    myShow: myShow.value,
+    hidden: document.visibilityState === 'hidden',
+    onScreen: m.kind === 'dm' ? selected.value === m.key : selectedRoom.value === m.key,
+  });
 }
 
 function title(m: Incoming): string {
