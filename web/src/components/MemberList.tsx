@@ -23,7 +23,10 @@ export function MemberList({ room }: { room: string }) {
   const [busy, setBusy] = useState(false);
   const buttons = useRef(new Map<string, HTMLButtonElement>());
   const members = [...(view?.members ?? [])].sort(memberOrder);
-  const count = Math.max(mine?.memberCount ?? 0, members.length);
+  // All loaded: the live list is exact; else the room's count when last read.
+  const count = view?.membersNext
+    ? Math.max(mine?.memberCount ?? 0, members.length)
+    : members.length;
 
   function close(username: string) {
     setOpen(null);

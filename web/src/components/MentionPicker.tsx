@@ -55,11 +55,8 @@ export function useMentionPicker(
     return true;
   }
 
-  const attrs = names
-    ? {
-        'aria-controls': LIST_ID,
-        'aria-activedescendant': open ? `${LIST_ID}-${open.active}` : undefined,
-      }
+  const attrs = open
+    ? { 'aria-controls': LIST_ID, 'aria-activedescendant': `${LIST_ID}-${open.active}` }
     : {};
 
   const list = open && (
