@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Shown } from '../state/signals.js';
+import { useMentionPicker } from './MentionPicker.js';
 import { ReplyBar } from './ReplyBar.js';
 
 /**
@@ -16,11 +17,14 @@ export function Composer(props: {
   /** Called as the user types (to send typing notices), and when they stop. */
   onTyping?: () => void;
   onStop?: () => void;
+  /** In a room: the names `@` offers. */
+  mentionNames?: string[];
 }) {
   const { name, onSend } = props;
   const [text, setText] = useState('');
   const area = useRef<HTMLTextAreaElement>(null);
   const replyId = props.replying?.id;
+  const picker = useMentionPicker(props.mentionNames, area, setText);
 
   useLayoutEffect(() => {
     if (replyId) area.current?.focus();
@@ -54,14 +58,21 @@ export function Composer(props: {
         rows={2}
         placeholder={`Message ${name}`}
         value={text}
+        {...picker.attrs}
+        onClick={(e) => picker.refresh(e.currentTarget)}
         onInput={(e) => {
           const value = e.currentTarget.value;
           setText(value);
+          picker.refresh(e.currentTarget);
           if (value.trim()) props.onTyping?.();
           else props.onStop?.();
         }}
-        onBlur={() => props.onStop?.()}
+        onBlur={() => {
+          picker.close();
+          props.onStop?.();
+        }}
         onKeyDown={(e) => {
+          if (picker.onKeyDown(e)) return;
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             submit();
@@ -74,6 +85,7 @@ export function Composer(props: {
           }
         }}
       />
+      {picker.list}
       <button type="submit">Send</button>
     </form>
   );

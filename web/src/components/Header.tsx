@@ -19,6 +19,17 @@ export function Header() {
       >
         Settings
       </button>
+      <button
+        type="button"
+        class="secondary prefs-button"
+        aria-pressed={pane.value === 'preferences'}
+        onClick={() => showPane({ pane: 'preferences' })}
+      >
+        <span class="prefs-icon" aria-hidden="true">
+          ⚙
+        </span>
+        <span class="prefs-label">Preferences</span>
+      </button>
       <button type="button" class="secondary" onClick={() => void signOut()}>
         Sign out
       </button>

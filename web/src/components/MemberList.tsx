@@ -1,20 +1,137 @@
+import { useRef, useState } from 'preact/hooks';
 import type { RoomMember } from '../../../src/sdk/index.js';
+import { describe } from '../state/errors.js';
+import { loadMoreMembers } from '../state/rooms.js';
+import { me, myRooms, myShow, presence, roomViews } from '../state/signals.js';
+import { memberOrder } from '../lib/roomRoles.js';
+import { MemberActions } from './MemberActions.js';
+import { PresenceDot } from './PresenceDot.js';
+import './rooms-admin.css';
 
-/** Who is in the room, with their role when it is more than member. */
-export function MemberList({ members }: { members: RoomMember[] | null }) {
-  const list = [...(members ?? [])].sort((a, b) => a.username.localeCompare(b.username));
+const BADGE: Record<string, string> = { owner: 'owner', admin: 'admin', moderator: 'mod' };
+
+/**
+ * Who is in the room, in the server's order (owners, admins, moderators, then
+ * members, each by name), a page at a time. Each other member opens the
+ * actions my role allows on them.
+ */
+export function MemberList({ room }: { room: string }) {
+  const view = roomViews.value[room];
+  const mine = myRooms.value[room];
+  const [open, setOpen] = useState<string | null>(null);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const buttons = useRef(new Map<string, HTMLButtonElement>());
+  const members = [...(view?.members ?? [])].sort(memberOrder);
+  // All loaded: the live list is exact; else the room's count when last read.
+  const count = view?.membersNext
+    ? Math.max(mine?.memberCount ?? 0, members.length)
+    : members.length;
+
+  function close(username: string) {
+    setOpen(null);
+    buttons.current.get(username)?.focus();
+  }
+
+  async function more() {
+    setBusy(true);
+    setError('');
+    try {
+      await loadMoreMembers(room);
+    } catch (err) {
+      setError(describe(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
   return (
     <details class="members" open>
-      <summary>Members{members ? ` (${members.length})` : ''}</summary>
+      <summary>Members{view?.members ? ` (${count})` : ''}</summary>
       <ul aria-label="Members">
-        {list.map((m) => (
-          <li key={m.userId} data-member={m.username}>
-            {m.username}
-            {m.role !== 'member' && <span class="role"> · {m.role}</span>}
-            {m.muted && <span class="role"> · muted</span>}
+        {members.map((m) => (
+          <li
+            key={m.userId}
+            data-member={m.username}
+            onKeyDown={(e) => {
+              // Escape closes the actions even before the focus has moved into them.
+              if (e.key === 'Escape' && open === m.username) {
+                e.preventDefault();
+                close(m.username);
+              }
+            }}
+          >
+            <MemberRow
+              m={m}
+              isMe={m.userId === me.value?.id}
+              open={open === m.username}
+              buttonRef={(el) => {
+                if (el) buttons.current.set(m.username, el);
+                else buttons.current.delete(m.username);
+              }}
+              onToggle={() => setOpen(open === m.username ? null : m.username)}
+            />
+            {open === m.username && mine && (
+              <MemberActions
+                room={room}
+                member={m}
+                myRole={mine.role}
+                onClose={() => close(m.username)}
+              />
+            )}
           </li>
         ))}
       </ul>
+      {view?.membersNext && (
+        <button type="button" class="secondary wide" disabled={busy} onClick={() => void more()}>
+          {busy ? 'Loading…' : 'Show more members'}
+        </button>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </details>
+  );
+}
+
+function MemberRow(props: {
+  m: RoomMember;
+  isMe: boolean;
+  open: boolean;
+  buttonRef: (el: HTMLButtonElement | null) => void;
+  onToggle: () => void;
+}) {
+  const { m, isMe } = props;
+  // A dot only where I can see presence: mine, and my contacts'.
+  const p = isMe ? { userId: m.userId, show: myShow.value, status: '' } : presence.value[m.userId];
+  const inner = (
+    <>
+      {p ? <PresenceDot p={p as never} /> : <span class="dot-none" aria-hidden="true" />}
+      <span class="member-name">
+        {m.username}
+        {isMe && <span class="hint"> (you)</span>}
+      </span>
+      {BADGE[m.role] && (
+        <span class="role-badge" data-role={m.role} title={m.role}>
+          {BADGE[m.role]}
+        </span>
+      )}
+      {m.muted && <span class="role-badge muted">muted</span>}
+    </>
+  );
+  if (isMe) return <div class="member">{inner}</div>;
+  return (
+    <button
+      type="button"
+      class="member"
+      ref={props.buttonRef}
+      aria-expanded={props.open}
+      aria-label={`${m.username}${m.role !== 'member' ? `, ${m.role}` : ''}${m.muted ? ', muted' : ''}: actions`}
+      onClick={props.onToggle}
+    >
+      {inner}
+    </button>
   );
 }

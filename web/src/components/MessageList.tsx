@@ -1,8 +1,10 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { interleave, type RoomLine } from '../lib/roomEvents.js';
 import type { Tick } from '../lib/ticks.js';
 import type { Shown, Windowing } from '../state/signals.js';
 import type { Target } from '../state/target.js';
 import { MessageItem } from './MessageItem.js';
+import { RoomLineItem } from './RoomLineItem.js';
 
 const NEAR = 48;
 /** How long a message jumped to stays highlighted. */
@@ -16,6 +18,8 @@ const HIGHLIGHT_MS = 4000;
  */
 export function MessageList<T extends Shown>(props: {
   messages: T[];
+  /** A room's joins, kicks, topic changes..., shown among the messages by roomSeq. */
+  lines?: RoomLine[];
   more: boolean;
   newer?: boolean;
   jump?: Windowing['jump'];
@@ -75,13 +79,23 @@ export function MessageList<T extends Shown>(props: {
       if (li) el.scrollTop = li.offsetTop - was.anchorOffset;
     }
     record();
-  }, [messages, jump]);
+  }, [messages, jump, props.lines]);
 
   useEffect(() => {
     if (highlight === null) return;
     const t = setTimeout(() => setHighlight(null), HIGHLIGHT_MS);
     return () => clearTimeout(t);
   }, [highlight]);
+
+  // Only the lines inside the window of messages on screen (the rest come with their pages).
+  const stored = messages.filter((m) => !m.pending);
+  const first = stored[0]?.seq;
+  const last = stored.at(-1)?.seq;
+  const lines = (props.lines ?? []).filter(
+    (l) =>
+      (!more || first === undefined || l.seq > first) &&
+      (!newer || last === undefined || l.seq < last),
+  );
 
   return (
     <div class="history">
@@ -109,17 +123,21 @@ export function MessageList<T extends Shown>(props: {
           <p class="hint">No messages yet. Say hello!</p>
         )}
         <ol aria-live={newer ? 'off' : 'polite'}>
-          {messages.map((m) => (
-            <MessageItem
-              key={m.id}
-              m={m}
-              target={props.target}
-              moderator={!!props.moderator}
-              tick={props.tick?.(m)}
-              highlighted={highlight === m.seq && !m.pending}
-              onRetry={() => props.onRetry(m)}
-            />
-          ))}
+          {interleave(messages, lines).map((x) =>
+            'line' in x ? (
+              <RoomLineItem key={`line:${x.line.seq}`} line={x.line} />
+            ) : (
+              <MessageItem
+                key={x.message.id}
+                m={x.message}
+                target={props.target}
+                moderator={!!props.moderator}
+                tick={props.tick?.(x.message)}
+                highlighted={highlight === x.message.seq && !x.message.pending}
+                onRetry={() => props.onRetry(x.message)}
+              />
+            ),
+          )}
         </ol>
         {newer && (
           <button type="button" class="link older" disabled={loading} onClick={props.onNewer}>

@@ -1,81 +1,156 @@
+import { useState } from 'preact/hooks';
 import { editing, lastEditable, replyTo, replying } from '../state/compose.js';
 import { latest, newer } from '../state/history.js';
 import { showPane } from '../state/nav.js';
 import { leaveRoom, loadOlderRoom, retryRoom, sendToRoom } from '../state/rooms.js';
-import { myRooms, notice, roomViews } from '../state/signals.js';
+import { me, myRooms, notice, roomViews } from '../state/signals.js';
 import { describe } from '../state/errors.js';
 import { room as roomTarget, sourceOf, targetKey } from '../state/target.js';
+import { canEditTopic } from '../lib/roomRoles.js';
 import { Composer } from './Composer.js';
+import { InviteForm } from './InviteForm.js';
 import { MemberList } from './MemberList.js';
+import { Mentions } from './mentions.js';
 import { MessageList } from './MessageList.js';
+import { NOTIFY_LABEL, RoomSettings } from './RoomSettings.js';
 import { SearchBox } from './SearchBox.js';
+import { TopicForm } from './TopicForm.js';
+import './rooms-admin.css';
 
 /** Roles that may delete anyone's message (docs/protocol.md 12.2). */
 const MODERATORS = new Set(['owner', 'admin', 'moderator']);
 
-/** A room: name and topic, members, the history and the composer. */
+type Panel = 'topic' | 'invite' | 'settings' | null;
+
+/** A room: name and topic, what I may change, members, the history and the composer. */
 export function RoomView({ name }: { name: string }) {
   const view = roomViews.value[name];
   const room = myRooms.value[name];
   const target = roomTarget(name);
   const key = targetKey(target);
   const reply = replying.value[key] ?? null;
+  const [panel, setPanel] = useState<Panel>(null);
+  const toggle = (p: Panel) => setPanel(panel === p ? null : p);
+  const members = view?.members ?? [];
+  const known = new Set(members.map((m) => m.username));
+  const mayTopic = room && canEditTopic(room.role, room.muted, room.topicLocked);
   return (
     <section class="conversation" aria-labelledby="room-h">
-      <header class="conv-head">
+      <header class="conv-head room-head">
         <button type="button" class="back secondary" onClick={() => showPane({})}>
           <span aria-hidden="true">←</span> Back
         </button>
         <h2 id="room-h">#{name}</h2>
         <span class="status topic" data-testid="topic">
           {room?.topic}
+          {room?.topicLocked && <span class="hint"> (locked)</span>}
         </span>
         <SearchBox target={target} />
-        <button
-          type="button"
-          class="secondary leave"
-          onClick={() => void leaveRoom(name).catch((e: unknown) => (notice.value = describe(e)))}
-        >
-          Leave
-        </button>
+        {room && (
+          <div class="room-actions">
+            {room.notify !== 'all' && (
+              <span class="hint notify-level" data-testid="notify-level">
+                Notify: {NOTIFY_LABEL[room.notify]}
+              </span>
+            )}
+            {mayTopic && (
+              <button
+                type="button"
+                class="secondary"
+                aria-expanded={panel === 'topic'}
+                onClick={() => toggle('topic')}
+              >
+                Edit topic
+              </button>
+            )}
+            {!room.muted && (
+              <button
+                type="button"
+                class="secondary"
+                aria-expanded={panel === 'invite'}
+                onClick={() => toggle('invite')}
+              >
+                Invite
+              </button>
+            )}
+            <button
+              type="button"
+              class="secondary"
+              aria-expanded={panel === 'settings'}
+              onClick={() => toggle('settings')}
+            >
+              Room settings
+            </button>
+            <button
+              type="button"
+              class="secondary leave"
+              onClick={() =>
+                void leaveRoom(name).catch((e: unknown) => (notice.value = describe(e)))
+              }
+            >
+              Leave
+            </button>
+          </div>
+        )}
       </header>
+      {room && panel === 'topic' && mayTopic && (
+        <TopicForm room={name} topic={room.topic} onDone={() => setPanel(null)} />
+      )}
+      {room && panel === 'invite' && <InviteForm room={name} onDone={() => setPanel(null)} />}
+      {room && panel === 'settings' && <RoomSettings room={name} />}
+      {view?.gone && (
+        <p class="error gone" role="alert">
+          {view.gone}
+        </p>
+      )}
       {view?.error && (
         <p class="error" role="alert">
           {view.error}
         </p>
       )}
+      {room?.muted && (
+        <p class="hint muted-note" role="status">
+          You are muted in #{name}: you may read, not speak.
+        </p>
+      )}
       <div class="room-body">
-        {view && (
-          <MessageList
-            messages={view.messages}
-            more={view.more}
-            newer={view.newer}
-            jump={view.jump}
-            loading={view.loading}
-            label={`Messages in #${name}`}
-            target={target}
-            moderator={MODERATORS.has(room?.role ?? 'member')}
-            onOlder={() => void loadOlderRoom(name)}
-            onNewer={() => void newer(sourceOf(target))}
-            onLatest={() => void latest(sourceOf(target))}
-            onRetry={(m) => void retryRoom(name, m)}
-          />
-        )}
-        <MemberList members={view?.members ?? null} />
+        <Mentions.Provider value={{ known: (n) => known.has(n), me: me.value?.username ?? '' }}>
+          {view && (
+            <MessageList
+              messages={view.messages}
+              lines={view.lines}
+              more={view.more}
+              newer={view.newer}
+              jump={view.jump}
+              loading={view.loading}
+              label={`Messages in #${name}`}
+              target={target}
+              moderator={MODERATORS.has(room?.role ?? 'member')}
+              onOlder={() => void loadOlderRoom(name)}
+              onNewer={() => void newer(sourceOf(target))}
+              onLatest={() => void latest(sourceOf(target))}
+              onRetry={(m) => void retryRoom(name, m)}
+            />
+          )}
+        </Mentions.Provider>
+        {room && <MemberList room={name} />}
       </div>
-      <Composer
-        name={`#${name}`}
-        replying={reply}
-        onCancelReply={() => replyTo(key, null)}
-        onEditLast={() => {
-          const m = view && lastEditable(view.messages);
-          if (m) editing.value = m.id;
-        }}
-        onSend={(text) => {
-          replyTo(key, null);
-          void sendToRoom(name, text, undefined, reply?.id ?? null);
-        }}
-      />
+      {room && (
+        <Composer
+          name={`#${name}`}
+          mentionNames={members.map((m) => m.username).filter((n) => n !== me.value?.username)}
+          replying={reply}
+          onCancelReply={() => replyTo(key, null)}
+          onEditLast={() => {
+            const m = view && lastEditable(view.messages);
+            if (m) editing.value = m.id;
+          }}
+          onSend={(text) => {
+            replyTo(key, null);
+            void sendToRoom(name, text, undefined, reply?.id ?? null);
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { Filtered } from './Filtered.js';
 import { FindPeople } from './FindPeople.js';
+import { Preferences } from './Preferences.js';
 import { Settings } from './Settings.js';
 
 /**
@@ -11,4 +12,5 @@ export const PANES: Record<string, () => ComponentChildren> = {
   people: () => <FindPeople />,
   settings: () => <Settings />,
   filtered: () => <Filtered />,
+  preferences: () => <Preferences />,
 };

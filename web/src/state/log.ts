@@ -3,6 +3,7 @@ import { saveCursor, savedCursor } from '../lib/storage.js';
 import { SLACK, WINDOW, detachedUpdate, keepNewest } from '../lib/window.js';
 import { client } from './client.js';
 import { chatMessage } from './chats.js';
+import { incoming } from './incoming.js';
 import { remember } from './quotes.js';
 import { arrived } from './receipts.js';
 import { contacts, conversations, me, type Shown, type Windowing } from './signals.js';
@@ -156,4 +157,13 @@ function applyMessage(m: Message, change: string | undefined): void {
   if (!mine && change === 'new') stoppedTyping(key);
   // The chat list, unread counts included (state/chats.ts).
   chatMessage(m, change);
+  if (!mine && change === 'new' && !m.deleted)
+    incoming({
+      kind: 'dm',
+      key,
+      from: m.from.username,
+      text: m.text,
+      mentionsMe: true,
+      createdAt: m.createdAt,
+    });
 }

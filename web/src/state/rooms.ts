@@ -7,10 +7,12 @@ import type {
   User,
 } from '../../../src/sdk/index.js';
 import { newClientId } from '../lib/ids.js';
+import { addLines, roomLine, type RoomLine } from '../lib/roomEvents.js';
 import { chatRoomMessage } from './chats.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
 import { older, latest } from './history.js';
+import { incoming } from './incoming.js';
 import { enqueue, handleLogged, merge, mergeLive } from './log.js';
 import { remember } from './quotes.js';
 import { room as roomTarget, sourceOf } from './target.js';
@@ -19,6 +21,7 @@ import { post, registerSender, waiting, type Outgoing } from './outbox.js';
 import {
   me,
   myRooms,
+  notice,
   roomInvites,
   roomUnread,
   roomViews,
@@ -33,6 +36,9 @@ import {
  * fills gaps with `rooms.events`, and hands the cursors to `auth` on reconnect.
  */
 const PAGE = 30;
+const MEMBER_PAGE = 50;
+/** How far back an opened room's joins, kicks and topic changes are read. */
+const LINES_BACK = 500;
 const cursors = new Map<string, number>();
 
 const bare = (name: string) => name.replace(/^#/, '').toLowerCase();
@@ -48,14 +54,31 @@ export function forgetRooms(): void {
 
 function setRoom(r: MyRoom): void {
   myRooms.value = { ...myRooms.value, [r.name]: r };
+  // Back in a room I was removed from: read it afresh when it is opened.
+  if (roomViews.value[r.name]?.gone) {
+    const { [r.name]: _old, ...views } = roomViews.value;
+    roomViews.value = views;
+  }
   if (!cursors.has(r.name)) cursors.set(r.name, r.head);
 }
 
-function dropRoom(name: string): void {
+/** The room leaves my list; `why` (kicked, banned) stays on its view, or in the notice. */
+function dropRoom(name: string, why = ''): void {
   const { [name]: _gone, ...rest } = myRooms.value;
   myRooms.value = rest;
   cursors.delete(name);
-  if (selectedRoom.value === name) showPane({});
+  if (why && selectedRoom.value === name) update(name, (v) => ({ ...v, gone: why }));
+  else if (why) notice.value = why;
+  else if (selectedRoom.value === name) showPane({});
+}
+
+function removedText(d: Record<string, unknown>): string {
+  const room = `#${(d.room as { name: string }).name}`;
+  const by = (d.by as { username: string } | null)?.username;
+  const reason = typeof d.reason === 'string' && d.reason.trim() ? `: ${d.reason.trim()}` : '';
+  if (d.change === 'kicked') return `${by ?? 'A moderator'} removed you from ${room}${reason}`;
+  if (d.change === 'banned') return `${by ?? 'A moderator'} banned you from ${room}${reason}`;
+  return '';
 }
 
 function asMine(room: Room, role: MyRoom['role']): MyRoom {
@@ -76,7 +99,7 @@ handleLogged('room.joined', (d) => {
   setRoom(asMine(room, (d.role as MyRoom['role']) ?? 'member'));
   roomInvites.value = roomInvites.value.filter((i) => i.room.id !== room.id);
 });
-handleLogged('room.left', (d) => dropRoom((d.room as { name: string }).name));
+handleLogged('room.left', (d) => dropRoom((d.room as { name: string }).name, removedText(d)));
 handleLogged('room.invited', (d) => {
   const room = d.room as Room;
   const by = (d.by as { username: string } | null)?.username ?? null;
@@ -86,6 +109,30 @@ handleLogged('room.invited', (d) => {
 function update(name: string, fn: (v: RoomView) => RoomView): void {
   const v = roomViews.value[name];
   if (v) roomViews.value = { ...roomViews.value, [name]: fn(v) };
+}
+
+/** Changes my own membership as a timeline event tells it (role, mute). */
+function updateMine(room: string, patch: Partial<MyRoom>): void {
+  const r = myRooms.value[room];
+  if (r) myRooms.value = { ...myRooms.value, [room]: { ...r, ...patch } };
+}
+
+/** My notify level changed on another device (`room.notify`). */
+export function roomNotify(d: Record<string, unknown>): void {
+  const room = (d.room as { name: string } | undefined)?.name;
+  const notify = d.notify as MyRoom['notify'];
+  if (room && (notify === 'all' || notify === 'mentions' || notify === 'none'))
+    updateMine(room, { notify });
+}
+
+/** The non-message lines of a page of timeline events. */
+function linesOf(events: { name: string; data: Record<string, unknown> }[]): RoomLine[] {
+  const out: RoomLine[] = [];
+  for (const e of events) {
+    const l = roomLine(e.name, e.data, me.value?.id);
+    if (l) out.push(l);
+  }
+  return out;
 }
 
 /** A timeline event, live or replayed: applied once, in roomSeq order. */
@@ -121,11 +168,23 @@ export async function roomCatchUp(room: string): Promise<void> {
 }
 
 function applyRoom(room: string, name: string, d: Record<string, unknown>): void {
+  const line = roomLine(name, d, me.value?.id);
+  if (line) update(room, (v) => ({ ...v, lines: addLines(v.lines, [line]) }));
   if (name === 'room.message') {
     const m = d.message as RoomMessage;
     update(room, (v) => ({ ...v, ...mergeLive(v, [m]) }));
     // The chat list, unread and mention counts included (state/chats.ts).
     chatRoomMessage(room, m, d.change as string | undefined);
+    const mine = m.from.userId === me.value?.id;
+    if (!mine && d.change === 'new' && !m.deleted)
+      incoming({
+        kind: 'room',
+        key: room,
+        from: m.from.username,
+        text: m.text,
+        mentionsMe: !!me.value && m.mentions.includes(me.value.id),
+        createdAt: m.createdAt,
+      });
   } else if (name === 'room.updated') {
     const changes = d.changes as Partial<Room>;
     const r = myRooms.value[room];
@@ -133,6 +192,11 @@ function applyRoom(room: string, name: string, d: Record<string, unknown>): void
   } else if (name === 'room.member') {
     const user = d.user as { id: string; username: string };
     const change = d.change as string;
+    if (user.id === me.value?.id) {
+      if (change === 'role') updateMine(room, { role: d.role as MyRoom['role'] });
+      if (change === 'muted' || change === 'unmuted')
+        updateMine(room, { muted: change === 'muted' });
+    }
     update(room, (v) => {
       if (!v.members) return v;
       const others = v.members.filter((m) => m.userId !== user.id);
@@ -178,12 +242,15 @@ export async function openRoom(name: string): Promise<void> {
       loading: true,
       error: '',
       members: null,
+      membersNext: null,
+      lines: [],
+      gone: '',
     },
   };
   try {
     const [page, members] = await Promise.all([
       client.rooms.history(room, { limit: PAGE }),
-      client.rooms.members(room, { limit: 200 }),
+      client.rooms.members(room, { limit: MEMBER_PAGE }),
     ]);
     remember(page.messages);
     update(room, (v) => ({
@@ -192,7 +259,16 @@ export async function openRoom(name: string): Promise<void> {
       more: page.more,
       loading: false,
       members: members.members,
+      membersNext: members.next ?? null,
     }));
+    // What happened around the messages shown (joins, kicks, topic changes):
+    // at most LINES_BACK events before the head, none older than the messages
+    // shown while older ones are still to load.
+    const head = cursors.get(room) ?? myRooms.value[room]?.head ?? 0;
+    const first = page.messages[0]?.seq ?? 1;
+    const after = Math.max(0, head - LINES_BACK, page.more ? first - 1 : 0);
+    const events = await client.rooms.events(room, after, 500);
+    update(room, (v) => ({ ...v, lines: addLines(v.lines, linesOf(events.events)) }));
   } catch (err) {
     update(room, (v) => ({ ...v, loading: false, error: describe(err) }));
   }
@@ -200,6 +276,39 @@ export async function openRoom(name: string): Promise<void> {
 
 export function loadOlderRoom(room: string): Promise<void> {
   return older(sourceOf(roomTarget(room)));
+}
+
+/**
+ * The timeline lines (joins, kicks, topic changes...) among a page of messages
+ * just loaded: between its messages, and up to the neighbour it was loaded
+ * next to (`before`/`after`), where only such events can be. At most 500.
+ */
+export async function linesForPage(
+  room: string,
+  q: { before?: number; after?: number },
+  messages: { seq: number }[],
+): Promise<void> {
+  const from = q.after ?? messages[0]?.seq;
+  const to = q.before !== undefined ? q.before - 1 : messages.at(-1)?.seq;
+  if (from === undefined || to === undefined || to < from) return;
+  const events = await client.rooms.events(room, from - 1, Math.min(500, to - from + 1));
+  const lines = linesOf(events.events.filter((e) => (e.data.roomSeq as number) <= to));
+  if (lines.length) update(room, (v) => ({ ...v, lines: addLines(v.lines, lines) }));
+}
+
+/** The next page of a big room's members. */
+export async function loadMoreMembers(room: string): Promise<void> {
+  const v = roomViews.value[room];
+  if (!v?.membersNext) return;
+  const page = await client.rooms.members(room, { after: v.membersNext, limit: MEMBER_PAGE });
+  update(room, (x) => {
+    const known = new Set((x.members ?? []).map((m) => m.userId));
+    return {
+      ...x,
+      members: [...(x.members ?? []), ...page.members.filter((m) => !known.has(m.userId))],
+      membersNext: page.next ?? null,
+    };
+  });
 }
 
 function pendingRoomMessage(o: Outgoing, user: User): RoomChatMessage {

@@ -9,6 +9,7 @@ import type {
   RoomMessage,
   User,
 } from '../../../src/sdk/index.js';
+import type { RoomLine } from '../lib/roomEvents.js';
 
 /** What a message view needs of a direct or room message. */
 export type Shown = Pick<
@@ -44,6 +45,12 @@ export interface RoomView extends Windowing {
   error: string;
   /** null until loaded. */
   members: RoomMember[] | null;
+  /** The next page of members (`rooms.members` `next`), or null when all are loaded. */
+  membersNext: string | null;
+  /** Joins, kicks, topic changes... among the messages (by roomSeq). */
+  lines: RoomLine[];
+  /** Why I am no longer in the room (kicked, banned), or empty. */
+  gone: string;
 }
 
 export interface Conversation extends Windowing {

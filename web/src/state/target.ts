@@ -1,5 +1,6 @@
 import { client } from './client.js';
 import type { HistoryView, Source } from './history.js';
+import { linesForPage } from './rooms.js';
 import { conversations, roomViews, type Shown } from './signals.js';
 
 /** A history view's subject: a direct conversation (by lowercase username) or a room (by name). */
@@ -35,6 +36,11 @@ export function sourceOf(t: Target): Source<Shown> {
       const v = roomViews.value[name];
       if (v) roomViews.value = { ...roomViews.value, [name]: { ...v, ...fn(v) } as typeof v };
     },
-    page: (q) => client.rooms.history(name, q),
+    async page(q) {
+      const p = await client.rooms.history(name, q);
+      // The joins, kicks and topic changes among them; the messages do not wait for these.
+      void linesForPage(name, q, p.messages).catch(() => {});
+      return p;
+    },
   };
 }
