@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
-import { PASSWORD, messages, say, startWorld, type BrowserWorld, type Person } from './harness.js';
+import {
+  PASSWORD,
+  messages,
+  refused,
+  say,
+  startWorld,
+  type BrowserWorld,
+  type Person,
+} from './harness.js';
 
 /**
  * Running a room from the web client: alice (owner) invites carol to a private
@@ -34,13 +42,6 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .getByRole('group', { name: `Actions for ${who}` })
         .getByRole('button', { name: action, exact: true })
         .click();
-    }
-
-    /** A refusal the test provoked: Chromium logs the failed request; take exactly that entry off. */
-    function refused(p: Person, status: number) {
-      const i = p.errors.findIndex((e) => e.includes(`status of ${status}`));
-      expect(i, `a ${status} in the console`).toBeGreaterThanOrEqual(0);
-      p.errors.splice(i, 1);
     }
 
     beforeAll(async () => {

@@ -15,6 +15,7 @@ import {
   contacts,
   conversations,
   myShow,
+  myStatus,
   notice,
   presence,
   type Show,
@@ -127,7 +128,8 @@ async function open(): Promise<void> {
     connection.value = 'offline';
     schedule();
   });
-  if (myShow.value !== 'available') void c.setPresence(myShow.value).catch(() => {});
+  if (myShow.value !== 'available' || myStatus.value)
+    void c.setPresence(myShow.value, myStatus.value).catch(() => {});
   // Display names and anything missed while away that the log does not carry.
   void enqueue(async () => {
     contacts.value = (await client.contacts()).sort((a, b) => a.username.localeCompare(b.username));
@@ -173,8 +175,19 @@ function applyPresence(p: Presence & { at?: number }): void {
 /** Sets what others see of me (kept across reconnects). */
 export async function setMyShow(show: Show): Promise<void> {
   myShow.value = show;
+  await sendMyPresence();
+}
+
+/** Sets my status text ("" clears it); kept across reconnects like the show. */
+export async function setMyStatus(text: string): Promise<void> {
+  myStatus.value = text;
+  await sendMyPresence();
+}
+
+async function sendMyPresence(): Promise<void> {
   try {
-    await conn?.setPresence(show);
+    // The server clears a status left out, so it always goes with the show.
+    await conn?.setPresence(myShow.value, myStatus.value);
   } catch (err) {
     notice.value = `Could not change your status: ${(err as Error).message}`;
   }

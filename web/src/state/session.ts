@@ -11,6 +11,7 @@ import {
   conversations,
   me,
   myShow,
+  myStatus,
   notice,
   presence,
   roomInvites,
@@ -87,6 +88,7 @@ function endLocally(why = '', discardOutbox = false): void {
   forgetMessageState();
   showPane({});
   myShow.value = 'available';
+  myStatus.value = '';
   connection.value = 'offline';
   notice.value = why;
 }

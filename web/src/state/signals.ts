@@ -82,6 +82,8 @@ export const selected = signal<string | null>(null);
 export const connection = signal<'offline' | 'connecting' | 'online'>('offline');
 /** What I chose to show others. */
 export const myShow = signal<Show>('available');
+/** My status text ("" for none), shown with my presence to my contacts. */
+export const myStatus = signal('');
 /** A problem to tell the user about (empty: none). */
 export const notice = signal('');
 /** The rooms I am in, by name (without "#"). */
