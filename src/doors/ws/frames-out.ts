@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { ParleyEvent } from '../../core/events.js';
 
@@ -71,8 +72,26 @@ export function rawSocket(ws: WebSocket): Socket | undefined {
 const waiting = new Set<FrameQueue>();
 let scheduled = false;
 
+/**
+ * Under load, flushes at most this often: frames arriving meanwhile join the
+ * next write, so a busy connection gets a few large writes instead of many small
+ * ones (each a system call that on loopback also runs the receiver's TCP work).
+ * An idle server still flushes at the end of the current turn.
+ */
+const COALESCE_MS = 2;
+let lastFlush = 0;
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  const since = performance.now() - lastFlush;
+  if (since >= COALESCE_MS) setImmediate(flushAll);
+  else setTimeout(flushAll, COALESCE_MS - since);
+}
+
 function flushAll(): void {
   scheduled = false;
+  lastFlush = performance.now();
   for (const q of waiting) q.flush();
   waiting.clear();
 }
@@ -103,10 +122,7 @@ export class FrameQueue {
     this.bytes += frame.length;
     if (this.frames.length === 1) {
       waiting.add(this);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flushAll);
-      }
+      schedule();
     }
   }
 
