@@ -16,6 +16,7 @@ import { createReceiptService } from './core/receipts/service.js';
 import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRoomChat } from './core/rooms/chat.js';
+import { createLiveReadiness } from './core/live.js';
 import { createRoomFanout } from './core/rooms/fanout.js';
 import { createRoomService } from './core/rooms/service.js';
 import { createRouter } from './core/router.js';
@@ -196,6 +197,7 @@ export async function createParley(
     router,
     sessions,
     throttle,
+    live: createLiveReadiness({ bus, fanout }),
   };
   try {
     await presence.start();

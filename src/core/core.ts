@@ -8,6 +8,7 @@ import type { ReceiptService } from './receipts/service.js';
 import type { ProfileService } from './profiles/service.js';
 import type { RoomChat } from './rooms/chat.js';
 import type { RoomService } from './rooms/service.js';
+import type { LiveReadiness } from './live.js';
 import type { Router } from './router.js';
 import type { SessionRegistry } from './sessions.js';
 
@@ -25,5 +26,7 @@ export interface Core {
   roomChat: RoomChat;
   router: Router;
   sessions: SessionRegistry;
+  /** Before replaying to a reconnecting client: its live subscriptions are active. */
+  live: LiveReadiness;
   throttle: LoginThrottle;
 }

@@ -26,6 +26,11 @@ export interface RoomFanout {
   ): void;
   /** Local users of the room (tests and metrics). */
   localMembers(roomId: string): readonly string[];
+  /**
+   * Resolves once this node has subscribed to the rooms of a user who just
+   * connected (their room list is loaded asynchronously); at once otherwise.
+   */
+  ready(userId: string): Promise<void>;
   close(): void;
 }
 
@@ -56,6 +61,7 @@ export function createRoomFanout(deps: {
   const subs = new Map<string, BusSubscription>();
   // Users whose room list is being loaded, and the rooms they left meanwhile.
   const loading = new Map<string, Set<string>>();
+  const loaded = new Map<string, Promise<void>>();
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
 
@@ -119,7 +125,7 @@ export function createRoomFanout(deps: {
 
   sessions.onUserArrived((userId) => {
     loading.set(userId, new Set());
-    deps.roomIdsOf(userId).then(
+    const done = deps.roomIdsOf(userId).then(
       (ids) => {
         const leftMeanwhile = loading.get(userId);
         loading.delete(userId);
@@ -132,6 +138,10 @@ export function createRoomFanout(deps: {
         deps.onError?.(err);
       },
     );
+    loaded.set(userId, done);
+    void done.finally(() => {
+      if (loaded.get(userId) === done) loaded.delete(userId);
+    });
   });
   sessions.onUserLeft((userId) => {
     loading.delete(userId);
@@ -160,6 +170,7 @@ export function createRoomFanout(deps: {
       bus.publish(roomSubject(deps.subjectPrefix, roomId), encoder.encode(JSON.stringify(env)));
     },
     localMembers: (roomId) => [...(members.get(roomId) ?? [])],
+    ready: (userId) => loaded.get(userId) ?? Promise.resolve(),
     close() {
       for (const s of subs.values()) s.unsubscribe();
       subs.clear();

@@ -369,7 +369,11 @@ export class WsConnection {
         }
       }
       this.write({ type: 'reply', re, ok: true, data: result ?? {} });
-      if (replayFrom !== undefined) await this.replay(replayFrom, replayRooms);
+      if (replayFrom !== undefined) {
+        // Changes committed elsewhere after the replay reads the store must reach us live.
+        await this.deps.core.live.ready(this.auth!.user.id);
+        await this.replay(replayFrom, replayRooms);
+      }
     } catch (err) {
       this.sendError(re, err);
     } finally {
