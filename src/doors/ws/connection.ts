@@ -51,10 +51,14 @@ export class WsConnection {
   private readonly roomsReplayedTo = new Map<string, number>();
   /** The login session was revoked; requests still queued must not run as it. */
   private signedOut = false;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly authDeadline: number;
+  private nextPing: number;
+  /** Set once authenticated. */
+  private nextRecheck = Infinity;
   private readonly rate: RateLimiter;
   private readonly address: string;
-  private readonly log: Logger;
+  /** Built on first use: most connections never log, and a pino child costs about 1 kB. */
+  private logger: Logger | undefined;
   private readonly framesOut: { inc(n?: number): void };
   /** Frames for this turn, written together (undefined: ws.send, one at a time). */
   private readonly out: FrameQueue | undefined;
@@ -72,7 +76,6 @@ export class WsConnection {
   ) {
     const limits = deps.config.limits;
     this.address = req.ip;
-    this.log = deps.logger.child({ conn: this.connectionId, addr: this.address });
     this.rate = createRateLimiter({
       perSecond: limits.frames_per_second,
       burst: limits.frame_burst,
@@ -122,18 +125,32 @@ export class WsConnection {
       });
     }
 
-    this.timers.push(
-      setTimeout(() => {
-        if (!this.auth) this.shutdown(CLOSE.notAuthenticated, 'authentication timeout');
-      }, limits.auth_timeout_seconds * 1000),
-      setInterval(() => {
-        // A peer that did not answer the last ping is gone (laptop lid, dead NAT).
-        if (!this.alive) return this.terminate('heartbeat timeout');
-        this.alive = false;
-        socket.ping();
-      }, limits.heartbeat_seconds * 1000),
-      setInterval(() => void this.recheck(), limits.session_recheck_seconds * 1000),
-    );
+    const now = Date.now();
+    this.authDeadline = now + limits.auth_timeout_seconds * 1000;
+    this.nextPing = now + limits.heartbeat_seconds * 1000;
+  }
+
+  /**
+   * The connection's clocks, driven by the door's sweep (route.ts) about twice a
+   * second rather than by timers of its own (three per connection cost memory
+   * with 10,000 connections): the auth deadline, the heartbeat, the recheck.
+   */
+  tick(now: number): void {
+    if (this.closed) return;
+    const limits = this.deps.config.limits;
+    if (!this.auth && now >= this.authDeadline)
+      return this.shutdown(CLOSE.notAuthenticated, 'authentication timeout');
+    if (now >= this.nextPing) {
+      this.nextPing = now + limits.heartbeat_seconds * 1000;
+      // A peer that did not answer the last ping is gone (laptop lid, dead NAT).
+      if (!this.alive) return this.terminate('heartbeat timeout');
+      this.alive = false;
+      this.socket.ping();
+    }
+    if (now >= this.nextRecheck) {
+      this.nextRecheck = now + limits.session_recheck_seconds * 1000;
+      void this.recheck();
+    }
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -406,6 +423,7 @@ export class WsConnection {
       },
     };
     this.deps.core.sessions.add(this.session);
+    this.nextRecheck = Date.now() + this.deps.config.limits.session_recheck_seconds * 1000;
   }
 
   /** Closes the connection when its login session was revoked by a node that could not reach us, or by the CLI. */
@@ -446,6 +464,13 @@ export class WsConnection {
     this.writeText(JSON.stringify(frame));
   }
 
+  private get log(): Logger {
+    return (this.logger ??= this.deps.logger.child({
+      conn: this.connectionId,
+      addr: this.address,
+    }));
+  }
+
   private writeText(text: string): void {
     if (!this.writable()) return;
     if (this.out) return this.out.push(textFrame(Buffer.from(text, 'utf8')));
@@ -476,7 +501,6 @@ export class WsConnection {
   private cleanup(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
     if (this.session) this.deps.core.sessions.remove(this.session);
     this.deps.metrics.connections.dec({ door: 'ws' });
     this.deps.onClosed();

@@ -18,6 +18,13 @@ export function registerWebSocket(
   deps: { core: Core; config: Config; logger: Logger; metrics: Metrics; perAddress: RateLimiter },
 ): WsDoor {
   const open = new Set<WsConnection>();
+  // One sweep drives every connection's auth deadline, heartbeat and recheck.
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const c of open) c.tick(now);
+  }, 500);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
   app.route({
     method: 'GET',
     url: '/api/v1/ws',
