@@ -62,6 +62,25 @@ describe('room fanout', () => {
     expect(b.got.get('cat')).toBeUndefined();
   });
 
+  it('delivers in roomSeq order whichever node committed first and however they arrive', async () => {
+    const hub = createLocalHub();
+    const rooms = { ann: ['r1'], bob: ['r1'] };
+    const a = node('A', createLocalBus(hub), rooms);
+    const b = node('B', createLocalBus(hub), rooms);
+    a.connect('ann');
+    b.connect('bob');
+    await settle();
+    a.fanout.publish('r1', event('room.message', { roomSeq: 1 }));
+    await settle();
+    // 3 commits on A and is published before 2, which commits on B.
+    a.fanout.publish('r1', event('room.message', { roomSeq: 3 }));
+    b.fanout.publish('r1', event('room.message', { roomSeq: 2 }));
+    a.fanout.publish('r1', event('room.message', { roomSeq: 4 }));
+    await settle();
+    expect(a.got.get('ann')?.map((e) => e.data.roomSeq)).toEqual([1, 2, 3, 4]);
+    expect(b.got.get('bob')?.map((e) => e.data.roomSeq)).toEqual([1, 2, 3, 4]);
+  });
+
   it('learns a join made elsewhere from the user’s own room.joined, and forgets on leave', async () => {
     const hub = createLocalHub();
     const a = node('A', createLocalBus(hub), { ann: ['r1'] });

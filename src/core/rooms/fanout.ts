@@ -2,6 +2,7 @@ import type { Bus, BusSubscription } from '../bus.js';
 import type { ParleyEvent } from '../events.js';
 import type { Router } from '../router.js';
 import type { SessionRegistry } from '../sessions.js';
+import { createRoomOrder } from './order.js';
 
 /**
  * Delivers a room's events to its online members on every node, with one bus
@@ -54,6 +55,8 @@ export function createRoomFanout(deps: {
   subjectPrefix: string;
   roomIdsOf(userId: string): Promise<string[]>;
   onError?: (err: unknown) => void;
+  /** How long an event waits for the one before it (order.ts). */
+  orderWaitMs?: number;
 }): RoomFanout {
   const { nodeId, bus, sessions } = deps;
   const members = new Map<string, Set<string>>();
@@ -62,6 +65,7 @@ export function createRoomFanout(deps: {
   // Users whose room list is being loaded, and the rooms they left meanwhile.
   const loading = new Map<string, Set<string>>();
   const loaded = new Map<string, Promise<void>>();
+  const order = createRoomOrder({ waitMs: deps.orderWaitMs ?? 100 });
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
 
@@ -80,7 +84,7 @@ export function createRoomFanout(deps: {
             return;
           }
           if (env.origin === nodeId) return;
-          deliverLocal(env.room, env.event, env.membership);
+          deliverInOrder(env.room, env.event, env.membership);
         }),
       );
     }
@@ -102,6 +106,18 @@ export function createRoomFanout(deps: {
       subs.get(roomId)?.unsubscribe();
       subs.delete(roomId);
     }
+  }
+
+  /** Local delivery in roomSeq order (see order.ts), wherever the event committed. */
+  function deliverInOrder(
+    roomId: string,
+    event: ParleyEvent,
+    membership?: { userId: string; joined: boolean },
+  ): void {
+    const seq = event.data.roomSeq;
+    order.push(roomId, typeof seq === 'number' ? seq : undefined, () =>
+      deliverLocal(roomId, event, membership),
+    );
   }
 
   function deliverLocal(
@@ -161,7 +177,7 @@ export function createRoomFanout(deps: {
 
   return {
     publish(roomId, event, membership) {
-      deliverLocal(roomId, event, membership);
+      deliverInOrder(roomId, event, membership);
       // Never the memoised wire form: a door may have set it during local delivery.
       const plain: ParleyEvent = { name: event.name, data: event.data };
       if (event.exceptSession !== undefined) plain.exceptSession = event.exceptSession;
@@ -172,6 +188,7 @@ export function createRoomFanout(deps: {
     localMembers: (roomId) => [...(members.get(roomId) ?? [])],
     ready: (userId) => loaded.get(userId) ?? Promise.resolve(),
     close() {
+      order.close();
       for (const s of subs.values()) s.unsubscribe();
       subs.clear();
       members.clear();
