@@ -91,7 +91,11 @@ export class WsConnection {
     );
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.onClose());
-    socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
+    socket.on('error', (err) => {
+      this.log.debug({ err }, 'socket error');
+      // ws closes after most errors; make sure nothing half-open lingers.
+      this.terminate('socket error');
+    });
 
     const hello = {
       type: 'hello',

@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
@@ -11,6 +13,21 @@ export interface WsDoor {
   /** Closes every connection (shutdown). */
   closeAll(code: number, reason: string): void;
   count(): number;
+}
+
+/**
+ * @fastify/websocket routes the upgrade through Fastify with a ServerResponse
+ * assigned to the TCP socket, and that response never finishes: the socket
+ * would keep it, the request with its headers, Fastify's Request and Reply and
+ * their logger alive for the connection's life (about 2 kB per connection).
+ * Node detaches a response from its socket when it finishes; do the same once
+ * the WebSocket has the socket.
+ */
+function releaseUpgradeResponse(raw: IncomingMessage): void {
+  const socket = raw.socket as (Socket & { _httpMessage?: unknown }) | null;
+  const res = socket?._httpMessage as
+    (ServerResponse & { detachSocket?: (s: Socket) => void }) | null | undefined;
+  if (socket && res && typeof res.detachSocket === 'function') res.detachSocket(socket);
 }
 
 export function registerWebSocket(
@@ -47,7 +64,11 @@ export function registerWebSocket(
         socket.close(4029, 'rate-limited');
         return;
       }
+      // @fastify/websocket's own 'error' listener closes over the Request and Reply;
+      // WsConnection listens for errors itself (and terminates the socket on one).
+      for (const l of socket.listeners('error')) socket.off('error', l as () => void);
       const conn = new WsConnection(socket, req, { ...deps, onClosed: () => open.delete(conn) });
+      releaseUpgradeResponse(req.raw);
       open.add(conn);
     },
   });
