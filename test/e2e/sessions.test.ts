@@ -154,6 +154,23 @@ for (const backend of storeBackends()) {
       });
     });
 
+    it('a connection made before a password change checks the new password, not the old one', async () => {
+      const a = node.client();
+      const name = uname('wsp');
+      await a.register(name, 'password123');
+      const ws = await a.connect();
+      // The same session changes its password over REST: this connection stays open.
+      await a.changePassword('password123', 'new-password-1');
+      await expect(ws.request('account.delete', { password: 'password123' })).rejects.toMatchObject(
+        { condition: 'invalid-credentials' },
+      );
+      await node.client().login(name, 'new-password-1');
+      await expect(ws.request('account.delete', { password: 'new-password-1' })).resolves.toEqual(
+        {},
+      );
+      expect((await ws.closed).code).toBe(4002);
+    });
+
     it('a request queued behind session.logout does not run as the signed-out session', async () => {
       const a = node.client();
       await a.register(uname('q'), 'password123');

@@ -37,7 +37,8 @@ export interface LoginResult {
 }
 
 export interface AuthContext {
-  user: UserRecord;
+  /** Without the password hash: a connection keeps this for its life (reverify reads the current one). */
+  user: Omit<UserRecord, 'passwordHash'>;
   session: SessionRecord;
 }
 
@@ -162,7 +163,10 @@ export function createAccountService(deps: {
     wrong: string,
   ): Promise<void> {
     throttle.check(auth.user.username, address);
-    if (!(await hasher.verify(auth.user.passwordHash, password))) {
+    // The stored hash, not one read when the connection authenticated: a password
+    // changed since on another device must not be answered by the old one.
+    const current = await store.userById(auth.user.id);
+    if (!current || !(await hasher.verify(current.passwordHash, password))) {
       throttle.failed(auth.user.username, address);
       throw new ParleyError('invalid-credentials', wrong);
     }
@@ -263,7 +267,8 @@ export function createAccountService(deps: {
         if (address) session.lastAddress = address;
         await store.touchSession(session.id, t, session.lastAddress);
       }
-      return { user, session };
+      const { passwordHash: _hash, ...rest } = user;
+      return { user: rest, session };
     },
 
     async stillValid(sessionId, tokenHash) {
