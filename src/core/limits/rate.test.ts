@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParleyError } from '../errors.js';
-import { createRateLimiter } from './rate.js';
+import { createRateLimiter, TokenBucket } from './rate.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -99,5 +99,17 @@ describe('createRateLimiter', () => {
     expect(r.tryTake('victim', T0)).toBe(0);
     // The last 100 keys are still remembered (and empty).
     for (let i = 9_901; i < 10_000; i++) expect(r.tryTake(`k${i}`, T0)).toBeGreaterThan(0);
+  });
+});
+
+describe('TokenBucket', () => {
+  it('allows its burst, says how long to wait, refills at the rate given, never beyond burst', () => {
+    const b = new TokenBucket(3, T0);
+    for (let i = 0; i < 3; i++) expect(b.tryTake(2, 3, T0)).toBe(0);
+    expect(b.tryTake(2, 3, T0)).toBe(500);
+    expect(b.tryTake(2, 3, T0 + 500)).toBe(0);
+    // A long pause refills to the burst and no further.
+    for (let i = 0; i < 3; i++) expect(b.tryTake(2, 3, T0 + 60_000)).toBe(0);
+    expect(b.tryTake(2, 3, T0 + 60_000)).toBeGreaterThan(0);
   });
 });

@@ -12,27 +12,46 @@ export interface RateLimiter {
   tryTake(key: string, now?: number): number; // 0 when taken, else ms to wait
 }
 
+/**
+ * One token bucket: `burst` tokens, refilled at `perSecond`. Two numbers, so a
+ * connection can own one for its life (a keyed limiter with one key costs a Map).
+ */
+export class TokenBucket {
+  private tokens: number;
+  private at: number;
+
+  constructor(burst: number, now = Date.now()) {
+    this.tokens = burst;
+    this.at = now;
+  }
+
+  /** 0 when a token was taken, else the milliseconds until one is free. */
+  tryTake(perSecond: number, burst: number, now = Date.now()): number {
+    this.tokens = Math.min(burst, this.tokens + ((now - this.at) / 1000) * perSecond);
+    this.at = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) / perSecond) * 1000);
+  }
+}
+
 export function createRateLimiter(o: {
   perSecond: number;
   burst: number;
   maxKeys?: number;
 }): RateLimiter {
   const max = o.maxKeys ?? 100_000;
-  const buckets = new Map<string, { tokens: number; at: number }>();
+  const buckets = new Map<string, TokenBucket>();
 
   function tryTake(key: string, now = Date.now()): number {
     let b = buckets.get(key);
     if (b) buckets.delete(key);
-    else b = { tokens: o.burst, at: now };
-    b.tokens = Math.min(o.burst, b.tokens + ((now - b.at) / 1000) * o.perSecond);
-    b.at = now;
+    else b = new TokenBucket(o.burst, now);
     buckets.set(key, b);
     if (buckets.size > max) buckets.delete(buckets.keys().next().value as string);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - b.tokens) / o.perSecond) * 1000);
+    return b.tryTake(o.perSecond, o.burst, now);
   }
 
   return {

@@ -7,7 +7,7 @@ import type { Core } from '../../core/core.js';
 import { type Condition, ParleyError } from '../../core/errors.js';
 import type { ParleyEvent } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
-import { createRateLimiter, type RateLimiter } from '../../core/limits/rate.js';
+import { TokenBucket } from '../../core/limits/rate.js';
 import type { Session } from '../../core/sessions.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { bearer } from '../http/rest.js';
@@ -28,6 +28,18 @@ const MAX_IN_FLIGHT = 32;
 const ABUSE_WINDOW_MS = 60_000;
 
 type Id = string | number;
+
+/** What every connection of the WebSocket door needs: built once per door. */
+export interface WsDoorDeps {
+  core: Core;
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** Counts frames written (the framesOut metric for this door). */
+  countFrames: (frames: number) => void;
+  /** Told once when a connection has closed. */
+  closed: (conn: WsConnection) => void;
+}
 
 /** One WebSocket client of the native protocol (docs/protocol.md). */
 export class WsConnection {
@@ -55,36 +67,25 @@ export class WsConnection {
   private nextPing: number;
   /** Set once authenticated. */
   private nextRecheck = Infinity;
-  private readonly rate: RateLimiter;
+  private readonly rate: TokenBucket;
   private readonly address: string;
   /** Built on first use: most connections never log, and a pino child costs about 1 kB. */
   private logger: Logger | undefined;
-  private readonly framesOut: { inc(n?: number): void };
   /** Frames for this turn, written together (undefined: ws.send, one at a time). */
   private readonly out: FrameQueue | undefined;
 
   constructor(
     private readonly socket: WebSocket,
     req: FastifyRequest,
-    private readonly deps: {
-      core: Core;
-      config: Config;
-      logger: Logger;
-      metrics: Metrics;
-      onClosed: () => void;
-    },
+    /** Shared by every connection of the door (one object, not one each). */
+    private readonly deps: WsDoorDeps,
   ) {
     const limits = deps.config.limits;
     this.address = req.ip;
-    this.rate = createRateLimiter({
-      perSecond: limits.frames_per_second,
-      burst: limits.frame_burst,
-      maxKeys: 1,
-    });
+    this.rate = new TokenBucket(limits.frame_burst);
     deps.metrics.connections.inc({ door: 'ws' });
-    this.framesOut = deps.metrics.framesOut.labels({ door: 'ws' });
     const raw = rawSocket(socket);
-    this.out = raw ? new FrameQueue(raw, (n) => this.framesOut.inc(n)) : undefined;
+    this.out = raw ? new FrameQueue(raw, deps.countFrames) : undefined;
 
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
       this.onMessage(toBuffer(data), isBinary),
@@ -114,20 +115,7 @@ export class WsConnection {
       headerToken = undefined; // not a Bearer header: the client may still authenticate in-band
     }
     if (headerToken === undefined) this.write(hello);
-    else {
-      const token = headerToken;
-      this.enqueue(async () => {
-        try {
-          const auth = await deps.core.accounts.authenticate(token, this.address);
-          this.becomeAuthenticated(auth);
-          this.write({ ...hello, ...whoAmI(auth) });
-        } catch (err) {
-          this.write(hello);
-          this.sendError(undefined, err);
-          this.shutdown(CLOSE.notAuthenticated, 'authentication failed');
-        }
-      });
-    }
+    else this.authenticateFromHeader(headerToken, hello);
 
     const now = Date.now();
     this.authDeadline = now + limits.auth_timeout_seconds * 1000;
@@ -197,7 +185,8 @@ export class WsConnection {
         }),
       );
     const re = (id as Id | undefined) ?? null;
-    const wait = this.rate.tryTake('c');
+    const limits = this.deps.config.limits;
+    const wait = this.rate.tryTake(limits.frames_per_second, limits.frame_burst);
     if (wait > 0)
       return this.sendError(
         re,
@@ -407,6 +396,25 @@ export class WsConnection {
     }
   }
 
+  /**
+   * A method, not a closure in the constructor: the socket's handlers are made there
+   * and would keep whatever such a closure captures (the hello, the token) alive for
+   * the connection's life.
+   */
+  private authenticateFromHeader(token: string, hello: Record<string, unknown>): void {
+    this.enqueue(async () => {
+      try {
+        const auth = await this.deps.core.accounts.authenticate(token, this.address);
+        this.becomeAuthenticated(auth);
+        this.write({ ...hello, ...whoAmI(auth) });
+      } catch (err) {
+        this.write(hello);
+        this.sendError(undefined, err);
+        this.shutdown(CLOSE.notAuthenticated, 'authentication failed');
+      }
+    });
+  }
+
   private becomeAuthenticated(auth: AuthContext): void {
     if (this.closed) return;
     this.auth = auth;
@@ -479,7 +487,7 @@ export class WsConnection {
     if (!this.writable()) return;
     if (this.out) return this.out.push(textFrame(Buffer.from(text, 'utf8')));
     this.socket.send(text);
-    this.framesOut.inc();
+    this.deps.countFrames(1);
   }
 
   shutdown(code: number, reason: string): void {
@@ -507,7 +515,7 @@ export class WsConnection {
     this.closed = true;
     if (this.session) this.deps.core.sessions.remove(this.session);
     this.deps.metrics.connections.dec({ door: 'ws' });
-    this.deps.onClosed();
+    this.deps.closed(this);
   }
 }
 

@@ -7,7 +7,7 @@ import type { Core } from '../../core/core.js';
 import type { RateLimiter } from '../../core/limits/rate.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { toWireError } from '../native/errors.js';
-import { WsConnection } from './connection.js';
+import { WsConnection, type WsDoorDeps } from './connection.js';
 
 export interface WsDoor {
   /** Closes every connection (shutdown). */
@@ -42,6 +42,12 @@ export function registerWebSocket(
   }, 500);
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));
+  const framesOut = deps.metrics.framesOut.labels({ door: 'ws' });
+  const door: WsDoorDeps = {
+    ...deps,
+    countFrames: (n) => framesOut.inc(n),
+    closed: (conn) => open.delete(conn),
+  };
   app.route({
     method: 'GET',
     url: '/api/v1/ws',
@@ -67,7 +73,7 @@ export function registerWebSocket(
       // @fastify/websocket's own 'error' listener closes over the Request and Reply;
       // WsConnection listens for errors itself (and terminates the socket on one).
       for (const l of socket.listeners('error')) socket.off('error', l as () => void);
-      const conn = new WsConnection(socket, req, { ...deps, onClosed: () => open.delete(conn) });
+      const conn = new WsConnection(socket, req, door);
       releaseUpgradeResponse(req.raw);
       open.add(conn);
     },
