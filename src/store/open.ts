@@ -8,6 +8,7 @@ import { createSqlConversationStore } from './sql/conversations.js';
 import { createSqlFilterStore } from './sql/filters.js';
 import { createSqlMarkerStore } from './sql/markers.js';
 import { createSqlMessageStore } from './sql/messages.js';
+import { createSearchIndexer } from './sql/search-index.js';
 import { createSqlPresenceStore } from './sql/presence.js';
 import { migrate } from './sql/migrations.js';
 import { createSqlProfileStore } from './sql/profiles.js';
@@ -60,6 +61,8 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     await db.destroy();
     throw err;
   }
+  // SQLite's search index is filled in batches (search-index.ts); PostgreSQL's is part of the row.
+  const searchIndex = kind === 'sqlite' ? createSearchIndexer(db) : undefined;
   return {
     kind,
     db,
@@ -67,7 +70,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     profiles: createSqlProfileStore(db),
     contacts: createSqlContactStore(db, kind),
     presence: createSqlPresenceStore(db),
-    messages: createSqlMessageStore(db, kind),
+    messages: createSqlMessageStore(db, kind, searchIndex),
     filters: createSqlFilterStore(db),
     markers: createSqlMarkerStore(db, kind),
     conversations: createSqlConversationStore(db),
@@ -76,6 +79,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
       await sql`select 1`.execute(db);
     },
     async close() {
+      await searchIndex?.close();
       await db.destroy();
     },
   };

@@ -107,8 +107,9 @@ for (const backend of storeBackends()) {
     it('insert stores the message as given and logs it for each user named, in the same write', async () => {
       const a = await newUser();
       const b = await newUser();
+      // Characters that mean something in SQL and in PostgreSQL's array literals too.
       const d = draft(a.id, b.id, {
-        text: 'héllo "wörld" \\ ✓ 👍\nline two',
+        text: 'héllo "wörld" \\ ✓ 👍\nline two {a,b} \'NULL\' ',
         clientId: 'client-1',
       });
       const r = await store.messages.insert(d, both, payload('new'));
@@ -157,6 +158,20 @@ for (const backend of storeBackends()) {
       const reply = await send(b.id, a.id, { replyTo: d.id });
       expect(reply.message).toMatchObject({ seq: 2, replyTo: d.id });
       expect((await store.messages.byId(reply.message.id))?.replyTo).toBe(d.id);
+    });
+
+    it('texts and client ids that look like array syntax or NULL are stored as they are', async () => {
+      const a = await newUser();
+      const b = await newUser();
+      const odd = ['NULL', '{a,b}', '"', '\\', ',', ' ', '{}', '{"x":"y"}'];
+      const sent = await Promise.all(
+        odd.map((t) => send(a.id, b.id, { text: t, clientId: `${t}|${tag()}` })),
+      );
+      for (const [i, r] of sent.entries()) {
+        const got = await store.messages.byId(r.message.id);
+        expect(got).toMatchObject({ text: odd[i], clientId: r.message.clientId });
+        expect(got?.clientId.startsWith(`${odd[i]}|`)).toBe(true);
+      }
     });
 
     it('a failure while logging leaves nothing behind: no message, no log entry, the client id still free', async () => {
@@ -233,6 +248,45 @@ for (const backend of storeBackends()) {
       // Another sender may use the same client id.
       const theirs = await send(b.id, a.id, { clientId: 'same' });
       expect(theirs).toMatchObject({ duplicate: false, message: { seq: 2 } });
+    });
+
+    it("sendContext reads the send's lookups at once: names, block, filters, an earlier send", async () => {
+      const a = await newUser();
+      const b = await newUser();
+      expect(await store.messages.sendContext(a.id, b.username, 'c1')).toEqual({
+        senderName: a.username,
+        to: { id: b.id, username: b.username },
+        blocked: false,
+        phrases: [],
+        earlier: undefined,
+      });
+      // Someone else's block, or a block the other way round, is not this one.
+      const c = await newUser();
+      await store.contacts.block(b.id, c.id, 1);
+      await store.contacts.block(a.id, b.id, 1);
+      expect((await store.messages.sendContext(a.id, b.username, 'c1')).blocked).toBe(false);
+      await store.contacts.block(b.id, a.id, 1);
+      await store.filters.add(b.id, 'Spam Words', 1);
+      await store.filters.add(b.id, 'another', 1);
+      await store.filters.add(c.id, 'not b', 1);
+      const first = await send(a.id, b.id, { clientId: 'c1' });
+      const ctx = await store.messages.sendContext(a.id, b.username, 'c1');
+      expect(ctx).toMatchObject({ blocked: true, phrases: ['another', 'Spam Words'] });
+      expect(ctx.earlier).toEqual(first.message);
+      // An unknown recipient; a client id is the sender's own.
+      expect(await store.messages.sendContext(b.id, 'nobody-' + tag(), 'c1')).toEqual({
+        senderName: b.username,
+        to: undefined,
+        blocked: false,
+        phrases: [],
+        earlier: undefined,
+      });
+      // A sender deleted meanwhile has no name.
+      await store.accounts.deleteUser(c.id);
+      expect(await store.messages.sendContext(c.id, a.username, 'x')).toMatchObject({
+        senderName: undefined,
+        to: { id: a.id },
+      });
     });
 
     it('30 concurrent inserts from both participants (and a third user) get gapless, unique sequence numbers', async () => {

@@ -224,7 +224,14 @@ export function createMessageService(deps: {
     change: 'new' | 'edited' | 'deleted' | 'reaction',
     names: Map<string, string>,
   ): LogPayload {
-    return (m) => ({ name: 'message', data: { change, message: toView(m, names) } });
+    // Both people's log entries, the events and the reply carry the same view: built
+    // once per message, not once for each of them.
+    let last: { m: StoredMessage; p: ReturnType<LogPayload> } | undefined;
+    return (m) => {
+      if (last?.m !== m)
+        last = { m, p: { name: 'message', data: { change, message: toView(m, names) } } };
+      return last.p;
+    };
   }
 
   async function namesOf(...ids: string[]): Promise<Map<string, string>> {
@@ -283,14 +290,15 @@ export function createMessageService(deps: {
         );
       if (typeof req.to !== 'string' || req.to.length > 64 || hasNul(req.to))
         throw new ParleyError('bad-request', 'to must be a username', { field: 'to' });
+      // Everything the send must look up, in one read (MessageStore.sendContext).
+      const ctx = await store.sendContext(userId, req.to.toLowerCase(), req.clientId);
       // A retry is answered from the store before anything else, so it never counts twice.
-      const earlier = await store.bySenderClientId(userId, req.clientId);
+      const earlier = ctx.earlier;
       if (earlier) {
         // The same clientId for a different message is a client bug worth hearing about.
         // A recipient deleted since cannot be looked up: the text alone must then match.
-        const target = await users.byUsername(req.to.toLowerCase());
-        const sameTo = target
-          ? target.id === earlier.recipientId
+        const sameTo = ctx.to
+          ? ctx.to.id === earlier.recipientId
           : (await users.usernameOf(earlier.recipientId)) === undefined;
         if (!sameTo || (earlier.deletedAt === null && req.text !== earlier.text))
           throw new ParleyError(
@@ -305,7 +313,7 @@ export function createMessageService(deps: {
         };
       }
       const text = checkText(req.text);
-      const to = await users.byUsername(req.to.toLowerCase());
+      const to = ctx.to;
       if (!to) throw new ParleyError('not-found', 'no such user', { field: 'to' });
       if (to.id === userId)
         throw new ParleyError('bad-request', 'you cannot message yourself', { field: 'to' });
@@ -320,14 +328,14 @@ export function createMessageService(deps: {
       }
       limiter.take(userId);
       // Someone who blocked you never gets your messages, and you are not told.
-      const visible = !(await users.isBlocked(to.id, userId));
+      const visible = !ctx.blocked;
       // A message matching the recipient's keyword filters waits in their filtered folder,
       // silently: no event, no notification, nothing destroyed.
-      const held = visible && matchingPhrase(text, await deps.filters.list(to.id)) !== undefined;
+      const held = visible && matchingPhrase(text, ctx.phrases) !== undefined;
       const t = now();
-      // The recipient's name came with `to`; the names serve the log, the events and the reply.
+      // The names serve the log, the events and the reply.
       const names = new Map([
-        [userId, (await users.usernameOf(userId)) ?? ''],
+        [userId, ctx.senderName ?? ''],
         [to.id, to.username],
       ]);
       const payload = payloadFor('new', names);
@@ -350,7 +358,11 @@ export function createMessageService(deps: {
       if (!r.duplicate) fanOut(r, payload, connectionId);
       const seq = r.seqs.get(userId) ?? (await store.firstLogSeq(userId, r.message.id)) ?? 0;
       if (r.duplicate) return { message: await view(r.message), seq, duplicate: true };
-      return { message: toView(r.message, names), seq, duplicate: false };
+      return {
+        message: payload(r.message, userId).data.message as MessageView,
+        seq,
+        duplicate: false,
+      };
     },
 
     async edit(userId, id, text, connectionId) {

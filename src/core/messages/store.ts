@@ -71,6 +71,24 @@ export interface MessageStore {
     logFor: (m: StoredMessage) => string[],
     payload: LogPayload,
   ): Promise<Appended & { duplicate: boolean }>;
+  /**
+   * What a send must know before it is stored, read at once (one statement in the
+   * usual case, where five separate lookups cost five round trips on PostgreSQL): the
+   * sender's username (undefined once deleted), the recipient by username, whether the
+   * recipient blocked the sender, the recipient's keyword filters, and the message
+   * the sender already sent with this client id (a retry).
+   */
+  sendContext(
+    senderId: string,
+    toUsername: string,
+    clientId: string,
+  ): Promise<{
+    senderName: string | undefined;
+    to: { id: string; username: string } | undefined;
+    blocked: boolean;
+    phrases: string[];
+    earlier: StoredMessage | undefined;
+  }>;
   bySenderClientId(senderId: string, clientId: string): Promise<StoredMessage | undefined>;
   byId(id: string): Promise<StoredMessage | undefined>;
   /**

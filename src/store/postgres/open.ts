@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database as Tables } from '../sql/tables.js';
+import { namePreparedStatements } from './prepared.js';
 
 const INT8 = 20;
 
@@ -27,5 +28,6 @@ export function openPostgres(
   });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  pool.on('connect', namePreparedStatements);
   return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -2,6 +2,9 @@ import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } fr
 import type { LogPayload, MessageStore, StoredMessage } from '../../core/messages/store.js';
 import { compiled } from './compiled.js';
 import { isUniqueViolation } from './errors.js';
+import { preparedOnPostgres } from '../postgres/prepared.js';
+import type { SearchIndexer } from './search-index.js';
+import { writeSendBatch } from './send-batch.js';
 import type { Database, MessagesTable } from './tables.js';
 
 type Tx = Transaction<Database> | Kysely<Database>;
@@ -10,8 +13,8 @@ type Tx = Transaction<Database> | Kysely<Database>;
 const SAVEPOINT = CompiledQuery.raw('savepoint parley_send');
 const RELEASE = CompiledQuery.raw('release savepoint parley_send');
 const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint parley_send');
-const LOCK_USERS = `select pg_advisory_xact_lock(hashtextextended(k, 0))
-  from unnest($1::text[]) with ordinality as t(k, i) order by i`;
+const LOCK_USERS = preparedOnPostgres(`select pg_advisory_xact_lock(hashtextextended(k, 0))
+  from unnest($1::text[]) with ordinality as t(k, i) order by i`);
 
 export const toMessage = (
   r: Selectable<MessagesTable>,
@@ -65,6 +68,8 @@ async function load(db: Tx, id: string): Promise<StoredMessage | undefined> {
 export function createSqlMessageStore(
   db: Kysely<Database>,
   kind: 'sqlite' | 'postgres',
+  /** SQLite: the full-text index filled in batches, caught up before each search. */
+  searchIndex?: SearchIndexer,
 ): MessageStore {
   /**
    * Serialises writers per user: log and conversation sequence numbers are
@@ -144,6 +149,28 @@ export function createSqlMessageStore(
         .returning('seq'),
   );
 
+  // The send's lookups in one statement (MessageStore.sendContext). A recipient with
+  // keyword filters costs one more statement, a retried client id one more.
+  const p = kind === 'postgres' ? (n: number) => `$${n}` : () => '?';
+  const SEND_CONTEXT = preparedOnPostgres(`select
+      (select username from users where id = ${p(1)}) as sender_name,
+      t.id as to_id, t.username as to_username,
+      exists (select 1 from blocks b where b.owner_id = t.id and b.blocked_id = ${p(1)}) as blocked,
+      exists (select 1 from filters f where f.user_id = t.id) as has_filters,
+      (select m.id from messages m where m.sender_id = ${p(1)} and m.client_id = ${p(2)}) as earlier_id
+    from (select 1 as one) o left join users t on t.username = ${p(3)}`);
+  const sendContextParams =
+    kind === 'postgres'
+      ? (sender: string, to: string, clientId: string) => [sender, clientId, to]
+      : (sender: string, to: string, clientId: string) => [sender, sender, sender, clientId, to];
+  const selectPhrases = compiled((q: { userId: string }) =>
+    db
+      .selectFrom('filters')
+      .select('phrase')
+      .where('user_id', '=', q.userId)
+      .orderBy('phrase_lower'),
+  );
+
   /**
    * One log entry at the user's head + 1, read and written by one statement (the
    * caller holds the user's lock), so a send costs one statement per user, not two.
@@ -174,10 +201,19 @@ export function createSqlMessageStore(
     at: number,
   ): Promise<Map<string, number>> {
     const seqs = new Map<string, number>();
+    // The service gives every user the same entry: serialised once.
+    let last: { data: Record<string, unknown>; json: string } | undefined;
     for (const userId of users) {
       const p = payload(m, userId);
-      const seq = await appendEntry(tx, userId, at, p.name, m.id, p.data);
-      seqs.set(userId, seq);
+      if (last?.data !== p.data) last = { data: p.data, json: JSON.stringify(p.data) };
+      const [r] = await insertEntry(tx, {
+        userId,
+        at,
+        name: p.name,
+        messageId: m.id,
+        data: last.json,
+      });
+      seqs.set(userId, Number(r!.seq));
     }
     return seqs;
   }
@@ -342,11 +378,15 @@ export function createSqlMessageStore(
         tx,
         batch.flatMap((j) => [j.args[0].senderId, j.args[0].recipientId]),
       );
-      for (const job of batch) {
-        if (!savepoints) {
-          outcomes.push({ ok: await insertOne(tx, ...job.args) });
-          continue;
-        }
+      if (!savepoints) {
+        const written = await writeSendBatch(
+          tx,
+          kind,
+          batch.map((j) => ({ m: j.args[0], logFor: j.args[1], payload: j.args[2] })),
+        );
+        for (const ok of written) outcomes.push({ ok });
+      }
+      for (const job of savepoints ? batch : []) {
         await tx.executeQuery(SAVEPOINT);
         try {
           outcomes.push({ ok: await insertOne(tx, ...job.args) });
@@ -371,9 +411,9 @@ export function createSqlMessageStore(
       const batch = queue.splice(0, MAX_BATCH);
       let outcomes: Outcome[];
       try {
-        // A send almost never fails, so a batch first runs without a savepoint per send
-        // (two statements each; two round trips on PostgreSQL). If one fails, nothing was
-        // committed, and the batch runs again with savepoints, so only that send fails.
+        // A send almost never fails, so a batch is first written whole, in a handful of
+        // statements (send-batch.ts). If one send fails, nothing was committed, and the
+        // batch runs again one send at a time, each in a savepoint, so only it fails.
         outcomes = await runBatch(batch, false).catch((err: unknown) => {
           if (batch.length === 1) throw err;
           return runBatch(batch, true);
@@ -403,6 +443,31 @@ export function createSqlMessageStore(
       });
     },
 
+    async sendContext(senderId, toUsername, clientId) {
+      const { rows } = await db.executeQuery<{
+        sender_name: string | null;
+        to_id: string | null;
+        to_username: string | null;
+        blocked: number | boolean;
+        has_filters: number | boolean;
+        earlier_id: string | null;
+      }>(CompiledQuery.raw(SEND_CONTEXT, sendContextParams(senderId, toUsername, clientId)));
+      const r = rows[0]!;
+      const to =
+        r.to_id !== null && r.to_username !== null
+          ? { id: r.to_id, username: r.to_username }
+          : undefined;
+      return {
+        senderName: r.sender_name ?? undefined,
+        to,
+        blocked: Boolean(Number(r.blocked)),
+        phrases:
+          to && Number(r.has_filters)
+            ? (await selectPhrases(db, { userId: to.id })).map((f) => f.phrase)
+            : [],
+        earlier: r.earlier_id === null ? undefined : await bySender(db, senderId, clientId),
+      };
+    },
     bySenderClientId: (senderId, clientId) => bySender(db, senderId, clientId),
     byId: (id) => load(db, id),
 
@@ -524,6 +589,8 @@ export function createSqlMessageStore(
 
     async search(viewerId, terms, opts) {
       if (terms.length === 0) return [];
+      // Messages committed since the last batch are indexed first: search misses nothing.
+      await searchIndex?.catchUp();
       const conv = opts.conversationId
         ? sql`and m.conversation_id = ${opts.conversationId}`
         : sql``;

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { newId } from '../../src/core/ids.js';
+import type { LogPayload, StoredMessage } from '../../src/core/messages/store.js';
+import { openStore } from '../../src/store/open.js';
+import { storeBackends } from '../helpers/backends.js';
+
+/**
+ * Search sees every committed message, however its index is kept: on SQLite the
+ * index is filled in batches after the sends (src/store/sql/search-index.ts), so
+ * this checks what happens between a commit and its batch — an edit, a deletion, a
+ * restart (the index catches up on the next search), a rowid used again.
+ */
+
+const tag = () => randomBytes(5).toString('hex');
+const payload: LogPayload = (m) => ({ name: 'message', data: { id: m.id } });
+const both = (m: StoredMessage) => [m.senderId, m.recipientId];
+
+for (const backend of storeBackends()) {
+  describe(`search index (${backend.name})`, () => {
+    it('finds messages committed just before, edited or deleted before indexing, and after a restart', async () => {
+      const m = backend.make();
+      const opts = {
+        url: m.url,
+        dataDir: m.dataDir,
+        poolSize: 3,
+        ...(m.pgSchema ? { schema: m.pgSchema } : {}),
+      };
+      let store = await openStore(opts);
+      try {
+        const [a, b] = ['a', 'b'].map((p) => ({ id: newId(), username: `${p}${tag()}` }));
+        for (const u of [a!, b!])
+          await store.accounts.createUser({
+            ...u,
+            passwordHash: 'x',
+            createdAt: 1,
+            disabled: false,
+          });
+        let clock = 1_700_000_000_000;
+        const send = (text: string) => {
+          const t = ++clock;
+          return store.messages.insert(
+            {
+              id: newId(t),
+              conversationId: a!.id < b!.id ? `dm:${a!.id}:${b!.id}` : `dm:${b!.id}:${a!.id}`,
+              senderId: a!.id,
+              recipientId: b!.id,
+              clientId: `c-${tag()}`,
+              text,
+              replyTo: null,
+              createdAt: t,
+              visibleToRecipient: true,
+            },
+            both,
+            payload,
+          );
+        };
+        const found = async (word: string) =>
+          (await store.messages.search(b!.id, [word], { limit: 50 })).map((r) => r.message.text);
+
+        // Sent and searched at once: no wait for a batch.
+        await send('alpha one');
+        expect(await found('alpha')).toEqual(['alpha one']);
+        // Edited and deleted before any batch ran: the index holds only what is current.
+        const edited = await send('bravo draft');
+        const gone = await send('charlie secret');
+        await store.messages.update(
+          edited.message.id,
+          () => ({ text: 'bravo final' }),
+          both,
+          payload,
+        );
+        await store.messages.update(gone.message.id, () => ({ deletedAt: clock }), both, payload);
+        await store.messages.update(gone.message.id, () => ({ text: '' }), both, payload);
+        expect(await found('draft')).toEqual([]);
+        expect(await found('final')).toEqual(['bravo final']);
+        expect(await found('secret')).toEqual([]);
+        // Indexed, then edited: the old words leave the index.
+        await store.messages.update(
+          edited.message.id,
+          () => ({ text: 'bravo third' }),
+          both,
+          payload,
+        );
+        expect(await found('final')).toEqual([]);
+        expect(await found('third')).toEqual(['bravo third']);
+
+        // Committed, then the process stops before any batch: the next search finds it.
+        await send('delta after crash');
+        await store.close();
+        store = await openStore(opts);
+        expect(await found('delta')).toEqual(['delta after crash']);
+
+        if (backend.name === 'sqlite') {
+          // The newest message removed and its rowid given to the next one: that one is
+          // indexed at once, since a catch-up starts above the mark.
+          await store.messages.search(b!.id, ['alpha'], { limit: 1 });
+          const last = await send('echo removed');
+          await store.messages.search(b!.id, ['alpha'], { limit: 1 });
+          await sql`delete from user_log where message_id = ${last.message.id}`.execute(store.db);
+          await sql`delete from messages where id = ${last.message.id}`.execute(store.db);
+          await send('foxtrot reused');
+          expect(await found('echo')).toEqual([]);
+          expect(await found('foxtrot')).toEqual(['foxtrot reused']);
+          const check = await sql<{
+            ok: string;
+          }>`insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)`
+            .execute(store.db)
+            .then(() => 'ok');
+          expect(check).toBe('ok');
+        }
+      } finally {
+        await store.close();
+        await m.cleanup();
+      }
+    });
+  });
+}
