@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { hashToken } from '../src/core/accounts/service.js';
 import { newId, newSecret } from '../src/core/ids.js';
 import { createArgon2Hasher } from '../src/crypto/argon2.js';
-import { openStore } from '../src/store/open.js';
+import type { openStore as OpenStore } from '../src/store/open.js';
 
 export interface Account {
   username: string;
@@ -47,6 +47,8 @@ export function savedAccounts(dataDir: string): Account[] {
  * not running yet). Returns them with their tokens and saves them in the data dir.
  */
 export async function seedAccounts(o: {
+  /** The store of the code being measured (its migrations), not the working tree's. */
+  openStore: typeof OpenStore;
   url: string;
   dataDir: string;
   schema?: string;
@@ -54,7 +56,7 @@ export async function seedAccounts(o: {
   prefix: string;
   existing?: Account[];
 }): Promise<Account[]> {
-  const store = await openStore({
+  const store = await o.openStore({
     url: o.url,
     dataDir: o.dataDir,
     poolSize: 10,

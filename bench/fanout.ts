@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
 import { newId } from '../src/core/ids.js';
-import { openStore } from '../src/store/open.js';
+import type { openStore as OpenStore } from '../src/store/open.js';
 import type { Account } from './accounts.js';
 import {
   closeClients,
@@ -35,13 +35,15 @@ export const FANOUT_ROOM = 'bench-fanout';
  * not be running: it learns a user's rooms when the user connects.
  */
 export async function seedRoom(o: {
+  /** The store of the code being measured (its migrations), not the working tree's. */
+  openStore: typeof OpenStore;
   url: string;
   dataDir: string;
   schema?: string;
   accounts: Account[];
 }): Promise<{ roomId: string; created: boolean; added: number; seconds: number }> {
   const t0 = performance.now();
-  const store = await openStore({
+  const store = await o.openStore({
     url: o.url,
     dataDir: o.dataDir,
     poolSize: 4,

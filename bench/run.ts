@@ -17,7 +17,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -38,6 +38,7 @@ import {
   tally,
 } from './common.js';
 import { FANOUT_ROOM, fanoutScenario, seedRoom } from './fanout.js';
+import type { openStore as OpenStore } from '../src/store/open.js';
 import type { ServerStats, SqlStat } from './server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -128,6 +129,7 @@ const { values: args } = parseArgs({
     label: { type: 'string' },
     server: { type: 'string', default: 'dist' },
     'sql-stats': { type: 'boolean', default: false },
+    'node-flags': { type: 'string' },
     commit: { type: 'string' },
     'heap-snapshot': { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -253,6 +255,8 @@ async function startServer(o: {
   // (a second V8 isolate on Node 20) adds ~40 MB of RSS and some CPU.
   const execArgv = o.entry.endsWith('.ts') ? ['--import', 'tsx', '--expose-gc'] : ['--expose-gc'];
   if (o.profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${o.profileDir}`);
+  // V8 and Node flags for the server alone (e.g. --node-flags=--max-semi-space-size=1).
+  if (args['node-flags']) execArgv.push(...args['node-flags'].split(/\s+/).filter(Boolean));
   const child = fork(o.entry, [], {
     execArgv,
     env: {
@@ -805,6 +809,19 @@ async function main() {
   try {
     const profileDir = args.profile ? resolve(args.profile) : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
+    // Built first: the accounts and the room are seeded through the measured code's own
+    // store, so its migrations (not the working tree's) shape the database.
+    let source: Record<string, unknown> = { workingTree: true, typescript: 'tsx' };
+    let entry = join(HERE, 'server.ts');
+    if (serverMode === 'dist') ({ entry, source } = buildServer(args.commit));
+    else if (args.commit) throw new Error('--commit needs --server dist');
+    const storeModule =
+      serverMode === 'dist'
+        ? join(dirname(entry), '../src/store/open.js')
+        : join(ROOT, 'src/store/open.ts');
+    const { openStore } = (await import(pathToFileURL(storeModule).href)) as {
+      openStore: typeof OpenStore;
+    };
     const prefix = 'bench';
     let accounts: Account[] = savedAccounts(dataDir).slice(0, clientsWanted);
     const setup: Record<string, unknown> = { mode: accountsMode, reused: accounts.length };
@@ -812,6 +829,7 @@ async function main() {
     if (accounts.length < clientsWanted && accountsMode === 'seed') {
       log(`seeding ${clientsWanted - accounts.length} accounts into the store (${dbKind})`);
       accounts = await seedAccounts({
+        openStore,
         url,
         dataDir,
         ...(schema ? { schema } : {}),
@@ -824,6 +842,7 @@ async function main() {
     if (scenario === 'fanout') {
       log(`seeding room #${FANOUT_ROOM} with ${clientsWanted} members`);
       setup.room = await seedRoom({
+        openStore,
         url,
         dataDir,
         ...(schema ? { schema } : {}),
@@ -832,10 +851,6 @@ async function main() {
     }
     const diskCommitMs = dbKind === 'sqlite' ? diskCommitProbe(dataDir) : undefined;
     log(`starting the server (${dbKind}${schema ? `, schema ${schema}` : ''}, data ${dataDir})`);
-    let source: Record<string, unknown> = { workingTree: true, typescript: 'tsx' };
-    let entry = join(HERE, 'server.ts');
-    if (serverMode === 'dist') ({ entry, source } = buildServer(args.commit));
-    else if (args.commit) throw new Error('--commit needs --server dist');
     server = await startServer({
       entry,
       dataDir,
