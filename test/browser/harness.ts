@@ -78,6 +78,12 @@ export async function startWorld(config?: Sections): Promise<BrowserWorld> {
 
 export const contact = (p: Person, who: string) => p.page.locator(`[data-contact="${who}"]`);
 export const messages = (p: Person) => p.page.locator('.messages li.msg');
+/**
+ * A message by its text, not by the whole item's: that ends with the time, so
+ * at 1 PM "Filler 30" followed by "01:13 PM" would also match "Filler 300".
+ */
+export const said = (p: Person, text: string) =>
+  messages(p).filter({ has: p.page.locator('.text', { hasText: text }) });
 
 export async function say(p: Person, text: string): Promise<void> {
   const box = p.page.getByLabel(/^Message to/);

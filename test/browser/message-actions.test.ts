@@ -5,6 +5,7 @@ import {
   PASSWORD,
   contact,
   messages,
+  said,
   say,
   startWorld,
   type BrowserWorld,
@@ -31,7 +32,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     let aliceSdk: ParleyClient;
     let bobSdk: ParleyClient;
 
-    const msg = (p: Person, text: string) => messages(p).filter({ hasText: text });
+    const msg = said;
     /** Opens a message's actions menu and picks an item. */
     async function act(p: Person, text: string, item: string | RegExp) {
       const li = msg(p, text).first();

@@ -4,6 +4,7 @@ import {
   PASSWORD,
   contact,
   messages,
+  said,
   say,
   startWorld,
   type BrowserWorld,
@@ -199,7 +200,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await bob.page.reload();
       await bob.page.getByTestId('me').filter({ hasText: 'bob' }).waitFor();
       await contact(bob, 'alice').getByRole('button').click();
-      await messages(bob).filter({ hasText: 'Numbered 40' }).waitFor();
+      await said(bob, 'Numbered 40').waitFor();
       expect(await messages(bob).count()).toBe(30);
       await bob.page.locator('.messages').evaluate((el) => (el.scrollTop = 0));
       await messages(bob).filter({ hasText: 'Hello Bob! Tea at five?' }).waitFor();
