@@ -174,6 +174,7 @@ export async function createParley(
     users: {
       byUsername: (name: string) => store.accounts.userByUsername(name),
       usernameOf: async (id: string) => (await store.accounts.userById(id))?.username,
+      isBlocked: (owner: string, other: string) => store.contacts.isBlocked(owner, other),
     },
     limits: {
       maxMembers: config.rooms.max_members,

@@ -131,6 +131,39 @@ for (const backend of storeBackends()) {
       expect(JSON.stringify(events)).not.toMatch(/argon2|passwordHash|password_hash/i);
     });
 
+    it('an invitation from someone you blocked never reaches you, and they are not told', async () => {
+      const [a, b, c] = await people(3);
+      const name = roomName();
+      await a!.c.rooms.create(name, { visibility: 'private' });
+      await b!.c.block(a!.name);
+      const bWs = await b!.c.connect();
+      const invited = bWs.next('room.invited');
+      // Answered as any invitation is, and shown in the room's history as one.
+      await expect(a!.c.rooms.invite(name, b!.name)).resolves.toBeUndefined();
+      const line = (await a!.c.rooms.events(name, 0)).events.at(-1);
+      expect(line?.data).toMatchObject({ change: 'invited', user: { username: b!.name } });
+      // Nothing reaches b: no invitation listed, no way in, no event (the next one is c's).
+      expect((await b!.c.rooms.mine()).invites).toEqual([]);
+      await expect(b!.c.rooms.join(name)).rejects.toMatchObject({ condition: 'forbidden' });
+      const other = roomName();
+      await c!.c.rooms.create(other, { visibility: 'private' });
+      await c!.c.rooms.invite(other, b!.name);
+      expect(await invited).toMatchObject({ room: { name: other } });
+      expect((await b!.c.rooms.mine()).invites.map((i) => i.room.name)).toEqual([other]);
+      // Once b unblocks a, a's invitations arrive again.
+      await b!.c.unblock(a!.name);
+      await a!.c.rooms.invite(name, b!.name);
+      await b!.c.rooms.join(name);
+      // The one who blocked is told to unblock first, as for a contact request.
+      await c!.c.block(a!.name);
+      await expect(c!.c.rooms.invite(other, a!.name)).rejects.toMatchObject({
+        condition: 'conflict',
+        field: 'username',
+      });
+      expect((await a!.c.rooms.mine()).invites).toEqual([]);
+      bWs.close();
+    });
+
     it('a public room ban keeps the user out of history too', async () => {
       const [a, b] = await people(2);
       const name = roomName();

@@ -11,6 +11,8 @@ import type { Ban, Member, Room, RoomEvent, RoomStore } from './store.js';
 export interface RoomUsers {
   byUsername(username: string): Promise<{ id: string; username: string } | undefined>;
   usernameOf(id: string): Promise<string | undefined>;
+  /** True when `ownerId` blocked `otherId`. */
+  isBlocked(ownerId: string, otherId: string): Promise<boolean>;
 }
 
 export interface RoomDeps {

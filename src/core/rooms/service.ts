@@ -417,6 +417,13 @@ export function createRoomService(deps: RoomDeps): RoomService {
     async invite(userId, roomName, username) {
       const room = await a.find(roomName);
       const them = await a.user(username);
+      if (await deps.users.isBlocked(userId, them.id))
+        throw new ParleyError('conflict', `you blocked ${them.username}; unblock them first`, {
+          field: 'username',
+        });
+      // Someone who blocked you gets no invitation from you, and you are not told:
+      // the room's history shows the invitation as for anyone else.
+      const silent = await deps.users.isBlocked(them.id, userId);
       const by = await a.me(userId);
       const t = a.now();
       const r = await store.transact(room.id, async (tx) => {
@@ -431,7 +438,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
           throw new ParleyError('forbidden', `${them.username} is banned from #${cur.name}`, {
             field: 'username',
           });
-        await tx.putInvite(them.id, userId, t);
+        if (!silent) await tx.putInvite(them.id, userId, t);
         const e = await tx.append({
           at: t,
           name: 'room.member',
@@ -439,11 +446,14 @@ export function createRoomService(deps: RoomDeps): RoomService {
           messageId: null,
           data: { change: 'invited', user: them, by },
         });
-        const seq = await tx.userLog(them.id, 'room.invited', { room: roomView(cur), by }, t);
+        const seq = silent
+          ? undefined
+          : await tx.userLog(them.id, 'room.invited', { room: roomView(cur), by }, t);
         return { room: cur, e, seq };
       });
       a.emit(r.room, r.e);
-      a.tellUser(them.id, 'room.invited', r.seq, { room: roomView(r.room), by });
+      if (r.seq !== undefined)
+        a.tellUser(them.id, 'room.invited', r.seq, { room: roomView(r.room), by });
     },
 
     async members(userId, roomName, q) {
