@@ -5,6 +5,7 @@ import { parseArgs, UsageError } from './args.js';
 import { doctor } from './doctor.js';
 import { type CliIO, complain, processIO, say } from './io.js';
 import { serve } from './serve.js';
+import { VERSION } from '../version.js';
 
 const HELP = `parley: an instant-messaging server
 
@@ -40,7 +41,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       case 'invite':
         return await invite(args, io);
       case 'version':
-        say(io, 'parley 0.1.0');
+        say(io, `parley ${VERSION}`);
         return 0;
       default:
         throw new UsageError(`unknown command "${cmd}"; try parley help`);

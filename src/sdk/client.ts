@@ -17,6 +17,7 @@ import type {
   LoginResult,
   Me,
   Profile,
+  ServerInfo,
   ProfilePatch,
 } from './types.js';
 
@@ -85,6 +86,11 @@ export class ParleyClient {
     }
     if (!res.ok) throw fromWire((json as { error?: never } | undefined)?.error, res.status);
     return json as T;
+  }
+
+  /** About the server, before signing in: its version and who may sign up. */
+  server(): Promise<ServerInfo> {
+    return this.call('GET', '/server');
   }
 
   async register(

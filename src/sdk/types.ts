@@ -54,6 +54,14 @@ export interface DirectoryPage {
   next?: string;
 }
 
+/** `GET /api/v1/server`: what a client may ask before anyone signs in. */
+export interface ServerInfo {
+  software: 'parley';
+  version: string;
+  /** Who may sign up: anyone, only with an invite code, or nobody (the operator adds accounts). */
+  registration: 'open' | 'invite' | 'closed';
+}
+
 export interface Me {
   user: User;
   session: { id: string; device: string };

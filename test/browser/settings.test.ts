@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/index.js';
+import { storeBackends } from '../helpers/backends.js';
+import { startSingle } from '../helpers/server.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
@@ -12,7 +14,8 @@ import {
 
 /**
  * Account settings in the web client, on an invite-only server: signing up
- * with an invite code, signing another device out, changing the password, and
+ * with an invite code (and, on a closed server, no sign-up at all), signing
+ * another device out, changing the password, and
  * keyword filters with the filtered folder. Checked on screen and on the server.
  */
 const NEW_PASSWORD = 'a much better passphrase';
@@ -54,6 +57,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
     it('sign-up asks for an invite code; a bad one is refused clearly, a good one works', async () => {
       const page = dave.page;
       await page.goto(world.node.url);
+      // The server said so before anyone tried: the field is there at once.
+      await page.getByText('This server needs an invite code to sign up').waitFor();
+      await page.getByLabel('Invite code').waitFor();
+      expect(await page.getByRole('button', { name: 'I have an invite code' }).count()).toBe(0);
       await page.getByLabel('Username').fill('dave');
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign up' }).click();
@@ -70,6 +77,28 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.getByRole('button', { name: 'Sign up' }).click();
       await page.getByTestId('me').filter({ hasText: 'dave' }).waitFor();
       expect((await (await asDave()).me()).user.username).toBe('dave');
+    }, 60_000);
+
+    it("on a closed server there is no Sign up, and the operator's accounts sign in", async () => {
+      const closed = await startSingle(storeBackends()[0]!, { registration: { policy: 'closed' } });
+      try {
+        await closed.parley.core.accounts.adminAdd('olga', PASSWORD);
+        const page = phone.page;
+        await page.goto(closed.url);
+        await page.getByText('This server does not take new sign-ups').waitFor();
+        expect(await page.getByRole('button', { name: 'Sign up' }).count()).toBe(0);
+        expect(await page.getByLabel('Invite code').count()).toBe(0);
+        await page.getByLabel('Username').fill('olga');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByTestId('me').filter({ hasText: 'olga' }).waitFor();
+        await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      } finally {
+        // Leave first: the sign-in page asks the server about itself as it shows.
+        await phone.page.goto('about:blank');
+        await closed.dispose();
+      }
     }, 60_000);
 
     it('dave signs his phone out from Settings; the phone is back at sign-in', async () => {

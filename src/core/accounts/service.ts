@@ -105,6 +105,8 @@ export interface AccountService {
     address: string,
   ): Promise<void>;
   deleteAccount(auth: AuthContext, password: unknown, address: string): Promise<void>;
+  /** Who may sign up now (the operator's `registration.policy`), for clients to ask up front. */
+  registrationPolicy(): RegistrationPolicy;
   // Operator actions (CLI); they bypass the registration policy.
   adminAdd(username: unknown, password: unknown): Promise<PublicUser>;
   adminList(opts: {
@@ -342,6 +344,8 @@ export function createAccountService(deps: {
       await store.deleteUser(u.id);
       revoked(u.id, ids);
     },
+
+    registrationPolicy: () => deps.policy(),
 
     async createInvite(opts) {
       const t = now();

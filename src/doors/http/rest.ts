@@ -89,6 +89,7 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
     });
   }
 
+  route('GET', '/api/v1/server', 'server.info', none, 200, false);
   route('POST', '/api/v1/accounts', 'account.register', body, 201, false);
   route('POST', '/api/v1/sessions', 'session.login', body, 201, false);
   route('GET', '/api/v1/sessions', 'sessions.list', none);

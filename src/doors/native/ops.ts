@@ -1,6 +1,7 @@
 import type { AuthContext } from '../../core/accounts/service.js';
 import type { Core } from '../../core/core.js';
 import { ParleyError } from '../../core/errors.js';
+import { VERSION } from '../../version.js';
 import { checkShape, type FieldType } from './json.js';
 import { ROOM_OPS } from './room-ops.js';
 
@@ -33,6 +34,15 @@ export const OPS: Record<string, Op> = {
     auth: false,
     shape: {},
     run: async () => ({ time: Date.now() }),
+  },
+  'server.info': {
+    auth: false,
+    shape: {},
+    run: async ({ core }) => ({
+      software: 'parley',
+      version: VERSION,
+      registration: core.accounts.registrationPolicy(),
+    }),
   },
   'account.register': {
     auth: false,

@@ -1,13 +1,16 @@
-import { useState } from 'preact/hooks';
-import { ParleyApiError } from '../../../src/sdk/index.js';
+import { useEffect, useState } from 'preact/hooks';
+import { ParleyApiError, type ServerInfo } from '../../../src/sdk/index.js';
+import { client } from '../state/client.js';
 import { describe } from '../state/errors.js';
 import { signIn, signUp } from '../state/session.js';
 import { notice } from '../state/signals.js';
 
 /**
- * Sign in or create an account: one form, two buttons. The server does not
- * say up front whether sign-up needs an invite code, so the field appears when
- * sign-up is refused for want of one (or when the user says they have one).
+ * Sign in or create an account: one form, two buttons. The server says up
+ * front who may sign up (`GET /api/v1/server`): the invite code field shows
+ * at once on an invite-only server, and Sign up is gone on a closed one. If
+ * that answer does not come, the field still appears when sign-up is refused
+ * for want of a code (or when the user says they have one).
  */
 export function SignIn() {
   const [username, setUsername] = useState('');
@@ -16,6 +19,23 @@ export function SignIn() {
   const [askInvite, setAskInvite] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  const [policy, setPolicy] = useState<ServerInfo['registration'] | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    client
+      .server()
+      .then((info) => {
+        if (!live) return;
+        setPolicy(info.registration);
+        if (info.registration === 'invite') setAskInvite(true);
+      })
+      // Not known: the form works as it would without asking.
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
 
   async function run(action: () => Promise<void>) {
     setBusy(true);
@@ -81,7 +101,9 @@ export function SignIn() {
               onInput={(e) => setInvite(e.currentTarget.value)}
             />
             <p class="hint" id="signin-invite-hint">
-              Only needed to sign up. Ask the server&rsquo;s operator for one.
+              {policy === 'invite'
+                ? 'This server needs an invite code to sign up (not to sign in). Ask its operator for one.'
+                : 'Only needed to sign up. Ask the server\u2019s operator for one.'}
             </p>
           </>
         )}
@@ -94,16 +116,23 @@ export function SignIn() {
           <button type="submit" disabled={busy}>
             Sign in
           </button>
-          <button
-            type="button"
-            class="secondary"
-            disabled={busy || !username.trim() || !password}
-            onClick={() => void run(() => signUp(username.trim(), password, invite.trim()))}
-          >
-            Sign up
-          </button>
+          {policy !== 'closed' && (
+            <button
+              type="button"
+              class="secondary"
+              disabled={busy || !username.trim() || !password}
+              onClick={() => void run(() => signUp(username.trim(), password, invite.trim()))}
+            >
+              Sign up
+            </button>
+          )}
         </div>
-        {!askInvite && (
+        {policy === 'closed' && (
+          <p class="hint">
+            This server does not take new sign-ups. Ask its operator for an account.
+          </p>
+        )}
+        {!askInvite && policy === null && (
           <p>
             <button type="button" class="link" onClick={() => setAskInvite(true)}>
               I have an invite code
