@@ -65,5 +65,63 @@ for (const backend of storeBackends()) {
       expect([...seqOf.keys()].sort((a, b) => a - b)).toEqual([0, 1, 3, 4, 5, 6, 8, 9, 10, 11]);
       expect((await store.rooms.byId(roomId))!.head).toBe(seqs.at(-1));
     });
+
+    it("changes that write to several users' logs, in two rooms at once, all commit (no deadlock)", async () => {
+      const users: { id: string; username: string }[] = [];
+      for (let i = 0; i < 3; i++) {
+        const u = { id: newId(), username: `gcu${i}${roomId.slice(-6).toLowerCase()}` };
+        await store.accounts.createUser({
+          ...u,
+          passwordHash: 'x',
+          createdAt: Date.now(),
+          disabled: false,
+        });
+        users.push(u);
+      }
+      const other = newId();
+      await store.rooms.transact(other, (tx) =>
+        tx.createRoom({
+          id: other,
+          name: `gd${other.slice(-8).toLowerCase()}`,
+          topic: '',
+          topicLocked: false,
+          visibility: 'public',
+          createdAt: Date.now(),
+          createdBy: null,
+        } as never),
+      );
+      // Room one writes to users 0, 1, 2, 0; room two to 2, 1, 0, 2: if a shared
+      // transaction took several users' locks, the two would wait on each other.
+      const orders: [string, number[]][] = [
+        [roomId, [0, 1, 2, 0]],
+        [other, [2, 1, 0, 2]],
+      ];
+      const jobs = orders.flatMap(([room, order]) =>
+        order.map((u, k) =>
+          store.rooms.transact(room, async (tx) => {
+            const e = await tx.append({
+              at: Date.now(),
+              name: 'room.updated',
+              actorId: null,
+              messageId: null,
+              data: { k },
+            });
+            // Holding a user's lock a little while makes the crossed order bite.
+            const seq = await tx.userLog(users[u]!.id, 'room.invited', { room, k }, Date.now());
+            await new Promise((r) => setTimeout(r, 20));
+            return { room, seq, roomSeq: e.seq };
+          }),
+        ),
+      );
+      const done = await Promise.all(jobs);
+      expect(done).toHaveLength(8);
+      for (const [i, u] of users.entries()) {
+        const log = await store.messages.log(u.id, 0, 100);
+        // Every user's log is gapless and holds one entry per change aimed at them.
+        expect(log.map((e) => e.seq)).toEqual(log.map((_, k) => k + 1));
+        const aimed = orders.reduce((n, [, order]) => n + order.filter((x) => x === i).length, 0);
+        expect(log).toHaveLength(aimed);
+      }
+    });
   });
 }

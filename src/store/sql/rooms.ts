@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { Role } from '../../core/rooms/roles.js';
 import type {
   Ban,
@@ -11,6 +11,12 @@ import type {
   Visibility,
 } from '../../core/rooms/store.js';
 import { isUniqueViolation } from './errors.js';
+import {
+  type MakeTx,
+  type UserLockGuard,
+  postgresGroupCommit,
+  sqliteGroupCommit,
+} from './room-commit.js';
 import { reactionsOf, toMessage } from './messages.js';
 import type {
   Database,
@@ -116,7 +122,12 @@ async function loadMessage(db: Tx, where: { id: string } | { sender: string; cli
   return toMessage(r, (await reactionsOf(db, [r.id])).get(r.id) ?? []);
 }
 
-function txFor(tx: Transaction<Database>, roomId: string, kind: 'sqlite' | 'postgres'): RoomTx {
+function txFor(
+  tx: Transaction<Database>,
+  roomId: string,
+  kind: 'sqlite' | 'postgres',
+  guard?: UserLockGuard,
+): RoomTx {
   return {
     room: () => roomWhere(tx, 'id', roomId),
 
@@ -314,10 +325,12 @@ function txFor(tx: Transaction<Database>, roomId: string, kind: 'sqlite' | 'post
 
     async userLog(userId, name, data, at) {
       // The same lock and max+1 as direct messages' log (src/store/sql/messages.ts).
-      if (kind === 'postgres')
+      if (kind === 'postgres') {
+        guard?.(userId);
         await sql`select pg_advisory_xact_lock(hashtextextended(${'user:' + userId}, 0))`.execute(
           tx,
         );
+      }
       const head = await tx
         .selectFrom('user_log')
         .select(sql<number>`coalesce(max(seq), 0)`.as('head'))
@@ -414,19 +427,14 @@ function txFor(tx: Transaction<Database>, roomId: string, kind: 'sqlite' | 'post
 }
 
 export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): RoomStore {
-  const batched = kind === 'sqlite' ? groupCommit(db) : undefined;
+  // Everything that changes a room runs under its lock (on PostgreSQL an advisory
+  // lock; SQLite has one writer): timeline seqs are head+1 and membership checks
+  // still hold at commit. Changes share transactions (room-commit.ts).
+  const makeTx: MakeTx = (tx, roomId, guard) => txFor(tx, roomId, kind, guard);
+  const transact =
+    kind === 'sqlite' ? sqliteGroupCommit(db, makeTx) : postgresGroupCommit(db, makeTx);
   return {
-    transact(roomId, fn) {
-      if (batched) return batched(roomId, fn);
-      return db.transaction().execute(async (tx) => {
-        // Everything that changes a room runs under its lock: timeline seqs are
-        // head+1 and membership checks still hold at commit.
-        await sql`select pg_advisory_xact_lock(hashtextextended(${'room:' + roomId}, 0))`.execute(
-          tx,
-        );
-        return fn(txFor(tx, roomId, kind));
-      });
-    },
+    transact,
 
     byName: (name, opts) => roomWhere(db, 'name', name, opts?.count !== false),
     byId: (id) => roomWhere(db, 'id', id),
@@ -602,87 +610,4 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
       return Number(r.n);
     },
   };
-}
-
-const JOB_SAVEPOINT = CompiledQuery.raw('savepoint parley_room_job');
-const JOB_RELEASE = CompiledQuery.raw('release savepoint parley_room_job');
-const JOB_ROLLBACK = CompiledQuery.raw('rollback to savepoint parley_room_job');
-
-interface RoomJob {
-  roomId: string;
-  fn: (tx: RoomTx) => Promise<unknown>;
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
-}
-
-/**
- * SQLite group commit for room changes. SQLite has one writer, so room
- * transactions run one after another anyway; each paid for its own commit
- * (an fsync, on the event loop). Changes that arrive while one is running wait
- * and share the next transaction, each in its own savepoint so that one that
- * fails (a muted member, a lost race) is undone alone; every caller is answered
- * only after the shared commit. PostgreSQL keeps a transaction per change:
- * changes to different rooms run in parallel there, and jobs that lock users
- * (the user log) could not keep the sorted lock order inside one batch.
- */
-function groupCommit(db: Kysely<Database>) {
-  const MAX_BATCH = 128;
-  const queue: RoomJob[] = [];
-  let draining = false;
-
-  async function runBatch(
-    batch: readonly RoomJob[],
-  ): Promise<({ ok: unknown } | { err: unknown })[]> {
-    const outcomes: ({ ok: unknown } | { err: unknown })[] = [];
-    await db.transaction().execute(async (tx) => {
-      for (const job of batch) {
-        await tx.executeQuery(JOB_SAVEPOINT);
-        try {
-          outcomes.push({ ok: await job.fn(txFor(tx, job.roomId, 'sqlite')) });
-          await tx.executeQuery(JOB_RELEASE);
-        } catch (err) {
-          await tx.executeQuery(JOB_ROLLBACK);
-          await tx.executeQuery(JOB_RELEASE);
-          outcomes.push({ err });
-        }
-      }
-    });
-    return outcomes;
-  }
-
-  async function drain(): Promise<void> {
-    try {
-      while (queue.length) {
-        const batch = queue.splice(0, MAX_BATCH);
-        let outcomes: ({ ok: unknown } | { err: unknown })[];
-        try {
-          outcomes = await runBatch(batch);
-        } catch (err) {
-          // The commit failed: nothing of the batch was kept.
-          for (const job of batch) job.reject(err);
-          continue;
-        }
-        for (const [i, job] of batch.entries()) {
-          const o = outcomes[i]!;
-          if ('ok' in o) job.resolve(o.ok);
-          else job.reject(o.err);
-        }
-      }
-    } finally {
-      draining = false;
-      if (queue.length) {
-        draining = true;
-        setImmediate(() => void drain());
-      }
-    }
-  }
-
-  return <T>(roomId: string, fn: (tx: RoomTx) => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      queue.push({ roomId, fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!draining) {
-        draining = true;
-        setImmediate(() => void drain());
-      }
-    });
 }
