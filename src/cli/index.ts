@@ -2,6 +2,7 @@ import { ConfigError } from '../config/load.js';
 import { isParleyError } from '../core/errors.js';
 import { user, invite } from './admin.js';
 import { parseArgs, UsageError } from './args.js';
+import { backup } from './backup.js';
 import { doctor } from './doctor.js';
 import { type CliIO, complain, processIO, say } from './io.js';
 import { serve } from './serve.js';
@@ -18,6 +19,7 @@ usage:
   parley user disable NAME | enable NAME  stop or allow logins; disabling signs out
   parley user delete NAME --yes           delete an account and its personal data
   parley invite create [--uses N] [--expires 7d|never]   print an invite code
+  parley backup FILE                      copy the SQLite database to FILE, safe while running
 
 Every command reads --config FILE, else $PARLEY_CONFIG, else ./parley.toml if present,
 then PARLEY_<SECTION>_<KEY> environment variables (see parley.example.toml).
@@ -40,6 +42,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         return await user(args, io);
       case 'invite':
         return await invite(args, io);
+      case 'backup':
+        return await backup(args, io);
       case 'version':
         say(io, `parley ${VERSION}`);
         return 0;
