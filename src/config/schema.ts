@@ -68,6 +68,7 @@ export const SCHEMA = {
       pattern: /^[a-z0-9._-]{1,32}$/,
       patternText: 'usernames ([a-z0-9._-], 1-32 characters)',
     },
+    accounts_per_address_per_hour: { type: 'int', default: 10, min: 1, max: 1000000 },
   },
   login: {
     free_failures: { type: 'int', default: 5, min: 1, max: 1000 },

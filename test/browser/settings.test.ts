@@ -101,6 +101,34 @@ describe.skipIf(!HAVE_CHROMIUM)(
       }
     }, 60_000);
 
+    it('an open server that took enough accounts from this address says when to come back', async () => {
+      const open = await startSingle(storeBackends()[0]!, {
+        registration: { accounts_per_address_per_hour: 1 },
+      });
+      try {
+        await open.client().register('first', PASSWORD);
+        const page = phone.page;
+        await page.goto(open.url);
+        await page.getByLabel('Username').fill('second');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign up' }).click();
+        await page
+          .getByRole('alert')
+          .filter({ hasText: 'Too many accounts were made from your network lately' })
+          .filter({ hasText: 'Try again in 1 hour' })
+          .waitFor();
+        // Signing in still works.
+        await page.getByLabel('Username').fill('first');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByTestId('me').filter({ hasText: 'first' }).waitFor();
+        await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      } finally {
+        await phone.page.goto('about:blank');
+        await open.dispose();
+      }
+    }, 60_000);
+
     it('dave signs his phone out from Settings; the phone is back at sign-in', async () => {
       await signIn(phone, PASSWORD);
       await phone.page.getByTestId('me').filter({ hasText: 'dave' }).waitFor();
@@ -200,7 +228,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const texts = await messages(dave).locator('.text').allTextContents();
       expect(texts).toEqual(['Double your CRYPTO <b>now</b>', 'Lunch tomorrow?']);
       // The browser logs the refusals this file asked for (two bad invites, one wrong
-      // password); nothing else went wrong.
+      // password, one sign-up too many); nothing else went wrong.
       const refused = (status: string) =>
         `Failed to load resource: the server responded with a status of ${status}`;
       expect(dave.errors).toEqual([
@@ -208,7 +236,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         refused('403 (Forbidden)'),
         refused('401 (Unauthorized)'),
       ]);
-      expect(phone.errors).toEqual([]);
+      expect(phone.errors).toEqual([refused('429 (Too Many Requests)')]);
       for (const p of [dave, phone]) expect(p.dialogs).toEqual([]);
     }, 60_000);
   },

@@ -12,6 +12,7 @@ import {
   normalizeUsername,
   offeredPassword,
 } from './username.js';
+import type { RateLimiter } from '../limits/rate.js';
 
 export type RegistrationPolicy = 'open' | 'invite' | 'closed';
 
@@ -129,6 +130,8 @@ export function createAccountService(deps: {
   throttle: LoginThrottle;
   router: Router;
   policy: () => RegistrationPolicy;
+  /** New accounts per address (sign-ups with an invite code are not counted). */
+  signups: RateLimiter;
   reserved: readonly string[];
   now?: () => number;
 }): AccountService {
@@ -186,14 +189,17 @@ export function createAccountService(deps: {
     return u;
   }
 
+  /** `admit` runs once the input is known to be well-formed, before anything is written. */
   async function create(
     username: unknown,
     password: unknown,
     inviteCode?: string,
+    admit?: () => void,
   ): Promise<UserRecord> {
     const name = normalizeUsername(username);
     assertNotReserved(name, deps.reserved);
     const pw = checkPassword(password);
+    admit?.();
     const t = now();
     const user: UserRecord = {
       id: newId(t),
@@ -222,7 +228,27 @@ export function createAccountService(deps: {
         invite = req.invite;
       }
       const device = cleanDevice(req.device);
-      const user = await create(req.username, req.password, invite);
+      // Open sign-up is what spam bots find; an invite code is the operator's say-so.
+      let counted = false;
+      const admit = () => {
+        if (invite !== undefined) return;
+        const wait = deps.signups.tryTake(req.address);
+        if (wait > 0)
+          throw new ParleyError(
+            'rate-limited',
+            'too many new accounts from your address; try again later',
+            { retryAfter: Math.ceil(wait / 1000) },
+          );
+        counted = true;
+      };
+      let user: UserRecord;
+      try {
+        user = await create(req.username, req.password, invite, admit);
+      } catch (err) {
+        // Only accounts made count: a taken name costs nothing.
+        if (counted) deps.signups.refund(req.address);
+        throw err;
+      }
       return startSession(user, device, req.address);
     },
 

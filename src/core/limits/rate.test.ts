@@ -12,6 +12,26 @@ describe('createRateLimiter', () => {
     expect(r.tryTake('a', T0)).toBeGreaterThan(0);
   });
 
+  it('a refund gives one token back, never beyond burst, and ignores unknown keys', () => {
+    const r = createRateLimiter({ perSecond: 0.001, burst: 2 });
+    expect(r.tryTake('a', T0)).toBe(0);
+    expect(r.tryTake('a', T0)).toBe(0);
+    expect(r.tryTake('a', T0)).toBeGreaterThan(0);
+    r.refund('a');
+    expect(r.tryTake('a', T0)).toBe(0);
+    expect(r.tryTake('a', T0)).toBeGreaterThan(0);
+    r.refund('a');
+    r.refund('a');
+    r.refund('a');
+    expect(r.tryTake('a', T0)).toBe(0);
+    expect(r.tryTake('a', T0)).toBe(0);
+    expect(r.tryTake('a', T0)).toBeGreaterThan(0);
+    r.refund('nobody');
+    expect(r.tryTake('nobody', T0)).toBe(0);
+    expect(r.tryTake('nobody', T0)).toBe(0);
+    expect(r.tryTake('nobody', T0)).toBeGreaterThan(0);
+  });
+
   it('keeps keys apart', () => {
     const r = createRateLimiter({ perSecond: 1, burst: 2 });
     expect(r.tryTake('a', T0)).toBe(0);

@@ -10,6 +10,8 @@ export interface RateLimiter {
   take(key: string, now?: number): void;
   /** Like take, but answers instead of throwing. */
   tryTake(key: string, now?: number): number; // 0 when taken, else ms to wait
+  /** Gives back a token taken for something that then did not happen. */
+  refund(key: string): void;
 }
 
 /**
@@ -35,6 +37,10 @@ export class TokenBucket {
     }
     return Math.ceil(((1 - this.tokens) / perSecond) * 1000);
   }
+
+  refund(burst: number): void {
+    this.tokens = Math.min(burst, this.tokens + 1);
+  }
 }
 
 export function createRateLimiter(o: {
@@ -56,6 +62,9 @@ export function createRateLimiter(o: {
 
   return {
     tryTake,
+    refund(key) {
+      buckets.get(key)?.refund(o.burst);
+    },
     take(key, now) {
       const wait = tryTake(key, now);
       if (wait > 0)

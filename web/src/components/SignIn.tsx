@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ParleyApiError, type ServerInfo } from '../../../src/sdk/index.js';
 import { client } from '../state/client.js';
+import { waitFor } from '../lib/reltime.js';
 import { describe } from '../state/errors.js';
 import { signIn, signUp } from '../state/session.js';
 import { notice } from '../state/signals.js';
@@ -37,7 +38,7 @@ export function SignIn() {
     };
   }, []);
 
-  async function run(action: () => Promise<void>) {
+  async function run(action: () => Promise<void>, signingUp = false) {
     setBusy(true);
     setError('');
     notice.value = '';
@@ -51,7 +52,11 @@ export function SignIn() {
             ? 'That invite code is unknown, used up or expired. Check it, or ask for a new one.'
             : 'This server needs an invite code to sign up. Enter yours below.',
         );
-      } else setError(describe(err));
+      } else if (err instanceof ParleyApiError && err.condition === 'rate-limited' && signingUp)
+        setError(
+          `Too many accounts were made from your network lately. Try again in ${waitFor(err.retryAfter ?? 60)}, or sign in to an account you have.`,
+        );
+      else setError(describe(err));
       setBusy(false);
     }
   }
@@ -121,7 +126,7 @@ export function SignIn() {
               type="button"
               class="secondary"
               disabled={busy || !username.trim() || !password}
-              onClick={() => void run(() => signUp(username.trim(), password, invite.trim()))}
+              onClick={() => void run(() => signUp(username.trim(), password, invite.trim()), true)}
             >
               Sign up
             </button>

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { timeAgo } from './reltime.js';
+import { timeAgo, waitFor } from './reltime.js';
+
+describe('waitFor', () => {
+  it('says a wait in the largest unit that reads well, rounded up', () => {
+    expect(waitFor(1)).toBe('1 second');
+    expect(waitFor(0.2)).toBe('1 second');
+    expect(waitFor(45)).toBe('45 seconds');
+    expect(waitFor(89)).toBe('89 seconds');
+    expect(waitFor(90)).toBe('2 minutes');
+    expect(waitFor(1200)).toBe('20 minutes');
+    expect(waitFor(1201)).toBe('21 minutes');
+    expect(waitFor(3599)).toBe('60 minutes');
+    expect(waitFor(3600)).toBe('1 hour');
+    expect(waitFor(3 * 3600)).toBe('3 hours');
+  });
+});
 
 describe('timeAgo', () => {
   const now = Date.UTC(2026, 4, 10, 12, 0, 0);

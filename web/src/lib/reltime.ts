@@ -20,3 +20,12 @@ export function timeAgo(at: number, now: number): string {
 function plural(n: number, unit: string): string {
   return `${n} ${unit}${n === 1 ? '' : 's'} ago`;
 }
+
+/** A wait of `seconds` in words, rounded up: "45 seconds", "20 minutes", "1 hour". */
+export function waitFor(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  const say = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (s < 90) return say(s, 'second');
+  if (s < 3600) return say(Math.ceil(s / 60), 'minute');
+  return say(Math.ceil(s / 3600), 'hour');
+}

@@ -1,11 +1,14 @@
 import { ParleyApiError } from '../../../src/sdk/index.js';
+import { waitFor } from '../lib/reltime.js';
 
 /** A sentence for the user from whatever went wrong. */
 export function describe(err: unknown): string {
   if (err instanceof ParleyApiError) {
     if (err.condition === 'unavailable') return 'Cannot reach the server. Try again in a moment.';
     if (err.condition === 'rate-limited')
-      return `Too many attempts. Wait ${err.retryAfter ?? 'a few'} seconds and try again.`;
+      return err.retryAfter
+        ? `Too many attempts. Try again in ${waitFor(err.retryAfter)}.`
+        : 'Too many attempts. Wait a few seconds and try again.';
     return err.message;
   }
   return err instanceof Error ? err.message : String(err);
