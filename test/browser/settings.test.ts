@@ -42,6 +42,21 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await p.page.getByRole('button', { name: 'Sign in' }).click();
     }
 
+    /** On the sign-in page of whatever server the page shows. */
+    async function signInAndOut(p: Person, username: string) {
+      await p.page.getByLabel('Username').fill(username);
+      await p.page.getByLabel('Password').fill(PASSWORD);
+      await p.page.getByRole('button', { name: 'Sign in' }).click();
+      await p.page.getByTestId('me').filter({ hasText: username }).waitFor();
+      await p.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await p.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    }
+    /** Leaves a short-lived server's page before stopping it (the page asks it about itself). */
+    async function leave(p: Person, node: { dispose(): Promise<void> }) {
+      await p.page.goto('about:blank');
+      await node.dispose();
+    }
+
     beforeAll(async () => {
       world = await startWorld({ registration: { policy: 'invite' } });
       dave = await world.person();
@@ -88,16 +103,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
         await page.getByText('This server does not take new sign-ups').waitFor();
         expect(await page.getByRole('button', { name: 'Sign up' }).count()).toBe(0);
         expect(await page.getByLabel('Invite code').count()).toBe(0);
-        await page.getByLabel('Username').fill('olga');
-        await page.getByLabel('Password').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByTestId('me').filter({ hasText: 'olga' }).waitFor();
-        await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+        await signInAndOut(phone, 'olga');
       } finally {
-        // Leave first: the sign-in page asks the server about itself as it shows.
-        await phone.page.goto('about:blank');
-        await closed.dispose();
+        await leave(phone, closed);
       }
     }, 60_000);
 
@@ -118,14 +126,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
           .filter({ hasText: 'Try again in 1 hour' })
           .waitFor();
         // Signing in still works.
-        await page.getByLabel('Username').fill('first');
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByTestId('me').filter({ hasText: 'first' }).waitFor();
-        await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+        await signInAndOut(phone, 'first');
       } finally {
-        await phone.page.goto('about:blank');
-        await open.dispose();
+        await leave(phone, open);
       }
     }, 60_000);
 

@@ -5,6 +5,7 @@ import { newId } from '../../src/core/ids.js';
 import type { LogPayload, StoredMessage } from '../../src/core/messages/store.js';
 import { openStore } from '../../src/store/open.js';
 import { storeBackends } from '../helpers/backends.js';
+import { storeOptions } from '../helpers/store-fixtures.js';
 
 /**
  * The ConversationStore contract, on every backend: entries follow the latest
@@ -23,12 +24,7 @@ for (const backend of storeBackends()) {
   describe(`conversation store contract (${backend.name})`, () => {
     it('lists by activity with markers, counts and blocks; the migration rebuilds the same', async () => {
       const m = backend.make();
-      const opts = {
-        url: m.url,
-        dataDir: m.dataDir,
-        poolSize: 3,
-        ...(m.pgSchema ? { schema: m.pgSchema } : {}),
-      };
+      const opts = storeOptions(m);
       let store = await openStore(opts);
       try {
         const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((p) => ({

@@ -1,20 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../src/core/ids.js';
-import type { LogPayload, StoredMessage } from '../../src/core/messages/store.js';
 import { openStore } from '../../src/store/open.js';
 import { dropSchema, freshSchema, PG_URL, skipNote } from '../helpers/backends.js';
+import { directSender, storeUsers, tag } from '../helpers/store-fixtures.js';
 
 /**
  * On PostgreSQL a send's statements run as named (prepared) statements on each
  * connection (src/store/postgres/prepared.ts): they are really prepared, and a
  * column added under them (a newer node's migration) does not break them.
  */
-
-const tag = () => randomBytes(5).toString('hex');
-const payload: LogPayload = (m) => ({ name: 'message', data: { id: m.id } });
-const both = (m: StoredMessage) => [m.senderId, m.recipientId];
 
 if (!PG_URL) skipNote('PostgreSQL');
 
@@ -24,29 +18,12 @@ describe.skipIf(!PG_URL)('prepared statements (postgres)', () => {
     // One connection, so the statements and the catalogue query share a session.
     const store = await openStore({ url: PG_URL, dataDir: '', poolSize: 1, schema });
     try {
-      const [a, b] = ['a', 'b'].map((p) => ({ id: newId(), username: `${p}${tag()}` }));
-      for (const u of [a!, b!])
-        await store.accounts.createUser({ ...u, passwordHash: 'x', createdAt: 1, disabled: false });
-      let clock = 1_700_000_000_000;
+      const [a, b] = await storeUsers(store, ['a', 'b']);
+      const direct = directSender(() => store, a!, b!);
       const send = async (text: string) => {
         const ctx = await store.messages.sendContext(a!.id, b!.username, `c-${tag()}`);
         expect(ctx.to?.id).toBe(b!.id);
-        const t = ++clock;
-        return store.messages.insert(
-          {
-            id: newId(t),
-            conversationId: a!.id < b!.id ? `dm:${a!.id}:${b!.id}` : `dm:${b!.id}:${a!.id}`,
-            senderId: a!.id,
-            recipientId: b!.id,
-            clientId: `c-${tag()}`,
-            text,
-            replyTo: null,
-            createdAt: t,
-            visibleToRecipient: true,
-          },
-          both,
-          payload,
-        );
+        return direct(text);
       };
       await send('first');
       const { rows } = await sql<{

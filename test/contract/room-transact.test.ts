@@ -13,13 +13,11 @@ for (const backend of storeBackends()) {
     let store: Store;
     let dispose: () => Promise<void>;
     const roomId = newId();
-
-    beforeAll(async () => {
-      ({ store, dispose } = await openTestStore(backend));
-      await store.rooms.transact(roomId, (tx) =>
+    const newRoom = (id: string) =>
+      store.rooms.transact(id, (tx) =>
         tx.createRoom({
-          id: roomId,
-          name: `gc${roomId.slice(-8).toLowerCase()}`,
+          id,
+          name: `gc${id.slice(-8).toLowerCase()}`,
           topic: '',
           topicLocked: false,
           visibility: 'public',
@@ -27,6 +25,10 @@ for (const backend of storeBackends()) {
           createdBy: null,
         } as never),
       );
+
+    beforeAll(async () => {
+      ({ store, dispose } = await openTestStore(backend));
+      await newRoom(roomId);
     });
     afterAll(async () => {
       await dispose?.();
@@ -79,17 +81,7 @@ for (const backend of storeBackends()) {
         users.push(u);
       }
       const other = newId();
-      await store.rooms.transact(other, (tx) =>
-        tx.createRoom({
-          id: other,
-          name: `gd${other.slice(-8).toLowerCase()}`,
-          topic: '',
-          topicLocked: false,
-          visibility: 'public',
-          createdAt: Date.now(),
-          createdBy: null,
-        } as never),
-      );
+      await newRoom(other);
       // Room one writes to users 0, 1, 2, 0; room two to 2, 1, 0, 2: if a shared
       // transaction took several users' locks, the two would wait on each other.
       const orders: [string, number[]][] = [

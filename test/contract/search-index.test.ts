@@ -1,10 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../src/core/ids.js';
-import type { LogPayload, StoredMessage } from '../../src/core/messages/store.js';
 import { openStore } from '../../src/store/open.js';
 import { storeBackends } from '../helpers/backends.js';
+import {
+  both,
+  directSender,
+  payload,
+  storeOptions,
+  storeUsers,
+} from '../helpers/store-fixtures.js';
 
 /**
  * Search sees every committed message, however its index is kept: on SQLite the
@@ -13,49 +17,15 @@ import { storeBackends } from '../helpers/backends.js';
  * restart (the index catches up on the next search), a rowid used again.
  */
 
-const tag = () => randomBytes(5).toString('hex');
-const payload: LogPayload = (m) => ({ name: 'message', data: { id: m.id } });
-const both = (m: StoredMessage) => [m.senderId, m.recipientId];
-
 for (const backend of storeBackends()) {
   describe(`search index (${backend.name})`, () => {
     it('finds messages committed just before, edited or deleted before indexing, and after a restart', async () => {
       const m = backend.make();
-      const opts = {
-        url: m.url,
-        dataDir: m.dataDir,
-        poolSize: 3,
-        ...(m.pgSchema ? { schema: m.pgSchema } : {}),
-      };
+      const opts = storeOptions(m);
       let store = await openStore(opts);
       try {
-        const [a, b] = ['a', 'b'].map((p) => ({ id: newId(), username: `${p}${tag()}` }));
-        for (const u of [a!, b!])
-          await store.accounts.createUser({
-            ...u,
-            passwordHash: 'x',
-            createdAt: 1,
-            disabled: false,
-          });
-        let clock = 1_700_000_000_000;
-        const send = (text: string) => {
-          const t = ++clock;
-          return store.messages.insert(
-            {
-              id: newId(t),
-              conversationId: a!.id < b!.id ? `dm:${a!.id}:${b!.id}` : `dm:${b!.id}:${a!.id}`,
-              senderId: a!.id,
-              recipientId: b!.id,
-              clientId: `c-${tag()}`,
-              text,
-              replyTo: null,
-              createdAt: t,
-              visibleToRecipient: true,
-            },
-            both,
-            payload,
-          );
-        };
+        const [a, b] = await storeUsers(store, ['a', 'b']);
+        const send = directSender(() => store, a!, b!);
         const found = async (word: string) =>
           (await store.messages.search(b!.id, [word], { limit: 50 })).map((r) => r.message.text);
 
@@ -71,7 +41,12 @@ for (const backend of storeBackends()) {
           both,
           payload,
         );
-        await store.messages.update(gone.message.id, () => ({ deletedAt: clock }), both, payload);
+        await store.messages.update(
+          gone.message.id,
+          () => ({ deletedAt: 1_800_000_000_000 }),
+          both,
+          payload,
+        );
         await store.messages.update(gone.message.id, () => ({ text: '' }), both, payload);
         expect(await found('draft')).toEqual([]);
         expect(await found('final')).toEqual(['bravo final']);
