@@ -164,6 +164,19 @@ for (const backend of storeBackends()) {
       bWs.close();
     });
 
+    it('an invitation made before a block is hidden while the block lasts', async () => {
+      const [a, b] = await people(2);
+      const name = roomName();
+      await a!.c.rooms.create(name, { visibility: 'private' });
+      await a!.c.rooms.invite(name, b!.name);
+      const listed = async () => (await b!.c.rooms.mine()).invites.map((i) => i.by);
+      expect(await listed()).toEqual([a!.name]);
+      await b!.c.block(a!.name);
+      expect(await listed()).toEqual([]);
+      await b!.c.unblock(a!.name);
+      expect(await listed()).toEqual([a!.name]);
+    });
+
     it('a public room ban keeps the user out of history too', async () => {
       const [a, b] = await people(2);
       const name = roomName();

@@ -303,13 +303,14 @@ export function createRoomService(deps: RoomDeps): RoomService {
           ...counts,
         });
       }
-      const invites = (await store.invitesOf(userId)).map((i) => ({
-        room: roomView(i.room),
-        by: i.by,
-        at: i.at,
-      }));
-      // Invites name the inviter by username.
-      for (const i of invites) if (i.by) i.by = (await deps.users.usernameOf(i.by)) ?? null;
+      const invites: { room: RoomView; by: string | null; at: number }[] = [];
+      for (const i of await store.invitesOf(userId)) {
+        // One from someone blocked since stays hidden while the block lasts.
+        if (i.by && (await deps.users.isBlocked(userId, i.by))) continue;
+        // Invites name the inviter by username.
+        const by = i.by ? ((await deps.users.usernameOf(i.by)) ?? null) : null;
+        invites.push({ room: roomView(i.room), by, at: i.at });
+      }
       return { rooms, invites };
     },
 
