@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { link, rm, stat } from 'node:fs/promises';
+import { constants, copyFile, link, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -33,7 +33,11 @@ export async function backupSqlite(from: string, to: string): Promise<{ bytes: n
       copy.close();
     }
     // link() fails if `to` appeared meanwhile, where rename() would replace it.
-    await link(partial, to);
+    await link(partial, to).catch(async (err: NodeJS.ErrnoException) => {
+      // Some filesystems (FAT, some network mounts) have no hard links.
+      if (err.code !== 'EPERM' && err.code !== 'ENOTSUP' && err.code !== 'ENOSYS') throw err;
+      await copyFile(partial, to, constants.COPYFILE_EXCL);
+    });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new Error(`${to} already exists; give a new file name`);
