@@ -141,6 +141,54 @@ for (const setup of clusterSetups) {
       ).toEqual([sent.roomSeq, back.roomSeq]);
     });
 
+    it('sends through both nodes at once share commits: each answered once, gapless, seen in order', async () => {
+      const a = await user('sa');
+      const b = await user('sb');
+      const w = await user('sw');
+      const name = roomName();
+      await a.via1.rooms.create(name);
+      await b.via2.rooms.join(name);
+      await w.via1.rooms.join(name);
+      const watcher = await online(c.node2, w);
+      // 30 from each node, all in flight together; some retried with the same client id.
+      const sends = [];
+      for (let i = 0; i < 30; i++) {
+        sends.push(a.via1.rooms.send(name, `a${i}`, `a-${i}`));
+        sends.push(b.via2.rooms.send(name, `b${i}`, `b-${i}`));
+      }
+      for (let i = 0; i < 30; i += 7) sends.push(b.via2.rooms.send(name, `b${i}`, `b-${i}`));
+      const answers = await Promise.all(sends);
+      const fresh = answers.filter((r) => !r.duplicate);
+      expect(fresh).toHaveLength(60);
+      const seqs = fresh.map((r) => r.roomSeq!).sort((x, y) => x - y);
+      expect(seqs).toEqual(seqs.map((_, k) => seqs[0]! + k));
+      // A retry is answered with the original.
+      for (const r of answers.filter((x) => x.duplicate))
+        expect(fresh.find((f) => f.message.id === r.message.id)?.roomSeq).toBe(r.roomSeq);
+      const seen: number[] = [];
+      for (let i = 0; i < 60; i++)
+        seen.push(
+          (
+            await watcher.take(
+              (e) => e.name === 'room.message' && e.data.change === 'new',
+              `message ${i + 1} of 60 on the watcher`,
+            )
+          ).roomSeq as number,
+        );
+      expect(seen).toEqual(seqs);
+      const history: string[] = [];
+      for (let before: number | undefined; ;) {
+        const page = await w.via2.rooms.history(name, {
+          limit: 100,
+          ...(before ? { before } : {}),
+        });
+        history.unshift(...page.messages.map((m) => m.text));
+        if (!page.more) break;
+        before = page.messages[0]!.seq;
+      }
+      expect(history.sort()).toEqual(fresh.map((r) => r.message.text).sort());
+    });
+
     it('joining through node 1 while connected only to node 2 brings the room’s live events to node 2', async () => {
       const a = await user('ja');
       const b = await user('jb');
