@@ -422,6 +422,38 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await notes()).toHaveLength(2);
     }, 60_000);
 
+    it('a member carol blocked: folded in the room, never a mention; shown when she asks', async () => {
+      const carolSdk = world.node.client();
+      await carolSdk.login('carol', PASSWORD, 'test script');
+      const bobSdk = world.node.client();
+      await bobSdk.login('bob', PASSWORD, 'test script');
+      const den = carol.page.locator('[data-room="den"]');
+      await den.getByLabel('3 unread').waitFor();
+      await den.getByLabel('2 mentions').waitFor();
+      // Both were bob's: while carol blocks him, they count as messages, not mentions.
+      await carolSdk.block('bob');
+      await expect.poll(() => den.locator('.badge.mention').count()).toBe(0);
+      await bobSdk.rooms.send('den', 'Psst @carol, look here', 'b-1');
+      await den.getByLabel('4 unread').waitFor();
+      expect(await den.locator('.badge.mention').count()).toBe(0);
+      // The server's counts, after a reload, agree.
+      await carol.page.reload();
+      await den.getByLabel('4 unread').waitFor();
+      expect(await den.locator('.badge.mention').count()).toBe(0);
+
+      await den.getByRole('button').first().click();
+      const folded = messages(carol).filter({ hasText: 'A message from someone you blocked.' });
+      // Every message of bob's here is folded; the newest is his last one.
+      await folded.last().waitFor();
+      expect(await messages(carol).filter({ hasText: 'Psst' }).count()).toBe(0);
+      await folded.last().getByRole('button', { name: 'Show it' }).click();
+      await messages(carol).filter({ hasText: 'Psst @carol, look here' }).waitFor();
+      // Unblocking unfolds the rest; his mentions count again (carol has read them now).
+      await carolSdk.unblock('bob');
+      await messages(carol).filter({ hasText: 'Again @carol' }).waitFor();
+      expect(await folded.count()).toBe(0);
+    }, 60_000);
+
     it('nobody saw a page error or a browser dialog', () => {
       for (const p of [alice, bob, carol]) {
         expect(p.errors).toEqual([]);

@@ -206,6 +206,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const members = (await (await as('alice')).rooms.members('garden')).members;
       expect(members.map((m) => m.username).sort()).toEqual(['alice', 'bob']);
       await say(alice, 'Peace at last');
+      // Bob still blocks alice (above): in the room her message is there, folded.
+      const folded = msg(bob, 'A message from someone you blocked.');
+      await folded.last().waitFor();
+      await folded.last().getByRole('button', { name: 'Show it' }).click();
       await msg(bob, 'Peace at last').waitFor();
     }, 90_000);
 

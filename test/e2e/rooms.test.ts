@@ -164,6 +164,28 @@ for (const backend of storeBackends()) {
       bWs.close();
     });
 
+    it('a mention by someone you blocked does not count as a mention (the message is still there)', async () => {
+      const [a, b, c] = await people(3);
+      const name = roomName();
+      await a!.c.rooms.create(name);
+      await b!.c.rooms.join(name);
+      await c!.c.rooms.join(name);
+      await b!.c.block(a!.name);
+      await a!.c.rooms.send(name, `@${b!.name} look at me`, 'm1');
+      await c!.c.rooms.send(name, `@${b!.name} hello`, 'm2');
+      const counts = async () => {
+        const r = (await b!.c.rooms.mine()).rooms.find((x) => x.name === name)!;
+        return { unread: r.unread, mentions: r.mentions };
+      };
+      expect(await counts()).toEqual({ unread: 2, mentions: 1 });
+      expect((await b!.c.rooms.history(name)).messages.map((m) => m.text)).toEqual([
+        `@${b!.name} look at me`,
+        `@${b!.name} hello`,
+      ]);
+      await b!.c.unblock(a!.name);
+      expect(await counts()).toEqual({ unread: 2, mentions: 2 });
+    });
+
     it('an invitation made before a block is hidden while the block lasts', async () => {
       const [a, b] = await people(2);
       const name = roomName();

@@ -591,12 +591,18 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
         .where('sender_id', '!=', userId)
         .where('deleted_at', 'is', null)
         .executeTakeFirstOrThrow();
+      // A mention by someone the user blocked does not count (docs/protocol.md 5.21).
       const m = await db
-        .selectFrom('mentions')
+        .selectFrom('mentions as x')
+        .innerJoin('messages as s', 's.id', 'x.message_id')
+        .leftJoin('blocks as b', (j) =>
+          j.on('b.owner_id', '=', userId).onRef('b.blocked_id', '=', 's.sender_id'),
+        )
         .select(sql<number>`count(*)`.as('n'))
-        .where('user_id', '=', userId)
-        .where('conversation_id', '=', conv)
-        .where('seq', '>', afterSeq)
+        .where('x.user_id', '=', userId)
+        .where('x.conversation_id', '=', conv)
+        .where('x.seq', '>', afterSeq)
+        .where('b.owner_id', 'is', null)
         .executeTakeFirstOrThrow();
       return { unread: Number(u.n), mentions: Number(m.n) };
     },

@@ -4,7 +4,7 @@ import { deleteMessage, react } from '../state/actions.js';
 import { editing, replyTo } from '../state/compose.js';
 import { jumpToId, jump } from '../state/history.js';
 import { quoted } from '../state/quotes.js';
-import { me, type Shown } from '../state/signals.js';
+import { isBlocked, me, type Shown } from '../state/signals.js';
 import { sourceOf, targetKey, type Target } from '../state/target.js';
 import './messages.css';
 import { MessageActions } from './MessageActions.js';
@@ -41,6 +41,11 @@ export function MessageItem(props: {
   const stored = !m.pending;
   const isEditing = editing.value === m.id;
   const [confirming, setConfirming] = useState(false);
+  // In a room, a message from someone I blocked stays (others answer it; a moderator
+  // may need it) but folded, until I ask to see it.
+  const [revealed, setRevealed] = useState(false);
+  const folded =
+    target.kind === 'room' && !mine && !m.deleted && !revealed && isBlocked(m.from.userId);
   const confirmBox = useRef<HTMLDivElement>(null);
   const item = useRef<HTMLLIElement>(null);
 
@@ -61,6 +66,17 @@ export function MessageItem(props: {
   }
 
   const tick = props.tick && props.tick in TICKS ? TICKS[props.tick as keyof typeof TICKS] : null;
+  if (folded)
+    return (
+      <li class="msg theirs folded" data-seq={m.seq} data-id={m.id} tabIndex={-1} ref={item}>
+        <p class="text blocked-note">
+          A message from someone you blocked.{' '}
+          <button type="button" class="link" onClick={() => setRevealed(true)}>
+            Show it
+          </button>
+        </p>
+      </li>
+    );
   return (
     <li
       class={`msg ${mine ? 'mine' : 'theirs'}${props.highlighted ? ' jumped' : ''}`}

@@ -9,7 +9,7 @@ import type {
 } from '../../../src/sdk/index.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
-import { me, myRooms, roomUnread, unread } from './signals.js';
+import { isBlocked, me, myRooms, roomUnread, unread } from './signals.js';
 
 /**
  * The chat list: my direct conversations (from `conversations.list`, then live
@@ -192,13 +192,15 @@ export function chatRoomMessage(room: string, m: RoomMessage, change: string | u
   const user = me.value;
   if (!user || !myRooms.value[room]) return;
   const mine = m.from.userId === user.id;
+  // Someone I blocked: counted as unread (it is in the room), never as a mention or in a preview.
+  const blockedSender = !mine && isBlocked(m.from.userId);
   const old = roomLast.value[room];
   const preview: Preview = {
     at: m.createdAt,
     seq: m.seq,
     fromMe: mine,
     from: m.from.username,
-    text: cut(m.text),
+    text: blockedSender ? 'A message from someone you blocked.' : cut(m.text),
     deleted: m.deleted,
   };
   if ((change === 'new' && (!old || m.seq > old.seq)) || (old && old.seq === m.seq))
@@ -209,7 +211,7 @@ export function chatRoomMessage(room: string, m: RoomMessage, change: string | u
   counted.set(id, m.seq);
   if (readingNow('room', room)) return;
   roomUnread.value = { ...roomUnread.value, [room]: (roomUnread.value[room] ?? 0) + 1 };
-  if (m.mentions.includes(user.id))
+  if (m.mentions.includes(user.id) && !blockedSender)
     roomMentions.value = { ...roomMentions.value, [room]: (roomMentions.value[room] ?? 0) + 1 };
 }
 

@@ -6,11 +6,13 @@ import { setLiveConnection } from './conn.js';
 import { isSignedOut } from './errors.js';
 import { loadChats, markerEvent } from './chats.js';
 import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
+import { loadBlocked } from './people.js';
 import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
 import { flush } from './outbox.js';
 import { flush as flushDelivered, loadMarkers, onReceipt } from './receipts.js';
 import { onTyping } from './typing.js';
 import {
+  blocked,
   connection,
   contacts,
   conversations,
@@ -95,6 +97,8 @@ async function open(): Promise<void> {
   try {
     // Without a known cursor, start from the end of the log (never replay it all).
     if (!cursorReady()) await resetCursor();
+    // Before the replay: a room message from someone I block is folded and never a mention.
+    if (blocked.value === null) await loadBlocked().catch(() => {});
     const rooms = roomCursors();
     c = await client.connect({
       cursor: currentCursor(),
@@ -143,7 +147,15 @@ async function open(): Promise<void> {
 
 async function onEvent(e: ServerEvent): Promise<void> {
   const d = e.data;
-  if (LOGGED.has(e.name)) return logEntry(d.seq, e.name, d);
+  if (LOGGED.has(e.name)) {
+    await logEntry(d.seq, e.name, d);
+    // A block changes what counts: a blocked person's mentions (rooms) and chats.
+    if (e.name === 'block.added' || e.name === 'block.removed')
+      await loadMyRooms()
+        .then(loadChats)
+        .catch(() => {}); // the next reconnect loads them anyway
+    return;
+  }
   if (TIMELINE.has(e.name)) return roomEvent(e.name, d);
   switch (e.name) {
     case 'presence':

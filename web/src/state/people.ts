@@ -1,8 +1,8 @@
-import { effect, signal } from '@preact/signals';
-import type { BlockedUser, DirectoryPage, DirectoryQuery } from '../../../src/sdk/index.js';
+import { effect } from '@preact/signals';
+import type { DirectoryPage, DirectoryQuery } from '../../../src/sdk/index.js';
 import { client } from './client.js';
 import { apply, handleLogged, upsertContact } from './log.js';
-import { me } from './signals.js';
+import { blocked, me } from './signals.js';
 
 /**
  * Managing people: the directory, my names and groups for contacts, removing
@@ -10,8 +10,7 @@ import { me } from './signals.js';
  * the reply at once only makes the screen quicker.
  */
 
-/** Who I block, by user id (null until loaded). Kept current by the log's block events. */
-export const blocked = signal<Record<string, BlockedUser> | null>(null);
+export { blocked, isBlocked } from './signals.js';
 
 export async function loadBlocked(): Promise<void> {
   const list = await client.blocked();
@@ -29,10 +28,6 @@ handleLogged('block.removed', (d) => {
   const { [d.userId as string]: _gone, ...rest } = blocked.value;
   blocked.value = rest;
 });
-
-export function isBlocked(userId: string): boolean {
-  return !!blocked.value?.[userId];
-}
 
 export function isBlockedName(username: string): boolean {
   const u = username.toLowerCase();

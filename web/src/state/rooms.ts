@@ -26,6 +26,7 @@ import {
   roomUnread,
   roomViews,
   selectedRoom,
+  isBlocked,
   type RoomChatMessage,
   type RoomView,
 } from './signals.js';
@@ -176,7 +177,8 @@ function applyRoom(room: string, name: string, d: Record<string, unknown>): void
     // The chat list, unread and mention counts included (state/chats.ts).
     chatRoomMessage(room, m, d.change as string | undefined);
     const mine = m.from.userId === me.value?.id;
-    if (!mine && d.change === 'new' && !m.deleted)
+    // Someone I blocked never alerts me (their message shows folded).
+    if (!mine && d.change === 'new' && !m.deleted && !isBlocked(m.from.userId))
       incoming({
         kind: 'room',
         key: room,

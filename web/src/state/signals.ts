@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
 import type {
+  BlockedUser,
   Contact,
   Message,
   MyRoom,
@@ -98,3 +99,10 @@ export const roomUnread = signal<Record<string, number>>({});
 export const selectedRoom = signal<string | null>(null);
 /** The room directory is on screen. */
 export const browsing = signal(false);
+
+/** Who I block, by user id (null until loaded). Kept current by the log's block events (people.ts). */
+export const blocked = signal<Record<string, BlockedUser> | null>(null);
+
+export function isBlocked(userId: string): boolean {
+  return !!blocked.value?.[userId];
+}
