@@ -60,9 +60,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await bobSdk.login('bob', PASSWORD, 'test script');
 
       const carol = await someone('carol');
+      await carol.updateProfile({ displayName: 'Carol Danvers' });
       await carol.sendMessage('bob', 'Hello from someone you do not know', 'c1');
       const entry = chat(bob, 'carol');
       await entry.getByText('Hello from someone you do not know').waitFor();
+      // Started by a live message, the chat still shows her name, not only her username.
+      await entry.getByText('Carol Danvers').waitFor();
       await entry.getByLabel('1 unread').waitFor();
       await titleIs(bob, '(1) Parley');
       // Not a contact, yet reachable: the chat opens the conversation.

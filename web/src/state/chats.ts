@@ -176,6 +176,8 @@ export function chatMessage(m: Message, change: string | undefined): void {
   else if (old && old.last.seq === m.seq && (change === 'edited' || change === 'deleted'))
     dmChats.value = { ...dmChats.value, [key]: { ...old, last: preview } };
   if (mine) return;
+  // A chat that someone's live message just started knows only the username: ask for the name.
+  if (!old && change === 'new') void nameChat(key);
   const id = `dm:${key}`;
   if (change === 'new' && m.seq > (counted.get(id) ?? 0)) {
     counted.set(id, m.seq);
@@ -185,6 +187,13 @@ export function chatMessage(m: Message, change: string | undefined): void {
     // An unread message taken back is no longer unread (the server's count leaves it out too).
     unread.value = { ...unread.value, [key]: Math.max(0, (unread.value[key] ?? 0) - 1) };
   }
+}
+
+async function nameChat(key: string): Promise<void> {
+  const profile = await client.profile(key).catch(() => undefined);
+  const c = dmChats.value[key];
+  if (profile?.displayName && c && !c.displayName)
+    dmChats.value = { ...dmChats.value, [key]: { ...c, displayName: profile.displayName } };
 }
 
 /** A room message from the room's timeline, live or replayed. */
