@@ -1,4 +1,4 @@
-import type { Message } from './types.js';
+import type { Message, MessagePreview } from './types.js';
 
 /** Shapes of the room part of the native protocol (docs/protocol.md, "Rooms"). */
 export type RoomRole = 'owner' | 'admin' | 'moderator' | 'member';
@@ -27,6 +27,8 @@ export interface MyRoom extends Room {
   read: number;
   unread: number;
   mentions: number;
+  /** The room's latest message; null before the first. */
+  last: MessagePreview | null;
 }
 
 export interface RoomMember {

@@ -149,22 +149,25 @@ export interface Marker {
 }
 
 /** One of your direct conversations in the list, latest activity first (`conversations.list`). */
+/** The latest message of a chat, as a list of chats shows it. */
+export interface MessagePreview {
+  id: string;
+  seq: number;
+  from: { userId: string; username: string };
+  /** The start of the text (at most 100 characters); '' when deleted. */
+  text: string;
+  truncated: boolean;
+  createdAt: number;
+  editedAt: number | null;
+  deleted: boolean;
+}
+
 export interface ConversationSummary {
   conversationId: string;
   with: { userId: string; username: string; displayName: string | null };
   /** When the latest message you can see was sent. */
   lastAt: number;
-  last: {
-    id: string;
-    seq: number;
-    from: { userId: string; username: string };
-    /** The start of the text (at most 100 characters); '' when deleted. */
-    text: string;
-    truncated: boolean;
-    createdAt: number;
-    editedAt: number | null;
-    deleted: boolean;
-  };
+  last: MessagePreview;
   /** Your read marker. */
   read: number;
   /** Messages from them after your read marker. */

@@ -201,6 +201,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .toMatchObject({ unread: 0, mentions: 0 });
       await say(bob, 'Yes please');
       await room(bob2, 'tea').getByText('You: Yes please').waitFor();
+      // After a reload the room still shows its latest message (from rooms.mine).
+      await alice.rooms.send('tea', 'Milk, no sugar', 'a3');
+      await room(bob2, 'tea').getByText('alice: Milk, no sugar').waitFor();
+      await bob2.page.reload();
+      await room(bob2, 'tea').getByText('alice: Milk, no sugar').waitFor();
     }, 60_000);
 
     it('older chats load on demand, 50 at a time', async () => {

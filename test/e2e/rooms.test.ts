@@ -186,6 +186,29 @@ for (const backend of storeBackends()) {
       expect(await counts()).toEqual({ unread: 2, mentions: 2 });
     });
 
+    it("rooms.mine shows each room's latest message: none yet, long text cut, a deletion as a tombstone", async () => {
+      const [a, b] = await people(2);
+      const name = roomName();
+      await a!.c.rooms.create(name);
+      await b!.c.rooms.join(name);
+      const lastOf = async () => (await b!.c.rooms.mine()).rooms.find((r) => r.name === name)!.last;
+      expect(await lastOf()).toBeNull();
+      const long = `${'é'.repeat(99)}🫖 and more`;
+      const sent = await a!.c.rooms.send(name, long, 'l1');
+      expect(await lastOf()).toEqual({
+        id: sent.message.id,
+        seq: sent.roomSeq,
+        from: { userId: sent.message.from.userId, username: a!.name },
+        text: `${'é'.repeat(99)}🫖`,
+        truncated: true,
+        createdAt: sent.message.createdAt,
+        editedAt: null,
+        deleted: false,
+      });
+      await a!.c.rooms.delete(name, sent.message.id);
+      expect(await lastOf()).toMatchObject({ id: sent.message.id, text: '', deleted: true });
+    });
+
     it('an invitation made before a block is hidden while the block lasts', async () => {
       const [a, b] = await people(2);
       const name = roomName();

@@ -1,28 +1,16 @@
 import { ParleyError } from '../errors.js';
+import { type MessagePreview, messagePreview } from '../messages/preview.js';
 import { type ConversationRow, type ConversationStore } from './store.js';
 
 export const CONVERSATIONS_DEFAULT = 50;
 export const CONVERSATIONS_MAX = 100;
-/** Characters of the latest message shown in the list. */
-export const PREVIEW_CHARS = 100;
 
 /** One entry of the conversation list (docs/protocol.md, "Conversations"). */
 export interface ConversationView {
   conversationId: string;
   with: { userId: string; username: string; displayName: string | null };
   lastAt: number;
-  last: {
-    id: string;
-    seq: number;
-    from: { userId: string; username: string };
-    /** At most PREVIEW_CHARS characters; '' for a deleted message. */
-    text: string;
-    /** More text follows in the message itself. */
-    truncated: boolean;
-    createdAt: number;
-    editedAt: number | null;
-    deleted: boolean;
-  };
+  last: MessagePreview;
   read: number;
   unread: number;
   blocked: boolean;
@@ -38,13 +26,6 @@ export interface ConversationService {
 // A `next` value: the latest activity time and the conversation id, both as the server wrote them.
 const CURSOR = /^(\d{1,15})\.(dm:[0-9a-z]{26}:[0-9a-z]{26})$/;
 
-function preview(text: string): { text: string; truncated: boolean } {
-  const chars = [...text];
-  return chars.length > PREVIEW_CHARS
-    ? { text: chars.slice(0, PREVIEW_CHARS).join(''), truncated: true }
-    : { text, truncated: false };
-}
-
 function view(r: ConversationRow, me: { id: string; username: string }): ConversationView {
   const mine = r.last.senderId === me.id;
   return {
@@ -55,17 +36,12 @@ function view(r: ConversationRow, me: { id: string; username: string }): Convers
       displayName: r.other.displayName || null,
     },
     lastAt: r.lastAt,
-    last: {
-      id: r.last.id,
-      seq: r.last.seq,
-      from: mine
+    last: messagePreview(
+      r.last,
+      mine
         ? { userId: me.id, username: me.username }
         : { userId: r.other.userId, username: r.other.username },
-      ...(r.last.deleted ? { text: '', truncated: false } : preview(r.last.text)),
-      createdAt: r.last.createdAt,
-      editedAt: r.last.editedAt,
-      deleted: r.last.deleted,
-    },
+    ),
     read: r.read,
     unread: r.unread,
     blocked: r.blocked,

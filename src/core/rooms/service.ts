@@ -1,6 +1,7 @@
 import { ParleyError } from '../errors.js';
 import { event } from '../events.js';
 import { newId } from '../ids.js';
+import { type MessagePreview, messagePreview } from '../messages/preview.js';
 import {
   activeBan,
   aRole,
@@ -36,6 +37,8 @@ export interface MyRoomView extends RoomView {
   read: number;
   unread: number;
   mentions: number;
+  /** The room's latest message, for a list of chats; null before the first. */
+  last: MessagePreview | null;
 }
 
 type Who = { id: string; username: string };
@@ -294,6 +297,8 @@ export function createRoomService(deps: RoomDeps): RoomService {
       const rooms: MyRoomView[] = [];
       for (const r of rows) {
         const counts = await store.unread(userId, r.room.id, r.read);
+        const latest = await store.latestMessage(r.room.id);
+        const last = latest ? messagePreview(latest, latest.sender) : null;
         rooms.push({
           ...roomView(r.room),
           role: r.member.role,
@@ -301,6 +306,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
           notify: r.member.notify,
           read: r.read,
           ...counts,
+          last,
         });
       }
       const invites: { room: RoomView; by: string | null; at: number }[] = [];

@@ -145,6 +145,19 @@ export interface RoomStore {
   /** Rooms the user is invited to and has not joined. */
   invitesOf(userId: string): Promise<{ room: Room; by: string | null; at: number }[]>;
   events(roomId: string, after: number, limit: number): Promise<RoomEvent[]>;
+  /** The room's latest message for a chat list (text cut to PREVIEW_SOURCE characters). */
+  latestMessage(roomId: string): Promise<
+    | {
+        id: string;
+        seq: number;
+        sender: { userId: string; username: string };
+        text: string;
+        createdAt: number;
+        editedAt: number | null;
+        deleted: boolean;
+      }
+    | undefined
+  >;
   /** The users mentioned by each message. */
   mentionsOf(messageIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Messages after `afterSeq` not sent by `userId`, and those mentioning them. */

@@ -10,6 +10,7 @@ import type {
   RoomTx,
   Visibility,
 } from '../../core/rooms/store.js';
+import { PREVIEW_SOURCE } from '../../core/conversations/store.js';
 import { isUniqueViolation } from './errors.js';
 import {
   type MakeTx,
@@ -605,6 +606,36 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
         .where('b.owner_id', 'is', null)
         .executeTakeFirstOrThrow();
       return { unread: Number(u.n), mentions: Number(m.n) };
+    },
+
+    async latestMessage(roomId) {
+      const r = await db
+        .selectFrom('messages as m')
+        .innerJoin('users as u', 'u.id', 'm.sender_id')
+        .select([
+          'm.id',
+          'm.seq',
+          'm.sender_id',
+          'u.username',
+          'm.created_at',
+          'm.edited_at',
+          'm.deleted_at',
+        ])
+        .select(sql<string>`substr(m.body, 1, ${PREVIEW_SOURCE})`.as('text'))
+        .where('m.conversation_id', '=', conversationOf(roomId))
+        .orderBy('m.seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!r) return undefined;
+      return {
+        id: r.id,
+        seq: Number(r.seq),
+        sender: { userId: r.sender_id, username: r.username },
+        text: r.deleted_at === null ? r.text : '',
+        createdAt: Number(r.created_at),
+        editedAt: r.edited_at === null ? null : Number(r.edited_at),
+        deleted: r.deleted_at !== null,
+      };
     },
 
     async createdBy(userId) {

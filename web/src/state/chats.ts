@@ -3,6 +3,7 @@ import type {
   ConversationSummary,
   Marker,
   Message,
+  MessagePreview,
   MyRoom,
   RoomMarker,
   RoomMessage,
@@ -58,6 +59,7 @@ export const chatsLoading = signal(true);
 /** Highest seq already reflected in each count, by 'dm:<username>' or 'room:<name>'. */
 const counted = new Map<string, number>();
 
+const BLOCKED_PREVIEW = 'A message from someone you blocked.';
 const cut = (text: string) => [...text].slice(0, PREVIEW_CHARS).join('');
 
 function fromSummary(c: ConversationSummary): DmChat {
@@ -94,17 +96,33 @@ function takePage(list: ConversationSummary[]): void {
   unread.value = counts;
 }
 
+function roomPreview(last: MessagePreview): Preview {
+  const mine = last.from.userId === me.value?.id;
+  return {
+    at: last.createdAt,
+    seq: last.seq,
+    fromMe: mine,
+    from: last.from.username,
+    text: !mine && isBlocked(last.from.userId) ? BLOCKED_PREVIEW : last.text,
+    deleted: last.deleted,
+  };
+}
+
 /** My rooms' counts as rooms.mine gave them (loadMyRooms has just run). */
 function takeRooms(rooms: MyRoom[]): void {
   const u = { ...roomUnread.value };
   const m = { ...roomMentions.value };
+  const l = { ...roomLast.value };
   for (const r of rooms) {
     u[r.name] = r.unread;
     m[r.name] = r.mentions;
     counted.set(`room:${r.name}`, r.head);
+    // The server's latest message, unless a newer one already came live.
+    if (r.last && (!l[r.name] || l[r.name]!.seq <= r.last.seq)) l[r.name] = roomPreview(r.last);
   }
   roomUnread.value = u;
   roomMentions.value = m;
+  roomLast.value = l;
 }
 
 /** Reads the first page of conversations and my rooms' counts (sign-in, reconnect). */
@@ -209,7 +227,7 @@ export function chatRoomMessage(room: string, m: RoomMessage, change: string | u
     seq: m.seq,
     fromMe: mine,
     from: m.from.username,
-    text: blockedSender ? 'A message from someone you blocked.' : cut(m.text),
+    text: blockedSender ? BLOCKED_PREVIEW : cut(m.text),
     deleted: m.deleted,
   };
   if ((change === 'new' && (!old || m.seq > old.seq)) || (old && old.seq === m.seq))

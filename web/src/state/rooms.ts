@@ -83,7 +83,16 @@ function removedText(d: Record<string, unknown>): string {
 }
 
 function asMine(room: Room, role: MyRoom['role']): MyRoom {
-  return { ...room, role, muted: false, notify: 'all', read: room.head, unread: 0, mentions: 0 };
+  return {
+    ...room,
+    role,
+    muted: false,
+    notify: 'all',
+    read: room.head,
+    unread: 0,
+    mentions: 0,
+    last: null,
+  };
 }
 
 /** My rooms and invitations, read when (re)connecting. */
