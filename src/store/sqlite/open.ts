@@ -7,6 +7,25 @@ import { QueuedSqliteDialect } from './dialect.js';
 import { withStatementCache } from './statements.js';
 
 /**
+ * Two processes switching a new file to WAL at once can each hold a read lock
+ * that the other's switch needs: SQLite then answers SQLITE_BUSY at once,
+ * without waiting through busy_timeout (it would deadlock). The loser waits a
+ * little, its read lock released, and tries again.
+ */
+function toWal(raw: Database.Database): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      raw.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 50) throw err;
+      Atomics.wait(pause, 0, 0, 10 + Math.floor(Math.random() * 40));
+    }
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite file in WAL mode. synchronous=FULL so a
  * commit is on disk before we acknowledge it (DESIGN.md rule 3).
  */
@@ -15,7 +34,7 @@ export function openSqlite(path: string): Kysely<Tables> {
   const raw = new Database(path);
   // First, so that switching a new file to WAL waits for another process doing the same.
   raw.pragma('busy_timeout = 5000');
-  raw.pragma('journal_mode = WAL');
+  toWal(raw);
   raw.pragma('synchronous = FULL');
   // Checkpoint every ~40 MB of WAL (4 kB pages), not every 4 MB: a send dirties
   // about 7 scattered index pages, and the pages written again between two
