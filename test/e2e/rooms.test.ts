@@ -209,6 +209,38 @@ for (const backend of storeBackends()) {
       expect(await lastOf()).toMatchObject({ id: sent.message.id, text: '', deleted: true });
     });
 
+    it('rooms.mine and rooms.mark count the same: own, deleted, blocked and read messages left out as they should be', async () => {
+      const [a, b, c] = await people(3);
+      const name = roomName();
+      await a!.c.rooms.create(name);
+      await b!.c.rooms.join(name);
+      await c!.c.rooms.join(name);
+      await b!.c.block(c!.name);
+      const sent = [];
+      sent.push(await a!.c.rooms.send(name, `one @${b!.name}`, 'k1'));
+      sent.push(await b!.c.rooms.send(name, `mine @${b!.name}`, 'k2'));
+      sent.push(await c!.c.rooms.send(name, `blocked @${b!.name}`, 'k3'));
+      sent.push(await a!.c.rooms.send(name, 'plain', 'k4'));
+      sent.push(await a!.c.rooms.send(name, `gone @${b!.name}`, 'k5'));
+      await a!.c.rooms.delete(name, sent[4]!.message.id);
+      sent.push(await a!.c.rooms.send(name, `last @${b!.name}`, 'k6'));
+      const mine = async () => {
+        const r = (await b!.c.rooms.mine()).rooms.find((x) => x.name === name)!;
+        return { read: r.read, unread: r.unread, mentions: r.mentions };
+      };
+      const marked = async (read: number) => {
+        const m = await b!.c.rooms.markRead(name, read);
+        return { read: m.read, unread: m.unread, mentions: m.mentions };
+      };
+      // Nothing read: one, blocked, plain and last are unread; one and last mention b.
+      expect(await mine()).toMatchObject({ unread: 4, mentions: 2 });
+      for (const s of [sent[0]!, sent[3]!, sent[5]!]) {
+        const after = await marked(s.roomSeq!);
+        expect(await mine()).toEqual(after);
+      }
+      expect(await mine()).toEqual({ read: sent[5]!.roomSeq, unread: 0, mentions: 0 });
+    });
+
     it('an invitation made before a block is hidden while the block lasts', async () => {
       const [a, b] = await people(2);
       const name = roomName();

@@ -296,16 +296,15 @@ export function createRoomService(deps: RoomDeps): RoomService {
       const rows = await store.roomsOf(userId);
       const rooms: MyRoomView[] = [];
       for (const r of rows) {
-        const counts = await store.unread(userId, r.room.id, r.read);
-        const latest = await store.latestMessage(r.room.id);
-        const last = latest ? messagePreview(latest, latest.sender) : null;
+        const last = r.last ? messagePreview(r.last, r.last.sender) : null;
         rooms.push({
           ...roomView(r.room),
           role: r.member.role,
           muted: r.member.muted,
           notify: r.member.notify,
           read: r.read,
-          ...counts,
+          unread: r.unread,
+          mentions: r.mentions,
           last,
         });
       }

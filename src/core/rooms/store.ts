@@ -116,10 +116,25 @@ export interface RoomTx {
   rewriteMessageEvents(messageId: string, message: Record<string, unknown>): Promise<void>;
 }
 
+/** The room's latest message for a chat list (text cut to PREVIEW_SOURCE characters). */
+export interface LatestMessage {
+  id: string;
+  seq: number;
+  sender: { userId: string; username: string };
+  text: string;
+  createdAt: number;
+  editedAt: number | null;
+  deleted: boolean;
+}
+
 export interface RoomSummaryRow {
   room: Room;
   member: Member;
   read: number;
+  /** As `RoomStore.unread` counts them. */
+  unread: number;
+  mentions: number;
+  last: LatestMessage | undefined;
 }
 
 export interface RoomStore {
@@ -138,26 +153,13 @@ export interface RoomStore {
     page: { after?: { rank: number; username: string }; limit: number },
   ): Promise<(Member & { username: string })[]>;
   bans(roomId: string, now: number): Promise<(Ban & { username: string })[]>;
-  /** Every room the user is a member of, with their read marker. */
+  /** Every room the user is a member of, with their read marker, counts and latest message. */
   roomsOf(userId: string): Promise<RoomSummaryRow[]>;
   /** Just the ids (a node learning which room channels a user needs). */
   roomIdsOf(userId: string): Promise<string[]>;
   /** Rooms the user is invited to and has not joined. */
   invitesOf(userId: string): Promise<{ room: Room; by: string | null; at: number }[]>;
   events(roomId: string, after: number, limit: number): Promise<RoomEvent[]>;
-  /** The room's latest message for a chat list (text cut to PREVIEW_SOURCE characters). */
-  latestMessage(roomId: string): Promise<
-    | {
-        id: string;
-        seq: number;
-        sender: { userId: string; username: string };
-        text: string;
-        createdAt: number;
-        editedAt: number | null;
-        deleted: boolean;
-      }
-    | undefined
-  >;
   /** The users mentioned by each message. */
   mentionsOf(messageIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Messages after `afterSeq` not sent by `userId`, and those mentioning them. */

@@ -504,13 +504,48 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
     },
 
     async roomsOf(userId) {
+      // One statement for the whole list: the counts (as `unread` counts them) and the
+      // latest message are correlated subqueries on the (conversation_id, seq) indexes.
+      const conv = sql`${sql.lit('room:')} || rooms.id`;
+      const read = sql`coalesce(k.read, 0)`;
       const rows = await db
         .selectFrom('room_members as m')
         .innerJoin('rooms', 'rooms.id', 'm.room_id')
         .leftJoin('markers as k', (j) =>
+          j.onRef('k.conversation_id', '=', conv).on('k.user_id', '=', userId),
+        )
+        .leftJoin('messages as lm', (j) =>
           j
-            .onRef('k.conversation_id', '=', sql`${sql.lit('room:')} || rooms.id`)
-            .on('k.user_id', '=', userId),
+            .onRef('lm.conversation_id', '=', conv)
+            .onRef(
+              'lm.seq',
+              '=',
+              sql`(select max(z.seq) from messages z where z.conversation_id = ${conv})`,
+            ),
+        )
+        .leftJoin('users as lu', 'lu.id', 'lm.sender_id')
+        .select([
+          'lm.id as last_id',
+          'lm.seq as last_seq',
+          'lm.sender_id as last_sender',
+          'lu.username as last_username',
+          'lm.created_at as last_created_at',
+          'lm.edited_at as last_edited_at',
+          'lm.deleted_at as last_deleted_at',
+        ])
+        .select(sql<string | null>`substr(lm.body, 1, ${PREVIEW_SOURCE})`.as('last_text'))
+        .select(
+          sql<number>`(select count(*) from messages x where x.conversation_id = ${conv}
+            and x.seq > ${read} and x.sender_id <> ${userId} and x.deleted_at is null)`.as(
+            'unread_count',
+          ),
+        )
+        .select(
+          sql<number>`(select count(*) from mentions y
+            join messages s on s.id = y.message_id
+            left join blocks b on b.owner_id = ${userId} and b.blocked_id = s.sender_id
+            where y.user_id = ${userId} and y.conversation_id = ${conv} and y.seq > ${read}
+            and b.owner_id is null)`.as('mention_count'),
         )
         .selectAll('rooms')
         .select(memberCount.as('member_count'))
@@ -531,6 +566,20 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
         room: toRoom(r),
         member: toMember(r),
         read: Number(r.marker_read ?? 0),
+        unread: Number(r.unread_count),
+        mentions: Number(r.mention_count),
+        last:
+          r.last_id === null
+            ? undefined
+            : {
+                id: r.last_id,
+                seq: Number(r.last_seq),
+                sender: { userId: r.last_sender!, username: r.last_username ?? '' },
+                text: r.last_deleted_at === null ? (r.last_text ?? '') : '',
+                createdAt: Number(r.last_created_at),
+                editedAt: r.last_edited_at === null ? null : Number(r.last_edited_at),
+                deleted: r.last_deleted_at !== null,
+              },
       }));
     },
 
@@ -606,36 +655,6 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
         .where('b.owner_id', 'is', null)
         .executeTakeFirstOrThrow();
       return { unread: Number(u.n), mentions: Number(m.n) };
-    },
-
-    async latestMessage(roomId) {
-      const r = await db
-        .selectFrom('messages as m')
-        .innerJoin('users as u', 'u.id', 'm.sender_id')
-        .select([
-          'm.id',
-          'm.seq',
-          'm.sender_id',
-          'u.username',
-          'm.created_at',
-          'm.edited_at',
-          'm.deleted_at',
-        ])
-        .select(sql<string>`substr(m.body, 1, ${PREVIEW_SOURCE})`.as('text'))
-        .where('m.conversation_id', '=', conversationOf(roomId))
-        .orderBy('m.seq', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (!r) return undefined;
-      return {
-        id: r.id,
-        seq: Number(r.seq),
-        sender: { userId: r.sender_id, username: r.username },
-        text: r.deleted_at === null ? r.text : '',
-        createdAt: Number(r.created_at),
-        editedAt: r.edited_at === null ? null : Number(r.edited_at),
-        deleted: r.deleted_at !== null,
-      };
     },
 
     async createdBy(userId) {
