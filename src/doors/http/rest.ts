@@ -38,6 +38,88 @@ export function bearer(req: FastifyRequest): string | undefined {
   return m[1];
 }
 
+/**
+ * The REST routes of docs/protocol.md: method, path, operation, where the input
+ * comes from, success status, and whether a token is needed (default yes).
+ * Exported so tests can walk every route (the authorization matrix).
+ */
+export type RestRoute = readonly [
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  op: string,
+  input: 'body' | 'none' | 'query',
+  status?: number,
+  auth?: boolean,
+];
+
+export const REST_ROUTES: readonly RestRoute[] = [
+  ['GET', '/api/v1/server', 'server.info', 'none', 200, false],
+  ['POST', '/api/v1/accounts', 'account.register', 'body', 201, false],
+  ['POST', '/api/v1/sessions', 'session.login', 'body', 201, false],
+  ['GET', '/api/v1/sessions', 'sessions.list', 'none'],
+  ['DELETE', '/api/v1/sessions/current', 'session.logout', 'none'],
+  ['DELETE', '/api/v1/sessions/:id', 'sessions.revoke', 'none'],
+  ['GET', '/api/v1/me', 'me.get', 'none'],
+  ['PATCH', '/api/v1/me/profile', 'profile.update', 'body'],
+  ['POST', '/api/v1/me/password', 'password.change', 'body'],
+  ['DELETE', '/api/v1/me', 'account.delete', 'body'],
+  ['GET', '/api/v1/users/:username', 'profile.get', 'none'],
+  ['GET', '/api/v1/directory', 'directory.search', 'query'],
+  ['GET', '/api/v1/contacts', 'contacts.list', 'none'],
+  ['POST', '/api/v1/contacts', 'contacts.request', 'body', 201],
+  ['POST', '/api/v1/contacts/:username/approve', 'contacts.approve', 'body'],
+  ['POST', '/api/v1/contacts/:username/deny', 'contacts.deny', 'none'],
+  ['POST', '/api/v1/contacts/:username/cancel', 'contacts.cancel', 'none'],
+  ['PATCH', '/api/v1/contacts/:username', 'contacts.update', 'body'],
+  ['DELETE', '/api/v1/contacts/:username', 'contacts.remove', 'none'],
+  ['GET', '/api/v1/blocks', 'blocks.list', 'none'],
+  ['GET', '/api/v1/presence', 'presence.list', 'none'],
+  ['POST', '/api/v1/messages', 'messages.send', 'body', 201],
+  ['PATCH', '/api/v1/messages/:id', 'messages.edit', 'body'],
+  ['DELETE', '/api/v1/messages/:id', 'messages.delete', 'none'],
+  ['POST', '/api/v1/messages/:id/reactions', 'messages.react', 'body'],
+  ['GET', '/api/v1/conversations', 'conversations.list', 'query'],
+  ['GET', '/api/v1/conversations/:with/messages', 'messages.history', 'query'],
+  ['GET', '/api/v1/sync', 'sync', 'query'],
+  ['GET', '/api/v1/search', 'messages.search', 'query'],
+  ['GET', '/api/v1/filters', 'filters.list', 'none'],
+  ['POST', '/api/v1/filters', 'filters.add', 'body', 201],
+  ['DELETE', '/api/v1/filters', 'filters.remove', 'body'],
+  ['GET', '/api/v1/filtered', 'filtered.list', 'query'],
+  ['POST', '/api/v1/filtered/:id/release', 'filtered.release', 'none'],
+  ['DELETE', '/api/v1/filtered/:id', 'filtered.clear', 'none'],
+  ['POST', '/api/v1/conversations/:with/markers', 'messages.mark', 'body'],
+  ['GET', '/api/v1/conversations/:with/markers', 'messages.markers', 'none'],
+  ['GET', '/api/v1/me/privacy', 'privacy.get', 'none'],
+  ['PATCH', '/api/v1/me/privacy', 'privacy.update', 'body'],
+  ['PUT', '/api/v1/blocks/:username', 'blocks.add', 'none'],
+  ['DELETE', '/api/v1/blocks/:username', 'blocks.remove', 'none'],
+  ['GET', '/api/v1/rooms', 'rooms.directory', 'query'],
+  ['POST', '/api/v1/rooms', 'rooms.create', 'body', 201],
+  ['GET', '/api/v1/me/rooms', 'rooms.mine', 'none'],
+  ['GET', '/api/v1/rooms/:room', 'rooms.get', 'none'],
+  ['PATCH', '/api/v1/rooms/:room', 'rooms.update', 'body'],
+  ['POST', '/api/v1/rooms/:room/join', 'rooms.join', 'none'],
+  ['POST', '/api/v1/rooms/:room/leave', 'rooms.leave', 'none'],
+  ['POST', '/api/v1/rooms/:room/invites', 'rooms.invite', 'body'],
+  ['GET', '/api/v1/rooms/:room/members', 'rooms.members', 'query'],
+  ['PUT', '/api/v1/rooms/:room/members/:username/role', 'rooms.role', 'body'],
+  ['POST', '/api/v1/rooms/:room/members/:username/kick', 'rooms.kick', 'body'],
+  ['POST', '/api/v1/rooms/:room/members/:username/mute', 'rooms.mute', 'body'],
+  ['GET', '/api/v1/rooms/:room/bans', 'rooms.bans', 'none'],
+  ['PUT', '/api/v1/rooms/:room/bans/:username', 'rooms.ban', 'body'],
+  ['DELETE', '/api/v1/rooms/:room/bans/:username', 'rooms.unban', 'none'],
+  ['PUT', '/api/v1/rooms/:room/notify', 'rooms.notify', 'body'],
+  ['POST', '/api/v1/rooms/:room/messages', 'rooms.send', 'body', 201],
+  ['GET', '/api/v1/rooms/:room/messages', 'rooms.history', 'query'],
+  ['PATCH', '/api/v1/rooms/:room/messages/:id', 'rooms.edit', 'body'],
+  ['DELETE', '/api/v1/rooms/:room/messages/:id', 'rooms.delete', 'none'],
+  ['POST', '/api/v1/rooms/:room/messages/:id/reactions', 'rooms.react', 'body'],
+  ['GET', '/api/v1/rooms/:room/search', 'rooms.search', 'query'],
+  ['GET', '/api/v1/rooms/:room/events', 'rooms.events', 'query'],
+  ['POST', '/api/v1/rooms/:room/markers', 'rooms.mark', 'body'],
+];
+
 /** Maps the REST routes of docs/protocol.md onto the shared operations table (the per-address limit is applied in server.ts, before any route). */
 export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: Metrics }): void {
   const { core, metrics } = deps;
@@ -89,69 +171,7 @@ export function registerRest(app: FastifyInstance, deps: { core: Core; metrics: 
     });
   }
 
-  route('GET', '/api/v1/server', 'server.info', none, 200, false);
-  route('POST', '/api/v1/accounts', 'account.register', body, 201, false);
-  route('POST', '/api/v1/sessions', 'session.login', body, 201, false);
-  route('GET', '/api/v1/sessions', 'sessions.list', none);
-  route('DELETE', '/api/v1/sessions/current', 'session.logout', none);
-  route('DELETE', '/api/v1/sessions/:id', 'sessions.revoke', none);
-  route('GET', '/api/v1/me', 'me.get', none);
-  route('PATCH', '/api/v1/me/profile', 'profile.update', body);
-  route('POST', '/api/v1/me/password', 'password.change', body);
-  route('DELETE', '/api/v1/me', 'account.delete', body);
-  route('GET', '/api/v1/users/:username', 'profile.get', none);
-  route('GET', '/api/v1/directory', 'directory.search', queryInput);
-  route('GET', '/api/v1/contacts', 'contacts.list', none);
-  route('POST', '/api/v1/contacts', 'contacts.request', body, 201);
-  route('POST', '/api/v1/contacts/:username/approve', 'contacts.approve', body);
-  route('POST', '/api/v1/contacts/:username/deny', 'contacts.deny', none);
-  route('POST', '/api/v1/contacts/:username/cancel', 'contacts.cancel', none);
-  route('PATCH', '/api/v1/contacts/:username', 'contacts.update', body);
-  route('DELETE', '/api/v1/contacts/:username', 'contacts.remove', none);
-  route('GET', '/api/v1/blocks', 'blocks.list', none);
-  route('GET', '/api/v1/presence', 'presence.list', none);
-  route('POST', '/api/v1/messages', 'messages.send', body, 201);
-  route('PATCH', '/api/v1/messages/:id', 'messages.edit', body);
-  route('DELETE', '/api/v1/messages/:id', 'messages.delete', none);
-  route('POST', '/api/v1/messages/:id/reactions', 'messages.react', body);
-  route('GET', '/api/v1/conversations', 'conversations.list', queryInput);
-  route('GET', '/api/v1/conversations/:with/messages', 'messages.history', queryInput);
-  route('GET', '/api/v1/sync', 'sync', queryInput);
-  route('GET', '/api/v1/search', 'messages.search', queryInput);
-  route('GET', '/api/v1/filters', 'filters.list', none);
-  route('POST', '/api/v1/filters', 'filters.add', body, 201);
-  route('DELETE', '/api/v1/filters', 'filters.remove', body);
-  route('GET', '/api/v1/filtered', 'filtered.list', queryInput);
-  route('POST', '/api/v1/filtered/:id/release', 'filtered.release', none);
-  route('DELETE', '/api/v1/filtered/:id', 'filtered.clear', none);
-  route('POST', '/api/v1/conversations/:with/markers', 'messages.mark', body);
-  route('GET', '/api/v1/conversations/:with/markers', 'messages.markers', none);
-  route('GET', '/api/v1/me/privacy', 'privacy.get', none);
-  route('PATCH', '/api/v1/me/privacy', 'privacy.update', body);
-  route('PUT', '/api/v1/blocks/:username', 'blocks.add', none);
-  route('DELETE', '/api/v1/blocks/:username', 'blocks.remove', none);
-  route('GET', '/api/v1/rooms', 'rooms.directory', queryInput);
-  route('POST', '/api/v1/rooms', 'rooms.create', body, 201);
-  route('GET', '/api/v1/me/rooms', 'rooms.mine', none);
-  route('GET', '/api/v1/rooms/:room', 'rooms.get', none);
-  route('PATCH', '/api/v1/rooms/:room', 'rooms.update', body);
-  route('POST', '/api/v1/rooms/:room/join', 'rooms.join', none);
-  route('POST', '/api/v1/rooms/:room/leave', 'rooms.leave', none);
-  route('POST', '/api/v1/rooms/:room/invites', 'rooms.invite', body);
-  route('GET', '/api/v1/rooms/:room/members', 'rooms.members', queryInput);
-  route('PUT', '/api/v1/rooms/:room/members/:username/role', 'rooms.role', body);
-  route('POST', '/api/v1/rooms/:room/members/:username/kick', 'rooms.kick', body);
-  route('POST', '/api/v1/rooms/:room/members/:username/mute', 'rooms.mute', body);
-  route('GET', '/api/v1/rooms/:room/bans', 'rooms.bans', none);
-  route('PUT', '/api/v1/rooms/:room/bans/:username', 'rooms.ban', body);
-  route('DELETE', '/api/v1/rooms/:room/bans/:username', 'rooms.unban', none);
-  route('PUT', '/api/v1/rooms/:room/notify', 'rooms.notify', body);
-  route('POST', '/api/v1/rooms/:room/messages', 'rooms.send', body, 201);
-  route('GET', '/api/v1/rooms/:room/messages', 'rooms.history', queryInput);
-  route('PATCH', '/api/v1/rooms/:room/messages/:id', 'rooms.edit', body);
-  route('DELETE', '/api/v1/rooms/:room/messages/:id', 'rooms.delete', none);
-  route('POST', '/api/v1/rooms/:room/messages/:id/reactions', 'rooms.react', body);
-  route('GET', '/api/v1/rooms/:room/search', 'rooms.search', queryInput);
-  route('GET', '/api/v1/rooms/:room/events', 'rooms.events', queryInput);
-  route('POST', '/api/v1/rooms/:room/markers', 'rooms.mark', body);
+  const inputs = { body, none, query: queryInput };
+  for (const [method, url, op, input, status, auth] of REST_ROUTES)
+    route(method, url, op, inputs[input], status, auth);
 }
