@@ -9,6 +9,7 @@ import { createLoginThrottle } from './core/accounts/throttle.js';
 import type { Bus } from './core/bus.js';
 import type { Core } from './core/core.js';
 import { newId } from './core/ids.js';
+import { perAddress } from './core/limits/address.js';
 import { createRateLimiter } from './core/limits/rate.js';
 import { createContactService } from './core/contacts/service.js';
 import { createMessageService } from './core/messages/service.js';
@@ -104,10 +105,12 @@ export async function createParley(
     throttle,
     router,
     policy: () => config.registration.policy,
-    signups: createRateLimiter({
-      perSecond: config.registration.accounts_per_address_per_hour / 3600,
-      burst: config.registration.accounts_per_address_per_hour,
-    }),
+    signups: perAddress(
+      createRateLimiter({
+        perSecond: config.registration.accounts_per_address_per_hour / 3600,
+        burst: config.registration.accounts_per_address_per_hour,
+      }),
+    ),
     reserved: config.registration.reserved_usernames,
   });
   const presence = createPresenceService({

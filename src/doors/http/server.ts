@@ -8,12 +8,14 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { Core } from '../../core/core.js';
 import { ParleyError, isParleyError } from '../../core/errors.js';
+import { perAddress as perAddressLimiter } from '../../core/limits/address.js';
 import { createRateLimiter } from '../../core/limits/rate.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Config } from '../../config/schema.js';
 import { toWireError } from '../native/errors.js';
 import { parseJsonBytes } from '../native/json.js';
 import { registerHome } from './home.js';
+import { proxyWarnings, trustedProxies, trustProxyOption } from './proxies.js';
 import { registerRest } from './rest.js';
 import { registerWebSocket, type WsDoor } from '../ws/route.js';
 
@@ -46,10 +48,11 @@ export async function createHttpDoor(deps: {
 }): Promise<HttpDoor> {
   const { core, config, logger, metrics } = deps;
   const limits = config.limits;
+  for (const w of proxyWarnings(config.server)) logger.warn(w);
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: config.server.trust_proxy,
+    trustProxy: trustProxyOption(trustedProxies(config.server)),
     bodyLimit: limits.max_body_bytes,
     // Never hang on a slow client forever.
     requestTimeout: 30_000,
@@ -143,10 +146,12 @@ export async function createHttpDoor(deps: {
       skipUTF8Validation: true,
     },
   });
-  const perAddress = createRateLimiter({
-    perSecond: limits.requests_per_minute_per_address / 60,
-    burst: Math.max(10, Math.ceil(limits.requests_per_minute_per_address / 6)),
-  });
+  const perAddress = perAddressLimiter(
+    createRateLimiter({
+      perSecond: limits.requests_per_minute_per_address / 60,
+      burst: Math.max(10, Math.ceil(limits.requests_per_minute_per_address / 6)),
+    }),
+  );
   // Every request counts toward its address's limit, refused ones too (bad bodies, unknown
   // endpoints), and before its body is read. Health and metrics probes are exempt; the
   // WebSocket upgrade is counted by its route, which answers in the protocol's own way
