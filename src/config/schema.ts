@@ -107,6 +107,7 @@ export const SCHEMA = {
     heartbeat_seconds: { type: 'int', default: 15, min: 1, max: 600 },
     session_recheck_seconds: { type: 'int', default: 60, min: 1, max: 86400 },
     requests_per_minute_per_address: { type: 'int', default: 600, min: 1, max: 1000000 },
+    connections_per_address: { type: 'int', default: 64, min: 1, max: 1000000 },
   },
   messages: {
     per_second: { type: 'int', default: 10, min: 1, max: 100000 },
@@ -129,6 +130,13 @@ export const SCHEMA = {
   },
   metrics: {
     enabled: { type: 'bool', default: true },
+    allow: {
+      type: 'strings',
+      default: ['127.0.0.0/8', '::1'],
+      check: validRange,
+      patternText: 'IP addresses or CIDR ranges',
+    },
+    token: { type: 'string', default: '', maxLength: 256 },
   },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
