@@ -28,7 +28,7 @@ import { createArgon2Hasher } from './crypto/argon2.js';
 import { createHttpDoor, type HttpDoor } from './doors/http/server.js';
 import { CLOSE } from './doors/ws/frames.js';
 import { createMetrics } from './observability/metrics.js';
-import { openStore } from './store/open.js';
+import { describeStore, openStore } from './store/open.js';
 
 export interface Parley {
   core: Core;
@@ -40,6 +40,11 @@ export interface Parley {
   listen(): Promise<number>;
   /** Graceful stop: refuse new work, close clients, drain, close the store. */
   stop(): Promise<void>;
+}
+
+/** The server could not start because a service it needs failed; `parley doctor` checks them all. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
 }
 
 export interface ParleyOverrides {
@@ -60,12 +65,25 @@ export async function createParley(
   const logger = overrides.logger ?? createLogger(config.log.level);
   const nodeId = config.server.node_id || `${hostname()}-${newId().slice(-6)}`;
 
-  const store = await openStore({
+  const storeOptions = {
     url: config.database.url,
     dataDir: config.data.dir,
     poolSize: config.database.pool_size,
     ...(config.database.schema ? { schema: config.database.schema } : {}),
-  });
+  };
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(storeOptions);
+  } catch (err) {
+    // A driver's bare "connect ECONNREFUSED 127.0.0.1:5432" does not say which service failed.
+    const { kind, where } = describeStore(storeOptions);
+    throw new StartupError(
+      `cannot open the ${kind} database at ${where}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
   let bus: Bus;
   try {
     bus =

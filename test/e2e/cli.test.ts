@@ -221,6 +221,22 @@ describe('parley serve', () => {
   });
   afterAll(() => t.cleanup());
 
+  it('names the database it cannot reach (without its password) and points to parley doctor', async () => {
+    const r = await runCli(['serve'], {
+      env: {
+        PARLEY_DATA_DIR: t.dir,
+        PARLEY_SERVER_PORT: '0',
+        PARLEY_DATABASE_URL: 'postgres://parley:s3cret@127.0.0.1:1/parley',
+      },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /cannot open the postgres database at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/parley: .*ECONNREFUSED/,
+    );
+    expect(r.stderr).toMatch(/run parley doctor/);
+    expect(r.stderr).not.toMatch(/s3cret/);
+  });
+
   it('starts on the defaults, and on SIGTERM closes clients with 1001, exits 0 and leaves the database whole', async () => {
     await runCli(['user', 'add', 'henry'], {
       stdin: 'password123\n',
@@ -267,6 +283,10 @@ describe('parley serve', () => {
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/parley_connections/);
+    // Runtime metrics carry the prefix once.
+    expect(metrics).toMatch(/^parley_process_cpu_user_seconds_total /m);
+    expect(metrics).toMatch(/^parley_nodejs_heap_size_used_bytes /m);
+    expect(metrics).not.toMatch(/parley_process_process_|parley_process_nodejs_/);
 
     const login = (await (
       await fetch(`http://127.0.0.1:${port}/api/v1/sessions`, {
