@@ -49,7 +49,6 @@ async function checkDatabase(config: Config): Promise<Check[]> {
     });
     try {
       await store.check();
-      const pending = await pendingMigrations(store.db as never);
       out.push({
         ok: true,
         text: `database: ${kind} at ${where} answers${created ? ` (${created})` : ''}`,
@@ -59,13 +58,17 @@ async function checkDatabase(config: Config): Promise<Check[]> {
           await sql`select 1 from information_schema.schemata where schema_name = ${schema}`.execute(
             store.db,
           );
-        out.push({
-          ok: true,
-          text: found.rows.length
-            ? `database: schema "${schema}" exists`
-            : `database: schema "${schema}" does not exist yet; \`parley serve\` creates it (doctor changes nothing)`,
-        });
+        if (!found.rows.length) {
+          // Nothing to read migrations from (and search_path would reach no table at all).
+          out.push({
+            ok: true,
+            text: `database: schema "${schema}" does not exist yet; \`parley serve\` creates it and its tables (doctor changes nothing)`,
+          });
+          return out;
+        }
+        out.push({ ok: true, text: `database: schema "${schema}" exists` });
       }
+      const pending = await pendingMigrations(store.db as never);
       out.push({
         ok: true,
         text: pending.length
