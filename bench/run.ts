@@ -270,6 +270,10 @@ async function startServer(o: {
       frames_per_second: 100_000,
       frame_burst: 100_000,
       requests_per_minute_per_address: 1_000_000,
+      // Every client connects from this one address.
+      ...(treeKnows(o.entry, 'connections_per_address')
+        ? { connections_per_address: 1_000_000 }
+        : {}),
     },
     messages: { per_second: 100_000, burst: 100_000 },
     rooms: { max_members: Math.max(10_000, clientsWanted) },

@@ -9,6 +9,7 @@ import { createLoginThrottle } from './core/accounts/throttle.js';
 import type { Bus } from './core/bus.js';
 import type { Core } from './core/core.js';
 import { newId } from './core/ids.js';
+import { perAddress } from './core/limits/address.js';
 import { createRateLimiter } from './core/limits/rate.js';
 import { createContactService } from './core/contacts/service.js';
 import { createMessageService } from './core/messages/service.js';
@@ -27,7 +28,7 @@ import { createArgon2Hasher } from './crypto/argon2.js';
 import { createHttpDoor, type HttpDoor } from './doors/http/server.js';
 import { CLOSE } from './doors/ws/frames.js';
 import { createMetrics } from './observability/metrics.js';
-import { openStore } from './store/open.js';
+import { describeStore, openStore } from './store/open.js';
 
 export interface Parley {
   core: Core;
@@ -39,6 +40,11 @@ export interface Parley {
   listen(): Promise<number>;
   /** Graceful stop: refuse new work, close clients, drain, close the store. */
   stop(): Promise<void>;
+}
+
+/** The server could not start because a service it needs failed; `parley doctor` checks them all. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
 }
 
 export interface ParleyOverrides {
@@ -59,12 +65,25 @@ export async function createParley(
   const logger = overrides.logger ?? createLogger(config.log.level);
   const nodeId = config.server.node_id || `${hostname()}-${newId().slice(-6)}`;
 
-  const store = await openStore({
+  const storeOptions = {
     url: config.database.url,
     dataDir: config.data.dir,
     poolSize: config.database.pool_size,
     ...(config.database.schema ? { schema: config.database.schema } : {}),
-  });
+  };
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(storeOptions);
+  } catch (err) {
+    // A driver's bare "connect ECONNREFUSED 127.0.0.1:5432" does not say which service failed.
+    const { kind, where } = describeStore(storeOptions);
+    throw new StartupError(
+      `cannot open the ${kind} database at ${where}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
   let bus: Bus;
   try {
     bus =
@@ -104,10 +123,12 @@ export async function createParley(
     throttle,
     router,
     policy: () => config.registration.policy,
-    signups: createRateLimiter({
-      perSecond: config.registration.accounts_per_address_per_hour / 3600,
-      burst: config.registration.accounts_per_address_per_hour,
-    }),
+    signups: perAddress(
+      createRateLimiter({
+        perSecond: config.registration.accounts_per_address_per_hour / 3600,
+        burst: config.registration.accounts_per_address_per_hour,
+      }),
+    ),
     reserved: config.registration.reserved_usernames,
   });
   const presence = createPresenceService({

@@ -1,23 +1,33 @@
+import { existsSync } from 'node:fs';
 import { access, constants, mkdir } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { createNatsBus } from '../bus/nats.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { describeStore, openStore } from '../store/open.js';
+import { proxyWarnings, trustedProxies } from '../doors/http/proxies.js';
 import { pendingMigrations } from '../store/sql/migrations.js';
 import type { Args } from './args.js';
 import { cliConfig, configPath } from './config-path.js';
 import { type CliIO, say } from './io.js';
 
-type Check = { ok: boolean; text: string };
+/** `warn`: works, but is risky; printed, and does not change the exit code. */
+type Check = { ok: boolean; text: string; warn?: boolean };
 
 async function checkDatabase(config: Config): Promise<Check[]> {
   const { kind, where } = describeStore({ url: config.database.url, dataDir: config.data.dir });
   const out: Check[] = [];
+  const schema = config.database.schema;
+  // What the check itself creates is said, so nobody wonders where it came from.
+  let created = '';
   if (kind === 'sqlite' && where !== ':memory:') {
     try {
-      await mkdir(dirname(where), { recursive: true });
+      const made = await mkdir(dirname(where), { recursive: true });
+      if (made) created = `created the folder ${made}`;
+      if (!existsSync(where))
+        created = `${created ? `${created} and ` : 'created '}an empty database file there; the server adds the tables at start`;
       await access(dirname(where), constants.W_OK);
     } catch (err) {
       return [
@@ -34,12 +44,31 @@ async function checkDatabase(config: Config): Promise<Check[]> {
       dataDir: config.data.dir,
       poolSize: 1,
       migrate: false,
-      ...(config.database.schema ? { schema: config.database.schema } : {}),
+      createSchema: false,
+      ...(schema ? { schema } : {}),
     });
     try {
       await store.check();
+      out.push({
+        ok: true,
+        text: `database: ${kind} at ${where} answers${created ? ` (${created})` : ''}`,
+      });
+      if (kind === 'postgres' && schema) {
+        const found =
+          await sql`select 1 from information_schema.schemata where schema_name = ${schema}`.execute(
+            store.db,
+          );
+        if (!found.rows.length) {
+          // Nothing to read migrations from (and search_path would reach no table at all).
+          out.push({
+            ok: true,
+            text: `database: schema "${schema}" does not exist yet; \`parley serve\` creates it and its tables (doctor changes nothing)`,
+          });
+          return out;
+        }
+        out.push({ ok: true, text: `database: schema "${schema}" exists` });
+      }
       const pending = await pendingMigrations(store.db as never);
-      out.push({ ok: true, text: `database: ${kind} at ${where} answers` });
       out.push({
         ok: true,
         text: pending.length
@@ -93,6 +122,20 @@ function checkPort(config: Config): Promise<Check> {
   });
 }
 
+function checkProxies(config: Config): Check[] {
+  const warnings = proxyWarnings(config.server);
+  if (warnings.length) return warnings.map((text) => ({ ok: true, warn: true, text }));
+  const list = trustedProxies(config.server);
+  return [
+    {
+      ok: true,
+      text: list.length
+        ? `proxies: client addresses are taken from X-Forwarded-For sent by ${list.join(', ')}`
+        : 'proxies: none trusted; client addresses are the TCP peers (set server.trusted_proxies behind a reverse proxy)',
+    },
+  ];
+}
+
 /** Checks what `parley serve` needs and says what is wrong in plain words. Exit code 1 when anything is. */
 export async function doctor(args: Args, io: CliIO): Promise<number> {
   const path = configPath(args, io);
@@ -108,9 +151,22 @@ export async function doctor(args: Args, io: CliIO): Promise<number> {
   const checks: Check[] = [
     { ok: true, text: `config: ${path ?? 'built-in defaults'} + PARLEY_* environment is valid` },
   ];
-  checks.push(...(await checkDatabase(config)), await checkBus(config), await checkPort(config));
-  for (const c of checks) say(io, `${c.ok ? '✔' : '✘'} ${c.text}`);
+  checks.push(
+    ...checkProxies(config),
+    ...(await checkDatabase(config)),
+    await checkBus(config),
+    await checkPort(config),
+  );
+  for (const c of checks) say(io, `${c.warn ? '⚠' : c.ok ? '✔' : '✘'} ${c.text}`);
   const bad = checks.filter((c) => !c.ok).length;
-  say(io, bad ? `${bad} problem(s) found.` : 'All good: `parley serve` should start.');
+  const warned = checks.filter((c) => c.warn).length;
+  say(
+    io,
+    bad
+      ? `${bad} problem(s) found.`
+      : warned
+        ? `\`parley serve\` should start, but read the ${warned} warning(s) above.`
+        : 'All good: `parley serve` should start.',
+  );
   return bad ? 1 : 0;
 }

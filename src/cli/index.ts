@@ -6,6 +6,7 @@ import { backup } from './backup.js';
 import { doctor } from './doctor.js';
 import { type CliIO, complain, processIO, say } from './io.js';
 import { serve } from './serve.js';
+import { StartupError } from '../main.js';
 import { VERSION } from '../version.js';
 
 const HELP = `parley: an instant-messaging server
@@ -52,7 +53,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     }
   } catch (err) {
     if (err instanceof UsageError) complain(io, `parley: ${err.message}`);
-    else if (err instanceof ConfigError)
+    else if (err instanceof ConfigError || err instanceof StartupError)
       complain(io, `parley: ${err.message}\n(run parley doctor for a full check)`);
     else if (isParleyError(err)) complain(io, `parley: ${err.message}`);
     else complain(io, `parley: ${(err as Error).message ?? String(err)}`);

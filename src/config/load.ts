@@ -54,7 +54,12 @@ function checkValue(key: string, spec: FieldSpec, v: unknown, problems: string[]
     case 'strings':
       if (
         !Array.isArray(v) ||
-        !v.every((x) => typeof x === 'string' && (!spec.pattern || spec.pattern.test(x)))
+        !v.every(
+          (x) =>
+            typeof x === 'string' &&
+            (!spec.pattern || spec.pattern.test(x)) &&
+            (!spec.check || spec.check(x)),
+        )
       )
         return bad();
       return [...v];

@@ -1,3 +1,5 @@
+import { parseRange } from '../core/limits/address.js';
+
 /**
  * The configuration schema: one table that drives validation, defaults,
  * PARLEY_* environment overrides and the error messages. The commented example
@@ -8,7 +10,16 @@ export type FieldSpec =
   | { type: 'int'; default: number; min: number; max: number }
   | { type: 'bool'; default: boolean }
   | { type: 'enum'; default: string; values: readonly string[] }
-  | { type: 'strings'; default: readonly string[]; pattern?: RegExp; patternText?: string };
+  | {
+      type: 'strings';
+      default: readonly string[];
+      pattern?: RegExp;
+      /** A check the pattern cannot express; the item is refused when it answers false. */
+      check?: (item: string) => boolean;
+      patternText?: string;
+    };
+
+const validRange = (s: string): boolean => parseRange(s) !== undefined;
 
 export const SCHEMA = {
   server: {
@@ -21,6 +32,13 @@ export const SCHEMA = {
       pattern: /^[A-Za-z0-9_-]*$/,
       patternText: 'letters, digits, _ and -',
     },
+    trusted_proxies: {
+      type: 'strings',
+      default: [],
+      check: validRange,
+      patternText: 'IP addresses or CIDR ranges, e.g. "127.0.0.1", "10.0.0.0/8", "fd00::/8"',
+    },
+    /** Deprecated: true trusts loopback proxies only (see trusted_proxies). */
     trust_proxy: { type: 'bool', default: false },
     shutdown_grace_seconds: { type: 'int', default: 10, min: 0, max: 600 },
   },
@@ -89,6 +107,7 @@ export const SCHEMA = {
     heartbeat_seconds: { type: 'int', default: 15, min: 1, max: 600 },
     session_recheck_seconds: { type: 'int', default: 60, min: 1, max: 86400 },
     requests_per_minute_per_address: { type: 'int', default: 600, min: 1, max: 1000000 },
+    connections_per_address: { type: 'int', default: 64, min: 1, max: 1000000 },
   },
   messages: {
     per_second: { type: 'int', default: 10, min: 1, max: 100000 },
@@ -111,6 +130,13 @@ export const SCHEMA = {
   },
   metrics: {
     enabled: { type: 'bool', default: true },
+    allow: {
+      type: 'strings',
+      default: ['127.0.0.0/8', '::1'],
+      check: validRange,
+      patternText: 'IP addresses or CIDR ranges',
+    },
+    token: { type: 'string', default: '', maxLength: 256 },
   },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 

@@ -12,7 +12,8 @@ export interface Metrics {
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'parley_process_' });
+  // prom-client's own names already say what they are (process_cpu_..., nodejs_heap_...).
+  collectDefaultMetrics({ register: registry, prefix: 'parley_' });
   return {
     registry,
     connections: new Gauge({

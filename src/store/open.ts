@@ -23,6 +23,8 @@ export interface StoreOptions {
   poolSize: number;
   /** PostgreSQL schema for every table (database.schema); created when missing. */
   schema?: string;
+  /** Create `schema` when it is missing (default true; `parley doctor` only looks). */
+  createSchema?: boolean;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
 }
@@ -44,7 +46,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
   let db: Kysely<Database>;
   if (kind === 'postgres') {
     db = openPostgres(o.url, { poolSize: o.poolSize, ...(o.schema ? { schema: o.schema } : {}) });
-    if (o.schema) {
+    if (o.schema && o.createSchema !== false) {
       // Two nodes starting together may both try; the loser's duplicate error is harmless.
       await sql`create schema if not exists ${sql.id(o.schema)}`
         .execute(db)

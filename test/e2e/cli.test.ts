@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openStore } from '../../src/store/open.js';
-import { storeBackends, tempDir } from '../helpers/backends.js';
+import pg from 'pg';
+import { dropSchema, freshSchema, PG_URL, storeBackends, tempDir } from '../helpers/backends.js';
 import { runCli } from '../helpers/cli.js';
 import { startNode } from '../helpers/server.js';
 
@@ -114,6 +115,69 @@ describe('parley doctor', () => {
     }
   });
 
+  it('warns about a trusted-proxy setting that lets clients pick their address', async () => {
+    const t = tempDir();
+    try {
+      const env = { PARLEY_DATA_DIR: t.dir, PARLEY_SERVER_PORT: '0' };
+      const ok = await runCli(['doctor'], {
+        env: { ...env, PARLEY_SERVER_TRUSTED_PROXIES: '127.0.0.1,10.0.0.0/8' },
+      });
+      expect(ok.stdout).toMatch(/✔ proxies: .*127\.0\.0\.1, 10\.0\.0\.0\/8/);
+      expect(ok.stdout).toMatch(/All good/);
+      const broad = await runCli(['doctor'], {
+        env: { ...env, PARLEY_SERVER_TRUSTED_PROXIES: '0.0.0.0/0,::/0' },
+      });
+      expect(broad.stdout).toMatch(/⚠ server\.trusted_proxies entry "0\.0\.0\.0\/0" is very broad/);
+      expect(broad.stdout).toMatch(/⚠ server\.trusted_proxies entry "::\/0" is very broad/);
+      expect(broad.stdout).toMatch(/read the 2 warning\(s\)/);
+      expect(broad.code).toBe(0);
+      const legacy = await runCli(['doctor'], {
+        env: { ...env, PARLEY_SERVER_TRUST_PROXY: 'true' },
+      });
+      expect(legacy.stdout).toMatch(
+        /⚠ server\.trust_proxy is deprecated; it now trusts proxies on this machine only/,
+      );
+      const bad = await runCli(['doctor'], {
+        env: { ...env, PARLEY_SERVER_TRUSTED_PROXIES: 'proxy.internal' },
+      });
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(
+        /PARLEY_SERVER_TRUSTED_PROXIES: got .*IP addresses or CIDR ranges/,
+      );
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it.skipIf(!PG_URL)('looks at a PostgreSQL schema without creating it, and says so', async () => {
+    const schema = freshSchema();
+    const env = {
+      PARLEY_DATABASE_URL: PG_URL,
+      PARLEY_DATABASE_SCHEMA: schema,
+      PARLEY_SERVER_PORT: '0',
+    };
+    try {
+      const r = await runCli(['doctor'], { env });
+      expect(r.stdout).toMatch(
+        new RegExp(`database: schema "${schema}" does not exist yet; \`parley serve\` creates it`),
+      );
+      expect(r.code).toBe(0);
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      try {
+        const found = await c.query(
+          'select 1 from information_schema.schemata where schema_name = $1',
+          [schema],
+        );
+        expect(found.rowCount).toBe(0);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
   it('names a bad key and value in plain words', async () => {
     const r = await runCli(['doctor'], {
       env: { PARLEY_SERVER_PORT: 'http', PARLEY_REGISTRATION_POLICY: 'maybe' },
@@ -156,6 +220,22 @@ describe('parley serve', () => {
     t = tempDir();
   });
   afterAll(() => t.cleanup());
+
+  it('names the database it cannot reach (without its password) and points to parley doctor', async () => {
+    const r = await runCli(['serve'], {
+      env: {
+        PARLEY_DATA_DIR: t.dir,
+        PARLEY_SERVER_PORT: '0',
+        PARLEY_DATABASE_URL: 'postgres://parley:s3cret@127.0.0.1:1/parley',
+      },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /cannot open the postgres database at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/parley: .*ECONNREFUSED/,
+    );
+    expect(r.stderr).toMatch(/run parley doctor/);
+    expect(r.stderr).not.toMatch(/s3cret/);
+  });
 
   it('starts on the defaults, and on SIGTERM closes clients with 1001, exits 0 and leaves the database whole', async () => {
     await runCli(['user', 'add', 'henry'], {
@@ -203,6 +283,10 @@ describe('parley serve', () => {
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/parley_connections/);
+    // Runtime metrics carry the prefix once.
+    expect(metrics).toMatch(/^parley_process_cpu_user_seconds_total /m);
+    expect(metrics).toMatch(/^parley_nodejs_heap_size_used_bytes /m);
+    expect(metrics).not.toMatch(/parley_process_process_|parley_process_nodejs_/);
 
     const login = (await (
       await fetch(`http://127.0.0.1:${port}/api/v1/sessions`, {

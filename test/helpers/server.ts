@@ -35,6 +35,8 @@ export async function startNode(opts: {
     log: { level: process.env.PARLEY_TEST_LOG ?? 'silent' },
     // Every test signs people up from 127.0.0.1; the limit has its own test.
     registration: { accounts_per_address_per_hour: 1_000_000 },
+    // ...and opens many connections from it; the per-address cap has its own test.
+    limits: { connections_per_address: 1_000_000 },
   };
   for (const [section, values] of Object.entries(opts.config ?? {}))
     file[section] = { ...(file[section] ?? {}), ...values };

@@ -1,4 +1,5 @@
 import { ParleyError } from '../errors.js';
+import { addressKey } from '../limits/address.js';
 
 /**
  * Failed-login throttling, in memory on each node.
@@ -11,6 +12,7 @@ import { ParleyError } from '../errors.js';
  *   that has logged in to it successfully before (the owner's usual places);
  * - address, all accounts: over `addressPerMinute` failures (password spraying).
  * A success clears the account+address key and remembers the address as known.
+ * Addresses are counted by `addressKey` (an IPv6 client by its /64).
  */
 export interface ThrottleOptions {
   freeFailures: number;
@@ -80,7 +82,8 @@ export function createLoginThrottle(o: ThrottleOptions): LoginThrottle {
   }
 
   return {
-    check(acct, addr, now = Date.now()) {
+    check(acct, fullAddr, now = Date.now()) {
+      const addr = addressKey(fullAddr);
       const p = pair.get(`${acct}\n${addr}`);
       if (p && p.until > now) limited(p.until, now);
       const a = address.get(addr);
@@ -90,7 +93,8 @@ export function createLoginThrottle(o: ThrottleOptions): LoginThrottle {
         if (w && w.until > now) limited(w.until, now);
       }
     },
-    failed(acct, addr, now = Date.now()) {
+    failed(acct, fullAddr, now = Date.now()) {
+      const addr = addressKey(fullAddr);
       const key = `${acct}\n${addr}`;
       const p = pair.get(key) ?? { failures: 0, until: 0 };
       p.failures++;
@@ -102,7 +106,8 @@ export function createLoginThrottle(o: ThrottleOptions): LoginThrottle {
       bump(account, acct, o.accountPerMinute, o.maxDelayPerAccount * 1000, now);
       bump(address, addr, o.addressPerMinute, 60_000, now);
     },
-    succeeded(acct, addr) {
+    succeeded(acct, fullAddr) {
+      const addr = addressKey(fullAddr);
       const key = `${acct}\n${addr}`;
       pair.delete(key);
       known.set(key, true);

@@ -8,12 +8,22 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { Core } from '../../core/core.js';
 import { ParleyError, isParleyError } from '../../core/errors.js';
+import { addressMatcher, perAddress as perAddressLimiter } from '../../core/limits/address.js';
+import { createConnectionCounter } from '../../core/limits/connections.js';
 import { createRateLimiter } from '../../core/limits/rate.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Config } from '../../config/schema.js';
 import { toWireError } from '../native/errors.js';
 import { parseJsonBytes } from '../native/json.js';
+import {
+  capConnections,
+  clientErrorHandler,
+  metricsAccess,
+  registerGuards,
+  WS_PATH,
+} from './guards.js';
 import { registerHome } from './home.js';
+import { proxyWarnings, trustedProxies, trustProxyOption } from './proxies.js';
 import { registerRest } from './rest.js';
 import { registerWebSocket, type WsDoor } from '../ws/route.js';
 
@@ -46,10 +56,14 @@ export async function createHttpDoor(deps: {
 }): Promise<HttpDoor> {
   const { core, config, logger, metrics } = deps;
   const limits = config.limits;
+  for (const w of proxyWarnings(config.server)) logger.warn(w);
+  const proxies = trustedProxies(config.server);
+  const isTrustedProxy = addressMatcher(proxies);
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: config.server.trust_proxy,
+    trustProxy: trustProxyOption(proxies),
+    clientErrorHandler: clientErrorHandler(metrics),
     bodyLimit: limits.max_body_bytes,
     // Never hang on a slow client forever.
     requestTimeout: 30_000,
@@ -129,7 +143,9 @@ export async function createHttpDoor(deps: {
     return problems.length ? { status: 'unavailable', problems } : { status: 'ready' };
   });
   if (config.metrics.enabled) {
-    app.get('/metrics', async (_req, reply) => {
+    const mayRead = metricsAccess(config, isTrustedProxy);
+    app.get('/metrics', async (req, reply) => {
+      mayRead(req);
       reply.header('content-type', metrics.registry.contentType);
       return metrics.registry.metrics();
     });
@@ -143,15 +159,17 @@ export async function createHttpDoor(deps: {
       skipUTF8Validation: true,
     },
   });
-  const perAddress = createRateLimiter({
-    perSecond: limits.requests_per_minute_per_address / 60,
-    burst: Math.max(10, Math.ceil(limits.requests_per_minute_per_address / 6)),
-  });
+  const perAddress = perAddressLimiter(
+    createRateLimiter({
+      perSecond: limits.requests_per_minute_per_address / 60,
+      burst: Math.max(10, Math.ceil(limits.requests_per_minute_per_address / 6)),
+    }),
+  );
   // Every request counts toward its address's limit, refused ones too (bad bodies, unknown
-  // endpoints), and before its body is read. Health and metrics probes are exempt; the
+  // endpoints, /metrics), and before its body is read. Health probes are exempt; the
   // WebSocket upgrade is counted by its route, which answers in the protocol's own way
   // (an error frame, then close 4029).
-  const unlimited = new Set(['/healthz', '/readyz', '/metrics', '/api/v1/ws']);
+  const unlimited = new Set(['/healthz', '/readyz', WS_PATH]);
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;
     if (deps.draining() && path !== '/healthz' && path !== '/readyz')
@@ -162,8 +180,18 @@ export async function createHttpDoor(deps: {
       );
     if (!unlimited.has(path)) perAddress.take(req.ip);
   });
+  const connections = createConnectionCounter(limits.connections_per_address);
+  const cap = capConnections(app, connections, isTrustedProxy);
+  registerGuards(app, cap);
   registerHome(app);
   registerRest(app, { core, metrics });
-  const ws = registerWebSocket(app, { core, config, logger, metrics, perAddress });
+  const ws = registerWebSocket(app, {
+    core,
+    config,
+    logger,
+    metrics,
+    perAddress,
+    connections: { counter: connections, overCap: cap.overCap, isTrustedProxy },
+  });
   return { app, ws };
 }

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { Core } from '../../core/core.js';
+import type { ConnectionCounter } from '../../core/limits/connections.js';
 import type { RateLimiter } from '../../core/limits/rate.js';
+import { tooManyConnections, WS_PATH } from '../http/guards.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { toWireError } from '../native/errors.js';
 import { WsConnection, type WsDoorDeps } from './connection.js';
@@ -30,9 +32,34 @@ function releaseUpgradeResponse(raw: IncomingMessage): void {
   if (socket && res && typeof res.detachSocket === 'function') res.detachSocket(socket);
 }
 
+export interface WsConnectionCap {
+  counter: ConnectionCounter;
+  /** True for a TCP connection that arrived over the cap (server.ts counts those). */
+  overCap(socket: Socket): boolean;
+  isTrustedProxy(addr: string): boolean;
+}
+
+/** Takes a slot for this WebSocket; throws `rate-limited` when its address has none left. */
+function takeSlot(cap: WsConnectionCap, req: FastifyRequest): (() => void) | undefined {
+  const socket = req.raw.socket;
+  if (cap.overCap(socket)) throw tooManyConnections();
+  // A direct connection was counted when it was accepted; one through a trusted proxy
+  // carries many clients, so its WebSockets count under the forwarded client address.
+  if (!cap.isTrustedProxy(socket.remoteAddress ?? '')) return undefined;
+  if (!cap.counter.open(req.ip)) throw tooManyConnections();
+  return () => cap.counter.close(req.ip);
+}
+
 export function registerWebSocket(
   app: FastifyInstance,
-  deps: { core: Core; config: Config; logger: Logger; metrics: Metrics; perAddress: RateLimiter },
+  deps: {
+    core: Core;
+    config: Config;
+    logger: Logger;
+    metrics: Metrics;
+    perAddress: RateLimiter;
+    connections: WsConnectionCap;
+  },
 ): WsDoor {
   const open = new Set<WsConnection>();
   // One sweep drives every connection's auth deadline, heartbeat and recheck.
@@ -50,7 +77,7 @@ export function registerWebSocket(
   };
   app.route({
     method: 'GET',
-    url: '/api/v1/ws',
+    url: WS_PATH,
     // A plain GET (no Upgrade header) gets a protocol error instead of an empty 404.
     handler: async (req, reply) => {
       deps.perAddress.take(req.ip);
@@ -65,6 +92,8 @@ export function registerWebSocket(
     wsHandler: (socket, req) => {
       try {
         deps.perAddress.take(req.ip);
+        const release = takeSlot(deps.connections, req);
+        if (release) socket.once('close', release);
       } catch (err) {
         socket.send(JSON.stringify({ type: 'error', error: toWireError(err) }));
         socket.close(4029, 'rate-limited');
