@@ -191,7 +191,8 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       if (!changed) return { m };
       const mentions = await tx.mentionsOf(m.id);
       const view = roomMessageView(m, room, names, mentions);
-      if (kind === 'deleted')
+      // Neither a deleted nor a replaced text lives on in the timeline (invariant 16).
+      if (kind !== 'reaction')
         await tx.rewriteMessageEvents(m.id, view as unknown as Record<string, unknown>);
       const e = await tx.append({
         at: t,

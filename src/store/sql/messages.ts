@@ -505,8 +505,11 @@ export function createSqlMessageStore(
         if (next.deletedAt !== null) {
           await tx.deleteFrom('reactions').where('message_id', '=', id).execute();
           next.reactions = [];
-          // A deleted text must not live on in the logs: earlier entries replay the tombstone.
-          const tomb = payload(next, next.senderId).data.message;
+        }
+        if (patch.text !== undefined) {
+          // Neither a deleted nor a replaced text may live on in the logs: earlier
+          // entries about the message replay it as it is now (the tombstone, the new text).
+          const current = payload(next, next.senderId).data.message;
           const old = await tx
             .selectFrom('user_log')
             .select(['user_id', 'seq', 'data'])
@@ -516,7 +519,7 @@ export function createSqlMessageStore(
             const data = JSON.parse(row.data) as Record<string, unknown>;
             await tx
               .updateTable('user_log')
-              .set({ data: JSON.stringify({ ...data, message: tomb }) })
+              .set({ data: JSON.stringify({ ...data, message: current }) })
               .where('user_id', '=', row.user_id)
               .where('seq', '=', row.seq)
               .execute();
