@@ -109,6 +109,8 @@ export async function createParley(
       burst: config.registration.accounts_per_address_per_hour,
     }),
     reserved: config.registration.reserved_usernames,
+    // Built below; called only once the server runs.
+    beforeDelete: (userId) => rooms.removeAccount(userId),
   });
   const presence = createPresenceService({
     nodeId,

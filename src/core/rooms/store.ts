@@ -78,6 +78,10 @@ export interface RoomTx {
   ): Promise<void>;
   member(userId: string): Promise<Member | undefined>;
   ownerCount(): Promise<number>;
+  /** Who a room without an owner passes to: the highest role, then the earliest join. */
+  heir(): Promise<(Member & { username: string }) | undefined>;
+  /** Deletes the room: its timeline, messages, members, bans and invitations go with it. */
+  deleteRoom(): Promise<void>;
   /** Inserts or updates. */
   putMember(m: Member): Promise<void>;
   removeMember(userId: string): Promise<boolean>;

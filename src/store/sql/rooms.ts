@@ -34,6 +34,9 @@ const conversationOf = (roomId: string) => `room:${roomId}`;
 /** Member count, computed (an account deleted by cascade needs no bookkeeping). */
 const memberCount = sql<number>`(select count(*) from room_members rm where rm.room_id = rooms.id)`;
 
+/** Owners first: rank is computed the same way on both engines. */
+const rankSql = sql<number>`case m.role when 'owner' then 3 when 'admin' then 2 when 'moderator' then 1 else 0 end`;
+
 const toRoom = (r: Selectable<RoomsTable> & { member_count: number | string }): Room => ({
   id: r.id,
   name: r.name,
@@ -183,6 +186,40 @@ function txFor(
         .where('role', '=', 'owner')
         .executeTakeFirstOrThrow();
       return Number(r.n);
+    },
+
+    async heir() {
+      const r = await tx
+        .selectFrom('room_members as m')
+        .innerJoin('users as u', 'u.id', 'm.user_id')
+        .selectAll('m')
+        .select('u.username')
+        .where('m.room_id', '=', roomId)
+        .orderBy(rankSql, 'desc')
+        .orderBy('m.joined_at')
+        .orderBy('m.user_id')
+        .limit(1)
+        .executeTakeFirst();
+      return r && { ...toMember(r), username: r.username };
+    },
+
+    async deleteRoom() {
+      // Explicit deletes, not only ON DELETE CASCADE (as for accounts): the text must go
+      // whatever SQLite's foreign_keys pragma says. The search index follows the
+      // messages through their triggers.
+      const messages = tx
+        .selectFrom('messages')
+        .select('id')
+        .where('conversation_id', '=', conversationOf(roomId));
+      await tx.deleteFrom('reactions').where('message_id', 'in', messages).execute();
+      await tx.deleteFrom('mentions').where('message_id', 'in', messages).execute();
+      await tx
+        .deleteFrom('messages')
+        .where('conversation_id', '=', conversationOf(roomId))
+        .execute();
+      for (const table of ['room_events', 'room_invites', 'room_bans', 'room_members'] as const)
+        await tx.deleteFrom(table).where('room_id', '=', roomId).execute();
+      await tx.deleteFrom('rooms').where('id', '=', roomId).execute();
     },
 
     async mentionsOf(messageId) {
@@ -465,8 +502,6 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
     },
 
     async members(roomId, page) {
-      // Owners first: rank is computed the same way on both engines.
-      const rankSql = sql<number>`case m.role when 'owner' then 3 when 'admin' then 2 when 'moderator' then 1 else 0 end`;
       let q = db
         .selectFrom('room_members as m')
         .innerJoin('users as u', 'u.id', 'm.user_id')
