@@ -272,6 +272,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
         await tx.putMember({
           roomId: id,
           userId,
+          historyFrom: 0,
           role: 'owner',
           muted: false,
           notify: 'all',
@@ -390,6 +391,9 @@ export function createRoomService(deps: RoomDeps): RoomService {
         await tx.putMember({
           roomId: cur.id,
           userId,
+          // Invited into a private room: all of it. Into a public one: what anyone
+          // looking in may read (a room once private keeps that part to its members then).
+          historyFrom: cur.visibility === 'public' ? cur.publicSince : 0,
           role,
           muted: false,
           notify: 'all',
@@ -593,6 +597,9 @@ export function createRoomService(deps: RoomDeps): RoomService {
           messageId: null,
           data: { changes, by },
         });
+        // What was said while the room was private stays with those who were in it:
+        // anyone else reads from the switch on.
+        if (changes.visibility === 'public') await tx.updateRoom({ publicSince: e.seq });
         return { room: (await tx.room())!, e };
       });
       if ('e' in r && r.e) a.emit(r.room, r.e);

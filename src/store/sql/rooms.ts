@@ -50,6 +50,7 @@ const toRoom = (r: Selectable<RoomsTable> & { member_count: number | string }): 
   memberCount: Number(r.member_count),
   head: Number(r.head),
   lastAt: Number(r.last_at),
+  publicSince: Number(r.public_since),
 });
 
 const toMember = (r: Selectable<RoomMembersTable>): Member => ({
@@ -59,6 +60,7 @@ const toMember = (r: Selectable<RoomMembersTable>): Member => ({
   muted: Number(r.muted) === 1,
   notify: r.notify as NotifyLevel,
   joinedAt: Number(r.joined_at),
+  historyFrom: Number(r.history_from),
 });
 
 const toBan = (r: Selectable<RoomBansTable>): Ban => ({
@@ -153,6 +155,7 @@ function txFor(
             created_by: room.createdBy,
             head: 0,
             last_at: room.createdAt,
+            public_since: 0,
           })
           .execute();
         await sql`release savepoint parley_room`.execute(tx);
@@ -172,6 +175,7 @@ function txFor(
       if (patch.topicAt !== undefined) set.topic_at = patch.topicAt;
       if (patch.topicLocked !== undefined) set.topic_locked = patch.topicLocked ? 1 : 0;
       if (patch.visibility !== undefined) set.visibility = patch.visibility;
+      if (patch.publicSince !== undefined) set.public_since = patch.publicSince;
       if (Object.keys(set).length === 0) return;
       await tx.updateTable('rooms').set(set).where('id', '=', roomId).execute();
     },
@@ -240,6 +244,7 @@ function txFor(
         muted: m.muted ? 1 : 0,
         notify: m.notify,
         joined_at: m.joinedAt,
+        history_from: m.historyFrom,
       };
       await tx
         .insertInto('room_members')
@@ -542,7 +547,8 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
       // One statement for the whole list: the counts (as `unread` counts them) and the
       // latest message are correlated subqueries on the (conversation_id, seq) indexes.
       const conv = sql`${sql.lit('room:')} || rooms.id`;
-      const read = sql`coalesce(k.read, 0)`;
+      // Nothing before what the member may read counts (m.history_from), as in `unread`'s caller.
+      const read = sql`case when coalesce(k.read, 0) >= m.history_from then coalesce(k.read, 0) else m.history_from - 1 end`;
       const rows = await db
         .selectFrom('room_members as m')
         .innerJoin('rooms', 'rooms.id', 'm.room_id')
@@ -556,7 +562,8 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
               'lm.seq',
               '=',
               sql`(select max(z.seq) from messages z where z.conversation_id = ${conv})`,
-            ),
+            )
+            .onRef('lm.seq', '>=', 'm.history_from'),
         )
         .leftJoin('users as lu', 'lu.id', 'lm.sender_id')
         .select([
@@ -591,6 +598,7 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
           'm.muted',
           'm.notify',
           'm.joined_at',
+          'm.history_from',
           'k.read as marker_read',
         ])
         .where('m.user_id', '=', userId)
