@@ -78,6 +78,7 @@ export async function seedRoom(o: {
         await tx.putMember({
           roomId,
           userId,
+          historyFrom: 0,
           role: i === 0 ? 'owner' : 'member',
           muted: false,
           notify: 'all',

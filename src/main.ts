@@ -130,6 +130,8 @@ export async function createParley(
       }),
     ),
     reserved: config.registration.reserved_usernames,
+    // Built below; called only once the server runs.
+    beforeDelete: (userId) => rooms.removeAccount(userId),
   });
   const presence = createPresenceService({
     nodeId,

@@ -133,6 +133,11 @@ export function createAccountService(deps: {
   /** New accounts per address (sign-ups with an invite code are not counted). */
   signups: RateLimiter;
   reserved: readonly string[];
+  /**
+   * Runs before an account is deleted: what other services must undo while the
+   * account still exists (rooms it is in see it leave, a room it owned passes on).
+   */
+  beforeDelete?: (userId: string) => Promise<void>;
   now?: () => number;
 }): AccountService {
   const { store, hasher, throttle, router } = deps;
@@ -338,6 +343,7 @@ export function createAccountService(deps: {
     async deleteAccount(auth, password, address) {
       await reverify(auth, offeredPassword(password), address, 'the password is wrong');
       const ids = (await store.sessionsOf(auth.user.id)).map((s) => s.id);
+      await deps.beforeDelete?.(auth.user.id);
       await store.deleteUser(auth.user.id);
       revoked(auth.user.id, ids);
     },
@@ -367,6 +373,7 @@ export function createAccountService(deps: {
     async adminDelete(username) {
       const u = await byName(username);
       const ids = (await store.sessionsOf(u.id)).map((s) => s.id);
+      await deps.beforeDelete?.(u.id);
       await store.deleteUser(u.id);
       revoked(u.id, ids);
     },

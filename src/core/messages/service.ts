@@ -259,6 +259,14 @@ export function createMessageService(deps: {
     const canSee =
       m && (m.senderId === userId || (m.recipientId === userId && m.visibleToRecipient));
     if (!m || !canSee) throw new ParleyError('not-found', 'no such message', { field: 'id' });
+    // A room message answers to the room's rules (membership, mute, ban, its timeline):
+    // these operations know none of them, so they do not touch one.
+    if (m.conversationId.startsWith('room:'))
+      throw new ParleyError(
+        'bad-request',
+        'this is a room message: change it with rooms.edit, rooms.delete or rooms.react',
+        { field: 'id' },
+      );
     if (mustBeSender && m.senderId !== userId)
       throw new ParleyError('forbidden', 'only the sender can change a message');
     return m;

@@ -119,7 +119,8 @@ export interface MessageStore {
   history(
     conversationId: string,
     viewerId: string,
-    page: { before?: number; after?: number; limit: number },
+    /** `from`: the first seq the viewer may read (a room made public, for those not in it then). */
+    page: { before?: number; after?: number; from?: number; limit: number },
   ): Promise<StoredMessage[]>;
   /**
    * Full-text search over the messages `viewerId` may see (not deleted), newest
@@ -127,7 +128,8 @@ export interface MessageStore {
    * `terms` are plain words (the service strips any query syntax). Room
    * messages count as visible in rooms `viewerId` is a member of; with
    * `wholeConversation` (a public room looked into) the one conversation is
-   * searched whoever the viewer is.
+   * searched whoever the viewer is. A room member sees the room's messages from
+   * their `history_from` on; `fromSeq` narrows one conversation further.
    */
   search(
     viewerId: string,
@@ -137,6 +139,7 @@ export interface MessageStore {
       before?: { createdAt: number; id: string };
       limit: number;
       wholeConversation?: boolean;
+      fromSeq?: number;
     },
   ): Promise<{ message: StoredMessage; snippet: string }[]>;
   /** Messages to `userId` held by their keyword filters, newest first. */

@@ -123,6 +123,15 @@ export function roomAccess(deps: RoomDeps) {
     return undefined;
   }
 
+  /**
+   * The first room seq `member` (or, when undefined, someone looking in) may read:
+   * a room made public shows only what came after the switch to those who were
+   * not in it then.
+   */
+  function readsFrom(room: Room, member: Member | undefined): number {
+    return member ? member.historyFrom : room.publicSince;
+  }
+
   /** Hands a committed timeline event to the room's online members on every node. */
   function emit(
     room: { id: string; name: string },
@@ -144,7 +153,7 @@ export function roomAccess(deps: RoomDeps) {
     deps.router.deliver(userId, event(name, { seq, ...data }, connectionId));
   }
 
-  return { now, find, user, me, mustBeMember, canRead, emit, tellUser };
+  return { now, find, user, me, mustBeMember, canRead, readsFrom, emit, tellUser };
 }
 
 /**

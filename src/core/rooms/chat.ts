@@ -184,14 +184,16 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
           `you are muted in #${room.name}: you may read, not speak`,
         );
       const before = await tx.message(id);
-      if (!before)
+      // A message from before what this member may read is not there for them.
+      if (!before || before.seq < member.historyFrom)
         throw new ParleyError('not-found', 'no such message in this room', { field: 'id' });
       const changed = await change(tx, before, member.role);
       const m = (await tx.message(id))!;
       if (!changed) return { m };
       const mentions = await tx.mentionsOf(m.id);
       const view = roomMessageView(m, room, names, mentions);
-      if (kind === 'deleted')
+      // Neither a deleted nor a replaced text lives on in the timeline (invariant 16).
+      if (kind !== 'reaction')
         await tx.rewriteMessageEvents(m.id, view as unknown as Record<string, unknown>);
       const e = await tx.append({
         at: t,
@@ -393,9 +395,12 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
 
     async history(userId, q) {
       const room = await a.find(q.room, { count: false });
-      await a.canRead(room, userId);
+      const from = a.readsFrom(room, await a.canRead(room, userId));
       const limit = q.limit === undefined ? 50 : intField(q.limit, 'limit', 1, HISTORY_MAX);
-      const page: { before?: number; after?: number; limit: number } = { limit: limit + 1 };
+      const page: { before?: number; after?: number; from?: number; limit: number } = {
+        limit: limit + 1,
+        from,
+      };
       if (q.before !== undefined)
         page.before = intField(q.before, 'before', 1, Number.MAX_SAFE_INTEGER);
       if (q.after !== undefined)
@@ -410,16 +415,18 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
 
     async search(userId, q) {
       const room = await a.find(q.room, { count: false });
-      await a.canRead(room, userId);
+      const from = a.readsFrom(room, await a.canRead(room, userId));
       const terms = searchTerms(q.q);
       const limit = q.limit === undefined ? 20 : intField(q.limit, 'limit', 1, SEARCH_MAX_LIMIT);
       const opts: {
         conversationId: string;
         before?: { createdAt: number; id: string };
         limit: number;
+        fromSeq: number;
       } = {
         conversationId: conversationOf(room.id),
         limit: limit + 1,
+        fromSeq: from,
       };
       if (q.before !== undefined) {
         const m =
@@ -453,14 +460,15 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
 
     async events(userId, q) {
       const room = await a.find(q.room, { count: false });
-      await a.canRead(room, userId);
+      const from = a.readsFrom(room, await a.canRead(room, userId));
       const after = intField(q.after ?? 0, 'after', 0, Number.MAX_SAFE_INTEGER);
       const limit = q.limit === undefined ? 200 : intField(q.limit, 'limit', 1, SYNC_MAX);
       if (after > room.head)
         throw new ParleyError('bad-request', `after is past the end of this room (${room.head})`, {
           field: 'after',
         });
-      const rows = await store.events(room.id, after, limit + 1);
+      // Events before what this reader may see are skipped: the cursor still moves on.
+      const rows = await store.events(room.id, Math.max(after, from - 1), limit + 1);
       const more = rows.length > limit;
       const page = rows.slice(0, limit);
       return {
@@ -473,7 +481,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
 
     async mark(userId, roomName, read, connectionId) {
       const room = await a.find(roomName, { count: false });
-      a.mustBeMember(room, await store.member(room.id, userId));
+      const member = a.mustBeMember(room, await store.member(room.id, userId));
       const to = Math.min(intField(read, 'read', 0, Number.MAX_SAFE_INTEGER), room.head);
       const { marker, changed } = await deps.markers.advance(
         userId,
@@ -481,7 +489,12 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
         { read: to },
         a.now(),
       );
-      const counts = await store.unread(userId, room.id, marker.read);
+      // Nothing before what you may read counts (as rooms.mine counts it).
+      const counts = await store.unread(
+        userId,
+        room.id,
+        Math.max(marker.read, member.historyFrom - 1),
+      );
       const out = { read: marker.read, ...counts };
       // Your other devices clear their badges too.
       if (changed)

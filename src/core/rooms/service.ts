@@ -21,7 +21,7 @@ import {
   rank,
   type Role,
 } from './roles.js';
-import type { Member, NotifyLevel, Room, RoomTx } from './store.js';
+import type { Member, NotifyLevel, Room, RoomEvent, RoomTx } from './store.js';
 
 export const DIRECTORY_MAX = 100;
 export const MEMBERS_MAX = 500;
@@ -99,6 +99,11 @@ export interface RoomService {
     level: unknown,
     connectionId?: string,
   ): Promise<{ notify: NotifyLevel }>;
+  /**
+   * Takes an account that is being deleted out of every room it is in, as a leave
+   * the members see; a room it was the last owner of passes on (or closes).
+   */
+  removeAccount(userId: string): Promise<void>;
 }
 
 function reasonField(v: unknown): string {
@@ -131,6 +136,44 @@ const memberView = (m: Member, username: string): MemberView => ({
   joinedAt: m.joinedAt,
 });
 
+/**
+ * A room must always be run by someone, and never by a newcomer: once its last
+ * owner is gone it passes to the highest-ranking member who remains (the
+ * earliest to join among equals), and a room nobody remains in is deleted.
+ * Runs inside the room's transaction, after the departure.
+ */
+async function succession(tx: RoomTx, t: number): Promise<{ e?: RoomEvent; closed?: true }> {
+  if ((await tx.ownerCount()) > 0) return {};
+  const heir = await tx.heir();
+  if (!heir) {
+    await tx.deleteRoom();
+    return { closed: true };
+  }
+  const { username, ...member } = heir;
+  await tx.putMember({ ...member, role: 'owner' });
+  const e = await tx.append({
+    at: t,
+    name: 'room.member',
+    actorId: null,
+    messageId: null,
+    data: {
+      change: 'role',
+      role: 'owner',
+      from: heir.role,
+      user: { id: heir.userId, username },
+      by: null,
+    },
+  });
+  return { e };
+}
+
+/** The room as it is under the lock: it may have closed since it was looked up. */
+async function current(tx: RoomTx): Promise<Room> {
+  const cur = await tx.room();
+  if (!cur) throw new ParleyError('not-found', 'no such room', { field: 'room' });
+  return cur;
+}
+
 export function createRoomService(deps: RoomDeps): RoomService {
   const { store } = deps;
   const a = roomAccess(deps);
@@ -157,8 +200,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
     const by = await a.me(actorId);
     const t = a.now();
     const out = await store.transact(room.id, async (tx) => {
-      const cur = await tx.room();
-      if (!cur) throw new ParleyError('not-found', 'no such room', { field: 'room' });
+      const cur = await current(tx);
       const actor = a.mustBeMember(cur, await tx.member(actorId));
       const target = await tx.member(them.id);
       const change = await apply(tx, { room: cur, actor, target, them, t });
@@ -230,6 +272,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
         await tx.putMember({
           roomId: id,
           userId,
+          historyFrom: 0,
           role: 'owner',
           muted: false,
           notify: 'all',
@@ -324,8 +367,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
       const me = await a.me(userId);
       const t = a.now();
       const r = await store.transact(room.id, async (tx) => {
-        const cur = await tx.room();
-        if (!cur) throw new ParleyError('not-found', 'no such room', { field: 'room' });
+        const cur = await current(tx);
         if (await tx.member(userId)) return { room: cur };
         const ban = await tx.ban(userId);
         if (activeBan(ban, t))
@@ -341,11 +383,17 @@ export function createRoomService(deps: RoomDeps): RoomService {
             'conflict',
             `#${cur.name} is full (${deps.limits.maxMembers} members)`,
           );
-        // A room its last owner left (alone) would be run by nobody: whoever joins it next owns it.
-        const role: Role = (await tx.ownerCount()) === 0 ? 'owner' : 'member';
+        // A room left without an owner (by an older version, or a departure racing an
+        // account deletion) passes on before anyone joins: never to the newcomer.
+        const heir = await succession(tx, t);
+        if (heir.closed) return { closed: true as const };
+        const role: Role = 'member';
         await tx.putMember({
           roomId: cur.id,
           userId,
+          // Invited into a private room: all of it. Into a public one: what anyone
+          // looking in may read (a room once private keeps that part to its members then).
+          historyFrom: cur.visibility === 'public' ? cur.publicSince : 0,
           role,
           muted: false,
           notify: 'all',
@@ -361,10 +409,12 @@ export function createRoomService(deps: RoomDeps): RoomService {
         });
         const fresh = (await tx.room())!;
         const seq = await tx.userLog(userId, 'room.joined', { room: roomView(fresh), role }, t);
-        return { room: fresh, e, seq, role };
+        return { room: fresh, e, seq, role, passed: heir.e };
       });
+      if ('closed' in r) throw new ParleyError('not-found', 'no such room', { field: 'room' });
       if (!('e' in r) || !r.e || r.seq === undefined || !r.role)
         return { room: roomView(r.room), seq: null };
+      if (r.passed) a.emit(r.room, r.passed);
       a.emit(r.room, r.e, connectionId, { userId, joined: true });
       a.tellUser(
         userId,
@@ -381,7 +431,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
       const me = await a.me(userId);
       const t = a.now();
       const r = await store.transact(room.id, async (tx) => {
-        const cur = (await tx.room())!;
+        const cur = await current(tx);
         const m = await tx.member(userId);
         if (!m) return undefined;
         if (m.role === 'owner' && cur.memberCount > 1) {
@@ -406,10 +456,12 @@ export function createRoomService(deps: RoomDeps): RoomService {
           { room: { id: cur.id, name: cur.name }, change: 'left', reason: '', by: null },
           t,
         );
-        return { room: cur, e, seq };
+        // The last one out closes the room (an owner leaves only when alone).
+        return { room: cur, e, seq, passed: (await succession(tx, t)).e };
       });
       if (!r) throw new ParleyError('conflict', `you are not a member of #${room.name}`);
       a.emit(r.room, r.e, connectionId, { userId, joined: false });
+      if (r.passed) a.emit(r.room, r.passed);
       a.tellUser(
         userId,
         'room.left',
@@ -433,7 +485,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
       const by = await a.me(userId);
       const t = a.now();
       const r = await store.transact(room.id, async (tx) => {
-        const cur = (await tx.room())!;
+        const cur = await current(tx);
         const actor = a.mustBeMember(cur, await tx.member(userId));
         if (actor.muted) throw new ParleyError('forbidden', `you are muted in #${cur.name}`);
         if (await tx.member(them.id))
@@ -508,7 +560,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
       if (topic === undefined && patch.topicLocked === undefined && vis === undefined)
         throw new ParleyError('bad-request', 'give topic, topicLocked or visibility');
       const r = await store.transact(room.id, async (tx) => {
-        const cur = (await tx.room())!;
+        const cur = await current(tx);
         const m = a.mustBeMember(cur, await tx.member(userId));
         const changes: Record<string, unknown> = {};
         if (topic !== undefined && topic !== cur.topic) {
@@ -545,6 +597,9 @@ export function createRoomService(deps: RoomDeps): RoomService {
           messageId: null,
           data: { changes, by },
         });
+        // What was said while the room was private stays with those who were in it:
+        // anyone else reads from the switch on.
+        if (changes.visibility === 'public') await tx.updateRoom({ publicSince: e.seq });
         return { room: (await tx.room())!, e };
       });
       if ('e' in r && r.e) a.emit(r.room, r.e);
@@ -692,6 +747,28 @@ export function createRoomService(deps: RoomDeps): RoomService {
         ),
       );
       return { notify: level };
+    },
+
+    async removeAccount(userId) {
+      const me = await a.me(userId);
+      for (const roomId of await store.roomIdsOf(userId)) {
+        const t = a.now();
+        const r = await store.transact(roomId, async (tx) => {
+          const cur = await tx.room();
+          if (!cur || !(await tx.removeMember(userId))) return undefined;
+          const e = await tx.append({
+            at: t,
+            name: 'room.member',
+            actorId: userId,
+            messageId: null,
+            data: { change: 'left', user: me, by: null, reason: 'account deleted' },
+          });
+          return { room: cur, e, passed: (await succession(tx, t)).e };
+        });
+        if (!r) continue;
+        a.emit(r.room, r.e, undefined, { userId, joined: false });
+        if (r.passed) a.emit(r.room, r.passed);
+      }
     },
   };
 }

@@ -26,6 +26,11 @@ export interface Room {
   head: number;
   /** When the latest event happened (orders a room list by activity). */
   lastAt: number;
+  /**
+   * The room seq from which someone who is not a member may read it: the event that
+   * last made it public (0 when it was public from the start).
+   */
+  publicSince: number;
 }
 
 export interface Member {
@@ -35,6 +40,8 @@ export interface Member {
   muted: boolean;
   notify: NotifyLevel;
   joinedAt: number;
+  /** The first room seq this member may read (set when they join, never changed). */
+  historyFrom: number;
 }
 
 export interface Ban {
@@ -71,13 +78,19 @@ export interface RoomTx {
   room(): Promise<Room | undefined>;
   /** False when the name is taken. */
   createRoom(
-    room: Omit<Room, 'memberCount' | 'head' | 'lastAt' | 'topicBy' | 'topicAt'>,
+    room: Omit<Room, 'memberCount' | 'head' | 'lastAt' | 'topicBy' | 'topicAt' | 'publicSince'>,
   ): Promise<boolean>;
   updateRoom(
-    patch: Partial<Pick<Room, 'topic' | 'topicBy' | 'topicAt' | 'topicLocked' | 'visibility'>>,
+    patch: Partial<
+      Pick<Room, 'topic' | 'topicBy' | 'topicAt' | 'topicLocked' | 'visibility' | 'publicSince'>
+    >,
   ): Promise<void>;
   member(userId: string): Promise<Member | undefined>;
   ownerCount(): Promise<number>;
+  /** Who a room without an owner passes to: the highest role, then the earliest join. */
+  heir(): Promise<(Member & { username: string }) | undefined>;
+  /** Deletes the room: its timeline, messages, members, bans and invitations go with it. */
+  deleteRoom(): Promise<void>;
   /** Inserts or updates. */
   putMember(m: Member): Promise<void>;
   removeMember(userId: string): Promise<boolean>;

@@ -505,8 +505,11 @@ export function createSqlMessageStore(
         if (next.deletedAt !== null) {
           await tx.deleteFrom('reactions').where('message_id', '=', id).execute();
           next.reactions = [];
-          // A deleted text must not live on in the logs: earlier entries replay the tombstone.
-          const tomb = payload(next, next.senderId).data.message;
+        }
+        if (patch.text !== undefined) {
+          // Neither a deleted nor a replaced text may live on in the logs: earlier
+          // entries about the message replay it as it is now (the tombstone, the new text).
+          const current = payload(next, next.senderId).data.message;
           const old = await tx
             .selectFrom('user_log')
             .select(['user_id', 'seq', 'data'])
@@ -516,7 +519,7 @@ export function createSqlMessageStore(
             const data = JSON.parse(row.data) as Record<string, unknown>;
             await tx
               .updateTable('user_log')
-              .set({ data: JSON.stringify({ ...data, message: tomb }) })
+              .set({ data: JSON.stringify({ ...data, message: current }) })
               .where('user_id', '=', row.user_id)
               .where('seq', '=', row.seq)
               .execute();
@@ -574,6 +577,7 @@ export function createSqlMessageStore(
           ]),
         )
         .limit(page.limit);
+      if (page.from) q = q.where('seq', '>=', page.from);
       if (page.after !== undefined) q = q.where('seq', '>', page.after).orderBy('seq', 'asc');
       else {
         if (page.before !== undefined) q = q.where('seq', '<', page.before);
@@ -594,13 +598,14 @@ export function createSqlMessageStore(
       const conv = opts.conversationId
         ? sql`and m.conversation_id = ${opts.conversationId}`
         : sql``;
+      const from = opts.fromSeq ? sql`and m.seq >= ${opts.fromSeq}` : sql``;
       const page = opts.before
         ? sql`and (m.created_at < ${opts.before.createdAt} or (m.created_at = ${opts.before.createdAt} and m.id < ${opts.before.id}))`
         : sql``;
       const visible =
         opts.wholeConversation && opts.conversationId
           ? sql`m.deleted_at is null`
-          : sql`m.deleted_at is null and (m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1 and m.filtered = 0) or m.conversation_id in (select 'room:' || rm.room_id from room_members rm where rm.user_id = ${viewerId}))`;
+          : sql`m.deleted_at is null and (m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1 and m.filtered = 0) or exists (select 1 from room_members rm where rm.user_id = ${viewerId} and m.conversation_id = 'room:' || rm.room_id and m.seq >= rm.history_from))`;
       // Highlights are marked with U+0002 ... U+0003 (characters no one types).
       const q =
         kind === 'postgres'
@@ -608,12 +613,12 @@ export function createSqlMessageStore(
               select m.*, ts_headline('simple', m.body, q,
                 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') as snippet
               from messages m, plainto_tsquery('simple', ${terms.join(' ')}) q
-              where m.body_tsv @@ q and ${visible} ${conv} ${page}
+              where m.body_tsv @@ q and ${visible} ${conv} ${from} ${page}
               order by m.created_at desc, m.id desc limit ${opts.limit}`
           : sql<Selectable<MessagesTable> & { snippet: string }>`
               select m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) as snippet
               from messages_fts join messages m on m.rowid = messages_fts.rowid
-              where messages_fts match ${terms.map((t) => `"${t}"`).join(' ')} and ${visible} ${conv} ${page}
+              where messages_fts match ${terms.map((t) => `"${t}"`).join(' ')} and ${visible} ${conv} ${from} ${page}
               order by m.created_at desc, m.id desc limit ${opts.limit}`;
       const rows = (await q.execute(db)).rows;
       const reactions = await reactionsOf(

@@ -439,6 +439,21 @@ const MIGRATIONS: Record<string, Migration> = {
         insert into messages_fts(rowid, body) values (new.rowid, new.body); end`.execute(db);
     },
   },
+  '0012_room_history_from': {
+    async up(db: Kysely<unknown>) {
+      // A private room made public shows those who were not in it only what came after
+      // the switch (rooms.public_since, a room seq); each member reads from
+      // history_from, fixed when they join. 0 (everything) for what exists already.
+      await db.schema
+        .alterTable('rooms')
+        .addColumn('public_since', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('room_members')
+        .addColumn('history_from', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

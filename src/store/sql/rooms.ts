@@ -34,6 +34,9 @@ const conversationOf = (roomId: string) => `room:${roomId}`;
 /** Member count, computed (an account deleted by cascade needs no bookkeeping). */
 const memberCount = sql<number>`(select count(*) from room_members rm where rm.room_id = rooms.id)`;
 
+/** Owners first: rank is computed the same way on both engines. */
+const rankSql = sql<number>`case m.role when 'owner' then 3 when 'admin' then 2 when 'moderator' then 1 else 0 end`;
+
 const toRoom = (r: Selectable<RoomsTable> & { member_count: number | string }): Room => ({
   id: r.id,
   name: r.name,
@@ -47,6 +50,7 @@ const toRoom = (r: Selectable<RoomsTable> & { member_count: number | string }): 
   memberCount: Number(r.member_count),
   head: Number(r.head),
   lastAt: Number(r.last_at),
+  publicSince: Number(r.public_since),
 });
 
 const toMember = (r: Selectable<RoomMembersTable>): Member => ({
@@ -56,6 +60,7 @@ const toMember = (r: Selectable<RoomMembersTable>): Member => ({
   muted: Number(r.muted) === 1,
   notify: r.notify as NotifyLevel,
   joinedAt: Number(r.joined_at),
+  historyFrom: Number(r.history_from),
 });
 
 const toBan = (r: Selectable<RoomBansTable>): Ban => ({
@@ -150,6 +155,7 @@ function txFor(
             created_by: room.createdBy,
             head: 0,
             last_at: room.createdAt,
+            public_since: 0,
           })
           .execute();
         await sql`release savepoint parley_room`.execute(tx);
@@ -169,6 +175,7 @@ function txFor(
       if (patch.topicAt !== undefined) set.topic_at = patch.topicAt;
       if (patch.topicLocked !== undefined) set.topic_locked = patch.topicLocked ? 1 : 0;
       if (patch.visibility !== undefined) set.visibility = patch.visibility;
+      if (patch.publicSince !== undefined) set.public_since = patch.publicSince;
       if (Object.keys(set).length === 0) return;
       await tx.updateTable('rooms').set(set).where('id', '=', roomId).execute();
     },
@@ -183,6 +190,40 @@ function txFor(
         .where('role', '=', 'owner')
         .executeTakeFirstOrThrow();
       return Number(r.n);
+    },
+
+    async heir() {
+      const r = await tx
+        .selectFrom('room_members as m')
+        .innerJoin('users as u', 'u.id', 'm.user_id')
+        .selectAll('m')
+        .select('u.username')
+        .where('m.room_id', '=', roomId)
+        .orderBy(rankSql, 'desc')
+        .orderBy('m.joined_at')
+        .orderBy('m.user_id')
+        .limit(1)
+        .executeTakeFirst();
+      return r && { ...toMember(r), username: r.username };
+    },
+
+    async deleteRoom() {
+      // Explicit deletes, not only ON DELETE CASCADE (as for accounts): the text must go
+      // whatever SQLite's foreign_keys pragma says. The search index follows the
+      // messages through their triggers.
+      const messages = tx
+        .selectFrom('messages')
+        .select('id')
+        .where('conversation_id', '=', conversationOf(roomId));
+      await tx.deleteFrom('reactions').where('message_id', 'in', messages).execute();
+      await tx.deleteFrom('mentions').where('message_id', 'in', messages).execute();
+      await tx
+        .deleteFrom('messages')
+        .where('conversation_id', '=', conversationOf(roomId))
+        .execute();
+      for (const table of ['room_events', 'room_invites', 'room_bans', 'room_members'] as const)
+        await tx.deleteFrom(table).where('room_id', '=', roomId).execute();
+      await tx.deleteFrom('rooms').where('id', '=', roomId).execute();
     },
 
     async mentionsOf(messageId) {
@@ -203,6 +244,7 @@ function txFor(
         muted: m.muted ? 1 : 0,
         notify: m.notify,
         joined_at: m.joinedAt,
+        history_from: m.historyFrom,
       };
       await tx
         .insertInto('room_members')
@@ -465,8 +507,6 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
     },
 
     async members(roomId, page) {
-      // Owners first: rank is computed the same way on both engines.
-      const rankSql = sql<number>`case m.role when 'owner' then 3 when 'admin' then 2 when 'moderator' then 1 else 0 end`;
       let q = db
         .selectFrom('room_members as m')
         .innerJoin('users as u', 'u.id', 'm.user_id')
@@ -507,7 +547,8 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
       // One statement for the whole list: the counts (as `unread` counts them) and the
       // latest message are correlated subqueries on the (conversation_id, seq) indexes.
       const conv = sql`${sql.lit('room:')} || rooms.id`;
-      const read = sql`coalesce(k.read, 0)`;
+      // Nothing before what the member may read counts (m.history_from), as in `unread`'s caller.
+      const read = sql`case when coalesce(k.read, 0) >= m.history_from then coalesce(k.read, 0) else m.history_from - 1 end`;
       const rows = await db
         .selectFrom('room_members as m')
         .innerJoin('rooms', 'rooms.id', 'm.room_id')
@@ -521,7 +562,8 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
               'lm.seq',
               '=',
               sql`(select max(z.seq) from messages z where z.conversation_id = ${conv})`,
-            ),
+            )
+            .onRef('lm.seq', '>=', 'm.history_from'),
         )
         .leftJoin('users as lu', 'lu.id', 'lm.sender_id')
         .select([
@@ -556,6 +598,7 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
           'm.muted',
           'm.notify',
           'm.joined_at',
+          'm.history_from',
           'k.read as marker_read',
         ])
         .where('m.user_id', '=', userId)

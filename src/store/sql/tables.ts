@@ -140,6 +140,7 @@ export interface RoomsTable {
   created_by: string | null;
   head: number;
   last_at: number;
+  public_since: number;
 }
 
 export interface RoomMembersTable {
@@ -149,6 +150,7 @@ export interface RoomMembersTable {
   muted: number;
   notify: string;
   joined_at: number;
+  history_from: number;
 }
 
 export interface RoomBansTable {

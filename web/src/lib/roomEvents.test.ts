@@ -20,6 +20,9 @@ describe('roomLine', () => {
       'alice made carol a moderator',
     );
     expect(member('joined', { by: null })?.text).toBe('carol joined');
+    expect(member('role', { role: 'owner', from: 'admin', by: null })?.text).toBe(
+      'The room passed to carol as an owner',
+    );
     expect(member('unbanned')?.text).toBe('alice lifted the ban on carol');
   });
 

@@ -86,6 +86,12 @@ export function roomLine(
     case 'unbanned':
       return line(change, `${who(by, true)} lifted the ban on ${who(user)}`);
     case 'role':
+      // Nobody made them: the room passed to them when its last owner's account went.
+      if (!by)
+        return line(
+          change,
+          `The room passed to ${who(user)} as ${ROLE_WORD[d.role as string] ?? String(d.role)}`,
+        );
       return line(
         change,
         `${who(by, true)} made ${who(user)} ${ROLE_WORD[d.role as string] ?? String(d.role)}`,

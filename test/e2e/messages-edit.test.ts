@@ -1,0 +1,77 @@
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ParleyClient } from '../../src/sdk/client.js';
+import type { Database } from '../../src/store/sql/tables.js';
+import { storeBackends } from '../helpers/backends.js';
+import { startSingle, uname } from '../helpers/server.js';
+
+/**
+ * An edit replaces the text: the old one lives on nowhere, not in either
+ * person's log (earlier entries replay the message as it is now), the messages
+ * table or the search index.
+ */
+
+interface Person {
+  c: ParleyClient;
+  name: string;
+  id: string;
+}
+
+for (const backend of storeBackends()) {
+  describe(`an edited message (${backend.name})`, () => {
+    let node: Awaited<ReturnType<typeof startSingle>>;
+    let db: Kysely<Database>;
+    beforeAll(async () => {
+      node = await startSingle(backend, { limits: { requests_per_minute_per_address: 100000 } });
+      db = (node.parley.store as unknown as { db: Kysely<Database> }).db;
+    });
+    afterAll(async () => {
+      await node?.dispose();
+    });
+
+    async function people(n: number): Promise<Person[]> {
+      const out: Person[] = [];
+      for (let i = 0; i < n; i++) {
+        const c = node.client();
+        const name = uname('e');
+        const reg = await c.register(name, 'password123');
+        out.push({ c, name, id: reg.user.id });
+      }
+      return out;
+    }
+
+    it('an edited direct message keeps its old text nowhere: logs, messages, search', async () => {
+      const [ann, bob] = await people(2);
+      const secret = `kumquat${process.pid}`;
+      const sent = await ann!.c.sendMessage(bob!.name, `the code is ${secret}`, 'e1');
+      await bob!.c.react(sent.message.id, '👀');
+      expect((await bob!.c.searchMessages(secret)).results).toHaveLength(1);
+
+      await ann!.c.editMessage(sent.message.id, 'never mind');
+      // Every entry about the message, in both logs, replays the text as it is now.
+      for (const p of [ann!, bob!]) {
+        const sync = await p.c.sync(0);
+        const about = sync.events.filter(
+          (e) => (e.data.message as { id?: string } | undefined)?.id === sent.message.id,
+        );
+        expect(about.map((e) => e.data.change)).toEqual(['new', 'reaction', 'edited']);
+        for (const e of about) expect(e.data.message).toMatchObject({ text: 'never mind' });
+      }
+      const count = async (table: 'user_log' | 'messages', col: 'data' | 'body') =>
+        Number(
+          (
+            await sql<{
+              n: number | string;
+            }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(col)} like ${'%' + secret + '%'}`.execute(
+              db,
+            )
+          ).rows[0]!.n,
+        );
+      expect(await count('user_log', 'data')).toBe(0);
+      expect(await count('messages', 'body')).toBe(0);
+      expect((await bob!.c.searchMessages(secret)).results).toEqual([]);
+      expect((await ann!.c.searchMessages(secret)).results).toEqual([]);
+      expect((await bob!.c.searchMessages('mind')).results).toHaveLength(1);
+    });
+  });
+}
