@@ -167,15 +167,20 @@ export function createAccountService(deps: {
     address: string,
     wrong: string,
   ): Promise<void> {
-    throttle.check(auth.user.username, address);
-    // The stored hash, not one read when the connection authenticated: a password
-    // changed since on another device must not be answered by the old one.
-    const current = await store.userById(auth.user.id);
-    if (!current || !(await hasher.verify(current.passwordHash, password))) {
-      throttle.failed(auth.user.username, address);
-      throw new ParleyError('invalid-credentials', wrong);
+    const attempt = throttle.begin(auth.user.username, address);
+    try {
+      // The stored hash, not one read when the connection authenticated: a password
+      // changed since on another device must not be answered by the old one.
+      const current = await store.userById(auth.user.id);
+      if (!current || !(await hasher.verify(current.passwordHash, password))) {
+        attempt.failed();
+        throw new ParleyError('invalid-credentials', wrong);
+      }
+    } finally {
+      // A right password, or one that could not be checked, costs nothing; a
+      // re-check does not clear the backoff (only a login does, docs/protocol.md 3.6).
+      attempt.refund();
     }
-    throttle.succeeded(auth.user.username, address);
   }
 
   function revoked(userId: string, sessionIds: string[]): void {
@@ -256,17 +261,21 @@ export function createAccountService(deps: {
       const name = normalizeUsername(req.username);
       const password = offeredPassword(req.password);
       const device = cleanDevice(req.device);
-      throttle.check(name, req.address);
-      const user = await store.userByUsername(name);
-      if (!user) {
-        dummyHash ??= hasher.hash('parley-dummy-password');
-        await hasher.verify(await dummyHash, password);
-        throttle.failed(name, req.address);
-        throw new ParleyError('invalid-credentials', 'wrong username or password');
-      }
-      if (!(await hasher.verify(user.passwordHash, password))) {
-        throttle.failed(name, req.address);
-        throw new ParleyError('invalid-credentials', 'wrong username or password');
+      // Counted as a failure while the hash is checked, so parallel guesses see each other.
+      const attempt = throttle.begin(name, req.address);
+      let user: UserRecord | undefined;
+      try {
+        user = await store.userByUsername(name);
+        if (!user) {
+          dummyHash ??= hasher.hash('parley-dummy-password');
+          await hasher.verify(await dummyHash, password);
+        }
+        if (!user || !(await hasher.verify(user.passwordHash, password))) {
+          attempt.failed();
+          throw new ParleyError('invalid-credentials', 'wrong username or password');
+        }
+      } finally {
+        attempt.refund(); // a no-op after failed()
       }
       if (user.disabled)
         throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
