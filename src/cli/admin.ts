@@ -28,6 +28,11 @@ function needName(args: Args, what: string): string {
 
 async function newPassword(io: CliIO): Promise<string> {
   const pw = await readPassword(io, 'Password: ');
+  // Empty input is a missing password (nothing piped in, Enter at the prompt), not a short one.
+  if (pw === '')
+    throw new UsageError(
+      'no password given: type it at the prompt, or pipe it in on standard input',
+    );
   if (io.stdin.isTTY) {
     const again = await readPassword(io, 'Again: ');
     if (again !== pw) throw new UsageError('the two passwords differ');

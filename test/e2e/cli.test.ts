@@ -40,6 +40,12 @@ for (const backend of storeBackends()) {
       expect((await cli(['user', 'add', 'root'], 'sunshine-42\n')).stderr).toMatch(/reserved/);
       expect((await cli(['user', 'add', 'dave'], 'short\n')).stderr).toMatch(/at least 8/);
       expect((await cli(['user', 'add'])).code).toBe(2);
+      for (const stdin of ['', '\n']) {
+        const none = await cli(['user', 'add', 'dave'], stdin);
+        expect(none.code).toBe(2);
+        expect(none.stderr).toMatch(/no password given/);
+      }
+      expect((await cli(['user', 'passwd', 'carol'], '')).stderr).toMatch(/no password given/);
     });
 
     it('lists, changes passwords, disables, enables and deletes', async () => {
