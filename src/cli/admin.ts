@@ -6,8 +6,8 @@ import { type CliIO, readPassword, say } from './io.js';
 /**
  * Operator commands work on the database directly, through the same core
  * services as the server, so every rule (reserved names, password length)
- * holds. With a NATS bus configured, a revocation also reaches running nodes
- * at once; otherwise they notice within limits.session_recheck_seconds.
+ * holds. A revocation reaches running nodes through the store within about a
+ * second (core/accounts/revocation.ts), and through NATS when one is configured.
  */
 async function withCore<T>(args: Args, io: CliIO, fn: (p: Parley) => Promise<T>): Promise<T> {
   const config = cliConfig(args, io);

@@ -249,6 +249,21 @@ for (const backend of storeBackends()) {
       });
     });
 
+    describe('revocations', () => {
+      it('noteRevocation is read back by recentRevocations, up to the limit', async () => {
+        const a = { id: newId(), userId: newId(), sessionIds: [newId(), newId()] };
+        const b = { id: newId(), userId: newId(), sessionIds: [newId()] };
+        await store.accounts.noteRevocation(a);
+        await store.accounts.noteRevocation(b);
+        const recent = await store.accounts.recentRevocations(60_000, 1000);
+        const mine = recent.filter((r) => r.id === a.id || r.id === b.id);
+        expect(mine).toHaveLength(2);
+        expect(mine).toContainEqual(a);
+        expect(mine).toContainEqual(b);
+        expect(await store.accounts.recentRevocations(60_000, 1)).toHaveLength(1);
+      });
+    });
+
     describe('invites', () => {
       it('createInvite and invite() round-trip; unknown codes are undefined', async () => {
         const owner = await newUser();

@@ -95,6 +95,14 @@ export interface AccountService {
   authenticate(token: unknown, address?: string): Promise<AuthContext>;
   /** True while the session still exists and its user is enabled. */
   stillValid(sessionId: string, tokenHash: string): Promise<boolean>;
+  /**
+   * Runs an operation for a signed-in session. A connection outlives its
+   * authentication: if the operation fails unexpectedly because the session was
+   * revoked or its account disabled or deleted meanwhile (an operator command in
+   * another process, not yet noticed), the answer is `not-authenticated`, not a
+   * server error. Every door runs authenticated operations through this.
+   */
+  asSession<T>(auth: AuthContext, op: () => Promise<T>): Promise<T>;
   logout(auth: AuthContext): Promise<void>;
   sessions(userId: string): Promise<PublicSession[]>;
   revokeSession(userId: string, sessionId: unknown): Promise<void>;
@@ -185,6 +193,13 @@ export function createAccountService(deps: {
 
   function revoked(userId: string, sessionIds: string[]): void {
     if (sessionIds.length) router.deliver(userId, event('session.revoked', { sessionIds }));
+  }
+
+  /** Operator commands run in another process: the store carries the news to the nodes too. */
+  async function revokedByOperator(userId: string, sessionIds: string[]): Promise<void> {
+    if (!sessionIds.length) return;
+    await store.noteRevocation({ id: newId(now()), userId, sessionIds });
+    revoked(userId, sessionIds);
   }
 
   async function byName(username: unknown): Promise<UserRecord> {
@@ -315,6 +330,19 @@ export function createAccountService(deps: {
       return !!u && !u.disabled;
     },
 
+    async asSession(auth, op) {
+      try {
+        return await op();
+      } catch (err) {
+        if (err instanceof ParleyError) throw err;
+        const valid = await this.stillValid(auth.session.id, auth.session.tokenHash).catch(
+          () => true,
+        );
+        if (valid) throw err;
+        throw new ParleyError('not-authenticated', 'this session was signed out');
+      }
+    },
+
     async logout(auth) {
       await store.deleteSession(auth.user.id, auth.session.id);
       revoked(auth.user.id, [auth.session.id]);
@@ -364,20 +392,20 @@ export function createAccountService(deps: {
       const u = await byName(username);
       const pw = checkPassword(password);
       await store.setPasswordHash(u.id, await hasher.hash(pw));
-      revoked(u.id, await store.deleteSessionsExcept(u.id, null));
+      await revokedByOperator(u.id, await store.deleteSessionsExcept(u.id, null));
     },
 
     async adminSetDisabled(username, disabled) {
       const u = await byName(username);
       await store.setDisabled(u.id, disabled);
-      if (disabled) revoked(u.id, await store.deleteSessionsExcept(u.id, null));
+      if (disabled) await revokedByOperator(u.id, await store.deleteSessionsExcept(u.id, null));
     },
 
     async adminDelete(username) {
       const u = await byName(username);
       const ids = (await store.sessionsOf(u.id)).map((s) => s.id);
       await store.deleteUser(u.id);
-      revoked(u.id, ids);
+      await revokedByOperator(u.id, ids);
     },
 
     registrationPolicy: () => deps.policy(),

@@ -25,6 +25,13 @@ export interface InviteRecord {
   createdAt: number;
 }
 
+/** Login sessions ended by one change (an operator's disable, delete or password reset). */
+export interface RevocationRecord {
+  id: string;
+  userId: string;
+  sessionIds: string[];
+}
+
 export interface AccountStore {
   /**
    * Creates the user and an empty profile in one transaction. When `inviteCode`
@@ -50,6 +57,14 @@ export interface AccountStore {
   deleteSession(userId: string, sessionId: string): Promise<boolean>;
   /** Deletes every session of the user except `keep`; returns the ids deleted. */
   deleteSessionsExcept(userId: string, keep: string | null): Promise<string[]>;
+
+  /**
+   * Leaves word of a revocation for nodes in other processes, timed by the
+   * database's clock (so hosts' clocks need not agree); forgets records older than an hour.
+   */
+  noteRevocation(r: RevocationRecord): Promise<void>;
+  /** Revocations noted in the last `withinMs` by the database's clock, newest first. */
+  recentRevocations(withinMs: number, limit: number): Promise<RevocationRecord[]>;
 
   createInvite(invite: InviteRecord): Promise<void>;
   invite(code: string): Promise<InviteRecord | undefined>;

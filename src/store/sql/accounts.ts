@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type {
   AccountStore,
   InviteRecord,
@@ -28,7 +28,18 @@ const toSession = (r: Selectable<SessionsTable>): SessionRecord => ({
   lastAddress: r.last_address,
 });
 
-export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
+/** Revocation records are kept this long; nodes look back far less (core/accounts/revocation.ts). */
+const KEEP_REVOCATIONS_MS = 3_600_000;
+
+export function createSqlAccountStore(
+  db: Kysely<Database>,
+  kind: 'sqlite' | 'postgres',
+): AccountStore {
+  // One clock for the CLI and every node, wherever they run.
+  const dbNow =
+    kind === 'postgres'
+      ? sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`
+      : sql<number>`cast((julianday('now') - 2440587.5) * 86400000 as integer)`;
   // Looked up on every message and presence change: built once (see compiled.ts).
   const byId = compiled((p: { id: string }) =>
     db.selectFrom('users').selectAll().where('id', '=', p.id),
@@ -120,6 +131,13 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
 
     async deleteUser(userId) {
       return db.transaction().execute(async (tx) => {
+        // The user's log lock, as every writer of user_log and conversations takes it
+        // (DEVELOPING.md invariant 11): a send still running waits or is waited for,
+        // instead of deadlocking against these deletes.
+        if (kind === 'postgres')
+          await sql`select pg_advisory_xact_lock(hashtextextended(${'user:' + userId}, 0))`.execute(
+            tx,
+          );
         // Explicit deletes, not only ON DELETE CASCADE: SQLite enforces it only with
         // foreign_keys on, and personal data must go whatever the pragma says.
         await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
@@ -212,6 +230,37 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
         if (ids.length) await tx.deleteFrom('sessions').where('id', 'in', ids).execute();
         return ids;
       });
+    },
+
+    async noteRevocation(r) {
+      await db
+        .insertInto('session_revocations')
+        .values({
+          id: r.id,
+          user_id: r.userId,
+          session_ids: JSON.stringify(r.sessionIds),
+          at: dbNow,
+        })
+        .execute();
+      await db
+        .deleteFrom('session_revocations')
+        .where('at', '<', sql<number>`${dbNow} - ${KEEP_REVOCATIONS_MS}`)
+        .execute();
+    },
+
+    async recentRevocations(withinMs, limit) {
+      const rows = await db
+        .selectFrom('session_revocations')
+        .select(['id', 'user_id', 'session_ids'])
+        .where('at', '>', sql<number>`${dbNow} - ${withinMs}`)
+        .orderBy('at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        userId: r.user_id,
+        sessionIds: JSON.parse(r.session_ids) as string[],
+      }));
     },
 
     async createInvite(i: InviteRecord) {

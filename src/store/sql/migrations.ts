@@ -439,6 +439,25 @@ const MIGRATIONS: Record<string, Migration> = {
         insert into messages_fts(rowid, body) values (new.rowid, new.body); end`.execute(db);
     },
   },
+  '0012_session_revocations': {
+    async up(db: Kysely<unknown>) {
+      // Operator commands run in another process, often with no bus to the server:
+      // they leave a row here and every node polls it (src/core/accounts/revocation.ts).
+      // No foreign key: the row outlives a deleted user.
+      await db.schema
+        .createTable('session_revocations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('session_ids', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('session_revocations_at')
+        .on('session_revocations')
+        .column('at')
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

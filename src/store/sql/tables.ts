@@ -37,6 +37,15 @@ export interface InvitesTable {
   created_at: number;
 }
 
+export interface SessionRevocationsTable {
+  id: string;
+  user_id: string;
+  /** JSON array of session ids. */
+  session_ids: string;
+  /** Milliseconds by the database's clock (every process shares it). */
+  at: number;
+}
+
 export interface ContactsTable {
   owner_id: string;
   contact_id: string;
@@ -216,4 +225,5 @@ export interface Database {
   profiles: ProfilesTable;
   sessions: SessionsTable;
   invites: InvitesTable;
+  session_revocations: SessionRevocationsTable;
 }
