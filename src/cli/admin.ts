@@ -98,15 +98,28 @@ export async function user(args: Args, io: CliIO): Promise<number> {
 }
 
 export async function invite(args: Args, io: CliIO): Promise<number> {
+  if (args.positional[1] === 'list') {
+    const limit = flagInt(args, 'limit', 1, 10000) ?? 100;
+    const list = await withCore(args, io, (p) => p.core.accounts.listInvites(limit));
+    // Only hashes are stored: an invite is shown by an id, never by its code.
+    for (const i of list)
+      say(
+        io,
+        `${i.id}\t${i.usesLeft} use${i.usesLeft === 1 ? '' : 's'} left\t${i.expiresAt === null ? 'never expires' : `expires ${new Date(i.expiresAt).toISOString()}`}\tcreated ${new Date(i.createdAt).toISOString()}`,
+      );
+    return 0;
+  }
   if (args.positional[1] !== 'create')
-    throw new UsageError('usage: parley invite create [--uses N] [--expires 7d]');
+    throw new UsageError(
+      'usage: parley invite create [--uses N] [--expires 7d] | parley invite list [--limit N]',
+    );
   const uses = flagInt(args, 'uses', 1, 1_000_000) ?? 1;
   const exp = flagString(args, 'expires');
   const seconds = exp === undefined ? 7 * 86400 : exp === 'never' ? null : parseDuration(exp);
-  const inv = await withCore(args, io, (p) =>
+  const { code, invite: inv } = await withCore(args, io, (p) =>
     p.core.accounts.createInvite({ uses, expiresInSeconds: seconds }),
   );
-  say(io, inv.code);
+  say(io, code);
   io.stderr.write(
     `invite code for ${uses} registration${uses === 1 ? '' : 's'}, ${inv.expiresAt ? `valid until ${new Date(inv.expiresAt).toISOString()}` : 'never expires'}\n`,
   );

@@ -125,11 +125,14 @@ export interface AccountService {
   adminSetPassword(username: unknown, password: unknown): Promise<void>;
   adminSetDisabled(username: unknown, disabled: boolean): Promise<void>;
   adminDelete(username: unknown): Promise<void>;
+  /** The code is in the answer only: the store keeps its hash. */
   createInvite(opts: {
     uses: number;
     expiresInSeconds: number | null;
     createdBy?: string | null;
-  }): Promise<InviteRecord>;
+  }): Promise<{ code: string; invite: InviteRecord }>;
+  /** Newest first; `id` is the start of the code's hash, to tell invites apart. */
+  listInvites(limit: number): Promise<(InviteRecord & { id: string })[]>;
 }
 
 export function createAccountService(deps: {
@@ -228,7 +231,10 @@ export function createAccountService(deps: {
       createdAt: t,
       disabled: false,
     };
-    await store.createUser(user, inviteCode === undefined ? { now: t } : { inviteCode, now: t });
+    await store.createUser(
+      user,
+      inviteCode === undefined ? { now: t } : { inviteCodeHash: hashToken(inviteCode), now: t },
+    );
     return user;
   }
 
@@ -412,15 +418,20 @@ export function createAccountService(deps: {
 
     async createInvite(opts) {
       const t = now();
+      const code = newSecret(12);
       const invite: InviteRecord = {
-        code: newSecret(12),
+        codeHash: hashToken(code),
         createdBy: opts.createdBy ?? null,
         usesLeft: opts.uses,
         expiresAt: opts.expiresInSeconds === null ? null : t + opts.expiresInSeconds * 1000,
         createdAt: t,
       };
       await store.createInvite(invite);
-      return invite;
+      return { code, invite };
+    },
+
+    async listInvites(limit) {
+      return (await store.listInvites(limit)).map((i) => ({ ...i, id: i.codeHash.slice(0, 8) }));
     },
   };
 }

@@ -18,7 +18,8 @@ export interface SessionRecord {
 }
 
 export interface InviteRecord {
-  code: string;
+  /** SHA-256 of the code (hashToken); the code itself is shown once and never stored. */
+  codeHash: string;
   createdBy: string | null;
   usesLeft: number;
   expiresAt: number | null;
@@ -34,12 +35,12 @@ export interface RevocationRecord {
 
 export interface AccountStore {
   /**
-   * Creates the user and an empty profile in one transaction. When `inviteCode`
-   * is given, one use of it is taken in the same transaction.
+   * Creates the user and an empty profile in one transaction. When `inviteCodeHash`
+   * is given, one use of that invite is taken in the same transaction.
    * Throws ParleyError `conflict` when the username is taken and
    * `invalid-invite` when the code is unknown, used up or expired.
    */
-  createUser(user: UserRecord, opts?: { inviteCode?: string; now?: number }): Promise<void>;
+  createUser(user: UserRecord, opts?: { inviteCodeHash?: string; now?: number }): Promise<void>;
   userById(id: string): Promise<UserRecord | undefined>;
   userByUsername(username: string): Promise<UserRecord | undefined>;
   /** Users ordered by username, after the given username. */
@@ -67,5 +68,7 @@ export interface AccountStore {
   recentRevocations(withinMs: number, limit: number): Promise<RevocationRecord[]>;
 
   createInvite(invite: InviteRecord): Promise<void>;
-  invite(code: string): Promise<InviteRecord | undefined>;
+  invite(codeHash: string): Promise<InviteRecord | undefined>;
+  /** Invites ordered by creation, newest first. */
+  listInvites(limit: number): Promise<InviteRecord[]>;
 }

@@ -8,7 +8,7 @@ import type {
 import { ParleyError } from '../../core/errors.js';
 import { compiled } from './compiled.js';
 import { isUniqueViolation } from './errors.js';
-import type { Database, SessionsTable, UsersTable } from './tables.js';
+import type { Database, InvitesTable, SessionsTable, UsersTable } from './tables.js';
 
 const toUser = (r: Selectable<UsersTable>): UserRecord => ({
   id: r.id,
@@ -26,6 +26,14 @@ const toSession = (r: Selectable<SessionsTable>): SessionRecord => ({
   createdAt: Number(r.created_at),
   lastSeenAt: Number(r.last_seen_at),
   lastAddress: r.last_address,
+});
+
+const toInvite = (r: Selectable<InvitesTable>): InviteRecord => ({
+  codeHash: r.code_hash,
+  createdBy: r.created_by,
+  usesLeft: Number(r.uses_left),
+  expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+  createdAt: Number(r.created_at),
 });
 
 /** Revocation records are kept this long; nodes look back far less (core/accounts/revocation.ts). */
@@ -52,11 +60,11 @@ export function createSqlAccountStore(
       const now = opts.now ?? Date.now();
       try {
         await db.transaction().execute(async (tx) => {
-          if (opts.inviteCode !== undefined) {
+          if (opts.inviteCodeHash !== undefined) {
             const res = await tx
               .updateTable('invites')
               .set((eb) => ({ uses_left: eb('uses_left', '-', 1) }))
-              .where('code', '=', opts.inviteCode)
+              .where('code_hash', '=', opts.inviteCodeHash)
               .where('uses_left', '>', 0)
               .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
               .executeTakeFirst();
@@ -267,7 +275,7 @@ export function createSqlAccountStore(
       await db
         .insertInto('invites')
         .values({
-          code: i.code,
+          code_hash: i.codeHash,
           created_by: i.createdBy,
           uses_left: i.usesLeft,
           expires_at: i.expiresAt,
@@ -276,21 +284,24 @@ export function createSqlAccountStore(
         .execute();
     },
 
-    async invite(code) {
+    async invite(codeHash) {
       const r = await db
         .selectFrom('invites')
         .selectAll()
-        .where('code', '=', code)
+        .where('code_hash', '=', codeHash)
         .executeTakeFirst();
-      return (
-        r && {
-          code: r.code,
-          createdBy: r.created_by,
-          usesLeft: Number(r.uses_left),
-          expiresAt: r.expires_at === null ? null : Number(r.expires_at),
-          createdAt: Number(r.created_at),
-        }
-      );
+      return r && toInvite(r);
+    },
+
+    async listInvites(limit) {
+      const rows = await db
+        .selectFrom('invites')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('code_hash')
+        .limit(limit)
+        .execute();
+      return rows.map(toInvite);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type Kysely,
   type Migration,
@@ -456,6 +457,19 @@ const MIGRATIONS: Record<string, Migration> = {
         .on('session_revocations')
         .column('at')
         .execute();
+    },
+  },
+  '0013_invite_code_hashes': {
+    async up(db: Kysely<unknown>) {
+      // Invite codes were kept as given; a copy of the database must not hand out
+      // working codes. They are hashed like login tokens: SHA-256, base64url (written
+      // out here, not imported, so this migration never changes).
+      await db.schema.alterTable('invites').renameColumn('code', 'code_hash').execute();
+      const { rows } = await sql<{ code_hash: string }>`select code_hash from invites`.execute(db);
+      for (const { code_hash: code } of rows) {
+        const hash = createHash('sha256').update(code).digest('base64url');
+        await sql`update invites set code_hash = ${hash} where code_hash = ${code}`.execute(db);
+      }
     },
   },
 };

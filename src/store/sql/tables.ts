@@ -30,7 +30,7 @@ export interface SessionsTable {
 }
 
 export interface InvitesTable {
-  code: string;
+  code_hash: string;
   created_by: string | null;
   uses_left: number;
   expires_at: number | null;
