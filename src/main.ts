@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 import { createLocalBus } from './bus/local.js';
 import { createNatsBus } from './bus/nats.js';
 import type { Config } from './config/schema.js';
-import { closeRevokedSessions } from './core/accounts/revocation.js';
+import { closeRevokedSessions, watchRevocations } from './core/accounts/revocation.js';
 import { createAccountService } from './core/accounts/service.js';
 import { createLoginThrottle } from './core/accounts/throttle.js';
 import type { Bus } from './core/bus.js';
@@ -132,6 +132,14 @@ export async function createParley(
     reserved: config.registration.reserved_usernames,
     // Built below; called only once the server runs.
     beforeDelete: (userId) => rooms.removeAccount(userId),
+  });
+  // Operator commands reach live connections within about a second (docs/operations.md).
+  const revocations = watchRevocations({
+    store: store.accounts,
+    sessions,
+    everyMs: 500,
+    windowMs: 60_000,
+    onError: (err) => logger.warn({ err }, 'could not read revocations'),
   });
   const presence = createPresenceService({
     nodeId,
@@ -263,6 +271,7 @@ export async function createParley(
     logger,
     async listen() {
       await http.app.listen({ host: config.server.host, port: config.server.port });
+      revocations.start();
       const addr = http.app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
       logger.info(
@@ -283,6 +292,7 @@ export async function createParley(
           new Promise<void>((resolve) => (timer = setTimeout(resolve, grace))),
         ]);
         clearTimeout(timer);
+        await revocations.stop();
         await presence.stop().catch((err) => logger.warn({ err }, 'presence did not stop cleanly'));
         fanout.close();
         router.close();

@@ -6,8 +6,8 @@ import { type CliIO, readPassword, say } from './io.js';
 /**
  * Operator commands work on the database directly, through the same core
  * services as the server, so every rule (reserved names, password length)
- * holds. With a NATS bus configured, a revocation also reaches running nodes
- * at once; otherwise they notice within limits.session_recheck_seconds.
+ * holds. A revocation reaches running nodes through the store within about a
+ * second (core/accounts/revocation.ts), and through NATS when one is configured.
  */
 async function withCore<T>(args: Args, io: CliIO, fn: (p: Parley) => Promise<T>): Promise<T> {
   const config = cliConfig(args, io);
@@ -28,6 +28,11 @@ function needName(args: Args, what: string): string {
 
 async function newPassword(io: CliIO): Promise<string> {
   const pw = await readPassword(io, 'Password: ');
+  // Empty input is a missing password (nothing piped in, Enter at the prompt), not a short one.
+  if (pw === '')
+    throw new UsageError(
+      'no password given: type it at the prompt, or pipe it in on standard input',
+    );
   if (io.stdin.isTTY) {
     const again = await readPassword(io, 'Again: ');
     if (again !== pw) throw new UsageError('the two passwords differ');
@@ -93,15 +98,28 @@ export async function user(args: Args, io: CliIO): Promise<number> {
 }
 
 export async function invite(args: Args, io: CliIO): Promise<number> {
+  if (args.positional[1] === 'list') {
+    const limit = flagInt(args, 'limit', 1, 10000) ?? 100;
+    const list = await withCore(args, io, (p) => p.core.accounts.listInvites(limit));
+    // Only hashes are stored: an invite is shown by an id, never by its code.
+    for (const i of list)
+      say(
+        io,
+        `${i.id}\t${i.usesLeft} use${i.usesLeft === 1 ? '' : 's'} left\t${i.expiresAt === null ? 'never expires' : `expires ${new Date(i.expiresAt).toISOString()}`}\tcreated ${new Date(i.createdAt).toISOString()}`,
+      );
+    return 0;
+  }
   if (args.positional[1] !== 'create')
-    throw new UsageError('usage: parley invite create [--uses N] [--expires 7d]');
+    throw new UsageError(
+      'usage: parley invite create [--uses N] [--expires 7d] | parley invite list [--limit N]',
+    );
   const uses = flagInt(args, 'uses', 1, 1_000_000) ?? 1;
   const exp = flagString(args, 'expires');
   const seconds = exp === undefined ? 7 * 86400 : exp === 'never' ? null : parseDuration(exp);
-  const inv = await withCore(args, io, (p) =>
+  const { code, invite: inv } = await withCore(args, io, (p) =>
     p.core.accounts.createInvite({ uses, expiresInSeconds: seconds }),
   );
-  say(io, inv.code);
+  say(io, code);
   io.stderr.write(
     `invite code for ${uses} registration${uses === 1 ? '' : 's'}, ${inv.expiresAt ? `valid until ${new Date(inv.expiresAt).toISOString()}` : 'never expires'}\n`,
   );

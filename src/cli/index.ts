@@ -20,6 +20,7 @@ usage:
   parley user disable NAME | enable NAME  stop or allow logins; disabling signs out
   parley user delete NAME --yes           delete an account and its personal data
   parley invite create [--uses N] [--expires 7d|never]   print an invite code
+  parley invite list [--limit N]          invites with uses left (by id: codes are stored hashed)
   parley backup FILE                      copy the SQLite database to FILE, safe while running
 
 Every command reads --config FILE, else $PARLEY_CONFIG, else ./parley.toml if present,

@@ -68,7 +68,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
   return {
     kind,
     db,
-    accounts: createSqlAccountStore(db),
+    accounts: createSqlAccountStore(db, kind),
     profiles: createSqlProfileStore(db),
     contacts: createSqlContactStore(db, kind),
     presence: createSqlPresenceStore(db),

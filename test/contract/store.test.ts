@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/core/accounts/service.js';
 import type { SessionRecord, UserRecord } from '../../src/core/accounts/store.js';
 import { ParleyError } from '../../src/core/errors.js';
 import { newId } from '../../src/core/ids.js';
@@ -216,7 +217,7 @@ for (const backend of storeBackends()) {
         for (const s of [s1, s2, sb]) await store.accounts.createSession(s);
         const code = `inv${tag()}`;
         await store.accounts.createInvite({
-          code,
+          codeHash: code,
           createdBy: a.id,
           usesLeft: 3,
           expiresAt: null,
@@ -234,7 +235,7 @@ for (const backend of storeBackends()) {
         expect(await store.accounts.sessionByTokenHash(s2.tokenHash)).toBeUndefined();
         // The invite outlives its creator, anonymously.
         expect(await store.accounts.invite(code)).toMatchObject({
-          code,
+          codeHash: code,
           createdBy: null,
           usesLeft: 3,
         });
@@ -249,18 +250,33 @@ for (const backend of storeBackends()) {
       });
     });
 
+    describe('revocations', () => {
+      it('noteRevocation is read back by recentRevocations, up to the limit', async () => {
+        const a = { id: newId(), userId: newId(), sessionIds: [newId(), newId()] };
+        const b = { id: newId(), userId: newId(), sessionIds: [newId()] };
+        await store.accounts.noteRevocation(a);
+        await store.accounts.noteRevocation(b);
+        const recent = await store.accounts.recentRevocations(60_000, 1000);
+        const mine = recent.filter((r) => r.id === a.id || r.id === b.id);
+        expect(mine).toHaveLength(2);
+        expect(mine).toContainEqual(a);
+        expect(mine).toContainEqual(b);
+        expect(await store.accounts.recentRevocations(60_000, 1)).toHaveLength(1);
+      });
+    });
+
     describe('invites', () => {
       it('createInvite and invite() round-trip; unknown codes are undefined', async () => {
         const owner = await newUser();
         const a = {
-          code: `inv${tag()}`,
+          codeHash: `inv${tag()}`,
           createdBy: owner.id,
           usesLeft: 5,
           expiresAt: 1_900_000_000_000,
           createdAt: 1_700_000_000_000,
         };
         const b = {
-          code: `inv${tag()}`,
+          codeHash: `inv${tag()}`,
           createdBy: null,
           usesLeft: 1,
           expiresAt: null,
@@ -268,15 +284,15 @@ for (const backend of storeBackends()) {
         };
         await store.accounts.createInvite(a);
         await store.accounts.createInvite(b);
-        expect(await store.accounts.invite(a.code)).toEqual(a);
-        expect(await store.accounts.invite(b.code)).toEqual(b);
+        expect(await store.accounts.invite(a.codeHash)).toEqual(a);
+        expect(await store.accounts.invite(b.codeHash)).toEqual(b);
         expect(await store.accounts.invite(`nope${tag()}`)).toBeUndefined();
       });
 
       it('each registration takes one use; a used-up code gives invalid-invite and leaves no user behind', async () => {
         const code = `inv${tag()}`;
         await store.accounts.createInvite({
-          code,
+          codeHash: code,
           createdBy: null,
           usesLeft: 2,
           expiresAt: null,
@@ -284,16 +300,16 @@ for (const backend of storeBackends()) {
         });
 
         const u1 = userRecord(`i${tag()}`);
-        await store.accounts.createUser(u1, { inviteCode: code });
+        await store.accounts.createUser(u1, { inviteCodeHash: code });
         expect((await store.accounts.invite(code))?.usesLeft).toBe(1);
         const u2 = userRecord(`i${tag()}`);
-        await store.accounts.createUser(u2, { inviteCode: code });
+        await store.accounts.createUser(u2, { inviteCodeHash: code });
         expect((await store.accounts.invite(code))?.usesLeft).toBe(0);
         expect(await store.accounts.userById(u1.id)).toEqual(u1);
         expect(await store.accounts.userById(u2.id)).toEqual(u2);
 
         const u3 = userRecord(`i${tag()}`);
-        const err = await parleyErrorOf(store.accounts.createUser(u3, { inviteCode: code }));
+        const err = await parleyErrorOf(store.accounts.createUser(u3, { inviteCodeHash: code }));
         expect(err.condition).toBe('invalid-invite');
         expect(await store.accounts.userById(u3.id)).toBeUndefined();
         expect(await store.accounts.userByUsername(u3.username)).toBeUndefined();
@@ -304,14 +320,17 @@ for (const backend of storeBackends()) {
       it('an unknown or expired code gives invalid-invite and leaves no user behind', async () => {
         const unknown = userRecord(`i${tag()}`);
         expect(
-          (await parleyErrorOf(store.accounts.createUser(unknown, { inviteCode: `nope${tag()}` })))
-            .condition,
+          (
+            await parleyErrorOf(
+              store.accounts.createUser(unknown, { inviteCodeHash: `nope${tag()}` }),
+            )
+          ).condition,
         ).toBe('invalid-invite');
         expect(await store.accounts.userByUsername(unknown.username)).toBeUndefined();
 
         const code = `inv${tag()}`;
         await store.accounts.createInvite({
-          code,
+          codeHash: code,
           createdBy: null,
           usesLeft: 5,
           expiresAt: 2_000_000,
@@ -322,7 +341,7 @@ for (const backend of storeBackends()) {
         expect(
           (
             await parleyErrorOf(
-              store.accounts.createUser(late, { inviteCode: code, now: 2_000_000 }),
+              store.accounts.createUser(late, { inviteCodeHash: code, now: 2_000_000 }),
             )
           ).condition,
         ).toBe('invalid-invite');
@@ -331,14 +350,15 @@ for (const backend of storeBackends()) {
         // Without `now`, the wall clock is far past it too.
         const late2 = userRecord(`i${tag()}`);
         expect(
-          (await parleyErrorOf(store.accounts.createUser(late2, { inviteCode: code }))).condition,
+          (await parleyErrorOf(store.accounts.createUser(late2, { inviteCodeHash: code })))
+            .condition,
         ).toBe('invalid-invite');
         expect(await store.accounts.userById(late2.id)).toBeUndefined();
         expect((await store.accounts.invite(code))?.usesLeft).toBe(5);
 
         // Just before expiry it works and takes one use.
         const early = userRecord(`i${tag()}`);
-        await store.accounts.createUser(early, { inviteCode: code, now: 1_999_999 });
+        await store.accounts.createUser(early, { inviteCodeHash: code, now: 1_999_999 });
         expect(await store.accounts.userById(early.id)).toEqual(early);
         expect((await store.accounts.invite(code))?.usesLeft).toBe(4);
       });
@@ -346,7 +366,7 @@ for (const backend of storeBackends()) {
       it('concurrent registrations with a one-use invite: exactly one wins', async () => {
         const code = `inv${tag()}`;
         await store.accounts.createInvite({
-          code,
+          codeHash: code,
           createdBy: null,
           usesLeft: 1,
           expiresAt: null,
@@ -354,7 +374,7 @@ for (const backend of storeBackends()) {
         });
         const users = Array.from({ length: 6 }, () => userRecord(`race${tag()}`));
         const results = await Promise.allSettled(
-          users.map((u) => store.accounts.createUser(u, { inviteCode: code })),
+          users.map((u) => store.accounts.createUser(u, { inviteCodeHash: code })),
         );
         const won = users.filter((_, i) => results[i]!.status === 'fulfilled');
         expect(won).toHaveLength(1);
@@ -370,7 +390,7 @@ for (const backend of storeBackends()) {
         const taken = await newUser();
         const code = `inv${tag()}`;
         await store.accounts.createInvite({
-          code,
+          codeHash: code,
           createdBy: null,
           usesLeft: 1,
           expiresAt: null,
@@ -378,7 +398,8 @@ for (const backend of storeBackends()) {
         });
         const clash = userRecord(taken.username);
         expect(
-          (await parleyErrorOf(store.accounts.createUser(clash, { inviteCode: code }))).condition,
+          (await parleyErrorOf(store.accounts.createUser(clash, { inviteCodeHash: code })))
+            .condition,
         ).toBe('conflict');
         expect((await store.accounts.invite(code))?.usesLeft).toBe(1);
       });
@@ -672,6 +693,39 @@ for (const backend of storeBackends()) {
             expect((await again.accounts.sessionByTokenHash(`th-keep-${u.id}`))?.userId).toBe(u.id);
             expect(await appliedMigrations(again)).toEqual([...MIGRATION_NAMES]);
             expect(await tableCount(again, 'users', m.pgSchema)).toBe(1);
+          } finally {
+            await again.close();
+          }
+        } finally {
+          await m.cleanup();
+        }
+      });
+
+      it('0014 hashes the invite codes already stored, and they still work', async () => {
+        const m = backend.make();
+        try {
+          const first = await openStore(openOpts(m));
+          const code = `plain${tag()}`;
+          try {
+            // The database as it was before 0014: codes kept as given.
+            await sql`alter table invites rename column code_hash to code`.execute(first.db);
+            await sql`delete from kysely_migration where name = '0014_invite_code_hashes'`.execute(
+              first.db,
+            );
+            await sql`insert into invites (code, created_by, uses_left, expires_at, created_at)
+              values (${code}, null, 2, null, 1)`.execute(first.db);
+          } finally {
+            await first.close();
+          }
+          const again = await openStore(openOpts(m));
+          try {
+            const stored = await sql<{
+              code_hash: string;
+            }>`select code_hash from invites`.execute(again.db);
+            expect(stored.rows.map((r) => r.code_hash)).toEqual([hashToken(code)]);
+            const u = userRecord(`inv${tag()}`);
+            await again.accounts.createUser(u, { inviteCodeHash: hashToken(code) });
+            expect((await again.accounts.invite(hashToken(code)))?.usesLeft).toBe(1);
           } finally {
             await again.close();
           }

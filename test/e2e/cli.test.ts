@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { sql } from 'kysely';
+import { hashToken } from '../../src/core/accounts/service.js';
 import { openStore } from '../../src/store/open.js';
 import pg from 'pg';
 import { dropSchema, freshSchema, PG_URL, storeBackends, tempDir } from '../helpers/backends.js';
@@ -41,6 +43,12 @@ for (const backend of storeBackends()) {
       expect((await cli(['user', 'add', 'root'], 'sunshine-42\n')).stderr).toMatch(/reserved/);
       expect((await cli(['user', 'add', 'dave'], 'short\n')).stderr).toMatch(/at least 8/);
       expect((await cli(['user', 'add'])).code).toBe(2);
+      for (const stdin of ['', '\n']) {
+        const none = await cli(['user', 'add', 'dave'], stdin);
+        expect(none.code).toBe(2);
+        expect(none.stderr).toMatch(/no password given/);
+      }
+      expect((await cli(['user', 'passwd', 'carol'], '')).stderr).toMatch(/no password given/);
     });
 
     it('lists, changes passwords, disables, enables and deletes', async () => {
@@ -84,6 +92,24 @@ for (const backend of storeBackends()) {
         expect(r.code).toBe(0);
         const code = r.stdout.trim();
         expect(code.length).toBeGreaterThan(10);
+        // Only its hash is stored; the list names it by an id, never by the code.
+        const raw = await openStore({
+          url: db.url,
+          dataDir: db.dataDir,
+          poolSize: 1,
+          ...(db.pgSchema ? { schema: db.pgSchema } : {}),
+        });
+        try {
+          const rows = await sql<{ c: string }>`select code_hash as c from invites`.execute(raw.db);
+          expect(rows.rows.map((x) => x.c)).toContain(hashToken(code));
+          expect(JSON.stringify(rows.rows)).not.toContain(code);
+        } finally {
+          await raw.close();
+        }
+        const list = await runCli(['invite', 'list'], { env: invEnv });
+        expect(list.code).toBe(0);
+        expect(list.stdout).toContain(`${hashToken(code).slice(0, 8)}\t1 use left\texpires `);
+        expect(list.stdout).not.toContain(code);
         const ok = await inviteOnly.client().register('frank', 'password123', { invite: code });
         expect(ok.user.username).toBe('frank');
         await expect(

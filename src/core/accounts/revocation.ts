@@ -1,5 +1,7 @@
+import { event } from '../events.js';
 import type { Router } from '../router.js';
 import type { SessionRegistry } from '../sessions.js';
+import type { AccountStore } from './store.js';
 
 /**
  * A revoked login session (logout, revoke, password change, disable, delete)
@@ -13,4 +15,74 @@ export function closeRevokedSessions(router: Router, sessions: SessionRegistry):
     if (!Array.isArray(ids)) return;
     for (const s of [...sessions.of(userId)]) if (ids.includes(s.id)) s.close('session revoked');
   });
+}
+
+export interface RevocationWatch {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Operator commands (`parley user disable|delete|passwd`) run in a process of
+ * their own, which the in-process bus cannot reach: they note each revocation in
+ * the store, and every node polls for recent ones (one indexed read, skipped while
+ * the node has no sessions) and tells and closes its own connections, as the bus
+ * event would have. The store is the one channel every deployment has; with NATS
+ * the bus event usually arrives first and this finds nothing left to close.
+ */
+export function watchRevocations(deps: {
+  store: AccountStore;
+  sessions: SessionRegistry;
+  everyMs: number;
+  /** How far back each poll looks, by the database's clock; longer than any poll can be late. */
+  windowMs: number;
+  onError: (err: unknown) => void;
+}): RevocationWatch {
+  const { store, sessions } = deps;
+  /** Revocation id -> when this node first saw it (its own clock), forgotten after the window. */
+  const seen = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  function revokeHere(userId: string, ids: string[]): void {
+    const local = sessions.of(userId);
+    if (!local.some((s) => ids.includes(s.id))) return; // closed already (by the bus event)
+    const e = event('session.revoked', { sessionIds: ids });
+    for (const s of [...local]) s.send(e);
+    for (const s of [...sessions.of(userId)]) if (ids.includes(s.id)) s.close('session revoked');
+  }
+
+  async function poll(): Promise<void> {
+    const now = Date.now();
+    for (const [id, at] of seen) if (at < now - deps.windowMs * 2) seen.delete(id);
+    if (sessions.count() === 0) return;
+    for (const r of await store.recentRevocations(deps.windowMs, 1000)) {
+      if (seen.has(r.id)) continue;
+      seen.set(r.id, now);
+      revokeHere(r.userId, r.sessionIds);
+    }
+  }
+
+  function schedule(): void {
+    timer = setTimeout(() => {
+      running = poll()
+        .catch(deps.onError)
+        .finally(() => {
+          running = undefined;
+          if (timer) schedule();
+        });
+    }, deps.everyMs);
+    timer.unref();
+  }
+
+  return {
+    start() {
+      if (!timer) schedule();
+    },
+    async stop() {
+      clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
 }

@@ -95,6 +95,14 @@ export interface AccountService {
   authenticate(token: unknown, address?: string): Promise<AuthContext>;
   /** True while the session still exists and its user is enabled. */
   stillValid(sessionId: string, tokenHash: string): Promise<boolean>;
+  /**
+   * Runs an operation for a signed-in session. A connection outlives its
+   * authentication: if the operation fails unexpectedly because the session was
+   * revoked or its account disabled or deleted meanwhile (an operator command in
+   * another process, not yet noticed), the answer is `not-authenticated`, not a
+   * server error. Every door runs authenticated operations through this.
+   */
+  asSession<T>(auth: AuthContext, op: () => Promise<T>): Promise<T>;
   logout(auth: AuthContext): Promise<void>;
   sessions(userId: string): Promise<PublicSession[]>;
   revokeSession(userId: string, sessionId: unknown): Promise<void>;
@@ -117,11 +125,14 @@ export interface AccountService {
   adminSetPassword(username: unknown, password: unknown): Promise<void>;
   adminSetDisabled(username: unknown, disabled: boolean): Promise<void>;
   adminDelete(username: unknown): Promise<void>;
+  /** The code is in the answer only: the store keeps its hash. */
   createInvite(opts: {
     uses: number;
     expiresInSeconds: number | null;
     createdBy?: string | null;
-  }): Promise<InviteRecord>;
+  }): Promise<{ code: string; invite: InviteRecord }>;
+  /** Newest first; `id` is the start of the code's hash, to tell invites apart. */
+  listInvites(limit: number): Promise<(InviteRecord & { id: string })[]>;
 }
 
 export function createAccountService(deps: {
@@ -172,19 +183,31 @@ export function createAccountService(deps: {
     address: string,
     wrong: string,
   ): Promise<void> {
-    throttle.check(auth.user.username, address);
-    // The stored hash, not one read when the connection authenticated: a password
-    // changed since on another device must not be answered by the old one.
-    const current = await store.userById(auth.user.id);
-    if (!current || !(await hasher.verify(current.passwordHash, password))) {
-      throttle.failed(auth.user.username, address);
-      throw new ParleyError('invalid-credentials', wrong);
+    const attempt = throttle.begin(auth.user.username, address);
+    try {
+      // The stored hash, not one read when the connection authenticated: a password
+      // changed since on another device must not be answered by the old one.
+      const current = await store.userById(auth.user.id);
+      if (!current || !(await hasher.verify(current.passwordHash, password))) {
+        attempt.failed();
+        throw new ParleyError('invalid-credentials', wrong);
+      }
+    } finally {
+      // A right password, or one that could not be checked, costs nothing; a
+      // re-check does not clear the backoff (only a login does, docs/protocol.md 3.6).
+      attempt.refund();
     }
-    throttle.succeeded(auth.user.username, address);
   }
 
   function revoked(userId: string, sessionIds: string[]): void {
     if (sessionIds.length) router.deliver(userId, event('session.revoked', { sessionIds }));
+  }
+
+  /** Operator commands run in another process: the store carries the news to the nodes too. */
+  async function revokedByOperator(userId: string, sessionIds: string[]): Promise<void> {
+    if (!sessionIds.length) return;
+    await store.noteRevocation({ id: newId(now()), userId, sessionIds });
+    revoked(userId, sessionIds);
   }
 
   async function byName(username: unknown): Promise<UserRecord> {
@@ -213,7 +236,10 @@ export function createAccountService(deps: {
       createdAt: t,
       disabled: false,
     };
-    await store.createUser(user, inviteCode === undefined ? { now: t } : { inviteCode, now: t });
+    await store.createUser(
+      user,
+      inviteCode === undefined ? { now: t } : { inviteCodeHash: hashToken(inviteCode), now: t },
+    );
     return user;
   }
 
@@ -261,17 +287,21 @@ export function createAccountService(deps: {
       const name = normalizeUsername(req.username);
       const password = offeredPassword(req.password);
       const device = cleanDevice(req.device);
-      throttle.check(name, req.address);
-      const user = await store.userByUsername(name);
-      if (!user) {
-        dummyHash ??= hasher.hash('parley-dummy-password');
-        await hasher.verify(await dummyHash, password);
-        throttle.failed(name, req.address);
-        throw new ParleyError('invalid-credentials', 'wrong username or password');
-      }
-      if (!(await hasher.verify(user.passwordHash, password))) {
-        throttle.failed(name, req.address);
-        throw new ParleyError('invalid-credentials', 'wrong username or password');
+      // Counted as a failure while the hash is checked, so parallel guesses see each other.
+      const attempt = throttle.begin(name, req.address);
+      let user: UserRecord | undefined;
+      try {
+        user = await store.userByUsername(name);
+        if (!user) {
+          dummyHash ??= hasher.hash('parley-dummy-password');
+          await hasher.verify(await dummyHash, password);
+        }
+        if (!user || !(await hasher.verify(user.passwordHash, password))) {
+          attempt.failed();
+          throw new ParleyError('invalid-credentials', 'wrong username or password');
+        }
+      } finally {
+        attempt.refund(); // a no-op after failed()
       }
       if (user.disabled)
         throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
@@ -309,6 +339,19 @@ export function createAccountService(deps: {
       if (!s || s.id !== sessionId) return false;
       const u = await store.userById(s.userId);
       return !!u && !u.disabled;
+    },
+
+    async asSession(auth, op) {
+      try {
+        return await op();
+      } catch (err) {
+        if (err instanceof ParleyError) throw err;
+        const valid = await this.stillValid(auth.session.id, auth.session.tokenHash).catch(
+          () => true,
+        );
+        if (valid) throw err;
+        throw new ParleyError('not-authenticated', 'this session was signed out');
+      }
     },
 
     async logout(auth) {
@@ -361,13 +404,13 @@ export function createAccountService(deps: {
       const u = await byName(username);
       const pw = checkPassword(password);
       await store.setPasswordHash(u.id, await hasher.hash(pw));
-      revoked(u.id, await store.deleteSessionsExcept(u.id, null));
+      await revokedByOperator(u.id, await store.deleteSessionsExcept(u.id, null));
     },
 
     async adminSetDisabled(username, disabled) {
       const u = await byName(username);
       await store.setDisabled(u.id, disabled);
-      if (disabled) revoked(u.id, await store.deleteSessionsExcept(u.id, null));
+      if (disabled) await revokedByOperator(u.id, await store.deleteSessionsExcept(u.id, null));
     },
 
     async adminDelete(username) {
@@ -375,22 +418,27 @@ export function createAccountService(deps: {
       const ids = (await store.sessionsOf(u.id)).map((s) => s.id);
       await deps.beforeDelete?.(u.id);
       await store.deleteUser(u.id);
-      revoked(u.id, ids);
+      await revokedByOperator(u.id, ids);
     },
 
     registrationPolicy: () => deps.policy(),
 
     async createInvite(opts) {
       const t = now();
+      const code = newSecret(12);
       const invite: InviteRecord = {
-        code: newSecret(12),
+        codeHash: hashToken(code),
         createdBy: opts.createdBy ?? null,
         usesLeft: opts.uses,
         expiresAt: opts.expiresInSeconds === null ? null : t + opts.expiresInSeconds * 1000,
         createdAt: t,
       };
       await store.createInvite(invite);
-      return invite;
+      return { code, invite };
+    },
+
+    async listInvites(limit) {
+      return (await store.listInvites(limit)).map((i) => ({ ...i, id: i.codeHash.slice(0, 8) }));
     },
   };
 }

@@ -18,21 +18,29 @@ export interface SessionRecord {
 }
 
 export interface InviteRecord {
-  code: string;
+  /** SHA-256 of the code (hashToken); the code itself is shown once and never stored. */
+  codeHash: string;
   createdBy: string | null;
   usesLeft: number;
   expiresAt: number | null;
   createdAt: number;
 }
 
+/** Login sessions ended by one change (an operator's disable, delete or password reset). */
+export interface RevocationRecord {
+  id: string;
+  userId: string;
+  sessionIds: string[];
+}
+
 export interface AccountStore {
   /**
-   * Creates the user and an empty profile in one transaction. When `inviteCode`
-   * is given, one use of it is taken in the same transaction.
+   * Creates the user and an empty profile in one transaction. When `inviteCodeHash`
+   * is given, one use of that invite is taken in the same transaction.
    * Throws ParleyError `conflict` when the username is taken and
    * `invalid-invite` when the code is unknown, used up or expired.
    */
-  createUser(user: UserRecord, opts?: { inviteCode?: string; now?: number }): Promise<void>;
+  createUser(user: UserRecord, opts?: { inviteCodeHash?: string; now?: number }): Promise<void>;
   userById(id: string): Promise<UserRecord | undefined>;
   userByUsername(username: string): Promise<UserRecord | undefined>;
   /** Users ordered by username, after the given username. */
@@ -51,6 +59,16 @@ export interface AccountStore {
   /** Deletes every session of the user except `keep`; returns the ids deleted. */
   deleteSessionsExcept(userId: string, keep: string | null): Promise<string[]>;
 
+  /**
+   * Leaves word of a revocation for nodes in other processes, timed by the
+   * database's clock (so hosts' clocks need not agree); forgets records older than an hour.
+   */
+  noteRevocation(r: RevocationRecord): Promise<void>;
+  /** Revocations noted in the last `withinMs` by the database's clock, newest first. */
+  recentRevocations(withinMs: number, limit: number): Promise<RevocationRecord[]>;
+
   createInvite(invite: InviteRecord): Promise<void>;
-  invite(code: string): Promise<InviteRecord | undefined>;
+  invite(codeHash: string): Promise<InviteRecord | undefined>;
+  /** Invites ordered by creation, newest first. */
+  listInvites(limit: number): Promise<InviteRecord[]>;
 }

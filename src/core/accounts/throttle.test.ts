@@ -202,3 +202,70 @@ describe('login throttle: bounded memory', () => {
     expect(wait(t, 'alice', '192.168.1.10', T0)).toBeGreaterThan(0);
   });
 });
+
+describe('login throttle: attempts in flight (begin)', () => {
+  it('counts an attempt as a failure while it runs, so parallel guesses get only the free failures', () => {
+    const t = createLoginThrottle(OPTS);
+    const running = [];
+    for (let i = 0; i < OPTS.freeFailures; i++) running.push(t.begin('alice', '1.1.1.1', T0));
+    expect(wait(t, 'alice', '1.1.1.1', T0)).toBe(1);
+    expect(() => t.begin('alice', '1.1.1.1', T0)).toThrow(ParleyError);
+    for (const a of running) a.failed(T0);
+    expect(wait(t, 'alice', '1.1.1.1', T0)).toBe(1);
+  });
+
+  it('a right password refunds the attempt and restores the wait it had', () => {
+    const t = createLoginThrottle(OPTS);
+    const running = [];
+    for (let i = 0; i < OPTS.freeFailures; i++) running.push(t.begin('alice', '1.1.1.1', T0));
+    running.pop()!.refund();
+    expect(wait(t, 'alice', '1.1.1.1', T0)).toBe(0);
+    // Refunding twice, or after failed(), changes nothing more.
+    const last = running.pop()!;
+    last.failed(T0);
+    last.refund();
+    expect(wait(t, 'alice', '1.1.1.1', T0)).toBe(0);
+    // One still running and one failed: the next failure is the last free one.
+    t.begin('alice', '1.1.1.1', T0).failed(T0);
+    expect(wait(t, 'alice', '1.1.1.1', T0)).toBe(1);
+  });
+
+  it('the backoff counts from the failure, not from the start of a slow check', () => {
+    const t = createLoginThrottle(OPTS);
+    for (let i = 0; i < OPTS.freeFailures - 1; i++) t.begin('alice', '1.1.1.1', T0).failed(T0);
+    const slow = t.begin('alice', '1.1.1.1', T0);
+    slow.failed(T0 + 5 * S);
+    expect(wait(t, 'alice', '1.1.1.1', T0 + 5 * S)).toBe(1);
+  });
+
+  it('counts in-flight attempts in the account and address windows too, and refunds them', () => {
+    const t = createLoginThrottle({
+      ...OPTS,
+      freeFailures: 1000,
+      accountPerMinute: 5,
+      addressPerMinute: 8,
+    });
+    const acct = [];
+    for (let i = 0; i <= 5; i++) acct.push(t.begin('alice', `10.0.0.${i}`, T0));
+    expect(wait(t, 'alice', '10.9.9.9', T0)).toBe(10);
+    acct.pop()!.refund();
+    expect(wait(t, 'alice', '10.9.9.9', T0)).toBe(0);
+
+    const addr = [];
+    for (let i = 0; i <= 8; i++) addr.push(t.begin(`user${i}`, '6.6.6.6', T0));
+    expect(wait(t, 'someone', '6.6.6.6', T0)).toBe(60);
+    addr.pop()!.refund();
+    expect(wait(t, 'someone', '6.6.6.6', T0)).toBe(0);
+  });
+
+  it('a refund after a successful login cleared the key does no harm', () => {
+    const t = createLoginThrottle(OPTS);
+    const a = t.begin('alice', '1.1.1.1', T0);
+    const b = t.begin('alice', '1.1.1.1', T0);
+    b.refund();
+    t.succeeded('alice', '1.1.1.1');
+    a.refund();
+    for (let i = 0; i < OPTS.freeFailures - 1; i++) t.begin('alice', '1.1.1.1', T0).failed(T0);
+    expect(wait(t, 'alice', '1.1.1.1', T0)).toBe(0);
+  });
+});

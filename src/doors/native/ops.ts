@@ -455,5 +455,7 @@ export async function runOp(name: string, ctx: OpContext, rawInput: unknown): Pr
   if (!op) throw new ParleyError('bad-request', `unknown request type "${name.slice(0, 40)}"`);
   if (op.auth && !ctx.auth) throw new ParleyError('not-authenticated', 'sign in first');
   const input = checkShape(rawInput ?? {}, op.shape);
-  return op.run({ ...ctx, input });
+  const auth = ctx.auth;
+  if (!auth) return op.run({ ...ctx, input });
+  return ctx.core.accounts.asSession(auth, () => op.run({ ...ctx, input }));
 }

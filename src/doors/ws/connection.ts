@@ -385,7 +385,13 @@ export class WsConnection {
         await this.replay(replayFrom, replayRooms);
       }
     } catch (err) {
-      this.sendError(re, err);
+      if (this.auth && (err as { condition?: unknown }).condition === 'not-authenticated') {
+        // The session ended under the request (core.accounts.asSession): not the
+        // client's fault, and the connection ends as for any revocation.
+        this.signedOut = true;
+        this.sendError(re, err, false);
+        this.shutdown(CLOSE.sessionEnded, 'session revoked');
+      } else this.sendError(re, err);
     } finally {
       // Only known names become label values: a client must not be able to grow the metrics.
       const op = type === 'auth' || Object.hasOwn(OPS, type) ? type : 'unknown';
@@ -455,14 +461,14 @@ export class WsConnection {
   }
 
   /** `re` undefined: the frame could not be read, so no request is answered (type "error"). */
-  private sendError(re: Id | null | undefined, err: unknown): void {
+  private sendError(re: Id | null | undefined, err: unknown, abuse = true): void {
     const error = toWireError(err);
     if (error.condition === 'internal-error') this.log.error({ err }, 'request failed');
     this.deps.metrics.errors.inc({ condition: error.condition });
     this.write(
       re === undefined ? { type: 'error', error } : { type: 'reply', re, ok: false, error },
     );
-    if (!ABUSE.has(error.condition)) return;
+    if (!abuse || !ABUSE.has(error.condition)) return;
     const now = Date.now();
     if (now - this.badSince > ABUSE_WINDOW_MS) {
       this.badSince = now;

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type {
   AccountStore,
   InviteRecord,
@@ -8,7 +8,7 @@ import type {
 import { ParleyError } from '../../core/errors.js';
 import { compiled } from './compiled.js';
 import { isUniqueViolation } from './errors.js';
-import type { Database, SessionsTable, UsersTable } from './tables.js';
+import type { Database, InvitesTable, SessionsTable, UsersTable } from './tables.js';
 
 const toUser = (r: Selectable<UsersTable>): UserRecord => ({
   id: r.id,
@@ -28,7 +28,26 @@ const toSession = (r: Selectable<SessionsTable>): SessionRecord => ({
   lastAddress: r.last_address,
 });
 
-export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
+const toInvite = (r: Selectable<InvitesTable>): InviteRecord => ({
+  codeHash: r.code_hash,
+  createdBy: r.created_by,
+  usesLeft: Number(r.uses_left),
+  expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+  createdAt: Number(r.created_at),
+});
+
+/** Revocation records are kept this long; nodes look back far less (core/accounts/revocation.ts). */
+const KEEP_REVOCATIONS_MS = 3_600_000;
+
+export function createSqlAccountStore(
+  db: Kysely<Database>,
+  kind: 'sqlite' | 'postgres',
+): AccountStore {
+  // One clock for the CLI and every node, wherever they run.
+  const dbNow =
+    kind === 'postgres'
+      ? sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`
+      : sql<number>`cast((julianday('now') - 2440587.5) * 86400000 as integer)`;
   // Looked up on every message and presence change: built once (see compiled.ts).
   const byId = compiled((p: { id: string }) =>
     db.selectFrom('users').selectAll().where('id', '=', p.id),
@@ -41,11 +60,11 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
       const now = opts.now ?? Date.now();
       try {
         await db.transaction().execute(async (tx) => {
-          if (opts.inviteCode !== undefined) {
+          if (opts.inviteCodeHash !== undefined) {
             const res = await tx
               .updateTable('invites')
               .set((eb) => ({ uses_left: eb('uses_left', '-', 1) }))
-              .where('code', '=', opts.inviteCode)
+              .where('code_hash', '=', opts.inviteCodeHash)
               .where('uses_left', '>', 0)
               .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
               .executeTakeFirst();
@@ -120,6 +139,13 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
 
     async deleteUser(userId) {
       return db.transaction().execute(async (tx) => {
+        // The user's log lock, as every writer of user_log and conversations takes it
+        // (DEVELOPING.md invariant 11): a send still running waits or is waited for,
+        // instead of deadlocking against these deletes.
+        if (kind === 'postgres')
+          await sql`select pg_advisory_xact_lock(hashtextextended(${'user:' + userId}, 0))`.execute(
+            tx,
+          );
         // Explicit deletes, not only ON DELETE CASCADE: SQLite enforces it only with
         // foreign_keys on, and personal data must go whatever the pragma says.
         await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
@@ -214,11 +240,42 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
       });
     },
 
+    async noteRevocation(r) {
+      await db
+        .insertInto('session_revocations')
+        .values({
+          id: r.id,
+          user_id: r.userId,
+          session_ids: JSON.stringify(r.sessionIds),
+          at: dbNow,
+        })
+        .execute();
+      await db
+        .deleteFrom('session_revocations')
+        .where('at', '<', sql<number>`${dbNow} - ${KEEP_REVOCATIONS_MS}`)
+        .execute();
+    },
+
+    async recentRevocations(withinMs, limit) {
+      const rows = await db
+        .selectFrom('session_revocations')
+        .select(['id', 'user_id', 'session_ids'])
+        .where('at', '>', sql<number>`${dbNow} - ${withinMs}`)
+        .orderBy('at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        userId: r.user_id,
+        sessionIds: JSON.parse(r.session_ids) as string[],
+      }));
+    },
+
     async createInvite(i: InviteRecord) {
       await db
         .insertInto('invites')
         .values({
-          code: i.code,
+          code_hash: i.codeHash,
           created_by: i.createdBy,
           uses_left: i.usesLeft,
           expires_at: i.expiresAt,
@@ -227,21 +284,24 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountStore {
         .execute();
     },
 
-    async invite(code) {
+    async invite(codeHash) {
       const r = await db
         .selectFrom('invites')
         .selectAll()
-        .where('code', '=', code)
+        .where('code_hash', '=', codeHash)
         .executeTakeFirst();
-      return (
-        r && {
-          code: r.code,
-          createdBy: r.created_by,
-          usesLeft: Number(r.uses_left),
-          expiresAt: r.expires_at === null ? null : Number(r.expires_at),
-          createdAt: Number(r.created_at),
-        }
-      );
+      return r && toInvite(r);
+    },
+
+    async listInvites(limit) {
+      const rows = await db
+        .selectFrom('invites')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('code_hash')
+        .limit(limit)
+        .execute();
+      return rows.map(toInvite);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type Kysely,
   type Migration,
@@ -452,6 +453,38 @@ const MIGRATIONS: Record<string, Migration> = {
         .alterTable('room_members')
         .addColumn('history_from', 'bigint', (c) => c.notNull().defaultTo(0))
         .execute();
+    },
+  },
+  '0013_session_revocations': {
+    async up(db: Kysely<unknown>) {
+      // Operator commands run in another process, often with no bus to the server:
+      // they leave a row here and every node polls it (src/core/accounts/revocation.ts).
+      // No foreign key: the row outlives a deleted user.
+      await db.schema
+        .createTable('session_revocations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('session_ids', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('session_revocations_at')
+        .on('session_revocations')
+        .column('at')
+        .execute();
+    },
+  },
+  '0014_invite_code_hashes': {
+    async up(db: Kysely<unknown>) {
+      // Invite codes were kept as given; a copy of the database must not hand out
+      // working codes. They are hashed like login tokens: SHA-256, base64url (written
+      // out here, not imported, so this migration never changes).
+      await db.schema.alterTable('invites').renameColumn('code', 'code_hash').execute();
+      const { rows } = await sql<{ code_hash: string }>`select code_hash from invites`.execute(db);
+      for (const { code_hash: code } of rows) {
+        const hash = createHash('sha256').update(code).digest('base64url');
+        await sql`update invites set code_hash = ${hash} where code_hash = ${code}`.execute(db);
+      }
     },
   },
 };

@@ -30,11 +30,20 @@ export interface SessionsTable {
 }
 
 export interface InvitesTable {
-  code: string;
+  code_hash: string;
   created_by: string | null;
   uses_left: number;
   expires_at: number | null;
   created_at: number;
+}
+
+export interface SessionRevocationsTable {
+  id: string;
+  user_id: string;
+  /** JSON array of session ids. */
+  session_ids: string;
+  /** Milliseconds by the database's clock (every process shares it). */
+  at: number;
 }
 
 export interface ContactsTable {
@@ -218,4 +227,5 @@ export interface Database {
   profiles: ProfilesTable;
   sessions: SessionsTable;
   invites: InvitesTable;
+  session_revocations: SessionRevocationsTable;
 }
