@@ -17,7 +17,7 @@ async function checkDatabase(config: Config): Promise<Check[]> {
   const out: Check[] = [];
   if (kind === 'sqlite' && where !== ':memory:') {
     try {
-      await mkdir(dirname(where), { recursive: true });
+      await mkdir(dirname(where), { recursive: true, mode: 0o700 });
       await access(dirname(where), constants.W_OK);
     } catch (err) {
       return [
