@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openStore } from '../../src/store/open.js';
-import { storeBackends, tempDir } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend, tempDir } from '../helpers/backends.js';
 import { runCli } from '../helpers/cli.js';
 import { startNode } from '../helpers/server.js';
 
-for (const backend of storeBackends()) {
-  describe(`parley user / invite (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`parley user / invite (${backend.name})`, () => {
     const db = backend.make();
     const env: NodeJS.ProcessEnv = {
       PARLEY_DATA_DIR: db.dataDir,

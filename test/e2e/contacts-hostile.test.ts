@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { expectError, json, raw, type RawOptions, type WireError } from '../helpers/http.js';
 import { startSingle, uname } from '../helpers/server.js';
 
@@ -119,8 +119,8 @@ const NAMED_OPS = [
 ] as const;
 const ALL_OPS = ['contacts.list', 'blocks.list', ...NAMED_OPS] as const;
 
-for (const backend of storeBackends()) {
-  describe(`hostile input on contacts and blocks (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`hostile input on contacts and blocks (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     /** The user every hostile request comes from, and the people around them. */
     const u = {} as Record<

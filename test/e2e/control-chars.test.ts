@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OPS } from '../../src/doors/native/ops.js';
 import type { FieldType } from '../../src/doors/native/json.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -35,8 +35,8 @@ const stringFields = Object.entries(OPS).flatMap(([op, { shape }]) =>
     .map(([field]) => [op, field, shape, OPS[op]!.auth] as const),
 );
 
-for (const backend of storeBackends()) {
-  describe(`control characters in every operation (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`control characters in every operation (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     let conn: ParleyConnection;
     /** Signing up and in are asked before authenticating. */

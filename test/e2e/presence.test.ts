@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
 import { nodeWebSocket } from '../../src/sdk/node.js';
-import { storeBackends, tempDir } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend, tempDir } from '../helpers/backends.js';
 import { expectError, json, raw } from '../helpers/http.js';
 import {
   expectPresence,
@@ -31,8 +31,8 @@ interface User {
   client: ParleyClient;
 }
 
-for (const backend of storeBackends()) {
-  describe(`presence (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`presence (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     const open: ParleyConnection[] = [];
 

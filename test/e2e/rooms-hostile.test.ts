@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
 import type { ServerEvent } from '../../src/sdk/types.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { expectError, json, raw } from '../helpers/http.js';
 import { startSingle, uname } from '../helpers/server.js';
 
@@ -26,8 +26,8 @@ interface U {
   c: ParleyClient;
 }
 
-for (const backend of storeBackends()) {
-  describe(`hostile input on rooms (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`hostile input on rooms (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     const u = {} as Record<'owner' | 'member' | 'outsider', U>;
     /** A public room (owner, member; one message from member) and a private one (owner). */
