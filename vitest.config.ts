@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: ['default'],
+    // The second says how many tests were skipped for want of PostgreSQL or NATS.
+    reporters: ['default', './test/helpers/skipped-reporter.ts'],
   },
 });

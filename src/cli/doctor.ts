@@ -24,7 +24,7 @@ async function checkDatabase(config: Config): Promise<Check[]> {
   let created = '';
   if (kind === 'sqlite' && where !== ':memory:') {
     try {
-      const made = await mkdir(dirname(where), { recursive: true });
+      const made = await mkdir(dirname(where), { recursive: true, mode: 0o700 });
       if (made) created = `created the folder ${made}`;
       if (!existsSync(where))
         created = `${created ? `${created} and ` : 'created '}an empty database file there; the server adds the tables at start`;

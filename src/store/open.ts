@@ -55,7 +55,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
         });
     }
   } else {
-    db = openSqlite(where);
+    db = openSqlite(where, o.url === '' ? { ownDir: resolve(o.dataDir) } : {});
   }
   try {
     if (o.migrate !== false) await migrate(db as Kysely<unknown>, kind);

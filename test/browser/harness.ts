@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { storeBackends, tempDir } from '../helpers/backends.js';
 import { startSingle } from '../helpers/server.js';
 import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuilt } from './chromium.js';
@@ -53,7 +54,8 @@ export async function startWorld(config?: Sections): Promise<BrowserWorld> {
         p.dialogs.push(d.message());
         void d.dismiss();
       });
-      page.on('pageerror', (e) => p.errors.push(String(e)));
+      // Marked, so no tolerance for a known console message can ever let one through.
+      page.on('pageerror', (e) => p.errors.push(`pageerror: ${String(e)}`));
       page.on('console', (m) => {
         if (m.type() === 'error') p.errors.push(m.text());
       });
@@ -101,4 +103,25 @@ export function refused(p: Person, status: number): void {
   if (i < 0)
     throw new Error(`expected a ${status} in the console, got ${JSON.stringify(p.errors)}`);
   p.errors.splice(i, 1);
+}
+
+/** The console line Chromium writes for a request the server refused. */
+export const refusal = (status: string) =>
+  `Failed to load resource: the server responded with a status of ${status}`;
+
+/**
+ * The end-of-test check of a page's console that cannot depend on timing:
+ * every error in `provoked` is there (once per time the test asked for it), and
+ * anything else is one of `tolerated` by its exact text: refusals whose number
+ * depends on timing (a request in flight when the session is revoked). A page
+ * error or any other console error fails.
+ */
+export function expectConsole(p: Person, provoked: string[], tolerated: string[] = []): void {
+  const left = [...p.errors];
+  for (const e of provoked) {
+    const i = left.indexOf(e);
+    expect(i, `expected ${JSON.stringify(e)} in ${JSON.stringify(p.errors)}`).toBeGreaterThan(-1);
+    left.splice(i, 1);
+  }
+  expect(left.filter((e) => !tolerated.includes(e))).toEqual([]);
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { Bus } from '../../src/core/bus.js';
-import { busBackends } from '../helpers/backends.js';
+import { describeOn, everyBusBackend } from '../helpers/backends.js';
 
 /**
  * The bus contract, on the in-process bus always and on NATS when
@@ -50,8 +50,8 @@ function inbox() {
   return { got, handler, waitFor, texts: () => got.map((b) => dec.decode(b)) };
 }
 
-for (const backend of busBackends()) {
-  describe(`bus contract (${backend.name})`, () => {
+for (const backend of everyBusBackend()) {
+  describeOn(backend)(`bus contract (${backend.name})`, () => {
     let open: Bus[] = [];
 
     async function pair(): Promise<[Bus, Bus]> {

@@ -6,7 +6,7 @@ import type { ContactRow } from '../../src/core/contacts/store.js';
 import { newId } from '../../src/core/ids.js';
 import type { Store } from '../../src/core/store.js';
 import type { Contact } from '../../src/sdk/types.js';
-import { openTestStore, storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend, openTestStore } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -38,8 +38,8 @@ function fullRow(owner: string, contact: string, patch: Partial<ContactRow> = {}
   };
 }
 
-for (const backend of storeBackends()) {
-  describe(`contact store contract (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`contact store contract (${backend.name})`, () => {
     let store: Store;
     let dispose: () => Promise<void>;
 

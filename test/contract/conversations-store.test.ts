@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.js';
 import type { LogPayload, StoredMessage } from '../../src/core/messages/store.js';
 import { openStore } from '../../src/store/open.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { storeOptions } from '../helpers/store-fixtures.js';
 
 /**
@@ -20,8 +20,8 @@ const payload: LogPayload = (m) => ({ name: 'message', data: { id: m.id } });
 const audience = (m: StoredMessage) =>
   m.visibleToRecipient ? [m.senderId, m.recipientId] : [m.senderId];
 
-for (const backend of storeBackends()) {
-  describe(`conversation store contract (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`conversation store contract (${backend.name})`, () => {
     it('lists by activity with markers, counts and blocks; the migration rebuilds the same', async () => {
       const m = backend.make();
       const opts = storeOptions(m);

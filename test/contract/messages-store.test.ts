@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { UserRecord } from '../../src/core/accounts/store.js';
 import { newId } from '../../src/core/ids.js';
 import type { LogPayload, StoredMessage } from '../../src/core/messages/store.js';
 import type { Store } from '../../src/core/store.js';
-import { openTestStore, storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend, openTestStore } from '../helpers/backends.js';
 
 /**
  * The MessageStore contract, on every backend: a message and its log entries
@@ -46,8 +46,8 @@ const audience = (m: StoredMessage) =>
 const range = (from: number, to: number) =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
-for (const backend of storeBackends()) {
-  describe(`message store contract (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`message store contract (${backend.name})`, () => {
     let store: Store;
     let dispose: () => Promise<void>;
 

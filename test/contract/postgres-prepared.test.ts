@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
-import { dropSchema, freshSchema, PG_URL, skipNote } from '../helpers/backends.js';
+import { describeOn, dropSchema, freshSchema, needs, PG_URL } from '../helpers/backends.js';
 import { directSender, storeUsers, tag } from '../helpers/store-fixtures.js';
 
 /**
@@ -10,9 +10,7 @@ import { directSender, storeUsers, tag } from '../helpers/store-fixtures.js';
  * column added under them (a newer node's migration) does not break them.
  */
 
-if (!PG_URL) skipNote('PostgreSQL');
-
-describe.skipIf(!PG_URL)('prepared statements (postgres)', () => {
+describeOn({ skip: needs(true, false) })('prepared statements (postgres)', () => {
   it("runs a send's statements prepared, and they survive a column added under them", async () => {
     const schema = freshSchema();
     // One connection, so the statements and the catalogue query share a session.

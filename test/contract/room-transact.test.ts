@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.js';
 import type { Store } from '../../src/core/store.js';
-import { openTestStore, storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend, openTestStore } from '../helpers/backends.js';
 
 /**
  * RoomStore.transact under concurrency, on every backend. On SQLite changes
  * that arrive together share one commit (group commit): each must still be
  * all-or-nothing on its own, answered for itself, and in timeline order.
  */
-for (const backend of storeBackends()) {
-  describe(`room transactions at once (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`room transactions at once (${backend.name})`, () => {
     let store: Store;
     let dispose: () => Promise<void>;
     const roomId = newId();

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import {
   both,
   directSender,
@@ -17,8 +17,8 @@ import {
  * restart (the index catches up on the next search), a rowid used again.
  */
 
-for (const backend of storeBackends()) {
-  describe(`search index (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`search index (${backend.name})`, () => {
     it('finds messages committed just before, edited or deleted before indexing, and after a restart', async () => {
       const m = backend.make();
       const opts = storeOptions(m);

@@ -9,7 +9,7 @@ import type { Profile } from '../../src/core/profiles/store.js';
 import type { Store } from '../../src/core/store.js';
 import { openStore } from '../../src/store/open.js';
 import { MIGRATION_NAMES } from '../../src/store/sql/migrations.js';
-import { openTestStore, storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend, openTestStore } from '../helpers/backends.js';
 
 /**
  * The store contract: every method of AccountStore and ProfileStore, and
@@ -96,8 +96,8 @@ async function appliedMigrations(store: Awaited<ReturnType<typeof openStore>>): 
   return r.rows.map((x) => x.name);
 }
 
-for (const backend of storeBackends()) {
-  describe(`store contract (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`store contract (${backend.name})`, () => {
     let store: Store;
     let dispose: () => Promise<void>;
 

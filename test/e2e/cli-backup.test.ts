@@ -1,4 +1,11 @@
-import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +63,8 @@ describe('parley backup (sqlite)', () => {
     expect(r.stdout).toMatch(/^backed up .*parley\.db to .*parley-backup\.db \(\d+\.\d MB\)\n$/);
     // One self-contained file: no -wal beside it, no partial copy left behind.
     expect(readdirSync(out.dir)).toEqual(['parley-backup.db']);
+    // As private as the database it copies.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('delete');
     expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -7,12 +7,19 @@ import { sql } from 'kysely';
 import { hashToken } from '../../src/core/accounts/service.js';
 import { openStore } from '../../src/store/open.js';
 import pg from 'pg';
-import { dropSchema, freshSchema, PG_URL, storeBackends, tempDir } from '../helpers/backends.js';
+import {
+  describeOn,
+  dropSchema,
+  everyStoreBackend,
+  freshSchema,
+  PG_URL,
+  tempDir,
+} from '../helpers/backends.js';
 import { runCli } from '../helpers/cli.js';
 import { startNode } from '../helpers/server.js';
 
-for (const backend of storeBackends()) {
-  describe(`parley user / invite (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`parley user / invite (${backend.name})`, () => {
     const db = backend.make();
     const env: NodeJS.ProcessEnv = {
       PARLEY_DATA_DIR: db.dataDir,

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { expectError, json, raw, type RawOptions, type WireError } from '../helpers/http.js';
 import { startSingle, uname } from '../helpers/server.js';
 
@@ -119,8 +119,8 @@ const NAMED_OPS = [
 ] as const;
 const ALL_OPS = ['contacts.list', 'blocks.list', ...NAMED_OPS] as const;
 
-for (const backend of storeBackends()) {
-  describe(`hostile input on contacts and blocks (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`hostile input on contacts and blocks (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     /** The user every hostile request comes from, and the people around them. */
     const u = {} as Record<
@@ -260,14 +260,15 @@ for (const backend of storeBackends()) {
         for (const username of [
           'u'.repeat(33),
           '',
-          '\u0000',
-          `${asked}\u0000`,
           `../${asked}`,
           ` ${asked}`,
           `${asked}%00`,
           "' or 1=1 --",
         ])
           expectError(await send('POST', p, { username }), 404, 'not-found', 'username');
+        // A control character is refused at the door, before any lookup (core/text.ts).
+        for (const username of ['\u0000', `${asked}\u0000`, `${asked}\u001b`])
+          expectError(await send('POST', p, { username }), 400, 'bad-request', 'username');
         for (const username of [u.owner.name, u.owner.name.toUpperCase()])
           expectError(await send('POST', p, { username }), 400, 'bad-request', 'username');
         // Bodies that are not a JSON object, not JSON, not JSON-typed, or too big.
@@ -415,15 +416,15 @@ for (const backend of storeBackends()) {
 
       it('junk in path usernames gets 400 or 404 on every path route and changes nothing', async () => {
         const cases: [string, number, string][] = [
-          ['%00', 404, 'not-found'],
-          [`${u.friend.name}%00`, 404, 'not-found'],
-          [`%00${u.blocked.name}`, 404, 'not-found'],
+          ['%00', 400, 'bad-request'],
+          [`${u.friend.name}%00`, 400, 'bad-request'],
+          [`%00${u.blocked.name}`, 400, 'bad-request'],
           ['%2e%2e', 404, 'not-found'],
           [`..%2F..%2F${u.friend.name}`, 404, 'not-found'],
           [`..%2f${u.blocked.name}`, 404, 'not-found'],
           [`%2E%2E%2F${u.asker.name}`, 404, 'not-found'],
           [`${u.friend.name}%20`, 404, 'not-found'],
-          [`${u.friend.name}%0d%0aX-Injected:%201`, 404, 'not-found'],
+          [`${u.friend.name}%0d%0aX-Injected:%201`, 400, 'bad-request'],
           [`%E2%80%AE${u.friend.name}`, 404, 'not-found'],
           ['%27%20or%201%3D1%20--', 404, 'not-found'],
           ['%25', 404, 'not-found'],
@@ -629,10 +630,10 @@ for (const backend of storeBackends()) {
           await expectWsError(c.request(type), 'bad-request', 'username', type);
           for (const username of ['u'.repeat(65), 'u'.repeat(200), 'u'.repeat(9000)])
             await expectWsError(c.request(type, { username }), 'bad-request', 'username', type);
+          for (const username of ['\u0000', `${u.friend.name}\u0000`])
+            await expectWsError(c.request(type, { username }), 'bad-request', 'username', type);
           for (const username of [
             '',
-            '\u0000',
-            `${u.friend.name}\u0000`,
             `../${u.friend.name}`,
             `${u.friend.name}/../${u.friend.name}`,
             '%00',

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
 import type { ServerEvent } from '../../src/sdk/types.js';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
 import { type TestNode, uname } from '../helpers/server.js';
+import { describeOn } from '../helpers/backends.js';
 
 /**
  * Contacts across two nodes sharing one database and one bus: a request,
@@ -16,7 +17,7 @@ import { type TestNode, uname } from '../helpers/server.js';
 const PASSWORD = 'correct horse battery';
 
 for (const setup of clusterSetups) {
-  describe(`contacts across two nodes (${setup.name})`, () => {
+  describeOn(setup)(`contacts across two nodes (${setup.name})`, () => {
     const { cluster: c, connectTo } = useCluster(setup);
 
     /** Registers a user through `node`; returns a REST client for each node and the token. */

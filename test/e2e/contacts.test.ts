@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeBackends } from '../helpers/backends.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
-for (const backend of storeBackends()) {
-  describe(`contacts with consent and blocking (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`contacts with consent and blocking (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend);

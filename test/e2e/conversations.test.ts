@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { ConversationSummary } from '../../src/sdk/types.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { raw } from '../helpers/http.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /** Messages sent in one millisecond tie on activity: a pause keeps the order under test unambiguous. */
 const tick = () => new Promise((r) => setTimeout(r, 3));
 
-for (const backend of storeBackends()) {
-  describe(`the conversation list (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`the conversation list (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend, { limits: { requests_per_minute_per_address: 100_000 } });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeBackends } from '../helpers/backends.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
-for (const backend of storeBackends()) {
-  describe(`keyword filters and the filtered folder (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`keyword filters and the filtered folder (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend, { limits: { requests_per_minute_per_address: 100_000 } });

@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
 import type { Message, MessageResult, ServerEvent } from '../../src/sdk/types.js';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
 import { Inbox } from '../helpers/presence.js';
 import { type TestNode, uname } from '../helpers/server.js';
+import { describeOn } from '../helpers/backends.js';
 
 /**
  * Direct messages across two nodes sharing one database and one bus: a message
@@ -41,7 +42,7 @@ const trace = (events: ServerEvent[]) =>
     );
 
 for (const setup of clusterSetups) {
-  describe(`direct messages across two nodes (${setup.name})`, () => {
+  describeOn(setup)(`direct messages across two nodes (${setup.name})`, () => {
     const { cluster: c } = useCluster(setup);
     const open: ParleyConnection[] = [];
     afterEach(() => {

@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { Message, MessageResult } from '../../src/sdk/types.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import {
   expectError,
   json,
@@ -151,8 +151,8 @@ function textOf(bytes: number, unit: string): string {
   return s;
 }
 
-for (const backend of storeBackends()) {
-  describe(`hostile input on direct messages (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`hostile input on direct messages (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     /** a and b talk; c and d have a conversation of their own; e has blocked a. */
     const u = {} as Record<

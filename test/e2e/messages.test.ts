@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Message } from '../../src/sdk/types.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
-for (const backend of storeBackends()) {
-  describe(`direct messages (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`direct messages (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend);

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
 import { nodeWebSocket } from '../../src/sdk/node.js';
 import {
+  describeOn,
+  everyStoreBackend,
   NATS_URL,
-  PG_URL,
+  needs,
   type StoreBackend,
-  storeBackends,
   tempDir,
 } from '../helpers/backends.js';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
@@ -55,7 +56,7 @@ async function friends(a: User, b: User, aInbox: Inbox): Promise<PresenceData> {
 }
 
 for (const setup of clusterSetups) {
-  describe(`presence across two nodes (${setup.name})`, () => {
+  describeOn(setup)(`presence across two nodes (${setup.name})`, () => {
     const { cluster: c } = useCluster(setup);
     const open: ParleyConnection[] = [];
     afterEach(() => {
@@ -192,70 +193,68 @@ for (const setup of clusterSetups) {
  * bus only, which cannot reach another process, so the test exists only with
  * PostgreSQL and NATS.
  */
-if (PG_URL && NATS_URL) {
-  describe('presence when a node crashes (postgres + nats)', () => {
-    const presence = { node_heartbeat_seconds: 1, node_timeout_seconds: 3 };
-    const prefix = `parleyt${randomBytes(6).toString('hex')}`;
-    let db: ReturnType<StoreBackend['make']>;
-    let data: ReturnType<typeof tempDir>;
-    let node1: TestNode;
-    let node2: ServeProcess | undefined;
+describeOn({ skip: needs(true, true) })('presence when a node crashes (postgres + nats)', () => {
+  const presence = { node_heartbeat_seconds: 1, node_timeout_seconds: 3 };
+  const prefix = `parleyt${randomBytes(6).toString('hex')}`;
+  let db: ReturnType<StoreBackend['make']>;
+  let data: ReturnType<typeof tempDir>;
+  let node1: TestNode;
+  let node2: ServeProcess | undefined;
 
-    beforeAll(async () => {
-      db = storeBackends()
-        .find((b) => b.name === 'postgres')!
-        .make();
-      data = tempDir();
-      node1 = await startNode({
-        db,
-        busUrl: NATS_URL,
-        nodeId: 'crash-1',
-        config: { presence, bus: { subject_prefix: prefix } },
-      });
+  beforeAll(async () => {
+    db = everyStoreBackend()
+      .find((b) => b.name === 'postgres')!
+      .make();
+    data = tempDir();
+    node1 = await startNode({
+      db,
+      busUrl: NATS_URL,
+      nodeId: 'crash-1',
+      config: { presence, bus: { subject_prefix: prefix } },
     });
-    afterAll(async () => {
-      await node2?.crash();
-      await node1?.stop();
-      await db?.cleanup();
-      data?.cleanup();
-    });
-
-    it('B on a node that is killed is seen offline by A once the survivor sweeps it', async () => {
-      // Node 2: another process on the same database, schema and bus.
-      node2 = await spawnServe({
-        PARLEY_DATABASE_URL: db.url,
-        PARLEY_DATABASE_SCHEMA: db.pgSchema!,
-        PARLEY_BUS_URL: NATS_URL,
-        PARLEY_BUS_SUBJECT_PREFIX: prefix,
-        PARLEY_SERVER_NODE_ID: 'crash-2',
-        PARLEY_PRESENCE_NODE_HEARTBEAT_SECONDS: String(presence.node_heartbeat_seconds),
-        PARLEY_PRESENCE_NODE_TIMEOUT_SECONDS: String(presence.node_timeout_seconds),
-        PARLEY_DATA_DIR: data.dir,
-      });
-      const a = await register(node1, 'ka');
-      const b = await register(node2.url, 'kb');
-      const aw = await openWatched(node1, a.token);
-      await node1.parley.bus.flush();
-      expect((await friends(a, b, aw.inbox)).show).toBe('offline');
-
-      const bConn = await b.client.connect();
-      expect(bConn.hello?.node).toBe('crash-2');
-      expectPresence(await aw.inbox.presence(b.id), {
-        userId: b.id,
-        username: b.name,
-        show: 'available',
-        lastSeen: null,
-      });
-
-      await node2.crash();
-      expect(await node2.exited).toBe('SIGKILL');
-      await bConn.closed;
-
-      // Nobody closed B's session cleanly: only the sweep of the silent node can tell A.
-      const gone = await aw.inbox.presence(b.id, 30_000);
-      expectPresence(gone, { userId: b.id, username: b.name, show: 'offline', lastSeen: 'number' });
-      expect(node1.parley.core.sessions.of(b.id)).toHaveLength(0);
-      aw.conn.close();
-    }, 90_000);
   });
-}
+  afterAll(async () => {
+    await node2?.crash();
+    await node1?.stop();
+    await db?.cleanup();
+    data?.cleanup();
+  });
+
+  it('B on a node that is killed is seen offline by A once the survivor sweeps it', async () => {
+    // Node 2: another process on the same database, schema and bus.
+    node2 = await spawnServe({
+      PARLEY_DATABASE_URL: db.url,
+      PARLEY_DATABASE_SCHEMA: db.pgSchema!,
+      PARLEY_BUS_URL: NATS_URL,
+      PARLEY_BUS_SUBJECT_PREFIX: prefix,
+      PARLEY_SERVER_NODE_ID: 'crash-2',
+      PARLEY_PRESENCE_NODE_HEARTBEAT_SECONDS: String(presence.node_heartbeat_seconds),
+      PARLEY_PRESENCE_NODE_TIMEOUT_SECONDS: String(presence.node_timeout_seconds),
+      PARLEY_DATA_DIR: data.dir,
+    });
+    const a = await register(node1, 'ka');
+    const b = await register(node2.url, 'kb');
+    const aw = await openWatched(node1, a.token);
+    await node1.parley.bus.flush();
+    expect((await friends(a, b, aw.inbox)).show).toBe('offline');
+
+    const bConn = await b.client.connect();
+    expect(bConn.hello?.node).toBe('crash-2');
+    expectPresence(await aw.inbox.presence(b.id), {
+      userId: b.id,
+      username: b.name,
+      show: 'available',
+      lastSeen: null,
+    });
+
+    await node2.crash();
+    expect(await node2.exited).toBe('SIGKILL');
+    await bConn.closed;
+
+    // Nobody closed B's session cleanly: only the sweep of the silent node can tell A.
+    const gone = await aw.inbox.presence(b.id, 30_000);
+    expectPresence(gone, { userId: b.id, username: b.name, show: 'offline', lastSeen: 'number' });
+    expect(node1.parley.core.sessions.of(b.id)).toHaveLength(0);
+    aw.conn.close();
+  }, 90_000);
+});

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
 import { nodeWebSocket } from '../../src/sdk/node.js';
-import { storeBackends, tempDir } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend, tempDir } from '../helpers/backends.js';
 import { expectError, json, raw } from '../helpers/http.js';
 import {
   expectPresence,
@@ -31,8 +31,8 @@ interface User {
   client: ParleyClient;
 }
 
-for (const backend of storeBackends()) {
-  describe(`presence (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`presence (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     const open: ParleyConnection[] = [];
 
@@ -529,6 +529,9 @@ for (const backend of storeBackends()) {
         [{ show: 'dnd', status: ['x'] }, 'status'],
         [{ show: 'dnd', status: 'x'.repeat(201) }, 'status'],
         [{ show: 'dnd', status: '😀'.repeat(201) }, 'status'],
+        [{ show: 'dnd', status: 'a\u0000b' }, 'status'],
+        [{ show: 'dnd', status: 'a\u001bb' }, 'status'],
+        [{ show: 'dnd\u0000' }, 'show'],
       ];
       for (const [input, field] of bad)
         await expect(setPresence(bw.conn, input), JSON.stringify(input)).rejects.toMatchObject({
@@ -544,10 +547,10 @@ for (const backend of storeBackends()) {
         lastSeen: null,
       });
 
-      // The limit is 200 characters, not UTF-16 units; control characters become spaces.
+      // The limit is 200 characters, not UTF-16 units; tabs and line breaks become spaces.
       await setPresence(bw.conn, { show: 'dnd', status: '😀'.repeat(200) });
       expect((await aw.inbox.presence(b.id)).status).toBe('😀'.repeat(200));
-      await setPresence(bw.conn, { show: 'dnd', status: 'a\nb\u0000c' });
+      await setPresence(bw.conn, { show: 'dnd', status: 'a\nb\tc' });
       expect((await aw.inbox.presence(b.id)).status).toBe('a b c');
     });
 

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeBackends } from '../helpers/backends.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
-for (const backend of storeBackends()) {
-  describe(`profiles and the directory (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`profiles and the directory (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     const year = new Date().getUTCFullYear();
     const tag = uname('d'); // keeps this file's names apart from other tests on a shared server

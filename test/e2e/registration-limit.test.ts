@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
-import { afterAll, describe, expect, it } from 'vitest';
-import { storeBackends } from '../helpers/backends.js';
+import { afterAll, expect, it } from 'vitest';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -33,8 +33,8 @@ function registerOverWebSocket(url: string, username: string): Promise<Record<st
   });
 }
 
-for (const backend of storeBackends()) {
-  describe(`new accounts per address (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`new accounts per address (${backend.name})`, () => {
     const nodes: Awaited<ReturnType<typeof startSingle>>[] = [];
     afterAll(async () => {
       for (const n of nodes) await n.dispose();

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { RoomMessage } from '../../src/sdk/room-types.js';
 import type { ServerEvent } from '../../src/sdk/types.js';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
 import { Inbox } from '../helpers/presence.js';
 import { type TestNode, uname } from '../helpers/server.js';
+import { describeOn } from '../helpers/backends.js';
 
 /**
  * Rooms across two nodes sharing one database and one bus (SQLite + a shared
@@ -38,7 +39,7 @@ interface User {
 }
 
 for (const setup of clusterSetups) {
-  describe(`rooms across two nodes (${setup.name})`, () => {
+  describeOn(setup)(`rooms across two nodes (${setup.name})`, () => {
     const { cluster: c, connectTo } = useCluster(setup);
 
     async function user(prefix: string): Promise<User> {

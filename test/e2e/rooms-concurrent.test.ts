@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ParleyApiError } from '../../src/sdk/errors.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -11,8 +11,8 @@ import { startSingle, uname } from '../helpers/server.js';
  */
 const PASSWORD = 'correct horse battery';
 
-for (const backend of storeBackends()) {
-  describe(`concurrent room sends (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`concurrent room sends (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend, {

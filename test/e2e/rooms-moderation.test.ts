@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
 import type { RoomMessage } from '../../src/sdk/room-types.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { Inbox } from '../helpers/presence.js';
 import { startSingle, uname } from '../helpers/server.js';
 
@@ -25,8 +25,8 @@ interface Person {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-for (const backend of storeBackends()) {
-  describe(`room moderation (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`room moderation (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     const open: ParleyConnection[] = [];
     beforeAll(async () => {

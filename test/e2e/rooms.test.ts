@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ParleyApiError } from '../../src/sdk/errors.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
-for (const backend of storeBackends()) {
-  describe(`rooms (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`rooms (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend, { limits: { requests_per_minute_per_address: 100000 } });

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { VERSION } from '../../src/version.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 type Node = Awaited<ReturnType<typeof startSingle>>;
@@ -27,8 +27,8 @@ async function overWebSocket(node: Node, frames: unknown[]): Promise<Record<stri
   return got.slice(1);
 }
 
-for (const backend of storeBackends()) {
-  describe(`server.info (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`server.info (${backend.name})`, () => {
     const nodes: Node[] = [];
     afterAll(async () => {
       for (const n of nodes) await n.dispose();

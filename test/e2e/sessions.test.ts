@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
-for (const backend of storeBackends()) {
-  describe(`devices, logout, password change, deletion (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`devices, logout, password change, deletion (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend);

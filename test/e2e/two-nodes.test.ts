@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
 import { uname } from '../helpers/server.js';
+import { describeOn } from '../helpers/backends.js';
 
 /**
  * The seam proof: two server nodes in one process share one database and one
@@ -23,7 +24,7 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 for (const setup of clusterSetups) {
-  describe(`two nodes, one database, one bus (${setup.name})`, () => {
+  describeOn(setup)(`two nodes, one database, one bus (${setup.name})`, () => {
     const { cluster: c, connectTo } = useCluster(setup);
 
     it('each node says who it is', () => {

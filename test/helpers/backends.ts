@@ -7,6 +7,7 @@ import type { Bus } from '../../src/core/bus.js';
 import { newId } from '../../src/core/ids.js';
 import { openStore } from '../../src/store/open.js';
 import pg from 'pg';
+import { describe } from 'vitest';
 
 /**
  * Backends the contract and end-to-end suites run on. PostgreSQL and NATS join
@@ -22,11 +23,34 @@ if (process.env.CI === 'true' && (!PG_URL || !NATS_URL)) {
   );
 }
 
-export function skipNote(what: string): void {
-  // Printed once per file so a local run says plainly what it did not cover.
-  console.warn(
-    `[parley tests] ${what} skipped: set ${what === 'PostgreSQL' ? 'PARLEY_TEST_PG=postgres://...' : 'PARLEY_TEST_NATS=nats://...'} to run it`,
-  );
+/**
+ * What a suite needs that this run does not have, or false. A suite on such a
+ * backend is registered but skipped (describeOn), so vitest counts its tests as
+ * skipped and test/helpers/skipped-reporter.ts says at the end how many were left
+ * out and which variable would run them.
+ */
+export type Needs = false | 'PostgreSQL' | 'NATS' | 'PostgreSQL and NATS';
+
+export const needs = (pgNeeded: boolean, natsNeeded: boolean): Needs =>
+  pgNeeded && !PG_URL
+    ? natsNeeded && !NATS_URL
+      ? 'PostgreSQL and NATS'
+      : 'PostgreSQL'
+    : natsNeeded && !NATS_URL
+      ? 'NATS'
+      : false;
+
+declare module 'vitest' {
+  interface TaskMeta {
+    /** Set on a suite skipped because its service is not configured. */
+    needs?: Exclude<Needs, false>;
+  }
+}
+
+/** `describe`, skipped (and counted) when the backend's service is not configured. */
+export function describeOn(b: { skip: Needs }) {
+  return (name: string, fn: () => void) =>
+    describe(name, { skip: b.skip !== false, ...(b.skip ? { meta: { needs: b.skip } } : {}) }, fn);
 }
 
 export function tempDir(prefix = 'parley-test-'): { dir: string; cleanup: () => void } {
@@ -51,24 +75,28 @@ export async function dropSchema(schema: string): Promise<void> {
 
 export interface StoreBackend {
   name: 'sqlite' | 'postgres';
+  /** Not configured in this run: a suite on it is skipped (describeOn). */
+  skip: Needs;
   /** Database settings for a new, empty database of this kind. */
   make(): { url: string; dataDir: string; pgSchema?: string; cleanup: () => Promise<void> };
 }
 
-export function storeBackends(): StoreBackend[] {
-  const list: StoreBackend[] = [
+/** Every store backend, the ones this run cannot reach marked `skip` (use with describeOn). */
+export function everyStoreBackend(): StoreBackend[] {
+  return [
     {
       name: 'sqlite',
+      skip: false,
       make() {
         const t = tempDir();
         return { url: '', dataDir: t.dir, cleanup: async () => t.cleanup() };
       },
     },
-  ];
-  if (PG_URL) {
-    list.push({
+    {
       name: 'postgres',
+      skip: needs(true, false),
       make() {
+        if (!PG_URL) throw new Error('PARLEY_TEST_PG is not set: run this suite with describeOn');
         const schema = freshSchema();
         return {
           url: PG_URL,
@@ -77,9 +105,13 @@ export function storeBackends(): StoreBackend[] {
           cleanup: () => dropSchema(schema),
         };
       },
-    });
-  } else skipNote('PostgreSQL');
-  return list;
+    },
+  ];
+}
+
+/** The store backends this run can reach (SQLite first). */
+export function storeBackends(): StoreBackend[] {
+  return everyStoreBackend().filter((b) => b.skip === false);
 }
 
 export async function openTestStore(b: StoreBackend) {
@@ -101,27 +133,32 @@ export async function openTestStore(b: StoreBackend) {
 
 export interface BusBackend {
   name: 'local' | 'nats';
+  skip: Needs;
   /** Two buses that reach each other (two nodes). */
   pair(): Promise<[Bus, Bus]>;
 }
 
-export function busBackends(): BusBackend[] {
-  const list: BusBackend[] = [
+/** Every bus backend, the ones this run cannot reach marked `skip` (use with describeOn). */
+export function everyBusBackend(): BusBackend[] {
+  return [
     {
       name: 'local',
+      skip: false,
       async pair() {
         const hub = createLocalHub();
         return [createLocalBus(hub), createLocalBus(hub)];
       },
     },
-  ];
-  if (NATS_URL) {
-    list.push({
+    {
       name: 'nats',
+      skip: needs(false, true),
       async pair() {
         return [await createNatsBus({ url: NATS_URL }), await createNatsBus({ url: NATS_URL })];
       },
-    });
-  } else skipNote('NATS');
-  return list;
+    },
+  ];
+}
+
+export function busBackends(): BusBackend[] {
+  return everyBusBackend().filter((b) => b.skip === false);
 }

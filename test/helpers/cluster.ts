@@ -3,13 +3,13 @@ import { afterAll, beforeAll } from 'vitest';
 import { createLocalBus, createLocalHub } from '../../src/bus/local.js';
 import type { Bus } from '../../src/core/bus.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
-import { NATS_URL, PG_URL, type StoreBackend, storeBackends } from './backends.js';
+import { everyStoreBackend, NATS_URL, needs, type Needs, type StoreBackend } from './backends.js';
 import { startNode, type TestNode } from './server.js';
 
 /**
  * Two server nodes in one process sharing one database and one bus: SQLite + a
  * shared in-process hub always, and PostgreSQL + NATS (each node with its own
- * NATS connection) when both are configured.
+ * NATS connection), skipped unless both are configured.
  */
 
 export interface Cluster {
@@ -20,6 +20,8 @@ export interface Cluster {
 
 export interface ClusterSetup {
   name: string;
+  /** Not configured in this run: its suites are skipped (describeOn). */
+  skip: Needs;
   start(): Promise<Cluster>;
 }
 
@@ -42,7 +44,7 @@ async function startCluster(
   busOf: (n: 1 | 2) => { bus: Bus } | { busUrl: string },
   closeBuses: () => Promise<void> = async () => {},
 ): Promise<Cluster> {
-  const db = storeBackends()
+  const db = everyStoreBackend()
     .find((b) => b.name === store)!
     .make();
   const prefix = subjectPrefix();
@@ -66,6 +68,7 @@ async function startCluster(
 export const clusterSetups: ClusterSetup[] = [
   {
     name: 'sqlite + local hub',
+    skip: false,
     start() {
       const hub = createLocalHub();
       const buses = [createLocalBus(hub), createLocalBus(hub)];
@@ -78,14 +81,12 @@ export const clusterSetups: ClusterSetup[] = [
       );
     },
   },
-];
-
-if (PG_URL && NATS_URL) {
-  clusterSetups.push({
+  {
     name: 'postgres + nats',
+    skip: needs(true, true),
     start: () => startCluster('postgres', () => ({ busUrl: NATS_URL })),
-  });
-}
+  },
+];
 
 /**
  * Starts `setup` before the enclosing describe's tests and disposes of it after

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { ParleyError } from '../../core/errors.js';
+import { checkControls } from '../../core/text.js';
 
 /**
  * Nesting depth of a JSON text, counted without parsing (strings skipped), so
@@ -46,9 +47,16 @@ export function parseJsonText(text: string, maxDepth: number): unknown {
   }
 }
 
-/** `text`: a required string whose length core checks itself (message bodies, larger than MAX_STRING). */
+/**
+ * `text`: a required string of free text whose length core checks itself (message
+ * bodies, larger than MAX_STRING). `prose`: free text within MAX_STRING (passwords,
+ * "about", notes, reasons). Both may hold tabs and line breaks; every other string
+ * is one line (see core/text.ts).
+ */
 export type FieldType =
   | 'text'
+  | 'prose'
+  | 'prose?'
   | 'string'
   | 'string?'
   | 'number'
@@ -60,9 +68,20 @@ export type FieldType =
 
 const MAX_STRING = 8192;
 
+/** Every string inside an `any?` value (keys included) is one line: rooms cursors, groups. */
+function checkNested(v: unknown, field: string): void {
+  if (typeof v === 'string') checkControls(v, field, 'line');
+  else if (typeof v === 'object' && v !== null)
+    for (const [k, inner] of Object.entries(v)) {
+      if (!Array.isArray(v)) checkControls(k, field, 'line');
+      checkNested(inner, field);
+    }
+}
+
 /**
- * Checks an input object against a flat shape: unknown keys and wrong types
- * are refused with the field named. Meaning (lengths, ranges) is core's job.
+ * Checks an input object against a flat shape: unknown keys, wrong types and
+ * control characters (core/text.ts) are refused with the field named, so no
+ * string core sees holds a NUL. Meaning (lengths, ranges) is core's job.
  */
 export function checkShape(
   input: unknown,
@@ -85,13 +104,17 @@ export function checkShape(
         throw new ParleyError('bad-request', `field "${key}" is required`, { field: key });
       continue;
     }
-    if (type === 'any?') continue;
+    if (type === 'any?') {
+      checkNested(v, key);
+      continue;
+    }
     if (type === 'text') {
       if (typeof v !== 'string')
         throw new ParleyError('bad-request', `field "${key}" must be string`, { field: key });
+      checkControls(v, key, 'text');
       continue;
     }
-    const base = type.replace('?', '');
+    const base = type.replace('?', '').replace('prose', 'string');
     const ok =
       (v === null && base.endsWith('|null')) ||
       (base.startsWith('string') && typeof v === 'string') ||
@@ -101,8 +124,11 @@ export function checkShape(
       throw new ParleyError('bad-request', `field "${key}" must be ${base.replace('|', ' or ')}`, {
         field: key,
       });
-    if (typeof v === 'string' && v.length > MAX_STRING)
-      throw new ParleyError('bad-request', `field "${key}" is too long`, { field: key });
+    if (typeof v === 'string') {
+      if (v.length > MAX_STRING)
+        throw new ParleyError('bad-request', `field "${key}" is too long`, { field: key });
+      checkControls(v, key, type.startsWith('prose') ? 'text' : 'line');
+    }
   }
   return obj;
 }

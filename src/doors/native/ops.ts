@@ -46,7 +46,7 @@ export const OPS: Record<string, Op> = {
   },
   'account.register': {
     auth: false,
-    shape: { username: 'string', password: 'string', invite: 'string?', device: 'string?' },
+    shape: { username: 'string', password: 'prose', invite: 'string?', device: 'prose?' },
     run: ({ core, input, address }) =>
       core.accounts.register({
         username: input.username,
@@ -58,7 +58,7 @@ export const OPS: Record<string, Op> = {
   },
   'session.login': {
     auth: false,
-    shape: { username: 'string', password: 'string', device: 'string?' },
+    shape: { username: 'string', password: 'prose', device: 'prose?' },
     run: ({ core, input, address }) =>
       core.accounts.login({
         username: input.username,
@@ -83,11 +83,11 @@ export const OPS: Record<string, Op> = {
   'profile.update': {
     auth: true,
     shape: {
-      displayName: 'string?',
+      displayName: 'prose?',
       birthYear: 'number|null?',
-      city: 'string?',
-      country: 'string?',
-      about: 'string?',
+      city: 'prose?',
+      country: 'prose?',
+      about: 'prose?',
       searchable: 'boolean?',
     },
     async run(ctx) {
@@ -147,7 +147,7 @@ export const OPS: Record<string, Op> = {
   },
   'password.change': {
     auth: true,
-    shape: { oldPassword: 'string', newPassword: 'string' },
+    shape: { oldPassword: 'prose', newPassword: 'prose' },
     async run(ctx) {
       await ctx.core.accounts.changePassword(
         authed(ctx),
@@ -160,7 +160,7 @@ export const OPS: Record<string, Op> = {
   },
   'account.delete': {
     auth: true,
-    shape: { password: 'string' },
+    shape: { password: 'prose' },
     async run(ctx) {
       await ctx.core.accounts.deleteAccount(authed(ctx), ctx.input.password, ctx.address);
       return {};
@@ -175,7 +175,7 @@ export const OPS: Record<string, Op> = {
   },
   'contacts.request': {
     auth: true,
-    shape: { username: 'string', note: 'string?' },
+    shape: { username: 'string', note: 'prose?' },
     async run(ctx) {
       return {
         contact: await ctx.core.contacts.request(
@@ -223,7 +223,7 @@ export const OPS: Record<string, Op> = {
   },
   'contacts.update': {
     auth: true,
-    shape: { username: 'string', alias: 'string?', groups: 'any?' },
+    shape: { username: 'string', alias: 'prose?', groups: 'any?' },
     async run(ctx) {
       const patch: { alias?: unknown; groups?: unknown } = {};
       if (ctx.input.alias !== undefined) patch.alias = ctx.input.alias;
@@ -258,7 +258,7 @@ export const OPS: Record<string, Op> = {
   },
   'presence.set': {
     auth: true,
-    shape: { show: 'string', status: 'string?' },
+    shape: { show: 'string', status: 'prose?' },
     async run(ctx) {
       const a = authed(ctx);
       // Presence belongs to a live connection; over REST there is none.

@@ -99,7 +99,7 @@ export const ROOM_OPS: Record<string, Op> = {
   },
   'rooms.kick': {
     auth: true,
-    shape: { room: 'string', username: 'string', reason: 'string?' },
+    shape: { room: 'string', username: 'string', reason: 'prose?' },
     async run(ctx) {
       await ctx.core.rooms.kick(me(ctx), ctx.input.room, ctx.input.username, ctx.input.reason);
       return {};
@@ -107,7 +107,7 @@ export const ROOM_OPS: Record<string, Op> = {
   },
   'rooms.ban': {
     auth: true,
-    shape: { room: 'string', username: 'string', reason: 'string?', seconds: 'number|null?' },
+    shape: { room: 'string', username: 'string', reason: 'prose?', seconds: 'number|null?' },
     async run(ctx) {
       await ctx.core.rooms.ban(
         me(ctx),

@@ -487,6 +487,17 @@ const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  '0015_search_index_secure_delete': {
+    async up(db: Kysely<unknown>) {
+      if (db.getExecutor().adapter instanceof PostgresAdapter) return;
+      // FTS5 otherwise records a deletion as a marker and keeps the deleted words in
+      // its index until segments happen to merge: a deleted text must not live on
+      // (docs/operations.md). Deletions get dearer; sends do not change. Safe to rerun.
+      await sql`insert into messages_fts(messages_fts, rank) values ('secure-delete', 1)`.execute(
+        db,
+      );
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { constants, copyFile, link, rm, stat } from 'node:fs/promises';
+import { chmod, constants, copyFile, link, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -17,6 +17,8 @@ export async function backupSqlite(from: string, to: string): Promise<{ bytes: n
   if (!existsSync(dirname(to))) throw new Error(`cannot write ${to}: its folder does not exist`);
   const partial = `${to}.partial-${process.pid}`;
   try {
+    // Created 0600 before SQLite writes a byte of it: a copy is as private as the database.
+    await writeFile(partial, '', { flag: 'wx', mode: 0o600 });
     const src = new Database(from, { fileMustExist: true });
     try {
       src.pragma('busy_timeout = 5000');
@@ -37,6 +39,7 @@ export async function backupSqlite(from: string, to: string): Promise<{ bytes: n
       // Some filesystems (FAT, some network mounts) have no hard links.
       if (err.code !== 'EPERM' && err.code !== 'ENOTSUP' && err.code !== 'ENOSYS') throw err;
       await copyFile(partial, to, constants.COPYFILE_EXCL);
+      await chmod(to, 0o600);
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
