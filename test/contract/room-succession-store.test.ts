@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.js';
 import type { Role } from '../../src/core/rooms/roles.js';
 import type { Store } from '../../src/core/store.js';
-import { openTestStore, storeBackends } from '../helpers/backends.js';
+import { openTestStore, describeOn, everyStoreBackend } from '../helpers/backends.js';
 
 /**
  * RoomTx.heir and RoomTx.deleteRoom on every backend: who a room without an
  * owner passes to (highest role, then earliest join), and a closed room
  * leaving nothing behind (timeline, messages, members).
  */
-for (const backend of storeBackends()) {
-  describe(`room succession in the store (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`room succession in the store (${backend.name})`, () => {
     let store: Store;
     let dispose: () => Promise<void>;
     beforeAll(async () => {

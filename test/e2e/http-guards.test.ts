@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { afterAll, describe, expect, it } from 'vitest';
-import { storeBackends } from '../helpers/backends.js';
+import { afterAll, expect, it } from 'vitest';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { expectJsonError, raw } from '../helpers/http.js';
 import { startSingle } from '../helpers/server.js';
 
@@ -57,8 +57,8 @@ function wsOutcome(url: string): Promise<{ frames: string[]; code: number }> {
   });
 }
 
-for (const backend of storeBackends()) {
-  describe(`HTTP guards (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`HTTP guards (${backend.name})`, () => {
     const nodes: Node[] = [];
     const start = async (config: Parameters<typeof startSingle>[1]) => {
       const n = await startSingle(backend, config);

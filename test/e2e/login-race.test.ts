@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -61,8 +61,8 @@ async function wsLogins(wsUrl: string, username: string, connections: number, ea
   return answers.flat();
 }
 
-for (const backend of storeBackends()) {
-  describe(`concurrent password guesses (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`concurrent password guesses (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend, { login: { free_failures: FREE } });

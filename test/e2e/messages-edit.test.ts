@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { Database } from '../../src/store/sql/tables.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -17,8 +17,8 @@ interface Person {
   id: string;
 }
 
-for (const backend of storeBackends()) {
-  describe(`an edited message (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`an edited message (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     let db: Kysely<Database>;
     beforeAll(async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -16,8 +16,8 @@ interface Person {
   id: string;
 }
 
-for (const backend of storeBackends()) {
-  describe(`history of a room made public (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`history of a room made public (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend, { limits: { requests_per_minute_per_address: 100000 } });

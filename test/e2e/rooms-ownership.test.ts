@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
 import type { Database } from '../../src/store/sql/tables.js';
-import { storeBackends } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { Inbox } from '../helpers/presence.js';
 import { startSingle, uname } from '../helpers/server.js';
 
@@ -20,8 +20,8 @@ interface Person {
   id: string;
 }
 
-for (const backend of storeBackends()) {
-  describe(`who runs a room when its owner is gone (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`who runs a room when its owner is gone (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     const open: ParleyConnection[] = [];
     beforeAll(async () => {

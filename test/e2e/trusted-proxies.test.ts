@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { storeBackends } from '../helpers/backends.js';
+import { afterAll, expect, it } from 'vitest';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { expectJsonError, json, raw } from '../helpers/http.js';
 import { startSingle, uname } from '../helpers/server.js';
 
@@ -11,8 +11,8 @@ import { startSingle, uname } from '../helpers/server.js';
  */
 const PASSWORD = 'password123';
 
-for (const backend of storeBackends()) {
-  describe(`trusted proxies (${backend.name})`, () => {
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`trusted proxies (${backend.name})`, () => {
     const nodes: Awaited<ReturnType<typeof startSingle>>[] = [];
     afterAll(async () => {
       for (const n of nodes) await n.dispose();
