@@ -709,7 +709,7 @@ for (const backend of everyStoreBackend()) {
           try {
             // The database as it was before 0014: codes kept as given.
             await sql`alter table invites rename column code_hash to code`.execute(first.db);
-            await sql`delete from kysely_migration where name = '0014_invite_code_hashes'`.execute(
+            await sql`delete from kysely_migration where name >= '0014_invite_code_hashes'`.execute(
               first.db,
             );
             await sql`insert into invites (code, created_by, uses_left, expires_at, created_at)

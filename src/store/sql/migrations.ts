@@ -13,6 +13,18 @@ import {
  * one. Each is written with Kysely's schema builder so it runs on SQLite and
  * PostgreSQL alike; `bigint` holds millisecond timestamps on both.
  */
+/** Whether `table` has `column` (later migrations check before adding, so they can be rerun). */
+async function hasColumn(db: Kysely<unknown>, table: string, column: string): Promise<boolean> {
+  const { rows } =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? await sql`select 1 from information_schema.columns
+          where table_schema = current_schema() and table_name = ${table} and column_name = ${column}`.execute(
+          db,
+        )
+      : await sql`select 1 from pragma_table_info(${table}) where name = ${column}`.execute(db);
+  return rows.length > 0;
+}
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001_accounts': {
     async up(db: Kysely<unknown>) {
@@ -445,14 +457,16 @@ const MIGRATIONS: Record<string, Migration> = {
       // A private room made public shows those who were not in it only what came after
       // the switch (rooms.public_since, a room seq); each member reads from
       // history_from, fixed when they join. 0 (everything) for what exists already.
-      await db.schema
-        .alterTable('rooms')
-        .addColumn('public_since', 'bigint', (c) => c.notNull().defaultTo(0))
-        .execute();
-      await db.schema
-        .alterTable('room_members')
-        .addColumn('history_from', 'bigint', (c) => c.notNull().defaultTo(0))
-        .execute();
+      if (!(await hasColumn(db, 'rooms', 'public_since')))
+        await db.schema
+          .alterTable('rooms')
+          .addColumn('public_since', 'bigint', (c) => c.notNull().defaultTo(0))
+          .execute();
+      if (!(await hasColumn(db, 'room_members', 'history_from')))
+        await db.schema
+          .alterTable('room_members')
+          .addColumn('history_from', 'bigint', (c) => c.notNull().defaultTo(0))
+          .execute();
     },
   },
   '0013_session_revocations': {
@@ -462,6 +476,7 @@ const MIGRATIONS: Record<string, Migration> = {
       // No foreign key: the row outlives a deleted user.
       await db.schema
         .createTable('session_revocations')
+        .ifNotExists()
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('user_id', 'text', (c) => c.notNull())
         .addColumn('session_ids', 'text', (c) => c.notNull())
@@ -469,6 +484,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema
         .createIndex('session_revocations_at')
+        .ifNotExists()
         .on('session_revocations')
         .column('at')
         .execute();
@@ -479,6 +495,7 @@ const MIGRATIONS: Record<string, Migration> = {
       // Invite codes were kept as given; a copy of the database must not hand out
       // working codes. They are hashed like login tokens: SHA-256, base64url (written
       // out here, not imported, so this migration never changes).
+      if (!(await hasColumn(db, 'invites', 'code'))) return;
       await db.schema.alterTable('invites').renameColumn('code', 'code_hash').execute();
       const { rows } = await sql<{ code_hash: string }>`select code_hash from invites`.execute(db);
       for (const { code_hash: code } of rows) {
