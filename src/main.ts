@@ -18,6 +18,7 @@ import { createReceiptService } from './core/receipts/service.js';
 import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRoomChat } from './core/rooms/chat.js';
+import { createFeeds } from './core/feed.js';
 import { createLiveReadiness } from './core/live.js';
 import { createRoomFanout } from './core/rooms/fanout.js';
 import { createRoomService } from './core/rooms/service.js';
@@ -220,6 +221,7 @@ export async function createParley(
   };
   const rooms = createRoomService(roomDeps);
   const roomChat = createRoomChat(roomDeps);
+  const live = createLiveReadiness({ bus, fanout });
   const core: Core = {
     nodeId,
     accounts,
@@ -234,7 +236,13 @@ export async function createParley(
     router,
     sessions,
     throttle,
-    live: createLiveReadiness({ bus, fanout }),
+    live,
+    feeds: createFeeds({
+      messages,
+      roomChat,
+      live,
+      onError: (err) => logger.error({ err }, 'replay failed'),
+    }),
   };
   try {
     await presence.start();

@@ -8,6 +8,7 @@ import type { ReceiptService } from './receipts/service.js';
 import type { ProfileService } from './profiles/service.js';
 import type { RoomChat } from './rooms/chat.js';
 import type { RoomService } from './rooms/service.js';
+import type { Feeds } from './feed.js';
 import type { LiveReadiness } from './live.js';
 import type { Router } from './router.js';
 import type { SessionRegistry } from './sessions.js';
@@ -28,5 +29,7 @@ export interface Core {
   sessions: SessionRegistry;
   /** Before replaying to a reconnecting client: its live subscriptions are active. */
   live: LiveReadiness;
+  /** Every door's sessions receive through a feed: replay by cursors, then live, each once. */
+  feeds: Feeds;
   throttle: LoginThrottle;
 }

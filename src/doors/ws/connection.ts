@@ -6,6 +6,7 @@ import type { AuthContext, LoginResult } from '../../core/accounts/service.js';
 import type { Core } from '../../core/core.js';
 import { type Condition, ParleyError } from '../../core/errors.js';
 import type { ParleyEvent } from '../../core/events.js';
+import { type Feed, type FeedSink, MAX_REPLAY_ROOMS } from '../../core/feed.js';
 import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
 import type { Session } from '../../core/sessions.js';
@@ -52,15 +53,8 @@ export class WsConnection {
   private badSince = Date.now();
   private alive = true;
   private closed = false;
-  /** Live events held back while a reconnecting client catches up (auth with a cursor). */
-  private held: ParleyEvent[] | undefined;
-  /**
-   * The log position the replay reached. A live event at or below it was already
-   * sent; from another node it can arrive late, after the held events went out.
-   */
-  private replayedTo = 0;
-  /** The same, per room (room id -> roomSeq), for rooms replayed at auth. */
-  private readonly roomsReplayedTo = new Map<string, number>();
+  /** Replay then live events, in order, each once (core/feed.ts). */
+  private feed: Feed | undefined;
   /** The login session was revoked; requests still queued must not run as it. */
   private signedOut = false;
   private readonly authDeadline: number;
@@ -230,77 +224,20 @@ export class WsConnection {
     this.chain = this.chain.then(task).finally(() => this.inFlight--);
   }
 
-  /**
-   * Sends every logged event after `cursor`, in pages, then `sync.done`, then the
-   * live events that arrived meanwhile (those already replayed are skipped).
-   */
-  private async replay(cursor: number, rooms: Record<string, number>): Promise<void> {
-    let at = cursor;
-    const roomCursors: Record<string, number> = {};
-    try {
-      for (;;) {
-        const page = await this.deps.core.messages.sync(this.auth!.user.id, at, 200);
-        for (const e of page.events)
-          this.write({ type: 'event', name: e.name, data: { seq: e.seq, ...e.data } });
-        at = page.cursor;
-        if (!page.more || this.closed) break;
-      }
-      for (const [name, from] of Object.entries(rooms)) {
-        const reached = await this.replayRoom(name, from);
-        if (reached !== undefined) roomCursors[name] = reached;
-      }
-      this.write({ type: 'event', name: 'sync.done', data: { cursor: at, rooms: roomCursors } });
-    } catch (err) {
-      this.log.error({ err }, 'replay failed');
+  /** The feed's sink: how this door writes what core's feed hands it. */
+  private readonly sink: FeedSink = {
+    replayed: (e) => this.write({ type: 'event', name: e.name, data: e.data }),
+    live: (e) => this.sendLive(e),
+    caughtUp: (r) =>
       this.write({
         type: 'event',
-        name: 'sync.failed',
-        data: { cursor: at, rooms: roomCursors },
-      });
-    } finally {
-      const held = this.held ?? [];
-      this.held = undefined;
-      this.replayedTo = at;
-      for (const e of held) this.sendLive(e);
-    }
-  }
+        name: r.ok ? 'sync.done' : 'sync.failed',
+        data: { cursor: r.cursor, rooms: r.rooms },
+      }),
+    gone: () => this.closed,
+  };
 
-  /**
-   * One room's timeline after `from`; the position reached, or undefined when
-   * the room cannot be read any more (left, kicked: the user's log says so).
-   */
-  private async replayRoom(name: string, from: number): Promise<number | undefined> {
-    let at = from;
-    for (;;) {
-      let page;
-      try {
-        page = await this.deps.core.roomChat.events(this.auth!.user.id, {
-          room: name,
-          after: at,
-          limit: 200,
-        });
-      } catch (err) {
-        if ((err as { condition?: string }).condition === 'internal-error') throw err;
-        return undefined;
-      }
-      for (const e of page.events) this.write({ type: 'event', name: e.name, data: e.data });
-      at = page.cursor;
-      const id = (page.events[0]?.data.room as { id?: string } | undefined)?.id;
-      if (id) this.roomsReplayedTo.set(id, at);
-      if (!page.more || this.closed) return at;
-    }
-  }
-
-  /** A live event, unless the replay already sent it. */
   private sendLive(e: ParleyEvent): void {
-    const seq = e.data.seq;
-    if (typeof seq === 'number' && seq <= this.replayedTo) return;
-    const roomSeq = e.data.roomSeq;
-    if (typeof roomSeq === 'number' && this.roomsReplayedTo.size > 0) {
-      const room = (e.data.room as { id?: string } | undefined)?.id;
-      const done = room === undefined ? undefined : this.roomsReplayedTo.get(room);
-      if (done !== undefined && roomSeq <= done) return;
-    }
     // One event reaches many sessions (a room's members): its frame is built once.
     if (!this.out) {
       e.encoded ??= JSON.stringify({ type: 'event', name: e.name, data: e.data });
@@ -325,8 +262,7 @@ export class WsConnection {
       this.sendError(re, new ParleyError('not-authenticated', 'this session was signed out'));
       return;
     }
-    let replayFrom: number | undefined;
-    let replayRooms: Record<string, number> = {};
+    let catchUp = false;
     try {
       let result: unknown;
       if (type === 'auth') {
@@ -345,19 +281,15 @@ export class WsConnection {
             field: 'cursor',
           });
         const auth = await this.deps.core.accounts.authenticate(d.token, this.address);
-        if (cursor !== undefined) {
-          const head = await this.deps.core.messages.head(auth.user.id);
-          if ((cursor as number) > head)
-            throw new ParleyError('bad-request', `cursor is past the end of your log (${head})`, {
-              field: 'cursor',
-            });
-        }
         // With a cursor, live events wait until what was missed has been sent.
-        if (cursor !== undefined) this.held = [];
-        this.becomeAuthenticated(auth);
+        const feed = await this.deps.core.feeds.open(
+          auth.user.id,
+          this.sink,
+          cursor === undefined ? undefined : { cursor: cursor as number, rooms: rooms ?? {} },
+        );
+        this.becomeAuthenticated(auth, feed);
         result = whoAmI(auth);
-        if (cursor !== undefined) replayFrom = cursor as number;
-        replayRooms = rooms ?? {};
+        catchUp = cursor !== undefined;
       } else {
         if ((type === 'session.login' || type === 'account.register') && this.auth)
           throw new ParleyError('bad-request', 'this connection is already authenticated');
@@ -373,17 +305,12 @@ export class WsConnection {
         );
         if (type === 'session.login' || type === 'account.register') {
           const login = result as LoginResult;
-          this.becomeAuthenticated(
-            await this.deps.core.accounts.authenticate(login.token, this.address),
-          );
+          const auth = await this.deps.core.accounts.authenticate(login.token, this.address);
+          this.becomeAuthenticated(auth, await this.deps.core.feeds.open(auth.user.id, this.sink));
         }
       }
       this.write({ type: 'reply', re, ok: true, data: result ?? {} });
-      if (replayFrom !== undefined) {
-        // Changes committed elsewhere after the replay reads the store must reach us live.
-        await this.deps.core.live.ready(this.auth!.user.id);
-        await this.replay(replayFrom, replayRooms);
-      }
+      if (catchUp) await this.feed?.catchUp();
     } catch (err) {
       if (this.auth && (err as { condition?: unknown }).condition === 'not-authenticated') {
         // The session ended under the request (core.accounts.asSession): not the
@@ -411,7 +338,7 @@ export class WsConnection {
     this.enqueue(async () => {
       try {
         const auth = await this.deps.core.accounts.authenticate(token, this.address);
-        this.becomeAuthenticated(auth);
+        this.becomeAuthenticated(auth, await this.deps.core.feeds.open(auth.user.id, this.sink));
         this.write({ ...hello, ...whoAmI(auth) });
       } catch (err) {
         this.write(hello);
@@ -421,18 +348,16 @@ export class WsConnection {
     });
   }
 
-  private becomeAuthenticated(auth: AuthContext): void {
+  private becomeAuthenticated(auth: AuthContext, feed: Feed): void {
     if (this.closed) return;
     this.auth = auth;
+    this.feed = feed;
     this.session = {
       id: auth.session.id,
       connectionId: this.connectionId,
       userId: auth.user.id,
       door: 'ws',
-      send: (event: ParleyEvent) => {
-        if (this.held) this.held.push(event);
-        else this.sendLive(event);
-      },
+      send: (event: ParleyEvent) => feed.push(event),
       // Deferred past the current request, so a connection that logs itself out
       // (logout, delete, revoke of its own session) still gets its reply first.
       close: (reason: string) => {
@@ -524,9 +449,6 @@ export class WsConnection {
     this.deps.closed(this);
   }
 }
-
-/** At most this many rooms are replayed at auth (more: use rooms.events). */
-const MAX_REPLAY_ROOMS = 1000;
 
 /** `rooms` of an auth frame: room name -> the roomSeq the client has seen. */
 function roomCursors(v: unknown): Record<string, number> | undefined {
