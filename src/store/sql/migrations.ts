@@ -567,14 +567,33 @@ export async function migrate(db: Kysely<unknown>, kind: 'sqlite' | 'postgres'):
       }
     }
   }
-  return db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(7305532019)`.execute(conn);
+  for (let attempt = 1; ; attempt++) {
     try {
-      return await run(conn);
-    } finally {
-      await sql`select pg_advisory_unlock(7305532019)`.execute(conn);
+      return await db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(7305532019)`.execute(conn);
+        try {
+          return await run(conn);
+        } finally {
+          await sql`select pg_advisory_unlock(7305532019)`.execute(conn);
+        }
+      });
+    } catch (err) {
+      // Kysely looks for its own table by listing every schema of the database and
+      // asking has_schema_privilege of each; a schema dropped meanwhile by someone
+      // else (another tenant, a test's cleanup) fails that query. Ours is not the
+      // one missing, so asking again is safe.
+      const gone = /schema "([^"]+)" does not exist/.exec(String((err as Error).message));
+      if (attempt >= 5 || !gone || (await currentSchema(db)) === gone[1]) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
     }
-  });
+  }
+}
+
+async function currentSchema(db: Kysely<unknown>): Promise<string | null | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  );
+  return rows[0]?.schema;
 }
 
 export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
