@@ -12,6 +12,7 @@ import { newId } from './core/ids.js';
 import { perAddress } from './core/limits/address.js';
 import { createRateLimiter } from './core/limits/rate.js';
 import { createContactService } from './core/contacts/service.js';
+import { createHistoryReader, createHistoryService } from './core/history/service.js';
 import { createMessageService } from './core/messages/service.js';
 import { createPresenceService } from './core/presence/service.js';
 import { createReceiptService } from './core/receipts/service.js';
@@ -168,8 +169,16 @@ export async function createParley(
     },
   });
   const profiles = createProfileService({ store: store.profiles, router, blocks: contacts });
+  // One reader for core's own history ops and the door-facing service.
+  const historyReader = createHistoryReader(store.history);
+  const history = createHistoryService({
+    store: store.history,
+    rooms: store.rooms,
+    reader: historyReader,
+  });
   const messages = createMessageService({
     store: store.messages,
+    history: historyReader,
     filters: store.filters,
     router,
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
@@ -205,6 +214,7 @@ export async function createParley(
   const roomDeps = {
     store: store.rooms,
     messages: store.messages,
+    history: historyReader,
     markers: store.markers,
     router,
     fanout,
@@ -230,6 +240,7 @@ export async function createParley(
     presence,
     messages,
     conversations,
+    history,
     receipts,
     rooms,
     roomChat,

@@ -1,6 +1,7 @@
 import type { AccountService } from './accounts/service.js';
 import type { LoginThrottle } from './accounts/throttle.js';
 import type { ContactService } from './contacts/service.js';
+import type { HistoryService } from './history/service.js';
 import type { ConversationService } from './conversations/service.js';
 import type { MessageService } from './messages/service.js';
 import type { PresenceService } from './presence/service.js';
@@ -22,6 +23,8 @@ export interface Core {
   presence: PresenceService;
   messages: MessageService;
   conversations: ConversationService;
+  /** History by position, id and time, direct and rooms alike (CHATHISTORY, MAM). */
+  history: HistoryService;
   receipts: ReceiptService;
   rooms: RoomService;
   roomChat: RoomChat;

@@ -1,6 +1,7 @@
 import type { AccountStore } from './accounts/store.js';
 import type { ContactStore } from './contacts/store.js';
 import type { ConversationStore } from './conversations/store.js';
+import type { HistoryStore } from './history/store.js';
 import type { FilterStore, MessageStore } from './messages/store.js';
 import type { PresenceStore } from './presence/store.js';
 import type { MarkerStore } from './receipts/store.js';
@@ -18,6 +19,7 @@ export interface Store {
   filters: FilterStore;
   markers: MarkerStore;
   conversations: ConversationStore;
+  history: HistoryStore;
   rooms: RoomStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;

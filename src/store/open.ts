@@ -6,6 +6,7 @@ import { createSqlAccountStore } from './sql/accounts.js';
 import { createSqlContactStore } from './sql/contacts.js';
 import { createSqlConversationStore } from './sql/conversations.js';
 import { createSqlFilterStore } from './sql/filters.js';
+import { createSqlHistoryStore } from './sql/history.js';
 import { createSqlMarkerStore } from './sql/markers.js';
 import { createSqlMessageStore } from './sql/messages.js';
 import { createSearchIndexer } from './sql/search-index.js';
@@ -76,6 +77,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     filters: createSqlFilterStore(db),
     markers: createSqlMarkerStore(db, kind),
     conversations: createSqlConversationStore(db),
+    history: createSqlHistoryStore(db),
     rooms: createSqlRoomStore(db, kind),
     async check() {
       await sql`select 1`.execute(db);

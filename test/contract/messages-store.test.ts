@@ -50,6 +50,21 @@ for (const backend of everyStoreBackend()) {
   describeOn(backend)(`message store contract (${backend.name})`, () => {
     let store: Store;
     let dispose: () => Promise<void>;
+    /** A page of a conversation as the native history ops read it (HistoryStore.range). */
+    const history = (
+      conversationId: string,
+      viewerId: string,
+      page: { before?: number; after?: number; limit: number },
+    ) =>
+      store.history.range({
+        conversationId,
+        viewerId,
+        fromSeq: 0,
+        order: page.after !== undefined ? 'asc' : 'desc',
+        limit: page.limit,
+        ...(page.after !== undefined ? { after: { seq: page.after } } : {}),
+        ...(page.before !== undefined ? { before: { seq: page.before } } : {}),
+      });
 
     beforeAll(async () => {
       const t = await openTestStore(backend);
@@ -216,7 +231,7 @@ for (const backend of everyStoreBackend()) {
         ...range(1, 5).map(() => 'fulfilled'),
       ]);
       expect(await store.messages.byId(doomed.id)).toBeUndefined();
-      const hist = await store.messages.history(conv(a.id, b.id), a.id, { limit: 50 });
+      const hist = await history(conv(a.id, b.id), a.id, { limit: 50 });
       expect(hist.map((m) => m.seq)).toEqual(range(1, 10).reverse());
       for (const user of [a, b]) {
         const log = await wholeLog(user.id);
@@ -244,7 +259,7 @@ for (const backend of everyStoreBackend()) {
       expect(await store.messages.logHead(a.id)).toBe(1);
       expect(await store.messages.logHead(b.id)).toBe(1);
       expect(await store.messages.logHead(c.id)).toBe(0);
-      expect(await store.messages.history(conv(a.id, c.id), a.id, { limit: 10 })).toEqual([]);
+      expect(await history(conv(a.id, c.id), a.id, { limit: 10 })).toEqual([]);
       // Another sender may use the same client id.
       const theirs = await send(b.id, a.id, { clientId: 'same' });
       expect(theirs).toMatchObject({ duplicate: false, message: { seq: 2 } });
@@ -316,7 +331,7 @@ for (const backend of everyStoreBackend()) {
       expect(seqsOf(c.id).sort((x, y) => x - y)).toEqual(range(1, 10));
 
       // What was returned is what was stored: the history and each log agree.
-      const hist = await store.messages.history(conv(a.id, b.id), a.id, { limit: 100 });
+      const hist = await history(conv(a.id, b.id), a.id, { limit: 100 });
       expect(hist.map((m) => m.seq)).toEqual(range(1, 30).reverse());
       for (const m of hist) {
         const r = ab.find((x) => x.message.id === m.id)!;
@@ -357,10 +372,10 @@ for (const backend of everyStoreBackend()) {
       const other = winner.recipientId === b.id ? c : b;
       expect(await store.messages.logHead(winner.recipientId)).toBe(1);
       expect(await store.messages.logHead(other.id)).toBe(0);
-      expect(await store.messages.history(conv(a.id, b.id), a.id, { limit: 50 })).toHaveLength(
+      expect(await history(conv(a.id, b.id), a.id, { limit: 50 })).toHaveLength(
         winner.recipientId === b.id ? 1 : 0,
       );
-      expect(await store.messages.history(conv(a.id, c.id), a.id, { limit: 50 })).toHaveLength(
+      expect(await history(conv(a.id, c.id), a.id, { limit: 50 })).toHaveLength(
         winner.recipientId === c.id ? 1 : 0,
       );
     });
@@ -544,8 +559,8 @@ for (const backend of everyStoreBackend()) {
       const texts = (ms: StoredMessage[]) => ms.map((m) => m.text);
 
       // Backward (no cursor, or before): newest first, `limit` rows.
-      const forA = await store.messages.history(id, a.id, { limit: 100 });
-      const forB = await store.messages.history(id, b.id, { limit: 100 });
+      const forA = await history(id, a.id, { limit: 100 });
+      const forB = await history(id, b.id, { limit: 100 });
       // m4 was sent by b (even i) while hidden: only b sees it. m7 was sent by a: only a sees it.
       expect(texts(forA)).toEqual(['m9', 'm8', 'm7', 'm6', 'm5', 'm3', 'm2', 'm1']);
       expect(texts(forB)).toEqual(['m9', 'm8', 'm6', 'm5', 'm4', 'm3', 'm2', 'm1']);
@@ -553,45 +568,18 @@ for (const backend of everyStoreBackend()) {
       expect(forA[0]).toEqual(sent[8]);
 
       // The limit counts what the viewer sees, not what is hidden from them.
-      expect(texts(await store.messages.history(id, a.id, { limit: 3 }))).toEqual([
-        'm9',
-        'm8',
-        'm7',
-      ]);
-      expect(texts(await store.messages.history(id, b.id, { limit: 3 }))).toEqual([
-        'm9',
-        'm8',
-        'm6',
-      ]);
-      expect(texts(await store.messages.history(id, a.id, { before: 6, limit: 2 }))).toEqual([
-        'm5',
-        'm3',
-      ]);
-      expect(texts(await store.messages.history(id, b.id, { before: 6, limit: 2 }))).toEqual([
-        'm5',
-        'm4',
-      ]);
-      expect(texts(await store.messages.history(id, a.id, { before: 1, limit: 5 }))).toEqual([]);
-      expect(texts(await store.messages.history(id, a.id, { before: 3, limit: 5 }))).toEqual([
-        'm2',
-        'm1',
-      ]);
+      expect(texts(await history(id, a.id, { limit: 3 }))).toEqual(['m9', 'm8', 'm7']);
+      expect(texts(await history(id, b.id, { limit: 3 }))).toEqual(['m9', 'm8', 'm6']);
+      expect(texts(await history(id, a.id, { before: 6, limit: 2 }))).toEqual(['m5', 'm3']);
+      expect(texts(await history(id, b.id, { before: 6, limit: 2 }))).toEqual(['m5', 'm4']);
+      expect(texts(await history(id, a.id, { before: 1, limit: 5 }))).toEqual([]);
+      expect(texts(await history(id, a.id, { before: 3, limit: 5 }))).toEqual(['m2', 'm1']);
 
       // Forward (after): oldest first.
-      expect(texts(await store.messages.history(id, a.id, { after: 0, limit: 3 }))).toEqual([
-        'm1',
-        'm2',
-        'm3',
-      ]);
-      expect(texts(await store.messages.history(id, a.id, { after: 3, limit: 2 }))).toEqual([
-        'm5',
-        'm6',
-      ]);
-      expect(texts(await store.messages.history(id, b.id, { after: 6, limit: 5 }))).toEqual([
-        'm8',
-        'm9',
-      ]);
-      expect(texts(await store.messages.history(id, b.id, { after: 9, limit: 5 }))).toEqual([]);
+      expect(texts(await history(id, a.id, { after: 0, limit: 3 }))).toEqual(['m1', 'm2', 'm3']);
+      expect(texts(await history(id, a.id, { after: 3, limit: 2 }))).toEqual(['m5', 'm6']);
+      expect(texts(await history(id, b.id, { after: 6, limit: 5 }))).toEqual(['m8', 'm9']);
+      expect(texts(await history(id, b.id, { after: 9, limit: 5 }))).toEqual([]);
     });
 
     it('history returns reactions and edits with each message', async () => {
@@ -603,7 +591,7 @@ for (const backend of everyStoreBackend()) {
       await store.messages.react(m2.id, a.id, '❤️', true, 2, both, payload('r'));
       await store.messages.react(m2.id, b.id, '❤️', true, 3, both, payload('r'));
       await store.messages.update(m2.id, () => ({ text: 'two!', editedAt: 9 }), both, payload('e'));
-      const h = await store.messages.history(conv(a.id, b.id), a.id, { after: 0, limit: 10 });
+      const h = await history(conv(a.id, b.id), a.id, { after: 0, limit: 10 });
       expect(h.map((m) => [m.text, m.editedAt, m.reactions])).toEqual([
         ['one', null, [{ emoji: '👍', userIds: [b.id] }]],
         ['two!', 9, [{ emoji: '❤️', userIds: [a.id, b.id] }]],
@@ -661,7 +649,7 @@ for (const backend of everyStoreBackend()) {
       expect(await store.messages.firstLogSeq(b.id, m1.id)).toBeUndefined();
       // a's log is untouched.
       expect(await wholeLog(a.id)).toEqual(logA);
-      const h = await store.messages.history(conv(a.id, b.id), a.id, { after: 0, limit: 10 });
+      const h = await history(conv(a.id, b.id), a.id, { after: 0, limit: 10 });
       expect(h.map((m) => [m.id, m.text, m.senderId, m.replyTo, m.reactions])).toEqual([
         [m1.id, 'from a', a.id, null, [{ emoji: '👍', userIds: [a.id] }]],
         [m2.id, 'from b', b.id, m1.id, []],

@@ -39,9 +39,15 @@ describeOn({ skip: needs(true, false) })('prepared statements (postgres)', () =>
       const second = await send('second');
       expect(second.message.seq).toBe(2);
       expect(
-        (await store.messages.history(second.message.conversationId, a!.id, { limit: 5 })).map(
-          (m) => m.text,
-        ),
+        (
+          await store.history.range({
+            conversationId: second.message.conversationId,
+            viewerId: a!.id,
+            fromSeq: 0,
+            order: 'desc',
+            limit: 5,
+          })
+        ).map((m) => m.text),
       ).toEqual(['second', 'first']);
     } finally {
       await store.close();

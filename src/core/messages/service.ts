@@ -1,4 +1,6 @@
 import { ParleyError } from '../errors.js';
+import type { HistoryReader } from '../history/service.js';
+import type { Selector } from '../history/positions.js';
 import { event } from '../events.js';
 import { newId } from '../ids.js';
 import { createRateLimiter } from '../limits/rate.js';
@@ -137,6 +139,19 @@ function intField(v: unknown, field: string, min: number, max: number): number {
   return v;
 }
 
+/** The native ops' `before` / `after` (positions, exclusive) as a history selector. */
+export function pageSelector(q: { before?: unknown; after?: unknown }): Selector {
+  const before =
+    q.before === undefined ? undefined : intField(q.before, 'before', 1, Number.MAX_SAFE_INTEGER);
+  const after =
+    q.after === undefined ? undefined : intField(q.after, 'after', 0, Number.MAX_SAFE_INTEGER);
+  if (before !== undefined && after !== undefined)
+    throw new ParleyError('bad-request', 'give before or after, not both', { field: 'before' });
+  if (before !== undefined) return { kind: 'before', anchor: { seq: before } };
+  if (after !== undefined) return { kind: 'after', anchor: { seq: after } };
+  return { kind: 'latest' };
+}
+
 /** PostgreSQL text cannot hold U+0000: refused everywhere, so both stores answer alike. */
 const hasNul = (v: string) => v.includes('\u0000');
 
@@ -183,6 +198,8 @@ export function toView(m: StoredMessage, names: ReadonlyMap<string, string>): Me
 export function createMessageService(deps: {
   store: MessageStore;
   filters: FilterStore;
+  /** Reads conversations by position (messages.history). */
+  history: HistoryReader;
   users: MessageUsers;
   router: Router;
   rate: { perSecond: number; burst: number };
@@ -466,18 +483,12 @@ export function createMessageService(deps: {
           field: 'with',
         });
       const limit = q.limit === undefined ? 50 : intField(q.limit, 'limit', 1, HISTORY_MAX);
-      const page: { before?: number; after?: number; limit: number } = { limit: limit + 1 };
-      if (q.before !== undefined)
-        page.before = intField(q.before, 'before', 1, Number.MAX_SAFE_INTEGER);
-      if (q.after !== undefined)
-        page.after = intField(q.after, 'after', 0, Number.MAX_SAFE_INTEGER);
-      if (page.before !== undefined && page.after !== undefined)
-        throw new ParleyError('bad-request', 'give before or after, not both', { field: 'before' });
-      const rows = await store.history(dmConversationId(userId, other.id), userId, page);
-      const more = rows.length > limit;
-      // Paging backward reads newest first; either way the page is returned oldest first.
-      const list = page.after !== undefined ? rows.slice(0, limit) : rows.slice(0, limit).reverse();
-      return { messages: await Promise.all(list.map(view)), more };
+      const page = await deps.history.read(
+        { conversationId: dmConversationId(userId, other.id), viewerId: userId, fromSeq: 0 },
+        pageSelector(q),
+        limit,
+      );
+      return { messages: await Promise.all(page.messages.map(view)), more: page.more };
     },
 
     head: (userId) => store.logHead(userId),

@@ -115,13 +115,6 @@ export interface MessageStore {
     logFor: (m: StoredMessage) => string[],
     payload: LogPayload,
   ): Promise<Appended | undefined>;
-  /** A page of the conversation as `viewerId` may see it, in seq order. */
-  history(
-    conversationId: string,
-    viewerId: string,
-    /** `from`: the first seq the viewer may read (a room made public, for those not in it then). */
-    page: { before?: number; after?: number; from?: number; limit: number },
-  ): Promise<StoredMessage[]>;
   /**
    * Full-text search over the messages `viewerId` may see (not deleted), newest
    * first, optionally in one conversation; `before` continues after a result.

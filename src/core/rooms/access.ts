@@ -1,5 +1,6 @@
 import { ParleyError } from '../errors.js';
 import { event } from '../events.js';
+import type { HistoryReader } from '../history/service.js';
 import type { MessageStore } from '../messages/store.js';
 import type { MarkerStore } from '../receipts/store.js';
 import type { Router } from '../router.js';
@@ -18,6 +19,8 @@ export interface RoomUsers {
 export interface RoomDeps {
   store: RoomStore;
   messages: MessageStore;
+  /** Reads of the room's messages by position (rooms.history). */
+  history: HistoryReader;
   markers: MarkerStore;
   users: RoomUsers;
   router: Router;
@@ -82,6 +85,27 @@ export function roomField(v: unknown): string {
   return name;
 }
 
+/**
+ * Who may read a room, and from which room seq: members from their
+ * `historyFrom`, anyone not banned looking into a public room from its
+ * `publicSince`. Every read of a room's messages goes through this (room chat,
+ * core/history); it throws `forbidden` for everyone else.
+ */
+export async function roomReader(
+  store: Pick<RoomStore, 'member' | 'ban'>,
+  room: Room,
+  userId: string,
+  now: number,
+): Promise<{ member: Member | undefined; from: number }> {
+  const m = await store.member(room.id, userId);
+  if (m) return { member: m, from: m.historyFrom };
+  if (room.visibility === 'private')
+    throw new ParleyError('forbidden', `#${room.name} is private: members only`);
+  if (activeBan(await store.ban(room.id, userId), now))
+    throw new ParleyError('forbidden', `you are banned from #${room.name}`);
+  return { member: undefined, from: room.publicSince };
+}
+
 /** Shared by the room services: lookups, permission checks and event publishing. */
 export function roomAccess(deps: RoomDeps) {
   const now = deps.now ?? Date.now;
@@ -112,15 +136,8 @@ export function roomAccess(deps: RoomDeps) {
     return m;
   }
 
-  /** Members read everything; anyone not banned may look into a public room. */
   async function canRead(room: Room, userId: string): Promise<Member | undefined> {
-    const m = await deps.store.member(room.id, userId);
-    if (m) return m;
-    if (room.visibility === 'private')
-      throw new ParleyError('forbidden', `#${room.name} is private: members only`);
-    if (activeBan(await deps.store.ban(room.id, userId), now()))
-      throw new ParleyError('forbidden', `you are banned from #${room.name}`);
-    return undefined;
+    return (await roomReader(deps.store, room, userId, now())).member;
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   MAX_CLIENT_ID,
   MAX_EMOJI,
   type MessageView,
+  pageSelector,
   SYNC_MAX,
   searchTerms,
   SEARCH_MAX_LIMIT,
@@ -397,20 +398,13 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       const room = await a.find(q.room, { count: false });
       const from = a.readsFrom(room, await a.canRead(room, userId));
       const limit = q.limit === undefined ? 50 : intField(q.limit, 'limit', 1, HISTORY_MAX);
-      const page: { before?: number; after?: number; from?: number; limit: number } = {
-        limit: limit + 1,
-        from,
-      };
-      if (q.before !== undefined)
-        page.before = intField(q.before, 'before', 1, Number.MAX_SAFE_INTEGER);
-      if (q.after !== undefined)
-        page.after = intField(q.after, 'after', 0, Number.MAX_SAFE_INTEGER);
-      if (page.before !== undefined && page.after !== undefined)
-        throw new ParleyError('bad-request', 'give before or after, not both', { field: 'before' });
-      const rows = await deps.messages.history(conversationOf(room.id), userId, page);
-      const more = rows.length > limit;
-      const list = page.after !== undefined ? rows.slice(0, limit) : rows.slice(0, limit).reverse();
-      return { messages: await views(room, list), more };
+      const selector = pageSelector(q);
+      const page = await deps.history.read(
+        { conversationId: conversationOf(room.id), viewerId: userId, fromSeq: from },
+        selector,
+        limit,
+      );
+      return { messages: await views(room, page.messages), more: page.more };
     },
 
     async search(userId, q) {

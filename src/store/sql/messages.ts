@@ -565,32 +565,6 @@ export function createSqlMessageStore(
       });
     },
 
-    async history(conversationId, viewerId, page) {
-      let q = db
-        .selectFrom('messages')
-        .selectAll()
-        .where('conversation_id', '=', conversationId)
-        .where((eb) =>
-          eb.or([
-            eb('sender_id', '=', viewerId),
-            eb.and([eb('visible_to_recipient', '=', 1), eb('filtered', '=', 0)]),
-          ]),
-        )
-        .limit(page.limit);
-      if (page.from) q = q.where('seq', '>=', page.from);
-      if (page.after !== undefined) q = q.where('seq', '>', page.after).orderBy('seq', 'asc');
-      else {
-        if (page.before !== undefined) q = q.where('seq', '<', page.before);
-        q = q.orderBy('seq', 'desc');
-      }
-      const rows = await q.execute();
-      const reactions = await reactionsOf(
-        db,
-        rows.map((r) => r.id),
-      );
-      return rows.map((r) => toMessage(r, reactions.get(r.id) ?? []));
-    },
-
     async search(viewerId, terms, opts) {
       if (terms.length === 0) return [];
       // Messages committed since the last batch are indexed first: search misses nothing.
