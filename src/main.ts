@@ -23,6 +23,7 @@ import { createRoomFanout } from './core/rooms/fanout.js';
 import { createRoomService } from './core/rooms/service.js';
 import { createRouter } from './core/router.js';
 import { createSessionRegistry } from './core/sessions.js';
+import { createUserDirectory } from './core/users.js';
 import type { Store } from './core/store.js';
 import { createArgon2Hasher } from './crypto/argon2.js';
 import { createHttpDoor, type HttpDoor } from './doors/http/server.js';
@@ -100,6 +101,7 @@ export async function createParley(
     throw err;
   }
 
+  const users = createUserDirectory(store);
   const sessions = createSessionRegistry();
   const router = createRouter({
     nodeId,
@@ -146,7 +148,7 @@ export async function createParley(
     store: store.presence,
     router,
     sessions,
-    usernameOf: async (id) => (await store.accounts.userById(id))?.username,
+    usernameOf: users.usernameOf,
     heartbeatSeconds: config.presence.node_heartbeat_seconds,
     nodeTimeoutSeconds: config.presence.node_timeout_seconds,
     onError: (err) => logger.warn({ err }, 'presence update failed'),
@@ -160,11 +162,7 @@ export async function createParley(
     // Failures are logged by the presence service itself.
     accessChanged: (watcher, target) =>
       void presence.accessChanged(watcher, target).catch(() => {}),
-    users: {
-      byUsername: (name) => store.accounts.userByUsername(name),
-      byId: (id) => store.accounts.userById(id),
-      displayName: async (id) => (await store.profiles.profile(id))?.displayName ?? '',
-    },
+    users,
   });
   const profiles = createProfileService({ store: store.profiles, router, blocks: contacts });
   const messages = createMessageService({
@@ -172,25 +170,16 @@ export async function createParley(
     filters: store.filters,
     router,
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
-    users: {
-      byUsername: (name) => store.accounts.userByUsername(name),
-      usernameOf: async (id) => (await store.accounts.userById(id))?.username,
-      isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
-      roomName: async (id) => (await store.rooms.byId(id))?.name,
-    },
+    users,
   });
   const receipts = createReceiptService({
     store: store.markers,
     router,
-    users: {
-      byUsername: (name) => store.accounts.userByUsername(name),
-      usernameOf: async (id) => (await store.accounts.userById(id))?.username,
-      isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
-    },
+    users,
   });
   const conversations = createConversationService({
     store: store.conversations,
-    usernameOf: async (id) => (await store.accounts.userById(id))?.username,
+    usernameOf: users.usernameOf,
   });
   const fanout = createRoomFanout({
     nodeId,
@@ -207,11 +196,7 @@ export async function createParley(
     markers: store.markers,
     router,
     fanout,
-    users: {
-      byUsername: (name: string) => store.accounts.userByUsername(name),
-      usernameOf: async (id: string) => (await store.accounts.userById(id))?.username,
-      isBlocked: (owner: string, other: string) => store.contacts.isBlocked(owner, other),
-    },
+    users,
     limits: {
       maxMembers: config.rooms.max_members,
       maxCreatedPerUser: config.rooms.max_created_per_user,
