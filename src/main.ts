@@ -18,6 +18,7 @@ import { createReceiptService } from './core/receipts/service.js';
 import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRoomChat } from './core/rooms/chat.js';
+import { createHooks } from './core/hooks.js';
 import { createLiveReadiness } from './core/live.js';
 import { createRoomFanout } from './core/rooms/fanout.js';
 import { createRoomService } from './core/rooms/service.js';
@@ -102,6 +103,10 @@ export async function createParley(
   }
 
   const users = createUserDirectory(store);
+  const hooks = createHooks({
+    onError: (err, hook) => logger.warn({ err, hook }, 'a hook listener failed'),
+    onDropped: dropWarning(logger),
+  });
   const sessions = createSessionRegistry();
   const router = createRouter({
     nodeId,
@@ -152,6 +157,7 @@ export async function createParley(
     heartbeatSeconds: config.presence.node_heartbeat_seconds,
     nodeTimeoutSeconds: config.presence.node_timeout_seconds,
     onError: (err) => logger.warn({ err }, 'presence update failed'),
+    hooks,
   });
   const contacts = createContactService({
     store: store.contacts,
@@ -171,6 +177,8 @@ export async function createParley(
     router,
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
     users,
+    hooks,
+    online: (userId) => presence.online(userId),
   });
   const receipts = createReceiptService({
     store: store.markers,
@@ -202,6 +210,7 @@ export async function createParley(
       maxCreatedPerUser: config.rooms.max_created_per_user,
     },
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
+    hooks,
   };
   const rooms = createRoomService(roomDeps);
   const roomChat = createRoomChat(roomDeps);
@@ -219,6 +228,7 @@ export async function createParley(
     router,
     sessions,
     throttle,
+    hooks,
     live: createLiveReadiness({ bus, fanout }),
   };
   try {
@@ -277,6 +287,7 @@ export async function createParley(
           new Promise<void>((resolve) => (timer = setTimeout(resolve, grace))),
         ]);
         clearTimeout(timer);
+        await hooks.idle();
         await revocations.stop();
         await presence.stop().catch((err) => logger.warn({ err }, 'presence did not stop cleanly'));
         fanout.close();
@@ -287,5 +298,14 @@ export async function createParley(
       })();
       return stopped;
     },
+  };
+}
+
+/** Warns at the first dropped hook call, then at every thousandth, so a flood does not flood the log. */
+function dropWarning(logger: Logger): (hook: string) => void {
+  let dropped = 0;
+  return (hook) => {
+    if (dropped++ % 1000 === 0)
+      logger.warn({ hook, dropped }, 'hook calls dropped: listeners are slower than events arrive');
   };
 }

@@ -1,5 +1,6 @@
 import type { AccountService } from './accounts/service.js';
 import type { LoginThrottle } from './accounts/throttle.js';
+import type { Hooks } from './hooks.js';
 import type { ContactService } from './contacts/service.js';
 import type { ConversationService } from './conversations/service.js';
 import type { MessageService } from './messages/service.js';
@@ -43,6 +44,8 @@ export interface Core {
   sessions: SessionRegistry;
   /** Before replaying to a reconnecting client: its live subscriptions are active. */
   live: LiveReadiness;
+  /** Domain hooks (message stored or waiting, presence changed, member joined): `hooks.on(...)`. */
+  hooks: Hooks;
   /** Login failures per account and address (used by `accounts`; no door calls it directly yet). */
   throttle: LoginThrottle;
 }

@@ -1,5 +1,6 @@
 import { ParleyError } from '../errors.js';
 import { event } from '../events.js';
+import type { Hooks } from '../hooks.js';
 import type { MessageStore } from '../messages/store.js';
 import type { MarkerStore } from '../receipts/store.js';
 import type { Router } from '../router.js';
@@ -24,6 +25,7 @@ export interface RoomDeps {
   fanout: RoomFanout;
   limits: { maxMembers: number; maxCreatedPerUser: number };
   rate: { perSecond: number; burst: number };
+  hooks?: Hooks;
   now?: () => number;
 }
 
