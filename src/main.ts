@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { createLocalBus } from './bus/local.js';
 import { createNatsBus } from './bus/nats.js';
+import { configWarnings } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { closeRevokedSessions, watchRevocations } from './core/accounts/revocation.js';
 import { createAccountService } from './core/accounts/service.js';
@@ -20,27 +21,33 @@ import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRoomChat } from './core/rooms/chat.js';
 import { createFeeds } from './core/feed.js';
+import { createHooks } from './core/hooks.js';
 import { createLiveReadiness } from './core/live.js';
 import { createRoomFanout } from './core/rooms/fanout.js';
 import { createRoomService } from './core/rooms/service.js';
 import { createRouter } from './core/router.js';
 import { createSessionRegistry } from './core/sessions.js';
+import { createUserDirectory } from './core/users.js';
 import type { Store } from './core/store.js';
 import { createArgon2Hasher } from './crypto/argon2.js';
-import { createHttpDoor, type HttpDoor } from './doors/http/server.js';
-import { CLOSE } from './doors/ws/frames.js';
-import { createMetrics } from './observability/metrics.js';
+import type { Door } from './core/door.js';
+import { createNativeDoor, type NativeDoor } from './doors/http/door.js';
+import type { HttpDoor, Readiness } from './doors/http/server.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { describeStore, openStore } from './store/open.js';
 
 export interface Parley {
   core: Core;
   store: Store;
   bus: Bus;
+  /** The native door's HTTP server (REST, WebSocket, web client). */
   http: HttpDoor;
+  /** Every door, in start order. */
+  doors: readonly Door[];
   logger: Logger;
-  /** Listens on server.host:server.port; resolves to the bound port (useful with port 0). */
+  /** Starts every door; resolves to the native door's bound port (useful with port 0). */
   listen(): Promise<number>;
-  /** Graceful stop: refuse new work, close clients, drain, close the store. */
+  /** Graceful stop: drain every door (refuse new work, close clients), stop them, close the store. */
   stop(): Promise<void>;
 }
 
@@ -53,6 +60,8 @@ export interface ParleyOverrides {
   /** Use this bus instead of the one the config names (tests share a local hub). */
   bus?: Bus;
   logger?: Logger;
+  /** More doors, started after the built-in ones (tests; later, plugins). */
+  doors?: (core: Core) => Door[];
 }
 
 export function createLogger(level: string): Logger {
@@ -66,6 +75,7 @@ export async function createParley(
 ): Promise<Parley> {
   const logger = overrides.logger ?? createLogger(config.log.level);
   const nodeId = config.server.node_id || `${hostname()}-${newId().slice(-6)}`;
+  for (const w of configWarnings(config)) logger.warn(w);
 
   const storeOptions = {
     url: config.database.url,
@@ -102,6 +112,11 @@ export async function createParley(
     throw err;
   }
 
+  const users = createUserDirectory(store);
+  const hooks = createHooks({
+    onError: (err, hook) => logger.warn({ err, hook }, 'a hook listener failed'),
+    onDropped: dropWarning(logger),
+  });
   const sessions = createSessionRegistry();
   const router = createRouter({
     nodeId,
@@ -148,10 +163,11 @@ export async function createParley(
     store: store.presence,
     router,
     sessions,
-    usernameOf: async (id) => (await store.accounts.userById(id))?.username,
+    usernameOf: users.usernameOf,
     heartbeatSeconds: config.presence.node_heartbeat_seconds,
     nodeTimeoutSeconds: config.presence.node_timeout_seconds,
     onError: (err) => logger.warn({ err }, 'presence update failed'),
+    hooks,
   });
   const contacts = createContactService({
     store: store.contacts,
@@ -162,11 +178,7 @@ export async function createParley(
     // Failures are logged by the presence service itself.
     accessChanged: (watcher, target) =>
       void presence.accessChanged(watcher, target).catch(() => {}),
-    users: {
-      byUsername: (name) => store.accounts.userByUsername(name),
-      byId: (id) => store.accounts.userById(id),
-      displayName: async (id) => (await store.profiles.profile(id))?.displayName ?? '',
-    },
+    users,
   });
   const profiles = createProfileService({ store: store.profiles, router, blocks: contacts });
   // One reader for core's own history ops and the door-facing service.
@@ -182,25 +194,18 @@ export async function createParley(
     filters: store.filters,
     router,
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
-    users: {
-      byUsername: (name) => store.accounts.userByUsername(name),
-      usernameOf: async (id) => (await store.accounts.userById(id))?.username,
-      isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
-      roomName: async (id) => (await store.rooms.byId(id))?.name,
-    },
+    users,
+    hooks,
+    online: (userId) => presence.online(userId),
   });
   const receipts = createReceiptService({
     store: store.markers,
     router,
-    users: {
-      byUsername: (name) => store.accounts.userByUsername(name),
-      usernameOf: async (id) => (await store.accounts.userById(id))?.username,
-      isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
-    },
+    users,
   });
   const conversations = createConversationService({
     store: store.conversations,
-    usernameOf: async (id) => (await store.accounts.userById(id))?.username,
+    usernameOf: users.usernameOf,
   });
   const fanout = createRoomFanout({
     nodeId,
@@ -218,16 +223,13 @@ export async function createParley(
     markers: store.markers,
     router,
     fanout,
-    users: {
-      byUsername: (name: string) => store.accounts.userByUsername(name),
-      usernameOf: async (id: string) => (await store.accounts.userById(id))?.username,
-      isBlocked: (owner: string, other: string) => store.contacts.isBlocked(owner, other),
-    },
+    users,
     limits: {
       maxMembers: config.rooms.max_members,
       maxCreatedPerUser: config.rooms.max_created_per_user,
     },
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
+    hooks,
   };
   const rooms = createRoomService(roomDeps);
   const roomChat = createRoomChat(roomDeps);
@@ -247,6 +249,7 @@ export async function createParley(
     router,
     sessions,
     throttle,
+    hooks,
     live,
     feeds: createFeeds({
       messages,
@@ -264,18 +267,21 @@ export async function createParley(
 
   let stopping = false;
   const metrics = createMetrics();
-  const http = await createHttpDoor({
+  const doors = await createDoors({
     core,
     config,
     logger,
     metrics,
-    draining: () => stopping,
+    ...(overrides.doors ? { more: overrides.doors } : {}),
     readiness: {
       async problems() {
         const out: string[] = [];
         if (stopping) out.push('shutting down');
         await store.check().catch((e: Error) => out.push(`database: ${e.message}`));
         await bus.check().catch((e: Error) => out.push(`bus: ${e.message}`));
+        for (const d of doors.all)
+          for (const p of await d.problems().catch((e: Error) => [e.message]))
+            out.push(`${d.name}: ${p}`);
         return out;
       },
     },
@@ -286,15 +292,21 @@ export async function createParley(
     core,
     store,
     bus,
-    http,
+    http: doors.native.http,
+    doors: doors.all,
     logger,
     async listen() {
-      await http.app.listen({ host: config.server.host, port: config.server.port });
+      for (const d of doors.all) await d.start();
       revocations.start();
-      const addr = http.app.server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+      const port = doors.native.port();
       logger.info(
-        { node: nodeId, port, store: store.kind, bus: config.bus.url ? 'nats' : 'local' },
+        {
+          node: nodeId,
+          port,
+          doors: doors.all.map((d) => d.name),
+          store: store.kind,
+          bus: config.bus.url ? 'nats' : 'local',
+        },
         'parley is listening',
       );
       return port;
@@ -303,14 +315,24 @@ export async function createParley(
       stopped ??= (async () => {
         stopping = true;
         logger.info('shutting down');
-        http.ws.closeAll(CLOSE.goingAway, 'server shutting down');
+        // Every door stops taking work at once; what is in flight (hook listeners
+        // included) gets the grace period, then the doors are stopped in order.
         const grace = config.server.shutdown_grace_seconds * 1000;
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
-          http.app.close(),
+          (async () => {
+            await Promise.all(
+              doors.all.map((d) =>
+                d.drain().catch((err) => logger.warn({ err, door: d.name }, 'drain failed')),
+              ),
+            );
+            await hooks.idle();
+          })(),
           new Promise<void>((resolve) => (timer = setTimeout(resolve, grace))),
         ]);
         clearTimeout(timer);
+        for (const d of doors.all)
+          await d.stop().catch((err) => logger.warn({ err, door: d.name }, 'stop failed'));
         await revocations.stop();
         await presence.stop().catch((err) => logger.warn({ err }, 'presence did not stop cleanly'));
         fanout.close();
@@ -321,5 +343,31 @@ export async function createParley(
       })();
       return stopped;
     },
+  };
+}
+
+/**
+ * The doors this configuration opens, in start order. The native door is always
+ * there (it serves /healthz, /readyz and /metrics); IRC and XMPP will join the
+ * list here, each from its own config section.
+ */
+async function createDoors(deps: {
+  core: Core;
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+  more?: (core: Core) => Door[];
+}): Promise<{ native: NativeDoor; all: Door[] }> {
+  const native = await createNativeDoor(deps);
+  return { native, all: [native, ...(deps.more?.(deps.core) ?? [])] };
+}
+
+/** Warns at the first dropped hook call, then at every thousandth, so a flood does not flood the log. */
+function dropWarning(logger: Logger): (hook: string) => void {
+  let dropped = 0;
+  return (hook) => {
+    if (dropped++ % 1000 === 0)
+      logger.warn({ hook, dropped }, 'hook calls dropped: listeners are slower than events arrive');
   };
 }

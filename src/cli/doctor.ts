@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { createNatsBus } from '../bus/nats.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError, configWarnings } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { describeStore, openStore } from '../store/open.js';
 import { proxyWarnings, trustedProxies } from '../doors/http/proxies.js';
@@ -136,6 +136,17 @@ function checkProxies(config: Config): Check[] {
   ];
 }
 
+/** The doors `parley serve` would open, and where (the port itself is checked below). */
+function checkDoors(config: Config): Check[] {
+  const { host, port } = config.server;
+  return [
+    {
+      ok: true,
+      text: `doors: native (WebSocket, REST and the web client on ${host}:${port}; settings in [native])`,
+    },
+  ];
+}
+
 /** Checks what `parley serve` needs and says what is wrong in plain words. Exit code 1 when anything is. */
 export async function doctor(args: Args, io: CliIO): Promise<number> {
   const path = configPath(args, io);
@@ -152,6 +163,8 @@ export async function doctor(args: Args, io: CliIO): Promise<number> {
     { ok: true, text: `config: ${path ?? 'built-in defaults'} + PARLEY_* environment is valid` },
   ];
   checks.push(
+    ...configWarnings(config).map((text) => ({ ok: true, warn: true, text })),
+    ...checkDoors(config),
     ...checkProxies(config),
     ...(await checkDatabase(config)),
     await checkBus(config),

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { buildConfig, ConfigError, defaultConfig, loadConfig } from './load.js';
-import { SCHEMA } from './schema.js';
+import { buildConfig, ConfigError, configWarnings, defaultConfig, loadConfig } from './load.js';
+import { MOVED_KEYS, SCHEMA } from './schema.js';
 
 const example = readFileSync(new URL('../../parley.example.toml', import.meta.url), 'utf8');
 
@@ -61,13 +61,13 @@ describe('configuration', () => {
       { server: { port: 1000 } },
       {
         PARLEY_SERVER_PORT: '2000',
-        PARLEY_LIMITS_MAX_FRAME_BYTES: '4096',
+        PARLEY_NATIVE_MAX_FRAME_BYTES: '4096',
         PARLEY_METRICS_ENABLED: 'false',
         PARLEY_REGISTRATION_RESERVED_USERNAMES: 'boss, chief',
       },
     );
     expect(c.server.port).toBe(2000);
-    expect(c.limits.max_frame_bytes).toBe(4096);
+    expect(c.native.max_frame_bytes).toBe(4096);
     expect(c.metrics.enabled).toBe(false);
     expect(c.registration.reserved_usernames).toEqual(['boss', 'chief']);
   });
@@ -80,6 +80,70 @@ describe('configuration', () => {
       'PARLEY_SERVER_PROT',
     );
     expect(() => buildConfig({}, { PARLEY_TEST_PG: 'x', PARLEY_CONFIG: 'y' })).not.toThrow();
+  });
+
+  describe('keys that moved to [native]', () => {
+    it('moved every WebSocket key of [limits], and the example documents none of the old names', () => {
+      expect(Object.keys(MOVED_KEYS).sort()).toEqual(
+        [
+          'auth_timeout_seconds',
+          'bad_frames_before_close',
+          'frame_burst',
+          'frames_per_second',
+          'heartbeat_seconds',
+          'max_frame_bytes',
+          'send_queue_bytes',
+          'session_recheck_seconds',
+        ].map((k) => `limits.${k}`),
+      );
+      const parsed = parse(example) as Record<string, Record<string, unknown>>;
+      for (const old of Object.keys(MOVED_KEYS))
+        expect(Object.keys(parsed.limits ?? {})).not.toContain(old.split('.')[1]);
+    });
+
+    it('an old key still works, with one warning naming the new key', () => {
+      const c = buildConfig({ limits: { heartbeat_seconds: 5, max_body_bytes: 2048 } });
+      expect(c.native.heartbeat_seconds).toBe(5);
+      expect(c.limits.max_body_bytes).toBe(2048);
+      expect(configWarnings(c)).toEqual([
+        'limits.heartbeat_seconds is deprecated; it still works for now: use native.heartbeat_seconds instead',
+      ]);
+      expect(configWarnings(defaultConfig())).toEqual([]);
+    });
+
+    it('an old environment variable still works, and names itself in the warning', () => {
+      const c = buildConfig({}, { PARLEY_LIMITS_FRAME_BURST: '7' });
+      expect(c.native.frame_burst).toBe(7);
+      expect(configWarnings(c)).toEqual([
+        'PARLEY_LIMITS_FRAME_BURST is deprecated; it still works for now: use native.frame_burst instead',
+      ]);
+    });
+
+    it('the new key wins wherever it is set, and the old one is called ignored', () => {
+      const fromFile = buildConfig({ limits: { frame_burst: 7 }, native: { frame_burst: 9 } });
+      expect(fromFile.native.frame_burst).toBe(9);
+      expect(configWarnings(fromFile)).toEqual([
+        'limits.frame_burst is deprecated and ignored because native.frame_burst is set; remove it',
+      ]);
+      // The new key in the file beats the old one in the environment too.
+      const mixed = buildConfig({ native: { frame_burst: 9 } }, { PARLEY_LIMITS_FRAME_BURST: '7' });
+      expect(mixed.native.frame_burst).toBe(9);
+      expect(configWarnings(mixed)[0]).toMatch(
+        /PARLEY_LIMITS_FRAME_BURST is deprecated and ignored/,
+      );
+      const fromEnv = buildConfig(
+        { limits: { frame_burst: 7 } },
+        { PARLEY_NATIVE_FRAME_BURST: '9' },
+      );
+      expect(fromEnv.native.frame_burst).toBe(9);
+    });
+
+    it("an old key is checked against the new key's limits, under its old name", () => {
+      const p = problems(() => buildConfig({ limits: { send_queue_bytes: 1 } }));
+      expect(p).toEqual([
+        'limits.send_queue_bytes: got 1, expected a whole number from 16384 to 268435456',
+      ]);
+    });
   });
 
   it('checks settings that depend on each other', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { SCHEMA, type Config, type FieldSpec } from './schema.js';
+import { MOVED_KEYS, SCHEMA, type Config, type FieldSpec } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -89,14 +89,44 @@ function fromEnv(name: string, spec: FieldSpec, s: string, problems: string[]): 
 
 const ENV_IGNORED = new Set(['CONFIG', 'TEST']);
 
+const warningsOf = new WeakMap<Config, readonly string[]>();
+
+/**
+ * What the configuration works with but should change (keys that moved), in
+ * plain words: the server logs each at start and `parley doctor` shows them.
+ */
+export function configWarnings(config: Config): readonly string[] {
+  return warningsOf.get(config) ?? [];
+}
+
+function specOf(section: string, key: string): FieldSpec | undefined {
+  return (SCHEMA as Record<string, Record<string, FieldSpec>>)[section]?.[key];
+}
+
 /**
  * Builds the configuration from defaults, then the file, then PARLEY_* variables
- * (PARLEY_<SECTION>_<KEY>, e.g. PARLEY_DATABASE_URL, PARLEY_LIMITS_MAX_FRAME_BYTES).
+ * (PARLEY_<SECTION>_<KEY>, e.g. PARLEY_DATABASE_URL, PARLEY_NATIVE_MAX_FRAME_BYTES).
+ * A key that moved (`MOVED_KEYS`) is still read under its old name when the new one is not set.
  * Every problem is collected so the operator sees all of them at once.
  */
 export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Config {
   const problems: string[] = [];
   const out: Record<string, Record<string, unknown>> = {};
+  // Keys given explicitly (file or environment), and values found under a moved key's old name.
+  const given = new Set<string>();
+  const moved = new Map<string, { value: unknown; from: string }>();
+  const put = (section: string, key: string, value: unknown, from: string) => {
+    const to = MOVED_KEYS[`${section}.${key}`];
+    if (to) moved.set(to, { value, from });
+    else {
+      out[section]![key] = value;
+      given.add(`${section}.${key}`);
+    }
+  };
+  const fieldSpec = (section: string, key: string): FieldSpec | undefined => {
+    const to = MOVED_KEYS[`${section}.${key}`];
+    return to ? specOf(...(to.split('.') as [string, string])) : specOf(section, key);
+  };
 
   for (const [section, fields] of Object.entries(SCHEMA)) {
     out[section] = {};
@@ -118,7 +148,7 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
       continue;
     }
     for (const [k, v] of Object.entries(value as Raw)) {
-      const spec = fields[k];
+      const spec = fieldSpec(section, k);
       if (!spec) {
         problems.push(
           `unknown key ${section}.${k} (known keys in [${section}]: ${Object.keys(fields).join(', ')})`,
@@ -126,7 +156,7 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
         continue;
       }
       const checked = checkValue(`${section}.${k}`, spec, v, problems);
-      if (checked !== undefined) out[section]![k] = checked;
+      if (checked !== undefined) put(section, k, checked, `${section}.${k}`);
     }
   }
 
@@ -138,7 +168,7 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
     if (ENV_IGNORED.has(sectionName.toUpperCase())) continue;
     const fields = (SCHEMA as Record<string, Record<string, FieldSpec>>)[sectionName];
     const key = cut < 0 ? '' : rest.slice(cut + 1).toLowerCase();
-    const spec = fields?.[key];
+    const spec = fieldSpec(sectionName, key);
     if (!fields || !spec) {
       problems.push(
         `unknown environment variable ${name} (expected PARLEY_<SECTION>_<KEY> naming a key of parley.example.toml)`,
@@ -148,7 +178,18 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
     const typed = fromEnv(name, spec, raw, problems);
     if (typed === undefined) continue;
     const checked = checkValue(name, spec, typed, problems);
-    if (checked !== undefined) out[sectionName]![key] = checked;
+    if (checked !== undefined) put(sectionName, key, checked, name);
+  }
+
+  const warnings: string[] = [];
+  for (const [to, { value, from }] of moved) {
+    if (given.has(to)) {
+      warnings.push(`${from} is deprecated and ignored because ${to} is set; remove it`);
+      continue;
+    }
+    const [section, key] = to.split('.') as [string, string];
+    out[section]![key] = value;
+    warnings.push(`${from} is deprecated; it still works for now: use ${to} instead`);
   }
 
   const presence = out.presence as
@@ -158,7 +199,9 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
       `presence.node_timeout_seconds (${presence.node_timeout_seconds}) must be at least twice presence.node_heartbeat_seconds (${presence.node_heartbeat_seconds}), or healthy nodes would sweep each other`,
     );
   if (problems.length) throw new ConfigError(problems);
-  return out as Config;
+  const config = out as Config;
+  if (warnings.length) warningsOf.set(config, warnings);
+  return config;
 }
 
 export function defaultConfig(): Config {

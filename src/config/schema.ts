@@ -97,8 +97,16 @@ export const SCHEMA = {
   },
   limits: {
     max_body_bytes: { type: 'int', default: 65536, min: 1024, max: 16777216 },
-    max_frame_bytes: { type: 'int', default: 65536, min: 1024, max: 16777216 },
     json_max_depth: { type: 'int', default: 32, min: 2, max: 256 },
+    requests_per_minute_per_address: { type: 'int', default: 600, min: 1, max: 1000000 },
+    connections_per_address: { type: 'int', default: 64, min: 1, max: 1000000 },
+  },
+  /**
+   * The native door: Parley's own protocol over WebSocket (REST and the web client
+   * share its HTTP listener, server.host:server.port). Each door has its own section.
+   */
+  native: {
+    max_frame_bytes: { type: 'int', default: 65536, min: 1024, max: 16777216 },
     frames_per_second: { type: 'int', default: 30, min: 1, max: 100000 },
     frame_burst: { type: 'int', default: 100, min: 1, max: 100000 },
     bad_frames_before_close: { type: 'int', default: 20, min: 1, max: 100000 },
@@ -106,8 +114,6 @@ export const SCHEMA = {
     auth_timeout_seconds: { type: 'int', default: 10, min: 1, max: 600 },
     heartbeat_seconds: { type: 'int', default: 15, min: 1, max: 600 },
     session_recheck_seconds: { type: 'int', default: 60, min: 1, max: 86400 },
-    requests_per_minute_per_address: { type: 'int', default: 600, min: 1, max: 1000000 },
-    connections_per_address: { type: 'int', default: 64, min: 1, max: 1000000 },
   },
   messages: {
     per_second: { type: 'int', default: 10, min: 1, max: 100000 },
@@ -139,6 +145,14 @@ export const SCHEMA = {
     token: { type: 'string', default: '', maxLength: 256 },
   },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
+
+/**
+ * Keys that moved, old name -> new name. The old one is still read when the new
+ * one is not set (in the file or the environment), with a warning naming the new one.
+ */
+export const MOVED_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.keys(SCHEMA.native).map((k) => [`limits.${k}`, `native.${k}`]),
+);
 
 type Schema = typeof SCHEMA;
 type ValueOf<F> = F extends { type: 'int' }

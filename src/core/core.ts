@@ -1,5 +1,6 @@
 import type { AccountService } from './accounts/service.js';
 import type { LoginThrottle } from './accounts/throttle.js';
+import type { Hooks } from './hooks.js';
 import type { ContactService } from './contacts/service.js';
 import type { HistoryService } from './history/service.js';
 import type { ConversationService } from './conversations/service.js';
@@ -14,25 +15,43 @@ import type { LiveReadiness } from './live.js';
 import type { Router } from './router.js';
 import type { SessionRegistry } from './sessions.js';
 
-/** Everything a door may call. Built by main.ts; doors receive it, never build it. */
+/**
+ * Everything a door may call. Built by main.ts; doors receive it, never build it.
+ * A bag of services for now (issue 12 may narrow what each door sees).
+ */
 export interface Core {
+  /** This process's id in the cluster (`server.node_id`, or made up at start). */
   nodeId: string;
+  /** Registration, login, sessions (tokens), invites, account admin; `asSession` runs an op as a session. */
   accounts: AccountService;
+  /** Display names, avatars, the user directory; per-user settings. */
   profiles: ProfileService;
+  /** The roster (subscriptions, consent) and blocks. */
   contacts: ContactService;
+  /** Per-session presence, the aggregate over nodes, and who is told. */
   presence: PresenceService;
+  /** Direct messages, filters, search, and the per-user log (`sync`). */
   messages: MessageService;
+  /** A user's direct conversations by activity (previews, unread counts). */
   conversations: ConversationService;
   /** History by position, id and time, direct and rooms alike (CHATHISTORY, MAM). */
   history: HistoryService;
+  /** Delivered/read markers, receipts and typing in direct conversations. */
   receipts: ReceiptService;
+  /** Rooms: creation, membership, moderation, the directory. */
   rooms: RoomService;
+  /** What happens inside a room: messages, its timeline, markers, typing. */
   roomChat: RoomChat;
+  /** deliver(userId, event): this node's sessions, and the bus for the others. */
   router: Router;
+  /** This node's connected sessions; a door adds its sessions here. */
   sessions: SessionRegistry;
   /** Before replaying to a reconnecting client: its live subscriptions are active. */
   live: LiveReadiness;
   /** Every door's sessions receive through a feed: replay by cursors, then live, each once. */
   feeds: Feeds;
+  /** Domain hooks (message stored or waiting, presence changed, member joined): `hooks.on(...)`. */
+  hooks: Hooks;
+  /** Login failures per account and address (used by `accounts`; no door calls it directly yet). */
   throttle: LoginThrottle;
 }

@@ -437,6 +437,8 @@ for (const backend of everyStoreBackend()) {
       node = await startSingle(backend, {
         limits: {
           requests_per_minute_per_address: 1_000_000,
+        },
+        native: {
           frames_per_second: 100_000,
           frame_burst: 100_000,
           // Every refusal here is deliberate; the connection must outlive them.

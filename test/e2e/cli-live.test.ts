@@ -49,7 +49,7 @@ for (const { backend, bus } of setups) {
         ...(bus === 'nats' ? { busUrl: NATS_URL } : {}),
         config: {
           // The connection must be closed by the news, not by this recheck.
-          limits: { session_recheck_seconds: 3600 },
+          native: { session_recheck_seconds: 3600 },
           messages: { per_second: 100_000, burst: 100_000 },
           bus: { subject_prefix: prefix },
         },

@@ -141,7 +141,26 @@ describe('parley doctor', () => {
       });
       expect(r.stdout).toMatch(/✔ database: sqlite/);
       expect(r.stdout).toMatch(/pending/);
+      expect(r.stdout).toMatch(
+        /✔ doors: native \(WebSocket, REST and the web client on 0\.0\.0\.0:0/,
+      );
       expect(r.stdout).toMatch(/All good/);
+      expect(r.code).toBe(0);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('warns about a key that moved, naming the new one', async () => {
+    const t = tempDir();
+    try {
+      const r = await runCli(['doctor'], {
+        env: { PARLEY_DATA_DIR: t.dir, PARLEY_SERVER_PORT: '0', PARLEY_LIMITS_FRAME_BURST: '50' },
+      });
+      expect(r.stdout).toMatch(
+        /⚠ PARLEY_LIMITS_FRAME_BURST is deprecated; it still works for now: use native\.frame_burst instead/,
+      );
+      expect(r.stdout).toMatch(/read the 1 warning\(s\)/);
       expect(r.code).toBe(0);
     } finally {
       t.cleanup();
@@ -293,6 +312,8 @@ describe('parley serve', () => {
           PARLEY_SERVER_PORT: '0',
           PARLEY_SERVER_HOST: '127.0.0.1',
           PARLEY_LOG_LEVEL: 'info',
+          // A key that moved to [native]: still read, with one warning in the log.
+          PARLEY_LIMITS_HEARTBEAT_SECONDS: '15',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -311,6 +332,8 @@ describe('parley serve', () => {
         }
       });
     });
+    expect(out.match(/PARLEY_LIMITS_HEARTBEAT_SECONDS is deprecated/g)).toHaveLength(1);
+    expect(out).toMatch(/use native\.heartbeat_seconds instead/);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
@@ -337,6 +360,7 @@ describe('parley serve', () => {
     expect(await closed).toBe(1001);
     expect(await exited).toBe(0);
     expect(out).toMatch(/"msg":"stopped"/);
+    expect(out).toMatch(/"doors":\["native"\]/);
 
     const store = await openStore({ url: '', dataDir: t.dir, poolSize: 1 });
     try {

@@ -201,8 +201,10 @@ describe('hostile input on the WebSocket', () => {
   beforeAll(async () => {
     node = await startSingle(backend, {
       limits: {
-        max_frame_bytes: MAX_FRAME,
         json_max_depth: MAX_DEPTH,
+      },
+      native: {
+        max_frame_bytes: MAX_FRAME,
         bad_frames_before_close: 10_000,
       },
     });
@@ -552,7 +554,7 @@ describe('hostile input on the WebSocket', () => {
 
   describe('closing rules', () => {
     it('closes a connection that does not authenticate within auth_timeout_seconds with 4001', async () => {
-      const n = await startSingle(backend, { limits: { auth_timeout_seconds: 1 } });
+      const n = await startSingle(backend, { native: { auth_timeout_seconds: 1 } });
       nodes.push(n);
       // Registered over REST first (no deadline there), then authenticated by the upgrade header.
       const res = await fetch(`${n.url}/api/v1/accounts`, {
@@ -578,7 +580,7 @@ describe('hostile input on the WebSocket', () => {
 
     it('closes with 4008 after bad_frames_before_close bad frames; fewer leave it usable', async () => {
       const limit = 5;
-      const n = await startSingle(backend, { limits: { bad_frames_before_close: limit } });
+      const n = await startSingle(backend, { native: { bad_frames_before_close: limit } });
       nodes.push(n);
       const c = await RawClient.open(n.wsUrl);
       const bad: (() => void)[] = [
@@ -607,7 +609,7 @@ describe('hostile input on the WebSocket', () => {
     it('a flood beyond frame_burst gets rate-limited errors with retryAfter, then works again', async () => {
       const burst = 5;
       const n = await startSingle(backend, {
-        limits: { frames_per_second: 1, frame_burst: burst, bad_frames_before_close: 1000 },
+        native: { frames_per_second: 1, frame_burst: burst, bad_frames_before_close: 1000 },
       });
       nodes.push(n);
       const c = await RawClient.open(n.wsUrl);
@@ -655,7 +657,7 @@ describe('hostile input on the WebSocket', () => {
         data: { dir: db.dataDir },
         database: { url: db.url },
         log: { level: 'info' },
-        limits: {
+        native: {
           send_queue_bytes: 16_384,
           frames_per_second: 100_000,
           frame_burst: 100_000,

@@ -183,6 +183,8 @@ for (const backend of everyStoreBackend()) {
       node = await startSingle(backend, {
         limits: {
           requests_per_minute_per_address: 1_000_000,
+        },
+        native: {
           frame_burst: 100_000,
           frames_per_second: 100_000,
           bad_frames_before_close: 100_000,

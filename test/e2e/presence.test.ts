@@ -587,7 +587,7 @@ for (const backend of everyStoreBackend()) {
   describe(`presence of a dropped connection (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
-      node = await startSingle(backend, { limits: { heartbeat_seconds: 1 } });
+      node = await startSingle(backend, { native: { heartbeat_seconds: 1 } });
     });
     afterAll(async () => {
       await node?.dispose();

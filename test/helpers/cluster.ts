@@ -27,7 +27,7 @@ export interface ClusterSetup {
 
 // Live sessions must be closed by the bus, not by the periodic store recheck.
 const config = (prefix: string) => ({
-  limits: { session_recheck_seconds: 86_400 },
+  native: { session_recheck_seconds: 86_400 },
   bus: { subject_prefix: prefix },
 });
 

@@ -2,6 +2,7 @@ import { ParleyError } from '../errors.js';
 import type { HistoryReader } from '../history/service.js';
 import type { Selector } from '../history/positions.js';
 import { event } from '../events.js';
+import { type Hooks, NO_HOOKS } from '../hooks.js';
 import { newId } from '../ids.js';
 import { createRateLimiter } from '../limits/rate.js';
 import type { Router } from '../router.js';
@@ -203,9 +204,13 @@ export function createMessageService(deps: {
   users: MessageUsers;
   router: Router;
   rate: { perSecond: number; burst: number };
+  hooks?: Hooks;
+  /** True when the user has a session anywhere in the cluster ('message.waiting' asks). */
+  online?: (userId: string) => Promise<boolean>;
   now?: () => number;
 }): MessageService {
   const { store, users, router } = deps;
+  const hooks = deps.hooks ?? NO_HOOKS;
   const now = deps.now ?? Date.now;
   const limiter = createRateLimiter({ perSecond: deps.rate.perSecond, burst: deps.rate.burst });
 
@@ -267,6 +272,16 @@ export function createMessageService(deps: {
       const p = payload(result.message, userId);
       router.deliver(userId, event(p.name, { seq, ...p.data }, connectionId));
     }
+  }
+
+  /** After commit: a new message, and whether its recipient is away to read it later. */
+  function stored(m: StoredMessage): void {
+    hooks.emit('message.stored', { kind: 'direct', message: m });
+    const online = deps.online;
+    if (online && m.visibleToRecipient)
+      hooks.emitLater('message.waiting', async () =>
+        (await online(m.recipientId)) ? undefined : { userId: m.recipientId, message: m },
+      );
   }
 
   async function mine(userId: string, id: unknown, mustBeSender: boolean): Promise<StoredMessage> {
@@ -380,7 +395,10 @@ export function createMessageService(deps: {
         audience,
         payload,
       );
-      if (!r.duplicate) fanOut(r, payload, connectionId);
+      if (!r.duplicate) {
+        fanOut(r, payload, connectionId);
+        stored(r.message);
+      }
       const seq = r.seqs.get(userId) ?? (await store.firstLogSeq(userId, r.message.id)) ?? 0;
       if (r.duplicate) return { message: await view(r.message), seq, duplicate: true };
       return {

@@ -1,5 +1,6 @@
 import { ParleyError } from '../errors.js';
 import { event } from '../events.js';
+import { type Hooks, NO_HOOKS } from '../hooks.js';
 import type { Router } from '../router.js';
 import type { Session, SessionRegistry } from '../sessions.js';
 import type { NodePresence, PresenceStore, Show } from './store.js';
@@ -36,6 +37,11 @@ export interface PresenceService {
   accessChanged(watcherId: string, targetId: string): Promise<void>;
   showLastSeen(userId: string): Promise<boolean>;
   setShowLastSeen(userId: string, show: boolean): Promise<void>;
+  /**
+   * True when the user has a session on this node, or visible presence on any
+   * live node (a session that is invisible on another node is not seen).
+   */
+  online(userId: string): Promise<boolean>;
   /** Writes the node's heartbeat; call before serving. */
   start(): Promise<void>;
   /** Waits for pending work and forgets this node's rows. */
@@ -71,9 +77,14 @@ export function createPresenceService(deps: {
   heartbeatSeconds: number;
   nodeTimeoutSeconds: number;
   onError: (err: unknown) => void;
+  hooks?: Hooks;
   now?: () => number;
 }): PresenceService {
   const { nodeId, store, router, sessions } = deps;
+  const hooks = deps.hooks ?? NO_HOOKS;
+  // What 'presence.changed' last said per user this node shows online, so a second tab
+  // (which re-tells watchers the same state) is no change. Bounded by those users.
+  const hookSaid = new Map<string, string>();
   const now = deps.now ?? Date.now;
   const local = new Map<string, Local>(); // by connection id
   // This node's last aggregate per user, so `since` stays put while nothing changes.
@@ -169,7 +180,19 @@ export function createPresenceService(deps: {
     const info = await infoOf(userId, username);
     const ev = event('presence', { ...info });
     for (const w of await store.watchersOf(userId)) router.deliver(w, ev);
+    presenceHook(info);
+    // Only users with a session here are remembered (the map stays bounded by them).
+    if (!sessions.of(userId).length) hookSaid.delete(userId);
     return info;
+  }
+
+  function presenceHook(info: PresenceInfo): void {
+    const said = `${info.show}\u0000${info.status}\u0000${info.since}`;
+    if (info.show === 'offline') hookSaid.delete(info.userId);
+    else if (hookSaid.get(info.userId) === said) return;
+    else hookSaid.set(info.userId, said);
+    const { userId, show, status, since, at } = info;
+    hooks.emit('presence.changed', { userId, show, status, since, at });
   }
 
   function update(userId: string): Promise<PresenceInfo | undefined> {
@@ -275,6 +298,10 @@ export function createPresenceService(deps: {
     },
 
     snapshot,
+    async online(userId) {
+      if (sessions.of(userId).length) return true;
+      return (await store.presenceOf([userId], aliveSince())).length > 0;
+    },
     showLastSeen: (userId) => store.showLastSeen(userId),
     setShowLastSeen: (userId, show) => store.setShowLastSeen(userId, show),
 

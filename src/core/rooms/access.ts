@@ -1,6 +1,7 @@
 import { ParleyError } from '../errors.js';
 import { event } from '../events.js';
 import type { HistoryReader } from '../history/service.js';
+import type { Hooks } from '../hooks.js';
 import type { MessageStore } from '../messages/store.js';
 import type { MarkerStore } from '../receipts/store.js';
 import type { Router } from '../router.js';
@@ -27,6 +28,7 @@ export interface RoomDeps {
   fanout: RoomFanout;
   limits: { maxMembers: number; maxCreatedPerUser: number };
   rate: { perSecond: number; burst: number };
+  hooks?: Hooks;
   now?: () => number;
 }
 

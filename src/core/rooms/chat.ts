@@ -1,6 +1,7 @@
 import { lookupName } from '../accounts/username.js';
 import { ParleyError } from '../errors.js';
 import { event } from '../events.js';
+import { NO_HOOKS } from '../hooks.js';
 import { newId } from '../ids.js';
 import { createRateLimiter } from '../limits/rate.js';
 import {
@@ -134,6 +135,7 @@ function messageId(id: unknown): string {
 export function createRoomChat(deps: RoomDeps): RoomChat {
   const { store } = deps;
   const a = roomAccess(deps);
+  const hooks = deps.hooks ?? NO_HOOKS;
   const limiter = createRateLimiter({ perSecond: deps.rate.perSecond, burst: deps.rate.burst });
   const typingLimit = createRateLimiter({ perSecond: 2, burst: 10 });
 
@@ -309,11 +311,19 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
           messageId: stored.id,
           data: { change: 'new', message: view },
         });
-        return { e, view };
+        return { e, view, stored, mentions };
       });
       if ('dup' in r && r.dup)
         return { message: (await views(room, [r.dup]))[0]!, roomSeq: r.dup.seq, duplicate: true };
       a.emit(room, r.e!, connectionId);
+      hooks.emit('message.stored', {
+        kind: 'room',
+        roomId: room.id,
+        roomName: room.name,
+        roomSeq: r.e!.seq,
+        message: r.stored!,
+        mentions: r.mentions!,
+      });
       return { message: r.view!, roomSeq: r.e!.seq, duplicate: false };
     },
 

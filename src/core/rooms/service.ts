@@ -1,5 +1,6 @@
 import { ParleyError } from '../errors.js';
 import { event } from '../events.js';
+import { NO_HOOKS } from '../hooks.js';
 import { newId } from '../ids.js';
 import { type MessagePreview, messagePreview } from '../messages/preview.js';
 import {
@@ -177,6 +178,20 @@ async function current(tx: RoomTx): Promise<Room> {
 export function createRoomService(deps: RoomDeps): RoomService {
   const { store } = deps;
   const a = roomAccess(deps);
+  const hooks = deps.hooks ?? NO_HOOKS;
+
+  /** After commit: `userId` is now a member (the timeline event `e` says so). */
+  function joined(room: Room, userId: string, role: Role, e: RoomEvent, via: 'create' | 'join') {
+    hooks.emit('member.joined', {
+      roomId: room.id,
+      roomName: room.name,
+      userId,
+      role,
+      roomSeq: e.seq,
+      at: e.at,
+      via,
+    });
+  }
 
   /** A change one member makes to another, checked and applied under the room's lock. */
   async function moderate(
@@ -302,6 +317,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
         { room: roomView(r.room), role: 'owner' },
         connectionId,
       );
+      joined(r.room, userId, 'owner', r.e, 'create');
       return { room: roomView(r.room), seq: r.seq };
     },
 
@@ -423,6 +439,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
         { room: roomView(r.room), role: r.role },
         connectionId,
       );
+      joined(r.room, userId, r.role, r.e, 'join');
       return { room: roomView(r.room), seq: r.seq };
     },
 

@@ -153,8 +153,8 @@ export async function createHttpDoor(deps: {
 
   await app.register(websocket, {
     options: {
-      // The soft limit (max_frame_bytes) answers with an error; this hard one closes (1009).
-      maxPayload: limits.max_frame_bytes * 4,
+      // The soft limit (native.max_frame_bytes) answers with an error; this hard one closes (1009).
+      maxPayload: config.native.max_frame_bytes * 4,
       // We check UTF-8 ourselves so a bad frame gets an error reply instead of a dropped connection.
       skipUTF8Validation: true,
     },

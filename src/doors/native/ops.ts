@@ -1,8 +1,7 @@
-import type { AuthContext } from '../../core/accounts/service.js';
-import type { Core } from '../../core/core.js';
 import { ParleyError } from '../../core/errors.js';
 import { VERSION } from '../../version.js';
-import { checkShape, type FieldType } from './json.js';
+import { checkShape } from './json.js';
+import { authed, type Op, type OpContext } from './op.js';
 import { ROOM_OPS } from './room-ops.js';
 
 /**
@@ -10,25 +9,6 @@ import { ROOM_OPS } from './room-ops.js';
  * route and a WebSocket frame of the same name run the same entry, so they
  * cannot drift apart. See docs/protocol.md.
  */
-export interface OpContext {
-  core: Core;
-  auth?: AuthContext;
-  address: string;
-  /** The WebSocket connection asking, if any (its own events are not echoed). */
-  connectionId?: string;
-}
-
-export interface Op {
-  auth: boolean;
-  shape: Record<string, FieldType>;
-  run(ctx: OpContext & { input: Record<string, unknown> }): Promise<unknown>;
-}
-
-const authed = (ctx: OpContext): AuthContext => {
-  if (!ctx.auth) throw new ParleyError('not-authenticated', 'sign in first');
-  return ctx.auth;
-};
-
 export const OPS: Record<string, Op> = {
   ping: {
     auth: false,

@@ -1,15 +1,10 @@
-import type { AuthContext } from '../../core/accounts/service.js';
-import { ParleyError } from '../../core/errors.js';
-import type { Op, OpContext } from './ops.js';
+import { authed, type Op, type OpContext } from './op.js';
 
 /**
  * Room operations (docs/protocol.md, "Rooms"), merged into the one operations
  * table: a REST route and a WebSocket frame of the same name run the same entry.
  */
-const me = (ctx: OpContext): string => {
-  if (!ctx.auth) throw new ParleyError('not-authenticated', 'sign in first');
-  return (ctx.auth as AuthContext).user.id;
-};
+const me = (ctx: OpContext): string => authed(ctx).user.id;
 
 export const ROOM_OPS: Record<string, Op> = {
   'rooms.create': {

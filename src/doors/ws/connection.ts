@@ -74,7 +74,7 @@ export class WsConnection {
     /** Shared by every connection of the door (one object, not one each). */
     private readonly deps: WsDoorDeps,
   ) {
-    const limits = deps.config.limits;
+    const limits = deps.config.native;
     this.address = req.ip;
     this.rate = new TokenBucket(limits.frame_burst);
     deps.metrics.connections.inc({ door: 'ws' });
@@ -123,7 +123,7 @@ export class WsConnection {
    */
   tick(now: number): void {
     if (this.closed) return;
-    const limits = this.deps.config.limits;
+    const limits = this.deps.config.native;
     if (!this.auth && now >= this.authDeadline)
       return this.shutdown(CLOSE.notAuthenticated, 'authentication timeout');
     if (now >= this.nextPing) {
@@ -152,7 +152,7 @@ export class WsConnection {
     let frame: unknown;
     try {
       frame = parseJsonBytes(data, {
-        maxBytes: this.deps.config.limits.max_frame_bytes,
+        maxBytes: this.deps.config.native.max_frame_bytes,
         maxDepth: this.deps.config.limits.json_max_depth,
       });
     } catch (err) {
@@ -179,7 +179,7 @@ export class WsConnection {
         }),
       );
     const re = (id as Id | undefined) ?? null;
-    const limits = this.deps.config.limits;
+    const limits = this.deps.config.native;
     const wait = this.rate.tryTake(limits.frames_per_second, limits.frame_burst);
     if (wait > 0)
       return this.sendError(
@@ -250,7 +250,7 @@ export class WsConnection {
   private writable(): boolean {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return false;
     const queued = this.socket.bufferedAmount + (this.out?.pendingBytes ?? 0);
-    if (queued <= this.deps.config.limits.send_queue_bytes) return true;
+    if (queued <= this.deps.config.native.send_queue_bytes) return true;
     this.terminate('send queue full (client too slow)');
     return false;
   }
@@ -366,7 +366,7 @@ export class WsConnection {
       },
     };
     this.deps.core.sessions.add(this.session);
-    this.nextRecheck = Date.now() + this.deps.config.limits.session_recheck_seconds * 1000;
+    this.nextRecheck = Date.now() + this.deps.config.native.session_recheck_seconds * 1000;
   }
 
   /** Closes the connection when its login session was revoked by a node that could not reach us, or by the CLI. */
@@ -399,7 +399,7 @@ export class WsConnection {
       this.badSince = now;
       this.badCount = 0;
     }
-    if (++this.badCount >= this.deps.config.limits.bad_frames_before_close)
+    if (++this.badCount >= this.deps.config.native.bad_frames_before_close)
       this.shutdown(CLOSE.policy, 'too many bad frames');
   }
 

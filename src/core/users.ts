@@ -1,0 +1,32 @@
+import type { UserRecord } from './accounts/store.js';
+import type { Store } from './store.js';
+
+/**
+ * Who is who, as every service looks it up: one adapter over the store, built
+ * once in main.ts. Each service declares the narrower part it needs
+ * (`MessageUsers`, `RoomUsers`, `ReceiptUsers`, `UserLookup`...), which this
+ * satisfies, so tests can still pass a small fake.
+ */
+export interface UserDirectory {
+  byUsername(username: string): Promise<UserRecord | undefined>;
+  byId(id: string): Promise<UserRecord | undefined>;
+  /** undefined for an account that does not exist (or was deleted). */
+  usernameOf(id: string): Promise<string | undefined>;
+  /** '' when the user has no profile or no display name. */
+  displayName(id: string): Promise<string>;
+  /** True when `ownerId` blocked `otherId`. */
+  isBlocked(ownerId: string, otherId: string): Promise<boolean>;
+  /** A room's name by id (search results may be room messages). */
+  roomName(roomId: string): Promise<string | undefined>;
+}
+
+export function createUserDirectory(store: Store): UserDirectory {
+  return {
+    byUsername: (name) => store.accounts.userByUsername(name),
+    byId: (id) => store.accounts.userById(id),
+    usernameOf: async (id) => (await store.accounts.userById(id))?.username,
+    displayName: async (id) => (await store.profiles.profile(id))?.displayName ?? '',
+    isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
+    roomName: async (id) => (await store.rooms.byId(id))?.name,
+  };
+}
