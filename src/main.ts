@@ -20,6 +20,7 @@ import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRoomChat } from './core/rooms/chat.js';
 import { createFeeds } from './core/feed.js';
+import { createSendService } from './core/send/service.js';
 import { createLiveReadiness } from './core/live.js';
 import { createRoomFanout } from './core/rooms/fanout.js';
 import { createRoomService } from './core/rooms/service.js';
@@ -244,6 +245,7 @@ export async function createParley(
     receipts,
     rooms,
     roomChat,
+    sender: createSendService({ messages, roomChat }),
     router,
     sessions,
     throttle,

@@ -12,6 +12,7 @@ import type { RoomService } from './rooms/service.js';
 import type { Feeds } from './feed.js';
 import type { LiveReadiness } from './live.js';
 import type { Router } from './router.js';
+import type { SendService } from './send/service.js';
 import type { SessionRegistry } from './sessions.js';
 
 /** Everything a door may call. Built by main.ts; doors receive it, never build it. */
@@ -28,6 +29,8 @@ export interface Core {
   receipts: ReceiptService;
   rooms: RoomService;
   roomChat: RoomChat;
+  /** One send for a user or a room target (doors call this; the rules stay in messages/rooms). */
+  sender: SendService;
   router: Router;
   sessions: SessionRegistry;
   /** Before replaying to a reconnecting client: its live subscriptions are active. */
