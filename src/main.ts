@@ -22,6 +22,7 @@ import { createProfileService } from './core/profiles/service.js';
 import { createRoomChat } from './core/rooms/chat.js';
 import { createFeeds } from './core/feed.js';
 import { createHooks } from './core/hooks.js';
+import { createSendService } from './core/send/service.js';
 import { createLiveReadiness } from './core/live.js';
 import { createRoomFanout } from './core/rooms/fanout.js';
 import { createRoomService } from './core/rooms/service.js';
@@ -246,6 +247,7 @@ export async function createParley(
     receipts,
     rooms,
     roomChat,
+    sender: createSendService({ messages, roomChat }),
     router,
     sessions,
     throttle,

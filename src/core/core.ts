@@ -13,6 +13,7 @@ import type { RoomService } from './rooms/service.js';
 import type { Feeds } from './feed.js';
 import type { LiveReadiness } from './live.js';
 import type { Router } from './router.js';
+import type { SendService } from './send/service.js';
 import type { SessionRegistry } from './sessions.js';
 
 /**
@@ -42,6 +43,8 @@ export interface Core {
   rooms: RoomService;
   /** What happens inside a room: messages, its timeline, markers, typing. */
   roomChat: RoomChat;
+  /** One send for a user or a room target (doors call this; the rules stay in messages/rooms). */
+  sender: SendService;
   /** deliver(userId, event): this node's sessions, and the bus for the others. */
   router: Router;
   /** This node's connected sessions; a door adds its sessions here. */

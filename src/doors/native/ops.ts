@@ -286,17 +286,16 @@ export const OPS: Record<string, Op> = {
   'messages.send': {
     auth: true,
     shape: { to: 'string', clientId: 'string', text: 'text', replyTo: 'string|null?' },
-    run: (ctx) =>
-      ctx.core.messages.send(
-        authed(ctx).user.id,
-        {
-          to: ctx.input.to,
-          clientId: ctx.input.clientId,
-          text: ctx.input.text,
-          replyTo: ctx.input.replyTo,
-        },
-        ctx.connectionId,
-      ),
+    async run(ctx) {
+      const { kind: _direct, ...sent } = await ctx.core.sender.send(authed(ctx).user.id, {
+        to: { user: ctx.input.to as string },
+        clientId: ctx.input.clientId as string,
+        text: ctx.input.text as string,
+        replyTo: ctx.input.replyTo as string | null | undefined,
+        ...(ctx.connectionId ? { connectionId: ctx.connectionId } : {}),
+      });
+      return sent;
+    },
   },
   'messages.edit': {
     auth: true,

@@ -152,17 +152,16 @@ export const ROOM_OPS: Record<string, Op> = {
   'rooms.send': {
     auth: true,
     shape: { room: 'string', clientId: 'string', text: 'text', replyTo: 'string|null?' },
-    run: (ctx) =>
-      ctx.core.roomChat.send(
-        me(ctx),
-        {
-          room: ctx.input.room,
-          clientId: ctx.input.clientId,
-          text: ctx.input.text,
-          replyTo: ctx.input.replyTo,
-        },
-        ctx.connectionId,
-      ),
+    async run(ctx) {
+      const { kind: _room, ...sent } = await ctx.core.sender.send(me(ctx), {
+        to: { room: ctx.input.room as string },
+        clientId: ctx.input.clientId as string,
+        text: ctx.input.text as string,
+        replyTo: ctx.input.replyTo as string | null | undefined,
+        ...(ctx.connectionId ? { connectionId: ctx.connectionId } : {}),
+      });
+      return sent;
+    },
   },
   'rooms.edit': {
     auth: true,
