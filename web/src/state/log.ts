@@ -2,6 +2,7 @@ import type { Contact, Message } from '../../../src/sdk/index.js';
 import { saveCursor, savedCursor } from '../lib/storage.js';
 import { SLACK, WINDOW, detachedUpdate, keepNewest } from '../lib/window.js';
 import { client } from './client.js';
+import { isSignedOut } from './errors.js';
 import { chatMessage } from './chats.js';
 import { incoming } from './incoming.js';
 import { remember } from './quotes.js';
@@ -22,7 +23,11 @@ let ready = false;
 let queue: Promise<void> = Promise.resolve();
 
 export function enqueue(job: () => Promise<void> | void): Promise<void> {
-  const run = queue.then(job).catch((err: unknown) => console.error('parley:', err));
+  // A job cut short by signing out (its request refused with 401) is not a fault:
+  // the sign-out itself takes the app back to the sign-in page.
+  const run = queue.then(job).catch((err: unknown) => {
+    if (!isSignedOut(err)) console.error('parley:', err);
+  });
   queue = run;
   return run;
 }
