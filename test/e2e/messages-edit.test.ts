@@ -1,21 +1,15 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ParleyClient } from '../../src/sdk/client.js';
 import type { Database } from '../../src/store/sql/tables.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
-import { startSingle, uname } from '../helpers/server.js';
+import { startSingle } from '../helpers/server.js';
+import { signUp } from '../helpers/people.js';
 
 /**
  * An edit replaces the text: the old one lives on nowhere, not in either
  * person's log (earlier entries replay the message as it is now), the messages
  * table or the search index.
  */
-
-interface Person {
-  c: ParleyClient;
-  name: string;
-  id: string;
-}
 
 for (const backend of everyStoreBackend()) {
   describeOn(backend)(`an edited message (${backend.name})`, () => {
@@ -29,16 +23,7 @@ for (const backend of everyStoreBackend()) {
       await node?.dispose();
     });
 
-    async function people(n: number): Promise<Person[]> {
-      const out: Person[] = [];
-      for (let i = 0; i < n; i++) {
-        const c = node.client();
-        const name = uname('e');
-        const reg = await c.register(name, 'password123');
-        out.push({ c, name, id: reg.user.id });
-      }
-      return out;
-    }
+    const people = (n: number) => signUp(node, n, 'e');
 
     it('an edited direct message keeps its old text nowhere: logs, messages, search', async () => {
       const [ann, bob] = await people(2);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ParleyClient } from '../../src/sdk/client.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
-import { startSingle, uname } from '../helpers/server.js';
+import { startSingle } from '../helpers/server.js';
+import { type Person, refusedWith, signUp } from '../helpers/people.js';
 
 /**
  * A private room made public does not publish what was said while it was
@@ -9,12 +9,6 @@ import { startSingle, uname } from '../helpers/server.js';
  * from the switch on, in history, search, the timeline, counts and previews;
  * those who were members keep all of it.
  */
-
-interface Person {
-  c: ParleyClient;
-  name: string;
-  id: string;
-}
 
 for (const backend of everyStoreBackend()) {
   describeOn(backend)(`history of a room made public (${backend.name})`, () => {
@@ -26,27 +20,12 @@ for (const backend of everyStoreBackend()) {
       await node?.dispose();
     });
 
-    async function people(n: number): Promise<Person[]> {
-      const out: Person[] = [];
-      for (let i = 0; i < n; i++) {
-        const c = node.client();
-        const name = uname('v');
-        const reg = await c.register(name, 'password123');
-        out.push({ c, name, id: reg.user.id });
-      }
-      return out;
-    }
+    const people = (n: number) => signUp(node, n, 'v');
 
     let counter = 0;
     const roomName = () => `vis${process.pid % 1000}-${++counter}`;
 
-    const refused = async (p: Promise<unknown>, condition: string) => {
-      const err = await p.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err, 'expected an error').toMatchObject({ condition });
-    };
+    const refused = refusedWith;
 
     const texts = async (p: Person, name: string) =>
       (await p.c.rooms.history(name)).messages.map((m) => m.text);

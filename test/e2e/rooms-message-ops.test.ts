@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ParleyClient } from '../../src/sdk/client.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
-import { startSingle, uname } from '../helpers/server.js';
+import { startSingle } from '../helpers/server.js';
+import { type Person, refusedWith, signUp } from '../helpers/people.js';
 
 /**
  * A room message answers to the room's rules whichever operation names it: the
@@ -10,12 +10,6 @@ import { startSingle, uname } from '../helpers/server.js';
  * and nobody can leave the room's timeline behind. An edit through the room
  * leaves the old text nowhere in the timeline.
  */
-
-interface Person {
-  c: ParleyClient;
-  name: string;
-  id: string;
-}
 
 for (const backend of everyStoreBackend()) {
   describeOn(backend)(`room messages through the message operations (${backend.name})`, () => {
@@ -27,27 +21,12 @@ for (const backend of everyStoreBackend()) {
       await node?.dispose();
     });
 
-    async function people(n: number): Promise<Person[]> {
-      const out: Person[] = [];
-      for (let i = 0; i < n; i++) {
-        const c = node.client();
-        const name = uname('o');
-        const reg = await c.register(name, 'password123');
-        out.push({ c, name, id: reg.user.id });
-      }
-      return out;
-    }
+    const people = (n: number) => signUp(node, n, 'o');
 
     let counter = 0;
     const roomName = () => `ops${process.pid % 1000}-${++counter}`;
 
-    const refused = async (p: Promise<unknown>, condition: string) => {
-      const err = await p.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err, 'expected an error').toMatchObject({ condition });
-    };
+    const refused = refusedWith;
 
     /** Every stored trace of the room: history, search, timeline. */
     async function snapshot(reader: Person, name: string, word: string) {

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
 import type { RoomMessage } from '../../src/sdk/room-types.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { Inbox } from '../helpers/presence.js';
-import { startSingle, uname } from '../helpers/server.js';
+import { startSingle } from '../helpers/server.js';
+import { type Person, refusedWith, signUp } from '../helpers/people.js';
 
 /**
  * Room roles and moderation through the SDK, on every store backend: who may
@@ -16,12 +16,6 @@ import { startSingle, uname } from '../helpers/server.js';
  * public directory and member lists page, unread/mention counts, the notify
  * setting, and search inside a room and across conversations.
  */
-
-interface Person {
-  c: ParleyClient;
-  name: string;
-  id: string;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,16 +33,7 @@ for (const backend of everyStoreBackend()) {
       await node?.dispose();
     });
 
-    async function people(n: number): Promise<Person[]> {
-      const out: Person[] = [];
-      for (let i = 0; i < n; i++) {
-        const c = node.client();
-        const name = uname('m');
-        const reg = await c.register(name, 'password123');
-        out.push({ c, name, id: reg.user.id });
-      }
-      return out;
-    }
+    const people = (n: number) => signUp(node, n, 'm');
 
     /** A WebSocket for `p` recording every event it gets. */
     async function watch(p: Person): Promise<Inbox> {
@@ -71,14 +56,7 @@ for (const backend of everyStoreBackend()) {
       return name;
     }
 
-    const refused = async (p: Promise<unknown>, condition: string, text?: RegExp) => {
-      const err = await p.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err, 'expected an error').toMatchObject({ condition });
-      if (text) expect((err as Error).message).toMatch(text);
-    };
+    const refused = refusedWith;
 
     const roleOf = async (by: Person, name: string, username: string) =>
       (await by.c.rooms.members(name)).members.find((m) => m.username === username)?.role;

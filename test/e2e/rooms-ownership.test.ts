@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
 import type { Database } from '../../src/store/sql/tables.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { Inbox } from '../helpers/presence.js';
-import { startSingle, uname } from '../helpers/server.js';
+import { startSingle } from '../helpers/server.js';
+import { type Person, refusedWith, signUp } from '../helpers/people.js';
 
 /**
  * A room is never run by a newcomer: when its last owner deletes their account
@@ -13,12 +13,6 @@ import { startSingle, uname } from '../helpers/server.js';
  * among equals), with a timeline event everyone sees; a room nobody remains in
  * (its last member left or was deleted) is closed, its name free again.
  */
-
-interface Person {
-  c: ParleyClient;
-  name: string;
-  id: string;
-}
 
 for (const backend of everyStoreBackend()) {
   describeOn(backend)(`who runs a room when its owner is gone (${backend.name})`, () => {
@@ -34,27 +28,12 @@ for (const backend of everyStoreBackend()) {
       await node?.dispose();
     });
 
-    async function people(n: number): Promise<Person[]> {
-      const out: Person[] = [];
-      for (let i = 0; i < n; i++) {
-        const c = node.client();
-        const name = uname('w');
-        const reg = await c.register(name, 'password123');
-        out.push({ c, name, id: reg.user.id });
-      }
-      return out;
-    }
+    const people = (n: number) => signUp(node, n, 'w');
 
     let counter = 0;
     const roomName = () => `own${process.pid % 1000}-${++counter}`;
 
-    const refused = async (p: Promise<unknown>, condition: string) => {
-      const err = await p.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err, 'expected an error').toMatchObject({ condition });
-    };
+    const refused = refusedWith;
 
     const roles = async (by: Person, name: string) =>
       Object.fromEntries(
