@@ -73,7 +73,6 @@ const room = (
 });
 const nonMember = { stranger: 'forbidden', kicked: 'forbidden', banned: 'forbidden' } as const;
 const readable = { ...nonMember, muted: 'ok' } as const;
-// A room message is changed through the room's operations only (they apply the room's rules).
 const roomOnly = {
   stranger: 'not-found',
   muted: 'bad-request',
@@ -87,6 +86,29 @@ const noLeak = (result: unknown, fx: Fixture) => {
   expect(text).not.toContain(fx.bobDm);
   expect(text).not.toContain(fx.aliceRoomMsg);
 };
+
+/**
+ * An operation on a message named by id: someone else's direct message is not
+ * theirs to find, and their own room message is changed through the room's
+ * operations only (they apply the room's rules).
+ */
+const byMessageId = (extra: Record<string, unknown>): Row => ({
+  scope: 'other',
+  cases: [
+    {
+      label: "alice's direct message",
+      target: 'user',
+      input: (fx) => ({ id: fx.bobDm, ...extra }),
+      expect: { stranger: 'not-found', blocked: 'not-found' },
+    },
+    {
+      label: 'their own room message, through the direct-message operation',
+      target: 'room',
+      input: (fx, a) => ({ id: fx.own[a], ...extra }),
+      expect: roomOnly,
+    },
+  ],
+});
 
 const MATRIX: Record<string, Row> = {
   ping: { scope: 'public', why: 'answers the time' },
@@ -178,57 +200,9 @@ const MATRIX: Record<string, Row> = {
       },
     ],
   },
-  'messages.edit': {
-    scope: 'other',
-    cases: [
-      {
-        label: "alice's direct message",
-        target: 'user',
-        input: (fx) => ({ id: fx.bobDm, text: 'hijacked' }),
-        expect: { stranger: 'not-found', blocked: 'not-found' },
-      },
-      {
-        label: 'their own room message, through the direct-message operation',
-        target: 'room',
-        input: (fx, a) => ({ id: fx.own[a], text: 'edited around the rules' }),
-        expect: roomOnly,
-      },
-    ],
-  },
-  'messages.delete': {
-    scope: 'other',
-    cases: [
-      {
-        label: "alice's direct message",
-        target: 'user',
-        input: (fx) => ({ id: fx.bobDm }),
-        expect: { stranger: 'not-found', blocked: 'not-found' },
-      },
-      {
-        label: 'their own room message, through the direct-message operation',
-        target: 'room',
-        input: (fx, a) => ({ id: fx.own[a] }),
-        expect: roomOnly,
-      },
-    ],
-  },
-  'messages.react': {
-    scope: 'other',
-    cases: [
-      {
-        label: "alice's direct message",
-        target: 'user',
-        input: (fx) => ({ id: fx.bobDm, emoji: '👍' }),
-        expect: { stranger: 'not-found', blocked: 'not-found' },
-      },
-      {
-        label: 'their own room message, through the direct-message operation',
-        target: 'room',
-        input: (fx, a) => ({ id: fx.own[a], emoji: '👍' }),
-        expect: roomOnly,
-      },
-    ],
-  },
+  'messages.edit': byMessageId({ text: 'edited around the rules' }),
+  'messages.delete': byMessageId({}),
+  'messages.react': byMessageId({ emoji: '👍' }),
   'messages.history': {
     scope: 'other',
     cases: [
