@@ -4,6 +4,7 @@ import type { ContactService } from './contacts/service.js';
 import type { HistoryService } from './history/service.js';
 import type { ConversationService } from './conversations/service.js';
 import type { MessageService } from './messages/service.js';
+import type { OccupancyService } from './occupancy/service.js';
 import type { PresenceService } from './presence/service.js';
 import type { ReceiptService } from './receipts/service.js';
 import type { ProfileService } from './profiles/service.js';
@@ -21,6 +22,8 @@ export interface Core {
   profiles: ProfileService;
   contacts: ContactService;
   presence: PresenceService;
+  /** Who is in a room right now, per session (IRC JOIN, MUC presence); not membership. */
+  occupancy: OccupancyService;
   messages: MessageService;
   conversations: ConversationService;
   /** History by position, id and time, direct and rooms alike (CHATHISTORY, MAM). */
