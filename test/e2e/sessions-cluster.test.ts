@@ -18,9 +18,12 @@ import { type TestNode, uname } from '../helpers/server.js';
 
 const PASSWORD = 'correct horse battery';
 
-async function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
+async function waitFor<T>(
+  find: () => T | undefined | Promise<T | undefined>,
+  what: string,
+): Promise<T> {
   for (let i = 0; i < 1000; i++) {
-    const found = find();
+    const found = await find();
     if (found !== undefined) return found;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -126,6 +129,71 @@ for (const setup of clusterSetups) {
       expect(web.events.filter((e) => e.name === 'room.occupant')).toEqual([]);
       c.node1.parley.core.sessions.remove(annIrc.session);
       c.node2.parley.core.sessions.remove(eveIrc.session);
+    });
+  });
+}
+
+for (const setup of clusterSetups) {
+  describeOn(setup)(`per-resource presence, two nodes (${setup.name})`, () => {
+    const { cluster: c, connectTo } = useCluster(setup);
+
+    it('a watcher sees each visible session of a contact on either node; a stranger sees none; the aggregate stays', async () => {
+      const reg = async (p: string) => {
+        const name = uname(p);
+        const r = await c.node1.client().register(name, PASSWORD);
+        return { name, id: r.user.id, token: r.token, client: c.node1.client(r.token) };
+      };
+      const ann = await reg('ann');
+      const bob = await reg('bob');
+      const eve = await reg('eve');
+      await bob.client.requestContact(ann.name);
+      await ann.client.approveContact(bob.name);
+
+      const web = await connectTo(c.node1, ann.token);
+      const xmpp: Session = {
+        id: newId(),
+        connectionId: newId(),
+        userId: ann.id,
+        door: 'test',
+        resource: 'phone',
+        capabilities: new Set(),
+        send: () => {},
+        close: () => {},
+      };
+      c.node2.parley.core.sessions.add(xmpp);
+      const info = await c.node2.parley.core.presence.set(xmpp, 'away', 'on the bus', 5);
+      // The aggregate is what it always was: the most available session (the web one).
+      expect(info.show).toBe('available');
+
+      const seen = await waitFor(async () => {
+        const list = await c.node1.parley.core.presence.resources(bob.id, ann.id);
+        return list.length === 2 ? list : undefined;
+      }, 'two resources');
+      const byResource = Object.fromEntries(seen.map((r) => [r.resource, r]));
+      expect(byResource.phone).toMatchObject({
+        show: 'away',
+        status: 'on the bus',
+        priority: 5,
+        sessionKey: sessionKey(c.node2.parley.core.nodeId, xmpp.connectionId),
+      });
+      expect(byResource[Object.keys(byResource).find((k) => k !== 'phone')!]).toMatchObject({
+        show: 'available',
+        priority: 0,
+      });
+      expect(await c.node1.parley.core.presence.resources(eve.id, ann.id)).toEqual([]);
+      expect((await c.node1.parley.core.presence.resources(ann.id, ann.id)).length).toBe(2);
+
+      // An invisible session is never listed.
+      await c.node2.parley.core.presence.set(xmpp, 'invisible', '');
+      await waitFor(async () => {
+        const list = await c.node1.parley.core.presence.resources(bob.id, ann.id);
+        return list.length === 1 && list[0]!.resource !== 'phone' ? list : undefined;
+      }, 'the phone hidden');
+      await expect(c.node2.parley.core.presence.set(xmpp, 'away', '', 200)).rejects.toThrow(
+        /priority/,
+      );
+      c.node2.parley.core.sessions.remove(xmpp);
+      web.close();
     });
   });
 }
