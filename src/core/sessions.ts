@@ -56,6 +56,8 @@ export interface Session {
 
 /** Whether core hands `event` to `s` (its capabilities and the echo rule). */
 export function wants(s: Session, event: ParleyEvent): boolean {
+  // Core's own news between nodes (read by `router.onLocalEvent` hooks), for no client.
+  if (event.name.startsWith('core.')) return false;
   if (event.exceptSession === s.connectionId && !s.capabilities.has('echo')) return false;
   const need = NEEDS[event.name];
   return need === undefined || s.capabilities.has(need);

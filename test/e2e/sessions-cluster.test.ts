@@ -58,6 +58,32 @@ for (const setup of clusterSetups) {
       return { session: s, got, key: sessionKey(node.parley.core.nodeId, s.connectionId) };
     }
 
+    it('a password change on node 1 ends a connection-scoped login on node 2', async () => {
+      const ann = await user('ann');
+      const auth = await c.node2.parley.core.accounts.verify({
+        username: ann.name,
+        password: PASSWORD,
+        address: '192.0.2.7',
+      });
+      const closed: string[] = [];
+      const s: Session = {
+        id: auth.session.id,
+        connectionId: newId(),
+        userId: ann.id,
+        door: 'test',
+        resource: '',
+        capabilities: new Set(),
+        scoped: true,
+        send: () => {},
+        close: (reason) => closed.push(reason),
+      };
+      c.node2.parley.core.sessions.add(s);
+      await c.node2.parley.bus.flush();
+      await ann.client.changePassword(PASSWORD, 'a whole new passphrase');
+      await waitFor(() => closed[0], 'the scoped login closed');
+      c.node2.parley.core.sessions.remove(s);
+    });
+
     it('deliverToSession reaches one session on the other node and no other', async () => {
       const ann = await user('ann');
       const target = await attach(c.node2, ann.id, 'phone', []);
