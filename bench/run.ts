@@ -79,6 +79,13 @@ function buildServer(rev: string | undefined): { entry: string; source: Record<s
     const x = spawnSync('tar', ['-x', '-C', dir], { input: tar.stdout });
     if (x.status !== 0) throw new Error('unpacking the source failed');
   } else cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
+  // treeKnows() reads the measured tree's example config to tell which limits it has.
+  writeFileSync(
+    join(dir, 'parley.example.toml'),
+    rev
+      ? git('show', `${commit}:parley.example.toml`)
+      : readFileSync(join(ROOT, 'parley.example.toml'), 'utf8'),
+  );
   cpSync(join(HERE, 'server.ts'), join(dir, 'bench/server.ts'));
   writeFileSync(
     join(dir, 'tsconfig.json'),

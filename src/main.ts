@@ -15,6 +15,7 @@ import { createRateLimiter } from './core/limits/rate.js';
 import { createContactService } from './core/contacts/service.js';
 import { createHistoryReader, createHistoryService } from './core/history/service.js';
 import { createMessageService } from './core/messages/service.js';
+import { createOccupancyService } from './core/occupancy/service.js';
 import { createPresenceService } from './core/presence/service.js';
 import { createReceiptService } from './core/receipts/service.js';
 import { createConversationService } from './core/conversations/service.js';
@@ -232,6 +233,22 @@ export async function createParley(
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
     hooks,
   };
+  const occupancy = createOccupancyService({
+    nodeId,
+    store: store.occupancy,
+    sessions,
+    router,
+    fanout,
+    async membership(roomId, userId) {
+      if (!(await store.rooms.member(roomId, userId))) return undefined;
+      const room = await store.rooms.byId(roomId);
+      return room && { id: room.id, name: room.name };
+    },
+    roomName: async (id) => (await store.rooms.byId(id))?.name,
+    sweepSeconds: config.presence.node_heartbeat_seconds,
+    nodeTimeoutSeconds: config.presence.node_timeout_seconds,
+    onError: (err) => logger.warn({ err }, 'room occupancy update failed'),
+  });
   const rooms = createRoomService(roomDeps);
   const roomChat = createRoomChat(roomDeps);
   const live = createLiveReadiness({ bus, fanout });
@@ -241,6 +258,7 @@ export async function createParley(
     profiles,
     contacts,
     presence,
+    occupancy,
     messages,
     conversations,
     history,
@@ -262,6 +280,7 @@ export async function createParley(
   };
   try {
     await presence.start();
+    occupancy.start();
   } catch (err) {
     await store.close();
     throw err;
@@ -336,6 +355,9 @@ export async function createParley(
         for (const d of doors.all)
           await d.stop().catch((err) => logger.warn({ err, door: d.name }, 'stop failed'));
         await revocations.stop();
+        await occupancy
+          .stop()
+          .catch((err) => logger.warn({ err }, 'room occupancy did not stop cleanly'));
         await presence.stop().catch((err) => logger.warn({ err }, 'presence did not stop cleanly'));
         fanout.close();
         router.close();

@@ -5,6 +5,7 @@ import type { ContactService } from './contacts/service.js';
 import type { HistoryService } from './history/service.js';
 import type { ConversationService } from './conversations/service.js';
 import type { MessageService } from './messages/service.js';
+import type { OccupancyService } from './occupancy/service.js';
 import type { PresenceService } from './presence/service.js';
 import type { ReceiptService } from './receipts/service.js';
 import type { ProfileService } from './profiles/service.js';
@@ -31,6 +32,8 @@ export interface Core {
   contacts: ContactService;
   /** Per-session presence, the aggregate over nodes, and who is told. */
   presence: PresenceService;
+  /** Who is in a room right now, per session (IRC JOIN, MUC presence); not membership. */
+  occupancy: OccupancyService;
   /** Direct messages, filters, search, and the per-user log (`sync`). */
   messages: MessageService;
   /** A user's direct conversations by activity (previews, unread counts). */

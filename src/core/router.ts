@@ -1,6 +1,6 @@
 import type { Bus, BusSubscription } from './bus.js';
 import type { ParleyEvent } from './events.js';
-import type { SessionRegistry } from './sessions.js';
+import { parseSessionKey, type SessionRegistry, wants } from './sessions.js';
 
 /**
  * Deliver by user, not by connection (DESIGN.md rule 5). The router hands an
@@ -10,6 +10,15 @@ import type { SessionRegistry } from './sessions.js';
  */
 export interface Router {
   deliver(userId: string, event: ParleyEvent): void;
+  /**
+   * Hands an event to one session of `userId` anywhere in the cluster, by its key
+   * (`sessionKey(nodeId, connectionId)`): an XMPP stanza to a full JID, call
+   * signalling. Directly when the session is here, else on the user's subject
+   * (which every node with a session of the user already listens to) for its
+   * node alone. Best effort, like the bus: a session gone meanwhile gets nothing.
+   * The session's capabilities do not filter it: the caller chose the session.
+   */
+  deliverToSession(userId: string, sessionKey: string, event: ParleyEvent): void;
   /** Runs after an event reaches this node for a user with local sessions. */
   onLocalEvent(fn: (userId: string, event: ParleyEvent) => void): void;
   close(): void;
@@ -19,6 +28,8 @@ interface Envelope {
   origin: string;
   user: string;
   event: ParleyEvent;
+  /** For one session only: its node and connection id. */
+  to?: { node: string; conn: string };
 }
 
 export function userSubject(prefix: string, userId: string): string {
@@ -41,11 +52,20 @@ export function createRouter(deps: {
   function deliverLocal(userId: string, event: ParleyEvent): void {
     const list = sessions.of(userId);
     if (list.length === 0) return;
-    for (const s of [...list]) {
-      if (event.exceptSession !== undefined && s.connectionId === event.exceptSession) continue;
-      s.send(event);
-    }
+    for (const s of [...list]) if (wants(s, event)) s.send(event);
     for (const fn of hooks) fn(userId, event);
+  }
+
+  function deliverToLocal(userId: string, connectionId: string, event: ParleyEvent): void {
+    const s = sessions.byConnection(connectionId);
+    if (s && s.userId === userId) s.send(event);
+  }
+
+  function publish(userId: string, env: Envelope): void {
+    const subject = userSubject(subjectPrefix, userId);
+    // Our own subscription would only drop it: serialise it only when another node may listen.
+    if (bus.reachesOthers?.(subject) === false) return;
+    bus.publish(subject, encoder.encode(JSON.stringify(env)));
   }
 
   sessions.onUserArrived((userId) => {
@@ -61,7 +81,8 @@ export function createRouter(deps: {
           return;
         }
         if (env.origin === nodeId) return; // already delivered locally
-        deliverLocal(env.user, env.event);
+        if (env.to === undefined) deliverLocal(env.user, env.event);
+        else if (env.to.node === nodeId) deliverToLocal(env.user, env.to.conn, env.event);
       }),
     );
   });
@@ -73,11 +94,20 @@ export function createRouter(deps: {
   return {
     deliver(userId, event) {
       deliverLocal(userId, event);
-      const subject = userSubject(subjectPrefix, userId);
-      // Our own subscription would only drop it: serialise it only when another node may listen.
-      if (bus.reachesOthers?.(subject) === false) return;
-      const env: Envelope = { origin: nodeId, user: userId, event };
-      bus.publish(subject, encoder.encode(JSON.stringify(env)));
+      publish(userId, { origin: nodeId, user: userId, event });
+    },
+    deliverToSession(userId, key, event) {
+      const target = parseSessionKey(key);
+      if (!target) return;
+      if (target.nodeId === nodeId) return deliverToLocal(userId, target.connectionId, event);
+      // Never the memoised wire form a door may have set.
+      const plain: ParleyEvent = { name: event.name, data: event.data };
+      publish(userId, {
+        origin: nodeId,
+        user: userId,
+        event: plain,
+        to: { node: target.nodeId, conn: target.connectionId },
+      });
     },
     onLocalEvent(fn) {
       hooks.push(fn);

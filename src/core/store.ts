@@ -3,6 +3,7 @@ import type { ContactStore } from './contacts/store.js';
 import type { ConversationStore } from './conversations/store.js';
 import type { HistoryStore } from './history/store.js';
 import type { FilterStore, MessageStore } from './messages/store.js';
+import type { OccupancyStore } from './occupancy/store.js';
 import type { PresenceStore } from './presence/store.js';
 import type { MarkerStore } from './receipts/store.js';
 import type { ProfileStore } from './profiles/store.js';
@@ -15,6 +16,7 @@ export interface Store {
   profiles: ProfileStore;
   contacts: ContactStore;
   presence: PresenceStore;
+  occupancy: OccupancyStore;
   messages: MessageStore;
   filters: FilterStore;
   markers: MarkerStore;

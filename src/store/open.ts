@@ -10,6 +10,7 @@ import { createSqlHistoryStore } from './sql/history.js';
 import { createSqlMarkerStore } from './sql/markers.js';
 import { createSqlMessageStore } from './sql/messages.js';
 import { createSearchIndexer } from './sql/search-index.js';
+import { createSqlOccupancyStore } from './sql/occupancy.js';
 import { createSqlPresenceStore } from './sql/presence.js';
 import { migrate } from './sql/migrations.js';
 import { createSqlProfileStore } from './sql/profiles.js';
@@ -73,6 +74,7 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     profiles: createSqlProfileStore(db),
     contacts: createSqlContactStore(db, kind),
     presence: createSqlPresenceStore(db),
+    occupancy: createSqlOccupancyStore(db),
     messages: createSqlMessageStore(db, kind, searchIndex),
     filters: createSqlFilterStore(db),
     markers: createSqlMarkerStore(db, kind),

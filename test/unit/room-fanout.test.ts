@@ -25,6 +25,8 @@ function node(id: string, bus: Bus, rooms: Record<string, string[]>) {
       connectionId: `${userId}-${id}`,
       userId,
       door: 'test',
+      resource: '',
+      capabilities: new Set(),
       send: (e) => got.set(userId, [...(got.get(userId) ?? []), e]),
       close: () => {},
     };

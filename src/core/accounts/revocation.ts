@@ -1,6 +1,7 @@
 import { event } from '../events.js';
 import type { Router } from '../router.js';
-import type { SessionRegistry } from '../sessions.js';
+import { type Session, type SessionRegistry, wants } from '../sessions.js';
+import { ALL_SCOPED, SCOPED_REVOKED } from './service.js';
 import type { AccountStore } from './store.js';
 
 /**
@@ -10,6 +11,12 @@ import type { AccountStore } from './store.js';
  */
 export function closeRevokedSessions(router: Router, sessions: SessionRegistry): void {
   router.onLocalEvent((userId, event) => {
+    if (event.name === SCOPED_REVOKED) {
+      const except = event.data.except;
+      for (const s of [...sessions.of(userId)])
+        if (s.scoped && s.id !== except) s.close('session revoked');
+      return;
+    }
     if (event.name !== 'session.revoked') return;
     const ids = event.data.sessionIds;
     if (!Array.isArray(ids)) return;
@@ -44,12 +51,17 @@ export function watchRevocations(deps: {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 
-  function revokeHere(userId: string, ids: string[]): void {
+  function revokeHere(userId: string, noted: string[]): void {
+    const scoped = noted.includes(ALL_SCOPED);
+    const ids = noted.filter((id) => id !== ALL_SCOPED);
+    const ends = (s: Session) => ids.includes(s.id) || (scoped && s.scoped === true);
     const local = sessions.of(userId);
-    if (!local.some((s) => ids.includes(s.id))) return; // closed already (by the bus event)
-    const e = event('session.revoked', { sessionIds: ids });
-    for (const s of [...local]) s.send(e);
-    for (const s of [...sessions.of(userId)]) if (ids.includes(s.id)) s.close('session revoked');
+    if (!local.some(ends)) return; // closed already (by the bus event)
+    if (ids.length) {
+      const e = event('session.revoked', { sessionIds: ids });
+      for (const s of [...local]) if (wants(s, e)) s.send(e);
+    }
+    for (const s of [...sessions.of(userId)]) if (ends(s)) s.close('session revoked');
   }
 
   async function poll(): Promise<void> {

@@ -40,12 +40,28 @@ export interface LoginResult {
 export interface AuthContext {
   /** Without the password hash: a connection keeps this for its life (reverify reads the current one). */
   user: Omit<UserRecord, 'passwordHash'>;
+  /** For a connection-scoped login (`verify`) a record that is not stored (no token). */
   session: SessionRecord;
+  /**
+   * Set for a connection-scoped login: a fingerprint of the password hash it was
+   * checked against, so `stillValidAuth` can tell that the password changed since.
+   */
+  scoped?: { passwordStamp: string };
 }
 
 const MAX_DEVICE = 64;
 /** last-seen is written at most this often per session, to keep reads cheap. */
 const TOUCH_EVERY_MS = 60_000;
+
+/** Core-internal event (never handed to a session): end connection-scoped logins but `except`. */
+export const SCOPED_REVOKED = 'core.scoped-logins-revoked';
+/** In a noted revocation's ids: connection-scoped logins end too. Never a session id (ids are 26 characters). */
+export const ALL_SCOPED = '*';
+
+/** Tells whether a password changed without keeping its hash around. */
+function stamp(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 16);
+}
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
@@ -92,7 +108,25 @@ export interface AccountService {
     device?: unknown;
     address: string;
   }): Promise<LoginResult>;
+  /**
+   * A password check for one connection (IRC SASL, XMPP SASL): no token is made
+   * and nothing is stored. Throttled and refused like `login`. The answer's
+   * `session.id` is new and names this login alone: the door registers its
+   * Session with that id and `scoped: true`, and it ends with any revocation of
+   * all its user's sessions (password change, disable, delete), on every node.
+   */
+  verify(req: {
+    username: unknown;
+    password: unknown;
+    device?: unknown;
+    address: string;
+  }): Promise<AuthContext>;
   authenticate(token: unknown, address?: string): Promise<AuthContext>;
+  /**
+   * True while the login behind `auth` holds: its stored session exists (or, for
+   * a connection-scoped one, the password is unchanged) and the user is enabled.
+   */
+  stillValidAuth(auth: AuthContext): Promise<boolean>;
   /** True while the session still exists and its user is enabled. */
   stillValid(sessionId: string, tokenHash: string): Promise<boolean>;
   /**
@@ -199,15 +233,50 @@ export function createAccountService(deps: {
     }
   }
 
-  function revoked(userId: string, sessionIds: string[]): void {
+  /**
+   * `scoped`: connection-scoped logins end too (every one but `except`), since
+   * they hold no token that the list could name.
+   */
+  function revoked(userId: string, sessionIds: string[], scoped?: { except: string | null }): void {
     if (sessionIds.length) router.deliver(userId, event('session.revoked', { sessionIds }));
+    if (scoped) router.deliver(userId, event(SCOPED_REVOKED, { except: scoped.except }));
   }
 
-  /** Operator commands run in another process: the store carries the news to the nodes too. */
+  /**
+   * Operator commands run in another process: the store carries the news to the
+   * nodes too. They always end connection-scoped logins (ALL_SCOPED in the list).
+   */
   async function revokedByOperator(userId: string, sessionIds: string[]): Promise<void> {
-    if (!sessionIds.length) return;
-    await store.noteRevocation({ id: newId(now()), userId, sessionIds });
-    revoked(userId, sessionIds);
+    await store.noteRevocation({
+      id: newId(now()),
+      userId,
+      sessionIds: [...sessionIds, ALL_SCOPED],
+    });
+    revoked(userId, sessionIds, { except: null });
+  }
+
+  /** The user if `password` is theirs: throttled, and a success clears the address's backoff. */
+  async function checkLogin(name: string, password: string, address: string): Promise<UserRecord> {
+    // Counted as a failure while the hash is checked, so parallel guesses see each other.
+    const attempt = throttle.begin(name, address);
+    let user: UserRecord | undefined;
+    try {
+      user = await store.userByUsername(name);
+      if (!user) {
+        dummyHash ??= hasher.hash('parley-dummy-password');
+        await hasher.verify(await dummyHash, password);
+      }
+      if (!user || !(await hasher.verify(user.passwordHash, password))) {
+        attempt.failed();
+        throw new ParleyError('invalid-credentials', 'wrong username or password');
+      }
+    } finally {
+      attempt.refund(); // a no-op after failed()
+    }
+    if (user.disabled)
+      throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
+    throttle.succeeded(name, address);
+    return user;
   }
 
   async function byName(username: unknown): Promise<UserRecord> {
@@ -287,26 +356,35 @@ export function createAccountService(deps: {
       const name = normalizeUsername(req.username);
       const password = offeredPassword(req.password);
       const device = cleanDevice(req.device);
-      // Counted as a failure while the hash is checked, so parallel guesses see each other.
-      const attempt = throttle.begin(name, req.address);
-      let user: UserRecord | undefined;
-      try {
-        user = await store.userByUsername(name);
-        if (!user) {
-          dummyHash ??= hasher.hash('parley-dummy-password');
-          await hasher.verify(await dummyHash, password);
-        }
-        if (!user || !(await hasher.verify(user.passwordHash, password))) {
-          attempt.failed();
-          throw new ParleyError('invalid-credentials', 'wrong username or password');
-        }
-      } finally {
-        attempt.refund(); // a no-op after failed()
-      }
-      if (user.disabled)
-        throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
-      throttle.succeeded(name, req.address);
+      const user = await checkLogin(name, password, req.address);
       return startSession(user, device, req.address);
+    },
+
+    async verify(req) {
+      const name = normalizeUsername(req.username);
+      const password = offeredPassword(req.password);
+      const device = cleanDevice(req.device);
+      const { passwordHash, ...user } = await checkLogin(name, password, req.address);
+      const t = now();
+      return {
+        user,
+        session: {
+          id: newId(t),
+          userId: user.id,
+          tokenHash: '',
+          device,
+          createdAt: t,
+          lastSeenAt: t,
+          lastAddress: req.address,
+        },
+        scoped: { passwordStamp: stamp(passwordHash) },
+      };
+    },
+
+    async stillValidAuth(auth) {
+      if (!auth.scoped) return this.stillValid(auth.session.id, auth.session.tokenHash);
+      const u = await store.userById(auth.user.id);
+      return !!u && !u.disabled && stamp(u.passwordHash) === auth.scoped.passwordStamp;
     },
 
     async authenticate(token, address = '') {
@@ -346,9 +424,7 @@ export function createAccountService(deps: {
         return await op();
       } catch (err) {
         if (err instanceof ParleyError) throw err;
-        const valid = await this.stillValid(auth.session.id, auth.session.tokenHash).catch(
-          () => true,
-        );
+        const valid = await this.stillValidAuth(auth).catch(() => true);
         if (valid) throw err;
         throw new ParleyError('not-authenticated', 'this session was signed out');
       }
@@ -380,7 +456,9 @@ export function createAccountService(deps: {
       const pw = checkPassword(newPassword, 'newPassword');
       await reverify(auth, old, address, 'the current password is wrong');
       await store.setPasswordHash(auth.user.id, await hasher.hash(pw));
-      revoked(auth.user.id, await store.deleteSessionsExcept(auth.user.id, auth.session.id));
+      revoked(auth.user.id, await store.deleteSessionsExcept(auth.user.id, auth.session.id), {
+        except: auth.session.id,
+      });
     },
 
     async deleteAccount(auth, password, address) {
@@ -388,7 +466,7 @@ export function createAccountService(deps: {
       const ids = (await store.sessionsOf(auth.user.id)).map((s) => s.id);
       await deps.beforeDelete?.(auth.user.id);
       await store.deleteUser(auth.user.id);
-      revoked(auth.user.id, ids);
+      revoked(auth.user.id, ids, { except: null });
     },
 
     async adminAdd(username, password) {

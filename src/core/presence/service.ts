@@ -2,14 +2,16 @@ import { ParleyError } from '../errors.js';
 import { event } from '../events.js';
 import { type Hooks, NO_HOOKS } from '../hooks.js';
 import type { Router } from '../router.js';
-import type { Session, SessionRegistry } from '../sessions.js';
-import type { NodePresence, PresenceStore, Show } from './store.js';
+import { type Session, type SessionRegistry, sessionKey } from '../sessions.js';
+import type { NodePresence, PresenceStore, SessionPresence, Show } from './store.js';
 
 /** What a session may set. `invisible`: connected, but looks offline to everyone else. */
 export type SessionShow = Show | 'invisible';
 
 export const SHOWS: readonly SessionShow[] = ['available', 'away', 'dnd', 'xa', 'invisible'];
 export const MAX_STATUS = 200;
+/** XMPP's range for a resource's priority (RFC 6121 4.7.2.3). */
+export const PRIORITY_RANGE = [-128, 127] as const;
 
 /** "Most available" first: someone at a desk on do-not-disturb is more reachable than someone away. */
 const RANK: Record<Show, number> = { available: 0, dnd: 1, away: 2, xa: 3 };
@@ -29,8 +31,18 @@ export interface PresenceInfo {
 }
 
 export interface PresenceService {
-  /** Sets one session's presence; answers with the user's resulting presence. */
-  set(session: Session, show: unknown, status: unknown): Promise<PresenceInfo>;
+  /**
+   * Sets one session's presence; answers with the user's resulting presence.
+   * `priority` (XMPP, -128..127) is kept when left out.
+   */
+  set(session: Session, show: unknown, status: unknown, priority?: number): Promise<PresenceInfo>;
+  /**
+   * Each visible session of `userId` (resource, show, status, priority, key), for
+   * doors that show presence per resource (XMPP). Empty unless `viewerId` may see
+   * the user's presence (a watcher, by the same rules as the aggregate) or is the
+   * user; invisible sessions are never listed. The aggregate is unchanged by it.
+   */
+  resources(viewerId: string, userId: string): Promise<SessionPresence[]>;
   /** The presence of everyone whose presence `userId` may see. */
   snapshot(userId: string): Promise<PresenceInfo[]>;
   /** Re-tells `watcherId` about `targetId` after their consent or a block changed. */
@@ -53,6 +65,7 @@ interface Local {
   show: SessionShow;
   status: string;
   at: number;
+  priority: number;
 }
 
 export function best<T extends { show: Show; since: number }>(list: readonly T[]): T | undefined {
@@ -110,11 +123,21 @@ export function createPresenceService(deps: {
     return next;
   }
 
-  function localAggregate(userId: string): { show: Show; status: string; since: number } | null {
-    const mine: { show: Show; status: string; since: number }[] = [];
+  function localAggregate(
+    userId: string,
+  ): { show: Show; status: string; since: number; resources: SessionPresence[] } | null {
+    const mine: SessionPresence[] = [];
     for (const s of sessions.of(userId)) {
       const l = local.get(s.connectionId);
-      if (l && l.show !== 'invisible') mine.push({ show: l.show, status: l.status, since: l.at });
+      if (l && l.show !== 'invisible')
+        mine.push({
+          sessionKey: sessionKey(nodeId, s.connectionId),
+          resource: s.resource,
+          show: l.show,
+          status: l.status,
+          priority: l.priority,
+          since: l.at,
+        });
     }
     const top = best(mine);
     const prev = nodeAgg.get(userId);
@@ -127,7 +150,7 @@ export function createPresenceService(deps: {
         ? prev
         : { show: top.show, status: top.status, since: now() };
     nodeAgg.set(userId, agg);
-    return agg;
+    return { ...agg, resources: mine };
   }
 
   async function globalOf(userIds: readonly string[]): Promise<Map<string, NodePresence>> {
@@ -215,6 +238,7 @@ export function createPresenceService(deps: {
       show: hidden ? 'invisible' : 'available',
       status: '',
       at: now(),
+      priority: 0,
     });
     void update(s.userId).catch(() => {}); // serial() has logged it
     void serial(s.userId, async () => {
@@ -273,7 +297,16 @@ export function createPresenceService(deps: {
   }
 
   return {
-    async set(session, show, status) {
+    async set(session, show, status, priority) {
+      if (
+        priority !== undefined &&
+        (!Number.isInteger(priority) ||
+          priority < PRIORITY_RANGE[0] ||
+          priority > PRIORITY_RANGE[1])
+      )
+        throw new ParleyError('bad-request', 'priority must be a whole number from -128 to 127', {
+          field: 'priority',
+        });
       if (typeof show !== 'string' || !SHOWS.includes(show as SessionShow))
         throw new ParleyError('bad-request', `show must be one of ${SHOWS.join(', ')}`, {
           field: 'show',
@@ -292,6 +325,7 @@ export function createPresenceService(deps: {
       const l = local.get(session.connectionId);
       if (!l) throw new ParleyError('not-authenticated', 'this connection has no session');
       Object.assign(l, { show, status: text, at: now() });
+      if (priority !== undefined) l.priority = priority;
       const info = await update(session.userId);
       if (!info) throw new ParleyError('not-found', 'no such user');
       return info;
@@ -301,6 +335,10 @@ export function createPresenceService(deps: {
     async online(userId) {
       if (sessions.of(userId).length) return true;
       return (await store.presenceOf([userId], aliveSince())).length > 0;
+    },
+    async resources(viewerId, userId) {
+      if (viewerId !== userId && !(await store.watchersOf(userId)).includes(viewerId)) return [];
+      return store.resourcesOf(userId, aliveSince());
     },
     showLastSeen: (userId) => store.showLastSeen(userId),
     setShowLastSeen: (userId, show) => store.setShowLastSeen(userId, show),

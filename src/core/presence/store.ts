@@ -15,17 +15,31 @@ export interface NodePresence {
   since: number;
 }
 
+/** One visible session's presence (XMPP per-resource presence). */
+export interface SessionPresence {
+  /** The session's key in the cluster (`sessionKey`), for `router.deliverToSession`. */
+  sessionKey: string;
+  resource: string;
+  show: Show;
+  status: string;
+  /** XMPP priority, -128..127; 0 unless the session set one. */
+  priority: number;
+  since: number;
+}
+
 export interface PresenceStore {
   /** Writes the node's heartbeat; false when its row was missing (new, or swept while it stalled). */
   heartbeat(nodeId: string, at: number): Promise<boolean>;
   /** Forgets a node and its rows (clean shutdown). */
   removeNode(nodeId: string): Promise<void>;
-  /** Writes (or with null deletes) one node's aggregate for a user. */
+  /** Writes (or with null deletes) one node's aggregate for a user, with its visible sessions. */
   setNodePresence(
     userId: string,
     nodeId: string,
-    p: { show: Show; status: string; since: number } | null,
+    p: { show: Show; status: string; since: number; resources: SessionPresence[] } | null,
   ): Promise<void>;
+  /** The visible sessions of `userId` on nodes whose heartbeat is at or after `aliveSince`. */
+  resourcesOf(userId: string, aliveSince: number): Promise<SessionPresence[]>;
   /** Rows for these users on nodes whose heartbeat is at or after `aliveSince`. */
   presenceOf(userIds: readonly string[], aliveSince: number): Promise<NodePresence[]>;
   /** Deletes the rows of nodes whose heartbeat is older than `aliveSince`; returns the users who had any. */

@@ -1,7 +1,7 @@
 import type { Bus, BusSubscription } from '../bus.js';
 import type { ParleyEvent } from '../events.js';
 import type { Router } from '../router.js';
-import type { SessionRegistry } from '../sessions.js';
+import { type SessionRegistry, wants } from '../sessions.js';
 import { createRoomOrder } from './order.js';
 
 /**
@@ -128,10 +128,7 @@ export function createRoomFanout(deps: {
     if (membership?.joined && sessions.of(membership.userId).length > 0)
       add(roomId, membership.userId);
     for (const userId of members.get(roomId) ?? []) {
-      for (const s of sessions.of(userId)) {
-        if (event.exceptSession !== undefined && s.connectionId === event.exceptSession) continue;
-        s.send(event);
-      }
+      for (const s of sessions.of(userId)) if (wants(s, event)) s.send(event);
     }
     if (membership && !membership.joined) {
       loading.get(membership.userId)?.add(roomId);

@@ -9,7 +9,7 @@ import type { ParleyEvent } from '../../core/events.js';
 import { type Feed, type FeedSink, MAX_REPLAY_ROOMS } from '../../core/feed.js';
 import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
-import type { Session } from '../../core/sessions.js';
+import type { Capability, Session } from '../../core/sessions.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { bearer } from '../http/rest.js';
 import { toWireError } from '../native/errors.js';
@@ -26,6 +26,7 @@ const ABUSE: ReadonlySet<Condition> = new Set([
   'not-authenticated',
 ]);
 const MAX_IN_FLIGHT = 32;
+const WS_CAPABILITIES: ReadonlySet<Capability> = new Set(['typing', 'receipts']);
 const ABUSE_WINDOW_MS = 60_000;
 
 type Id = string | number;
@@ -357,6 +358,10 @@ export class WsConnection {
       connectionId: this.connectionId,
       userId: auth.user.id,
       door: 'ws',
+      resource: auth.session.device,
+      // What the native protocol has always sent: typing and receipts, never an echo
+      // of the connection's own change (it gets the reply), no occupancy events.
+      capabilities: WS_CAPABILITIES,
       send: (event: ParleyEvent) => feed.push(event),
       // Deferred past the current request, so a connection that logs itself out
       // (logout, delete, revoke of its own session) still gets its reply first.

@@ -515,6 +515,37 @@ const MIGRATIONS: Record<string, Migration> = {
       );
     },
   },
+  '0016_occupancy_and_resources': {
+    async up(db: Kysely<unknown>) {
+      // Who is in a room right now, per session (IRC JOIN, MUC presence): soft state,
+      // swept with its node like presence (src/core/occupancy). No foreign keys: rows
+      // live seconds to hours, and a user or room deleted meanwhile is swept by leaving.
+      await db.schema
+        .createTable('room_occupants')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('node_id', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('resource', 'text', (c) => c.notNull())
+        .addColumn('since', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('room_occupants_pk', ['room_id', 'node_id', 'connection_id'])
+        .execute();
+      await db.schema
+        .createIndex('room_occupants_session')
+        .ifNotExists()
+        .on('room_occupants')
+        .columns(['node_id', 'connection_id'])
+        .execute();
+      // Each node's sessions of a user, one JSON list next to its aggregate: per-resource
+      // presence (XMPP) without another write per change.
+      if (!(await hasColumn(db, 'presence', 'resources')))
+        await db.schema
+          .alterTable('presence')
+          .addColumn('resources', 'text', (c) => c.notNull().defaultTo('[]'))
+          .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

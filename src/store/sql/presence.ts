@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { NodePresence, PresenceStore, Show } from '../../core/presence/store.js';
+import type {
+  NodePresence,
+  PresenceStore,
+  SessionPresence,
+  Show,
+} from '../../core/presence/store.js';
 import type { Database } from './tables.js';
 
 export function createSqlPresenceStore(db: Kysely<Database>): PresenceStore {
@@ -41,14 +46,18 @@ export function createSqlPresenceStore(db: Kysely<Database>): PresenceStore {
         show: p.show,
         status: p.status,
         since: p.since,
+        resources: JSON.stringify(p.resources),
       };
       await db
         .insertInto('presence')
         .values(row)
         .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'node_id'])
-            .doUpdateSet({ show: p.show, status: p.status, since: p.since }),
+          oc.columns(['user_id', 'node_id']).doUpdateSet({
+            show: p.show,
+            status: p.status,
+            since: p.since,
+            resources: row.resources,
+          }),
         )
         .execute();
     },
@@ -81,6 +90,18 @@ export function createSqlPresenceStore(db: Kysely<Database>): PresenceStore {
           });
       }
       return out;
+    },
+
+    async resourcesOf(userId, aliveSince) {
+      const rows = await db
+        .selectFrom('presence')
+        .innerJoin('nodes', 'nodes.id', 'presence.node_id')
+        .select('presence.resources')
+        .where('presence.user_id', '=', userId)
+        .where('nodes.heartbeat_at', '>=', aliveSince)
+        .orderBy('presence.node_id')
+        .execute();
+      return rows.flatMap((r) => JSON.parse(r.resources) as SessionPresence[]);
     },
 
     async sweepDeadNodes(aliveSince) {

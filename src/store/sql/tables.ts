@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 /** Kysely table types. Timestamps are milliseconds since the epoch; booleans are 0/1 on both engines. */
 export interface UsersTable {
   id: string;
@@ -72,6 +73,18 @@ export interface PresenceTable {
   node_id: string;
   show: string;
   status: string;
+  since: number;
+  /** JSON: this node's visible sessions of the user (see core/presence, SessionPresence). */
+  resources: Generated<string>;
+}
+
+/** Who is in a room right now, per session (core/occupancy). */
+export interface RoomOccupantsTable {
+  room_id: string;
+  node_id: string;
+  connection_id: string;
+  user_id: string;
+  resource: string;
   since: number;
 }
 
@@ -220,6 +233,7 @@ export interface Database {
   user_log: UserLogTable;
   presence: PresenceTable;
   nodes: NodesTable;
+  room_occupants: RoomOccupantsTable;
   user_presence: UserPresenceTable;
   contacts: ContactsTable;
   blocks: BlocksTable;
