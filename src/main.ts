@@ -37,6 +37,12 @@ import { createNativeDoor, type NativeDoor } from './doors/http/door.js';
 import type { HttpDoor, Readiness } from './doors/http/server.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { describeStore, openStore } from './store/open.js';
+import {
+  createStoreHealth,
+  isConnectionFailure,
+  storeErrorText,
+  type StoreHealth,
+} from './store/health.js';
 
 export interface Parley {
   core: Core;
@@ -79,10 +85,12 @@ export async function createParley(
   const nodeId = config.server.node_id || `${hostname()}-${newId().slice(-6)}`;
   for (const w of configWarnings(config)) logger.warn(w);
 
+  const metrics = createMetrics();
   const storeOptions = {
     url: config.database.url,
     dataDir: config.data.dir,
     poolSize: config.database.pool_size,
+    health: watchStore(logger, metrics),
     ...(config.database.schema ? { schema: config.database.schema } : {}),
   };
   let store: Awaited<ReturnType<typeof openStore>>;
@@ -91,12 +99,9 @@ export async function createParley(
   } catch (err) {
     // A driver's bare "connect ECONNREFUSED 127.0.0.1:5432" does not say which service failed.
     const { kind, where } = describeStore(storeOptions);
-    throw new StartupError(
-      `cannot open the ${kind} database at ${where}: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
+    throw new StartupError(`cannot open the ${kind} database at ${where}: ${storeErrorText(err)}`, {
+      cause: err,
+    });
   }
   let bus: Bus;
   try {
@@ -158,7 +163,7 @@ export async function createParley(
     sessions,
     everyMs: 500,
     windowMs: 60_000,
-    onError: (err) => logger.warn({ err }, 'could not read revocations'),
+    onError: quiet(logger, 'warn', 'could not read revocations'),
   });
   const presence = createPresenceService({
     nodeId,
@@ -168,7 +173,7 @@ export async function createParley(
     usernameOf: users.usernameOf,
     heartbeatSeconds: config.presence.node_heartbeat_seconds,
     nodeTimeoutSeconds: config.presence.node_timeout_seconds,
-    onError: (err) => logger.warn({ err }, 'presence update failed'),
+    onError: quiet(logger, 'warn', 'presence update failed'),
     hooks,
   });
   const contacts = createContactService({
@@ -216,7 +221,7 @@ export async function createParley(
     router,
     subjectPrefix: config.bus.subject_prefix,
     roomIdsOf: (userId) => store.rooms.roomIdsOf(userId),
-    onError: (err) => logger.warn({ err }, 'room delivery problem'),
+    onError: quiet(logger, 'warn', 'room delivery problem'),
   });
   const roomDeps = {
     store: store.rooms,
@@ -275,7 +280,7 @@ export async function createParley(
       messages,
       roomChat,
       live,
-      onError: (err) => logger.error({ err }, 'replay failed'),
+      onError: quiet(logger, 'error', 'replay failed'),
     }),
   };
   try {
@@ -287,7 +292,7 @@ export async function createParley(
   }
 
   let stopping = false;
-  const metrics = createMetrics();
+  const storeReadiness = storeCheck(store);
   const doors = await createDoors({
     core,
     config,
@@ -298,7 +303,8 @@ export async function createParley(
       async problems() {
         const out: string[] = [];
         if (stopping) out.push('shutting down');
-        await store.check().catch((e: Error) => out.push(`database: ${e.message}`));
+        const db = await storeReadiness();
+        if (db) out.push(`database: ${db}`);
         await bus.check().catch((e: Error) => out.push(`bus: ${e.message}`));
         for (const d of doors.all)
           for (const p of await d.problems().catch((e: Error) => [e.message]))
@@ -385,6 +391,81 @@ async function createDoors(deps: {
 }): Promise<{ native: NativeDoor; all: Door[] }> {
   const native = await createNativeDoor(deps);
   return { native, all: [native, ...(deps.more?.(deps.core) ?? [])] };
+}
+
+/**
+ * A background job's failure, logged in full unless the database is down: the
+ * outage has its own warning (watchStore), and a job that runs twice a second
+ * would otherwise log a stack twice a second for as long as it lasts.
+ */
+function quiet(logger: Logger, level: 'warn' | 'error', msg: string): (err: unknown) => void {
+  return (err) => {
+    if (isConnectionFailure(err)) logger.debug({ reason: storeErrorText(err) }, msg);
+    else logger[level]({ err }, msg);
+  };
+}
+
+/**
+ * The store's health, told to the log and the metrics: one warning when the
+ * database stops answering, one when it is back with the outage's length
+ * (docs/operations.md). Requests failing meanwhile answer `unavailable` and are
+ * not logged one by one.
+ */
+function watchStore(logger: Logger, metrics: Metrics): StoreHealth {
+  metrics.storeUp.set(1);
+  const health = createStoreHealth({
+    onDown(err) {
+      metrics.storeUp.set(0);
+      metrics.storeOutages.inc();
+      logger.warn(
+        { reason: storeErrorText(err) },
+        'database unavailable: requests that need it answer "unavailable" until it is back',
+      );
+    },
+    onUp(seconds) {
+      metrics.storeUp.set(1);
+      metrics.storeOutageSeconds.inc(seconds);
+      logger.warn({ outageSeconds: Math.round(seconds * 10) / 10 }, 'database is back');
+    },
+  });
+  // The current outage counts too, so a long one shows before it ends.
+  (metrics.storeDownSeconds as unknown as { collect: () => void }).collect = () =>
+    metrics.storeDownSeconds.set(
+      health.downSince === undefined ? 0 : (Date.now() - health.downSince) / 1000,
+    );
+  return health;
+}
+
+/**
+ * /readyz's view of the store, quick and bounded: during a known outage it says
+ * so at once; otherwise `select 1` gets a second, and its answer is reused for
+ * half a second (a load balancer probing every node often costs one query).
+ */
+function storeCheck(store: {
+  check(): Promise<void>;
+  health: StoreHealth;
+}): () => Promise<string | undefined> {
+  let cached: { at: number; answer: Promise<string | undefined> } | undefined;
+  return () => {
+    const h = store.health;
+    if (h.downSince !== undefined)
+      return Promise.resolve(`unavailable for ${Math.round((Date.now() - h.downSince) / 1000)} s`);
+    const now = Date.now();
+    if (cached && now - cached.at < 500) return cached.answer;
+    let timer: NodeJS.Timeout | undefined;
+    const answer = Promise.race([
+      store.check().then(
+        () => undefined,
+        (e: unknown) => storeErrorText(e),
+      ),
+      new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve('no answer within 1 s'), 1000);
+        timer.unref();
+      }),
+    ]).finally(() => clearTimeout(timer));
+    cached = { at: now, answer };
+    return answer;
+  };
 }
 
 /** Warns at the first dropped hook call, then at every thousandth, so a flood does not flood the log. */

@@ -1,17 +1,26 @@
-import { createParley } from '../main.js';
+import { createLogger, createParley } from '../main.js';
 import type { Args } from './args.js';
 import { cliConfig } from './config-path.js';
 import { type CliIO, say } from './io.js';
+import { waitForStore } from './wait-for-store.js';
 
 /** Runs the server until SIGTERM or SIGINT, then stops gracefully. */
 export async function serve(args: Args, io: CliIO): Promise<number> {
   const config = cliConfig(args, io);
-  const parley = await createParley(config);
-  const port = await parley.listen();
+  const logger = createLogger(config.log.level);
   const host =
     config.server.host === '0.0.0.0' || config.server.host === '::'
       ? 'localhost'
       : config.server.host;
+  // A database that does not answer yet is waited for, not a reason to exit.
+  const waited = await waitForStore(config, logger, (port) =>
+    say(io, `Parley is waiting for its database: http://${host}:${port}/healthz answers meanwhile`),
+  );
+  // With server.port = 0 the waiting listener's port is kept, so probes keep finding it.
+  // (The same config object: its warnings are looked up by identity.)
+  (config.server as { port: number }).port = waited.port;
+  const parley = await createParley(config, { logger });
+  const port = await parley.listen();
   say(io, `Parley is running: http://${host}:${port}/  (Ctrl+C stops it)`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -61,6 +61,8 @@ export const SCHEMA = {
       pattern: /^([a-z_][a-z0-9_]*)?$/,
       patternText: 'empty, or a PostgreSQL schema name of a-z, 0-9 and _',
     },
+    /** `parley serve` waits this long for PostgreSQL to answer at start; 0 = as long as it takes. */
+    start_timeout_seconds: { type: 'int', default: 0, min: 0, max: 86400 },
   },
   bus: {
     url: {

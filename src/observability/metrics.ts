@@ -8,6 +8,13 @@ export interface Metrics {
   framesOut: Counter<'door'>;
   errors: Counter<'condition'>;
   latency: Histogram<'op' | 'transport'>;
+  /** 1 while the database answers, 0 during an outage (src/store/health.ts). */
+  storeUp: Gauge;
+  /** Seconds the current database outage has lasted (0 while up); main.ts sets its collect. */
+  storeDownSeconds: Gauge;
+  /** Database outages that ended, and their total length. */
+  storeOutages: Counter;
+  storeOutageSeconds: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -45,6 +52,26 @@ export function createMetrics(): Metrics {
       help: 'Time to answer a request',
       labelNames: ['op', 'transport'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    storeUp: new Gauge({
+      name: 'parley_store_up',
+      help: '1 while the database answers, 0 during an outage',
+      registers: [registry],
+    }),
+    storeDownSeconds: new Gauge({
+      name: 'parley_store_down_seconds',
+      help: 'How long the current database outage has lasted (0 while it answers)',
+      registers: [registry],
+    }),
+    storeOutages: new Counter({
+      name: 'parley_store_outages_total',
+      help: 'Database outages seen (the first failed query of each)',
+      registers: [registry],
+    }),
+    storeOutageSeconds: new Counter({
+      name: 'parley_store_outage_seconds_total',
+      help: 'Seconds of database outages that have ended',
       registers: [registry],
     }),
   };

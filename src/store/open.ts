@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import type { Store } from '../core/store.js';
+import { createStoreHealth, type StoreHealth } from './health.js';
 import { openPostgres } from './postgres/open.js';
 import { createSqlAccountStore } from './sql/accounts.js';
 import { createSqlContactStore } from './sql/contacts.js';
@@ -29,6 +30,8 @@ export interface StoreOptions {
   createSchema?: boolean;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /** Told about outages (PostgreSQL); one of its own when not given. */
+  health?: StoreHealth;
 }
 
 export function describeStore(o: Pick<StoreOptions, 'url' | 'dataDir'>): {
@@ -43,12 +46,23 @@ export function describeStore(o: Pick<StoreOptions, 'url' | 'dataDir'>): {
   return { kind: 'sqlite', where: path === ':memory:' ? path : resolve(path) };
 }
 
-export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<Database> }> {
+export async function openStore(
+  o: StoreOptions,
+): Promise<Store & { db: Kysely<Database>; health: StoreHealth }> {
   const { kind, where } = describeStore(o);
+  const health = o.health ?? createStoreHealth();
   let db: Kysely<Database>;
   if (kind === 'postgres') {
-    db = openPostgres(o.url, { poolSize: o.poolSize, ...(o.schema ? { schema: o.schema } : {}) });
-    if (o.schema && o.createSchema !== false) {
+    db = openPostgres(o.url, {
+      poolSize: o.poolSize,
+      health,
+      ...(o.schema ? { schema: o.schema } : {}),
+    });
+  } else {
+    db = openSqlite(where, o.url === '' ? { ownDir: resolve(o.dataDir) } : {});
+  }
+  try {
+    if (kind === 'postgres' && o.schema && o.createSchema !== false) {
       // Two nodes starting together may both try; the loser's duplicate error is harmless.
       await sql`create schema if not exists ${sql.id(o.schema)}`
         .execute(db)
@@ -56,20 +70,22 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
           if (err?.code !== '23505' && err?.code !== '42P06') throw err;
         });
     }
-  } else {
-    db = openSqlite(where, o.url === '' ? { ownDir: resolve(o.dataDir) } : {});
-  }
-  try {
     if (o.migrate !== false) await migrate(db as Kysely<unknown>, kind);
   } catch (err) {
+    health.close();
     await db.destroy();
     throw err;
   }
   // SQLite's search index is filled in batches (search-index.ts); PostgreSQL's is part of the row.
   const searchIndex = kind === 'sqlite' ? createSearchIndexer(db) : undefined;
+  const check = async () => {
+    await sql`select 1`.execute(db);
+  };
+  health.probeWith(check);
   return {
     kind,
     db,
+    health,
     accounts: createSqlAccountStore(db, kind),
     profiles: createSqlProfileStore(db),
     contacts: createSqlContactStore(db, kind),
@@ -81,10 +97,9 @@ export async function openStore(o: StoreOptions): Promise<Store & { db: Kysely<D
     conversations: createSqlConversationStore(db),
     history: createSqlHistoryStore(db),
     rooms: createSqlRoomStore(db, kind),
-    async check() {
-      await sql`select 1`.execute(db);
-    },
+    check,
     async close() {
+      health.close();
       await searchIndex?.close();
       await db.destroy();
     },

@@ -274,17 +274,21 @@ describe('parley serve', () => {
   afterAll(() => t.cleanup());
 
   it('names the database it cannot reach (without its password) and points to parley doctor', async () => {
+    // It waits for the database (fault-postgres.test.ts); here only for about a second.
     const r = await runCli(['serve'], {
       env: {
         PARLEY_DATA_DIR: t.dir,
         PARLEY_SERVER_PORT: '0',
+        PARLEY_SERVER_HOST: '127.0.0.1',
         PARLEY_DATABASE_URL: 'postgres://parley:s3cret@127.0.0.1:1/parley',
+        PARLEY_DATABASE_START_TIMEOUT_SECONDS: '1',
       },
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /cannot open the postgres database at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/parley: .*ECONNREFUSED/,
     );
+    expect(r.stderr).toMatch(/waited 1 s: database\.start_timeout_seconds/);
     expect(r.stderr).toMatch(/run parley doctor/);
     expect(r.stderr).not.toMatch(/s3cret/);
   });

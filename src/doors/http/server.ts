@@ -120,7 +120,9 @@ export async function createHttpDoor(deps: {
       : e.statusCode && e.statusCode < 500
         ? e.statusCode
         : 500;
-    if (status >= 500) req.log.error({ err }, 'request failed');
+    // `unavailable` (a database outage, shutting down) is told once by whoever saw it
+    // begin (main.ts), not once per request.
+    if (status >= 500 && wire.condition !== 'unavailable') req.log.error({ err }, 'request failed');
     metrics.errors.inc({ condition: wire.condition });
     if ('retryAfter' in wire && wire.retryAfter !== undefined)
       reply.header('retry-after', String(wire.retryAfter));

@@ -344,7 +344,10 @@ export class WsConnection {
       } catch (err) {
         this.write(hello);
         this.sendError(undefined, err);
-        this.shutdown(CLOSE.notAuthenticated, 'authentication failed');
+        // A database outage is not a bad token: the client keeps it and tries again.
+        if ((err as { condition?: unknown }).condition === 'unavailable')
+          this.shutdown(CLOSE.tryAgainLater, 'unavailable, try again later');
+        else this.shutdown(CLOSE.notAuthenticated, 'authentication failed');
       }
     });
   }
@@ -386,7 +389,9 @@ export class WsConnection {
       )
         this.shutdown(CLOSE.sessionEnded, 'session revoked');
     } catch (err) {
-      this.log.warn({ err }, 'session recheck failed');
+      // A database outage has its own warning; the next recheck tries again.
+      if ((err as { condition?: unknown }).condition !== 'unavailable')
+        this.log.warn({ err }, 'session recheck failed');
     }
   }
 
