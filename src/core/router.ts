@@ -42,7 +42,10 @@ export function createRouter(deps: {
     const list = sessions.of(userId);
     if (list.length === 0) return;
     for (const s of [...list]) {
-      if (event.exceptSession !== undefined && s.connectionId === event.exceptSession) continue;
+      if (event.exceptSession !== undefined && s.connectionId === event.exceptSession) {
+        s.passed?.(event);
+        continue;
+      }
       s.send(event);
     }
     for (const fn of hooks) fn(userId, event);
