@@ -8,6 +8,13 @@ export interface Metrics {
   framesOut: Counter<'door'>;
   errors: Counter<'condition'>;
   latency: Histogram<'op' | 'transport'>;
+  /** 1 while this node is connected to its bus (always 1 on the in-process bus), else 0. */
+  busUp: Gauge;
+  /** Bus outages this node has seen end, and how long they lasted in all. */
+  busOutages: Counter;
+  busOutageSeconds: Counter;
+  /** Sessions resynced from the store after a bus outage (core/recovery.ts). */
+  busResyncs: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -45,6 +52,26 @@ export function createMetrics(): Metrics {
       help: 'Time to answer a request',
       labelNames: ['op', 'transport'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    busUp: new Gauge({
+      name: 'parley_bus_up',
+      help: 'Whether this node is connected to its bus (1) or cut off (0)',
+      registers: [registry],
+    }),
+    busOutages: new Counter({
+      name: 'parley_bus_outages_total',
+      help: 'Bus outages this node has seen end',
+      registers: [registry],
+    }),
+    busOutageSeconds: new Counter({
+      name: 'parley_bus_outage_seconds_total',
+      help: 'Time this node spent cut off from its bus',
+      registers: [registry],
+    }),
+    busResyncs: new Counter({
+      name: 'parley_bus_resynced_sessions_total',
+      help: 'Sessions caught up from the store after a bus outage',
       registers: [registry],
     }),
   };
