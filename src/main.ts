@@ -22,6 +22,7 @@ import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRoomChat } from './core/rooms/chat.js';
 import { createFeeds } from './core/feed.js';
+import { createBusRecovery } from './core/recovery.js';
 import { createHooks } from './core/hooks.js';
 import { createSendService } from './core/send/service.js';
 import { createLiveReadiness } from './core/live.js';
@@ -111,7 +112,8 @@ export async function createParley(
         ? await createNatsBus({
             url: config.bus.url,
             name: `parley-${nodeId}`,
-            onStatus: (s) => logger.info(s),
+            // Reconnect attempts and the like; the outage itself is warned about below, once.
+            onStatus: (s) => logger.debug(s),
           })
         : createLocalBus());
   } catch (err) {
@@ -281,6 +283,8 @@ export async function createParley(
       roomChat,
       live,
       onError: quiet(logger, 'error', 'replay failed'),
+      // A bus that can drop messages (NATS): feeds track what they delivered, to resync.
+      ...(bus.onState ? { tracking: { roomHeads: (u: string) => store.rooms.headsOf(u) } } : {}),
     }),
   };
   try {
@@ -293,6 +297,41 @@ export async function createParley(
 
   let stopping = false;
   const storeReadiness = storeCheck(store);
+  let busDownSince: number | undefined;
+  metrics.busUp.set(bus.state?.() === 'down' ? 0 : 1);
+  const recovery = createBusRecovery({
+    nodeId,
+    bus,
+    subjectPrefix: config.bus.subject_prefix,
+    steps: {
+      refreshRooms: () => fanout.refresh(),
+      resyncFeeds: () => core.feeds.resyncAll(),
+      refreshPresence: () => presence.refresh(),
+    },
+    onState(state, downMs) {
+      if (stopping) return;
+      metrics.busUp.set(state === 'up' ? 1 : 0);
+      if (state === 'down') {
+        busDownSince = Date.now();
+        logger.warn(
+          'bus connection lost: this node still stores and serves its clients, but cross-node delivery is degraded until it returns',
+        );
+        return;
+      }
+      busDownSince = undefined;
+      metrics.busOutages.inc();
+      metrics.busOutageSeconds.inc(downMs / 1000);
+      logger.warn(
+        { outageSeconds: Math.round(downMs / 100) / 10 },
+        'bus connection back: catching up connected clients from the store',
+      );
+    },
+    onRecovered: (r) => {
+      metrics.busResyncs.inc(r.sessions);
+      logger.info(r, 'clients caught up after the bus outage');
+    },
+    onError: (err) => logger.warn({ err }, 'catching up after the bus outage failed'),
+  });
   const doors = await createDoors({
     core,
     config,
@@ -305,11 +344,20 @@ export async function createParley(
         if (stopping) out.push('shutting down');
         const db = await storeReadiness();
         if (db) out.push(`database: ${db}`);
-        await bus.check().catch((e: Error) => out.push(`bus: ${e.message}`));
+        // A node cut off from the bus still serves its own clients: a warning, not "not ready".
+        if (bus.state?.() !== 'down')
+          await bus.check().catch((e: Error) => out.push(`bus: ${e.message}`));
         for (const d of doors.all)
           for (const p of await d.problems().catch((e: Error) => [e.message]))
             out.push(`${d.name}: ${p}`);
         return out;
+      },
+      warnings() {
+        if (bus.state?.() !== 'down') return [];
+        const s = busDownSince === undefined ? 0 : Math.round((Date.now() - busDownSince) / 1000);
+        return [
+          `bus: disconnected for ${s} s; this node serves its own clients, other nodes' events reach them when it returns`,
+        ];
       },
     },
   });
@@ -360,6 +408,7 @@ export async function createParley(
         clearTimeout(timer);
         for (const d of doors.all)
           await d.stop().catch((err) => logger.warn({ err, door: d.name }, 'stop failed'));
+        recovery.close();
         await revocations.stop();
         await occupancy
           .stop()

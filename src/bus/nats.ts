@@ -1,10 +1,13 @@
 import { connect, type NatsConnection, type Subscription } from 'nats';
-import type { Bus, BusSubscription } from '../core/bus.js';
+import type { Bus, BusState, BusSubscription } from '../core/bus.js';
 
 export interface NatsBusOptions {
   url: string;
   name?: string;
-  /** Log sink for connection state changes. */
+  /**
+   * The client's other status reports (reconnect attempts, server errors,
+   * cluster updates), for a debug log: the outage itself is told by onState.
+   */
   onStatus?: (text: string) => void;
 }
 
@@ -26,9 +29,29 @@ export async function createNatsBus(opts: NatsBusOptions): Promise<Bus> {
   } catch (err) {
     throw new Error(`cannot reach NATS at ${opts.url}: ${(err as Error).message}`);
   }
+  let state: BusState = 'up';
+  const listeners: ((s: BusState) => void)[] = [];
+  const become = (next: BusState) => {
+    if (next === state) return;
+    state = next;
+    for (const fn of listeners) {
+      try {
+        fn(next);
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  };
   void (async () => {
-    for await (const s of nc.status()) opts.onStatus?.(`nats ${s.type}`);
+    for await (const s of nc.status()) {
+      // 'reconnect' comes once the client has re-sent its subscriptions (and what it
+      // buffered): from then on this node receives again.
+      if (s.type === 'disconnect') become('down');
+      else if (s.type === 'reconnect') become('up');
+      else opts.onStatus?.(`nats ${s.type}${s.data ? ` ${String(s.data)}` : ''}`);
+    }
   })().catch(() => {});
+  void nc.closed().then(() => become('down'));
 
   return {
     publish(subject, payload) {
@@ -73,5 +96,9 @@ export async function createNatsBus(opts: NatsBusOptions): Promise<Bus> {
     async close() {
       if (!nc.isClosed()) await nc.drain();
     },
+    onState(fn) {
+      listeners.push(fn);
+    },
+    state: () => state,
   };
 }

@@ -7,6 +7,14 @@ export interface BusSubscription {
   unsubscribe(): void;
 }
 
+/**
+ * Whether the bus can currently carry messages between nodes. `down`: this node
+ * lost its bus server, so what other nodes publish meanwhile never reaches it
+ * (and what it publishes never reaches them); `up`: it is back, its
+ * subscriptions active again.
+ */
+export type BusState = 'up' | 'down';
+
 export interface Bus {
   /** Publish bytes on a subject. Fire-and-forget; delivery is best effort. */
   publish(subject: string, payload: Uint8Array): void;
@@ -22,4 +30,12 @@ export interface Bus {
   /** Throws when the bus cannot currently deliver (used by /readyz and doctor). */
   check(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Tells `fn` each time the connection goes down or comes back (never twice
+   * the same state in a row). A bus that cannot lose messages (local.ts) leaves
+   * it out: with it, core knows live events may have been missed (core/recovery.ts).
+   */
+  onState?(fn: (state: BusState) => void): void;
+  /** The current state, at once (for /readyz and metrics); absent means always up. */
+  state?(): BusState;
 }

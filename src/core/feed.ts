@@ -3,6 +3,7 @@ import type { ParleyEvent } from './events.js';
 import type { LiveReadiness } from './live.js';
 import type { MessageService } from './messages/service.js';
 import type { RoomChat } from './rooms/chat.js';
+import type { Session } from './sessions.js';
 
 /**
  * A session's feed: what one connected client receives, whatever its door.
@@ -15,6 +16,15 @@ import type { RoomChat } from './rooms/chat.js';
  *
  * Positions: a log event carries `seq` (the user's log), a room event
  * `roomSeq` and `room.id` (that room's timeline); see DEVELOPING.md 11, 18.
+ *
+ * When the bus can lose messages (NATS: an outage, a node that reconnects
+ * later), a feed also tracks, per stream (the log, each of the user's rooms),
+ * the highest position up to which everything was delivered, and `resync()`
+ * catches up from there, the same way: live events held, the store read, the
+ * held events released, nothing twice. A live event that skips a position
+ * (seq 12 after 10) is a gap: events may legitimately arrive a little out of
+ * order (two commits finishing on different connections, another node), so a
+ * gap that is still open after `gapGraceMs` triggers a resync.
  */
 
 /** One event as the feed hands it to a door. */
@@ -35,6 +45,12 @@ export interface FeedSink {
    * for to the position reached; a room that can no longer be read is left out.
    */
   caughtUp(r: { ok: boolean; cursor: number; rooms: Record<string, number> }): void;
+  /**
+   * A resync (after a bus outage or a gap) could not read everything: the
+   * client should sync from these positions (room names -> roomSeq). A resync
+   * that succeeds says nothing: its events are ordinary events.
+   */
+  resyncFailed?(r: { cursor: number; rooms: Record<string, number> }): void;
   /** True once the client is gone: the replay stops paging. */
   gone(): boolean;
 }
@@ -50,11 +66,22 @@ export interface Feed {
   /** The session's `send`: live events, held while catching up, deduplicated after. */
   push(e: ParleyEvent): void;
   /**
+   * The session's `passed`: an event this session was not sent because it made
+   * the change itself (its reply carries it). Counts as delivered.
+   */
+  pass(e: ParleyEvent): void;
+  /**
    * Replays what the client missed, then releases the held live events. Call
    * it once the client has been answered (its events follow the answer). A
    * feed opened without cursors has nothing to replay.
    */
   catchUp(): Promise<void>;
+  /**
+   * Sends what this session should have received live since its positions and
+   * did not (a bus outage), holding live events meanwhile; nothing twice.
+   * Without tracking (a bus that cannot lose messages) it does nothing.
+   */
+  resync(): Promise<void>;
 }
 
 export interface Feeds {
@@ -64,20 +91,52 @@ export interface Feeds {
    * until `catchUp`; without, live events pass straight through.
    */
   open(userId: string, sink: FeedSink, from?: FeedCursors): Promise<Feed>;
+  /**
+   * Resyncs every open feed (a few at a time); resolves with how many it
+   * resynced once all are done.
+   */
+  resyncAll(): Promise<number>;
+}
+
+/** The two callbacks a door's Session takes from its feed. */
+export function sessionCallbacks(feed: Feed): Pick<Session, 'send' | 'passed'> {
+  return { send: (e) => feed.push(e), passed: (e) => feed.pass(e) };
 }
 
 /** At most this many rooms are replayed at once (more: rooms.events). */
 export const MAX_REPLAY_ROOMS = 1000;
 const PAGE = 200;
+/** Positions delivered ahead of a gap, per stream; beyond, resync at once. */
+const MAX_AHEAD = 1000;
+/** Feeds resynced at the same time by resyncAll. */
+const RESYNC_CONCURRENCY = 8;
 
-export function createFeeds(deps: {
+export interface FeedDeps {
   messages: Pick<MessageService, 'sync' | 'head'>;
   roomChat: Pick<RoomChat, 'events'>;
   live: LiveReadiness;
   onError?: (err: unknown) => void;
-}): Feeds {
+  /**
+   * Given when the bus can lose messages: feeds then track positions from the
+   * start (the log's head and these room heads, read at open) and can resync.
+   */
+  tracking?: {
+    roomHeads(userId: string): Promise<{ id: string; name: string; head: number }[]>;
+    /** How long a gap may stay open before it triggers a resync (default 1000 ms). */
+    gapGraceMs?: number;
+  };
+}
+
+export function createFeeds(deps: FeedDeps): Feeds {
+  const open = new Set<SessionFeed>();
+  let pruneAt = 64;
+  const prune = () => {
+    for (const f of open) if (f.gone()) open.delete(f);
+    pruneAt = Math.max(64, open.size * 2);
+  };
   return {
     async open(userId, sink, from) {
+      let head: number | undefined;
       if (from) {
         if (!Number.isSafeInteger(from.cursor) || from.cursor < 0)
           throw new ParleyError('bad-request', 'cursor must be a whole number, 0 or more', {
@@ -87,30 +146,94 @@ export function createFeeds(deps: {
           throw new ParleyError('bad-request', `at most ${MAX_REPLAY_ROOMS} rooms are replayed`, {
             field: 'rooms',
           });
-        const head = await deps.messages.head(userId);
+        head = await deps.messages.head(userId);
         if (from.cursor > head)
           throw new ParleyError('bad-request', `cursor is past the end of your log (${head})`, {
             field: 'cursor',
           });
       }
-      return new SessionFeed(deps, userId, sink, from);
+      const feed = new SessionFeed(deps, userId, sink, from);
+      if (deps.tracking) {
+        const rooms = await deps.tracking.roomHeads(userId);
+        feed.track(from ? from.cursor : await deps.messages.head(userId), rooms);
+        if (open.size >= pruneAt) prune();
+        open.add(feed);
+      }
+      return feed;
+    },
+    async resyncAll() {
+      prune();
+      const feeds = [...open];
+      let next = 0;
+      const worker = async () => {
+        while (next < feeds.length) await feeds[next++]!.resync();
+      };
+      await Promise.all(Array.from({ length: RESYNC_CONCURRENCY }, worker));
+      return feeds.length;
     },
   };
 }
+
+/**
+ * One stream's position: everything up to `pos` was delivered, and the
+ * positions in `ahead` too (arrived before a predecessor). `waitingFor` is the
+ * first missing position when the gap timer was set.
+ */
+interface Stream {
+  pos: number;
+  ahead: Set<number>;
+  waitingFor?: number;
+}
+
+interface RoomStream extends Stream {
+  name: string;
+}
+
+const stream = (pos: number): Stream => ({ pos, ahead: new Set() });
+
+/** Records `n` as delivered; false when it already was. */
+function mark(s: Stream, n: number): boolean {
+  if (n <= s.pos || s.ahead.has(n)) return false;
+  if (n === s.pos + 1) {
+    s.pos = n;
+    while (s.ahead.delete(s.pos + 1)) s.pos++;
+  } else s.ahead.add(n);
+  return true;
+}
+
+/** Everything up to `n` has been delivered (a replay read that far). */
+function reach(s: Stream, n: number): void {
+  if (n <= s.pos) return;
+  s.pos = n;
+  for (const a of s.ahead) if (a <= n) s.ahead.delete(a);
+  while (s.ahead.delete(s.pos + 1)) s.pos++;
+}
+
+const delivered = (s: Stream, n: number) => n <= s.pos || s.ahead.has(n);
+
+const roomOf = (data: Record<string, unknown>) =>
+  data.room as { id?: unknown; name?: unknown; head?: unknown } | undefined;
 
 class SessionFeed implements Feed {
   /** Live events that arrived while catching up; undefined once live. */
   private held: ParleyEvent[] | undefined;
   /**
-   * The log position the replay reached. A live event at or below it was already
-   * sent; from another node it can arrive late, after the held events went out.
+   * The log position delivered: from the cursor (or the head at open when
+   * tracking), moved by the replay and by live events. Undefined: not tracked,
+   * live events pass (a feed without cursors on a bus that loses nothing).
    */
-  private replayedTo = 0;
-  /** The same, per room (room id -> roomSeq), for rooms replayed. */
-  private readonly roomsReplayedTo = new Map<string, number>();
+  private log: Stream | undefined;
+  /** The same per room (room id), for rooms replayed or, when tracking, all the user's rooms. */
+  private readonly rooms = new Map<string, RoomStream>();
+  private tracking = false;
+  private resyncing: Promise<void> | undefined;
+  private again = false;
+  /** A resync asked for while the first catch-up had not finished. */
+  private resyncAfterCatchUp = false;
+  private gapTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly deps: Parameters<typeof createFeeds>[0],
+    private readonly deps: FeedDeps,
     private readonly userId: string,
     private readonly sink: FeedSink,
     private readonly from: FeedCursors | undefined,
@@ -118,48 +241,142 @@ class SessionFeed implements Feed {
     if (from) this.held = [];
   }
 
+  /** Starts tracking from the log position `cursor` and these room heads. */
+  track(cursor: number, rooms: { id: string; name: string; head: number }[]): void {
+    this.tracking = true;
+    this.log = stream(cursor);
+    for (const r of rooms) this.rooms.set(r.id, { ...stream(r.head), name: r.name });
+  }
+
+  gone(): boolean {
+    return this.sink.gone();
+  }
+
   push(e: ParleyEvent): void {
     if (this.held) this.held.push(e);
     else this.deliver(e);
   }
 
+  pass(e: ParleyEvent): void {
+    // Held too: the positions must move in the order the events came.
+    if (this.held) this.held.push({ ...e, passed: true } as ParleyEvent);
+    else this.note(e);
+  }
+
   async catchUp(): Promise<void> {
     if (!this.from || !this.held) return;
-    let at = this.from.cursor;
     const rooms: Record<string, number> = {};
     let ok = true;
+    // Rooms the client gave: replayed from its positions (by name: the ids come with the events).
+    const asked = new Map<string, number>(Object.entries(this.from.rooms ?? {}));
+    const log = (this.log ??= stream(this.from.cursor));
+    log.pos = this.from.cursor;
     try {
       // A change committed on another node after the replay reads the store must reach us live.
       await this.deps.live.ready(this.userId);
-      for (;;) {
-        const page = await this.deps.messages.sync(this.userId, at, PAGE);
-        for (const e of page.events)
-          this.sink.replayed({ name: e.name, data: { seq: e.seq, ...e.data } });
-        at = page.cursor;
-        if (!page.more || this.sink.gone()) break;
-      }
-      for (const [name, since] of Object.entries(this.from.rooms ?? {})) {
-        const reached = await this.replayRoom(name, since);
+      await this.replayLog(log);
+      for (const [name, since] of asked) {
+        const reached = await this.replayRoom(name, since, (id) => {
+          const r = this.rooms.get(id);
+          if (r) {
+            r.pos = since;
+            r.ahead.clear();
+            r.name = name;
+          } else this.rooms.set(id, { ...stream(since), name });
+        });
         if (reached !== undefined) rooms[name] = reached;
       }
     } catch (err) {
       ok = false;
       this.deps.onError?.(err);
     } finally {
-      this.sink.caughtUp({ ok, cursor: at, rooms });
-      const held = this.held;
-      this.held = undefined;
-      this.replayedTo = at;
-      for (const e of held) this.deliver(e);
+      this.sink.caughtUp({ ok, cursor: log.pos, rooms });
+      this.release();
+    }
+    if (this.resyncAfterCatchUp) {
+      this.resyncAfterCatchUp = false;
+      await this.resync();
+    }
+  }
+
+  resync(): Promise<void> {
+    if (!this.tracking || this.sink.gone()) return Promise.resolve();
+    // The first catch-up reads from the store after this moment anyway; then once more.
+    if (this.held && !this.resyncing) {
+      this.resyncAfterCatchUp = true;
+      return Promise.resolve();
+    }
+    if (this.resyncing) {
+      this.again = true;
+      return this.resyncing;
+    }
+    this.resyncing = (async () => {
+      do {
+        this.again = false;
+        await this.resyncOnce();
+      } while (this.again && !this.sink.gone());
+    })().finally(() => (this.resyncing = undefined));
+    return this.resyncing;
+  }
+
+  private async resyncOnce(): Promise<void> {
+    const log = this.log!;
+    this.held = [];
+    this.clearGapTimer();
+    try {
+      await this.replayLog(log);
+      for (const [id, r] of [...this.rooms]) {
+        if (this.sink.gone()) break;
+        const reached = await this.replayRoom(r.name, r.pos);
+        if (reached === undefined) this.rooms.delete(id);
+      }
+    } catch (err) {
+      this.deps.onError?.(err);
+      const rooms: Record<string, number> = {};
+      for (const r of this.rooms.values()) rooms[r.name] = r.pos;
+      this.sink.resyncFailed?.({ cursor: log.pos, rooms });
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Hands out what was held, then goes live. */
+  private release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const e of held) {
+      if ((e as { passed?: boolean }).passed) this.note(e);
+      else this.deliver(e);
+    }
+  }
+
+  /** The user's log after `log.pos`, leaving out what was delivered live meanwhile. */
+  private async replayLog(log: Stream): Promise<void> {
+    for (;;) {
+      const page = await this.deps.messages.sync(this.userId, log.pos, PAGE);
+      for (const e of page.events) {
+        if (delivered(log, e.seq)) continue;
+        const data = { seq: e.seq, ...e.data };
+        this.sink.replayed({ name: e.name, data });
+        this.membership(e.name, data);
+      }
+      reach(log, page.cursor);
+      if (!page.more || this.sink.gone()) break;
     }
   }
 
   /**
-   * One room's timeline after `since`; the position reached, or undefined when
-   * the room cannot be read any more (left, kicked: the user's log says so).
+   * One room's timeline after `since`, leaving out what was delivered live; the
+   * position reached, or undefined when the room cannot be read any more (left,
+   * kicked: the user's log says so). `found` learns the room's id from its events.
    */
-  private async replayRoom(name: string, since: number): Promise<number | undefined> {
+  private async replayRoom(
+    name: string,
+    since: number,
+    found?: (id: string) => void,
+  ): Promise<number | undefined> {
     let at = since;
+    let known: RoomStream | undefined;
     for (;;) {
       let page;
       try {
@@ -168,24 +385,116 @@ class SessionFeed implements Feed {
         if ((err as { condition?: string }).condition === 'internal-error') throw err;
         return undefined;
       }
-      for (const e of page.events) this.sink.replayed({ name: e.name, data: e.data });
+      if (!known) {
+        const id = roomOf(page.events[0]?.data ?? {})?.id;
+        if (typeof id === 'string') {
+          found?.(id);
+          known = this.rooms.get(id);
+        }
+      }
+      for (const e of page.events) {
+        const n = e.data.roomSeq;
+        if (known && typeof n === 'number' && delivered(known, n)) continue;
+        this.sink.replayed({ name: e.name, data: e.data });
+      }
       at = page.cursor;
-      const id = (page.events[0]?.data.room as { id?: string } | undefined)?.id;
-      if (id) this.roomsReplayedTo.set(id, at);
+      if (known) reach(known, at);
       if (!page.more || this.sink.gone()) return at;
     }
   }
 
-  /** A live event, unless the replay already sent it. */
+  /** A live event, unless it was already sent. */
   private deliver(e: ParleyEvent): void {
+    if (this.note(e)) this.sink.live(e);
+  }
+
+  /**
+   * Moves the positions for an event delivered (or passed); false when it
+   * already was. Without tracking, only what a replay sent is left out.
+   */
+  private note(e: ParleyEvent): boolean {
     const seq = e.data.seq;
-    if (typeof seq === 'number' && seq <= this.replayedTo) return;
-    const roomSeq = e.data.roomSeq;
-    if (typeof roomSeq === 'number' && this.roomsReplayedTo.size > 0) {
-      const room = (e.data.room as { id?: string } | undefined)?.id;
-      const done = room === undefined ? undefined : this.roomsReplayedTo.get(room);
-      if (done !== undefined && roomSeq <= done) return;
+    if (typeof seq === 'number' && this.log) {
+      if (!this.tracking) {
+        if (seq <= this.log.pos) return false;
+      } else {
+        if (!mark(this.log, seq)) return false;
+        this.membership(e.name, e.data);
+        this.watch(this.log);
+      }
     }
-    this.sink.live(e);
+    const roomSeq = e.data.roomSeq;
+    if (typeof roomSeq === 'number') {
+      const room = roomOf(e.data);
+      const r = typeof room?.id === 'string' ? this.rooms.get(room.id) : undefined;
+      if (r && !this.tracking) {
+        if (roomSeq <= r.pos) return false;
+      } else if (r) {
+        if (!mark(r, roomSeq)) return false;
+        if (typeof room?.name === 'string') r.name = room.name;
+        this.watch(r);
+      }
+    }
+    return true;
+  }
+
+  /** The user's own joins and leaves (log events) start and stop tracking a room. */
+  private membership(name: string, data: Record<string, unknown>): void {
+    if (!this.tracking) return;
+    const room = roomOf(data);
+    if (typeof room?.id !== 'string') return;
+    if (name === 'room.left') this.rooms.delete(room.id);
+    else if (
+      name === 'room.joined' &&
+      !this.rooms.has(room.id) &&
+      typeof room.name === 'string' &&
+      typeof room.head === 'number'
+    )
+      // `head` includes the join itself, which reaches the room's members as room.member.
+      this.rooms.set(room.id, { ...stream(Math.max(0, room.head - 1)), name: room.name });
+  }
+
+  /** After a gap: resync if it is still open after the grace period. */
+  private watch(s: Stream): void {
+    if (s.ahead.size === 0) {
+      s.waitingFor = undefined;
+      return;
+    }
+    if (s.ahead.size > MAX_AHEAD) {
+      void this.resync();
+      return;
+    }
+    s.waitingFor ??= s.pos + 1;
+    this.armGapTimer();
+  }
+
+  private armGapTimer(): void {
+    if (this.gapTimer) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined;
+      if (this.sink.gone()) return;
+      let open = false;
+      let waiting = false;
+      for (const st of this.streams()) {
+        if (st.waitingFor !== undefined && st.pos < st.waitingFor) open = true;
+        // A later gap gets a grace period of its own.
+        st.waitingFor = st.ahead.size ? st.pos + 1 : undefined;
+        waiting ||= st.waitingFor !== undefined;
+      }
+      if (open) void this.resync();
+      else if (waiting) this.armGapTimer();
+    }, this.deps.tracking?.gapGraceMs ?? 1000);
+    this.gapTimer.unref();
+  }
+
+  private *streams(): Iterable<Stream> {
+    if (this.log) yield this.log;
+    yield* this.rooms.values();
+  }
+
+  private clearGapTimer(): void {
+    clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
+    for (const s of this.streams()) s.waitingFor = undefined;
   }
 }

@@ -52,7 +52,11 @@ export function createRouter(deps: {
   function deliverLocal(userId: string, event: ParleyEvent): void {
     const list = sessions.of(userId);
     if (list.length === 0) return;
-    for (const s of [...list]) if (wants(s, event)) s.send(event);
+    for (const s of [...list]) {
+      // A session that does not want an event (its own, without echo) still counts its position.
+      if (wants(s, event)) s.send(event);
+      else s.passed?.(event);
+    }
     for (const fn of hooks) fn(userId, event);
   }
 

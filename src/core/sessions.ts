@@ -50,6 +50,12 @@ export interface Session {
   readonly scoped?: boolean;
   /** Hand an event to the client. Must not throw and must not block. */
   send(event: ParleyEvent): void;
+  /**
+   * An event for this user that this session is not sent because it made the
+   * change itself (`exceptSession`: its reply says so). A feed counts it as
+   * delivered (core/feed.ts), so it is not taken for a gap.
+   */
+  passed?(event: ParleyEvent): void;
   /** End the connection with a reason the client can show. */
   close(reason: string): void;
 }

@@ -15,6 +15,13 @@ export interface Metrics {
   /** Database outages that ended, and their total length. */
   storeOutages: Counter;
   storeOutageSeconds: Counter;
+  /** 1 while this node is connected to its bus (always 1 on the in-process bus), else 0. */
+  busUp: Gauge;
+  /** Bus outages this node has seen end, and how long they lasted in all. */
+  busOutages: Counter;
+  busOutageSeconds: Counter;
+  /** Sessions resynced from the store after a bus outage (core/recovery.ts). */
+  busResyncs: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -72,6 +79,26 @@ export function createMetrics(): Metrics {
     storeOutageSeconds: new Counter({
       name: 'parley_store_outage_seconds_total',
       help: 'Seconds of database outages that have ended',
+      registers: [registry],
+    }),
+    busUp: new Gauge({
+      name: 'parley_bus_up',
+      help: 'Whether this node is connected to its bus (1) or cut off (0)',
+      registers: [registry],
+    }),
+    busOutages: new Counter({
+      name: 'parley_bus_outages_total',
+      help: 'Bus outages this node has seen end',
+      registers: [registry],
+    }),
+    busOutageSeconds: new Counter({
+      name: 'parley_bus_outage_seconds_total',
+      help: 'Time this node spent cut off from its bus',
+      registers: [registry],
+    }),
+    busResyncs: new Counter({
+      name: 'parley_bus_resynced_sessions_total',
+      help: 'Sessions caught up from the store after a bus outage',
       registers: [registry],
     }),
   };

@@ -54,6 +54,13 @@ export interface PresenceService {
    * live node (a session that is invisible on another node is not seen).
    */
   online(userId: string): Promise<boolean>;
+  /**
+   * Re-reads the presence of everyone the users connected here watch and sends
+   * each of their sessions a fresh `presence.snapshot` (after a bus outage, the
+   * changes other nodes told meanwhile were lost; the store has them). Resolves
+   * with the number of users re-told.
+   */
+  refresh(): Promise<number>;
   /** Writes the node's heartbeat; call before serving. */
   start(): Promise<void>;
   /** Waits for pending work and forgets this node's rows. */
@@ -362,6 +369,23 @@ export function createPresenceService(deps: {
             };
         router.deliver(watcherId, event('presence', { ...info }));
       });
+    },
+
+    async refresh() {
+      let told = 0;
+      for (const userId of new Set([...sessions.all()].map((x) => x.userId))) {
+        // In line with the user's own updates, like the snapshot a new session gets.
+        await serial(userId, async () => {
+          const list = sessions.of(userId);
+          if (list.length === 0) return;
+          const contacts = await snapshot(userId);
+          if (!contacts.length) return;
+          const ev = event('presence.snapshot', { contacts });
+          for (const s of sessions.of(userId)) s.send(ev);
+          told++;
+        }).catch(() => {}); // serial() has logged it
+      }
+      return told;
     },
 
     async start() {

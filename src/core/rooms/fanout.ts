@@ -32,6 +32,11 @@ export interface RoomFanout {
    * connected (their room list is loaded asynchronously); at once otherwise.
    */
   ready(userId: string): Promise<void>;
+  /**
+   * Re-reads the room lists of the users connected here (after a bus outage: a
+   * join or leave made on another node meanwhile was never heard of).
+   */
+  refresh(): Promise<void>;
   close(): void;
 }
 
@@ -128,7 +133,11 @@ export function createRoomFanout(deps: {
     if (membership?.joined && sessions.of(membership.userId).length > 0)
       add(roomId, membership.userId);
     for (const userId of members.get(roomId) ?? []) {
-      for (const s of sessions.of(userId)) if (wants(s, event)) s.send(event);
+      for (const s of sessions.of(userId)) {
+        // A session that does not want an event (its own, without echo) still counts its position.
+        if (wants(s, event)) s.send(event);
+        else s.passed?.(event);
+      }
     }
     if (membership && !membership.joined) {
       loading.get(membership.userId)?.add(roomId);
@@ -184,6 +193,27 @@ export function createRoomFanout(deps: {
     },
     localMembers: (roomId) => [...(members.get(roomId) ?? [])],
     ready: (userId) => loaded.get(userId) ?? Promise.resolve(),
+    async refresh() {
+      for (const userId of new Set([...sessions.all()].map((x) => x.userId))) {
+        if (loading.has(userId)) continue; // being read right now
+        // Rooms left while the list is read are noted, as on arrival.
+        const leftMeanwhile = new Set<string>();
+        loading.set(userId, leftMeanwhile);
+        let ids: string[];
+        try {
+          ids = await deps.roomIdsOf(userId);
+        } catch (err) {
+          deps.onError?.(err);
+          continue;
+        } finally {
+          if (loading.get(userId) === leftMeanwhile) loading.delete(userId);
+        }
+        if (sessions.of(userId).length === 0) continue;
+        const now = new Set(ids);
+        for (const id of [...(roomsOfUser.get(userId) ?? [])]) if (!now.has(id)) remove(id, userId);
+        for (const id of ids) if (!leftMeanwhile.has(id)) add(id, userId);
+      }
+    },
     close() {
       order.close();
       for (const s of subs.values()) s.unsubscribe();

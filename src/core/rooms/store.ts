@@ -170,6 +170,8 @@ export interface RoomStore {
   roomsOf(userId: string): Promise<RoomSummaryRow[]>;
   /** Just the ids (a node learning which room channels a user needs). */
   roomIdsOf(userId: string): Promise<string[]>;
+  /** The user's rooms with their timeline's head (a session feed's starting positions, core/feed.ts). */
+  headsOf(userId: string): Promise<{ id: string; name: string; head: number }[]>;
   /** Rooms the user is invited to and has not joined. */
   invitesOf(userId: string): Promise<{ room: Room; by: string | null; at: number }[]>;
   events(roomId: string, after: number, limit: number): Promise<RoomEvent[]>;

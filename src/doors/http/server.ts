@@ -35,6 +35,8 @@ export interface HttpDoor {
 export interface Readiness {
   /** Empty when ready; otherwise what is wrong, in plain words. */
   problems(): Promise<string[]>;
+  /** Degraded but still serving (the bus is down): said in the body of a 200. */
+  warnings?(): string[];
 }
 
 function fastifyCondition(status: number | undefined): ParleyError['condition'] {
@@ -141,8 +143,11 @@ export async function createHttpDoor(deps: {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const problems = await deps.readiness.problems();
+    const warnings = deps.readiness.warnings?.() ?? [];
     reply.code(problems.length ? 503 : 200);
-    return problems.length ? { status: 'unavailable', problems } : { status: 'ready' };
+    if (problems.length)
+      return { status: 'unavailable', problems, ...(warnings.length ? { warnings } : {}) };
+    return warnings.length ? { status: 'degraded', warnings } : { status: 'ready' };
   });
   if (config.metrics.enabled) {
     const mayRead = metricsAccess(config, isTrustedProxy);

@@ -6,7 +6,7 @@ import type { AuthContext, LoginResult } from '../../core/accounts/service.js';
 import type { Core } from '../../core/core.js';
 import { type Condition, ParleyError } from '../../core/errors.js';
 import type { ParleyEvent } from '../../core/events.js';
-import { type Feed, type FeedSink, MAX_REPLAY_ROOMS } from '../../core/feed.js';
+import { type Feed, type FeedSink, MAX_REPLAY_ROOMS, sessionCallbacks } from '../../core/feed.js';
 import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
 import type { Capability, Session } from '../../core/sessions.js';
@@ -235,6 +235,14 @@ export class WsConnection {
         name: r.ok ? 'sync.done' : 'sync.failed',
         data: { cursor: r.cursor, rooms: r.rooms },
       }),
+    // After a bus outage the feed resends what was missed as ordinary events; only
+    // a resync the store cut short is told (the client syncs from there).
+    resyncFailed: (r) =>
+      this.write({
+        type: 'event',
+        name: 'sync.failed',
+        data: { cursor: r.cursor, rooms: r.rooms },
+      }),
     gone: () => this.closed,
   };
 
@@ -365,7 +373,7 @@ export class WsConnection {
       // What the native protocol has always sent: typing and receipts, never an echo
       // of the connection's own change (it gets the reply), no occupancy events.
       capabilities: WS_CAPABILITIES,
-      send: (event: ParleyEvent) => feed.push(event),
+      ...sessionCallbacks(feed),
       // Deferred past the current request, so a connection that logs itself out
       // (logout, delete, revoke of its own session) still gets its reply first.
       close: (reason: string) => {

@@ -635,6 +635,16 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
       return rows.map((r) => r.room_id);
     },
 
+    async headsOf(userId) {
+      const rows = await db
+        .selectFrom('room_members as m')
+        .innerJoin('rooms as r', 'r.id', 'm.room_id')
+        .select(['r.id', 'r.name', 'r.head'])
+        .where('m.user_id', '=', userId)
+        .execute();
+      return rows.map((r) => ({ id: r.id, name: r.name, head: Number(r.head) }));
+    },
+
     async invitesOf(userId) {
       const rows = await db
         .selectFrom('room_invites as i')
