@@ -12,10 +12,32 @@ export async function serve(args: Args, io: CliIO): Promise<number> {
     config.server.host === '0.0.0.0' || config.server.host === '::'
       ? 'localhost'
       : config.server.host;
-  // A database that does not answer yet is waited for, not a reason to exit.
-  const waited = await waitForStore(config, logger, (port) =>
-    say(io, `Parley is waiting for its database: http://${host}:${port}/healthz answers meanwhile`),
-  );
+  // A database that does not answer yet is waited for, not a reason to exit; a
+  // SIGTERM or Ctrl+C meanwhile ends the wait (and the process) cleanly.
+  const stopWaiting = new AbortController();
+  const abortWait = () => stopWaiting.abort();
+  process.once('SIGTERM', abortWait);
+  process.once('SIGINT', abortWait);
+  let waited;
+  try {
+    waited = await waitForStore(
+      config,
+      logger,
+      (port) =>
+        say(
+          io,
+          `Parley is waiting for its database: http://${host}:${port}/healthz answers meanwhile`,
+        ),
+      stopWaiting.signal,
+    );
+  } finally {
+    process.off('SIGTERM', abortWait);
+    process.off('SIGINT', abortWait);
+  }
+  if (!waited) {
+    say(io, 'Parley stopped while waiting for its database');
+    return 0;
+  }
   // With server.port = 0 the waiting listener's port is kept, so probes keep finding it.
   // (The same config object: its warnings are looked up by identity.)
   (config.server as { port: number }).port = waited.port;

@@ -17,13 +17,15 @@ export function backoffSeconds(attempt: number): number {
  * with growing intervals, one warning per attempt. Resolves once the database
  * answers, with the listener closed (the port it had, for server.port = 0);
  * throws StartupError for what waiting cannot fix (a wrong password, no such
- * database) or when database.start_timeout_seconds ran out.
+ * database) or when database.start_timeout_seconds ran out. Resolves undefined
+ * when `stop` is aborted (SIGTERM while waiting): the process should just end.
  */
 export async function waitForStore(
   config: Config,
   logger: Logger,
   onListening?: (port: number) => void,
-): Promise<{ port: number }> {
+  stop?: AbortSignal,
+): Promise<{ port: number } | undefined> {
   const { kind, where } = describeStore({ url: config.database.url, dataDir: config.data.dir });
   const port = config.server.port;
   if (kind !== 'postgres') return { port };
@@ -46,7 +48,20 @@ export async function waitForStore(
       );
       if (limit && Date.now() - started + wait * 1000 > limit)
         throw cannotOpen(kind, where, first, config.database.start_timeout_seconds);
-      await new Promise((r) => setTimeout(r, wait * 1000));
+      await new Promise<void>((r) => {
+        if (stop?.aborted) return r();
+        const t = setTimeout(done, wait * 1000);
+        function done() {
+          clearTimeout(t);
+          stop?.removeEventListener('abort', done);
+          r();
+        }
+        stop?.addEventListener('abort', done);
+      });
+      if (stop?.aborted) {
+        logger.warn('stopped while waiting for the database');
+        return undefined;
+      }
       const err = await attempt(config);
       if (err === undefined) break;
       if (!isConnectionFailure(err)) throw cannotOpen(kind, where, err);

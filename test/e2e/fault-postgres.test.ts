@@ -274,42 +274,16 @@ describe.skipIf(!!missing)(
         const db = await ownPostgres();
         const data = tempDir();
         await db.stop();
-        const child = spawn(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            '--input-type=module',
-            '--eval',
-            "const { main } = await import('./src/cli/index.ts'); process.exitCode = await main(process.argv.slice(1));",
-            '--',
-            'serve',
-          ],
-          {
-            env: {
-              ...process.env,
-              PARLEY_DATA_DIR: data.dir,
-              PARLEY_DATABASE_URL: db.url,
-              PARLEY_SERVER_PORT: '0',
-              PARLEY_SERVER_HOST: '127.0.0.1',
-              PARLEY_LOG_LEVEL: 'info',
-            },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let out = '';
-        child.stdout.on('data', (c) => (out += c));
-        child.stderr.on('data', (c) => (out += c));
-        const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+        const { child, out, exited } = serveChild(db.url, data.dir);
         try {
           await waitFor(
             'the waiting line',
-            () => /waiting for its database/.test(out),
+            () => /waiting for its database/.test(out()),
             40_000,
           ).catch((e: Error) => {
-            throw new Error(`${e.message}:\n${out}`);
+            throw new Error(`${e.message}:\n${out()}`);
           });
-          const port = Number(/http:\/\/127\.0\.0\.1:(\d+)\/healthz/.exec(out)![1]);
+          const port = Number(/http:\/\/127\.0\.0\.1:(\d+)\/healthz/.exec(out())![1]);
           const base = `http://127.0.0.1:${port}`;
           expect((await fetch(`${base}/healthz`)).status).toBe(200);
           const r = await fetch(`${base}/readyz`);
@@ -317,12 +291,12 @@ describe.skipIf(!!missing)(
           expect(JSON.stringify(await r.json())).toMatch(/database: .*ECONNREFUSED/);
           expect((await fetch(`${base}/api/v1/me`)).status).toBe(503);
           // Why it waits is logged at each attempt, as a warning.
-          expect(out).toMatch(/"level":40.*waiting for the database/);
+          expect(out()).toMatch(/"level":40.*waiting for the database/);
           await db.start();
           // Backoff is 1, 2, 4 ... s: the first retries come within the bound.
-          await waitFor('the server to start', () => /Parley is running/.test(out), 30_000);
+          await waitFor('the server to start', () => /Parley is running/.test(out()), 30_000);
           // On the same port, so a probe that found the waiting node finds the real one.
-          expect(out).toMatch(new RegExp(`Parley is running: http://127\\.0\\.0\\.1:${port}/`));
+          expect(out()).toMatch(new RegExp(`Parley is running: http://127\\.0\\.0\\.1:${port}/`));
           expect((await fetch(`${base}/readyz`)).status).toBe(200);
           child.kill('SIGTERM');
           expect(await exited).toBe(0);
@@ -333,5 +307,55 @@ describe.skipIf(!!missing)(
         }
       },
     );
+
+    it('stops cleanly on SIGTERM while it waits', { timeout: 90_000 }, async () => {
+      const db = await ownPostgres();
+      const data = tempDir();
+      await db.stop();
+      const { child, out, exited } = serveChild(db.url, data.dir);
+      try {
+        await waitFor('the waiting line', () => /waiting for its database/.test(out()), 40_000);
+        child.kill('SIGTERM');
+        // Within the first backoff (1 s), not at the next attempt: the wait listens for it.
+        expect(await exited).toBe(0);
+        expect(out()).toMatch(/stopped while waiting for its database/);
+      } finally {
+        child.kill('SIGKILL');
+        await db.dispose();
+        data.cleanup();
+      }
+    });
   },
 );
+
+/** `parley serve` in a child process (from source), its output so far, and its exit code. */
+function serveChild(url: string, dataDir: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '--eval',
+      "const { main } = await import('./src/cli/index.ts'); process.exitCode = await main(process.argv.slice(1));",
+      '--',
+      'serve',
+    ],
+    {
+      env: {
+        ...process.env,
+        PARLEY_DATA_DIR: dataDir,
+        PARLEY_DATABASE_URL: url,
+        PARLEY_SERVER_PORT: '0',
+        PARLEY_SERVER_HOST: '127.0.0.1',
+        PARLEY_LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let text = '';
+  child.stdout.on('data', (c) => (text += c));
+  child.stderr.on('data', (c) => (text += c));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, out: () => text, exited };
+}
