@@ -214,6 +214,9 @@ const delivered = (s: Stream, n: number) => n <= s.pos || s.ahead.has(n);
 const roomOf = (data: Record<string, unknown>) =>
   data.room as { id?: unknown; name?: unknown; head?: unknown } | undefined;
 
+/** Read-only in practice: only ever read or deleted from (a no-op when empty). */
+const NO_ROOMS = new Map<string, RoomStream>();
+
 class SessionFeed implements Feed {
   /** Live events that arrived while catching up; undefined once live. */
   private held: ParleyEvent[] | undefined;
@@ -224,7 +227,7 @@ class SessionFeed implements Feed {
    */
   private log: Stream | undefined;
   /** The same per room (room id), for rooms replayed or, when tracking, all the user's rooms. */
-  private readonly rooms = new Map<string, RoomStream>();
+  private rooms: Map<string, RoomStream> = NO_ROOMS;
   private tracking = false;
   private resyncing: Promise<void> | undefined;
   private again = false;
@@ -241,11 +244,17 @@ class SessionFeed implements Feed {
     if (from) this.held = [];
   }
 
+  /** Most feeds never track a room: they share one empty map until they do (memory per connection). */
+  private writableRooms(): Map<string, RoomStream> {
+    if (this.rooms === NO_ROOMS) this.rooms = new Map();
+    return this.rooms;
+  }
+
   /** Starts tracking from the log position `cursor` and these room heads. */
   track(cursor: number, rooms: { id: string; name: string; head: number }[]): void {
     this.tracking = true;
     this.log = stream(cursor);
-    for (const r of rooms) this.rooms.set(r.id, { ...stream(r.head), name: r.name });
+    for (const r of rooms) this.writableRooms().set(r.id, { ...stream(r.head), name: r.name });
   }
 
   gone(): boolean {
@@ -282,7 +291,7 @@ class SessionFeed implements Feed {
             r.pos = since;
             r.ahead.clear();
             r.name = name;
-          } else this.rooms.set(id, { ...stream(since), name });
+          } else this.writableRooms().set(id, { ...stream(since), name });
         });
         if (reached !== undefined) rooms[name] = reached;
       }
@@ -451,7 +460,7 @@ class SessionFeed implements Feed {
       typeof room.head === 'number'
     )
       // `head` includes the join itself, which reaches the room's members as room.member.
-      this.rooms.set(room.id, { ...stream(Math.max(0, room.head - 1)), name: room.name });
+      this.writableRooms().set(room.id, { ...stream(Math.max(0, room.head - 1)), name: room.name });
   }
 
   /** After a gap: resync if it is still open after the grace period. */

@@ -6,7 +6,13 @@ import type { AuthContext, LoginResult } from '../../core/accounts/service.js';
 import type { Core } from '../../core/core.js';
 import { type Condition, ParleyError } from '../../core/errors.js';
 import type { ParleyEvent } from '../../core/events.js';
-import { type Feed, type FeedSink, MAX_REPLAY_ROOMS, sessionCallbacks } from '../../core/feed.js';
+import {
+  type Feed,
+  type FeedEvent,
+  type FeedSink,
+  MAX_REPLAY_ROOMS,
+  sessionCallbacks,
+} from '../../core/feed.js';
 import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
 import type { Capability, Session } from '../../core/sessions.js';
@@ -44,7 +50,7 @@ export interface WsDoorDeps {
 }
 
 /** One WebSocket client of the native protocol (docs/protocol.md). */
-export class WsConnection {
+export class WsConnection implements FeedSink {
   readonly connectionId = newId();
   private auth: AuthContext | undefined;
   private session: Session | undefined;
@@ -225,26 +231,36 @@ export class WsConnection {
     this.chain = this.chain.then(task).finally(() => this.inFlight--);
   }
 
-  /** The feed's sink: how this door writes what core's feed hands it. */
-  private readonly sink: FeedSink = {
-    replayed: (e) => this.write({ type: 'event', name: e.name, data: e.data }),
-    live: (e) => this.sendLive(e),
-    caughtUp: (r) =>
-      this.write({
-        type: 'event',
-        name: r.ok ? 'sync.done' : 'sync.failed',
-        data: { cursor: r.cursor, rooms: r.rooms },
-      }),
-    // After a bus outage the feed resends what was missed as ordinary events; only
-    // a resync the store cut short is told (the client syncs from there).
-    resyncFailed: (r) =>
-      this.write({
-        type: 'event',
-        name: 'sync.failed',
-        data: { cursor: r.cursor, rooms: r.rooms },
-      }),
-    gone: () => this.closed,
-  };
+  // The feed's sink (FeedSink): how this door writes what core's feed hands it.
+  // Methods, not an object of closures: 10,000 idle connections pay for each field.
+
+  replayed(e: FeedEvent): void {
+    this.write({ type: 'event', name: e.name, data: e.data });
+  }
+
+  live(e: ParleyEvent): void {
+    this.sendLive(e);
+  }
+
+  caughtUp(r: { ok: boolean; cursor: number; rooms: Record<string, number> }): void {
+    this.write({
+      type: 'event',
+      name: r.ok ? 'sync.done' : 'sync.failed',
+      data: { cursor: r.cursor, rooms: r.rooms },
+    });
+  }
+
+  /**
+   * After a bus outage the feed resends what was missed as ordinary events; only
+   * a resync the store cut short is told (the client syncs from there).
+   */
+  resyncFailed(r: { cursor: number; rooms: Record<string, number> }): void {
+    this.write({ type: 'event', name: 'sync.failed', data: { cursor: r.cursor, rooms: r.rooms } });
+  }
+
+  gone(): boolean {
+    return this.closed;
+  }
 
   private sendLive(e: ParleyEvent): void {
     // One event reaches many sessions (a room's members): its frame is built once.
@@ -293,7 +309,7 @@ export class WsConnection {
         // With a cursor, live events wait until what was missed has been sent.
         const feed = await this.deps.core.feeds.open(
           auth.user.id,
-          this.sink,
+          this,
           cursor === undefined ? undefined : { cursor: cursor as number, rooms: rooms ?? {} },
         );
         this.becomeAuthenticated(auth, feed);
@@ -315,7 +331,7 @@ export class WsConnection {
         if (type === 'session.login' || type === 'account.register') {
           const login = result as LoginResult;
           const auth = await this.deps.core.accounts.authenticate(login.token, this.address);
-          this.becomeAuthenticated(auth, await this.deps.core.feeds.open(auth.user.id, this.sink));
+          this.becomeAuthenticated(auth, await this.deps.core.feeds.open(auth.user.id, this));
         }
       }
       this.write({ type: 'reply', re, ok: true, data: result ?? {} });
@@ -347,7 +363,7 @@ export class WsConnection {
     this.enqueue(async () => {
       try {
         const auth = await this.deps.core.accounts.authenticate(token, this.address);
-        this.becomeAuthenticated(auth, await this.deps.core.feeds.open(auth.user.id, this.sink));
+        this.becomeAuthenticated(auth, await this.deps.core.feeds.open(auth.user.id, this));
         this.write({ ...hello, ...whoAmI(auth) });
       } catch (err) {
         this.write(hello);
