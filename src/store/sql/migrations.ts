@@ -582,14 +582,15 @@ export async function migrate(db: Kysely<unknown>, kind: 'sqlite' | 'postgres'):
   if (kind === 'sqlite') {
     // SQLite has no advisory lock: two processes starting on a new file can both see
     // a migration as pending and one then fails (on the DDL, or, for a migration that
-    // can run twice, on recording it). Its retry finds the work done.
+    // can run twice, on recording it; or renaming a column the other renamed between
+    // its check and its rename, as 0014 may). Its retry finds the work done.
     for (let attempt = 1; ; attempt++) {
       try {
         return await run(db);
       } catch (err) {
         if (
           attempt >= 5 ||
-          !/already exists|duplicate column|SQLITE_BUSY|database is locked|UNIQUE constraint failed: kysely_migration/i.test(
+          !/already exists|duplicate column|no such column|SQLITE_BUSY|database is locked|UNIQUE constraint failed: kysely_migration/i.test(
             String((err as Error).message),
           )
         )
