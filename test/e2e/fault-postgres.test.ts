@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import pino from 'pino';
@@ -13,6 +12,7 @@ import { nodeWebSocket } from '../../src/sdk/node.js';
 import type { Message, MessageResult } from '../../src/sdk/types.js';
 import { tempDir } from '../helpers/backends.js';
 import { type OwnPostgres, ownPostgres, ownPostgresMissing } from '../helpers/own-postgres.js';
+import { startServeChild } from '../helpers/presence.js';
 import { uname } from '../helpers/server.js';
 
 /**
@@ -330,32 +330,9 @@ describe.skipIf(!!missing)(
 
 /** `parley serve` in a child process (from source), its output so far, and its exit code. */
 function serveChild(url: string, dataDir: string) {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--input-type=module',
-      '--eval',
-      "const { main } = await import('./src/cli/index.ts'); process.exitCode = await main(process.argv.slice(1));",
-      '--',
-      'serve',
-    ],
-    {
-      env: {
-        ...process.env,
-        PARLEY_DATA_DIR: dataDir,
-        PARLEY_DATABASE_URL: url,
-        PARLEY_SERVER_PORT: '0',
-        PARLEY_SERVER_HOST: '127.0.0.1',
-        PARLEY_LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let text = '';
-  child.stdout.on('data', (c) => (text += c));
-  child.stderr.on('data', (c) => (text += c));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, out: () => text, exited };
+  const { child, output, exit } = startServeChild({
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_DATABASE_URL: url,
+  });
+  return { child, out: output, exited: exit.then((e) => e.code) };
 }

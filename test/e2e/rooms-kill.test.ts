@@ -45,8 +45,8 @@ for (const backend of everyStoreBackend()) {
         PARLEY_MESSAGES_PER_SECOND: '100000',
         PARLEY_MESSAGES_BURST: '100000',
         PARLEY_LIMITS_REQUESTS_PER_MINUTE_PER_ADDRESS: '1000000',
-        PARLEY_LIMITS_FRAMES_PER_SECOND: '100000',
-        PARLEY_LIMITS_FRAME_BURST: '100000',
+        PARLEY_NATIVE_FRAMES_PER_SECOND: '100000',
+        PARLEY_NATIVE_FRAME_BURST: '100000',
       };
 
       it('every acknowledged room message is in history and rooms.events after the restart', async () => {

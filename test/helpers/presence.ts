@@ -145,11 +145,19 @@ export interface ServeProcess {
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** `parley serve` started from source as a child process, its output so far, and how it ended. */
+export interface ServeChild {
+  child: ChildProcessWithoutNullStreams;
+  output(): string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
 /**
- * Runs `parley serve` as a child process with `env` (PARLEY_* settings) on
- * 127.0.0.1, port 0; resolves once it says it is running.
+ * Starts `parley serve` as a child process with `env` (PARLEY_* settings) on
+ * 127.0.0.1, port 0, without waiting for anything (a server may wait for its
+ * database first).
  */
-export async function spawnServe(env: Record<string, string>): Promise<ServeProcess> {
+export function startServeChild(env: Record<string, string>): ServeChild {
   const child = spawn(
     process.execPath,
     [
@@ -176,20 +184,30 @@ export async function spawnServe(env: Record<string, string>): Promise<ServeProc
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   child.stderr.on('data', (chunk) => (out += chunk));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.on('exit', (_code, signal) => resolve(signal)),
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
   );
+  return { child, output: () => out, exit };
+}
+
+/**
+ * Runs `parley serve` as a child process with `env` (PARLEY_* settings) on
+ * 127.0.0.1, port 0; resolves once it says it is running.
+ */
+export async function spawnServe(env: Record<string, string>): Promise<ServeProcess> {
+  const { child, output, exit } = startServeChild(env);
+  const exited = exit.then((e) => e.signal);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`parley serve did not start:\n${out}`));
+      reject(new Error(`parley serve did not start:\n${output()}`));
     }, 30_000);
     void exited.then((signal) => {
       clearTimeout(timer);
-      reject(new Error(`parley serve exited (${signal ?? child.exitCode}):\n${out}`));
+      reject(new Error(`parley serve exited (${signal ?? child.exitCode}):\n${output()}`));
     });
     child.stdout.on('data', () => {
-      const m = /Parley is running: http:\/\/[^:]+:(\d+)\//.exec(out);
+      const m = /Parley is running: http:\/\/[^:]+:(\d+)\//.exec(output());
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
