@@ -1,24 +1,277 @@
+import type { ContactItem } from './contacts/service.js';
+import type { PresenceInfo } from './presence/service.js';
+import type { Profile } from './profiles/store.js';
+import type { MarkerView } from './receipts/service.js';
+import type { RoomSummary } from './rooms/access.js';
+import type { Role } from './rooms/roles.js';
+
 /**
- * An event is what core hands the router for a user. Doors translate events
- * into their own wire form; an event a door does not know is skipped by it.
- * `name` is dotted (`profile.updated`, `session.revoked`); `data` is plain JSON.
+ * What core tells a user's sessions: a discriminated union (on `name`) of
+ * domain facts made of ids, usernames, positions and timestamps. No wire format
+ * lives here: each door turns an event into its own form (doors/native/events.ts
+ * for the JSON protocol; IRC lines, XMPP stanzas) and keeps its own encoding
+ * cache, keyed by the event object, which core never copies once built (one
+ * event reaches all of a room's members).
+ *
+ * Positions: a log event (in the user's log, replayed from their cursor) carries
+ * `seq`; a timeline event (in a room's timeline) carries `room` and `roomSeq`.
+ * Others are live only.
  */
-export interface ParleyEvent {
-  name: string;
-  data: Record<string, unknown>;
-  /** When set, the event is not delivered to this session (the one that caused it). */
-  exceptSession?: string;
-  /**
-   * The event's wire form, memoised by the first door that writes it: one event
-   * delivered to many sessions (a room's members) is serialised once.
-   */
-  encoded?: string;
+
+/** A person as events name them: their id and current username ('' once deleted). */
+export interface UserRef {
+  id: string;
+  username: string;
 }
 
-export function event(
-  name: string,
-  data: Record<string, unknown>,
-  exceptSession?: string,
-): ParleyEvent {
-  return exceptSession === undefined ? { name, data } : { name, data, exceptSession };
+/** A room as events name it. */
+export interface RoomRef {
+  id: string;
+  name: string;
+}
+
+export type MessageChange = 'new' | 'edited' | 'deleted' | 'reaction';
+
+/** A message as core knows it after a change; a deleted one keeps no text (`deletedAt` set). */
+export interface Message {
+  id: string;
+  conversationId: string;
+  /** Its place in its conversation (a room's messages share the room's positions). */
+  seq: number;
+  sender: UserRef;
+  clientId: string;
+  text: string;
+  replyTo: string | null;
+  createdAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+  reactions: readonly { emoji: string; userIds: readonly string[] }[];
+}
+
+export interface DirectMessage extends Message {
+  recipient: UserRef;
+}
+
+export interface RoomMessage extends Message {
+  room: RoomRef;
+  /** User ids of the members it mentions. */
+  mentions: readonly string[];
+}
+
+/** Delivery detail, not part of the fact: the session that caused it has the reply instead. */
+interface Delivery {
+  exceptSession?: string;
+}
+
+// ---- in the user's log (carry `seq`) ----
+
+export interface MessageEvent extends Delivery {
+  name: 'message';
+  seq: number;
+  change: MessageChange;
+  message: DirectMessage;
+}
+
+export interface ContactUpdatedEvent extends Delivery {
+  name: 'contact.updated';
+  seq?: number;
+  contact: ContactItem;
+}
+
+/** A contact entry is gone, or someone was blocked or unblocked: the person it is about. */
+export interface ContactPersonEvent extends Delivery {
+  name: 'contact.removed' | 'block.added' | 'block.removed';
+  seq?: number;
+  userId: string;
+  username: string;
+}
+
+export interface RoomJoinedEvent extends Delivery {
+  name: 'room.joined';
+  seq: number;
+  room: RoomSummary;
+  role: Role;
+}
+
+export interface RoomLeftEvent extends Delivery {
+  name: 'room.left';
+  seq: number;
+  room: RoomRef;
+  change: 'left' | 'kicked' | 'banned';
+  reason: string;
+  by: UserRef | null;
+}
+
+export interface RoomInvitedEvent extends Delivery {
+  name: 'room.invited';
+  seq: number;
+  room: RoomSummary;
+  by: UserRef | null;
+}
+
+export type LogEvent =
+  | MessageEvent
+  | ContactUpdatedEvent
+  | ContactPersonEvent
+  | RoomJoinedEvent
+  | RoomLeftEvent
+  | RoomInvitedEvent;
+
+// ---- in a room's timeline (carry `room`, `roomSeq`, `at`) ----
+
+interface Timeline extends Delivery {
+  room: RoomRef;
+  roomSeq: number;
+  at: number;
+}
+
+export interface RoomCreatedEvent extends Timeline {
+  name: 'room.created';
+  by: UserRef | null;
+  topic: string;
+  visibility: 'public' | 'private';
+}
+
+export type MemberChange =
+  'joined' | 'left' | 'invited' | 'kicked' | 'banned' | 'unbanned' | 'role' | 'muted' | 'unmuted';
+
+export interface RoomMemberEvent extends Timeline {
+  name: 'room.member';
+  change: MemberChange;
+  user: UserRef;
+  by: UserRef | null;
+  reason?: string;
+  expiresAt?: number | null;
+  role?: Role;
+  from?: Role;
+}
+
+export interface RoomUpdatedEvent extends Timeline {
+  name: 'room.updated';
+  changes: { topic?: string; topicLocked?: boolean; visibility?: 'public' | 'private' };
+  by: UserRef | null;
+}
+
+export interface RoomMessageEvent extends Timeline {
+  name: 'room.message';
+  change: MessageChange;
+  message: RoomMessage;
+  /** Who made an edit, deletion or reaction (a moderator's deletion is not the sender's). */
+  by?: UserRef;
+}
+
+export type TimelineEvent =
+  RoomCreatedEvent | RoomMemberEvent | RoomUpdatedEvent | RoomMessageEvent;
+
+// ---- live only ----
+
+export interface ProfileUpdatedEvent extends Delivery {
+  name: 'profile.updated';
+  profile: Profile;
+}
+
+export interface SessionRevokedEvent extends Delivery {
+  name: 'session.revoked';
+  sessionIds: string[];
+}
+
+export interface PresenceEvent extends Delivery, PresenceInfo {
+  name: 'presence';
+}
+
+export interface PresenceSnapshotEvent extends Delivery {
+  name: 'presence.snapshot';
+  contacts: PresenceInfo[];
+}
+
+/** Your markers in a direct conversation moved (on another device). */
+export interface MarkerEvent extends Delivery, MarkerView {
+  name: 'marker';
+}
+
+export interface ReceiptEvent extends Delivery {
+  name: 'receipt';
+  conversationId: string;
+  userId: string;
+  username: string;
+  delivered: number;
+  read: number;
+}
+
+export interface TypingEvent extends Delivery {
+  name: 'typing';
+  conversationId: string;
+  userId: string;
+  username: string;
+  state: 'start' | 'stop';
+  expiresInMs: number;
+}
+
+export interface RoomMarkerEvent extends Delivery {
+  name: 'room.marker';
+  room: RoomRef;
+  read: number;
+  unread: number;
+  mentions: number;
+}
+
+export interface RoomTypingEvent extends Delivery {
+  name: 'room.typing';
+  room: RoomRef;
+  user: UserRef;
+  state: 'start' | 'stop';
+  expiresIn?: number;
+}
+
+export interface RoomNotifyEvent extends Delivery {
+  name: 'room.notify';
+  room: RoomRef;
+  notify: string;
+}
+
+export interface RoomOccupantEvent extends Delivery {
+  name: 'room.occupant';
+  room: RoomRef;
+  userId: string;
+  present: boolean;
+  at: number;
+}
+
+/** Core's news between nodes, for no client (`router.onLocalEvent` hooks read it). */
+export interface InternalEvent extends Delivery {
+  name: `core.${string}`;
+  [key: string]: unknown;
+}
+
+export type LiveEvent =
+  | ProfileUpdatedEvent
+  | SessionRevokedEvent
+  | PresenceEvent
+  | PresenceSnapshotEvent
+  | MarkerEvent
+  | ReceiptEvent
+  | TypingEvent
+  | RoomMarkerEvent
+  | RoomTypingEvent
+  | RoomNotifyEvent
+  | RoomOccupantEvent;
+
+export type CoreEvent = LogEvent | TimelineEvent | LiveEvent | InternalEvent;
+
+export type EventName = CoreEvent['name'];
+
+/** The event for `exceptSession` to skip (it has the reply), or the event itself. */
+export function except<E extends CoreEvent>(e: E, exceptSession: string | undefined): E {
+  return exceptSession === undefined ? e : { ...e, exceptSession };
+}
+
+/** Narrowing helpers for the feed: where an event sits in the user's log or a room's timeline. */
+export function logSeq(e: CoreEvent): number | undefined {
+  return 'seq' in e && typeof e.seq === 'number' ? e.seq : undefined;
+}
+
+export function timelinePos(e: CoreEvent): { room: RoomRef; roomSeq: number } | undefined {
+  return 'roomSeq' in e && typeof e.roomSeq === 'number' && 'room' in e
+    ? { room: e.room as RoomRef, roomSeq: e.roomSeq }
+    : undefined;
 }

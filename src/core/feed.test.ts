@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ParleyError } from './errors.js';
-import type { ParleyEvent } from './events.js';
+import {
+  type CoreEvent,
+  type LogEvent,
+  logSeq,
+  type TimelineEvent,
+  timelinePos,
+} from './events.js';
 import { createFeeds, type FeedSink } from './feed.js';
 
 /** A user log of `n` message events and rooms' timelines, served in pages like the store does. */
@@ -19,7 +25,7 @@ function world(opts: { log: number; rooms?: Record<string, { id: string; head: n
         const to = Math.min(opts.log, from + (limit as number));
         const events = [];
         for (let s = from + 1; s <= to; s++)
-          events.push({ seq: s, name: 'message', data: { n: s } });
+          events.push({ seq: s, name: 'message', n: s } as unknown as LogEvent);
         return { events, cursor: to, head: opts.log, more: to < opts.log };
       },
     },
@@ -33,8 +39,9 @@ function world(opts: { log: number; rooms?: Record<string, { id: string; head: n
         for (let s = from + 1; s <= to; s++)
           events.push({
             name: 'room.message',
-            data: { roomSeq: s, room: { id: r.id, name: q.room } },
-          });
+            roomSeq: s,
+            room: { id: r.id, name: q.room as string },
+          } as unknown as TimelineEvent);
         return { events, cursor: to, head: r.head, more: to < r.head };
       },
     },
@@ -52,19 +59,19 @@ function recorder() {
   const out: string[] = [];
   let gone = false;
   const sink: FeedSink = {
-    replayed: (e) => out.push(`replay ${e.name} ${(e.data.seq ?? e.data.roomSeq) as number}`),
-    live: (e) => out.push(`live ${e.name} ${(e.data.seq ?? e.data.roomSeq ?? '-') as number}`),
+    replayed: (e) => out.push(`replay ${e.name} ${pos(e)}`),
+    live: (e) => out.push(`live ${e.name} ${pos(e)}`),
     caughtUp: (r) => out.push(`caughtUp ${r.ok} ${r.cursor} ${JSON.stringify(r.rooms)}`),
     gone: () => gone,
   };
   return { out, sink, leave: () => (gone = true) };
 }
 
-const logEvent = (seq: number): ParleyEvent => ({ name: 'message', data: { seq } });
-const roomEvent = (id: string, roomSeq: number): ParleyEvent => ({
-  name: 'room.message',
-  data: { roomSeq, room: { id } },
-});
+const pos = (e: CoreEvent) => logSeq(e) ?? timelinePos(e)?.roomSeq ?? '-';
+const typing = { name: 'typing' } as unknown as CoreEvent;
+const logEvent = (seq: number) => ({ name: 'message', seq }) as unknown as CoreEvent;
+const roomEvent = (id: string, roomSeq: number) =>
+  ({ name: 'room.message', roomSeq, room: { id, name: id } }) as unknown as CoreEvent;
 
 describe('a session feed', () => {
   it('without cursors passes live events straight through', async () => {
@@ -72,7 +79,7 @@ describe('a session feed', () => {
     const r = recorder();
     const feed = await feeds.open('u', r.sink);
     feed.push(logEvent(6));
-    feed.push({ name: 'typing', data: {} });
+    feed.push(typing);
     await feed.catchUp();
     expect(r.out).toEqual(['live message 6', 'live typing -']);
   });
@@ -163,12 +170,12 @@ describe('a session feed', () => {
  * never arrive live), for feeds that track positions.
  */
 function liveWorld() {
-  const log: { seq: number; name: string; data: Record<string, unknown> }[] = [];
+  const log: LogEvent[] = [];
   const rooms = new Map<string, { id: string; head: number; members: Set<string> }>();
   let failing = false;
-  const roomEvent = (name: string, roomSeq: number): ParleyEvent => {
+  const roomEvent = (name: string, roomSeq: number): TimelineEvent => {
     const r = rooms.get(name)!;
-    return { name: 'room.message', data: { roomSeq, room: { id: r.id, name } } };
+    return { name: 'room.message', roomSeq, room: { id: r.id, name } } as unknown as TimelineEvent;
   };
   const deps = {
     messages: {
@@ -204,16 +211,16 @@ function liveWorld() {
   return {
     feeds: createFeeds(deps),
     /** Stores a log event; returns it as it would arrive live. */
-    append(name = 'message', data: Record<string, unknown> = {}): ParleyEvent {
-      const e = { seq: log.length + 1, name, data };
+    append(name = 'message', data: Record<string, unknown> = {}): CoreEvent {
+      const e = { ...data, name, seq: log.length + 1 } as unknown as LogEvent;
       log.push(e);
-      return { name, data: { seq: e.seq, ...data } };
+      return e;
     },
     room(name: string, id: string, members: string[], head = 0) {
       rooms.set(name, { id, head, members: new Set(members) });
     },
     /** Stores a room event; returns it as it would arrive live. */
-    post(name: string): ParleyEvent {
+    post(name: string): CoreEvent {
       const r = rooms.get(name)!;
       r.head++;
       return roomEvent(name, r.head);
@@ -262,7 +269,7 @@ describe('a tracking feed (a bus that can lose messages)', () => {
     const p = feed.resync();
     const during = w.append();
     feed.push(during);
-    feed.push({ name: 'typing', data: {} });
+    feed.push(typing);
     await p;
     expect(r.out).toEqual(['replay message 1', 'live message 2', 'live typing -']);
   });

@@ -1,5 +1,5 @@
 import { ParleyError } from './errors.js';
-import type { ParleyEvent } from './events.js';
+import { type CoreEvent, type LogEvent, logSeq, timelinePos } from './events.js';
 import type { LiveReadiness } from './live.js';
 import type { MessageService } from './messages/service.js';
 import type { RoomChat } from './rooms/chat.js';
@@ -27,18 +27,12 @@ import type { Session } from './sessions.js';
  * gap that is still open after `gapGraceMs` triggers a resync.
  */
 
-/** One event as the feed hands it to a door. */
-export interface FeedEvent {
-  name: string;
-  data: Record<string, unknown>;
-}
-
 /** Where a door wants its session's events. */
 export interface FeedSink {
   /** An event read back from the store during catch-up: built for this session alone. */
-  replayed(e: FeedEvent): void;
+  replayed(e: CoreEvent): void;
   /** A live event; the same object may reach many sessions (encode it once, cache per door). */
-  live(e: ParleyEvent): void;
+  live(e: CoreEvent): void;
   /**
    * The catch-up ended: `ok` false when the store failed part-way (the client
    * should sync from the positions given). `rooms` maps the room names asked
@@ -64,12 +58,12 @@ export interface FeedCursors {
 
 export interface Feed {
   /** The session's `send`: live events, held while catching up, deduplicated after. */
-  push(e: ParleyEvent): void;
+  push(e: CoreEvent): void;
   /**
    * The session's `passed`: an event this session was not sent because it made
    * the change itself (its reply carries it). Counts as delivered.
    */
-  pass(e: ParleyEvent): void;
+  pass(e: CoreEvent): void;
   /**
    * Replays what the client missed, then releases the held live events. Call
    * it once the client has been answered (its events follow the answer). A
@@ -211,15 +205,12 @@ function reach(s: Stream, n: number): void {
 
 const delivered = (s: Stream, n: number) => n <= s.pos || s.ahead.has(n);
 
-const roomOf = (data: Record<string, unknown>) =>
-  data.room as { id?: unknown; name?: unknown; head?: unknown } | undefined;
-
 /** Read-only in practice: only ever read or deleted from (a no-op when empty). */
 const NO_ROOMS = new Map<string, RoomStream>();
 
 class SessionFeed implements Feed {
   /** Live events that arrived while catching up; undefined once live. */
-  private held: ParleyEvent[] | undefined;
+  private held: CoreEvent[] | undefined;
   /**
    * The log position delivered: from the cursor (or the head at open when
    * tracking), moved by the replay and by live events. Undefined: not tracked,
@@ -261,14 +252,14 @@ class SessionFeed implements Feed {
     return this.sink.gone();
   }
 
-  push(e: ParleyEvent): void {
+  push(e: CoreEvent): void {
     if (this.held) this.held.push(e);
     else this.deliver(e);
   }
 
-  pass(e: ParleyEvent): void {
+  pass(e: CoreEvent): void {
     // Held too: the positions must move in the order the events came.
-    if (this.held) this.held.push({ ...e, passed: true } as ParleyEvent);
+    if (this.held) this.held.push({ ...e, passed: true } as CoreEvent);
     else this.note(e);
   }
 
@@ -364,10 +355,10 @@ class SessionFeed implements Feed {
     for (;;) {
       const page = await this.deps.messages.sync(this.userId, log.pos, PAGE);
       for (const e of page.events) {
-        if (delivered(log, e.seq)) continue;
-        const data = { seq: e.seq, ...e.data };
-        this.sink.replayed({ name: e.name, data });
-        this.membership(e.name, data);
+        const seq = logSeq(e);
+        if (seq !== undefined && delivered(log, seq)) continue;
+        this.sink.replayed(e);
+        this.membership(e);
       }
       reach(log, page.cursor);
       if (!page.more || this.sink.gone()) break;
@@ -395,16 +386,15 @@ class SessionFeed implements Feed {
         return undefined;
       }
       if (!known) {
-        const id = roomOf(page.events[0]?.data ?? {})?.id;
-        if (typeof id === 'string') {
+        const id = page.events[0]?.room.id;
+        if (id !== undefined) {
           found?.(id);
           known = this.rooms.get(id);
         }
       }
       for (const e of page.events) {
-        const n = e.data.roomSeq;
-        if (known && typeof n === 'number' && delivered(known, n)) continue;
-        this.sink.replayed({ name: e.name, data: e.data });
+        if (known && delivered(known, e.roomSeq)) continue;
+        this.sink.replayed(e);
       }
       at = page.cursor;
       if (known) reach(known, at);
@@ -413,7 +403,7 @@ class SessionFeed implements Feed {
   }
 
   /** A live event, unless it was already sent. */
-  private deliver(e: ParleyEvent): void {
+  private deliver(e: CoreEvent): void {
     if (this.note(e)) this.sink.live(e);
   }
 
@@ -421,26 +411,25 @@ class SessionFeed implements Feed {
    * Moves the positions for an event delivered (or passed); false when it
    * already was. Without tracking, only what a replay sent is left out.
    */
-  private note(e: ParleyEvent): boolean {
-    const seq = e.data.seq;
-    if (typeof seq === 'number' && this.log) {
+  private note(e: CoreEvent): boolean {
+    const seq = logSeq(e);
+    if (seq !== undefined && this.log) {
       if (!this.tracking) {
         if (seq <= this.log.pos) return false;
       } else {
         if (!mark(this.log, seq)) return false;
-        this.membership(e.name, e.data);
+        this.membership(e as LogEvent);
         this.watch(this.log);
       }
     }
-    const roomSeq = e.data.roomSeq;
-    if (typeof roomSeq === 'number') {
-      const room = roomOf(e.data);
-      const r = typeof room?.id === 'string' ? this.rooms.get(room.id) : undefined;
+    const at = timelinePos(e);
+    if (at) {
+      const r = this.rooms.get(at.room.id);
       if (r && !this.tracking) {
-        if (roomSeq <= r.pos) return false;
+        if (at.roomSeq <= r.pos) return false;
       } else if (r) {
-        if (!mark(r, roomSeq)) return false;
-        if (typeof room?.name === 'string') r.name = room.name;
+        if (!mark(r, at.roomSeq)) return false;
+        r.name = at.room.name;
         this.watch(r);
       }
     }
@@ -448,19 +437,14 @@ class SessionFeed implements Feed {
   }
 
   /** The user's own joins and leaves (log events) start and stop tracking a room. */
-  private membership(name: string, data: Record<string, unknown>): void {
+  private membership(e: LogEvent): void {
     if (!this.tracking) return;
-    const room = roomOf(data);
-    if (typeof room?.id !== 'string') return;
-    if (name === 'room.left') this.rooms.delete(room.id);
-    else if (
-      name === 'room.joined' &&
-      !this.rooms.has(room.id) &&
-      typeof room.name === 'string' &&
-      typeof room.head === 'number'
-    )
+    if (e.name === 'room.left') this.rooms.delete(e.room.id);
+    else if (e.name === 'room.joined' && !this.rooms.has(e.room.id)) {
+      const room = e.room;
       // `head` includes the join itself, which reaches the room's members as room.member.
       this.writableRooms().set(room.id, { ...stream(Math.max(0, room.head - 1)), name: room.name });
+    }
   }
 
   /** After a gap: resync if it is still open after the grace period. */

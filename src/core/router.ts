@@ -1,5 +1,5 @@
 import type { Bus, BusSubscription } from './bus.js';
-import type { ParleyEvent } from './events.js';
+import type { CoreEvent } from './events.js';
 import { parseSessionKey, type SessionRegistry, wants } from './sessions.js';
 
 /**
@@ -9,7 +9,7 @@ import { parseSessionKey, type SessionRegistry, wants } from './sessions.js';
  * the service before it calls deliver().
  */
 export interface Router {
-  deliver(userId: string, event: ParleyEvent): void;
+  deliver(userId: string, event: CoreEvent): void;
   /**
    * Hands an event to one session of `userId` anywhere in the cluster, by its key
    * (`sessionKey(nodeId, connectionId)`): an XMPP stanza to a full JID, call
@@ -18,16 +18,16 @@ export interface Router {
    * node alone. Best effort, like the bus: a session gone meanwhile gets nothing.
    * The session's capabilities do not filter it: the caller chose the session.
    */
-  deliverToSession(userId: string, sessionKey: string, event: ParleyEvent): void;
+  deliverToSession(userId: string, sessionKey: string, event: CoreEvent): void;
   /** Runs after an event reaches this node for a user with local sessions. */
-  onLocalEvent(fn: (userId: string, event: ParleyEvent) => void): void;
+  onLocalEvent(fn: (userId: string, event: CoreEvent) => void): void;
   close(): void;
 }
 
 interface Envelope {
   origin: string;
   user: string;
-  event: ParleyEvent;
+  event: CoreEvent;
   /** For one session only: its node and connection id. */
   to?: { node: string; conn: string };
 }
@@ -45,11 +45,11 @@ export function createRouter(deps: {
 }): Router {
   const { nodeId, bus, sessions, subjectPrefix } = deps;
   const subs = new Map<string, BusSubscription>();
-  const hooks: ((userId: string, event: ParleyEvent) => void)[] = [];
+  const hooks: ((userId: string, event: CoreEvent) => void)[] = [];
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
 
-  function deliverLocal(userId: string, event: ParleyEvent): void {
+  function deliverLocal(userId: string, event: CoreEvent): void {
     const list = sessions.of(userId);
     if (list.length === 0) return;
     for (const s of [...list]) {
@@ -60,7 +60,7 @@ export function createRouter(deps: {
     for (const fn of hooks) fn(userId, event);
   }
 
-  function deliverToLocal(userId: string, connectionId: string, event: ParleyEvent): void {
+  function deliverToLocal(userId: string, connectionId: string, event: CoreEvent): void {
     const s = sessions.byConnection(connectionId);
     if (s && s.userId === userId) s.send(event);
   }
@@ -104,12 +104,10 @@ export function createRouter(deps: {
       const target = parseSessionKey(key);
       if (!target) return;
       if (target.nodeId === nodeId) return deliverToLocal(userId, target.connectionId, event);
-      // Never the memoised wire form a door may have set.
-      const plain: ParleyEvent = { name: event.name, data: event.data };
       publish(userId, {
         origin: nodeId,
         user: userId,
-        event: plain,
+        event,
         to: { node: target.nodeId, conn: target.connectionId },
       });
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { event } from './events.js';
+import { event } from '../../test/helpers/events.js';
 import {
   type Capability,
   createSessionRegistry,

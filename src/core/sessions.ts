@@ -1,4 +1,4 @@
-import type { ParleyEvent } from './events.js';
+import type { CoreEvent } from './events.js';
 import { newId } from './ids.js';
 
 /**
@@ -49,19 +49,19 @@ export interface Session {
    */
   readonly scoped?: boolean;
   /** Hand an event to the client. Must not throw and must not block. */
-  send(event: ParleyEvent): void;
+  send(event: CoreEvent): void;
   /**
    * An event for this user that this session is not sent because it made the
    * change itself (`exceptSession`: its reply says so). A feed counts it as
    * delivered (core/feed.ts), so it is not taken for a gap.
    */
-  passed?(event: ParleyEvent): void;
+  passed?(event: CoreEvent): void;
   /** End the connection with a reason the client can show. */
   close(reason: string): void;
 }
 
 /** Whether core hands `event` to `s` (its capabilities and the echo rule). */
-export function wants(s: Session, event: ParleyEvent): boolean {
+export function wants(s: Session, event: CoreEvent): boolean {
   // Core's own news between nodes (read by `router.onLocalEvent` hooks), for no client.
   if (event.name.startsWith('core.')) return false;
   if (event.exceptSession === s.connectionId && !s.capabilities.has('echo')) return false;

@@ -18,6 +18,9 @@ export interface UserDirectory {
   isBlocked(ownerId: string, otherId: string): Promise<boolean>;
   /** A room's name by id (search results may be room messages). */
   roomName(roomId: string): Promise<string | undefined>;
+  /** Current usernames by id, in one read (stored records are filled in with them). */
+  usernames(ids: readonly string[]): Promise<Map<string, string>>;
+  displayNames(ids: readonly string[]): Promise<Map<string, string>>;
 }
 
 export function createUserDirectory(store: Store): UserDirectory {
@@ -28,5 +31,7 @@ export function createUserDirectory(store: Store): UserDirectory {
     displayName: async (id) => (await store.profiles.profile(id))?.displayName ?? '',
     isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
     roomName: async (id) => (await store.rooms.byId(id))?.name,
+    usernames: (ids) => store.accounts.usernames(ids),
+    displayNames: (ids) => store.profiles.displayNames(ids),
   };
 }

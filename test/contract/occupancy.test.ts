@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ParleyError } from '../../src/core/errors.js';
-import type { ParleyEvent } from '../../src/core/events.js';
+import type { CoreEvent } from '../../src/core/events.js';
 import { createOccupancyService } from '../../src/core/occupancy/service.js';
 import type { Router } from '../../src/core/router.js';
 import { createSessionRegistry, type Session } from '../../src/core/sessions.js';
 import type { Store } from '../../src/core/store.js';
 import { describeOn, everyStoreBackend, openTestStore } from '../helpers/backends.js';
+import { event } from '../helpers/events.js';
 
 /**
  * Room occupancy on every store backend: the store's rows (with nodes alive,
@@ -88,7 +89,7 @@ for (const backend of everyStoreBackend()) {
       const nodeId = `node-${t}`;
       await store.presence.heartbeat(nodeId, Date.now());
       const sessions = createSessionRegistry();
-      const hooks: ((userId: string, e: ParleyEvent) => void)[] = [];
+      const hooks: ((userId: string, e: CoreEvent) => void)[] = [];
       const router: Pick<Router, 'onLocalEvent'> = { onLocalEvent: (fn) => void hooks.push(fn) };
       const told: { roomId: string; data: Record<string, unknown> }[] = [];
       const members = new Set([`ann`, `bob`]);
@@ -98,7 +99,10 @@ for (const backend of everyStoreBackend()) {
         store: store.occupancy,
         sessions,
         router,
-        fanout: { publish: (roomId, e) => told.push({ roomId, data: e.data }) },
+        fanout: {
+          publish: (roomId, e) =>
+            told.push({ roomId, data: e as unknown as Record<string, unknown> }),
+        },
         membership: async (roomId, userId) =>
           roomId === room && members.has(userId) ? { id: room, name: 'lobby' } : undefined,
         roomName: async () => 'lobby',
@@ -147,7 +151,7 @@ for (const backend of everyStoreBackend()) {
       sessions.remove(ann2);
       await waitFor(() => told.length === 3);
       // bob stops being a member (room.left reached this node): his session leaves.
-      for (const fn of hooks) fn('bob', { name: 'room.left', data: { room: { id: room } } });
+      for (const fn of hooks) fn('bob', event('room.left', { room: { id: room } }));
       await waitFor(() => told.length === 4);
       expect(told.map((x) => [x.data.userId, x.data.present])).toEqual([
         ['ann', true],

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
 import type { Bus } from '../../src/core/bus.js';
-import { event, type ParleyEvent } from '../../src/core/events.js';
+import type { CoreEvent } from '../../src/core/events.js';
+import { event } from '../helpers/events.js';
 import { createRouter } from '../../src/core/router.js';
 import {
   type Capability,
@@ -32,7 +33,7 @@ function waitUntil(cond: () => boolean, what: string, ms = 5000): Promise<void> 
 function node(nodeId: string, bus: Bus, prefix: string) {
   const sessions = createSessionRegistry();
   const router = createRouter({ nodeId, bus, sessions, subjectPrefix: prefix });
-  const got = new Map<string, ParleyEvent[]>();
+  const got = new Map<string, CoreEvent[]>();
   function connect(userId: string, connectionId: string, caps: Capability[] = []): Session {
     const s: Session = {
       id: `${connectionId}-login`,
@@ -47,7 +48,8 @@ function node(nodeId: string, bus: Bus, prefix: string) {
     sessions.add(s);
     return s;
   }
-  const names = (connectionId: string) => (got.get(connectionId) ?? []).map((e) => e.name);
+  const names = (connectionId: string) =>
+    (got.get(connectionId) ?? []).map((e) => e.name as string);
   return { nodeId, sessions, router, connect, names };
 }
 

@@ -5,6 +5,7 @@ import type { ServerEvent } from '../../src/sdk/types.js';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
 import { type TestNode, uname } from '../helpers/server.js';
 import { describeOn } from '../helpers/backends.js';
+import { event } from '../helpers/events.js';
 
 /**
  * Contacts across two nodes sharing one database and one bus: a request,
@@ -45,7 +46,7 @@ for (const setup of clusterSetups) {
     ): Promise<string[]> {
       await node.parley.bus.flush();
       const marker = conn.next('test.marker');
-      node.parley.core.router.deliver(userId, { name: 'test.marker', data: {} });
+      node.parley.core.router.deliver(userId, event('test.marker'));
       await node.parley.bus.flush();
       await marker;
       return seen.filter((e) => e.name !== 'test.marker').map((e) => e.name);

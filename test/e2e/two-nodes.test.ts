@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
 import { uname } from '../helpers/server.js';
 import { describeOn } from '../helpers/backends.js';
+import { event } from '../helpers/events.js';
 
 /**
  * The seam proof: two server nodes in one process share one database and one
@@ -40,7 +41,7 @@ for (const setup of clusterSetups) {
       expect(c.node2.parley.core.sessions.of(reg.user.id)).toHaveLength(1);
 
       const got = conn.next('test.ping');
-      c.node1.parley.core.router.deliver(reg.user.id, { name: 'test.ping', data: { n: 1 } });
+      c.node1.parley.core.router.deliver(reg.user.id, event('test.ping', { n: 1 }));
       expect(await got).toEqual({ n: 1 });
     });
 
@@ -53,12 +54,12 @@ for (const setup of clusterSetups) {
       on1.on('test.ping', (d) => seen1.push(d.n));
       on2.on('test.ping', (d) => seen2.push(d.n));
 
-      c.node1.parley.core.router.deliver(reg.user.id, { name: 'test.ping', data: { n: 1 } });
+      c.node1.parley.core.router.deliver(reg.user.id, event('test.ping', { n: 1 }));
       await c.node1.parley.bus.flush();
       // Node 1 hears its own publication on the bus before this later one from node 2.
       const marker1 = on1.next('test.marker');
       const marker2 = on2.next('test.marker');
-      c.node2.parley.core.router.deliver(reg.user.id, { name: 'test.marker', data: {} });
+      c.node2.parley.core.router.deliver(reg.user.id, event('test.marker', {}));
       await c.node2.parley.bus.flush();
       await marker1;
       await marker2;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalBus, createLocalHub } from '../../src/bus/local.js';
 import type { Bus } from '../../src/core/bus.js';
-import { event, type ParleyEvent } from '../../src/core/events.js';
+import type { CoreEvent } from '../../src/core/events.js';
+import { event, field } from '../helpers/events.js';
 import { createRouter } from '../../src/core/router.js';
 import { createSessionRegistry, type Session } from '../../src/core/sessions.js';
 import { createRoomFanout } from '../../src/core/rooms/fanout.js';
@@ -18,7 +19,7 @@ function node(id: string, bus: Bus, rooms: Record<string, string[]>) {
     subjectPrefix: 't',
     roomIdsOf: async (u) => rooms[u] ?? [],
   });
-  const got = new Map<string, ParleyEvent[]>();
+  const got = new Map<string, CoreEvent[]>();
   function connect(userId: string): Session {
     const s: Session = {
       id: `${userId}-s`,
@@ -59,8 +60,8 @@ describe('room fanout', () => {
     a.fanout.publish('r1', event('room.message', { roomSeq: 1 }));
     await settle();
     expect(published).toBe(1);
-    expect(a.got.get('ann')?.map((e) => e.data.roomSeq)).toEqual([1]);
-    expect(b.got.get('bob')?.map((e) => e.data.roomSeq)).toEqual([1]);
+    expect(a.got.get('ann')?.map((e) => field(e, 'roomSeq'))).toEqual([1]);
+    expect(b.got.get('bob')?.map((e) => field(e, 'roomSeq'))).toEqual([1]);
     expect(b.got.get('cat')).toBeUndefined();
   });
 
@@ -79,8 +80,8 @@ describe('room fanout', () => {
     b.fanout.publish('r1', event('room.message', { roomSeq: 2 }));
     a.fanout.publish('r1', event('room.message', { roomSeq: 4 }));
     await settle();
-    expect(a.got.get('ann')?.map((e) => e.data.roomSeq)).toEqual([1, 2, 3, 4]);
-    expect(b.got.get('bob')?.map((e) => e.data.roomSeq)).toEqual([1, 2, 3, 4]);
+    expect(a.got.get('ann')?.map((e) => field(e, 'roomSeq'))).toEqual([1, 2, 3, 4]);
+    expect(b.got.get('bob')?.map((e) => field(e, 'roomSeq'))).toEqual([1, 2, 3, 4]);
   });
 
   it('learns a join made elsewhere from the user’s own room.joined, and forgets on leave', async () => {
@@ -104,11 +105,11 @@ describe('room fanout', () => {
       joined: false,
     });
     await settle();
-    expect(b.got.get('cat')?.map((e) => e.data.roomSeq)).toContain(3);
+    expect(b.got.get('cat')?.map((e) => field(e, 'roomSeq'))).toContain(3);
     expect(b.fanout.localMembers('r1')).toEqual([]);
     a.fanout.publish('r1', event('room.message', { roomSeq: 4 }));
     await settle();
-    expect(b.got.get('cat')?.map((e) => e.data.roomSeq)).not.toContain(4);
+    expect(b.got.get('cat')?.map((e) => field(e, 'roomSeq'))).not.toContain(4);
   });
 
   it('drops a user’s rooms when their last session leaves', async () => {

@@ -1,4 +1,4 @@
-import { event } from '../events.js';
+import type { SessionRevokedEvent } from '../events.js';
 import type { Router } from '../router.js';
 import { type Session, type SessionRegistry, wants } from '../sessions.js';
 import { ALL_SCOPED, SCOPED_REVOKED } from './service.js';
@@ -12,13 +12,13 @@ import type { AccountStore } from './store.js';
 export function closeRevokedSessions(router: Router, sessions: SessionRegistry): void {
   router.onLocalEvent((userId, event) => {
     if (event.name === SCOPED_REVOKED) {
-      const except = event.data.except;
+      const except = event.except;
       for (const s of [...sessions.of(userId)])
         if (s.scoped && s.id !== except) s.close('session revoked');
       return;
     }
     if (event.name !== 'session.revoked') return;
-    const ids = event.data.sessionIds;
+    const ids = event.sessionIds;
     if (!Array.isArray(ids)) return;
     for (const s of [...sessions.of(userId)]) if (ids.includes(s.id)) s.close('session revoked');
   });
@@ -58,7 +58,7 @@ export function watchRevocations(deps: {
     const local = sessions.of(userId);
     if (!local.some(ends)) return; // closed already (by the bus event)
     if (ids.length) {
-      const e = event('session.revoked', { sessionIds: ids });
+      const e: SessionRevokedEvent = { name: 'session.revoked', sessionIds: ids };
       for (const s of [...local]) if (wants(s, e)) s.send(e);
     }
     for (const s of [...sessions.of(userId)]) if (ends(s)) s.close('session revoked');

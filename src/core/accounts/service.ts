@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { ParleyError } from '../errors.js';
-import { event } from '../events.js';
 import { newId, newSecret } from '../ids.js';
 import type { Router } from '../router.js';
 import type { PasswordHasher } from './hasher.js';
@@ -238,8 +237,8 @@ export function createAccountService(deps: {
    * they hold no token that the list could name.
    */
   function revoked(userId: string, sessionIds: string[], scoped?: { except: string | null }): void {
-    if (sessionIds.length) router.deliver(userId, event('session.revoked', { sessionIds }));
-    if (scoped) router.deliver(userId, event(SCOPED_REVOKED, { except: scoped.except }));
+    if (sessionIds.length) router.deliver(userId, { name: 'session.revoked', sessionIds });
+    if (scoped) router.deliver(userId, { name: SCOPED_REVOKED, except: scoped.except });
   }
 
   /**

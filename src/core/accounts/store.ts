@@ -42,6 +42,8 @@ export interface AccountStore {
    */
   createUser(user: UserRecord, opts?: { inviteCodeHash?: string; now?: number }): Promise<void>;
   userById(id: string): Promise<UserRecord | undefined>;
+  /** Usernames of the accounts among `ids` that exist, in one read. */
+  usernames(ids: readonly string[]): Promise<Map<string, string>>;
   userByUsername(username: string): Promise<UserRecord | undefined>;
   /** Users ordered by username, after the given username. */
   listUsers(opts: { after?: string; limit: number }): Promise<UserRecord[]>;

@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors.js';
-import { event } from '../events.js';
+import type { ContactPersonEvent, ContactUpdatedEvent } from '../events.js';
 import type { Journal } from '../journal.js';
 import type { Router } from '../router.js';
 import * as rules from './rules.js';
@@ -95,9 +95,13 @@ export function createContactService(deps: {
 }): ContactService {
   const { store, users, router } = deps;
   /** Logs the event for the user (so an offline device replays it), then tells their sessions. */
-  async function tell(userId: string, name: string, data: Record<string, unknown>): Promise<void> {
+  async function tell(
+    userId: string,
+    e: Omit<ContactUpdatedEvent, 'seq'> | Omit<ContactPersonEvent, 'seq'>,
+  ): Promise<void> {
+    const { name, ...data } = e;
     const seq = deps.journal ? await deps.journal.append(userId, name, data) : undefined;
-    router.deliver(userId, event(name, seq === undefined ? data : { seq, ...data }));
+    router.deliver(userId, seq === undefined ? e : { ...e, seq });
   }
   const accessChanged = (watcher: string, target: string) => deps.accessChanged?.(watcher, target);
   const now = deps.now ?? Date.now;
@@ -142,11 +146,12 @@ export function createContactService(deps: {
     tellThem: boolean,
   ): Promise<ContactItem | null> {
     const mine = pair.ab ? await item(pair.ab, them) : null;
-    if (mine) await tell(me.id, 'contact.updated', { contact: mine });
-    else await tell(me.id, 'contact.removed', { userId: them.id, username: them.username });
+    if (mine) await tell(me.id, { name: 'contact.updated', contact: mine });
+    else await tell(me.id, { name: 'contact.removed', userId: them.id, username: them.username });
     if (tellThem) {
-      if (pair.ba) await tell(them.id, 'contact.updated', { contact: await item(pair.ba, me) });
-      else await tell(them.id, 'contact.removed', { userId: me.id, username: me.username });
+      if (pair.ba)
+        await tell(them.id, { name: 'contact.updated', contact: await item(pair.ba, me) });
+      else await tell(them.id, { name: 'contact.removed', userId: me.id, username: me.username });
     }
     return mine;
   }
@@ -301,7 +306,7 @@ export function createContactService(deps: {
         return { ...result, result };
       });
       if (hadRequest) await announce(me, them, pair, false);
-      await tell(userId, 'block.added', { userId: them.id, username: them.username });
+      await tell(userId, { name: 'block.added', userId: them.id, username: them.username });
       if (theySeeMe) accessChanged(them.id, userId);
     },
 
@@ -309,7 +314,7 @@ export function createContactService(deps: {
       const them = await other(userId, username);
       if (!(await store.unblock(userId, them.id)))
         throw new ParleyError('not-found', 'that user is not blocked');
-      await tell(userId, 'block.removed', { userId: them.id, username: them.username });
+      await tell(userId, { name: 'block.removed', userId: them.id, username: them.username });
       const theySeeMe = await store.changePair(userId, them.id, (ab, ba) => ({
         ab: ab ?? null,
         ba: ba ?? null,

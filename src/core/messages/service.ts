@@ -1,7 +1,15 @@
 import { ParleyError } from '../errors.js';
 import type { HistoryReader } from '../history/service.js';
 import type { Selector } from '../history/positions.js';
-import { event } from '../events.js';
+import {
+  type DirectMessage,
+  except,
+  type LogEvent,
+  type MessageChange,
+  type RoomMessage,
+} from '../events.js';
+import { fillNames, type NameDirectory } from '../records.js';
+import { directMessage, roomMessage } from './domain.js';
 import { type Hooks, NO_HOOKS } from '../hooks.js';
 import { newId } from '../ids.js';
 import { createRateLimiter } from '../limits/rate.js';
@@ -19,23 +27,7 @@ export const SYNC_MAX = 500;
 export const SEARCH_MAX_QUERY = 200;
 export const SEARCH_MAX_LIMIT = 50;
 
-/** A message as clients see it (docs/protocol.md, "Direct messages"). */
-export interface MessageView {
-  id: string;
-  conversationId: string;
-  seq: number;
-  from: { userId: string; username: string };
-  to: { userId: string; username: string };
-  clientId: string;
-  text: string;
-  replyTo: string | null;
-  createdAt: number;
-  editedAt: number | null;
-  deleted: boolean;
-  reactions: { emoji: string; count: number; userIds: string[] }[];
-}
-
-export interface MessageUsers {
+export interface MessageUsers extends NameDirectory {
   byUsername(username: string): Promise<{ id: string; username: string } | undefined>;
   usernameOf(id: string): Promise<string | undefined>;
   /** True when `ownerId` blocked `otherId`. */
@@ -45,7 +37,7 @@ export interface MessageUsers {
 }
 
 export interface SendResult {
-  message: MessageView;
+  message: DirectMessage;
   /**
    * Your log position for this change (advance your cursor to it); null when the
    * request changed nothing (a repeated delete or reaction), so nothing was logged.
@@ -72,7 +64,7 @@ export interface MessageService {
   history(
     userId: string,
     q: { with: unknown; before?: unknown; after?: unknown; limit?: unknown },
-  ): Promise<{ messages: MessageView[]; more: boolean }>;
+  ): Promise<{ messages: DirectMessage[]; more: boolean }>;
   filters(userId: string): Promise<string[]>;
   addFilter(userId: string, phrase: unknown): Promise<string[]>;
   removeFilter(userId: string, phrase: unknown): Promise<string[]>;
@@ -80,7 +72,7 @@ export interface MessageService {
   held(
     userId: string,
     q: { before?: unknown; limit?: unknown },
-  ): Promise<{ messages: MessageView[]; next?: string }>;
+  ): Promise<{ messages: DirectMessage[]; next?: string }>;
   /** Moves a held message into its conversation (logged and told like a new message, to you only). */
   release(userId: string, id: unknown, connectionId?: string): Promise<SendResult>;
   /** Removes a held message from your filtered folder; it stays out of your conversation. */
@@ -91,7 +83,7 @@ export interface MessageService {
     q: { q: unknown; with?: unknown; before?: unknown; limit?: unknown },
   ): Promise<{
     results: {
-      message: MessageView | (Omit<MessageView, 'to'> & { room: { id: string; name: string } });
+      message: DirectMessage | RoomMessage;
       snippet: string;
     }[];
     next?: string;
@@ -104,7 +96,7 @@ export interface MessageService {
     after: unknown,
     limit?: unknown,
   ): Promise<{
-    events: { seq: number; name: string; data: Record<string, unknown> }[];
+    events: LogEvent[];
     cursor: number;
     /** Your latest log position: a new device may start from here. */
     head: number;
@@ -174,28 +166,6 @@ export function checkText(v: unknown): string {
   return v;
 }
 
-/** The client's view of a stored message; `names` maps user ids to usernames ('' for a deleted account). */
-export function toView(m: StoredMessage, names: ReadonlyMap<string, string>): MessageView {
-  return {
-    id: m.id,
-    conversationId: m.conversationId,
-    seq: m.seq,
-    from: { userId: m.senderId, username: names.get(m.senderId) ?? '' },
-    to: { userId: m.recipientId, username: names.get(m.recipientId) ?? '' },
-    clientId: m.clientId,
-    text: m.deletedAt === null ? m.text : '',
-    replyTo: m.replyTo,
-    createdAt: m.createdAt,
-    editedAt: m.editedAt,
-    deleted: m.deletedAt !== null,
-    reactions: m.reactions.map((r) => ({
-      emoji: r.emoji,
-      count: r.userIds.length,
-      userIds: r.userIds,
-    })),
-  };
-}
-
 export function createMessageService(deps: {
   store: MessageStore;
   filters: FilterStore;
@@ -214,18 +184,15 @@ export function createMessageService(deps: {
   const now = deps.now ?? Date.now;
   const limiter = createRateLimiter({ perSecond: deps.rate.perSecond, burst: deps.rate.burst });
 
-  async function view(m: StoredMessage): Promise<MessageView> {
-    return toView(m, await namesOf(m.senderId, m.recipientId));
+  async function view(m: StoredMessage): Promise<DirectMessage> {
+    return directMessage(m, await namesOf(m.senderId, m.recipientId));
   }
 
   /** Search spans rooms too: a room message names its room instead of `to`. */
-  async function searchView(
-    m: StoredMessage,
-  ): Promise<MessageView | (Omit<MessageView, 'to'> & { room: { id: string; name: string } })> {
+  async function searchView(m: StoredMessage): Promise<DirectMessage | RoomMessage> {
     if (!m.conversationId.startsWith('room:')) return view(m);
-    const { to: _to, ...rest } = toView(m, await namesOf(m.senderId));
     const name = (await users.roomName?.(m.recipientId)) ?? '';
-    return { ...rest, room: { id: m.recipientId, name } };
+    return roomMessage(m, { id: m.recipientId, name }, await namesOf(m.senderId), []);
   }
 
   /**
@@ -241,19 +208,13 @@ export function createMessageService(deps: {
   const audience = (m: StoredMessage) =>
     m.visibleToRecipient ? [m.senderId, m.recipientId] : [m.senderId];
 
-  // Usernames are looked up before the transaction; the payload builder inside it is synchronous in effect.
-  function payloadFor(
-    change: 'new' | 'edited' | 'deleted' | 'reaction',
-    names: Map<string, string>,
-  ): LogPayload {
-    // Both people's log entries, the events and the reply carry the same view: built
-    // once per message, not once for each of them.
-    let last: { m: StoredMessage; p: ReturnType<LogPayload> } | undefined;
-    return (m) => {
-      if (last?.m !== m)
-        last = { m, p: { name: 'message', data: { change, message: toView(m, names) } } };
-      return last.p;
-    };
+  /** What each user's log keeps about a message change: its kind (the message is the row's). */
+  const records = new Map<MessageChange, ReturnType<LogPayload>>();
+  function logRecord(change: MessageChange): LogPayload {
+    let r = records.get(change);
+    if (!r) records.set(change, (r = { name: 'message', data: { change } }));
+    const rec = r;
+    return () => rec;
   }
 
   async function namesOf(...ids: string[]): Promise<Map<string, string>> {
@@ -262,16 +223,20 @@ export function createMessageService(deps: {
     return out;
   }
 
-  /** Tells each user's sessions (but not the connection that asked, which gets the reply). */
+  /**
+   * Tells each user's sessions (but not the connection that asked, which gets the
+   * reply); one domain message for all of them. Returns it.
+   */
   function fanOut(
     result: { seqs: Map<string, number>; message: StoredMessage },
-    payload: LogPayload,
+    change: MessageChange,
+    names: ReadonlyMap<string, string>,
     connectionId?: string,
-  ): void {
-    for (const [userId, seq] of result.seqs) {
-      const p = payload(result.message, userId);
-      router.deliver(userId, event(p.name, { seq, ...p.data }, connectionId));
-    }
+  ): DirectMessage {
+    const message = directMessage(result.message, names);
+    for (const [userId, seq] of result.seqs)
+      router.deliver(userId, except({ name: 'message', seq, change, message }, connectionId));
+    return message;
   }
 
   /** After commit: a new message, and whether its recipient is away to read it later. */
@@ -282,6 +247,24 @@ export function createMessageService(deps: {
       hooks.emitLater('message.waiting', async () =>
         (await online(m.recipientId)) ? undefined : { userId: m.recipientId, message: m },
       );
+  }
+
+  /** Log entries back as events: records filled with today's names, messages as they are now. */
+  async function logEvents(entries: readonly LogEntry[]): Promise<LogEvent[]> {
+    const extra: string[] = [];
+    for (const e of entries) if (e.message) extra.push(e.message.senderId, e.message.recipientId);
+    const others = entries.filter((e) => e.name !== 'message').map((e) => e.data);
+    const names = await fillNames(others, users, extra);
+    const out: LogEvent[] = [];
+    for (const e of entries) {
+      if (e.name === 'message') {
+        // A message removed since (its sender's account deleted) has nothing left to tell.
+        if (!e.message) continue;
+        const change = (e.data.change ?? 'new') as MessageChange;
+        out.push({ name: 'message', seq: e.seq, change, message: directMessage(e.message, names) });
+      } else out.push({ ...e.data, name: e.name, seq: e.seq } as LogEvent);
+    }
+    return out;
   }
 
   async function mine(userId: string, id: unknown, mustBeSender: boolean): Promise<StoredMessage> {
@@ -378,7 +361,6 @@ export function createMessageService(deps: {
         [userId, ctx.senderName ?? ''],
         [to.id, to.username],
       ]);
-      const payload = payloadFor('new', names);
       const r = await store.insert(
         {
           id: newId(t),
@@ -393,19 +375,13 @@ export function createMessageService(deps: {
           held,
         },
         audience,
-        payload,
+        logRecord('new'),
       );
-      if (!r.duplicate) {
-        fanOut(r, payload, connectionId);
-        stored(r.message);
-      }
       const seq = r.seqs.get(userId) ?? (await store.firstLogSeq(userId, r.message.id)) ?? 0;
       if (r.duplicate) return { message: await view(r.message), seq, duplicate: true };
-      return {
-        message: payload(r.message, userId).data.message as MessageView,
-        seq,
-        duplicate: false,
-      };
+      const message = fanOut(r, 'new', names, connectionId);
+      stored(r.message);
+      return { message, seq, duplicate: false };
     },
 
     async edit(userId, id, text, connectionId) {
@@ -414,7 +390,7 @@ export function createMessageService(deps: {
         throw new ParleyError('conflict', 'a deleted message cannot be edited', { field: 'id' });
       const body = checkText(text);
       limiter.take(userId);
-      const payload = payloadFor('edited', await namesOf(m.senderId, m.recipientId));
+      const names = await namesOf(m.senderId, m.recipientId);
       const r = await store.update(
         m.id,
         // Checked again inside the transaction: a deletion that won a race stays deleted.
@@ -426,27 +402,27 @@ export function createMessageService(deps: {
           return { text: body, editedAt: now() };
         },
         await audienceOf(m),
-        payload,
+        logRecord('edited'),
       );
       if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
-      fanOut(r, payload, connectionId);
-      return { message: await view(r.message), seq: r.seqs.get(userId) ?? null, duplicate: false };
+      const message = fanOut(r, 'edited', names, connectionId);
+      return { message, seq: r.seqs.get(userId) ?? null, duplicate: false };
     },
 
     async remove(userId, id, connectionId) {
       const m = await mine(userId, id, true);
       limiter.take(userId);
-      const payload = payloadFor('deleted', await namesOf(m.senderId, m.recipientId));
+      const names = await namesOf(m.senderId, m.recipientId);
       // Deleting leaves a tombstone: the id, order and time stay, the text goes.
       const r = await store.update(
         m.id,
         (cur) => (cur.deletedAt === null ? { text: '', deletedAt: now() } : {}),
         await audienceOf(m),
-        payload,
+        logRecord('deleted'),
       );
       if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
-      fanOut(r, payload, connectionId);
-      return { message: await view(r.message), seq: r.seqs.get(userId) ?? null, duplicate: false };
+      const message = fanOut(r, 'deleted', names, connectionId);
+      return { message, seq: r.seqs.get(userId) ?? null, duplicate: false };
     },
 
     async react(userId, id, emoji, on, connectionId) {
@@ -469,7 +445,7 @@ export function createMessageService(deps: {
       if (on !== undefined && typeof on !== 'boolean')
         throw new ParleyError('bad-request', 'on must be true or false', { field: 'on' });
       limiter.take(userId);
-      const payload = payloadFor('reaction', await namesOf(m.senderId, m.recipientId));
+      const names = await namesOf(m.senderId, m.recipientId);
       const r = await store.react(
         m.id,
         userId,
@@ -477,7 +453,7 @@ export function createMessageService(deps: {
         on !== false,
         now(),
         await audienceOf(m),
-        payload,
+        logRecord('reaction'),
       );
       if (!r) {
         // The store refuses a message deleted meanwhile (a race with its sender).
@@ -487,8 +463,8 @@ export function createMessageService(deps: {
           });
         throw new ParleyError('not-found', 'no such message', { field: 'id' });
       }
-      fanOut(r, payload, connectionId);
-      return { message: await view(r.message), seq: r.seqs.get(userId) ?? null, duplicate: false };
+      const message = fanOut(r, 'reaction', names, connectionId);
+      return { message, seq: r.seqs.get(userId) ?? null, duplicate: false };
     },
 
     async history(userId, q) {
@@ -555,16 +531,16 @@ export function createMessageService(deps: {
 
     async release(userId, id, connectionId) {
       const m = await heldMessage(userId, id);
-      const payload = payloadFor('new', await namesOf(m.senderId, m.recipientId));
+      const names = await namesOf(m.senderId, m.recipientId);
       const r = await store.update(
         m.id,
         (cur) => (cur.filtered === 'held' ? { filtered: 'no' } : {}),
         () => [userId],
-        payload,
+        logRecord('new'),
       );
       if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
-      fanOut(r, payload, connectionId);
-      return { message: await view(r.message), seq: r.seqs.get(userId) ?? null, duplicate: false };
+      const message = fanOut(r, 'new', names, connectionId);
+      return { message, seq: r.seqs.get(userId) ?? null, duplicate: false };
     },
 
     async clearHeld(userId, id) {
@@ -573,7 +549,7 @@ export function createMessageService(deps: {
         m.id,
         (cur) => (cur.filtered === 'held' ? { filtered: 'cleared' } : {}),
         () => [],
-        payloadFor('new', new Map()),
+        logRecord('new'),
       );
     },
 
@@ -634,7 +610,7 @@ export function createMessageService(deps: {
       const more = rows.length > n;
       const page = rows.slice(0, n);
       return {
-        events: page.map((e) => ({ seq: e.seq, name: e.name, data: e.data })),
+        events: await logEvents(page),
         cursor: page.length ? page[page.length - 1]!.seq : from,
         head,
         more,

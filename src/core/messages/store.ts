@@ -29,15 +29,24 @@ export interface StoredMessage {
   reactions: { emoji: string; userIds: string[] }[];
 }
 
+/**
+ * One entry of a user's log: a domain record (core/records.ts), not a view. An
+ * entry about a message comes with the message as it is now (absent once the
+ * message itself is gone).
+ */
 export interface LogEntry {
   userId: string;
   seq: number;
   at: number;
   name: string;
   data: Record<string, unknown>;
+  message?: StoredMessage;
 }
 
-/** Builds the logged event for one user once the message is final (inside the transaction). */
+/**
+ * The record logged for one user about a message change (inside the transaction):
+ * `{ name: 'message', data: { change } }`; the message is the row's message_id.
+ */
 export type LogPayload = (
   m: StoredMessage,
   userId: string,

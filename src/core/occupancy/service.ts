@@ -1,5 +1,4 @@
 import { ParleyError } from '../errors.js';
-import { event } from '../events.js';
 import type { RoomFanout } from '../rooms/fanout.js';
 import type { Router } from '../router.js';
 import { type Session, type SessionRegistry, sessionKey } from '../sessions.js';
@@ -73,10 +72,13 @@ export function createOccupancyService(deps: {
   async function tell(roomId: string, userId: string, present: boolean, name?: string) {
     const roomName = name ?? (await deps.roomName(roomId));
     if (roomName === undefined) return; // the room is gone: nobody to tell
-    deps.fanout.publish(
-      roomId,
-      event('room.occupant', { room: { id: roomId, name: roomName }, userId, present, at: now() }),
-    );
+    deps.fanout.publish(roomId, {
+      name: 'room.occupant',
+      room: { id: roomId, name: roomName },
+      userId,
+      present,
+      at: now(),
+    });
   }
 
   async function left(session: Session, roomId: string): Promise<{ last: boolean }> {
@@ -97,8 +99,7 @@ export function createOccupancyService(deps: {
   // No longer a member (left, kicked, banned, on any node): the user's sessions here leave.
   deps.router.onLocalEvent((userId, e) => {
     if (e.name !== 'room.left') return;
-    const roomId = (e.data.room as { id?: unknown } | undefined)?.id;
-    if (typeof roomId !== 'string') return;
+    const roomId = e.room.id;
     for (const s of deps.sessions.of(userId))
       void serial(userId, () => left(s, roomId)).catch(deps.onError);
   });

@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors.js';
-import { event } from '../events.js';
+import type { PresenceEvent } from '../events.js';
 import { type Hooks, NO_HOOKS } from '../hooks.js';
 import type { Router } from '../router.js';
 import { type Session, type SessionRegistry, sessionKey } from '../sessions.js';
@@ -208,7 +208,7 @@ export function createPresenceService(deps: {
       await store.setLastSeen(userId, now());
     } else if (sessions.of(userId).length) shownOnline.add(userId);
     const info = await infoOf(userId, username);
-    const ev = event('presence', { ...info });
+    const ev: PresenceEvent = { name: 'presence', ...info };
     for (const w of await store.watchersOf(userId)) router.deliver(w, ev);
     presenceHook(info);
     // Only users with a session here are remembered (the map stays bounded by them).
@@ -250,7 +250,7 @@ export function createPresenceService(deps: {
     void update(s.userId).catch(() => {}); // serial() has logged it
     void serial(s.userId, async () => {
       const contacts = await snapshot(s.userId);
-      if (contacts.length) s.send(event('presence.snapshot', { contacts }));
+      if (contacts.length) s.send({ name: 'presence.snapshot', contacts });
     }).catch(() => {});
   });
   sessions.onSessionRemoved((s) => {
@@ -367,7 +367,7 @@ export function createPresenceService(deps: {
               lastSeen: null,
               at: now(),
             };
-        router.deliver(watcherId, event('presence', { ...info }));
+        router.deliver(watcherId, { name: 'presence', ...info });
       });
     },
 
@@ -380,7 +380,7 @@ export function createPresenceService(deps: {
           if (list.length === 0) return;
           const contacts = await snapshot(userId);
           if (!contacts.length) return;
-          const ev = event('presence.snapshot', { contacts });
+          const ev = { name: 'presence.snapshot' as const, contacts };
           for (const s of sessions.of(userId)) s.send(ev);
           told++;
         }).catch(() => {}); // serial() has logged it

@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors.js';
-import { event } from '../events.js';
+import { except } from '../events.js';
 import type { Router } from '../router.js';
 import type { Profile, ProfilePatch, ProfileStore } from './store.js';
 
@@ -115,7 +115,7 @@ export function createProfileService(deps: {
       const p = await store.updateProfile(userId, patch);
       if (!p) throw new ParleyError('not-found', 'no such user');
       if (Object.keys(patch).length)
-        router.deliver(userId, event('profile.updated', { profile: p }, exceptConnection));
+        router.deliver(userId, except({ name: 'profile.updated', profile: p }, exceptConnection));
       return p;
     },
 

@@ -26,6 +26,8 @@ export interface DirectoryQuery {
 
 export interface ProfileStore {
   profile(userId: string): Promise<Profile | undefined>;
+  /** Display names of `ids` that have one, in one read. */
+  displayNames(ids: readonly string[]): Promise<Map<string, string>>;
   profileByUsername(username: string): Promise<Profile | undefined>;
   updateProfile(userId: string, patch: ProfilePatch): Promise<Profile | undefined>;
   /** Only searchable profiles, ordered by username. */

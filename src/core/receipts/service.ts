@@ -1,6 +1,6 @@
 import { lookupName } from '../accounts/username.js';
 import { ParleyError } from '../errors.js';
-import { event } from '../events.js';
+import { except } from '../events.js';
 import { createRateLimiter } from '../limits/rate.js';
 import { dmConversationId } from '../messages/service.js';
 import type { Router } from '../router.js';
@@ -100,18 +100,16 @@ export function createReceiptService(deps: {
       };
       if (changed) {
         // Your other devices clear their badges; the other person sees ticks unless you opted out.
-        router.deliver(userId, event('marker', { ...view }, connectionId));
+        router.deliver(userId, except({ name: 'marker', ...view }, connectionId));
         if ((await store.sendReceipts(userId)) && !(await users.isBlocked(userId, them.id)))
-          router.deliver(
-            them.id,
-            event('receipt', {
-              conversationId,
-              userId,
-              username: (await users.usernameOf(userId)) ?? '',
-              delivered: marker.delivered,
-              read: marker.read,
-            }),
-          );
+          router.deliver(them.id, {
+            name: 'receipt',
+            conversationId,
+            userId,
+            username: (await users.usernameOf(userId)) ?? '',
+            delivered: marker.delivered,
+            read: marker.read,
+          });
       }
       return view;
     },
@@ -144,16 +142,14 @@ export function createReceiptService(deps: {
       typingLimit.take(userId);
       // Someone who blocked you never sees you typing (and you are not told).
       if (await users.isBlocked(them.id, userId)) return;
-      router.deliver(
-        them.id,
-        event('typing', {
-          conversationId: dmConversationId(userId, them.id),
-          userId,
-          username: (await users.usernameOf(userId)) ?? '',
-          state,
-          expiresInMs: state === 'start' ? TYPING_EXPIRES_MS : 0,
-        }),
-      );
+      router.deliver(them.id, {
+        name: 'typing',
+        conversationId: dmConversationId(userId, them.id),
+        userId,
+        username: (await users.usernameOf(userId)) ?? '',
+        state,
+        expiresInMs: state === 'start' ? TYPING_EXPIRES_MS : 0,
+      });
     },
 
     sendReceipts: (userId) => store.sendReceipts(userId),

@@ -1,5 +1,7 @@
 import { ParleyError } from '../errors.js';
-import { event } from '../events.js';
+import { except, type LogEvent, type RoomMessage, type TimelineEvent } from '../events.js';
+import { roomMessage } from '../messages/domain.js';
+import { fillNames, type NameDirectory } from '../records.js';
 import type { HistoryReader } from '../history/service.js';
 import type { Hooks } from '../hooks.js';
 import type { MessageStore } from '../messages/store.js';
@@ -10,7 +12,7 @@ import { lookupRoomName } from './names.js';
 import type { Role } from './roles.js';
 import type { Ban, Member, Room, RoomEvent, RoomStore } from './store.js';
 
-export interface RoomUsers {
+export interface RoomUsers extends NameDirectory {
   byUsername(username: string): Promise<{ id: string; username: string } | undefined>;
   usernameOf(id: string): Promise<string | undefined>;
   /** True when `ownerId` blocked `otherId`. */
@@ -32,8 +34,8 @@ export interface RoomDeps {
   now?: () => number;
 }
 
-/** A room as clients see it (docs/protocol.md, "Rooms"). */
-export interface RoomView {
+/** What core tells about a room (the native door shows it as its Room, docs/protocol.md "Rooms"). */
+export interface RoomSummary {
   id: string;
   name: string;
   topic: string;
@@ -56,7 +58,7 @@ export interface MemberView {
   joinedAt: number;
 }
 
-export const roomView = (r: Room): RoomView => ({
+export const roomSummary = (r: Room): RoomSummary => ({
   id: r.id,
   name: r.name,
   topic: r.topic,
@@ -157,33 +159,68 @@ export function roomAccess(deps: RoomDeps) {
     e: RoomEvent,
     connectionId?: string,
     membership?: { userId: string; joined: boolean },
+    message?: RoomMessage,
   ): void {
-    deps.fanout.publish(room.id, event(e.name, timelineData(room, e), connectionId), membership);
+    deps.fanout.publish(room.id, except(timelineEvent(room, e, message), connectionId), membership);
   }
 
   /** A user's own log entry (their other devices replay it), told live too (not to `connectionId`, which gets the reply). */
   function tellUser(
     userId: string,
-    name: string,
+    name: LogEvent['name'],
     seq: number,
     data: Record<string, unknown>,
     connectionId?: string,
   ) {
-    deps.router.deliver(userId, event(name, { seq, ...data }, connectionId));
+    deps.router.deliver(userId, except({ ...data, name, seq } as LogEvent, connectionId));
   }
 
   return { now, find, user, me, mustBeMember, canRead, readsFrom, emit, tellUser };
 }
 
 /**
- * A timeline event's data as clients get it, live or replayed: `roomSeq` is
- * the room's position (never `seq`, which always means your own log's).
+ * A timeline entry as an event: `roomSeq` is the room's position (never `seq`,
+ * which always means a user's own log). A message change carries the message.
  */
-export function timelineData(
+export function timelineEvent(
   room: { id: string; name: string },
-  e: Pick<RoomEvent, 'seq' | 'at' | 'data'>,
-): Record<string, unknown> {
-  return { room: { id: room.id, name: room.name }, roomSeq: e.seq, at: e.at, ...e.data };
+  e: Pick<RoomEvent, 'name' | 'seq' | 'at' | 'data'>,
+  message?: RoomMessage,
+): TimelineEvent {
+  return {
+    ...e.data,
+    name: e.name,
+    room: { id: room.id, name: room.name },
+    roomSeq: e.seq,
+    at: e.at,
+    ...(message ? { message } : {}),
+  } as TimelineEvent;
+}
+
+/** Timeline entries read back as events: today's names, messages as they are now. */
+export async function timelineEvents(
+  room: { id: string; name: string },
+  rows: readonly RoomEvent[],
+  users: NameDirectory,
+): Promise<TimelineEvent[]> {
+  const extra = rows.flatMap((r) => (r.message ? [r.message.senderId] : []));
+  const names = await fillNames(
+    rows.map((r) => r.data),
+    users,
+    extra,
+  );
+  const out: TimelineEvent[] = [];
+  for (const r of rows) {
+    if (r.name === 'room.message') {
+      // Gone with its sender's account: the position still passes, with nothing to show.
+      if (!r.message) continue;
+      const { message: _old, ...data } = r.data;
+      out.push(
+        timelineEvent(room, { ...r, data }, roomMessage(r.message, room, names, r.mentions ?? [])),
+      );
+    } else out.push(timelineEvent(room, r));
+  }
+  return out;
 }
 
 export type RoomAccess = ReturnType<typeof roomAccess>;

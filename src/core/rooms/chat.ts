@@ -1,6 +1,7 @@
 import { lookupName } from '../accounts/username.js';
 import { ParleyError } from '../errors.js';
-import { event } from '../events.js';
+import { except, type RoomMessage, type TimelineEvent } from '../events.js';
+import { roomMessage } from '../messages/domain.js';
 import { NO_HOOKS } from '../hooks.js';
 import { newId } from '../ids.js';
 import { createRateLimiter } from '../limits/rate.js';
@@ -9,28 +10,19 @@ import {
   HISTORY_MAX,
   MAX_CLIENT_ID,
   MAX_EMOJI,
-  type MessageView,
   pageSelector,
   SYNC_MAX,
   searchTerms,
   SEARCH_MAX_LIMIT,
-  toView,
 } from '../messages/service.js';
 import type { StoredMessage } from '../messages/store.js';
 import { TYPING_EXPIRES_MS } from '../receipts/service.js';
-import { conversationOf, type RoomDeps, roomAccess, timelineData } from './access.js';
+import { conversationOf, type RoomDeps, roomAccess, timelineEvents } from './access.js';
 import { canRedact } from './roles.js';
 import type { Room } from './store.js';
 
-/** A message in a room: a direct message's fields, with `room` instead of `to`. */
-export interface RoomMessageView extends Omit<MessageView, 'to'> {
-  room: { id: string; name: string };
-  /** User ids of the members it mentions. */
-  mentions: string[];
-}
-
 export interface RoomSendResult {
-  message: RoomMessageView;
+  message: RoomMessage;
   /** The room position of the event that carried the change (null when nothing changed). */
   roomSeq: number | null;
   duplicate: boolean;
@@ -52,16 +44,6 @@ export function mentionedNames(text: string): string[] {
     if (out.size >= MAX_MENTIONS) break;
   }
   return [...out];
-}
-
-export function roomMessageView(
-  m: StoredMessage,
-  room: { id: string; name: string },
-  names: ReadonlyMap<string, string>,
-  mentions: string[],
-): RoomMessageView {
-  const { to: _to, ...rest } = toView(m, names);
-  return { ...rest, room: { id: room.id, name: room.name }, mentions };
 }
 
 export interface RoomChat {
@@ -94,17 +76,17 @@ export interface RoomChat {
   history(
     userId: string,
     q: { room: unknown; before?: unknown; after?: unknown; limit?: unknown },
-  ): Promise<{ messages: RoomMessageView[]; more: boolean }>;
+  ): Promise<{ messages: RoomMessage[]; more: boolean }>;
   search(
     userId: string,
     q: { room: unknown; q: unknown; before?: unknown; limit?: unknown },
-  ): Promise<{ results: { message: RoomMessageView; snippet: string }[]; next?: string }>;
+  ): Promise<{ results: { message: RoomMessage; snippet: string }[]; next?: string }>;
   /** The room's timeline after `after`: what a device that was away missed, in order. */
   events(
     userId: string,
     q: { room: unknown; after?: unknown; limit?: unknown },
   ): Promise<{
-    events: { name: string; data: Record<string, unknown> }[];
+    events: TimelineEvent[];
     cursor: number;
     head: number;
     more: boolean;
@@ -143,13 +125,13 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
     return new Map([[m.senderId, (await deps.users.usernameOf(m.senderId)) ?? '']]);
   }
 
-  async function views(room: Room, list: StoredMessage[]): Promise<RoomMessageView[]> {
+  async function views(room: Room, list: StoredMessage[]): Promise<RoomMessage[]> {
     const mentions = await store.mentionsOf(list.map((m) => m.id));
     const names = new Map<string, string>();
     for (const m of list)
       if (!names.has(m.senderId))
         names.set(m.senderId, (await deps.users.usernameOf(m.senderId)) ?? '');
-    return list.map((m) => roomMessageView(m, room, names, mentions.get(m.id) ?? []));
+    return list.map((m) => roomMessage(m, room, names, mentions.get(m.id) ?? []));
   }
 
   /**
@@ -194,22 +176,20 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       const m = (await tx.message(id))!;
       if (!changed) return { m };
       const mentions = await tx.mentionsOf(m.id);
-      const view = roomMessageView(m, room, names, mentions);
-      // Neither a deleted nor a replaced text lives on in the timeline (invariant 16).
-      if (kind !== 'reaction')
-        await tx.rewriteMessageEvents(m.id, view as unknown as Record<string, unknown>);
+      const view = roomMessage(m, room, names, mentions);
+      // The timeline keeps the kind of change; the message is read as it is now (invariant 16).
       const e = await tx.append({
         at: t,
         name: 'room.message',
         actorId: userId,
         messageId: m.id,
-        data: { change: kind, message: view, by },
+        data: { change: kind, by },
       });
       return { m, e, view };
     });
     if (!('e' in r) || !r.e)
       return { message: (await views(room, [r.m]))[0]!, roomSeq: null, duplicate: false };
-    a.emit(room, r.e, connectionId);
+    a.emit(room, r.e, connectionId, undefined, r.view);
     return { message: r.view!, roomSeq: r.e.seq, duplicate: false };
   }
 
@@ -303,19 +283,19 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
           reactions: [],
         };
         await tx.insertMessage(stored, seq, mentions);
-        const view = roomMessageView(stored, room, new Map([[userId, me.username]]), mentions);
+        const view = roomMessage(stored, room, new Map([[userId, me.username]]), mentions);
         const e = await tx.append({
           at: t,
           name: 'room.message',
           actorId: userId,
           messageId: stored.id,
-          data: { change: 'new', message: view },
+          data: { change: 'new' },
         });
         return { e, view, stored, mentions };
       });
       if ('dup' in r && r.dup)
         return { message: (await views(room, [r.dup]))[0]!, roomSeq: r.dup.seq, duplicate: true };
-      a.emit(room, r.e!, connectionId);
+      a.emit(room, r.e!, connectionId, undefined, r.view);
       hooks.emit('message.stored', {
         kind: 'room',
         roomId: room.id,
@@ -476,7 +456,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       const more = rows.length > limit;
       const page = rows.slice(0, limit);
       return {
-        events: page.map((e) => ({ name: e.name, data: timelineData(room, e) })),
+        events: await timelineEvents(room, page, deps.users),
         cursor: page.length ? page[page.length - 1]!.seq : after,
         head: room.head,
         more,
@@ -504,7 +484,10 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       if (changed)
         deps.router.deliver(
           userId,
-          event('room.marker', { room: { id: room.id, name: room.name }, ...out }, connectionId),
+          except(
+            { name: 'room.marker', room: { id: room.id, name: room.name }, ...out },
+            connectionId,
+          ),
         );
       return out;
     },
@@ -517,15 +500,13 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       if (m.muted) throw new ParleyError('forbidden', `you are muted in #${room.name}`);
       typingLimit.take(userId);
       const user = await a.me(userId);
-      deps.fanout.publish(
-        room.id,
-        event('room.typing', {
-          room: { id: room.id, name: room.name },
-          user,
-          state,
-          ...(state === 'start' ? { expiresIn: TYPING_EXPIRES_MS } : {}),
-        }),
-      );
+      deps.fanout.publish(room.id, {
+        name: 'room.typing',
+        room: { id: room.id, name: room.name },
+        user,
+        state,
+        ...(state === 'start' ? { expiresIn: TYPING_EXPIRES_MS } : {}),
+      });
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Bus, BusSubscription } from '../bus.js';
-import type { ParleyEvent } from '../events.js';
+import { type CoreEvent, timelinePos } from '../events.js';
 import type { Router } from '../router.js';
 import { type SessionRegistry, wants } from '../sessions.js';
 import { createRoomOrder } from './order.js';
@@ -8,7 +8,7 @@ import { createRoomOrder } from './order.js';
  * Delivers a room's events to its online members on every node, with one bus
  * message per event rather than one per member: each node subscribes to the
  * channel of every room that has a member connected to it, and hands the
- * event (serialised once, see ParleyEvent.encoded) to those members' sessions.
+ * event (serialised once, see CoreEvent.encoded) to those members' sessions.
  *
  * Which local users belong to which room is learnt when a user connects (from
  * the store) and kept current by the membership changes carried by the room's
@@ -20,11 +20,7 @@ export interface RoomFanout {
    * names a user who just joined (delivered to them too) or left (delivered to
    * them one last time).
    */
-  publish(
-    roomId: string,
-    event: ParleyEvent,
-    membership?: { userId: string; joined: boolean },
-  ): void;
+  publish(roomId: string, event: CoreEvent, membership?: { userId: string; joined: boolean }): void;
   /** Local users of the room (tests and metrics). */
   localMembers(roomId: string): readonly string[];
   /**
@@ -43,7 +39,7 @@ export interface RoomFanout {
 interface Envelope {
   origin: string;
   room: string;
-  event: ParleyEvent;
+  event: CoreEvent;
   membership?: { userId: string; joined: boolean };
 }
 
@@ -116,18 +112,15 @@ export function createRoomFanout(deps: {
   /** Local delivery in roomSeq order (see order.ts), wherever the event committed. */
   function deliverInOrder(
     roomId: string,
-    event: ParleyEvent,
+    event: CoreEvent,
     membership?: { userId: string; joined: boolean },
   ): void {
-    const seq = event.data.roomSeq;
-    order.push(roomId, typeof seq === 'number' ? seq : undefined, () =>
-      deliverLocal(roomId, event, membership),
-    );
+    order.push(roomId, timelinePos(event)?.roomSeq, () => deliverLocal(roomId, event, membership));
   }
 
   function deliverLocal(
     roomId: string,
-    event: ParleyEvent,
+    event: CoreEvent,
     membership?: { userId: string; joined: boolean },
   ): void {
     if (membership?.joined && sessions.of(membership.userId).length > 0)
@@ -172,10 +165,10 @@ export function createRoomFanout(deps: {
   // A join or leave made on another node, for a user with sessions here: the
   // room's own channel may not reach this node yet (no other member here).
   deps.router.onLocalEvent((userId, e) => {
-    const room = (e.data.room as { id?: unknown } | undefined)?.id;
-    if (typeof room !== 'string') return;
+    if (e.name !== 'room.joined' && e.name !== 'room.left') return;
+    const room = e.room.id;
     if (e.name === 'room.joined') add(room, userId);
-    else if (e.name === 'room.left') {
+    else {
       loading.get(userId)?.add(room);
       remove(room, userId);
     }
@@ -184,10 +177,7 @@ export function createRoomFanout(deps: {
   return {
     publish(roomId, event, membership) {
       deliverInOrder(roomId, event, membership);
-      // Never the memoised wire form: a door may have set it during local delivery.
-      const plain: ParleyEvent = { name: event.name, data: event.data };
-      if (event.exceptSession !== undefined) plain.exceptSession = event.exceptSession;
-      const env: Envelope = { origin: nodeId, room: roomId, event: plain };
+      const env: Envelope = { origin: nodeId, room: roomId, event };
       if (membership) env.membership = membership;
       bus.publish(roomSubject(deps.subjectPrefix, roomId), encoder.encode(JSON.stringify(env)));
     },

@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors.js';
-import { event } from '../events.js';
+import { except } from '../events.js';
 import { NO_HOOKS } from '../hooks.js';
 import { newId } from '../ids.js';
 import { type MessagePreview, messagePreview } from '../messages/preview.js';
@@ -8,9 +8,9 @@ import {
   aRole,
   type MemberView,
   type RoomDeps,
-  type RoomView,
+  type RoomSummary,
   roomAccess,
-  roomView,
+  roomSummary,
 } from './access.js';
 import { checkTopic, newRoomName } from './names.js';
 import {
@@ -30,7 +30,7 @@ export const MAX_REASON = 300;
 /** A ban can last at most a year when it has an expiry at all. */
 const MAX_BAN_SECONDS = 366 * 24 * 3600;
 
-export interface MyRoomView extends RoomView {
+export interface MyRoom extends RoomSummary {
   role: Role;
   muted: boolean;
   notify: NotifyLevel;
@@ -49,24 +49,24 @@ export interface RoomService {
     userId: string,
     req: { name: unknown; topic?: unknown; visibility?: unknown },
     connectionId?: string,
-  ): Promise<{ room: RoomView; seq: number }>;
+  ): Promise<{ room: RoomSummary; seq: number }>;
   get(
     userId: string,
     room: unknown,
-  ): Promise<{ room: RoomView; membership: Omit<MemberView, 'username' | 'userId'> | null }>;
+  ): Promise<{ room: RoomSummary; membership: Omit<MemberView, 'username' | 'userId'> | null }>;
   directory(
     userId: string,
     q: { q?: unknown; after?: unknown; limit?: unknown },
-  ): Promise<{ rooms: RoomView[]; next?: string }>;
+  ): Promise<{ rooms: RoomSummary[]; next?: string }>;
   mine(userId: string): Promise<{
-    rooms: MyRoomView[];
-    invites: { room: RoomView; by: string | null; at: number }[];
+    rooms: MyRoom[];
+    invites: { room: RoomSummary; by: string | null; at: number }[];
   }>;
   join(
     userId: string,
     room: unknown,
     connectionId?: string,
-  ): Promise<{ room: RoomView; seq: number | null }>;
+  ): Promise<{ room: RoomSummary; seq: number | null }>;
   leave(userId: string, room: unknown, connectionId?: string): Promise<{ seq: number | null }>;
   invite(userId: string, room: unknown, username: unknown): Promise<void>;
   members(
@@ -78,7 +78,7 @@ export interface RoomService {
     userId: string,
     room: unknown,
     patch: { topic?: unknown; topicLocked?: unknown; visibility?: unknown },
-  ): Promise<{ room: RoomView }>;
+  ): Promise<{ room: RoomSummary }>;
   setRole(userId: string, room: unknown, username: unknown, role: unknown): Promise<MemberView>;
   kick(userId: string, room: unknown, username: unknown, reason?: unknown): Promise<void>;
   ban(
@@ -304,7 +304,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
         const seq = await tx.userLog(
           userId,
           'room.joined',
-          { room: roomView(room), role: 'owner' },
+          { room: roomSummary(room), role: 'owner' },
           t,
         );
         return { room, e, seq };
@@ -314,18 +314,18 @@ export function createRoomService(deps: RoomDeps): RoomService {
         userId,
         'room.joined',
         r.seq,
-        { room: roomView(r.room), role: 'owner' },
+        { room: roomSummary(r.room), role: 'owner' },
         connectionId,
       );
       joined(r.room, userId, 'owner', r.e, 'create');
-      return { room: roomView(r.room), seq: r.seq };
+      return { room: roomSummary(r.room), seq: r.seq };
     },
 
     async get(userId, roomName) {
       const room = await a.find(roomName);
       const m = await a.canRead(room, userId);
       return {
-        room: roomView(room),
+        room: roomSummary(room),
         membership: m
           ? { role: m.role, muted: m.muted, joinedAt: m.joinedAt, notify: m.notify }
           : null,
@@ -347,17 +347,17 @@ export function createRoomService(deps: RoomDeps): RoomService {
       if (typeof q.after === 'string') query.after = q.after;
       const rows = await store.directory(query);
       const page = rows.slice(0, limit);
-      const rooms = page.map(roomView);
+      const rooms = page.map(roomSummary);
       return rows.length > limit ? { rooms, next: page[page.length - 1]!.name } : { rooms };
     },
 
     async mine(userId) {
       const rows = await store.roomsOf(userId);
-      const rooms: MyRoomView[] = [];
+      const rooms: MyRoom[] = [];
       for (const r of rows) {
         const last = r.last ? messagePreview(r.last, r.last.sender) : null;
         rooms.push({
-          ...roomView(r.room),
+          ...roomSummary(r.room),
           role: r.member.role,
           muted: r.member.muted,
           notify: r.member.notify,
@@ -367,13 +367,13 @@ export function createRoomService(deps: RoomDeps): RoomService {
           last,
         });
       }
-      const invites: { room: RoomView; by: string | null; at: number }[] = [];
+      const invites: { room: RoomSummary; by: string | null; at: number }[] = [];
       for (const i of await store.invitesOf(userId)) {
         // One from someone blocked since stays hidden while the block lasts.
         if (i.by && (await deps.users.isBlocked(userId, i.by))) continue;
         // Invites name the inviter by username.
         const by = i.by ? ((await deps.users.usernameOf(i.by)) ?? null) : null;
-        invites.push({ room: roomView(i.room), by, at: i.at });
+        invites.push({ room: roomSummary(i.room), by, at: i.at });
       }
       return { rooms, invites };
     },
@@ -424,23 +424,23 @@ export function createRoomService(deps: RoomDeps): RoomService {
           data: { change: 'joined', user: me, by: null },
         });
         const fresh = (await tx.room())!;
-        const seq = await tx.userLog(userId, 'room.joined', { room: roomView(fresh), role }, t);
+        const seq = await tx.userLog(userId, 'room.joined', { room: roomSummary(fresh), role }, t);
         return { room: fresh, e, seq, role, passed: heir.e };
       });
       if ('closed' in r) throw new ParleyError('not-found', 'no such room', { field: 'room' });
       if (!('e' in r) || !r.e || r.seq === undefined || !r.role)
-        return { room: roomView(r.room), seq: null };
+        return { room: roomSummary(r.room), seq: null };
       if (r.passed) a.emit(r.room, r.passed);
       a.emit(r.room, r.e, connectionId, { userId, joined: true });
       a.tellUser(
         userId,
         'room.joined',
         r.seq,
-        { room: roomView(r.room), role: r.role },
+        { room: roomSummary(r.room), role: r.role },
         connectionId,
       );
       joined(r.room, userId, r.role, r.e, 'join');
-      return { room: roomView(r.room), seq: r.seq };
+      return { room: roomSummary(r.room), seq: r.seq };
     },
 
     async leave(userId, roomName, connectionId) {
@@ -523,12 +523,12 @@ export function createRoomService(deps: RoomDeps): RoomService {
         });
         const seq = silent
           ? undefined
-          : await tx.userLog(them.id, 'room.invited', { room: roomView(cur), by }, t);
+          : await tx.userLog(them.id, 'room.invited', { room: roomSummary(cur), by }, t);
         return { room: cur, e, seq };
       });
       a.emit(r.room, r.e);
       if (r.seq !== undefined)
-        a.tellUser(them.id, 'room.invited', r.seq, { room: roomView(r.room), by });
+        a.tellUser(them.id, 'room.invited', r.seq, { room: roomSummary(r.room), by });
     },
 
     async members(userId, roomName, q) {
@@ -620,7 +620,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
         return { room: (await tx.room())!, e };
       });
       if ('e' in r && r.e) a.emit(r.room, r.e);
-      return { room: roomView(r.room) };
+      return { room: roomSummary(r.room) };
     },
 
     async setRole(userId, roomName, username, role) {
@@ -757,9 +757,8 @@ export function createRoomService(deps: RoomDeps): RoomService {
       // Your other devices follow; not logged (rooms.mine has the current setting).
       deps.router.deliver(
         userId,
-        event(
-          'room.notify',
-          { room: { id: room.id, name: room.name }, notify: level },
+        except(
+          { name: 'room.notify', room: { id: room.id, name: room.name }, notify: level },
           connectionId,
         ),
       );

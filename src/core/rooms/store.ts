@@ -60,7 +60,11 @@ export interface RoomEvent {
   name: string;
   actorId: string | null;
   messageId: string | null;
+  /** A domain record (core/records.ts): people by id, names filled in when read. */
   data: Record<string, unknown>;
+  /** Read back with a message change: the message as it is now, and whom it mentions. */
+  message?: StoredMessage;
+  mentions?: string[];
 }
 
 export type NewRoomMessage = Omit<
@@ -125,8 +129,6 @@ export interface RoomTx {
   ): Promise<void>;
   /** Adds or takes back one reaction; false when that changed nothing. */
   react(id: string, userId: string, emoji: string, on: boolean, at: number): Promise<boolean>;
-  /** Replaces the message inside earlier events (a deleted text must not live on in the timeline). */
-  rewriteMessageEvents(messageId: string, message: Record<string, unknown>): Promise<void>;
 }
 
 /** The room's latest message for a chat list (text cut to PREVIEW_SOURCE characters). */

@@ -1,6 +1,9 @@
 import { ParleyError } from '../../core/errors.js';
 import { VERSION } from '../../version.js';
+import type { SendResult } from '../../core/messages/service.js';
+import { syncEntry } from './events.js';
 import { checkShape } from './json.js';
+import { messageView, searchResultView, sentView } from './views.js';
 import { authed, type Op, type OpContext } from './op.js';
 import { ROOM_OPS } from './room-ops.js';
 
@@ -294,42 +297,54 @@ export const OPS: Record<string, Op> = {
         replyTo: ctx.input.replyTo as string | null | undefined,
         ...(ctx.connectionId ? { connectionId: ctx.connectionId } : {}),
       });
-      return sent;
+      return sentView(sent as SendResult);
     },
   },
   'messages.edit': {
     auth: true,
     shape: { id: 'string', text: 'text' },
-    run: (ctx) =>
-      ctx.core.messages.edit(authed(ctx).user.id, ctx.input.id, ctx.input.text, ctx.connectionId),
+    run: async (ctx) =>
+      sentView(
+        await ctx.core.messages.edit(
+          authed(ctx).user.id,
+          ctx.input.id,
+          ctx.input.text,
+          ctx.connectionId,
+        ),
+      ),
   },
   'messages.delete': {
     auth: true,
     shape: { id: 'string' },
-    run: (ctx) => ctx.core.messages.remove(authed(ctx).user.id, ctx.input.id, ctx.connectionId),
+    run: async (ctx) =>
+      sentView(await ctx.core.messages.remove(authed(ctx).user.id, ctx.input.id, ctx.connectionId)),
   },
   'messages.react': {
     auth: true,
     shape: { id: 'string', emoji: 'string', on: 'boolean?' },
-    run: (ctx) =>
-      ctx.core.messages.react(
-        authed(ctx).user.id,
-        ctx.input.id,
-        ctx.input.emoji,
-        ctx.input.on,
-        ctx.connectionId,
+    run: async (ctx) =>
+      sentView(
+        await ctx.core.messages.react(
+          authed(ctx).user.id,
+          ctx.input.id,
+          ctx.input.emoji,
+          ctx.input.on,
+          ctx.connectionId,
+        ),
       ),
   },
   'messages.history': {
     auth: true,
     shape: { with: 'string', before: 'number?', after: 'number?', limit: 'number?' },
-    run: (ctx) =>
-      ctx.core.messages.history(authed(ctx).user.id, {
+    async run(ctx) {
+      const page = await ctx.core.messages.history(authed(ctx).user.id, {
         with: ctx.input.with,
         before: ctx.input.before,
         after: ctx.input.after,
         limit: ctx.input.limit,
-      }),
+      });
+      return { ...page, messages: page.messages.map(messageView) };
+    },
   },
   'conversations.list': {
     auth: true,
@@ -343,13 +358,15 @@ export const OPS: Record<string, Op> = {
   'messages.search': {
     auth: true,
     shape: { q: 'string', with: 'string?', before: 'string?', limit: 'number?' },
-    run: (ctx) =>
-      ctx.core.messages.search(authed(ctx).user.id, {
+    async run(ctx) {
+      const found = await ctx.core.messages.search(authed(ctx).user.id, {
         q: ctx.input.q,
         with: ctx.input.with,
         before: ctx.input.before,
         limit: ctx.input.limit,
-      }),
+      });
+      return { ...found, results: found.results.map(searchResultView) };
+    },
   },
   'filters.list': {
     auth: true,
@@ -377,16 +394,21 @@ export const OPS: Record<string, Op> = {
   'filtered.list': {
     auth: true,
     shape: { before: 'string?', limit: 'number?' },
-    run: (ctx) =>
-      ctx.core.messages.held(authed(ctx).user.id, {
+    async run(ctx) {
+      const page = await ctx.core.messages.held(authed(ctx).user.id, {
         before: ctx.input.before,
         limit: ctx.input.limit,
-      }),
+      });
+      return { ...page, messages: page.messages.map(messageView) };
+    },
   },
   'filtered.release': {
     auth: true,
     shape: { id: 'string' },
-    run: (ctx) => ctx.core.messages.release(authed(ctx).user.id, ctx.input.id, ctx.connectionId),
+    run: async (ctx) =>
+      sentView(
+        await ctx.core.messages.release(authed(ctx).user.id, ctx.input.id, ctx.connectionId),
+      ),
   },
   'filtered.clear': {
     auth: true,
@@ -399,7 +421,14 @@ export const OPS: Record<string, Op> = {
   sync: {
     auth: true,
     shape: { after: 'number?', limit: 'number?' },
-    run: (ctx) => ctx.core.messages.sync(authed(ctx).user.id, ctx.input.after, ctx.input.limit),
+    async run(ctx) {
+      const page = await ctx.core.messages.sync(
+        authed(ctx).user.id,
+        ctx.input.after,
+        ctx.input.limit,
+      );
+      return { ...page, events: page.events.map(syncEntry) };
+    },
   },
   'messages.mark': {
     auth: true,

@@ -1,4 +1,7 @@
+import type { RoomSendResult } from '../../core/rooms/chat.js';
+import { nativeEvent } from './events.js';
 import { authed, type Op, type OpContext } from './op.js';
+import { roomMessageView, roomSentView } from './views.js';
 
 /**
  * Room operations (docs/protocol.md, "Rooms"), merged into the one operations
@@ -160,70 +163,86 @@ export const ROOM_OPS: Record<string, Op> = {
         replyTo: ctx.input.replyTo as string | null | undefined,
         ...(ctx.connectionId ? { connectionId: ctx.connectionId } : {}),
       });
-      return sent;
+      return roomSentView(sent as RoomSendResult);
     },
   },
   'rooms.edit': {
     auth: true,
     shape: { room: 'string', id: 'string', text: 'text' },
-    run: (ctx) =>
-      ctx.core.roomChat.edit(
-        me(ctx),
-        ctx.input.room,
-        ctx.input.id,
-        ctx.input.text,
-        ctx.connectionId,
+    run: async (ctx) =>
+      roomSentView(
+        await ctx.core.roomChat.edit(
+          me(ctx),
+          ctx.input.room,
+          ctx.input.id,
+          ctx.input.text,
+          ctx.connectionId,
+        ),
       ),
   },
   'rooms.delete': {
     auth: true,
     shape: { room: 'string', id: 'string' },
-    run: (ctx) => ctx.core.roomChat.remove(me(ctx), ctx.input.room, ctx.input.id, ctx.connectionId),
+    run: async (ctx) =>
+      roomSentView(
+        await ctx.core.roomChat.remove(me(ctx), ctx.input.room, ctx.input.id, ctx.connectionId),
+      ),
   },
   'rooms.react': {
     auth: true,
     shape: { room: 'string', id: 'string', emoji: 'string', on: 'boolean?' },
-    run: (ctx) =>
-      ctx.core.roomChat.react(
-        me(ctx),
-        ctx.input.room,
-        ctx.input.id,
-        ctx.input.emoji,
-        ctx.input.on,
-        ctx.connectionId,
+    run: async (ctx) =>
+      roomSentView(
+        await ctx.core.roomChat.react(
+          me(ctx),
+          ctx.input.room,
+          ctx.input.id,
+          ctx.input.emoji,
+          ctx.input.on,
+          ctx.connectionId,
+        ),
       ),
   },
   'rooms.history': {
     auth: true,
     shape: { room: 'string', before: 'number?', after: 'number?', limit: 'number?' },
-    run: (ctx) =>
-      ctx.core.roomChat.history(me(ctx), {
+    async run(ctx) {
+      const page = await ctx.core.roomChat.history(me(ctx), {
         room: ctx.input.room,
         before: ctx.input.before,
         after: ctx.input.after,
         limit: ctx.input.limit,
-      }),
+      });
+      return { ...page, messages: page.messages.map(roomMessageView) };
+    },
   },
   'rooms.search': {
     auth: true,
     shape: { room: 'string', q: 'string', before: 'string?', limit: 'number?' },
-    run: (ctx) =>
-      ctx.core.roomChat.search(me(ctx), {
+    async run(ctx) {
+      const found = await ctx.core.roomChat.search(me(ctx), {
         room: ctx.input.room,
         q: ctx.input.q,
         before: ctx.input.before,
         limit: ctx.input.limit,
-      }),
+      });
+      return {
+        ...found,
+        results: found.results.map((r) => ({ ...r, message: roomMessageView(r.message) })),
+      };
+    },
   },
   'rooms.events': {
     auth: true,
     shape: { room: 'string', after: 'number?', limit: 'number?' },
-    run: (ctx) =>
-      ctx.core.roomChat.events(me(ctx), {
+    async run(ctx) {
+      const page = await ctx.core.roomChat.events(me(ctx), {
         room: ctx.input.room,
         after: ctx.input.after,
         limit: ctx.input.limit,
-      }),
+      });
+      return { ...page, events: page.events.map(nativeEvent) };
+    },
   },
   'rooms.mark': {
     auth: true,

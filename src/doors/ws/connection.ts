@@ -5,14 +5,9 @@ import type { Config } from '../../config/schema.js';
 import type { AuthContext, LoginResult } from '../../core/accounts/service.js';
 import type { Core } from '../../core/core.js';
 import { type Condition, ParleyError } from '../../core/errors.js';
-import type { ParleyEvent } from '../../core/events.js';
-import {
-  type Feed,
-  type FeedEvent,
-  type FeedSink,
-  MAX_REPLAY_ROOMS,
-  sessionCallbacks,
-} from '../../core/feed.js';
+import type { CoreEvent } from '../../core/events.js';
+import { eventJson } from '../native/events.js';
+import { type Feed, type FeedSink, MAX_REPLAY_ROOMS, sessionCallbacks } from '../../core/feed.js';
 import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
 import type { Capability, Session } from '../../core/sessions.js';
@@ -234,11 +229,11 @@ export class WsConnection implements FeedSink {
   // The feed's sink (FeedSink): how this door writes what core's feed hands it.
   // Methods, not an object of closures: 10,000 idle connections pay for each field.
 
-  replayed(e: FeedEvent): void {
-    this.write({ type: 'event', name: e.name, data: e.data });
+  replayed(e: CoreEvent): void {
+    this.writeText(eventJson(e));
   }
 
-  live(e: ParleyEvent): void {
+  live(e: CoreEvent): void {
     this.sendLive(e);
   }
 
@@ -262,11 +257,10 @@ export class WsConnection implements FeedSink {
     return this.closed;
   }
 
-  private sendLive(e: ParleyEvent): void {
+  private sendLive(e: CoreEvent): void {
     // One event reaches many sessions (a room's members): its frame is built once.
     if (!this.out) {
-      e.encoded ??= JSON.stringify({ type: 'event', name: e.name, data: e.data });
-      return this.writeText(e.encoded);
+      return this.writeText(eventJson(e));
     }
     if (this.writable()) this.out.push(eventFrame(e));
   }

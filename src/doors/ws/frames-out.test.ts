@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { ParleyEvent } from '../../core/events.js';
+import type { CoreEvent } from '../../core/events.js';
 import { eventFrame, FrameQueue, rawSocket, textFrame } from './frames-out.js';
 
 /** A ws server and a real ws client connected to it. */
@@ -48,7 +48,7 @@ describe('raw frames on a ws socket', () => {
     const texts = ['short', 'é✓𝄞 emoji 🫖', 'x'.repeat(200), 'y'.repeat(70_000)];
     const expected: string[] = [];
     for (const [i, t] of texts.entries()) {
-      q.push(eventFrame({ name: 'test', data: { i, t } } as ParleyEvent));
+      q.push(eventFrame({ name: 'test', i, t } as unknown as CoreEvent));
       expected.push(JSON.stringify({ type: 'event', name: 'test', data: { i, t } }));
       q.push(textFrame(Buffer.from(`reply ${i}`)));
       expected.push(`reply ${i}`);
@@ -78,7 +78,7 @@ describe('raw frames on a ws socket', () => {
   });
 
   it('builds an event frame once and shares it', () => {
-    const e = { name: 'test', data: { a: 1 } } as ParleyEvent;
+    const e = { name: 'test', a: 1 } as unknown as CoreEvent;
     expect(eventFrame(e)).toBe(eventFrame(e));
   });
 

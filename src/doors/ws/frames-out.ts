@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
-import type { ParleyEvent } from '../../core/events.js';
+import type { CoreEvent } from '../../core/events.js';
+import { eventJson } from '../native/events.js';
 
 /**
  * Outgoing frames built once and written in batches.
@@ -19,7 +20,7 @@ import type { ParleyEvent } from '../../core/events.js';
  * the socket synchronously, whole, so raw frames interleave with ws's own at
  * frame boundaries only. `rawSocket` refuses any socket where that may not hold.
  */
-const frames = new WeakMap<ParleyEvent, Buffer>();
+const frames = new WeakMap<CoreEvent, Buffer>();
 
 /** An unmasked, final text frame (RFC 6455 section 5.2) carrying `payload`. */
 export function textFrame(payload: Buffer): Buffer {
@@ -40,11 +41,10 @@ export function textFrame(payload: Buffer): Buffer {
 }
 
 /** The frame of a live event, built on first use and shared by every session it reaches. */
-export function eventFrame(e: ParleyEvent): Buffer {
+export function eventFrame(e: CoreEvent): Buffer {
   let f = frames.get(e);
   if (!f) {
-    e.encoded ??= JSON.stringify({ type: 'event', name: e.name, data: e.data });
-    f = textFrame(Buffer.from(e.encoded, 'utf8'));
+    f = textFrame(Buffer.from(eventJson(e), 'utf8'));
     frames.set(e, f);
   }
   return f;

@@ -114,6 +114,19 @@ export function createSqlAccountStore(
       return r && toUser(r);
     },
 
+    async usernames(ids) {
+      const out = new Map<string, string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom('users')
+          .select(['id', 'username'])
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) out.set(r.id, r.username);
+      }
+      return out;
+    },
+
     async userByUsername(username) {
       const [r] = await byName(db, { username });
       return r && toUser(r);

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { LogPayload, MessageStore, StoredMessage } from '../../core/messages/store.js';
+import { blankNames } from '../../core/records.js';
 import { compiled } from './compiled.js';
 import { isUniqueViolation } from './errors.js';
 import { preparedOnPostgres } from '../postgres/prepared.js';
@@ -55,6 +56,22 @@ export async function reactionsOf(
     if (!entry) list.push((entry = { emoji: r.emoji, userIds: [] }));
     entry.userIds.push(r.user_id);
     out.set(r.message_id, list);
+  }
+  return out;
+}
+
+/** Messages by id as they are now (with reactions), in two reads however many. */
+export async function loadMany(
+  db: Tx,
+  ids: readonly string[],
+): Promise<Map<string, StoredMessage>> {
+  const out = new Map<string, StoredMessage>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const rows = await db.selectFrom('messages').selectAll().where('id', 'in', chunk).execute();
+    const reactions = await reactionsOf(db, chunk);
+    for (const r of rows) out.set(r.id, toMessage(r, reactions.get(r.id) ?? []));
   }
   return out;
 }
@@ -188,7 +205,7 @@ export function createSqlMessageStore(
       at,
       name,
       messageId,
-      data: JSON.stringify(data),
+      data: JSON.stringify(blankNames(data)),
     });
     return Number(r!.seq);
   }
@@ -506,25 +523,6 @@ export function createSqlMessageStore(
           await tx.deleteFrom('reactions').where('message_id', '=', id).execute();
           next.reactions = [];
         }
-        if (patch.text !== undefined) {
-          // Neither a deleted nor a replaced text may live on in the logs: earlier
-          // entries about the message replay it as it is now (the tombstone, the new text).
-          const current = payload(next, next.senderId).data.message;
-          const old = await tx
-            .selectFrom('user_log')
-            .select(['user_id', 'seq', 'data'])
-            .where('message_id', '=', id)
-            .execute();
-          for (const row of old) {
-            const data = JSON.parse(row.data) as Record<string, unknown>;
-            await tx
-              .updateTable('user_log')
-              .set({ data: JSON.stringify({ ...data, message: current }) })
-              .where('user_id', '=', row.user_id)
-              .where('seq', '=', row.seq)
-              .execute();
-          }
-        }
         const at = next.deletedAt ?? next.editedAt ?? Date.now();
         const viewers = logFor(next);
         const seqs = await appendLog(tx, next, viewers, payload, at);
@@ -650,13 +648,21 @@ export function createSqlMessageStore(
         .orderBy('seq')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({
-        userId: r.user_id,
-        seq: Number(r.seq),
-        at: Number(r.at),
-        name: r.name,
-        data: JSON.parse(r.data) as Record<string, unknown>,
-      }));
+      const messages = await loadMany(
+        db,
+        rows.flatMap((r) => (r.message_id === null ? [] : [r.message_id])),
+      );
+      return rows.map((r) => {
+        const message = r.message_id === null ? undefined : messages.get(r.message_id);
+        return {
+          userId: r.user_id,
+          seq: Number(r.seq),
+          at: Number(r.at),
+          name: r.name,
+          data: JSON.parse(r.data) as Record<string, unknown>,
+          ...(message ? { message } : {}),
+        };
+      });
     },
 
     async logHead(userId) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { blankNames } from '../../core/records.js';
 import {
   type Kysely,
   type Migration,
@@ -546,7 +547,62 @@ const MIGRATIONS: Record<string, Migration> = {
           .execute();
     },
   },
+  '0017_domain_records': {
+    async up(db: Kysely<unknown>) {
+      // The per-user log and room timelines held the native protocol's views, with
+      // usernames frozen in and the message's text copied into every entry about it.
+      // They now hold domain records (src/core/records.ts): a message change keeps only
+      // its kind (the message is read by message_id), people keep their id and a blank
+      // name filled in when read. Rerunnable: converting a converted row changes nothing.
+      await convertRows(db, 'user_log', 'user_id');
+      await convertRows(db, 'room_events', 'room_id');
+    },
+  },
 };
+
+/** A stored log or timeline entry's data as a domain record (migration 0017). */
+export function toRecord(name: string, data: Record<string, unknown>): Record<string, unknown> {
+  if (name === 'message' || name === 'room.message') {
+    const { message: _view, ...rest } = data;
+    return blankNames(rest);
+  }
+  return blankNames(data);
+}
+
+async function convertRows(
+  db: Kysely<unknown>,
+  table: 'user_log' | 'room_events',
+  key: 'user_id' | 'room_id',
+): Promise<void> {
+  const k = sql.ref(key);
+  const t = sql.table(table);
+  let after: { id: string; seq: number } | undefined;
+  for (;;) {
+    const page = after
+      ? sql`(${k} > ${after.id} or (${k} = ${after.id} and seq > ${after.seq}))`
+      : sql`1 = 1`;
+    const { rows } = await sql<{ id: string; seq: number | string; name: string; data: string }>`
+      select ${k} as id, seq, name, data from ${t} where ${page} order by ${k}, seq limit 500`.execute(
+      db,
+    );
+    if (rows.length === 0) return;
+    for (const r of rows) {
+      let data: Record<string, unknown>;
+      try {
+        data = JSON.parse(r.data) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      const next = JSON.stringify(toRecord(r.name, data));
+      if (next !== r.data)
+        await sql`update ${t} set data = ${next} where ${k} = ${r.id} and seq = ${r.seq}`.execute(
+          db,
+        );
+    }
+    const last = rows[rows.length - 1]!;
+    after = { id: last.id, seq: Number(last.seq) };
+  }
+}
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 

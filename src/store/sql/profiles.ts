@@ -51,6 +51,19 @@ export function createSqlProfileStore(db: Kysely<Database>): ProfileStore {
       return r && toProfile(r);
     },
 
+    async displayNames(ids) {
+      const out = new Map<string, string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom('profiles')
+          .select(['user_id', 'display_name'])
+          .where('user_id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) if (r.display_name) out.set(r.user_id, r.display_name);
+      }
+      return out;
+    },
+
     async profileByUsername(username) {
       const r = await base().where('users.username', '=', username).executeTakeFirst();
       return r && toProfile(r);

@@ -18,7 +18,8 @@ import {
   postgresGroupCommit,
   sqliteGroupCommit,
 } from './room-commit.js';
-import { reactionsOf, toMessage } from './messages.js';
+import { blankNames } from '../../core/records.js';
+import { loadMany, reactionsOf, toMessage } from './messages.js';
 import type {
   Database,
   RoomBansTable,
@@ -355,7 +356,7 @@ function txFor(
           name: e.name,
           actor_id: e.actorId,
           message_id: e.messageId,
-          data: JSON.stringify(data),
+          data: JSON.stringify(blankNames(data)),
         })
         .execute();
       await tx
@@ -382,7 +383,14 @@ function txFor(
       const seq = Number(head.head) + 1;
       await tx
         .insertInto('user_log')
-        .values({ user_id: userId, seq, at, name, message_id: null, data: JSON.stringify(data) })
+        .values({
+          user_id: userId,
+          seq,
+          at,
+          name,
+          message_id: null,
+          data: JSON.stringify(blankNames(data)),
+        })
         .execute();
       return seq;
     },
@@ -448,25 +456,24 @@ function txFor(
         .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
-
-    async rewriteMessageEvents(messageId, message) {
-      const rows = await tx
-        .selectFrom('room_events')
-        .select(['seq', 'data'])
-        .where('room_id', '=', roomId)
-        .where('message_id', '=', messageId)
-        .execute();
-      for (const row of rows) {
-        const data = JSON.parse(row.data) as Record<string, unknown>;
-        await tx
-          .updateTable('room_events')
-          .set({ data: JSON.stringify({ ...data, message }) })
-          .where('room_id', '=', roomId)
-          .where('seq', '=', row.seq)
-          .execute();
-      }
-    },
   };
+}
+
+async function mentionsFor(
+  db: Kysely<Database>,
+  messageIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < messageIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('mentions')
+      .select(['message_id', 'user_id'])
+      .where('message_id', 'in', messageIds.slice(i, i + 500))
+      .orderBy('user_id')
+      .execute();
+    for (const r of rows) out.set(r.message_id, [...(out.get(r.message_id) ?? []), r.user_id]);
+  }
+  return out;
 }
 
 export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): RoomStore {
@@ -668,21 +675,22 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
         .orderBy('seq')
         .limit(limit)
         .execute();
-      return rows.map(toEvent);
+      const events = rows.map(toEvent);
+      const ids = events.flatMap((e) => (e.messageId === null ? [] : [e.messageId]));
+      if (ids.length === 0) return events;
+      const messages = await loadMany(db, ids);
+      const mentions = await mentionsFor(db, ids);
+      for (const e of events) {
+        const m = e.messageId === null ? undefined : messages.get(e.messageId);
+        if (m) {
+          e.message = m;
+          e.mentions = mentions.get(m.id) ?? [];
+        }
+      }
+      return events;
     },
 
-    async mentionsOf(messageIds) {
-      const out = new Map<string, string[]>();
-      if (messageIds.length === 0) return out;
-      const rows = await db
-        .selectFrom('mentions')
-        .select(['message_id', 'user_id'])
-        .where('message_id', 'in', [...messageIds])
-        .orderBy('user_id')
-        .execute();
-      for (const r of rows) out.set(r.message_id, [...(out.get(r.message_id) ?? []), r.user_id]);
-      return out;
-    },
+    mentionsOf: (messageIds) => mentionsFor(db, messageIds),
 
     async unread(userId, roomId, afterSeq) {
       const conv = conversationOf(roomId);

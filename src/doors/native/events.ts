@@ -1,0 +1,52 @@
+import type { CoreEvent, LogEvent } from '../../core/events.js';
+import { messageView, roomMessageView } from './views.js';
+
+/**
+ * Core's domain events as the native protocol's `{ name, data }`
+ * (docs/protocol.md 6.7 and 12.31). Most events' fields are already the
+ * protocol's; messages become their views. The JSON text of a live event is
+ * cached per event object: one event reaches every member of a room.
+ */
+export interface NativeEvent {
+  name: string;
+  data: Record<string, unknown>;
+}
+
+export function nativeEvent(e: CoreEvent): NativeEvent {
+  const { name: _n, exceptSession: _x, ...rest } = e as CoreEvent & { exceptSession?: string };
+  switch (e.name) {
+    case 'message':
+      return {
+        name: e.name,
+        data: { seq: e.seq, change: e.change, message: messageView(e.message) },
+      };
+    case 'room.message':
+      return { name: e.name, data: { ...rest, message: roomMessageView(e.message) } };
+    default:
+      return { name: e.name, data: rest };
+  }
+}
+
+const texts = new WeakMap<CoreEvent, string>();
+
+/** `{"type":"event","name":...,"data":...}`, built once per event object. */
+export function eventJson(e: CoreEvent): string {
+  let t = texts.get(e);
+  if (t === undefined) {
+    const n = nativeEvent(e);
+    t = JSON.stringify({ type: 'event', name: n.name, data: n.data });
+    texts.set(e, t);
+  }
+  return t;
+}
+
+/** A log event as `messages.sync` lists it: `{ seq, name, data }`, data without the seq. */
+export function syncEntry(e: LogEvent): {
+  seq: number;
+  name: string;
+  data: Record<string, unknown>;
+} {
+  const n = nativeEvent(e);
+  const { seq: _s, ...data } = n.data;
+  return { seq: e.seq ?? 0, name: n.name, data };
+}

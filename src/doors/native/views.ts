@@ -1,0 +1,82 @@
+import type { DirectMessage, Message, RoomMessage } from '../../core/events.js';
+
+/**
+ * The native protocol's message shapes (docs/protocol.md, "Direct messages"
+ * and "RoomMessage"), made from core's domain messages. Only this door knows
+ * them: IRC and XMPP map the same domain objects to their own forms.
+ */
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  seq: number;
+  from: { userId: string; username: string };
+  to: { userId: string; username: string };
+  clientId: string;
+  text: string;
+  replyTo: string | null;
+  createdAt: number;
+  editedAt: number | null;
+  deleted: boolean;
+  reactions: { emoji: string; count: number; userIds: string[] }[];
+}
+
+export interface RoomMessageView extends Omit<MessageView, 'to'> {
+  room: { id: string; name: string };
+  mentions: string[];
+}
+
+function common(m: Message): Omit<MessageView, 'to'> {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    seq: m.seq,
+    from: { userId: m.sender.id, username: m.sender.username },
+    clientId: m.clientId,
+    text: m.text,
+    replyTo: m.replyTo,
+    createdAt: m.createdAt,
+    editedAt: m.editedAt,
+    deleted: m.deletedAt !== null,
+    reactions: m.reactions.map((r) => ({
+      emoji: r.emoji,
+      count: r.userIds.length,
+      userIds: [...r.userIds],
+    })),
+  };
+}
+
+export function messageView(m: DirectMessage): MessageView {
+  return { ...common(m), to: { userId: m.recipient.id, username: m.recipient.username } };
+}
+
+export function roomMessageView(m: RoomMessage): RoomMessageView {
+  return {
+    ...common(m),
+    room: { id: m.room.id, name: m.room.name },
+    mentions: [...m.mentions],
+  };
+}
+
+/** A search result may be either kind: a room message names its room instead of `to`. */
+export function anyMessageView(m: DirectMessage | RoomMessage): MessageView | RoomMessageView {
+  return 'room' in m ? roomMessageView(m) : messageView(m);
+}
+
+/** A send, edit, deletion or reaction answered in the protocol's shape. */
+export function sentView<T extends { message: DirectMessage }>(
+  r: T,
+): Omit<T, 'message'> & { message: MessageView } {
+  return { ...r, message: messageView(r.message) };
+}
+
+export function roomSentView<T extends { message: RoomMessage }>(
+  r: T,
+): Omit<T, 'message'> & { message: RoomMessageView } {
+  return { ...r, message: roomMessageView(r.message) };
+}
+
+export function searchResultView<T extends { message: DirectMessage | RoomMessage }>(
+  r: T,
+): Omit<T, 'message'> & { message: MessageView | RoomMessageView } {
+  return { ...r, message: anyMessageView(r.message) };
+}
