@@ -196,6 +196,7 @@ export async function createParley(
     store: store.history,
     rooms: store.rooms,
     reader: historyReader,
+    users,
   });
   const messages = createMessageService({
     store: store.messages,

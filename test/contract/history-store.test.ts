@@ -128,7 +128,11 @@ for (const backend of everyStoreBackend()) {
 
     beforeAll(async () => {
       ({ store, dispose } = await openTestStore(backend));
-      history = createHistoryService({ store: store.history, rooms: store.rooms });
+      history = createHistoryService({
+        store: store.history,
+        rooms: store.rooms,
+        users: store.accounts,
+      });
       const u = await storeUsers(store, ['a', 'b', 'c', 'd', 'e', 'f']);
       [a, b, c, d, e, f] = [u[0]!, u[1]!, u[2]!, u[3]!, u[4]!, u[5]!];
 

@@ -1,6 +1,9 @@
 import { isParleyError, ParleyError } from '../errors.js';
 import { dmConversationId, HISTORY_MAX } from '../messages/service.js';
+import type { DirectMessage, RoomMessage } from '../events.js';
+import { directMessage, roomMessage } from '../messages/domain.js';
 import type { StoredMessage } from '../messages/store.js';
+import type { NameDirectory } from '../records.js';
 import { roomReader } from '../rooms/access.js';
 import type { RoomStore } from '../rooms/store.js';
 import {
@@ -63,6 +66,14 @@ export interface HistoryReader {
   message(scope: Scope, id: string): Promise<StoredMessage | undefined>;
 }
 
+/** A page as doors get it: domain messages, people named as they are now. */
+export interface MessagePage {
+  conversationId: string;
+  /** Oldest first; a room's messages are RoomMessages (with `room` and `mentions`). */
+  messages: (DirectMessage | RoomMessage)[];
+  more: boolean;
+}
+
 /** History by position, id and time over direct conversations and rooms alike (what doors call). */
 export interface HistoryService {
   read(
@@ -70,7 +81,7 @@ export interface HistoryService {
     conversation: Conversation,
     selector: Selector,
     limit: number,
-  ): Promise<HistoryPage>;
+  ): Promise<MessagePage>;
   /**
    * Conversations (direct and rooms) with messages strictly between two times,
    * each with its latest message's time; read from `from` towards `to` like
@@ -207,7 +218,8 @@ export function createHistoryReader(store: HistoryStore): HistoryReader {
 
 export function createHistoryService(deps: {
   store: HistoryStore;
-  rooms: Pick<RoomStore, 'byId' | 'member' | 'ban'>;
+  rooms: Pick<RoomStore, 'byId' | 'member' | 'ban' | 'mentionsOf'>;
+  users: Pick<NameDirectory, 'usernames'>;
   reader?: HistoryReader;
   now?: () => number;
 }): HistoryService {
@@ -229,7 +241,20 @@ export function createHistoryService(deps: {
 
   return {
     async read(userId, conversation, selector, limit) {
-      return reader.read(await scopeOf(userId, conversation), selector, limit);
+      const page = await reader.read(await scopeOf(userId, conversation), selector, limit);
+      const ids = new Set<string>();
+      for (const m of page.messages) ids.add(m.senderId).add(m.recipientId);
+      const names = await deps.users.usernames([...ids]);
+      let messages: (DirectMessage | RoomMessage)[];
+      if (conversation.kind === 'direct')
+        messages = page.messages.map((m) => directMessage(m, names));
+      else {
+        const room = await deps.rooms.byId(conversation.roomId);
+        const ref = { id: conversation.roomId, name: room?.name ?? '' };
+        const mentions = await deps.rooms.mentionsOf(page.messages.map((m) => m.id));
+        messages = page.messages.map((m) => roomMessage(m, ref, names, mentions.get(m.id) ?? []));
+      }
+      return { conversationId: page.conversationId, messages, more: page.more };
     },
 
     async targets(userId, from, to, limit) {
