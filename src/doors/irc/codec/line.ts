@@ -98,7 +98,6 @@ export interface ParseOptions {
 
 const TAG_KEY = /^\+?(?:[A-Za-z0-9][A-Za-z0-9.-]*\/)?[A-Za-z0-9-]+$/;
 const COMMAND = /^(?:[A-Za-z]+|[0-9]{3})$/;
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\0\r\n]/;
 
 /** UTF-8 byte length of a JS string (lone surrogates count 3, as Node encodes them). */
