@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seeded } from '../../../../test/helpers/random.js';
 import {
+  clientOnlyTags,
   escapeTagValue,
   type IrcMessage,
   MAX_BODY,
@@ -116,6 +117,14 @@ describe('parseLine', () => {
       expect([...m.tags]).toEqual([
         ['a', '2'],
         ['ok-key', '4'],
+      ]);
+    });
+
+    it('picks out client-only tags', () => {
+      const m = ok('@+a=1;b=2;+example.com/c PING');
+      expect([...clientOnlyTags(m.tags)]).toEqual([
+        ['+a', '1'],
+        ['+example.com/c', ''],
       ]);
     });
 

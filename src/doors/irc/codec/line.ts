@@ -141,6 +141,13 @@ export function escapeTagValue(v: string): string {
 
 export const isTagKey = (k: string): boolean => TAG_KEY.test(k);
 
+/** The client-only tags (keys starting with '+'), e.g. to relay with a TAGMSG or PRIVMSG. */
+export function clientOnlyTags(tags: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of tags) if (k.startsWith('+')) out.set(k, v);
+  return out;
+}
+
 function parseTags(data: string, into: Map<string, string>): void {
   for (const item of data.split(';')) {
     if (item === '') continue;

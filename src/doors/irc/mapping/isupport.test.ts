@@ -5,6 +5,7 @@ import {
   escapeIsupportValue,
   isupportMessages,
   isupportToken,
+  MAPPING_TOKENS,
   unescapeIsupportValue,
 } from './isupport.js';
 
@@ -28,6 +29,12 @@ describe('RPL_ISUPPORT', () => {
       ]),
     ).toEqual([
       ':srv 005 alice CASEMAPPING=ascii CHANTYPES=# PREFIX=(qao)~&@ SAFELIST EXCEPTS -INVEX :are supported by this server',
+    ]);
+  });
+
+  it('the mapping tokens', () => {
+    expect(lines('srv', 'a', MAPPING_TOKENS)).toEqual([
+      ':srv 005 a CASEMAPPING=ascii CHANTYPES=# CHANNELLEN=33 NICKLEN=33 PREFIX=(qao)~&@ :are supported by this server',
     ]);
   });
 

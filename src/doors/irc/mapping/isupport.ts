@@ -15,12 +15,26 @@
  * or a token that cannot fit in one line is a programming error and throws.
  */
 import { type IrcMessage, MAX_BODY, utf8Length } from '../codec/line.js';
+import { CHANNELLEN, CHANTYPES, PREFIX } from './channel.js';
+import { NICKLEN } from './nick.js';
 import { DEFAULT_TEXT, NUMERICS } from './numerics.js';
 
 /** true: the token without a value; false: '-NAME' (withdrawn); a string: NAME=value. */
 export type IsupportValue = string | boolean;
 
 export const MAX_TOKENS_PER_LINE = 13;
+
+/**
+ * The tokens that follow from the mappings in this folder (nick and channel rules,
+ * roles): the session adds its own (NETWORK, CHANMODES, MONITOR, ...) around them.
+ */
+export const MAPPING_TOKENS: readonly (readonly [string, IsupportValue])[] = [
+  ['CASEMAPPING', 'ascii'],
+  ['CHANTYPES', CHANTYPES],
+  ['CHANNELLEN', String(CHANNELLEN)],
+  ['NICKLEN', String(NICKLEN)],
+  ['PREFIX', PREFIX],
+];
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9/.-]*$/;
 
