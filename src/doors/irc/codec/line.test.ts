@@ -63,6 +63,9 @@ describe('parseLine', () => {
       command: 'PRIV-MSG',
     });
     expect(parseLine('PRİVMSG a')).toMatchObject({ ok: false, reason: 'bad-command' });
+    expect(parseLine(':src ::x')).toMatchObject({ reason: 'bad-command', command: 'x' });
+    expect(parseLine(':src :')).toMatchObject({ reason: 'bad-command', command: '*' });
+    expect(parseLine('X'.repeat(100) + '!')).toMatchObject({ command: 'X'.repeat(64) });
   });
 
   it('folds parameters beyond the 14th into the 15th (RFC 2812 grammar)', () => {
@@ -302,6 +305,27 @@ describe('serialiseLine', () => {
       const back = parseLine(s.line, { maxTagData: 8189 });
       expect(back).toEqual({ ok: true, message: { ...m, trailing: undefined } });
     }
+  });
+});
+
+describe('parse -> serialise -> parse', () => {
+  it('is stable for every random line that parses', () => {
+    const r = seeded(31337);
+    const alphabet = 'ab:@;=\\+/.- \u00e90PRIVMSG';
+    let checked = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const first = parseLine(r.string(alphabet, r.int(60)));
+      if (!first.ok) continue;
+      const s = serialiseLine(first.message);
+      if (!s.ok) {
+        // Only a source a client could send but a server never writes.
+        expect(s.reason).toBe('bad-source');
+        continue;
+      }
+      checked++;
+      expect(parseLine(s.line, { maxTagData: 8189 })).toEqual(first);
+    }
+    expect(checked).toBeGreaterThan(1000);
   });
 });
 

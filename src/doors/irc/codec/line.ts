@@ -195,7 +195,13 @@ export function parseLine(line: string, opts: ParseOptions = {}): ParseResult {
   let end = rest.indexOf(' ', i);
   if (end === -1) end = rest.length;
   const word = rest.slice(i, end);
-  if (!COMMAND.test(word)) return { ok: false, reason: 'bad-command', command: word.slice(0, 64) };
+  if (!COMMAND.test(word))
+    // Usable as a middle parameter of 421 as is: bounded, never starting with ':'.
+    return {
+      ok: false,
+      reason: 'bad-command',
+      command: word.slice(0, 64).replace(/^:+/, '') || '*',
+    };
 
   const params: string[] = [];
   i = end;
