@@ -18,9 +18,9 @@
  * any nick that is not the image of some username (`isAccountNick`). Nicks compare
  * under CASEMAPPING=ascii (only A-Z fold), so 'Jane|Doe' is jane.doe too. The image is
  * everything that, after folding, is `^` + [0-9-] + [a-z0-9|_-]{0,31}, or
- * [a-z_|] + [a-z0-9|_-]{0,31}. Guests (no account) must take a nick outside it, e.g.
- * with one of `[]\`{}`, a '^' past the start, or ending in a character the rule never
- * produces... in practice `isGuestNick` says. Reserved usernames (nickserv, admin, ...)
+ * [a-z_|] + [a-z0-9|_-]{0,31}. Guests (no account) must take a nick outside it: one
+ * holding any of `[]\`{}`, or a '^' anywhere but before a leading digit or '-'
+ * (`checkGuestNick` decides). Reserved usernames (nickserv, admin, ...)
  * are images too, so no guest can pose as them.
  *
  * NICKLEN is 33, not 32: a 32-character username starting with a digit becomes a
