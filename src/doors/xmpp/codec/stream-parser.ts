@@ -338,6 +338,7 @@ export class StreamParser {
       this.#frames.push({ tag, children: [] });
     });
     sax.on('closetag', () => {
+      this.#commit(); // a stanza that ended just before (then confirmed by saxes)
       const frame = this.#frames.pop();
       if (frame === undefined) {
         // The stream element itself: the peer closed the stream.
