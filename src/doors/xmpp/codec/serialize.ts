@@ -75,7 +75,6 @@ export function serializeFramed(el: Element): string {
 
 function write(el: Element, scope: Scope, out: string[]): void {
   const q = el.qname;
-  let head = `<${q}`;
   // Copied on the first declaration only: most elements declare nothing.
   let prefixes = scope.prefixes;
   let own: Map<string, string> | undefined;
@@ -84,16 +83,21 @@ function write(el: Element, scope: Scope, out: string[]): void {
     own.set(p, ns);
     prefixes = own;
   };
-  let childNs = scope.ns;
+  // Attributes as written; xmlns is decided from el.ns, and a prefix
+  // declaration the scope already has is left out.
+  let rest = '';
   for (const [k, v] of Object.entries(el.attrs)) {
-    if (k === 'xmlns') continue; // decided below from el.ns
+    if (k === 'xmlns') continue;
     if (k.startsWith('xmlns:')) {
       const p = k.slice(6);
-      if (prefixes.get(p) === v) continue; // already in force
+      if (prefixes.get(p) === v) continue;
       bind(p, v);
     }
-    head += ` ${k}='${escapeAttr(v)}'`;
+    rest += ` ${k}='${escapeAttr(v)}'`;
   }
+  // The element's own declaration goes first, where people look for it.
+  let head = `<${q}`;
+  let childNs = scope.ns;
   if (el.prefix === '') {
     // An element without a namespace of its own is in the scope's default
     // (or jabber:client where nothing is in force: a WebSocket stanza).
@@ -114,6 +118,7 @@ function write(el: Element, scope: Scope, out: string[]): void {
       childNs = written;
     }
   }
+  head += rest;
   if (el.children.length === 0) {
     out.push(`${head}/>`);
     return;
