@@ -77,6 +77,13 @@ describe('StreamParser: a well-formed stream', () => {
     );
   });
 
+  it('counts a stanza whose name ends in CRLF or a tab', () => {
+    for (const s of ["<message\r\n to='a'>x\r\n</message>", "<iq\tid='1'/>", '<presence\r/>']) {
+      const e = parseAll([HEADER, s])[1];
+      expect(e?.type === 'stanza' && e.bytes, JSON.stringify(s)).toBe(Buffer.byteLength(s));
+    }
+  });
+
   it('gives the same events for every split point of the bytes', () => {
     const bytes = Buffer.from(STREAM);
     const whole = show(parseAll([bytes]));

@@ -318,8 +318,13 @@ export class StreamParser {
       }
       this.#attrCount = 0;
       if (level === 1 && this.#framing === 'tcp') {
-        // saxes has read '<', the name and one terminator ('>', '/' or a space).
-        this.#stanzaStart = this.#byteAt() - Buffer.byteLength(tag.name) - 2;
+        // saxes has read '<', the name and one terminator ('>', '/' or a
+        // space), two characters when that is CRLF (read as one; never split
+        // between pieces, since a trailing CR waits for the next one).
+        const rel = this.#sax.position - this.#chars;
+        const crlf =
+          this.#piece.charCodeAt(rel - 1) === 10 && this.#piece.charCodeAt(rel - 2) === 13;
+        this.#stanzaStart = this.#byteAt() - Buffer.byteLength(tag.name) - (crlf ? 3 : 2);
       }
     });
     sax.on('attribute', (attr) => {
