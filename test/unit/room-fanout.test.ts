@@ -7,6 +7,9 @@ import { createRouter } from '../../src/core/router.js';
 import { createSessionRegistry, type Session } from '../../src/core/sessions.js';
 import { createRoomFanout } from '../../src/core/rooms/fanout.js';
 
+/** Timeline events always name their room. */
+const R1 = { id: 'r1', name: 'r1' };
+
 /** One node: its registry, router and fanout over a bus shared with the other node. */
 function node(id: string, bus: Bus, rooms: Record<string, string[]>) {
   const sessions = createSessionRegistry();
@@ -57,7 +60,7 @@ describe('room fanout', () => {
     b.connect('bob');
     b.connect('cat');
     await settle();
-    a.fanout.publish('r1', event('room.message', { roomSeq: 1 }));
+    a.fanout.publish('r1', event('room.message', { roomSeq: 1, room: R1 }));
     await settle();
     expect(published).toBe(1);
     expect(a.got.get('ann')?.map((e) => field(e, 'roomSeq'))).toEqual([1]);
@@ -73,12 +76,12 @@ describe('room fanout', () => {
     a.connect('ann');
     b.connect('bob');
     await settle();
-    a.fanout.publish('r1', event('room.message', { roomSeq: 1 }));
+    a.fanout.publish('r1', event('room.message', { roomSeq: 1, room: R1 }));
     await settle();
     // 3 commits on A and is published before 2, which commits on B.
-    a.fanout.publish('r1', event('room.message', { roomSeq: 3 }));
-    b.fanout.publish('r1', event('room.message', { roomSeq: 2 }));
-    a.fanout.publish('r1', event('room.message', { roomSeq: 4 }));
+    a.fanout.publish('r1', event('room.message', { roomSeq: 3, room: R1 }));
+    b.fanout.publish('r1', event('room.message', { roomSeq: 2, room: R1 }));
+    a.fanout.publish('r1', event('room.message', { roomSeq: 4, room: R1 }));
     await settle();
     expect(a.got.get('ann')?.map((e) => field(e, 'roomSeq'))).toEqual([1, 2, 3, 4]);
     expect(b.got.get('bob')?.map((e) => field(e, 'roomSeq'))).toEqual([1, 2, 3, 4]);
@@ -96,18 +99,18 @@ describe('room fanout', () => {
     a.router.deliver('cat', event('room.joined', { seq: 1, room: { id: 'r1', name: 'x' } }));
     await settle();
     expect(b.fanout.localMembers('r1')).toEqual(['cat']);
-    a.fanout.publish('r1', event('room.message', { roomSeq: 2 }));
+    a.fanout.publish('r1', event('room.message', { roomSeq: 2, room: R1 }));
     await settle();
     expect(b.got.get('cat')?.filter((e) => e.name === 'room.message')).toHaveLength(1);
     // A kick: delivered to cat one last time, then cat is forgotten on every node.
-    a.fanout.publish('r1', event('room.member', { roomSeq: 3, change: 'kicked' }), {
+    a.fanout.publish('r1', event('room.member', { roomSeq: 3, room: R1, change: 'kicked' }), {
       userId: 'cat',
       joined: false,
     });
     await settle();
     expect(b.got.get('cat')?.map((e) => field(e, 'roomSeq'))).toContain(3);
     expect(b.fanout.localMembers('r1')).toEqual([]);
-    a.fanout.publish('r1', event('room.message', { roomSeq: 4 }));
+    a.fanout.publish('r1', event('room.message', { roomSeq: 4, room: R1 }));
     await settle();
     expect(b.got.get('cat')?.map((e) => field(e, 'roomSeq'))).not.toContain(4);
   });
