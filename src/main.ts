@@ -35,6 +35,7 @@ import type { Store } from './core/store.js';
 import { createArgon2Hasher } from './crypto/argon2.js';
 import type { Door } from './core/door.js';
 import { createNativeDoor, type NativeDoor } from './doors/http/door.js';
+import { createIrcDoor } from './doors/irc/door.js';
 import type { HttpDoor, Readiness } from './doors/http/server.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { describeStore, openStore } from './store/open.js';
@@ -440,7 +441,8 @@ async function createDoors(deps: {
   more?: (core: Core) => Door[];
 }): Promise<{ native: NativeDoor; all: Door[] }> {
   const native = await createNativeDoor(deps);
-  return { native, all: [native, ...(deps.more?.(deps.core) ?? [])] };
+  const irc = createIrcDoor(deps);
+  return { native, all: [native, irc, ...(deps.more?.(deps.core) ?? [])] };
 }
 
 /**

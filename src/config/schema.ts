@@ -117,6 +117,29 @@ export const SCHEMA = {
     heartbeat_seconds: { type: 'int', default: 15, min: 1, max: 600 },
     session_recheck_seconds: { type: 'int', default: 60, min: 1, max: 86400 },
   },
+  /**
+   * The IRC door (docs/irc.md): plain TCP and TLS listeners. A port of 0 takes a free
+   * port; -1 switches that listener off.
+   */
+  irc: {
+    host: { type: 'string', default: '', maxLength: 255 },
+    port: { type: 'int', default: 6667, min: -1, max: 65535 },
+    tls_port: { type: 'int', default: -1, min: -1, max: 65535 },
+    /** The server's name in IRC messages (the source of numerics). */
+    server_name: {
+      type: 'string',
+      default: 'parley.irc',
+      maxLength: 63,
+      pattern: /^[A-Za-z0-9][A-Za-z0-9.-]*$/,
+      patternText: 'a host name (letters, digits, dots and dashes)',
+    },
+    motd: { type: 'string', default: 'Welcome to Parley.', maxLength: 4000 },
+    lines_per_second: { type: 'int', default: 10, min: 1, max: 100000 },
+    line_burst: { type: 'int', default: 40, min: 1, max: 100000 },
+    send_queue_bytes: { type: 'int', default: 1048576, min: 16384, max: 268435456 },
+    registration_timeout_seconds: { type: 'int', default: 30, min: 1, max: 600 },
+    ping_seconds: { type: 'int', default: 90, min: 5, max: 3600 },
+  },
   messages: {
     per_second: { type: 'int', default: 10, min: 1, max: 100000 },
     burst: { type: 'int', default: 50, min: 1, max: 100000 },

@@ -38,40 +38,41 @@ describe('doors', () => {
   it('start in order, answer /readyz by name, and drain all before stopping in order', async () => {
     const t = tempDir();
     const log: string[] = [];
-    let ircProblems: string[] = ['not listening yet'];
+    let botProblems: string[] = ['not listening yet'];
     const { lines, logger } = logSink();
     try {
       const config = buildConfig({
         server: { host: '127.0.0.1', port: 0 },
         data: { dir: t.dir },
+        irc: { port: 0 },
         // The old name of a key that moved to [native]: read, with a warning.
         limits: { heartbeat_seconds: 20 },
       });
       const parley = await createParley(config, {
         logger,
-        doors: () => [fakeDoor('irc', log, () => ircProblems), fakeDoor('xmpp', log, () => [])],
+        doors: () => [fakeDoor('bots', log, () => botProblems), fakeDoor('xmpp', log, () => [])],
       });
-      expect(parley.doors.map((d) => d.name)).toEqual(['native', 'irc', 'xmpp']);
+      expect(parley.doors.map((d) => d.name)).toEqual(['native', 'irc', 'bots', 'xmpp']);
       const port = await parley.listen();
-      expect(log).toEqual(['irc.start', 'xmpp.start']);
+      expect(log).toEqual(['bots.start', 'xmpp.start']);
 
       const notReady = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(notReady.status).toBe(503);
       expect(await notReady.json()).toEqual({
         status: 'unavailable',
-        problems: ['irc: not listening yet'],
+        problems: ['bots: not listening yet'],
       });
-      ircProblems = [];
+      botProblems = [];
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(200);
 
       await parley.stop();
       expect(log).toEqual([
-        'irc.start',
+        'bots.start',
         'xmpp.start',
-        'irc.drain',
+        'bots.drain',
         'xmpp.drain',
-        'irc.stop',
+        'bots.stop',
         'xmpp.stop',
       ]);
       expect(config.native.heartbeat_seconds).toBe(20);

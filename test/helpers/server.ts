@@ -37,6 +37,8 @@ export async function startNode(opts: {
     registration: { accounts_per_address_per_hour: 1_000_000 },
     // ...and opens many connections from it; the per-address cap has its own test.
     limits: { connections_per_address: 1_000_000 },
+    // A free port: many test servers run at once.
+    irc: { port: 0 },
   };
   for (const [section, values] of Object.entries(opts.config ?? {}))
     file[section] = { ...(file[section] ?? {}), ...values };

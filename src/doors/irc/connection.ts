@@ -1,0 +1,320 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/schema.js';
+import type { AuthContext } from '../../core/accounts/service.js';
+import type { Core } from '../../core/core.js';
+import type { CoreEvent } from '../../core/events.js';
+import { type Feed, type FeedSink, sessionCallbacks } from '../../core/feed.js';
+import { newId } from '../../core/ids.js';
+import { TokenBucket } from '../../core/limits/rate.js';
+import type { Capability, Session } from '../../core/sessions.js';
+import { Framer } from './codec/framer.js';
+import { type IrcMessage, parseLine, serialiseLine } from './codec/line.js';
+import { COMMANDS } from './handlers/index.js';
+import { toIrc, type Viewer } from './mapping/events.js';
+import { type NumericName, numericReply } from './mapping/numerics.js';
+
+/** What every connection of the IRC door shares: built once per door. */
+export interface IrcDeps {
+  core: Core;
+  config: Config;
+  logger: Logger;
+  /** The 005 tokens, already split into lines' worth. */
+  isupport: readonly string[][];
+  startedAt: number;
+  closed(conn: IrcConnection): void;
+}
+
+/** Commands queued but not yet run, beyond which the socket stops being read. */
+const MAX_QUEUED = 64;
+/** Lines waiting at once (one read can hold thousands) before the client is cut off. */
+const MAX_BACKLOG = 1000;
+
+/**
+ * One IRC client (RFC 1459/2812 and IRCv3): reads lines with the pure codec,
+ * runs them one at a time through the command table (handlers/), and writes what
+ * core's feed hands it through the mapping. Registration: CAP negotiation, NICK,
+ * USER, and a login (SASL PLAIN or PASS); then the connection is a core Session.
+ */
+export class IrcConnection implements FeedSink {
+  readonly connectionId = newId();
+  nick = '*';
+  /** USER's username and realname, once given. */
+  user: { ident: string; realname: string } | undefined;
+  /** PASS as given before registration (`username:password` or a password). */
+  pass: string | undefined;
+  readonly caps = new Set<string>();
+  /** CAP LS or REQ seen and no CAP END yet: registration waits. */
+  negotiating = false;
+  capVersion = 0;
+  /** SASL in progress: the mechanism and the base64 collected so far. */
+  sasl: { mechanism: string; buffer: string } | undefined;
+  auth: AuthContext | undefined;
+  session: Session | undefined;
+  /** Rooms this connection has joined (room id -> name), as the client sees its channels. */
+  readonly channels = new Map<string, string>();
+  away: string | undefined;
+  registered = false;
+  readonly address: string;
+
+  private readonly framer = new Framer();
+  private readonly bucket: TokenBucket;
+  private feed: Feed | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private closed = false;
+  private readonly registrationTimer: NodeJS.Timeout;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
+  private logger: Logger | undefined;
+  /** Capabilities core respects for this session; `echo` follows echo-message. */
+  readonly sessionCaps = new Set<Capability>(['occupancy']);
+
+  constructor(
+    private readonly socket: Socket,
+    readonly deps: IrcDeps,
+  ) {
+    this.address = socket.remoteAddress ?? 'unknown';
+    this.bucket = new TokenBucket(deps.config.irc.line_burst);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('close', () => this.onClose());
+    socket.on('error', () => this.onClose());
+    this.registrationTimer = setTimeout(
+      () => this.quit('Registration timed out'),
+      deps.config.irc.registration_timeout_seconds * 1000,
+    );
+    this.registrationTimer.unref();
+  }
+
+  get server(): string {
+    return this.deps.config.irc.server_name;
+  }
+
+  get core(): Core {
+    return this.deps.core;
+  }
+
+  get log(): Logger {
+    return (this.logger ??= this.deps.logger.child({
+      door: 'irc',
+      conn: this.connectionId,
+      addr: this.address,
+    }));
+  }
+
+  /** How the mapping sees this connection. */
+  viewer(): Viewer {
+    return {
+      userId: this.auth?.user.id ?? '',
+      nick: this.nick,
+      server: this.server,
+      caps: this.caps,
+    };
+  }
+
+  /** This client's own prefix. */
+  prefix(): string {
+    return `${this.nick}!${this.nick.slice(0, 10)}@${this.server}`;
+  }
+
+  // ---- input ----
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    for (const framed of this.framer.push(chunk)) {
+      if (this.closed) return;
+      if (!framed.ok) {
+        if (framed.reason === 'too-long') return this.quit('Input line too long');
+        this.numeric('ERR_UNKNOWNCOMMAND', ['*'], 'Line refused: NUL or CR inside a line');
+        continue;
+      }
+      // Over the rate, lines wait their turn (fake lag, as IRC servers do); a client
+      // that keeps a thousand waiting is flooding and is cut off.
+      if (this.queued >= MAX_BACKLOG) return this.quit('Excess flood');
+      const parsed = parseLine(framed.line, { latin1: framed.latin1 });
+      if (!parsed.ok) {
+        if (parsed.reason === 'too-long')
+          this.numeric('ERR_INPUTTOOLONG', [], 'Input line was too long');
+        else if (parsed.reason === 'bad-command' && parsed.command)
+          this.numeric('ERR_UNKNOWNCOMMAND', [parsed.command.slice(0, 32)], 'Unknown command');
+        continue;
+      }
+      this.enqueue(parsed.message);
+    }
+  }
+
+  private enqueue(msg: IrcMessage): void {
+    this.queued++;
+    if (this.queued > MAX_QUEUED) this.socket.pause();
+    const { lines_per_second: rate, line_burst: burst } = this.deps.config.irc;
+    this.chain = this.chain
+      .then(async () => {
+        const wait = this.bucket.tryTake(rate, burst);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        return this.dispatch(msg);
+      })
+      .catch((err: unknown) => this.log.error({ err }, 'irc command failed'))
+      .finally(() => {
+        this.queued--;
+        if (this.queued < MAX_QUEUED / 4 && !this.closed) this.socket.resume();
+      });
+  }
+
+  private async dispatch(msg: IrcMessage): Promise<void> {
+    if (this.closed) return;
+    const handler = COMMANDS[msg.command];
+    if (!handler) {
+      if (this.registered) this.numeric('ERR_UNKNOWNCOMMAND', [msg.command], 'Unknown command');
+      else if (!/^\d+$/.test(msg.command))
+        this.numeric('ERR_NOTREGISTERED', [], 'You have not registered');
+      return;
+    }
+    if (!handler.preRegistration && !this.registered)
+      return this.numeric('ERR_NOTREGISTERED', [], 'You have not registered');
+    if (msg.params.length < handler.minParams)
+      return this.numeric('ERR_NEEDMOREPARAMS', [msg.command], 'Not enough parameters');
+    await handler.run(this, msg);
+  }
+
+  // ---- output ----
+
+  /** Writes one message; a message that cannot be one valid line is logged and dropped. */
+  send(msg: IrcMessage): void {
+    if (this.closed) return;
+    const r = serialiseLine(msg);
+    if (!r.ok) {
+      this.log.debug({ reason: r.reason, command: msg.command }, 'irc line not sent');
+      return;
+    }
+    this.socket.write(`${r.line}\r\n`);
+    if (this.socket.writableLength > this.deps.config.irc.send_queue_bytes) {
+      this.closed = true;
+      this.socket.destroy();
+    }
+  }
+
+  numeric(name: NumericName, params: readonly string[] = [], text?: string | null): void {
+    this.send(numericReply(this.server, this.nick, name, params, text));
+  }
+
+  /** A NOTICE from the server to this client (errors and news with no numeric of their own). */
+  notice(text: string, target = this.nick): void {
+    for (const line of text.split('\n'))
+      this.send({
+        tags: new Map(),
+        source: this.server,
+        command: 'NOTICE',
+        params: [target, line],
+        trailing: true,
+      });
+  }
+
+  /** `ERROR :reason`, then the connection closes (RFC 2812 3.7.4). */
+  quit(reason: string): void {
+    if (this.closed) return;
+    this.send({
+      tags: new Map(),
+      command: 'ERROR',
+      params: [`Closing link: ${reason}`],
+      trailing: true,
+    });
+    this.closed = true;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  // ---- the core session ----
+
+  /** Registration is complete: the client becomes a session of its user and is welcomed. */
+  async attach(auth: AuthContext): Promise<void> {
+    clearTimeout(this.registrationTimer);
+    this.auth = auth;
+    const feed = await this.core.feeds.open(auth.user.id, this);
+    this.feed = feed;
+    this.session = {
+      id: auth.session.id,
+      connectionId: this.connectionId,
+      userId: auth.user.id,
+      door: 'irc',
+      resource: `irc-${this.connectionId.slice(-6)}`,
+      capabilities: this.sessionCaps,
+      scoped: true,
+      ...sessionCallbacks(feed),
+      close: (reason: string) => setImmediate(() => this.quit(reason)),
+    };
+    if (this.closed) return;
+    this.registered = true;
+    this.core.sessions.add(this.session);
+    this.schedulePing();
+  }
+
+  private schedulePing(): void {
+    const every = this.deps.config.irc.ping_seconds * 1000;
+    this.pingTimer = setInterval(() => {
+      if (this.awaitingPong) return this.quit('Ping timeout');
+      this.awaitingPong = true;
+      this.send({ tags: new Map(), command: 'PING', params: [this.server] });
+    }, every);
+    this.pingTimer.unref();
+  }
+
+  pong(): void {
+    this.awaitingPong = false;
+  }
+
+  // ---- FeedSink ----
+
+  replayed(e: CoreEvent): void {
+    this.live(e);
+  }
+
+  live(e: CoreEvent): void {
+    for (const line of toIrc(e, this.viewer())) this.send(line);
+    if (e.name === 'room.joined' && !this.channels.has(e.room.id))
+      void this.afterOwnJoin(e.room.id, e.room.name);
+    else if (e.name === 'room.left') this.channels.delete(e.room.id);
+    else if (e.name === 'contact.updated' && e.contact.pendingIn && !e.contact.inRoster)
+      this.notice(
+        `${e.contact.username} asks to see your presence${e.contact.note ? `: ${e.contact.note}` : ''}. Answer with /msg Parley APPROVE ${e.contact.username} or DENY.`,
+      );
+  }
+
+  /** Joined on another device: this one joins too (JOIN, topic, names). */
+  private async afterOwnJoin(roomId: string, name: string): Promise<void> {
+    const { joinBurst } = await import('./handlers/channels.js');
+    await joinBurst(this, roomId, name).catch((err: unknown) =>
+      this.log.debug({ err }, 'join burst failed'),
+    );
+  }
+
+  caughtUp(): void {}
+
+  gone(): boolean {
+    return this.closed;
+  }
+
+  private onClose(): void {
+    if (this.closed && !this.socket.destroyed) this.socket.destroy();
+    const first = !this.finished;
+    this.finished = true;
+    this.closed = true;
+    clearTimeout(this.registrationTimer);
+    clearInterval(this.pingTimer);
+    if (!first) return;
+    if (this.session) {
+      const s = this.session;
+      for (const roomId of this.channels.keys())
+        void this.core.occupancy.leave(s, roomId).catch(() => {});
+      this.core.sessions.remove(s);
+    }
+    this.deps.closed(this);
+  }
+
+  private finished = false;
+
+  /** Closes from the server side (drain, stop). */
+  end(reason: string): void {
+    this.quit(reason);
+  }
+}

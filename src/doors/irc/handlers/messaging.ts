@@ -1,0 +1,120 @@
+import { isParleyError } from '../../../core/errors.js';
+import type { IrcMessage } from '../codec/line.js';
+import { parseCtcp } from '../codec/ctcp.js';
+import type { IrcConnection } from '../connection.js';
+import { channelToRoom } from '../mapping/channel.js';
+import { refuse } from '../mapping/errors.js';
+import { hostmask, privmsgLines } from '../mapping/events.js';
+import { casefold, nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { contactsCommand, SERVICE_NICK } from './service.js';
+import type { Handler } from './index.js';
+
+/** Targets of one PRIVMSG at most (TARGMAX). */
+export const MAX_TARGETS = 4;
+
+/**
+ * PRIVMSG and NOTICE: a message to a #channel is a room message, to a nick a
+ * direct message; both go through core's one send (core/send), durable before
+ * anyone is told. NOTICE never gets an error reply (RFC 2812 3.3.2).
+ */
+async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<void> {
+  const text = m.params[1];
+  if (text === undefined || text === '') {
+    if (!notice) c.numeric('ERR_NOTEXTTOSEND', [], 'No text to send');
+    return;
+  }
+  const ctcp = parseCtcp(text);
+  // CTCP queries (VERSION, PING...) are between clients and are not kept; ACTION is a message.
+  if (ctcp.kind === 'ctcp') return;
+  for (const target of m.params[0]!.split(',').slice(0, MAX_TARGETS)) {
+    if (casefold(target) === casefold(SERVICE_NICK)) {
+      if (!notice) await contactsCommand(c, text);
+      continue;
+    }
+    let to: { room: string } | { user: string };
+    if (target.startsWith('#') || target.startsWith('&')) {
+      const p = channelToRoom(target);
+      if (!p.ok) {
+        if (!notice) c.numeric('ERR_NOSUCHCHANNEL', [target.slice(0, 64)], p.message);
+        continue;
+      }
+      to = { room: p.room };
+    } else {
+      const user = nickToUsername(target);
+      if (user === undefined) {
+        if (!notice) c.numeric('ERR_NOSUCHNICK', [target.slice(0, 64)], 'No such nick/channel');
+        continue;
+      }
+      to = { user };
+    }
+    try {
+      await c.core.sender.send(c.auth!.user.id, { to, text, connectionId: c.connectionId });
+    } catch (err) {
+      if (notice) continue;
+      if (isParleyError(err) && err.condition === 'not-found')
+        c.numeric(
+          'room' in to ? 'ERR_NOSUCHCHANNEL' : 'ERR_NOSUCHNICK',
+          [target],
+          'No such nick/channel',
+        );
+      else if (isParleyError(err) && err.condition === 'forbidden' && 'room' in to)
+        c.numeric('ERR_CANNOTSENDTOCHAN', [target], err.message);
+      else refuse(c, notice ? 'NOTICE' : 'PRIVMSG', err, target);
+    }
+  }
+}
+
+/**
+ * After login: the direct messages that arrived while the account was away (past
+ * its read marker in each conversation), oldest first per conversation, with
+ * their time. The read markers do not move: reading is the client's to say.
+ */
+export async function deliverMissed(c: IrcConnection): Promise<void> {
+  const userId = c.auth!.user.id;
+  let total = 0;
+  try {
+    const { conversations } = await c.core.conversations.list(userId, { limit: 50 });
+    for (const conv of conversations) {
+      if (conv.unread === 0 || conv.blocked) continue;
+      const page = await c.core.history.read(
+        userId,
+        { kind: 'direct', peerId: conv.with.userId },
+        { kind: 'after', anchor: { seq: conv.read } },
+        100,
+      );
+      for (const msg of page.messages) {
+        if (msg.sender.id === userId || msg.deletedAt !== null) continue;
+        const when = new Date(msg.createdAt).toISOString().slice(0, 16).replace('T', ' ');
+        const text = c.caps.has('server-time') ? msg.text : `[${when}] ${msg.text}`;
+        for (const line of privmsgLines(c.viewer(), hostmask(msg.sender, c.server), c.nick, {
+          ...msg,
+          text,
+        }))
+          c.send(line);
+        total++;
+      }
+    }
+  } catch (err) {
+    c.log.warn({ err }, 'irc: could not read messages missed while away');
+  }
+  if (total > 0)
+    c.notice(
+      `${total} message${total === 1 ? '' : 's'} arrived while you were away (shown above).`,
+    );
+}
+
+export const MESSAGING: Record<string, Handler> = {
+  PRIVMSG: {
+    minParams: 0,
+    async run(c, m) {
+      if (!m.params[0]) return c.numeric('ERR_NORECIPIENT', [], 'No recipient given (PRIVMSG)');
+      await say(c, m, false);
+    },
+  },
+  NOTICE: {
+    minParams: 2,
+    run: (c, m) => say(c, m, true),
+  },
+};
+
+export { usernameToNick };

@@ -1,0 +1,144 @@
+import { VERSION } from '../../../version.js';
+import type { IrcConnection } from '../connection.js';
+import { channelToRoom, prefixOf, roomToChannel } from '../mapping/channel.js';
+import { refuse } from '../mapping/errors.js';
+import { nickToUsername, usernameToNick } from '../mapping/nick.js';
+import type { Handler } from './index.js';
+
+/** Nicks one ISON or USERHOST looks up at most. */
+const MAX_LOOKUPS = 20;
+
+async function exists(c: IrcConnection, nick: string): Promise<string | undefined> {
+  const u = nickToUsername(nick);
+  if (u === undefined) return undefined;
+  try {
+    await c.core.profiles.view(c.auth!.user.id, u);
+    return u;
+  } catch {
+    return undefined;
+  }
+}
+
+export const QUERIES: Record<string, Handler> = {
+  WHO: {
+    minParams: 1,
+    async run(c, m) {
+      const mask = m.params[0]!;
+      try {
+        if (mask.startsWith('#')) {
+          const p = channelToRoom(mask);
+          if (p.ok) {
+            const page = await c.core.rooms.members(c.auth!.user.id, p.room, { limit: 100 });
+            for (const x of page.members) {
+              const nick = usernameToNick(x.username);
+              c.numeric(
+                'RPL_WHOREPLY',
+                [mask, nick.slice(0, 10), c.server, c.server, nick, `H${prefixOf(x.role)}`],
+                `0 ${x.username}`,
+              );
+            }
+          }
+        } else {
+          const u = await exists(c, mask);
+          if (u) {
+            const nick = usernameToNick(u);
+            c.numeric(
+              'RPL_WHOREPLY',
+              ['*', nick.slice(0, 10), c.server, c.server, nick, 'H'],
+              `0 ${u}`,
+            );
+          }
+        }
+      } catch (err) {
+        refuse(c, 'WHO', err, mask);
+      }
+      c.numeric('RPL_ENDOFWHO', [mask], 'End of WHO list');
+    },
+  },
+  WHOIS: {
+    minParams: 1,
+    async run(c, m) {
+      const nick = m.params[m.params.length - 1]!;
+      const u = await exists(c, nick);
+      if (!u) {
+        c.numeric('ERR_NOSUCHNICK', [nick.slice(0, 64)], 'No such nick/channel');
+        c.numeric('RPL_ENDOFWHOIS', [nick.slice(0, 64)], 'End of /WHOIS list');
+        return;
+      }
+      const p = await c.core.profiles.view(c.auth!.user.id, u).catch(() => undefined);
+      const shown = usernameToNick(u);
+      c.numeric('RPL_WHOISUSER', [shown, shown.slice(0, 10), c.server, '*'], p?.displayName || u);
+      c.numeric('RPL_WHOISSERVER', [shown, c.server], 'Parley');
+      c.numeric('RPL_WHOISACCOUNT', [shown, u], 'is logged in as');
+      c.numeric('RPL_ENDOFWHOIS', [shown], 'End of /WHOIS list');
+    },
+  },
+  AWAY: {
+    minParams: 0,
+    async run(c, m) {
+      const text = m.params[0];
+      try {
+        if (text) {
+          await c.core.presence.set(c.session!, 'away', text.slice(0, 200));
+          c.away = text;
+          c.numeric('RPL_NOWAWAY', [], 'You have been marked as being away');
+        } else {
+          await c.core.presence.set(c.session!, 'available', '');
+          c.away = undefined;
+          c.numeric('RPL_UNAWAY', [], 'You are no longer marked as being away');
+        }
+      } catch (err) {
+        refuse(c, 'AWAY', err);
+      }
+    },
+  },
+  ISON: {
+    minParams: 1,
+    async run(c, m) {
+      const nicks = m.params.join(' ').split(' ').filter(Boolean).slice(0, MAX_LOOKUPS);
+      const online: string[] = [];
+      for (const n of nicks) {
+        const u = nickToUsername(n);
+        if (u === undefined) continue;
+        const user = await c.core.profiles.view(c.auth!.user.id, u).catch(() => undefined);
+        if (user && (await c.core.presence.online(user.userId))) online.push(usernameToNick(u));
+      }
+      c.numeric('RPL_ISON', [], online.join(' '));
+    },
+  },
+  MOTD: {
+    minParams: 0,
+    run(c) {
+      c.numeric('RPL_MOTDSTART', [], `- ${c.server} Message of the day -`);
+      for (const line of c.deps.config.irc.motd.split('\n')) c.numeric('RPL_MOTD', [], `- ${line}`);
+      c.numeric('RPL_ENDOFMOTD', [], 'End of /MOTD command.');
+    },
+  },
+  LUSERS: {
+    minParams: 0,
+    run(c) {
+      const n = c.core.sessions.count();
+      c.numeric('RPL_LUSERCLIENT', [], `There are ${n} users and 0 invisible on 1 servers`);
+      c.numeric('RPL_LUSERME', [], `I have ${n} clients and 0 servers`);
+    },
+  },
+  VERSION: {
+    minParams: 0,
+    run(c) {
+      c.numeric('RPL_VERSION', [`parley-${VERSION}`, c.server], 'Parley');
+      for (const tokens of c.deps.isupport) c.numeric('RPL_ISUPPORT', tokens);
+    },
+  },
+  USERHOST: {
+    minParams: 1,
+    run(c, m) {
+      const out = m.params
+        .slice(0, 5)
+        .filter((n) => nickToUsername(n) !== undefined)
+        .map((n) => `${n}=+${n.slice(0, 10)}@${c.server}`);
+      c.numeric('RPL_USERHOST', [], out.join(' '));
+    },
+  },
+};
+
+export { roomToChannel };

@@ -1,0 +1,282 @@
+import { VERSION } from '../../../version.js';
+import type { AuthContext } from '../../../core/accounts/service.js';
+import { isParleyError } from '../../../core/errors.js';
+import type { IrcMessage } from '../codec/line.js';
+import type { IrcConnection } from '../connection.js';
+import { casefold, isValidNick, nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { autojoin } from './channels.js';
+import { deliverMissed } from './messaging.js';
+import type { Handler } from './index.js';
+
+/**
+ * Capabilities offered (IRCv3 CAP 302). Only what the door really does is listed;
+ * docs/irc.md says what each means here.
+ */
+export const CAPS: Readonly<Record<string, string>> = {
+  sasl: 'PLAIN',
+  'server-time': '',
+  'message-tags': '',
+  'echo-message': '',
+  'account-tag': '',
+  'multi-prefix': '',
+  'cap-notify': '',
+};
+
+/** SASL payloads are at most this long once decoded (authzid, authcid, password). */
+const MAX_SASL_BYTES = 1024;
+
+/** Logins checked by SASL before NICK/USER finish, kept until registration completes. */
+const pending = new WeakMap<IrcConnection, AuthContext>();
+
+function capList(c: IrcConnection): string {
+  return Object.entries(CAPS)
+    .map(([k, v]) => (v && c.capVersion >= 302 ? `${k}=${v}` : k))
+    .join(' ');
+}
+
+function cap(c: IrcConnection, sub: string, args: string[]): void {
+  const target = c.nick;
+  const reply = (...params: string[]) =>
+    c.send({
+      tags: new Map(),
+      source: c.server,
+      command: 'CAP',
+      params: [target, ...params],
+      trailing: true,
+    });
+  switch (sub.toUpperCase()) {
+    case 'LS': {
+      if (!c.registered) c.negotiating = true;
+      const v = Number(args[0] ?? '0');
+      if (Number.isSafeInteger(v)) c.capVersion = Math.max(c.capVersion, v);
+      // 302 implies cap-notify.
+      if (c.capVersion >= 302) c.caps.add('cap-notify');
+      reply('LS', capList(c));
+      return;
+    }
+    case 'LIST':
+      reply('LIST', [...c.caps].join(' '));
+      return;
+    case 'REQ': {
+      if (!c.registered) c.negotiating = true;
+      const asked = (args[0] ?? '').split(' ').filter(Boolean);
+      // All or nothing (IRCv3): one unknown capability refuses the whole request.
+      const ok = asked.every((a) => Object.hasOwn(CAPS, a.replace(/^-/, '')));
+      if (!ok || asked.length === 0) {
+        reply('NAK', args[0] ?? '');
+        return;
+      }
+      for (const a of asked) {
+        if (a.startsWith('-')) c.caps.delete(a.slice(1));
+        else c.caps.add(a);
+      }
+      // Core hands this session its own sends back only with echo-message.
+      if (c.caps.has('echo-message')) c.sessionCaps.add('echo');
+      else c.sessionCaps.delete('echo');
+      reply('ACK', args[0] ?? '');
+      return;
+    }
+    case 'END':
+      if (c.registered) return;
+      c.negotiating = false;
+      return;
+    default:
+      c.numeric('ERR_INVALIDCAPCMD', [sub], 'Invalid CAP command');
+  }
+}
+
+async function authenticate(c: IrcConnection, m: IrcMessage): Promise<void> {
+  const arg = m.params[0]!;
+  if (c.registered || pending.has(c)) {
+    c.numeric('ERR_SASLALREADY', [], 'You have already authenticated using SASL');
+    return;
+  }
+  if (arg === '*') {
+    c.sasl = undefined;
+    c.numeric('ERR_SASLABORTED', [], 'SASL authentication aborted');
+    return;
+  }
+  if (!c.sasl) {
+    if (arg.toUpperCase() !== 'PLAIN') {
+      c.numeric('RPL_SASLMECHS', [CAPS.sasl!], 'are available SASL mechanisms');
+      c.numeric('ERR_SASLFAIL', [], 'SASL authentication failed');
+      return;
+    }
+    c.sasl = { mechanism: 'PLAIN', buffer: '' };
+    c.send({ tags: new Map(), command: 'AUTHENTICATE', params: ['+'] });
+    return;
+  }
+  // Payloads come in 400-byte pieces; a piece shorter than 400 (or "+") ends it.
+  if (arg !== '+') c.sasl.buffer += arg;
+  if (c.sasl.buffer.length > (MAX_SASL_BYTES * 4) / 3 + 4) {
+    c.sasl = undefined;
+    c.numeric('ERR_SASLTOOLONG', [], 'SASL message too long');
+    return;
+  }
+  if (arg.length === 400) return;
+  const raw = Buffer.from(c.sasl.buffer, 'base64').toString('utf8');
+  c.sasl = undefined;
+  const [authzid, authcid, password] = raw.split('\0');
+  if (authcid === undefined || password === undefined || (authzid && authzid !== authcid)) {
+    c.numeric('ERR_SASLFAIL', [], 'SASL authentication failed');
+    return;
+  }
+  try {
+    const auth = await login(c, authcid, password);
+    pending.set(c, auth);
+    const nick = usernameToNick(auth.user.username);
+    c.numeric(
+      'RPL_LOGGEDIN',
+      [`${nick}!${nick.slice(0, 10)}@${c.server}`, auth.user.username],
+      `You are now logged in as ${auth.user.username}`,
+    );
+    c.numeric('RPL_SASLSUCCESS', [], 'SASL authentication successful');
+  } catch (err) {
+    c.numeric('ERR_SASLFAIL', [], saslFailure(err));
+  }
+}
+
+function saslFailure(err: unknown): string {
+  if (isParleyError(err) && err.condition === 'rate-limited')
+    return `SASL authentication failed: ${err.message}`;
+  return 'SASL authentication failed';
+}
+
+function login(c: IrcConnection, username: string, password: string): Promise<AuthContext> {
+  return c.core.accounts.verify({
+    username: username.toLowerCase(),
+    password,
+    device: 'IRC',
+    address: c.address,
+  });
+}
+
+/** PASS as `username:password` (or a bare password, for the username the nick names). */
+function fromPass(c: IrcConnection): { username: string; password: string } | undefined {
+  const p = c.pass;
+  if (p === undefined) return undefined;
+  const i = p.indexOf(':');
+  if (i > 0) return { username: p.slice(0, i), password: p.slice(i + 1) };
+  const username = nickToUsername(c.nick);
+  return username === undefined ? undefined : { username, password: p };
+}
+
+/** NICK, USER and (if it was begun) CAP negotiation are done: log in and welcome. */
+async function tryRegister(c: IrcConnection): Promise<void> {
+  if (c.registered || c.negotiating || c.nick === '*' || !c.user) return;
+  let auth = pending.get(c);
+  if (!auth) {
+    const creds = fromPass(c);
+    if (!creds) {
+      c.notice(
+        'This server needs an account: log in with SASL PLAIN, or PASS username:password. ' +
+          'Accounts are made in the web client.',
+      );
+      c.quit('Login required');
+      return;
+    }
+    try {
+      auth = await login(c, creds.username, creds.password);
+    } catch (err) {
+      c.numeric(
+        'ERR_PASSWDMISMATCH',
+        [],
+        isParleyError(err) && err.condition === 'rate-limited' ? err.message : 'Password incorrect',
+      );
+      c.quit('Bad password');
+      return;
+    }
+  }
+  pending.delete(c);
+  const old = c.nick;
+  c.nick = usernameToNick(auth.user.username);
+  await c.attach(auth);
+  if (!c.registered) return;
+  welcome(c, old);
+  await autojoin(c);
+  await deliverMissed(c);
+}
+
+function welcome(c: IrcConnection, asked: string): void {
+  const d = c.deps;
+  c.numeric('RPL_WELCOME', [], `Welcome to Parley, ${c.prefix()}`);
+  c.numeric('RPL_YOURHOST', [], `Your host is ${c.server}, running parley-${VERSION}`);
+  c.numeric('RPL_CREATED', [], `This server was created ${new Date(d.startedAt).toUTCString()}`);
+  c.numeric('RPL_MYINFO', [c.server, `parley-${VERSION}`, 'i', 'bimnqaotv'], null);
+  for (const tokens of d.isupport) c.numeric('RPL_ISUPPORT', tokens);
+  const users = c.core.sessions.count();
+  c.numeric('RPL_LUSERCLIENT', [], `There are ${users} users and 0 invisible on 1 servers`);
+  c.numeric('RPL_LUSERME', [], `I have ${users} clients and 0 servers`);
+  c.numeric('RPL_MOTDSTART', [], `- ${c.server} Message of the day -`);
+  for (const line of d.config.irc.motd.split('\n')) c.numeric('RPL_MOTD', [], `- ${line}`);
+  c.numeric('RPL_ENDOFMOTD', [], 'End of /MOTD command.');
+  if (casefold(asked) !== casefold(c.nick) && asked !== '*')
+    c.notice(`Your nick is ${c.nick}: on Parley your nick is your username.`);
+}
+
+export const REGISTRATION: Record<string, Handler> = {
+  CAP: {
+    preRegistration: true,
+    minParams: 1,
+    async run(c, m) {
+      cap(c, m.params[0]!, m.params.slice(1));
+      await tryRegister(c);
+    },
+  },
+  NICK: {
+    preRegistration: true,
+    minParams: 0,
+    async run(c, m) {
+      const nick = m.params[0];
+      if (!nick) return c.numeric('ERR_NONICKNAMEGIVEN', [], 'No nickname given');
+      if (!isValidNick(nick))
+        return c.numeric('ERR_ERRONEUSNICKNAME', [nick], 'Erroneous nickname');
+      if (c.registered) {
+        if (casefold(nick) !== casefold(c.nick))
+          c.numeric('ERR_NICKLOCKED', [], 'On Parley your nick is your username; it cannot change');
+        return;
+      }
+      c.nick = nick;
+      await tryRegister(c);
+    },
+  },
+  USER: {
+    preRegistration: true,
+    minParams: 4,
+    async run(c, m) {
+      if (c.registered) return c.numeric('ERR_ALREADYREGISTERED', [], 'You may not reregister');
+      c.user = { ident: m.params[0]!.slice(0, 32), realname: m.params[3]!.slice(0, 200) };
+      await tryRegister(c);
+    },
+  },
+  PASS: {
+    preRegistration: true,
+    minParams: 1,
+    run(c, m) {
+      if (c.registered) return c.numeric('ERR_ALREADYREGISTERED', [], 'You may not reregister');
+      c.pass = m.params[0];
+    },
+  },
+  AUTHENTICATE: { preRegistration: true, minParams: 1, run: authenticate },
+  PING: {
+    preRegistration: true,
+    minParams: 1,
+    run(c, m) {
+      c.send({
+        tags: new Map(),
+        source: c.server,
+        command: 'PONG',
+        params: [c.server, m.params[0]!],
+        trailing: true,
+      });
+    },
+  },
+  PONG: { preRegistration: true, minParams: 0, run: (c) => c.pong() },
+  QUIT: {
+    preRegistration: true,
+    minParams: 0,
+    run(c, m) {
+      c.quit(m.params[0] ? `Quit: ${m.params[0].slice(0, 200)}` : 'Quit');
+    },
+  },
+};

@@ -1,0 +1,31 @@
+import { isParleyError } from '../../../core/errors.js';
+import type { IrcConnection } from '../connection.js';
+
+/**
+ * A core refusal as the client sees it: the numeric the situation has in IRC when
+ * there is one (the handler passes it), else a FAIL standard reply for clients that
+ * asked for them, else a NOTICE from the server with core's own words.
+ */
+export function refuse(c: IrcConnection, command: string, err: unknown, target?: string): void {
+  if (!isParleyError(err)) {
+    c.log.error({ err }, 'irc command failed');
+    c.notice(`${command} failed: internal error`);
+    return;
+  }
+  if (err.condition === 'internal-error' || err.condition === 'unavailable')
+    c.log.warn({ err }, 'irc command failed');
+  const code = err.condition.toUpperCase().replace(/-/g, '_');
+  if (c.caps.has('draft/standard-replies') || c.caps.has('standard-replies'))
+    c.send({
+      tags: new Map(),
+      source: c.server,
+      command: 'FAIL',
+      params: [command, code, ...(target ? [target] : []), err.message],
+      trailing: true,
+    });
+  else c.notice(`${command}${target ? ` ${target}` : ''}: ${err.message}`);
+}
+
+/** The condition of a core error, or undefined. */
+export const conditionOf = (err: unknown): string | undefined =>
+  isParleyError(err) ? err.condition : undefined;

@@ -1,0 +1,208 @@
+import type { CoreEvent, Message, UserRef } from '../../../core/events.js';
+import { type IrcMessage, splitText, utf8Length } from '../codec/line.js';
+import { modeOf, roomToChannel } from './channel.js';
+import { usernameToNick } from './nick.js';
+
+/**
+ * Core's domain events as IRC lines, for one connection: pure. What the
+ * connection must know about itself is passed in (`Viewer`): its own user (its
+ * own sends come back from its other devices as PRIVMSG from its own nick to the
+ * other person, as bouncers do), the capabilities it negotiated, and the server's
+ * name. An event with no IRC form (a contact change, a receipt) yields nothing here:
+ * the connection tells those as NOTICEs itself when it wants.
+ */
+export interface Viewer {
+  userId: string;
+  nick: string;
+  server: string;
+  caps: ReadonlySet<string>;
+}
+
+/** `nick!user@host` for a Parley user; a deleted account shows as `*deleted*`. */
+export function hostmask(user: UserRef, server: string): string {
+  if (!user.username) return `deleted!deleted@${server}`;
+  const nick = usernameToNick(user.username);
+  return `${nick}!${nick.slice(0, 10)}@${server}`;
+}
+
+export const nickOf = (user: UserRef): string =>
+  user.username ? usernameToNick(user.username) : 'deleted';
+
+function tags(v: Viewer, at: number, msgid?: string, account?: string): Map<string, string> {
+  const t = new Map<string, string>();
+  if (v.caps.has('server-time')) t.set('time', new Date(at).toISOString());
+  if (msgid && v.caps.has('message-tags')) t.set('msgid', msgid);
+  if (account && v.caps.has('account-tag')) t.set('account', account);
+  return t;
+}
+
+/**
+ * A message's text as PRIVMSG lines: newlines and long text split into lines that
+ * fit (the first line carries the msgid).
+ */
+export function privmsgLines(
+  v: Viewer,
+  source: string,
+  target: string,
+  m: Pick<Message, 'id' | 'text' | 'createdAt'> & { sender: UserRef },
+  command: 'PRIVMSG' | 'NOTICE' = 'PRIVMSG',
+): IrcMessage[] {
+  const overhead = utf8Length(`:${source} ${command} ${target} :`);
+  const pieces = splitText(overhead, m.text);
+  return pieces.map((text, i) => ({
+    tags: tags(v, m.createdAt, i === 0 ? m.id : undefined, m.sender.username || undefined),
+    source,
+    command,
+    params: [target, text],
+    trailing: true,
+  }));
+}
+
+export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
+  switch (e.name) {
+    case 'message': {
+      if (e.change !== 'new') return [];
+      const m = e.message;
+      const mine = m.sender.id === v.userId;
+      // Your own message (sent from another device, or echoed): from you, to them.
+      const target = mine ? nickOf(m.recipient) : v.nick;
+      return privmsgLines(v, hostmask(m.sender, v.server), target, m);
+    }
+    case 'room.message': {
+      if (e.change !== 'new') return [];
+      const m = e.message;
+      return privmsgLines(v, hostmask(m.sender, v.server), roomToChannel(e.room.name), m);
+    }
+    case 'room.member': {
+      const channel = roomToChannel(e.room.name);
+      const who = hostmask(e.user, v.server);
+      const by = e.by ? hostmask(e.by, v.server) : v.server;
+      const t = tags(v, e.at);
+      switch (e.change) {
+        case 'joined':
+          // Your own joins are told by the connection (with the topic and names).
+          if (e.user.id === v.userId) return [];
+          return [{ tags: t, source: who, command: 'JOIN', params: [channel] }];
+        case 'left':
+          if (e.user.id === v.userId) return [];
+          return [
+            {
+              tags: t,
+              source: who,
+              command: 'PART',
+              params: e.reason ? [channel, e.reason] : [channel],
+            },
+          ];
+        case 'kicked':
+        case 'banned':
+          if (e.user.id === v.userId) return []; // your log's room.left says it
+          return [
+            {
+              tags: t,
+              source: by,
+              command: 'KICK',
+              params: [
+                channel,
+                nickOf(e.user),
+                e.reason || (e.change === 'banned' ? 'banned' : ''),
+              ],
+              trailing: true,
+            },
+          ];
+        case 'role': {
+          const lines: IrcMessage[] = [];
+          const from = e.from ? modeOf(e.from) : undefined;
+          const to = e.role ? modeOf(e.role) : undefined;
+          if (from && from !== to)
+            lines.push({
+              tags: t,
+              source: by,
+              command: 'MODE',
+              params: [channel, `-${from}`, nickOf(e.user)],
+            });
+          if (to && from !== to)
+            lines.push({
+              tags: t,
+              source: by,
+              command: 'MODE',
+              params: [channel, `+${to}`, nickOf(e.user)],
+            });
+          return lines;
+        }
+        case 'muted':
+        case 'unmuted':
+          // A muted member is on the quiet list (+q is the owner here, so the ban-like
+          // mode is +b with an extban would be non-standard: docs/irc.md says NOTICE).
+          return [
+            {
+              tags: t,
+              source: v.server,
+              command: 'NOTICE',
+              params: [
+                channel,
+                `${nickOf(e.user)} was ${e.change} by ${e.by ? nickOf(e.by) : 'the server'}`,
+              ],
+              trailing: true,
+            },
+          ];
+        default:
+          return [];
+      }
+    }
+    case 'room.updated': {
+      const lines: IrcMessage[] = [];
+      const channel = roomToChannel(e.room.name);
+      const by = e.by ? hostmask(e.by, v.server) : v.server;
+      const t = tags(v, e.at);
+      if (e.changes.topic !== undefined)
+        lines.push({
+          tags: t,
+          source: by,
+          command: 'TOPIC',
+          params: [channel, e.changes.topic],
+          trailing: true,
+        });
+      if (e.changes.topicLocked !== undefined)
+        lines.push({
+          tags: t,
+          source: by,
+          command: 'MODE',
+          params: [channel, e.changes.topicLocked ? '+t' : '-t'],
+        });
+      if (e.changes.visibility !== undefined)
+        lines.push({
+          tags: t,
+          source: by,
+          command: 'MODE',
+          params: [channel, e.changes.visibility === 'private' ? '+i' : '-i'],
+        });
+      return lines;
+    }
+    case 'room.left': {
+      const channel = roomToChannel(e.room.name);
+      const me = `${v.nick}!${v.nick.slice(0, 10)}@${v.server}`;
+      if (e.change === 'left')
+        return [{ tags: new Map(), source: me, command: 'PART', params: [channel] }];
+      return [
+        {
+          tags: new Map(),
+          source: e.by ? hostmask(e.by, v.server) : v.server,
+          command: 'KICK',
+          params: [channel, v.nick, e.reason || e.change],
+          trailing: true,
+        },
+      ];
+    }
+    case 'room.invited':
+      return [
+        {
+          tags: new Map(),
+          source: e.by ? hostmask(e.by, v.server) : v.server,
+          command: 'INVITE',
+          params: [v.nick, roomToChannel(e.room.name)],
+        },
+      ];
+    default:
+      return [];
+  }
+}
