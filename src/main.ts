@@ -5,6 +5,7 @@ import { createNatsBus } from './bus/nats.js';
 import { configWarnings } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { closeRevokedSessions, watchRevocations } from './core/accounts/revocation.js';
+import { createSaslService } from './core/accounts/sasl/service.js';
 import { createAccountService } from './core/accounts/service.js';
 import { createLoginThrottle } from './core/accounts/throttle.js';
 import type { Bus } from './core/bus.js';
@@ -158,6 +159,14 @@ export async function createParley(
     reserved: config.registration.reserved_usernames,
     // Built below; called only once the server runs.
     beforeDelete: (userId) => rooms.removeAccount(userId),
+    scramIterations: l.scram_iterations,
+    onError: (err) => logger.warn({ err }, 'could not store SCRAM credentials at login'),
+  });
+  const sasl = createSaslService({
+    store: store.accounts,
+    accounts,
+    throttle,
+    scramIterations: l.scram_iterations,
   });
   // Operator commands reach live connections within about a second (docs/operations.md).
   const revocations = watchRevocations({
@@ -276,6 +285,7 @@ export async function createParley(
     router,
     sessions,
     throttle,
+    sasl,
     hooks,
     live,
     feeds: createFeeds({

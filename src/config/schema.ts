@@ -96,6 +96,8 @@ export const SCHEMA = {
     account_failures_per_minute: { type: 'int', default: 30, min: 1, max: 100000 },
     max_delay_seconds_per_account: { type: 'int', default: 60, min: 1, max: 3600 },
     address_failures_per_minute: { type: 'int', default: 60, min: 1, max: 100000 },
+    /** PBKDF2 rounds of SCRAM credentials (IRC and XMPP SASL); RFC 5802/7677 minimum 4096. */
+    scram_iterations: { type: 'int', default: 10000, min: 4096, max: 1000000 },
   },
   limits: {
     max_body_bytes: { type: 'int', default: 65536, min: 1024, max: 16777216 },
