@@ -143,6 +143,8 @@ export function createSaslService(deps: {
   throttle: LoginThrottle;
   /** What the fake credentials of unknown users claim (`login.scram_iterations`). */
   scramIterations?: number;
+  /** The server's part of the nonce (tests: the RFC vectors); 24 random characters by default. */
+  serverNonce?: () => string;
   now?: () => number;
 }): SaslService {
   const { store, throttle } = deps;
@@ -305,7 +307,7 @@ export function createSaslService(deps: {
         if (t) return t;
         throw err;
       }
-      const nonce = m.nonce + randomBytes(18).toString('base64');
+      const nonce = m.nonce + (deps.serverNonce?.() ?? randomBytes(18).toString('base64'));
       const serverFirst = `r=${nonce},s=${salt.toString('base64')},i=${count}`;
       first = {
         userId,
@@ -360,11 +362,15 @@ export function createSaslService(deps: {
       }
       // The same work whether or not there is a key to check against.
       const ok = proofMatches(h, cred?.storedKey ?? Buffer.alloc(h.size), authMessage, m.proof);
-      if (!ok || !cred || !current || current.disabled) {
+      if (!ok || !cred || !current) {
         f.attempt.failed();
         return scramFail('not-authorized', 'invalid-proof', 'wrong username or password');
       }
       f.attempt.refund();
+      // The right password of a disabled account: refused in the same words (as
+      // `verify` answers PLAIN), not counted as a guess (as `login` does).
+      if (current.disabled)
+        return scramFail('not-authorized', 'invalid-proof', 'wrong username or password');
       throttle.succeeded(f.name, ctx.address);
       const auth = scopedAuth(current, device, ctx.address, now());
       const v = serverSignature(h, cred.serverKey, authMessage).toString('base64');
