@@ -1,7 +1,8 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SaslStep } from '../../src/core/accounts/sasl/service.js';
+import type { Store } from '../../src/core/store.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
@@ -44,7 +45,8 @@ for (const backend of everyStoreBackend()) {
     });
     afterAll(async () => node?.dispose());
 
-    const store = () => node.parley.store;
+    // The SQL store under the Store interface (Parley's type hides its Kysely handle).
+    const store = () => node.parley.store as Store & { db: Kysely<unknown> };
     const sasl = () => node.parley.core.sasl;
     const start = () => sasl().start('SCRAM-SHA-256', { address: '192.0.2.40', tls: true });
     const creds = (id: string) => store().accounts.scramCredentials(id);
