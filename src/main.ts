@@ -36,6 +36,7 @@ import type { Store } from './core/store.js';
 import { createArgon2Hasher } from './crypto/argon2.js';
 import type { Door } from './core/door.js';
 import { createNativeDoor, type NativeDoor } from './doors/http/door.js';
+import { type Certificates, createCertificates } from './doors/tls/certificates.js';
 import type { HttpDoor, Readiness } from './doors/http/server.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { describeStore, openStore } from './store/open.js';
@@ -59,6 +60,13 @@ export interface Parley {
   listen(): Promise<number>;
   /** Graceful stop: drain every door (refuse new work, close clients), stop them, close the store. */
   stop(): Promise<void>;
+  /**
+   * The TLS certificate the IRC and XMPP doors share (src/doors/tls): loaded or
+   * generated on first use, so a server without a TLS door makes none.
+   */
+  certificates(): Promise<Certificates>;
+  /** SIGHUP: reread what can change without a restart (the TLS certificate, if in use). */
+  reload(): Promise<void>;
 }
 
 /** The server could not start because a service it needs failed; `parley doctor` checks them all. */
@@ -342,9 +350,17 @@ export async function createParley(
     },
     onError: (err) => logger.warn({ err }, 'catching up after the bus outage failed'),
   });
+  let certs: Promise<Certificates> | undefined;
+  const certificates = (): Promise<Certificates> => {
+    certs ??= createCertificates({ tls: config.tls, dataDir: config.data.dir, logger });
+    // A failure (unreadable file) is the caller's to report; the next call tries again.
+    certs.catch(() => (certs = undefined));
+    return certs;
+  };
   const doors = await createDoors({
     core,
     config,
+    certificates,
     logger,
     metrics,
     ...(overrides.doors ? { more: overrides.doors } : {}),
@@ -380,6 +396,10 @@ export async function createParley(
     http: doors.native.http,
     doors: doors.all,
     logger,
+    certificates,
+    async reload() {
+      if (certs) await (await certs).reload();
+    },
     async listen() {
       for (const d of doors.all) await d.start();
       revocations.start();
@@ -443,6 +463,8 @@ export async function createParley(
 async function createDoors(deps: {
   core: Core;
   config: Config;
+  /** For doors with TLS listeners: the shared certificate, reloaded on SIGHUP. */
+  certificates: () => Promise<Certificates>;
   logger: Logger;
   metrics: Metrics;
   readiness: Readiness;

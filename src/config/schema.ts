@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseRange } from '../core/limits/address.js';
 
 /**
@@ -20,6 +21,11 @@ export type FieldSpec =
     };
 
 const validRange = (s: string): boolean => parseRange(s) !== undefined;
+const label = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const hostName = new RegExp(`^(\\*\\.)?${label}(\\.${label})*$`);
+/** A DNS name (a leading "*." allowed) or an IP address. */
+const validHost = (s: string): boolean =>
+  isIP(s) !== 0 || (s.length <= 253 && hostName.test(s) && !/^[0-9.]+$/.test(s));
 
 export const SCHEMA = {
   server: {
@@ -118,6 +124,20 @@ export const SCHEMA = {
     auth_timeout_seconds: { type: 'int', default: 10, min: 1, max: 600 },
     heartbeat_seconds: { type: 'int', default: 15, min: 1, max: 600 },
     session_recheck_seconds: { type: 'int', default: 60, min: 1, max: 86400 },
+  },
+  /**
+   * The TLS certificate of the doors that speak TLS themselves (IRC, XMPP; src/doors/tls).
+   * Both paths empty: a self-signed certificate for `self_signed_hosts`, made in data.dir.
+   */
+  tls: {
+    cert: { type: 'string', default: '', maxLength: 4096 },
+    key: { type: 'string', default: '', maxLength: 4096 },
+    self_signed_hosts: {
+      type: 'strings',
+      default: ['localhost'],
+      check: validHost,
+      patternText: 'host names or IP addresses, e.g. "chat.example.org", "127.0.0.1"',
+    },
   },
   messages: {
     per_second: { type: 'int', default: 10, min: 1, max: 100000 },

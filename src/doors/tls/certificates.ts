@@ -58,7 +58,7 @@ interface Logger {
 }
 
 /** A certificate and key that belong together, checked. */
-interface Pair {
+export interface Pair {
   cert: string;
   key: string;
   x509: X509Certificate;
@@ -90,7 +90,8 @@ export function checkPair(cert: string, key: string, what: string): Pair {
   } catch (err) {
     const m = (err as Error).message;
     throw new CertificateError(
-      /passphrase|encrypted/i.test(m)
+      // OpenSSL asks for a passphrase it has no way to get ("interrupted or cancelled").
+      /passphrase|encrypted|interrupted or cancelled/i.test(m) || /ENCRYPTED/.test(key)
         ? `${what}: the key is encrypted; give an unencrypted PEM key (readable only by Parley)`
         : `${what}: the key is not a PEM private key (${m})`,
     );
@@ -111,7 +112,8 @@ export function selfSignedPaths(dataDir: string): { certPath: string; keyPath: s
   return { certPath: join(dir, 'self-signed.crt'), keyPath: join(dir, 'self-signed.key') };
 }
 
-async function readPair(certPath: string, keyPath: string): Promise<Pair> {
+/** Reads and checks a PEM pair from files. Throws CertificateError naming the problem. */
+export async function readPair(certPath: string, keyPath: string): Promise<Pair> {
   const read = async (p: string, what: string) => {
     try {
       return await readFile(p, 'utf8');
@@ -128,7 +130,9 @@ async function readPair(certPath: string, keyPath: string): Promise<Pair> {
 /** Whether a generated certificate still serves: not near its end, and names every host. */
 function stillGood(x: X509Certificate, hosts: readonly string[], now: number): boolean {
   if (Date.parse(x.validTo) - now < RENEW_BEFORE_MS || Date.parse(x.validFrom) > now) return false;
-  return hosts.every((h) => (isIP(h) ? x.checkIP(h) : x.checkHost(h)) !== undefined);
+  // A wildcard is checked by a name under it.
+  const probe = (h: string) => (h.startsWith('*.') ? `parley-check${h.slice(1)}` : h);
+  return hosts.every((h) => (isIP(h) ? x.checkIP(h) : x.checkHost(probe(h))) !== undefined);
 }
 
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
