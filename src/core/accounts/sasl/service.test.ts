@@ -6,7 +6,7 @@ import { createAccountService } from '../service.js';
 import type { AccountStore, UserRecord } from '../store.js';
 import { createLoginThrottle } from '../throttle.js';
 import { makeCredential, type ScramCredential } from './scram.js';
-import { RFC5802, RFC7677 } from './scram.test.js';
+import { RFC5802, RFC7677 } from '../../../../test/helpers/scram-vectors.js';
 import { createSaslService, type SaslContext, type SaslStep } from './service.js';
 
 /**
