@@ -494,6 +494,10 @@ describe('SASL', () => {
       expect(
         failure(await scram('SCRAM-SHA-256-PLUS', mk('p=tls-unique,,'), bound))?.scramError,
       ).toBe('unsupported-channel-binding-type');
+      for (const name of ['constructor', 'toString', 'hasOwnProperty'])
+        expect(
+          failure(await scram('SCRAM-SHA-256-PLUS', mk(`p=${name},,`), bound))?.scramError,
+        ).toBe('unsupported-channel-binding-type');
       expect(
         failure(await scram('SCRAM-SHA-256-PLUS', mk('p=tls-exporter,,', exporter), TLS))?.reason,
       ).toBe('invalid-mechanism');
@@ -546,6 +550,14 @@ describe('SASL', () => {
 
   it('refuses unknown mechanisms and never throws on random input', async () => {
     await register();
+    // A door's over-long device name is cut, not refused.
+    const long = { ...TLS, device: 'x'.repeat(500) };
+    const p = await setup.sasl.start('PLAIN', long).step(Buffer.from(`\0alice\0${PASSWORD}`));
+    expect('success' in p && p.success.auth.session.device).toBe('x'.repeat(64));
+    for (const m of ['SCRAM-MD5', 'SCRAM-SHA-512', 'PLAIN-PLUS', ''])
+      expect(failure(await setup.sasl.start(m, long).step(Buffer.alloc(0)))?.reason).toBe(
+        'invalid-mechanism',
+      );
     expect(failure(await setup.sasl.start('DIGEST-MD5', TLS).step(Buffer.alloc(0)))?.reason).toBe(
       'invalid-mechanism',
     );

@@ -43,6 +43,7 @@ export type SaslMechanism =
   'SCRAM-SHA-256-PLUS' | 'SCRAM-SHA-1-PLUS' | 'SCRAM-SHA-256' | 'SCRAM-SHA-1' | 'PLAIN';
 
 export type ChannelBindingType = 'tls-exporter' | 'tls-server-end-point';
+const CHANNEL_BINDINGS: readonly ChannelBindingType[] = ['tls-exporter', 'tls-server-end-point'];
 
 export interface SaslContext {
   /** The client's address (throttle key). */
@@ -68,8 +69,7 @@ export type SaslFailureReason =
   | 'invalid-authzid'
   | 'invalid-mechanism'
   | 'encryption-required'
-  | 'temporary-auth-failure'
-  | 'aborted';
+  | 'temporary-auth-failure';
 
 export interface SaslFailure {
   reason: SaslFailureReason;
@@ -124,6 +124,15 @@ const scramFail = (
 
 const wasBad = (x: object): x is Bad => 'error' in x;
 
+/** The door's name for the login, cleaned as a device name; never refused (cut instead). */
+function deviceName(device: string | undefined, fallback: string): string {
+  try {
+    return cleanDevice(device ?? fallback);
+  } catch {
+    return cleanDevice([...String(device)].slice(0, 64).join(''));
+  }
+}
+
 function throttled(err: unknown): { failure: SaslFailure } | undefined {
   if (!(err instanceof ParleyError)) return undefined;
   if (err.condition === 'rate-limited')
@@ -161,7 +170,7 @@ export function createSaslService(deps: {
   };
 
   function mechanisms(ctx: SaslContext): SaslMechanism[] {
-    const plus = ctx.tls && Object.values(ctx.channelBinding ?? {}).some((b) => b?.length);
+    const plus = ctx.tls && CHANNEL_BINDINGS.some((t) => !!ctx.channelBinding?.[t]?.length);
     const out: SaslMechanism[] = plus ? ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-1-PLUS'] : [];
     out.push('SCRAM-SHA-256', 'SCRAM-SHA-1');
     if (ctx.tls || ctx.plainWithoutTls) out.push('PLAIN');
@@ -192,7 +201,7 @@ export function createSaslService(deps: {
         const auth = await deps.accounts.verify({
           username: name,
           password: m.password,
-          device: ctx.device ?? 'SASL',
+          device: deviceName(ctx.device, 'SASL'),
           address: ctx.address,
         });
         return { success: { user: auth.user, auth } };
@@ -212,7 +221,7 @@ export function createSaslService(deps: {
 
   function scramExchange(mechanism: ScramMechanism, plus: boolean, ctx: SaslContext): Run {
     const h = scramHash(mechanism);
-    const device = cleanDevice(ctx.device ?? mechanism);
+    const device = deviceName(ctx.device, mechanism);
     const offersPlus = mechanisms(ctx).some((m) => m.endsWith('-PLUS'));
     let first:
       | {
@@ -236,10 +245,10 @@ export function createSaslService(deps: {
       if (plus) {
         if (m.flag.kind !== 'p')
           return fail('malformed-request', `${mechanism}-PLUS needs channel binding (p=...)`);
-        const data = ctx.tls
-          ? ctx.channelBinding?.[m.flag.cbName as ChannelBindingType]
-          : undefined;
-        if (!data?.length)
+        // Only the two types by name: cbName is the client's ("constructor" is no type).
+        const type = CHANNEL_BINDINGS.find((t) => t === (m.flag as { cbName: string }).cbName);
+        const data = ctx.tls && type ? ctx.channelBinding?.[type] : undefined;
+        if (!Buffer.isBuffer(data) || !data.length)
           return fail('malformed-request', `channel binding ${m.flag.cbName} is not available`, {
             scramError: 'unsupported-channel-binding-type',
           });
@@ -388,8 +397,8 @@ export function createSaslService(deps: {
     start(mechanism, ctx) {
       const offered = (mechanisms(ctx) as string[]).includes(mechanism);
       let run: Run | undefined;
-      if (mechanism === 'PLAIN') run = plainExchange(ctx);
-      else if (mechanism.startsWith('SCRAM-')) {
+      if (offered && mechanism === 'PLAIN') run = plainExchange(ctx);
+      else if (offered) {
         const plus = mechanism.endsWith('-PLUS');
         const base = (plus ? mechanism.slice(0, -5) : mechanism) as ScramMechanism;
         run = scramExchange(base, plus, ctx);
@@ -404,7 +413,7 @@ export function createSaslService(deps: {
               'malformed-request',
               state === 'busy' ? 'one step at a time' : 'the exchange is over',
             );
-          if (!run || !offered) {
+          if (!run) {
             state = 'done';
             if (mechanism === 'PLAIN' && !ctx.tls && !ctx.plainWithoutTls)
               return fail('encryption-required', 'PLAIN needs an encrypted connection');
