@@ -15,7 +15,7 @@ export const SCRAM_MECHANISMS: readonly ScramMechanism[] = ['SCRAM-SHA-256', 'SC
 /** The RFC minimum (RFC 5802 section 5.1, RFC 7677 section 4); config cannot go lower. */
 export const MIN_SCRAM_ITERATIONS = 4096;
 /**
- * The default `login.scram_iterations`: Prosody's default, above the RFC minimum; each
+ * The default `login.scram_iterations`: NIST SP 800-63B-3's minimum for PBKDF2; each
  * login costs the client this many HMACs per mechanism (docs/operations.md).
  */
 export const DEFAULT_SCRAM_ITERATIONS = 10_000;
