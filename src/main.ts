@@ -5,6 +5,7 @@ import { createNatsBus } from './bus/nats.js';
 import { configWarnings } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { closeRevokedSessions, watchRevocations } from './core/accounts/revocation.js';
+import { createSaslService } from './core/accounts/sasl/service.js';
 import { createAccountService } from './core/accounts/service.js';
 import { createLoginThrottle } from './core/accounts/throttle.js';
 import type { Bus } from './core/bus.js';
@@ -36,6 +37,7 @@ import { createArgon2Hasher } from './crypto/argon2.js';
 import type { Door } from './core/door.js';
 import { createNativeDoor, type NativeDoor } from './doors/http/door.js';
 import { createIrcDoor } from './doors/irc/door.js';
+import { type Certificates, createCertificates } from './doors/tls/certificates.js';
 import type { HttpDoor, Readiness } from './doors/http/server.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { describeStore, openStore } from './store/open.js';
@@ -59,6 +61,13 @@ export interface Parley {
   listen(): Promise<number>;
   /** Graceful stop: drain every door (refuse new work, close clients), stop them, close the store. */
   stop(): Promise<void>;
+  /**
+   * The TLS certificate the IRC and XMPP doors share (src/doors/tls): loaded or
+   * generated on first use, so a server without a TLS door makes none.
+   */
+  certificates(): Promise<Certificates>;
+  /** SIGHUP: reread what can change without a restart (the TLS certificate, if in use). */
+  reload(): Promise<void>;
 }
 
 /** The server could not start because a service it needs failed; `parley doctor` checks them all. */
@@ -159,6 +168,14 @@ export async function createParley(
     reserved: config.registration.reserved_usernames,
     // Built below; called only once the server runs.
     beforeDelete: (userId) => rooms.removeAccount(userId),
+    scramIterations: l.scram_iterations,
+    onError: (err) => logger.warn({ err }, 'could not store SCRAM credentials at login'),
+  });
+  const sasl = createSaslService({
+    store: store.accounts,
+    accounts,
+    throttle,
+    scramIterations: l.scram_iterations,
   });
   // Operator commands reach live connections within about a second (docs/operations.md).
   const revocations = watchRevocations({
@@ -278,6 +295,7 @@ export async function createParley(
     router,
     sessions,
     throttle,
+    sasl,
     hooks,
     live,
     feeds: createFeeds({
@@ -334,9 +352,17 @@ export async function createParley(
     },
     onError: (err) => logger.warn({ err }, 'catching up after the bus outage failed'),
   });
+  let certs: Promise<Certificates> | undefined;
+  const certificates = (): Promise<Certificates> => {
+    certs ??= createCertificates({ tls: config.tls, dataDir: config.data.dir, logger });
+    // A failure (unreadable file) is the caller's to report; the next call tries again.
+    certs.catch(() => (certs = undefined));
+    return certs;
+  };
   const doors = await createDoors({
     core,
     config,
+    certificates,
     logger,
     metrics,
     ...(overrides.doors ? { more: overrides.doors } : {}),
@@ -372,6 +398,10 @@ export async function createParley(
     http: doors.native.http,
     doors: doors.all,
     logger,
+    certificates,
+    async reload() {
+      if (certs) await (await certs).reload();
+    },
     async listen() {
       for (const d of doors.all) await d.start();
       revocations.start();
@@ -435,6 +465,8 @@ export async function createParley(
 async function createDoors(deps: {
   core: Core;
   config: Config;
+  /** For doors with TLS listeners: the shared certificate, reloaded on SIGHUP. */
+  certificates: () => Promise<Certificates>;
   logger: Logger;
   metrics: Metrics;
   readiness: Readiness;

@@ -8,6 +8,7 @@ import { ConfigError, configWarnings } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { describeStore, openStore } from '../store/open.js';
 import { proxyWarnings, trustedProxies } from '../doors/http/proxies.js';
+import { readPair, selfSignedPaths } from '../doors/tls/certificates.js';
 import { pendingMigrations } from '../store/sql/migrations.js';
 import type { Args } from './args.js';
 import { cliConfig, configPath } from './config-path.js';
@@ -147,6 +148,39 @@ function checkDoors(config: Config): Check[] {
   ];
 }
 
+/** The TLS certificate of the IRC and XMPP doors: readable, the key its own, not expired. */
+async function checkTls(config: Config): Promise<Check> {
+  const { cert, key } = config.tls;
+  if ((cert === '') !== (key === ''))
+    return { ok: false, text: 'tls: set both tls.cert and tls.key (PEM files), or neither' };
+  const paths = cert ? { certPath: cert, keyPath: key } : selfSignedPaths(config.data.dir);
+  if (!cert && !existsSync(paths.certPath))
+    return {
+      ok: true,
+      text: `tls: no certificate configured; a self-signed one for ${config.tls.self_signed_hosts.join(', ')} is made in ${paths.certPath} when a TLS door first starts`,
+    };
+  try {
+    const { x509 } = await readPair(paths.certPath, paths.keyPath);
+    const left = Date.parse(x509.validTo) - Date.now();
+    const days = Math.floor(left / 86_400_000);
+    const what = `tls: ${cert ? '' : 'self-signed '}certificate ${paths.certPath} for ${x509.subjectAltName ?? x509.subject}, key matches, SHA-256 ${x509.fingerprint256}`;
+    if (left <= 0) return { ok: false, text: `${what}: EXPIRED on ${x509.validTo}` };
+    if (days < 30)
+      return {
+        ok: true,
+        warn: true,
+        text: `${what}: expires in ${days} day(s) (${x509.validTo})${cert ? '; renew it and send SIGHUP' : '; a new one is made at the next start or SIGHUP'}`,
+      };
+    return { ok: true, text: `${what}, valid until ${x509.validTo}` };
+  } catch (err) {
+    return {
+      ok: !cert,
+      ...(cert ? {} : { warn: true }),
+      text: `tls: ${(err as Error).message}${cert ? '' : ' (a new self-signed certificate replaces it at start)'}`,
+    };
+  }
+}
+
 /** Checks what `parley serve` needs and says what is wrong in plain words. Exit code 1 when anything is. */
 export async function doctor(args: Args, io: CliIO): Promise<number> {
   const path = configPath(args, io);
@@ -166,6 +200,7 @@ export async function doctor(args: Args, io: CliIO): Promise<number> {
     ...configWarnings(config).map((text) => ({ ok: true, warn: true, text })),
     ...checkDoors(config),
     ...checkProxies(config),
+    await checkTls(config),
     ...(await checkDatabase(config)),
     await checkBus(config),
     await checkPort(config),

@@ -4,7 +4,7 @@ import { cliConfig } from './config-path.js';
 import { type CliIO, say } from './io.js';
 import { waitForStore } from './wait-for-store.js';
 
-/** Runs the server until SIGTERM or SIGINT, then stops gracefully. */
+/** Runs the server until SIGTERM or SIGINT, then stops gracefully; SIGHUP reloads. */
 export async function serve(args: Args, io: CliIO): Promise<number> {
   const config = cliConfig(args, io);
   const logger = createLogger(config.log.level);
@@ -12,6 +12,25 @@ export async function serve(args: Args, io: CliIO): Promise<number> {
     config.server.host === '0.0.0.0' || config.server.host === '::'
       ? 'localhost'
       : config.server.host;
+  // SIGHUP rereads the TLS certificate (connections stay). Handled from the start: a
+  // process without a handler dies of it, and one could come as soon as we say we run.
+  let onHup = () => logger.info({ signal: 'SIGHUP' }, 'signal received: nothing to reload yet');
+  const hup = () => onHup();
+  process.on('SIGHUP', hup);
+  try {
+    return await run(config, logger, host, io, (fn) => (onHup = fn));
+  } finally {
+    process.off('SIGHUP', hup);
+  }
+}
+
+async function run(
+  config: ReturnType<typeof cliConfig>,
+  logger: ReturnType<typeof createLogger>,
+  host: string,
+  io: CliIO,
+  onHup: (fn: () => void) => void,
+): Promise<number> {
   // A database that does not answer yet is waited for, not a reason to exit; a
   // SIGTERM or Ctrl+C meanwhile ends the wait (and the process) cleanly.
   const stopWaiting = new AbortController();
@@ -42,6 +61,10 @@ export async function serve(args: Args, io: CliIO): Promise<number> {
   // (The same config object: its warnings are looked up by identity.)
   (config.server as { port: number }).port = waited.port;
   const parley = await createParley(config, { logger });
+  onHup(() => {
+    parley.logger.info({ signal: 'SIGHUP' }, 'signal received: reloading');
+    void parley.reload().catch((err) => parley.logger.error({ err }, 'reload failed'));
+  });
   const port = await parley.listen();
   say(io, `Parley is running: http://${host}:${port}/  (Ctrl+C stops it)`);
   await new Promise<void>((resolve) => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseRange } from '../core/limits/address.js';
 
 /**
@@ -20,6 +21,11 @@ export type FieldSpec =
     };
 
 const validRange = (s: string): boolean => parseRange(s) !== undefined;
+const label = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const hostName = new RegExp(`^(\\*\\.)?${label}(\\.${label})*$`);
+/** A DNS name (a leading "*." allowed) or an IP address. */
+const validHost = (s: string): boolean =>
+  isIP(s) !== 0 || (s.length <= 253 && hostName.test(s) && !/^[0-9.]+$/.test(s));
 
 export const SCHEMA = {
   server: {
@@ -96,6 +102,8 @@ export const SCHEMA = {
     account_failures_per_minute: { type: 'int', default: 30, min: 1, max: 100000 },
     max_delay_seconds_per_account: { type: 'int', default: 60, min: 1, max: 3600 },
     address_failures_per_minute: { type: 'int', default: 60, min: 1, max: 100000 },
+    /** PBKDF2 rounds of SCRAM credentials (IRC and XMPP SASL); RFC 5802/7677 minimum 4096. */
+    scram_iterations: { type: 'int', default: 10000, min: 4096, max: 1000000 },
   },
   limits: {
     max_body_bytes: { type: 'int', default: 65536, min: 1024, max: 16777216 },
@@ -139,6 +147,20 @@ export const SCHEMA = {
     send_queue_bytes: { type: 'int', default: 1048576, min: 16384, max: 268435456 },
     registration_timeout_seconds: { type: 'int', default: 30, min: 1, max: 600 },
     ping_seconds: { type: 'int', default: 90, min: 5, max: 3600 },
+  },
+  /**
+   * The TLS certificate of the doors that speak TLS themselves (IRC, XMPP; src/doors/tls).
+   * Both paths empty: a self-signed certificate for `self_signed_hosts`, made in data.dir.
+   */
+  tls: {
+    cert: { type: 'string', default: '', maxLength: 4096 },
+    key: { type: 'string', default: '', maxLength: 4096 },
+    self_signed_hosts: {
+      type: 'strings',
+      default: ['localhost'],
+      check: validHost,
+      patternText: 'host names or IP addresses, e.g. "chat.example.org", "127.0.0.1"',
+    },
   },
   messages: {
     per_second: { type: 'int', default: 10, min: 1, max: 100000 },

@@ -1,3 +1,4 @@
+import type { SaslService } from './accounts/sasl/service.js';
 import type { AccountService } from './accounts/service.js';
 import type { LoginThrottle } from './accounts/throttle.js';
 import type { Hooks } from './hooks.js';
@@ -60,4 +61,9 @@ export interface Core {
   hooks: Hooks;
   /** Login failures per account and address (used by `accounts`; no door calls it directly yet). */
   throttle: LoginThrottle;
+  /**
+   * SASL for the IRC and XMPP doors: PLAIN, SCRAM-SHA-1/-256 and their -PLUS variants;
+   * success is what `accounts.verify` answers (a connection-scoped login).
+   */
+  sasl: SaslService;
 }

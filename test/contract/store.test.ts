@@ -196,6 +196,55 @@ for (const backend of everyStoreBackend()) {
         expect((await store.accounts.userById(b.id))?.passwordHash).toBe(b.passwordHash);
       });
 
+      it('SCRAM credentials: written with the user, replaced with the password, upgraded only while the hash holds, deleted with the user', async () => {
+        const cred = (mechanism: 'SCRAM-SHA-1' | 'SCRAM-SHA-256', iterations: number) => ({
+          mechanism,
+          salt: randomBytes(16),
+          iterations,
+          storedKey: randomBytes(mechanism === 'SCRAM-SHA-1' ? 20 : 32),
+          serverKey: randomBytes(mechanism === 'SCRAM-SHA-1' ? 20 : 32),
+        });
+        const u = userRecord(`scram${tag()}`);
+        const made = [cred('SCRAM-SHA-1', 4096), cred('SCRAM-SHA-256', 4096)];
+        await store.accounts.createUser(u, { scram: made });
+        expect(await store.accounts.scramCredentials(u.id)).toEqual(made);
+        const other = await newUser();
+        expect(await store.accounts.scramCredentials(other.id)).toEqual([]);
+
+        const renewed = [cred('SCRAM-SHA-256', 9000)];
+        expect(await store.accounts.upgradeScramCredentials(u.id, 'not-the-hash', renewed)).toBe(
+          false,
+        );
+        expect(await store.accounts.scramCredentials(u.id)).toEqual(made);
+        expect(await store.accounts.upgradeScramCredentials(u.id, u.passwordHash, renewed)).toBe(
+          true,
+        );
+        expect(await store.accounts.scramCredentials(u.id)).toEqual(renewed);
+        expect((await store.accounts.userById(u.id))?.passwordHash).toBe(u.passwordHash);
+
+        const next = [cred('SCRAM-SHA-1', 5000), cred('SCRAM-SHA-256', 5000)];
+        await store.accounts.setPasswordHash(u.id, 'argon2id$changed', next);
+        expect(await store.accounts.scramCredentials(u.id)).toEqual(next);
+        // Without credentials, none of the old password's survive.
+        await store.accounts.setPasswordHash(u.id, 'argon2id$again');
+        expect(await store.accounts.scramCredentials(u.id)).toEqual([]);
+
+        await store.accounts.setPasswordHash(u.id, 'argon2id$again', next);
+        await store.accounts.deleteUser(u.id);
+        expect(await store.accounts.scramCredentials(u.id)).toEqual([]);
+      });
+
+      it('serverSecret keeps the first value stored under a name', async () => {
+        const name = `secret${tag()}`;
+        expect(await store.accounts.serverSecret(name, 'first')).toBe('first');
+        expect(await store.accounts.serverSecret(name, 'second')).toBe('first');
+        const both = await Promise.all([
+          store.accounts.serverSecret(`${name}b`, 'x'),
+          store.accounts.serverSecret(`${name}b`, 'y'),
+        ]);
+        expect(both[0]).toBe(both[1]);
+      });
+
       it('setDisabled turns the flag on and off', async () => {
         const a = await newUser();
         const b = await newUser();
@@ -695,6 +744,41 @@ for (const backend of everyStoreBackend()) {
             expect(await tableCount(again, 'users', m.pgSchema)).toBe(1);
           } finally {
             await again.close();
+          }
+        } finally {
+          await m.cleanup();
+        }
+      });
+
+      it('a migration missing before the last one applied (numbers merged out of order) runs at the next start', async () => {
+        const m = backend.make();
+        try {
+          const first = await openStore(openOpts(m));
+          try {
+            // 0016 as if it arrived after 0018 had run (the lead's 0017 will): Kysely
+            // would refuse to start unless unordered migrations are allowed.
+            await sql`delete from kysely_migration where name = '0016_occupancy_and_resources'`.execute(
+              first.db,
+            );
+          } finally {
+            await first.close();
+          }
+          const again = await openStore(openOpts(m));
+          try {
+            expect(await appliedMigrations(again)).toEqual([...MIGRATION_NAMES]);
+            // And 0018 runs again harmlessly.
+            await sql`delete from kysely_migration where name = '0018_scram_credentials'`.execute(
+              again.db,
+            );
+          } finally {
+            await again.close();
+          }
+          const third = await openStore(openOpts(m));
+          try {
+            expect(await appliedMigrations(third)).toEqual([...MIGRATION_NAMES]);
+            expect(MIGRATION_NAMES).toContain('0018_scram_credentials');
+          } finally {
+            await third.close();
           }
         } finally {
           await m.cleanup();

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sql } from 'kysely';
 import { hashToken } from '../../src/core/accounts/service.js';
+import { createCertificates } from '../../src/doors/tls/certificates.js';
+import { selfSignedCertificate } from '../../src/doors/tls/self-signed.js';
 import { openStore } from '../../src/store/open.js';
 import pg from 'pg';
 import {
@@ -146,6 +149,56 @@ describe('parley doctor', () => {
       );
       expect(r.stdout).toMatch(/All good/);
       expect(r.code).toBe(0);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('reports the TLS certificate: to be made, generated, configured, or wrong', async () => {
+    const t = tempDir();
+    try {
+      const env = { PARLEY_DATA_DIR: t.dir, PARLEY_SERVER_PORT: '0' };
+      const none = await runCli(['doctor'], { env });
+      expect(none.stdout).toMatch(
+        /✔ tls: no certificate configured; a self-signed one for localhost is made in .*self-signed\.crt/,
+      );
+
+      const certs = await createCertificates({
+        tls: { cert: '', key: '', self_signed_hosts: ['localhost'] },
+        dataDir: t.dir,
+        logger: { info() {}, warn() {}, error() {} },
+      });
+      const made = await runCli(['doctor'], { env });
+      expect(made.stdout).toContain(`✔ tls: self-signed certificate`);
+      expect(made.stdout).toContain(`key matches, SHA-256 ${certs.fingerprint}, valid until`);
+
+      const one = selfSignedCertificate({ names: ['chat.example'], days: 10 });
+      const other = selfSignedCertificate({ names: ['chat.example'], days: 10 });
+      writeFileSync(join(t.dir, 'c.pem'), one.cert);
+      writeFileSync(join(t.dir, 'k.pem'), one.key);
+      writeFileSync(join(t.dir, 'wrong.pem'), other.key);
+      const files = { PARLEY_TLS_CERT: join(t.dir, 'c.pem'), PARLEY_TLS_KEY: join(t.dir, 'k.pem') };
+      const soon = await runCli(['doctor'], { env: { ...env, ...files } });
+      expect(soon.stdout).toMatch(
+        /⚠ tls: certificate .*c\.pem for DNS:chat\.example, key matches.*expires in 9 day/,
+      );
+      expect(soon.code).toBe(0);
+
+      const wrong = await runCli(['doctor'], {
+        env: { ...env, ...files, PARLEY_TLS_KEY: join(t.dir, 'wrong.pem') },
+      });
+      expect(wrong.stdout).toMatch(/✘ tls: .*the key does not belong to the certificate/);
+      expect(wrong.code).toBe(1);
+      const half = await runCli(['doctor'], {
+        env: { ...env, PARLEY_TLS_CERT: files.PARLEY_TLS_CERT },
+      });
+      expect(half.stdout).toMatch(/✘ tls: set both tls\.cert and tls\.key/);
+      const missing = await runCli(['doctor'], {
+        env: { ...env, ...files, PARLEY_TLS_CERT: join(t.dir, 'nope.pem') },
+      });
+      expect(missing.stdout).toMatch(
+        /✘ tls: cannot read the TLS certificate .*nope\.pem \(ENOENT\)/,
+      );
     } finally {
       t.cleanup();
     }

@@ -3,6 +3,7 @@ import { ParleyError } from '../errors.js';
 import { newId, newSecret } from '../ids.js';
 import type { Router } from '../router.js';
 import type { PasswordHasher } from './hasher.js';
+import { DEFAULT_SCRAM_ITERATIONS, makeCredentials, needsNewCredentials } from './sasl/scram.js';
 import type { AccountStore, InviteRecord, SessionRecord, UserRecord } from './store.js';
 import type { LoginThrottle } from './throttle.js';
 import {
@@ -58,7 +59,7 @@ export const SCOPED_REVOKED = 'core.scoped-logins-revoked';
 export const ALL_SCOPED = '*';
 
 /** Tells whether a password changed without keeping its hash around. */
-function stamp(passwordHash: string): string {
+export function stamp(passwordHash: string): string {
   return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 16);
 }
 
@@ -80,7 +81,7 @@ export function publicSession(s: SessionRecord): PublicSession {
   };
 }
 
-function cleanDevice(device: unknown): string {
+export function cleanDevice(device: unknown): string {
   if (device === undefined || device === null || device === '') return 'unnamed device';
   if (typeof device !== 'string')
     throw new ParleyError('bad-request', 'device must be a string', { field: 'device' });
@@ -91,6 +92,32 @@ function cleanDevice(device: unknown): string {
       field: 'device',
     });
   return d || 'unnamed device';
+}
+
+/**
+ * A connection-scoped login of `user` (what `verify` answers, and SASL SCRAM): a
+ * session record that is not stored, and the stamp `stillValidAuth` checks.
+ */
+export function scopedAuth(
+  user: UserRecord,
+  device: string,
+  address: string,
+  t: number,
+): AuthContext {
+  const { passwordHash, ...rest } = user;
+  return {
+    user: rest,
+    session: {
+      id: newId(t),
+      userId: user.id,
+      tokenHash: '',
+      device,
+      createdAt: t,
+      lastSeenAt: t,
+      lastAddress: address,
+    },
+    scoped: { passwordStamp: stamp(passwordHash) },
+  };
 }
 
 export interface AccountService {
@@ -182,11 +209,34 @@ export function createAccountService(deps: {
    * account still exists (rooms it is in see it leave, a room it owned passes on).
    */
   beforeDelete?: (userId: string) => Promise<void>;
+  /**
+   * PBKDF2 rounds of new SCRAM credentials (`login.scram_iterations`); a password
+   * login finding fewer (or none) makes them anew from the password it checked.
+   */
+  scramIterations?: number;
+  /** A SCRAM credential upgrade at login failed (the login itself succeeds). */
+  onError?: (err: unknown) => void;
   now?: () => number;
 }): AccountService {
   const { store, hasher, throttle, router } = deps;
   const now = deps.now ?? Date.now;
   const lastTouch = new Map<string, number>();
+  const iterations = deps.scramIterations ?? DEFAULT_SCRAM_ITERATIONS;
+  const scramOf = (password: string) => makeCredentials(password, iterations);
+
+  /**
+   * Accounts made before SCRAM credentials existed (or under a lower iteration count)
+   * get them at their next password login, through any door: the password was just
+   * checked against `user.passwordHash`, and the store writes only while it still is.
+   */
+  async function upgradeScram(user: UserRecord, password: string): Promise<void> {
+    try {
+      if (!needsNewCredentials(await store.scramCredentials(user.id), iterations)) return;
+      await store.upgradeScramCredentials(user.id, user.passwordHash, await scramOf(password));
+    } catch (err) {
+      deps.onError?.(err);
+    }
+  }
   // A fixed hash verified on unknown usernames, so timing does not reveal which names exist.
   let dummyHash: Promise<string> | undefined;
 
@@ -275,6 +325,7 @@ export function createAccountService(deps: {
     if (user.disabled)
       throw new ParleyError('account-disabled', 'this account has been disabled by an operator');
     throttle.succeeded(name, address);
+    await upgradeScram(user, password);
     return user;
   }
 
@@ -304,9 +355,12 @@ export function createAccountService(deps: {
       createdAt: t,
       disabled: false,
     };
+    const scram = await scramOf(pw);
     await store.createUser(
       user,
-      inviteCode === undefined ? { now: t } : { inviteCodeHash: hashToken(inviteCode), now: t },
+      inviteCode === undefined
+        ? { now: t, scram }
+        : { inviteCodeHash: hashToken(inviteCode), now: t, scram },
     );
     return user;
   }
@@ -363,21 +417,8 @@ export function createAccountService(deps: {
       const name = normalizeUsername(req.username);
       const password = offeredPassword(req.password);
       const device = cleanDevice(req.device);
-      const { passwordHash, ...user } = await checkLogin(name, password, req.address);
-      const t = now();
-      return {
-        user,
-        session: {
-          id: newId(t),
-          userId: user.id,
-          tokenHash: '',
-          device,
-          createdAt: t,
-          lastSeenAt: t,
-          lastAddress: req.address,
-        },
-        scoped: { passwordStamp: stamp(passwordHash) },
-      };
+      const user = await checkLogin(name, password, req.address);
+      return scopedAuth(user, device, req.address, now());
     },
 
     async stillValidAuth(auth) {
@@ -454,7 +495,7 @@ export function createAccountService(deps: {
       const old = offeredPassword(oldPassword, 'oldPassword');
       const pw = checkPassword(newPassword, 'newPassword');
       await reverify(auth, old, address, 'the current password is wrong');
-      await store.setPasswordHash(auth.user.id, await hasher.hash(pw));
+      await store.setPasswordHash(auth.user.id, await hasher.hash(pw), await scramOf(pw));
       revoked(auth.user.id, await store.deleteSessionsExcept(auth.user.id, auth.session.id), {
         except: auth.session.id,
       });
@@ -480,7 +521,7 @@ export function createAccountService(deps: {
     async adminSetPassword(username, password) {
       const u = await byName(username);
       const pw = checkPassword(password);
-      await store.setPasswordHash(u.id, await hasher.hash(pw));
+      await store.setPasswordHash(u.id, await hasher.hash(pw), await scramOf(pw));
       await revokedByOperator(u.id, await store.deleteSessionsExcept(u.id, null));
     },
 

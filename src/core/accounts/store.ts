@@ -1,3 +1,5 @@
+import type { ScramCredential } from './sasl/scram.js';
+
 /** What the accounts service needs from storage. Implemented in src/store/sql. */
 export interface UserRecord {
   id: string;
@@ -39,17 +41,42 @@ export interface AccountStore {
    * is given, one use of that invite is taken in the same transaction.
    * Throws ParleyError `conflict` when the username is taken and
    * `invalid-invite` when the code is unknown, used up or expired.
+   * `scram`: the user's SCRAM credentials, written in the same transaction.
    */
-  createUser(user: UserRecord, opts?: { inviteCodeHash?: string; now?: number }): Promise<void>;
+  createUser(
+    user: UserRecord,
+    opts?: { inviteCodeHash?: string; now?: number; scram?: readonly ScramCredential[] },
+  ): Promise<void>;
   userById(id: string): Promise<UserRecord | undefined>;
   /** Usernames of the accounts among `ids` that exist, in one read. */
   usernames(ids: readonly string[]): Promise<Map<string, string>>;
   userByUsername(username: string): Promise<UserRecord | undefined>;
   /** Users ordered by username, after the given username. */
   listUsers(opts: { after?: string; limit: number }): Promise<UserRecord[]>;
-  setPasswordHash(userId: string, hash: string): Promise<void>;
+  /**
+   * Replaces the password hash and, in the same transaction, every SCRAM credential
+   * of the user with `scram` (none when not given): a credential of the old password
+   * never outlives it.
+   */
+  setPasswordHash(userId: string, hash: string, scram?: readonly ScramCredential[]): Promise<void>;
+  /** The user's SCRAM credentials (at most one per mechanism). */
+  scramCredentials(userId: string): Promise<ScramCredential[]>;
+  /**
+   * Replaces the user's SCRAM credentials only while their password hash is still
+   * `passwordHash` (a password change meanwhile wins); false when it was not.
+   */
+  upgradeScramCredentials(
+    userId: string,
+    passwordHash: string,
+    scram: readonly ScramCredential[],
+  ): Promise<boolean>;
+  /**
+   * A secret of this server named `name`, the same for every node and across restarts:
+   * the stored one, or `fresh` stored now when there is none yet.
+   */
+  serverSecret(name: string, fresh: string): Promise<string>;
   setDisabled(userId: string, disabled: boolean): Promise<void>;
-  /** Removes the user and everything personal: profile, sessions. Returns false when there was no such user. */
+  /** Removes the user and everything personal: profile, sessions, SCRAM credentials. Returns false when there was no such user. */
   deleteUser(userId: string): Promise<boolean>;
 
   createSession(session: SessionRecord): Promise<void>;

@@ -5,10 +5,17 @@ import type {
   SessionRecord,
   UserRecord,
 } from '../../core/accounts/store.js';
+import type { ScramCredential, ScramMechanism } from '../../core/accounts/sasl/scram.js';
 import { ParleyError } from '../../core/errors.js';
 import { compiled } from './compiled.js';
 import { isUniqueViolation } from './errors.js';
-import type { Database, InvitesTable, SessionsTable, UsersTable } from './tables.js';
+import type {
+  Database,
+  InvitesTable,
+  ScramCredentialsTable,
+  SessionsTable,
+  UsersTable,
+} from './tables.js';
 
 const toUser = (r: Selectable<UsersTable>): UserRecord => ({
   id: r.id,
@@ -35,6 +42,24 @@ const toInvite = (r: Selectable<InvitesTable>): InviteRecord => ({
   expiresAt: r.expires_at === null ? null : Number(r.expires_at),
   createdAt: Number(r.created_at),
 });
+
+const toScram = (r: Selectable<ScramCredentialsTable>): ScramCredential => ({
+  mechanism: r.mechanism as ScramMechanism,
+  salt: Buffer.from(r.salt, 'base64'),
+  iterations: Number(r.iterations),
+  storedKey: Buffer.from(r.stored_key, 'base64'),
+  serverKey: Buffer.from(r.server_key, 'base64'),
+});
+
+const scramRows = (userId: string, list: readonly ScramCredential[]) =>
+  list.map((c) => ({
+    user_id: userId,
+    mechanism: c.mechanism,
+    salt: c.salt.toString('base64'),
+    iterations: c.iterations,
+    stored_key: c.storedKey.toString('base64'),
+    server_key: c.serverKey.toString('base64'),
+  }));
 
 /** Revocation records are kept this long; nodes look back far less (core/accounts/revocation.ts). */
 const KEEP_REVOCATIONS_MS = 3_600_000;
@@ -85,6 +110,11 @@ export function createSqlAccountStore(
               disabled: user.disabled ? 1 : 0,
             })
             .execute();
+          if (opts.scram?.length)
+            await tx
+              .insertInto('scram_credentials')
+              .values(scramRows(user.id, opts.scram))
+              .execute();
           await tx
             .insertInto('profiles')
             .values({
@@ -138,8 +168,61 @@ export function createSqlAccountStore(
       return (await q.execute()).map(toUser);
     },
 
-    async setPasswordHash(userId, hash) {
-      await db.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+    async setPasswordHash(userId, hash, scram = []) {
+      await db.transaction().execute(async (tx) => {
+        // The user's row first: upgradeScramCredentials waits for it (or this waits for that).
+        await tx
+          .updateTable('users')
+          .set({ password_hash: hash })
+          .where('id', '=', userId)
+          .execute();
+        await tx.deleteFrom('scram_credentials').where('user_id', '=', userId).execute();
+        if (scram.length)
+          await tx.insertInto('scram_credentials').values(scramRows(userId, scram)).execute();
+      });
+    },
+
+    async scramCredentials(userId) {
+      const rows = await db
+        .selectFrom('scram_credentials')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('mechanism')
+        .execute();
+      return rows.map(toScram);
+    },
+
+    async upgradeScramCredentials(userId, passwordHash, scram) {
+      return db.transaction().execute(async (tx) => {
+        // Locks the user's row (PostgreSQL; SQLite has one writer) while the hash is
+        // the one the credentials were made from: a password change committed before
+        // this makes it match nothing, one started after waits for this commit.
+        const r = await tx
+          .updateTable('users')
+          .set({ password_hash: passwordHash })
+          .where('id', '=', userId)
+          .where('password_hash', '=', passwordHash)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return false;
+        await tx.deleteFrom('scram_credentials').where('user_id', '=', userId).execute();
+        if (scram.length)
+          await tx.insertInto('scram_credentials').values(scramRows(userId, scram)).execute();
+        return true;
+      });
+    },
+
+    async serverSecret(name, fresh) {
+      await db
+        .insertInto('server_secrets')
+        .values({ name, value: fresh })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      const r = await db
+        .selectFrom('server_secrets')
+        .select('value')
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow();
+      return r.value;
     },
 
     async setDisabled(userId, disabled) {
@@ -162,6 +245,7 @@ export function createSqlAccountStore(
         // Explicit deletes, not only ON DELETE CASCADE: SQLite enforces it only with
         // foreign_keys on, and personal data must go whatever the pragma says.
         await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+        await tx.deleteFrom('scram_credentials').where('user_id', '=', userId).execute();
         await tx.deleteFrom('profiles').where('user_id', '=', userId).execute();
         await tx
           .deleteFrom('contacts')

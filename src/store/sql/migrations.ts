@@ -558,6 +558,30 @@ const MIGRATIONS: Record<string, Migration> = {
       await convertRows(db, 'room_events', 'room_id');
     },
   },
+  '0018_scram_credentials': {
+    async up(db: Kysely<unknown>) {
+      // SCRAM (IRC and XMPP SASL): per account and mechanism the salt, iteration count,
+      // StoredKey and ServerKey (base64), never the password or SaltedPassword.
+      await db.schema
+        .createTable('scram_credentials')
+        .ifNotExists()
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('mechanism', 'text', (c) => c.notNull())
+        .addColumn('salt', 'text', (c) => c.notNull())
+        .addColumn('iterations', 'integer', (c) => c.notNull())
+        .addColumn('stored_key', 'text', (c) => c.notNull())
+        .addColumn('server_key', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('scram_credentials_pk', ['user_id', 'mechanism'])
+        .execute();
+      // Secrets every node shares (the fake SCRAM salts of unknown users).
+      await db.schema
+        .createTable('server_secrets')
+        .ifNotExists()
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** A stored log or timeline entry's data as a domain record (migration 0017). */
@@ -606,7 +630,8 @@ async function convertRows(
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+/** In the order they run: by name (Kysely sorts them so), whatever order they are written in. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
 export const LATEST_MIGRATION = MIGRATION_NAMES.at(-1)!;
 
 /**
@@ -616,12 +641,16 @@ export const LATEST_MIGRATION = MIGRATION_NAMES.at(-1)!;
  * schema the tables go in (the first one on search_path).
  */
 async function migrator(db: Kysely<unknown>): Promise<Migrator> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider });
+  // Unordered: branches merge migrations whose numbers were handed out in advance, so a
+  // database may have run 0018 before 0017 exists; 0017 then runs when it arrives,
+  // instead of Kysely refusing to start. Every migration is independent and rerunnable.
+  const common = { db, provider, allowUnorderedMigrations: true };
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator(common);
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
     db,
   );
   const schema = rows[0]?.schema;
-  return new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  return new Migrator({ ...common, ...(schema ? { migrationTableSchema: schema } : {}) });
 }
 
 /**

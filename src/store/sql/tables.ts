@@ -8,6 +8,21 @@ export interface UsersTable {
   disabled: number;
 }
 
+/** SCRAM credentials (migration 0018): binary values as base64 text on both engines. */
+export interface ScramCredentialsTable {
+  user_id: string;
+  mechanism: string;
+  salt: string;
+  iterations: number;
+  stored_key: string;
+  server_key: string;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+}
+
 export interface ProfilesTable {
   user_id: string;
   display_name: string;
@@ -238,6 +253,8 @@ export interface Database {
   contacts: ContactsTable;
   blocks: BlocksTable;
   users: UsersTable;
+  scram_credentials: ScramCredentialsTable;
+  server_secrets: ServerSecretsTable;
   profiles: ProfilesTable;
   sessions: SessionsTable;
   invites: InvitesTable;
