@@ -67,6 +67,11 @@ async function run(
   });
   const port = await parley.listen();
   say(io, `Parley is running: http://${host}:${port}/  (Ctrl+C stops it)`);
+  const irc = parley.doors.find((d) => d.name === 'irc') as
+    { port?(): number | undefined } | undefined;
+  const ircPort = irc?.port?.();
+  if (ircPort !== undefined)
+    say(io, `IRC clients connect to ${host}, port ${ircPort} (docs/irc.md)`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.off('SIGTERM', onTerm);
