@@ -7,7 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Test servers (in-process and spawned) take a free IRC port, never 6667: many run at once.
-    env: { PARLEY_IRC_PORT: '0' },
+    env: { PARLEY_IRC_PORT: '0', PARLEY_IRC_TLS_PORT: '0' },
     // The second says how many tests were skipped for want of PostgreSQL or NATS.
     reporters: ['default', './test/helpers/skipped-reporter.ts'],
   },

@@ -132,7 +132,7 @@ export const SCHEMA = {
   irc: {
     host: { type: 'string', default: '', maxLength: 255 },
     port: { type: 'int', default: 6667, min: -1, max: 65535 },
-    tls_port: { type: 'int', default: -1, min: -1, max: 65535 },
+    tls_port: { type: 'int', default: 6697, min: -1, max: 65535 },
     /** The server's name in IRC messages (the source of numerics). */
     server_name: {
       type: 'string',

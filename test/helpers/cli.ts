@@ -17,7 +17,12 @@ export async function runCli(
     stdout: out,
     stderr: err,
     stdin: Readable.from([opts.stdin ?? '']),
-    env: { PARLEY_LOG_LEVEL: 'silent', PARLEY_IRC_PORT: '0', ...opts.env },
+    env: {
+      PARLEY_LOG_LEVEL: 'silent',
+      PARLEY_IRC_PORT: '0',
+      PARLEY_IRC_TLS_PORT: '0',
+      ...opts.env,
+    },
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

@@ -38,7 +38,7 @@ export async function startNode(opts: {
     // ...and opens many connections from it; the per-address cap has its own test.
     limits: { connections_per_address: 1_000_000 },
     // A free port: many test servers run at once.
-    irc: { port: 0 },
+    irc: { port: 0, tls_port: -1 },
   };
   for (const [section, values] of Object.entries(opts.config ?? {}))
     file[section] = { ...(file[section] ?? {}), ...values };

@@ -1,7 +1,10 @@
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
+import type { ChannelBindingType, SaslExchange } from '../../core/accounts/sasl/service.js';
 import type { AuthContext } from '../../core/accounts/service.js';
+import { channelBindings } from '../tls/bindings.js';
 import type { Core } from '../../core/core.js';
 import type { CoreEvent } from '../../core/events.js';
 import { type Feed, type FeedSink, sessionCallbacks } from '../../core/feed.js';
@@ -47,8 +50,10 @@ export class IrcConnection implements FeedSink {
   /** CAP LS or REQ seen and no CAP END yet: registration waits. */
   negotiating = false;
   capVersion = 0;
-  /** SASL in progress: the mechanism and the base64 collected so far. */
-  sasl: { mechanism: string; buffer: string } | undefined;
+  /** SASL in progress: the exchange, the base64 collected so far, and a login awaiting the client's last "+". */
+  sasl: { exchange: SaslExchange; buffer: string; done?: AuthContext } | undefined;
+  /** On the TLS port. */
+  readonly tls: boolean;
   auth: AuthContext | undefined;
   session: Session | undefined;
   /** Rooms this connection has joined (room id -> name), as the client sees its channels. */
@@ -75,6 +80,7 @@ export class IrcConnection implements FeedSink {
     readonly deps: IrcDeps,
   ) {
     this.address = socket.remoteAddress ?? 'unknown';
+    this.tls = socket instanceof TLSSocket;
     this.bucket = new TokenBucket(deps.config.irc.line_burst);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -101,6 +107,11 @@ export class IrcConnection implements FeedSink {
       conn: this.connectionId,
       addr: this.address,
     }));
+  }
+
+  /** What SCRAM -PLUS can bind to on this connection (TLS only). */
+  channelBinding(): Partial<Record<ChannelBindingType, Buffer>> | undefined {
+    return this.socket instanceof TLSSocket ? channelBindings(this.socket) : undefined;
   }
 
   /** How the mapping sees this connection. */
@@ -302,6 +313,7 @@ export class IrcConnection implements FeedSink {
     clearTimeout(this.registrationTimer);
     clearInterval(this.pingTimer);
     if (!first) return;
+    this.sasl?.exchange.abort();
     if (this.session) {
       const s = this.session;
       for (const roomId of this.channels.keys())

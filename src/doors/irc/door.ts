@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { Core } from '../../core/core.js';
@@ -9,6 +10,7 @@ import { CHANNELLEN, CHANTYPES, PREFIX } from './mapping/channel.js';
 import { isupportMessages } from './mapping/isupport.js';
 import { NICKLEN } from './mapping/nick.js';
 import { MAX_TARGETS } from './handlers/messaging.js';
+import type { Certificates } from '../tls/certificates.js';
 
 /**
  * The IRC door (docs/irc.md): a plain TCP listener (`irc.port`) turning
@@ -18,14 +20,24 @@ import { MAX_TARGETS } from './handlers/messaging.js';
 export interface IrcDoor extends Door {
   /** The bound plain port once started (undefined when off). */
   port(): number | undefined;
+  /** The bound TLS port once started (undefined when off). */
+  tlsPort(): number | undefined;
 }
 
-export function createIrcDoor(deps: { core: Core; config: Config; logger: Logger }): IrcDoor {
+export function createIrcDoor(deps: {
+  core: Core;
+  config: Config;
+  logger: Logger;
+  /** The shared certificate (doors/tls), asked for only when the TLS port is on. */
+  certificates: () => Promise<Certificates>;
+}): IrcDoor {
   const { config, logger } = deps;
   const irc = config.irc;
   const connections = new Set<IrcConnection>();
   const perAddress = createConnectionCounter(config.limits.connections_per_address);
   let server: Server | undefined;
+  let tlsServer: Server | undefined;
+  let detach: (() => void) | undefined;
   let draining = false;
   // Split for the longest nick, so every client's 005 lines fit; the nick is filled in per client.
   const isupport = isupportMessages(irc.server_name, 'x'.repeat(NICKLEN), [
@@ -72,30 +84,38 @@ export function createIrcDoor(deps: { core: Core; config: Config; logger: Logger
   return {
     name: 'irc',
     async start() {
-      if (irc.port < 0) return;
-      const s = createServer({ noDelay: true }, accept);
-      server = s;
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen({ host: irc.host || config.server.host, port: irc.port }, () => {
-          s.off('error', reject);
-          resolve();
-        });
-      });
-      logger.info({ port: (s.address() as { port: number }).port }, 'irc door listening');
+      const host = irc.host || config.server.host;
+      if (irc.port >= 0) {
+        server = createServer({ noDelay: true }, accept);
+        await listen(server, host, irc.port);
+        logger.info({ port: portOf(server) }, 'irc door listening');
+      }
+      if (irc.tls_port >= 0) {
+        const certs = await deps.certificates();
+        const s = createTlsServer({ ...certs.pem(), minVersion: 'TLSv1.2' });
+        // The handshake is done: the connection starts; one that fails it is dropped.
+        s.on('secureConnection', accept);
+        s.on('tlsClientError', () => {});
+        detach = certs.attach(s);
+        tlsServer = s;
+        await listen(s, host, irc.tls_port);
+        logger.info({ port: portOf(s) }, 'irc door listening with TLS');
+      }
     },
-    port() {
-      const a = server?.address();
-      return typeof a === 'object' && a ? a.port : undefined;
-    },
+    port: () => portOf(server),
+    tlsPort: () => portOf(tlsServer),
     async drain() {
       draining = true;
       server?.close();
+      tlsServer?.close();
+      detach?.();
       for (const c of [...connections]) c.end('Server shutting down');
     },
     async stop() {
       draining = true;
       server?.close();
+      tlsServer?.close();
+      detach?.();
       for (const c of [...connections]) c.end('Server shutting down');
     },
     async problems() {
@@ -104,4 +124,19 @@ export function createIrcDoor(deps: { core: Core; config: Config; logger: Logger
         : [];
     },
   };
+}
+
+function listen(s: Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.listen({ host, port }, () => {
+      s.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function portOf(s: Server | undefined): number | undefined {
+  const a = s?.address();
+  return typeof a === 'object' && a ? a.port : undefined;
 }

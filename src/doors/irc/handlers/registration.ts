@@ -13,7 +13,8 @@ import type { Handler } from './index.js';
  * docs/irc.md says what each means here.
  */
 export const CAPS: Readonly<Record<string, string>> = {
-  sasl: 'PLAIN',
+  // Its value (the mechanisms) depends on the connection: see capList.
+  sasl: '',
   'server-time': '',
   'message-tags': '',
   'echo-message': '',
@@ -30,7 +31,11 @@ const pending = new WeakMap<IrcConnection, AuthContext>();
 
 function capList(c: IrcConnection): string {
   return Object.entries(CAPS)
-    .map(([k, v]) => (v && c.capVersion >= 302 ? `${k}=${v}` : k))
+    .map(([k, v]) => {
+      if (c.capVersion < 302) return k;
+      const value = k === 'sasl' ? mechanismsFor(c).join(',') : v;
+      return value ? `${k}=${value}` : k;
+    })
     .join(' ');
 }
 
@@ -85,6 +90,31 @@ function cap(c: IrcConnection, sub: string, args: string[]): void {
   }
 }
 
+/** Mechanisms this connection may use (the -PLUS ones need TLS), strongest first. */
+export function mechanismsFor(c: IrcConnection): string[] {
+  return c.core.sasl.mechanisms(saslContext(c));
+}
+
+function saslContext(c: IrcConnection) {
+  const binding = c.channelBinding();
+  return {
+    address: c.address,
+    device: 'IRC',
+    tls: c.tls,
+    ...(binding ? { channelBinding: binding } : {}),
+    // IRC clients send PLAIN on plain ports (irssi, WeeChat): allowed, as most networks do.
+    plainWithoutTls: true,
+  };
+}
+
+/** Base64 in the 400-byte pieces AUTHENTICATE carries ("+" alone for empty or a full last piece). */
+function sendPieces(c: IrcConnection, data: Buffer): void {
+  const b64 = data.toString('base64');
+  for (let i = 0; i < b64.length; i += 400)
+    c.send({ tags: new Map(), command: 'AUTHENTICATE', params: [b64.slice(i, i + 400)] });
+  if (b64.length % 400 === 0) c.send({ tags: new Map(), command: 'AUTHENTICATE', params: ['+'] });
+}
+
 async function authenticate(c: IrcConnection, m: IrcMessage): Promise<void> {
   const arg = m.params[0]!;
   if (c.registered || pending.has(c)) {
@@ -92,54 +122,70 @@ async function authenticate(c: IrcConnection, m: IrcMessage): Promise<void> {
     return;
   }
   if (arg === '*') {
+    c.sasl?.exchange.abort();
     c.sasl = undefined;
     c.numeric('ERR_SASLABORTED', [], 'SASL authentication aborted');
     return;
   }
   if (!c.sasl) {
-    if (arg.toUpperCase() !== 'PLAIN') {
-      c.numeric('RPL_SASLMECHS', [CAPS.sasl!], 'are available SASL mechanisms');
+    const mechanism = arg.toUpperCase();
+    const offered = mechanismsFor(c);
+    if (!offered.includes(mechanism as never)) {
+      c.numeric('RPL_SASLMECHS', [offered.join(',')], 'are available SASL mechanisms');
       c.numeric('ERR_SASLFAIL', [], 'SASL authentication failed');
       return;
     }
-    c.sasl = { mechanism: 'PLAIN', buffer: '' };
+    c.sasl = { exchange: c.core.sasl.start(mechanism, saslContext(c)), buffer: '' };
     c.send({ tags: new Map(), command: 'AUTHENTICATE', params: ['+'] });
     return;
   }
-  // Payloads come in 400-byte pieces; a piece shorter than 400 (or "+") ends it.
-  if (arg !== '+') c.sasl.buffer += arg;
-  if (c.sasl.buffer.length > (MAX_SASL_BYTES * 4) / 3 + 4) {
+  const sasl = c.sasl;
+  // Payloads come in 400-byte pieces; a piece shorter than 400 (or "+") ends one.
+  if (arg !== '+') sasl.buffer += arg;
+  if (sasl.buffer.length > (MAX_SASL_BYTES * 4) / 3 + 4) {
+    sasl.exchange.abort();
     c.sasl = undefined;
     c.numeric('ERR_SASLTOOLONG', [], 'SASL message too long');
     return;
   }
   if (arg.length === 400) return;
-  const raw = Buffer.from(c.sasl.buffer, 'base64').toString('utf8');
-  c.sasl = undefined;
-  const [authzid, authcid, password] = raw.split('\0');
-  if (authcid === undefined || password === undefined || (authzid && authzid !== authcid)) {
-    c.numeric('ERR_SASLFAIL', [], 'SASL authentication failed');
+  const message = Buffer.from(sasl.buffer, 'base64');
+  sasl.buffer = '';
+  // SCRAM's server-final was sent as a challenge; the client's "+" acknowledges it.
+  if (sasl.done) {
+    c.sasl = undefined;
+    return loggedIn(c, sasl.done);
+  }
+  const step = await sasl.exchange.step(message);
+  if ('challenge' in step) return sendPieces(c, step.challenge);
+  if ('failure' in step) {
+    c.sasl = undefined;
+    c.numeric(
+      'ERR_SASLFAIL',
+      [],
+      step.failure.reason === 'temporary-auth-failure'
+        ? `SASL authentication failed: ${step.failure.text}`
+        : 'SASL authentication failed',
+    );
     return;
   }
-  try {
-    const auth = await login(c, authcid, password);
-    pending.set(c, auth);
-    const nick = usernameToNick(auth.user.username);
-    c.numeric(
-      'RPL_LOGGEDIN',
-      [`${nick}!${nick.slice(0, 10)}@${c.server}`, auth.user.username],
-      `You are now logged in as ${auth.user.username}`,
-    );
-    c.numeric('RPL_SASLSUCCESS', [], 'SASL authentication successful');
-  } catch (err) {
-    c.numeric('ERR_SASLFAIL', [], saslFailure(err));
+  if (step.success.serverFinal) {
+    sasl.done = step.success.auth;
+    return sendPieces(c, step.success.serverFinal);
   }
+  c.sasl = undefined;
+  loggedIn(c, step.success.auth);
 }
 
-function saslFailure(err: unknown): string {
-  if (isParleyError(err) && err.condition === 'rate-limited')
-    return `SASL authentication failed: ${err.message}`;
-  return 'SASL authentication failed';
+function loggedIn(c: IrcConnection, auth: AuthContext): void {
+  pending.set(c, auth);
+  const nick = usernameToNick(auth.user.username);
+  c.numeric(
+    'RPL_LOGGEDIN',
+    [`${nick}!${nick.slice(0, 10)}@${c.server}`, auth.user.username],
+    `You are now logged in as ${auth.user.username}`,
+  );
+  c.numeric('RPL_SASLSUCCESS', [], 'SASL authentication successful');
 }
 
 function login(c: IrcConnection, username: string, password: string): Promise<AuthContext> {
