@@ -297,6 +297,7 @@ export async function createParley(
     throttle,
     sasl,
     hooks,
+    users,
     live,
     feeds: createFeeds({
       messages,

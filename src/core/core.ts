@@ -17,6 +17,7 @@ import type { LiveReadiness } from './live.js';
 import type { Router } from './router.js';
 import type { SendService } from './send/service.js';
 import type { SessionRegistry } from './sessions.js';
+import type { UserDirectory } from './users.js';
 
 /**
  * Everything a door may call. Built by main.ts; doors receive it, never build it.
@@ -59,6 +60,8 @@ export interface Core {
   feeds: Feeds;
   /** Domain hooks (message stored or waiting, presence changed, member joined): `hooks.on(...)`. */
   hooks: Hooks;
+  /** Who is who by id (doors naming people and rooms from ids: history targets, replays). */
+  users: Pick<UserDirectory, 'usernames' | 'roomName'>;
   /** Login failures per account and address (used by `accounts`; no door calls it directly yet). */
   throttle: LoginThrottle;
   /**

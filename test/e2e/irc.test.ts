@@ -160,6 +160,74 @@ for (const backend of everyStoreBackend()) {
       );
     });
 
+    it('CHATHISTORY: LATEST, BEFORE by msgid and TARGETS, in batches, over a room and a direct conversation', async () => {
+      const web = node.client();
+      const webName = uname('hist');
+      await web.register(webName, PASSWORD);
+      const room = `hist${Date.now() % 100000}`;
+      await web.rooms.create(room);
+      const ircName = uname('hist');
+      await node.client().register(ircName, PASSWORD);
+      for (let i = 1; i <= 5; i++) await web.rooms.send(room, `room line ${i}`, `r-${i}`);
+      await web.sendMessage(ircName, 'direct line 1', 'd-1');
+      await web.sendMessage(ircName, 'direct line 2', 'd-2');
+      const c = await login(ircName, ['batch', 'draft/chathistory', 'server-time', 'message-tags']);
+      const isupport = c.lines.filter((l) => l.command === '005').flatMap((l) => l.params);
+      expect(isupport).toContain('MSGREFTYPES=msgid,timestamp');
+      c.send(`JOIN #${room}`);
+      await c.command('366');
+
+      const batchOf = async (cmd: string) => {
+        const mark = c.lines.length;
+        c.send(cmd);
+        const open = await c.wait(
+          (l) => l.command === 'BATCH' && l.params[0]!.startsWith('+'),
+          cmd,
+          mark,
+        );
+        const id = open.params[0]!.slice(1);
+        await c.wait(
+          (l) => l.command === 'BATCH' && l.params[0] === `-${id}`,
+          `end of ${cmd}`,
+          mark,
+        );
+        return { open, lines: c.lines.slice(mark).filter((l) => l.tags.batch === id) };
+      };
+      const latest = await batchOf(`CHATHISTORY LATEST #${room} * 3`);
+      expect(latest.open.params.slice(1)).toEqual(['chathistory', `#${room}`]);
+      expect(latest.lines.map((l) => l.params[1])).toEqual([
+        'room line 3',
+        'room line 4',
+        'room line 5',
+      ]);
+      const before = await batchOf(
+        `CHATHISTORY BEFORE #${room} msgid=${latest.lines[0]!.tags.msgid} 10`,
+      );
+      expect(before.lines.map((l) => l.params[1])).toEqual(['room line 1', 'room line 2']);
+      const dm = await batchOf(`CHATHISTORY LATEST ${webName} * 10`);
+      expect(dm.lines.map((l) => [l.source.split('!')[0], l.params[0], l.params[1]])).toEqual([
+        [webName, ircName, 'direct line 1'],
+        [webName, ircName, 'direct line 2'],
+      ]);
+      const targets = await batchOf(
+        `CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=${new Date(Date.now() + 60_000).toISOString()} 10`,
+      );
+      expect(targets.lines.map((l) => l.params[1])).toEqual(
+        expect.arrayContaining([`#${room}`, webName]),
+      );
+      // Hostile references are refused with FAIL, and nothing else changes.
+      const mark = c.lines.length;
+      c.send(`CHATHISTORY BEFORE #${room} bogus=1 10`);
+      const f = await c.wait((l) => l.command === 'FAIL', 'FAIL', mark);
+      expect(f.params.slice(0, 2)).toEqual(['CHATHISTORY', 'INVALID_PARAMS']);
+      c.send('CHATHISTORY LATEST #no-such-room-q * 10');
+      await c.wait(
+        (l) => l.command === 'FAIL' && l.params[1] === 'INVALID_TARGET',
+        'INVALID_TARGET',
+        mark,
+      );
+    });
+
     it('refusals: unknown nick 401, unknown channel 403, not a member 404-style, junk commands 421', async () => {
       const name = uname('ref');
       await node.client().register(name, PASSWORD);

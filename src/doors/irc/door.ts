@@ -10,6 +10,7 @@ import { CHANNELLEN, CHANTYPES, PREFIX } from './mapping/channel.js';
 import { isupportMessages } from './mapping/isupport.js';
 import { NICKLEN } from './mapping/nick.js';
 import { MAX_TARGETS } from './handlers/messaging.js';
+import { HISTORY_MAX } from '../../core/messages/service.js';
 import type { Certificates } from '../tls/certificates.js';
 
 /**
@@ -53,6 +54,8 @@ export function createIrcDoor(deps: {
     ['MODES', '4'],
     ['TARGMAX', `PRIVMSG:${MAX_TARGETS},NOTICE:${MAX_TARGETS},JOIN:20,PART:20,KICK:10`],
     ['UTF8ONLY', true],
+    ['CHATHISTORY', String(HISTORY_MAX)],
+    ['MSGREFTYPES', 'msgid,timestamp'],
   ]).map((m) => m.params.slice(1, -1));
 
   function accept(socket: Socket): void {

@@ -1,6 +1,7 @@
 import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { CHANNELS } from './channels.js';
+import { HISTORY } from './history.js';
 import { MESSAGING } from './messaging.js';
 import { QUERIES } from './queries.js';
 import { REGISTRATION } from './registration.js';
@@ -22,4 +23,5 @@ export const COMMANDS: Readonly<Record<string, Handler>> = {
   ...MESSAGING,
   ...CHANNELS,
   ...QUERIES,
+  ...HISTORY,
 };

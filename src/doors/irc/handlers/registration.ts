@@ -21,6 +21,8 @@ export const CAPS: Readonly<Record<string, string>> = {
   'account-tag': '',
   'multi-prefix': '',
   'cap-notify': '',
+  batch: '',
+  'draft/chathistory': '',
 };
 
 /** SASL payloads are at most this long once decoded (authzid, authcid, password). */
