@@ -1,0 +1,79 @@
+import { afterAll, expect, it } from 'vitest';
+import { describeOn } from '../helpers/backends.js';
+import { clusterSetups, useCluster } from '../helpers/cluster.js';
+import { ircLogin, ircPort, type RawIrc } from '../helpers/irc.js';
+import { uname } from '../helpers/server.js';
+
+/**
+ * The IRC door on two nodes sharing one database and one bus: an IRC user on
+ * node 1 and a web user on node 2 share a room and talk directly, live, both
+ * ways; the IRC user's second connection, on node 2, sees its own sends from
+ * node 1 (as bouncers show them).
+ */
+const PASSWORD = 'correct horse battery';
+
+for (const setup of clusterSetups) {
+  describeOn(setup)(`IRC across two nodes (${setup.name})`, () => {
+    const { cluster: c, connectTo } = useCluster(setup);
+    const open: RawIrc[] = [];
+    afterAll(() => {
+      for (const x of open) x.close();
+    });
+
+    it('an IRC user on node 1 and a web user on node 2 talk in a room and directly', async () => {
+      const webName = uname('w');
+      const web = await c.node2.client().register(webName, PASSWORD);
+      const ircName = uname('i');
+      await c.node1.client().register(ircName, PASSWORD);
+      const room = `two${Date.now() % 100000}`;
+      await c.node2.client(web.token).rooms.create(room);
+      const conn = await connectTo(c.node2, web.token);
+
+      const irc = await ircLogin(ircPort(c.node1), ircName, PASSWORD);
+      open.push(irc);
+      // The same account on node 2 over IRC too.
+      const second = await ircLogin(ircPort(c.node2), ircName, PASSWORD);
+      open.push(second);
+      irc.send(`JOIN #${room}`);
+      await irc.command('366', 'names on node 1');
+      // Node 2's IRC connection follows the join made on node 1.
+      await second.wait(
+        (l) => l.command === 'JOIN' && l.params[0] === `#${room}`,
+        'the join from the other node',
+      );
+
+      const roomMsg = new Promise<{ message: { text: string } }>((resolve) =>
+        conn.on('room.message', (d) => resolve(d as { message: { text: string } })),
+      );
+      irc.send(`PRIVMSG #${room} :from node one`);
+      expect((await roomMsg).message.text).toBe('from node one');
+      // The sender's other connection sees its own message (from its own nick).
+      const own = await second.wait(
+        (l) => l.command === 'PRIVMSG' && l.params[1] === 'from node one',
+        'own message on node 2',
+      );
+      expect(own.source.split('!')[0]).toBe(ircName);
+
+      await c.node2.client(web.token).rooms.send(room, 'from node two', 'n2-1');
+      await irc.wait(
+        (l) => l.command === 'PRIVMSG' && l.params[0] === `#${room}` && l.params[1] === 'from node two',
+        'room message from node 2',
+      );
+
+      const dm = new Promise<{ message: { text: string } }>((resolve) =>
+        conn.on('message', (d) => resolve(d as { message: { text: string } })),
+      );
+      irc.send(`PRIVMSG ${webName} :direct across nodes`);
+      expect((await dm).message.text).toBe('direct across nodes');
+      await c.node2.client(web.token).sendMessage(ircName, 'and back', 'n2-2');
+      await irc.wait(
+        (l) => l.command === 'PRIVMSG' && l.params[0] === ircName && l.params[1] === 'and back',
+        'direct message from node 2',
+      );
+      await second.wait(
+        (l) => l.command === 'PRIVMSG' && l.params[1] === 'and back',
+        'the same on the second connection',
+      );
+    });
+  });
+}
