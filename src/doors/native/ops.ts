@@ -206,9 +206,9 @@ export const OPS: Record<string, Op> = {
   }),
   'contacts.update': op({
     auth: true,
-    shape: { username: 'string', alias: 'prose?', groups: 'any?' },
+    shape: { username: 'string', alias: 'prose?', groups: 'strings?' },
     async run(ctx) {
-      const patch: { alias?: unknown; groups?: unknown } = {};
+      const patch: { alias?: string; groups?: readonly string[] } = {};
       if (ctx.input.alias !== undefined) patch.alias = ctx.input.alias;
       if (ctx.input.groups !== undefined) patch.groups = ctx.input.groups;
       return {
