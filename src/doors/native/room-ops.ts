@@ -1,3 +1,4 @@
+import { ParleyError } from '../../core/errors.js';
 import type { RoomSendResult } from '../../core/rooms/chat.js';
 import { nativeEvent } from './events.js';
 import { authed, op, type Op, type OpContext } from './op.js';
@@ -8,6 +9,15 @@ import { roomMessageView, roomSentView } from './views.js';
  * table: a REST route and a WebSocket frame of the same name run the same entry.
  */
 const me = (ctx: OpContext): string => authed(ctx).user.id;
+
+/** `rooms.directory`'s `after` as text: a whole number from a REST query becomes its digits. */
+function directoryAfter(v: unknown): string | undefined {
+  if (v === undefined || typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  throw new ParleyError('bad-request', 'after must be a `next` value from an earlier page', {
+    field: 'after',
+  });
+}
 
 export const ROOM_OPS: Record<string, Op> = {
   'rooms.create': op({
@@ -32,10 +42,7 @@ export const ROOM_OPS: Record<string, Op> = {
     run: (ctx) =>
       ctx.core.rooms.directory(me(ctx), {
         q: ctx.input.q,
-        after:
-          typeof ctx.input.after === 'number' && Number.isSafeInteger(ctx.input.after)
-            ? String(ctx.input.after)
-            : ctx.input.after,
+        after: directoryAfter(ctx.input.after),
         limit: ctx.input.limit,
       }),
   }),
