@@ -70,8 +70,8 @@ export function normalizeUsername(input: string): string {
  * account can have it (so lookups of hostile input, NUL bytes included, never
  * reach the database and simply find nobody).
  */
-export function lookupName(input: unknown): string | undefined {
-  if (typeof input !== 'string' || input.length > 64) return undefined;
+export function lookupName(input: string): string | undefined {
+  if (input.length > 64) return undefined;
   const name = input.toLowerCase();
   return USERNAME.test(name) ? name : undefined;
 }

@@ -434,7 +434,7 @@ export const OPS: Record<string, Op> = {
     auth: true,
     shape: { with: 'string', delivered: 'number?', read: 'number?' },
     async run(ctx) {
-      const req: { with: unknown; delivered?: unknown; read?: unknown } = { with: ctx.input.with };
+      const req: { with: string; delivered?: number; read?: number } = { with: ctx.input.with };
       if (ctx.input.delivered !== undefined) req.delivered = ctx.input.delivered;
       if (ctx.input.read !== undefined) req.read = ctx.input.read;
       return { marker: await ctx.core.receipts.mark(authed(ctx).user.id, req, ctx.connectionId) };
