@@ -56,7 +56,8 @@ for (const setup of clusterSetups) {
 
       await c.node2.client(web.token).rooms.send(room, 'from node two', 'n2-1');
       await irc.wait(
-        (l) => l.command === 'PRIVMSG' && l.params[0] === `#${room}` && l.params[1] === 'from node two',
+        (l) =>
+          l.command === 'PRIVMSG' && l.params[0] === `#${room}` && l.params[1] === 'from node two',
         'room message from node 2',
       );
 

@@ -81,10 +81,8 @@ export function publicSession(s: SessionRecord): PublicSession {
   };
 }
 
-export function cleanDevice(device: unknown): string {
-  if (device === undefined || device === null || device === '') return 'unnamed device';
-  if (typeof device !== 'string')
-    throw new ParleyError('bad-request', 'device must be a string', { field: 'device' });
+export function cleanDevice(device: string | undefined): string {
+  if (device === undefined || device === '') return 'unnamed device';
   // eslint-disable-next-line no-control-regex
   const d = device.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
   if ([...d].length > MAX_DEVICE)
@@ -122,16 +120,16 @@ export function scopedAuth(
 
 export interface AccountService {
   register(req: {
-    username: unknown;
-    password: unknown;
-    invite?: unknown;
-    device?: unknown;
+    username: string;
+    password: string;
+    invite?: string;
+    device?: string;
     address: string;
   }): Promise<LoginResult>;
   login(req: {
-    username: unknown;
-    password: unknown;
-    device?: unknown;
+    username: string;
+    password: string;
+    device?: string;
     address: string;
   }): Promise<LoginResult>;
   /**
@@ -142,12 +140,13 @@ export interface AccountService {
    * all its user's sessions (password change, disable, delete), on every node.
    */
   verify(req: {
-    username: unknown;
-    password: unknown;
-    device?: unknown;
+    username: string;
+    password: string;
+    device?: string;
     address: string;
   }): Promise<AuthContext>;
-  authenticate(token: unknown, address?: string): Promise<AuthContext>;
+  /** `token` as the door received it; undefined (none given) is refused like a bad one. */
+  authenticate(token: string | undefined, address?: string): Promise<AuthContext>;
   /**
    * True while the login behind `auth` holds: its stored session exists (or, for
    * a connection-scoped one, the password is unchanged) and the user is enabled.
@@ -165,26 +164,26 @@ export interface AccountService {
   asSession<T>(auth: AuthContext, op: () => Promise<T>): Promise<T>;
   logout(auth: AuthContext): Promise<void>;
   sessions(userId: string): Promise<PublicSession[]>;
-  revokeSession(userId: string, sessionId: unknown): Promise<void>;
+  revokeSession(userId: string, sessionId: string): Promise<void>;
   /** Both re-check the password and are throttled like logins, so a stolen token cannot guess it. */
   changePassword(
     auth: AuthContext,
-    oldPassword: unknown,
-    newPassword: unknown,
+    oldPassword: string,
+    newPassword: string,
     address: string,
   ): Promise<void>;
-  deleteAccount(auth: AuthContext, password: unknown, address: string): Promise<void>;
+  deleteAccount(auth: AuthContext, password: string, address: string): Promise<void>;
   /** Who may sign up now (the operator's `registration.policy`), for clients to ask up front. */
   registrationPolicy(): RegistrationPolicy;
   // Operator actions (CLI); they bypass the registration policy.
-  adminAdd(username: unknown, password: unknown): Promise<PublicUser>;
+  adminAdd(username: string, password: string): Promise<PublicUser>;
   adminList(opts: {
     after?: string;
     limit: number;
   }): Promise<(PublicUser & { disabled: boolean })[]>;
-  adminSetPassword(username: unknown, password: unknown): Promise<void>;
-  adminSetDisabled(username: unknown, disabled: boolean): Promise<void>;
-  adminDelete(username: unknown): Promise<void>;
+  adminSetPassword(username: string, password: string): Promise<void>;
+  adminSetDisabled(username: string, disabled: boolean): Promise<void>;
+  adminDelete(username: string): Promise<void>;
   /** The code is in the answer only: the store keeps its hash. */
   createInvite(opts: {
     uses: number;
@@ -329,7 +328,7 @@ export function createAccountService(deps: {
     return user;
   }
 
-  async function byName(username: unknown): Promise<UserRecord> {
+  async function byName(username: string): Promise<UserRecord> {
     const name = normalizeUsername(username);
     const u = await store.userByUsername(name);
     if (!u) throw new ParleyError('not-found', `no user named "${name}"`);
@@ -338,8 +337,8 @@ export function createAccountService(deps: {
 
   /** `admit` runs once the input is known to be well-formed, before anything is written. */
   async function create(
-    username: unknown,
-    password: unknown,
+    username: string,
+    password: string,
     inviteCode?: string,
     admit?: () => void,
   ): Promise<UserRecord> {
@@ -372,7 +371,7 @@ export function createAccountService(deps: {
         throw new ParleyError('registration-closed', 'this server does not accept new accounts');
       let invite: string | undefined;
       if (policy === 'invite') {
-        if (typeof req.invite !== 'string' || req.invite === '')
+        if (req.invite === undefined || req.invite === '')
           throw new ParleyError('invalid-invite', 'this server needs an invite code to register', {
             field: 'invite',
           });
@@ -428,7 +427,7 @@ export function createAccountService(deps: {
     },
 
     async authenticate(token, address = '') {
-      if (typeof token !== 'string' || token.length < 10 || token.length > 256)
+      if (token === undefined || token.length < 10 || token.length > 256)
         throw new ParleyError('not-authenticated', 'a valid token is required');
       const session = await store.sessionByTokenHash(hashToken(token));
       if (!session)
@@ -480,7 +479,7 @@ export function createAccountService(deps: {
     },
 
     async revokeSession(userId, sessionId) {
-      if (typeof sessionId !== 'string' || sessionId.length > 64)
+      if (sessionId.length > 64)
         throw new ParleyError(
           'bad-request',
           'session id must be a string of at most 64 characters',

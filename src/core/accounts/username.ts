@@ -53,9 +53,7 @@ const USERNAME = /^[a-z0-9._-]{1,32}$/;
  * logs in as `alice`. Only [a-z0-9._-] is allowed, which is valid unchanged as
  * an IRC nick body and an XMPP localpart.
  */
-export function normalizeUsername(input: unknown): string {
-  if (typeof input !== 'string')
-    throw new ParleyError('bad-request', 'username must be a string', { field: 'username' });
+export function normalizeUsername(input: string): string {
   const name = input.toLowerCase();
   if (!USERNAME.test(name)) {
     throw new ParleyError(
@@ -72,8 +70,8 @@ export function normalizeUsername(input: unknown): string {
  * account can have it (so lookups of hostile input, NUL bytes included, never
  * reach the database and simply find nobody).
  */
-export function lookupName(input: unknown): string | undefined {
-  if (typeof input !== 'string' || input.length > 64) return undefined;
+export function lookupName(input: string): string | undefined {
+  if (input.length > 64) return undefined;
   const name = input.toLowerCase();
   return USERNAME.test(name) ? name : undefined;
 }
@@ -91,8 +89,8 @@ export const MAX_PASSWORD = 1024;
  * A password offered to be checked (login, re-check): any string a new password
  * could be, counted the same way (code points), so every settable password can log in.
  */
-export function offeredPassword(pw: unknown, field = 'password'): string {
-  if (typeof pw !== 'string' || [...pw].length > MAX_PASSWORD)
+export function offeredPassword(pw: string, field = 'password'): string {
+  if ([...pw].length > MAX_PASSWORD)
     throw new ParleyError(
       'bad-request',
       `${field} must be a string of at most ${MAX_PASSWORD} characters`,
@@ -101,9 +99,7 @@ export function offeredPassword(pw: unknown, field = 'password'): string {
   return pw;
 }
 
-export function checkPassword(pw: unknown, field = 'password'): string {
-  if (typeof pw !== 'string')
-    throw new ParleyError('bad-request', `${field} must be a string`, { field });
+export function checkPassword(pw: string, field = 'password'): string {
   const chars = [...pw].length;
   if (chars < MIN_PASSWORD)
     throw new ParleyError('bad-request', `${field} must be at least ${MIN_PASSWORD} characters`, {

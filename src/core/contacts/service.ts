@@ -37,27 +37,27 @@ export const CONTACT_LIMITS = { note: 500, alias: 64, group: 64, groups: 20 } as
 
 export interface ContactService {
   list(userId: string): Promise<ContactItem[]>;
-  request(userId: string, username: unknown, note: unknown): Promise<ContactItem>;
-  approve(userId: string, username: unknown, mutual: unknown): Promise<ContactItem>;
-  deny(userId: string, username: unknown): Promise<ContactItem | null>;
-  cancel(userId: string, username: unknown): Promise<ContactItem | null>;
-  remove(userId: string, username: unknown): Promise<void>;
+  request(userId: string, username: string, note?: string): Promise<ContactItem>;
+  /** `mutual` (default true): subscribe back to them too. */
+  approve(userId: string, username: string, mutual?: boolean): Promise<ContactItem>;
+  deny(userId: string, username: string): Promise<ContactItem | null>;
+  cancel(userId: string, username: string): Promise<ContactItem | null>;
+  remove(userId: string, username: string): Promise<void>;
+  /** `groups` replaces the whole list; names are cleaned, and empty ones and repeats dropped. */
   update(
     userId: string,
-    username: unknown,
-    patch: { alias?: unknown; groups?: unknown },
+    username: string,
+    patch: { alias?: string; groups?: readonly string[] },
   ): Promise<ContactItem>;
-  block(userId: string, username: unknown): Promise<void>;
-  unblock(userId: string, username: unknown): Promise<void>;
+  block(userId: string, username: string): Promise<void>;
+  unblock(userId: string, username: string): Promise<void>;
   blocked(userId: string): Promise<{ userId: string; username: string; createdAt: number }[]>;
   isBlocked(ownerId: string, otherId: string): Promise<boolean>;
   blockersOf(userId: string): Promise<string[]>;
 }
 
-function text(v: unknown, field: string, max: number): string {
-  if (v === undefined || v === null) return '';
-  if (typeof v !== 'string')
-    throw new ParleyError('bad-request', `${field} must be a string`, { field });
+function text(v: string | undefined, field: string, max: number): string {
+  if (v === undefined) return '';
   // eslint-disable-next-line no-control-regex
   const s = v.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
   if ([...s].length > max)
@@ -65,18 +65,13 @@ function text(v: unknown, field: string, max: number): string {
   return s;
 }
 
-function groupsOf(v: unknown): string[] {
-  if (!Array.isArray(v))
-    throw new ParleyError('bad-request', 'groups must be a list of names', { field: 'groups' });
+function groupsOf(v: readonly string[]): string[] {
   if (v.length > CONTACT_LIMITS.groups)
     throw new ParleyError('bad-request', `at most ${CONTACT_LIMITS.groups} groups`, {
       field: 'groups',
     });
   const out = new Set<string>();
   for (const g of v) {
-    // text() reads null as "", which would quietly drop a null item instead of refusing it.
-    if (typeof g !== 'string')
-      throw new ParleyError('bad-request', 'groups must be a string', { field: 'groups' });
     const name = text(g, 'groups', CONTACT_LIMITS.group);
     if (name) out.add(name);
   }
@@ -108,9 +103,9 @@ export function createContactService(deps: {
 
   async function other(
     userId: string,
-    username: unknown,
+    username: string,
   ): Promise<{ id: string; username: string }> {
-    if (typeof username !== 'string' || username.length > 64)
+    if (username.length > 64)
       throw new ParleyError('bad-request', 'username must be a string', { field: 'username' });
     const name = username.toLowerCase();
     // A name no account can have is not looked up: PostgreSQL refuses a NUL in text (500).
@@ -158,7 +153,7 @@ export function createContactService(deps: {
 
   async function act(
     userId: string,
-    username: unknown,
+    username: string,
     fn: (ab: ContactRow, ba: ContactRow, t: number, theyBlockedMe: boolean) => rules.Pair,
     opts: {
       requireRow?: (ab: ContactRow | undefined) => string | undefined;
@@ -225,8 +220,6 @@ export function createContactService(deps: {
     },
 
     async approve(userId, username, mutual) {
-      if (mutual !== undefined && typeof mutual !== 'boolean')
-        throw new ParleyError('bad-request', 'mutual must be true or false', { field: 'mutual' });
       return (await act(
         userId,
         username,

@@ -19,7 +19,8 @@ export interface ConversationView {
 export interface ConversationService {
   list(
     userId: string,
-    q: { before?: unknown; limit?: unknown },
+    /** `before`: the `next` of the previous page. */
+    q: { before?: string; limit?: number },
   ): Promise<{ conversations: ConversationView[]; next?: string }>;
 }
 
@@ -57,12 +58,7 @@ export function createConversationService(deps: {
     async list(userId, q) {
       let limit = CONVERSATIONS_DEFAULT;
       if (q.limit !== undefined) {
-        if (
-          typeof q.limit !== 'number' ||
-          !Number.isSafeInteger(q.limit) ||
-          q.limit < 1 ||
-          q.limit > CONVERSATIONS_MAX
-        )
+        if (!Number.isSafeInteger(q.limit) || q.limit < 1 || q.limit > CONVERSATIONS_MAX)
           throw new ParleyError(
             'bad-request',
             `limit must be a whole number from 1 to ${CONVERSATIONS_MAX}`,
@@ -74,7 +70,7 @@ export function createConversationService(deps: {
         limit: limit + 1,
       };
       if (q.before !== undefined) {
-        const m = typeof q.before === 'string' ? CURSOR.exec(q.before) : null;
+        const m = CURSOR.exec(q.before);
         if (!m)
           throw new ParleyError(
             'bad-request',

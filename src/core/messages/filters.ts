@@ -4,9 +4,7 @@ export const MAX_FILTERS = 100;
 export const MAX_PHRASE = 100;
 
 /** A filter phrase as stored: trimmed, inner whitespace collapsed, with at least one letter or digit. */
-export function cleanPhrase(v: unknown): string {
-  if (typeof v !== 'string')
-    throw new ParleyError('bad-request', 'phrase must be a string', { field: 'phrase' });
+export function cleanPhrase(v: string): string {
   const p = v.replace(/\s+/gu, ' ').trim();
   if (!/[\p{L}\p{N}]/u.test(p))
     throw new ParleyError('bad-request', 'phrase needs at least one letter or digit', {

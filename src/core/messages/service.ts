@@ -49,38 +49,33 @@ export interface SendResult {
 export interface MessageService {
   send(
     userId: string,
-    req: { to: unknown; clientId: unknown; text: unknown; replyTo?: unknown },
+    req: { to: string; clientId: string; text: string; replyTo?: string | null },
     connectionId?: string,
   ): Promise<SendResult>;
-  edit(userId: string, id: unknown, text: unknown, connectionId?: string): Promise<SendResult>;
-  remove(userId: string, id: unknown, connectionId?: string): Promise<SendResult>;
+  edit(userId: string, id: string, text: string, connectionId?: string): Promise<SendResult>;
+  remove(userId: string, id: string, connectionId?: string): Promise<SendResult>;
+  /** `on` (default true): add the reaction; false takes it back. */
   react(
     userId: string,
-    id: unknown,
-    emoji: unknown,
-    on: unknown,
+    id: string,
+    emoji: string,
+    on?: boolean,
     connectionId?: string,
   ): Promise<SendResult>;
-  history(
-    userId: string,
-    q: { with: unknown; before?: unknown; after?: unknown; limit?: unknown },
-  ): Promise<{ messages: DirectMessage[]; more: boolean }>;
+  history(userId: string, q: HistoryQuery): Promise<{ messages: DirectMessage[]; more: boolean }>;
   filters(userId: string): Promise<string[]>;
-  addFilter(userId: string, phrase: unknown): Promise<string[]>;
-  removeFilter(userId: string, phrase: unknown): Promise<string[]>;
+  addFilter(userId: string, phrase: string): Promise<string[]>;
+  removeFilter(userId: string, phrase: string): Promise<string[]>;
   /** Messages to you held by your filters, newest first. */
-  held(
-    userId: string,
-    q: { before?: unknown; limit?: unknown },
-  ): Promise<{ messages: DirectMessage[]; next?: string }>;
+  held(userId: string, q: PageQuery): Promise<{ messages: DirectMessage[]; next?: string }>;
   /** Moves a held message into its conversation (logged and told like a new message, to you only). */
-  release(userId: string, id: unknown, connectionId?: string): Promise<SendResult>;
+  release(userId: string, id: string, connectionId?: string): Promise<SendResult>;
   /** Removes a held message from your filtered folder; it stays out of your conversation. */
-  clearHeld(userId: string, id: unknown): Promise<void>;
+  clearHeld(userId: string, id: string): Promise<void>;
   /** Full-text search over your conversations, newest first; `next` continues. */
   search(
     userId: string,
-    q: { q: unknown; with?: unknown; before?: unknown; limit?: unknown },
+    q: { q: string; with?: string; before?: string; limit?: number },
   ): Promise<{
     results: {
       message: DirectMessage | RoomMessage;
@@ -93,8 +88,8 @@ export interface MessageService {
   /** The user's log after `after`: every change they must see, in order. */
   sync(
     userId: string,
-    after: unknown,
-    limit?: unknown,
+    after?: number,
+    limit?: number,
   ): Promise<{
     events: LogEvent[];
     cursor: number;
@@ -104,9 +99,28 @@ export interface MessageService {
   }>;
 }
 
+/** Positions in a conversation (exclusive): at most one of `before` and `after`. */
+export interface SeqPage {
+  before?: number;
+  after?: number;
+  limit?: number;
+}
+
+/** A direct conversation's messages by position (`messages.history`). */
+export interface HistoryQuery extends SeqPage {
+  /** The other person's username. */
+  with: string;
+}
+
+/** A page of a list read newest first: `before` is the `next` of the previous page. */
+export interface PageQuery {
+  before?: string;
+  limit?: number;
+}
+
 /** The words of a search query: no query syntax of either engine ever reaches the store. */
-export function searchTerms(q: unknown): string[] {
-  if (typeof q !== 'string' || q.length > SEARCH_MAX_QUERY)
+export function searchTerms(q: string): string[] {
+  if (q.length > SEARCH_MAX_QUERY)
     throw new ParleyError(
       'bad-request',
       `q must be a string of at most ${SEARCH_MAX_QUERY} characters`,
@@ -124,8 +138,8 @@ export function dmConversationId(a: string, b: string): string {
   return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
 }
 
-function intField(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+function intField(v: number, field: string, min: number, max: number): number {
+  if (!Number.isSafeInteger(v) || v < min || v > max)
     throw new ParleyError('bad-request', `${field} must be a whole number from ${min} to ${max}`, {
       field,
     });
@@ -133,7 +147,7 @@ function intField(v: unknown, field: string, min: number, max: number): number {
 }
 
 /** The native ops' `before` / `after` (positions, exclusive) as a history selector. */
-export function pageSelector(q: { before?: unknown; after?: unknown }): Selector {
+export function pageSelector(q: { before?: number; after?: number }): Selector {
   const before =
     q.before === undefined ? undefined : intField(q.before, 'before', 1, Number.MAX_SAFE_INTEGER);
   const after =
@@ -148,9 +162,7 @@ export function pageSelector(q: { before?: unknown; after?: unknown }): Selector
 /** PostgreSQL text cannot hold U+0000: refused everywhere, so both stores answer alike. */
 const hasNul = (v: string) => v.includes('\u0000');
 
-export function checkText(v: unknown): string {
-  if (typeof v !== 'string')
-    throw new ParleyError('bad-request', 'text must be a string', { field: 'text' });
+export function checkText(v: string): string {
   if (Buffer.byteLength(v, 'utf8') > MAX_TEXT_BYTES)
     throw new ParleyError(
       'payload-too-large',
@@ -267,8 +279,8 @@ export function createMessageService(deps: {
     return out;
   }
 
-  async function mine(userId: string, id: unknown, mustBeSender: boolean): Promise<StoredMessage> {
-    if (typeof id !== 'string' || id.length > 64 || hasNul(id))
+  async function mine(userId: string, id: string, mustBeSender: boolean): Promise<StoredMessage> {
+    if (id.length > 64 || hasNul(id))
       throw new ParleyError('bad-request', 'id must be a message id', { field: 'id' });
     const m = await store.byId(id);
     const canSee =
@@ -287,8 +299,8 @@ export function createMessageService(deps: {
     return m;
   }
 
-  async function heldMessage(userId: string, id: unknown): Promise<StoredMessage> {
-    if (typeof id !== 'string' || id.length > 64 || hasNul(id))
+  async function heldMessage(userId: string, id: string): Promise<StoredMessage> {
+    if (id.length > 64 || hasNul(id))
       throw new ParleyError('bad-request', 'id must be a message id', { field: 'id' });
     const m = await store.byId(id);
     if (!m || m.recipientId !== userId || m.filtered !== 'held' || m.deletedAt !== null)
@@ -300,18 +312,13 @@ export function createMessageService(deps: {
 
   return {
     async send(userId, req, connectionId) {
-      if (
-        typeof req.clientId !== 'string' ||
-        req.clientId.length === 0 ||
-        req.clientId.length > MAX_CLIENT_ID ||
-        hasNul(req.clientId)
-      )
+      if (req.clientId.length === 0 || req.clientId.length > MAX_CLIENT_ID || hasNul(req.clientId))
         throw new ParleyError(
           'bad-request',
           `clientId must be a string of 1-${MAX_CLIENT_ID} characters`,
           { field: 'clientId' },
         );
-      if (typeof req.to !== 'string' || req.to.length > 64 || hasNul(req.to))
+      if (req.to.length > 64 || hasNul(req.to))
         throw new ParleyError('bad-request', 'to must be a username', { field: 'to' });
       // Everything the send must look up, in one read (MessageStore.sendContext).
       const ctx = await store.sendContext(userId, req.to.toLowerCase(), req.clientId);
@@ -431,19 +438,12 @@ export function createMessageService(deps: {
         throw new ParleyError('conflict', 'a deleted message cannot get reactions', {
           field: 'id',
         });
-      if (
-        typeof emoji !== 'string' ||
-        emoji.length === 0 ||
-        [...emoji].length > MAX_EMOJI ||
-        CONTROL_OR_SPACE.test(emoji)
-      )
+      if (emoji.length === 0 || [...emoji].length > MAX_EMOJI || CONTROL_OR_SPACE.test(emoji))
         throw new ParleyError(
           'bad-request',
           `emoji must be 1-${MAX_EMOJI} characters without spaces`,
           { field: 'emoji' },
         );
-      if (on !== undefined && typeof on !== 'boolean')
-        throw new ParleyError('bad-request', 'on must be true or false', { field: 'on' });
       limiter.take(userId);
       const names = await namesOf(m.senderId, m.recipientId);
       const r = await store.react(
@@ -468,7 +468,7 @@ export function createMessageService(deps: {
     },
 
     async history(userId, q) {
-      if (typeof q.with !== 'string' || q.with.length > 64 || hasNul(q.with))
+      if (q.with.length > 64 || hasNul(q.with))
         throw new ParleyError('bad-request', 'with must be a username', { field: 'with' });
       const other = await users.byUsername(q.with.toLowerCase());
       if (!other) throw new ParleyError('not-found', 'no such user', { field: 'with' });
@@ -510,8 +510,7 @@ export function createMessageService(deps: {
         limit: limit + 1,
       };
       if (q.before !== undefined) {
-        const m =
-          typeof q.before === 'string' ? /^(\d{1,15})\.([0-9a-z]{26})$/.exec(q.before) : null;
+        const m = /^(\d{1,15})\.([0-9a-z]{26})$/.exec(q.before);
         if (!m)
           throw new ParleyError(
             'bad-request',
@@ -562,7 +561,7 @@ export function createMessageService(deps: {
         limit: number;
       } = { limit: limit + 1 };
       if (q.with !== undefined) {
-        if (typeof q.with !== 'string' || q.with.length > 64 || hasNul(q.with))
+        if (q.with.length > 64 || hasNul(q.with))
           throw new ParleyError('bad-request', 'with must be a username', { field: 'with' });
         const other = await users.byUsername(q.with.toLowerCase());
         if (!other) throw new ParleyError('not-found', 'no such user', { field: 'with' });
@@ -573,8 +572,7 @@ export function createMessageService(deps: {
         opts.conversationId = dmConversationId(userId, other.id);
       }
       if (q.before !== undefined) {
-        const m =
-          typeof q.before === 'string' ? /^(\d{1,15})\.([0-9a-z]{26})$/.exec(q.before) : null;
+        const m = /^(\d{1,15})\.([0-9a-z]{26})$/.exec(q.before);
         if (!m)
           throw new ParleyError(
             'bad-request',

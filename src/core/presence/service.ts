@@ -35,7 +35,7 @@ export interface PresenceService {
    * Sets one session's presence; answers with the user's resulting presence.
    * `priority` (XMPP, -128..127) is kept when left out.
    */
-  set(session: Session, show: unknown, status: unknown, priority?: number): Promise<PresenceInfo>;
+  set(session: Session, show: string, status?: string, priority?: number): Promise<PresenceInfo>;
   /**
    * Each visible session of `userId` (resource, show, status, priority, key), for
    * doors that show presence per resource (XMPP). Empty unless `viewerId` may see
@@ -314,14 +314,12 @@ export function createPresenceService(deps: {
         throw new ParleyError('bad-request', 'priority must be a whole number from -128 to 127', {
           field: 'priority',
         });
-      if (typeof show !== 'string' || !SHOWS.includes(show as SessionShow))
+      if (!SHOWS.includes(show as SessionShow))
         throw new ParleyError('bad-request', `show must be one of ${SHOWS.join(', ')}`, {
           field: 'show',
         });
       let text = '';
-      if (status !== undefined && status !== null) {
-        if (typeof status !== 'string')
-          throw new ParleyError('bad-request', 'status must be a string', { field: 'status' });
+      if (status !== undefined) {
         // eslint-disable-next-line no-control-regex
         text = status.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
         if ([...text].length > MAX_STATUS)

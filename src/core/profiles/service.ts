@@ -23,21 +23,38 @@ export interface DirectoryResult {
   next?: string;
 }
 
+/** A change to one's own profile: only the fields given change. */
+export interface ProfileUpdate {
+  displayName?: string;
+  /** null clears it. */
+  birthYear?: number | null;
+  city?: string;
+  country?: string;
+  about?: string;
+  searchable?: boolean;
+}
+
+/** A directory query; empty strings are ignored like absent fields. */
+export interface DirectoryQuery {
+  username?: string;
+  name?: string;
+  city?: string;
+  ageMin?: number;
+  ageMax?: number;
+  /** The `next` of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
 export interface ProfileService {
   get(userId: string): Promise<Profile>;
   /** Another user's profile; hidden from people the owner blocked. */
   view(viewerId: string, username: string): Promise<Profile>;
-  update(
-    userId: string,
-    patch: Record<string, unknown>,
-    exceptConnection?: string,
-  ): Promise<Profile>;
-  search(viewerId: string, q: Record<string, unknown>): Promise<DirectoryResult>;
+  update(userId: string, patch: ProfileUpdate, exceptConnection?: string): Promise<Profile>;
+  search(viewerId: string, q: DirectoryQuery): Promise<DirectoryResult>;
 }
 
-function str(v: unknown, field: string, max: number): string {
-  if (typeof v !== 'string')
-    throw new ParleyError('bad-request', `${field} must be a string`, { field });
+function str(v: string, field: string, max: number): string {
   // eslint-disable-next-line no-control-regex
   const s = v.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
   if ([...s].length > max)
@@ -45,8 +62,8 @@ function str(v: unknown, field: string, max: number): string {
   return s;
 }
 
-function int(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+function int(v: number, field: string, min: number, max: number): number {
+  if (!Number.isInteger(v) || v < min || v > max)
     throw new ParleyError('bad-request', `${field} must be a whole number from ${min} to ${max}`, {
       field,
     });
@@ -63,28 +80,35 @@ export function createProfileService(deps: {
   const blocks = deps.blocks ?? NO_BLOCKS;
   const year = () => new Date((deps.now ?? Date.now)()).getUTCFullYear();
 
-  function parsePatch(raw: Record<string, unknown>): ProfilePatch {
+  function parsePatch(raw: ProfileUpdate): ProfilePatch {
     const p: ProfilePatch = {};
-    for (const [k, v] of Object.entries(raw)) {
+    // In the order given, so the first bad field is the one named.
+    for (const k of Object.keys(raw) as (keyof ProfileUpdate)[]) {
+      if (raw[k] === undefined) continue;
       switch (k) {
         case 'displayName':
         case 'city':
         case 'country':
         case 'about':
-          p[k] = str(v, k, PROFILE_LIMITS[k]);
+          p[k] = str(raw[k]!, k, PROFILE_LIMITS[k]);
           break;
-        case 'birthYear':
+        case 'birthYear': {
+          const v = raw.birthYear!;
           p.birthYear = v === null ? null : int(v, k, 1900, year());
           break;
+        }
         case 'searchable':
-          if (typeof v !== 'boolean')
-            throw new ParleyError('bad-request', 'searchable must be true or false', { field: k });
-          p.searchable = v;
+          p.searchable = raw.searchable!;
           break;
         default:
-          throw new ParleyError('bad-request', `unknown profile field "${k.slice(0, 40)}"`, {
-            field: k.slice(0, 40),
-          });
+          // Only an object carrying more than its type says gets here.
+          throw new ParleyError(
+            'bad-request',
+            `unknown profile field "${String(k).slice(0, 40)}"`,
+            {
+              field: String(k).slice(0, 40),
+            },
+          );
       }
     }
     return p;
@@ -99,7 +123,7 @@ export function createProfileService(deps: {
 
     async view(viewerId, username) {
       // A name that cannot exist is not looked up (PostgreSQL refuses NUL bytes in text).
-      if (typeof username !== 'string' || !/^[a-z0-9._-]{1,32}$/.test(username.toLowerCase()))
+      if (!/^[a-z0-9._-]{1,32}$/.test(username.toLowerCase()))
         throw new ParleyError('not-found', 'no such user');
       const p = await store.profileByUsername(username.toLowerCase());
       if (!p || (await blocks.blockersOf(viewerId)).includes(p.userId))
@@ -122,34 +146,39 @@ export function createProfileService(deps: {
     async search(viewerId, q) {
       const query: Parameters<ProfileStore['search']>[0] = { excludeUserIds: [], limit: 20 };
       const y = year();
-      for (const [k, v] of Object.entries(q)) {
-        if (v === undefined || v === null || v === '') continue;
+      for (const k of Object.keys(q) as (keyof DirectoryQuery)[]) {
+        const v = q[k];
+        if (v === undefined || v === '') continue;
         switch (k) {
           case 'username':
-            query.usernamePrefix = str(v, k, 32).toLowerCase();
+            query.usernamePrefix = str(q[k]!, k, 32).toLowerCase();
             break;
           case 'name':
-            query.nameContains = str(v, k, PROFILE_LIMITS.displayName).toLowerCase();
+            query.nameContains = str(q[k]!, k, PROFILE_LIMITS.displayName).toLowerCase();
             break;
           case 'city':
-            query.city = str(v, k, PROFILE_LIMITS.city).toLowerCase();
+            query.city = str(q[k]!, k, PROFILE_LIMITS.city).toLowerCase();
             break;
           case 'ageMin':
-            query.birthYearMax = y - int(v, k, 0, 150);
+            query.birthYearMax = y - int(q[k]!, k, 0, 150);
             break;
           case 'ageMax':
-            query.birthYearMin = y - int(v, k, 0, 150);
+            query.birthYearMin = y - int(q[k]!, k, 0, 150);
             break;
           case 'after':
-            query.after = str(v, k, 32).toLowerCase();
+            query.after = str(q[k]!, k, 32).toLowerCase();
             break;
           case 'limit':
-            query.limit = int(v, k, 1, SEARCH_MAX_LIMIT);
+            query.limit = int(q[k]!, k, 1, SEARCH_MAX_LIMIT);
             break;
           default:
-            throw new ParleyError('bad-request', `unknown search field "${k.slice(0, 40)}"`, {
-              field: k.slice(0, 40),
-            });
+            throw new ParleyError(
+              'bad-request',
+              `unknown search field "${String(k).slice(0, 40)}"`,
+              {
+                field: String(k).slice(0, 40),
+              },
+            );
         }
       }
       query.excludeUserIds = await blocks.blockersOf(viewerId);

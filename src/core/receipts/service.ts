@@ -28,21 +28,22 @@ export interface ReceiptService {
   /** Moves your delivered/read markers in the conversation with `with` forward. */
   mark(
     userId: string,
-    req: { with: unknown; delivered?: unknown; read?: unknown },
+    req: { with: string; delivered?: number; read?: number },
     connectionId?: string,
   ): Promise<MarkerView>;
   markers(
     userId: string,
-    withUser: unknown,
+    withUser: string,
   ): Promise<MarkerView & { theirs: { delivered: number; read: number } | null }>;
-  typing(userId: string, to: unknown, state: unknown): Promise<void>;
+  /** `state`: "start" or "stop", checked here. */
+  typing(userId: string, to: string, state: string): Promise<void>;
   sendReceipts(userId: string): Promise<boolean>;
   setSendReceipts(userId: string, on: boolean): Promise<void>;
 }
 
-function seqField(v: unknown, field: string): number | undefined {
+function seqField(v: number | undefined, field: string): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+  if (!Number.isSafeInteger(v) || v < 0)
     throw new ParleyError('bad-request', `${field} must be a whole number, 0 or more`, { field });
   return v;
 }
@@ -63,8 +64,8 @@ export function createReceiptService(deps: {
   const now = deps.now ?? Date.now;
   const typingLimit = createRateLimiter({ perSecond: deps.typingPerSecond ?? 2, burst: 10 });
 
-  async function other(userId: string, name: unknown, field: string) {
-    if (typeof name !== 'string' || name.length > 64)
+  async function other(userId: string, name: string, field: string) {
+    if (name.length > 64)
       throw new ParleyError('bad-request', `${field} must be a username`, { field });
     const possible = lookupName(name);
     const u = possible === undefined ? undefined : await users.byUsername(possible);

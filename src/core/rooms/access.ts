@@ -80,7 +80,7 @@ export const aRole = (role: string): string => (/^[aeiou]/.test(role) ? `an ${ro
 export const activeBan = (b: Ban | undefined, now: number): b is Ban =>
   b !== undefined && (b.expiresAt === null || b.expiresAt > now);
 
-export function roomField(v: unknown): string {
+export function roomField(v: string): string {
   const name = lookupRoomName(v);
   if (name === undefined)
     throw new ParleyError('bad-request', 'room must be a room name such as "#tardis"', {
@@ -115,14 +115,14 @@ export function roomAccess(deps: RoomDeps) {
   const now = deps.now ?? Date.now;
 
   /** `count: false` on hot paths (sending, marking) that never show the member count. */
-  async function find(name: unknown, opts?: { count?: boolean }): Promise<Room> {
+  async function find(name: string, opts?: { count?: boolean }): Promise<Room> {
     const r = await deps.store.byName(roomField(name), opts);
     if (!r) throw new ParleyError('not-found', 'no such room', { field: 'room' });
     return r;
   }
 
-  async function user(username: unknown, field = 'username') {
-    if (typeof username !== 'string' || username.length > 64)
+  async function user(username: string, field = 'username') {
+    if (username.length > 64)
       throw new ParleyError('bad-request', `${field} must be a username`, { field });
     const u = await deps.users.byUsername(username.toLowerCase());
     if (!u) throw new ParleyError('not-found', 'no such user', { field });

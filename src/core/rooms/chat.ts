@@ -14,6 +14,7 @@ import {
   SYNC_MAX,
   searchTerms,
   SEARCH_MAX_LIMIT,
+  type SeqPage,
 } from '../messages/service.js';
 import type { StoredMessage } from '../messages/store.js';
 import { TYPING_EXPIRES_MS } from '../receipts/service.js';
@@ -49,42 +50,38 @@ export function mentionedNames(text: string): string[] {
 export interface RoomChat {
   send(
     userId: string,
-    req: { room: unknown; clientId: unknown; text: unknown; replyTo?: unknown },
+    req: { room: string; clientId: string; text: string; replyTo?: string | null },
     connectionId?: string,
   ): Promise<RoomSendResult>;
   edit(
     userId: string,
-    room: unknown,
-    id: unknown,
-    text: unknown,
+    room: string,
+    id: string,
+    text: string,
     connectionId?: string,
   ): Promise<RoomSendResult>;
-  remove(
-    userId: string,
-    room: unknown,
-    id: unknown,
-    connectionId?: string,
-  ): Promise<RoomSendResult>;
+  remove(userId: string, room: string, id: string, connectionId?: string): Promise<RoomSendResult>;
+  /** `on` (default true): add the reaction; false takes it back. */
   react(
     userId: string,
-    room: unknown,
-    id: unknown,
-    emoji: unknown,
-    on: unknown,
+    room: string,
+    id: string,
+    emoji: string,
+    on?: boolean,
     connectionId?: string,
   ): Promise<RoomSendResult>;
   history(
     userId: string,
-    q: { room: unknown; before?: unknown; after?: unknown; limit?: unknown },
+    q: SeqPage & { room: string },
   ): Promise<{ messages: RoomMessage[]; more: boolean }>;
   search(
     userId: string,
-    q: { room: unknown; q: unknown; before?: unknown; limit?: unknown },
+    q: { room: string; q: string; before?: string; limit?: number },
   ): Promise<{ results: { message: RoomMessage; snippet: string }[]; next?: string }>;
   /** The room's timeline after `after`: what a device that was away missed, in order. */
   events(
     userId: string,
-    q: { room: unknown; after?: unknown; limit?: unknown },
+    q: { room: string; after?: number; limit?: number },
   ): Promise<{
     events: TimelineEvent[];
     cursor: number;
@@ -93,23 +90,24 @@ export interface RoomChat {
   }>;
   mark(
     userId: string,
-    room: unknown,
-    read: unknown,
+    room: string,
+    read: number,
     connectionId?: string,
   ): Promise<{ read: number; unread: number; mentions: number }>;
-  typing(userId: string, room: unknown, state: unknown): Promise<void>;
+  /** `state`: "start" or "stop", checked here. */
+  typing(userId: string, room: string, state: string): Promise<void>;
 }
 
-function intField(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+function intField(v: number, field: string, min: number, max: number): number {
+  if (!Number.isSafeInteger(v) || v < min || v > max)
     throw new ParleyError('bad-request', `${field} must be a whole number from ${min} to ${max}`, {
       field,
     });
   return v;
 }
 
-function messageId(id: unknown): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 64 || id.includes('\u0000'))
+function messageId(id: string): string {
+  if (id.length === 0 || id.length > 64 || id.includes('\u0000'))
     throw new ParleyError('bad-request', 'id must be a message id', { field: 'id' });
   return id;
 }
@@ -140,8 +138,8 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
    */
   async function changeMessage(
     userId: string,
-    roomName: unknown,
-    rawId: unknown,
+    roomName: string,
+    rawId: string,
     kind: 'edited' | 'deleted' | 'reaction',
     change: (
       tx: Parameters<Parameters<typeof store.transact>[1]>[0],
@@ -196,12 +194,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
   return {
     async send(userId, req, connectionId) {
       const clientId = req.clientId;
-      if (
-        typeof clientId !== 'string' ||
-        clientId.length === 0 ||
-        clientId.length > MAX_CLIENT_ID ||
-        clientId.includes('\u0000')
-      )
+      if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID || clientId.includes('\u0000'))
         throw new ParleyError(
           'bad-request',
           `clientId must be a string of 1-${MAX_CLIENT_ID} characters`,
@@ -234,8 +227,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       const text = checkText(req.text);
       let replyTo: string | null = null;
       if (req.replyTo !== undefined && req.replyTo !== null) {
-        const parentId =
-          typeof req.replyTo === 'string' && req.replyTo.length <= 64 ? req.replyTo : undefined;
+        const parentId = req.replyTo.length <= 64 ? req.replyTo : undefined;
         const parent =
           parentId === undefined
             ? undefined
@@ -352,12 +344,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
     },
 
     async react(userId, roomName, id, emoji, on, connectionId) {
-      if (
-        typeof emoji !== 'string' ||
-        emoji.length === 0 ||
-        [...emoji].length > MAX_EMOJI ||
-        CONTROL_OR_SPACE.test(emoji)
-      )
+      if (emoji.length === 0 || [...emoji].length > MAX_EMOJI || CONTROL_OR_SPACE.test(emoji))
         throw new ParleyError(
           'bad-request',
           `emoji must be 1-${MAX_EMOJI} characters without spaces`,
@@ -365,8 +352,6 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
             field: 'emoji',
           },
         );
-      if (on !== undefined && typeof on !== 'boolean')
-        throw new ParleyError('bad-request', 'on must be true or false', { field: 'on' });
       limiter.take(userId);
       return changeMessage(
         userId,
@@ -413,8 +398,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
         fromSeq: from,
       };
       if (q.before !== undefined) {
-        const m =
-          typeof q.before === 'string' ? /^(\d{1,15})\.([0-9a-z]{26})$/.exec(q.before) : null;
+        const m = /^(\d{1,15})\.([0-9a-z]{26})$/.exec(q.before);
         if (!m)
           throw new ParleyError(
             'bad-request',

@@ -118,11 +118,6 @@ describe('lookupRoomName', () => {
     // The Kelvin sign lowercases to ASCII "k": refused before lowercasing, so it names no room.
     expect(lookupRoomName('\u212aelvin')).toBeUndefined();
   });
-
-  it('refuses anything that is not a string', () => {
-    for (const v of [undefined, null, 42, true, ['tardis'], { name: 'tardis' }, Symbol('x')])
-      expect(lookupRoomName(v)).toBeUndefined();
-  });
 });
 
 describe('newRoomName', () => {
@@ -131,7 +126,7 @@ describe('newRoomName', () => {
   });
 
   it('explains the rule with a bad-request on the name field', () => {
-    for (const bad of ['x', 'tardis.', 'tar\u0000dis', '#t\u0430rdis', 'a'.repeat(41), 7, null]) {
+    for (const bad of ['x', 'tardis.', 'tar\u0000dis', '#t\u0430rdis', 'a'.repeat(41)]) {
       const err = thrown(() => newRoomName(bad));
       expect(err.condition).toBe('bad-request');
       expect(err.field).toBe('name');
@@ -181,13 +176,6 @@ describe('checkTopic', () => {
       const err = thrown(() => checkTopic(`one${c}two`));
       expect(err, JSON.stringify(c)).toMatchObject({ condition: 'bad-request', field: 'topic' });
       expect(err.message).toMatch(/control characters/);
-    }
-  });
-
-  it('refuses anything that is not a string', () => {
-    for (const v of [undefined, null, 1, false, ['topic'], { topic: 'x' }]) {
-      const err = thrown(() => checkTopic(v));
-      expect(err).toMatchObject({ condition: 'bad-request', field: 'topic' });
     }
   });
 });

@@ -12,8 +12,8 @@ const ROOM_NAME = /^[a-z0-9][a-z0-9_.-]{1,31}$/;
 export const MAX_TOPIC = 512;
 
 /** The canonical name for `input` ("#Tardis" -> "tardis"), or undefined if it can never be a room name. */
-export function lookupRoomName(input: unknown): string | undefined {
-  if (typeof input !== 'string' || input.length > 40) return undefined;
+export function lookupRoomName(input: string): string | undefined {
+  if (input.length > 40) return undefined;
   const raw = input.startsWith('#') ? input.slice(1) : input;
   // Checked before lowercasing: some non-ASCII letters lowercase to ASCII (the Kelvin sign to "k").
   if (!/^[A-Za-z0-9_.-]*$/.test(raw)) return undefined;
@@ -22,7 +22,7 @@ export function lookupRoomName(input: unknown): string | undefined {
 }
 
 /** Checks a name offered for a new room (a clear error naming the rule). */
-export function newRoomName(input: unknown): string {
+export function newRoomName(input: string): string {
   const name = lookupRoomName(input);
   if (name === undefined)
     throw new ParleyError(
@@ -33,9 +33,7 @@ export function newRoomName(input: unknown): string {
   return name;
 }
 
-export function checkTopic(v: unknown): string {
-  if (typeof v !== 'string')
-    throw new ParleyError('bad-request', 'topic must be a string', { field: 'topic' });
+export function checkTopic(v: string): string {
   // One line of plain text every door can carry: no C0/C1 controls, line or paragraph
   // separators, bidi overrides (they make a topic display as something else), or lone surrogates.
   if (

@@ -47,16 +47,18 @@ type Who = { id: string; username: string };
 export interface RoomService {
   create(
     userId: string,
-    req: { name: unknown; topic?: unknown; visibility?: unknown },
+    /** `visibility`: "public" (the default) or "private". */
+    req: { name: string; topic?: string; visibility?: string },
     connectionId?: string,
   ): Promise<{ room: RoomSummary; seq: number }>;
   get(
     userId: string,
-    room: unknown,
+    room: string,
   ): Promise<{ room: RoomSummary; membership: Omit<MemberView, 'username' | 'userId'> | null }>;
+  /** `after` is the `next` of the previous page. */
   directory(
     userId: string,
-    q: { q?: unknown; after?: unknown; limit?: unknown },
+    q: { q?: string; after?: string; limit?: number },
   ): Promise<{ rooms: RoomSummary[]; next?: string }>;
   mine(userId: string): Promise<{
     rooms: MyRoom[];
@@ -64,40 +66,44 @@ export interface RoomService {
   }>;
   join(
     userId: string,
-    room: unknown,
+    room: string,
     connectionId?: string,
   ): Promise<{ room: RoomSummary; seq: number | null }>;
-  leave(userId: string, room: unknown, connectionId?: string): Promise<{ seq: number | null }>;
-  invite(userId: string, room: unknown, username: unknown): Promise<void>;
+  leave(userId: string, room: string, connectionId?: string): Promise<{ seq: number | null }>;
+  invite(userId: string, room: string, username: string): Promise<void>;
   members(
     userId: string,
-    room: unknown,
-    q: { after?: unknown; limit?: unknown },
+    room: string,
+    q: { after?: string; limit?: number },
   ): Promise<{ members: MemberView[]; next?: string }>;
   update(
     userId: string,
-    room: unknown,
-    patch: { topic?: unknown; topicLocked?: unknown; visibility?: unknown },
+    room: string,
+    patch: { topic?: string; topicLocked?: boolean; visibility?: string },
   ): Promise<{ room: RoomSummary }>;
-  setRole(userId: string, room: unknown, username: unknown, role: unknown): Promise<MemberView>;
-  kick(userId: string, room: unknown, username: unknown, reason?: unknown): Promise<void>;
+  /** `role`: one of ROLES (core/rooms/roles.ts), checked here. */
+  setRole(userId: string, room: string, username: string, role: string): Promise<MemberView>;
+  kick(userId: string, room: string, username: string, reason?: string): Promise<void>;
+  /** `seconds`: how long; absent or null bans until unbanned. */
   ban(
     userId: string,
-    room: unknown,
-    username: unknown,
-    reason?: unknown,
-    seconds?: unknown,
+    room: string,
+    username: string,
+    reason?: string,
+    seconds?: number | null,
   ): Promise<void>;
-  unban(userId: string, room: unknown, username: unknown): Promise<void>;
+  unban(userId: string, room: string, username: string): Promise<void>;
   bans(
     userId: string,
-    room: unknown,
+    room: string,
   ): Promise<{ username: string; reason: string; expiresAt: number | null; createdAt: number }[]>;
-  mute(userId: string, room: unknown, username: unknown, on: unknown): Promise<MemberView>;
+  /** `on` (default true) mutes; false unmutes. */
+  mute(userId: string, room: string, username: string, on?: boolean): Promise<MemberView>;
+  /** `level`: "all", "mentions" or "none", checked here. */
   setNotify(
     userId: string,
-    room: unknown,
-    level: unknown,
+    room: string,
+    level: string,
     connectionId?: string,
   ): Promise<{ notify: NotifyLevel }>;
   /**
@@ -107,9 +113,9 @@ export interface RoomService {
   removeAccount(userId: string): Promise<void>;
 }
 
-function reasonField(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  if (typeof v !== 'string' || [...v].length > MAX_REASON)
+function reasonField(v: string | undefined): string {
+  if (v === undefined) return '';
+  if ([...v].length > MAX_REASON)
     throw new ParleyError(
       'bad-request',
       `reason must be text of at most ${MAX_REASON} characters`,
@@ -121,8 +127,8 @@ function reasonField(v: unknown): string {
   return v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
 }
 
-function intField(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+function intField(v: number, field: string, min: number, max: number): number {
+  if (!Number.isSafeInteger(v) || v < min || v > max)
     throw new ParleyError('bad-request', `${field} must be a whole number from ${min} to ${max}`, {
       field,
     });
@@ -196,8 +202,8 @@ export function createRoomService(deps: RoomDeps): RoomService {
   /** A change one member makes to another, checked and applied under the room's lock. */
   async function moderate(
     actorId: string,
-    roomName: unknown,
-    username: unknown,
+    roomName: string,
+    username: string,
     apply: (
       tx: RoomTx,
       ctx: { room: Room; actor: Member; target: Member | undefined; them: Who; t: number },
@@ -334,17 +340,17 @@ export function createRoomService(deps: RoomDeps): RoomService {
 
     async directory(_userId, q) {
       const limit = q.limit === undefined ? 50 : intField(q.limit, 'limit', 1, DIRECTORY_MAX);
-      if (q.q !== undefined && (typeof q.q !== 'string' || q.q.length > 100))
+      if (q.q !== undefined && q.q.length > 100)
         throw new ParleyError('bad-request', 'q must be text of at most 100 characters', {
           field: 'q',
         });
-      if (q.after !== undefined && (typeof q.after !== 'string' || q.after.length > 40))
+      if (q.after !== undefined && q.after.length > 40)
         throw new ParleyError('bad-request', 'after must be a `next` value from an earlier page', {
           field: 'after',
         });
       const query: { q?: string; after?: string; limit: number } = { limit: limit + 1 };
-      if (typeof q.q === 'string' && q.q.trim()) query.q = q.q.trim();
-      if (typeof q.after === 'string') query.after = q.after;
+      if (q.q !== undefined && q.q.trim()) query.q = q.q.trim();
+      if (q.after !== undefined) query.after = q.after;
       const rows = await store.directory(query);
       const page = rows.slice(0, limit);
       const rooms = page.map(roomSummary);
@@ -539,8 +545,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
         limit: limit + 1,
       };
       if (q.after !== undefined) {
-        const m =
-          typeof q.after === 'string' ? /^([0-3])\.([a-z0-9_.-]{1,64})$/.exec(q.after) : null;
+        const m = /^([0-3])\.([a-z0-9_.-]{1,64})$/.exec(q.after);
         if (!m)
           throw new ParleyError(
             'bad-request',
@@ -565,10 +570,6 @@ export function createRoomService(deps: RoomDeps): RoomService {
       const by = await a.me(userId);
       const t = a.now();
       const topic = patch.topic === undefined ? undefined : checkTopic(patch.topic);
-      if (patch.topicLocked !== undefined && typeof patch.topicLocked !== 'boolean')
-        throw new ParleyError('bad-request', 'topicLocked must be true or false', {
-          field: 'topicLocked',
-        });
       const vis = patch.visibility;
       if (vis !== undefined && vis !== 'public' && vis !== 'private')
         throw new ParleyError('bad-request', 'visibility must be "public" or "private"', {
@@ -595,7 +596,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
             throw new ParleyError('forbidden', 'only moderators and up lock the topic', {
               field: 'topicLocked',
             });
-          await tx.updateRoom({ topicLocked: patch.topicLocked as boolean });
+          await tx.updateRoom({ topicLocked: patch.topicLocked });
           changes.topicLocked = patch.topicLocked;
         }
         if (vis !== undefined && vis !== cur.visibility) {
@@ -727,8 +728,6 @@ export function createRoomService(deps: RoomDeps): RoomService {
     },
 
     async mute(userId, roomName, username, on) {
-      if (on !== undefined && typeof on !== 'boolean')
-        throw new ParleyError('bad-request', 'on must be true or false', { field: 'on' });
       const muted = on !== false;
       const r = await moderate(userId, roomName, username, async (tx, c) => {
         if (!c.target)

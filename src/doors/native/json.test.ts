@@ -263,4 +263,45 @@ describe('checkShape', () => {
       'bio',
     );
   });
+
+  describe('strings?', () => {
+    const list = { groups: 'strings?' } as const;
+
+    it('accepts a list of one-line strings, empty included, and leaves it as it is', () => {
+      const input = { groups: ['a', '', ' b ', 'a'] };
+      expect(checkShape(input, list)).toBe(input);
+      expect(checkShape({ groups: [] }, list)).toEqual({ groups: [] });
+      expect(checkShape({}, list)).toEqual({});
+    });
+
+    it('refuses what is not a list, with the texts core gave for contact groups', () => {
+      for (const bad of ['G1', null, 42, true, {}, { 0: 'a', length: 1 }]) {
+        const e = caught(() => checkShape({ groups: bad }, list));
+        expect(e.condition, JSON.stringify(bad)).toBe('bad-request');
+        expect(e.field).toBe('groups');
+        expect(e.message).toBe('groups must be a list of names');
+      }
+    });
+
+    it('refuses items that are not strings', () => {
+      for (const bad of [
+        [1],
+        ['ok', null],
+        [true],
+        [{}],
+        [['nested']],
+        [[]],
+        ['ok', ['a', ['b']]],
+      ]) {
+        const e = caught(() => checkShape({ groups: bad }, list));
+        expect(e.field, JSON.stringify(bad)).toBe('groups');
+        expect(e.message).toBe('groups must be a string');
+      }
+    });
+
+    it('refuses control characters inside an item', () => {
+      for (const bad of [['a\u0000b'], ['ok', 'line\nbreak'], ['\u001b[31m']])
+        expect(caught(() => checkShape({ groups: bad }, list)).field).toBe('groups');
+    });
+  });
 });

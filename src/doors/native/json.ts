@@ -64,7 +64,34 @@ export type FieldType =
   | 'boolean?'
   | 'any?'
   | 'string|null?'
-  | 'number|null?';
+  | 'number|null?'
+  | 'strings?';
+
+export type Shape = Readonly<Record<string, FieldType>>;
+
+/** The TypeScript type a field of each `FieldType` has once `checkShape` passed it. */
+type ValueOf<T extends FieldType> = T extends 'text' | 'prose' | 'prose?' | 'string' | 'string?'
+  ? string
+  : T extends 'number' | 'number?'
+    ? number
+    : T extends 'boolean?'
+      ? boolean
+      : T extends 'string|null?'
+        ? string | null
+        : T extends 'number|null?'
+          ? number | null
+          : T extends 'strings?'
+            ? readonly string[]
+            : unknown;
+
+type OptionalKeys<S extends Shape> = {
+  [K in keyof S]: S[K] extends `${string}?` ? K : never;
+}[keyof S];
+
+/** What `checkShape(input, shape)` returns: the input, typed by its shape. */
+export type InputOf<S extends Shape> = {
+  [K in Exclude<keyof S, OptionalKeys<S>>]: ValueOf<S[K]>;
+} & { [K in OptionalKeys<S>]?: ValueOf<S[K]> };
 
 const MAX_STRING = 8192;
 
@@ -83,10 +110,7 @@ function checkNested(v: unknown, field: string): void {
  * control characters (core/text.ts) are refused with the field named, so no
  * string core sees holds a NUL. Meaning (lengths, ranges) is core's job.
  */
-export function checkShape(
-  input: unknown,
-  shape: Record<string, FieldType>,
-): Record<string, unknown> {
+export function checkShape<const S extends Shape>(input: unknown, shape: S): InputOf<S> {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw new ParleyError('bad-request', 'the request must be a JSON object');
   const obj = input as Record<string, unknown>;
@@ -106,6 +130,17 @@ export function checkShape(
     }
     if (type === 'any?') {
       checkNested(v, key);
+      continue;
+    }
+    if (type === 'strings?') {
+      // The texts core used to give for contact groups (docs/protocol.md 5.19).
+      if (!Array.isArray(v))
+        throw new ParleyError('bad-request', `${key} must be a list of names`, { field: key });
+      for (const item of v as unknown[]) {
+        if (typeof item !== 'string')
+          throw new ParleyError('bad-request', `${key} must be a string`, { field: key });
+        checkControls(item, key, 'line');
+      }
       continue;
     }
     if (type === 'text') {
@@ -130,5 +165,5 @@ export function checkShape(
       checkControls(v, key, type.startsWith('prose') ? 'text' : 'line');
     }
   }
-  return obj;
+  return obj as InputOf<S>;
 }

@@ -4,7 +4,7 @@ import type { SendResult } from '../../core/messages/service.js';
 import { syncEntry } from './events.js';
 import { checkShape } from './json.js';
 import { messageView, searchResultView, sentView } from './views.js';
-import { authed, type Op, type OpContext } from './op.js';
+import { authed, op, type Op, type OpContext } from './op.js';
 import { ROOM_OPS } from './room-ops.js';
 
 /**
@@ -13,12 +13,12 @@ import { ROOM_OPS } from './room-ops.js';
  * cannot drift apart. See docs/protocol.md.
  */
 export const OPS: Record<string, Op> = {
-  ping: {
+  ping: op({
     auth: false,
     shape: {},
     run: async () => ({ time: Date.now() }),
-  },
-  'server.info': {
+  }),
+  'server.info': op({
     auth: false,
     shape: {},
     run: async ({ core }) => ({
@@ -26,8 +26,8 @@ export const OPS: Record<string, Op> = {
       version: VERSION,
       registration: core.accounts.registrationPolicy(),
     }),
-  },
-  'account.register': {
+  }),
+  'account.register': op({
     auth: false,
     shape: { username: 'string', password: 'prose', invite: 'string?', device: 'prose?' },
     run: ({ core, input, address }) =>
@@ -38,8 +38,8 @@ export const OPS: Record<string, Op> = {
         device: input.device,
         address,
       }),
-  },
-  'session.login': {
+  }),
+  'session.login': op({
     auth: false,
     shape: { username: 'string', password: 'prose', device: 'prose?' },
     run: ({ core, input, address }) =>
@@ -49,8 +49,8 @@ export const OPS: Record<string, Op> = {
         device: input.device,
         address,
       }),
-  },
-  'me.get': {
+  }),
+  'me.get': op({
     auth: true,
     shape: {},
     async run(ctx) {
@@ -62,8 +62,8 @@ export const OPS: Record<string, Op> = {
         profile,
       };
     },
-  },
-  'profile.update': {
+  }),
+  'profile.update': op({
     auth: true,
     shape: {
       displayName: 'prose?',
@@ -81,17 +81,17 @@ export const OPS: Record<string, Op> = {
       );
       return { profile };
     },
-  },
-  'profile.get': {
+  }),
+  'profile.get': op({
     auth: true,
     shape: { username: 'string' },
     async run(ctx) {
       return {
-        profile: await ctx.core.profiles.view(authed(ctx).user.id, ctx.input.username as string),
+        profile: await ctx.core.profiles.view(authed(ctx).user.id, ctx.input.username),
       };
     },
-  },
-  'directory.search': {
+  }),
+  'directory.search': op({
     auth: true,
     shape: {
       username: 'string?',
@@ -103,32 +103,32 @@ export const OPS: Record<string, Op> = {
       limit: 'number?',
     },
     run: (ctx) => ctx.core.profiles.search(authed(ctx).user.id, ctx.input),
-  },
-  'sessions.list': {
+  }),
+  'sessions.list': op({
     auth: true,
     shape: {},
     async run(ctx) {
       const a = authed(ctx);
       return { sessions: await ctx.core.accounts.sessions(a.user.id), current: a.session.id };
     },
-  },
-  'sessions.revoke': {
+  }),
+  'sessions.revoke': op({
     auth: true,
     shape: { id: 'string' },
     async run(ctx) {
       await ctx.core.accounts.revokeSession(authed(ctx).user.id, ctx.input.id);
       return {};
     },
-  },
-  'session.logout': {
+  }),
+  'session.logout': op({
     auth: true,
     shape: {},
     async run(ctx) {
       await ctx.core.accounts.logout(authed(ctx));
       return {};
     },
-  },
-  'password.change': {
+  }),
+  'password.change': op({
     auth: true,
     shape: { oldPassword: 'prose', newPassword: 'prose' },
     async run(ctx) {
@@ -140,23 +140,23 @@ export const OPS: Record<string, Op> = {
       );
       return {};
     },
-  },
-  'account.delete': {
+  }),
+  'account.delete': op({
     auth: true,
     shape: { password: 'prose' },
     async run(ctx) {
       await ctx.core.accounts.deleteAccount(authed(ctx), ctx.input.password, ctx.address);
       return {};
     },
-  },
-  'contacts.list': {
+  }),
+  'contacts.list': op({
     auth: true,
     shape: {},
     async run(ctx) {
       return { contacts: await ctx.core.contacts.list(authed(ctx).user.id) };
     },
-  },
-  'contacts.request': {
+  }),
+  'contacts.request': op({
     auth: true,
     shape: { username: 'string', note: 'prose?' },
     async run(ctx) {
@@ -168,8 +168,8 @@ export const OPS: Record<string, Op> = {
         ),
       };
     },
-  },
-  'contacts.approve': {
+  }),
+  'contacts.approve': op({
     auth: true,
     shape: { username: 'string', mutual: 'boolean?' },
     async run(ctx) {
@@ -181,65 +181,65 @@ export const OPS: Record<string, Op> = {
         ),
       };
     },
-  },
-  'contacts.deny': {
+  }),
+  'contacts.deny': op({
     auth: true,
     shape: { username: 'string' },
     async run(ctx) {
       return { contact: await ctx.core.contacts.deny(authed(ctx).user.id, ctx.input.username) };
     },
-  },
-  'contacts.cancel': {
+  }),
+  'contacts.cancel': op({
     auth: true,
     shape: { username: 'string' },
     async run(ctx) {
       return { contact: await ctx.core.contacts.cancel(authed(ctx).user.id, ctx.input.username) };
     },
-  },
-  'contacts.remove': {
+  }),
+  'contacts.remove': op({
     auth: true,
     shape: { username: 'string' },
     async run(ctx) {
       await ctx.core.contacts.remove(authed(ctx).user.id, ctx.input.username);
       return {};
     },
-  },
-  'contacts.update': {
+  }),
+  'contacts.update': op({
     auth: true,
-    shape: { username: 'string', alias: 'prose?', groups: 'any?' },
+    shape: { username: 'string', alias: 'prose?', groups: 'strings?' },
     async run(ctx) {
-      const patch: { alias?: unknown; groups?: unknown } = {};
+      const patch: { alias?: string; groups?: readonly string[] } = {};
       if (ctx.input.alias !== undefined) patch.alias = ctx.input.alias;
       if (ctx.input.groups !== undefined) patch.groups = ctx.input.groups;
       return {
         contact: await ctx.core.contacts.update(authed(ctx).user.id, ctx.input.username, patch),
       };
     },
-  },
-  'blocks.list': {
+  }),
+  'blocks.list': op({
     auth: true,
     shape: {},
     async run(ctx) {
       return { blocked: await ctx.core.contacts.blocked(authed(ctx).user.id) };
     },
-  },
-  'blocks.add': {
+  }),
+  'blocks.add': op({
     auth: true,
     shape: { username: 'string' },
     async run(ctx) {
       await ctx.core.contacts.block(authed(ctx).user.id, ctx.input.username);
       return {};
     },
-  },
-  'blocks.remove': {
+  }),
+  'blocks.remove': op({
     auth: true,
     shape: { username: 'string' },
     async run(ctx) {
       await ctx.core.contacts.unblock(authed(ctx).user.id, ctx.input.username);
       return {};
     },
-  },
-  'presence.set': {
+  }),
+  'presence.set': op({
     auth: true,
     shape: { show: 'string', status: 'prose?' },
     async run(ctx) {
@@ -252,15 +252,15 @@ export const OPS: Record<string, Op> = {
         throw new ParleyError('bad-request', 'presence is set on a WebSocket connection');
       return { presence: await ctx.core.presence.set(session, ctx.input.show, ctx.input.status) };
     },
-  },
-  'presence.list': {
+  }),
+  'presence.list': op({
     auth: true,
     shape: {},
     async run(ctx) {
       return { contacts: await ctx.core.presence.snapshot(authed(ctx).user.id) };
     },
-  },
-  'privacy.get': {
+  }),
+  'privacy.get': op({
     auth: true,
     shape: {},
     async run(ctx) {
@@ -270,37 +270,37 @@ export const OPS: Record<string, Op> = {
         sendReceipts: await ctx.core.receipts.sendReceipts(id),
       };
     },
-  },
-  'privacy.update': {
+  }),
+  'privacy.update': op({
     auth: true,
     shape: { showLastSeen: 'boolean?', sendReceipts: 'boolean?' },
     async run(ctx) {
       const id = authed(ctx).user.id;
       if (ctx.input.sendReceipts !== undefined)
-        await ctx.core.receipts.setSendReceipts(id, ctx.input.sendReceipts as boolean);
+        await ctx.core.receipts.setSendReceipts(id, ctx.input.sendReceipts);
       if (ctx.input.showLastSeen !== undefined)
-        await ctx.core.presence.setShowLastSeen(id, ctx.input.showLastSeen as boolean);
+        await ctx.core.presence.setShowLastSeen(id, ctx.input.showLastSeen);
       return {
         showLastSeen: await ctx.core.presence.showLastSeen(id),
         sendReceipts: await ctx.core.receipts.sendReceipts(id),
       };
     },
-  },
-  'messages.send': {
+  }),
+  'messages.send': op({
     auth: true,
     shape: { to: 'string', clientId: 'string', text: 'text', replyTo: 'string|null?' },
     async run(ctx) {
       const { kind: _direct, ...sent } = await ctx.core.sender.send(authed(ctx).user.id, {
-        to: { user: ctx.input.to as string },
-        clientId: ctx.input.clientId as string,
-        text: ctx.input.text as string,
-        replyTo: ctx.input.replyTo as string | null | undefined,
+        to: { user: ctx.input.to },
+        clientId: ctx.input.clientId,
+        text: ctx.input.text,
+        replyTo: ctx.input.replyTo,
         ...(ctx.connectionId ? { connectionId: ctx.connectionId } : {}),
       });
       return sentView(sent as SendResult);
     },
-  },
-  'messages.edit': {
+  }),
+  'messages.edit': op({
     auth: true,
     shape: { id: 'string', text: 'text' },
     run: async (ctx) =>
@@ -312,14 +312,14 @@ export const OPS: Record<string, Op> = {
           ctx.connectionId,
         ),
       ),
-  },
-  'messages.delete': {
+  }),
+  'messages.delete': op({
     auth: true,
     shape: { id: 'string' },
     run: async (ctx) =>
       sentView(await ctx.core.messages.remove(authed(ctx).user.id, ctx.input.id, ctx.connectionId)),
-  },
-  'messages.react': {
+  }),
+  'messages.react': op({
     auth: true,
     shape: { id: 'string', emoji: 'string', on: 'boolean?' },
     run: async (ctx) =>
@@ -332,8 +332,8 @@ export const OPS: Record<string, Op> = {
           ctx.connectionId,
         ),
       ),
-  },
-  'messages.history': {
+  }),
+  'messages.history': op({
     auth: true,
     shape: { with: 'string', before: 'number?', after: 'number?', limit: 'number?' },
     async run(ctx) {
@@ -345,8 +345,8 @@ export const OPS: Record<string, Op> = {
       });
       return { ...page, messages: page.messages.map(messageView) };
     },
-  },
-  'conversations.list': {
+  }),
+  'conversations.list': op({
     auth: true,
     shape: { before: 'string?', limit: 'number?' },
     run: (ctx) =>
@@ -354,8 +354,8 @@ export const OPS: Record<string, Op> = {
         before: ctx.input.before,
         limit: ctx.input.limit,
       }),
-  },
-  'messages.search': {
+  }),
+  'messages.search': op({
     auth: true,
     shape: { q: 'string', with: 'string?', before: 'string?', limit: 'number?' },
     async run(ctx) {
@@ -367,22 +367,22 @@ export const OPS: Record<string, Op> = {
       });
       return { ...found, results: found.results.map(searchResultView) };
     },
-  },
-  'filters.list': {
+  }),
+  'filters.list': op({
     auth: true,
     shape: {},
     async run(ctx) {
       return { filters: await ctx.core.messages.filters(authed(ctx).user.id) };
     },
-  },
-  'filters.add': {
+  }),
+  'filters.add': op({
     auth: true,
     shape: { phrase: 'string' },
     async run(ctx) {
       return { filters: await ctx.core.messages.addFilter(authed(ctx).user.id, ctx.input.phrase) };
     },
-  },
-  'filters.remove': {
+  }),
+  'filters.remove': op({
     auth: true,
     shape: { phrase: 'string' },
     async run(ctx) {
@@ -390,8 +390,8 @@ export const OPS: Record<string, Op> = {
         filters: await ctx.core.messages.removeFilter(authed(ctx).user.id, ctx.input.phrase),
       };
     },
-  },
-  'filtered.list': {
+  }),
+  'filtered.list': op({
     auth: true,
     shape: { before: 'string?', limit: 'number?' },
     async run(ctx) {
@@ -401,24 +401,24 @@ export const OPS: Record<string, Op> = {
       });
       return { ...page, messages: page.messages.map(messageView) };
     },
-  },
-  'filtered.release': {
+  }),
+  'filtered.release': op({
     auth: true,
     shape: { id: 'string' },
     run: async (ctx) =>
       sentView(
         await ctx.core.messages.release(authed(ctx).user.id, ctx.input.id, ctx.connectionId),
       ),
-  },
-  'filtered.clear': {
+  }),
+  'filtered.clear': op({
     auth: true,
     shape: { id: 'string' },
     async run(ctx) {
       await ctx.core.messages.clearHeld(authed(ctx).user.id, ctx.input.id);
       return {};
     },
-  },
-  sync: {
+  }),
+  sync: op({
     auth: true,
     shape: { after: 'number?', limit: 'number?' },
     async run(ctx) {
@@ -429,32 +429,32 @@ export const OPS: Record<string, Op> = {
       );
       return { ...page, events: page.events.map(syncEntry) };
     },
-  },
-  'messages.mark': {
+  }),
+  'messages.mark': op({
     auth: true,
     shape: { with: 'string', delivered: 'number?', read: 'number?' },
     async run(ctx) {
-      const req: { with: unknown; delivered?: unknown; read?: unknown } = { with: ctx.input.with };
+      const req: { with: string; delivered?: number; read?: number } = { with: ctx.input.with };
       if (ctx.input.delivered !== undefined) req.delivered = ctx.input.delivered;
       if (ctx.input.read !== undefined) req.read = ctx.input.read;
       return { marker: await ctx.core.receipts.mark(authed(ctx).user.id, req, ctx.connectionId) };
     },
-  },
-  'messages.markers': {
+  }),
+  'messages.markers': op({
     auth: true,
     shape: { with: 'string' },
     async run(ctx) {
       return { marker: await ctx.core.receipts.markers(authed(ctx).user.id, ctx.input.with) };
     },
-  },
-  typing: {
+  }),
+  typing: op({
     auth: true,
     shape: { to: 'string', state: 'string' },
     async run(ctx) {
       await ctx.core.receipts.typing(authed(ctx).user.id, ctx.input.to, ctx.input.state);
       return {};
     },
-  },
+  }),
   ...ROOM_OPS,
 };
 

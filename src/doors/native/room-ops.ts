@@ -1,6 +1,7 @@
+import { ParleyError } from '../../core/errors.js';
 import type { RoomSendResult } from '../../core/rooms/chat.js';
 import { nativeEvent } from './events.js';
-import { authed, type Op, type OpContext } from './op.js';
+import { authed, op, type Op, type OpContext } from './op.js';
 import { roomMessageView, roomSentView } from './views.js';
 
 /**
@@ -9,8 +10,17 @@ import { roomMessageView, roomSentView } from './views.js';
  */
 const me = (ctx: OpContext): string => authed(ctx).user.id;
 
+/** `rooms.directory`'s `after` as text: a whole number from a REST query becomes its digits. */
+function directoryAfter(v: unknown): string | undefined {
+  if (v === undefined || typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  throw new ParleyError('bad-request', 'after must be a `next` value from an earlier page', {
+    field: 'after',
+  });
+}
+
 export const ROOM_OPS: Record<string, Op> = {
-  'rooms.create': {
+  'rooms.create': op({
     auth: true,
     shape: { name: 'string', topic: 'string?', visibility: 'string?' },
     run: (ctx) =>
@@ -19,50 +29,47 @@ export const ROOM_OPS: Record<string, Op> = {
         { name: ctx.input.name, topic: ctx.input.topic, visibility: ctx.input.visibility },
         ctx.connectionId,
       ),
-  },
-  'rooms.get': {
+  }),
+  'rooms.get': op({
     auth: true,
     shape: { room: 'string' },
     run: (ctx) => ctx.core.rooms.get(me(ctx), ctx.input.room),
-  },
-  'rooms.directory': {
+  }),
+  'rooms.directory': op({
     auth: true,
     // `after` is a room name; over REST a digit-only one ("42") arrives as a number.
     shape: { q: 'string?', after: 'any?', limit: 'number?' },
     run: (ctx) =>
       ctx.core.rooms.directory(me(ctx), {
         q: ctx.input.q,
-        after:
-          typeof ctx.input.after === 'number' && Number.isSafeInteger(ctx.input.after)
-            ? String(ctx.input.after)
-            : ctx.input.after,
+        after: directoryAfter(ctx.input.after),
         limit: ctx.input.limit,
       }),
-  },
-  'rooms.mine': {
+  }),
+  'rooms.mine': op({
     auth: true,
     shape: {},
     run: (ctx) => ctx.core.rooms.mine(me(ctx)),
-  },
-  'rooms.join': {
+  }),
+  'rooms.join': op({
     auth: true,
     shape: { room: 'string' },
     run: (ctx) => ctx.core.rooms.join(me(ctx), ctx.input.room, ctx.connectionId),
-  },
-  'rooms.leave': {
+  }),
+  'rooms.leave': op({
     auth: true,
     shape: { room: 'string' },
     run: (ctx) => ctx.core.rooms.leave(me(ctx), ctx.input.room, ctx.connectionId),
-  },
-  'rooms.invite': {
+  }),
+  'rooms.invite': op({
     auth: true,
     shape: { room: 'string', username: 'string' },
     async run(ctx) {
       await ctx.core.rooms.invite(me(ctx), ctx.input.room, ctx.input.username);
       return {};
     },
-  },
-  'rooms.members': {
+  }),
+  'rooms.members': op({
     auth: true,
     shape: { room: 'string', after: 'string?', limit: 'number?' },
     run: (ctx) =>
@@ -70,8 +77,8 @@ export const ROOM_OPS: Record<string, Op> = {
         after: ctx.input.after,
         limit: ctx.input.limit,
       }),
-  },
-  'rooms.update': {
+  }),
+  'rooms.update': op({
     auth: true,
     shape: { room: 'string', topic: 'string?', topicLocked: 'boolean?', visibility: 'string?' },
     run: (ctx) =>
@@ -80,8 +87,8 @@ export const ROOM_OPS: Record<string, Op> = {
         topicLocked: ctx.input.topicLocked,
         visibility: ctx.input.visibility,
       }),
-  },
-  'rooms.role': {
+  }),
+  'rooms.role': op({
     auth: true,
     shape: { room: 'string', username: 'string', role: 'string' },
     async run(ctx) {
@@ -94,16 +101,16 @@ export const ROOM_OPS: Record<string, Op> = {
         ),
       };
     },
-  },
-  'rooms.kick': {
+  }),
+  'rooms.kick': op({
     auth: true,
     shape: { room: 'string', username: 'string', reason: 'prose?' },
     async run(ctx) {
       await ctx.core.rooms.kick(me(ctx), ctx.input.room, ctx.input.username, ctx.input.reason);
       return {};
     },
-  },
-  'rooms.ban': {
+  }),
+  'rooms.ban': op({
     auth: true,
     shape: { room: 'string', username: 'string', reason: 'prose?', seconds: 'number|null?' },
     async run(ctx) {
@@ -116,23 +123,23 @@ export const ROOM_OPS: Record<string, Op> = {
       );
       return {};
     },
-  },
-  'rooms.unban': {
+  }),
+  'rooms.unban': op({
     auth: true,
     shape: { room: 'string', username: 'string' },
     async run(ctx) {
       await ctx.core.rooms.unban(me(ctx), ctx.input.room, ctx.input.username);
       return {};
     },
-  },
-  'rooms.bans': {
+  }),
+  'rooms.bans': op({
     auth: true,
     shape: { room: 'string' },
     async run(ctx) {
       return { bans: await ctx.core.rooms.bans(me(ctx), ctx.input.room) };
     },
-  },
-  'rooms.mute': {
+  }),
+  'rooms.mute': op({
     auth: true,
     shape: { room: 'string', username: 'string', on: 'boolean?' },
     async run(ctx) {
@@ -145,28 +152,28 @@ export const ROOM_OPS: Record<string, Op> = {
         ),
       };
     },
-  },
-  'rooms.notify': {
+  }),
+  'rooms.notify': op({
     auth: true,
     shape: { room: 'string', notify: 'string' },
     run: (ctx) =>
       ctx.core.rooms.setNotify(me(ctx), ctx.input.room, ctx.input.notify, ctx.connectionId),
-  },
-  'rooms.send': {
+  }),
+  'rooms.send': op({
     auth: true,
     shape: { room: 'string', clientId: 'string', text: 'text', replyTo: 'string|null?' },
     async run(ctx) {
       const { kind: _room, ...sent } = await ctx.core.sender.send(me(ctx), {
-        to: { room: ctx.input.room as string },
-        clientId: ctx.input.clientId as string,
-        text: ctx.input.text as string,
-        replyTo: ctx.input.replyTo as string | null | undefined,
+        to: { room: ctx.input.room },
+        clientId: ctx.input.clientId,
+        text: ctx.input.text,
+        replyTo: ctx.input.replyTo,
         ...(ctx.connectionId ? { connectionId: ctx.connectionId } : {}),
       });
       return roomSentView(sent as RoomSendResult);
     },
-  },
-  'rooms.edit': {
+  }),
+  'rooms.edit': op({
     auth: true,
     shape: { room: 'string', id: 'string', text: 'text' },
     run: async (ctx) =>
@@ -179,16 +186,16 @@ export const ROOM_OPS: Record<string, Op> = {
           ctx.connectionId,
         ),
       ),
-  },
-  'rooms.delete': {
+  }),
+  'rooms.delete': op({
     auth: true,
     shape: { room: 'string', id: 'string' },
     run: async (ctx) =>
       roomSentView(
         await ctx.core.roomChat.remove(me(ctx), ctx.input.room, ctx.input.id, ctx.connectionId),
       ),
-  },
-  'rooms.react': {
+  }),
+  'rooms.react': op({
     auth: true,
     shape: { room: 'string', id: 'string', emoji: 'string', on: 'boolean?' },
     run: async (ctx) =>
@@ -202,8 +209,8 @@ export const ROOM_OPS: Record<string, Op> = {
           ctx.connectionId,
         ),
       ),
-  },
-  'rooms.history': {
+  }),
+  'rooms.history': op({
     auth: true,
     shape: { room: 'string', before: 'number?', after: 'number?', limit: 'number?' },
     async run(ctx) {
@@ -215,8 +222,8 @@ export const ROOM_OPS: Record<string, Op> = {
       });
       return { ...page, messages: page.messages.map(roomMessageView) };
     },
-  },
-  'rooms.search': {
+  }),
+  'rooms.search': op({
     auth: true,
     shape: { room: 'string', q: 'string', before: 'string?', limit: 'number?' },
     async run(ctx) {
@@ -231,8 +238,8 @@ export const ROOM_OPS: Record<string, Op> = {
         results: found.results.map((r) => ({ ...r, message: roomMessageView(r.message) })),
       };
     },
-  },
-  'rooms.events': {
+  }),
+  'rooms.events': op({
     auth: true,
     shape: { room: 'string', after: 'number?', limit: 'number?' },
     async run(ctx) {
@@ -243,8 +250,8 @@ export const ROOM_OPS: Record<string, Op> = {
       });
       return { ...page, events: page.events.map(nativeEvent) };
     },
-  },
-  'rooms.mark': {
+  }),
+  'rooms.mark': op({
     auth: true,
     shape: { room: 'string', read: 'number' },
     async run(ctx) {
@@ -257,13 +264,13 @@ export const ROOM_OPS: Record<string, Op> = {
         ),
       };
     },
-  },
-  'rooms.typing': {
+  }),
+  'rooms.typing': op({
     auth: true,
     shape: { room: 'string', state: 'string' },
     async run(ctx) {
       await ctx.core.roomChat.typing(me(ctx), ctx.input.room, ctx.input.state);
       return {};
     },
-  },
+  }),
 };

@@ -34,6 +34,7 @@ export async function contactsCommand(c: IrcConnection, text: string): Promise<v
     tell(c, `${cmd} needs the nick of a Parley user`);
     return;
   }
+  const who = user ?? '';
   try {
     switch (cmd) {
       case 'CONTACTS': {
@@ -50,27 +51,27 @@ export async function contactsCommand(c: IrcConnection, text: string): Promise<v
         return;
       }
       case 'REQUEST':
-        await c.core.contacts.request(userId, user, rest.join(' ') || undefined);
+        await c.core.contacts.request(userId, who, rest.join(' ') || undefined);
         tell(c, `Request sent to ${nick}.`);
         return;
       case 'APPROVE':
-        await c.core.contacts.approve(userId, user, true);
+        await c.core.contacts.approve(userId, who, true);
         tell(c, `${nick} may now see your presence, and you theirs once they approve.`);
         return;
       case 'DENY':
-        await c.core.contacts.deny(userId, user);
+        await c.core.contacts.deny(userId, who);
         tell(c, `Request from ${nick} denied.`);
         return;
       case 'REMOVE':
-        await c.core.contacts.remove(userId, user);
+        await c.core.contacts.remove(userId, who);
         tell(c, `${nick} removed from your contacts.`);
         return;
       case 'BLOCK':
-        await c.core.contacts.block(userId, user);
+        await c.core.contacts.block(userId, who);
         tell(c, `${nick} is blocked.`);
         return;
       case 'UNBLOCK':
-        await c.core.contacts.unblock(userId, user);
+        await c.core.contacts.unblock(userId, who);
         tell(c, `${nick} is unblocked.`);
         return;
       default:
