@@ -228,6 +228,45 @@ for (const backend of everyStoreBackend()) {
       );
     });
 
+    it('MONITOR and away-notify follow a contact’s presence, only with consent', async () => {
+      const web = node.client();
+      const webName = uname('mon');
+      await web.register(webName, PASSWORD);
+      const ircName = uname('mon');
+      const ircClient = node.client();
+      await ircClient.register(ircName, PASSWORD);
+      const stranger = uname('mon');
+      await node.client().register(stranger, PASSWORD);
+      await ircClient.requestContact(webName);
+      await web.approveContact(ircName, true);
+      const c = await login(ircName, ['away-notify']);
+      const isupport = c.lines.filter((l) => l.command === '005').flatMap((l) => l.params);
+      expect(isupport).toContain('MONITOR=100');
+      c.send(`MONITOR + ${webName},${stranger}`);
+      // Both are offline (one may also be told by the presence snapshot the session got).
+      const offline = (u: string) =>
+        c.wait((l) => l.command === '731' && l.params[1]!.split(',').includes(u), `${u} offline`);
+      await offline(webName);
+      await offline(stranger);
+      const conn = await web.connect();
+      const on = await c.command('730', 'online');
+      expect(on.params[1]).toMatch(new RegExp(`^${webName}!`));
+      await conn.setPresence('dnd', 'in a meeting');
+      const away = await c.wait(
+        (l) =>
+          l.command === 'AWAY' &&
+          l.source.startsWith(`${webName}!`) &&
+          l.params[0] === 'in a meeting',
+        'away-notify',
+      );
+      expect(away.params).toEqual(['in a meeting']);
+      conn.close();
+      // A stranger's presence is never told: still nothing but the first 731 for them.
+      expect(
+        c.lines.filter((l) => l.command === '730' && l.params[1]!.startsWith(`${stranger}!`)),
+      ).toHaveLength(0);
+    });
+
     it('refusals: unknown nick 401, unknown channel 403, not a member 404-style, junk commands 421', async () => {
       const name = uname('ref');
       await node.client().register(name, PASSWORD);

@@ -15,6 +15,7 @@ import { Framer } from './codec/framer.js';
 import { type IrcMessage, parseLine, serialiseLine } from './codec/line.js';
 import { COMMANDS } from './handlers/index.js';
 import { toIrc, type Viewer } from './mapping/events.js';
+import { usernameToNick } from './mapping/nick.js';
 import { type NumericName, numericReply } from './mapping/numerics.js';
 
 /** What every connection of the IRC door shares: built once per door. */
@@ -59,6 +60,8 @@ export class IrcConnection implements FeedSink {
   /** Rooms this connection has joined (room id -> name), as the client sees its channels. */
   readonly channels = new Map<string, string>();
   away: string | undefined;
+  /** Usernames this client MONITORs. */
+  readonly monitored = new Set<string>();
   registered = false;
   readonly address: string;
 
@@ -282,6 +285,14 @@ export class IrcConnection implements FeedSink {
 
   live(e: CoreEvent): void {
     for (const line of toIrc(e, this.viewer())) this.send(line);
+    if (e.name === 'presence' && this.monitored.has(e.username)) {
+      const nick = usernameToNick(e.username);
+      if (e.show === 'offline') this.numeric('RPL_MONOFFLINE', [], nick);
+      else this.numeric('RPL_MONONLINE', [], `${nick}!${nick.slice(0, 10)}@${this.server}`);
+    }
+    if (e.name === 'presence.snapshot')
+      for (const p of e.contacts)
+        if (this.monitored.has(p.username)) this.live({ name: 'presence', ...p });
     if (e.name === 'room.joined' && !this.channels.has(e.room.id))
       void this.afterOwnJoin(e.room.id, e.room.name);
     else if (e.name === 'room.left') this.channels.delete(e.room.id);

@@ -10,6 +10,7 @@ import { CHANNELLEN, CHANTYPES, PREFIX } from './mapping/channel.js';
 import { isupportMessages } from './mapping/isupport.js';
 import { NICKLEN } from './mapping/nick.js';
 import { MAX_TARGETS } from './handlers/messaging.js';
+import { MONITOR_MAX } from './handlers/queries.js';
 import { HISTORY_MAX } from '../../core/messages/service.js';
 import type { Certificates } from '../tls/certificates.js';
 
@@ -56,6 +57,7 @@ export function createIrcDoor(deps: {
     ['UTF8ONLY', true],
     ['CHATHISTORY', String(HISTORY_MAX)],
     ['MSGREFTYPES', 'msgid,timestamp'],
+    ['MONITOR', String(MONITOR_MAX)],
   ]).map((m) => m.params.slice(1, -1));
 
   function accept(socket: Socket): void {

@@ -19,7 +19,78 @@ async function exists(c: IrcConnection, nick: string): Promise<string | undefine
   }
 }
 
+/** Nicks one connection may MONITOR (the MONITOR token in 005). */
+export const MONITOR_MAX = 100;
+
+/**
+ * MONITOR (IRCv3): online/offline for the nicks asked, told only as core's
+ * consent rules allow: someone whose presence you may not see is always offline.
+ */
+async function monitor(c: IrcConnection, sub: string, targets: string[]): Promise<void> {
+  const list = c.monitored;
+  switch (sub) {
+    case '+': {
+      const added: string[] = [];
+      for (const t of targets) {
+        if (nickToUsername(t) === undefined) continue;
+        if (list.size >= MONITOR_MAX) {
+          c.numeric('ERR_MONLISTFULL', [String(MONITOR_MAX), t], 'Monitor list is full.');
+          break;
+        }
+        list.add(nickToUsername(t)!);
+        added.push(t);
+      }
+      await tellMonitored(
+        c,
+        added.map((t) => nickToUsername(t)!),
+      );
+      return;
+    }
+    case '-':
+      for (const t of targets) {
+        const u = nickToUsername(t);
+        if (u !== undefined) list.delete(u);
+      }
+      return;
+    case 'C':
+      list.clear();
+      return;
+    case 'L':
+      if (list.size) c.numeric('RPL_MONLIST', [], [...list].map(usernameToNick).join(','));
+      c.numeric('RPL_ENDOFMONLIST', [], 'End of MONITOR list');
+      return;
+    case 'S':
+      await tellMonitored(c, [...list]);
+      return;
+  }
+}
+
+async function tellMonitored(c: IrcConnection, usernames: string[]): Promise<void> {
+  if (usernames.length === 0) return;
+  const visible = new Map(
+    (await c.core.presence.snapshot(c.auth!.user.id)).map((p) => [p.username, p.show]),
+  );
+  const on = usernames.filter((u) => (visible.get(u) ?? 'offline') !== 'offline');
+  const off = usernames.filter((u) => !on.includes(u));
+  if (on.length)
+    c.numeric(
+      'RPL_MONONLINE',
+      [],
+      on.map((u) => `${usernameToNick(u)}!${usernameToNick(u).slice(0, 10)}@${c.server}`).join(','),
+    );
+  if (off.length) c.numeric('RPL_MONOFFLINE', [], off.map(usernameToNick).join(','));
+}
+
 export const QUERIES: Record<string, Handler> = {
+  MONITOR: {
+    minParams: 1,
+    run: (c, m) =>
+      monitor(
+        c,
+        m.params[0]!.toUpperCase(),
+        (m.params[1] ?? '').split(',').filter(Boolean).slice(0, MONITOR_MAX),
+      ),
+  },
   WHO: {
     minParams: 1,
     async run(c, m) {

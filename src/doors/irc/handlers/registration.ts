@@ -22,6 +22,7 @@ export const CAPS: Readonly<Record<string, string>> = {
   'multi-prefix': '',
   'cap-notify': '',
   batch: '',
+  'away-notify': '',
   'draft/chathistory': '',
 };
 

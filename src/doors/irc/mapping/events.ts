@@ -193,6 +193,15 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
         },
       ];
     }
+    case 'presence': {
+      // Only people whose presence you may see are told (core's consent rules).
+      if (!v.caps.has('away-notify') || !e.username) return [];
+      const source = hostmask({ id: e.userId, username: e.username }, v.server);
+      const away = e.show === 'available' ? undefined : e.status || awayText(e.show);
+      return [
+        { tags: new Map(), source, command: 'AWAY', params: away ? [away] : [], trailing: !!away },
+      ];
+    }
     case 'room.invited':
       return [
         {
@@ -204,5 +213,19 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
       ];
     default:
       return [];
+  }
+}
+
+/** What AWAY says for a presence without a status text. */
+export function awayText(show: string): string {
+  switch (show) {
+    case 'dnd':
+      return 'Busy';
+    case 'xa':
+      return 'Away for a while';
+    case 'offline':
+      return 'Offline';
+    default:
+      return 'Away';
   }
 }
