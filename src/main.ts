@@ -460,8 +460,8 @@ export async function createParley(
 
 /**
  * The doors this configuration opens, in start order. The native door is always
- * there (it serves /healthz, /readyz and /metrics); IRC and XMPP will join the
- * list here, each from its own config section.
+ * there (it serves /healthz, /readyz and /metrics); the IRC door follows (`[irc]`,
+ * its listeners off with a port of -1), and XMPP will join it, from its own section.
  */
 async function createDoors(deps: {
   core: Core;

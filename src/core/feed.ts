@@ -15,7 +15,7 @@ import type { Session } from './sessions.js';
  * of keeping its own copy of the rules.
  *
  * Positions: a log event carries `seq` (the user's log), a room event
- * `roomSeq` and `room.id` (that room's timeline); see DEVELOPING.md 11, 18.
+ * `roomSeq` and `room.id` (that room's timeline); see DEVELOPING.md 13, 18.
  *
  * When the bus can lose messages (NATS: an outage, a node that reconnects
  * later), a feed also tracks, per stream (the log, each of the user's rooms),

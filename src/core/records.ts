@@ -6,7 +6,7 @@
  * rename or a deletion names people as they are now ('' once deleted). A
  * message change keeps only the kind of change: the message itself is read from
  * the messages table (the log row's `message_id`), as it is now, so neither an
- * edited nor a deleted text lives on in a log (invariant 16).
+ * edited nor a deleted text lives on in a log (invariant 14).
  *
  * A person is any object with a string `id` or `userId` and a `username` key
  * (UserRef, ContactItem, PresenceInfo...).

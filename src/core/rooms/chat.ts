@@ -175,7 +175,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       if (!changed) return { m };
       const mentions = await tx.mentionsOf(m.id);
       const view = roomMessage(m, room, names, mentions);
-      // The timeline keeps the kind of change; the message is read as it is now (invariant 16).
+      // The timeline keeps the kind of change; the message is read as it is now (invariant 14).
       const e = await tx.append({
         at: t,
         name: 'room.message',

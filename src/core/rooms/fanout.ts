@@ -8,7 +8,7 @@ import { createRoomOrder } from './order.js';
  * Delivers a room's events to its online members on every node, with one bus
  * message per event rather than one per member: each node subscribes to the
  * channel of every room that has a member connected to it, and hands the
- * event (serialised once, see CoreEvent.encoded) to those members' sessions.
+ * event (the same object: each door encodes it once, in its own cache) to those members' sessions.
  *
  * Which local users belong to which room is learnt when a user connects (from
  * the store) and kept current by the membership changes carried by the room's

@@ -236,7 +236,7 @@ export function createSqlAccountStore(
     async deleteUser(userId) {
       return db.transaction().execute(async (tx) => {
         // The user's log lock, as every writer of user_log and conversations takes it
-        // (DEVELOPING.md invariant 11): a send still running waits or is waited for,
+        // (DEVELOPING.md invariant 13): a send still running waits or is waited for,
         // instead of deadlocking against these deletes.
         if (kind === 'postgres')
           await sql`select pg_advisory_xact_lock(hashtextextended(${'user:' + userId}, 0))`.execute(

@@ -5,7 +5,7 @@ import type { Database } from './tables.js';
 
 /**
  * History by position and time. Every read walks the (conversation_id, seq)
- * unique index from one end: no index was added (invariant 25). A bound by
+ * unique index from one end: no index was added (invariant 36). A bound by
  * seq starts the walk there; a bound by time is a filter on the walk, cheap
  * near the end a page is read from (the usual case: the latest messages,
  * "after my last time"), longer for times deep in a long conversation.

@@ -109,7 +109,7 @@ async function lockRoom(tx: Transaction<Database>, roomId: string): Promise<void
 }
 
 /**
- * PostgreSQL: one queue per room. Deadlock freedom (invariant 11): a batch
+ * PostgreSQL: one queue per room. Deadlock freedom (invariant 19): a batch
  * takes its room's lock first and then at most one user's lock, last, as a
  * single change always did; a change that would lock a second user is undone
  * in its savepoint and rerun in a transaction of its own after the batch.
