@@ -3,24 +3,24 @@
  * own wire form (a JSON error, an IRC numeric, an XMPP stanza error). Adding a
  * condition means documenting it in docs/protocol.md.
  */
-export const CONDITIONS = {
-  'bad-request': 400,
-  'not-authenticated': 401,
-  'invalid-credentials': 401,
-  forbidden: 403,
-  'account-disabled': 403,
-  'registration-closed': 403,
-  'invalid-invite': 403,
-  'not-found': 404,
-  conflict: 409,
-  'payload-too-large': 413,
-  'unsupported-media-type': 415,
-  'rate-limited': 429,
-  'internal-error': 500,
-  unavailable: 503,
-} as const;
+export const CONDITIONS = [
+  'bad-request',
+  'not-authenticated',
+  'invalid-credentials',
+  'forbidden',
+  'account-disabled',
+  'registration-closed',
+  'invalid-invite',
+  'not-found',
+  'conflict',
+  'payload-too-large',
+  'unsupported-media-type',
+  'rate-limited',
+  'internal-error',
+  'unavailable',
+] as const;
 
-export type Condition = keyof typeof CONDITIONS;
+export type Condition = (typeof CONDITIONS)[number];
 
 export class ParleyError extends Error {
   readonly condition: Condition;
@@ -39,10 +39,6 @@ export class ParleyError extends Error {
     this.condition = condition;
     if (extra.retryAfter !== undefined) this.retryAfter = extra.retryAfter;
     if (extra.field !== undefined) this.field = extra.field;
-  }
-
-  get status(): number {
-    return CONDITIONS[this.condition];
   }
 }
 

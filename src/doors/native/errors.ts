@@ -1,5 +1,23 @@
 import { type Condition, isParleyError } from '../../core/errors.js';
 
+/** Each condition's HTTP status (REST answers; docs/protocol.md, "Errors"). */
+export const HTTP_STATUS: Readonly<Record<Condition, number>> = {
+  'bad-request': 400,
+  'not-authenticated': 401,
+  'invalid-credentials': 401,
+  forbidden: 403,
+  'account-disabled': 403,
+  'registration-closed': 403,
+  'invalid-invite': 403,
+  'not-found': 404,
+  conflict: 409,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  'rate-limited': 429,
+  'internal-error': 500,
+  unavailable: 503,
+};
+
 export interface WireError {
   condition: Condition;
   text: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParleyError } from '../../core/errors.js';
+import { HTTP_STATUS } from './errors.js';
 import { checkShape, jsonDepth, parseJsonBytes, parseJsonText } from './json.js';
 
 /** Runs fn and returns the ParleyError it throws (fails the test if it throws anything else, or nothing). */
@@ -119,7 +120,7 @@ describe('parseJsonBytes', () => {
   it('refuses input over maxBytes with payload-too-large, counted in bytes not characters', () => {
     const e = caught(() => parseJsonBytes(Buffer.alloc(1025, 0x20), LIMITS));
     expect(e.condition).toBe('payload-too-large');
-    expect(e.status).toBe(413);
+    expect(HTTP_STATUS[e.condition]).toBe(413);
     // 400 three-byte characters = 1200 bytes > 1024, although only ~400 characters.
     const wide = Buffer.from(`"${'日'.repeat(400)}"`);
     expect(wide.length).toBeGreaterThan(1024);
