@@ -267,6 +267,46 @@ for (const backend of everyStoreBackend()) {
       ).toHaveLength(0);
     });
 
+    it('message redaction: deletions reach IRC as REDACT, and REDACT from IRC deletes', async () => {
+      const web = node.client();
+      const webName = uname('red');
+      await web.register(webName, PASSWORD);
+      const room = `red${Date.now() % 100000}`;
+      await web.rooms.create(room);
+      const ircName = uname('red');
+      await node.client().register(ircName, PASSWORD);
+      const c = await login(ircName, ['draft/message-redaction', 'message-tags', 'echo-message']);
+      c.send(`JOIN #${room}`);
+      await c.command('366');
+      const sent = await web.rooms.send(room, 'soon gone', 'g-1');
+      await web.rooms.delete(room, sent.message.id);
+      const r = await c.wait((l) => l.command === 'REDACT', 'REDACT from the web');
+      expect(r.params).toEqual([`#${room}`, sent.message.id]);
+
+      c.send(`PRIVMSG #${room} :my mistake`);
+      const own = await c.wait(
+        (l) => l.command === 'PRIVMSG' && l.params[1] === 'my mistake',
+        'echo with msgid',
+      );
+      const conn = await web.connect();
+      const deleted = new Promise<{ change: string; message: { id: string } }>((resolve) =>
+        conn.on('room.message', (d) => {
+          if (d.change === 'deleted') resolve(d as { change: string; message: { id: string } });
+        }),
+      );
+      c.send(`REDACT #${room} ${own.tags.msgid}`);
+      expect((await deleted).message.id).toBe(own.tags.msgid);
+      // Someone else's message cannot be redacted by a plain member.
+      const other = await web.rooms.send(room, 'not yours', 'g-2');
+      c.send(`REDACT #${room} ${other.message.id}`);
+      const f = await c.wait(
+        (l) => l.command === 'FAIL' && l.params[0] === 'REDACT',
+        'FAIL REDACT',
+      );
+      expect(f.params[1]).toBe('REDACT_FORBIDDEN');
+      conn.close();
+    });
+
     it('refusals: unknown nick 401, unknown channel 403, not a member 404-style, junk commands 421', async () => {
       const name = uname('ref');
       await node.client().register(name, PASSWORD);

@@ -103,7 +103,34 @@ export async function deliverMissed(c: IrcConnection): Promise<void> {
     );
 }
 
+/** REDACT <target> <msgid> [reason] (draft/message-redaction): deletes a message, by core's rules. */
+async function redactCommand(c: IrcConnection, m: IrcMessage): Promise<void> {
+  const [target, msgid] = [m.params[0]!, m.params[1]!];
+  const fail = (code: string, text: string) =>
+    c.send({
+      tags: new Map(),
+      source: c.server,
+      command: 'FAIL',
+      params: ['REDACT', code, target, msgid, text],
+      trailing: true,
+    });
+  try {
+    if (target.startsWith('#')) {
+      const p = channelToRoom(target);
+      if (!p.ok) return fail('INVALID_TARGET', p.message);
+      await c.core.roomChat.remove(c.auth!.user.id, p.room, msgid, c.connectionId);
+    } else await c.core.messages.remove(c.auth!.user.id, msgid, c.connectionId);
+  } catch (err) {
+    if (isParleyError(err) && err.condition === 'forbidden')
+      return fail('REDACT_FORBIDDEN', err.message);
+    if (isParleyError(err) && (err.condition === 'not-found' || err.condition === 'bad-request'))
+      return fail('UNKNOWN_MSGID', err.message);
+    refuse(c, 'REDACT', err, target);
+  }
+}
+
 export const MESSAGING: Record<string, Handler> = {
+  REDACT: { minParams: 2, run: redactCommand },
   PRIVMSG: {
     minParams: 0,
     async run(c, m) {

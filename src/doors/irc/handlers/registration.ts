@@ -23,6 +23,7 @@ export const CAPS: Readonly<Record<string, string>> = {
   'cap-notify': '',
   batch: '',
   'away-notify': '',
+  'draft/message-redaction': '',
   'draft/chathistory': '',
 };
 

@@ -61,17 +61,21 @@ export function privmsgLines(
 export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
   switch (e.name) {
     case 'message': {
-      if (e.change !== 'new') return [];
       const m = e.message;
       const mine = m.sender.id === v.userId;
       // Your own message (sent from another device, or echoed): from you, to them.
       const target = mine ? nickOf(m.recipient) : v.nick;
+      if (e.change === 'deleted') return redact(v, hostmask(m.sender, v.server), target, m.id);
+      if (e.change !== 'new') return [];
       return privmsgLines(v, hostmask(m.sender, v.server), target, m);
     }
     case 'room.message': {
-      if (e.change !== 'new') return [];
       const m = e.message;
-      return privmsgLines(v, hostmask(m.sender, v.server), roomToChannel(e.room.name), m);
+      const channel = roomToChannel(e.room.name);
+      if (e.change === 'deleted')
+        return redact(v, hostmask(e.by ?? m.sender, v.server), channel, m.id);
+      if (e.change !== 'new') return [];
+      return privmsgLines(v, hostmask(m.sender, v.server), channel, m);
     }
     case 'room.member': {
       const channel = roomToChannel(e.room.name);
@@ -228,4 +232,10 @@ export function awayText(show: string): string {
     default:
       return 'Away';
   }
+}
+
+/** A deletion, for clients with draft/message-redaction (others keep what they showed). */
+function redact(v: Viewer, source: string, target: string, msgid: string): IrcMessage[] {
+  if (!v.caps.has('draft/message-redaction')) return [];
+  return [{ tags: new Map(), source, command: 'REDACT', params: [target, msgid] }];
 }
