@@ -307,6 +307,66 @@ for (const backend of everyStoreBackend()) {
       conn.close();
     });
 
+    it('labeled-response, extended-join, userhost-in-names and +typing', async () => {
+      const web = node.client();
+      const webName = uname('cap');
+      await web.register(webName, PASSWORD);
+      const room = `caps${Date.now() % 100000}`;
+      await web.rooms.create(room);
+      const ircName = uname('cap');
+      await node.client().register(ircName, PASSWORD);
+      const caps = [
+        'labeled-response',
+        'batch',
+        'extended-join',
+        'userhost-in-names',
+        'message-tags',
+      ];
+      const c = await login(ircName, caps);
+
+      // One answer carries the label; several come in a labelled batch; none is an ACK.
+      let mark = c.lines.length;
+      c.send('@label=p1 PING :x');
+      const pong = await c.wait((l) => l.command === 'PONG', 'labelled PONG', mark);
+      expect(pong.tags.label).toBe('p1');
+      mark = c.lines.length;
+      c.send(`@label=j1 JOIN #${room}`);
+      const open = await c.wait(
+        (l) => l.command === 'BATCH' && l.tags.label === 'j1',
+        'batch',
+        mark,
+      );
+      expect(open.params[1]).toBe('labeled-response');
+      const id = open.params[0]!.slice(1);
+      await c.wait((l) => l.command === 'BATCH' && l.params[0] === `-${id}`, 'batch end', mark);
+      const inBatch = c.lines.slice(mark).filter((l) => l.tags.batch === id);
+      const join = inBatch.find((l) => l.command === 'JOIN')!;
+      expect(join.params).toEqual([`#${room}`, ircName, ircName]);
+      const names = inBatch.find((l) => l.command === '353')!;
+      expect(names.params[3]).toContain(`~${webName}!`);
+      mark = c.lines.length;
+      c.send(`@label=a1 AWAY`);
+      c.send(`@label=t1 TAGMSG #${room}`);
+      const ack = await c.wait((l) => l.command === 'ACK', 'ACK', mark);
+      expect(ack.tags.label).toBe('t1');
+
+      // Typing both ways: the web's shows as TAGMSG +typing, IRC's reaches the web.
+      const conn = await web.connect();
+      await conn.roomTyping(room, 'start');
+      const webTyping = await c.wait(
+        (l) => l.command === 'TAGMSG' && l.source.startsWith(`${webName}!`),
+        'TAGMSG +typing',
+      );
+      expect(webTyping.tags['+typing']).toBe('active');
+      expect(webTyping.params).toEqual([`#${room}`]);
+      const typingEvent = new Promise<{ user: { username: string } }>((resolve) =>
+        conn.on('room.typing', (d) => resolve(d as { user: { username: string } })),
+      );
+      c.send(`@+typing=active TAGMSG #${room}`);
+      expect((await typingEvent).user.username).toBe(ircName);
+      conn.close();
+    });
+
     it('refusals: unknown nick 401, unknown channel 403, not a member 404-style, junk commands 421', async () => {
       const name = uname('ref');
       await node.client().register(name, PASSWORD);

@@ -186,15 +186,67 @@ export class IrcConnection implements FeedSink {
     }
     if (!handler.preRegistration && !this.registered)
       return this.numeric('ERR_NOTREGISTERED', [], 'You have not registered');
-    if (msg.params.length < handler.minParams)
-      return this.numeric('ERR_NEEDMOREPARAMS', [msg.command], 'Not enough parameters');
-    await handler.run(this, msg);
+    const label = this.caps.has('labeled-response') ? msg.tags.get('label') : undefined;
+    if (label !== undefined && label.length <= 64) this.labelled = [];
+    try {
+      if (msg.params.length < handler.minParams)
+        this.numeric('ERR_NEEDMOREPARAMS', [msg.command], 'Not enough parameters');
+      else await handler.run(this, msg);
+    } finally {
+      if (this.labelled) this.answerLabelled(label!, this.labelled);
+    }
   }
+
+  /**
+   * IRCv3 labeled-response: what one labelled command answered, tagged with its
+   * label: nothing is an ACK, one line carries the label, more come in a batch.
+   */
+  private answerLabelled(label: string, lines: IrcMessage[]): void {
+    this.labelled = undefined;
+    if (lines.length === 0)
+      return this.send({
+        tags: new Map([['label', label]]),
+        source: this.server,
+        command: 'ACK',
+        params: [],
+      });
+    if (lines.length === 1) {
+      lines[0]!.tags.set('label', label);
+      return this.send(lines[0]!);
+    }
+    const id = newId().slice(-10);
+    this.send({
+      tags: new Map([['label', label]]),
+      source: this.server,
+      command: 'BATCH',
+      params: [`+${id}`, 'labeled-response'],
+    });
+    for (const l of lines) {
+      l.tags.set('batch', id);
+      this.send(l);
+    }
+    this.send({ tags: new Map(), source: this.server, command: 'BATCH', params: [`-${id}`] });
+  }
+
+  /** Lines answering a labelled command, held until it has finished. */
+  private labelled: IrcMessage[] | undefined;
 
   // ---- output ----
 
-  /** Writes one message; a message that cannot be one valid line is logged and dropped. */
+  /**
+   * Writes one message answering the client (held for labeled-response while a
+   * labelled command runs); a message that cannot be one valid line is dropped.
+   */
   send(msg: IrcMessage): void {
+    if (this.labelled) {
+      this.labelled.push(msg);
+      return;
+    }
+    this.write(msg);
+  }
+
+  /** Writes one message now (news from core, never part of a command's answer). */
+  write(msg: IrcMessage): void {
     if (this.closed) return;
     const r = serialiseLine(msg);
     if (!r.ok) {
@@ -268,7 +320,7 @@ export class IrcConnection implements FeedSink {
     this.pingTimer = setInterval(() => {
       if (this.awaitingPong) return this.quit('Ping timeout');
       this.awaitingPong = true;
-      this.send({ tags: new Map(), command: 'PING', params: [this.server] });
+      this.write({ tags: new Map(), command: 'PING', params: [this.server] });
     }, every);
     this.pingTimer.unref();
   }
@@ -284,7 +336,13 @@ export class IrcConnection implements FeedSink {
   }
 
   live(e: CoreEvent): void {
-    for (const line of toIrc(e, this.viewer())) this.send(line);
+    // The echo of this connection's own command answers it (labeled-response); anything
+    // else is news and never held.
+    const own = e.exceptSession === this.connectionId;
+    for (const line of toIrc(e, this.viewer())) {
+      if (own) this.send(line);
+      else this.write(line);
+    }
     if (e.name === 'presence' && this.monitored.has(e.username)) {
       const nick = usernameToNick(e.username);
       if (e.show === 'offline') this.numeric('RPL_MONOFFLINE', [], nick);

@@ -3,6 +3,7 @@ import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { channelToRoom, prefixOf, roleOfMode, roomToChannel } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
+import { joinParams } from '../mapping/events.js';
 import { nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 
@@ -38,7 +39,11 @@ async function membersOf(c: IrcConnection, name: string) {
 export async function names(c: IrcConnection, name: string): Promise<void> {
   const channel = roomToChannel(name);
   const members = await membersOf(c, name);
-  const list = members.map((m) => prefixOf(m.role) + usernameToNick(m.username));
+  const full = c.caps.has('userhost-in-names');
+  const list = members.map((m) => {
+    const nick = usernameToNick(m.username);
+    return prefixOf(m.role) + (full ? `${nick}!${nick.slice(0, 10)}@${c.server}` : nick);
+  });
   for (let i = 0; i < list.length; i += NAMES_PER_LINE)
     c.numeric('RPL_NAMREPLY', ['=', channel], list.slice(i, i + NAMES_PER_LINE).join(' '));
   c.numeric('RPL_ENDOFNAMES', [channel], 'End of /NAMES list');
@@ -63,7 +68,13 @@ export async function joinBurst(c: IrcConnection, roomId: string, name: string):
   if (c.channels.has(roomId) || !c.session) return;
   c.channels.set(roomId, name);
   const channel = roomToChannel(name);
-  c.send({ tags: new Map(), source: c.prefix(), command: 'JOIN', params: [channel] });
+  const me = { id: c.auth!.user.id, username: c.auth!.user.username };
+  c.send({
+    tags: new Map(),
+    source: c.prefix(),
+    command: 'JOIN',
+    params: joinParams(c.viewer(), channel, me),
+  });
   await topic(c, name, false);
   await names(c, name);
   await c.core.occupancy

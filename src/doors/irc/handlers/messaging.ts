@@ -129,7 +129,28 @@ async function redactCommand(c: IrcConnection, m: IrcMessage): Promise<void> {
   }
 }
 
+/** TAGMSG: client-only tags with no text; +typing becomes core's typing notice. */
+async function tagmsg(c: IrcConnection, m: IrcMessage): Promise<void> {
+  const typing = m.tags.get('+typing');
+  if (typing === undefined) return;
+  const state = typing === 'active' ? 'start' : 'stop';
+  if (typing === 'paused') return;
+  const target = m.params[0]!;
+  try {
+    if (target.startsWith('#')) {
+      const p = channelToRoom(target);
+      if (p.ok) await c.core.roomChat.typing(c.auth!.user.id, p.room, state);
+    } else {
+      const user = nickToUsername(target);
+      if (user !== undefined) await c.core.receipts.typing(c.auth!.user.id, user, state);
+    }
+  } catch {
+    // Typing is best effort: a refusal (rate, not a member) is not worth an error line.
+  }
+}
+
 export const MESSAGING: Record<string, Handler> = {
+  TAGMSG: { minParams: 1, run: tagmsg },
   REDACT: { minParams: 2, run: redactCommand },
   PRIVMSG: {
     minParams: 0,

@@ -24,6 +24,10 @@ export const CAPS: Readonly<Record<string, string>> = {
   batch: '',
   'away-notify': '',
   'draft/message-redaction': '',
+  'labeled-response': '',
+  'extended-join': '',
+  'userhost-in-names': '',
+  'invite-notify': '',
   'draft/chathistory': '',
 };
 
@@ -79,9 +83,12 @@ function cap(c: IrcConnection, sub: string, args: string[]): void {
         if (a.startsWith('-')) c.caps.delete(a.slice(1));
         else c.caps.add(a);
       }
-      // Core hands this session its own sends back only with echo-message.
+      // Core hands this session its own sends back only with echo-message, and
+      // typing notifications only to clients that can read +typing (message-tags).
       if (c.caps.has('echo-message')) c.sessionCaps.add('echo');
       else c.sessionCaps.delete('echo');
+      if (c.caps.has('message-tags')) c.sessionCaps.add('typing');
+      else c.sessionCaps.delete('typing');
       reply('ACK', args[0] ?? '');
       return;
     }

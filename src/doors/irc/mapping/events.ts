@@ -86,7 +86,12 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
         case 'joined':
           // Your own joins are told by the connection (with the topic and names).
           if (e.user.id === v.userId) return [];
-          return [{ tags: t, source: who, command: 'JOIN', params: [channel] }];
+          return [
+            { tags: t, source: who, command: 'JOIN', params: joinParams(v, channel, e.user) },
+          ];
+        case 'invited':
+          if (!v.caps.has('invite-notify')) return [];
+          return [{ tags: t, source: by, command: 'INVITE', params: [nickOf(e.user), channel] }];
         case 'left':
           if (e.user.id === v.userId) return [];
           return [
@@ -206,6 +211,21 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
         { tags: new Map(), source, command: 'AWAY', params: away ? [away] : [], trailing: !!away },
       ];
     }
+    case 'typing':
+    case 'room.typing': {
+      if (!v.caps.has('message-tags')) return [];
+      const user = e.name === 'typing' ? { id: e.userId, username: e.username } : e.user;
+      if (user.id === v.userId) return [];
+      const target = e.name === 'typing' ? v.nick : roomToChannel(e.room.name);
+      return [
+        {
+          tags: new Map([['+typing', e.state === 'start' ? 'active' : 'done']]),
+          source: hostmask(user, v.server),
+          command: 'TAGMSG',
+          params: [target],
+        },
+      ];
+    }
     case 'room.invited':
       return [
         {
@@ -238,4 +258,9 @@ export function awayText(show: string): string {
 function redact(v: Viewer, source: string, target: string, msgid: string): IrcMessage[] {
   if (!v.caps.has('draft/message-redaction')) return [];
   return [{ tags: new Map(), source, command: 'REDACT', params: [target, msgid] }];
+}
+
+/** JOIN's parameters: with extended-join, the account and the real name too. */
+export function joinParams(v: Viewer, channel: string, user: UserRef): string[] {
+  return v.caps.has('extended-join') ? [channel, user.username || '*', user.username] : [channel];
 }
