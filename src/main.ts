@@ -475,6 +475,7 @@ async function createDoors(deps: {
 }): Promise<{ native: NativeDoor; all: Door[] }> {
   const native = await createNativeDoor(deps);
   const irc = createIrcDoor(deps);
+  irc.mount(native.http);
   return { native, all: [native, irc, ...(deps.more?.(deps.core) ?? [])] };
 }
 

@@ -103,6 +103,8 @@ export function metricsAccess(
 export function registerGuards(
   app: FastifyInstance,
   deps: { overCap(socket: Socket): boolean },
+  /** Other doors' WebSocket routes (their own guards count and cap them). */
+  otherWebSockets: ReadonlySet<string> = new Set(),
 ): void {
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0]!;
@@ -113,7 +115,11 @@ export function registerGuards(
     }
     // @fastify/websocket would upgrade any GET route and leave the socket open: refuse
     // an upgrade to anything but the WebSocket endpoint, and close it.
-    if ((req as FastifyRequest & { ws?: boolean }).ws && path !== WS_PATH) {
+    if (
+      (req as FastifyRequest & { ws?: boolean }).ws &&
+      path !== WS_PATH &&
+      !otherWebSockets.has(path)
+    ) {
       reply.header('connection', 'close');
       throw new ParleyError(
         'not-found',

@@ -30,6 +30,11 @@ import { registerWebSocket, type WsDoor } from '../ws/route.js';
 export interface HttpDoor {
   app: FastifyInstance;
   ws: WsDoor;
+  /**
+   * Paths that may be upgraded to a WebSocket besides the native one (another door's
+   * WebSocket route, e.g. IRC over WebSocket): any other upgrade is refused.
+   */
+  webSocketPaths: Set<string>;
 }
 
 export interface Readiness {
@@ -189,7 +194,8 @@ export async function createHttpDoor(deps: {
   });
   const connections = createConnectionCounter(limits.connections_per_address);
   const cap = capConnections(app, connections, isTrustedProxy);
-  registerGuards(app, cap);
+  const webSocketPaths = new Set<string>();
+  registerGuards(app, cap, webSocketPaths);
   registerHome(app);
   registerRest(app, { core, metrics });
   const ws = registerWebSocket(app, {
@@ -200,5 +206,5 @@ export async function createHttpDoor(deps: {
     perAddress,
     connections: { counter: connections, overCap: cap.overCap, isTrustedProxy },
   });
-  return { app, ws };
+  return { app, ws, webSocketPaths };
 }

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
@@ -12,6 +11,7 @@ import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
 import type { Capability, Session } from '../../core/sessions.js';
 import { Framer } from './codec/framer.js';
+import type { IrcTransport } from './transport.js';
 import { type IrcMessage, parseLine, serialiseLine } from './codec/line.js';
 import { COMMANDS } from './handlers/index.js';
 import { toIrc, type Viewer } from './mapping/events.js';
@@ -79,13 +79,12 @@ export class IrcConnection implements FeedSink {
   readonly sessionCaps = new Set<Capability>(['occupancy']);
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: IrcTransport,
     readonly deps: IrcDeps,
   ) {
     this.address = socket.remoteAddress ?? 'unknown';
     this.tls = socket instanceof TLSSocket;
     this.bucket = new TokenBucket(deps.config.irc.line_burst);
-    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('close', () => this.onClose());
     socket.on('error', () => this.onClose());

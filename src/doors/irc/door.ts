@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
@@ -13,13 +13,23 @@ import { MAX_TARGETS } from './handlers/messaging.js';
 import { MONITOR_MAX } from './handlers/queries.js';
 import { HISTORY_MAX } from '../../core/messages/service.js';
 import type { Certificates } from '../tls/certificates.js';
+import type { HttpDoor } from '../http/server.js';
+import { type IrcTransport, webSocketTransport } from './transport.js';
 
 /**
  * The IRC door (docs/irc.md): a plain TCP listener (`irc.port`) turning
  * connections into IrcConnections. Its settings are the `[irc]` section; a port
  * of -1 switches it off, 0 takes a free port.
  */
+/** Where browser IRC clients (gamja, Kiwi IRC) connect on the HTTP server. */
+export const IRC_WS_PATH = '/irc';
+
 export interface IrcDoor extends Door {
+  /**
+   * Adds IRC over WebSocket (IRCv3 `text.ircv3.net` / `binary.ircv3.net`) to the
+   * native door's HTTP server, at IRC_WS_PATH; call before it starts.
+   */
+  mount(http: HttpDoor): void;
   /** The bound plain port once started (undefined when off). */
   port(): number | undefined;
   /** The bound TLS port once started (undefined when off). */
@@ -60,15 +70,16 @@ export function createIrcDoor(deps: {
     ['MONITOR', String(MONITOR_MAX)],
   ]).map((m) => m.params.slice(1, -1));
 
-  function accept(socket: Socket): void {
+  function accept(socket: IrcTransport): void {
     const address = socket.remoteAddress ?? 'unknown';
     if (draining || !perAddress.open(address)) {
-      socket.end(
+      socket.on('error', () => {});
+      socket.write(
         draining
           ? 'ERROR :Closing link: server shutting down\r\n'
           : 'ERROR :Closing link: too many connections from your address\r\n',
       );
-      socket.on('error', () => {});
+      socket.end();
       if (!draining) return;
       return;
     }
@@ -88,6 +99,23 @@ export function createIrcDoor(deps: {
 
   return {
     name: 'irc',
+    mount(http) {
+      if (!irc.websocket) return;
+      http.webSocketPaths.add(IRC_WS_PATH);
+      http.app.route({
+        method: 'GET',
+        url: IRC_WS_PATH,
+        handler: async (_req, reply) => {
+          reply.code(426).header('upgrade', 'websocket');
+          return 'IRC over WebSocket: connect with the text.ircv3.net or binary.ircv3.net subprotocol\n';
+        },
+        wsHandler: (ws, req) => {
+          // @fastify/websocket's own listener closes over the request: the transport listens itself.
+          for (const l of ws.listeners('error')) ws.off('error', l as () => void);
+          accept(webSocketTransport(ws, req.ip));
+        },
+      });
+    },
     async start() {
       const host = irc.host || config.server.host;
       if (irc.port >= 0) {
