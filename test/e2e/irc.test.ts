@@ -174,6 +174,11 @@ for (const backend of everyStoreBackend()) {
       await c.command('403', 'only # channels');
       c.send('PRIVMSG');
       await c.command('411', 'no recipient');
+      // A nick change is refused with 432: 902 would read as a failed SASL login (irssi quits).
+      c.send('NICK someoneelse');
+      const refused = await c.command('432', 'nick change refused');
+      expect(refused.params[1]).toBe('someoneelse');
+      expect(c.lines.some((l) => l.command === '902')).toBe(false);
       // Still connected and answering.
       c.send('PING :still-here');
       await c.wait((l) => l.command === 'PONG' && l.params[1] === 'still-here', 'PONG');
