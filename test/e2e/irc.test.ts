@@ -367,6 +367,26 @@ for (const backend of everyStoreBackend()) {
       conn.close();
     });
 
+    it('ISON tells who is online only to those allowed to see their presence', async () => {
+      const web = node.client();
+      const webName = uname('web');
+      await web.register(webName, PASSWORD);
+      const conn = await web.connect();
+      const ircName = uname('ison');
+      const ircSdk = node.client();
+      await ircSdk.register(ircName, PASSWORD);
+      const c = await login(ircName);
+      let mark = c.lines.length;
+      c.send(`ISON ${webName}`);
+      expect((await c.command('303', 'ISON, not a contact', mark)).params[1]).toBe('');
+      await ircSdk.requestContact(webName);
+      await web.approveContact(ircName);
+      mark = c.lines.length;
+      c.send(`ISON ${webName}`);
+      expect((await c.command('303', 'ISON, a contact', mark)).params[1]).toBe(webName);
+      conn.close();
+    });
+
     it('refusals: unknown nick 401, unknown channel 403, not a member 404-style, junk commands 421', async () => {
       const name = uname('ref');
       await node.client().register(name, PASSWORD);
@@ -381,6 +401,11 @@ for (const backend of everyStoreBackend()) {
       await c.command('403', 'only # channels');
       c.send('PRIVMSG');
       await c.command('411', 'no recipient');
+      // A nick change is refused with 432: 902 would read as a failed SASL login (irssi quits).
+      c.send('NICK someoneelse');
+      const refused = await c.command('432', 'nick change refused');
+      expect(refused.params[1]).toBe('someoneelse');
+      expect(c.lines.some((l) => l.command === '902')).toBe(false);
       // Still connected and answering.
       c.send('PING :still-here');
       await c.wait((l) => l.command === 'PONG' && l.params[1] === 'still-here', 'PONG');

@@ -58,7 +58,7 @@ export function createIrcDoor(deps: {
     ['CHANNELLEN', String(CHANNELLEN)],
     ['NICKLEN', String(NICKLEN)],
     ['PREFIX', PREFIX],
-    ['CHANMODES', 'b,,,imnt'],
+    ['CHANMODES', 'b,,,int'],
     ['NETWORK', 'Parley'],
     ['TOPICLEN', '500'],
     ['KICKLEN', '500'],

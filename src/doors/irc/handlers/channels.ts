@@ -3,7 +3,7 @@ import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { channelToRoom, prefixOf, roleOfMode, roomToChannel } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
-import { joinParams } from '../mapping/events.js';
+import { hostmask, joinParams } from '../mapping/events.js';
 import { nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 
@@ -57,7 +57,11 @@ async function topic(c: IrcConnection, name: string, always: boolean): Promise<v
     if (r.topicBy && r.topicAt)
       c.numeric(
         'RPL_TOPICWHOTIME',
-        [channel, usernameToNick(r.topicBy), String(Math.floor(r.topicAt / 1000))],
+        [
+          channel,
+          hostmask({ id: '', username: r.topicBy }, c.server),
+          String(Math.floor(r.topicAt / 1000)),
+        ],
         null,
       );
   } else if (always) c.numeric('RPL_NOTOPIC', [channel], 'No topic is set');
@@ -183,9 +187,7 @@ async function mode(c: IrcConnection, m: IrcMessage): Promise<void> {
       else if (ch === 'b') {
         const nick = m.params[arg++];
         if (!nick) {
-          for (const b of await c.core.rooms.bans(userId, name))
-            c.numeric('RPL_BANLIST', [target, `${usernameToNick(b.username)}!*@*`], null);
-          c.numeric('RPL_ENDOFBANLIST', [target], 'End of channel ban list');
+          await banList(c, userId, name, target);
           continue;
         }
         const u = userOf(c, nick.split('!')[0]!);
@@ -205,6 +207,22 @@ async function mode(c: IrcConnection, m: IrcMessage): Promise<void> {
     if (isParleyError(err) && err.condition === 'forbidden')
       return c.numeric('ERR_CHANOPRIVSNEEDED', [target], err.message);
     refuse(c, 'MODE', err, target);
+  }
+}
+
+/**
+ * The ban list (MODE #chan b). Clients ask for it on every join (irssi's channel
+ * sync) and wait for 368: someone who may not see it gets an empty list that says
+ * so, never an error the client would print at each join.
+ */
+async function banList(c: IrcConnection, userId: string, name: string, target: string) {
+  try {
+    for (const b of await c.core.rooms.bans(userId, name))
+      c.numeric('RPL_BANLIST', [target, `${usernameToNick(b.username)}!*@*`], null);
+    c.numeric('RPL_ENDOFBANLIST', [target], 'End of channel ban list');
+  } catch (err) {
+    if (!isParleyError(err) || err.condition !== 'forbidden') throw err;
+    c.numeric('RPL_ENDOFBANLIST', [target], 'End of channel ban list (only moderators see it)');
   }
 }
 

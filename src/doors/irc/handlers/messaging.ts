@@ -4,7 +4,7 @@ import { parseCtcp } from '../codec/ctcp.js';
 import type { IrcConnection } from '../connection.js';
 import { channelToRoom } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
-import { hostmask, privmsgLines } from '../mapping/events.js';
+import { hostmask, ME, privmsgLines } from '../mapping/events.js';
 import { casefold, nickToUsername, usernameToNick } from '../mapping/nick.js';
 import { contactsCommand, SERVICE_NICK } from './service.js';
 import type { Handler } from './index.js';
@@ -26,6 +26,12 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
   const ctcp = parseCtcp(text);
   // CTCP queries (VERSION, PING...) are between clients and are not kept; ACTION is a message.
   if (ctcp.kind === 'ctcp') return;
+  // An action is kept as "/me text", as the web and XMPP (XEP-0245) write it.
+  const body = ctcp.kind === 'action' ? `${ME}${ctcp.text}` : text;
+  if (body === ME) {
+    if (!notice) c.numeric('ERR_NOTEXTTOSEND', [], 'No text to send');
+    return;
+  }
   for (const target of m.params[0]!.split(',').slice(0, MAX_TARGETS)) {
     if (casefold(target) === casefold(SERVICE_NICK)) {
       if (!notice) await contactsCommand(c, text);
@@ -48,7 +54,7 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
       to = { user };
     }
     try {
-      await c.core.sender.send(c.auth!.user.id, { to, text, connectionId: c.connectionId });
+      await c.core.sender.send(c.auth!.user.id, { to, text: body, connectionId: c.connectionId });
     } catch (err) {
       if (notice) continue;
       if (isParleyError(err) && err.condition === 'not-found')
@@ -85,7 +91,9 @@ export async function deliverMissed(c: IrcConnection): Promise<void> {
       for (const msg of page.messages) {
         if (msg.sender.id === userId || msg.deletedAt !== null) continue;
         const when = new Date(msg.createdAt).toISOString().slice(0, 16).replace('T', ' ');
-        const text = c.caps.has('server-time') ? msg.text : `[${when}] ${msg.text}`;
+        const me = msg.text.startsWith(ME);
+        const bare = me ? msg.text.slice(ME.length) : msg.text;
+        const text = c.caps.has('server-time') ? msg.text : `${me ? ME : ''}[${when}] ${bare}`;
         for (const line of privmsgLines(c.viewer(), hostmask(msg.sender, c.server), c.nick, {
           ...msg,
           text,

@@ -172,7 +172,10 @@ export const QUERIES: Record<string, Handler> = {
         const u = nickToUsername(n);
         if (u === undefined) continue;
         const user = await c.core.profiles.view(c.auth!.user.id, u).catch(() => undefined);
-        if (user && (await c.core.presence.online(user.userId))) online.push(usernameToNick(u));
+        // Core's rule for who may see whom (watchers only, invisible never listed);
+        // presence.online would tell anyone, invisible sessions here included.
+        if (user && (await c.core.presence.resources(c.auth!.user.id, user.userId)).length > 0)
+          online.push(usernameToNick(u));
       }
       c.numeric('RPL_ISON', [], online.join(' '));
     },

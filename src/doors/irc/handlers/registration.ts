@@ -259,7 +259,7 @@ function welcome(c: IrcConnection, asked: string): void {
   c.numeric('RPL_WELCOME', [], `Welcome to Parley, ${c.prefix()}`);
   c.numeric('RPL_YOURHOST', [], `Your host is ${c.server}, running parley-${VERSION}`);
   c.numeric('RPL_CREATED', [], `This server was created ${new Date(d.startedAt).toUTCString()}`);
-  c.numeric('RPL_MYINFO', [c.server, `parley-${VERSION}`, 'i', 'bimnqaotv'], null);
+  c.numeric('RPL_MYINFO', [c.server, `parley-${VERSION}`, 'i', 'abinoqt', 'abqo'], null);
   for (const tokens of d.isupport) c.numeric('RPL_ISUPPORT', tokens);
   const users = c.core.sessions.count();
   c.numeric('RPL_LUSERCLIENT', [], `There are ${users} users and 0 invisible on 1 servers`);
@@ -289,8 +289,14 @@ export const REGISTRATION: Record<string, Handler> = {
       if (!isValidNick(nick))
         return c.numeric('ERR_ERRONEUSNICKNAME', [nick], 'Erroneous nickname');
       if (c.registered) {
+        // 432, not 902 (ERR_NICKLOCKED): clients read 902 as a failed SASL login, and
+        // irssi then disconnects (sasl_disconnect_on_failure).
         if (casefold(nick) !== casefold(c.nick))
-          c.numeric('ERR_NICKLOCKED', [], 'On Parley your nick is your username; it cannot change');
+          c.numeric(
+            'ERR_ERRONEUSNICKNAME',
+            [nick],
+            'On Parley your nick is your username; it cannot change',
+          );
         return;
       }
       c.nick = nick;

@@ -1,4 +1,5 @@
 import type { CoreEvent, Message, UserRef } from '../../../core/events.js';
+import { ACTION_OVERHEAD, action } from '../codec/ctcp.js';
 import { type IrcMessage, splitText, utf8Length } from '../codec/line.js';
 import { modeOf, roomToChannel } from './channel.js';
 import { usernameToNick } from './nick.js';
@@ -48,7 +49,11 @@ export function privmsgLines(
   command: 'PRIVMSG' | 'NOTICE' = 'PRIVMSG',
 ): IrcMessage[] {
   const overhead = utf8Length(`:${source} ${command} ${target} :`);
-  const pieces = splitText(overhead, m.text);
+  // "/me waves" (the web's and XMPP's way, XEP-0245) is IRC's CTCP ACTION.
+  const me = m.text.startsWith(ME) && m.text.length > ME.length;
+  const pieces = me
+    ? splitText(overhead + ACTION_OVERHEAD, m.text.slice(ME.length)).map(action)
+    : splitText(overhead, m.text);
   return pieces.map((text, i) => ({
     tags: tags(v, m.createdAt, i === 0 ? m.id : undefined, m.sender.username || undefined),
     source,
@@ -57,6 +62,9 @@ export function privmsgLines(
     trailing: true,
   }));
 }
+
+/** How an action (/me) is stored: text that starts with "/me ". */
+export const ME = '/me ';
 
 export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
   switch (e.name) {
