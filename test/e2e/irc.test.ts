@@ -64,16 +64,81 @@ for (const backend of everyStoreBackend()) {
       expect(bad.lines.some((l) => l.command === '001')).toBe(false);
     });
 
-    it('a connection without a login is told how to log in and closed', async () => {
+    it('without SASL or PASS: NickServ IDENTIFY logs in after registration, and nothing else works before', async () => {
+      const name = uname('ns');
+      await node.client().register(name, PASSWORD);
+      const web = node.client();
+      const webName = uname('ns');
+      await web.register(webName, PASSWORD);
+      await web.sendMessage(name, 'waiting for you', 'w-1');
       const c = await RawIrc.open(port);
       open.push(c);
-      c.send('NICK nobody');
+      c.send(`NICK ${name}`);
       c.send('USER x 0 * :X');
-      const e = await c.command('ERROR');
-      expect(e.params[0]).toMatch(/Login required/);
-      expect(c.lines.some((l) => l.command === 'NOTICE' && /SASL/.test(l.params[1] ?? ''))).toBe(
-        true,
+      await c.command('001');
+      await c.wait(
+        (l) => l.command === 'NOTICE' && /NickServ IDENTIFY/.test(l.params[1] ?? ''),
+        'how to log in',
       );
+      let mark = c.lines.length;
+      c.send(`PRIVMSG ${webName} :too early`);
+      await c.wait(
+        (l) => l.command === 'NOTICE' && /not logged in/.test(l.params[1] ?? ''),
+        'refused',
+        mark,
+      );
+      c.send('JOIN #anything');
+      await c.wait(
+        (l) => l.command === 'NOTICE' && /JOIN: you are not logged in/.test(l.params[1] ?? ''),
+        'JOIN refused',
+        mark,
+      );
+      mark = c.lines.length;
+      c.send('PRIVMSG NickServ :IDENTIFY wrong-password');
+      await c.wait(
+        (l) => l.source.startsWith('NickServ!') && /Invalid/.test(l.params[1] ?? ''),
+        'bad password',
+        mark,
+      );
+      c.send(`PRIVMSG NickServ :IDENTIFY ${PASSWORD}`);
+      await c.command('900', 'logged in', mark);
+      // What waited arrives, and talking works.
+      await c.wait(
+        (l) => l.command === 'PRIVMSG' && /waiting for you$/.test(l.params[1] ?? ''),
+        'missed message',
+      );
+      const conn = await web.connect();
+      const got = new Promise<{ message: { text: string } }>((resolve) =>
+        conn.on('message', (d) => resolve(d as { message: { text: string } })),
+      );
+      c.send(`PRIVMSG ${webName} :now I can`);
+      expect((await got).message.text).toBe('now I can');
+      conn.close();
+    });
+
+    it('NickServ IDENTIFY <account> takes the account’s nick; REGISTER makes an account on an open server', async () => {
+      const name = uname('acct');
+      await node.client().register(name, PASSWORD);
+      const c = await RawIrc.open(port);
+      open.push(c);
+      c.send('NICK someone_else');
+      c.send('USER x 0 * :X');
+      await c.command('001');
+      c.send(`PRIVMSG NickServ :IDENTIFY ${name} ${PASSWORD}`);
+      const nick = await c.command('NICK', 'nick becomes the username');
+      expect(nick.params[0]).toBe(name);
+      await c.command('900');
+
+      const fresh = uname('new');
+      const r = await RawIrc.open(port);
+      open.push(r);
+      r.send(`NICK ${fresh}`);
+      r.send('USER x 0 * :X');
+      await r.command('001');
+      r.send('PRIVMSG NickServ :REGISTER a-long-password-1');
+      await r.command('900', 'registered and logged in');
+      const viaWeb = node.client();
+      await viaWeb.login(fresh, 'a-long-password-1');
     });
 
     it('rooms are channels: a web room is joined, its messages flow both ways', async () => {

@@ -71,7 +71,8 @@ export class IrcConnection implements FeedSink {
   private chain: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
-  private readonly registrationTimer: NodeJS.Timeout;
+  /** Registration, then login (NickServ), must be done by this deadline. */
+  private registrationTimer: NodeJS.Timeout;
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
   private logger: Logger | undefined;
@@ -89,7 +90,7 @@ export class IrcConnection implements FeedSink {
     socket.on('close', () => this.onClose());
     socket.on('error', () => this.onClose());
     this.registrationTimer = setTimeout(
-      () => this.quit('Registration timed out'),
+      () => this.quit(this.registered ? 'Login timed out' : 'Registration timed out'),
       deps.config.irc.registration_timeout_seconds * 1000,
     );
     this.registrationTimer.unref();
@@ -185,6 +186,10 @@ export class IrcConnection implements FeedSink {
     }
     if (!handler.preRegistration && !this.registered)
       return this.numeric('ERR_NOTREGISTERED', [], 'You have not registered');
+    if (this.registered && !this.auth && !handler.preRegistration && !handler.beforeLogin)
+      return this.notice(
+        `${msg.command}: you are not logged in. Log in with /msg NickServ IDENTIFY <password> (or IDENTIFY <account> <password>).`,
+      );
     const label = this.caps.has('labeled-response') ? msg.tags.get('label') : undefined;
     if (label !== undefined && label.length <= 64) this.labelled = [];
     try {
@@ -309,8 +314,15 @@ export class IrcConnection implements FeedSink {
       close: (reason: string) => setImmediate(() => this.quit(reason)),
     };
     if (this.closed) return;
+    const wasRegistered = this.registered;
     this.registered = true;
     this.core.sessions.add(this.session);
+    if (!wasRegistered) this.schedulePing();
+  }
+
+  /** IRC registration is done without a login: only NickServ and a few commands until one. */
+  registerWithoutLogin(): void {
+    this.registered = true;
     this.schedulePing();
   }
 

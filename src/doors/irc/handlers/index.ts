@@ -14,6 +14,8 @@ import { REGISTRATION } from './registration.js';
 export interface Handler {
   /** May run before registration completes (CAP, NICK, USER, PASS, AUTHENTICATE...). */
   preRegistration?: boolean;
+  /** May run once registered but before a login (NickServ IDENTIFY, PING, QUIT...). */
+  beforeLogin?: boolean;
   minParams: number;
   run(c: IrcConnection, m: IrcMessage): Promise<void> | void;
 }

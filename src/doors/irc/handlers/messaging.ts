@@ -6,6 +6,7 @@ import { channelToRoom } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
 import { hostmask, ME, privmsgLines } from '../mapping/events.js';
 import { casefold, nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { NICKSERV, nickserv } from './nickserv.js';
 import { contactsCommand, SERVICE_NICK } from './service.js';
 import type { Handler } from './index.js';
 
@@ -33,6 +34,14 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
     return;
   }
   for (const target of m.params[0]!.split(',').slice(0, MAX_TARGETS)) {
+    if (casefold(target) === casefold(NICKSERV)) {
+      if (!notice) await nickserv(c, text);
+      continue;
+    }
+    if (!c.auth) {
+      if (!notice) c.notice('You are not logged in: /msg NickServ IDENTIFY <password>');
+      continue;
+    }
     if (casefold(target) === casefold(SERVICE_NICK)) {
       if (!notice) await contactsCommand(c, text);
       continue;
@@ -161,6 +170,7 @@ export const MESSAGING: Record<string, Handler> = {
   TAGMSG: { minParams: 1, run: tagmsg },
   REDACT: { minParams: 2, run: redactCommand },
   PRIVMSG: {
+    beforeLogin: true,
     minParams: 0,
     async run(c, m) {
       if (!m.params[0]) return c.numeric('ERR_NORECIPIENT', [], 'No recipient given (PRIVMSG)');
@@ -168,6 +178,7 @@ export const MESSAGING: Record<string, Handler> = {
     },
   },
   NOTICE: {
+    beforeLogin: true,
     minParams: 2,
     run: (c, m) => say(c, m, true),
   },

@@ -199,7 +199,7 @@ function loggedIn(c: IrcConnection, auth: AuthContext): void {
   c.numeric('RPL_SASLSUCCESS', [], 'SASL authentication successful');
 }
 
-function login(c: IrcConnection, username: string, password: string): Promise<AuthContext> {
+export function login(c: IrcConnection, username: string, password: string): Promise<AuthContext> {
   return c.core.accounts.verify({
     username: username.toLowerCase(),
     password,
@@ -225,11 +225,14 @@ async function tryRegister(c: IrcConnection): Promise<void> {
   if (!auth) {
     const creds = fromPass(c);
     if (!creds) {
+      // Registered, not logged in: NickServ IDENTIFY (or REGISTER) within the deadline.
+      c.registerWithoutLogin();
+      welcome(c, c.nick);
       c.notice(
-        'This server needs an account: log in with SASL PLAIN, or PASS username:password. ' +
-          'Accounts are made in the web client.',
+        'You are not logged in. Log in with /msg NickServ IDENTIFY <password> (your nick is your ' +
+          'username), or IDENTIFY <account> <password>; SASL works too. New here? ' +
+          '/msg NickServ REGISTER <password>, or sign up in the web client.',
       );
-      c.quit('Login required');
       return;
     }
     try {
@@ -250,6 +253,27 @@ async function tryRegister(c: IrcConnection): Promise<void> {
   await c.attach(auth);
   if (!c.registered) return;
   welcome(c, old);
+  await autojoin(c);
+  await deliverMissed(c);
+}
+
+/**
+ * A login after registration (NickServ IDENTIFY or REGISTER): the nick becomes the
+ * username (a NICK line says so when it differs), then the rooms and what was missed.
+ */
+export async function loginAfterRegistration(c: IrcConnection, auth: AuthContext): Promise<void> {
+  const old = c.nick;
+  const nick = usernameToNick(auth.user.username);
+  if (casefold(old) !== casefold(nick) || old !== nick) {
+    c.send({ tags: new Map(), source: c.prefix(), command: 'NICK', params: [nick] });
+    c.nick = nick;
+  }
+  await c.attach(auth);
+  c.numeric(
+    'RPL_LOGGEDIN',
+    [c.prefix(), auth.user.username],
+    `You are now logged in as ${auth.user.username}`,
+  );
   await autojoin(c);
   await deliverMissed(c);
 }
@@ -323,6 +347,7 @@ export const REGISTRATION: Record<string, Handler> = {
   AUTHENTICATE: { preRegistration: true, minParams: 1, run: authenticate },
   PING: {
     preRegistration: true,
+    beforeLogin: true,
     minParams: 1,
     run(c, m) {
       c.send({
@@ -334,9 +359,10 @@ export const REGISTRATION: Record<string, Handler> = {
       });
     },
   },
-  PONG: { preRegistration: true, minParams: 0, run: (c) => c.pong() },
+  PONG: { preRegistration: true, beforeLogin: true, minParams: 0, run: (c) => c.pong() },
   QUIT: {
     preRegistration: true,
+    beforeLogin: true,
     minParams: 0,
     run(c, m) {
       c.quit(m.params[0] ? `Quit: ${m.params[0].slice(0, 200)}` : 'Quit');
