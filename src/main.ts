@@ -5,6 +5,7 @@ import { createNatsBus } from './bus/nats.js';
 import { configWarnings } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { closeRevokedSessions, watchRevocations } from './core/accounts/revocation.js';
+import { createGuestService } from './core/accounts/guests.js';
 import { createSaslService } from './core/accounts/sasl/service.js';
 import { createAccountService } from './core/accounts/service.js';
 import { createLoginThrottle } from './core/accounts/throttle.js';
@@ -171,6 +172,16 @@ export async function createParley(
     scramIterations: l.scram_iterations,
     onError: (err) => logger.warn({ err }, 'could not store SCRAM credentials at login'),
   });
+  const guests = createGuestService({
+    store: store.accounts,
+    beforeDelete: (userId) => rooms.removeAccount(userId),
+    perAddressPerHour: config.registration.accounts_per_address_per_hour * 6,
+  });
+  // Guests whose connection went away without ending them (a crashed node) expire.
+  const guestSweep = setInterval(() => {
+    void guests.sweep().catch(quiet(logger, 'warn', 'guest sweep failed'));
+  }, 60_000);
+  guestSweep.unref();
   const sasl = createSaslService({
     store: store.accounts,
     accounts,
@@ -296,6 +307,7 @@ export async function createParley(
     sessions,
     throttle,
     sasl,
+    guests,
     hooks,
     users,
     live,
@@ -422,6 +434,7 @@ export async function createParley(
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        clearInterval(guestSweep);
         logger.info('shutting down');
         // Every door stops taking work at once; what is in flight (hook listeners
         // included) gets the grace period, then the doors are stopped in order.

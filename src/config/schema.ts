@@ -133,6 +133,8 @@ export const SCHEMA = {
     host: { type: 'string', default: '', maxLength: 255 },
     port: { type: 'int', default: 6667, min: -1, max: 65535 },
     tls_port: { type: 'int', default: 6697, min: -1, max: 65535 },
+    /** Connections without an account may talk in public rooms as guests (core/accounts/guests.ts). */
+    guests: { type: 'bool', default: true },
     /** IRC over WebSocket at /irc on the HTTP server (browser IRC clients). */
     websocket: { type: 'bool', default: true },
     /** The server's name in IRC messages (the source of numerics). */

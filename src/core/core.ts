@@ -1,3 +1,4 @@
+import type { GuestService } from './accounts/guests.js';
 import type { SaslService } from './accounts/sasl/service.js';
 import type { AccountService } from './accounts/service.js';
 import type { LoginThrottle } from './accounts/throttle.js';
@@ -61,7 +62,7 @@ export interface Core {
   /** Domain hooks (message stored or waiting, presence changed, member joined): `hooks.on(...)`. */
   hooks: Hooks;
   /** Who is who by id (doors naming people and rooms from ids: history targets, replays). */
-  users: Pick<UserDirectory, 'usernames' | 'roomName'>;
+  users: Pick<UserDirectory, 'usernames' | 'roomName' | 'idOf'>;
   /** Login failures per account and address (used by `accounts`; no door calls it directly yet). */
   throttle: LoginThrottle;
   /**
@@ -69,4 +70,6 @@ export interface Core {
    * success is what `accounts.verify` answers (a connection-scoped login).
    */
   sasl: SaslService;
+  /** Short-lived principals for doors whose users may come without an account (IRC). */
+  guests: GuestService;
 }

@@ -18,6 +18,8 @@ export interface UserDirectory {
   isBlocked(ownerId: string, otherId: string): Promise<boolean>;
   /** A room's name by id (search results may be room messages). */
   roomName(roomId: string): Promise<string | undefined>;
+  /** The id of the user with this username (an account or a guest), if any. */
+  idOf(username: string): Promise<string | undefined>;
   /** Current usernames by id, in one read (stored records are filled in with them). */
   usernames(ids: readonly string[]): Promise<Map<string, string>>;
   displayNames(ids: readonly string[]): Promise<Map<string, string>>;
@@ -32,6 +34,7 @@ export function createUserDirectory(store: Store): UserDirectory {
     isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
     roomName: async (id) => (await store.rooms.byId(id))?.name,
     usernames: (ids) => store.accounts.usernames(ids),
+    idOf: async (name) => (await store.accounts.userByUsername(name))?.id,
     displayNames: (ids) => store.profiles.displayNames(ids),
   };
 }

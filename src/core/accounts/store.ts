@@ -1,3 +1,4 @@
+import type { GuestStore } from './guests.js';
 import type { ScramCredential } from './sasl/scram.js';
 
 /** What the accounts service needs from storage. Implemented in src/store/sql. */
@@ -35,7 +36,7 @@ export interface RevocationRecord {
   sessionIds: string[];
 }
 
-export interface AccountStore {
+export interface AccountStore extends GuestStore {
   /**
    * Creates the user and an empty profile in one transaction. When `inviteCodeHash`
    * is given, one use of that invite is taken in the same transaction.
@@ -45,7 +46,13 @@ export interface AccountStore {
    */
   createUser(
     user: UserRecord,
-    opts?: { inviteCodeHash?: string; now?: number; scram?: readonly ScramCredential[] },
+    opts?: {
+      inviteCodeHash?: string;
+      now?: number;
+      scram?: readonly ScramCredential[];
+      /** A guest (core/accounts/guests.ts): not in the directory, gone after this time unless renewed. */
+      guestExpiresAt?: number;
+    },
   ): Promise<void>;
   userById(id: string): Promise<UserRecord | undefined>;
   /** Usernames of the accounts among `ids` that exist, in one read. */

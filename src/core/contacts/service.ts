@@ -4,6 +4,7 @@ import type { Journal } from '../journal.js';
 import type { Router } from '../router.js';
 import * as rules from './rules.js';
 import type { ContactRow, ContactStore } from './store.js';
+import { isGuestName } from '../accounts/guests.js';
 
 /** A contact as clients see it (docs/protocol.md, "Contacts"). */
 export interface ContactItem {
@@ -101,16 +102,23 @@ export function createContactService(deps: {
   const accessChanged = (watcher: string, target: string) => deps.accessChanged?.(watcher, target);
   const now = deps.now ?? Date.now;
 
+  /** `blockable`: a guest may be named too (blocking a guest is allowed; befriending one is not). */
   async function other(
     userId: string,
     username: string,
+    blockable = false,
   ): Promise<{ id: string; username: string }> {
     if (username.length > 64)
       throw new ParleyError('bad-request', 'username must be a string', { field: 'username' });
     const name = username.toLowerCase();
-    // A name no account can have is not looked up: PostgreSQL refuses a NUL in text (500).
-    const u = USERNAME.test(name) ? await users.byUsername(name) : undefined;
+    const guest = isGuestName(name);
+    // A name no one can have is not looked up: PostgreSQL refuses a NUL in text (500).
+    const u = USERNAME.test(name) || guest ? await users.byUsername(name) : undefined;
     if (!u) throw new ParleyError('not-found', 'no such user', { field: 'username' });
+    if (guest && !blockable)
+      throw new ParleyError('forbidden', `${name} is a guest: guests have no contacts`, {
+        field: 'username',
+      });
     if (u.id === userId) throw new ParleyError('bad-request', 'that is you', { field: 'username' });
     return u;
   }
@@ -164,6 +172,8 @@ export function createContactService(deps: {
     const them = await other(userId, username);
     const me = await users.byId(userId);
     if (!me) throw new ParleyError('not-authenticated', 'the account no longer exists');
+    if (isGuestName(me.username))
+      throw new ParleyError('forbidden', 'guests have no contacts: sign up for an account');
     if ((opts.isRequest || opts.grants) && (await store.isBlocked(userId, them.id)))
       throw new ParleyError('conflict', `you blocked ${them.username}; unblock them first`, {
         field: 'username',
@@ -274,7 +284,7 @@ export function createContactService(deps: {
     },
 
     async block(userId, username) {
-      const them = await other(userId, username);
+      const them = await other(userId, username, true);
       const me = await users.byId(userId);
       if (!me) throw new ParleyError('not-authenticated', 'the account no longer exists');
       await store.block(userId, them.id, now());
@@ -304,7 +314,7 @@ export function createContactService(deps: {
     },
 
     async unblock(userId, username) {
-      const them = await other(userId, username);
+      const them = await other(userId, username, true);
       if (!(await store.unblock(userId, them.id)))
         throw new ParleyError('not-found', 'that user is not blocked');
       await tell(userId, { name: 'block.removed', userId: them.id, username: them.username });

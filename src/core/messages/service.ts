@@ -16,6 +16,7 @@ import { createRateLimiter } from '../limits/rate.js';
 import type { Router } from '../router.js';
 import { cleanPhrase, matchingPhrase, MAX_FILTERS } from './filters.js';
 import type { FilterStore, LogEntry, LogPayload, MessageStore, StoredMessage } from './store.js';
+import { isGuestName } from '../accounts/guests.js';
 
 export const MAX_TEXT_BYTES = 16 * 1024;
 // eslint-disable-next-line no-control-regex
@@ -344,7 +345,18 @@ export function createMessageService(deps: {
       }
       const text = checkText(req.text);
       const to = ctx.to;
+      if (isGuestName(ctx.senderName ?? ''))
+        throw new ParleyError(
+          'forbidden',
+          'guests cannot send direct messages: talk in a room, or sign up for an account',
+        );
       if (!to) throw new ParleyError('not-found', 'no such user', { field: 'to' });
+      if (isGuestName(to.username))
+        throw new ParleyError(
+          'forbidden',
+          `${to.username} is a guest: guests cannot receive direct messages; answer them in the room`,
+          { field: 'to' },
+        );
       if (to.id === userId)
         throw new ParleyError('bad-request', 'you cannot message yourself', { field: 'to' });
       let replyTo: string | null = null;

@@ -23,6 +23,7 @@ import {
   type Role,
 } from './roles.js';
 import type { Member, NotifyLevel, Room, RoomEvent, RoomTx } from './store.js';
+import { isGuestName } from '../accounts/guests.js';
 
 export const DIRECTORY_MAX = 100;
 export const MEMBERS_MAX = 500;
@@ -263,6 +264,8 @@ export function createRoomService(deps: RoomDeps): RoomService {
 
   return {
     async create(userId, req, connectionId) {
+      if (isGuestName((await a.me(userId)).username))
+        throw new ParleyError('forbidden', 'guests cannot create rooms: sign up for an account');
       const name = newRoomName(req.name);
       const topic = req.topic === undefined ? '' : checkTopic(req.topic);
       const visibility = req.visibility ?? 'public';

@@ -7,6 +7,7 @@ import { channelBindings } from '../tls/bindings.js';
 import type { Core } from '../../core/core.js';
 import type { CoreEvent } from '../../core/events.js';
 import { type Feed, type FeedSink, sessionCallbacks } from '../../core/feed.js';
+import { GUEST_TTL_MS } from '../../core/accounts/guests.js';
 import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
 import type { Capability, Session } from '../../core/sessions.js';
@@ -15,7 +16,7 @@ import type { IrcTransport } from './transport.js';
 import { type IrcMessage, parseLine, serialiseLine } from './codec/line.js';
 import { COMMANDS } from './handlers/index.js';
 import { toIrc, type Viewer } from './mapping/events.js';
-import { usernameToNick } from './mapping/nick.js';
+import { nickFor } from './mapping/nick.js';
 import { type NumericName, numericReply } from './mapping/numerics.js';
 
 /** What every connection of the IRC door shares: built once per door. */
@@ -63,6 +64,8 @@ export class IrcConnection implements FeedSink {
   /** Usernames this client MONITORs. */
   readonly monitored = new Set<string>();
   registered = false;
+  /** Logged in as a guest (core/accounts/guests.ts): it ends with the connection. */
+  guest = false;
   readonly address: string;
 
   private readonly framer = new Framer();
@@ -320,6 +323,17 @@ export class IrcConnection implements FeedSink {
     if (!wasRegistered) this.schedulePing();
   }
 
+  /** A guest lives while its connection does: renewed well within its expiry (GUEST_TTL_MS). */
+  keepGuestAlive(): void {
+    this.guest = true;
+    this.guestTimer = setInterval(() => {
+      if (this.auth) void this.core.guests.touch(this.auth.user.id).catch(() => {});
+    }, GUEST_TTL_MS / 4);
+    this.guestTimer.unref();
+  }
+
+  private guestTimer: NodeJS.Timeout | undefined;
+
   /** IRC registration is done without a login: only NickServ and a few commands until one. */
   registerWithoutLogin(): void {
     this.registered = true;
@@ -331,6 +345,7 @@ export class IrcConnection implements FeedSink {
     this.pingTimer = setInterval(() => {
       if (this.awaitingPong) return this.quit('Ping timeout');
       this.awaitingPong = true;
+
       this.write({ tags: new Map(), command: 'PING', params: [this.server] });
     }, every);
     this.pingTimer.unref();
@@ -355,7 +370,7 @@ export class IrcConnection implements FeedSink {
       else this.write(line);
     }
     if (e.name === 'presence' && this.monitored.has(e.username)) {
-      const nick = usernameToNick(e.username);
+      const nick = nickFor(e.username);
       if (e.show === 'offline') this.numeric('RPL_MONOFFLINE', [], nick);
       else this.numeric('RPL_MONONLINE', [], `${nick}!${nick.slice(0, 10)}@${this.server}`);
     }
@@ -392,6 +407,7 @@ export class IrcConnection implements FeedSink {
     this.closed = true;
     clearTimeout(this.registrationTimer);
     clearInterval(this.pingTimer);
+    clearInterval(this.guestTimer);
     if (!first) return;
     this.sasl?.exchange.abort();
     if (this.session) {
@@ -399,6 +415,10 @@ export class IrcConnection implements FeedSink {
       for (const roomId of this.channels.keys())
         void this.core.occupancy.leave(s, roomId).catch(() => {});
       this.core.sessions.remove(s);
+      if (this.guest)
+        void this.core.guests
+          .end(s.userId)
+          .catch((err: unknown) => this.log.warn({ err }, 'guest could not be removed'));
     }
     this.deps.closed(this);
   }

@@ -81,6 +81,28 @@ export function createSqlAccountStore(
     db.selectFrom('users').selectAll().where('username', '=', p.username),
   );
   return {
+    async createGuest(user, expiresAt) {
+      await this.createUser(user, { guestExpiresAt: expiresAt });
+    },
+
+    async touchGuest(userId, expiresAt) {
+      await db
+        .updateTable('guests')
+        .set({ expires_at: expiresAt })
+        .where('user_id', '=', userId)
+        .execute();
+    },
+
+    async expiredGuests(now, limit) {
+      const rows = await db
+        .selectFrom('guests')
+        .select('user_id')
+        .where('expires_at', '<', now)
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.user_id);
+    },
+
     async createUser(user, opts = {}) {
       const now = opts.now ?? Date.now();
       try {
@@ -126,9 +148,15 @@ export function createSqlAccountStore(
               city_lower: '',
               country: '',
               about: '',
-              searchable: 1,
+              // A guest is not in the people directory.
+              searchable: opts.guestExpiresAt === undefined ? 1 : 0,
             })
             .execute();
+          if (opts.guestExpiresAt !== undefined)
+            await tx
+              .insertInto('guests')
+              .values({ user_id: user.id, expires_at: opts.guestExpiresAt })
+              .execute();
         });
       } catch (err) {
         if (isUniqueViolation(err))

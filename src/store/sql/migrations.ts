@@ -582,6 +582,26 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0019_guests': {
+    async up(db: Kysely<unknown>) {
+      // Guests' user rows and when each expires unless its connection renews it
+      // (core/accounts/guests.ts); gone with the user row.
+      await db.schema
+        .createTable('guests')
+        .ifNotExists()
+        .addColumn('user_id', 'text', (c) =>
+          c.primaryKey().references('users.id').onDelete('cascade'),
+        )
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('guests_expires')
+        .ifNotExists()
+        .on('guests')
+        .column('expires_at')
+        .execute();
+    },
+  },
 };
 
 /** A stored log or timeline entry's data as a domain record (migration 0017). */

@@ -233,6 +233,12 @@ export interface ConversationsTable {
   last_at: number;
 }
 
+/** Guests (core/accounts/guests.ts): their user rows expire unless renewed. */
+export interface GuestsTable {
+  user_id: string;
+  expires_at: number;
+}
+
 export interface Database {
   conversations: ConversationsTable;
   rooms: RoomsTable;
@@ -259,4 +265,5 @@ export interface Database {
   sessions: SessionsTable;
   invites: InvitesTable;
   session_revocations: SessionRevocationsTable;
+  guests: GuestsTable;
 }

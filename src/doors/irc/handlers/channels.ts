@@ -4,7 +4,7 @@ import type { IrcConnection } from '../connection.js';
 import { channelToRoom, prefixOf, roleOfMode, roomToChannel } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
 import { hostmask, joinParams } from '../mapping/events.js';
-import { nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { nickFor, userOfNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 
 /** Names per 353 line, well under 512 bytes with the longest nicks and prefixes. */
@@ -41,7 +41,7 @@ export async function names(c: IrcConnection, name: string): Promise<void> {
   const members = await membersOf(c, name);
   const full = c.caps.has('userhost-in-names');
   const list = members.map((m) => {
-    const nick = usernameToNick(m.username);
+    const nick = nickFor(m.username);
     return prefixOf(m.role) + (full ? `${nick}!${nick.slice(0, 10)}@${c.server}` : nick);
   });
   for (let i = 0; i < list.length; i += NAMES_PER_LINE)
@@ -148,7 +148,7 @@ async function part(c: IrcConnection, name: string, reason?: string): Promise<vo
 
 /** The username a nick names, or a 401 and undefined. */
 export function userOf(c: IrcConnection, nick: string): string | undefined {
-  const u = nickToUsername(nick);
+  const u = userOfNick(nick);
   if (u === undefined) c.numeric('ERR_NOSUCHNICK', [nick.slice(0, 64)], 'No such nick/channel');
   return u;
 }
@@ -218,7 +218,7 @@ async function mode(c: IrcConnection, m: IrcMessage): Promise<void> {
 async function banList(c: IrcConnection, userId: string, name: string, target: string) {
   try {
     for (const b of await c.core.rooms.bans(userId, name))
-      c.numeric('RPL_BANLIST', [target, `${usernameToNick(b.username)}!*@*`], null);
+      c.numeric('RPL_BANLIST', [target, `${nickFor(b.username)}!*@*`], null);
     c.numeric('RPL_ENDOFBANLIST', [target], 'End of channel ban list');
   } catch (err) {
     if (!isParleyError(err) || err.condition !== 'forbidden') throw err;

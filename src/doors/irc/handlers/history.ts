@@ -7,7 +7,7 @@ import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { channelToRoom, roomToChannel } from '../mapping/channel.js';
 import { hostmask, nickOf, privmsgLines } from '../mapping/events.js';
-import { nickToUsername } from '../mapping/nick.js';
+import { userOfNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 
 /**
@@ -50,7 +50,7 @@ async function conversationOf(c: IrcConnection, target: string): Promise<Convers
     const { room } = await c.core.rooms.get(c.auth!.user.id, p.room);
     return { kind: 'room', roomId: room.id };
   }
-  const username = nickToUsername(target);
+  const username = userOfNick(target);
   if (username === undefined) return undefined;
   const p = await c.core.profiles.view(c.auth!.user.id, username);
   return { kind: 'direct', peerId: p.userId };

@@ -5,7 +5,7 @@ import type { IrcConnection } from '../connection.js';
 import { channelToRoom } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
 import { hostmask, ME, privmsgLines } from '../mapping/events.js';
-import { casefold, nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { casefold, nickToUsername, userOfNick, usernameToNick } from '../mapping/nick.js';
 import { NICKSERV, nickserv } from './nickserv.js';
 import { contactsCommand, SERVICE_NICK } from './service.js';
 import type { Handler } from './index.js';
@@ -55,7 +55,7 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
       }
       to = { room: p.room };
     } else {
-      const user = nickToUsername(target);
+      const user = userOfNick(target);
       if (user === undefined) {
         if (!notice) c.numeric('ERR_NOSUCHNICK', [target.slice(0, 64)], 'No such nick/channel');
         continue;

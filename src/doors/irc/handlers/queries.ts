@@ -2,14 +2,14 @@ import { VERSION } from '../../../version.js';
 import type { IrcConnection } from '../connection.js';
 import { channelToRoom, prefixOf, roomToChannel } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
-import { nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { nickFor, nickToUsername, userOfNick, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 
 /** Nicks one ISON or USERHOST looks up at most. */
 const MAX_LOOKUPS = 20;
 
 async function exists(c: IrcConnection, nick: string): Promise<string | undefined> {
-  const u = nickToUsername(nick);
+  const u = userOfNick(nick);
   if (u === undefined) return undefined;
   try {
     await c.core.profiles.view(c.auth!.user.id, u);
@@ -101,7 +101,7 @@ export const QUERIES: Record<string, Handler> = {
           if (p.ok) {
             const page = await c.core.rooms.members(c.auth!.user.id, p.room, { limit: 100 });
             for (const x of page.members) {
-              const nick = usernameToNick(x.username);
+              const nick = nickFor(x.username);
               c.numeric(
                 'RPL_WHOREPLY',
                 [mask, nick.slice(0, 10), c.server, c.server, nick, `H${prefixOf(x.role)}`],
@@ -112,7 +112,7 @@ export const QUERIES: Record<string, Handler> = {
         } else {
           const u = await exists(c, mask);
           if (u) {
-            const nick = usernameToNick(u);
+            const nick = nickFor(u);
             c.numeric(
               'RPL_WHOREPLY',
               ['*', nick.slice(0, 10), c.server, c.server, nick, 'H'],
@@ -137,7 +137,7 @@ export const QUERIES: Record<string, Handler> = {
         return;
       }
       const p = await c.core.profiles.view(c.auth!.user.id, u).catch(() => undefined);
-      const shown = usernameToNick(u);
+      const shown = nickFor(u);
       c.numeric('RPL_WHOISUSER', [shown, shown.slice(0, 10), c.server, '*'], p?.displayName || u);
       c.numeric('RPL_WHOISSERVER', [shown, c.server], 'Parley');
       c.numeric('RPL_WHOISACCOUNT', [shown, u], 'is logged in as');

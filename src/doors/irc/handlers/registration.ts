@@ -4,6 +4,7 @@ import { isParleyError } from '../../../core/errors.js';
 import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { casefold, isValidNick, nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { isGuestName } from '../../../core/accounts/guests.js';
 import { autojoin } from './channels.js';
 import { deliverMissed } from './messaging.js';
 import type { Handler } from './index.js';
@@ -225,6 +226,7 @@ async function tryRegister(c: IrcConnection): Promise<void> {
   if (!auth) {
     const creds = fromPass(c);
     if (!creds) {
+      if (c.deps.config.irc.guests && (await startGuest(c))) return;
       // Registered, not logged in: NickServ IDENTIFY (or REGISTER) within the deadline.
       c.registerWithoutLogin();
       welcome(c, c.nick);
@@ -255,6 +257,47 @@ async function tryRegister(c: IrcConnection): Promise<void> {
   welcome(c, old);
   await autojoin(c);
   await deliverMissed(c);
+}
+
+/**
+ * No login given: a nick that names no account becomes a guest (its name is the
+ * nick, with "^" added when the nick is an account name's so no account name is
+ * ever a guest's). A nick that is an account's registers without a login (NickServ
+ * IDENTIFY). False when the connection should go that way.
+ */
+async function startGuest(c: IrcConnection): Promise<boolean> {
+  const account = nickToUsername(c.nick);
+  if (account !== undefined && (await c.core.users.idOf(account)) !== undefined) return false;
+  const name = account === undefined ? casefold(c.nick) : `${casefold(c.nick)}^`;
+  if (!isGuestName(name)) return false;
+  let auth: AuthContext;
+  try {
+    auth = await c.core.guests.start({ name, address: c.address, device: 'IRC guest' });
+  } catch (err) {
+    if (isParleyError(err) && err.condition === 'conflict') {
+      c.numeric('ERR_NICKNAMEINUSE', [c.nick], `Nickname is already in use (as the guest ${name})`);
+      return true; // registration waits for another NICK
+    }
+    if (isParleyError(err) && err.condition === 'rate-limited') {
+      c.notice(`Too many guests from your address: ${err.message}`);
+      c.quit('Too many guests');
+      return true;
+    }
+    throw err;
+  }
+  const asked = c.nick;
+  c.nick = name;
+  c.guest = true;
+  await c.attach(auth);
+  c.keepGuestAlive();
+  if (!c.registered) return true;
+  welcome(c, asked);
+  c.notice(
+    `You are a guest (${name}): you may join public rooms (/list) and talk there. Guests have ` +
+      'no contacts and no direct messages, and vanish when they disconnect. To keep a name, ' +
+      'sign up in the web client and connect with SASL.',
+  );
+  return true;
 }
 
 /**
@@ -291,7 +334,7 @@ function welcome(c: IrcConnection, asked: string): void {
   c.numeric('RPL_MOTDSTART', [], `- ${c.server} Message of the day -`);
   for (const line of d.config.irc.motd.split('\n')) c.numeric('RPL_MOTD', [], `- ${line}`);
   c.numeric('RPL_ENDOFMOTD', [], 'End of /MOTD command.');
-  if (casefold(asked) !== casefold(c.nick) && asked !== '*')
+  if (casefold(asked) !== casefold(c.nick) && asked !== '*' && !c.guest)
     c.notice(`Your nick is ${c.nick}: on Parley your nick is your username.`);
 }
 

@@ -2,7 +2,7 @@ import type { CoreEvent, Message, UserRef } from '../../../core/events.js';
 import { ACTION_OVERHEAD, action } from '../codec/ctcp.js';
 import { type IrcMessage, splitText, utf8Length } from '../codec/line.js';
 import { modeOf, roomToChannel } from './channel.js';
-import { usernameToNick } from './nick.js';
+import { nickFor } from './nick.js';
 
 /**
  * Core's domain events as IRC lines, for one connection: pure. What the
@@ -22,12 +22,12 @@ export interface Viewer {
 /** `nick!user@host` for a Parley user; a deleted account shows as `*deleted*`. */
 export function hostmask(user: UserRef, server: string): string {
   if (!user.username) return `deleted!deleted@${server}`;
-  const nick = usernameToNick(user.username);
+  const nick = nickFor(user.username);
   return `${nick}!${nick.slice(0, 10)}@${server}`;
 }
 
 export const nickOf = (user: UserRef): string =>
-  user.username ? usernameToNick(user.username) : 'deleted';
+  user.username ? nickFor(user.username) : 'deleted';
 
 function tags(v: Viewer, at: number, msgid?: string, account?: string): Map<string, string> {
   const t = new Map<string, string>();

@@ -28,6 +28,8 @@
  */
 
 /** Advertised in RPL_ISUPPORT; the longest nick the rule makes (see above). */
+import { isGuestName } from '../../../core/accounts/guests.js';
+
 export const NICKLEN = 33;
 
 /** RFC 2812's nickname grammar with our NICKLEN instead of 9. */
@@ -73,4 +75,17 @@ export function checkGuestNick(nick: string): GuestNickCheck {
   if (!isValidNick(nick)) return { ok: false, reason: 'invalid' };
   if (isAccountNick(nick)) return { ok: false, reason: 'account' };
   return { ok: true };
+}
+
+/** A user's nick from their username: a guest's name (core/accounts/guests.ts) is its nick. */
+export function nickFor(username: string): string {
+  return isGuestName(username) ? username : usernameToNick(username);
+}
+
+/** The username a nick names: an account's by the rule, or a guest's (its name, casefolded). */
+export function userOfNick(nick: string): string | undefined {
+  const account = nickToUsername(nick);
+  if (account !== undefined) return account;
+  const folded = casefold(nick);
+  return isGuestName(folded) ? folded : undefined;
 }
