@@ -37,6 +37,7 @@ import { createArgon2Hasher } from './crypto/argon2.js';
 import type { Door } from './core/door.js';
 import { createNativeDoor, type NativeDoor } from './doors/http/door.js';
 import { createIrcDoor } from './doors/irc/door.js';
+import { createXmppDoor } from './doors/xmpp/door.js';
 import { type Certificates, createCertificates } from './doors/tls/certificates.js';
 import type { HttpDoor, Readiness } from './doors/http/server.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -460,8 +461,8 @@ export async function createParley(
 
 /**
  * The doors this configuration opens, in start order. The native door is always
- * there (it serves /healthz, /readyz and /metrics); the IRC door follows (`[irc]`,
- * its listeners off with a port of -1), and XMPP will join it, from its own section.
+ * there (it serves /healthz, /readyz and /metrics); the IRC door (`[irc]`) and the XMPP
+ * door (`[xmpp]`) follow, each listener off with a port of -1.
  */
 async function createDoors(deps: {
   core: Core;
@@ -475,7 +476,8 @@ async function createDoors(deps: {
 }): Promise<{ native: NativeDoor; all: Door[] }> {
   const native = await createNativeDoor(deps);
   const irc = createIrcDoor(deps);
-  return { native, all: [native, irc, ...(deps.more?.(deps.core) ?? [])] };
+  const xmpp = createXmppDoor(deps);
+  return { native, all: [native, irc, xmpp, ...(deps.more?.(deps.core) ?? [])] };
 }
 
 /**
