@@ -284,6 +284,46 @@ for (const backend of everyStoreBackend()) {
       );
     });
 
+    it('with carbons enabled, own messages sent from the web or another resource are <sent> carbons', async () => {
+      const a = await account('xa');
+      const b = await account('wb');
+      const c = await login(a.name, { resource: 'one' });
+      const other = await login(a.name, { resource: 'two' });
+      const en = await c.iq('set', "<enable xmlns='urn:xmpp:carbons:2'/>");
+      expect(en.attr('type')).toBe('result');
+      const mark = c.events.length;
+      await a.web.sendMessage(b.name, 'sent on the web', 'web-own');
+      const carbon = await c.stanza(
+        (el) => el.name === 'message' && el.getChild('sent', 'urn:xmpp:carbons:2') !== undefined,
+        'sent carbon',
+        mark,
+      );
+      const inner = carbon
+        .getChild('sent', 'urn:xmpp:carbons:2')!
+        .getChild('forwarded', 'urn:xmpp:forward:0')!
+        .getChild('message', 'jabber:client')!;
+      expect(inner.attr('to')).toBe(`${b.name}@localhost`);
+      expect(inner.getChildText('body')).toBe('sent on the web');
+      other.send(
+        `<message type='chat' to='${b.name}@localhost' id='o1'><body>from two</body></message>`,
+      );
+      await c.stanza(
+        (el) =>
+          el
+            .getChild('sent', 'urn:xmpp:carbons:2')
+            ?.getChild('forwarded')
+            ?.getChild('message')
+            ?.getChildText('body') === 'from two',
+        'carbon of the other resource',
+        mark,
+      );
+      // The resource without carbons saw neither.
+      expect(await other.iq('get', "<ping xmlns='urn:xmpp:ping'/>")).toBeTruthy();
+      expect(
+        other.events.some((e) => e.type === 'stanza' && e.element.getChild('sent') !== undefined),
+      ).toBe(false);
+    });
+
     it('messages that arrived while away come at login, with delay', async () => {
       const a = await account('xa');
       const b = await account('wb');

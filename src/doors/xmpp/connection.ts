@@ -58,6 +58,8 @@ export class XmppConnection implements FeedSink {
   /** SASL in progress. */
   sasl: { exchange: SaslExchange; started: boolean } | undefined;
   saslFailures = 0;
+  /** XEP-0280 carbons enabled on this stream. */
+  carbons = false;
   /** Usernames whose pending subscription request this stream was shown. */
   readonly announced = new Set<string>();
   readonly capabilities = new Set<Capability>();
@@ -125,6 +127,7 @@ export class XmppConnection implements FeedSink {
       userId: this.auth?.user.id ?? '',
       domain: this.domain,
       jid: this.jid?.toString() ?? this.domain,
+      carbons: this.carbons,
     };
   }
 

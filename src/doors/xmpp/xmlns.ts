@@ -15,6 +15,8 @@ export const XMLNS = {
   sid: 'urn:xmpp:sid:0',
   delay: 'urn:xmpp:delay',
   correct: 'urn:xmpp:message-correct:0',
+  carbons: 'urn:xmpp:carbons:2',
+  forward: 'urn:xmpp:forward:0',
   /** XEP-0440: the channel-binding types the server can offer. */
   saslCb: 'urn:xsf:sasl-cb:0',
 } as const;

@@ -11,7 +11,7 @@ import type { IqHandler } from './index.js';
  * The server's own iqs: resource binding (RFC 6120 7), the old session
  * establishment (RFC 3921, a no-op kept for old clients), service discovery
  * (XEP-0030) of the server and of the account, ping (XEP-0199), software
- * version (XEP-0092).
+ * version (XEP-0092), message carbons on and off (XEP-0280).
  */
 
 /** What the server advertises; exactly what works. */
@@ -21,6 +21,7 @@ export const SERVER_FEATURES = [
   XMLNS.ping,
   XMLNS.version,
   XMLNS.sid,
+  XMLNS.carbons,
 ] as const;
 
 const ACCOUNT_FEATURES = [XMLNS.discoInfo, XMLNS.discoItems] as const;
@@ -87,6 +88,15 @@ export const DISCO: Record<string, IqHandler> = {
     c.write(result(iq, xml('query', { xmlns: XMLNS.discoItems })));
   },
   [`get {${XMLNS.ping}}ping`]: (c, iq) => c.write(result(iq)),
+  // XEP-0280: one's own messages sent from other devices and doors come as carbons.
+  [`set {${XMLNS.carbons}}enable`]: (c, iq) => {
+    c.carbons = true;
+    c.write(result(iq));
+  },
+  [`set {${XMLNS.carbons}}disable`]: (c, iq) => {
+    c.carbons = false;
+    c.write(result(iq));
+  },
   [`get {${XMLNS.version}}query`]: (c, iq) =>
     c.write(
       result(

@@ -54,8 +54,24 @@ describe('XMPP mapping of core events', () => {
     expect(e.attr('id')).not.toBe('c1');
   });
 
-  it('own, deleted and deleted-sender messages give nothing', () => {
-    expect(chatMessage(msg({ sender: { id: 'me', username: 'alice' } }), v)).toBeUndefined();
+  it('own messages sent elsewhere are XEP-0280 sent carbons, only when enabled and live', () => {
+    const own = msg({
+      sender: { id: 'me', username: 'alice' },
+      recipient: { id: 'bob-id', username: 'bob' },
+    });
+    expect(chatMessage(own, v)).toBeUndefined();
+    expect(chatMessage(own, { ...v, carbons: true }, 'new', true)).toBeUndefined();
+    expect(serialize(chatMessage(own, { ...v, carbons: true })!)).toBe(
+      "<message from='alice@example.org' to='alice@example.org/phone' type='chat'>" +
+        "<sent xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>" +
+        "<message xmlns='jabber:client' type='chat' from='alice@example.org' to='bob@example.org' id='c1'>" +
+        '<body>hi &lt;there&gt; &amp; &quot;you&quot;</body>' +
+        "<stanza-id xmlns='urn:xmpp:sid:0' id='m1' by='alice@example.org'/>" +
+        "<origin-id xmlns='urn:xmpp:sid:0' id='c1'/></message></forwarded></sent></message>",
+    );
+  });
+
+  it('deleted and deleted-sender messages give nothing', () => {
     expect(chatMessage(msg({ deletedAt: 1 }), v)).toBeUndefined();
     expect(chatMessage(msg({ sender: { id: 'x', username: '' } }), v)).toBeUndefined();
     expect(

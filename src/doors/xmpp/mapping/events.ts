@@ -3,6 +3,7 @@ import type { CoreEvent, DirectMessage } from '../../../core/events.js';
 import type { PresenceInfo } from '../../../core/presence/service.js';
 import { newId } from '../../../core/ids.js';
 import { type Element, xml } from '../codec/element.js';
+import { NS } from '../codec/ns.js';
 import { XMLNS } from '../xmlns.js';
 
 /**
@@ -10,13 +11,15 @@ import { XMLNS } from '../xmlns.js';
  * with XEP-0359 ids, contacts as roster pushes (RFC 6121 2.1.6) and
  * subscription requests, presence as <presence> from the contact's bare JID.
  * An event with no XMPP form yet (rooms, typing, receipts, deletions,
- * reactions, one's own messages from other devices before carbons) gives none.
+ * reactions) gives none.
  */
 export interface Viewer {
   userId: string;
   domain: string;
   /** The stream's full JID. */
   jid: string;
+  /** XEP-0280 enabled: one's own messages sent elsewhere come as `<sent>` carbons. */
+  carbons?: boolean;
 }
 
 export const jidOfUser = (username: string, domain: string): string => `${username}@${domain}`;
@@ -61,7 +64,8 @@ export function delay(at: number, domain: string): Element {
 
 /**
  * A direct message to this viewer. `delayed`: delivered after the fact (offline
- * messages). Undefined for one's own messages (carbons are not done yet).
+ * messages). One's own message sent elsewhere is a XEP-0280 `<sent>` carbon when
+ * the stream enabled carbons (live only), else nothing.
  */
 export function chatMessage(
   m: DirectMessage,
@@ -69,16 +73,19 @@ export function chatMessage(
   change: 'new' | 'edited' = 'new',
   delayed = false,
 ): Element | undefined {
-  if (m.sender.id === v.userId || m.sender.username === '' || m.deletedAt !== null)
-    return undefined;
+  if (m.sender.username === '' || m.deletedAt !== null) return undefined;
   const bare = v.jid.replace(/\/.*$/s, '');
+  const own = m.sender.id === v.userId;
+  if (own && (!v.carbons || delayed || m.recipient.username === '')) return undefined;
   const edited = change === 'edited';
-  return xml(
+  const inner = xml(
     'message',
     {
+      // Inside <forwarded> the message must say it is jabber:client (XEP-0297).
+      xmlns: own ? NS.client : undefined,
       type: 'chat',
-      from: jidOfUser(m.sender.username, v.domain),
-      to: v.jid,
+      from: own ? bare : jidOfUser(m.sender.username, v.domain),
+      to: own ? jidOfUser(m.recipient.username, v.domain) : v.jid,
       id: edited ? `${m.id}-e${m.editedAt ?? 0}` : m.clientId,
     },
     xml('body', {}, m.text),
@@ -87,6 +94,12 @@ export function chatMessage(
     !edited && xml('stanza-id', { xmlns: XMLNS.sid, id: m.id, by: bare }),
     !edited && xml('origin-id', { xmlns: XMLNS.sid, id: m.clientId }),
     delayed && delay(m.createdAt, v.domain),
+  );
+  if (!own) return inner;
+  return xml(
+    'message',
+    { from: bare, to: v.jid, type: 'chat' },
+    xml('sent', { xmlns: XMLNS.carbons }, xml('forwarded', { xmlns: XMLNS.forward }, inner)),
   );
 }
 
