@@ -6,8 +6,13 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Test servers (in-process and spawned) take a free IRC port, never 6667: many run at once.
-    env: { PARLEY_IRC_PORT: '0', PARLEY_IRC_TLS_PORT: '0' },
+    // Test servers (in-process and spawned) take free IRC and XMPP ports, never 6667 or 5222: many run at once.
+    env: {
+      PARLEY_IRC_PORT: '0',
+      PARLEY_IRC_TLS_PORT: '0',
+      PARLEY_XMPP_PORT: '0',
+      PARLEY_XMPP_TLS_PORT: '0',
+    },
     // The second says how many tests were skipped for want of PostgreSQL or NATS.
     reporters: ['default', './test/helpers/skipped-reporter.ts'],
   },

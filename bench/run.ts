@@ -284,8 +284,9 @@ async function startServer(o: {
     },
     messages: { per_second: 100_000, burst: 100_000 },
     rooms: { max_members: Math.max(10_000, clientsWanted) },
-    // The IRC door's listeners stay off: these scenarios measure the native door.
+    // The IRC and XMPP doors' listeners stay off: these scenarios measure the native door.
     ...(treeKnows(o.entry, '[irc]') ? { irc: { port: -1, tls_port: -1 } } : {}),
+    ...(treeKnows(o.entry, '[xmpp]') ? { xmpp: { port: -1, tls_port: -1 } } : {}),
   };
   // --server tsx runs the TypeScript directly: quicker to iterate, but the loader
   // (a second V8 isolate on Node 20) adds ~40 MB of RSS and some CPU.

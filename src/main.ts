@@ -38,6 +38,7 @@ import { createArgon2Hasher } from './crypto/argon2.js';
 import type { Door } from './core/door.js';
 import { createNativeDoor, type NativeDoor } from './doors/http/door.js';
 import { createIrcDoor } from './doors/irc/door.js';
+import { createXmppDoor } from './doors/xmpp/door.js';
 import { type Certificates, createCertificates } from './doors/tls/certificates.js';
 import type { HttpDoor, Readiness } from './doors/http/server.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -473,8 +474,8 @@ export async function createParley(
 
 /**
  * The doors this configuration opens, in start order. The native door is always
- * there (it serves /healthz, /readyz and /metrics); the IRC door follows (`[irc]`,
- * its listeners off with a port of -1), and XMPP will join it, from its own section.
+ * there (it serves /healthz, /readyz and /metrics); the IRC door (`[irc]`) and the XMPP
+ * door (`[xmpp]`) follow, each listener off with a port of -1.
  */
 async function createDoors(deps: {
   core: Core;
@@ -489,7 +490,8 @@ async function createDoors(deps: {
   const native = await createNativeDoor(deps);
   const irc = createIrcDoor(deps);
   irc.mount(native.http);
-  return { native, all: [native, irc, ...(deps.more?.(deps.core) ?? [])] };
+  const xmpp = createXmppDoor(deps);
+  return { native, all: [native, irc, xmpp, ...(deps.more?.(deps.core) ?? [])] };
 }
 
 /**

@@ -153,6 +153,36 @@ export const SCHEMA = {
     ping_seconds: { type: 'int', default: 90, min: 5, max: 3600 },
   },
   /**
+   * The XMPP door (docs/xmpp.md): client-to-server streams with STARTTLS on `port` and
+   * direct TLS (XEP-0368) on `tls_port`. A port of 0 takes a free port; -1 switches
+   * that listener off. A JID is `username@domain`.
+   */
+  xmpp: {
+    host: { type: 'string', default: '', maxLength: 255 },
+    domain: {
+      type: 'string',
+      default: 'localhost',
+      maxLength: 253,
+      pattern: /^[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))*$/,
+      patternText: 'a lowercase domain name, e.g. "chat.example.org"',
+    },
+    port: { type: 'int', default: 5222, min: -1, max: 65535 },
+    tls_port: { type: 'int', default: 5223, min: -1, max: 65535 },
+    /** Refuse SASL and everything after it until the stream is encrypted. */
+    require_tls: { type: 'bool', default: true },
+    stanzas_per_second: { type: 'int', default: 10, min: 1, max: 100000 },
+    stanza_burst: { type: 'int', default: 40, min: 1, max: 100000 },
+    /** Bytes per second one connection may send once past `byte_burst`. */
+    bytes_per_second: { type: 'int', default: 65536, min: 1024, max: 1073741824 },
+    byte_burst: { type: 'int', default: 524288, min: 1024, max: 1073741824 },
+    max_stanza_bytes: { type: 'int', default: 262144, min: 10000, max: 16777216 },
+    send_queue_bytes: { type: 'int', default: 1048576, min: 16384, max: 268435456 },
+    /** A connection must log in and bind a resource in this time. */
+    login_timeout_seconds: { type: 'int', default: 60, min: 1, max: 600 },
+    /** A silent client gets a ping this often (XEP-0199) and is cut off if it does not answer. */
+    ping_seconds: { type: 'int', default: 120, min: 5, max: 3600 },
+  },
+  /**
    * The TLS certificate of the doors that speak TLS themselves (IRC, XMPP; src/doors/tls).
    * Both paths empty: a self-signed certificate for `self_signed_hosts`, made in data.dir.
    */

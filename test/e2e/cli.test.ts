@@ -417,7 +417,7 @@ describe('parley serve', () => {
     expect(await closed).toBe(1001);
     expect(await exited).toBe(0);
     expect(out).toMatch(/"msg":"stopped"/);
-    expect(out).toMatch(/"doors":\["native","irc"\]/);
+    expect(out).toMatch(/"doors":\["native","irc","xmpp"\]/);
 
     const store = await openStore({ url: '', dataDir: t.dir, poolSize: 1 });
     try {

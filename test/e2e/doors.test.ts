@@ -50,11 +50,11 @@ describe('doors', () => {
       });
       const parley = await createParley(config, {
         logger,
-        doors: () => [fakeDoor('bots', log, () => botProblems), fakeDoor('xmpp', log, () => [])],
+        doors: () => [fakeDoor('bots', log, () => botProblems), fakeDoor('more', log, () => [])],
       });
-      expect(parley.doors.map((d) => d.name)).toEqual(['native', 'irc', 'bots', 'xmpp']);
+      expect(parley.doors.map((d) => d.name)).toEqual(['native', 'irc', 'xmpp', 'bots', 'more']);
       const port = await parley.listen();
-      expect(log).toEqual(['bots.start', 'xmpp.start']);
+      expect(log).toEqual(['bots.start', 'more.start']);
 
       const notReady = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(notReady.status).toBe(503);
@@ -69,11 +69,11 @@ describe('doors', () => {
       await parley.stop();
       expect(log).toEqual([
         'bots.start',
-        'xmpp.start',
+        'more.start',
         'bots.drain',
-        'xmpp.drain',
+        'more.drain',
         'bots.stop',
-        'xmpp.stop',
+        'more.stop',
       ]);
       expect(config.native.heartbeat_seconds).toBe(20);
       const warnings = lines.filter((l) => l.includes('limits.heartbeat_seconds is deprecated'));

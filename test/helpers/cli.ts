@@ -21,6 +21,8 @@ export async function runCli(
       PARLEY_LOG_LEVEL: 'silent',
       PARLEY_IRC_PORT: '0',
       PARLEY_IRC_TLS_PORT: '0',
+      PARLEY_XMPP_PORT: '0',
+      PARLEY_XMPP_TLS_PORT: '0',
       ...opts.env,
     },
   };

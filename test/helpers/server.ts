@@ -39,6 +39,7 @@ export async function startNode(opts: {
     limits: { connections_per_address: 1_000_000 },
     // A free port: many test servers run at once.
     irc: { port: 0, tls_port: -1 },
+    xmpp: { port: 0, tls_port: -1 },
   };
   for (const [section, values] of Object.entries(opts.config ?? {}))
     file[section] = { ...(file[section] ?? {}), ...values };

@@ -1,0 +1,63 @@
+import type { Element } from '../codec/element.js';
+import { tryParseJid } from '../codec/jid.js';
+import type { XmppConnection } from '../connection.js';
+import { bind, DISCO, sessionIq } from './server.js';
+import { message } from './message.js';
+import { presence } from './presence.js';
+import { ROSTER } from './roster.js';
+import { XMLNS } from '../xmlns.js';
+
+/**
+ * The stanza table (DESIGN.md "Doors, concretely"): an <iq> get or set goes
+ * to the handler of its payload's (type, namespace, name); <message> and
+ * <presence> to their own files. Guards run here once: a bound resource, one
+ * payload per iq get/set (RFC 6120 8.2.3), and the address (the server, the
+ * account's bare JID or nothing: other entities' iqs are not routed yet).
+ */
+export type IqHandler = (c: XmppConnection, iq: Element, payload: Element) => Promise<void> | void;
+
+const IQ: Readonly<Record<string, IqHandler>> = {
+  ...ROSTER,
+  ...DISCO,
+};
+
+export const iqKey = (type: string, ns: string | undefined, name: string): string =>
+  `${type} {${ns ?? ''}}${name}`;
+
+export async function onStanza(c: XmppConnection, el: Element): Promise<void> {
+  if (el.name === 'iq') return iq(c, el);
+  if (!c.jid) return c.fail('not-authorized', 'bind a resource first');
+  if (el.name === 'message') return message(c, el);
+  if (el.name === 'presence') return presence(c, el);
+  c.fail('unsupported-stanza-type', `<${el.name}> is not a stanza`);
+}
+
+async function iq(c: XmppConnection, el: Element): Promise<void> {
+  const type = el.attr('type');
+  if (type === 'result' || type === 'error') {
+    c.pong(el.attr('id'));
+    return;
+  }
+  if (type !== 'get' && type !== 'set') return c.error(el, 'bad-request', 'type is get or set');
+  if (el.attr('id') === undefined) return c.error(el, 'bad-request', 'an iq needs an id');
+  const payloads = el.elements();
+  if (payloads.length !== 1) return c.error(el, 'bad-request', 'an iq holds one payload');
+  const payload = payloads[0]!;
+  const ns = payload.ns ?? el.ns;
+  if (!c.jid) {
+    if (type === 'set' && ns === XMLNS.bind && payload.name === 'bind') return bind(c, el, payload);
+    return c.fail('not-authorized', 'bind a resource first');
+  }
+  if (ns === XMLNS.session && payload.name === 'session') return sessionIq(c, el);
+  const to = el.attr('to');
+  if (to !== undefined) {
+    const j = tryParseJid(to);
+    if (!j) return c.error(el, 'jid-malformed');
+    const ours = j.domain === c.domain && (j.local === undefined || j.bareEquals(c.jid));
+    if (!ours || j.resource !== undefined)
+      return c.error(el, 'service-unavailable', 'only the server and your account answer here');
+  }
+  const handler = IQ[iqKey(type, ns, payload.name)];
+  if (!handler) return c.error(el, 'service-unavailable');
+  await handler(c, el, payload);
+}

@@ -1,0 +1,107 @@
+import type { Element } from '../codec/element.js';
+import { tryParseJid, usernameOf } from '../codec/jid.js';
+import type { XmppConnection } from '../connection.js';
+import { stanzaCondition } from '../mapping/errors.js';
+import { subscribeRequest } from '../mapping/events.js';
+
+/**
+ * <presence> from the client (RFC 6121 3 and 4). Without a type and without
+ * `to`: this resource's presence (show, status, priority) through
+ * core.presence.set; `unavailable`: invisible until the stream ends (core then
+ * forgets the session). Subscription types map one to one onto core's
+ * consent: subscribe = request, subscribed = approve (one direction),
+ * unsubscribe = cancel, unsubscribed = deny. Directed presence and probes are
+ * not supported yet and are ignored, as presence errors would only confuse.
+ */
+
+const SHOW: Readonly<Record<string, string>> = {
+  chat: 'available',
+  away: 'away',
+  xa: 'xa',
+  dnd: 'dnd',
+};
+
+export async function presence(c: XmppConnection, el: Element): Promise<void> {
+  const type = el.attr('type');
+  const to = el.attr('to');
+  if (type === undefined || type === 'unavailable') {
+    if (to !== undefined) return; // directed presence: not yet
+    return own(c, el, type === 'unavailable');
+  }
+  if (
+    type === 'subscribe' ||
+    type === 'subscribed' ||
+    type === 'unsubscribe' ||
+    type === 'unsubscribed'
+  )
+    return subscription(c, el, type);
+  // probe, error: nothing to do.
+}
+
+async function own(c: XmppConnection, el: Element, unavailable: boolean): Promise<void> {
+  const session = c.session!;
+  const showText = el.getChildText('show')?.trim() ?? '';
+  const show = unavailable ? 'invisible' : (SHOW[showText] ?? 'available');
+  const status = el.getChildText('status');
+  const p = el.getChildText('priority')?.trim();
+  let priority: number | undefined;
+  if (p !== undefined && /^[+-]?\d{1,4}$/.test(p))
+    priority = Math.max(-128, Math.min(127, Number(p)));
+  try {
+    await c.core.presence.set(session, show, status?.trim() ?? '', priority);
+  } catch (err) {
+    const e = stanzaCondition(err);
+    if (e.internal) c.log.error({ err }, 'xmpp: presence failed');
+    return c.error(el, e.condition, e.text);
+  }
+  if (unavailable) {
+    c.available = false;
+    return;
+  }
+  if (c.available) return;
+  c.available = true;
+  // RFC 6121 3.1.3: requests that waited while the account was away.
+  try {
+    const contacts = await c.core.contacts.list(c.auth!.user.id);
+    for (const k of contacts)
+      if (k.pendingIn && !c.announced.has(k.username)) {
+        c.announced.add(k.username);
+        c.write(subscribeRequest(k, c.viewer()));
+      }
+  } catch (err) {
+    c.log.debug({ err }, 'xmpp: pending requests not read');
+  }
+}
+
+async function subscription(
+  c: XmppConnection,
+  el: Element,
+  type: 'subscribe' | 'subscribed' | 'unsubscribe' | 'unsubscribed',
+): Promise<void> {
+  const jid = tryParseJid(el.attr('to') ?? '');
+  const username = jid ? usernameOf(jid, c.domain) : undefined;
+  if (!jid || username === undefined)
+    return c.error(el, 'item-not-found', `only accounts of ${c.domain} can be contacts`);
+  const me = c.auth!.user.id;
+  try {
+    switch (type) {
+      case 'subscribe':
+        await c.core.contacts.request(me, username, el.getChildText('status'));
+        return;
+      case 'subscribed':
+        await c.core.contacts.approve(me, username, false);
+        return;
+      case 'unsubscribe':
+        await c.core.contacts.cancel(me, username);
+        return;
+      case 'unsubscribed':
+        await c.core.contacts.deny(me, username);
+        return;
+    }
+  } catch (err) {
+    const e = stanzaCondition(err);
+    if (e.internal) c.log.error({ err }, 'xmpp: subscription failed');
+    // A subscription state that does not apply is ignored (RFC 6121 3.1.5, 3.2.4).
+    if (e.condition === 'item-not-found' || e.internal) c.error(el, e.condition, e.text);
+  }
+}

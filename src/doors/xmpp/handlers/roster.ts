@@ -1,0 +1,70 @@
+import { xml } from '../codec/element.js';
+import { tryParseJid, usernameOf } from '../codec/jid.js';
+import type { XmppConnection } from '../connection.js';
+import { stanzaCondition } from '../mapping/errors.js';
+import { rosterItem } from '../mapping/events.js';
+import { XMLNS } from '../xmlns.js';
+import { result } from './server.js';
+import type { IqHandler } from './index.js';
+
+/**
+ * The roster is the contact list (RFC 6121 2): get lists core's contacts,
+ * set changes an entry's name (alias) and groups, remove drops the contact.
+ * Pushes come from core's contact events (mapping/events.ts), to every
+ * resource, the one that made the change included.
+ */
+
+/** Groups on one item at most (core has its own limit; this bounds the work first). */
+const MAX_GROUPS = 64;
+
+export const ROSTER: Record<string, IqHandler> = {
+  [`get {${XMLNS.roster}}query`]: async (c, iq) => {
+    try {
+      const contacts = await c.core.contacts.list(c.auth!.user.id);
+      c.write(
+        result(
+          iq,
+          xml(
+            'query',
+            { xmlns: XMLNS.roster },
+            contacts.filter((k) => k.inRoster).map((k) => rosterItem(k, c.domain)),
+          ),
+        ),
+      );
+    } catch (err) {
+      answerError(c, iq, err);
+    }
+  },
+  [`set {${XMLNS.roster}}query`]: async (c, iq, query) => {
+    const items = query.getChildren('item', XMLNS.roster);
+    if (items.length !== 1 || query.elements().length !== 1)
+      return c.error(iq, 'bad-request', 'a roster set holds one item');
+    const item = items[0]!;
+    const jid = tryParseJid(item.attr('jid') ?? '');
+    if (!jid) return c.error(iq, 'jid-malformed');
+    const username = usernameOf(jid, c.domain);
+    if (username === undefined || jid.resource !== undefined)
+      return c.error(iq, 'item-not-found', `only accounts of ${c.domain} can be contacts`);
+    const me = c.auth!.user.id;
+    try {
+      if (item.attr('subscription') === 'remove') await c.core.contacts.remove(me, username);
+      else {
+        const groups = item.getChildren('group', XMLNS.roster);
+        if (groups.length > MAX_GROUPS) return c.error(iq, 'not-acceptable', 'too many groups');
+        await c.core.contacts.update(me, username, {
+          alias: item.attr('name') ?? '',
+          groups: groups.map((g) => g.text()),
+        });
+      }
+      c.write(result(iq));
+    } catch (err) {
+      answerError(c, iq, err);
+    }
+  },
+};
+
+function answerError(c: XmppConnection, iq: Parameters<IqHandler>[1], err: unknown): void {
+  const e = stanzaCondition(err);
+  if (e.internal) c.log.error({ err }, 'xmpp: roster failed');
+  c.error(iq, e.condition, e.text);
+}

@@ -1,0 +1,112 @@
+import { VERSION } from '../../../version.js';
+import { type Element, xml } from '../codec/element.js';
+import { makeJid } from '../codec/jid.js';
+import type { XmppConnection } from '../connection.js';
+import { stanzaCondition } from '../mapping/errors.js';
+import { XMLNS } from '../xmlns.js';
+import { deliverMissed } from './message.js';
+import type { IqHandler } from './index.js';
+
+/**
+ * The server's own iqs: resource binding (RFC 6120 7), the old session
+ * establishment (RFC 3921, a no-op kept for old clients), service discovery
+ * (XEP-0030) of the server and of the account, ping (XEP-0199), software
+ * version (XEP-0092), message carbons on and off (XEP-0280).
+ */
+
+/** What the server advertises; exactly what works. */
+export const SERVER_FEATURES = [
+  XMLNS.discoInfo,
+  XMLNS.discoItems,
+  XMLNS.ping,
+  XMLNS.version,
+  XMLNS.sid,
+  XMLNS.carbons,
+] as const;
+
+const ACCOUNT_FEATURES = [XMLNS.discoInfo, XMLNS.discoItems] as const;
+
+export function result(iq: Element, ...payload: (Element | undefined)[]): Element {
+  return xml('iq', { type: 'result', id: iq.attr('id'), from: iq.attr('to') }, ...payload);
+}
+
+export async function bind(c: XmppConnection, iq: Element, payload: Element): Promise<void> {
+  const asked = payload.getChildText('resource', XMLNS.bind)?.trim() ?? '';
+  if (asked !== '') {
+    try {
+      makeJid(c.auth!.user.username, c.domain, asked);
+    } catch {
+      return c.error(iq, 'bad-request', 'that resource cannot be part of a JID');
+    }
+  }
+  let jid;
+  try {
+    jid = await c.bind(asked);
+  } catch (err) {
+    const e = stanzaCondition(err);
+    if (e.internal) c.log.error({ err }, 'xmpp: bind failed');
+    return c.error(iq, e.condition, e.text);
+  }
+  c.write(
+    xml(
+      'iq',
+      { type: 'result', id: iq.attr('id') },
+      xml('bind', { xmlns: XMLNS.bind }, xml('jid', {}, jid.toString())),
+    ),
+  );
+  // Messages that arrived while the account was away follow at once (as on IRC).
+  await deliverMissed(c);
+}
+
+export function sessionIq(c: XmppConnection, iq: Element): void {
+  c.write(result(iq));
+}
+
+function discoInfo(c: XmppConnection, iq: Element, payload: Element): void {
+  if (payload.attr('node') !== undefined) return c.error(iq, 'item-not-found');
+  const account = iq.attr('to')?.includes('@') ?? false;
+  const features = account ? ACCOUNT_FEATURES : SERVER_FEATURES;
+  c.write(
+    result(
+      iq,
+      xml(
+        'query',
+        { xmlns: XMLNS.discoInfo },
+        account
+          ? xml('identity', { category: 'account', type: 'registered' })
+          : xml('identity', { category: 'server', type: 'im', name: 'Parley' }),
+        features.map((f) => xml('feature', { var: f })),
+      ),
+    ),
+  );
+}
+
+export const DISCO: Record<string, IqHandler> = {
+  [`get {${XMLNS.discoInfo}}query`]: discoInfo,
+  [`get {${XMLNS.discoItems}}query`]: (c, iq, payload) => {
+    if (payload.attr('node') !== undefined) return c.error(iq, 'item-not-found');
+    c.write(result(iq, xml('query', { xmlns: XMLNS.discoItems })));
+  },
+  [`get {${XMLNS.ping}}ping`]: (c, iq) => c.write(result(iq)),
+  // XEP-0280: one's own messages sent from other devices and doors come as carbons.
+  [`set {${XMLNS.carbons}}enable`]: (c, iq) => {
+    c.carbons = true;
+    c.write(result(iq));
+  },
+  [`set {${XMLNS.carbons}}disable`]: (c, iq) => {
+    c.carbons = false;
+    c.write(result(iq));
+  },
+  [`get {${XMLNS.version}}query`]: (c, iq) =>
+    c.write(
+      result(
+        iq,
+        xml(
+          'query',
+          { xmlns: XMLNS.version },
+          xml('name', {}, 'Parley'),
+          xml('version', {}, VERSION),
+        ),
+      ),
+    ),
+};

@@ -1,0 +1,155 @@
+import type { ContactItem } from '../../../core/contacts/service.js';
+import type { CoreEvent, DirectMessage } from '../../../core/events.js';
+import type { PresenceInfo } from '../../../core/presence/service.js';
+import { newId } from '../../../core/ids.js';
+import { type Element, xml } from '../codec/element.js';
+import { NS } from '../codec/ns.js';
+import { XMLNS } from '../xmlns.js';
+
+/**
+ * Core's events as stanzas (pure): direct messages as <message type='chat'>
+ * with XEP-0359 ids, contacts as roster pushes (RFC 6121 2.1.6) and
+ * subscription requests, presence as <presence> from the contact's bare JID.
+ * An event with no XMPP form yet (rooms, typing, receipts, deletions,
+ * reactions) gives none.
+ */
+export interface Viewer {
+  userId: string;
+  domain: string;
+  /** The stream's full JID. */
+  jid: string;
+  /** XEP-0280 enabled: one's own messages sent elsewhere come as `<sent>` carbons. */
+  carbons?: boolean;
+}
+
+export const jidOfUser = (username: string, domain: string): string => `${username}@${domain}`;
+
+/** RFC 6121 2.1.2: one roster item. `remove` for an entry that is gone. */
+export function rosterItem(c: ContactItem | { username: string; remove: true }, domain: string) {
+  if ('remove' in c)
+    return xml('item', { jid: jidOfUser(c.username, domain), subscription: 'remove' });
+  return xml(
+    'item',
+    {
+      jid: jidOfUser(c.username, domain),
+      name: c.alias || undefined,
+      subscription: c.subscription,
+      ask: c.ask ? 'subscribe' : undefined,
+    },
+    c.groups.map((g) => xml('group', {}, g)),
+  );
+}
+
+export function rosterPush(item: Element, v: Viewer, id: string): Element {
+  return xml('iq', { type: 'set', id, to: v.jid }, xml('query', { xmlns: XMLNS.roster }, item));
+}
+
+/** RFC 6121 4.7.2.1: our shows; `available` is no <show>. */
+export function presenceStanza(p: PresenceInfo, v: Viewer): Element | undefined {
+  if (p.username === '' || p.userId === v.userId) return undefined;
+  const from = jidOfUser(p.username, v.domain);
+  if (p.show === 'offline') return xml('presence', { type: 'unavailable', from, to: v.jid });
+  return xml(
+    'presence',
+    { from, to: v.jid },
+    p.show !== 'available' && xml('show', {}, p.show),
+    p.status !== '' && xml('status', {}, p.status),
+  );
+}
+
+/** `<delay>` (XEP-0203) for a message delivered later than it was sent. */
+export function delay(at: number, domain: string): Element {
+  return xml('delay', { xmlns: XMLNS.delay, from: domain, stamp: new Date(at).toISOString() });
+}
+
+/**
+ * A direct message to this viewer. `delayed`: delivered after the fact (offline
+ * messages). One's own message sent elsewhere is a XEP-0280 `<sent>` carbon when
+ * the stream enabled carbons (live only), else nothing.
+ */
+export function chatMessage(
+  m: DirectMessage,
+  v: Viewer,
+  change: 'new' | 'edited' = 'new',
+  delayed = false,
+): Element | undefined {
+  if (m.sender.username === '' || m.deletedAt !== null) return undefined;
+  const bare = v.jid.replace(/\/.*$/s, '');
+  const own = m.sender.id === v.userId;
+  if (own && (!v.carbons || delayed || m.recipient.username === '')) return undefined;
+  const edited = change === 'edited';
+  const inner = xml(
+    'message',
+    {
+      // Inside <forwarded> the message must say it is jabber:client (XEP-0297).
+      xmlns: own ? NS.client : undefined,
+      type: 'chat',
+      from: own ? bare : jidOfUser(m.sender.username, v.domain),
+      to: own ? jidOfUser(m.recipient.username, v.domain) : v.jid,
+      id: edited ? `${m.id}-e${m.editedAt ?? 0}` : m.clientId,
+    },
+    xml('body', {}, m.text),
+    // XEP-0308: the correction names the stanza id the original had.
+    edited && xml('replace', { xmlns: XMLNS.correct, id: m.clientId }),
+    !edited && xml('stanza-id', { xmlns: XMLNS.sid, id: m.id, by: bare }),
+    !edited && xml('origin-id', { xmlns: XMLNS.sid, id: m.clientId }),
+    delayed && delay(m.createdAt, v.domain),
+  );
+  if (!own) return inner;
+  return xml(
+    'message',
+    { from: bare, to: v.jid, type: 'chat' },
+    xml('sent', { xmlns: XMLNS.carbons }, xml('forwarded', { xmlns: XMLNS.forward }, inner)),
+  );
+}
+
+/**
+ * The stanzas for one event. `announced`: usernames whose pending request this
+ * stream was already shown (a contact update while it is pending must not ask
+ * again); the function adds to it.
+ */
+export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Element[] {
+  switch (e.name) {
+    case 'message': {
+      if (e.change !== 'new' && e.change !== 'edited') return [];
+      const el = chatMessage(e.message, v, e.change);
+      return el ? [el] : [];
+    }
+    case 'contact.updated': {
+      const c = e.contact;
+      const out: Element[] = [];
+      if (c.inRoster) out.push(rosterPush(rosterItem(c, v.domain), v, `push-${newId()}`));
+      if (c.pendingIn && !announced.has(c.username)) {
+        announced.add(c.username);
+        out.push(subscribeRequest(c, v));
+      } else if (!c.pendingIn) announced.delete(c.username);
+      return out;
+    }
+    case 'contact.removed':
+      announced.delete(e.username);
+      return [
+        rosterPush(
+          rosterItem({ username: e.username, remove: true }, v.domain),
+          v,
+          `push-${newId()}`,
+        ),
+      ];
+    case 'presence': {
+      const el = presenceStanza(e, v);
+      return el ? [el] : [];
+    }
+    case 'presence.snapshot':
+      return e.contacts.flatMap((p) => presenceStanza(p, v) ?? []);
+    default:
+      return [];
+  }
+}
+
+/** RFC 6121 3.1.3: someone asks to see this user's presence. */
+export function subscribeRequest(c: ContactItem, v: Viewer): Element {
+  return xml(
+    'presence',
+    { type: 'subscribe', from: jidOfUser(c.username, v.domain), to: v.jid },
+    c.note !== '' && xml('status', {}, c.note),
+  );
+}
