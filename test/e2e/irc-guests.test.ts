@@ -79,7 +79,9 @@ for (const backend of everyStoreBackend()) {
       let mark = g.lines.length;
       g.send(`PRIVMSG ${webName} :psst`);
       await g.wait(
-        (l) => l.command === 'NOTICE' && /guests cannot send direct/.test(l.params[1] ?? ''),
+        (l) =>
+          l.command === 'NOTICE' &&
+          /guests cannot send direct messages to accounts/.test(l.params[1] ?? ''),
         'DM refused',
         mark,
       );
@@ -117,6 +119,20 @@ for (const backend of everyStoreBackend()) {
       const kept = history.messages.find((m) => m.text === 'hello, is anyone here?');
       expect(kept).toBeDefined();
       conn.close();
+    });
+
+    it('guests may message each other directly (stored like any direct message)', async () => {
+      const a = await guest(port, uname('pen'));
+      const b = await guest(port, uname('pal'));
+      open.push(a, b);
+      const an = (await a.command('001')).params[0]!;
+      const bn = (await b.command('001')).params[0]!;
+      a.send(`PRIVMSG ${bn} :hello fellow guest`);
+      const got = await b.wait(
+        (l) => l.command === 'PRIVMSG' && l.params[1] === 'hello fellow guest',
+        'DM',
+      );
+      expect(got.source.split('!')[0]).toBe(an);
     });
 
     it('a second guest asking for a taken guest name gets 433 and picks another', async () => {

@@ -345,16 +345,21 @@ export function createMessageService(deps: {
       }
       const text = checkText(req.text);
       const to = ctx.to;
-      if (isGuestName(ctx.senderName ?? ''))
-        throw new ParleyError(
-          'forbidden',
-          'guests cannot send direct messages: talk in a room, or sign up for an account',
-        );
       if (!to) throw new ParleyError('not-found', 'no such user', { field: 'to' });
-      if (isGuestName(to.username))
+      // Guests talk in rooms; between accounts and guests there are no direct messages
+      // (an account is never messaged by someone who leaves no trace), between guests there are.
+      const fromGuest = isGuestName(ctx.senderName ?? '');
+      const toGuest = isGuestName(to.username);
+      if (fromGuest && !toGuest)
         throw new ParleyError(
           'forbidden',
-          `${to.username} is a guest: guests cannot receive direct messages; answer them in the room`,
+          'guests cannot send direct messages to accounts: talk in a room, or sign up for an account',
+          { field: 'to' },
+        );
+      if (toGuest && !fromGuest)
+        throw new ParleyError(
+          'forbidden',
+          `${to.username} is a guest: guests cannot receive direct messages from accounts; answer them in the room`,
           { field: 'to' },
         );
       if (to.id === userId)

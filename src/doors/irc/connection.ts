@@ -323,6 +323,26 @@ export class IrcConnection implements FeedSink {
     if (!wasRegistered) this.schedulePing();
   }
 
+  /**
+   * A guest logs in to an account (NickServ IDENTIFY or REGISTER): the guest's
+   * session ends and the guest with it (it leaves its rooms); `attach` follows.
+   */
+  async leaveGuest(): Promise<void> {
+    if (!this.guest || !this.session) return;
+    const s = this.session;
+    for (const [id, name] of this.channels) {
+      this.write({ tags: new Map(), source: this.prefix(), command: 'PART', params: [`#${name}`] });
+      await this.core.occupancy.leave(s, id).catch(() => {});
+    }
+    this.channels.clear();
+    this.core.sessions.remove(s);
+    clearInterval(this.guestTimer);
+    this.guest = false;
+    this.session = undefined;
+    this.auth = undefined;
+    await this.core.guests.end(s.userId);
+  }
+
   /** A guest lives while its connection does: renewed well within its expiry (GUEST_TTL_MS). */
   keepGuestAlive(): void {
     this.guest = true;

@@ -27,13 +27,16 @@ export async function nickserv(c: IrcConnection, text: string): Promise<void> {
   switch (verb) {
     case 'IDENTIFY':
     case 'LOGIN': {
-      if (c.auth) return tell(c, `You are already logged in as ${c.auth.user.username}.`);
+      if (c.auth && !c.guest)
+        return tell(c, `You are already logged in as ${c.auth.user.username}.`);
       const [account, password] =
         words.length >= 3 ? [words[1]!, words.slice(2).join(' ')] : [c.nick, words[1]];
       const username = nickToUsername(account) ?? account.toLowerCase();
       if (!password) return tell(c, 'Usage: IDENTIFY <password>, or IDENTIFY <account> <password>');
       try {
         const auth = await login(c, username, password);
+        // A guest becomes the account: the guest leaves its rooms and is gone.
+        await c.leaveGuest();
         await loginAfterRegistration(c, auth);
         tell(c, `You are now identified as ${auth.user.username}.`);
       } catch (err) {
@@ -47,9 +50,11 @@ export async function nickserv(c: IrcConnection, text: string): Promise<void> {
       return;
     }
     case 'REGISTER': {
-      if (c.auth) return tell(c, `You are already logged in as ${c.auth.user.username}.`);
+      if (c.auth && !c.guest)
+        return tell(c, `You are already logged in as ${c.auth.user.username}.`);
       const password = words[1];
-      const username = nickToUsername(c.nick);
+      // A guest registers the name it asked for (its nick without the guest's "^").
+      const username = nickToUsername(c.guest ? c.nick.replace(/\^$/, '') : c.nick);
       if (!password)
         return tell(c, 'Usage: REGISTER <password>: the account takes your nick as its username.');
       if (username === undefined)
@@ -67,6 +72,7 @@ export async function nickserv(c: IrcConnection, text: string): Promise<void> {
         // The sign-up's stored session is not this connection's: this one logs in for itself.
         await c.core.accounts.revokeSession(made.user.id, made.session.id).catch(() => {});
         const auth = await login(c, username, password);
+        await c.leaveGuest();
         await loginAfterRegistration(c, auth);
         tell(
           c,
