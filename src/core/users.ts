@@ -18,8 +18,8 @@ export interface UserDirectory {
   isBlocked(ownerId: string, otherId: string): Promise<boolean>;
   /** A room's name by id (search results may be room messages). */
   roomName(roomId: string): Promise<string | undefined>;
-  /** The id of the user with this username (an account or a guest), if any. */
-  idOf(username: string): Promise<string | undefined>;
+  /** Who holds this username: an account, a guest (core/accounts/guests.ts), or no one. */
+  holder(username: string): Promise<'account' | 'guest' | undefined>;
   /** Current usernames by id, in one read (stored records are filled in with them). */
   usernames(ids: readonly string[]): Promise<Map<string, string>>;
   displayNames(ids: readonly string[]): Promise<Map<string, string>>;
@@ -34,7 +34,10 @@ export function createUserDirectory(store: Store): UserDirectory {
     isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
     roomName: async (id) => (await store.rooms.byId(id))?.name,
     usernames: (ids) => store.accounts.usernames(ids),
-    idOf: async (name) => (await store.accounts.userByUsername(name))?.id,
+    async holder(name) {
+      const u = await store.accounts.userByUsername(name);
+      return u ? (u.guest ? 'guest' : 'account') : undefined;
+    },
     displayNames: (ids) => store.profiles.displayNames(ids),
   };
 }

@@ -272,7 +272,8 @@ for (const backend of everyStoreBackend()) {
       const b = await newUser();
       expect(await store.messages.sendContext(a.id, b.username, 'c1')).toEqual({
         senderName: a.username,
-        to: { id: b.id, username: b.username },
+        senderGuest: false,
+        to: { id: b.id, username: b.username, guest: false },
         blocked: false,
         phrases: [],
         earlier: undefined,
@@ -293,6 +294,7 @@ for (const backend of everyStoreBackend()) {
       // An unknown recipient; a client id is the sender's own.
       expect(await store.messages.sendContext(b.id, 'nobody-' + tag(), 'c1')).toEqual({
         senderName: b.username,
+        senderGuest: false,
         to: undefined,
         blocked: false,
         phrases: [],

@@ -1,33 +1,21 @@
-import { ParleyError } from '../errors.js';
 import { newId } from '../ids.js';
 import { createRateLimiter } from '../limits/rate.js';
 import { addressKey } from '../limits/address.js';
 import { type AuthContext, scopedAuth } from './service.js';
 import type { AccountStore, UserRecord } from './store.js';
+import { assertNotReserved, normalizeUsername } from './username.js';
 
 /**
  * Guests: short-lived principals for doors whose users may come without an
- * account (IRC). A guest is a user row like any other, so rooms, messages,
- * member lists and every door see it without special cases, but its name is one
- * no account can have: it holds a character outside an account name's a-z 0-9 . _ -
- * (`bob^`, `tea[lover]`), so everyone can tell a guest by name alone and no
- * account name is ever taken by one. A guest has no password, no contacts and no
- * direct messages; it may join public rooms and talk there. It lasts while its
- * connection does (renewed by `touch`, swept when that stops: a crashed node's
- * guests expire too), and leaves nothing behind but its room messages (it leaves
- * its rooms as any account deleted does).
+ * account (IRC). A guest is a user row like any other, marked `guest`, so rooms,
+ * messages, member lists and every door see it without special cases. It takes a
+ * name no account holds (as an IRC nick would), and holds it only while it is
+ * there: an account may take the name once the guest is gone. A guest has no
+ * password, no contacts, and direct messages only with other guests; it may join
+ * public rooms and talk there. It lasts while its connection does (renewed by
+ * `touch`, swept when that stops: a crashed node's guests expire too), and leaves
+ * nothing behind but its messages (it leaves its rooms as any deleted account does).
  */
-
-/** IRC-nick-safe characters, lowercase; a guest name holds at least one outside an account's. */
-const GUEST_NAME = /^[a-z0-9[\]\\`^{}|_-]{1,33}$/;
-const ACCOUNT_NAME = /^[a-z0-9._-]{1,32}$/;
-
-const GUEST_MARK = /[[\]\\`^{}|]/;
-
-/** True for a name only a guest can have: nick-safe, with a character no account name has. */
-export function isGuestName(name: string): boolean {
-  return GUEST_NAME.test(name) && GUEST_MARK.test(name) && !ACCOUNT_NAME.test(name);
-}
 
 /** A guest lives this long after its last renewal. */
 export const GUEST_TTL_MS = 10 * 60_000;
@@ -41,7 +29,7 @@ export interface GuestStore {
 }
 
 export interface GuestService {
-  /** A guest login for a connection: `name` must be a guest name (isGuestName). */
+  /** A guest login for a connection, named `name` (a username no one holds; `conflict` if taken). */
   start(req: { name: string; address: string; device: string }): Promise<AuthContext>;
   /** The connection is still there: the guest lives on. */
   touch(userId: string): Promise<void>;
@@ -53,6 +41,8 @@ export interface GuestService {
 
 export function createGuestService(deps: {
   store: GuestStore & Pick<AccountStore, 'userById' | 'deleteUser'>;
+  /** Names no one may take (registration.reserved_usernames). */
+  reserved?: readonly string[];
   /** What an account deletion does first (leave rooms through their rules...). */
   beforeDelete?: (userId: string) => Promise<void>;
   /** Guests one address may start per hour. */
@@ -66,15 +56,14 @@ export function createGuestService(deps: {
   });
   async function remove(userId: string): Promise<void> {
     const u = await deps.store.userById(userId);
-    if (!u || !isGuestName(u.username)) return;
+    if (!u?.guest) return;
     await deps.beforeDelete?.(userId);
     await deps.store.deleteUser(userId);
   }
   return {
     async start(req) {
-      const name = req.name.toLowerCase();
-      if (!isGuestName(name))
-        throw new ParleyError('bad-request', 'not a guest name', { field: 'name' });
+      const name = normalizeUsername(req.name);
+      assertNotReserved(name, deps.reserved ?? []);
       limiter.take(addressKey(req.address));
       const t = now();
       const user: UserRecord = {

@@ -8,6 +8,8 @@ export interface UserRecord {
   passwordHash: string;
   createdAt: number;
   disabled: boolean;
+  /** A guest (core/accounts/guests.ts): no password, no contacts, gone with its connection. */
+  guest?: boolean;
 }
 
 export interface SessionRecord {

@@ -4,7 +4,6 @@ import type { Journal } from '../journal.js';
 import type { Router } from '../router.js';
 import * as rules from './rules.js';
 import type { ContactRow, ContactStore } from './store.js';
-import { isGuestName } from '../accounts/guests.js';
 
 /** A contact as clients see it (docs/protocol.md, "Contacts"). */
 export interface ContactItem {
@@ -26,8 +25,10 @@ export interface ContactItem {
 }
 
 export interface UserLookup {
-  byUsername(username: string): Promise<{ id: string; username: string } | undefined>;
-  byId(id: string): Promise<{ id: string; username: string } | undefined>;
+  byUsername(
+    username: string,
+  ): Promise<{ id: string; username: string; guest?: boolean } | undefined>;
+  byId(id: string): Promise<{ id: string; username: string; guest?: boolean } | undefined>;
   displayName(id: string): Promise<string>;
 }
 
@@ -111,11 +112,10 @@ export function createContactService(deps: {
     if (username.length > 64)
       throw new ParleyError('bad-request', 'username must be a string', { field: 'username' });
     const name = username.toLowerCase();
-    const guest = isGuestName(name);
     // A name no one can have is not looked up: PostgreSQL refuses a NUL in text (500).
-    const u = USERNAME.test(name) || guest ? await users.byUsername(name) : undefined;
+    const u = USERNAME.test(name) ? await users.byUsername(name) : undefined;
     if (!u) throw new ParleyError('not-found', 'no such user', { field: 'username' });
-    if (guest && !blockable)
+    if (u.guest && !blockable)
       throw new ParleyError('forbidden', `${name} is a guest: guests have no contacts`, {
         field: 'username',
       });
@@ -172,7 +172,7 @@ export function createContactService(deps: {
     const them = await other(userId, username);
     const me = await users.byId(userId);
     if (!me) throw new ParleyError('not-authenticated', 'the account no longer exists');
-    if (isGuestName(me.username))
+    if (me.guest)
       throw new ParleyError('forbidden', 'guests have no contacts: sign up for an account');
     if ((opts.isRequest || opts.grants) && (await store.isBlocked(userId, them.id)))
       throw new ParleyError('conflict', `you blocked ${them.username}; unblock them first`, {

@@ -16,7 +16,6 @@ import { createRateLimiter } from '../limits/rate.js';
 import type { Router } from '../router.js';
 import { cleanPhrase, matchingPhrase, MAX_FILTERS } from './filters.js';
 import type { FilterStore, LogEntry, LogPayload, MessageStore, StoredMessage } from './store.js';
-import { isGuestName } from '../accounts/guests.js';
 
 export const MAX_TEXT_BYTES = 16 * 1024;
 // eslint-disable-next-line no-control-regex
@@ -348,8 +347,8 @@ export function createMessageService(deps: {
       if (!to) throw new ParleyError('not-found', 'no such user', { field: 'to' });
       // Guests talk in rooms; between accounts and guests there are no direct messages
       // (an account is never messaged by someone who leaves no trace), between guests there are.
-      const fromGuest = isGuestName(ctx.senderName ?? '');
-      const toGuest = isGuestName(to.username);
+      const fromGuest = ctx.senderGuest;
+      const toGuest = to.guest;
       if (fromGuest && !toGuest)
         throw new ParleyError(
           'forbidden',

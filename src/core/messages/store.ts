@@ -93,7 +93,9 @@ export interface MessageStore {
     clientId: string,
   ): Promise<{
     senderName: string | undefined;
-    to: { id: string; username: string } | undefined;
+    /** A guest (core/accounts/guests.ts) sends, or `to` is one. */
+    senderGuest: boolean;
+    to: { id: string; username: string; guest: boolean } | undefined;
     blocked: boolean;
     phrases: string[];
     earlier: StoredMessage | undefined;

@@ -13,7 +13,9 @@ import type { Role } from './roles.js';
 import type { Ban, Member, Room, RoomEvent, RoomStore } from './store.js';
 
 export interface RoomUsers extends NameDirectory {
-  byUsername(username: string): Promise<{ id: string; username: string } | undefined>;
+  byUsername(
+    username: string,
+  ): Promise<{ id: string; username: string; guest?: boolean } | undefined>;
   usernameOf(id: string): Promise<string | undefined>;
   /** True when `ownerId` blocked `otherId`. */
   isBlocked(ownerId: string, otherId: string): Promise<boolean>;

@@ -23,7 +23,6 @@ import {
   type Role,
 } from './roles.js';
 import type { Member, NotifyLevel, Room, RoomEvent, RoomTx } from './store.js';
-import { isGuestName } from '../accounts/guests.js';
 
 export const DIRECTORY_MAX = 100;
 export const MEMBERS_MAX = 500;
@@ -264,7 +263,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
 
   return {
     async create(userId, req, connectionId) {
-      if (isGuestName((await a.me(userId)).username))
+      if ((await deps.users.byUsername((await a.me(userId)).username))?.guest)
         throw new ParleyError('forbidden', 'guests cannot create rooms: sign up for an account');
       const name = newRoomName(req.name);
       const topic = req.topic === undefined ? '' : checkTopic(req.topic);

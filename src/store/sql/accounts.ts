@@ -23,6 +23,7 @@ const toUser = (r: Selectable<UsersTable>): UserRecord => ({
   passwordHash: r.password_hash,
   createdAt: Number(r.created_at),
   disabled: Number(r.disabled) === 1,
+  ...(Number(r.guest) === 1 ? { guest: true } : {}),
 });
 
 const toSession = (r: Selectable<SessionsTable>): SessionRecord => ({
@@ -130,6 +131,7 @@ export function createSqlAccountStore(
               password_hash: user.passwordHash,
               created_at: user.createdAt,
               disabled: user.disabled ? 1 : 0,
+              guest: opts.guestExpiresAt === undefined ? 0 : 1,
             })
             .execute();
           if (opts.scram?.length)

@@ -170,16 +170,17 @@ export function createSqlMessageStore(
   // keyword filters costs one more statement, a retried client id one more.
   const p = kind === 'postgres' ? (n: number) => `$${n}` : () => '?';
   const SEND_CONTEXT = preparedOnPostgres(`select
-      (select username from users where id = ${p(1)}) as sender_name,
-      t.id as to_id, t.username as to_username,
+      s.username as sender_name, s.guest as sender_guest,
+      t.id as to_id, t.username as to_username, t.guest as to_guest,
       exists (select 1 from blocks b where b.owner_id = t.id and b.blocked_id = ${p(1)}) as blocked,
       exists (select 1 from filters f where f.user_id = t.id) as has_filters,
       (select m.id from messages m where m.sender_id = ${p(1)} and m.client_id = ${p(2)}) as earlier_id
-    from (select 1 as one) o left join users t on t.username = ${p(3)}`);
+    from (select 1 as one) o left join users t on t.username = ${p(3)}
+      left join users s on s.id = ${p(1)}`);
   const sendContextParams =
     kind === 'postgres'
       ? (sender: string, to: string, clientId: string) => [sender, clientId, to]
-      : (sender: string, to: string, clientId: string) => [sender, sender, sender, clientId, to];
+      : (sender: string, to: string, clientId: string) => [sender, sender, clientId, to, sender];
   const selectPhrases = compiled((q: { userId: string }) =>
     db
       .selectFrom('filters')
@@ -463,8 +464,10 @@ export function createSqlMessageStore(
     async sendContext(senderId, toUsername, clientId) {
       const { rows } = await db.executeQuery<{
         sender_name: string | null;
+        sender_guest: number | null;
         to_id: string | null;
         to_username: string | null;
+        to_guest: number | null;
         blocked: number | boolean;
         has_filters: number | boolean;
         earlier_id: string | null;
@@ -472,10 +475,11 @@ export function createSqlMessageStore(
       const r = rows[0]!;
       const to =
         r.to_id !== null && r.to_username !== null
-          ? { id: r.to_id, username: r.to_username }
+          ? { id: r.to_id, username: r.to_username, guest: Number(r.to_guest) === 1 }
           : undefined;
       return {
         senderName: r.sender_name ?? undefined,
+        senderGuest: Number(r.sender_guest) === 1,
         to,
         blocked: Boolean(Number(r.blocked)),
         phrases:

@@ -594,6 +594,12 @@ const MIGRATIONS: Record<string, Migration> = {
         )
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .execute();
+      // Read with every user lookup, so a send or a contact request knows a guest at once.
+      if (!(await hasColumn(db, 'users', 'guest')))
+        await db.schema
+          .alterTable('users')
+          .addColumn('guest', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
       await db.schema
         .createIndex('guests_expires')
         .ifNotExists()

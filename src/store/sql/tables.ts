@@ -6,6 +6,8 @@ export interface UsersTable {
   password_hash: string;
   created_at: number;
   disabled: number;
+  /** 1 for a guest (core/accounts/guests.ts). */
+  guest: Generated<number>;
 }
 
 /** SCRAM credentials (migration 0018): binary values as base64 text on both engines. */

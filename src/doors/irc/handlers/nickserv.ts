@@ -53,8 +53,7 @@ export async function nickserv(c: IrcConnection, text: string): Promise<void> {
       if (c.auth && !c.guest)
         return tell(c, `You are already logged in as ${c.auth.user.username}.`);
       const password = words[1];
-      // A guest registers the name it asked for (its nick without the guest's "^").
-      const username = nickToUsername(c.guest ? c.nick.replace(/\^$/, '') : c.nick);
+      const username = nickToUsername(c.nick);
       if (!password)
         return tell(c, 'Usage: REGISTER <password>: the account takes your nick as its username.');
       if (username === undefined)
@@ -63,6 +62,8 @@ export async function nickserv(c: IrcConnection, text: string): Promise<void> {
           `${c.nick} cannot be a Parley username (letters, digits, . _ -): change nick first.`,
         );
       try {
+        // A guest registers its own nick: the guest goes first, freeing the name.
+        await c.leaveGuest();
         const made = await c.core.accounts.register({
           username,
           password,
@@ -72,7 +73,6 @@ export async function nickserv(c: IrcConnection, text: string): Promise<void> {
         // The sign-up's stored session is not this connection's: this one logs in for itself.
         await c.core.accounts.revokeSession(made.user.id, made.session.id).catch(() => {});
         const auth = await login(c, username, password);
-        await c.leaveGuest();
         await loginAfterRegistration(c, auth);
         tell(
           c,

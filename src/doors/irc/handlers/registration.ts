@@ -4,7 +4,6 @@ import { isParleyError } from '../../../core/errors.js';
 import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { casefold, isValidNick, nickToUsername, usernameToNick } from '../mapping/nick.js';
-import { isGuestName } from '../../../core/accounts/guests.js';
 import { autojoin } from './channels.js';
 import { deliverMissed } from './messaging.js';
 import type { Handler } from './index.js';
@@ -260,22 +259,26 @@ async function tryRegister(c: IrcConnection): Promise<void> {
 }
 
 /**
- * No login given: a nick that names no account becomes a guest (its name is the
- * nick, with "^" added when the nick is an account name's so no account name is
- * ever a guest's). A nick that is an account's registers without a login (NickServ
- * IDENTIFY). False when the connection should go that way.
+ * No login given: a nick that no one holds becomes a guest under that nick (its
+ * username). A nick an account (or another guest) holds registers without a login
+ * (NickServ IDENTIFY); so does a nick that no username can be. False when the
+ * connection should go that way.
  */
 async function startGuest(c: IrcConnection): Promise<boolean> {
-  const account = nickToUsername(c.nick);
-  if (account !== undefined && (await c.core.users.idOf(account)) !== undefined) return false;
-  const name = account === undefined ? casefold(c.nick) : `${casefold(c.nick)}^`;
-  if (!isGuestName(name)) return false;
+  const name = nickToUsername(c.nick);
+  if (name === undefined) return false;
+  const holder = await c.core.users.holder(name);
+  if (holder === 'account') return false;
+  if (holder === 'guest') {
+    c.numeric('ERR_NICKNAMEINUSE', [c.nick], 'Nickname is already in use (by a guest)');
+    return true; // registration waits for another NICK
+  }
   let auth: AuthContext;
   try {
     auth = await c.core.guests.start({ name, address: c.address, device: 'IRC guest' });
   } catch (err) {
     if (isParleyError(err) && err.condition === 'conflict') {
-      c.numeric('ERR_NICKNAMEINUSE', [c.nick], `Nickname is already in use (as the guest ${name})`);
+      c.numeric('ERR_NICKNAMEINUSE', [c.nick], 'Nickname is already in use');
       return true; // registration waits for another NICK
     }
     if (isParleyError(err) && err.condition === 'rate-limited') {
@@ -286,7 +289,7 @@ async function startGuest(c: IrcConnection): Promise<boolean> {
     throw err;
   }
   const asked = c.nick;
-  c.nick = name;
+  c.nick = usernameToNick(name);
   c.guest = true;
   await c.attach(auth);
   c.keepGuestAlive();

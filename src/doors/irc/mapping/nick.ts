@@ -28,7 +28,6 @@
  */
 
 /** Advertised in RPL_ISUPPORT; the longest nick the rule makes (see above). */
-import { isGuestName } from '../../../core/accounts/guests.js';
 
 export const NICKLEN = 33;
 
@@ -77,15 +76,8 @@ export function checkGuestNick(nick: string): GuestNickCheck {
   return { ok: true };
 }
 
-/** A user's nick from their username: a guest's name (core/accounts/guests.ts) is its nick. */
-export function nickFor(username: string): string {
-  return isGuestName(username) ? username : usernameToNick(username);
-}
+/** A user's nick from their username (guests' names are usernames too). */
+export const nickFor = (username: string): string => usernameToNick(username);
 
-/** The username a nick names: an account's by the rule, or a guest's (its name, casefolded). */
-export function userOfNick(nick: string): string | undefined {
-  const account = nickToUsername(nick);
-  if (account !== undefined) return account;
-  const folded = casefold(nick);
-  return isGuestName(folded) ? folded : undefined;
-}
+/** The username a nick names (an account's or a guest's), if any. */
+export const userOfNick = (nick: string): string | undefined => nickToUsername(nick);
