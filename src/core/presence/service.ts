@@ -61,6 +61,8 @@ export interface PresenceService {
    * with the number of users re-told.
    */
   refresh(): Promise<number>;
+  /** Resolves once the presence work queued for `userId` so far is done (before deleting a guest). */
+  settled(userId: string): Promise<void>;
   /** Writes the node's heartbeat; call before serving. */
   start(): Promise<void>;
   /** Waits for pending work and forgets this node's rows. */
@@ -368,6 +370,8 @@ export function createPresenceService(deps: {
         router.deliver(watcherId, { name: 'presence', ...info });
       });
     },
+
+    settled: (userId) => (chains.get(userId) ?? Promise.resolve()).then(() => undefined),
 
     async refresh() {
       let told = 0;

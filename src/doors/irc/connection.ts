@@ -340,6 +340,7 @@ export class IrcConnection implements FeedSink {
     this.guest = false;
     this.session = undefined;
     this.auth = undefined;
+    await this.core.presence.settled(s.userId);
     await this.core.guests.end(s.userId);
   }
 
@@ -435,9 +436,11 @@ export class IrcConnection implements FeedSink {
       for (const roomId of this.channels.keys())
         void this.core.occupancy.leave(s, roomId).catch(() => {});
       this.core.sessions.remove(s);
+      // After its last presence write, or that write would find the guest gone.
       if (this.guest)
-        void this.core.guests
-          .end(s.userId)
+        void this.core.presence
+          .settled(s.userId)
+          .then(() => this.core.guests.end(s.userId))
           .catch((err: unknown) => this.log.warn({ err }, 'guest could not be removed'));
     }
     this.deps.closed(this);
