@@ -45,8 +45,19 @@ function common(m: Message): Omit<MessageView, 'to'> {
   };
 }
 
+/**
+ * One view per domain message: core hands the same message to both people's
+ * events and to the reply, so it is mapped once (the views are only ever read).
+ */
+const directViews = new WeakMap<DirectMessage, MessageView>();
+
 export function messageView(m: DirectMessage): MessageView {
-  return { ...common(m), to: { userId: m.recipient.id, username: m.recipient.username } };
+  let v = directViews.get(m);
+  if (!v) {
+    v = { ...common(m), to: { userId: m.recipient.id, username: m.recipient.username } };
+    directViews.set(m, v);
+  }
+  return v;
 }
 
 export function roomMessageView(m: RoomMessage): RoomMessageView {
