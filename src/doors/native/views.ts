@@ -45,19 +45,8 @@ function common(m: Message): Omit<MessageView, 'to'> {
   };
 }
 
-/**
- * One view per domain message: core hands the same message to both people's
- * events and to the reply, so it is mapped once (the views are only ever read).
- */
-const directViews = new WeakMap<DirectMessage, MessageView>();
-
 export function messageView(m: DirectMessage): MessageView {
-  let v = directViews.get(m);
-  if (!v) {
-    v = { ...common(m), to: { userId: m.recipient.id, username: m.recipient.username } };
-    directViews.set(m, v);
-  }
-  return v;
+  return { ...common(m), to: { userId: m.recipient.id, username: m.recipient.username } };
 }
 
 export function roomMessageView(m: RoomMessage): RoomMessageView {
