@@ -27,15 +27,21 @@ export function nativeEvent(e: CoreEvent): NativeEvent {
   }
 }
 
-const texts = new WeakMap<CoreEvent, string>();
+/**
+ * This door's encoding cache: a property under a symbol only this module holds,
+ * on the event object (other doors keep their own; JSON and the bus never see a
+ * symbol key). A WeakMap would do the same at a GC cost per event.
+ */
+const TEXT = Symbol('native json');
 
 /** `{"type":"event","name":...,"data":...}`, built once per event object. */
 export function eventJson(e: CoreEvent): string {
-  let t = texts.get(e);
+  const held = e as CoreEvent & { [TEXT]?: string };
+  let t = held[TEXT];
   if (t === undefined) {
     const n = nativeEvent(e);
     t = JSON.stringify({ type: 'event', name: n.name, data: n.data });
-    texts.set(e, t);
+    held[TEXT] = t;
   }
   return t;
 }

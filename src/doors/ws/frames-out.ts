@@ -20,7 +20,8 @@ import { eventJson } from '../native/events.js';
  * the socket synchronously, whole, so raw frames interleave with ws's own at
  * frame boundaries only. `rawSocket` refuses any socket where that may not hold.
  */
-const frames = new WeakMap<CoreEvent, Buffer>();
+/** The frame of a live event, cached on it under this door's own symbol (see eventJson). */
+const FRAME = Symbol('ws frame');
 
 /** An unmasked, final text frame (RFC 6455 section 5.2) carrying `payload`. */
 export function textFrame(payload: Buffer): Buffer {
@@ -42,10 +43,11 @@ export function textFrame(payload: Buffer): Buffer {
 
 /** The frame of a live event, built on first use and shared by every session it reaches. */
 export function eventFrame(e: CoreEvent): Buffer {
-  let f = frames.get(e);
+  const held = e as CoreEvent & { [FRAME]?: Buffer };
+  let f = held[FRAME];
   if (!f) {
     f = textFrame(Buffer.from(eventJson(e), 'utf8'));
-    frames.set(e, f);
+    held[FRAME] = f;
   }
   return f;
 }
