@@ -72,6 +72,14 @@ async function run(
   const ircPort = irc?.port?.();
   if (ircPort !== undefined)
     say(io, `IRC clients connect to ${host}, port ${ircPort} (docs/irc.md)`);
+  const xmpp = parley.doors.find((d) => d.name === 'xmpp') as
+    { port?(): number | undefined } | undefined;
+  const xmppPort = xmpp?.port?.();
+  if (xmppPort !== undefined)
+    say(
+      io,
+      `XMPP clients sign in as username@${config.xmpp.domain}, port ${xmppPort} (docs/xmpp.md)`,
+    );
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.off('SIGTERM', onTerm);

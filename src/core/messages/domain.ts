@@ -25,7 +25,21 @@ function body(m: StoredMessage, names: ReadonlyMap<string, string>) {
 
 /** A stored direct message as core tells it; `names` maps the two people's ids to usernames. */
 export function directMessage(m: StoredMessage, names: ReadonlyMap<string, string>): DirectMessage {
-  return { ...body(m, names), recipient: userRef(m.recipientId, names) };
+  // Built in one literal: this runs for every direct message sent.
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    seq: m.seq,
+    sender: userRef(m.senderId, names),
+    recipient: userRef(m.recipientId, names),
+    clientId: m.clientId,
+    text: m.deletedAt === null ? m.text : '',
+    replyTo: m.replyTo,
+    createdAt: m.createdAt,
+    editedAt: m.editedAt,
+    deletedAt: m.deletedAt,
+    reactions: m.reactions,
+  };
 }
 
 /** A stored room message as core tells it. */

@@ -13,18 +13,16 @@ export interface NativeEvent {
 }
 
 export function nativeEvent(e: CoreEvent): NativeEvent {
+  // The hot path (a direct message) builds its data directly, without a rest copy.
+  if (e.name === 'message')
+    return {
+      name: e.name,
+      data: { seq: e.seq, change: e.change, message: messageView(e.message) },
+    };
   const { name: _n, exceptSession: _x, ...rest } = e as CoreEvent & { exceptSession?: string };
-  switch (e.name) {
-    case 'message':
-      return {
-        name: e.name,
-        data: { seq: e.seq, change: e.change, message: messageView(e.message) },
-      };
-    case 'room.message':
-      return { name: e.name, data: { ...rest, message: roomMessageView(e.message) } };
-    default:
-      return { name: e.name, data: rest };
-  }
+  if (e.name === 'room.message')
+    return { name: e.name, data: { ...rest, message: roomMessageView(e.message) } };
+  return { name: e.name, data: rest };
 }
 
 /**

@@ -45,8 +45,21 @@ function common(m: Message): Omit<MessageView, 'to'> {
   };
 }
 
+/**
+ * One view per domain message: core hands the same message object to both
+ * people's events and to the reply, so it is mapped once and kept on it under
+ * this door's own symbol (views are only ever read).
+ */
+const VIEW = Symbol('native view');
+
 export function messageView(m: DirectMessage): MessageView {
-  return { ...common(m), to: { userId: m.recipient.id, username: m.recipient.username } };
+  const held = m as DirectMessage & { [VIEW]?: MessageView };
+  let v = held[VIEW];
+  if (!v) {
+    v = { ...common(m), to: { userId: m.recipient.id, username: m.recipient.username } };
+    held[VIEW] = v;
+  }
+  return v;
 }
 
 export function roomMessageView(m: RoomMessage): RoomMessageView {
