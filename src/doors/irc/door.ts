@@ -15,6 +15,7 @@ import { HISTORY_MAX } from '../../core/messages/service.js';
 import type { Certificates } from '../tls/certificates.js';
 import type { HttpDoor } from '../http/server.js';
 import { type IrcTransport, webSocketTransport } from './transport.js';
+import { listen, portOf } from '../listen.js';
 
 /**
  * The IRC door (docs/irc.md): a plain TCP listener (`irc.port`) turning
@@ -157,19 +158,4 @@ export function createIrcDoor(deps: {
         : [];
     },
   };
-}
-
-function listen(s: Server, host: string, port: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.listen({ host, port }, () => {
-      s.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function portOf(s: Server | undefined): number | undefined {
-  const a = s?.address();
-  return typeof a === 'object' && a ? a.port : undefined;
 }

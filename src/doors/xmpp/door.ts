@@ -7,6 +7,7 @@ import type { Door } from '../../core/door.js';
 import { createConnectionCounter } from '../../core/limits/connections.js';
 import type { Certificates } from '../tls/certificates.js';
 import { XmppConnection } from './connection.js';
+import { listen, portOf } from '../listen.js';
 
 /**
  * The XMPP door (docs/xmpp.md): client-to-server streams (RFC 6120) on
@@ -103,19 +104,4 @@ export function createXmppDoor(deps: {
       return out;
     },
   };
-}
-
-function listen(s: Server, host: string, port: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.listen({ host, port }, () => {
-      s.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function portOf(s: Server | undefined): number | undefined {
-  const a = s?.address();
-  return typeof a === 'object' && a ? a.port : undefined;
 }

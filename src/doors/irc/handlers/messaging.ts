@@ -9,6 +9,7 @@ import { casefold, nickToUsername, userOfNick, usernameToNick } from '../mapping
 import { NICKSERV, nickserv } from './nickserv.js';
 import { contactsCommand, SERVICE_NICK } from './service.js';
 import type { Handler } from './index.js';
+import { missedDirectMessages } from '../../../core/conversations/missed.js';
 
 /** Targets of one PRIVMSG at most (TARGMAX). */
 export const MAX_TARGETS = 4;
@@ -85,31 +86,17 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
  * their time. The read markers do not move: reading is the client's to say.
  */
 export async function deliverMissed(c: IrcConnection): Promise<void> {
-  const userId = c.auth!.user.id;
   let total = 0;
   try {
-    const { conversations } = await c.core.conversations.list(userId, { limit: 50 });
-    for (const conv of conversations) {
-      if (conv.unread === 0 || conv.blocked) continue;
-      const page = await c.core.history.read(
-        userId,
-        { kind: 'direct', peerId: conv.with.userId },
-        { kind: 'after', anchor: { seq: conv.read } },
-        100,
-      );
-      for (const msg of page.messages) {
-        if (msg.sender.id === userId || msg.deletedAt !== null) continue;
-        const when = new Date(msg.createdAt).toISOString().slice(0, 16).replace('T', ' ');
-        const me = msg.text.startsWith(ME);
-        const bare = me ? msg.text.slice(ME.length) : msg.text;
-        const text = c.caps.has('server-time') ? msg.text : `${me ? ME : ''}[${when}] ${bare}`;
-        for (const line of privmsgLines(c.viewer(), hostmask(msg.sender, c.server), c.nick, {
-          ...msg,
-          text,
-        }))
-          c.send(line);
-        total++;
-      }
+    for (const msg of await missedDirectMessages(c.core, c.auth!.user.id)) {
+      const when = new Date(msg.createdAt).toISOString().slice(0, 16).replace('T', ' ');
+      const text = c.caps.has('server-time') ? msg.text : `[${when}] ${msg.text}`;
+      for (const line of privmsgLines(c.viewer(), hostmask(msg.sender, c.server), c.nick, {
+        ...msg,
+        text,
+      }))
+        c.send(line);
+      total++;
     }
   } catch (err) {
     c.log.warn({ err }, 'irc: could not read messages missed while away');

@@ -6,6 +6,7 @@ import type { XmppConnection } from '../connection.js';
 import { stanzaCondition } from '../mapping/errors.js';
 import { chatMessage } from '../mapping/events.js';
 import { XMLNS } from '../xmlns.js';
+import { missedDirectMessages } from '../../../core/conversations/missed.js';
 
 /**
  * <message> from the client: a chat (or normal) message with a <body> to an
@@ -71,22 +72,9 @@ export async function message(c: XmppConnection, el: Element): Promise<void> {
  * next login until read elsewhere.
  */
 export async function deliverMissed(c: XmppConnection): Promise<void> {
-  const userId = c.auth!.user.id;
   try {
-    const { conversations } = await c.core.conversations.list(userId, { limit: 50 });
-    for (const conv of conversations) {
-      if (conv.unread === 0 || conv.blocked) continue;
-      const page = await c.core.history.read(
-        userId,
-        { kind: 'direct', peerId: conv.with.userId },
-        { kind: 'after', anchor: { seq: conv.read } },
-        100,
-      );
-      for (const msg of page.messages) {
-        if (!('recipient' in msg)) continue;
-        c.write(chatMessage(msg, c.viewer(), 'new', true));
-      }
-    }
+    for (const msg of await missedDirectMessages(c.core, c.auth!.user.id))
+      c.write(chatMessage(msg, c.viewer(), 'new', true));
   } catch (err) {
     c.log.warn({ err }, 'xmpp: could not read messages missed while away');
   }
