@@ -104,8 +104,8 @@ async function checkBus(config: Config): Promise<Check> {
   }
 }
 
-function checkPort(config: Config): Promise<Check> {
-  const { host, port } = config.server;
+/** Whether `host:port` can be listened on; `key` names the setting to change. */
+function checkPort(host: string, port: number, key: string): Promise<Check> {
   return new Promise((resolve) => {
     const srv = createServer();
     srv.once('error', (err: NodeJS.ErrnoException) => {
@@ -115,12 +115,28 @@ function checkPort(config: Config): Promise<Check> {
           : err.code === 'EACCES'
             ? 'needs privileges (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
             : `cannot be used (${err.code})`;
-      resolve({ ok: false, text: `port: ${host}:${port} ${why}; change server.port` });
+      resolve({ ok: false, text: `port: ${host}:${port} ${why}; change ${key}` });
     });
     srv.listen({ host, port }, () =>
-      srv.close(() => resolve({ ok: true, text: `port: ${host}:${port} is free` })),
+      srv.close(() => resolve({ ok: true, text: `port: ${host}:${port} is free (${key})` })),
     );
   });
+}
+
+/** Every port the doors would listen on (0 takes a free one, -1 is off: neither is checked). */
+async function checkPorts(config: Config): Promise<Check[]> {
+  const host = config.server.host;
+  const wanted: [string, number, string][] = [
+    [host, config.server.port, 'server.port'],
+    [config.irc.host || host, config.irc.port, 'irc.port'],
+    [config.irc.host || host, config.irc.tls_port, 'irc.tls_port'],
+    [config.xmpp.host || host, config.xmpp.port, 'xmpp.port'],
+    [config.xmpp.host || host, config.xmpp.tls_port, 'xmpp.tls_port'],
+  ];
+  const out: Check[] = [];
+  for (const [h, p, key] of wanted)
+    if (p > 0 || key === 'server.port') out.push(await checkPort(h, p, key));
+  return out;
 }
 
 function checkProxies(config: Config): Check[] {
@@ -140,10 +156,29 @@ function checkProxies(config: Config): Check[] {
 /** The doors `parley serve` would open, and where (the port itself is checked below). */
 function checkDoors(config: Config): Check[] {
   const { host, port } = config.server;
+  const where = (h: string, p: number) => (p < 0 ? 'off' : `${h || host}:${p}`);
+  const irc = config.irc;
+  const xmpp = config.xmpp;
   return [
     {
       ok: true,
       text: `doors: native (WebSocket, REST and the web client on ${host}:${port}; settings in [native])`,
+    },
+    {
+      ok: true,
+      text:
+        irc.port < 0 && irc.tls_port < 0 && !irc.websocket
+          ? 'doors: irc off ([irc] port and tls_port are -1, websocket false)'
+          : `doors: irc (plain ${where(irc.host, irc.port)}, TLS ${where(irc.host, irc.tls_port)}, ` +
+            `WebSocket ${irc.websocket ? `/irc on ${host}:${port}` : 'off'}; guests ${irc.guests ? 'on' : 'off'}; settings in [irc])`,
+    },
+    {
+      ok: true,
+      text:
+        xmpp.port < 0 && xmpp.tls_port < 0
+          ? 'doors: xmpp off ([xmpp] port and tls_port are -1)'
+          : `doors: xmpp for ${xmpp.domain} (STARTTLS ${where(xmpp.host, xmpp.port)}, direct TLS ` +
+            `${where(xmpp.host, xmpp.tls_port)}; settings in [xmpp])`,
     },
   ];
 }
@@ -203,7 +238,7 @@ export async function doctor(args: Args, io: CliIO): Promise<number> {
     await checkTls(config),
     ...(await checkDatabase(config)),
     await checkBus(config),
-    await checkPort(config),
+    ...(await checkPorts(config)),
   );
   for (const c of checks) say(io, `${c.warn ? '⚠' : c.ok ? '✔' : '✘'} ${c.text}`);
   const bad = checks.filter((c) => !c.ok).length;

@@ -147,9 +147,39 @@ describe('parley doctor', () => {
       expect(r.stdout).toMatch(
         /✔ doors: native \(WebSocket, REST and the web client on 0\.0\.0\.0:0/,
       );
+      expect(r.stdout).toMatch(/✔ doors: irc \(plain 0\.0\.0\.0:0, TLS 0\.0\.0\.0:0/);
+      expect(r.stdout).toMatch(/✔ doors: xmpp for localhost/);
       expect(r.stdout).toMatch(/All good/);
       expect(r.code).toBe(0);
     } finally {
+      t.cleanup();
+    }
+  });
+
+  it('says which door’s port is taken, and that a door switched off is off', async () => {
+    const t = tempDir();
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    const taken = (busy.address() as { port: number }).port;
+    try {
+      const r = await runCli(['doctor'], {
+        env: {
+          PARLEY_DATA_DIR: t.dir,
+          PARLEY_SERVER_HOST: '127.0.0.1',
+          PARLEY_SERVER_PORT: '0',
+          PARLEY_IRC_PORT: String(taken),
+          PARLEY_IRC_TLS_PORT: '-1',
+          PARLEY_XMPP_PORT: '-1',
+          PARLEY_XMPP_TLS_PORT: '-1',
+        },
+      });
+      expect(r.stdout).toMatch(
+        new RegExp(`✘ port: 127\\.0\\.0\\.1:${taken} is already in use.*change irc\\.port`),
+      );
+      expect(r.stdout).toMatch(/doors: xmpp off/);
+      expect(r.code).not.toBe(0);
+    } finally {
+      busy.close();
       t.cleanup();
     }
   });
