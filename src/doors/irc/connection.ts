@@ -15,7 +15,7 @@ import { Framer } from './codec/framer.js';
 import type { IrcTransport } from './transport.js';
 import { type IrcMessage, parseLine, serialiseLine } from './codec/line.js';
 import { COMMANDS } from './handlers/index.js';
-import { toIrc, type Viewer } from './mapping/events.js';
+import { roomMessageText, toIrc, type Viewer } from './mapping/events.js';
 import { nickFor } from './mapping/nick.js';
 import { type NumericName, numericReply } from './mapping/numerics.js';
 
@@ -260,7 +260,13 @@ export class IrcConnection implements FeedSink {
       this.log.debug({ reason: r.reason, command: msg.command }, 'irc line not sent');
       return;
     }
-    this.socket.write(`${r.line}\r\n`);
+    this.writeText(`${r.line}\r\n`);
+  }
+
+  /** Finished lines (CRLF included); a client too far behind is cut off. */
+  private writeText(text: string): void {
+    if (this.closed || text === '') return;
+    this.socket.write(text);
     if (this.socket.writableLength > this.deps.config.irc.send_queue_bytes) {
       this.closed = true;
       this.socket.destroy();
@@ -386,6 +392,8 @@ export class IrcConnection implements FeedSink {
     // The echo of this connection's own command answers it (labeled-response); anything
     // else is news and never held.
     const own = e.exceptSession === this.connectionId;
+    // A room's messages reach every member: their lines are shared (roomMessageText).
+    if (e.name === 'room.message' && !own) return this.writeText(roomMessageText(e, this.viewer()));
     for (const line of toIrc(e, this.viewer())) {
       if (own) this.send(line);
       else this.write(line);

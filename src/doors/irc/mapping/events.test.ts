@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serialiseLine } from '../codec/line.js';
-import { privmsgLines } from './events.js';
+import { privmsgLines, roomMessageText } from './events.js';
 
 const viewer = { userId: 'u1', nick: 'alice', server: 'parley.test', caps: new Set<string>() };
 const sender = { id: 'u2', username: 'bob' };
@@ -35,5 +35,49 @@ describe('privmsgLines', () => {
   it('\x01 inside an action cannot end the CTCP early', () => {
     const [line] = privmsgLines(viewer, 'bob', '#tea', msg('/me a\x01VERSION\x01'));
     expect(line!.params[1]).toBe('\x01ACTION aVERSION\x01');
+  });
+});
+
+describe('roomMessageText', () => {
+  const event = () =>
+    ({
+      name: 'room.message',
+      room: { id: 'r1', name: 'tardis' },
+      roomSeq: 7,
+      at: 1000,
+      change: 'new',
+      message: {
+        id: 'm7',
+        conversationId: 'room:r1',
+        seq: 7,
+        sender,
+        clientId: 'c',
+        text: 'hello\nworld',
+        replyTo: null,
+        createdAt: 1000,
+        editedAt: null,
+        deletedAt: null,
+        reactions: [],
+        room: { id: 'r1', name: 'tardis' },
+        mentions: [],
+      },
+    }) as const;
+
+  it('builds the lines once per capability set and shares them', () => {
+    const e = event();
+    const plain = roomMessageText(e, viewer);
+    expect(plain).toBe(
+      ':bob!bob@parley.test PRIVMSG #tardis :hello\r\n:bob!bob@parley.test PRIVMSG #tardis :world\r\n',
+    );
+    expect(roomMessageText(e, { ...viewer, userId: 'u9', nick: 'carol' })).toBe(plain);
+    const tagged = roomMessageText(e, {
+      ...viewer,
+      caps: new Set(['server-time', 'message-tags']),
+    });
+    expect(tagged).toMatch(
+      /^@time=1970-01-01T00:00:01\.000Z;msgid=m7 :bob!bob@parley\.test PRIVMSG #tardis :hello\r\n/,
+    );
+    // The msgid is on the first line only; every line carries the time.
+    expect(tagged.split('\r\n')[1]).toMatch(/^@time=[^;]+ :bob/);
   });
 });

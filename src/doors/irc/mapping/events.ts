@@ -1,6 +1,6 @@
 import type { CoreEvent, Message, UserRef } from '../../../core/events.js';
 import { ACTION_OVERHEAD, action } from '../codec/ctcp.js';
-import { type IrcMessage, splitText, utf8Length } from '../codec/line.js';
+import { type IrcMessage, serialiseLine, splitText, utf8Length } from '../codec/line.js';
 import { modeOf, roomToChannel } from './channel.js';
 import { nickFor } from './nick.js';
 
@@ -271,4 +271,35 @@ function redact(v: Viewer, source: string, target: string, msgid: string): IrcMe
 /** JOIN's parameters: with extended-join, the account and the real name too. */
 export function joinParams(v: Viewer, channel: string, user: UserRef): string[] {
   return v.caps.has('extended-join') ? [channel, user.username || '*', user.username] : [channel];
+}
+
+/** The capabilities a room message's lines depend on, as a cache key. */
+const LINE_CAPS = ['server-time', 'message-tags', 'account-tag'] as const;
+const LINES = Symbol('irc lines');
+
+/**
+ * A room message as finished IRC lines (with CRLF), the same for every member
+ * whose capabilities give the same tags: built once per event and capability
+ * set, and kept on the event under this door's own symbol, so a message to a
+ * room of 500 is mapped and serialised a handful of times, not 500.
+ */
+export function roomMessageText(
+  e: Extract<CoreEvent, { name: 'room.message' }>,
+  v: Viewer,
+): string {
+  let key = 0;
+  for (let i = 0; i < LINE_CAPS.length; i++) if (v.caps.has(LINE_CAPS[i]!)) key |= 1 << i;
+  const held = e as typeof e & { [LINES]?: Map<number, string> };
+  let cache = held[LINES];
+  if (!cache) held[LINES] = cache = new Map();
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = '';
+    for (const m of toIrc(e, v)) {
+      const r = serialiseLine(m);
+      if (r.ok) text += `${r.line}\r\n`;
+    }
+    cache.set(key, text);
+  }
+  return text;
 }
