@@ -14,9 +14,10 @@ import type { Capability, Session } from '../../core/sessions.js';
 import { Framer } from './codec/framer.js';
 import type { IrcTransport } from './transport.js';
 import { type IrcMessage, parseLine, serialiseLine } from './codec/line.js';
+import { joinBurst } from './handlers/channels.js';
 import { COMMANDS } from './handlers/index.js';
-import { roomMessageText, toIrc, type Viewer } from './mapping/events.js';
-import { nickFor } from './mapping/nick.js';
+import { mask, roomMessageText, toIrc, type Viewer } from './mapping/events.js';
+import { usernameToNick } from './mapping/nick.js';
 import { type NumericName, numericReply } from './mapping/numerics.js';
 
 /** What every connection of the IRC door shares: built once per door. */
@@ -132,7 +133,7 @@ export class IrcConnection implements FeedSink {
 
   /** This client's own prefix. */
   prefix(): string {
-    return `${this.nick}!${this.nick.slice(0, 10)}@${this.server}`;
+    return mask(this.nick, this.server);
   }
 
   // ---- input ----
@@ -399,9 +400,9 @@ export class IrcConnection implements FeedSink {
       else this.write(line);
     }
     if (e.name === 'presence' && this.monitored.has(e.username)) {
-      const nick = nickFor(e.username);
+      const nick = usernameToNick(e.username);
       if (e.show === 'offline') this.numeric('RPL_MONOFFLINE', [], nick);
-      else this.numeric('RPL_MONONLINE', [], `${nick}!${nick.slice(0, 10)}@${this.server}`);
+      else this.numeric('RPL_MONONLINE', [], mask(nick, this.server));
     }
     if (e.name === 'presence.snapshot')
       for (const p of e.contacts)
@@ -417,7 +418,6 @@ export class IrcConnection implements FeedSink {
 
   /** Joined on another device: this one joins too (JOIN, topic, names). */
   private async afterOwnJoin(roomId: string, name: string): Promise<void> {
-    const { joinBurst } = await import('./handlers/channels.js');
     await joinBurst(this, roomId, name).catch((err: unknown) =>
       this.log.debug({ err }, 'join burst failed'),
     );

@@ -3,8 +3,8 @@ import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { channelToRoom, prefixOf, roleOfMode, roomToChannel } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
-import { hostmask, joinParams } from '../mapping/events.js';
-import { nickFor, userOfNick } from '../mapping/nick.js';
+import { hostmask, joinParams, mask } from '../mapping/events.js';
+import { nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 
 /** Names per 353 line, well under 512 bytes with the longest nicks and prefixes. */
@@ -12,11 +12,11 @@ const NAMES_PER_LINE = 12;
 /** Members listed by NAMES and WHO at most (a huge room lists its first ones). */
 const NAMES_MAX = 1000;
 
-function room(c: IrcConnection, channel: string, command: string): string | undefined {
+/** The room a channel names, or a 403 and undefined. */
+function room(c: IrcConnection, channel: string): string | undefined {
   const p = channelToRoom(channel);
   if (p.ok) return p.room;
   c.numeric('ERR_NOSUCHCHANNEL', [channel.slice(0, 64)], p.message);
-  void command;
   return undefined;
 }
 
@@ -41,8 +41,8 @@ export async function names(c: IrcConnection, name: string): Promise<void> {
   const members = await membersOf(c, name);
   const full = c.caps.has('userhost-in-names');
   const list = members.map((m) => {
-    const nick = nickFor(m.username);
-    return prefixOf(m.role) + (full ? `${nick}!${nick.slice(0, 10)}@${c.server}` : nick);
+    const nick = usernameToNick(m.username);
+    return prefixOf(m.role) + (full ? mask(nick, c.server) : nick);
   });
   for (let i = 0; i < list.length; i += NAMES_PER_LINE)
     c.numeric('RPL_NAMREPLY', ['=', channel], list.slice(i, i + NAMES_PER_LINE).join(' '));
@@ -111,7 +111,7 @@ async function join(c: IrcConnection, m: IrcMessage): Promise<void> {
     return;
   }
   for (const channel of m.params[0]!.split(',').slice(0, 20)) {
-    const name = room(c, channel, 'JOIN');
+    const name = room(c, channel);
     if (!name) continue;
     try {
       let joined;
@@ -148,7 +148,7 @@ async function part(c: IrcConnection, name: string, reason?: string): Promise<vo
 
 /** The username a nick names, or a 401 and undefined. */
 export function userOf(c: IrcConnection, nick: string): string | undefined {
-  const u = userOfNick(nick);
+  const u = nickToUsername(nick);
   if (u === undefined) c.numeric('ERR_NOSUCHNICK', [nick.slice(0, 64)], 'No such nick/channel');
   return u;
 }
@@ -160,7 +160,7 @@ async function mode(c: IrcConnection, m: IrcMessage): Promise<void> {
     c.numeric('RPL_UMODEIS', ['+i'], null);
     return;
   }
-  const name = room(c, target, 'MODE');
+  const name = room(c, target);
   if (!name) return;
   const userId = c.auth!.user.id;
   const change = m.params[1];
@@ -218,7 +218,7 @@ async function mode(c: IrcConnection, m: IrcMessage): Promise<void> {
 async function banList(c: IrcConnection, userId: string, name: string, target: string) {
   try {
     for (const b of await c.core.rooms.bans(userId, name))
-      c.numeric('RPL_BANLIST', [target, `${nickFor(b.username)}!*@*`], null);
+      c.numeric('RPL_BANLIST', [target, `${usernameToNick(b.username)}!*@*`], null);
     c.numeric('RPL_ENDOFBANLIST', [target], 'End of channel ban list');
   } catch (err) {
     if (!isParleyError(err) || err.condition !== 'forbidden') throw err;
@@ -232,7 +232,7 @@ export const CHANNELS: Record<string, Handler> = {
     minParams: 1,
     async run(c, m) {
       for (const channel of m.params[0]!.split(',').slice(0, 20)) {
-        const name = room(c, channel, 'PART');
+        const name = room(c, channel);
         if (!name) continue;
         try {
           await part(c, name, m.params[1]);
@@ -248,7 +248,7 @@ export const CHANNELS: Record<string, Handler> = {
     minParams: 1,
     async run(c, m) {
       const channel = m.params[0]!;
-      const name = room(c, channel, 'TOPIC');
+      const name = room(c, channel);
       if (!name) return;
       try {
         if (m.params.length < 2) return await topic(c, name, true);
@@ -265,7 +265,7 @@ export const CHANNELS: Record<string, Handler> = {
     async run(c, m) {
       const channels = m.params[0] ? m.params[0].split(',').slice(0, 10) : [];
       for (const channel of channels) {
-        const name = room(c, channel, 'NAMES');
+        const name = room(c, channel);
         if (!name) continue;
         try {
           await names(c, name);
@@ -310,7 +310,7 @@ export const CHANNELS: Record<string, Handler> = {
     minParams: 2,
     async run(c, m) {
       const channel = m.params[0]!;
-      const name = room(c, channel, 'KICK');
+      const name = room(c, channel);
       if (!name) return;
       for (const nick of m.params[1]!.split(',').slice(0, 10)) {
         const u = userOf(c, nick);
@@ -331,7 +331,7 @@ export const CHANNELS: Record<string, Handler> = {
     minParams: 2,
     async run(c, m) {
       const [nick, channel] = [m.params[0]!, m.params[1]!];
-      const name = room(c, channel, 'INVITE');
+      const name = room(c, channel);
       const u = name && userOf(c, nick);
       if (!name || !u) return;
       try {

@@ -7,7 +7,8 @@ import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { channelToRoom, roomToChannel } from '../mapping/channel.js';
 import { hostmask, nickOf, privmsgLines } from '../mapping/events.js';
-import { userOfNick } from '../mapping/nick.js';
+import { nickToUsername } from '../mapping/nick.js';
+import { standardReply } from '../mapping/numerics.js';
 import type { Handler } from './index.js';
 
 /**
@@ -19,13 +20,7 @@ import type { Handler } from './index.js';
 export const CHATHISTORY_CAP = 'draft/chathistory';
 
 function fail(c: IrcConnection, code: string, context: string[], text: string): void {
-  c.send({
-    tags: new Map(),
-    source: c.server,
-    command: 'FAIL',
-    params: ['CHATHISTORY', code, ...context, text],
-    trailing: true,
-  });
+  c.send(standardReply('FAIL', 'CHATHISTORY', code, context, text, c.server));
 }
 
 /** `msgid=...` or `timestamp=...` (or `*` where allowed) as a core anchor. */
@@ -50,7 +45,7 @@ async function conversationOf(c: IrcConnection, target: string): Promise<Convers
     const { room } = await c.core.rooms.get(c.auth!.user.id, p.room);
     return { kind: 'room', roomId: room.id };
   }
-  const username = userOfNick(target);
+  const username = nickToUsername(target);
   if (username === undefined) return undefined;
   const p = await c.core.profiles.view(c.auth!.user.id, username);
   return { kind: 'direct', peerId: p.userId };

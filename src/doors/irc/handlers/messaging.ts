@@ -4,8 +4,9 @@ import { parseCtcp } from '../codec/ctcp.js';
 import type { IrcConnection } from '../connection.js';
 import { channelToRoom } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
+import { standardReply } from '../mapping/numerics.js';
 import { hostmask, ME, privmsgLines } from '../mapping/events.js';
-import { casefold, nickToUsername, userOfNick, usernameToNick } from '../mapping/nick.js';
+import { casefold, nickToUsername } from '../mapping/nick.js';
 import { NICKSERV, nickserv } from './nickserv.js';
 import { contactsCommand, SERVICE_NICK } from './service.js';
 import type { Handler } from './index.js';
@@ -56,7 +57,7 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
       }
       to = { room: p.room };
     } else {
-      const user = userOfNick(target);
+      const user = nickToUsername(target);
       if (user === undefined) {
         if (!notice) c.numeric('ERR_NOSUCHNICK', [target.slice(0, 64)], 'No such nick/channel');
         continue;
@@ -111,13 +112,7 @@ export async function deliverMissed(c: IrcConnection): Promise<void> {
 async function redactCommand(c: IrcConnection, m: IrcMessage): Promise<void> {
   const [target, msgid] = [m.params[0]!, m.params[1]!];
   const fail = (code: string, text: string) =>
-    c.send({
-      tags: new Map(),
-      source: c.server,
-      command: 'FAIL',
-      params: ['REDACT', code, target, msgid, text],
-      trailing: true,
-    });
+    c.send(standardReply('FAIL', 'REDACT', code, [target, msgid], text, c.server));
   try {
     if (target.startsWith('#')) {
       const p = channelToRoom(target);
@@ -170,5 +165,3 @@ export const MESSAGING: Record<string, Handler> = {
     run: (c, m) => say(c, m, true),
   },
 };
-
-export { usernameToNick };

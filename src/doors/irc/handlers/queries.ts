@@ -1,15 +1,16 @@
 import { VERSION } from '../../../version.js';
 import type { IrcConnection } from '../connection.js';
-import { channelToRoom, prefixOf, roomToChannel } from '../mapping/channel.js';
+import { channelToRoom, prefixOf } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
-import { nickFor, nickToUsername, userOfNick, usernameToNick } from '../mapping/nick.js';
+import { mask } from '../mapping/events.js';
+import { nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 
 /** Nicks one ISON or USERHOST looks up at most. */
 const MAX_LOOKUPS = 20;
 
 async function exists(c: IrcConnection, nick: string): Promise<string | undefined> {
-  const u = userOfNick(nick);
+  const u = nickToUsername(nick);
   if (u === undefined) return undefined;
   try {
     await c.core.profiles.view(c.auth!.user.id, u);
@@ -73,11 +74,7 @@ async function tellMonitored(c: IrcConnection, usernames: string[]): Promise<voi
   const on = usernames.filter((u) => (visible.get(u) ?? 'offline') !== 'offline');
   const off = usernames.filter((u) => !on.includes(u));
   if (on.length)
-    c.numeric(
-      'RPL_MONONLINE',
-      [],
-      on.map((u) => `${usernameToNick(u)}!${usernameToNick(u).slice(0, 10)}@${c.server}`).join(','),
-    );
+    c.numeric('RPL_MONONLINE', [], on.map((u) => mask(usernameToNick(u), c.server)).join(','));
   if (off.length) c.numeric('RPL_MONOFFLINE', [], off.map(usernameToNick).join(','));
 }
 
@@ -101,7 +98,7 @@ export const QUERIES: Record<string, Handler> = {
           if (p.ok) {
             const page = await c.core.rooms.members(c.auth!.user.id, p.room, { limit: 100 });
             for (const x of page.members) {
-              const nick = nickFor(x.username);
+              const nick = usernameToNick(x.username);
               c.numeric(
                 'RPL_WHOREPLY',
                 [mask, nick.slice(0, 10), c.server, c.server, nick, `H${prefixOf(x.role)}`],
@@ -112,7 +109,7 @@ export const QUERIES: Record<string, Handler> = {
         } else {
           const u = await exists(c, mask);
           if (u) {
-            const nick = nickFor(u);
+            const nick = usernameToNick(u);
             c.numeric(
               'RPL_WHOREPLY',
               ['*', nick.slice(0, 10), c.server, c.server, nick, 'H'],
@@ -137,7 +134,7 @@ export const QUERIES: Record<string, Handler> = {
         return;
       }
       const p = await c.core.profiles.view(c.auth!.user.id, u).catch(() => undefined);
-      const shown = nickFor(u);
+      const shown = usernameToNick(u);
       c.numeric('RPL_WHOISUSER', [shown, shown.slice(0, 10), c.server, '*'], p?.displayName || u);
       c.numeric('RPL_WHOISSERVER', [shown, c.server], 'Parley');
       c.numeric('RPL_WHOISACCOUNT', [shown, u], 'is logged in as');
@@ -214,5 +211,3 @@ export const QUERIES: Record<string, Handler> = {
     },
   },
 };
-
-export { roomToChannel };

@@ -5,6 +5,7 @@ import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { casefold, isValidNick, nickToUsername, usernameToNick } from '../mapping/nick.js';
 import { autojoin } from './channels.js';
+import { mask } from '../mapping/events.js';
 import { deliverMissed } from './messaging.js';
 import type { Handler } from './index.js';
 
@@ -193,7 +194,7 @@ function loggedIn(c: IrcConnection, auth: AuthContext): void {
   const nick = usernameToNick(auth.user.username);
   c.numeric(
     'RPL_LOGGEDIN',
-    [`${nick}!${nick.slice(0, 10)}@${c.server}`, auth.user.username],
+    [mask(nick, c.server), auth.user.username],
     `You are now logged in as ${auth.user.username}`,
   );
   c.numeric('RPL_SASLSUCCESS', [], 'SASL authentication successful');

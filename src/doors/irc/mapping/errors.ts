@@ -1,5 +1,6 @@
 import { isParleyError } from '../../../core/errors.js';
 import type { IrcConnection } from '../connection.js';
+import { standardReply } from './numerics.js';
 
 /**
  * A core refusal as the client sees it: the numeric the situation has in IRC when
@@ -16,13 +17,7 @@ export function refuse(c: IrcConnection, command: string, err: unknown, target?:
     c.log.warn({ err }, 'irc command failed');
   const code = err.condition.toUpperCase().replace(/-/g, '_');
   if (c.caps.has('draft/standard-replies') || c.caps.has('standard-replies'))
-    c.send({
-      tags: new Map(),
-      source: c.server,
-      command: 'FAIL',
-      params: [command, code, ...(target ? [target] : []), err.message],
-      trailing: true,
-    });
+    c.send(standardReply('FAIL', command, code, target ? [target] : [], err.message, c.server));
   else c.notice(`${command}${target ? ` ${target}` : ''}: ${err.message}`);
 }
 

@@ -2,7 +2,7 @@ import type { CoreEvent, Message, UserRef } from '../../../core/events.js';
 import { ACTION_OVERHEAD, action } from '../codec/ctcp.js';
 import { type IrcMessage, serialiseLine, splitText, utf8Length } from '../codec/line.js';
 import { modeOf, roomToChannel } from './channel.js';
-import { nickFor } from './nick.js';
+import { usernameToNick } from './nick.js';
 
 /**
  * Core's domain events as IRC lines, for one connection: pure. What the
@@ -19,15 +19,19 @@ export interface Viewer {
   caps: ReadonlySet<string>;
 }
 
-/** `nick!user@host` for a Parley user; a deleted account shows as `*deleted*`. */
-export function hostmask(user: UserRef, server: string): string {
-  if (!user.username) return `deleted!deleted@${server}`;
-  const nick = nickFor(user.username);
+/** `nick!user@host` for a nick on this server: the user part is the nick, cut to 10. */
+export function mask(nick: string, server: string): string {
   return `${nick}!${nick.slice(0, 10)}@${server}`;
 }
 
+/** `nick!user@host` for a Parley user; a deleted account shows as `deleted`. */
+export function hostmask(user: UserRef, server: string): string {
+  if (!user.username) return `deleted!deleted@${server}`;
+  return mask(usernameToNick(user.username), server);
+}
+
 export const nickOf = (user: UserRef): string =>
-  user.username ? nickFor(user.username) : 'deleted';
+  user.username ? usernameToNick(user.username) : 'deleted';
 
 function tags(v: Viewer, at: number, msgid?: string, account?: string): Map<string, string> {
   const t = new Map<string, string>();
@@ -197,7 +201,7 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
     }
     case 'room.left': {
       const channel = roomToChannel(e.room.name);
-      const me = `${v.nick}!${v.nick.slice(0, 10)}@${v.server}`;
+      const me = mask(v.nick, v.server);
       if (e.change === 'left')
         return [{ tags: new Map(), source: me, command: 'PART', params: [channel] }];
       return [

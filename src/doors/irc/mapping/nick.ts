@@ -75,9 +75,3 @@ export function checkGuestNick(nick: string): GuestNickCheck {
   if (isAccountNick(nick)) return { ok: false, reason: 'account' };
   return { ok: true };
 }
-
-/** A user's nick from their username (guests' names are usernames too). */
-export const nickFor = (username: string): string => usernameToNick(username);
-
-/** The username a nick names (an account's or a guest's), if any. */
-export const userOfNick = (nick: string): string | undefined => nickToUsername(nick);
