@@ -175,6 +175,7 @@ export async function createParley(
   });
   const guests = createGuestService({
     store: store.accounts,
+    reserved: config.registration.reserved_usernames,
     beforeDelete: (userId) => rooms.removeAccount(userId),
     perAddressPerHour: config.registration.accounts_per_address_per_hour * 6,
   });

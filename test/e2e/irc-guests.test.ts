@@ -153,6 +153,24 @@ for (const backend of everyStoreBackend()) {
       expect(w.params[0]).toBe(`${nick}x`);
     });
 
+    it('a reserved name, built in or configured, is no guest’s: 433', async () => {
+      const c = await guest(port, 'admin');
+      open.push(c);
+      await c.command('433');
+      expect(c.lines.some((l) => l.command === '001')).toBe(false);
+      const other = await startSingle(backend, {
+        registration: { reserved_usernames: ['front-desk'] },
+      });
+      try {
+        const d = await guest(ircPort(other), 'front-desk');
+        open.push(d);
+        await d.command('433');
+        expect(d.lines.some((l) => l.command === '001')).toBe(false);
+      } finally {
+        await other.dispose();
+      }
+    });
+
     it('a nick that is an account’s is not a guest: it must identify', async () => {
       const name = uname('owner');
       await node.client().register(name, PASSWORD);
