@@ -17,6 +17,9 @@ export const XMLNS = {
   correct: 'urn:xmpp:message-correct:0',
   carbons: 'urn:xmpp:carbons:2',
   forward: 'urn:xmpp:forward:0',
+  vcard: 'vcard-temp',
+  search: 'jabber:iq:search',
+  data: 'jabber:x:data',
   /** XEP-0440: the channel-binding types the server can offer. */
   saslCb: 'urn:xsf:sasl-cb:0',
 } as const;

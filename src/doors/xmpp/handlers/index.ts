@@ -5,6 +5,8 @@ import { bind, DISCO, sessionIq } from './server.js';
 import { message } from './message.js';
 import { presence } from './presence.js';
 import { ROSTER } from './roster.js';
+import { SEARCH } from './search.js';
+import { VCARD } from './vcard.js';
 import { XMLNS } from '../xmlns.js';
 
 /**
@@ -16,13 +18,22 @@ import { XMLNS } from '../xmlns.js';
  */
 export type IqHandler = (c: XmppConnection, iq: Element, payload: Element) => Promise<void> | void;
 
+export const iqKey = (type: string, ns: string | undefined, name: string): string =>
+  `${type} {${ns ?? ''}}${name}`;
+
 const IQ: Readonly<Record<string, IqHandler>> = {
   ...ROSTER,
   ...DISCO,
+  ...VCARD,
+  ...SEARCH,
 };
 
-export const iqKey = (type: string, ns: string | undefined, name: string): string =>
-  `${type} {${ns ?? ''}}${name}`;
+/**
+ * Iqs the server answers for another account, addressed to its bare JID
+ * (RFC 6121 8.5.2.1.2 lets the server answer for a bare JID); every other iq
+ * to someone else is refused rather than routed.
+ */
+const FOR_OTHER_ACCOUNTS = new Set([iqKey('get', XMLNS.vcard, 'vCard')]);
 
 export async function onStanza(c: XmppConnection, el: Element): Promise<void> {
   if (el.name === 'iq') return iq(c, el);
@@ -49,15 +60,18 @@ async function iq(c: XmppConnection, el: Element): Promise<void> {
     return c.fail('not-authorized', 'bind a resource first');
   }
   if (ns === XMLNS.session && payload.name === 'session') return sessionIq(c, el);
+  const key = iqKey(type, ns, payload.name);
   const to = el.attr('to');
   if (to !== undefined) {
     const j = tryParseJid(to);
     if (!j) return c.error(el, 'jid-malformed');
-    const ours = j.domain === c.domain && (j.local === undefined || j.bareEquals(c.jid));
+    const ours =
+      j.domain === c.domain &&
+      (j.local === undefined || j.bareEquals(c.jid) || FOR_OTHER_ACCOUNTS.has(key));
     if (!ours || j.resource !== undefined)
       return c.error(el, 'service-unavailable', 'only the server and your account answer here');
   }
-  const handler = IQ[iqKey(type, ns, payload.name)];
+  const handler = IQ[key];
   if (!handler) return c.error(el, 'service-unavailable');
   await handler(c, el, payload);
 }

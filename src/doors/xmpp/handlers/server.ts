@@ -22,6 +22,8 @@ export const SERVER_FEATURES = [
   XMLNS.version,
   XMLNS.sid,
   XMLNS.carbons,
+  XMLNS.vcard,
+  XMLNS.search,
 ] as const;
 
 const ACCOUNT_FEATURES = [XMLNS.discoInfo, XMLNS.discoItems] as const;

@@ -1,0 +1,111 @@
+import type { Profile } from '../../../core/profiles/store.js';
+import type { ProfileUpdate } from '../../../core/profiles/service.js';
+import { type Element, xml } from '../codec/element.js';
+import { tryParseJid, usernameOf } from '../codec/jid.js';
+import type { XmppConnection } from '../connection.js';
+import { stanzaCondition } from '../mapping/errors.js';
+import { XMLNS } from '../xmlns.js';
+import { result } from './server.js';
+import type { IqHandler } from './index.js';
+
+/**
+ * vcard-temp (XEP-0054) is the Parley profile, the one the web edits: FN and
+ * NICKNAME are the display name, ADR's LOCALITY and CTRY the city and country,
+ * BDAY the birth year (the profile keeps only the year), DESC the about text.
+ * Anyone's vCard is read through their bare JID with the web's rules (hidden
+ * from people they blocked; strangers see only the name of someone who left the
+ * directory). PHOTO is not kept yet: avatars need the files service.
+ */
+
+/** The vCard elements that map onto the profile; a set naming none of them changes nothing. */
+const MAPPED = ['FN', 'NICKNAME', 'ADR', 'BDAY', 'DESC'] as const;
+
+export function vcardOf(p: Profile, domain: string): Element {
+  const adr =
+    p.city || p.country
+      ? xml(
+          'ADR',
+          {},
+          xml('HOME', {}),
+          p.city ? xml('LOCALITY', {}, p.city) : undefined,
+          p.country ? xml('CTRY', {}, p.country) : undefined,
+        )
+      : undefined;
+  return xml(
+    'vCard',
+    { xmlns: XMLNS.vcard },
+    p.displayName ? xml('FN', {}, p.displayName) : undefined,
+    p.displayName ? xml('NICKNAME', {}, p.displayName) : undefined,
+    adr,
+    p.birthYear !== null ? xml('BDAY', {}, String(p.birthYear)) : undefined,
+    p.about ? xml('DESC', {}, p.about) : undefined,
+    xml('JABBERID', {}, `${p.username}@${domain}`),
+  );
+}
+
+/**
+ * The profile change a vCard set asks for. XEP-0054 replaces the whole vCard,
+ * so a mapped field left out is cleared; but a set naming none of them (a
+ * client storing only a PHOTO) leaves the profile alone.
+ */
+export function profileUpdateOf(v: Element): ProfileUpdate | undefined {
+  const child = (name: string) => v.getChild(name, XMLNS.vcard);
+  if (!MAPPED.some((n) => child(n))) return undefined;
+  const text = (el: Element | undefined) => el?.text().trim() ?? '';
+  const adr = child('ADR');
+  const bday = text(child('BDAY'));
+  const year = /^(\d{4})(?:-\d\d-\d\d)?$/.exec(bday)?.[1];
+  if (bday !== '' && year === undefined) throw new BadVcard('BDAY is a date: YYYY-MM-DD');
+  return {
+    displayName: text(child('FN')) || text(child('NICKNAME')),
+    city: text(adr?.getChild('LOCALITY', XMLNS.vcard)),
+    country: text(adr?.getChild('CTRY', XMLNS.vcard) ?? adr?.getChild('COUNTRY', XMLNS.vcard)),
+    birthYear: year === undefined ? null : Number(year),
+    about: text(child('DESC')),
+  };
+}
+
+export class BadVcard extends Error {}
+
+async function get(c: XmppConnection, iq: Element): Promise<void> {
+  const me = c.auth!.user;
+  const to = iq.attr('to');
+  const j = to === undefined ? undefined : tryParseJid(to);
+  const username = j ? usernameOf(j, c.domain) : me.username;
+  try {
+    const p =
+      username === undefined || username === me.username
+        ? await c.core.profiles.get(me.id)
+        : await c.core.profiles.view(me.id, username);
+    c.write(result(iq, vcardOf(p, c.domain)));
+  } catch (err) {
+    answer(c, iq, err);
+  }
+}
+
+// Addressed to someone else, a set never gets here (handlers/index.ts answers for others' gets only).
+async function set(c: XmppConnection, iq: Element, v: Element): Promise<void> {
+  let update: ProfileUpdate | undefined;
+  try {
+    update = profileUpdateOf(v);
+  } catch (err) {
+    return c.error(iq, 'bad-request', (err as Error).message);
+  }
+  try {
+    if (update) await c.core.profiles.update(c.auth!.user.id, update);
+    c.write(result(iq));
+  } catch (err) {
+    answer(c, iq, err);
+  }
+}
+
+function answer(c: XmppConnection, iq: Element, err: unknown): void {
+  const e = stanzaCondition(err);
+  if (e.internal) c.log.error({ err }, 'xmpp: vcard failed');
+  c.error(iq, e.condition, e.text);
+}
+
+export const VCARD: Record<string, IqHandler> = {
+  [`get {${XMLNS.vcard}}vCard`]: get,
+  [`set {${XMLNS.vcard}}vCard`]: set,
+};
