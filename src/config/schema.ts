@@ -181,6 +181,15 @@ export const SCHEMA = {
     login_timeout_seconds: { type: 'int', default: 60, min: 1, max: 600 },
     /** A silent client gets a ping this often (XEP-0199) and is cut off if it does not answer. */
     ping_seconds: { type: 'int', default: 120, min: 5, max: 3600 },
+    /** XMPP over WebSocket (RFC 7395) on the HTTP server, with XEP-0156 discovery. */
+    websocket: { type: 'bool', default: true },
+    websocket_path: {
+      type: 'string',
+      default: '/xmpp-websocket',
+      maxLength: 200,
+      pattern: /^\/[A-Za-z0-9._~/-]*$/,
+      patternText: 'a URL path such as "/xmpp-websocket"',
+    },
   },
   /**
    * The TLS certificate of the doors that speak TLS themselves (IRC, XMPP; src/doors/tls).

@@ -16,11 +16,19 @@ import { type Element, xml } from './codec/element.js';
 import { errorReply, type StanzaErrorCondition, streamError } from './codec/errors.js';
 import type { StreamErrorCondition } from './codec/errors.js';
 import { type Jid, makeJid, tryParseJid } from './codec/jid.js';
-import { serialize, streamFooter, streamHeader } from './codec/serialize.js';
+import {
+  framingClose,
+  framingOpen,
+  serialize,
+  serializeFramed,
+  streamFooter,
+  streamHeader,
+} from './codec/serialize.js';
 import { type StreamEvent, type StreamHeader, StreamParser } from './codec/stream-parser.js';
 import { onStanza } from './handlers/index.js';
 import { saslElement } from './handlers/sasl.js';
 import { toStanzas, type Viewer } from './mapping/events.js';
+import type { XmppTransport } from './transport.js';
 import { XMLNS } from './xmlns.js';
 
 /** What every connection of the XMPP door shares: built once per door. */
@@ -64,7 +72,9 @@ export class XmppConnection implements FeedSink {
   readonly announced = new Set<string>();
   readonly capabilities = new Set<Capability>();
 
-  private socket: Socket;
+  private socket: XmppTransport;
+  /** RFC 7395: one element per WebSocket message, <open/> and <close/> for the stream. */
+  private readonly framed: boolean;
   private readonly parser: StreamParser;
   /** Bumped at every stream restart: events parsed for the old stream are dropped. */
   private generation = 0;
@@ -84,19 +94,26 @@ export class XmppConnection implements FeedSink {
   private logger: Logger | undefined;
   private readonly onData = (chunk: Buffer): void => this.read(chunk);
 
+  /**
+   * `tls`: the stream is encrypted (TLS, or a WebSocket the door counts as secure);
+   * `framing`: 'websocket' for RFC 7395, else a TCP stream (RFC 6120).
+   */
   constructor(
-    socket: Socket,
-    tls: boolean,
+    socket: XmppTransport,
+    opts: { tls: boolean; framing?: 'tcp' | 'websocket' },
     readonly deps: XmppDeps,
   ) {
     this.socket = socket;
-    this.tls = tls;
+    this.tls = opts.tls;
+    this.framed = opts.framing === 'websocket';
     this.address = socket.remoteAddress ?? 'unknown';
     const x = deps.config.xmpp;
-    this.parser = new StreamParser({ maxStanzaBytes: x.max_stanza_bytes });
+    this.parser = new StreamParser({
+      maxStanzaBytes: x.max_stanza_bytes,
+      framing: this.framed ? 'websocket' : 'tcp',
+    });
     this.stanzaBucket = new TokenBucket(x.stanza_burst);
     this.byteCredit = x.byte_burst;
-    socket.setNoDelay(true);
     this.listen(socket);
     this.loginTimer = setTimeout(
       () => this.fail('connection-timeout', 'log in and bind a resource sooner'),
@@ -142,7 +159,7 @@ export class XmppConnection implements FeedSink {
     };
   }
 
-  private listen(socket: Socket): void {
+  private listen(socket: XmppTransport): void {
     socket.on('data', this.onData);
     socket.on('close', () => this.onClose());
     socket.on('error', () => this.onClose());
@@ -223,6 +240,9 @@ export class XmppConnection implements FeedSink {
       return this.fail('host-unknown', `this server is ${this.domain}`);
     this.writeHeader(h);
     if (h.version === undefined) return this.fail('unsupported-version', 'version 1.0 is needed');
+    // STARTTLS cannot happen inside a WebSocket: without wss:// there is no way to log in.
+    if (this.framed && !this.tls && this.deps.config.xmpp.require_tls)
+      return this.fail('policy-violation', 'XMPP over WebSocket needs wss:// (HTTPS)');
     this.write(this.features());
   }
 
@@ -230,13 +250,14 @@ export class XmppConnection implements FeedSink {
     if (this.headerSent) return;
     this.headerSent = true;
     const to = h?.from !== undefined ? tryParseJid(h.from)?.toString() : undefined;
-    this.writeRaw(streamHeader({ from: this.domain, to, id: newId(), lang: 'en' }));
+    const fields = { from: this.domain, to, id: newId(), lang: 'en' };
+    this.writeRaw(this.framed ? framingOpen(fields) : streamHeader(fields));
   }
 
   /** RFC 6120 4.3.2: what may be negotiated now. */
   private features(): Element {
     const x = this.deps.config.xmpp;
-    const canTls = !this.tls && this.deps.certificates !== undefined;
+    const canTls = !this.tls && !this.framed && this.deps.certificates !== undefined;
     const mustTls = !this.tls && x.require_tls;
     if (this.auth) {
       return xml(
@@ -296,7 +317,7 @@ export class XmppConnection implements FeedSink {
 
   private startTls(): void {
     const certs = this.deps.certificates;
-    if (this.tls || !certs) {
+    if (this.tls || !certs || this.framed) {
       this.write(xml('failure', { xmlns: XMLNS.tls }));
       return this.close();
     }
@@ -305,7 +326,7 @@ export class XmppConnection implements FeedSink {
     const raw = this.socket;
     raw.off('data', this.onData);
     this.writeRaw(serialize(xml('proceed', { xmlns: XMLNS.tls })));
-    const secure = new TLSSocket(raw, {
+    const secure = new TLSSocket(raw as Socket, {
       isServer: true,
       secureContext: certs.context(),
     });
@@ -385,7 +406,7 @@ export class XmppConnection implements FeedSink {
 
   write(el: Element | undefined): void {
     if (el === undefined) return;
-    this.writeRaw(serialize(el));
+    this.writeRaw(this.framed ? serializeFramed(el) : serialize(el));
   }
 
   /** Answers `stanza` with an error, unless it is itself an error. */
@@ -408,7 +429,7 @@ export class XmppConnection implements FeedSink {
   fail(condition: StreamErrorCondition, text?: string): void {
     if (this.closed) return;
     this.writeHeader();
-    this.writeRaw(serialize(streamError(condition, text ? { text } : {})));
+    this.write(streamError(condition, text ? { text } : {}));
     this.close();
   }
 
@@ -416,7 +437,7 @@ export class XmppConnection implements FeedSink {
   close(): void {
     if (this.closed) return;
     this.writeHeader();
-    this.writeRaw(streamFooter());
+    this.writeRaw(this.framed ? framingClose() : streamFooter());
     this.closed = true;
     const socket = this.socket;
     socket.end();
