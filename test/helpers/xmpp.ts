@@ -277,13 +277,16 @@ export class RawXmpp {
   }
 }
 
-/** Logs in on the direct-TLS port: stream, SASL (PLAIN or SCRAM-SHA-256), restart, bind. */
-export async function xmppLogin(
+/**
+ * Logs in on the direct-TLS port up to the restarted stream's features (SASL
+ * PLAIN or SCRAM-SHA-256), before binding: where XEP-0198 resumption happens.
+ */
+export async function xmppAuth(
   port: number,
   username: string,
   password: string,
-  opts: { mechanism?: 'PLAIN' | 'SCRAM-SHA-256'; resource?: string } = {},
-): Promise<RawXmpp> {
+  opts: { mechanism?: 'PLAIN' | 'SCRAM-SHA-256' } = {},
+): Promise<{ c: RawXmpp; features: Element }> {
   const c = await RawXmpp.tls(port);
   c.open();
   await c.features();
@@ -294,7 +297,17 @@ export async function xmppLogin(
   if (r.name !== 'success') throw new Error(`login failed:\n${c.dump()}`);
   const mark = c.events.length;
   c.restart();
-  await c.features(mark);
+  return { c, features: await c.features(mark) };
+}
+
+/** Logs in on the direct-TLS port: stream, SASL (PLAIN or SCRAM-SHA-256), restart, bind. */
+export async function xmppLogin(
+  port: number,
+  username: string,
+  password: string,
+  opts: { mechanism?: 'PLAIN' | 'SCRAM-SHA-256'; resource?: string } = {},
+): Promise<RawXmpp> {
+  const { c } = await xmppAuth(port, username, password, opts);
   await c.bind(opts.resource);
   return c;
 }

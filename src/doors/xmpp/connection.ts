@@ -28,6 +28,10 @@ import { type StreamEvent, type StreamHeader, StreamParser } from './codec/strea
 import { onStanza } from './handlers/index.js';
 import { saslElement } from './handlers/sasl.js';
 import { toStanzas, type Viewer } from './mapping/events.js';
+import { ClientState } from './csi.js';
+import { csiNonza, smNonza } from './handlers/sm.js';
+import type { Resumption } from './resumption.js';
+import { isStanza, type StreamManagement } from './sm.js';
 import type { XmppTransport } from './transport.js';
 import { XMLNS } from './xmlns.js';
 
@@ -38,7 +42,27 @@ export interface XmppDeps {
   logger: Logger;
   /** The shared certificate (undefined only when both listeners are off). */
   certificates: Certificates | undefined;
+  /** XEP-0198 tokens and detached sessions of the door. */
+  resumption: Resumption<XmppConnection>;
   closed(conn: XmppConnection): void;
+}
+
+/**
+ * The FeedSink core holds for a stream: it forwards to the connection that now
+ * carries the session, which changes when a detached stream is resumed (XEP-0198).
+ */
+class SinkRelay implements FeedSink {
+  constructor(public target: XmppConnection) {}
+  replayed(e: CoreEvent): void {
+    this.target.replayed(e);
+  }
+  live(e: CoreEvent): void {
+    this.target.live(e);
+  }
+  caughtUp(): void {}
+  gone(): boolean {
+    return this.target.gone();
+  }
 }
 
 /** Stanzas queued but not yet handled, beyond which the socket stops being read. */
@@ -54,7 +78,8 @@ const MAX_BACKLOG = 1000;
  * connection is a core Session (its resource the bound one) and a FeedSink.
  */
 export class XmppConnection implements FeedSink {
-  readonly connectionId = newId();
+  /** The core session's connection id: a resumed stream takes over its predecessor's. */
+  connectionId = newId();
   readonly address: string;
   tls: boolean;
   auth: AuthContext | undefined;
@@ -69,8 +94,14 @@ export class XmppConnection implements FeedSink {
   /** XEP-0280 carbons enabled on this stream. */
   carbons = false;
   /** Usernames whose pending subscription request this stream was shown. */
-  readonly announced = new Set<string>();
-  readonly capabilities = new Set<Capability>();
+  announced = new Set<string>();
+  capabilities = new Set<Capability>();
+  /** XEP-0198, once enabled. */
+  sm: StreamManagement | undefined;
+  /** XEP-0352: what is held back while the client is inactive. */
+  csi = new ClientState();
+  /** The connection dropped; the session waits to be resumed (XEP-0198). */
+  detached = false;
 
   private socket: XmppTransport;
   /** RFC 7395: one element per WebSocket message, <open/> and <close/> for the stream. */
@@ -84,6 +115,10 @@ export class XmppConnection implements FeedSink {
   private finished = false;
   private headerSent = false;
   private feed: Feed | undefined;
+  private relay: SinkRelay | undefined;
+  private resumeTimer: NodeJS.Timeout | undefined;
+  /** We are closing the stream ourselves (a stream error, `</stream>`): no resumption. */
+  private ending = false;
   private readonly stanzaBucket: TokenBucket;
   private byteCredit: number;
   private byteAt = Date.now();
@@ -265,6 +300,8 @@ export class XmppConnection implements FeedSink {
         {},
         xml('bind', { xmlns: XMLNS.bind }),
         xml('session', { xmlns: XMLNS.session }, xml('optional')),
+        xml('sm', { xmlns: XMLNS.sm }),
+        xml('csi', { xmlns: XMLNS.csi }),
       );
     }
     const ctx = this.saslContext();
@@ -302,6 +339,8 @@ export class XmppConnection implements FeedSink {
       }
       return this.fail('not-authorized', 'log in first');
     }
+    if (el.ns === XMLNS.sm) return smNonza(this, el);
+    if (el.ns === XMLNS.csi) return csiNonza(this, el);
     if (el.ns !== undefined && el.ns !== 'jabber:client')
       return this.fail('unsupported-stanza-type', `<${el.name}> in ${el.ns}`);
     const from = el.attr('from');
@@ -311,6 +350,7 @@ export class XmppConnection implements FeedSink {
         return this.fail('invalid-from', 'stanzas come from your own address');
     }
     await onStanza(this, el);
+    if (isStanza(el)) this.sm?.handled();
   }
 
   // ---- stream changes ----
@@ -354,8 +394,10 @@ export class XmppConnection implements FeedSink {
   /** Resource binding done: the stream becomes a core Session. Resolves with the bound JID. */
   async bind(resource: string): Promise<Jid> {
     const auth = this.auth!;
-    const feed = await this.core.feeds.open(auth.user.id, this);
+    const relay = new SinkRelay(this);
+    const feed = await this.core.feeds.open(auth.user.id, relay);
     this.feed = feed;
+    this.relay = relay;
     const session: Session = {
       id: auth.session.id,
       connectionId: this.connectionId,
@@ -365,7 +407,7 @@ export class XmppConnection implements FeedSink {
       capabilities: this.capabilities,
       scoped: true,
       ...sessionCallbacks(feed),
-      close: (reason: string) => setImmediate(() => this.fail('not-authorized', reason)),
+      close: (reason: string) => setImmediate(() => relay.target.terminate(reason)),
     };
     this.session = session;
     this.core.sessions.add(session);
@@ -389,7 +431,11 @@ export class XmppConnection implements FeedSink {
         this.pingId = undefined;
         return;
       }
-      if (this.pingId !== undefined) return this.fail('connection-timeout', 'no answer to ping');
+      if (this.pingId !== undefined) {
+        // A resumable stream is not ended: its session waits for the client to come back.
+        if (this.sm?.token !== undefined) return void this.socket.destroy();
+        return this.fail('connection-timeout', 'no answer to ping');
+      }
       this.pingId = `ping-${newId()}`;
       this.write(
         xml(
@@ -406,7 +452,32 @@ export class XmppConnection implements FeedSink {
 
   write(el: Element | undefined): void {
     if (el === undefined) return;
+    const sm = this.sm;
+    if (sm && isStanza(el)) {
+      sm.sent(el);
+      // Bounded: a client that never acknowledges (or a detached session that fills up) ends.
+      if (sm.unacked.length > this.deps.config.xmpp.max_unacked) {
+        if (this.detached) return this.expire();
+        this.ending = true;
+        return this.fail('resource-constraint', 'too many stanzas not acknowledged');
+      }
+      this.requestAck();
+    }
     this.writeRaw(this.framed ? serializeFramed(el) : serialize(el));
+  }
+
+  /** XEP-0198: one <r/> after the stanzas written in this turn, until it is answered. */
+  private requestAck(): void {
+    const sm = this.sm!;
+    if (sm.requested || this.closed) return;
+    sm.requested = true;
+    setImmediate(() => {
+      if (this.sm === sm && !this.closed) this.writeRaw(this.nonza(xml('r', { xmlns: XMLNS.sm })));
+    });
+  }
+
+  private nonza(el: Element): string {
+    return this.framed ? serializeFramed(el) : serialize(el);
   }
 
   /** Answers `stanza` with an error, unless it is itself an error. */
@@ -427,15 +498,23 @@ export class XmppConnection implements FeedSink {
 
   /** A stream error, then the stream closes (RFC 6120 4.9). */
   fail(condition: StreamErrorCondition, text?: string): void {
+    this.failWith(condition, text);
+  }
+
+  /** A stream error with an application-specific condition beside the defined one. */
+  failWith(condition: StreamErrorCondition, text?: string, extra?: Element): void {
     if (this.closed) return;
+    this.ending = true;
     this.writeHeader();
-    this.write(streamError(condition, text ? { text } : {}));
+    const err = streamError(condition, text ? { text } : {});
+    this.write(extra ? xml('stream:error', {}, ...err.elements(), extra) : err);
     this.close();
   }
 
   /** Closes the stream from our side (or answers the client's close). */
   close(): void {
     if (this.closed) return;
+    this.ending = true;
     this.writeHeader();
     this.writeRaw(this.framed ? framingClose() : streamFooter());
     this.closed = true;
@@ -457,13 +536,17 @@ export class XmppConnection implements FeedSink {
 
   live(e: CoreEvent): void {
     if (!this.jid) return;
-    for (const el of toStanzas(e, this.viewer(), this.announced)) this.write(el);
+    for (const el of toStanzas(e, this.viewer(), this.announced)) {
+      const { held, flush } = this.csi.hold(el);
+      for (const f of flush) this.write(f);
+      if (!held) this.write(el);
+    }
   }
 
   caughtUp(): void {}
 
   gone(): boolean {
-    return this.closed;
+    return this.closed && !this.detached;
   }
 
   private onClose(): void {
@@ -474,8 +557,79 @@ export class XmppConnection implements FeedSink {
     if (this.finished) return;
     this.finished = true;
     this.sasl?.exchange.abort();
-    if (this.session) this.core.sessions.remove(this.session);
     this.deps.closed(this);
+    const token = this.sm?.token;
+    if (token !== undefined && this.session && !this.ending) return this.detach(token);
+    this.endSession();
+  }
+
+  private endSession(): void {
+    if (this.sm?.token !== undefined) this.deps.resumption.forget(this.sm.token, this);
+    if (this.session) this.core.sessions.remove(this.session);
+  }
+
+  /**
+   * XEP-0198: the connection dropped without the stream being closed: the
+   * session stays (presence included) and what reaches it is queued as unacked
+   * for `resume_seconds`, then it ends. Direct messages are durable and stay
+   * unread, so a client that does not resume gets them at its next login.
+   */
+  private detach(token: string): void {
+    this.detached = true;
+    this.deps.resumption.detach(token, this);
+    if (!this.detached) return; // ended at once to keep the bound
+    this.resumeTimer = setTimeout(() => this.expire(), this.deps.config.xmpp.resume_seconds * 1000);
+    this.resumeTimer.unref();
+  }
+
+  /** The detached session is over (time, bound, shutdown, revocation). */
+  expire(): void {
+    if (!this.detached) return;
+    this.detached = false;
+    clearTimeout(this.resumeTimer);
+    this.endSession();
+  }
+
+  /** Core ends the session (revocation, account disabled): a detached one just ends. */
+  terminate(reason: string): void {
+    if (this.detached) return this.expire();
+    this.fail('not-authorized', reason);
+  }
+
+  /**
+   * This stream takes over `old`'s session (XEP-0198 resumption): its core
+   * session, feed, address and state move here; `old`'s connection, if it is
+   * still open, is dropped without ending the session.
+   */
+  adopt(old: XmppConnection): void {
+    clearTimeout(old.resumeTimer);
+    old.detached = false;
+    if (!old.finished) {
+      // The client came back before we noticed the old connection was gone.
+      old.finished = true;
+      old.closed = true;
+      clearInterval(old.pingTimer);
+      old.socket.destroy();
+      old.deps.closed(old);
+    }
+    this.connectionId = old.connectionId;
+    this.logger = undefined;
+    this.auth = old.auth;
+    this.session = old.session;
+    this.feed = old.feed;
+    this.relay = old.relay;
+    this.jid = old.jid;
+    this.available = old.available;
+    this.carbons = old.carbons;
+    this.announced = old.announced;
+    this.capabilities = old.capabilities;
+    this.csi = old.csi;
+    this.sm = old.sm;
+    old.sm = undefined;
+    old.session = undefined;
+    if (this.relay) this.relay.target = this;
+    clearTimeout(this.loginTimer);
+    this.schedulePing();
   }
 
   /** The answer to our ping arrived (or any answer: the client is alive). */

@@ -8,6 +8,7 @@ import { createConnectionCounter } from '../../core/limits/connections.js';
 import type { HttpDoor } from '../http/server.js';
 import type { Certificates } from '../tls/certificates.js';
 import { XmppConnection } from './connection.js';
+import { Resumption } from './resumption.js';
 import { hostMetaJson, hostMetaXml, webSocketIsSecure, webSocketUrl } from './discovery.js';
 import { type XmppTransport, webSocketTransport, XMPP_WS_PROTOCOL } from './transport.js';
 import { listen, portOf } from '../listen.js';
@@ -46,6 +47,7 @@ export function createXmppDoor(deps: {
   let certs: Certificates | undefined;
   let detach: (() => void) | undefined;
   let draining = false;
+  const resumption = new Resumption<XmppConnection>(x.max_detached);
 
   function accept(
     socket: XmppTransport,
@@ -62,6 +64,7 @@ export function createXmppDoor(deps: {
       config,
       logger,
       certificates: certs,
+      resumption,
       closed: (c) => {
         connections.delete(c);
         perAddress.close(address);
@@ -76,6 +79,7 @@ export function createXmppDoor(deps: {
     tlsServer?.close();
     detach?.();
     for (const c of [...connections]) c.end('system-shutdown', 'server shutting down');
+    resumption.expireAll();
   }
 
   return {

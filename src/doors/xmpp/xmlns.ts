@@ -17,6 +17,11 @@ export const XMLNS = {
   correct: 'urn:xmpp:message-correct:0',
   carbons: 'urn:xmpp:carbons:2',
   forward: 'urn:xmpp:forward:0',
+  /** XEP-0198 stream management, version 3. */
+  sm: 'urn:xmpp:sm:3',
+  /** XEP-0352 client state indication. */
+  csi: 'urn:xmpp:csi:0',
+  chatStates: 'http://jabber.org/protocol/chatstates',
   /** XEP-0440: the channel-binding types the server can offer. */
   saslCb: 'urn:xsf:sasl-cb:0',
 } as const;
