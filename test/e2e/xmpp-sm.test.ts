@@ -34,16 +34,20 @@ function handledUpTo(c: RawXmpp, from: number, until: (el: Element) => boolean):
 for (const backend of everyStoreBackend()) {
   describeOn(backend)(`XMPP stream management and CSI (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
+    let brief: Awaited<ReturnType<typeof startSingle>>;
     let tlsPort: number;
     const open: RawXmpp[] = [];
     beforeAll(async () => {
       // One session may wait detached at a time: the bound is tested below.
       node = await startSingle(backend, { xmpp: { port: -1, tls_port: 0, max_detached: 1 } });
       tlsPort = xmppPorts(node).tlsPort!;
+      // A node whose sessions wait one second to be resumed.
+      brief = await startSingle(backend, { xmpp: { port: -1, tls_port: 0, resume_seconds: 1 } });
     });
     afterAll(async () => {
       for (const c of open) c.close();
       await node.dispose();
+      await brief.dispose();
     });
     const account = async (prefix = 'sm') => {
       const name = uname(prefix);
@@ -68,7 +72,7 @@ for (const backend of everyStoreBackend()) {
       const enabled = await c.stanza((el) => el.name === 'enabled', '<enabled/>', mark);
       expect(enabled.ns).toBe(SM);
       expect(enabled.attr('resume')).toBe('true');
-      expect(enabled.attr('max')).toBe('300');
+      expect(Number(enabled.attr('max'))).toBeGreaterThan(0); // resume_seconds
       return {
         token: enabled.attr('id')!,
         at:
@@ -222,6 +226,43 @@ for (const backend of everyStoreBackend()) {
       const d = await login(a.name);
       const again = await d.stanza(body('never acked'), 'the message at the next login');
       expect(again.getChild('delay', 'urn:xmpp:delay')).toBeDefined();
+      conn.close();
+    });
+
+    it('a session not resumed within resume_seconds ends: offline, and the token no longer works', async () => {
+      const port = xmppPorts(brief).tlsPort!;
+      const a = uname('smt');
+      const b = uname('smt');
+      await brief.client().register(a, PASSWORD);
+      const web = brief.client();
+      await web.register(b, PASSWORD);
+      await web.requestContact(a);
+      const aw = brief.client();
+      await aw.login(a, PASSWORD);
+      await aw.approveContact(b, true);
+      const conn = await web.connect();
+      const c = await xmppLogin(port, a, PASSWORD);
+      open.push(c);
+      c.send('<presence/>');
+      const { token } = await enable(c);
+      await web.sendMessage(a, 'before the cut', 'smt-1');
+      await c.stanza(body('before the cut'), 'the message');
+      const offline = new Promise<void>((resolve) =>
+        conn.on('presence', (d) => {
+          const p = d as unknown as { username: string; show: string };
+          if (p.username === a && p.show === 'offline') resolve();
+        }),
+      );
+      c.close();
+      await offline;
+      const { c: d } = await xmppAuth(port, a, PASSWORD);
+      open.push(d);
+      const mark = d.events.length;
+      d.send(`<resume xmlns='${SM}' previd='${token}' h='0'/>`);
+      const f = await d.stanza((el) => el.name === 'failed', '<failed/>', mark);
+      expect(f.getChild('item-not-found', STANZAS)).toBeDefined();
+      await d.bind();
+      await d.stanza(body('before the cut'), 'the message again, unread', mark);
       conn.close();
     });
 

@@ -115,6 +115,32 @@ for (const backend of everyStoreBackend()) {
       conn.close();
     });
 
+    it('resumes a session over a new WebSocket after the old one dropped (XEP-0198)', async () => {
+      const SM = 'urn:xmpp:sm:3';
+      const a = await account();
+      const b = await account('xwb');
+      const c = await login(a.name);
+      c.send(`<enable xmlns='${SM}' resume='true'/>`);
+      const token = (await c.stanza((el) => el.name === 'enabled', '<enabled/>')).attr('id')!;
+      c.ws.terminate();
+      await b.web.sendMessage(a.name, 'while the socket was gone', 'ws-sm-1');
+      const d = await connect();
+      d.open();
+      await d.features();
+      expect((await d.plain(a.name, PASSWORD)).name).toBe('success');
+      const mark = d.events.length;
+      d.restart();
+      await d.features(mark);
+      d.send(`<resume xmlns='${SM}' previd='${token}' h='0'/>`);
+      await d.stanza((el) => el.name === 'resumed', '<resumed/>', mark);
+      const msg = await d.stanza(
+        (el) => el.name === 'message' && el.getChildText('body') === 'while the socket was gone',
+        'the message',
+        mark,
+      );
+      expect(msg.attr('to')).toBe(`${a.name}@localhost/web`);
+    });
+
     it('serves XEP-0156 host-meta in XRD and JSON pointing at the endpoint', async () => {
       const xrd = await fetch(`${base}/.well-known/host-meta`);
       expect(xrd.status).toBe(200);
