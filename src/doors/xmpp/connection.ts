@@ -467,7 +467,7 @@ export class XmppConnection implements FeedSink {
   }
 
   /** XEP-0198: one <r/> after the stanzas written in this turn, until it is answered. */
-  private requestAck(): void {
+  requestAck(): void {
     const sm = this.sm!;
     if (sm.requested || this.closed) return;
     sm.requested = true;

@@ -46,6 +46,8 @@ export function smNonza(c: XmppConnection, el: Element): void {
           tooHigh(sm, h),
         );
       }
+      // Stanzas sent after our <r/> went out are still to be acknowledged.
+      if (sm.unacked.length > 0) c.requestAck();
       return;
     }
     default:
