@@ -492,6 +492,7 @@ async function createDoors(deps: {
   const irc = createIrcDoor(deps);
   irc.mount(native.http);
   const xmpp = createXmppDoor(deps);
+  xmpp.mount(native.http);
   return { native, all: [native, irc, xmpp, ...(deps.more?.(deps.core) ?? [])] };
 }
 

@@ -175,10 +175,10 @@ function checkDoors(config: Config): Check[] {
     {
       ok: true,
       text:
-        xmpp.port < 0 && xmpp.tls_port < 0
-          ? 'doors: xmpp off ([xmpp] port and tls_port are -1)'
+        xmpp.port < 0 && xmpp.tls_port < 0 && !xmpp.websocket
+          ? 'doors: xmpp off ([xmpp] port and tls_port are -1, websocket false)'
           : `doors: xmpp for ${xmpp.domain} (STARTTLS ${where(xmpp.host, xmpp.port)}, direct TLS ` +
-            `${where(xmpp.host, xmpp.tls_port)}; settings in [xmpp])`,
+            `${where(xmpp.host, xmpp.tls_port)}, WebSocket ${xmpp.websocket ? `${xmpp.websocket_path} on ${host}:${port}` : 'off'}; settings in [xmpp])`,
     },
   ];
 }

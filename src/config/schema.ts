@@ -181,6 +181,21 @@ export const SCHEMA = {
     login_timeout_seconds: { type: 'int', default: 60, min: 1, max: 600 },
     /** A silent client gets a ping this often (XEP-0199) and is cut off if it does not answer. */
     ping_seconds: { type: 'int', default: 120, min: 5, max: 3600 },
+    /** XEP-0198: how long a dropped stream's session waits to be resumed (0: no resumption). */
+    resume_seconds: { type: 'int', default: 300, min: 0, max: 86400 },
+    /** Sessions waiting to be resumed at once on this node; past it the oldest ends. */
+    max_detached: { type: 'int', default: 10000, min: 0, max: 1000000 },
+    /** Stanzas sent and not acknowledged (XEP-0198) before the stream is ended. */
+    max_unacked: { type: 'int', default: 1000, min: 10, max: 100000 },
+    /** XMPP over WebSocket (RFC 7395) on the HTTP server, with XEP-0156 discovery. */
+    websocket: { type: 'bool', default: true },
+    websocket_path: {
+      type: 'string',
+      default: '/xmpp-websocket',
+      maxLength: 200,
+      pattern: /^\/[A-Za-z0-9._~/-]*$/,
+      patternText: 'a URL path such as "/xmpp-websocket"',
+    },
   },
   /**
    * The TLS certificate of the doors that speak TLS themselves (IRC, XMPP; src/doors/tls).

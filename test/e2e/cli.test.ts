@@ -148,7 +148,9 @@ describe('parley doctor', () => {
         /✔ doors: native \(WebSocket, REST and the web client on 0\.0\.0\.0:0/,
       );
       expect(r.stdout).toMatch(/✔ doors: irc \(plain 0\.0\.0\.0:0, TLS 0\.0\.0\.0:0/);
-      expect(r.stdout).toMatch(/✔ doors: xmpp for localhost/);
+      expect(r.stdout).toMatch(
+        /✔ doors: xmpp for localhost \(.*WebSocket \/xmpp-websocket on 0\.0\.0\.0:0/,
+      );
       expect(r.stdout).toMatch(/All good/);
       expect(r.code).toBe(0);
     } finally {
@@ -171,6 +173,7 @@ describe('parley doctor', () => {
           PARLEY_IRC_TLS_PORT: '-1',
           PARLEY_XMPP_PORT: '-1',
           PARLEY_XMPP_TLS_PORT: '-1',
+          PARLEY_XMPP_WEBSOCKET: 'false',
         },
       });
       expect(r.stdout).toMatch(

@@ -11,7 +11,8 @@ import { xmppPorts } from '../helpers/xmpp.js';
  * A real XMPP client library against the door: slixmpp (Debian's
  * python3-slixmpp; .ci/run installs it) logs in with SCRAM-SHA-256 over
  * STARTTLS (the certificate is self-signed: the script does not check it),
- * sends a chat message to a web user and receives the answer.
+ * enables stream management (XEP-0198, with resumption), sends a chat message
+ * to a web user and receives the answer.
  */
 const PYTHON = ['python3', '/usr/bin/python3'].find(
   (p) => spawnSync(p, ['-c', 'import slixmpp'], { stdio: 'ignore' }).status === 0,
@@ -27,6 +28,8 @@ class Client(slixmpp.ClientXMPP):
         self.add_event_handler('session_start', self.start)
         self.add_event_handler('message', self.message)
         self.add_event_handler('failed_auth', self.failed)
+        self.add_event_handler('sm_enabled', lambda s: print('SM', s['id'], s['resume'], flush=True))
+        self.register_plugin('xep_0198')
 
     async def start(self, event):
         self.send_presence()
@@ -112,6 +115,7 @@ describe.skipIf(!PYTHON)('XMPP door with slixmpp', () => {
     try {
       const session = await line(/^SESSION /);
       expect(session).toMatch(new RegExp(`^SESSION ${xname}@localhost/`));
+      expect(await line(/^SM /)).toMatch(/^SM \S{16,} True$/);
       const m = (await fromXmpp).message;
       expect(m.text).toBe('hello from slixmpp');
       expect(m.from.username).toBe(xname);

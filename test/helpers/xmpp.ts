@@ -1,6 +1,8 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { WebSocket } from 'ws';
 import type { Element } from '../../src/doors/xmpp/codec/element.js';
 import { StreamParser, type StreamEvent } from '../../src/doors/xmpp/codec/stream-parser.js';
 import type { TestNode } from './server.js';
@@ -26,16 +28,40 @@ const SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
  */
 export class RawXmpp {
   readonly events: StreamEvent[] = [];
-  private parser = new StreamParser({ maxStanzaBytes: 16 * 1024 * 1024 });
+  private parser: StreamParser;
   private waiters: { match: (e: StreamEvent) => boolean; resolve: (e: StreamEvent) => void }[] = [];
   closed = false;
   private closeWaiters: (() => void)[] = [];
   socket: Socket;
   jid = '';
 
-  constructor(socket: Socket) {
+  constructor(
+    socket: Socket,
+    readonly framing: 'tcp' | 'websocket' = 'tcp',
+  ) {
     this.socket = socket;
+    this.parser = new StreamParser({ maxStanzaBytes: 16 * 1024 * 1024, framing });
     this.attach(socket);
+  }
+
+  /**
+   * XMPP over WebSocket (RFC 7395): each message is parsed as one element and
+   * each `send` is one message. `ws` is the client, for tests that need it.
+   */
+  static async ws(url: string, protocol = 'xmpp'): Promise<RawXmpp & { ws: WebSocket }> {
+    const ws = new WebSocket(url, protocol);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const adapter = new EventEmitter() as EventEmitter & Record<string, unknown>;
+    ws.on('message', (d: Buffer) => adapter.emit('data', d));
+    ws.on('close', () => adapter.emit('close'));
+    ws.on('error', () => adapter.emit('error'));
+    adapter.write = (x: string | Buffer) => ws.send(x);
+    adapter.destroy = () => ws.terminate();
+    const c = new RawXmpp(adapter as unknown as Socket, 'websocket');
+    return Object.assign(c, { ws });
   }
 
   private attach(socket: Socket): void {
@@ -85,6 +111,10 @@ export class RawXmpp {
   }
 
   open(domain = 'localhost'): void {
+    if (this.framing === 'websocket')
+      return this.send(
+        `<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='${domain}' version='1.0'/>`,
+      );
     this.send(
       `<?xml version='1.0'?><stream:stream to='${domain}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`,
     );
@@ -247,13 +277,16 @@ export class RawXmpp {
   }
 }
 
-/** Logs in on the direct-TLS port: stream, SASL (PLAIN or SCRAM-SHA-256), restart, bind. */
-export async function xmppLogin(
+/**
+ * Logs in on the direct-TLS port up to the restarted stream's features (SASL
+ * PLAIN or SCRAM-SHA-256), before binding: where XEP-0198 resumption happens.
+ */
+export async function xmppAuth(
   port: number,
   username: string,
   password: string,
-  opts: { mechanism?: 'PLAIN' | 'SCRAM-SHA-256'; resource?: string } = {},
-): Promise<RawXmpp> {
+  opts: { mechanism?: 'PLAIN' | 'SCRAM-SHA-256' } = {},
+): Promise<{ c: RawXmpp; features: Element }> {
   const c = await RawXmpp.tls(port);
   c.open();
   await c.features();
@@ -264,7 +297,17 @@ export async function xmppLogin(
   if (r.name !== 'success') throw new Error(`login failed:\n${c.dump()}`);
   const mark = c.events.length;
   c.restart();
-  await c.features(mark);
+  return { c, features: await c.features(mark) };
+}
+
+/** Logs in on the direct-TLS port: stream, SASL (PLAIN or SCRAM-SHA-256), restart, bind. */
+export async function xmppLogin(
+  port: number,
+  username: string,
+  password: string,
+  opts: { mechanism?: 'PLAIN' | 'SCRAM-SHA-256'; resource?: string } = {},
+): Promise<RawXmpp> {
+  const { c } = await xmppAuth(port, username, password, opts);
   await c.bind(opts.resource);
   return c;
 }

@@ -16,11 +16,23 @@ import { type Element, xml } from './codec/element.js';
 import { errorReply, type StanzaErrorCondition, streamError } from './codec/errors.js';
 import type { StreamErrorCondition } from './codec/errors.js';
 import { type Jid, makeJid, tryParseJid } from './codec/jid.js';
-import { serialize, streamFooter, streamHeader } from './codec/serialize.js';
+import {
+  framingClose,
+  framingOpen,
+  serialize,
+  serializeFramed,
+  streamFooter,
+  streamHeader,
+} from './codec/serialize.js';
 import { type StreamEvent, type StreamHeader, StreamParser } from './codec/stream-parser.js';
 import { onStanza } from './handlers/index.js';
 import { saslElement } from './handlers/sasl.js';
 import { toStanzas, type Viewer } from './mapping/events.js';
+import { ClientState } from './csi.js';
+import { csiNonza, smNonza } from './handlers/sm.js';
+import type { Resumption } from './resumption.js';
+import { isStanza, type StreamManagement } from './sm.js';
+import type { XmppTransport } from './transport.js';
 import { XMLNS } from './xmlns.js';
 
 /** What every connection of the XMPP door shares: built once per door. */
@@ -30,7 +42,27 @@ export interface XmppDeps {
   logger: Logger;
   /** The shared certificate (undefined only when both listeners are off). */
   certificates: Certificates | undefined;
+  /** XEP-0198 tokens and detached sessions of the door. */
+  resumption: Resumption<XmppConnection>;
   closed(conn: XmppConnection): void;
+}
+
+/**
+ * The FeedSink core holds for a stream: it forwards to the connection that now
+ * carries the session, which changes when a detached stream is resumed (XEP-0198).
+ */
+class SinkRelay implements FeedSink {
+  constructor(public target: XmppConnection) {}
+  replayed(e: CoreEvent): void {
+    this.target.replayed(e);
+  }
+  live(e: CoreEvent): void {
+    this.target.live(e);
+  }
+  caughtUp(): void {}
+  gone(): boolean {
+    return this.target.gone();
+  }
 }
 
 /** Stanzas queued but not yet handled, beyond which the socket stops being read. */
@@ -46,7 +78,8 @@ const MAX_BACKLOG = 1000;
  * connection is a core Session (its resource the bound one) and a FeedSink.
  */
 export class XmppConnection implements FeedSink {
-  readonly connectionId = newId();
+  /** The core session's connection id: a resumed stream takes over its predecessor's. */
+  connectionId = newId();
   readonly address: string;
   tls: boolean;
   auth: AuthContext | undefined;
@@ -61,10 +94,18 @@ export class XmppConnection implements FeedSink {
   /** XEP-0280 carbons enabled on this stream. */
   carbons = false;
   /** Usernames whose pending subscription request this stream was shown. */
-  readonly announced = new Set<string>();
-  readonly capabilities = new Set<Capability>();
+  announced = new Set<string>();
+  capabilities = new Set<Capability>();
+  /** XEP-0198, once enabled. */
+  sm: StreamManagement | undefined;
+  /** XEP-0352: what is held back while the client is inactive. */
+  csi = new ClientState();
+  /** The connection dropped; the session waits to be resumed (XEP-0198). */
+  detached = false;
 
-  private socket: Socket;
+  private socket: XmppTransport;
+  /** RFC 7395: one element per WebSocket message, <open/> and <close/> for the stream. */
+  private readonly framed: boolean;
   private readonly parser: StreamParser;
   /** Bumped at every stream restart: events parsed for the old stream are dropped. */
   private generation = 0;
@@ -74,6 +115,10 @@ export class XmppConnection implements FeedSink {
   private finished = false;
   private headerSent = false;
   private feed: Feed | undefined;
+  private relay: SinkRelay | undefined;
+  private resumeTimer: NodeJS.Timeout | undefined;
+  /** We are closing the stream ourselves (a stream error, `</stream>`): no resumption. */
+  private ending = false;
   private readonly stanzaBucket: TokenBucket;
   private byteCredit: number;
   private byteAt = Date.now();
@@ -84,19 +129,26 @@ export class XmppConnection implements FeedSink {
   private logger: Logger | undefined;
   private readonly onData = (chunk: Buffer): void => this.read(chunk);
 
+  /**
+   * `tls`: the stream is encrypted (TLS, or a WebSocket the door counts as secure);
+   * `framing`: 'websocket' for RFC 7395, else a TCP stream (RFC 6120).
+   */
   constructor(
-    socket: Socket,
-    tls: boolean,
+    socket: XmppTransport,
+    opts: { tls: boolean; framing?: 'tcp' | 'websocket' },
     readonly deps: XmppDeps,
   ) {
     this.socket = socket;
-    this.tls = tls;
+    this.tls = opts.tls;
+    this.framed = opts.framing === 'websocket';
     this.address = socket.remoteAddress ?? 'unknown';
     const x = deps.config.xmpp;
-    this.parser = new StreamParser({ maxStanzaBytes: x.max_stanza_bytes });
+    this.parser = new StreamParser({
+      maxStanzaBytes: x.max_stanza_bytes,
+      framing: this.framed ? 'websocket' : 'tcp',
+    });
     this.stanzaBucket = new TokenBucket(x.stanza_burst);
     this.byteCredit = x.byte_burst;
-    socket.setNoDelay(true);
     this.listen(socket);
     this.loginTimer = setTimeout(
       () => this.fail('connection-timeout', 'log in and bind a resource sooner'),
@@ -142,7 +194,7 @@ export class XmppConnection implements FeedSink {
     };
   }
 
-  private listen(socket: Socket): void {
+  private listen(socket: XmppTransport): void {
     socket.on('data', this.onData);
     socket.on('close', () => this.onClose());
     socket.on('error', () => this.onClose());
@@ -223,6 +275,9 @@ export class XmppConnection implements FeedSink {
       return this.fail('host-unknown', `this server is ${this.domain}`);
     this.writeHeader(h);
     if (h.version === undefined) return this.fail('unsupported-version', 'version 1.0 is needed');
+    // STARTTLS cannot happen inside a WebSocket: without wss:// there is no way to log in.
+    if (this.framed && !this.tls && this.deps.config.xmpp.require_tls)
+      return this.fail('policy-violation', 'XMPP over WebSocket needs wss:// (HTTPS)');
     this.write(this.features());
   }
 
@@ -230,13 +285,14 @@ export class XmppConnection implements FeedSink {
     if (this.headerSent) return;
     this.headerSent = true;
     const to = h?.from !== undefined ? tryParseJid(h.from)?.toString() : undefined;
-    this.writeRaw(streamHeader({ from: this.domain, to, id: newId(), lang: 'en' }));
+    const fields = { from: this.domain, to, id: newId(), lang: 'en' };
+    this.writeRaw(this.framed ? framingOpen(fields) : streamHeader(fields));
   }
 
   /** RFC 6120 4.3.2: what may be negotiated now. */
   private features(): Element {
     const x = this.deps.config.xmpp;
-    const canTls = !this.tls && this.deps.certificates !== undefined;
+    const canTls = !this.tls && !this.framed && this.deps.certificates !== undefined;
     const mustTls = !this.tls && x.require_tls;
     if (this.auth) {
       return xml(
@@ -244,6 +300,8 @@ export class XmppConnection implements FeedSink {
         {},
         xml('bind', { xmlns: XMLNS.bind }),
         xml('session', { xmlns: XMLNS.session }, xml('optional')),
+        xml('sm', { xmlns: XMLNS.sm }),
+        xml('csi', { xmlns: XMLNS.csi }),
       );
     }
     const ctx = this.saslContext();
@@ -281,6 +339,8 @@ export class XmppConnection implements FeedSink {
       }
       return this.fail('not-authorized', 'log in first');
     }
+    if (el.ns === XMLNS.sm) return smNonza(this, el);
+    if (el.ns === XMLNS.csi) return csiNonza(this, el);
     if (el.ns !== undefined && el.ns !== 'jabber:client')
       return this.fail('unsupported-stanza-type', `<${el.name}> in ${el.ns}`);
     const from = el.attr('from');
@@ -290,13 +350,14 @@ export class XmppConnection implements FeedSink {
         return this.fail('invalid-from', 'stanzas come from your own address');
     }
     await onStanza(this, el);
+    if (isStanza(el)) this.sm?.handled();
   }
 
   // ---- stream changes ----
 
   private startTls(): void {
     const certs = this.deps.certificates;
-    if (this.tls || !certs) {
+    if (this.tls || !certs || this.framed) {
       this.write(xml('failure', { xmlns: XMLNS.tls }));
       return this.close();
     }
@@ -305,7 +366,7 @@ export class XmppConnection implements FeedSink {
     const raw = this.socket;
     raw.off('data', this.onData);
     this.writeRaw(serialize(xml('proceed', { xmlns: XMLNS.tls })));
-    const secure = new TLSSocket(raw, {
+    const secure = new TLSSocket(raw as Socket, {
       isServer: true,
       secureContext: certs.context(),
     });
@@ -333,8 +394,10 @@ export class XmppConnection implements FeedSink {
   /** Resource binding done: the stream becomes a core Session. Resolves with the bound JID. */
   async bind(resource: string): Promise<Jid> {
     const auth = this.auth!;
-    const feed = await this.core.feeds.open(auth.user.id, this);
+    const relay = new SinkRelay(this);
+    const feed = await this.core.feeds.open(auth.user.id, relay);
     this.feed = feed;
+    this.relay = relay;
     const session: Session = {
       id: auth.session.id,
       connectionId: this.connectionId,
@@ -344,7 +407,7 @@ export class XmppConnection implements FeedSink {
       capabilities: this.capabilities,
       scoped: true,
       ...sessionCallbacks(feed),
-      close: (reason: string) => setImmediate(() => this.fail('not-authorized', reason)),
+      close: (reason: string) => setImmediate(() => relay.target.terminate(reason)),
     };
     this.session = session;
     this.core.sessions.add(session);
@@ -368,7 +431,11 @@ export class XmppConnection implements FeedSink {
         this.pingId = undefined;
         return;
       }
-      if (this.pingId !== undefined) return this.fail('connection-timeout', 'no answer to ping');
+      if (this.pingId !== undefined) {
+        // A resumable stream is not ended: its session waits for the client to come back.
+        if (this.sm?.token !== undefined) return void this.socket.destroy();
+        return this.fail('connection-timeout', 'no answer to ping');
+      }
       this.pingId = `ping-${newId()}`;
       this.write(
         xml(
@@ -385,7 +452,32 @@ export class XmppConnection implements FeedSink {
 
   write(el: Element | undefined): void {
     if (el === undefined) return;
-    this.writeRaw(serialize(el));
+    const sm = this.sm;
+    if (sm && isStanza(el)) {
+      sm.sent(el);
+      // Bounded: a client that never acknowledges (or a detached session that fills up) ends.
+      if (sm.unacked.length > this.deps.config.xmpp.max_unacked) {
+        if (this.detached) return this.expire();
+        this.ending = true;
+        return this.fail('resource-constraint', 'too many stanzas not acknowledged');
+      }
+      this.requestAck();
+    }
+    this.writeRaw(this.framed ? serializeFramed(el) : serialize(el));
+  }
+
+  /** XEP-0198: one <r/> after the stanzas written in this turn, until it is answered. */
+  requestAck(): void {
+    const sm = this.sm!;
+    if (sm.requested || this.closed) return;
+    sm.requested = true;
+    setImmediate(() => {
+      if (this.sm === sm && !this.closed) this.writeRaw(this.nonza(xml('r', { xmlns: XMLNS.sm })));
+    });
+  }
+
+  private nonza(el: Element): string {
+    return this.framed ? serializeFramed(el) : serialize(el);
   }
 
   /** Answers `stanza` with an error, unless it is itself an error. */
@@ -406,17 +498,25 @@ export class XmppConnection implements FeedSink {
 
   /** A stream error, then the stream closes (RFC 6120 4.9). */
   fail(condition: StreamErrorCondition, text?: string): void {
+    this.failWith(condition, text);
+  }
+
+  /** A stream error with an application-specific condition beside the defined one. */
+  failWith(condition: StreamErrorCondition, text?: string, extra?: Element): void {
     if (this.closed) return;
+    this.ending = true;
     this.writeHeader();
-    this.writeRaw(serialize(streamError(condition, text ? { text } : {})));
+    const err = streamError(condition, text ? { text } : {});
+    this.write(extra ? xml('stream:error', {}, ...err.elements(), extra) : err);
     this.close();
   }
 
   /** Closes the stream from our side (or answers the client's close). */
   close(): void {
     if (this.closed) return;
+    this.ending = true;
     this.writeHeader();
-    this.writeRaw(streamFooter());
+    this.writeRaw(this.framed ? framingClose() : streamFooter());
     this.closed = true;
     const socket = this.socket;
     socket.end();
@@ -436,13 +536,17 @@ export class XmppConnection implements FeedSink {
 
   live(e: CoreEvent): void {
     if (!this.jid) return;
-    for (const el of toStanzas(e, this.viewer(), this.announced)) this.write(el);
+    for (const el of toStanzas(e, this.viewer(), this.announced)) {
+      const { held, flush } = this.csi.hold(el);
+      for (const f of flush) this.write(f);
+      if (!held) this.write(el);
+    }
   }
 
   caughtUp(): void {}
 
   gone(): boolean {
-    return this.closed;
+    return this.closed && !this.detached;
   }
 
   private onClose(): void {
@@ -453,8 +557,79 @@ export class XmppConnection implements FeedSink {
     if (this.finished) return;
     this.finished = true;
     this.sasl?.exchange.abort();
-    if (this.session) this.core.sessions.remove(this.session);
     this.deps.closed(this);
+    const token = this.sm?.token;
+    if (token !== undefined && this.session && !this.ending) return this.detach(token);
+    this.endSession();
+  }
+
+  private endSession(): void {
+    if (this.sm?.token !== undefined) this.deps.resumption.forget(this.sm.token, this);
+    if (this.session) this.core.sessions.remove(this.session);
+  }
+
+  /**
+   * XEP-0198: the connection dropped without the stream being closed: the
+   * session stays (presence included) and what reaches it is queued as unacked
+   * for `resume_seconds`, then it ends. Direct messages are durable and stay
+   * unread, so a client that does not resume gets them at its next login.
+   */
+  private detach(token: string): void {
+    this.detached = true;
+    this.deps.resumption.detach(token, this);
+    if (!this.detached) return; // ended at once to keep the bound
+    this.resumeTimer = setTimeout(() => this.expire(), this.deps.config.xmpp.resume_seconds * 1000);
+    this.resumeTimer.unref();
+  }
+
+  /** The detached session is over (time, bound, shutdown, revocation). */
+  expire(): void {
+    if (!this.detached) return;
+    this.detached = false;
+    clearTimeout(this.resumeTimer);
+    this.endSession();
+  }
+
+  /** Core ends the session (revocation, account disabled): a detached one just ends. */
+  terminate(reason: string): void {
+    if (this.detached) return this.expire();
+    this.fail('not-authorized', reason);
+  }
+
+  /**
+   * This stream takes over `old`'s session (XEP-0198 resumption): its core
+   * session, feed, address and state move here; `old`'s connection, if it is
+   * still open, is dropped without ending the session.
+   */
+  adopt(old: XmppConnection): void {
+    clearTimeout(old.resumeTimer);
+    old.detached = false;
+    if (!old.finished) {
+      // The client came back before we noticed the old connection was gone.
+      old.finished = true;
+      old.closed = true;
+      clearInterval(old.pingTimer);
+      old.socket.destroy();
+      old.deps.closed(old);
+    }
+    this.connectionId = old.connectionId;
+    this.logger = undefined;
+    this.auth = old.auth;
+    this.session = old.session;
+    this.feed = old.feed;
+    this.relay = old.relay;
+    this.jid = old.jid;
+    this.available = old.available;
+    this.carbons = old.carbons;
+    this.announced = old.announced;
+    this.capabilities = old.capabilities;
+    this.csi = old.csi;
+    this.sm = old.sm;
+    old.sm = undefined;
+    old.session = undefined;
+    if (this.relay) this.relay.target = this;
+    clearTimeout(this.loginTimer);
+    this.schedulePing();
   }
 
   /** The answer to our ping arrived (or any answer: the client is alive). */

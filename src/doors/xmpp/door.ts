@@ -5,8 +5,12 @@ import type { Config } from '../../config/schema.js';
 import type { Core } from '../../core/core.js';
 import type { Door } from '../../core/door.js';
 import { createConnectionCounter } from '../../core/limits/connections.js';
+import type { HttpDoor } from '../http/server.js';
 import type { Certificates } from '../tls/certificates.js';
 import { XmppConnection } from './connection.js';
+import { Resumption } from './resumption.js';
+import { hostMetaJson, hostMetaXml, webSocketIsSecure, webSocketUrl } from './discovery.js';
+import { type XmppTransport, webSocketTransport, XMPP_WS_PROTOCOL } from './transport.js';
 import { listen, portOf } from '../listen.js';
 
 /**
@@ -16,6 +20,12 @@ import { listen, portOf } from '../listen.js';
  * takes a free one. Each accepted socket is an XmppConnection.
  */
 export interface XmppDoor extends Door {
+  /**
+   * Adds XMPP over WebSocket (RFC 7395, subprotocol `xmpp`) at `xmpp.websocket_path`
+   * and its XEP-0156 discovery (/.well-known/host-meta[.json]) to the native door's
+   * HTTP server; call before it starts.
+   */
+  mount(http: HttpDoor): void;
   /** The bound STARTTLS port once started (undefined when off). */
   port(): number | undefined;
   /** The bound direct-TLS port once started (undefined when off). */
@@ -37,19 +47,24 @@ export function createXmppDoor(deps: {
   let certs: Certificates | undefined;
   let detach: (() => void) | undefined;
   let draining = false;
+  const resumption = new Resumption<XmppConnection>(x.max_detached);
 
-  function accept(socket: Socket, tls: boolean): void {
-    const address = socket.remoteAddress ?? 'unknown';
+  function accept(
+    socket: XmppTransport,
+    opts: { tls: boolean; framing?: 'websocket' },
+    address = socket.remoteAddress ?? 'unknown',
+  ): void {
     socket.on('error', () => {});
     if (draining || !perAddress.open(address)) {
       socket.destroy();
       return;
     }
-    const conn = new XmppConnection(socket, tls, {
+    const conn = new XmppConnection(socket, opts, {
       core: deps.core,
       config,
       logger,
       certificates: certs,
+      resumption,
       closed: (c) => {
         connections.delete(c);
         perAddress.close(address);
@@ -64,23 +79,63 @@ export function createXmppDoor(deps: {
     tlsServer?.close();
     detach?.();
     for (const c of [...connections]) c.end('system-shutdown', 'server shutting down');
+    resumption.expireAll();
   }
 
   return {
     name: 'xmpp',
+    mount(http) {
+      if (!x.websocket) return;
+      const path = x.websocket_path;
+      http.webSocketPaths.add(path);
+      http.app.route({
+        method: 'GET',
+        url: path,
+        handler: async (_req, reply) => {
+          reply.code(426).header('upgrade', 'websocket');
+          return `XMPP over WebSocket (RFC 7395): connect with the ${XMPP_WS_PROTOCOL} subprotocol\n`;
+        },
+        wsHandler: (ws, req) => {
+          for (const l of ws.listeners('error')) ws.off('error', l as () => void);
+          // RFC 7395 3.2: without the subprotocol this is not an XMPP stream.
+          if (ws.protocol !== XMPP_WS_PROTOCOL) {
+            ws.on('error', () => {});
+            ws.close(1002, `subprotocol ${XMPP_WS_PROTOCOL} is required`);
+            return;
+          }
+          accept(webSocketTransport(ws, req.ip), {
+            tls: webSocketIsSecure(req),
+            framing: 'websocket',
+          });
+        },
+      });
+      http.app.get('/.well-known/host-meta', async (req, reply) => {
+        const url = webSocketUrl(req, path);
+        if (url === undefined) return reply.code(400).send('bad Host header\n');
+        reply.header('content-type', 'application/xrd+xml; charset=utf-8');
+        reply.header('access-control-allow-origin', '*');
+        return hostMetaXml(url);
+      });
+      http.app.get('/.well-known/host-meta.json', async (req, reply) => {
+        const url = webSocketUrl(req, path);
+        if (url === undefined) return reply.code(400).send('bad Host header\n');
+        reply.header('access-control-allow-origin', '*');
+        return hostMetaJson(url);
+      });
+    },
     async start() {
       const host = x.host || config.server.host;
       if (x.port < 0 && x.tls_port < 0) return;
       // STARTTLS needs the certificate as much as the TLS port does.
       certs = await deps.certificates();
       if (x.port >= 0) {
-        server = createServer({ noDelay: true }, (s) => accept(s, false));
+        server = createServer({ noDelay: true }, (s: Socket) => accept(s, { tls: false }));
         await listen(server, host, x.port);
         logger.info({ port: portOf(server), domain: x.domain }, 'xmpp door listening');
       }
       if (x.tls_port >= 0) {
         const s = createTlsServer({ ...certs.pem(), minVersion: 'TLSv1.2' });
-        s.on('secureConnection', (sock) => accept(sock, true));
+        s.on('secureConnection', (sock: Socket) => accept(sock, { tls: true }));
         s.on('tlsClientError', () => {});
         detach = certs.attach(s);
         tlsServer = s;

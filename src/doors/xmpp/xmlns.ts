@@ -20,6 +20,11 @@ export const XMLNS = {
   vcard: 'vcard-temp',
   search: 'jabber:iq:search',
   data: 'jabber:x:data',
+  /** XEP-0198 stream management, version 3. */
+  sm: 'urn:xmpp:sm:3',
+  /** XEP-0352 client state indication. */
+  csi: 'urn:xmpp:csi:0',
+  chatStates: 'http://jabber.org/protocol/chatstates',
   /** XEP-0440: the channel-binding types the server can offer. */
   saslCb: 'urn:xsf:sasl-cb:0',
 } as const;

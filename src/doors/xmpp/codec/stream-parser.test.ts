@@ -371,6 +371,15 @@ describe('StreamParser: WebSocket framing (RFC 7395)', () => {
     check(`${'<a>'.repeat(100)}${'</a>'.repeat(100)}`, 'policy-violation');
     check(`<message>${'a'.repeat(STREAM_LIMITS.maxStanzaBytes)}</message>`, 'policy-violation');
     check(HEADER.replace("<?xml version='1.0'?>", '') + '</stream:stream>', 'invalid-namespace');
+    // The old draft's header alone, never closed: still the namespace, not well-formedness.
+    check(HEADER.replace("<?xml version='1.0'?>", ''), 'invalid-namespace');
+  });
+
+  it('delivers nothing of a message that fails: a good first element is dropped with it', () => {
+    const p = ws();
+    expect(p.write("<iq type='get' id='a'/><iq type='get' id='b'/>").map((e) => e.type)).toEqual([
+      'error',
+    ]);
   });
 
   it('refuses invalid UTF-8 in a message', () => {

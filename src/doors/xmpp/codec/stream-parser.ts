@@ -159,7 +159,11 @@ export class StreamParser {
       // Anything but our own stop is a surprise from saxes: still an answer.
       if (!(e instanceof Abort)) this.#fail('not-well-formed', String(e));
     }
-    const out = this.#out;
+    // A WebSocket message is one element or nothing: what a bad one held is not delivered.
+    const out =
+      this.#framing === 'websocket' && this.#failed
+        ? this.#out.filter((e) => e.type === 'error')
+        : this.#out;
     this.#out = [];
     return out;
   }
@@ -339,6 +343,9 @@ export class StreamParser {
       if (this.#framing === 'tcp' && !this.#streamOpen) return this.#open(tag);
       if (this.#frames.length === 0 && this.#framing === 'websocket') {
         if (++this.#topCount > 1) throw this.#fail('bad-format', 'one element per message');
+        if (tag.uri === NS.stream && tag.local === 'stream')
+          // The old draft's <stream:stream> over WebSocket (never closed, so checked here).
+          throw this.#fail('invalid-namespace', 'use RFC 7395 <open/>, not <stream:stream>');
       }
       this.#frames.push({ tag, children: [] });
     });
