@@ -94,6 +94,8 @@ export interface RoomChat {
     read: number,
     connectionId?: string,
   ): Promise<{ read: number; unread: number; mentions: number }>;
+  /** Your read marker in the room (a member's), without moving it: 0 when never set. */
+  marker(userId: string, room: string): Promise<{ read: number }>;
   /** `state`: "start" or "stop", checked here. */
   typing(userId: string, room: string, state: string): Promise<void>;
 }
@@ -474,6 +476,13 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
           ),
         );
       return out;
+    },
+
+    async marker(userId, roomName) {
+      const room = await a.find(roomName, { count: false });
+      a.mustBeMember(room, await store.member(room.id, userId));
+      const [m] = await deps.markers.markers(userId, [conversationOf(room.id)]);
+      return { read: m?.read ?? 0 };
     },
 
     async typing(userId, roomName, state) {

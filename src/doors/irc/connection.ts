@@ -16,6 +16,7 @@ import type { IrcTransport } from './transport.js';
 import { type IrcMessage, parseLine, serialiseLine } from './codec/line.js';
 import { joinBurst } from './handlers/channels.js';
 import { COMMANDS } from './handlers/index.js';
+import { liveExtras } from './handlers/live.js';
 import { mask, roomMessageText, toIrc, type Viewer } from './mapping/events.js';
 import { usernameToNick } from './mapping/nick.js';
 import { type NumericName, numericReply } from './mapping/numerics.js';
@@ -399,6 +400,7 @@ export class IrcConnection implements FeedSink {
       if (own) this.send(line);
       else this.write(line);
     }
+    liveExtras(this, e, own);
     if (e.name === 'presence' && this.monitored.has(e.username)) {
       const nick = usernameToNick(e.username);
       if (e.show === 'offline') this.numeric('RPL_MONOFFLINE', [], nick);

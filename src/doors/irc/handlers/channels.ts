@@ -6,6 +6,7 @@ import { refuse } from '../mapping/errors.js';
 import { hostmask, joinParams, mask } from '../mapping/events.js';
 import { nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
+import { joinMarker } from './markers.js';
 
 /** Names per 353 line, well under 512 bytes with the longest nicks and prefixes. */
 const NAMES_PER_LINE = 12;
@@ -68,7 +69,12 @@ async function topic(c: IrcConnection, name: string, always: boolean): Promise<v
 }
 
 /** This connection is in `name` now: JOIN, topic and names, as a server sends on join. */
-export async function joinBurst(c: IrcConnection, roomId: string, name: string): Promise<void> {
+export async function joinBurst(
+  c: IrcConnection,
+  roomId: string,
+  name: string,
+  read?: number,
+): Promise<void> {
   if (c.channels.has(roomId) || !c.session) return;
   c.channels.set(roomId, name);
   const channel = roomToChannel(name);
@@ -80,6 +86,7 @@ export async function joinBurst(c: IrcConnection, roomId: string, name: string):
     params: joinParams(c.viewer(), channel, me),
   });
   await topic(c, name, false);
+  await joinMarker(c, roomId, name, read);
   await names(c, name);
   await c.core.occupancy
     .enter(c.session, roomId)
@@ -89,7 +96,7 @@ export async function joinBurst(c: IrcConnection, roomId: string, name: string):
 /** After login: the rooms the account is a member of are joined (bouncer-style). */
 export async function autojoin(c: IrcConnection): Promise<void> {
   const mine = await c.core.rooms.mine(c.auth!.user.id);
-  for (const r of mine.rooms) await joinBurst(c, r.id, r.name);
+  for (const r of mine.rooms) await joinBurst(c, r.id, r.name, r.read);
 }
 
 function joinError(c: IrcConnection, channel: string, err: unknown): void {

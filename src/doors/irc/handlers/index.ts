@@ -2,6 +2,7 @@ import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { CHANNELS } from './channels.js';
 import { HISTORY } from './history.js';
+import { MARKERS } from './markers.js';
 import { MESSAGING } from './messaging.js';
 import { QUERIES } from './queries.js';
 import { REGISTRATION } from './registration.js';
@@ -26,4 +27,5 @@ export const COMMANDS: Readonly<Record<string, Handler>> = {
   ...CHANNELS,
   ...QUERIES,
   ...HISTORY,
+  ...MARKERS,
 };

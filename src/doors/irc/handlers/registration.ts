@@ -30,6 +30,7 @@ export const CAPS: Readonly<Record<string, string>> = {
   'userhost-in-names': '',
   'invite-notify': '',
   'draft/chathistory': '',
+  'draft/read-marker': '',
 };
 
 /** SASL payloads are at most this long once decoded (authzid, authcid, password). */
