@@ -65,11 +65,20 @@ interface Delivery {
 
 // ---- in the user's log (carry `seq`) ----
 
+/** What one reaction change was: the emoji, added (`on`) or taken back. */
+export interface ReactionChange {
+  emoji: string;
+  on: boolean;
+}
+
 export interface MessageEvent extends Delivery {
   name: 'message';
   seq: number;
   change: MessageChange;
   message: DirectMessage;
+  /** Live only, on a reaction: who reacted, and with what (a replay has the message as it is now). */
+  by?: UserRef;
+  reaction?: ReactionChange;
 }
 
 export interface ContactUpdatedEvent extends Delivery {
@@ -158,6 +167,8 @@ export interface RoomMessageEvent extends Timeline {
   message: RoomMessage;
   /** Who made an edit, deletion or reaction (a moderator's deletion is not the sender's). */
   by?: UserRef;
+  /** On a reaction: which emoji, added or taken back (kept in the timeline record, a fact like `by`). */
+  reaction?: ReactionChange;
 }
 
 export type TimelineEvent =

@@ -1,6 +1,6 @@
 import { lookupName } from '../accounts/username.js';
 import { ParleyError } from '../errors.js';
-import { except, type RoomMessage, type TimelineEvent } from '../events.js';
+import { except, type ReactionChange, type RoomMessage, type TimelineEvent } from '../events.js';
 import { roomMessage } from '../messages/domain.js';
 import { NO_HOOKS } from '../hooks.js';
 import { newId } from '../ids.js';
@@ -149,6 +149,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       role: string,
     ) => Promise<boolean>,
     connectionId?: string,
+    detail?: { reaction: ReactionChange },
   ): Promise<RoomSendResult> {
     const id = messageId(rawId);
     const room = await a.find(roomName, { count: false });
@@ -183,7 +184,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
         name: 'room.message',
         actorId: userId,
         messageId: m.id,
-        data: { change: kind, by },
+        data: { change: kind, by, ...detail },
       });
       return { m, e, view };
     });
@@ -368,6 +369,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
           return tx.react(m.id, userId, emoji, on !== false, a.now());
         },
         connectionId,
+        { reaction: { emoji, on: on !== false } },
       );
     },
 
