@@ -240,6 +240,17 @@ export interface RoomNotifyEvent extends Delivery {
   notify: string;
 }
 
+/**
+ * A member's display name changed: told to the rooms they are in, for sessions
+ * that show it beside others' messages (`names`: IRC's setname). Once per room.
+ */
+export interface RoomProfileEvent extends Delivery {
+  name: 'room.profile';
+  room: RoomRef;
+  user: UserRef;
+  displayName: string;
+}
+
 export interface RoomOccupantEvent extends Delivery {
   name: 'room.occupant';
   room: RoomRef;
@@ -265,7 +276,8 @@ export type LiveEvent =
   | RoomMarkerEvent
   | RoomTypingEvent
   | RoomNotifyEvent
-  | RoomOccupantEvent;
+  | RoomOccupantEvent
+  | RoomProfileEvent;
 
 export type CoreEvent = LogEvent | TimelineEvent | LiveEvent | InternalEvent;
 

@@ -272,6 +272,13 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
         },
       ];
     }
+    case 'room.profile':
+      // Your own name comes as profile.updated (once, not once per room).
+      if (!v.caps.has('setname') || e.user.id === v.userId) return [];
+      return [setname(hostmask(e.user, v.server), e.displayName || e.user.username)];
+    case 'profile.updated':
+      if (!v.caps.has('setname')) return [];
+      return [setname(mask(v.nick, v.server), e.profile.displayName || e.profile.username)];
     case 'room.invited':
       return [
         {
@@ -284,6 +291,11 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
     default:
       return [];
   }
+}
+
+/** SETNAME (IRCv3 setname): someone's real name, which is their Parley display name. */
+export function setname(source: string, realname: string): IrcMessage {
+  return { tags: new Map(), source, command: 'SETNAME', params: [realname], trailing: true };
 }
 
 /** What AWAY says for a presence without a status text. */
