@@ -153,6 +153,8 @@ export interface RoomMemberEvent extends Timeline {
   expiresAt?: number | null;
   role?: Role;
   from?: Role;
+  /** On `joined`: the one who joined is a guest (no account). */
+  guest?: true;
 }
 
 export interface RoomUpdatedEvent extends Timeline {
