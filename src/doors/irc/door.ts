@@ -8,6 +8,7 @@ import { createConnectionCounter } from '../../core/limits/connections.js';
 import { IrcConnection } from './connection.js';
 import { CHANNELLEN, CHANTYPES, PREFIX } from './mapping/channel.js';
 import { isupportMessages } from './mapping/isupport.js';
+import { ELIST } from './mapping/elist.js';
 import { NICKLEN } from './mapping/nick.js';
 import { MAX_TARGETS } from './handlers/messaging.js';
 import { MONITOR_MAX } from './handlers/queries.js';
@@ -69,6 +70,9 @@ export function createIrcDoor(deps: {
     ['CHATHISTORY', String(HISTORY_MAX)],
     ['MSGREFTYPES', 'msgid,timestamp'],
     ['MONITOR', String(MONITOR_MAX)],
+    ['WHOX', true],
+    ['ELIST', ELIST],
+    ['SAFELIST', true],
   ]).map((m) => m.params.slice(1, -1));
 
   function accept(socket: IrcTransport): void {

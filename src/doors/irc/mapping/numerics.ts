@@ -43,6 +43,7 @@ export const NUMERICS = {
   RPL_LIST: '322',
   RPL_LISTEND: '323',
   RPL_WHOREPLY: '352',
+  RPL_WHOSPCRPL: '354',
   RPL_WHOISCHANOP: '316', // reserved in RFC 1459, unused by current servers
   RPL_WHOISIDLE: '317',
   RPL_WHOISACCOUNT: '330',
