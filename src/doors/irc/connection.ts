@@ -30,6 +30,10 @@ export interface IrcDeps {
   isupport: readonly string[][];
   startedAt: number;
   closed(conn: IrcConnection): void;
+  /** Commands run on this door since it started, by name (STATS m). */
+  commandCounts: Map<string, number>;
+  /** This door's connections on this node (STATS l). */
+  connections(): Iterable<IrcConnection>;
 }
 
 /** Commands queued but not yet run, beyond which the socket stops being read. */
@@ -45,6 +49,7 @@ const MAX_BACKLOG = 1000;
  */
 export class IrcConnection implements FeedSink {
   readonly connectionId = newId();
+  readonly openedAt = Date.now();
   nick = '*';
   /** USER's username and realname, once given. */
   user: { ident: string; realname: string } | undefined;
@@ -189,6 +194,8 @@ export class IrcConnection implements FeedSink {
         this.numeric('ERR_NOTREGISTERED', [], 'You have not registered');
       return;
     }
+    const counts = this.deps.commandCounts;
+    counts.set(msg.command, (counts.get(msg.command) ?? 0) + 1);
     if (!handler.preRegistration && !this.registered)
       return this.numeric('ERR_NOTREGISTERED', [], 'You have not registered');
     if (this.registered && !this.auth && !handler.preRegistration && !handler.beforeLogin)

@@ -53,6 +53,8 @@ export function createIrcDoor(deps: {
   let tlsServer: Server | undefined;
   let detach: (() => void) | undefined;
   let draining = false;
+  const startedAt = Date.now();
+  const commandCounts = new Map<string, number>();
   // Split for the longest nick, so every client's 005 lines fit; the nick is filled in per client.
   const isupport = isupportMessages(irc.server_name, 'x'.repeat(NICKLEN), [
     ['CASEMAPPING', 'ascii'],
@@ -93,7 +95,9 @@ export function createIrcDoor(deps: {
       config,
       logger,
       isupport,
-      startedAt: Date.now(),
+      startedAt,
+      commandCounts,
+      connections: () => connections,
       closed: (c) => {
         connections.delete(c);
         perAddress.close(address);

@@ -4,6 +4,7 @@ import { CHANNELS } from './channels.js';
 import { HISTORY } from './history.js';
 import { MARKERS } from './markers.js';
 import { MESSAGING } from './messaging.js';
+import { OPERATORS } from './operators.js';
 import { PROFILE } from './profile.js';
 import { QUERIES } from './queries.js';
 import { REGISTRATION } from './registration.js';
@@ -30,4 +31,5 @@ export const COMMANDS: Readonly<Record<string, Handler>> = {
   ...HISTORY,
   ...MARKERS,
   ...PROFILE,
+  ...OPERATORS,
 };
