@@ -89,7 +89,7 @@ export async function joinBurst(
     tags: new Map(),
     source: c.prefix(),
     command: 'JOIN',
-    params: joinParams(c.viewer(), channel, me),
+    params: joinParams(c.viewer(), channel, me, c.guest),
   });
   await topic(c, name, false);
   await joinMarker(c, roomId, name, read);

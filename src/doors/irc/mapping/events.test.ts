@@ -138,3 +138,57 @@ describe('replies, reactions and edits', () => {
     expect(toIrc(event('edited', { deletedAt: 5 }), tagged)).toEqual([]);
   });
 });
+
+describe('names and guests', () => {
+  const withCaps = (...caps: string[]) => ({ ...viewer, caps: new Set(caps) });
+  const room = { id: 'r1', name: 'tardis' };
+
+  it('room.profile is SETNAME from that member, never about yourself; profile.updated is your own', () => {
+    const e = { name: 'room.profile' as const, room, user: sender, displayName: 'Bob B' };
+    expect(toIrc(e, withCaps('setname'))[0]).toMatchObject({
+      source: 'bob!bob@parley.test',
+      command: 'SETNAME',
+      params: ['Bob B'],
+    });
+    expect(toIrc(e, viewer)).toEqual([]);
+    expect(toIrc({ ...e, user: { id: 'u1', username: 'alice' } }, withCaps('setname'))).toEqual([]);
+    const own = {
+      name: 'profile.updated' as const,
+      profile: {
+        userId: 'u1',
+        username: 'alice',
+        displayName: '',
+        birthYear: null,
+        city: '',
+        country: '',
+        about: '',
+        searchable: true,
+      },
+    };
+    // No display name: the real name is the username.
+    expect(toIrc(own, withCaps('setname'))[0]!.params).toEqual(['alice']);
+  });
+
+  it('extended-join names no account for a guest', () => {
+    const joined = (guest?: true) => ({
+      name: 'room.member' as const,
+      room,
+      roomSeq: 3,
+      at: 0,
+      change: 'joined' as const,
+      user: sender,
+      by: null,
+      ...(guest ? { guest } : {}),
+    });
+    expect(toIrc(joined(), withCaps('extended-join'))[0]!.params).toEqual([
+      '#tardis',
+      'bob',
+      'bob',
+    ]);
+    expect(toIrc(joined(true), withCaps('extended-join'))[0]!.params).toEqual([
+      '#tardis',
+      '*',
+      'bob',
+    ]);
+  });
+});

@@ -133,7 +133,12 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
           // Your own joins are told by the connection (with the topic and names).
           if (e.user.id === v.userId) return [];
           return [
-            { tags: t, source: who, command: 'JOIN', params: joinParams(v, channel, e.user) },
+            {
+              tags: t,
+              source: who,
+              command: 'JOIN',
+              params: joinParams(v, channel, e.user, e.guest === true),
+            },
           ];
         case 'invited':
           if (!v.caps.has('invite-notify')) return [];
@@ -352,9 +357,10 @@ function redact(v: Viewer, source: string, target: string, msgid: string): IrcMe
   return [{ tags: new Map(), source, command: 'REDACT', params: [target, msgid] }];
 }
 
-/** JOIN's parameters: with extended-join, the account and the real name too. */
-export function joinParams(v: Viewer, channel: string, user: UserRef): string[] {
-  return v.caps.has('extended-join') ? [channel, user.username || '*', user.username] : [channel];
+/** JOIN's parameters: with extended-join, the account (`*` for a guest: none) and the real name too. */
+export function joinParams(v: Viewer, channel: string, user: UserRef, guest = false): string[] {
+  if (!v.caps.has('extended-join')) return [channel];
+  return [channel, guest ? '*' : user.username || '*', user.username];
 }
 
 /** The capabilities a room message's lines depend on, as a cache key. */
