@@ -220,7 +220,18 @@ export async function createParley(
       void presence.accessChanged(watcher, target).catch(() => {}),
     users,
   });
-  const profiles = createProfileService({ store: store.profiles, router, blocks: contacts });
+  const profiles = createProfileService({
+    store: store.profiles,
+    router,
+    blocks: contacts,
+    // The fanout is made below; a display name changes only once the server runs.
+    rooms: {
+      roomIdsOf: (userId) => store.rooms.roomIdsOf(userId),
+      roomName: async (id) => (await store.rooms.byId(id))?.name,
+      publish: (roomId, e) => fanout.publish(roomId, e),
+    },
+    onError: quiet(logger, 'warn', 'display name not told to rooms'),
+  });
   // One reader for core's own history ops and the door-facing service.
   const historyReader = createHistoryReader(store.history);
   const history = createHistoryService({

@@ -151,6 +151,16 @@ export const SCHEMA = {
     send_queue_bytes: { type: 'int', default: 1048576, min: 16384, max: 268435456 },
     registration_timeout_seconds: { type: 'int', default: 30, min: 1, max: 600 },
     ping_seconds: { type: 'int', default: 90, min: 5, max: 3600 },
+    /**
+     * IRC operators (OPER, KILL, STATS): Parley usernames. OPER <username> <password>
+     * checks that account's own password, so no password lives in the config.
+     */
+    operators: {
+      type: 'strings',
+      default: [],
+      pattern: /^[a-z0-9._-]{1,32}$/,
+      patternText: 'usernames ([a-z0-9._-], 1-32 characters)',
+    },
   },
   /**
    * The XMPP door (docs/xmpp.md): client-to-server streams with STARTTLS on `port` and

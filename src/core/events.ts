@@ -65,11 +65,20 @@ interface Delivery {
 
 // ---- in the user's log (carry `seq`) ----
 
+/** What one reaction change was: the emoji, added (`on`) or taken back. */
+export interface ReactionChange {
+  emoji: string;
+  on: boolean;
+}
+
 export interface MessageEvent extends Delivery {
   name: 'message';
   seq: number;
   change: MessageChange;
   message: DirectMessage;
+  /** Live only, on a reaction: who reacted, and with what (a replay has the message as it is now). */
+  by?: UserRef;
+  reaction?: ReactionChange;
 }
 
 export interface ContactUpdatedEvent extends Delivery {
@@ -144,6 +153,8 @@ export interface RoomMemberEvent extends Timeline {
   expiresAt?: number | null;
   role?: Role;
   from?: Role;
+  /** On `joined`: the one who joined is a guest (no account). */
+  guest?: true;
 }
 
 export interface RoomUpdatedEvent extends Timeline {
@@ -158,6 +169,8 @@ export interface RoomMessageEvent extends Timeline {
   message: RoomMessage;
   /** Who made an edit, deletion or reaction (a moderator's deletion is not the sender's). */
   by?: UserRef;
+  /** On a reaction: which emoji, added or taken back (kept in the timeline record, a fact like `by`). */
+  reaction?: ReactionChange;
 }
 
 export type TimelineEvent =
@@ -229,6 +242,17 @@ export interface RoomNotifyEvent extends Delivery {
   notify: string;
 }
 
+/**
+ * A member's display name changed: told to the rooms they are in, for sessions
+ * that show it beside others' messages (`names`: IRC's setname). Once per room.
+ */
+export interface RoomProfileEvent extends Delivery {
+  name: 'room.profile';
+  room: RoomRef;
+  user: UserRef;
+  displayName: string;
+}
+
 export interface RoomOccupantEvent extends Delivery {
   name: 'room.occupant';
   room: RoomRef;
@@ -254,7 +278,8 @@ export type LiveEvent =
   | RoomMarkerEvent
   | RoomTypingEvent
   | RoomNotifyEvent
-  | RoomOccupantEvent;
+  | RoomOccupantEvent
+  | RoomProfileEvent;
 
 export type CoreEvent = LogEvent | TimelineEvent | LiveEvent | InternalEvent;
 

@@ -9,7 +9,7 @@ import { newId } from './ids.js';
  * - `typing`, `receipts`: typing notifications and read/delivered receipts.
  * - `occupancy`: who is in a room right now (`room.occupant`, core/occupancy).
  */
-export type Capability = 'echo' | 'typing' | 'receipts' | 'occupancy';
+export type Capability = 'echo' | 'typing' | 'receipts' | 'occupancy' | 'names';
 
 /** Events a session gets only with the capability (any other event goes to every session). */
 const NEEDS: Readonly<Record<string, Capability>> = {
@@ -17,6 +17,7 @@ const NEEDS: Readonly<Record<string, Capability>> = {
   'room.typing': 'typing',
   receipt: 'receipts',
   'room.occupant': 'occupancy',
+  'room.profile': 'names',
 };
 
 /**

@@ -37,6 +37,8 @@ export interface RoomMember {
   role: RoomRole;
   muted: boolean;
   joinedAt: number;
+  /** Present (true) for a guest: no account, gone when its connection ends. */
+  guest?: true;
 }
 
 export interface RoomMessage extends Omit<Message, 'to'> {

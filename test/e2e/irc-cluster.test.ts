@@ -3,6 +3,7 @@ import { describeOn } from '../helpers/backends.js';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
 import { ircLogin, ircPort, type RawIrc } from '../helpers/irc.js';
 import { uname } from '../helpers/server.js';
+import { endDoorSessions } from '../../src/core/accounts/revocation.js';
 
 /**
  * The IRC door on two nodes sharing one database and one bus: an IRC user on
@@ -75,6 +76,23 @@ for (const setup of clusterSetups) {
         (l) => l.command === 'PRIVMSG' && l.params[1] === 'and back',
         'the same on the second connection',
       );
+    });
+
+    it('ending a person’s IRC sessions (KILL) from node 1 closes their IRC connections on node 2, not their web session', async () => {
+      const name = uname('k');
+      const web = await c.node2.client().register(name, PASSWORD);
+      const conn = await connectTo(c.node2, web.token);
+      const there = await ircLogin(ircPort(c.node2), name, PASSWORD);
+      open.push(there);
+      const here = await ircLogin(ircPort(c.node1), name, PASSWORD);
+      open.push(here);
+      endDoorSessions(c.node1.parley.core.router, web.user.id, 'irc', 'Killed (op (test))');
+      for (const x of [here, there]) {
+        const err = await x.command('ERROR', 'killed');
+        expect(err.params[0]).toMatch(/Killed \(op \(test\)\)/);
+        await x.whenClosed();
+      }
+      await conn.setPresence('away', 'still here');
     });
   });
 }

@@ -56,6 +56,9 @@ for (const backend of everyStoreBackend()) {
       expect(names.params[3]!.split(' ')).toEqual(expect.arrayContaining([`~${webName}`, nick]));
       const members = await web.rooms.members(room);
       expect(members.members.map((m) => m.username)).toContain(nick);
+      // Core says who is a guest (the web marks them); accounts carry no flag.
+      expect(members.members.find((m) => m.username === nick)!.guest).toBe(true);
+      expect(members.members.find((m) => m.username === webName)!.guest).toBeUndefined();
 
       const conn = await web.connect();
       const heard = new Promise<{ message: { text: string; from: { username: string } } }>(

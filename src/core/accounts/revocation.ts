@@ -11,6 +11,12 @@ import type { AccountStore } from './store.js';
  */
 export function closeRevokedSessions(router: Router, sessions: SessionRegistry): void {
   router.onLocalEvent((userId, event) => {
+    if (event.name === END_DOOR_SESSIONS) {
+      const { door, reason } = event as { door?: unknown; reason?: unknown };
+      for (const s of [...sessions.of(userId)])
+        if (s.door === door) s.close(typeof reason === 'string' ? reason : 'ended');
+      return;
+    }
     if (event.name === SCOPED_REVOKED) {
       const except = event.except;
       for (const s of [...sessions.of(userId)])
@@ -22,6 +28,17 @@ export function closeRevokedSessions(router: Router, sessions: SessionRegistry):
     if (!Array.isArray(ids)) return;
     for (const s of [...sessions.of(userId)]) if (ids.includes(s.id)) s.close('session revoked');
   });
+}
+
+const END_DOOR_SESSIONS = 'core.door.sessions.end';
+
+/**
+ * Ends every live session `userId` has through one door, on every node (an IRC
+ * operator's KILL): the login stays valid and the other doors' sessions stay; the
+ * person may come back. The event travels by user like a revocation.
+ */
+export function endDoorSessions(router: Router, userId: string, door: string, reason: string) {
+  router.deliver(userId, { name: END_DOOR_SESSIONS, door, reason });
 }
 
 export interface RevocationWatch {

@@ -6,6 +6,7 @@ import {
   except,
   type LogEvent,
   type MessageChange,
+  type MessageEvent,
   type RoomMessage,
 } from '../events.js';
 import { fillNames, type NameDirectory } from '../records.js';
@@ -244,10 +245,14 @@ export function createMessageService(deps: {
     change: MessageChange,
     names: ReadonlyMap<string, string>,
     connectionId?: string,
+    detail?: Pick<MessageEvent, 'by' | 'reaction'>,
   ): DirectMessage {
     const message = directMessage(result.message, names);
     for (const [userId, seq] of result.seqs)
-      router.deliver(userId, except({ name: 'message', seq, change, message }, connectionId));
+      router.deliver(
+        userId,
+        except({ name: 'message', seq, change, message, ...detail }, connectionId),
+      );
     return message;
   }
 
@@ -479,7 +484,10 @@ export function createMessageService(deps: {
           });
         throw new ParleyError('not-found', 'no such message', { field: 'id' });
       }
-      const message = fanOut(r, 'reaction', names, connectionId);
+      const message = fanOut(r, 'reaction', names, connectionId, {
+        by: { id: userId, username: names.get(userId) ?? '' },
+        reaction: { emoji, on: on !== false },
+      });
       return { message, seq: r.seqs.get(userId) ?? null, duplicate: false };
     },
 

@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors.js';
-import { except } from '../events.js';
+import { type CoreEvent, except } from '../events.js';
 import type { Router } from '../router.js';
 import type { Profile, ProfilePatch, ProfileStore } from './store.js';
 
@@ -46,6 +46,13 @@ export interface DirectoryQuery {
   limit?: number;
 }
 
+/** The rooms a user is in, to tell their members of a new display name (core/rooms/fanout.ts). */
+export interface ProfileRooms {
+  roomIdsOf(userId: string): Promise<readonly string[]>;
+  roomName(roomId: string): Promise<string | undefined>;
+  publish(roomId: string, event: CoreEvent): void;
+}
+
 export interface ProfileService {
   get(userId: string): Promise<Profile>;
   /** Another user's profile; hidden from people the owner blocked. */
@@ -75,8 +82,30 @@ export function createProfileService(deps: {
   router: Router;
   blocks?: BlockLookup;
   now?: () => number;
+  /** Where a new display name is told to the members of one's rooms (live only). */
+  rooms?: ProfileRooms;
+  onError?: (err: unknown) => void;
 }): ProfileService {
   const { store, router } = deps;
+
+  /** Live news, once per room: a member who misses it reads the name on their next lookup. */
+  async function tellRooms(rooms: ProfileRooms, p: Profile): Promise<void> {
+    try {
+      const user = { id: p.userId, username: p.username };
+      for (const roomId of await rooms.roomIdsOf(p.userId)) {
+        const name = await rooms.roomName(roomId);
+        if (name === undefined) continue;
+        rooms.publish(roomId, {
+          name: 'room.profile',
+          room: { id: roomId, name },
+          user,
+          displayName: p.displayName,
+        });
+      }
+    } catch (err) {
+      deps.onError?.(err);
+    }
+  }
   const blocks = deps.blocks ?? NO_BLOCKS;
   const year = () => new Date((deps.now ?? Date.now)()).getUTCFullYear();
 
@@ -140,6 +169,7 @@ export function createProfileService(deps: {
       if (!p) throw new ParleyError('not-found', 'no such user');
       if (Object.keys(patch).length)
         router.deliver(userId, except({ name: 'profile.updated', profile: p }, exceptConnection));
+      if (patch.displayName !== undefined && deps.rooms) void tellRooms(deps.rooms, p);
       return p;
     },
 

@@ -55,6 +55,8 @@ export interface RoomSummary {
 export interface MemberView {
   userId: string;
   username: string;
+  /** A guest (core/accounts/guests.ts): no account, gone when its connection ends. Only when true. */
+  guest?: true;
   role: Role;
   muted: boolean;
   joinedAt: number;

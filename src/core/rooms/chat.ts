@@ -1,6 +1,6 @@
 import { lookupName } from '../accounts/username.js';
 import { ParleyError } from '../errors.js';
-import { except, type RoomMessage, type TimelineEvent } from '../events.js';
+import { except, type ReactionChange, type RoomMessage, type TimelineEvent } from '../events.js';
 import { roomMessage } from '../messages/domain.js';
 import { NO_HOOKS } from '../hooks.js';
 import { newId } from '../ids.js';
@@ -94,6 +94,8 @@ export interface RoomChat {
     read: number,
     connectionId?: string,
   ): Promise<{ read: number; unread: number; mentions: number }>;
+  /** Your read marker in the room (a member's), without moving it: 0 when never set. */
+  marker(userId: string, room: string): Promise<{ read: number }>;
   /** `state`: "start" or "stop", checked here. */
   typing(userId: string, room: string, state: string): Promise<void>;
 }
@@ -147,6 +149,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
       role: string,
     ) => Promise<boolean>,
     connectionId?: string,
+    detail?: { reaction: ReactionChange },
   ): Promise<RoomSendResult> {
     const id = messageId(rawId);
     const room = await a.find(roomName, { count: false });
@@ -181,7 +184,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
         name: 'room.message',
         actorId: userId,
         messageId: m.id,
-        data: { change: kind, by },
+        data: { change: kind, by, ...detail },
       });
       return { m, e, view };
     });
@@ -366,6 +369,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
           return tx.react(m.id, userId, emoji, on !== false, a.now());
         },
         connectionId,
+        { reaction: { emoji, on: on !== false } },
       );
     },
 
@@ -474,6 +478,13 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
           ),
         );
       return out;
+    },
+
+    async marker(userId, roomName) {
+      const room = await a.find(roomName, { count: false });
+      a.mustBeMember(room, await store.member(room.id, userId));
+      const [m] = await deps.markers.markers(userId, [conversationOf(room.id)]);
+      return { read: m?.read ?? 0 };
     },
 
     async typing(userId, roomName, state) {

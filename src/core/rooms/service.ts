@@ -389,6 +389,8 @@ export function createRoomService(deps: RoomDeps): RoomService {
     async join(userId, roomName, connectionId) {
       const room = await a.find(roomName);
       const me = await a.me(userId);
+      // Members are told a guest joins as a guest (a fact for its whole short life).
+      const guest = (await deps.users.byUsername(me.username))?.guest === true;
       const t = a.now();
       const r = await store.transact(room.id, async (tx) => {
         const cur = await current(tx);
@@ -429,7 +431,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
           name: 'room.member',
           actorId: userId,
           messageId: null,
-          data: { change: 'joined', user: me, by: null },
+          data: { change: 'joined', user: me, by: null, ...(guest ? { guest: true } : {}) },
         });
         const fresh = (await tx.room())!;
         const seq = await tx.userLog(userId, 'room.joined', { room: roomSummary(fresh), role }, t);
@@ -560,7 +562,11 @@ export function createRoomService(deps: RoomDeps): RoomService {
       }
       const rows = await store.members(room.id, page);
       const list = rows.slice(0, limit);
-      const members = list.map((m) => memberView(m, m.username));
+      const members = list.map((m) =>
+        m.guest
+          ? { ...memberView(m, m.username), guest: true as const }
+          : memberView(m, m.username),
+      );
       const last = list[list.length - 1];
       return rows.length > limit && last
         ? { members, next: `${rank(last.role)}.${last.username}` }

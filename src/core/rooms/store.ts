@@ -166,7 +166,7 @@ export interface RoomStore {
   members(
     roomId: string,
     page: { after?: { rank: number; username: string }; limit: number },
-  ): Promise<(Member & { username: string })[]>;
+  ): Promise<(Member & { username: string; guest?: boolean })[]>;
   bans(roomId: string, now: number): Promise<(Ban & { username: string })[]>;
   /** Every room the user is a member of, with their read marker, counts and latest message. */
   roomsOf(userId: string): Promise<RoomSummaryRow[]>;

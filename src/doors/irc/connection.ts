@@ -16,6 +16,7 @@ import type { IrcTransport } from './transport.js';
 import { type IrcMessage, parseLine, serialiseLine } from './codec/line.js';
 import { joinBurst } from './handlers/channels.js';
 import { COMMANDS } from './handlers/index.js';
+import { liveExtras } from './handlers/live.js';
 import { mask, roomMessageText, toIrc, type Viewer } from './mapping/events.js';
 import { usernameToNick } from './mapping/nick.js';
 import { type NumericName, numericReply } from './mapping/numerics.js';
@@ -29,6 +30,10 @@ export interface IrcDeps {
   isupport: readonly string[][];
   startedAt: number;
   closed(conn: IrcConnection): void;
+  /** Commands run on this door since it started, by name (STATS m). */
+  commandCounts: Map<string, number>;
+  /** This door's connections on this node (STATS l). */
+  connections(): Iterable<IrcConnection>;
 }
 
 /** Commands queued but not yet run, beyond which the socket stops being read. */
@@ -44,6 +49,7 @@ const MAX_BACKLOG = 1000;
  */
 export class IrcConnection implements FeedSink {
   readonly connectionId = newId();
+  readonly openedAt = Date.now();
   nick = '*';
   /** USER's username and realname, once given. */
   user: { ident: string; realname: string } | undefined;
@@ -188,6 +194,8 @@ export class IrcConnection implements FeedSink {
         this.numeric('ERR_NOTREGISTERED', [], 'You have not registered');
       return;
     }
+    const counts = this.deps.commandCounts;
+    counts.set(msg.command, (counts.get(msg.command) ?? 0) + 1);
     if (!handler.preRegistration && !this.registered)
       return this.numeric('ERR_NOTREGISTERED', [], 'You have not registered');
     if (this.registered && !this.auth && !handler.preRegistration && !handler.beforeLogin)
@@ -399,6 +407,7 @@ export class IrcConnection implements FeedSink {
       if (own) this.send(line);
       else this.write(line);
     }
+    liveExtras(this, e, own);
     if (e.name === 'presence' && this.monitored.has(e.username)) {
       const nick = usernameToNick(e.username);
       if (e.show === 'offline') this.numeric('RPL_MONOFFLINE', [], nick);

@@ -8,6 +8,7 @@ import { createConnectionCounter } from '../../core/limits/connections.js';
 import { IrcConnection } from './connection.js';
 import { CHANNELLEN, CHANTYPES, PREFIX } from './mapping/channel.js';
 import { isupportMessages } from './mapping/isupport.js';
+import { ELIST } from './mapping/elist.js';
 import { NICKLEN } from './mapping/nick.js';
 import { MAX_TARGETS } from './handlers/messaging.js';
 import { MONITOR_MAX } from './handlers/queries.js';
@@ -52,6 +53,8 @@ export function createIrcDoor(deps: {
   let tlsServer: Server | undefined;
   let detach: (() => void) | undefined;
   let draining = false;
+  const startedAt = Date.now();
+  const commandCounts = new Map<string, number>();
   // Split for the longest nick, so every client's 005 lines fit; the nick is filled in per client.
   const isupport = isupportMessages(irc.server_name, 'x'.repeat(NICKLEN), [
     ['CASEMAPPING', 'ascii'],
@@ -69,6 +72,9 @@ export function createIrcDoor(deps: {
     ['CHATHISTORY', String(HISTORY_MAX)],
     ['MSGREFTYPES', 'msgid,timestamp'],
     ['MONITOR', String(MONITOR_MAX)],
+    ['WHOX', true],
+    ['ELIST', ELIST],
+    ['SAFELIST', true],
   ]).map((m) => m.params.slice(1, -1));
 
   function accept(socket: IrcTransport): void {
@@ -89,7 +95,9 @@ export function createIrcDoor(deps: {
       config,
       logger,
       isupport,
-      startedAt: Date.now(),
+      startedAt,
+      commandCounts,
+      connections: () => connections,
       closed: (c) => {
         connections.delete(c);
         perAddress.close(address);

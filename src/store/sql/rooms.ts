@@ -518,7 +518,7 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
         .selectFrom('room_members as m')
         .innerJoin('users as u', 'u.id', 'm.user_id')
         .selectAll('m')
-        .select(['u.username'])
+        .select(['u.username', 'u.guest'])
         .where('m.room_id', '=', roomId)
         .orderBy(rankSql, 'desc')
         .orderBy('u.username')
@@ -533,7 +533,11 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
         );
       }
       const rows = await q.execute();
-      return rows.map((r) => ({ ...toMember(r), username: r.username }));
+      return rows.map((r) => ({
+        ...toMember(r),
+        username: r.username,
+        ...(Number(r.guest) === 1 ? { guest: true } : {}),
+      }));
     },
 
     async bans(roomId, now) {

@@ -119,6 +119,11 @@ function MemberRow(props: {
         </span>
       )}
       {m.muted && <span class="role-badge muted">muted</span>}
+      {m.guest && (
+        <span class="role-badge guest" title="A guest: no account, gone when they disconnect">
+          guest
+        </span>
+      )}
     </>
   );
   if (isMe) return <div class="member">{inner}</div>;
@@ -128,7 +133,7 @@ function MemberRow(props: {
       class="member"
       ref={props.buttonRef}
       aria-expanded={props.open}
-      aria-label={`${m.username}${m.role !== 'member' ? `, ${m.role}` : ''}${m.muted ? ', muted' : ''}: actions`}
+      aria-label={`${m.username}${m.guest ? ', guest' : ''}${m.role !== 'member' ? `, ${m.role}` : ''}${m.muted ? ', muted' : ''}: actions`}
       onClick={props.onToggle}
     >
       {inner}

@@ -216,7 +216,14 @@ function applyRoom(room: string, name: string, d: Record<string, unknown>): void
           ...v,
           members: [
             ...others,
-            { userId: user.id, username: user.username, role: 'member', muted: false, joinedAt: 0 },
+            {
+              userId: user.id,
+              username: user.username,
+              role: 'member',
+              muted: false,
+              joinedAt: 0,
+              ...(d.guest === true ? { guest: true as const } : {}),
+            },
           ],
         };
       if (change === 'left' || change === 'kicked' || change === 'banned')

@@ -6,6 +6,8 @@ import { refuse } from '../mapping/errors.js';
 import { hostmask, joinParams, mask } from '../mapping/events.js';
 import { nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
+import { joinMarker } from './markers.js';
+import { type ListFilter, matchesList, parseListFilter } from '../mapping/elist.js';
 
 /** Names per 353 line, well under 512 bytes with the longest nicks and prefixes. */
 const NAMES_PER_LINE = 12;
@@ -21,8 +23,13 @@ function room(c: IrcConnection, channel: string): string | undefined {
 }
 
 /** A member list in pages, as far as NAMES_MAX. */
-async function membersOf(c: IrcConnection, name: string) {
-  const out: { username: string; role: Parameters<typeof prefixOf>[0]; muted: boolean }[] = [];
+export async function membersOf(c: IrcConnection, name: string) {
+  const out: {
+    username: string;
+    role: Parameters<typeof prefixOf>[0];
+    muted: boolean;
+    guest?: true;
+  }[] = [];
   let after: string | undefined;
   while (out.length < NAMES_MAX) {
     const page = await c.core.rooms.members(c.auth!.user.id, name, {
@@ -68,7 +75,12 @@ async function topic(c: IrcConnection, name: string, always: boolean): Promise<v
 }
 
 /** This connection is in `name` now: JOIN, topic and names, as a server sends on join. */
-export async function joinBurst(c: IrcConnection, roomId: string, name: string): Promise<void> {
+export async function joinBurst(
+  c: IrcConnection,
+  roomId: string,
+  name: string,
+  read?: number,
+): Promise<void> {
   if (c.channels.has(roomId) || !c.session) return;
   c.channels.set(roomId, name);
   const channel = roomToChannel(name);
@@ -77,9 +89,10 @@ export async function joinBurst(c: IrcConnection, roomId: string, name: string):
     tags: new Map(),
     source: c.prefix(),
     command: 'JOIN',
-    params: joinParams(c.viewer(), channel, me),
+    params: joinParams(c.viewer(), channel, me, c.guest),
   });
   await topic(c, name, false);
+  await joinMarker(c, roomId, name, read);
   await names(c, name);
   await c.core.occupancy
     .enter(c.session, roomId)
@@ -89,7 +102,7 @@ export async function joinBurst(c: IrcConnection, roomId: string, name: string):
 /** After login: the rooms the account is a member of are joined (bouncer-style). */
 export async function autojoin(c: IrcConnection): Promise<void> {
   const mine = await c.core.rooms.mine(c.auth!.user.id);
-  for (const r of mine.rooms) await joinBurst(c, r.id, r.name);
+  for (const r of mine.rooms) await joinBurst(c, r.id, r.name, r.read);
 }
 
 function joinError(c: IrcConnection, channel: string, err: unknown): void {
@@ -226,6 +239,48 @@ async function banList(c: IrcConnection, userId: string, name: string, target: s
   }
 }
 
+/** Directory pages LIST reads at most (a filter matching little must not walk every room). */
+const LIST_PAGES = 100;
+/** Channels one LIST shows at most. */
+const LIST_MAX = 1000;
+
+/**
+ * LIST over the room directory (public rooms, and private ones you are in), with
+ * the ELIST filters (mapping/elist.ts): masks, negative masks, member counts,
+ * creation and topic times.
+ */
+async function list(c: IrcConnection, filter: ListFilter): Promise<void> {
+  c.numeric('RPL_LISTSTART', ['Channel'], 'Users  Name');
+  const now = Date.now();
+  try {
+    let after: string | undefined;
+    let shown = 0;
+    let pages = 0;
+    do {
+      const page = await c.core.rooms.directory(c.auth!.user.id, {
+        ...(after ? { after } : {}),
+        limit: 100,
+      });
+      for (const r of page.rooms) {
+        const channel = roomToChannel(r.name);
+        const listed = {
+          channel,
+          users: r.memberCount,
+          createdAt: r.createdAt,
+          topicAt: r.topicAt,
+        };
+        if (!matchesList(filter, listed, now) || shown >= LIST_MAX) continue;
+        c.numeric('RPL_LIST', [channel, String(r.memberCount)], r.topic);
+        shown++;
+      }
+      after = page.next;
+    } while (after && shown < LIST_MAX && ++pages < LIST_PAGES);
+  } catch (err) {
+    refuse(c, 'LIST', err);
+  }
+  c.numeric('RPL_LISTEND', [], 'End of /LIST');
+}
+
 export const CHANNELS: Record<string, Handler> = {
   JOIN: { minParams: 1, run: join },
   PART: {
@@ -276,36 +331,7 @@ export const CHANNELS: Record<string, Handler> = {
       if (!channels.length) c.numeric('RPL_ENDOFNAMES', ['*'], 'End of /NAMES list');
     },
   },
-  LIST: {
-    minParams: 0,
-    async run(c, m) {
-      c.numeric('RPL_LISTSTART', ['Channel'], 'Users  Name');
-      const filter =
-        m.params[0] && !m.params[0].startsWith('>') && !m.params[0].startsWith('<')
-          ? m.params[0]
-          : undefined;
-      try {
-        let after: string | undefined;
-        let shown = 0;
-        do {
-          const page = await c.core.rooms.directory(c.auth!.user.id, {
-            ...(after ? { after } : {}),
-            limit: 100,
-          });
-          for (const r of page.rooms) {
-            const channel = roomToChannel(r.name);
-            if (filter && !filter.split(',').some((f) => f.toLowerCase() === channel)) continue;
-            c.numeric('RPL_LIST', [channel, String(r.memberCount)], r.topic);
-            shown++;
-          }
-          after = page.next;
-        } while (after && shown < 1000);
-      } catch (err) {
-        refuse(c, 'LIST', err);
-      }
-      c.numeric('RPL_LISTEND', [], 'End of /LIST');
-    },
-  },
+  LIST: { minParams: 0, run: (c, m) => list(c, parseListFilter(m.params[0])) },
   KICK: {
     minParams: 2,
     async run(c, m) {

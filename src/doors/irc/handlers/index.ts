@@ -2,7 +2,10 @@ import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { CHANNELS } from './channels.js';
 import { HISTORY } from './history.js';
+import { MARKERS } from './markers.js';
 import { MESSAGING } from './messaging.js';
+import { OPERATORS } from './operators.js';
+import { PROFILE } from './profile.js';
 import { QUERIES } from './queries.js';
 import { REGISTRATION } from './registration.js';
 
@@ -26,4 +29,7 @@ export const COMMANDS: Readonly<Record<string, Handler>> = {
   ...CHANNELS,
   ...QUERIES,
   ...HISTORY,
+  ...MARKERS,
+  ...PROFILE,
+  ...OPERATORS,
 };

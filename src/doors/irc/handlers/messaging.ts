@@ -5,7 +5,14 @@ import type { IrcConnection } from '../connection.js';
 import { channelToRoom } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
 import { standardReply } from '../mapping/numerics.js';
-import { hostmask, ME, privmsgLines } from '../mapping/events.js';
+import {
+  hostmask,
+  ME,
+  privmsgLines,
+  REACT_TAG,
+  REPLY_TAG,
+  UNREACT_TAG,
+} from '../mapping/events.js';
 import { casefold, nickToUsername } from '../mapping/nick.js';
 import { NICKSERV, nickserv } from './nickserv.js';
 import { contactsCommand, SERVICE_NICK } from './service.js';
@@ -65,7 +72,7 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
       to = { user };
     }
     try {
-      await c.core.sender.send(c.auth!.user.id, { to, text: body, connectionId: c.connectionId });
+      await sendWithReply(c, to, body, replyOf(m));
     } catch (err) {
       if (notice) continue;
       if (isParleyError(err) && err.condition === 'not-found')
@@ -78,6 +85,33 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
         c.numeric('ERR_CANNOTSENDTOCHAN', [target], err.message);
       else refuse(c, notice ? 'NOTICE' : 'PRIVMSG', err, target);
     }
+  }
+}
+
+/** The message a line replies to (+draft/reply), when it names one plausibly. */
+function replyOf(m: IrcMessage): string | undefined {
+  const id = m.tags.get(REPLY_TAG);
+  return id && id.length <= 64 ? id : undefined;
+}
+
+/**
+ * One send; a reply to a message core does not know there (a client's local id,
+ * one from before you could read) is still said, as a plain message: the words
+ * matter more than the thread.
+ */
+async function sendWithReply(
+  c: IrcConnection,
+  to: { room: string } | { user: string },
+  text: string,
+  replyTo: string | undefined,
+): Promise<void> {
+  const cmd = { to, text, connectionId: c.connectionId };
+  if (replyTo === undefined) return void (await c.core.sender.send(c.auth!.user.id, cmd));
+  try {
+    await c.core.sender.send(c.auth!.user.id, { ...cmd, replyTo });
+  } catch (err) {
+    if (!isParleyError(err) || err.field !== 'replyTo') throw err;
+    await c.core.sender.send(c.auth!.user.id, cmd);
   }
 }
 
@@ -128,13 +162,21 @@ async function redactCommand(c: IrcConnection, m: IrcMessage): Promise<void> {
   }
 }
 
-/** TAGMSG: client-only tags with no text; +typing becomes core's typing notice. */
+/**
+ * TAGMSG: client-only tags with no text. +typing becomes core's typing notice;
+ * +draft/react (with +draft/reply naming the message) a reaction, and
+ * +draft/unreact the same taken back.
+ */
 async function tagmsg(c: IrcConnection, m: IrcMessage): Promise<void> {
+  const target = m.params[0]!;
+  const reacted = m.tags.get(REACT_TAG);
+  const unreacted = m.tags.get(UNREACT_TAG);
+  if (reacted !== undefined || unreacted !== undefined)
+    return react(c, target, m.tags.get(REPLY_TAG), (reacted ?? unreacted)!, reacted !== undefined);
   const typing = m.tags.get('+typing');
   if (typing === undefined) return;
   const state = typing === 'active' ? 'start' : 'stop';
   if (typing === 'paused') return;
-  const target = m.params[0]!;
   try {
     if (target.startsWith('#')) {
       const p = channelToRoom(target);
@@ -145,6 +187,38 @@ async function tagmsg(c: IrcConnection, m: IrcMessage): Promise<void> {
     }
   } catch {
     // Typing is best effort: a refusal (rate, not a member) is not worth an error line.
+  }
+}
+
+/** A reaction from IRC: core checks the emoji, the message and who may react. */
+async function react(
+  c: IrcConnection,
+  target: string,
+  msgid: string | undefined,
+  emoji: string,
+  on: boolean,
+): Promise<void> {
+  const fail = (code: string, text: string) =>
+    c.send(standardReply('FAIL', 'TAGMSG', code, [target.slice(0, 64)], text, c.server));
+  if (!msgid || msgid.length > 64)
+    return fail('INVALID_PARAMS', `${REACT_TAG} needs ${REPLY_TAG} naming the message`);
+  const userId = c.auth!.user.id;
+  try {
+    if (target.startsWith('#')) {
+      const p = channelToRoom(target);
+      if (!p.ok) return fail('INVALID_TARGET', p.message);
+      await c.core.roomChat.react(userId, p.room, msgid, emoji, on, c.connectionId);
+    } else {
+      if (nickToUsername(target) === undefined) return fail('INVALID_TARGET', 'No such nick');
+      await c.core.messages.react(userId, msgid, emoji, on, c.connectionId);
+    }
+  } catch (err) {
+    if (isParleyError(err) && err.condition === 'not-found')
+      return fail('UNKNOWN_MSGID', err.message);
+    if (isParleyError(err) && (err.condition === 'bad-request' || err.condition === 'conflict'))
+      return fail('INVALID_PARAMS', err.message);
+    if (isParleyError(err) && err.condition === 'forbidden') return fail('FORBIDDEN', err.message);
+    refuse(c, 'TAGMSG', err, target);
   }
 }
 

@@ -5,6 +5,8 @@ import { refuse } from '../mapping/errors.js';
 import { mask } from '../mapping/events.js';
 import { nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
+import { membersOf } from './channels.js';
+import { parseWhox, type WhoxInfo, type WhoxQuery, whoxParams } from '../mapping/whox.js';
 
 /** Nicks one ISON or USERHOST looks up at most. */
 const MAX_LOOKUPS = 20;
@@ -78,6 +80,69 @@ async function tellMonitored(c: IrcConnection, usernames: string[]): Promise<voi
   if (off.length) c.numeric('RPL_MONOFFLINE', [], off.map(usernameToNick).join(','));
 }
 
+/**
+ * WHO for a #channel (its members, as far as NAMES goes) or a nick: 352, or with
+ * WHOX (`%fields[,token]`) 354 with exactly those fields; then 315.
+ */
+async function who(c: IrcConnection, target: string, whox: WhoxQuery | undefined) {
+  const reply = (i: WhoxInfo, hops: string) => {
+    if (whox) return c.numeric('RPL_WHOSPCRPL', whoxParams(whox, i), null);
+    c.numeric(
+      'RPL_WHOREPLY',
+      [i.channel || '*', i.user, i.host, i.server, i.nick, i.flags],
+      `${hops} ${i.realname}`,
+    );
+  };
+  const info = (
+    nick: string,
+    username: string,
+    channel: string,
+    flags: string,
+    guest: boolean,
+    realname: string,
+  ): WhoxInfo => ({
+    channel,
+    user: nick.slice(0, 10),
+    host: c.server,
+    server: c.server,
+    nick,
+    flags,
+    idle: 0,
+    account: guest ? '0' : username,
+    realname,
+  });
+  try {
+    if (target.startsWith('#')) {
+      const p = channelToRoom(target);
+      if (p.ok)
+        for (const x of await membersOf(c, p.room)) {
+          const nick = usernameToNick(x.username);
+          reply(
+            info(nick, x.username, target, `H${prefixOf(x.role)}`, x.guest === true, x.username),
+            '0',
+          );
+        }
+    } else {
+      const u = nickToUsername(target);
+      const profile =
+        u === undefined
+          ? undefined
+          : await c.core.profiles.view(c.auth!.user.id, u).catch(() => undefined);
+      if (profile) {
+        const guest = (await c.core.users.holder(profile.username)) === 'guest';
+        const nick = usernameToNick(profile.username);
+        reply(
+          info(nick, profile.username, '', 'H', guest, profile.displayName || profile.username),
+          '0',
+        );
+      }
+    }
+  } catch (err) {
+    refuse(c, 'WHO', err, target);
+  }
+  c.numeric('RPL_ENDOFWHO', [target.slice(0, 64)], 'End of WHO list');
+}
+
 export const QUERIES: Record<string, Handler> = {
   MONITOR: {
     minParams: 1,
@@ -88,41 +153,7 @@ export const QUERIES: Record<string, Handler> = {
         (m.params[1] ?? '').split(',').filter(Boolean).slice(0, MONITOR_MAX),
       ),
   },
-  WHO: {
-    minParams: 1,
-    async run(c, m) {
-      const mask = m.params[0]!;
-      try {
-        if (mask.startsWith('#')) {
-          const p = channelToRoom(mask);
-          if (p.ok) {
-            const page = await c.core.rooms.members(c.auth!.user.id, p.room, { limit: 100 });
-            for (const x of page.members) {
-              const nick = usernameToNick(x.username);
-              c.numeric(
-                'RPL_WHOREPLY',
-                [mask, nick.slice(0, 10), c.server, c.server, nick, `H${prefixOf(x.role)}`],
-                `0 ${x.username}`,
-              );
-            }
-          }
-        } else {
-          const u = await exists(c, mask);
-          if (u) {
-            const nick = usernameToNick(u);
-            c.numeric(
-              'RPL_WHOREPLY',
-              ['*', nick.slice(0, 10), c.server, c.server, nick, 'H'],
-              `0 ${u}`,
-            );
-          }
-        }
-      } catch (err) {
-        refuse(c, 'WHO', err, mask);
-      }
-      c.numeric('RPL_ENDOFWHO', [mask], 'End of WHO list');
-    },
-  },
+  WHO: { minParams: 1, run: (c, m) => who(c, m.params[0]!, parseWhox(m.params[1])) },
   WHOIS: {
     minParams: 1,
     async run(c, m) {

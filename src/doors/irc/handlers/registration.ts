@@ -30,6 +30,10 @@ export const CAPS: Readonly<Record<string, string>> = {
   'userhost-in-names': '',
   'invite-notify': '',
   'draft/chathistory': '',
+  'draft/read-marker': '',
+  'account-notify': '',
+  chghost: '',
+  setname: '',
 };
 
 /** SASL payloads are at most this long once decoded (authzid, authcid, password). */
@@ -90,6 +94,9 @@ function cap(c: IrcConnection, sub: string, args: string[]): void {
       else c.sessionCaps.delete('echo');
       if (c.caps.has('message-tags')) c.sessionCaps.add('typing');
       else c.sessionCaps.delete('typing');
+      // Others' display names (room.profile) only for clients that show them (SETNAME).
+      if (c.caps.has('setname')) c.sessionCaps.add('names');
+      else c.sessionCaps.delete('names');
       reply('ACK', args[0] ?? '');
       return;
     }
@@ -314,7 +321,24 @@ export async function loginAfterRegistration(c: IrcConnection, auth: AuthContext
   if (casefold(old) !== casefold(nick) || old !== nick) {
     c.send({ tags: new Map(), source: c.prefix(), command: 'NICK', params: [nick] });
     c.nick = nick;
+    // The user part follows the nick (mask): chghost says so to clients that track it.
+    if (c.caps.has('chghost') && old.slice(0, 10) !== nick.slice(0, 10))
+      c.send({
+        tags: new Map(),
+        source: `${nick}!${old.slice(0, 10)}@${c.server}`,
+        command: 'CHGHOST',
+        params: [nick.slice(0, 10), c.server],
+      });
   }
+  // account-notify: this connection is logged in now (no channel member sees it: a
+  // guest leaves its rooms before it becomes an account).
+  if (c.caps.has('account-notify'))
+    c.send({
+      tags: new Map(),
+      source: c.prefix(),
+      command: 'ACCOUNT',
+      params: [auth.user.username],
+    });
   await c.attach(auth);
   c.numeric(
     'RPL_LOGGEDIN',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serialiseLine } from '../codec/line.js';
-import { privmsgLines, roomMessageText } from './events.js';
+import { privmsgLines, roomMessageText, toIrc } from './events.js';
 
 const viewer = { userId: 'u1', nick: 'alice', server: 'parley.test', caps: new Set<string>() };
 const sender = { id: 'u2', username: 'bob' };
@@ -79,5 +79,116 @@ describe('roomMessageText', () => {
     );
     // The msgid is on the first line only; every line carries the time.
     expect(tagged.split('\r\n')[1]).toMatch(/^@time=[^;]+ :bob/);
+  });
+});
+
+describe('replies, reactions and edits', () => {
+  const tagged = { ...viewer, caps: new Set(['message-tags']) };
+  const base = {
+    id: 'm7',
+    conversationId: 'room:r1',
+    seq: 7,
+    sender,
+    clientId: 'c',
+    text: 'hello',
+    replyTo: 'm3',
+    createdAt: 1000,
+    editedAt: null,
+    deletedAt: null,
+    reactions: [],
+    room: { id: 'r1', name: 'tardis' },
+    mentions: [],
+  };
+  const event = (change: 'new' | 'edited' | 'reaction', extra: object = {}) => ({
+    name: 'room.message' as const,
+    room: { id: 'r1', name: 'tardis' },
+    roomSeq: 8,
+    at: 2000,
+    change,
+    message: { ...base, ...extra },
+  });
+
+  it('a reply carries +draft/reply only for clients with message-tags', () => {
+    expect(toIrc(event('new'), tagged)[0]!.tags.get('+draft/reply')).toBe('m3');
+    expect(toIrc(event('new'), viewer)[0]!.tags.size).toBe(0);
+  });
+
+  it('a reaction is a TAGMSG from who reacted; taken back it is +draft/unreact; none without tags', () => {
+    const carol = { id: 'u3', username: 'carol' };
+    const on = { ...event('reaction'), by: carol, reaction: { emoji: '👍', on: true } };
+    const [line] = toIrc(on, tagged);
+    expect(serialiseLine(line!)).toEqual({
+      ok: true,
+      line: '@+draft/reply=m7;+draft/react=👍 :carol!carol@parley.test TAGMSG #tardis',
+    });
+    const off = { ...on, reaction: { emoji: '👍', on: false } };
+    expect(toIrc(off, tagged)[0]!.tags.get('+draft/unreact')).toBe('👍');
+    expect(toIrc(on, viewer)).toEqual([]);
+    // An old timeline entry without the detail says nothing rather than guess.
+    expect(toIrc({ ...event('reaction'), by: carol }, tagged)).toEqual([]);
+  });
+
+  it('an edit is a marked line replying to the message, without a msgid of its own', () => {
+    const e = event('edited', { text: '/me waves again', editedAt: 3000 });
+    const [line] = toIrc(e, tagged);
+    expect(line!.params).toEqual(['#tardis', '\x01ACTION (edited) waves again\x01']);
+    expect([...line!.tags]).toEqual([['+draft/reply', 'm7']]);
+    const [plain] = toIrc(event('edited', { text: 'hi', editedAt: 3000 }), viewer);
+    expect(plain!.params[1]).toBe('(edited) hi');
+    expect(toIrc(event('edited', { deletedAt: 5 }), tagged)).toEqual([]);
+  });
+});
+
+describe('names and guests', () => {
+  const withCaps = (...caps: string[]) => ({ ...viewer, caps: new Set(caps) });
+  const room = { id: 'r1', name: 'tardis' };
+
+  it('room.profile is SETNAME from that member, never about yourself; profile.updated is your own', () => {
+    const e = { name: 'room.profile' as const, room, user: sender, displayName: 'Bob B' };
+    expect(toIrc(e, withCaps('setname'))[0]).toMatchObject({
+      source: 'bob!bob@parley.test',
+      command: 'SETNAME',
+      params: ['Bob B'],
+    });
+    expect(toIrc(e, viewer)).toEqual([]);
+    expect(toIrc({ ...e, user: { id: 'u1', username: 'alice' } }, withCaps('setname'))).toEqual([]);
+    const own = {
+      name: 'profile.updated' as const,
+      profile: {
+        userId: 'u1',
+        username: 'alice',
+        displayName: '',
+        birthYear: null,
+        city: '',
+        country: '',
+        about: '',
+        searchable: true,
+      },
+    };
+    // No display name: the real name is the username.
+    expect(toIrc(own, withCaps('setname'))[0]!.params).toEqual(['alice']);
+  });
+
+  it('extended-join names no account for a guest', () => {
+    const joined = (guest?: true) => ({
+      name: 'room.member' as const,
+      room,
+      roomSeq: 3,
+      at: 0,
+      change: 'joined' as const,
+      user: sender,
+      by: null,
+      ...(guest ? { guest } : {}),
+    });
+    expect(toIrc(joined(), withCaps('extended-join'))[0]!.params).toEqual([
+      '#tardis',
+      'bob',
+      'bob',
+    ]);
+    expect(toIrc(joined(true), withCaps('extended-join'))[0]!.params).toEqual([
+      '#tardis',
+      '*',
+      'bob',
+    ]);
   });
 });

@@ -33,13 +33,28 @@ export function hostmask(user: UserRef, server: string): string {
 export const nickOf = (user: UserRef): string =>
   user.username ? usernameToNick(user.username) : 'deleted';
 
-function tags(v: Viewer, at: number, msgid?: string, account?: string): Map<string, string> {
+function tags(
+  v: Viewer,
+  at: number | undefined,
+  msgid?: string,
+  account?: string,
+  replyTo?: string | null,
+): Map<string, string> {
   const t = new Map<string, string>();
-  if (v.caps.has('server-time')) t.set('time', new Date(at).toISOString());
+  if (at !== undefined && v.caps.has('server-time')) t.set('time', new Date(at).toISOString());
   if (msgid && v.caps.has('message-tags')) t.set('msgid', msgid);
   if (account && v.caps.has('account-tag')) t.set('account', account);
+  if (replyTo && v.caps.has('message-tags')) t.set(REPLY_TAG, replyTo);
   return t;
 }
+
+/** IRCv3 client tags for replies and reactions (https://ircv3.net/specs/client-tags/reply, /react). */
+export const REPLY_TAG = '+draft/reply';
+export const REACT_TAG = '+draft/react';
+/** Not in the react spec (a draft proposal some clients read): a reaction taken back. */
+export const UNREACT_TAG = '+draft/unreact';
+/** What begins the line that tells an edit to IRC clients (IRC has no ratified edit). */
+export const EDITED = '(edited) ';
 
 /**
  * A message's text as PRIVMSG lines: newlines and long text split into lines that
@@ -49,7 +64,10 @@ export function privmsgLines(
   v: Viewer,
   source: string,
   target: string,
-  m: Pick<Message, 'id' | 'text' | 'createdAt'> & { sender: UserRef },
+  m: Pick<Message, 'id' | 'text' | 'createdAt'> & {
+    sender: UserRef;
+    replyTo?: string | null;
+  },
   command: 'PRIVMSG' | 'NOTICE' = 'PRIVMSG',
 ): IrcMessage[] {
   const overhead = utf8Length(`:${source} ${command} ${target} :`);
@@ -59,7 +77,13 @@ export function privmsgLines(
     ? splitText(overhead + ACTION_OVERHEAD, m.text.slice(ME.length)).map(action)
     : splitText(overhead, m.text);
   return pieces.map((text, i) => ({
-    tags: tags(v, m.createdAt, i === 0 ? m.id : undefined, m.sender.username || undefined),
+    tags: tags(
+      v,
+      m.createdAt,
+      i === 0 ? m.id : undefined,
+      m.sender.username || undefined,
+      i === 0 ? m.replyTo : undefined,
+    ),
     source,
     command,
     params: [target, text],
@@ -78,6 +102,13 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
       // Your own message (sent from another device, or echoed): from you, to them.
       const target = mine ? nickOf(m.recipient) : v.nick;
       if (e.change === 'deleted') return redact(v, hostmask(m.sender, v.server), target, m.id);
+      if (e.change === 'edited') return editLines(v, hostmask(m.sender, v.server), target, m);
+      if (e.change === 'reaction') {
+        if (!e.by || !e.reaction) return [];
+        // A reaction of yours (from another device) goes to the other person; theirs to you.
+        const to = e.by.id === v.userId ? nickOf(mine ? m.recipient : m.sender) : v.nick;
+        return reactionLines(v, e.by, to, m.id, e.reaction, undefined);
+      }
       if (e.change !== 'new') return [];
       return privmsgLines(v, hostmask(m.sender, v.server), target, m);
     }
@@ -86,6 +117,9 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
       const channel = roomToChannel(e.room.name);
       if (e.change === 'deleted')
         return redact(v, hostmask(e.by ?? m.sender, v.server), channel, m.id);
+      if (e.change === 'edited') return editLines(v, hostmask(m.sender, v.server), channel, m);
+      if (e.change === 'reaction')
+        return e.by && e.reaction ? reactionLines(v, e.by, channel, m.id, e.reaction, e.at) : [];
       if (e.change !== 'new') return [];
       return privmsgLines(v, hostmask(m.sender, v.server), channel, m);
     }
@@ -99,7 +133,12 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
           // Your own joins are told by the connection (with the topic and names).
           if (e.user.id === v.userId) return [];
           return [
-            { tags: t, source: who, command: 'JOIN', params: joinParams(v, channel, e.user) },
+            {
+              tags: t,
+              source: who,
+              command: 'JOIN',
+              params: joinParams(v, channel, e.user, e.guest === true),
+            },
           ];
         case 'invited':
           if (!v.caps.has('invite-notify')) return [];
@@ -238,6 +277,13 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
         },
       ];
     }
+    case 'room.profile':
+      // Your own name comes as profile.updated (once, not once per room).
+      if (!v.caps.has('setname') || e.user.id === v.userId) return [];
+      return [setname(hostmask(e.user, v.server), e.displayName || e.user.username)];
+    case 'profile.updated':
+      if (!v.caps.has('setname')) return [];
+      return [setname(mask(v.nick, v.server), e.profile.displayName || e.profile.username)];
     case 'room.invited':
       return [
         {
@@ -250,6 +296,11 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
     default:
       return [];
   }
+}
+
+/** SETNAME (IRCv3 setname): someone's real name, which is their Parley display name. */
+export function setname(source: string, realname: string): IrcMessage {
+  return { tags: new Map(), source, command: 'SETNAME', params: [realname], trailing: true };
 }
 
 /** What AWAY says for a presence without a status text. */
@@ -266,15 +317,50 @@ export function awayText(show: string): string {
   }
 }
 
+/**
+ * An edit, as IRC has no ratified way to change a message (draft/message-edit is a
+ * proposal few clients read): a new line from the sender with the text as it is now,
+ * marked "(edited) ", replying (+draft/reply) to the message it changes. It has no
+ * msgid of its own: the message keeps its id, which history and reactions name.
+ */
+function editLines(v: Viewer, source: string, target: string, m: Message): IrcMessage[] {
+  if (m.deletedAt !== null) return [];
+  const me = m.text.startsWith(ME) && m.text.length > ME.length;
+  const text = me ? `${ME}${EDITED}${m.text.slice(ME.length)}` : `${EDITED}${m.text}`;
+  return privmsgLines(v, source, target, {
+    id: '',
+    text,
+    createdAt: m.editedAt ?? m.createdAt,
+    sender: m.sender,
+    replyTo: m.id,
+  });
+}
+
+/** A reaction added or taken back, as TAGMSG for clients that read client tags. */
+function reactionLines(
+  v: Viewer,
+  by: UserRef,
+  target: string,
+  msgid: string,
+  r: { emoji: string; on: boolean },
+  at: number | undefined,
+): IrcMessage[] {
+  if (!v.caps.has('message-tags')) return [];
+  const t = tags(v, at, undefined, by.username || undefined, msgid);
+  t.set(r.on ? REACT_TAG : UNREACT_TAG, r.emoji);
+  return [{ tags: t, source: hostmask(by, v.server), command: 'TAGMSG', params: [target] }];
+}
+
 /** A deletion, for clients with draft/message-redaction (others keep what they showed). */
 function redact(v: Viewer, source: string, target: string, msgid: string): IrcMessage[] {
   if (!v.caps.has('draft/message-redaction')) return [];
   return [{ tags: new Map(), source, command: 'REDACT', params: [target, msgid] }];
 }
 
-/** JOIN's parameters: with extended-join, the account and the real name too. */
-export function joinParams(v: Viewer, channel: string, user: UserRef): string[] {
-  return v.caps.has('extended-join') ? [channel, user.username || '*', user.username] : [channel];
+/** JOIN's parameters: with extended-join, the account (`*` for a guest: none) and the real name too. */
+export function joinParams(v: Viewer, channel: string, user: UserRef, guest = false): string[] {
+  if (!v.caps.has('extended-join')) return [channel];
+  return [channel, guest ? '*' : user.username || '*', user.username];
 }
 
 /** The capabilities a room message's lines depend on, as a cache key. */

@@ -1,0 +1,108 @@
+import { endDoorSessions } from '../../../core/accounts/revocation.js';
+import { isParleyError } from '../../../core/errors.js';
+import type { IrcConnection } from '../connection.js';
+import { nickToUsername, usernameToNick } from '../mapping/nick.js';
+import type { Handler } from './index.js';
+import { login } from './registration.js';
+
+/**
+ * IRC operators: `[irc] operators` names Parley accounts. Logged in as one of
+ * them, `OPER <username> <password>` checks that account's own password (through
+ * core, with its login throttle), so no password is kept in the config. An
+ * operator may KILL (end all of a person's IRC connections, on every node; their
+ * web and XMPP sessions and their login stay) and see STATS l and m. Operator
+ * status lasts as long as the connection.
+ */
+const opers = new WeakSet<IrcConnection>();
+
+export const isOper = (c: IrcConnection): boolean => opers.has(c);
+
+async function oper(c: IrcConnection, name: string, password: string): Promise<void> {
+  const username = name.toLowerCase();
+  const listed = c.deps.config.irc.operators.includes(username);
+  // Only your own account, and only a listed one: anything else is "no O-line for you".
+  if (!listed || c.guest || c.auth?.user.username !== username)
+    return c.numeric('ERR_NOOPERHOST', [], 'No O-lines for your host');
+  try {
+    await login(c, username, password);
+  } catch (err) {
+    c.numeric(
+      'ERR_PASSWDMISMATCH',
+      [],
+      isParleyError(err) && err.condition === 'rate-limited' ? err.message : 'Password incorrect',
+    );
+    return;
+  }
+  opers.add(c);
+  c.log.info({ oper: username }, 'irc operator');
+  c.numeric('RPL_YOUREOPER', [], 'You are now an IRC operator');
+}
+
+async function kill(c: IrcConnection, nick: string, reason: string): Promise<void> {
+  if (!isOper(c))
+    return c.numeric(
+      'ERR_NOPRIVILEGES',
+      [],
+      'Permission Denied- You do not have the correct IRC operator privileges',
+    );
+  const username = nickToUsername(nick);
+  const user =
+    username === undefined
+      ? undefined
+      : await c.core.profiles.view(c.auth!.user.id, username).catch(() => undefined);
+  if (!user) return c.numeric('ERR_NOSUCHNICK', [nick.slice(0, 64)], 'No such nick/channel');
+  const text = `Killed (${c.nick} (${reason.slice(0, 200)}))`;
+  c.log.info({ oper: c.auth!.user.username, target: user.username, reason }, 'irc kill');
+  endDoorSessions(c.core.router, user.userId, 'irc', text);
+  c.notice(`KILL: ${usernameToNick(user.username)}'s IRC connections are being closed: ${text}`);
+}
+
+function stats(c: IrcConnection, query: string): void {
+  const q = query.charAt(0);
+  const end = () => c.numeric('RPL_ENDOFSTATS', [q || '*'], 'End of /STATS report');
+  if (q === 'u') {
+    const s = Math.floor((Date.now() - c.deps.startedAt) / 1000);
+    const hms = [Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60), s % 60]
+      .map((n, i) => (i === 0 ? String(n) : String(n).padStart(2, '0')))
+      .join(':');
+    c.numeric('RPL_STATSUPTIME', [], `Server Up ${Math.floor(s / 86400)} days ${hms}`);
+    return end();
+  }
+  if (q === 'l' || q === 'm') {
+    if (!isOper(c)) {
+      c.numeric(
+        'ERR_NOPRIVILEGES',
+        [],
+        'Permission Denied- You do not have the correct IRC operator privileges',
+      );
+      return end();
+    }
+    if (q === 'm')
+      for (const [command, count] of [...c.deps.commandCounts].sort((a, b) => b[1] - a[1]))
+        c.numeric('RPL_STATSCOMMANDS', [command, String(count), '0', '0'], null);
+    else {
+      // This node's IRC connections: name, address, seconds open (queues and byte counts are not kept).
+      let shown = 0;
+      for (const x of c.deps.connections()) {
+        if (shown++ >= STATS_L_MAX) break;
+        const open = String(Math.floor((Date.now() - x.openedAt) / 1000));
+        c.numeric(
+          'RPL_STATSLINKINFO',
+          [`${x.nick}[${x.address}]`, '-', '-', '-', '-', '-', open],
+          null,
+        );
+      }
+    }
+    return end();
+  }
+  end();
+}
+
+/** Connections one STATS l lists at most. */
+const STATS_L_MAX = 500;
+
+export const OPERATORS: Record<string, Handler> = {
+  OPER: { minParams: 2, run: (c, m) => oper(c, m.params[0]!, m.params[1]!) },
+  KILL: { minParams: 2, run: (c, m) => kill(c, m.params[0]!, m.params[1]!) },
+  STATS: { minParams: 1, run: (c, m) => stats(c, m.params[0]!) },
+};
