@@ -16,9 +16,10 @@ import type { IrcTransport } from './transport.js';
 import { type IrcMessage, parseLine, serialiseLine } from './codec/line.js';
 import { joinBurst } from './handlers/channels.js';
 import { COMMANDS } from './handlers/index.js';
-import { mask, roomMessageText, toIrc, type Viewer } from './mapping/events.js';
+import { mask, roomMessageBytes, toIrc, type Viewer } from './mapping/events.js';
 import { usernameToNick } from './mapping/nick.js';
 import { type NumericName, numericReply } from './mapping/numerics.js';
+import { LineQueue } from './output.js';
 
 /** What every connection of the IRC door shares: built once per door. */
 export interface IrcDeps {
@@ -42,7 +43,7 @@ const MAX_BACKLOG = 1000;
  * core's feed hands it through the mapping. Registration: CAP negotiation, NICK,
  * USER, and a login (SASL PLAIN or PASS); then the connection is a core Session.
  */
-export class IrcConnection implements FeedSink {
+export class IrcConnection implements FeedSink, Viewer {
   readonly connectionId = newId();
   nick = '*';
   /** USER's username and realname, once given. */
@@ -70,6 +71,8 @@ export class IrcConnection implements FeedSink {
   readonly address: string;
 
   private readonly framer = new Framer();
+  /** What is written, flushed once per turn (output.ts). */
+  private readonly out: LineQueue;
   private readonly bucket: TokenBucket;
   private feed: Feed | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -89,6 +92,7 @@ export class IrcConnection implements FeedSink {
   ) {
     this.address = socket.remoteAddress ?? 'unknown';
     this.tls = socket instanceof TLSSocket;
+    this.out = new LineQueue(socket);
     this.bucket = new TokenBucket(deps.config.irc.line_burst);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('close', () => this.onClose());
@@ -121,14 +125,14 @@ export class IrcConnection implements FeedSink {
     return this.socket instanceof TLSSocket ? channelBindings(this.socket) : undefined;
   }
 
-  /** How the mapping sees this connection. */
+  /** Its user (empty before a login), for the mapping (Viewer). */
+  get userId(): string {
+    return this.auth?.user.id ?? '';
+  }
+
+  /** How the mapping sees this connection: the connection itself, so a delivery allocates no view. */
   viewer(): Viewer {
-    return {
-      userId: this.auth?.user.id ?? '',
-      nick: this.nick,
-      server: this.server,
-      caps: this.caps,
-    };
+    return this;
   }
 
   /** This client's own prefix. */
@@ -264,12 +268,12 @@ export class IrcConnection implements FeedSink {
     this.writeText(`${r.line}\r\n`);
   }
 
-  /** Finished lines (CRLF included); a client too far behind is cut off. */
-  private writeText(text: string): void {
-    if (this.closed || text === '') return;
-    this.socket.write(text);
-    if (this.socket.writableLength > this.deps.config.irc.send_queue_bytes) {
+  /** Finished lines (CRLF included), written at the end of the turn; a client too far behind is cut off. */
+  private writeText(text: string | Buffer): void {
+    if (this.closed || text.length === 0) return;
+    if (!this.out.push(text, this.deps.config.irc.send_queue_bytes)) {
       this.closed = true;
+      this.out.drop();
       this.socket.destroy();
     }
   }
@@ -300,6 +304,7 @@ export class IrcConnection implements FeedSink {
       trailing: true,
     });
     this.closed = true;
+    this.out.flush();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
@@ -393,8 +398,8 @@ export class IrcConnection implements FeedSink {
     // The echo of this connection's own command answers it (labeled-response); anything
     // else is news and never held.
     const own = e.exceptSession === this.connectionId;
-    // A room's messages reach every member: their lines are shared (roomMessageText).
-    if (e.name === 'room.message' && !own) return this.writeText(roomMessageText(e, this.viewer()));
+    // A room's messages reach every member: their lines are shared (roomMessageBytes).
+    if (e.name === 'room.message' && !own) return this.writeText(roomMessageBytes(e, this));
     for (const line of toIrc(e, this.viewer())) {
       if (own) this.send(line);
       else this.write(line);
@@ -434,6 +439,7 @@ export class IrcConnection implements FeedSink {
     const first = !this.finished;
     this.finished = true;
     this.closed = true;
+    this.out.drop();
     clearTimeout(this.registrationTimer);
     clearInterval(this.pingTimer);
     clearInterval(this.guestTimer);

@@ -11,7 +11,7 @@ export interface IrcTransport {
   readonly writableLength: number;
   on(event: 'data', fn: (chunk: Buffer) => void): unknown;
   on(event: 'close' | 'error', fn: () => void): unknown;
-  write(data: string): unknown;
+  write(data: string | Buffer): unknown;
   end(): unknown;
   destroy(): unknown;
   pause(): unknown;
@@ -60,8 +60,9 @@ export function webSocketTransport(ws: WebSocket, address: string): IrcTransport
       events.on(event, fn);
       return this;
     },
-    write(data: string) {
-      for (const line of data.split('\r\n'))
+    write(data: string | Buffer) {
+      const text = typeof data === 'string' ? data : data.toString('utf8');
+      for (const line of text.split('\r\n'))
         if (line) ws.send(binary ? Buffer.from(line, 'utf8') : line);
       return true;
     },
