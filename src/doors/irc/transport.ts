@@ -48,7 +48,7 @@ export function webSocketTransport(ws: WebSocket, address: string): IrcTransport
     destroyed = true;
     events.emit('error');
   });
-  return {
+  const transport: IrcTransport = {
     remoteAddress: address,
     get destroyed() {
       return destroyed;
@@ -56,9 +56,10 @@ export function webSocketTransport(ws: WebSocket, address: string): IrcTransport
     get writableLength() {
       return ws.bufferedAmount;
     },
-    on(event: string, fn: (chunk: Buffer) => void) {
-      events.on(event, fn);
-      return this;
+    on(event: string, fn: (this: IrcTransport, chunk: Buffer) => void) {
+      // Listeners are called on the transport, as a socket's are on the socket.
+      events.on(event, (chunk: Buffer) => fn.call(transport, chunk));
+      return transport;
     },
     write(data: string | Buffer) {
       const text = typeof data === 'string' ? data : data.toString('utf8');
@@ -80,4 +81,5 @@ export function webSocketTransport(ws: WebSocket, address: string): IrcTransport
       ws.resume();
     },
   };
+  return transport;
 }
