@@ -171,8 +171,13 @@ export function createPresenceService(deps: {
     return out;
   }
 
-  async function infoOf(userId: string, username: string): Promise<PresenceInfo> {
-    const g = (await globalOf([userId])).get(userId);
+  /** `known`: the user's presence over all nodes when the caller has just read it. */
+  async function infoOf(
+    userId: string,
+    username: string,
+    known?: Map<string, NodePresence>,
+  ): Promise<PresenceInfo> {
+    const g = (known ?? (await globalOf([userId]))).get(userId);
     if (g)
       return {
         userId,
@@ -203,13 +208,16 @@ export function createPresenceService(deps: {
   async function broadcast(userId: string, swept = false): Promise<PresenceInfo | undefined> {
     const username = await deps.usernameOf(userId);
     if (!username) return undefined;
-    const online = (await globalOf([userId])).has(userId);
+    const global = await globalOf([userId]);
+    const online = global.has(userId);
     if (!online) {
       const wasShown = shownOnline.delete(userId);
-      if (!wasShown && !swept) return infoOf(userId, username);
+      if (!wasShown && !swept) return infoOf(userId, username, global);
       await store.setLastSeen(userId, now());
     } else if (sessions.of(userId).length) shownOnline.add(userId);
-    const info = await infoOf(userId, username);
+    // Online, the read above is the answer (one read, not two); offline, the last-seen
+    // time just written is read back.
+    const info = await infoOf(userId, username, online ? global : undefined);
     const ev: PresenceEvent = { name: 'presence', ...info };
     for (const w of await store.watchersOf(userId)) router.deliver(w, ev);
     presenceHook(info);

@@ -52,7 +52,13 @@ export function createSendService(deps: {
       if ('room' in cmd.to && !('user' in cmd.to)) {
         const r = await deps.roomChat.send(
           userId,
-          { room: cmd.to.room, clientId, text: cmd.text, replyTo },
+          {
+            room: cmd.to.room,
+            clientId,
+            text: cmd.text,
+            replyTo,
+            fresh: cmd.clientId === undefined,
+          },
           cmd.connectionId,
         );
         return { kind: 'room', ...r };

@@ -6,7 +6,7 @@ import type { AuthContext } from '../../core/accounts/service.js';
 import { channelBindings } from '../tls/bindings.js';
 import type { Core } from '../../core/core.js';
 import type { CoreEvent } from '../../core/events.js';
-import { type Feed, type FeedSink, sessionCallbacks } from '../../core/feed.js';
+import type { Feed, FeedSink } from '../../core/feed.js';
 import { GUEST_TTL_MS } from '../../core/accounts/guests.js';
 import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
@@ -17,9 +17,10 @@ import { type IrcMessage, parseLine, serialiseLine } from './codec/line.js';
 import { joinBurst } from './handlers/channels.js';
 import { COMMANDS } from './handlers/index.js';
 import { liveExtras } from './handlers/live.js';
-import { mask, roomMessageText, toIrc, type Viewer } from './mapping/events.js';
+import { mask, roomMessageBytes, toIrc, type Viewer } from './mapping/events.js';
 import { usernameToNick } from './mapping/nick.js';
 import { type NumericName, numericReply } from './mapping/numerics.js';
+import { LineQueue } from './output.js';
 
 /** What every connection of the IRC door shares: built once per door. */
 export interface IrcDeps {
@@ -47,7 +48,7 @@ const MAX_BACKLOG = 1000;
  * core's feed hands it through the mapping. Registration: CAP negotiation, NICK,
  * USER, and a login (SASL PLAIN or PASS); then the connection is a core Session.
  */
-export class IrcConnection implements FeedSink {
+export class IrcConnection implements FeedSink, Viewer {
   readonly connectionId = newId();
   readonly openedAt = Date.now();
   nick = '*';
@@ -66,24 +67,39 @@ export class IrcConnection implements FeedSink {
   auth: AuthContext | undefined;
   session: Session | undefined;
   /** Rooms this connection has joined (room id -> name), as the client sees its channels. */
-  readonly channels = new Map<string, string>();
+  get channels(): Map<string, string> {
+    return (this.joined ??= new Map());
+  }
   away: string | undefined;
   /** Usernames this client MONITORs. */
-  readonly monitored = new Set<string>();
+  get monitored(): Set<string> {
+    return (this.monitoring ??= new Set());
+  }
+  /** Made on first use: most connections never join or MONITOR (memory per idle connection). */
+  private joined: Map<string, string> | undefined;
+  private monitoring: Set<string> | undefined;
   registered = false;
   /** Logged in as a guest (core/accounts/guests.ts): it ends with the connection. */
   guest = false;
   readonly address: string;
 
   private readonly framer = new Framer();
+  /** What is written, flushed once per turn (output.ts). */
+  private readonly out: LineQueue;
   private readonly bucket: TokenBucket;
   private feed: Feed | undefined;
   private chain: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
-  /** Registration, then login (NickServ), must be done by this deadline. */
-  private registrationTimer: NodeJS.Timeout;
-  private pingTimer: NodeJS.Timeout | undefined;
+  /**
+   * The connection's clocks (ms since the epoch, 0 when off), driven by the door's
+   * sweep (tick) rather than by timers of its own, which cost memory with 10,000
+   * connections: registration then login (NickServ) must be done by `deadline`,
+   * the next PING is due at `nextPing`, a guest is renewed at `nextTouch`.
+   */
+  private deadline: number;
+  private nextPing = 0;
+  private nextTouch = 0;
   private awaitingPong = false;
   private logger: Logger | undefined;
   /** Capabilities core respects for this session; `echo` follows echo-message. */
@@ -95,15 +111,39 @@ export class IrcConnection implements FeedSink {
   ) {
     this.address = socket.remoteAddress ?? 'unknown';
     this.tls = socket instanceof TLSSocket;
+    this.out = new LineQueue(socket);
     this.bucket = new TokenBucket(deps.config.irc.line_burst);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('close', () => this.onClose());
-    socket.on('error', () => this.onClose());
-    this.registrationTimer = setTimeout(
-      () => this.quit(this.registered ? 'Login timed out' : 'Registration timed out'),
-      deps.config.irc.registration_timeout_seconds * 1000,
-    );
-    this.registrationTimer.unref();
+    // Shared listeners, not closures per connection: the transport finds its connection.
+    (socket as Attached)[CONNECTION] = this;
+    socket.on('data', IrcConnection.onSocketData);
+    socket.on('close', IrcConnection.onSocketClose);
+    socket.on('error', IrcConnection.onSocketClose);
+    this.deadline = Date.now() + deps.config.irc.registration_timeout_seconds * 1000;
+  }
+
+  private static onSocketData(this: IrcTransport, chunk: Buffer): void {
+    (this as Attached)[CONNECTION]?.onData(chunk);
+  }
+
+  private static onSocketClose(this: IrcTransport): void {
+    (this as Attached)[CONNECTION]?.onClose();
+  }
+
+  /** The door's sweep, about twice a second: deadlines, pings, guest renewal. */
+  tick(now: number): void {
+    if (this.closed) return;
+    if (this.deadline !== 0 && now >= this.deadline)
+      return this.quit(this.registered ? 'Login timed out' : 'Registration timed out');
+    if (this.nextPing !== 0 && now >= this.nextPing) {
+      this.nextPing = now + this.deps.config.irc.ping_seconds * 1000;
+      if (this.awaitingPong) return this.quit('Ping timeout');
+      this.awaitingPong = true;
+      this.write({ tags: new Map(), command: 'PING', params: [this.server] });
+    }
+    if (this.nextTouch !== 0 && now >= this.nextTouch) {
+      this.nextTouch = now + GUEST_TTL_MS / 4;
+      if (this.auth) void this.core.guests.touch(this.auth.user.id).catch(() => {});
+    }
   }
 
   get server(): string {
@@ -127,14 +167,14 @@ export class IrcConnection implements FeedSink {
     return this.socket instanceof TLSSocket ? channelBindings(this.socket) : undefined;
   }
 
-  /** How the mapping sees this connection. */
+  /** Its user (empty before a login), for the mapping (Viewer). */
+  get userId(): string {
+    return this.auth?.user.id ?? '';
+  }
+
+  /** How the mapping sees this connection: the connection itself, so a delivery allocates no view. */
   viewer(): Viewer {
-    return {
-      userId: this.auth?.user.id ?? '',
-      nick: this.nick,
-      server: this.server,
-      caps: this.caps,
-    };
+    return this;
   }
 
   /** This client's own prefix. */
@@ -272,12 +312,12 @@ export class IrcConnection implements FeedSink {
     this.writeText(`${r.line}\r\n`);
   }
 
-  /** Finished lines (CRLF included); a client too far behind is cut off. */
-  private writeText(text: string): void {
-    if (this.closed || text === '') return;
-    this.socket.write(text);
-    if (this.socket.writableLength > this.deps.config.irc.send_queue_bytes) {
+  /** Finished lines (CRLF included), written at the end of the turn; a client too far behind is cut off. */
+  private writeText(text: string | Buffer): void {
+    if (this.closed || text.length === 0) return;
+    if (!this.out.push(text, this.deps.config.irc.send_queue_bytes)) {
       this.closed = true;
+      this.out.drop();
       this.socket.destroy();
     }
   }
@@ -308,6 +348,7 @@ export class IrcConnection implements FeedSink {
       trailing: true,
     });
     this.closed = true;
+    this.out.flush();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
@@ -316,21 +357,11 @@ export class IrcConnection implements FeedSink {
 
   /** Registration is complete: the client becomes a session of its user and is welcomed. */
   async attach(auth: AuthContext): Promise<void> {
-    clearTimeout(this.registrationTimer);
+    this.deadline = 0;
     this.auth = auth;
     const feed = await this.core.feeds.open(auth.user.id, this);
     this.feed = feed;
-    this.session = {
-      id: auth.session.id,
-      connectionId: this.connectionId,
-      userId: auth.user.id,
-      door: 'irc',
-      resource: `irc-${this.connectionId.slice(-6)}`,
-      capabilities: this.sessionCaps,
-      scoped: true,
-      ...sessionCallbacks(feed),
-      close: (reason: string) => setImmediate(() => this.quit(reason)),
-    };
+    this.session = new IrcSession(auth, this, feed);
     if (this.closed) return;
     const wasRegistered = this.registered;
     this.registered = true;
@@ -351,7 +382,7 @@ export class IrcConnection implements FeedSink {
     }
     this.channels.clear();
     this.core.sessions.remove(s);
-    clearInterval(this.guestTimer);
+    this.nextTouch = 0;
     this.guest = false;
     this.session = undefined;
     this.auth = undefined;
@@ -362,13 +393,8 @@ export class IrcConnection implements FeedSink {
   /** A guest lives while its connection does: renewed well within its expiry (GUEST_TTL_MS). */
   keepGuestAlive(): void {
     this.guest = true;
-    this.guestTimer = setInterval(() => {
-      if (this.auth) void this.core.guests.touch(this.auth.user.id).catch(() => {});
-    }, GUEST_TTL_MS / 4);
-    this.guestTimer.unref();
+    this.nextTouch = Date.now() + GUEST_TTL_MS / 4;
   }
-
-  private guestTimer: NodeJS.Timeout | undefined;
 
   /** IRC registration is done without a login: only NickServ and a few commands until one. */
   registerWithoutLogin(): void {
@@ -377,14 +403,7 @@ export class IrcConnection implements FeedSink {
   }
 
   private schedulePing(): void {
-    const every = this.deps.config.irc.ping_seconds * 1000;
-    this.pingTimer = setInterval(() => {
-      if (this.awaitingPong) return this.quit('Ping timeout');
-      this.awaitingPong = true;
-
-      this.write({ tags: new Map(), command: 'PING', params: [this.server] });
-    }, every);
-    this.pingTimer.unref();
+    this.nextPing = Date.now() + this.deps.config.irc.ping_seconds * 1000;
   }
 
   pong(): void {
@@ -401,24 +420,24 @@ export class IrcConnection implements FeedSink {
     // The echo of this connection's own command answers it (labeled-response); anything
     // else is news and never held.
     const own = e.exceptSession === this.connectionId;
-    // A room's messages reach every member: their lines are shared (roomMessageText).
-    if (e.name === 'room.message' && !own) return this.writeText(roomMessageText(e, this.viewer()));
+    // A room's messages reach every member: their lines are shared (roomMessageBytes).
+    if (e.name === 'room.message' && !own) return this.writeText(roomMessageBytes(e, this));
     for (const line of toIrc(e, this.viewer())) {
       if (own) this.send(line);
       else this.write(line);
     }
     liveExtras(this, e, own);
-    if (e.name === 'presence' && this.monitored.has(e.username)) {
+    if (e.name === 'presence' && this.monitoring?.has(e.username)) {
       const nick = usernameToNick(e.username);
       if (e.show === 'offline') this.numeric('RPL_MONOFFLINE', [], nick);
       else this.numeric('RPL_MONONLINE', [], mask(nick, this.server));
     }
     if (e.name === 'presence.snapshot')
       for (const p of e.contacts)
-        if (this.monitored.has(p.username)) this.live({ name: 'presence', ...p });
-    if (e.name === 'room.joined' && !this.channels.has(e.room.id))
+        if (this.monitoring?.has(p.username)) this.live({ name: 'presence', ...p });
+    if (e.name === 'room.joined' && !this.joined?.has(e.room.id))
       void this.afterOwnJoin(e.room.id, e.room.name);
-    else if (e.name === 'room.left') this.channels.delete(e.room.id);
+    else if (e.name === 'room.left') this.joined?.delete(e.room.id);
     else if (e.name === 'contact.updated' && e.contact.pendingIn && !e.contact.inRoster)
       this.notice(
         `${e.contact.username} asks to see your presence${e.contact.note ? `: ${e.contact.note}` : ''}. Answer with /msg Parley APPROVE ${e.contact.username} or DENY.`,
@@ -443,14 +462,12 @@ export class IrcConnection implements FeedSink {
     const first = !this.finished;
     this.finished = true;
     this.closed = true;
-    clearTimeout(this.registrationTimer);
-    clearInterval(this.pingTimer);
-    clearInterval(this.guestTimer);
+    this.out.drop();
     if (!first) return;
     this.sasl?.exchange.abort();
     if (this.session) {
       const s = this.session;
-      for (const roomId of this.channels.keys())
+      for (const roomId of this.joined?.keys() ?? [])
         void this.core.occupancy.leave(s, roomId).catch(() => {});
       this.core.sessions.remove(s);
       // After its last presence write, or that write would find the guest gone.
@@ -468,5 +485,49 @@ export class IrcConnection implements FeedSink {
   /** Closes from the server side (drain, stop). */
   end(reason: string): void {
     this.quit(reason);
+  }
+}
+
+/** Where a transport keeps its connection, for the shared listeners. */
+const CONNECTION = Symbol('irc connection');
+type Attached = IrcTransport & { [CONNECTION]?: IrcConnection };
+
+/**
+ * An IRC connection as core sees it (a Session): its events go to the feed.
+ * A class rather than an object of closures: one small object per connection.
+ */
+class IrcSession implements Session {
+  readonly id: string;
+  readonly userId: string;
+  readonly connectionId: string;
+  readonly door = 'irc';
+  readonly scoped = true;
+  resource: string;
+
+  constructor(
+    auth: AuthContext,
+    private readonly conn: IrcConnection,
+    private readonly feed: Feed,
+  ) {
+    this.id = auth.session.id;
+    this.userId = auth.user.id;
+    this.connectionId = conn.connectionId;
+    this.resource = `irc-${conn.connectionId.slice(-6)}`;
+  }
+
+  get capabilities(): ReadonlySet<Capability> {
+    return this.conn.sessionCaps;
+  }
+
+  send(e: CoreEvent): void {
+    this.feed.push(e);
+  }
+
+  passed(e: CoreEvent): void {
+    this.feed.pass(e);
+  }
+
+  close(reason: string): void {
+    setImmediate(() => this.conn.quit(reason));
   }
 }

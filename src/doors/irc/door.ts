@@ -53,8 +53,9 @@ export function createIrcDoor(deps: {
   let tlsServer: Server | undefined;
   let detach: (() => void) | undefined;
   let draining = false;
-  const startedAt = Date.now();
   const commandCounts = new Map<string, number>();
+  // One sweep drives every connection's deadlines, pings and guest renewal (IrcConnection.tick).
+  let sweep: NodeJS.Timeout | undefined;
   // Split for the longest nick, so every client's 005 lines fit; the nick is filled in per client.
   const isupport = isupportMessages(irc.server_name, 'x'.repeat(NICKLEN), [
     ['CASEMAPPING', 'ascii'],
@@ -76,6 +77,20 @@ export function createIrcDoor(deps: {
     ['ELIST', ELIST],
     ['SAFELIST', true],
   ]).map((m) => m.params.slice(1, -1));
+  // What every connection shares: one object for the door, not one per connection.
+  const shared = {
+    core: deps.core,
+    config,
+    logger,
+    isupport,
+    startedAt: Date.now(),
+    commandCounts,
+    connections: () => connections,
+    closed: (c: IrcConnection) => {
+      connections.delete(c);
+      perAddress.close(c.address);
+    },
+  };
 
   function accept(socket: IrcTransport): void {
     const address = socket.remoteAddress ?? 'unknown';
@@ -90,20 +105,11 @@ export function createIrcDoor(deps: {
       if (!draining) return;
       return;
     }
-    const conn = new IrcConnection(socket, {
-      core: deps.core,
-      config,
-      logger,
-      isupport,
-      startedAt,
-      commandCounts,
-      connections: () => connections,
-      closed: (c) => {
-        connections.delete(c);
-        perAddress.close(address);
-      },
-    });
-    connections.add(conn);
+    connections.add(new IrcConnection(socket, shared));
+    sweep ??= setInterval(() => {
+      const now = Date.now();
+      for (const c of connections) c.tick(now);
+    }, 500).unref();
   }
 
   return {
@@ -155,6 +161,7 @@ export function createIrcDoor(deps: {
     },
     async stop() {
       draining = true;
+      clearInterval(sweep);
       server?.close();
       tlsServer?.close();
       detach?.();

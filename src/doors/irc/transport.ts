@@ -11,7 +11,7 @@ export interface IrcTransport {
   readonly writableLength: number;
   on(event: 'data', fn: (chunk: Buffer) => void): unknown;
   on(event: 'close' | 'error', fn: () => void): unknown;
-  write(data: string): unknown;
+  write(data: string | Buffer): unknown;
   end(): unknown;
   destroy(): unknown;
   pause(): unknown;
@@ -48,7 +48,7 @@ export function webSocketTransport(ws: WebSocket, address: string): IrcTransport
     destroyed = true;
     events.emit('error');
   });
-  return {
+  const transport: IrcTransport = {
     remoteAddress: address,
     get destroyed() {
       return destroyed;
@@ -56,12 +56,14 @@ export function webSocketTransport(ws: WebSocket, address: string): IrcTransport
     get writableLength() {
       return ws.bufferedAmount;
     },
-    on(event: string, fn: (chunk: Buffer) => void) {
-      events.on(event, fn);
-      return this;
+    on(event: string, fn: (this: IrcTransport, chunk: Buffer) => void) {
+      // Listeners are called on the transport, as a socket's are on the socket.
+      events.on(event, (chunk: Buffer) => fn.call(transport, chunk));
+      return transport;
     },
-    write(data: string) {
-      for (const line of data.split('\r\n'))
+    write(data: string | Buffer) {
+      const text = typeof data === 'string' ? data : data.toString('utf8');
+      for (const line of text.split('\r\n'))
         if (line) ws.send(binary ? Buffer.from(line, 'utf8') : line);
       return true;
     },
@@ -79,4 +81,5 @@ export function webSocketTransport(ws: WebSocket, address: string): IrcTransport
       ws.resume();
     },
   };
+  return transport;
 }

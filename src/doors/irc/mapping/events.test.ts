@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serialiseLine } from '../codec/line.js';
-import { privmsgLines, roomMessageText, toIrc } from './events.js';
+import { privmsgLines, roomMessageBytes, toIrc } from './events.js';
 
 const viewer = { userId: 'u1', nick: 'alice', server: 'parley.test', caps: new Set<string>() };
 const sender = { id: 'u2', username: 'bob' };
@@ -38,7 +38,7 @@ describe('privmsgLines', () => {
   });
 });
 
-describe('roomMessageText', () => {
+describe('roomMessageBytes', () => {
   const event = () =>
     ({
       name: 'room.message',
@@ -65,15 +65,16 @@ describe('roomMessageText', () => {
 
   it('builds the lines once per capability set and shares them', () => {
     const e = event();
-    const plain = roomMessageText(e, viewer);
-    expect(plain).toBe(
+    const plain = roomMessageBytes(e, viewer);
+    expect(plain.toString('utf8')).toBe(
       ':bob!bob@parley.test PRIVMSG #tardis :hello\r\n:bob!bob@parley.test PRIVMSG #tardis :world\r\n',
     );
-    expect(roomMessageText(e, { ...viewer, userId: 'u9', nick: 'carol' })).toBe(plain);
-    const tagged = roomMessageText(e, {
+    // The same bytes, not a copy: encoded once.
+    expect(roomMessageBytes(e, { ...viewer, userId: 'u9', nick: 'carol' })).toBe(plain);
+    const tagged = roomMessageBytes(e, {
       ...viewer,
       caps: new Set(['server-time', 'message-tags']),
-    });
+    }).toString('utf8');
     expect(tagged).toMatch(
       /^@time=1970-01-01T00:00:01\.000Z;msgid=m7 :bob!bob@parley\.test PRIVMSG #tardis :hello\r\n/,
     );

@@ -368,28 +368,29 @@ const LINE_CAPS = ['server-time', 'message-tags', 'account-tag'] as const;
 const LINES = Symbol('irc lines');
 
 /**
- * A room message as finished IRC lines (with CRLF), the same for every member
- * whose capabilities give the same tags: built once per event and capability
- * set, and kept on the event under this door's own symbol, so a message to a
- * room of 500 is mapped and serialised a handful of times, not 500.
+ * A room message as finished IRC lines (with CRLF, UTF-8), the same for every
+ * member whose capabilities give the same tags: built and encoded once per
+ * event and capability set, and kept on the event under this door's own
+ * symbol, so a message to a room of 500 is mapped, serialised and encoded a
+ * handful of times, not 500.
  */
-export function roomMessageText(
+export function roomMessageBytes(
   e: Extract<CoreEvent, { name: 'room.message' }>,
   v: Viewer,
-): string {
+): Buffer {
   let key = 0;
   for (let i = 0; i < LINE_CAPS.length; i++) if (v.caps.has(LINE_CAPS[i]!)) key |= 1 << i;
-  const held = e as typeof e & { [LINES]?: Map<number, string> };
+  const held = e as typeof e & { [LINES]?: (Buffer | undefined)[] };
   let cache = held[LINES];
-  if (!cache) held[LINES] = cache = new Map();
-  let text = cache.get(key);
-  if (text === undefined) {
-    text = '';
+  if (!cache) held[LINES] = cache = [];
+  let bytes = cache[key];
+  if (bytes === undefined) {
+    let text = '';
     for (const m of toIrc(e, v)) {
       const r = serialiseLine(m);
       if (r.ok) text += `${r.line}\r\n`;
     }
-    cache.set(key, text);
+    cache[key] = bytes = Buffer.from(text, 'utf8');
   }
-  return text;
+  return bytes;
 }
