@@ -70,6 +70,8 @@ export interface MessageEvent extends Delivery {
   seq: number;
   change: MessageChange;
   message: DirectMessage;
+  /** Who reacted, on a live `reaction` change (a replay does not say: doors then tell both). */
+  by?: UserRef;
 }
 
 export interface ContactUpdatedEvent extends Delivery {
