@@ -21,6 +21,7 @@ import { type StreamEvent, type StreamHeader, StreamParser } from './codec/strea
 import { onStanza } from './handlers/index.js';
 import { saslElement } from './handlers/sasl.js';
 import { toStanzas, type Viewer } from './mapping/events.js';
+import { needsLookup, stanzasFor, typingLapse } from './outbound.js';
 import { XMLNS } from './xmlns.js';
 
 /** What every connection of the XMPP door shares: built once per door. */
@@ -35,6 +36,8 @@ export interface XmppDeps {
 
 /** Stanzas queued but not yet handled, beyond which the socket stops being read. */
 const MAX_QUEUED = 64;
+/** Live events waiting behind a lookup before the client is cut off. */
+const MAX_OUT_PENDING = 1000;
 /** Stanzas waiting at once (one read can hold thousands) before the client is cut off. */
 const MAX_BACKLOG = 1000;
 
@@ -62,7 +65,12 @@ export class XmppConnection implements FeedSink {
   carbons = false;
   /** Usernames whose pending subscription request this stream was shown. */
   readonly announced = new Set<string>();
-  readonly capabilities = new Set<Capability>();
+  /** Typing and read/delivered receipts reach XMPP as chat states and markers (outbound.ts). */
+  readonly capabilities = new Set<Capability>(['typing', 'receipts']);
+  /** Per conversation, the markers this stream was told (outbound.ts), bounded. */
+  readonly markersTold = new Map<string, { delivered: number; read: number }>();
+  /** Per person typing to this stream: when their `composing` lapses into `paused`. */
+  readonly typingTimers = new Map<string, NodeJS.Timeout>();
 
   private socket: Socket;
   private readonly parser: StreamParser;
@@ -80,6 +88,9 @@ export class XmppConnection implements FeedSink {
   private readonly loginTimer: NodeJS.Timeout;
   private pingTimer: NodeJS.Timeout | undefined;
   private heardFrom = true;
+  /** Events waiting behind a lookup (live), in order. */
+  private out: Promise<void> = Promise.resolve();
+  private outPending = 0;
   private pingId: string | undefined;
   private logger: Logger | undefined;
   private readonly onData = (chunk: Buffer): void => this.read(chunk);
@@ -436,7 +447,21 @@ export class XmppConnection implements FeedSink {
 
   live(e: CoreEvent): void {
     if (!this.jid) return;
-    for (const el of toStanzas(e, this.viewer(), this.announced)) this.write(el);
+    if (e.name === 'typing') typingLapse(this, e);
+    // Stanzas that need a lookup (outbound.ts) keep their place: later events wait behind them.
+    if (this.outPending === 0 && !needsLookup(e)) {
+      for (const el of toStanzas(e, this.viewer(), this.announced)) this.write(el);
+      return;
+    }
+    if (this.outPending >= MAX_OUT_PENDING)
+      return this.fail('resource-constraint', 'too many events waiting');
+    this.outPending++;
+    this.out = this.out
+      .then(async () => {
+        for (const el of await stanzasFor(this, e)) this.write(el);
+      })
+      .catch((err: unknown) => this.log.warn({ err }, 'xmpp: event not mapped'))
+      .finally(() => this.outPending--);
   }
 
   caughtUp(): void {}
@@ -450,6 +475,8 @@ export class XmppConnection implements FeedSink {
     this.closed = true;
     clearTimeout(this.loginTimer);
     clearInterval(this.pingTimer);
+    for (const t of this.typingTimers.values()) clearTimeout(t);
+    this.typingTimers.clear();
     if (this.finished) return;
     this.finished = true;
     this.sasl?.exchange.abort();
