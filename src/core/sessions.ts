@@ -8,8 +8,9 @@ import { newId } from './ids.js';
  *   the session that caused an event gets only the reply.
  * - `typing`, `receipts`: typing notifications and read/delivered receipts.
  * - `occupancy`: who is in a room right now (`room.occupant`, core/occupancy).
+ * - `resources`: each session's presence (`presence.resource`: XMPP resources).
  */
-export type Capability = 'echo' | 'typing' | 'receipts' | 'occupancy';
+export type Capability = 'echo' | 'typing' | 'receipts' | 'occupancy' | 'resources';
 
 /** Events a session gets only with the capability (any other event goes to every session). */
 const NEEDS: Readonly<Record<string, Capability>> = {
@@ -17,6 +18,7 @@ const NEEDS: Readonly<Record<string, Capability>> = {
   'room.typing': 'typing',
   receipt: 'receipts',
   'room.occupant': 'occupancy',
+  'presence.resource': 'resources',
 };
 
 /**
