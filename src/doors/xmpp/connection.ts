@@ -18,6 +18,7 @@ import type { StreamErrorCondition } from './codec/errors.js';
 import { type Jid, makeJid, tryParseJid } from './codec/jid.js';
 import { serialize, streamFooter, streamHeader } from './codec/serialize.js';
 import { type StreamEvent, type StreamHeader, StreamParser } from './codec/stream-parser.js';
+import { endDirected } from './handlers/directed.js';
 import { onStanza } from './handlers/index.js';
 import { saslElement } from './handlers/sasl.js';
 import { toStanzas, type Viewer } from './mapping/events.js';
@@ -65,8 +66,12 @@ export class XmppConnection implements FeedSink {
   carbons = false;
   /** Usernames whose pending subscription request this stream was shown. */
   readonly announced = new Set<string>();
-  /** Typing and read/delivered receipts reach XMPP as chat states and markers (outbound.ts). */
-  readonly capabilities = new Set<Capability>(['typing', 'receipts']);
+  /** Typing, receipts and each session's presence reach XMPP as chat states, markers, resources. */
+  readonly capabilities = new Set<Capability>(['typing', 'receipts', 'resources']);
+  /** Per contact seen online, the resources this stream was told (outbound.ts), bounded. */
+  readonly resourcesTold = new Map<string, Set<string>>();
+  /** Usernames this resource directed its presence at (handlers/directed.ts). */
+  readonly directedTo = new Set<string>();
   /** Per conversation, the markers this stream was told (outbound.ts), bounded. */
   readonly markersTold = new Map<string, { delivered: number; read: number }>();
   /** Per person typing to this stream: when their `composing` lapses into `paused`. */
@@ -480,7 +485,10 @@ export class XmppConnection implements FeedSink {
     if (this.finished) return;
     this.finished = true;
     this.sasl?.exchange.abort();
-    if (this.session) this.core.sessions.remove(this.session);
+    if (this.session) {
+      this.core.sessions.remove(this.session);
+      void endDirected(this).catch(() => {});
+    }
     this.deps.closed(this);
   }
 

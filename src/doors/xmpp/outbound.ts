@@ -7,7 +7,14 @@ import type {
 } from '../../core/events.js';
 import type { Element } from './codec/element.js';
 import type { XmppConnection } from './connection.js';
-import { chatMessage, jidOfUser, type ReplyRef, toStanzas } from './mapping/events.js';
+import {
+  chatMessage,
+  jidOfUser,
+  presenceStanza,
+  type ReplyRef,
+  toStanzas,
+} from './mapping/events.js';
+import { resourcePresence, resourcePresences } from './mapping/resources.js';
 import { chatState, type MarkerKind, markerStanza, peerOf } from './mapping/message-changes.js';
 
 /**
@@ -24,12 +31,24 @@ const MARKER_LOOKBACK = 20;
 export const MARKERS_REMEMBERED = 1000;
 
 export function needsLookup(e: CoreEvent): boolean {
-  if (e.name === 'receipt') return true;
-  if (e.name === 'marker') return true;
-  return e.name === 'message' && e.change === 'new' && e.message.replyTo !== null;
+  switch (e.name) {
+    // Presence keeps the stream's record of resources told, and may read core's.
+    case 'receipt':
+    case 'marker':
+    case 'presence':
+    case 'presence.snapshot':
+    case 'presence.resource':
+      return true;
+    case 'message':
+      return e.change === 'new' && e.message.replyTo !== null;
+    default:
+      return false;
+  }
 }
 
 export async function stanzasFor(c: XmppConnection, e: CoreEvent): Promise<Element[]> {
+  if (e.name === 'presence' || e.name === 'presence.snapshot' || e.name === 'presence.resource')
+    return presenceStanzas(c, e);
   if (e.name === 'receipt') return receiptStanzas(c, e);
   if (e.name === 'marker') return ownMarkerStanzas(c, e);
   if (e.name === 'message' && e.change === 'new' && e.message.replyTo !== null) {
@@ -144,4 +163,47 @@ export function typingLapse(c: XmppConnection, e: TypingEvent): void {
   }, e.expiresInMs);
   t.unref();
   c.typingTimers.set(e.userId, t);
+}
+
+/** Contacts whose resources a stream keeps track of at most. */
+export const RESOURCES_REMEMBERED = 10_000;
+
+/**
+ * Presence per resource. A contact seen online for the first time (at login, or
+ * once allowed to) is read from core, one presence per resource; from then on
+ * core's `presence.resource` events keep it current, and the contact going
+ * offline is one unavailable from the bare JID (all their resources).
+ */
+export async function presenceStanzas(
+  c: XmppConnection,
+  e: Extract<CoreEvent, { name: 'presence' | 'presence.snapshot' | 'presence.resource' }>,
+): Promise<Element[]> {
+  const v = c.viewer();
+  if (e.name === 'presence.resource') {
+    if (e.userId !== v.userId && !e.directed) {
+      const told = c.resourcesTold.get(e.userId);
+      if (e.show === 'offline') told?.delete(e.resource);
+      else if (told) told.add(e.resource);
+      else if (c.resourcesTold.size < RESOURCES_REMEMBERED)
+        c.resourcesTold.set(e.userId, new Set([e.resource]));
+    }
+    const el = resourcePresence(e, v);
+    return el ? [el] : [];
+  }
+  const list = e.name === 'presence' ? [e] : e.contacts;
+  const out: Element[] = [];
+  for (const p of list) {
+    if (p.show === 'offline' || p.username === '') {
+      c.resourcesTold.delete(p.userId);
+      const el = presenceStanza(p, v);
+      if (el) out.push(el);
+      continue;
+    }
+    if (c.resourcesTold.has(p.userId)) continue;
+    const resources = await c.core.presence.resources(v.userId, p.userId);
+    if (c.resourcesTold.size < RESOURCES_REMEMBERED)
+      c.resourcesTold.set(p.userId, new Set(resources.map((r) => r.resource)));
+    out.push(...resourcePresences(p.username, resources, v));
+  }
+  return out;
 }

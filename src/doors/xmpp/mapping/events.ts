@@ -155,12 +155,9 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
           `push-${newId()}`,
         ),
       ];
-    case 'presence': {
-      const el = presenceStanza(e, v);
-      return el ? [el] : [];
-    }
-    case 'presence.snapshot':
-      return e.contacts.flatMap((p) => presenceStanza(p, v) ?? []);
+    case 'presence':
+      // Online, a contact is told per resource (outbound.ts); offline is all of them.
+      return e.show === 'offline' ? optional(presenceStanza(e, v)) : [];
     default:
       return [];
   }
