@@ -152,6 +152,29 @@ for (const backend of everyStoreBackend()) {
       ).toBe(false);
     });
 
+    it('read on the web: a carbon of displayed lets the XMPP resource clear it', async () => {
+      const p = await pair();
+      expect((await p.c.iq('set', "<enable xmlns='urn:xmpp:carbons:2'/>")).attr('type')).toBe(
+        'result',
+      );
+      const sent = await p.b.web.sendMessage(p.a.name, 'read me elsewhere', 'w-else');
+      const web = await p.a.web.connect();
+      const mark = p.c.events.length;
+      await web.markRead(p.b.name, sent.message.seq);
+      const carbon = await p.c.stanza(
+        (el) => el.getChild('sent', 'urn:xmpp:carbons:2') !== undefined,
+        'sent carbon of displayed',
+        mark,
+      );
+      const inner = carbon
+        .getChild('sent', 'urn:xmpp:carbons:2')!
+        .getChild('forwarded', 'urn:xmpp:forward:0')!
+        .getChild('message', 'jabber:client')!;
+      expect(inner.attr('to')).toBe(p.bj);
+      expect(inner.getChild('displayed', MARKERS)!.attr('id')).toBe('w-else');
+      web.close();
+    });
+
     it('offline messages displayed on XMPP, or read on the web, do not come again', async () => {
       const a = await account('xa');
       const b = await account('wb');
@@ -197,6 +220,12 @@ for (const backend of everyStoreBackend()) {
       );
       expect(comp.attr('from')).toBe(p.bj);
       expect(comp.getChild('body')).toBeUndefined();
+      // Not renewed, typing lapses (core's expiry) into paused.
+      await p.c.stanza(
+        (el) => el.name === 'message' && el.getChild('paused', STATES) !== undefined,
+        'paused',
+        mark,
+      );
       await p.conn.typing(p.a.name, 'stop');
       await p.c.stanza(
         (el) => el.name === 'message' && el.getChild('active', STATES) !== undefined,
