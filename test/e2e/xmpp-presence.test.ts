@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Element } from '../../src/doors/xmpp/codec/element.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
@@ -14,6 +15,27 @@ const PASSWORD = 'correct horse battery';
 
 const isPresence = (from: string, type?: string) => (el: Element) =>
   el.name === 'presence' && el.attr('from') === from && el.attr('type') === type;
+
+const CAPS = 'http://jabber.org/protocol/caps';
+const DISCO = 'http://jabber.org/protocol/disco#info';
+
+/** XEP-0115 5.1 over a disco#info answer (no forms, as Parley sends none). */
+function verOf(query: Element): string {
+  const ids = query
+    .getChildren('identity')
+    .map(
+      (i) =>
+        `${i.attr('category')}/${i.attr('type')}/${i.attr('xml:lang') ?? ''}/${i.attr('name') ?? ''}<`,
+    )
+    .sort();
+  const fs = query
+    .getChildren('feature')
+    .map((f) => `${f.attr('var')}<`)
+    .sort();
+  return createHash('sha1')
+    .update(ids.join('') + fs.join(''))
+    .digest('base64');
+}
 
 for (const backend of everyStoreBackend()) {
   describeOn(backend)(`XMPP presence per resource (${backend.name})`, () => {
@@ -123,6 +145,44 @@ for (const backend of everyStoreBackend()) {
       sender.close();
       await other.stanza(isPresence(`${a.jid}/pc`, 'unavailable'), 'directed unavailable', mark);
       await blocked.stanza(isPresence(`${a.jid}/pc`, 'unavailable'), 'directed unavailable too');
+    });
+
+    it('caps (XEP-0115): the server in the stream features, each resource in its presence, each hash the disco answer', async () => {
+      const { a, b } = await contacts();
+      const watcher = await login(b.name, 'caps');
+      const feat = watcher.events.findLast(
+        (e) => e.type === 'stanza' && e.element.name === 'features',
+      );
+      const c = (feat as { element: Element }).element.getChild('c', CAPS)!;
+      const info = await watcher.iq(
+        'get',
+        `<query xmlns='${DISCO}' node='${c.attr('node')}#${c.attr('ver')}'/>`,
+        'localhost',
+      );
+      expect(info.attr('type')).toBe('result');
+      expect(verOf(info.getChild('query')!)).toBe(c.attr('ver'));
+      watcher.send('<presence/>');
+      const other = await login(a.name, 'res');
+      other.send('<presence/>');
+      const p = await watcher.stanza(isPresence(`${a.jid}/res`), 'presence with caps');
+      const pc = p.getChild('c', CAPS)!;
+      const rinfo = await watcher.iq(
+        'get',
+        `<query xmlns='${DISCO}' node='${pc.attr('node')}#${pc.attr('ver')}'/>`,
+        `${a.jid}/res`,
+      );
+      const q = rinfo.getChild('query')!;
+      expect(verOf(q)).toBe(pc.attr('ver'));
+      const features = q.getChildren('feature').map((f) => f.attr('var'));
+      for (const f of [
+        'urn:xmpp:chat-markers:0',
+        'urn:xmpp:reactions:0',
+        'urn:xmpp:message-retract:1',
+      ])
+        expect(features).toContain(f);
+      // A node no hash names is not found.
+      const bad = await watcher.iq('get', `<query xmlns='${DISCO}' node='x#y'/>`, `${a.jid}/res`);
+      expect(bad.attr('type')).toBe('error');
     });
 
     it('probes are answered with consent: resources, unavailable, or unsubscribed', async () => {

@@ -18,7 +18,9 @@ import type { StreamErrorCondition } from './codec/errors.js';
 import { type Jid, makeJid, tryParseJid } from './codec/jid.js';
 import { serialize, streamFooter, streamHeader } from './codec/serialize.js';
 import { type StreamEvent, type StreamHeader, StreamParser } from './codec/stream-parser.js';
+import { capsElement } from './caps.js';
 import { endDirected } from './handlers/directed.js';
+import { SERVER_VER } from './handlers/server.js';
 import { onStanza } from './handlers/index.js';
 import { saslElement } from './handlers/sasl.js';
 import { toStanzas, type Viewer } from './mapping/events.js';
@@ -260,6 +262,7 @@ export class XmppConnection implements FeedSink {
         {},
         xml('bind', { xmlns: XMLNS.bind }),
         xml('session', { xmlns: XMLNS.session }, xml('optional')),
+        capsElement(SERVER_VER),
       );
     }
     const ctx = this.saslContext();
@@ -281,6 +284,7 @@ export class XmppConnection implements FeedSink {
           { xmlns: XMLNS.saslCb },
           bindings.map((type) => xml('channel-binding', { type })),
         ),
+      capsElement(SERVER_VER),
     );
   }
 

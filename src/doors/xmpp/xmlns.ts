@@ -35,6 +35,8 @@ export const XMLNS = {
   fallback: 'urn:xmpp:fallback:0',
   /** XEP-0334 message processing hints. */
   hints: 'urn:xmpp:hints',
+  /** XEP-0115 entity capabilities. */
+  caps: 'http://jabber.org/protocol/caps',
   /** XEP-0440: the channel-binding types the server can offer. */
   saslCb: 'urn:xsf:sasl-cb:0',
 } as const;

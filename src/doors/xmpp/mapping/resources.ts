@@ -2,12 +2,14 @@ import type { PresenceResourceEvent } from '../../../core/events.js';
 import type { SessionPresence } from '../../../core/presence/store.js';
 import { type Element, xml } from '../codec/element.js';
 import { makeJid } from '../codec/jid.js';
+import { capsElement, CONTACT_VER } from '../caps.js';
 import type { Viewer } from './events.js';
 
 /**
  * Presence per resource (RFC 6121 4), pure: each session of a contact (an XMPP
  * resource, a web device) as `<presence>` from its full JID with its show,
- * status and priority, or `unavailable` once it is gone or invisible. What
+ * status and priority and the caps of what the door translates for it
+ * (XEP-0115, caps.ts), or `unavailable` once it is gone or invisible. What
  * core calls `available` has no `<show>`.
  */
 
@@ -34,6 +36,7 @@ export function resourcePresence(
     p.show !== 'available' && xml('show', {}, p.show),
     p.status !== '' && xml('status', {}, p.status),
     p.priority !== 0 && xml('priority', {}, String(p.priority)),
+    capsElement(CONTACT_VER),
   );
 }
 
