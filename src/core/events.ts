@@ -196,6 +196,7 @@ export interface PresenceResourceEvent extends Delivery {
   show: Show | 'offline';
   status: string;
   priority: number;
+  /** When this state began (ms, the session's node clock; `presence.resources` calls it `since`). */
   at: number;
   directed?: true;
 }

@@ -264,7 +264,7 @@ export function createPresenceService(deps: {
       show: visible ? (l.show as Show) : 'offline',
       status: visible ? l.status : '',
       priority: l?.priority ?? 0,
-      at: now(),
+      at: visible ? l.at : now(),
     };
   }
 

@@ -70,8 +70,8 @@ export class XmppConnection implements FeedSink {
   readonly announced = new Set<string>();
   /** Typing, receipts and each session's presence reach XMPP as chat states, markers, resources. */
   readonly capabilities = new Set<Capability>(['typing', 'receipts', 'resources']);
-  /** Per contact seen online, the resources this stream was told (outbound.ts), bounded. */
-  readonly resourcesTold = new Map<string, Set<string>>();
+  /** Per contact seen online, the resources this stream was told and since when (outbound.ts), bounded. */
+  readonly resourcesTold = new Map<string, Map<string, number>>();
   /** Usernames this resource directed its presence at (handlers/directed.ts). */
   readonly directedTo = new Set<string>();
   /** Per conversation, the markers this stream was told (outbound.ts), bounded. */

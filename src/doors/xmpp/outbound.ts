@@ -182,10 +182,12 @@ export async function presenceStanzas(
   if (e.name === 'presence.resource') {
     if (e.userId !== v.userId && !e.directed) {
       const told = c.resourcesTold.get(e.userId);
+      // Older than what a lookup already told (it read the store after this was sent): stale.
+      if (e.show !== 'offline' && (told?.get(e.resource) ?? 0) > e.at) return [];
       if (e.show === 'offline') told?.delete(e.resource);
-      else if (told) told.add(e.resource);
+      else if (told) told.set(e.resource, e.at);
       else if (c.resourcesTold.size < RESOURCES_REMEMBERED)
-        c.resourcesTold.set(e.userId, new Set([e.resource]));
+        c.resourcesTold.set(e.userId, new Map([[e.resource, e.at]]));
     }
     const el = resourcePresence(e, v);
     return el ? [el] : [];
@@ -202,7 +204,7 @@ export async function presenceStanzas(
     if (c.resourcesTold.has(p.userId)) continue;
     const resources = await c.core.presence.resources(v.userId, p.userId);
     if (c.resourcesTold.size < RESOURCES_REMEMBERED)
-      c.resourcesTold.set(p.userId, new Set(resources.map((r) => r.resource)));
+      c.resourcesTold.set(p.userId, new Map(resources.map((r) => [r.resource, r.since])));
     out.push(...resourcePresences(p.username, resources, v));
   }
   return out;
