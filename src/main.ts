@@ -208,6 +208,7 @@ export async function createParley(
     nodeTimeoutSeconds: config.presence.node_timeout_seconds,
     onError: quiet(logger, 'warn', 'presence update failed'),
     hooks,
+    directory: users,
   });
   const contacts = createContactService({
     store: store.contacts,

@@ -1,5 +1,6 @@
 import type { ContactItem } from './contacts/service.js';
 import type { PresenceInfo } from './presence/service.js';
+import type { Show } from './presence/store.js';
 import type { Profile } from './profiles/store.js';
 import type { MarkerView } from './receipts/service.js';
 import type { RoomSummary } from './rooms/access.js';
@@ -192,6 +193,25 @@ export interface PresenceEvent extends Delivery, PresenceInfo {
   name: 'presence';
 }
 
+/**
+ * One session's presence (an XMPP resource): told to the user's watchers and
+ * their own other sessions whenever a session comes, changes or goes, and to
+ * someone it was directed at (`directed`). `offline`: that session is gone or
+ * went invisible. Only sessions with the `resources` capability get it.
+ */
+export interface PresenceResourceEvent extends Delivery {
+  name: 'presence.resource';
+  userId: string;
+  username: string;
+  resource: string;
+  show: Show | 'offline';
+  status: string;
+  priority: number;
+  /** When this state began (ms, the session's node clock; `presence.resources` calls it `since`). */
+  at: number;
+  directed?: true;
+}
+
 export interface PresenceSnapshotEvent extends Delivery {
   name: 'presence.snapshot';
   contacts: PresenceInfo[];
@@ -271,6 +291,7 @@ export type LiveEvent =
   | ProfileUpdatedEvent
   | SessionRevokedEvent
   | PresenceEvent
+  | PresenceResourceEvent
   | PresenceSnapshotEvent
   | MarkerEvent
   | ReceiptEvent

@@ -8,8 +8,15 @@ import { newId } from './ids.js';
  *   the session that caused an event gets only the reply.
  * - `typing`, `receipts`: typing notifications and read/delivered receipts.
  * - `occupancy`: who is in a room right now (`room.occupant`, core/occupancy).
+ * - `resources`: each session's presence (`presence.resource`: XMPP resources).
  */
-export type Capability = 'echo' | 'typing' | 'receipts' | 'occupancy' | 'names';
+export type Capability =
+  | 'echo'
+  | 'typing'
+  | 'receipts'
+  | 'occupancy'
+  | 'names'
+  | 'resources';
 
 /** Events a session gets only with the capability (any other event goes to every session). */
 const NEEDS: Readonly<Record<string, Capability>> = {
@@ -18,6 +25,7 @@ const NEEDS: Readonly<Record<string, Capability>> = {
   receipt: 'receipts',
   'room.occupant': 'occupancy',
   'room.profile': 'names',
+  'presence.resource': 'resources',
 };
 
 /**

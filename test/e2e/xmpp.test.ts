@@ -200,8 +200,10 @@ for (const backend of everyStoreBackend()) {
       // The web user's presence, from the snapshot or live.
       await c.stanza(
         (el) =>
-          el.name === 'presence' && el.attr('from') === `${b.name}@localhost` && !el.attr('type'),
-        'web user online',
+          el.name === 'presence' &&
+          el.attr('from')?.startsWith(`${b.name}@localhost/`) === true &&
+          !el.attr('type'),
+        'web user online (per resource)',
       );
       const mark = c.events.length;
       await conn.setPresence('dnd', 'busy');

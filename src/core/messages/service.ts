@@ -63,6 +63,12 @@ export interface MessageService {
     on?: boolean,
     connectionId?: string,
   ): Promise<SendResult>;
+  /**
+   * The message of your conversation with `withUser` (a username) that `ref` names: its id,
+   * or the client id its sender (you or them) gave it (XMPP clients name messages
+   * by the id they were sent with). Undefined when there is none you may see.
+   */
+  find(userId: string, withUser: string, ref: string): Promise<DirectMessage | undefined>;
   history(userId: string, q: HistoryQuery): Promise<{ messages: DirectMessage[]; more: boolean }>;
   filters(userId: string): Promise<string[]>;
   addFilter(userId: string, phrase: string): Promise<string[]>;
@@ -489,6 +495,27 @@ export function createMessageService(deps: {
         reaction: { emoji, on: on !== false },
       });
       return { message, seq: r.seqs.get(userId) ?? null, duplicate: false };
+    },
+
+    async find(userId, withUser, ref) {
+      if (ref.length === 0 || ref.length > 64 || hasNul(ref)) return undefined;
+      if (withUser.length > 64 || hasNul(withUser)) return undefined;
+      const them = await users.byUsername(withUser.toLowerCase());
+      if (!them) return undefined;
+      const withUserId = them.id;
+      const conversationId = dmConversationId(userId, withUserId);
+      const seen = (m: StoredMessage | undefined) =>
+        m !== undefined &&
+        m.conversationId === conversationId &&
+        (m.senderId === userId || m.visibleToRecipient);
+      const byId = await store.byId(ref);
+      if (seen(byId)) return view(byId!);
+      // Each sender's client ids are unique to them; yours first, as you name yours most.
+      for (const sender of [userId, withUserId]) {
+        const m = await store.bySenderClientId(sender, ref);
+        if (seen(m)) return view(m!);
+      }
+      return undefined;
     },
 
     async history(userId, q) {

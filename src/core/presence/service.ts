@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors.js';
-import type { PresenceEvent } from '../events.js';
+import { except, type PresenceEvent, type PresenceResourceEvent } from '../events.js';
 import { type Hooks, NO_HOOKS } from '../hooks.js';
 import type { Router } from '../router.js';
 import { type Session, type SessionRegistry, sessionKey } from '../sessions.js';
@@ -43,6 +43,14 @@ export interface PresenceService {
    * user; invisible sessions are never listed. The aggregate is unchanged by it.
    */
   resources(viewerId: string, userId: string): Promise<SessionPresence[]>;
+  /**
+   * Directed presence (RFC 6121 4.6): tells `to` (a username) this session's
+   * presence, or with `available` false that it is gone, as a
+   * `presence.resource` event marked `directed`, whether or not `to` watches
+   * the user; never to someone who blocked the user. Resolves with the
+   * recipient's id (to tell them `available: false` later), undefined for no one.
+   */
+  direct(session: Session, to: string, available: boolean): Promise<string | undefined>;
   /** The presence of everyone whose presence `userId` may see. */
   snapshot(userId: string): Promise<PresenceInfo[]>;
   /** Re-tells `watcherId` about `targetId` after their consent or a block changed. */
@@ -100,6 +108,11 @@ export function createPresenceService(deps: {
   nodeTimeoutSeconds: number;
   onError: (err: unknown) => void;
   hooks?: Hooks;
+  /** For directed presence: who a username is, and blocks. */
+  directory?: {
+    byUsername(username: string): Promise<{ id: string } | undefined>;
+    isBlocked(ownerId: string, otherId: string): Promise<boolean>;
+  };
   now?: () => number;
 }): PresenceService {
   const { nodeId, store, router, sessions } = deps;
@@ -235,11 +248,44 @@ export function createPresenceService(deps: {
     hooks.emit('presence.changed', { userId, show, status, since, at });
   }
 
-  function update(userId: string): Promise<PresenceInfo | undefined> {
+  function update(userId: string, changed?: Session): Promise<PresenceInfo | undefined> {
     return serial(userId, async () => {
       await store.setNodePresence(userId, nodeId, localAggregate(userId));
-      return broadcast(userId);
+      const info = await broadcast(userId);
+      if (changed) await tellResource(changed);
+      return info;
     });
+  }
+
+  // Sessions whose presence.resource said they were visible: only they are told gone,
+  // so an invisible session's comings and goings show nothing.
+  const resourceShown = new Set<string>();
+
+  function resourceEvent(s: Session, username: string): PresenceResourceEvent {
+    const l = local.get(s.connectionId);
+    const visible = l !== undefined && l.show !== 'invisible';
+    return {
+      name: 'presence.resource',
+      userId: s.userId,
+      username,
+      resource: s.resource,
+      show: visible ? (l.show as Show) : 'offline',
+      status: visible ? l.status : '',
+      priority: l?.priority ?? 0,
+      at: visible ? l.at : now(),
+    };
+  }
+
+  /** One session's presence to the user's watchers and the user's other sessions. */
+  async function tellResource(s: Session): Promise<void> {
+    const l = local.get(s.connectionId);
+    if (l !== undefined && l.show !== 'invisible') resourceShown.add(s.connectionId);
+    else if (!resourceShown.delete(s.connectionId)) return;
+    const username = await deps.usernameOf(s.userId);
+    if (!username) return;
+    const ev = resourceEvent(s, username);
+    for (const w of await store.watchersOf(s.userId)) router.deliver(w, ev);
+    router.deliver(s.userId, except(ev, s.connectionId));
   }
 
   sessions.onSessionAdded((s) => {
@@ -257,7 +303,7 @@ export function createPresenceService(deps: {
       at: now(),
       priority: 0,
     });
-    void update(s.userId).catch(() => {}); // serial() has logged it
+    void update(s.userId, s).catch(() => {}); // serial() has logged it
     void serial(s.userId, async () => {
       const contacts = await snapshot(s.userId);
       if (contacts.length) s.send({ name: 'presence.snapshot', contacts });
@@ -265,7 +311,7 @@ export function createPresenceService(deps: {
   });
   sessions.onSessionRemoved((s) => {
     local.delete(s.connectionId);
-    void update(s.userId).catch(() => {});
+    void update(s.userId, s).catch(() => {});
   });
 
   async function snapshot(userId: string): Promise<PresenceInfo[]> {
@@ -341,12 +387,30 @@ export function createPresenceService(deps: {
       if (!l) throw new ParleyError('not-authenticated', 'this connection has no session');
       Object.assign(l, { show, status: text, at: now() });
       if (priority !== undefined) l.priority = priority;
-      const info = await update(session.userId);
+      const info = await update(session.userId, session);
       if (!info) throw new ParleyError('not-found', 'no such user');
       return info;
     },
 
     snapshot,
+    async direct(session, to, available) {
+      const dir = deps.directory;
+      if (!dir) throw new ParleyError('unavailable', 'directed presence is not set up');
+      if (to.length > 64) return undefined;
+      const target = await dir.byUsername(to.toLowerCase());
+      if (!target || target.id === session.userId) return undefined;
+      // Someone who blocked you never hears from you (and you are not told).
+      if (await dir.isBlocked(target.id, session.userId)) return undefined;
+      const username = await deps.usernameOf(session.userId);
+      if (!username) return undefined;
+      const ev = resourceEvent(session, username);
+      router.deliver(target.id, {
+        ...ev,
+        ...(available ? {} : { show: 'offline' as const, status: '' }),
+        directed: true,
+      });
+      return target.id;
+    },
     async online(userId) {
       if (sessions.of(userId).length) return true;
       return (await store.presenceOf([userId], aliveSince())).length > 0;

@@ -25,6 +25,9 @@ import {
   streamHeader,
 } from './codec/serialize.js';
 import { type StreamEvent, type StreamHeader, StreamParser } from './codec/stream-parser.js';
+import { capsElement } from './caps.js';
+import { endDirected } from './handlers/directed.js';
+import { SERVER_VER } from './handlers/server.js';
 import { onStanza } from './handlers/index.js';
 import { saslElement } from './handlers/sasl.js';
 import { toStanzas, type Viewer } from './mapping/events.js';
@@ -33,6 +36,7 @@ import { csiNonza, smNonza } from './handlers/sm.js';
 import type { Resumption } from './resumption.js';
 import { isStanza, type StreamManagement } from './sm.js';
 import type { XmppTransport } from './transport.js';
+import { needsLookup, stanzasFor, typingLapse } from './outbound.js';
 import { XMLNS } from './xmlns.js';
 
 /** What every connection of the XMPP door shares: built once per door. */
@@ -67,6 +71,8 @@ class SinkRelay implements FeedSink {
 
 /** Stanzas queued but not yet handled, beyond which the socket stops being read. */
 const MAX_QUEUED = 64;
+/** Live events waiting behind a lookup before the client is cut off. */
+const MAX_OUT_PENDING = 1000;
 /** Stanzas waiting at once (one read can hold thousands) before the client is cut off. */
 const MAX_BACKLOG = 1000;
 
@@ -95,13 +101,22 @@ export class XmppConnection implements FeedSink {
   carbons = false;
   /** Usernames whose pending subscription request this stream was shown. */
   announced = new Set<string>();
-  capabilities = new Set<Capability>();
+  /** Typing, receipts and each session's presence reach XMPP as chat states, markers, resources. */
+  capabilities = new Set<Capability>(['typing', 'receipts', 'resources']);
   /** XEP-0198, once enabled. */
   sm: StreamManagement | undefined;
   /** XEP-0352: what is held back while the client is inactive. */
   csi = new ClientState();
   /** The connection dropped; the session waits to be resumed (XEP-0198). */
   detached = false;
+  /** Per contact seen online, the resources this stream was told and since when (outbound.ts), bounded. */
+  resourcesTold = new Map<string, Map<string, number>>();
+  /** Usernames this resource directed its presence at (handlers/directed.ts). */
+  directedTo = new Set<string>();
+  /** Per conversation, the markers this stream was told (outbound.ts), bounded. */
+  markersTold = new Map<string, { delivered: number; read: number }>();
+  /** Per person typing to this stream: when their `composing` lapses into `paused`. */
+  readonly typingTimers = new Map<string, NodeJS.Timeout>();
 
   private socket: XmppTransport;
   /** RFC 7395: one element per WebSocket message, <open/> and <close/> for the stream. */
@@ -125,6 +140,9 @@ export class XmppConnection implements FeedSink {
   private readonly loginTimer: NodeJS.Timeout;
   private pingTimer: NodeJS.Timeout | undefined;
   private heardFrom = true;
+  /** Events waiting behind a lookup (live), in order. */
+  private out: Promise<void> = Promise.resolve();
+  private outPending = 0;
   private pingId: string | undefined;
   private logger: Logger | undefined;
   private readonly onData = (chunk: Buffer): void => this.read(chunk);
@@ -302,6 +320,7 @@ export class XmppConnection implements FeedSink {
         xml('session', { xmlns: XMLNS.session }, xml('optional')),
         xml('sm', { xmlns: XMLNS.sm }),
         xml('csi', { xmlns: XMLNS.csi }),
+        capsElement(SERVER_VER),
       );
     }
     const ctx = this.saslContext();
@@ -323,6 +342,7 @@ export class XmppConnection implements FeedSink {
           { xmlns: XMLNS.saslCb },
           bindings.map((type) => xml('channel-binding', { type })),
         ),
+      capsElement(SERVER_VER),
     );
   }
 
@@ -536,11 +556,28 @@ export class XmppConnection implements FeedSink {
 
   live(e: CoreEvent): void {
     if (!this.jid) return;
-    for (const el of toStanzas(e, this.viewer(), this.announced)) {
-      const { held, flush } = this.csi.hold(el);
-      for (const f of flush) this.write(f);
-      if (!held) this.write(el);
+    if (e.name === 'typing') typingLapse(this, e);
+    // Stanzas that need a lookup (outbound.ts) keep their place: later events wait behind them.
+    if (this.outPending === 0 && !needsLookup(e)) {
+      for (const el of toStanzas(e, this.viewer(), this.announced)) this.deliver(el);
+      return;
     }
+    if (this.outPending >= MAX_OUT_PENDING)
+      return this.fail('resource-constraint', 'too many events waiting');
+    this.outPending++;
+    this.out = this.out
+      .then(async () => {
+        for (const el of await stanzasFor(this, e)) this.deliver(el);
+      })
+      .catch((err: unknown) => this.log.warn({ err }, 'xmpp: event not mapped'))
+      .finally(() => this.outPending--);
+  }
+
+  /** A live stanza through CSI (XEP-0352): held back while the client is inactive, or written. */
+  private deliver(el: Element): void {
+    const { held, flush } = this.csi.hold(el);
+    for (const f of flush) this.write(f);
+    if (!held) this.write(el);
   }
 
   caughtUp(): void {}
@@ -554,6 +591,8 @@ export class XmppConnection implements FeedSink {
     this.closed = true;
     clearTimeout(this.loginTimer);
     clearInterval(this.pingTimer);
+    for (const t of this.typingTimers.values()) clearTimeout(t);
+    this.typingTimers.clear();
     if (this.finished) return;
     this.finished = true;
     this.sasl?.exchange.abort();
@@ -565,7 +604,10 @@ export class XmppConnection implements FeedSink {
 
   private endSession(): void {
     if (this.sm?.token !== undefined) this.deps.resumption.forget(this.sm.token, this);
-    if (this.session) this.core.sessions.remove(this.session);
+    if (this.session) {
+      this.core.sessions.remove(this.session);
+      void endDirected(this).catch(() => {});
+    }
   }
 
   /**
@@ -623,6 +665,9 @@ export class XmppConnection implements FeedSink {
     this.carbons = old.carbons;
     this.announced = old.announced;
     this.capabilities = old.capabilities;
+    this.resourcesTold = old.resourcesTold;
+    this.directedTo = old.directedTo;
+    this.markersTold = old.markersTold;
     this.csi = old.csi;
     this.sm = old.sm;
     old.sm = undefined;

@@ -25,6 +25,24 @@ export const XMLNS = {
   /** XEP-0352 client state indication. */
   csi: 'urn:xmpp:csi:0',
   chatStates: 'http://jabber.org/protocol/chatstates',
+  /** XEP-0184 delivery receipts. */
+  receipts: 'urn:xmpp:receipts',
+  /** XEP-0333 chat markers (received, displayed, acknowledged). */
+  markers: 'urn:xmpp:chat-markers:0',
+  /** XEP-0424 message retraction (0.4 and later), and the form before it over fastening. */
+  retract: 'urn:xmpp:message-retract:1',
+  retractOld: 'urn:xmpp:message-retract:0',
+  fasten: 'urn:xmpp:fasten:0',
+  /** XEP-0444 message reactions. */
+  reactions: 'urn:xmpp:reactions:0',
+  /** XEP-0461 message replies. */
+  reply: 'urn:xmpp:reply:0',
+  /** XEP-0428 fallback indication. */
+  fallback: 'urn:xmpp:fallback:0',
+  /** XEP-0334 message processing hints. */
+  hints: 'urn:xmpp:hints',
+  /** XEP-0115 entity capabilities. */
+  caps: 'http://jabber.org/protocol/caps',
   /** XEP-0440: the channel-binding types the server can offer. */
   saslCb: 'urn:xsf:sasl-cb:0',
 } as const;

@@ -1,7 +1,7 @@
 import type { Element } from '../codec/element.js';
 import { tryParseJid } from '../codec/jid.js';
 import type { XmppConnection } from '../connection.js';
-import { bind, DISCO, sessionIq } from './server.js';
+import { bind, DISCO, resourceDiscoInfo, sessionIq } from './server.js';
 import { message } from './message.js';
 import { presence } from './presence.js';
 import { ROSTER } from './roster.js';
@@ -65,6 +65,16 @@ async function iq(c: XmppConnection, el: Element): Promise<void> {
   if (to !== undefined) {
     const j = tryParseJid(to);
     if (!j) return c.error(el, 'jid-malformed');
+    // A resource of an account here is asked what it supports (its presence's caps, XEP-0115).
+    if (
+      j.domain === c.domain &&
+      j.local !== undefined &&
+      j.resource !== undefined &&
+      type === 'get' &&
+      ns === XMLNS.discoInfo &&
+      payload.name === 'query'
+    )
+      return resourceDiscoInfo(c, el, payload);
     const ours =
       j.domain === c.domain &&
       (j.local === undefined || j.bareEquals(c.jid) || FOR_OTHER_ACCOUNTS.has(key));

@@ -7,28 +7,49 @@ import { stanzaCondition } from '../mapping/errors.js';
 import { chatMessage } from '../mapping/events.js';
 import { XMLNS } from '../xmlns.js';
 import { missedDirectMessages } from '../../../core/conversations/missed.js';
+import { stripFallback } from '../mapping/fallback.js';
+import { replyRef } from '../outbound.js';
+import { signals } from './markers.js';
+import { correction, reactions, retraction, retractRef } from './message-changes.js';
 
 /**
  * <message> from the client: a chat (or normal) message with a <body> to an
  * account of this domain, bare or full JID, is a Parley direct message through
  * core's one send, durable before anyone is told. Its client id is the
  * XEP-0359 origin-id, else the stanza id, else made up by core: a resent stanza
- * is stored once. Errors come back as stanza errors. Messages without a body
- * (chat states, receipts, markers) are not mapped yet and are dropped quietly;
- * groupchat waits for MUC.
+ * is stored once. A reply (XEP-0461) names its parent, its quoted fallback
+ * (XEP-0428) left out of the text. A correction, retraction or reactions change
+ * a message already sent (message-changes.ts); receipts, markers and chat
+ * states move markers and typing (markers.ts). Errors come back as stanza
+ * errors; groupchat waits for MUC.
  */
 export async function message(c: XmppConnection, el: Element): Promise<void> {
   const type = el.attr('type') ?? 'normal';
   if (type === 'error' || type === 'headline') return;
   const body = el.getChild('body');
   if (type === 'groupchat') return c.error(el, 'service-unavailable', 'group chat is not here yet');
-  if (body === undefined) return;
   const jid = tryParseJid(el.attr('to') ?? '');
-  if (!jid) return c.error(el, 'jid-malformed', 'a message needs a valid to');
-  if (jid.domain !== c.domain)
-    return c.error(el, 'service-unavailable', `messages reach only accounts of ${c.domain}`);
-  const username = usernameOf(jid, c.domain);
-  if (username === undefined) return c.error(el, 'item-not-found', 'no such account');
+  const username = jid && jid.domain === c.domain ? usernameOf(jid, c.domain) : undefined;
+  if (username === undefined) {
+    // Without a body (a marker, a chat state) nothing is answered.
+    if (body === undefined) return;
+    if (!jid) return c.error(el, 'jid-malformed', 'a message needs a valid to');
+    if (jid.domain !== c.domain)
+      return c.error(el, 'service-unavailable', `messages reach only accounts of ${c.domain}`);
+    return c.error(el, 'item-not-found', 'no such account');
+  }
+  // A body beside a retraction or reactions is their fallback (XEP-0428), never a message.
+  const retract = retractRef(el);
+  if (retract) return retraction(c, el, username, retract.ref);
+  const r = el.getChild('reactions', XMLNS.reactions);
+  if (r) return reactions(c, el, username, r);
+  await signals(c, el, username, body !== undefined);
+  if (body === undefined) return;
+  const replace = el.getChild('replace', XMLNS.correct);
+  if (replace)
+    return correction(c, el, username, replace, stripFallback(body.text(), el, XMLNS.reply));
+  const reply = await replyTo(c, el, username);
+  const text = reply ? stripFallback(body.text(), el, XMLNS.reply) : body.text();
   const origin = el.getChild('origin-id', XMLNS.sid)?.attr('id');
   const id = el.attr('id');
   const clientId = [origin, id].find(
@@ -37,8 +58,9 @@ export async function message(c: XmppConnection, el: Element): Promise<void> {
   const send = (cid: string | undefined) =>
     c.core.sender.send(c.auth!.user.id, {
       to: { user: username },
-      text: body.text(),
+      text: text.trim() === '' ? body.text() : text,
       ...(cid !== undefined ? { clientId: cid } : {}),
+      ...(reply ? { replyTo: reply } : {}),
       connectionId: c.connectionId,
     });
   try {
@@ -64,17 +86,29 @@ export async function message(c: XmppConnection, el: Element): Promise<void> {
   }
 }
 
+/** The parent a reply names (XEP-0461), if it is a message of this conversation. */
+async function replyTo(c: XmppConnection, el: Element, peer: string): Promise<string | undefined> {
+  const ref = el.getChild('reply', XMLNS.reply)?.attr('id');
+  if (ref === undefined) return undefined;
+  try {
+    return (await c.core.messages.find(c.auth!.user.id, peer, ref))?.id;
+  } catch (err) {
+    c.log.debug({ err }, 'xmpp: reply parent not read');
+    return undefined;
+  }
+}
+
 /**
  * After binding: the direct messages that arrived while the account was away
  * (past its read marker in each conversation), oldest first per conversation,
  * with XEP-0203 delay. The read markers do not move: reading is the client's
- * to say (it cannot yet: XEP-0333 comes later), so they come again at the
- * next login until read elsewhere.
+ * to say (a XEP-0333 displayed marker), so they come again at the next login
+ * until read here or elsewhere.
  */
 export async function deliverMissed(c: XmppConnection): Promise<void> {
   try {
     for (const msg of await missedDirectMessages(c.core, c.auth!.user.id))
-      c.write(chatMessage(msg, c.viewer(), 'new', true));
+      c.write(chatMessage(msg, c.viewer(), 'new', true, await replyRef(c, msg)));
   } catch (err) {
     c.log.warn({ err }, 'xmpp: could not read messages missed while away');
   }

@@ -3,6 +3,7 @@ import { tryParseJid, usernameOf } from '../codec/jid.js';
 import type { XmppConnection } from '../connection.js';
 import { stanzaCondition } from '../mapping/errors.js';
 import { subscribeRequest } from '../mapping/events.js';
+import { directed, endDirected, probe } from './directed.js';
 
 /**
  * <presence> from the client (RFC 6121 3 and 4). Without a type and without
@@ -10,8 +11,8 @@ import { subscribeRequest } from '../mapping/events.js';
  * core.presence.set; `unavailable`: invisible until the stream ends (core then
  * forgets the session). Subscription types map one to one onto core's
  * consent: subscribe = request, subscribed = approve (one direction),
- * unsubscribe = cancel, unsubscribed = deny. Directed presence and probes are
- * not supported yet and are ignored, as presence errors would only confuse.
+ * unsubscribe = cancel, unsubscribed = deny. Directed presence and probes:
+ * directed.ts.
  */
 
 const SHOW: Readonly<Record<string, string>> = {
@@ -25,9 +26,10 @@ export async function presence(c: XmppConnection, el: Element): Promise<void> {
   const type = el.attr('type');
   const to = el.attr('to');
   if (type === undefined || type === 'unavailable') {
-    if (to !== undefined) return; // directed presence: not yet
+    if (to !== undefined) return directed(c, el, type === 'unavailable');
     return own(c, el, type === 'unavailable');
   }
+  if (type === 'probe') return probe(c, el);
   if (
     type === 'subscribe' ||
     type === 'subscribed' ||
@@ -35,7 +37,7 @@ export async function presence(c: XmppConnection, el: Element): Promise<void> {
     type === 'unsubscribed'
   )
     return subscription(c, el, type);
-  // probe, error: nothing to do.
+  // error: nothing to do.
 }
 
 async function own(c: XmppConnection, el: Element, unavailable: boolean): Promise<void> {
@@ -56,6 +58,7 @@ async function own(c: XmppConnection, el: Element, unavailable: boolean): Promis
   }
   if (unavailable) {
     c.available = false;
+    await endDirected(c);
     return;
   }
   if (c.available) return;

@@ -4,6 +4,14 @@ import { makeJid } from '../codec/jid.js';
 import type { XmppConnection } from '../connection.js';
 import { stanzaCondition } from '../mapping/errors.js';
 import { XMLNS } from '../xmlns.js';
+import {
+  CAPS_NODE,
+  capsVer,
+  CONTACT_FEATURES,
+  CONTACT_IDENTITY,
+  CONTACT_VER,
+  discoQuery,
+} from '../caps.js';
 import { deliverMissed } from './message.js';
 import type { IqHandler } from './index.js';
 
@@ -64,19 +72,26 @@ export function sessionIq(c: XmppConnection, iq: Element): void {
   c.write(result(iq));
 }
 
+const SERVER_IDENTITY = { category: 'server', type: 'im', name: 'Parley' };
+/** XEP-0115: the server's caps hash, over exactly what its disco#info answers. */
+export const SERVER_VER = capsVer([SERVER_IDENTITY], SERVER_FEATURES);
+
 function discoInfo(c: XmppConnection, iq: Element, payload: Element): void {
-  if (payload.attr('node') !== undefined) return c.error(iq, 'item-not-found');
+  const node = payload.attr('node');
   const account = iq.attr('to')?.includes('@') ?? false;
+  // The node a caps hash names (XEP-0115 6.2) is the server itself.
+  if (node !== undefined && (account || node !== `${CAPS_NODE}#${SERVER_VER}`))
+    return c.error(iq, 'item-not-found');
   const features = account ? ACCOUNT_FEATURES : SERVER_FEATURES;
   c.write(
     result(
       iq,
       xml(
         'query',
-        { xmlns: XMLNS.discoInfo },
+        { xmlns: XMLNS.discoInfo, node },
         account
           ? xml('identity', { category: 'account', type: 'registered' })
-          : xml('identity', { category: 'server', type: 'im', name: 'Parley' }),
+          : xml('identity', SERVER_IDENTITY),
         features.map((f) => xml('feature', { var: f })),
       ),
     ),
@@ -112,3 +127,14 @@ export const DISCO: Record<string, IqHandler> = {
       ),
     ),
 };
+
+/**
+ * disco#info of a contact's resource (or one's own other resource): what the
+ * door translates for it (caps.ts), the answer its presence's caps hash names.
+ */
+export function resourceDiscoInfo(c: XmppConnection, iq: Element, payload: Element): void {
+  const node = payload.attr('node');
+  if (node !== undefined && node !== `${CAPS_NODE}#${CONTACT_VER}`)
+    return c.error(iq, 'item-not-found');
+  c.write(result(iq, discoQuery([CONTACT_IDENTITY], CONTACT_FEATURES, node)));
+}

@@ -42,7 +42,8 @@ describe('XMPP mapping of core events', () => {
       "<message type='chat' from='bob@example.org' to='alice@example.org/phone' id='c1'>" +
         '<body>hi &lt;there&gt; &amp; &quot;you&quot;</body>' +
         "<stanza-id xmlns='urn:xmpp:sid:0' id='m1' by='alice@example.org'/>" +
-        "<origin-id xmlns='urn:xmpp:sid:0' id='c1'/></message>",
+        "<origin-id xmlns='urn:xmpp:sid:0' id='c1'/>" +
+        "<request xmlns='urn:xmpp:receipts'/><markable xmlns='urn:xmpp:chat-markers:0'/></message>",
     );
   });
 
@@ -71,12 +72,24 @@ describe('XMPP mapping of core events', () => {
     );
   });
 
-  it('deleted and deleted-sender messages give nothing', () => {
+  it('deleted and deleted-sender messages give no chat message', () => {
     expect(chatMessage(msg({ deletedAt: 1 }), v)).toBeUndefined();
     expect(chatMessage(msg({ sender: { id: 'x', username: '' } }), v)).toBeUndefined();
-    expect(
-      toStanzas({ name: 'message', seq: 1, change: 'reaction', message: msg() }, v, new Set()),
-    ).toEqual([]);
+  });
+
+  it('a reply names its parent (XEP-0461) after a quote marked as fallback (XEP-0428)', () => {
+    const r = chatMessage(msg({ text: 'yes' }), v, 'new', false, {
+      to: 'alice@example.org',
+      id: 'p1',
+      quote: 'a\nb',
+    })!;
+    expect(r.getChildText('body')).toBe('> a\n> b\nyes');
+    expect(r.getChild('reply', 'urn:xmpp:reply:0')!.attrs).toMatchObject({
+      to: 'alice@example.org',
+      id: 'p1',
+    });
+    const range = r.getChild('fallback', 'urn:xmpp:fallback:0')!.getChild('body')!;
+    expect([range.attr('start'), range.attr('end')]).toEqual(['0', '8']);
   });
 
   it('roster items: alias, subscription, ask and groups; remove', () => {

@@ -5,13 +5,16 @@ import { newId } from '../../../core/ids.js';
 import { type Element, xml } from '../codec/element.js';
 import { NS } from '../codec/ns.js';
 import { XMLNS } from '../xmlns.js';
+import { replyFallback } from './fallback.js';
+import { chatState, reactionStanzas, retraction } from './message-changes.js';
 
 /**
  * Core's events as stanzas (pure): direct messages as <message type='chat'>
  * with XEP-0359 ids, contacts as roster pushes (RFC 6121 2.1.6) and
- * subscription requests, presence as <presence> from the contact's bare JID.
- * An event with no XMPP form yet (rooms, typing, receipts, deletions,
- * reactions) gives none.
+ * subscription requests, presence as <presence> from the contact's bare JID;
+ * message changes, typing and markers through mapping/message-changes.ts.
+ * An event with no XMPP form yet (rooms) gives none; receipts and replies
+ * need a lookup first (outbound.ts).
  */
 export interface Viewer {
   userId: string;
@@ -62,22 +65,34 @@ export function delay(at: number, domain: string): Element {
   return xml('delay', { xmlns: XMLNS.delay, from: domain, stamp: new Date(at).toISOString() });
 }
 
+/** What a reply names (XEP-0461): the parent's author and id, and a quote for a fallback. */
+export interface ReplyRef {
+  to: string;
+  id: string;
+  quote?: string;
+}
+
 /**
  * A direct message to this viewer. `delayed`: delivered after the fact (offline
  * messages). One's own message sent elsewhere is a XEP-0280 `<sent>` carbon when
- * the stream enabled carbons (live only), else nothing.
+ * the stream enabled carbons (live only), else nothing. Another's new message
+ * asks for receipts and markers (XEP-0184, XEP-0333): they become core's
+ * delivered and read markers. `reply`: the parent it answers (XEP-0461), with
+ * the parent quoted for clients without it (XEP-0428).
  */
 export function chatMessage(
   m: DirectMessage,
   v: Viewer,
   change: 'new' | 'edited' = 'new',
   delayed = false,
+  reply?: ReplyRef,
 ): Element | undefined {
   if (m.sender.username === '' || m.deletedAt !== null) return undefined;
   const bare = v.jid.replace(/\/.*$/s, '');
   const own = m.sender.id === v.userId;
   if (own && (!v.carbons || delayed || m.recipient.username === '')) return undefined;
   const edited = change === 'edited';
+  const quoted = reply?.quote !== undefined && !edited ? replyFallback(reply.quote) : undefined;
   const inner = xml(
     'message',
     {
@@ -88,12 +103,16 @@ export function chatMessage(
       to: own ? jidOfUser(m.recipient.username, v.domain) : v.jid,
       id: edited ? `${m.id}-e${m.editedAt ?? 0}` : m.clientId,
     },
-    xml('body', {}, m.text),
+    xml('body', {}, quoted ? quoted.prefix + m.text : m.text),
     // XEP-0308: the correction names the stanza id the original had.
     edited && xml('replace', { xmlns: XMLNS.correct, id: m.clientId }),
     !edited && xml('stanza-id', { xmlns: XMLNS.sid, id: m.id, by: bare }),
     !edited && xml('origin-id', { xmlns: XMLNS.sid, id: m.clientId }),
     delayed && delay(m.createdAt, v.domain),
+    !edited && !own && xml('request', { xmlns: XMLNS.receipts }),
+    !edited && !own && xml('markable', { xmlns: XMLNS.markers }),
+    reply && xml('reply', { xmlns: XMLNS.reply, to: reply.to, id: reply.id }),
+    quoted?.mark,
   );
   if (!own) return inner;
   return xml(
@@ -111,10 +130,12 @@ export function chatMessage(
 export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Element[] {
   switch (e.name) {
     case 'message': {
-      if (e.change !== 'new' && e.change !== 'edited') return [];
-      const el = chatMessage(e.message, v, e.change);
-      return el ? [el] : [];
+      if (e.change === 'deleted') return optional(retraction(e.message, v));
+      if (e.change === 'reaction') return reactionStanzas(e.message, v, e.by);
+      return optional(chatMessage(e.message, v, e.change));
     }
+    case 'typing':
+      return optional(chatState(e, v));
     case 'contact.updated': {
       const c = e.contact;
       const out: Element[] = [];
@@ -134,16 +155,15 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
           `push-${newId()}`,
         ),
       ];
-    case 'presence': {
-      const el = presenceStanza(e, v);
-      return el ? [el] : [];
-    }
-    case 'presence.snapshot':
-      return e.contacts.flatMap((p) => presenceStanza(p, v) ?? []);
+    case 'presence':
+      // Online, a contact is told per resource (outbound.ts); offline is all of them.
+      return e.show === 'offline' ? optional(presenceStanza(e, v)) : [];
     default:
       return [];
   }
 }
+
+const optional = (el: Element | undefined): Element[] => (el ? [el] : []);
 
 /** RFC 6121 3.1.3: someone asks to see this user's presence. */
 export function subscribeRequest(c: ContactItem, v: Viewer): Element {
