@@ -10,13 +10,7 @@ import { newId } from './ids.js';
  * - `occupancy`: who is in a room right now (`room.occupant`, core/occupancy).
  * - `resources`: each session's presence (`presence.resource`: XMPP resources).
  */
-export type Capability =
-  | 'echo'
-  | 'typing'
-  | 'receipts'
-  | 'occupancy'
-  | 'names'
-  | 'resources';
+export type Capability = 'echo' | 'typing' | 'receipts' | 'occupancy' | 'names' | 'resources';
 
 /** Events a session gets only with the capability (any other event goes to every session). */
 const NEEDS: Readonly<Record<string, Capability>> = {
