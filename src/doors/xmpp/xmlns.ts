@@ -17,6 +17,11 @@ export const XMLNS = {
   correct: 'urn:xmpp:message-correct:0',
   carbons: 'urn:xmpp:carbons:2',
   forward: 'urn:xmpp:forward:0',
+  mam: 'urn:xmpp:mam:2',
+  mamExtended: 'urn:xmpp:mam:2#extended',
+  mam1: 'urn:xmpp:mam:1',
+  rsm: 'http://jabber.org/protocol/rsm',
+  fulltext: 'urn:xmpp:fulltext:0',
   /** XEP-0440: the channel-binding types the server can offer. */
   saslCb: 'urn:xsf:sasl-cb:0',
 } as const;

@@ -5,6 +5,7 @@ import { bind, DISCO, sessionIq } from './server.js';
 import { message } from './message.js';
 import { presence } from './presence.js';
 import { ROSTER } from './roster.js';
+import { MAM } from './mam.js';
 import { XMLNS } from '../xmlns.js';
 
 /**
@@ -19,6 +20,7 @@ export type IqHandler = (c: XmppConnection, iq: Element, payload: Element) => Pr
 const IQ: Readonly<Record<string, IqHandler>> = {
   ...ROSTER,
   ...DISCO,
+  ...MAM,
 };
 
 export const iqKey = (type: string, ns: string | undefined, name: string): string =>

@@ -6,6 +6,7 @@ import { stanzaCondition } from '../mapping/errors.js';
 import { XMLNS } from '../xmlns.js';
 import { deliverMissed } from './message.js';
 import type { IqHandler } from './index.js';
+import { MAM_FEATURES } from './mam.js';
 
 /**
  * The server's own iqs: resource binding (RFC 6120 7), the old session
@@ -24,7 +25,12 @@ export const SERVER_FEATURES = [
   XMLNS.carbons,
 ] as const;
 
-const ACCOUNT_FEATURES = [XMLNS.discoInfo, XMLNS.discoItems] as const;
+/** A function: the handler modules that add features import this one (a cycle). */
+const accountFeatures = (): readonly string[] => [
+  XMLNS.discoInfo,
+  XMLNS.discoItems,
+  ...MAM_FEATURES,
+];
 
 export function result(iq: Element, ...payload: (Element | undefined)[]): Element {
   return xml('iq', { type: 'result', id: iq.attr('id'), from: iq.attr('to') }, ...payload);
@@ -65,7 +71,7 @@ export function sessionIq(c: XmppConnection, iq: Element): void {
 function discoInfo(c: XmppConnection, iq: Element, payload: Element): void {
   if (payload.attr('node') !== undefined) return c.error(iq, 'item-not-found');
   const account = iq.attr('to')?.includes('@') ?? false;
-  const features = account ? ACCOUNT_FEATURES : SERVER_FEATURES;
+  const features = account ? accountFeatures() : SERVER_FEATURES;
   c.write(
     result(
       iq,
