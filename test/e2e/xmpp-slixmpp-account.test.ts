@@ -1,0 +1,137 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { everyStoreBackend, tempDir } from '../helpers/backends.js';
+import { startSingle, uname } from '../helpers/server.js';
+import { xmppPorts } from '../helpers/xmpp.js';
+
+/**
+ * The account-side extensions through a real client library, slixmpp
+ * (Debian's python3-slixmpp): its MAM plugin (XEP-0313) pages the archive
+ * both ways with RSM. Each step prints a line the test waits for.
+ */
+const PYTHON = ['python3', '/usr/bin/python3'].find(
+  (p) => spawnSync(p, ['-c', 'import slixmpp'], { stdio: 'ignore' }).status === 0,
+);
+
+const SCRIPT = `
+import ssl, sys, slixmpp
+from slixmpp.exceptions import IqError
+jid, password, port, peer = sys.argv[1:5]
+
+class Client(slixmpp.ClientXMPP):
+    def __init__(self):
+        super().__init__(jid, password, sasl_mech='SCRAM-SHA-256')
+        for p in ['xep_0030', 'xep_0059', 'xep_0313']:
+            self.register_plugin(p)
+        self.add_event_handler('session_start', self.start)
+        self.add_event_handler('failed_auth', lambda e: (print('FAILED_AUTH', flush=True), self.disconnect()))
+
+    async def start(self, event):
+        try:
+            await self.steps()
+        except IqError as e:
+            print('IQERROR', e.iq['error']['condition'], e.iq['error']['text'], flush=True)
+        except Exception as e:
+            print('EXCEPTION', repr(e), flush=True)
+        self.disconnect()
+
+    async def steps(self):
+        print('SESSION', self.boundjid.full, flush=True)
+        info = await self['xep_0030'].get_info(jid=self.boundjid.bare)
+        print('MAM_FEATURE', 'urn:xmpp:mam:2' in info['disco_info']['features'], flush=True)
+        forward = []
+        async for m in self['xep_0313'].iterate(with_jid=slixmpp.JID(peer), rsm={'max': 2}):
+            forward.append(m['mam_result']['forwarded']['stanza']['body'])
+        print('MAM_FORWARD', '|'.join(forward), flush=True)
+        back = []
+        async for m in self['xep_0313'].iterate(rsm={'max': 2}, reverse=True, total=3):
+            back.append(m['mam_result']['forwarded']['stanza']['body'])
+        print('MAM_BACK', '|'.join(back), flush=True)
+
+c = Client()
+sasl = c['feature_mechanisms']
+default = sasl.sasl_callback
+def no_binding(required, optional):
+    creds = default(required, optional)
+    if 'channel_binding' in creds:
+        creds['channel_binding'] = None
+    return creds
+sasl.sasl_callback = no_binding
+c.ssl_context.check_hostname = False
+c.ssl_context.verify_mode = ssl.CERT_NONE
+c.connect(('127.0.0.1', int(port)), force_starttls=True)
+c.process(forever=False)
+print('DONE', flush=True)
+`;
+
+const backend = everyStoreBackend()[0]!;
+
+describe.skipIf(!PYTHON)('XMPP account extensions with slixmpp', () => {
+  let node: Awaited<ReturnType<typeof startSingle>>;
+  const t = tempDir('parley-slixmpp-account-');
+  beforeAll(async () => {
+    node = await startSingle(backend, { xmpp: { port: 0, tls_port: -1 } });
+  });
+  afterAll(async () => {
+    await node.dispose();
+    t.cleanup();
+  });
+
+  /** Runs the script for `xname`; `line(re)` waits for its output. */
+  function run(xname: string, password: string, peer: string) {
+    const script = join(t.dir, 'client.py');
+    writeFileSync(script, SCRIPT);
+    const child = spawn(
+      PYTHON!,
+      [script, `${xname}@localhost`, password, String(xmppPorts(node).port), `${peer}@localhost`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const lines: string[] = [];
+    const waiters: [RegExp, (l: string) => void][] = [];
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      lines.push(l);
+      for (const w of [...waiters]) if (w[0].test(l)) w[1](l);
+    });
+    const line = (re: RegExp): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const seen = lines.find((l) => re.test(l));
+        if (seen) return resolve(seen);
+        waiters.push([re, resolve]);
+        child.once('exit', () =>
+          reject(new Error(`slixmpp exited: ${lines.join('\n')}\n${stderr.slice(-2000)}`)),
+        );
+      });
+    return { child, line };
+  }
+
+  it('pages the archive with the MAM plugin, forward by JID and back from the newest', async () => {
+    const password = 'correct horse battery';
+    const xname = uname('sa');
+    const wname = uname('sb');
+    const other = uname('sc');
+    const x = node.client();
+    await x.register(xname, password);
+    const web = node.client();
+    await web.register(wname, password);
+    const third = node.client();
+    await third.register(other, password);
+    for (let i = 1; i <= 5; i++) await web.sendMessage(xname, `w${i}`, `w-${i}`);
+    await x.sendMessage(wname, 'x6', 'x-6');
+    await third.sendMessage(xname, 'o7', 'o-7');
+    const { child, line } = run(xname, password, wname);
+    try {
+      expect(await line(/^SESSION /)).toMatch(new RegExp(`^SESSION ${xname}@localhost/`));
+      expect(await line(/^MAM_FEATURE /)).toBe('MAM_FEATURE True');
+      expect(await line(/^MAM_FORWARD /)).toBe('MAM_FORWARD w1|w2|w3|w4|w5|x6');
+      expect(await line(/^MAM_BACK /)).toBe('MAM_BACK o7|x6|w5');
+      await line(/^DONE$/);
+    } finally {
+      child.kill();
+    }
+  });
+});
