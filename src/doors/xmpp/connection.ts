@@ -21,6 +21,7 @@ import { type StreamEvent, type StreamHeader, StreamParser } from './codec/strea
 import { onStanza } from './handlers/index.js';
 import { saslElement } from './handlers/sasl.js';
 import { toStanzas, type Viewer } from './mapping/events.js';
+import type { RosterVersion } from './mapping/roster-version.js';
 import { XMLNS } from './xmlns.js';
 
 /** What every connection of the XMPP door shares: built once per door. */
@@ -60,6 +61,8 @@ export class XmppConnection implements FeedSink {
   saslFailures = 0;
   /** XEP-0280 carbons enabled on this stream. */
   carbons = false;
+  /** XEP-0237: set when the client asked for the roster by version. */
+  rosterVersion: RosterVersion | undefined;
   /** Usernames whose pending subscription request this stream was shown. */
   readonly announced = new Set<string>();
   readonly capabilities = new Set<Capability>();
@@ -128,6 +131,7 @@ export class XmppConnection implements FeedSink {
       domain: this.domain,
       jid: this.jid?.toString() ?? this.domain,
       carbons: this.carbons,
+      ...(this.rosterVersion ? { roster: this.rosterVersion } : {}),
     };
   }
 
@@ -244,6 +248,7 @@ export class XmppConnection implements FeedSink {
         {},
         xml('bind', { xmlns: XMLNS.bind }),
         xml('session', { xmlns: XMLNS.session }, xml('optional')),
+        xml('ver', { xmlns: XMLNS.rosterVer }),
       );
     }
     const ctx = this.saslContext();

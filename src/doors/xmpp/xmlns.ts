@@ -8,6 +8,8 @@ export const XMLNS = {
   bind: 'urn:ietf:params:xml:ns:xmpp-bind',
   session: 'urn:ietf:params:xml:ns:xmpp-session',
   roster: 'jabber:iq:roster',
+  /** XEP-0237's stream feature. */
+  rosterVer: 'urn:xmpp:features:rosterver',
   discoInfo: 'http://jabber.org/protocol/disco#info',
   discoItems: 'http://jabber.org/protocol/disco#items',
   ping: 'urn:xmpp:ping',

@@ -5,6 +5,7 @@ import { newId } from '../../../core/ids.js';
 import { type Element, xml } from '../codec/element.js';
 import { NS } from '../codec/ns.js';
 import { XMLNS } from '../xmlns.js';
+import type { RosterVersion } from './roster-version.js';
 
 /**
  * Core's events as stanzas (pure): direct messages as <message type='chat'>
@@ -20,6 +21,8 @@ export interface Viewer {
   jid: string;
   /** XEP-0280 enabled: one's own messages sent elsewhere come as `<sent>` carbons. */
   carbons?: boolean;
+  /** XEP-0237: the stream asked for the roster by version; pushes carry the new one. */
+  roster?: RosterVersion;
 }
 
 export const jidOfUser = (username: string, domain: string): string => `${username}@${domain}`;
@@ -41,7 +44,11 @@ export function rosterItem(c: ContactItem | { username: string; remove: true }, 
 }
 
 export function rosterPush(item: Element, v: Viewer, id: string): Element {
-  return xml('iq', { type: 'set', id, to: v.jid }, xml('query', { xmlns: XMLNS.roster }, item));
+  return xml(
+    'iq',
+    { type: 'set', id, to: v.jid },
+    xml('query', { xmlns: XMLNS.roster, ver: v.roster?.apply(item) }, item),
+  );
 }
 
 /** RFC 6121 4.7.2.1: our shows; `available` is no <show>. */
@@ -119,6 +126,7 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
       const c = e.contact;
       const out: Element[] = [];
       if (c.inRoster) out.push(rosterPush(rosterItem(c, v.domain), v, `push-${newId()}`));
+      else v.roster?.apply(rosterItem({ username: c.username, remove: true }, v.domain));
       if (c.pendingIn && !announced.has(c.username)) {
         announced.add(c.username);
         out.push(subscribeRequest(c, v));

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Element } from '../../src/doors/xmpp/codec/element.js';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
+import { startSingle, uname } from '../helpers/server.js';
+import { RawXmpp, xmppLogin, xmppPorts } from '../helpers/xmpp.js';
+
+/**
+ * The account's own extensions of the XMPP door over raw XML, against the web
+ * client on the same account: roster versioning (XEP-0237), blocking
+ * (XEP-0191), last activity (XEP-0012) and entity time (XEP-0202).
+ */
+const PASSWORD = 'correct horse battery';
+const ROSTER = 'jabber:iq:roster';
+
+const errorCondition = (el: Element): string | undefined =>
+  el.getChild('error')?.elements()[0]?.name;
+
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`XMPP account extensions (${backend.name})`, () => {
+    let node: Awaited<ReturnType<typeof startSingle>>;
+    let tlsPort: number;
+    const open: RawXmpp[] = [];
+    beforeAll(async () => {
+      node = await startSingle(backend, { xmpp: { port: -1, tls_port: 0 } });
+      tlsPort = xmppPorts(node).tlsPort!;
+    });
+    afterAll(async () => {
+      for (const c of open) c.close();
+      await node.dispose();
+    });
+    const account = async (prefix: string) => {
+      const name = uname(prefix);
+      const web = node.client();
+      await web.register(name, PASSWORD);
+      return { name, web };
+    };
+    const login = async (name: string) => {
+      const c = await xmppLogin(tlsPort, name, PASSWORD);
+      open.push(c);
+      return c;
+    };
+
+    it('roster versions: current is an empty result, pushes carry the new version', async () => {
+      const a = await account('va');
+      const b = await account('vb');
+      await a.web.requestContact(b.name);
+      const c = await login(a.name);
+      const first = await c.iq('get', `<query xmlns='${ROSTER}' ver=''/>`);
+      const q = first.getChild('query', ROSTER)!;
+      const v1 = q.attr('ver')!;
+      expect(v1).toBeTruthy();
+      expect(q.getChildren('item').map((i) => i.attr('jid'))).toEqual([`${b.name}@localhost`]);
+      // The same version again: nothing to send.
+      const same = await c.iq('get', `<query xmlns='${ROSTER}' ver='${v1}'/>`);
+      expect(same.attr('type')).toBe('result');
+      expect(same.elements()).toHaveLength(0);
+      // A change on the web is pushed with the version a fresh get gives.
+      const mark = c.events.length;
+      await a.web.updateContact(b.name, { alias: 'Bee' });
+      const push = await c.stanza(
+        (el) => el.name === 'iq' && el.attr('type') === 'set' && !!el.getChild('query', ROSTER),
+        'roster push',
+        mark,
+      );
+      const v2 = push.getChild('query', ROSTER)!.attr('ver')!;
+      expect(v2).toBeTruthy();
+      expect(v2).not.toBe(v1);
+      const d = await login(a.name);
+      expect((await d.iq('get', `<query xmlns='${ROSTER}' ver='${v2}'/>`)).elements()).toHaveLength(
+        0,
+      );
+      const stale = await d.iq('get', `<query xmlns='${ROSTER}' ver='${v1}'/>`);
+      expect(stale.getChild('query', ROSTER)!.attr('ver')).toBe(v2);
+      expect(stale.getChild('query', ROSTER)!.getChild('item')!.attr('name')).toBe('Bee');
+      // Removal: the push's version is the empty roster's.
+      const m2 = c.events.length;
+      await a.web.removeContact(b.name);
+      const gone = await c.stanza(
+        (el) =>
+          el.name === 'iq' &&
+          el.getChild('query', ROSTER)?.getChild('item')?.attr('subscription') === 'remove',
+        'remove push',
+        m2,
+      );
+      const v3 = gone.getChild('query', ROSTER)!.attr('ver')!;
+      const empty = await d.iq('get', `<query xmlns='${ROSTER}' ver='${v2}'/>`);
+      expect(empty.getChild('query', ROSTER)!.attr('ver')).toBe(v3);
+      expect(empty.getChild('query', ROSTER)!.elements()).toHaveLength(0);
+      // Without a version the roster comes without one.
+      const plain = await d.iq('get', `<query xmlns='${ROSTER}'/>`);
+      expect(plain.getChild('query', ROSTER)!.attr('ver')).toBeUndefined();
+    });
+
+    it('offers roster versioning as a stream feature', async () => {
+      const a = await account('vf');
+      const c = await RawXmpp.tls(tlsPort);
+      open.push(c);
+      c.open();
+      await c.features();
+      expect((await c.plain(a.name, PASSWORD)).name).toBe('success');
+      const mark = c.events.length;
+      c.restart();
+      const f = await c.features(mark);
+      expect(f.getChild('ver', 'urn:xmpp:features:rosterver')).toBeTruthy();
+    });
+  });
+}
+
+export { errorCondition };
