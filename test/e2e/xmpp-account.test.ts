@@ -11,6 +11,7 @@ import { RawXmpp, xmppLogin, xmppPorts } from '../helpers/xmpp.js';
  */
 const PASSWORD = 'correct horse battery';
 const ROSTER = 'jabber:iq:roster';
+const BLOCKING = 'urn:xmpp:blocking';
 
 const errorCondition = (el: Element): string | undefined =>
   el.getChild('error')?.elements()[0]?.name;
@@ -91,6 +92,112 @@ for (const backend of everyStoreBackend()) {
       expect(plain.getChild('query', ROSTER)!.attr('ver')).toBeUndefined();
     });
 
+    it('blocking is core blocks: list, block, unblock, unblock-all, pushes both ways', async () => {
+      const a = await account('ba');
+      const b = await account('bb');
+      const d = await account('bd');
+      const c = await login(a.name);
+      const other = await login(a.name);
+      const info = await c.iq(
+        'get',
+        "<query xmlns='http://jabber.org/protocol/disco#info'/>",
+        'localhost',
+      );
+      expect(
+        info
+          .getChild('query')!
+          .getChildren('feature')
+          .map((f) => f.attr('var')),
+      ).toContain(BLOCKING);
+      const list = async () =>
+        (await c.iq('get', `<blocklist xmlns='${BLOCKING}'/>`))
+          .getChild('blocklist', BLOCKING)!
+          .getChildren('item')
+          .map((i) => i.attr('jid'))
+          .sort();
+      expect(await list()).toEqual([]);
+      // A block from XMPP: on the web, and pushed to the other resource.
+      const mark = other.events.length;
+      const r = await c.iq(
+        'set',
+        `<block xmlns='${BLOCKING}'><item jid='${b.name}@localhost'/><item jid='${d.name}@localhost'/></block>`,
+      );
+      expect(r.attr('type')).toBe('result');
+      expect((await a.web.blocked()).map((x) => x.username).sort()).toEqual(
+        [b.name, d.name].sort(),
+      );
+      const push = await other.stanza(
+        (el) =>
+          el.name === 'iq' &&
+          el.getChild('block', BLOCKING)?.getChild('item')?.attr('jid') === `${b.name}@localhost`,
+        'block push',
+        mark,
+      );
+      expect(push.attr('type')).toBe('set');
+      // Their messages no longer arrive; a message to them is refused as the XEP says.
+      const m2 = c.events.length;
+      c.send(`<message type='chat' to='${b.name}@localhost' id='tob'><body>hi</body></message>`);
+      const refused = await c.stanza(
+        (el) => el.name === 'message' && el.attr('id') === 'tob',
+        'refused message',
+        m2,
+      );
+      expect(refused.attr('type')).toBe('error');
+      expect(errorCondition(refused)).toBe('not-acceptable');
+      expect(
+        refused.getChild('error')!.getChild('blocked', 'urn:xmpp:blocking:errors'),
+      ).toBeTruthy();
+      expect((await b.web.history(a.name)).messages).toHaveLength(0);
+      // An unblock made on the web is pushed as an unblock.
+      const m3 = c.events.length;
+      await a.web.unblock(b.name);
+      await c.stanza(
+        (el) =>
+          el.name === 'iq' &&
+          el.getChild('unblock', BLOCKING)?.getChild('item')?.attr('jid') === `${b.name}@localhost`,
+        'unblock push',
+        m3,
+      );
+      expect(await list()).toEqual([`${d.name}@localhost`]);
+      c.send(
+        `<message type='chat' to='${b.name}@localhost' id='tob2'><body>hello again</body></message>`,
+      );
+      await expect.poll(async () => (await b.web.history(a.name)).messages.length).toBe(1);
+      // A block made on the web is in the list; unblock-all clears it.
+      await a.web.block(b.name);
+      expect(await list()).toEqual([`${b.name}@localhost`, `${d.name}@localhost`].sort());
+      expect((await c.iq('set', `<unblock xmlns='${BLOCKING}'/>`)).attr('type')).toBe('result');
+      expect(await list()).toEqual([]);
+      expect(await a.web.blocked()).toEqual([]);
+      // Unblocking someone not blocked is fine.
+      expect(
+        (
+          await c.iq(
+            'set',
+            `<unblock xmlns='${BLOCKING}'><item jid='${b.name}@localhost'/></unblock>`,
+          )
+        ).attr('type'),
+      ).toBe('result');
+    });
+
+    it('refuses blocks it cannot keep', async () => {
+      const a = await account('bx');
+      const c = await login(a.name);
+      const block = (items: string) => c.iq('set', `<block xmlns='${BLOCKING}'>${items}</block>`);
+      expect(errorCondition(await block(''))).toBe('bad-request');
+      expect(errorCondition(await block("<item jid='someone@elsewhere.example'/>"))).toBe(
+        'not-acceptable',
+      );
+      expect(errorCondition(await block("<item jid='x@localhost/res'/>"))).toBe('not-acceptable');
+      expect(errorCondition(await block("<item jid='nobody-here-at-all@localhost'/>"))).toBe(
+        'item-not-found',
+      );
+      expect(errorCondition(await block('<item/>'))).toBe('not-acceptable');
+      const many = Array.from({ length: 101 }, (_, i) => `<item jid='u${i}@localhost'/>`).join('');
+      expect(errorCondition(await block(many))).toBe('not-acceptable');
+      expect(await a.web.blocked()).toEqual([]);
+    });
+
     it('offers roster versioning as a stream feature', async () => {
       const a = await account('vf');
       const c = await RawXmpp.tls(tlsPort);
@@ -105,5 +212,3 @@ for (const backend of everyStoreBackend()) {
     });
   });
 }
-
-export { errorCondition };

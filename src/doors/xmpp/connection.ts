@@ -22,6 +22,7 @@ import { onStanza } from './handlers/index.js';
 import { saslElement } from './handlers/sasl.js';
 import { toStanzas, type Viewer } from './mapping/events.js';
 import type { RosterVersion } from './mapping/roster-version.js';
+import { BlockedCache } from './handlers/blocking.js';
 import { XMLNS } from './xmlns.js';
 
 /** What every connection of the XMPP door shares: built once per door. */
@@ -61,6 +62,8 @@ export class XmppConnection implements FeedSink {
   saslFailures = 0;
   /** XEP-0280 carbons enabled on this stream. */
   carbons = false;
+  /** XEP-0191: whom the account blocks, for refusing messages to them. */
+  readonly blocked = new BlockedCache();
   /** XEP-0237: set when the client asked for the roster by version. */
   rosterVersion: RosterVersion | undefined;
   /** Usernames whose pending subscription request this stream was shown. */
@@ -440,6 +443,7 @@ export class XmppConnection implements FeedSink {
   }
 
   live(e: CoreEvent): void {
+    if (e.name === 'block.added' || e.name === 'block.removed') this.blocked.changed();
     if (!this.jid) return;
     for (const el of toStanzas(e, this.viewer(), this.announced)) this.write(el);
   }

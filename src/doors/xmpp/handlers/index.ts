@@ -6,6 +6,7 @@ import { message } from './message.js';
 import { presence } from './presence.js';
 import { ROSTER } from './roster.js';
 import { MAM } from './mam.js';
+import { BLOCKING } from './blocking.js';
 import { XMLNS } from '../xmlns.js';
 
 /**
@@ -21,6 +22,7 @@ const IQ: Readonly<Record<string, IqHandler>> = {
   ...ROSTER,
   ...DISCO,
   ...MAM,
+  ...BLOCKING,
 };
 
 export const iqKey = (type: string, ns: string | undefined, name: string): string =>

@@ -23,6 +23,7 @@ export const SERVER_FEATURES = [
   XMLNS.version,
   XMLNS.sid,
   XMLNS.carbons,
+  XMLNS.blocking,
 ] as const;
 
 /** A function: the handler modules that add features import this one (a cycle). */

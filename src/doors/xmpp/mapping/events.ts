@@ -6,6 +6,7 @@ import { type Element, xml } from '../codec/element.js';
 import { NS } from '../codec/ns.js';
 import { XMLNS } from '../xmlns.js';
 import type { RosterVersion } from './roster-version.js';
+import { blockPush } from './blocking.js';
 
 /**
  * Core's events as stanzas (pure): direct messages as <message type='chat'>
@@ -139,6 +140,16 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
         rosterPush(
           rosterItem({ username: e.username, remove: true }, v.domain),
           v,
+          `push-${newId()}`,
+        ),
+      ];
+    case 'block.added':
+    case 'block.removed':
+      return [
+        blockPush(
+          e.name === 'block.added' ? 'block' : 'unblock',
+          jidOfUser(e.username, v.domain),
+          v.jid,
           `push-${newId()}`,
         ),
       ];
