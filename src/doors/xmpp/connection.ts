@@ -267,6 +267,9 @@ export class XmppConnection implements FeedSink {
           this.core.sasl.mechanisms(ctx).map((m) => xml('mechanism', {}, m)),
         ),
       !mustTls &&
+        this.core.accounts.registrationPolicy() !== 'closed' &&
+        xml('register', { xmlns: XMLNS.registerFeature }),
+      !mustTls &&
         bindings.length > 0 &&
         xml(
           'sasl-channel-binding',
@@ -286,6 +289,13 @@ export class XmppConnection implements FeedSink {
         }
         const { saslStanza } = await import('./handlers/sasl.js');
         return saslStanza(this, el);
+      }
+      // XEP-0077: an account may be made before logging in, where logging in may happen.
+      if (el.name === 'iq' && el.getChild('query', XMLNS.register)) {
+        if (!this.tls && this.deps.config.xmpp.require_tls)
+          return this.fail('policy-violation', 'start TLS first');
+        const { registerBeforeLogin } = await import('./handlers/register.js');
+        return registerBeforeLogin(this, el);
       }
       return this.fail('not-authorized', 'log in first');
     }

@@ -7,6 +7,7 @@ import { presence } from './presence.js';
 import { ROSTER } from './roster.js';
 import { MAM } from './mam.js';
 import { BLOCKING } from './blocking.js';
+import { REGISTER } from './register.js';
 import { XMLNS } from '../xmlns.js';
 
 /**
@@ -23,6 +24,7 @@ const IQ: Readonly<Record<string, IqHandler>> = {
   ...DISCO,
   ...MAM,
   ...BLOCKING,
+  ...REGISTER,
 };
 
 export const iqKey = (type: string, ns: string | undefined, name: string): string =>
