@@ -198,6 +198,70 @@ for (const backend of everyStoreBackend()) {
       expect(await a.web.blocked()).toEqual([]);
     });
 
+    it('last activity of contacts honours presence consent and the last-seen switch', async () => {
+      const a = await account('la');
+      const b = await account('lb');
+      const stranger = await account('ls');
+      await a.web.requestContact(b.name);
+      await b.web.approveContact(a.name, true);
+      const c = await login(a.name);
+      const last = (to: string) => c.iq('get', "<query xmlns='jabber:iq:last'/>", to);
+      // b online on the web: 0 seconds.
+      const conn = await b.web.connect();
+      await expect
+        .poll(async () => (await last(`${b.name}@localhost`)).getChild('query')?.attr('seconds'))
+        .toBe('0');
+      // Offline (a is told): the seconds since they were last seen.
+      const mark = c.events.length;
+      conn.close();
+      await c.stanza(
+        (el) =>
+          el.name === 'presence' &&
+          el.attr('type') === 'unavailable' &&
+          el.attr('from') === `${b.name}@localhost`,
+        'b offline',
+        mark,
+      );
+      const off = await last(`${b.name}@localhost`);
+      expect(off.attr('type')).toBe('result');
+      expect(off.getChild('query')!.attr('seconds')).toMatch(/^\d+$/);
+      // b hides when they were last seen: forbidden.
+      await b.web.updatePrivacy({ showLastSeen: false });
+      expect(errorCondition(await last(`${b.name}@localhost`))).toBe('forbidden');
+      // Someone whose presence a may not see: forbidden, online or not.
+      const sconn = await stranger.web.connect();
+      expect(errorCondition(await last(`${stranger.name}@localhost`))).toBe('forbidden');
+      sconn.close();
+      // The server's uptime, and one's own account.
+      expect(
+        Number((await last('localhost')).getChild('query')!.attr('seconds')),
+      ).toBeGreaterThanOrEqual(0);
+      expect((await last(`${a.name}@localhost`)).getChild('query')!.attr('seconds')).toBe('0');
+      // A full JID is not answered by the server.
+      expect(errorCondition(await last(`${b.name}@localhost/res`))).toBe('service-unavailable');
+    });
+
+    it('entity time of the server', async () => {
+      const a = await account('ta');
+      const c = await login(a.name);
+      const before = Date.now() - 1000;
+      const r = await c.iq('get', "<time xmlns='urn:xmpp:time'/>", 'localhost');
+      const t = r.getChild('time', 'urn:xmpp:time')!;
+      expect(t.getChildText('tzo')).toBe('+00:00');
+      const utc = Date.parse(t.getChildText('utc')!);
+      expect(utc).toBeGreaterThanOrEqual(before);
+      const info = await c.iq(
+        'get',
+        "<query xmlns='http://jabber.org/protocol/disco#info'/>",
+        'localhost',
+      );
+      const features = info
+        .getChild('query')!
+        .getChildren('feature')
+        .map((f) => f.attr('var'));
+      expect(features).toEqual(expect.arrayContaining(['urn:xmpp:time', 'jabber:iq:last']));
+    });
+
     it('offers roster versioning as a stream feature', async () => {
       const a = await account('vf');
       const c = await RawXmpp.tls(tlsPort);

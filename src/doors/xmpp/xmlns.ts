@@ -19,6 +19,8 @@ export const XMLNS = {
   correct: 'urn:xmpp:message-correct:0',
   carbons: 'urn:xmpp:carbons:2',
   forward: 'urn:xmpp:forward:0',
+  last: 'jabber:iq:last',
+  time: 'urn:xmpp:time',
   register: 'jabber:iq:register',
   registerFeature: 'http://jabber.org/features/iq-register',
   blocking: 'urn:xmpp:blocking',

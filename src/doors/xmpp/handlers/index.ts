@@ -8,6 +8,7 @@ import { ROSTER } from './roster.js';
 import { MAM } from './mam.js';
 import { BLOCKING } from './blocking.js';
 import { REGISTER } from './register.js';
+import { ACTIVITY, contactLastActivity } from './activity.js';
 import { XMLNS } from '../xmlns.js';
 
 /**
@@ -25,6 +26,7 @@ const IQ: Readonly<Record<string, IqHandler>> = {
   ...MAM,
   ...BLOCKING,
   ...REGISTER,
+  ...ACTIVITY,
 };
 
 export const iqKey = (type: string, ns: string | undefined, name: string): string =>
@@ -60,6 +62,10 @@ async function iq(c: XmppConnection, el: Element): Promise<void> {
     const j = tryParseJid(to);
     if (!j) return c.error(el, 'jid-malformed');
     const ours = j.domain === c.domain && (j.local === undefined || j.bareEquals(c.jid));
+    // XEP-0012 4: the server answers for a contact's bare JID.
+    if (!ours && type === 'get' && ns === XMLNS.last && payload.name === 'query')
+      if (j.domain === c.domain && j.local !== undefined && j.resource === undefined)
+        return contactLastActivity(c, el, j);
     if (!ours || j.resource !== undefined)
       return c.error(el, 'service-unavailable', 'only the server and your account answer here');
   }

@@ -24,6 +24,8 @@ export const SERVER_FEATURES = [
   XMLNS.sid,
   XMLNS.carbons,
   XMLNS.blocking,
+  XMLNS.last,
+  XMLNS.time,
 ] as const;
 
 /** A function: the handler modules that add features import this one (a cycle). */
