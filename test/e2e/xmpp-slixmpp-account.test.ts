@@ -10,7 +10,9 @@ import { xmppPorts } from '../helpers/xmpp.js';
 /**
  * The account-side extensions through a real client library, slixmpp
  * (Debian's python3-slixmpp): its MAM plugin (XEP-0313) pages the archive
- * both ways with RSM. Each step prints a line the test waits for.
+ * both ways with RSM; blocking (XEP-0191) meets the web's blocks; last
+ * activity (XEP-0012), entity time (XEP-0202) and in-band registration's
+ * password change (XEP-0077). Each step prints a line the test waits for.
  */
 const PYTHON = ['python3', '/usr/bin/python3'].find(
   (p) => spawnSync(p, ['-c', 'import slixmpp'], { stdio: 'ignore' }).status === 0,
@@ -24,7 +26,7 @@ jid, password, port, peer = sys.argv[1:5]
 class Client(slixmpp.ClientXMPP):
     def __init__(self):
         super().__init__(jid, password, sasl_mech='SCRAM-SHA-256')
-        for p in ['xep_0030', 'xep_0059', 'xep_0313']:
+        for p in ['xep_0030', 'xep_0059', 'xep_0313', 'xep_0191', 'xep_0012', 'xep_0202', 'xep_0077']:
             self.register_plugin(p)
         self.add_event_handler('session_start', self.start)
         self.add_event_handler('failed_auth', lambda e: (print('FAILED_AUTH', flush=True), self.disconnect()))
@@ -50,6 +52,23 @@ class Client(slixmpp.ClientXMPP):
         async for m in self['xep_0313'].iterate(rsm={'max': 2}, reverse=True, total=3):
             back.append(m['mam_result']['forwarded']['stanza']['body'])
         print('MAM_BACK', '|'.join(back), flush=True)
+        await self['xep_0191'].block([slixmpp.JID(peer)])
+        got = await self['xep_0191'].get_blocked()
+        print('BLOCKED', ','.join(sorted(str(j) for j in got['blocklist']['items'])), flush=True)
+        await self.wait_until('unblocked', 30)
+        got = await self['xep_0191'].get_blocked()
+        print('BLOCKED_AFTER', len(got['blocklist']['items']), flush=True)
+        last = await self['xep_0012'].get_last_activity(slixmpp.JID('localhost'))
+        print('UPTIME', last['last_activity']['seconds'] >= 0, flush=True)
+        t = await self['xep_0202'].get_entity_time(slixmpp.JID('localhost'))
+        # slixmpp appends its own Z to <utc> (which XEP-0202 writes with one): read the text.
+        utc = t.xml.find('{urn:xmpp:time}time/{urn:xmpp:time}utc').text
+        print('TIME', utc.startswith('20') and utc.endswith('Z'), flush=True)
+        try:
+            await self['xep_0077'].change_password('a new password here')
+            print('CHANGED', flush=True)
+        except IqError as e:
+            print('CHANGE_REFUSED', e.iq['error']['condition'], flush=True)
 
 c = Client()
 sasl = c['feature_mechanisms']
@@ -129,6 +148,15 @@ describe.skipIf(!PYTHON)('XMPP account extensions with slixmpp', () => {
       expect(await line(/^MAM_FEATURE /)).toBe('MAM_FEATURE True');
       expect(await line(/^MAM_FORWARD /)).toBe('MAM_FORWARD w1|w2|w3|w4|w5|x6');
       expect(await line(/^MAM_BACK /)).toBe('MAM_BACK o7|x6|w5');
+      // Blocking: the block is core's; an unblock on the web is pushed to the client.
+      expect(await line(/^BLOCKED /)).toBe(`BLOCKED ${wname}@localhost`);
+      expect((await x.blocked()).map((b) => b.username)).toEqual([wname]);
+      await x.unblock(wname);
+      expect(await line(/^BLOCKED_AFTER /)).toBe('BLOCKED_AFTER 0');
+      expect(await line(/^UPTIME /)).toBe('UPTIME True');
+      expect(await line(/^TIME /)).toBe('TIME True');
+      // The legacy password change has no current password: the server asks for it.
+      expect(await line(/^CHANGE/)).toBe('CHANGE_REFUSED not-authorized');
       await line(/^DONE$/);
     } finally {
       child.kill();
