@@ -138,6 +138,7 @@ for (const backend of everyStoreBackend()) {
         .map((f) => f.attr('var'));
       expect(features).toContain(MAM);
       expect(features).toContain(`${MAM}#extended`);
+      expect(features).toContain('urn:xmpp:fulltext:0');
 
       const all = await mam(c, '');
       expect(all.iq.attr('type')).toBe('result');
@@ -273,6 +274,36 @@ for (const backend of everyStoreBackend()) {
       // A huge max is the server's maximum.
       const big = await mam(c, rsm('<max>1000000</max>'));
       expect(big.texts).toHaveLength(4);
+    });
+
+    it('cuts a page to a quarter of the send queue, and pages on from there', async () => {
+      const small = await startSingle(backend, {
+        xmpp: { port: -1, tls_port: 0, send_queue_bytes: 65536 },
+      });
+      try {
+        const name = uname('mq');
+        const peer = uname('mp');
+        await small.client().register(name, PASSWORD);
+        const web = small.client();
+        await web.register(peer, PASSWORD);
+        // Five messages of 6,000 characters: two fit in 16 KiB.
+        for (let i = 1; i <= 5; i++)
+          await web.sendMessage(name, `${i}${'x'.repeat(5999)}`, `big-${i}`);
+        const c = await xmppLogin(xmppPorts(small).tlsPort!, name, PASSWORD);
+        open.push(c);
+        const head = (a: Answer) => a.texts.map((t) => t[0]).join('');
+        const first = await mam(c, rsm('<max>5</max>'));
+        expect([head(first), first.complete]).toEqual(['12', false]);
+        const next = await mam(c, rsm(`<max>5</max><after>${first.last}</after>`));
+        expect([head(next), next.complete]).toEqual(['34', false]);
+        const end = await mam(c, rsm(`<max>5</max><after>${next.last}</after>`));
+        expect([head(end), end.complete]).toEqual(['5', true]);
+        const newest = await mam(c, rsm('<max>5</max><before/>'));
+        expect([head(newest), newest.complete]).toEqual(['45', false]);
+        expect(c.closed).toBe(false);
+      } finally {
+        await small.dispose();
+      }
     });
   });
 }

@@ -21,7 +21,7 @@ import { result } from './server.js';
  */
 
 /** Features for the account's disco#info: only what works. */
-export const MAM_FEATURES = [XMLNS.mam, XMLNS.mamExtended, XMLNS.mam1] as const;
+export const MAM_FEATURES = [XMLNS.mam, XMLNS.mamExtended, XMLNS.mam1, XMLNS.fulltext] as const;
 
 const DEFAULT_MAX = 50;
 const FULLTEXT = `{${XMLNS.fulltext}}fulltext`;
