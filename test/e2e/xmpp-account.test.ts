@@ -262,6 +262,54 @@ for (const backend of everyStoreBackend()) {
       expect(features).toEqual(expect.arrayContaining(['urn:xmpp:time', 'jabber:iq:last']));
     });
 
+    it('private XML storage keeps elements per account, bounded', async () => {
+      const a = await account('pa');
+      const b = await account('pb');
+      const c = await login(a.name);
+      const PRIV = 'jabber:iq:private';
+      const bookmarks = `<storage xmlns='storage:bookmarks'><conference jid='room@conference.localhost' name='R &amp; D' autojoin='true'><nick>me</nick></conference></storage>`;
+      expect((await c.iq('set', `<query xmlns='${PRIV}'>${bookmarks}</query>`)).attr('type')).toBe(
+        'result',
+      );
+      const d = await login(a.name);
+      const got = await d.iq(
+        'get',
+        `<query xmlns='${PRIV}'><storage xmlns='storage:bookmarks'/></query>`,
+      );
+      const conf = got
+        .getChild('query', PRIV)!
+        .getChild('storage', 'storage:bookmarks')!
+        .getChild('conference')!;
+      expect(conf.attr('name')).toBe('R & D');
+      expect(conf.getChildText('nick')).toBe('me');
+      // Nothing stored: the empty element; another account reads its own.
+      const none = await d.iq(
+        'get',
+        `<query xmlns='${PRIV}'><prefs xmlns='urn:example:prefs'/></query>`,
+      );
+      expect(
+        none.getChild('query', PRIV)!.getChild('prefs', 'urn:example:prefs')!.elements(),
+      ).toHaveLength(0);
+      const other = await login(b.name);
+      const theirs = await other.iq(
+        'get',
+        `<query xmlns='${PRIV}'><storage xmlns='storage:bookmarks'/></query>`,
+      );
+      expect(theirs.getChild('query', PRIV)!.getChild('storage')!.elements()).toHaveLength(0);
+      // Reserved namespaces, nothing, or too much are refused.
+      for (const bad of [
+        `<query xmlns='${PRIV}'><x xmlns='jabber:client'/></query>`,
+        `<query xmlns='${PRIV}'/>`,
+        `<query xmlns='${PRIV}'><big xmlns='urn:example:big'>${'x'.repeat(70_000)}</big></query>`,
+      ])
+        expect(errorCondition(await c.iq('set', bad))).toBe('not-acceptable');
+      expect(
+        errorCondition(
+          await c.iq('get', `<query xmlns='${PRIV}'><a xmlns='urn:a'/><b xmlns='urn:b'/></query>`),
+        ),
+      ).toBe('not-acceptable');
+    });
+
     it('offers roster versioning as a stream feature', async () => {
       const a = await account('vf');
       const c = await RawXmpp.tls(tlsPort);

@@ -20,6 +20,7 @@ export const XMLNS = {
   carbons: 'urn:xmpp:carbons:2',
   forward: 'urn:xmpp:forward:0',
   last: 'jabber:iq:last',
+  private: 'jabber:iq:private',
   time: 'urn:xmpp:time',
   register: 'jabber:iq:register',
   registerFeature: 'http://jabber.org/features/iq-register',

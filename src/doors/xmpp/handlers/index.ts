@@ -9,6 +9,7 @@ import { MAM } from './mam.js';
 import { BLOCKING } from './blocking.js';
 import { REGISTER } from './register.js';
 import { ACTIVITY, contactLastActivity } from './activity.js';
+import { PRIVATE } from './private.js';
 import { XMLNS } from '../xmlns.js';
 
 /**
@@ -27,6 +28,7 @@ const IQ: Readonly<Record<string, IqHandler>> = {
   ...BLOCKING,
   ...REGISTER,
   ...ACTIVITY,
+  ...PRIVATE,
 };
 
 export const iqKey = (type: string, ns: string | undefined, name: string): string =>

@@ -32,6 +32,7 @@ export const SERVER_FEATURES = [
 const accountFeatures = (): readonly string[] => [
   XMLNS.discoInfo,
   XMLNS.discoItems,
+  XMLNS.private,
   ...MAM_FEATURES,
 ];
 
