@@ -11,8 +11,8 @@ import { xmppPorts } from '../helpers/xmpp.js';
  * The account-side extensions through a real client library, slixmpp
  * (Debian's python3-slixmpp): its MAM plugin (XEP-0313) pages the archive
  * both ways with RSM; blocking (XEP-0191) meets the web's blocks; last
- * activity (XEP-0012), entity time (XEP-0202) and in-band registration's
- * password change (XEP-0077). Each step prints a line the test waits for.
+ * activity (XEP-0012), entity time (XEP-0202), bookmarks in private XML
+ * storage (XEP-0049) and in-band registration's password change (XEP-0077). Each step prints a line the test waits for.
  */
 const PYTHON = ['python3', '/usr/bin/python3'].find(
   (p) => spawnSync(p, ['-c', 'import slixmpp'], { stdio: 'ignore' }).status === 0,
@@ -21,13 +21,15 @@ const PYTHON = ['python3', '/usr/bin/python3'].find(
 const SCRIPT = `
 import ssl, sys, slixmpp
 from slixmpp.exceptions import IqError
+from slixmpp.plugins.xep_0048 import Bookmarks
 jid, password, port, peer = sys.argv[1:5]
 
 class Client(slixmpp.ClientXMPP):
     def __init__(self):
         super().__init__(jid, password, sasl_mech='SCRAM-SHA-256')
-        for p in ['xep_0030', 'xep_0059', 'xep_0313', 'xep_0191', 'xep_0012', 'xep_0202', 'xep_0077']:
+        for p in ['xep_0030', 'xep_0059', 'xep_0313', 'xep_0191', 'xep_0012', 'xep_0202', 'xep_0077', 'xep_0049']:
             self.register_plugin(p)
+        self.register_plugin('xep_0048', {'storage_method': 'xep_0049'})
         self.add_event_handler('session_start', self.start)
         self.add_event_handler('failed_auth', lambda e: (print('FAILED_AUTH', flush=True), self.disconnect()))
 
@@ -64,6 +66,11 @@ class Client(slixmpp.ClientXMPP):
         # slixmpp appends its own Z to <utc> (which XEP-0202 writes with one): read the text.
         utc = t.xml.find('{urn:xmpp:time}time/{urn:xmpp:time}utc').text
         print('TIME', utc.startswith('20') and utc.endswith('Z'), flush=True)
+        b = Bookmarks()
+        b.add_conference('room@conference.localhost', 'me', name='R & D', autojoin=False)
+        await self['xep_0048'].set_bookmarks(b, method='xep_0049')
+        got = await self['xep_0048'].get_bookmarks(method='xep_0049')
+        print('BOOKMARKS', ','.join(str(c['jid']) + '=' + c['name'] for c in got['private']['bookmarks']['conferences']), flush=True)
         try:
             await self['xep_0077'].change_password('a new password here')
             print('CHANGED', flush=True)
@@ -155,6 +162,8 @@ describe.skipIf(!PYTHON)('XMPP account extensions with slixmpp', () => {
       expect(await line(/^BLOCKED_AFTER /)).toBe('BLOCKED_AFTER 0');
       expect(await line(/^UPTIME /)).toBe('UPTIME True');
       expect(await line(/^TIME /)).toBe('TIME True');
+      // Bookmarks in private XML storage (XEP-0048 over XEP-0049).
+      expect(await line(/^BOOKMARKS /)).toBe('BOOKMARKS room@conference.localhost=R & D');
       // The legacy password change has no current password: the server asks for it.
       expect(await line(/^CHANGE/)).toBe('CHANGE_REFUSED not-authorized');
       await line(/^DONE$/);
