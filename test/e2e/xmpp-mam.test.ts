@@ -122,6 +122,10 @@ for (const backend of everyStoreBackend()) {
       await bob.web.sendMessage(alice.name, 'five from bob', 'b3');
       await alice.web.block(carol.name);
       await carol.web.sendMessage(alice.name, 'six blocked', 'c2');
+      // A room message of alice's: not in her archive of direct messages, nor its search.
+      const room = uname('mr');
+      await alice.web.rooms.create(room);
+      await alice.web.rooms.send(room, 'a room needle', 'r1');
       return { alice, bob, carol, c, t1, stanzaId };
     }
 
