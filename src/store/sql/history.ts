@@ -91,7 +91,8 @@ export function createSqlHistoryStore(db: Kysely<Database>): HistoryStore {
       [
         ...(q.afterPos !== undefined ? [sql`ul.seq > ${q.afterPos}`] : []),
         ...(q.beforePos !== undefined ? [sql`ul.seq < ${q.beforePos}`] : []),
-        sql`1 = 1`,
+        // Always a bound on the log's key: SQLite then walks the user's log, not every message.
+        sql`ul.seq > 0`,
       ],
       sql` and `,
     );
