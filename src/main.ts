@@ -16,6 +16,7 @@ import { perAddress } from './core/limits/address.js';
 import { createRateLimiter } from './core/limits/rate.js';
 import { createContactService } from './core/contacts/service.js';
 import { createHistoryReader, createHistoryService } from './core/history/service.js';
+import { createPrivateDataService } from './core/private/service.js';
 import { createMessageService } from './core/messages/service.js';
 import { createOccupancyService } from './core/occupancy/service.js';
 import { createPresenceService } from './core/presence/service.js';
@@ -317,6 +318,7 @@ export async function createParley(
     rooms,
     roomChat,
     sender: createSendService({ messages, roomChat }),
+    privateData: createPrivateDataService({ store: store.privateData }),
     router,
     sessions,
     throttle,

@@ -13,6 +13,7 @@ import type { ReceiptService } from './receipts/service.js';
 import type { ProfileService } from './profiles/service.js';
 import type { RoomChat } from './rooms/chat.js';
 import type { RoomService } from './rooms/service.js';
+import type { PrivateDataService } from './private/service.js';
 import type { Feeds } from './feed.js';
 import type { LiveReadiness } from './live.js';
 import type { Router } from './router.js';
@@ -70,6 +71,8 @@ export interface Core {
    * success is what `accounts.verify` answers (a connection-scoped login).
    */
   sasl: SaslService;
+  /** Small private values an account keeps for itself (XMPP private XML storage). */
+  privateData: PrivateDataService;
   /** Short-lived principals for doors whose users may come without an account (IRC). */
   guests: GuestService;
 }

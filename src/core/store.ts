@@ -8,6 +8,7 @@ import type { PresenceStore } from './presence/store.js';
 import type { MarkerStore } from './receipts/store.js';
 import type { ProfileStore } from './profiles/store.js';
 import type { RoomStore } from './rooms/store.js';
+import type { PrivateStore } from './private/store.js';
 
 /** Every store interface core needs, from one backend. */
 export interface Store {
@@ -23,6 +24,8 @@ export interface Store {
   conversations: ConversationStore;
   history: HistoryStore;
   rooms: RoomStore;
+  /** Private per-account values (XEP-0049). */
+  privateData: PrivateStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { createSqlAccountStore } from './sql/accounts.js';
 import { createSqlContactStore } from './sql/contacts.js';
 import { createSqlConversationStore } from './sql/conversations.js';
 import { createSqlFilterStore } from './sql/filters.js';
+import { createSqlPrivateStore } from './sql/private.js';
 import { createSqlHistoryStore } from './sql/history.js';
 import { createSqlMarkerStore } from './sql/markers.js';
 import { createSqlMessageStore } from './sql/messages.js';
@@ -97,6 +98,7 @@ export async function openStore(
     conversations: createSqlConversationStore(db),
     history: createSqlHistoryStore(db),
     rooms: createSqlRoomStore(db, kind),
+    privateData: createSqlPrivateStore(db),
     check,
     async close() {
       health.close();

@@ -131,7 +131,10 @@ for (const backend of everyStoreBackend()) {
       history = createHistoryService({
         store: store.history,
         rooms: store.rooms,
-        users: store.accounts,
+        users: {
+          usernames: (ids) => store.accounts.usernames(ids),
+          byUsername: (name) => store.accounts.userByUsername(name),
+        },
       });
       const u = await storeUsers(store, ['a', 'b', 'c', 'd', 'e', 'f']);
       [a, b, c, d, e, f] = [u[0]!, u[1]!, u[2]!, u[3]!, u[4]!, u[5]!];

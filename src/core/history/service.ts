@@ -74,6 +74,33 @@ export interface MessagePage {
   more: boolean;
 }
 
+/**
+ * A query of a user's archive of direct messages (XEP-0313 MAM maps onto it):
+ * every bound optional and combined, anchors by message id.
+ */
+export interface ArchiveQuery {
+  /** Only the direct conversation with this username. */
+  with?: string;
+  /** Only messages after (before) this one in the archive, exclusive. */
+  afterId?: string;
+  beforeId?: string;
+  /** Only messages created at or after (before) this time, ms. */
+  start?: number;
+  end?: number;
+  /** `start`: the oldest of the range (paging forward); `end`: the newest (paging back). */
+  from: 'start' | 'end';
+  limit: number;
+}
+
+export interface ArchivePage {
+  /** Oldest first; never deleted or hidden messages. */
+  messages: DirectMessage[];
+  /** More messages lie beyond the page in the direction read. */
+  more: boolean;
+}
+
+export const ARCHIVE_IDS_MAX = 100;
+
 /** History by position, id and time over direct conversations and rooms alike (what doors call). */
 export interface HistoryService {
   read(
@@ -93,6 +120,14 @@ export interface HistoryService {
   lookup(userId: string, messageId: string): Promise<Located | undefined>;
   /** The position a marker set "up to this message" moves to (not-found if it is not theirs to see). */
   markerSeq(userId: string, conversation: Conversation, messageId: string): Promise<number>;
+  /**
+   * The user's direct messages as an archive: one conversation in its order, or
+   * all of them in the order the user heard of each (their log). An anchor id
+   * that is not in the archive is not-found.
+   */
+  archive(userId: string, q: ArchiveQuery): Promise<ArchivePage>;
+  /** Messages of the archive by id (those not in it left out), in time order. */
+  archiveByIds(userId: string, ids: readonly string[], withUser?: string): Promise<DirectMessage[]>;
 }
 
 function whole(v: number, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -110,6 +145,14 @@ function checkAnchor(a: Anchor, field: string): Anchor {
   } else if ('seq' in a) whole(a.seq, field, 0);
   else whole(a.at, field, 0);
   return a;
+}
+
+/** Newest first from the store: the page oldest first, `more` when a row was left over. */
+function backwardPage<T>(rows: T[], limit: number) {
+  return { list: rows.slice(0, limit).reverse(), more: rows.length > limit };
+}
+function forwardPage<T>(rows: T[], limit: number) {
+  return { list: rows.slice(0, limit), more: rows.length > limit };
 }
 
 /** A sender sees their own messages; anyone else only those that reached them. */
@@ -140,13 +183,8 @@ export function createHistoryReader(store: HistoryStore): HistoryReader {
     limit: number,
   ) => store.range({ ...scope, ...bounds, order, limit });
 
-  /** Newest first from the store: the page oldest first, `more` when a row was left over. */
-  function backward(rows: StoredMessage[], limit: number) {
-    return { list: rows.slice(0, limit).reverse(), more: rows.length > limit };
-  }
-  function forward(rows: StoredMessage[], limit: number) {
-    return { list: rows.slice(0, limit), more: rows.length > limit };
-  }
+  const backward = backwardPage<StoredMessage>;
+  const forward = forwardPage<StoredMessage>;
 
   return {
     message,
@@ -219,7 +257,9 @@ export function createHistoryReader(store: HistoryStore): HistoryReader {
 export function createHistoryService(deps: {
   store: HistoryStore;
   rooms: Pick<RoomStore, 'byId' | 'member' | 'ban' | 'mentionsOf'>;
-  users: Pick<NameDirectory, 'usernames'>;
+  users: Pick<NameDirectory, 'usernames'> & {
+    byUsername(username: string): Promise<{ id: string } | undefined>;
+  };
   reader?: HistoryReader;
   now?: () => number;
 }): HistoryService {
@@ -239,7 +279,76 @@ export function createHistoryService(deps: {
     return { conversationId: `room:${room.id}`, viewerId: userId, fromSeq: from };
   }
 
+  /** The direct conversation with `username`, as the archive names it. */
+  async function peerConversation(userId: string, username: string): Promise<string> {
+    if (username.length > 64 || username.includes('\0'))
+      throw new ParleyError('bad-request', 'with must be a username', { field: 'with' });
+    const other = await deps.users.byUsername(username.toLowerCase());
+    if (!other) throw new ParleyError('not-found', 'no such user', { field: 'with' });
+    if (other.id === userId)
+      throw new ParleyError('bad-request', 'there is no conversation with yourself', {
+        field: 'with',
+      });
+    return dmConversationId(userId, other.id);
+  }
+
+  async function named(rows: StoredMessage[]): Promise<DirectMessage[]> {
+    const ids = new Set<string>();
+    for (const m of rows) ids.add(m.senderId).add(m.recipientId);
+    const names = await deps.users.usernames([...ids]);
+    return rows.map((m) => directMessage(m, names));
+  }
+
   return {
+    async archive(userId, q) {
+      whole(q.limit, 'limit', 1, HISTORY_MAX);
+      if (q.start !== undefined) whole(q.start, 'start', 0);
+      if (q.end !== undefined) whole(q.end, 'end', 0);
+      const conversationId =
+        q.with !== undefined ? await peerConversation(userId, q.with) : undefined;
+      const position = async (id: string | undefined, field: string) => {
+        if (id === undefined) return undefined;
+        checkAnchor({ id }, field);
+        const pos = await deps.store.archivePosition(userId, id, conversationId);
+        if (pos === undefined)
+          throw new ParleyError('not-found', 'no such message in this archive', { field });
+        return pos;
+      };
+      const afterPos = await position(q.afterId, 'afterId');
+      const beforePos = await position(q.beforeId, 'beforeId');
+      const rows = await deps.store.archive({
+        viewerId: userId,
+        ...(conversationId !== undefined ? { conversationId } : {}),
+        ...(afterPos !== undefined ? { afterPos } : {}),
+        ...(beforePos !== undefined ? { beforePos } : {}),
+        ...(q.start !== undefined ? { start: q.start } : {}),
+        ...(q.end !== undefined ? { end: q.end } : {}),
+        order: q.from === 'start' ? 'asc' : 'desc',
+        limit: q.limit + 1,
+      });
+      const { list, more } =
+        q.from === 'start' ? forwardPage(rows, q.limit) : backwardPage(rows, q.limit);
+      return { messages: await named(list), more };
+    },
+
+    async archiveByIds(userId, ids, withUser) {
+      if (ids.length > ARCHIVE_IDS_MAX)
+        throw new ParleyError('bad-request', `at most ${ARCHIVE_IDS_MAX} ids`, { field: 'ids' });
+      const conversationId =
+        withUser !== undefined ? await peerConversation(userId, withUser) : undefined;
+      const found: StoredMessage[] = [];
+      for (const id of new Set(ids)) {
+        checkAnchor({ id }, 'ids');
+        const m = await deps.store.message(id);
+        if (!m || m.deletedAt !== null || !m.conversationId.startsWith('dm:')) continue;
+        if (conversationId !== undefined && m.conversationId !== conversationId) continue;
+        const mine = m.senderId === userId || (m.recipientId === userId && m.visibleToRecipient);
+        if (mine) found.push(m);
+      }
+      found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return named(found);
+    },
+
     async read(userId, conversation, selector, limit) {
       const page = await reader.read(await scopeOf(userId, conversation), selector, limit);
       const ids = new Set<string>();

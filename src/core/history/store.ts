@@ -43,6 +43,26 @@ export interface TargetsQuery {
   limit: number;
 }
 
+/**
+ * A user's archive of direct messages (XEP-0313 MAM): one conversation by its
+ * `seq`, or all of them in the order the user heard of each message (their
+ * log). Only what the viewer may read now: never deleted, hidden or held ones.
+ */
+export interface ArchiveRange {
+  viewerId: string;
+  /** One direct conversation; without it, every direct conversation of the viewer. */
+  conversationId?: string;
+  /** Exclusive archive positions (`archivePosition`). */
+  afterPos?: number;
+  beforePos?: number;
+  /** Inclusive bounds on `createdAt` (ms). */
+  start?: number;
+  end?: number;
+  /** `asc`: the oldest of the range first; `desc`: the newest first. */
+  order: 'asc' | 'desc';
+  limit: number;
+}
+
 export interface HistoryStore {
   /**
    * Messages of one conversation inside the range as the viewer may see them
@@ -59,4 +79,16 @@ export interface HistoryStore {
   activeDirect(q: TargetsQuery): Promise<ActiveConversation[]>;
   /** The same for the rooms the user is a member of, counting from their `history_from`. */
   activeRooms(q: TargetsQuery): Promise<ActiveConversation[]>;
+  /** The archive's messages in the range, in `order` of position. */
+  archive(q: ArchiveRange): Promise<StoredMessage[]>;
+  /**
+   * Where a direct message the viewer may read (deleted ones too) sits in their
+   * archive: its `seq` in `conversationId` when given, else the first entry of
+   * it in their log. Undefined when it is not theirs to read (or not there).
+   */
+  archivePosition(
+    viewerId: string,
+    messageId: string,
+    conversationId?: string,
+  ): Promise<number | undefined>;
 }

@@ -82,7 +82,17 @@ export interface MessageService {
   /** Full-text search over your conversations, newest first; `next` continues. */
   search(
     userId: string,
-    q: { q: string; with?: string; before?: string; limit?: number },
+    q: {
+      q: string;
+      with?: string;
+      before?: string;
+      limit?: number;
+      /** Direct messages only (XEP-0313 MAM's full-text search of the user's archive). */
+      direct?: boolean;
+      /** Inclusive bounds on the message's time (ms). */
+      start?: number;
+      end?: number;
+    },
   ): Promise<{
     results: {
       message: DirectMessage | RoomMessage;
@@ -610,7 +620,14 @@ export function createMessageService(deps: {
         conversationId?: string;
         before?: { createdAt: number; id: string };
         limit: number;
+        directOnly?: boolean;
+        start?: number;
+        end?: number;
       } = { limit: limit + 1 };
+      if (q.direct === true) opts.directOnly = true;
+      if (q.start !== undefined)
+        opts.start = intField(q.start, 'start', 0, Number.MAX_SAFE_INTEGER);
+      if (q.end !== undefined) opts.end = intField(q.end, 'end', 0, Number.MAX_SAFE_INTEGER);
       if (q.with !== undefined) {
         if (q.with.length > 64 || hasNul(q.with))
           throw new ParleyError('bad-request', 'with must be a username', { field: 'with' });

@@ -144,6 +144,11 @@ export interface MessageStore {
       limit: number;
       wholeConversation?: boolean;
       fromSeq?: number;
+      /** Direct messages only: no room's. */
+      directOnly?: boolean;
+      /** Inclusive bounds on `createdAt`. */
+      start?: number;
+      end?: number;
     },
   ): Promise<{ message: StoredMessage; snippet: string }[]>;
   /** Messages to `userId` held by their keyword filters, newest first. */

@@ -37,6 +37,8 @@ import type { Resumption } from './resumption.js';
 import { isStanza, type StreamManagement } from './sm.js';
 import type { XmppTransport } from './transport.js';
 import { needsLookup, stanzasFor, typingLapse } from './outbound.js';
+import type { RosterVersion } from './mapping/roster-version.js';
+import { BlockedCache } from './handlers/blocking.js';
 import { XMLNS } from './xmlns.js';
 
 /** What every connection of the XMPP door shares: built once per door. */
@@ -99,6 +101,10 @@ export class XmppConnection implements FeedSink {
   saslFailures = 0;
   /** XEP-0280 carbons enabled on this stream. */
   carbons = false;
+  /** XEP-0191: whom the account blocks, for refusing messages to them. */
+  readonly blocked = new BlockedCache();
+  /** XEP-0237: set when the client asked for the roster by version. */
+  rosterVersion: RosterVersion | undefined;
   /** Usernames whose pending subscription request this stream was shown. */
   announced = new Set<string>();
   /** Typing, receipts and each session's presence reach XMPP as chat states, markers, resources. */
@@ -198,6 +204,7 @@ export class XmppConnection implements FeedSink {
       domain: this.domain,
       jid: this.jid?.toString() ?? this.domain,
       carbons: this.carbons,
+      ...(this.rosterVersion ? { roster: this.rosterVersion } : {}),
     };
   }
 
@@ -321,6 +328,7 @@ export class XmppConnection implements FeedSink {
         xml('sm', { xmlns: XMLNS.sm }),
         xml('csi', { xmlns: XMLNS.csi }),
         capsElement(SERVER_VER),
+        xml('ver', { xmlns: XMLNS.rosterVer }),
       );
     }
     const ctx = this.saslContext();
@@ -335,6 +343,9 @@ export class XmppConnection implements FeedSink {
           { xmlns: XMLNS.sasl },
           this.core.sasl.mechanisms(ctx).map((m) => xml('mechanism', {}, m)),
         ),
+      !mustTls &&
+        this.core.accounts.registrationPolicy() !== 'closed' &&
+        xml('register', { xmlns: XMLNS.registerFeature }),
       !mustTls &&
         bindings.length > 0 &&
         xml(
@@ -356,6 +367,13 @@ export class XmppConnection implements FeedSink {
         }
         const { saslStanza } = await import('./handlers/sasl.js');
         return saslStanza(this, el);
+      }
+      // XEP-0077: an account may be made before logging in, where logging in may happen.
+      if (el.name === 'iq' && el.getChild('query', XMLNS.register)) {
+        if (!this.tls && this.deps.config.xmpp.require_tls)
+          return this.fail('policy-violation', 'start TLS first');
+        const { registerBeforeLogin } = await import('./handlers/register.js');
+        return registerBeforeLogin(this, el);
       }
       return this.fail('not-authorized', 'log in first');
     }
@@ -555,6 +573,7 @@ export class XmppConnection implements FeedSink {
   }
 
   live(e: CoreEvent): void {
+    if (e.name === 'block.added' || e.name === 'block.removed') this.blocked.changed();
     if (!this.jid) return;
     if (e.name === 'typing') typingLapse(this, e);
     // Stanzas that need a lookup (outbound.ts) keep their place: later events wait behind them.

@@ -8,6 +8,8 @@ export const XMLNS = {
   bind: 'urn:ietf:params:xml:ns:xmpp-bind',
   session: 'urn:ietf:params:xml:ns:xmpp-session',
   roster: 'jabber:iq:roster',
+  /** XEP-0237's stream feature. */
+  rosterVer: 'urn:xmpp:features:rosterver',
   discoInfo: 'http://jabber.org/protocol/disco#info',
   discoItems: 'http://jabber.org/protocol/disco#items',
   ping: 'urn:xmpp:ping',
@@ -43,6 +45,18 @@ export const XMLNS = {
   hints: 'urn:xmpp:hints',
   /** XEP-0115 entity capabilities. */
   caps: 'http://jabber.org/protocol/caps',
+  last: 'jabber:iq:last',
+  private: 'jabber:iq:private',
+  time: 'urn:xmpp:time',
+  register: 'jabber:iq:register',
+  registerFeature: 'http://jabber.org/features/iq-register',
+  blocking: 'urn:xmpp:blocking',
+  blockingErrors: 'urn:xmpp:blocking:errors',
+  mam: 'urn:xmpp:mam:2',
+  mamExtended: 'urn:xmpp:mam:2#extended',
+  mam1: 'urn:xmpp:mam:1',
+  rsm: 'http://jabber.org/protocol/rsm',
+  fulltext: 'urn:xmpp:fulltext:0',
   /** XEP-0440: the channel-binding types the server can offer. */
   saslCb: 'urn:xsf:sasl-cb:0',
 } as const;

@@ -1,7 +1,12 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { ActiveConversation, HistoryStore, TargetsQuery } from '../../core/history/store.js';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
+import type {
+  ActiveConversation,
+  ArchiveRange,
+  HistoryStore,
+  TargetsQuery,
+} from '../../core/history/store.js';
 import { reactionsOf, toMessage } from './messages.js';
-import type { Database } from './tables.js';
+import type { Database, MessagesTable } from './tables.js';
 
 /**
  * History by position and time. Every read walks the (conversation_id, seq)
@@ -46,7 +51,81 @@ export function createSqlHistoryStore(db: Kysely<Database>): HistoryStore {
     }));
   }
 
+  /** What a viewer may read of a direct message now (invariant 26). */
+  const readable = (viewerId: string) =>
+    sql`(m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1 and m.filtered = 0))`;
+
+  /**
+   * The archive (MAM). One conversation walks its (conversation_id, seq) index
+   * like `range`; all of them walk the viewer's log by seq (its primary key),
+   * keeping each message's first entry (the user_log_message_id index), so no
+   * index was added (invariant 36). Time bounds filter the walk.
+   */
+  async function archive(q: ArchiveRange) {
+    const dir = q.order === 'asc' ? sql`asc` : sql`desc`;
+    const time = sql.join(
+      [
+        ...(q.start !== undefined ? [sql`m.created_at >= ${q.start}`] : []),
+        ...(q.end !== undefined ? [sql`m.created_at <= ${q.end}`] : []),
+        sql`m.deleted_at is null`,
+        readable(q.viewerId),
+      ],
+      sql` and `,
+    );
+    if (q.conversationId !== undefined) {
+      const pos = sql.join(
+        [
+          ...(q.afterPos !== undefined ? [sql`m.seq > ${q.afterPos}`] : []),
+          ...(q.beforePos !== undefined ? [sql`m.seq < ${q.beforePos}`] : []),
+          sql`1 = 1`,
+        ],
+        sql` and `,
+      );
+      const rows = await sql<Selectable<MessagesTable>>`
+        select m.* from messages m
+        where m.conversation_id = ${q.conversationId} and ${pos} and ${time}
+        order by m.seq ${dir} limit ${q.limit}`.execute(db);
+      return withReactions(rows.rows);
+    }
+    const pos = sql.join(
+      [
+        ...(q.afterPos !== undefined ? [sql`ul.seq > ${q.afterPos}`] : []),
+        ...(q.beforePos !== undefined ? [sql`ul.seq < ${q.beforePos}`] : []),
+        // Always a bound on the log's key: SQLite then walks the user's log, not every message.
+        sql`ul.seq > 0`,
+      ],
+      sql` and `,
+    );
+    const rows = await sql<Selectable<MessagesTable>>`
+      select m.* from user_log ul join messages m on m.id = ul.message_id
+      where ul.user_id = ${q.viewerId} and ul.message_id is not null and ${pos}
+        and m.conversation_id like 'dm:%' and ${time}
+        and not exists (select 1 from user_log u2
+          where u2.message_id = ul.message_id and u2.user_id = ul.user_id and u2.seq < ul.seq)
+      order by ul.seq ${dir} limit ${q.limit}`.execute(db);
+    return withReactions(rows.rows);
+  }
+
   return {
+    archive,
+
+    async archivePosition(viewerId, messageId, conversationId) {
+      if (conversationId !== undefined) {
+        const r = await sql<{ seq: number | string }>`
+          select m.seq from messages m
+          where m.id = ${messageId} and m.conversation_id = ${conversationId} and ${readable(viewerId)}`.execute(
+          db,
+        );
+        return r.rows[0] ? Number(r.rows[0].seq) : undefined;
+      }
+      const r = await sql<{ seq: number | string | null }>`
+        select min(ul.seq) as seq from user_log ul join messages m on m.id = ul.message_id
+        where ul.user_id = ${viewerId} and ul.message_id = ${messageId}
+          and m.conversation_id like 'dm:%' and ${readable(viewerId)}`.execute(db);
+      const seq = r.rows[0]?.seq;
+      return seq === null || seq === undefined ? undefined : Number(seq);
+    },
+
     async range(q) {
       let query = db
         .selectFrom('messages')

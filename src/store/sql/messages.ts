@@ -581,7 +581,17 @@ export function createSqlMessageStore(
       const visible =
         opts.wholeConversation && opts.conversationId
           ? sql`m.deleted_at is null`
-          : sql`m.deleted_at is null and (m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1 and m.filtered = 0) or exists (select 1 from room_members rm where rm.user_id = ${viewerId} and m.conversation_id = 'room:' || rm.room_id and m.seq >= rm.history_from))`;
+          : opts.directOnly
+            ? sql`m.deleted_at is null and m.conversation_id like 'dm:%' and (m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1 and m.filtered = 0))`
+            : sql`m.deleted_at is null and (m.sender_id = ${viewerId} or (m.recipient_id = ${viewerId} and m.visible_to_recipient = 1 and m.filtered = 0) or exists (select 1 from room_members rm where rm.user_id = ${viewerId} and m.conversation_id = 'room:' || rm.room_id and m.seq >= rm.history_from))`;
+      const times = sql.join(
+        [
+          sql``,
+          ...(opts.start !== undefined ? [sql`m.created_at >= ${opts.start}`] : []),
+          ...(opts.end !== undefined ? [sql`m.created_at <= ${opts.end}`] : []),
+        ],
+        sql` and `,
+      );
       // Highlights are marked with U+0002 ... U+0003 (characters no one types).
       const q =
         kind === 'postgres'
@@ -589,12 +599,12 @@ export function createSqlMessageStore(
               select m.*, ts_headline('simple', m.body, q,
                 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') as snippet
               from messages m, plainto_tsquery('simple', ${terms.join(' ')}) q
-              where m.body_tsv @@ q and ${visible} ${conv} ${from} ${page}
+              where m.body_tsv @@ q and ${visible} ${conv} ${from} ${page} ${times}
               order by m.created_at desc, m.id desc limit ${opts.limit}`
           : sql<Selectable<MessagesTable> & { snippet: string }>`
               select m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) as snippet
               from messages_fts join messages m on m.rowid = messages_fts.rowid
-              where messages_fts match ${terms.map((t) => `"${t}"`).join(' ')} and ${visible} ${conv} ${from} ${page}
+              where messages_fts match ${terms.map((t) => `"${t}"`).join(' ')} and ${visible} ${conv} ${from} ${page} ${times}
               order by m.created_at desc, m.id desc limit ${opts.limit}`;
       const rows = (await q.execute(db)).rows;
       const reactions = await reactionsOf(

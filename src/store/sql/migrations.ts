@@ -608,6 +608,20 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0023_xmpp_private_data': {
+    async up(db: Kysely<unknown>) {
+      // XEP-0049 private XML storage: a few bounded values per account, by key.
+      await db.schema
+        .createTable('private_data')
+        .ifNotExists()
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('private_data_pk', ['user_id', 'key'])
+        .execute();
+    },
+  },
 };
 
 /** A stored log or timeline entry's data as a domain record (migration 0017). */

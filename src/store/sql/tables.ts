@@ -241,6 +241,13 @@ export interface GuestsTable {
   expires_at: number;
 }
 
+export interface PrivateDataTable {
+  user_id: string;
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
 export interface Database {
   conversations: ConversationsTable;
   rooms: RoomsTable;
@@ -268,4 +275,5 @@ export interface Database {
   invites: InvitesTable;
   session_revocations: SessionRevocationsTable;
   guests: GuestsTable;
+  private_data: PrivateDataTable;
 }

@@ -7,6 +7,11 @@ import { presence } from './presence.js';
 import { ROSTER } from './roster.js';
 import { SEARCH } from './search.js';
 import { VCARD } from './vcard.js';
+import { MAM } from './mam.js';
+import { BLOCKING } from './blocking.js';
+import { REGISTER } from './register.js';
+import { ACTIVITY, contactLastActivity } from './activity.js';
+import { PRIVATE } from './private.js';
 import { XMLNS } from '../xmlns.js';
 
 /**
@@ -26,6 +31,11 @@ const IQ: Readonly<Record<string, IqHandler>> = {
   ...DISCO,
   ...VCARD,
   ...SEARCH,
+  ...MAM,
+  ...BLOCKING,
+  ...REGISTER,
+  ...ACTIVITY,
+  ...PRIVATE,
 };
 
 /**
@@ -75,6 +85,17 @@ async function iq(c: XmppConnection, el: Element): Promise<void> {
       payload.name === 'query'
     )
       return resourceDiscoInfo(c, el, payload);
+    // XEP-0012 4: the server answers for a contact's bare JID.
+    if (
+      type === 'get' &&
+      ns === XMLNS.last &&
+      payload.name === 'query' &&
+      j.domain === c.domain &&
+      j.local !== undefined &&
+      j.resource === undefined &&
+      !j.bareEquals(c.jid)
+    )
+      return contactLastActivity(c, el, j);
     const ours =
       j.domain === c.domain &&
       (j.local === undefined || j.bareEquals(c.jid) || FOR_OTHER_ACCOUNTS.has(key));

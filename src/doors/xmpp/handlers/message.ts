@@ -6,6 +6,7 @@ import type { XmppConnection } from '../connection.js';
 import { stanzaCondition } from '../mapping/errors.js';
 import { chatMessage } from '../mapping/events.js';
 import { XMLNS } from '../xmlns.js';
+import { blockedError } from './blocking.js';
 import { missedDirectMessages } from '../../../core/conversations/missed.js';
 import { stripFallback } from '../mapping/fallback.js';
 import { replyRef } from '../outbound.js';
@@ -64,6 +65,8 @@ export async function message(c: XmppConnection, el: Element): Promise<void> {
       connectionId: c.connectionId,
     });
   try {
+    // XEP-0191 3.6: nothing goes to someone the user blocks.
+    if (await c.blocked.has(c, username)) return c.write(blockedError(el));
     try {
       await send(clientId);
     } catch (err) {

@@ -3,6 +3,7 @@ import { tryParseJid, usernameOf } from '../codec/jid.js';
 import type { XmppConnection } from '../connection.js';
 import { stanzaCondition } from '../mapping/errors.js';
 import { rosterItem } from '../mapping/events.js';
+import { RosterVersion } from '../mapping/roster-version.js';
 import { XMLNS } from '../xmlns.js';
 import { result } from './server.js';
 import type { IqHandler } from './index.js';
@@ -11,26 +12,28 @@ import type { IqHandler } from './index.js';
  * The roster is the contact list (RFC 6121 2): get lists core's contacts,
  * set changes an entry's name (alias) and groups, remove drops the contact.
  * Pushes come from core's contact events (mapping/events.ts), to every
- * resource, the one that made the change included.
+ * resource, the one that made the change included. Roster versioning
+ * (XEP-0237) by a hash of the items (mapping/roster-version.ts).
  */
 
 /** Groups on one item at most (core has its own limit; this bounds the work first). */
 const MAX_GROUPS = 64;
 
 export const ROSTER: Record<string, IqHandler> = {
-  [`get {${XMLNS.roster}}query`]: async (c, iq) => {
+  [`get {${XMLNS.roster}}query`]: async (c, iq, query) => {
     try {
       const contacts = await c.core.contacts.list(c.auth!.user.id);
-      c.write(
-        result(
-          iq,
-          xml(
-            'query',
-            { xmlns: XMLNS.roster },
-            contacts.filter((k) => k.inRoster).map((k) => rosterItem(k, c.domain)),
-          ),
-        ),
-      );
+      const items = contacts.filter((k) => k.inRoster).map((k) => rosterItem(k, c.domain));
+      // XEP-0237: a client that sends a version (even empty) keeps the roster by version.
+      const asked = query.attr('ver');
+      let ver: string | undefined;
+      if (asked !== undefined) {
+        c.rosterVersion = new RosterVersion(items);
+        ver = c.rosterVersion.version();
+        // Its copy is current: an empty result, and pushes from here on.
+        if (asked === ver) return c.write(result(iq));
+      }
+      c.write(result(iq, xml('query', { xmlns: XMLNS.roster, ver }, items)));
     } catch (err) {
       answerError(c, iq, err);
     }

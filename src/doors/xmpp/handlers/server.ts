@@ -14,6 +14,7 @@ import {
 } from '../caps.js';
 import { deliverMissed } from './message.js';
 import type { IqHandler } from './index.js';
+import { MAM_FEATURES } from './mam.js';
 
 /**
  * The server's own iqs: resource binding (RFC 6120 7), the old session
@@ -32,9 +33,18 @@ export const SERVER_FEATURES = [
   XMLNS.carbons,
   XMLNS.vcard,
   XMLNS.search,
+  XMLNS.blocking,
+  XMLNS.last,
+  XMLNS.time,
 ] as const;
 
-const ACCOUNT_FEATURES = [XMLNS.discoInfo, XMLNS.discoItems] as const;
+/** A function: the handler modules that add features import this one (a cycle). */
+const accountFeatures = (): readonly string[] => [
+  XMLNS.discoInfo,
+  XMLNS.discoItems,
+  XMLNS.private,
+  ...MAM_FEATURES,
+];
 
 export function result(iq: Element, ...payload: (Element | undefined)[]): Element {
   return xml('iq', { type: 'result', id: iq.attr('id'), from: iq.attr('to') }, ...payload);
@@ -82,7 +92,7 @@ function discoInfo(c: XmppConnection, iq: Element, payload: Element): void {
   // The node a caps hash names (XEP-0115 6.2) is the server itself.
   if (node !== undefined && (account || node !== `${CAPS_NODE}#${SERVER_VER}`))
     return c.error(iq, 'item-not-found');
-  const features = account ? ACCOUNT_FEATURES : SERVER_FEATURES;
+  const features = account ? accountFeatures() : SERVER_FEATURES;
   c.write(
     result(
       iq,

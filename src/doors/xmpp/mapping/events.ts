@@ -7,6 +7,8 @@ import { NS } from '../codec/ns.js';
 import { XMLNS } from '../xmlns.js';
 import { replyFallback } from './fallback.js';
 import { chatState, reactionStanzas, retraction } from './message-changes.js';
+import type { RosterVersion } from './roster-version.js';
+import { blockPush } from './blocking.js';
 
 /**
  * Core's events as stanzas (pure): direct messages as <message type='chat'>
@@ -23,6 +25,8 @@ export interface Viewer {
   jid: string;
   /** XEP-0280 enabled: one's own messages sent elsewhere come as `<sent>` carbons. */
   carbons?: boolean;
+  /** XEP-0237: the stream asked for the roster by version; pushes carry the new one. */
+  roster?: RosterVersion;
 }
 
 export const jidOfUser = (username: string, domain: string): string => `${username}@${domain}`;
@@ -44,7 +48,11 @@ export function rosterItem(c: ContactItem | { username: string; remove: true }, 
 }
 
 export function rosterPush(item: Element, v: Viewer, id: string): Element {
-  return xml('iq', { type: 'set', id, to: v.jid }, xml('query', { xmlns: XMLNS.roster }, item));
+  return xml(
+    'iq',
+    { type: 'set', id, to: v.jid },
+    xml('query', { xmlns: XMLNS.roster, ver: v.roster?.apply(item) }, item),
+  );
 }
 
 /** RFC 6121 4.7.2.1: our shows; `available` is no <show>. */
@@ -140,6 +148,7 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
       const c = e.contact;
       const out: Element[] = [];
       if (c.inRoster) out.push(rosterPush(rosterItem(c, v.domain), v, `push-${newId()}`));
+      else v.roster?.apply(rosterItem({ username: c.username, remove: true }, v.domain));
       if (c.pendingIn && !announced.has(c.username)) {
         announced.add(c.username);
         out.push(subscribeRequest(c, v));
@@ -152,6 +161,16 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
         rosterPush(
           rosterItem({ username: e.username, remove: true }, v.domain),
           v,
+          `push-${newId()}`,
+        ),
+      ];
+    case 'block.added':
+    case 'block.removed':
+      return [
+        blockPush(
+          e.name === 'block.added' ? 'block' : 'unblock',
+          jidOfUser(e.username, v.domain),
+          v.jid,
           `push-${newId()}`,
         ),
       ];
