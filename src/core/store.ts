@@ -2,6 +2,7 @@ import type { AccountStore } from './accounts/store.js';
 import type { ContactStore } from './contacts/store.js';
 import type { ConversationStore } from './conversations/store.js';
 import type { HistoryStore } from './history/store.js';
+import type { FileStore } from './files/store.js';
 import type { FilterStore, MessageStore } from './messages/store.js';
 import type { OccupancyStore } from './occupancy/store.js';
 import type { PresenceStore } from './presence/store.js';
@@ -23,6 +24,8 @@ export interface Store {
   conversations: ConversationStore;
   history: HistoryStore;
   rooms: RoomStore;
+  /** Shared files and uploads in progress (core/files). */
+  files: FileStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;
   close(): Promise<void>;

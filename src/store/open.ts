@@ -6,6 +6,7 @@ import { openPostgres } from './postgres/open.js';
 import { createSqlAccountStore } from './sql/accounts.js';
 import { createSqlContactStore } from './sql/contacts.js';
 import { createSqlConversationStore } from './sql/conversations.js';
+import { createSqlFileStore } from './sql/files.js';
 import { createSqlFilterStore } from './sql/filters.js';
 import { createSqlHistoryStore } from './sql/history.js';
 import { createSqlMarkerStore } from './sql/markers.js';
@@ -97,6 +98,7 @@ export async function openStore(
     conversations: createSqlConversationStore(db),
     history: createSqlHistoryStore(db),
     rooms: createSqlRoomStore(db, kind),
+    files: createSqlFileStore(db),
     check,
     async close() {
       health.close();
