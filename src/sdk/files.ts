@@ -120,7 +120,7 @@ export class FilesApi {
           'upload-offset': String(offset),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
-        body: piece as BodyInit,
+        body: piece as Blob,
         ...(signal ? { signal } : {}),
       });
     } catch (err) {
