@@ -12,7 +12,12 @@ import { ImageRefused, type ImageProcessor } from './images.js';
 import { cleanName } from './names.js';
 import { isCleanableImage, SNIFF_BYTES, sniff, typeAllowed } from './sniff.js';
 import type { FileStore } from './store.js';
-import { type Attachment, attachmentOf, type FileWithMessage, type PendingUpload } from './types.js';
+import {
+  type Attachment,
+  attachmentOf,
+  type FileWithMessage,
+  type PendingUpload,
+} from './types.js';
 
 export const MAX_ATTACHMENTS = 10;
 /** An upload not touched for this long is dropped (and its bytes with it). */
@@ -113,7 +118,8 @@ export function createFileService(deps: {
 
   async function conversationFor(userId: string, to: Target): Promise<string> {
     if ('user' in to && typeof to.user === 'string' && !('room' in to)) {
-      if (to.user.length > 64) throw new ParleyError('bad-request', 'no such user', { field: 'to' });
+      if (to.user.length > 64)
+        throw new ParleyError('bad-request', 'no such user', { field: 'to' });
       const u = await deps.users.byUsername(to.user.toLowerCase());
       if (!u) throw new ParleyError('not-found', 'no such user', { field: 'to' });
       if (u.id === userId)
@@ -267,11 +273,9 @@ export function createFileService(deps: {
         if (r.overflow) {
           // Bad input changes nothing: what this request appended is cut off again.
           await staging.truncate(id, u.received);
-          throw new ParleyError(
-            'too-large',
-            `more bytes than the ${u.size} the upload declared`,
-            { field: 'size' },
-          );
+          throw new ParleyError('too-large', `more bytes than the ${u.size} the upload declared`, {
+            field: 'size',
+          });
         }
         const received = Math.min(r.size, u.size);
         const upload = { ...u, received, updatedAt: now() };
@@ -302,11 +306,9 @@ export function createFileService(deps: {
       if (fileIds.length === 0) return [];
       enabled();
       if (fileIds.length > MAX_ATTACHMENTS)
-        throw new ParleyError(
-          'bad-request',
-          `a message carries at most ${MAX_ATTACHMENTS} files`,
-          { field: 'attachments' },
-        );
+        throw new ParleyError('bad-request', `a message carries at most ${MAX_ATTACHMENTS} files`, {
+          field: 'attachments',
+        });
       if (new Set(fileIds).size !== fileIds.length || fileIds.some((id) => !ID.test(id)))
         throw new ParleyError('bad-request', 'attachments must be distinct file ids', {
           field: 'attachments',

@@ -57,7 +57,9 @@ function utf8Text(b: Uint8Array): string | undefined {
   } catch {
     // The head may end inside a character: drop up to three bytes and try once more.
     try {
-      s = new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, Math.max(0, b.length - 3)));
+      s = new TextDecoder('utf-8', { fatal: true }).decode(
+        b.subarray(0, Math.max(0, b.length - 3)),
+      );
       if (b.length < SNIFF_BYTES) return undefined;
     } catch {
       return undefined;
@@ -78,9 +80,14 @@ export function isInline(type: string): boolean {
 
 /** Images Parley re-encodes without their metadata (EXIF GPS, comments, appended payloads). */
 export function isCleanableImage(type: string): boolean {
-  return ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/tiff', 'image/avif'].includes(
-    type,
-  );
+  return [
+    'image/jpeg',
+    'image/png',
+    'image/gif',
+    'image/webp',
+    'image/tiff',
+    'image/avif',
+  ].includes(type);
 }
 
 /** `files.allowed_types`: exact types or `kind/*`; empty allows everything. */

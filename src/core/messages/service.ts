@@ -460,7 +460,8 @@ export function createMessageService(deps: {
       );
       if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
       const message = fanOut(r, 'deleted', names, connectionId);
-      if (m.deletedAt === null) hooks.emit('message.deleted', {
+      if (m.deletedAt === null)
+        hooks.emit('message.deleted', {
           messageId: m.id,
           conversationId: m.conversationId,
           senderId: m.senderId,

@@ -68,7 +68,10 @@ function serve(core: Core, req: FastifyRequest, reply: FastifyReply, f: FileWith
     'content-type',
     f.type === 'text/plain' ? 'text/plain; charset=utf-8' : f.type || 'application/octet-stream',
   );
-  reply.header('content-disposition', contentDisposition(isInline(f.type) ? 'inline' : 'attachment', f.name));
+  reply.header(
+    'content-disposition',
+    contentDisposition(isInline(f.type) ? 'inline' : 'attachment', f.name),
+  );
   reply.header('x-content-type-options', 'nosniff');
   reply.header('content-security-policy', FILE_CSP);
   reply.header('cross-origin-resource-policy', 'same-origin');
@@ -157,7 +160,8 @@ export function registerFiles(app: FastifyInstance, deps: { core: Core }): void 
   app.route({
     method: ['GET', 'HEAD'],
     url: '/api/v1/files/:id',
-    handler: async (req, reply) => serve(core, req, reply, await core.files.open(await me(req), id(req))),
+    handler: async (req, reply) =>
+      serve(core, req, reply, await core.files.open(await me(req), id(req))),
   });
   app.get('/api/v1/files/:id/info', async (req) => {
     const f = await core.files.open(await me(req), id(req));
