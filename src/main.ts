@@ -518,7 +518,14 @@ async function createDoors(deps: {
   more?: (core: Core) => Door[];
 }): Promise<{ native: NativeDoor; all: Door[] }> {
   const native = await createNativeDoor(deps);
-  const irc = createIrcDoor(deps);
+  const { host } = deps.config.server;
+  const irc = createIrcDoor({
+    ...deps,
+    // Links in IRC lines must be absolute; an operator behind a proxy sets files.public_url.
+    fileLinks: () =>
+      deps.config.files.public_url.replace(/\/+$/, '') ||
+      `http://${host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${native.port()}`,
+  });
   irc.mount(native.http);
   const xmpp = createXmppDoor(deps);
   return { native, all: [native, irc, xmpp, ...(deps.more?.(deps.core) ?? [])] };

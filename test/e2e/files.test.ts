@@ -7,6 +7,7 @@ import type { ParleyClient } from '../../src/sdk/client.js';
 import type { Attachment } from '../../src/sdk/types.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { hasGpsTag, jpegWithGps, pngBomb, tinyPdf } from '../helpers/files.js';
+import { ircLogin, ircPort } from '../helpers/irc.js';
 import { refusedWith, signUp, type Person } from '../helpers/people.js';
 import { startNode, type TestNode, uname } from '../helpers/server.js';
 
@@ -299,6 +300,36 @@ for (const backend of everyStoreBackend()) {
       }
       // Nothing ever lands outside data.dir/files.
       expect(readdirSync(join(db.dataDir, 'files')).sort()).toEqual(['blobs', 'partial', 'tmp']);
+    });
+
+    it('an IRC user in the room gets a line with the file and a link that works without a login', async () => {
+      const room = uname('ircf');
+      await a.c.rooms.create(room);
+      await b.c.rooms.join(room);
+      const irc = await ircLogin(ircPort(node), b.name, 'password123');
+      try {
+        irc.send(`JOIN #${room}`);
+        await irc.command('366', 'names');
+        const file = await a.c.files.upload({ room }, 'Plan B.pdf', tinyPdf());
+        await a.c.rooms.send(room, 'the plan', 'irc1', undefined, [file.id]);
+        await irc.wait((l) => l.command === 'PRIVMSG' && l.params[1] === 'the plan', 'the caption');
+        const line = await irc.wait(
+          (l) =>
+            l.command === 'PRIVMSG' &&
+            l.params[0] === `#${room}` &&
+            (l.params[1] ?? '').startsWith('[file] '),
+          'the file line',
+        );
+        expect(line.params[1]).toMatch(
+          /^\[file\] Plan B\.pdf \(application\/pdf, \d+ B\) http:\/\/127\.0\.0\.1:\d+\/f\//,
+        );
+        const url = line.params[1]!.split(' ').pop()!;
+        const res = await fetch(url);
+        expect(res.status).toBe(200);
+        expect(Buffer.from(await res.arrayBuffer()).equals(tinyPdf())).toBe(true);
+      } finally {
+        irc.close();
+      }
     });
 
     it('files survive a restart', async () => {

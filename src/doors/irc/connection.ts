@@ -29,6 +29,8 @@ export interface IrcDeps {
   isupport: readonly string[][];
   startedAt: number;
   closed(conn: IrcConnection): void;
+  /** The base of file links (`files.public_url`, else this server's HTTP address). */
+  fileLinks?: () => string;
 }
 
 /** Commands queued but not yet run, beyond which the socket stops being read. */
@@ -128,6 +130,7 @@ export class IrcConnection implements FeedSink {
       nick: this.nick,
       server: this.server,
       caps: this.caps,
+      ...(this.deps.fileLinks ? { links: this.deps.fileLinks() } : {}),
     };
   }
 

@@ -43,6 +43,8 @@ export function createIrcDoor(deps: {
   logger: Logger;
   /** The shared certificate (doors/tls), asked for only when the TLS port is on. */
   certificates: () => Promise<Certificates>;
+  /** The base of file links (main.ts: `files.public_url` or the native door's address). */
+  fileLinks?: () => string;
 }): IrcDoor {
   const { config, logger } = deps;
   const irc = config.irc;
@@ -90,6 +92,7 @@ export function createIrcDoor(deps: {
       logger,
       isupport,
       startedAt: Date.now(),
+      ...(deps.fileLinks ? { fileLinks: deps.fileLinks } : {}),
       closed: (c) => {
         connections.delete(c);
         perAddress.close(address);
