@@ -332,6 +332,19 @@ for (const backend of everyStoreBackend()) {
       }
     });
 
+    it('the sweep drops abandoned uploads and files never sent, and keeps sent ones', async () => {
+      const kept = await a.c.files.upload({ to: b.name }, 'kept.txt', Buffer.from('kept'));
+      await a.c.sendMessage(b.name, 'kept', 'sweep1', undefined, [kept.id]);
+      const unsent = await a.c.files.upload({ to: b.name }, 'unsent.txt', Buffer.from('unsent'));
+      const { json } = await begin(node, a.c, { name: 'half.bin', size: 10, to: b.name });
+      await patch(node, a.c, json.upload.id, 0, Buffer.from('12345'));
+      // A day later (the sweep runs every ten minutes with the real clock).
+      await node.parley.core.files.sweep(Date.now() + 25 * 3600_000);
+      expect((await get(node, unsent.url, a.c.token)).res.status).toBe(404);
+      await refusedWith(a.c.files.status(json.upload.id), 'not-found');
+      expect((await get(node, kept.url, b.c.token)).res.status).toBe(200);
+    });
+
     it('files survive a restart', async () => {
       const pdf = tinyPdf();
       const file = await a.c.files.upload({ to: b.name }, 'keep.pdf', pdf);
