@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { Attachment } from '../../src/sdk/types.js';
-import { describeOn, everyStoreBackend } from '../helpers/backends.js';
+import { describeOn, everyStoreBackend, tempDir } from '../helpers/backends.js';
 import { hasGpsTag, jpegWithGps, pngBomb, tinyPdf } from '../helpers/files.js';
 import { ircLogin, ircPort } from '../helpers/irc.js';
 import { refusedWith, signUp, type Person } from '../helpers/people.js';
@@ -16,6 +16,22 @@ import { startNode, type TestNode, uname } from '../helpers/server.js';
 type Json = Record<string, any>;
 
 const LIMITS = { limits: { requests_per_minute_per_address: 100_000 } };
+
+/**
+ * The backend's database with a data directory of this suite's own: the PostgreSQL
+ * backend's is the shared temp directory, and these tests count the blobs in it.
+ */
+function ownDataDir<T extends { dataDir: string; cleanup: () => Promise<void> }>(db: T): T {
+  const t = tempDir('parley-files-');
+  return {
+    ...db,
+    dataDir: t.dir,
+    cleanup: async () => {
+      await db.cleanup();
+      t.cleanup();
+    },
+  };
+}
 
 /** Every blob on the node's disk (data.dir/files/blobs/xx/<sha256>). */
 function blobsOn(dataDir: string): string[] {
@@ -69,7 +85,7 @@ for (const backend of everyStoreBackend()) {
     let node: TestNode;
     let a: Person, b: Person, eve: Person;
     beforeAll(async () => {
-      db = backend.make();
+      db = ownDataDir(backend.make());
       node = await startNode({ db, config: LIMITS });
       [a, b, eve] = (await signUp(node, 3, 'fl')) as [Person, Person, Person];
     });
@@ -368,7 +384,7 @@ describe('file limits', () => {
   let node: TestNode;
   let a: Person, b: Person;
   beforeAll(async () => {
-    db = backend.make();
+    db = ownDataDir(backend.make());
     node = await startNode({
       db,
       config: {
