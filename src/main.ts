@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createLocalBus } from './bus/local.js';
 import { createNatsBus } from './bus/nats.js';
@@ -25,6 +26,8 @@ import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createRoomChat } from './core/rooms/chat.js';
 import { createFeeds } from './core/feed.js';
+import { createDiskBlobStore, createDiskStaging } from './core/files/disk.js';
+import { createFileService } from './core/files/service.js';
 import { createBusRecovery } from './core/recovery.js';
 import { createHooks } from './core/hooks.js';
 import { createSendService } from './core/send/service.js';
@@ -42,6 +45,7 @@ import { createIrcDoor } from './doors/irc/door.js';
 import { createXmppDoor } from './doors/xmpp/door.js';
 import { type Certificates, createCertificates } from './doors/tls/certificates.js';
 import type { HttpDoor, Readiness } from './doors/http/server.js';
+import { createSharpImages } from './media/sharp.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { describeStore, openStore } from './store/open.js';
 import {
@@ -304,6 +308,29 @@ export async function createParley(
   const rooms = createRoomService(roomDeps);
   const roomChat = createRoomChat(roomDeps);
   const live = createLiveReadiness({ bus, fanout });
+  // Files under data.dir/files: blobs by hash, partial uploads of this node (core/files).
+  const filesDir = join(resolve(config.data.dir), 'files');
+  const files = createFileService({
+    config: {
+      enabled: config.files.enabled,
+      maxFileBytes: config.files.max_file_bytes,
+      userQuotaBytes: config.files.user_quota_bytes,
+      uploadsPerMinute: config.files.uploads_per_minute,
+      allowedTypes: config.files.allowed_types,
+    },
+    store: store.files,
+    blobs: createDiskBlobStore(filesDir),
+    staging: createDiskStaging(filesDir),
+    images: createSharpImages(),
+    users,
+    rooms: store.rooms,
+  });
+  hooks.on('message.deleted', (m) => files.messageDeleted(m));
+  // Abandoned uploads, files never sent, files of deleted messages a dropped hook missed.
+  const fileSweep = setInterval(() => {
+    void files.sweep().catch(quiet(logger, 'warn', 'file sweep failed'));
+  }, 600_000);
+  fileSweep.unref();
   const core: Core = {
     nodeId,
     accounts,
@@ -317,8 +344,9 @@ export async function createParley(
     receipts,
     rooms,
     roomChat,
-    sender: createSendService({ messages, roomChat }),
+    sender: createSendService({ messages, roomChat, files }),
     privateData: createPrivateDataService({ store: store.privateData }),
+    files,
     router,
     sessions,
     throttle,
@@ -451,6 +479,7 @@ export async function createParley(
       stopped ??= (async () => {
         stopping = true;
         clearInterval(guestSweep);
+        clearInterval(fileSweep);
         logger.info('shutting down');
         // Every door stops taking work at once; what is in flight (hook listeners
         // included) gets the grace period, then the doors are stopped in order.
@@ -503,7 +532,14 @@ async function createDoors(deps: {
   more?: (core: Core) => Door[];
 }): Promise<{ native: NativeDoor; all: Door[] }> {
   const native = await createNativeDoor(deps);
-  const irc = createIrcDoor(deps);
+  const { host } = deps.config.server;
+  const irc = createIrcDoor({
+    ...deps,
+    // Links in IRC lines must be absolute; an operator behind a proxy sets files.public_url.
+    fileLinks: () =>
+      deps.config.files.public_url.replace(/\/+$/, '') ||
+      `http://${host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${native.port()}`,
+  });
   irc.mount(native.http);
   const xmpp = createXmppDoor(deps);
   xmpp.mount(native.http);

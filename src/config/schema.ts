@@ -229,6 +229,34 @@ export const SCHEMA = {
     max_members: { type: 'int', default: 10000, min: 2, max: 100000 },
     max_created_per_user: { type: 'int', default: 50, min: 0, max: 100000 },
   },
+  /**
+   * Shared files (core/files, docs/protocol.md "Files"): uploads into a conversation,
+   * bytes on the local disk under data.dir/files, stored once by SHA-256.
+   */
+  files: {
+    enabled: { type: 'bool', default: true },
+    max_file_bytes: { type: 'int', default: 104857600, min: 1, max: 1099511627776 },
+    user_quota_bytes: { type: 'int', default: 1073741824, min: 1, max: 1099511627776 },
+    uploads_per_minute: { type: 'int', default: 30, min: 1, max: 100000 },
+    /** Detected types accepted ("image/*", "application/pdf"); empty accepts every type. */
+    allowed_types: {
+      type: 'strings',
+      default: [],
+      pattern: /^[a-z0-9.+-]+\/([a-z0-9.+-]+|\*)$/,
+      patternText: 'media types such as "image/*" or "application/pdf"',
+    },
+    /**
+     * The address people reach this server's HTTP port at (https://chat.example.org),
+     * for capability links in doors without a bearer token (IRC). Empty: http://host:port.
+     */
+    public_url: {
+      type: 'string',
+      default: '',
+      maxLength: 2048,
+      pattern: /^(|https?:\/\/[^\s/?#]+(\/[^\s?#]*)?)$/,
+      patternText: 'empty, or an http(s) URL such as "https://chat.example.org"',
+    },
+  },
   presence: {
     node_heartbeat_seconds: { type: 'int', default: 10, min: 1, max: 600 },
     node_timeout_seconds: { type: 'int', default: 30, min: 2, max: 3600 },

@@ -2,6 +2,7 @@ import type { GuestService } from './accounts/guests.js';
 import type { SaslService } from './accounts/sasl/service.js';
 import type { AccountService } from './accounts/service.js';
 import type { LoginThrottle } from './accounts/throttle.js';
+import type { FileService } from './files/service.js';
 import type { Hooks } from './hooks.js';
 import type { ContactService } from './contacts/service.js';
 import type { HistoryService } from './history/service.js';
@@ -75,4 +76,6 @@ export interface Core {
   privateData: PrivateDataService;
   /** Short-lived principals for doors whose users may come without an account (IRC). */
   guests: GuestService;
+  /** Shared files: resumable uploads, access checks, capability links (core/files). */
+  files: FileService;
 }

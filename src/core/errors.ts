@@ -18,6 +18,11 @@ export const CONDITIONS = [
   'rate-limited',
   'internal-error',
   'unavailable',
+  // Files (core/files): a file over files.max_file_bytes (or an image over the pixel
+  // limit), past the user's quota, or of a type the operator does not accept.
+  'too-large',
+  'quota-exceeded',
+  'unsupported-type',
 ] as const;
 
 export type Condition = (typeof CONDITIONS)[number];

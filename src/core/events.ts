@@ -1,4 +1,5 @@
 import type { ContactItem } from './contacts/service.js';
+import type { Attachment } from './files/types.js';
 import type { PresenceInfo } from './presence/service.js';
 import type { Show } from './presence/store.js';
 import type { Profile } from './profiles/store.js';
@@ -47,6 +48,8 @@ export interface Message {
   editedAt: number | null;
   deletedAt: number | null;
   reactions: readonly { emoji: string; userIds: readonly string[] }[];
+  /** The files it carries (core/files); absent when none, and once it is deleted. */
+  attachments?: readonly Attachment[];
 }
 
 export interface DirectMessage extends Message {

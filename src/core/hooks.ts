@@ -35,6 +35,16 @@ export interface HookEvents {
    * counts as away here.
    */
   'message.waiting': { userId: string; message: StoredMessage };
+  /**
+   * A message was deleted (direct or room): what it carried goes with it (core/files
+   * listens; its sweep catches any call dropped here).
+   */
+  'message.deleted': {
+    messageId: string;
+    conversationId: string;
+    senderId: string;
+    clientId: string;
+  };
   /** A user's presence as their contacts see it changed (told once, by the node that saw it change). */
   'presence.changed': {
     userId: string;

@@ -2,6 +2,7 @@ import type { AccountStore } from './accounts/store.js';
 import type { ContactStore } from './contacts/store.js';
 import type { ConversationStore } from './conversations/store.js';
 import type { HistoryStore } from './history/store.js';
+import type { FileStore } from './files/store.js';
 import type { FilterStore, MessageStore } from './messages/store.js';
 import type { OccupancyStore } from './occupancy/store.js';
 import type { PresenceStore } from './presence/store.js';
@@ -26,6 +27,8 @@ export interface Store {
   rooms: RoomStore;
   /** Private per-account values (XEP-0049). */
   privateData: PrivateStore;
+  /** Shared files and uploads in progress (core/files). */
+  files: FileStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import { ParleyConnection, type WebSocketFactory } from './connection.js';
 import { fromWire, ParleyApiError } from './errors.js';
+import { FilesApi } from './files.js';
 import { RoomsApi } from './rooms.js';
 import type {
   BlockedUser,
@@ -39,12 +40,18 @@ export class ParleyClient {
   private readonly factory: WebSocketFactory | undefined;
   /** Rooms over REST (create, join, moderate, send, history...). */
   readonly rooms: RoomsApi;
+  /** Uploads, file bytes, your quota. */
+  readonly files: FilesApi;
 
   constructor(opts: ClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.token = opts.token;
     this.factory = opts.webSocket;
     this.rooms = new RoomsApi((method, path, body, query) => this.call(method, path, body, query));
+    this.files = new FilesApi(
+      (method, path, body) => this.call(method, path, body),
+      () => ({ baseUrl: this.baseUrl, token: this.token }),
+    );
   }
 
   private async call<T>(
@@ -245,8 +252,16 @@ export class ParleyClient {
     text: string,
     clientId: string,
     replyTo?: string,
+    /** File ids from `files.upload` into this conversation. */
+    attachments?: string[],
   ): Promise<MessageResult> {
-    return this.call('POST', '/messages', { to, text, clientId, ...(replyTo ? { replyTo } : {}) });
+    return this.call('POST', '/messages', {
+      to,
+      text,
+      clientId,
+      ...(replyTo ? { replyTo } : {}),
+      ...(attachments?.length ? { attachments } : {}),
+    });
   }
 
   editMessage(id: string, text: string): Promise<MessageResult> {

@@ -108,11 +108,12 @@ export class RoomsApi {
     return this.call<{ notify: NotifyLevel }>('PUT', `${at(room)}/notify`, { notify });
   }
   /** Reuse `clientId` when retrying: the server answers with the same message. */
-  send(room: string, text: string, clientId: string, replyTo?: string) {
+  send(room: string, text: string, clientId: string, replyTo?: string, attachments?: string[]) {
     return this.call<RoomMessageResult>('POST', `${at(room)}/messages`, {
       text,
       clientId,
       ...(replyTo ? { replyTo } : {}),
+      ...(attachments?.length ? { attachments } : {}),
     });
   }
   edit(room: string, id: string, text: string) {

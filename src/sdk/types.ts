@@ -121,6 +121,37 @@ export interface Message {
   editedAt: number | null;
   deleted: boolean;
   reactions: { emoji: string; count: number; userIds: string[] }[];
+  /** Files it carries (absent when none, and once deleted). */
+  attachments?: Attachment[];
+}
+
+/** A file as a message carries it (docs/protocol.md, "Files"). */
+export interface Attachment {
+  id: string;
+  name: string;
+  size: number;
+  /** Detected from the bytes by the server. */
+  type: string;
+  width?: number;
+  height?: number;
+  /** `/api/v1/files/<id>`: fetch with your bearer token. */
+  url: string;
+  /** `/f/<id>/<secret>`: fetches without a token until the message is deleted; keep it private. */
+  link: string;
+}
+
+/** An upload in progress: `offset` bytes of `size` are stored. */
+export interface UploadState {
+  id: string;
+  name: string;
+  size: number;
+  offset: number;
+}
+
+export interface FileQuota {
+  used: number;
+  quota: number;
+  maxFileBytes: number;
 }
 
 /** The answer to a send, edit, delete or reaction. `seq` is your log position for it (null: nothing changed). */

@@ -6,6 +6,7 @@ import { openPostgres } from './postgres/open.js';
 import { createSqlAccountStore } from './sql/accounts.js';
 import { createSqlContactStore } from './sql/contacts.js';
 import { createSqlConversationStore } from './sql/conversations.js';
+import { createSqlFileStore } from './sql/files.js';
 import { createSqlFilterStore } from './sql/filters.js';
 import { createSqlPrivateStore } from './sql/private.js';
 import { createSqlHistoryStore } from './sql/history.js';
@@ -99,6 +100,7 @@ export async function openStore(
     history: createSqlHistoryStore(db),
     rooms: createSqlRoomStore(db, kind),
     privateData: createSqlPrivateStore(db),
+    files: createSqlFileStore(db),
     check,
     async close() {
       health.close();

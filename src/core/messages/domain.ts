@@ -20,6 +20,8 @@ function body(m: StoredMessage, names: ReadonlyMap<string, string>) {
     editedAt: m.editedAt,
     deletedAt: m.deletedAt,
     reactions: m.reactions,
+    // A deleted message's files are gone with it (core/files removes them).
+    ...(m.attachments?.length && m.deletedAt === null ? { attachments: m.attachments } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import {
   type MessageEvent,
   type RoomMessage,
 } from '../events.js';
+import type { Attachment } from '../files/types.js';
 import { fillNames, type NameDirectory } from '../records.js';
 import { directMessage, roomMessage } from './domain.js';
 import { type Hooks, NO_HOOKS } from '../hooks.js';
@@ -50,7 +51,14 @@ export interface SendResult {
 export interface MessageService {
   send(
     userId: string,
-    req: { to: string; clientId: string; text: string; replyTo?: string | null },
+    req: {
+      to: string;
+      clientId: string;
+      text: string;
+      replyTo?: string | null;
+      /** Files the send claimed for it (core/files `attach`). */
+      attachments?: Attachment[];
+    },
     connectionId?: string,
   ): Promise<SendResult>;
   edit(userId: string, id: string, text: string, connectionId?: string): Promise<SendResult>;
@@ -193,6 +201,12 @@ export function checkText(v: string): string {
       field: 'text',
     });
   return v;
+}
+
+/** The text of a message that carries files: a caption, which may be empty. */
+export function checkCaption(v: string, attachments: readonly unknown[] | undefined): string {
+  if (!attachments?.length || v.trim() !== '') return checkText(v);
+  return '';
 }
 
 export function createMessageService(deps: {
@@ -363,7 +377,7 @@ export function createMessageService(deps: {
           duplicate: true,
         };
       }
-      const text = checkText(req.text);
+      const text = checkCaption(req.text, req.attachments);
       const to = ctx.to;
       if (!to) throw new ParleyError('not-found', 'no such user', { field: 'to' });
       // Guests talk in rooms; between accounts and guests there are no direct messages
@@ -417,6 +431,7 @@ export function createMessageService(deps: {
           createdAt: t,
           visibleToRecipient: visible,
           held,
+          ...(req.attachments?.length ? { attachments: req.attachments } : {}),
         },
         audience,
         logRecord('new'),
@@ -466,6 +481,13 @@ export function createMessageService(deps: {
       );
       if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
       const message = fanOut(r, 'deleted', names, connectionId);
+      if (m.deletedAt === null)
+        hooks.emit('message.deleted', {
+          messageId: m.id,
+          conversationId: m.conversationId,
+          senderId: m.senderId,
+          clientId: m.clientId,
+        });
       return { message, seq: r.seqs.get(userId) ?? null, duplicate: false };
     },
 

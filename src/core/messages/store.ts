@@ -1,3 +1,5 @@
+import type { Attachment } from '../files/types.js';
+
 /**
  * Direct messages and the per-user event log.
  *
@@ -27,6 +29,8 @@ export interface StoredMessage {
   /** The recipient's keyword filters: `held` in their filtered folder, `cleared` from it. */
   filtered: 'no' | 'held' | 'cleared';
   reactions: { emoji: string; userIds: string[] }[];
+  /** The files it carries (core/files), absent when none. */
+  attachments?: Attachment[];
 }
 
 /**

@@ -6,6 +6,7 @@ import { NO_HOOKS } from '../hooks.js';
 import { newId } from '../ids.js';
 import { createRateLimiter } from '../limits/rate.js';
 import {
+  checkCaption,
   checkText,
   HISTORY_MAX,
   MAX_CLIENT_ID,
@@ -16,6 +17,7 @@ import {
   SEARCH_MAX_LIMIT,
   type SeqPage,
 } from '../messages/service.js';
+import type { Attachment } from '../files/types.js';
 import type { StoredMessage } from '../messages/store.js';
 import { TYPING_EXPIRES_MS } from '../receipts/service.js';
 import { conversationOf, type RoomDeps, roomAccess, timelineEvents } from './access.js';
@@ -61,6 +63,8 @@ export interface RoomChat {
        * answer a retry are skipped (two reads per message in a busy room).
        */
       fresh?: boolean;
+      /** Files the send claimed for it (core/files `attach`). */
+      attachments?: Attachment[];
     },
     connectionId?: string,
   ): Promise<RoomSendResult>;
@@ -240,7 +244,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
           duplicate: true,
         };
       }
-      const text = checkText(req.text);
+      const text = checkCaption(req.text, req.attachments);
       let replyTo: string | null = null;
       if (req.replyTo !== undefined && req.replyTo !== null) {
         const parentId = req.replyTo.length <= 64 ? req.replyTo : undefined;
@@ -289,6 +293,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
           visibleToRecipient: true,
           filtered: 'no',
           reactions: [],
+          ...(req.attachments?.length ? { attachments: req.attachments } : {}),
         };
         await tx.insertMessage(stored, seq, mentions);
         const view = roomMessage(stored, room, new Map([[userId, me.username]]), mentions);
@@ -339,7 +344,7 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
 
     async remove(userId, roomName, id, connectionId) {
       limiter.take(userId);
-      return changeMessage(
+      const r = await changeMessage(
         userId,
         roomName,
         id,
@@ -357,6 +362,14 @@ export function createRoomChat(deps: RoomDeps): RoomChat {
         },
         connectionId,
       );
+      if (r.roomSeq !== null)
+        hooks.emit('message.deleted', {
+          messageId: r.message.id,
+          conversationId: r.message.conversationId,
+          senderId: r.message.sender.id,
+          clientId: r.message.clientId,
+        });
+      return r;
     },
 
     async react(userId, roomName, id, emoji, on, connectionId) {

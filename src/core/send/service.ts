@@ -1,4 +1,6 @@
 import { ParleyError } from '../errors.js';
+import type { FileService } from '../files/service.js';
+import type { Attachment } from '../files/types.js';
 import { newId } from '../ids.js';
 import type { MessageService, SendResult } from '../messages/service.js';
 import type { RoomChat, RoomSendResult } from '../rooms/chat.js';
@@ -22,6 +24,12 @@ export interface SendCommand {
   replyTo?: string | null;
   /** The connection that sent it (it gets the answer, not the event), if any. */
   connectionId?: string;
+  /**
+   * Ids of files the sender uploaded into this conversation (core/files). They
+   * are durable already (an upload is acknowledged only once stored), so the
+   * message is durable with them when it is.
+   */
+  attachments?: readonly string[];
 }
 
 export type Sent = ({ kind: 'direct' } & SendResult) | ({ kind: 'room' } & RoomSendResult);
@@ -33,6 +41,8 @@ export interface SendService {
 export function createSendService(deps: {
   messages: Pick<MessageService, 'send'>;
   roomChat: Pick<RoomChat, 'send'>;
+  /** Claims a send's files; without it a send with attachments is refused. */
+  files?: Pick<FileService, 'attach'>;
   /** For tests; a fresh id per call otherwise. */
   clientId?: () => string;
 }): SendService {
@@ -41,10 +51,17 @@ export function createSendService(deps: {
     async send(userId, cmd) {
       const clientId = cmd.clientId ?? makeClientId();
       const replyTo = cmd.replyTo;
+      let attachments: Attachment[] | undefined;
+      if (cmd.attachments?.length) {
+        if (!deps.files)
+          throw new ParleyError('forbidden', 'file sharing is switched off on this server');
+        attachments = await deps.files.attach(userId, cmd.to, clientId, cmd.attachments);
+      }
+      const files = attachments ? { attachments } : {};
       if ('user' in cmd.to && !('room' in cmd.to)) {
         const r = await deps.messages.send(
           userId,
-          { to: cmd.to.user, clientId, text: cmd.text, replyTo },
+          { to: cmd.to.user, clientId, text: cmd.text, replyTo, ...files },
           cmd.connectionId,
         );
         return { kind: 'direct', ...r };
@@ -58,6 +75,7 @@ export function createSendService(deps: {
             text: cmd.text,
             replyTo,
             fresh: cmd.clientId === undefined,
+            ...files,
           },
           cmd.connectionId,
         );

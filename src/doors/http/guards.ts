@@ -129,6 +129,8 @@ export function registerGuards(
   });
   // API answers are personal and live: no cache (browser, proxy or CDN) may keep them.
   app.addHook('onSend', async (req, reply) => {
-    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // A file's bytes (docs/protocol.md, "Files") say their own caching.
+    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
   });
 }

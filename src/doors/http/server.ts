@@ -24,6 +24,7 @@ import {
 } from './guards.js';
 import { registerHome } from './home.js';
 import { proxyWarnings, trustedProxies, trustProxyOption } from './proxies.js';
+import { registerFiles } from './files.js';
 import { registerRest } from './rest.js';
 import { registerWebSocket, type WsDoor } from '../ws/route.js';
 
@@ -198,6 +199,7 @@ export async function createHttpDoor(deps: {
   registerGuards(app, cap, webSocketPaths);
   registerHome(app);
   registerRest(app, { core, metrics });
+  registerFiles(app, { core });
   const ws = registerWebSocket(app, {
     core,
     config,

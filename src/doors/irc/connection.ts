@@ -35,6 +35,8 @@ export interface IrcDeps {
   commandCounts: Map<string, number>;
   /** This door's connections on this node (STATS l). */
   connections(): Iterable<IrcConnection>;
+  /** The base of file links (`files.public_url`, else this server's HTTP address). */
+  fileLinks?: () => string;
 }
 
 /** Commands queued but not yet run, beyond which the socket stops being read. */
@@ -50,6 +52,10 @@ const MAX_BACKLOG = 1000;
  */
 export class IrcConnection implements FeedSink, Viewer {
   readonly connectionId = newId();
+  /** Viewer: where this server's files are reached, so a file is told as a link. */
+  get links(): string | undefined {
+    return this.deps.fileLinks?.();
+  }
   readonly openedAt = Date.now();
   nick = '*';
   /** USER's username and realname, once given. */

@@ -44,6 +44,8 @@ export function createIrcDoor(deps: {
   logger: Logger;
   /** The shared certificate (doors/tls), asked for only when the TLS port is on. */
   certificates: () => Promise<Certificates>;
+  /** The base of file links (main.ts: `files.public_url` or the native door's address). */
+  fileLinks?: () => string;
 }): IrcDoor {
   const { config, logger } = deps;
   const irc = config.irc;
@@ -86,6 +88,7 @@ export function createIrcDoor(deps: {
     startedAt: Date.now(),
     commandCounts,
     connections: () => connections,
+    ...(deps.fileLinks ? { fileLinks: deps.fileLinks } : {}),
     closed: (c: IrcConnection) => {
       connections.delete(c);
       perAddress.close(c.address);

@@ -16,6 +16,9 @@ export const HTTP_STATUS: Readonly<Record<Condition, number>> = {
   'rate-limited': 429,
   'internal-error': 500,
   unavailable: 503,
+  'too-large': 413,
+  'quota-exceeded': 413,
+  'unsupported-type': 415,
 };
 
 export interface WireError {

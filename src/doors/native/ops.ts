@@ -288,13 +288,20 @@ export const OPS: Record<string, Op> = {
   }),
   'messages.send': op({
     auth: true,
-    shape: { to: 'string', clientId: 'string', text: 'text', replyTo: 'string|null?' },
+    shape: {
+      to: 'string',
+      clientId: 'string',
+      text: 'text',
+      replyTo: 'string|null?',
+      attachments: 'strings?',
+    },
     async run(ctx) {
       const { kind: _direct, ...sent } = await ctx.core.sender.send(authed(ctx).user.id, {
         to: { user: ctx.input.to },
         clientId: ctx.input.clientId,
         text: ctx.input.text,
         replyTo: ctx.input.replyTo,
+        ...(ctx.input.attachments ? { attachments: ctx.input.attachments } : {}),
         ...(ctx.connectionId ? { connectionId: ctx.connectionId } : {}),
       });
       return sentView(sent as SendResult);

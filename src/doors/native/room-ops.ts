@@ -161,13 +161,20 @@ export const ROOM_OPS: Record<string, Op> = {
   }),
   'rooms.send': op({
     auth: true,
-    shape: { room: 'string', clientId: 'string', text: 'text', replyTo: 'string|null?' },
+    shape: {
+      room: 'string',
+      clientId: 'string',
+      text: 'text',
+      replyTo: 'string|null?',
+      attachments: 'strings?',
+    },
     async run(ctx) {
       const { kind: _room, ...sent } = await ctx.core.sender.send(me(ctx), {
         to: { room: ctx.input.room },
         clientId: ctx.input.clientId,
         text: ctx.input.text,
         replyTo: ctx.input.replyTo,
+        ...(ctx.input.attachments ? { attachments: ctx.input.attachments } : {}),
         ...(ctx.connectionId ? { connectionId: ctx.connectionId } : {}),
       });
       return roomSentView(sent as RoomSendResult);

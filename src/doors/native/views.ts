@@ -1,4 +1,5 @@
 import type { DirectMessage, Message, RoomMessage } from '../../core/events.js';
+import type { Attachment } from '../../core/files/types.js';
 
 /**
  * The native protocol's message shapes (docs/protocol.md, "Direct messages"
@@ -18,7 +19,38 @@ export interface MessageView {
   editedAt: number | null;
   deleted: boolean;
   reactions: { emoji: string; count: number; userIds: string[] }[];
+  /** Files it carries (absent when none): docs/protocol.md, "Files". */
+  attachments?: AttachmentView[];
 }
+
+export interface AttachmentView {
+  id: string;
+  name: string;
+  size: number;
+  type: string;
+  width?: number;
+  height?: number;
+  /** Fetch with the bearer token (members of the conversation only). */
+  url: string;
+  /** A capability path that needs no token (for <img>, IRC): a secret, dead once the message is deleted. */
+  link: string;
+}
+
+/** A file as the native protocol shows it. */
+export function attachmentView(a: Attachment): AttachmentView {
+  return {
+    id: a.id,
+    name: a.name,
+    size: a.size,
+    type: a.type,
+    ...(a.width !== undefined ? { width: a.width, height: a.height! } : {}),
+    url: `/api/v1/files/${a.id}`,
+    link: fileLink(a),
+  };
+}
+
+/** The capability path of a file (the web server's /f/ route). */
+export const fileLink = (a: Pick<Attachment, 'id' | 'token'>): string => `/f/${a.id}/${a.token}`;
 
 export interface RoomMessageView extends Omit<MessageView, 'to'> {
   room: { id: string; name: string };
@@ -42,6 +74,7 @@ function common(m: Message): Omit<MessageView, 'to'> {
       count: r.userIds.length,
       userIds: [...r.userIds],
     })),
+    ...(m.attachments?.length ? { attachments: m.attachments.map(attachmentView) } : {}),
   };
 }
 

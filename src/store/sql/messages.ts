@@ -5,7 +5,9 @@ import { compiled } from './compiled.js';
 import { isUniqueViolation } from './errors.js';
 import { preparedOnPostgres } from '../postgres/prepared.js';
 import type { SearchIndexer } from './search-index.js';
-import { writeSendBatch } from './send-batch.js';
+import { attachmentsJson, writeSendBatch } from './send-batch.js';
+
+export { attachmentsJson };
 import type { Database, MessagesTable } from './tables.js';
 
 type Tx = Transaction<Database> | Kysely<Database>;
@@ -35,7 +37,18 @@ export const toMessage = (
   visibleToRecipient: Number(r.visible_to_recipient) === 1 && Number(r.filtered) === 0,
   filtered: Number(r.filtered) === 1 ? 'held' : Number(r.filtered) === 2 ? 'cleared' : 'no',
   reactions,
+  ...(r.attachments ? { attachments: parseAttachments(r.attachments) } : {}),
 });
+
+/** The stored JSON list of a message's files; a row that fails to parse carries none. */
+function parseAttachments(json: string): StoredMessage['attachments'] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? (v as StoredMessage['attachments']) : [];
+  } catch {
+    return [];
+  }
+}
 
 export async function reactionsOf(
   db: Tx,
@@ -141,6 +154,7 @@ export function createSqlMessageStore(
       createdAt: number;
       visible: number;
       filtered: number;
+      attachments: string | null;
     }) =>
       db
         .insertInto('messages')
@@ -162,6 +176,7 @@ export function createSqlMessageStore(
           deleted_at: null,
           visible_to_recipient: p.visible,
           filtered: p.filtered,
+          attachments: p.attachments,
         }))
         .returning('seq'),
   );
@@ -326,6 +341,7 @@ export function createSqlMessageStore(
       createdAt: m.createdAt,
       visible: m.visibleToRecipient ? 1 : 0,
       filtered: held === true ? 1 : 0,
+      attachments: attachmentsJson(m),
     });
     const stored: StoredMessage = {
       ...fields,

@@ -622,6 +622,64 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0028_files_tables': {
+    async up(db: Kysely<unknown>) {
+      // Shared files (core/files): one row per upload into a conversation; the bytes are a
+      // blob named by sha256, shared by every row with the same hash. A file belongs to the
+      // message its uploader sent with client_id (messages_sender_client), once claimed.
+      await db.schema
+        .createTable('files')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('width', 'integer')
+        .addColumn('height', 'integer')
+        .addColumn('uploader_id', 'text', (c) => c.notNull())
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text')
+        .addColumn('claimed_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('files_sha256')
+        .ifNotExists()
+        .on('files')
+        .column('sha256')
+        .execute();
+      await db.schema
+        .createIndex('files_uploader_client')
+        .ifNotExists()
+        .on('files')
+        .columns(['uploader_id', 'client_id'])
+        .execute();
+      // Resumable uploads in progress; their bytes wait on the node that received them.
+      await db.schema
+        .createTable('file_uploads')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('uploader_id', 'text', (c) => c.notNull())
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('received', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('file_uploads_uploader')
+        .ifNotExists()
+        .on('file_uploads')
+        .column('uploader_id')
+        .execute();
+      // A message's files as it carries them (JSON list of core/files Attachment), or null.
+      if (!(await hasColumn(db, 'messages', 'attachments')))
+        await db.schema.alterTable('messages').addColumn('attachments', 'text').execute();
+    },
+  },
 };
 
 /** A stored log or timeline entry's data as a domain record (migration 0017). */

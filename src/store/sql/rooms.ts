@@ -19,7 +19,7 @@ import {
   sqliteGroupCommit,
 } from './room-commit.js';
 import { blankNames } from '../../core/records.js';
-import { loadMany, reactionsOf, toMessage } from './messages.js';
+import { attachmentsJson, loadMany, reactionsOf, toMessage } from './messages.js';
 import type {
   Database,
   RoomBansTable,
@@ -418,6 +418,7 @@ function txFor(
           deleted_at: null,
           visible_to_recipient: 1,
           filtered: 0,
+          attachments: attachmentsJson(m),
         })
         .execute();
       for (const userId of new Set(mentions))

@@ -8,6 +8,10 @@ import type {
 import { preparedOnPostgres } from '../postgres/prepared.js';
 import type { Database } from './tables.js';
 
+/** A message's files as stored: null when it carries none. */
+export const attachmentsJson = (m: { attachments?: readonly unknown[] }): string | null =>
+  m.attachments?.length ? JSON.stringify(m.attachments) : null;
+
 type Tx = Transaction<Database> | Kysely<Database>;
 type Kind = 'sqlite' | 'postgres';
 
@@ -78,6 +82,7 @@ export async function writeSendBatch(
       m.createdAt,
       m.visibleToRecipient ? 1 : 0,
       m.held === true ? 1 : 0,
+      attachmentsJson(m),
     ]),
   );
 
@@ -114,6 +119,7 @@ const MESSAGE_COLUMNS = [
   ['created_at', 'bigint'],
   ['visible_to_recipient', 'integer'],
   ['filtered', 'integer'],
+  ['attachments', 'text'],
 ] as const;
 const LOG_COLUMNS = [
   ['user_id', 'text'],

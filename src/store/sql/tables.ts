@@ -133,6 +133,35 @@ export interface MessagesTable {
   visible_to_recipient: number;
   /** 0 none, 1 held by the recipient's keyword filters, 2 cleared from their filtered folder. */
   filtered: number;
+  /** JSON list of the files it carries (core/files Attachment), or null. */
+  attachments: string | null;
+}
+
+export interface FilesTable {
+  id: string;
+  sha256: string;
+  name: string;
+  size: number;
+  type: string;
+  width: number | null;
+  height: number | null;
+  uploader_id: string;
+  conversation_id: string;
+  created_at: number;
+  token: string;
+  client_id: string | null;
+  claimed_at: number | null;
+}
+
+export interface FileUploadsTable {
+  id: string;
+  uploader_id: string;
+  conversation_id: string;
+  name: string;
+  size: number;
+  received: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface FiltersTable {
@@ -276,4 +305,6 @@ export interface Database {
   session_revocations: SessionRevocationsTable;
   guests: GuestsTable;
   private_data: PrivateDataTable;
+  files: FilesTable;
+  file_uploads: FileUploadsTable;
 }

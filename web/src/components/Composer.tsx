@@ -1,7 +1,12 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { FileTarget } from '../../../src/sdk/files.js';
+import { client } from '../state/client.js';
+import { type PendingUpload, Uploads } from './Uploads.js';
 import type { Shown } from '../state/signals.js';
 import { useMentionPicker } from './MentionPicker.js';
 import { ReplyBar } from './ReplyBar.js';
+
+let uploadKeys = 0;
 
 /**
  * Enter sends; Shift+Enter starts a new line. Up in an empty composer edits my
@@ -9,7 +14,10 @@ import { ReplyBar } from './ReplyBar.js';
  */
 export function Composer(props: {
   name: string;
-  onSend: (text: string) => void;
+  /** `attachments`: ids of files already stored by the server. */
+  onSend: (text: string, attachments?: string[]) => void;
+  /** Where files go (attach button, paste, drop); without it there are none. */
+  files?: FileTarget;
   /** The message this one will answer, if any. */
   replying?: Shown | null;
   onCancelReply?: () => void;
@@ -25,16 +33,63 @@ export function Composer(props: {
   const area = useRef<HTMLTextAreaElement>(null);
   const replyId = props.replying?.id;
   const picker = useMentionPicker(props.mentionNames, area, setText);
+  const [uploads, setUploads] = useState<PendingUpload[]>([]);
+  const chooser = useRef<HTMLInputElement>(null);
+  const busy = uploads.some((u) => !u.fileId && !u.error);
+
+  function change(key: number, patch: Partial<PendingUpload> | null) {
+    setUploads((list) =>
+      patch === null
+        ? list.filter((u) => u.key !== key)
+        : list.map((u) => (u.key === key ? { ...u, ...patch } : u)),
+    );
+  }
+
+  /** Starts sending each file at once; the message goes when all are stored. */
+  function attach(files: readonly File[]) {
+    const target = props.files;
+    if (!target) return;
+    for (const file of files) {
+      const key = ++uploadKeys;
+      const abort = new AbortController();
+      setUploads((list) => [
+        ...list,
+        {
+          key,
+          name: file.name,
+          size: file.size,
+          sent: 0,
+          cancel: () => {
+            abort.abort();
+            change(key, null);
+          },
+        },
+      ]);
+      client.files
+        .upload(target, file.name || 'pasted', file, {
+          signal: abort.signal,
+          onProgress: (sent) => change(key, { sent }),
+        })
+        .then(
+          (f) => change(key, { fileId: f.id, sent: file.size }),
+          (err: Error & { condition?: string }) => {
+            if (err.condition !== 'cancelled') change(key, { error: err.message });
+          },
+        );
+    }
+  }
 
   useLayoutEffect(() => {
     if (replyId) area.current?.focus();
   }, [replyId]);
 
   function submit() {
-    if (!text.trim()) return;
+    const ids = uploads.flatMap((u) => (u.fileId ? [u.fileId] : []));
+    if (busy || (!text.trim() && !ids.length)) return;
     props.onStop?.();
-    onSend(text);
+    onSend(text, ids.length ? ids : undefined);
     setText('');
+    setUploads([]);
     area.current?.focus();
   }
 
@@ -45,7 +100,17 @@ export function Composer(props: {
         e.preventDefault();
         submit();
       }}
+      onDragOver={(e) => {
+        if (props.files && e.dataTransfer?.types.includes('Files')) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        const files = [...(e.dataTransfer?.files ?? [])];
+        if (!props.files || !files.length) return;
+        e.preventDefault();
+        attach(files);
+      }}
     >
+      <Uploads list={uploads} />
       {props.replying && props.onCancelReply && (
         <ReplyBar m={props.replying} onCancel={props.onCancelReply} />
       )}
@@ -60,6 +125,12 @@ export function Composer(props: {
         value={text}
         {...picker.attrs}
         onClick={(e) => picker.refresh(e.currentTarget)}
+        onPaste={(e) => {
+          const files = [...(e.clipboardData?.files ?? [])];
+          if (!props.files || !files.length) return;
+          e.preventDefault();
+          attach(files);
+        }}
         onInput={(e) => {
           const value = e.currentTarget.value;
           setText(value);
@@ -86,7 +157,27 @@ export function Composer(props: {
         }}
       />
       {picker.list}
-      <button type="submit">Send</button>
+      {props.files && (
+        <>
+          <input
+            ref={chooser}
+            type="file"
+            multiple
+            hidden
+            data-testid="attach-input"
+            onChange={(e) => {
+              attach([...(e.currentTarget.files ?? [])]);
+              e.currentTarget.value = '';
+            }}
+          />
+          <button type="button" class="attach" onClick={() => chooser.current?.click()}>
+            Attach
+          </button>
+        </>
+      )}
+      <button type="submit" disabled={busy}>
+        Send
+      </button>
     </form>
   );
 }

@@ -68,9 +68,10 @@ export function ConversationView({ who }: { who: string }) {
           const m = conv && lastEditable(conv.messages);
           if (m) editing.value = m.id;
         }}
-        onSend={(text) => {
+        files={{ to: who }}
+        onSend={(text, attachments) => {
           replyTo(key, null);
-          void send(who, text, undefined, reply?.id ?? null);
+          void send(who, text, undefined, reply?.id ?? null, attachments);
         }}
         onTyping={() => iAmTyping(who)}
         onStop={() => iStoppedTyping(who)}

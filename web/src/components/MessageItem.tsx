@@ -9,6 +9,7 @@ import { sourceOf, targetKey, type Target } from '../state/target.js';
 import './messages.css';
 import { MessageActions } from './MessageActions.js';
 import { MessageEditor } from './MessageEditor.js';
+import { Attachments } from './Attachments.js';
 import { MessageText } from './MessageText.js';
 import { Reactions } from './Reactions.js';
 import { ReplyQuote } from './ReplyQuote.js';
@@ -100,7 +101,10 @@ export function MessageItem(props: {
           }}
         />
       ) : (
-        <MessageText text={m.text} />
+        <>
+          {(m.text || !m.attachments?.length) && <MessageText text={m.text} />}
+          {m.attachments?.length ? <Attachments files={m.attachments} /> : null}
+        </>
       )}
       {!m.deleted && (
         <Reactions

@@ -145,9 +145,10 @@ export function RoomView({ name }: { name: string }) {
             const m = view && lastEditable(view.messages);
             if (m) editing.value = m.id;
           }}
-          onSend={(text) => {
+          files={{ room: name }}
+          onSend={(text, attachments) => {
             replyTo(key, null);
-            void sendToRoom(name, text, undefined, reply?.id ?? null);
+            void sendToRoom(name, text, undefined, reply?.id ?? null, attachments);
           }}
         />
       )}

@@ -11,6 +11,8 @@ export interface Outgoing {
   to: string;
   text: string;
   replyTo?: string;
+  /** Ids of files the server already stored (a send with files is retried like any other). */
+  attachments?: string[];
   createdAt: number;
 }
 
@@ -30,6 +32,10 @@ function valid(o: unknown): o is Outgoing {
     typeof x.text === 'string' &&
     x.text.length <= MAX_TEXT &&
     (x.replyTo === undefined || typeof x.replyTo === 'string') &&
+    (x.attachments === undefined ||
+      (Array.isArray(x.attachments) &&
+        x.attachments.length <= 10 &&
+        x.attachments.every((a) => typeof a === 'string' && a.length <= 64))) &&
     typeof x.createdAt === 'number' &&
     Number.isFinite(x.createdAt)
   );

@@ -75,7 +75,7 @@ function pendingMessage(o: Outgoing, user: User): ChatMessage {
 }
 
 registerSender('dm', {
-  send: (o) => client.sendMessage(o.to, o.text, o.clientId, o.replyTo),
+  send: (o) => client.sendMessage(o.to, o.text, o.clientId, o.replyTo, o.attachments),
   sent: (_o, r) => enqueue(() => logEntry(r.seq ?? undefined, 'message', { message: r.message })),
   failed: (o, err) =>
     update(o.to, (c) => ({
@@ -97,6 +97,7 @@ export async function send(
   text: string,
   clientId = newClientId(),
   replyTo: string | null = null,
+  attachments?: string[],
 ): Promise<void> {
   const user = me.value;
   if (!user) return;
@@ -109,6 +110,7 @@ export async function send(
     text,
     createdAt: Date.now(),
     ...(replyTo ? { replyTo } : {}),
+    ...(attachments?.length ? { attachments } : {}),
   };
   update(key, (c) => ({ ...c, messages: merge(c.messages, [pendingMessage(o, user)]) }));
   post(o);

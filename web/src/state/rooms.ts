@@ -363,7 +363,7 @@ export function applyRoomResult(room: string, r: RoomMessageResult, change: stri
 }
 
 registerSender('room', {
-  send: (o) => client.rooms.send(o.to, o.text, o.clientId, o.replyTo),
+  send: (o) => client.rooms.send(o.to, o.text, o.clientId, o.replyTo, o.attachments),
   sent: (o, r) => applyRoomResult(o.to, r, 'new'),
   failed: (o, err) =>
     update(o.to, (v) => ({
@@ -381,6 +381,7 @@ export async function sendToRoom(
   text: string,
   clientId = newClientId(),
   replyTo: string | null = null,
+  attachments?: string[],
 ): Promise<void> {
   const user = me.value;
   if (!user) return;
@@ -393,6 +394,7 @@ export async function sendToRoom(
     text,
     createdAt: Date.now(),
     ...(replyTo ? { replyTo } : {}),
+    ...(attachments?.length ? { attachments } : {}),
   };
   update(room, (v) => ({ ...v, messages: merge(v.messages, [pendingRoomMessage(o, user)]) }));
   post(o);

@@ -25,6 +25,7 @@ export type Shown = Pick<
   | 'deleted'
   | 'replyTo'
   | 'reactions'
+  | 'attachments'
 > & { pending?: 'sending' | 'failed' };
 
 /** Where a history view is: `newer` when the window stops short of the newest message (after a jump); `jump` asks the list to scroll to a message (or to the end). */

@@ -17,6 +17,8 @@ export interface Viewer {
   nick: string;
   server: string;
   caps: ReadonlySet<string>;
+  /** Where this server's files are reached (`files.public_url`): a file is told as a link. */
+  links?: string;
 }
 
 /** `nick!user@host` for a nick on this server: the user part is the nick, cut to 10. */
@@ -64,7 +66,7 @@ export function privmsgLines(
   v: Viewer,
   source: string,
   target: string,
-  m: Pick<Message, 'id' | 'text' | 'createdAt'> & {
+  m: Pick<Message, 'id' | 'text' | 'createdAt' | 'attachments'> & {
     sender: UserRef;
     replyTo?: string | null;
   },
@@ -73,9 +75,11 @@ export function privmsgLines(
   const overhead = utf8Length(`:${source} ${command} ${target} :`);
   // "/me waves" (the web's and XMPP's way, XEP-0245) is IRC's CTCP ACTION.
   const me = m.text.startsWith(ME) && m.text.length > ME.length;
+  const files = fileLines(m.attachments, v.links);
   const pieces = me
     ? splitText(overhead + ACTION_OVERHEAD, m.text.slice(ME.length)).map(action)
-    : splitText(overhead, m.text);
+    : splitText(overhead, [m.text, ...files].filter((s) => s !== '').join('\n'));
+  if (me) for (const f of files) pieces.push(...splitText(overhead, f));
   return pieces.map((text, i) => ({
     tags: tags(
       v,
@@ -89,6 +93,26 @@ export function privmsgLines(
     params: [target, text],
     trailing: true,
   }));
+}
+
+/** A message's files as lines of text: what it is and a link that needs no login. */
+export function fileLines(files: Message['attachments'], base = ''): string[] {
+  if (!files?.length) return [];
+  return files.map(
+    (f) => `[file] ${f.name} (${f.type}, ${humanSize(f.size)}) ${base}/f/${f.id}/${f.token}`,
+  );
+}
+
+export function humanSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 /** How an action (/me) is stored: text that starts with "/me ". */

@@ -34,6 +34,12 @@ export function stanzaCondition(
     case 'registration-closed':
     case 'invalid-invite':
       return { condition: 'not-allowed', text };
+    // Files (XEP-0363 maps them in the XMPP files work: file-too-large and friends).
+    case 'too-large':
+    case 'unsupported-type':
+      return { condition: 'not-acceptable', text };
+    case 'quota-exceeded':
+      return { condition: 'resource-constraint', text };
     case 'internal-error':
       return { condition: 'internal-server-error', internal: true };
   }

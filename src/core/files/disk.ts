@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BlobStore, Staging } from './blobs.js';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const SAFE_ID = /^[0-9a-z]{1,64}$/;
+
+/** Directory entries survive a crash only once the directory itself is synced. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Blobs on the local disk: `<root>/blobs/ab/<sha256>`. Written by renaming a
+ * synced file within the same file system, then syncing the directory: a blob
+ * is either whole or absent, never half written.
+ */
+export function createDiskBlobStore(root: string): BlobStore {
+  const dirOf = (sha: string) => join(root, 'blobs', sha.slice(0, 2));
+  const pathOf = (sha: string) => {
+    // A hash is the only name a blob has: nothing else ever becomes a path.
+    if (!HEX64.test(sha)) throw new Error('not a SHA-256 hex digest');
+    return join(dirOf(sha), sha);
+  };
+  return {
+    async put(sha, localPath) {
+      const target = pathOf(sha);
+      if (await exists(target)) {
+        await rm(localPath, { force: true });
+        return;
+      }
+      await mkdir(dirOf(sha), { recursive: true });
+      await rename(localPath, target);
+      await syncDir(dirOf(sha));
+    },
+    read(sha, range) {
+      return createReadStream(pathOf(sha), range ? { start: range.start, end: range.end } : {});
+    },
+    has: (sha) => exists(pathOf(sha)),
+    async remove(sha) {
+      await rm(pathOf(sha), { force: true });
+    },
+  };
+}
+
+/** Partial uploads under `<root>/partial/<upload id>`, scratch files under `<root>/tmp`. */
+export function createDiskStaging(root: string): Staging {
+  const partial = join(root, 'partial');
+  const tmp = join(root, 'tmp');
+  let made: Promise<unknown> | undefined;
+  const ready = () =>
+    (made ??= Promise.all([
+      mkdir(partial, { recursive: true }),
+      mkdir(tmp, { recursive: true }),
+      mkdir(join(root, 'blobs'), { recursive: true }),
+    ]));
+  const pathOf = (id: string) => {
+    if (!SAFE_ID.test(id)) throw new Error('not an upload id');
+    return join(partial, id);
+  };
+  return {
+    scratch: (name) => {
+      if (!SAFE_ID.test(name)) throw new Error('not a scratch name');
+      return join(tmp, name);
+    },
+    path: pathOf,
+    async append(id, body, limit) {
+      await ready();
+      const fh = await open(pathOf(id), 'a');
+      let written = 0;
+      let overflow = false;
+      let broken = false;
+      try {
+        try {
+          for await (const chunk of body) {
+            const room = limit - written;
+            const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+            if (part.length) await fh.write(part);
+            written += part.length;
+            if (chunk.length > room) {
+              overflow = true;
+              break;
+            }
+          }
+        } catch {
+          // The client went away mid-body: what arrived is kept for the resume.
+          broken = true;
+        }
+        await fh.sync();
+        return { size: (await fh.stat()).size, overflow, broken };
+      } finally {
+        await fh.close();
+      }
+    },
+    async truncate(id, size) {
+      await truncate(pathOf(id), size);
+    },
+    async remove(path) {
+      await rm(path, { force: true });
+    },
+    async digest(path, headBytes) {
+      const hash = createHash('sha256');
+      const head: Buffer[] = [];
+      let got = 0;
+      for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        if (got < headBytes) head.push(chunk.subarray(0, headBytes - got));
+        got += chunk.length;
+      }
+      return { sha256: hash.digest('hex'), size: got, head: Buffer.concat(head) };
+    },
+  };
+}
