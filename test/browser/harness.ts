@@ -125,3 +125,16 @@ export function expectConsole(p: Person, provoked: string[], tolerated: string[]
   }
   expect(left.filter((e) => !tolerated.includes(e))).toEqual([]);
 }
+
+/**
+ * A slow live connection: every frame the server sends over the WebSocket
+ * reaches the page `ms` later (in order), so a REST answer beats the live
+ * event about the same change. Takes effect at the next page load.
+ */
+export async function slowLive(p: Person, ms: number): Promise<void> {
+  await p.page.routeWebSocket(/\/api\/v1\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => void setTimeout(() => ws.send(m), ms));
+    ws.onMessage((m) => server.send(m));
+  });
+}

@@ -76,7 +76,10 @@ function pendingMessage(o: Outgoing, user: User): ChatMessage {
 
 registerSender('dm', {
   send: (o) => client.sendMessage(o.to, o.text, o.clientId, o.replyTo),
-  sent: (_o, r) => enqueue(() => logEntry(r.seq ?? undefined, 'message', { message: r.message })),
+  // The send result is the log entry of a new message: applied as one, so the chat list
+  // takes it even when the live event comes later and is then skipped as already seen.
+  sent: (_o, r) =>
+    enqueue(() => logEntry(r.seq ?? undefined, 'message', { message: r.message, change: 'new' })),
   failed: (o, err) =>
     update(o.to, (c) => ({
       ...c,
