@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
 import type { ParleyClient } from '../../src/sdk/index.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
@@ -70,6 +71,73 @@ describe.skipIf(!HAVE_CHROMIUM)(
           .toBeGreaterThan(20);
       }
       await alice.page.keyboard.press('Escape');
+      expectConsole(alice, []);
+    }, 60_000);
+
+    /** True when the element's centre is drawn on top (not under the composer, not scrolled off). */
+    const onTop = (l: Locator) =>
+      l.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        return !!hit && (hit === el || el.contains(hit));
+      });
+
+    it('the menu of the last message opens where it can be seen, not under the composer', async () => {
+      for (let i = 1; i <= 8; i++) await say(alice, `Line ${i}`);
+      await said(alice, 'Line 8').and(alice.page.locator(':not([data-pending])')).waitFor();
+      const menu = await openMenu('Line 8');
+      for (const item of await menu.getByRole('menuitem').all())
+        expect(await onTop(item), `${await item.textContent()} visible`).toBe(true);
+      await alice.page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'detached' });
+    }, 60_000);
+
+    it('room settings show their last control; member names are whole; member actions are one menu', async () => {
+      const owner = world.node.client();
+      await owner.login('alice', PASSWORD, 'test script');
+      await owner.rooms.create('den', { topic: 'Plans' });
+      const long = 'maximilian.von-longername.2026';
+      for (const name of [long, 'zed']) {
+        const c = world.node.client();
+        await c.register(name, PASSWORD);
+        await c.rooms.join('den');
+      }
+      await alice.page.locator('.chats [data-room="den"]').getByRole('button').click();
+      const member = (who: string) => alice.page.locator(`[data-member="${who}"]`);
+      await member('zed').waitFor();
+
+      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      const panel = alice.page.getByRole('region', { name: 'Settings of #den' });
+      const last = panel.getByRole('button').last();
+      await last.waitFor();
+      expect(await onTop(last), `${await last.textContent()} visible`).toBe(true);
+      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+
+      const name = member(long).locator('.member-name');
+      expect(await name.textContent()).toBe(long);
+      expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+
+      const below = (await member('zed').boundingBox())!.y;
+      await member(long).getByRole('button').click();
+      const menu = alice.page.getByRole('menu', { name: `Actions for ${long}` });
+      await menu.getByRole('menuitem', { name: 'Message' }).waitFor();
+      expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
+        'Message',
+        'Mute',
+        'Make owner',
+        'Make admin',
+        'Make moderator',
+        'Kick…',
+        'Ban…',
+      ]);
+      // Drawn over the list: the people below it stay where they were.
+      expect((await member('zed').boundingBox())!.y).toBe(below);
+      for (const item of await menu.getByRole('menuitem').all()) {
+        expect(await onTop(item), `${await item.textContent()} visible`).toBe(true);
+        expect(await contrast(item)).toBeGreaterThan(3);
+      }
+      await alice.page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'detached' });
       expectConsole(alice, []);
     }, 60_000);
   },

@@ -39,8 +39,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .getByRole('button', { name: new RegExp(`^${who}\\b`) })
         .click();
       await p.page
-        .getByRole('group', { name: `Actions for ${who}` })
-        .getByRole('button', { name: action, exact: true })
+        .getByRole('menu', { name: `Actions for ${who}` })
+        .getByRole('menuitem', { name: action, exact: true })
         .click();
     }
 
@@ -104,9 +104,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
     it('roles: alice makes bob a moderator, and bob gets the actions of one', async () => {
       // A member has no moderation actions on others.
       await member(bob, 'carol').getByRole('button').click();
-      const bobOnCarol = bob.page.getByRole('group', { name: 'Actions for carol' });
-      await bobOnCarol.getByRole('button', { name: 'Message' }).waitFor();
-      expect(await bobOnCarol.getByRole('button').allTextContents()).toEqual(['Message']);
+      const bobOnCarol = bob.page.getByRole('menu', { name: 'Actions for carol' });
+      await bobOnCarol.getByRole('menuitem', { name: 'Message' }).waitFor();
+      expect(await bobOnCarol.getByRole('menuitem').allTextContents()).toEqual(['Message']);
       await bob.page.keyboard.press('Escape');
       await bobOnCarol.waitFor({ state: 'detached' });
 
@@ -117,7 +117,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await server()).toContain('bob:moderator:false');
 
       await member(bob, 'carol').getByRole('button').click();
-      expect(await bobOnCarol.getByRole('button').allTextContents()).toEqual([
+      expect(await bobOnCarol.getByRole('menuitem').allTextContents()).toEqual([
         'Message',
         'Mute',
         'Kick…',

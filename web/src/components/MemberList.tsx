@@ -127,6 +127,7 @@ function MemberRow(props: {
       type="button"
       class="member"
       ref={props.buttonRef}
+      aria-haspopup="menu"
       aria-expanded={props.open}
       aria-label={`${m.username}${m.role !== 'member' ? `, ${m.role}` : ''}${m.muted ? ', muted' : ''}: actions`}
       onClick={props.onToggle}

@@ -97,7 +97,6 @@ export function RoomView({ name }: { name: string }) {
         <TopicForm room={name} topic={room.topic} onDone={() => setPanel(null)} />
       )}
       {room && panel === 'invite' && <InviteForm room={name} onDone={() => setPanel(null)} />}
-      {room && panel === 'settings' && <RoomSettings room={name} />}
       {view?.gone && (
         <p class="error gone" role="alert">
           {view.gone}
@@ -133,7 +132,8 @@ export function RoomView({ name }: { name: string }) {
             />
           )}
         </Mentions.Provider>
-        {room && <MemberList room={name} />}
+        {/* Settings take the side column, the whole height, in place of the members. */}
+        {room && (panel === 'settings' ? <RoomSettings room={name} /> : <MemberList room={name} />)}
       </div>
       {room && (
         <Composer
