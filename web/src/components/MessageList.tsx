@@ -37,6 +37,8 @@ export function MessageList<T extends Shown>(props: {
   const box = useRef<HTMLDivElement>(null);
   const snap = useRef({ atBottom: true, anchorId: '', anchorOffset: 0 });
   const handled = useRef(0);
+  /** The newest pending message seen: a new one is mine, just sent, and is shown. */
+  const lastPending = useRef('');
   const [highlight, setHighlight] = useState<number | null>(null);
   const [away, setAway] = useState(false);
 
@@ -62,7 +64,11 @@ export function MessageList<T extends Shown>(props: {
     const el = box.current;
     if (!el) return;
     const was = snap.current;
-    if (jump && jump.at !== handled.current) {
+    const pending = messages.findLast((m) => m.pending === 'sending')?.id ?? '';
+    const sent = pending !== '' && pending !== lastPending.current;
+    lastPending.current = pending;
+    if (sent && !newer) el.scrollTop = el.scrollHeight;
+    else if (jump && jump.at !== handled.current) {
       handled.current = jump.at;
       if (jump.seq === 'latest') el.scrollTop = el.scrollHeight;
       else {
