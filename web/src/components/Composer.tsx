@@ -1,14 +1,18 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { draftOf, saveDraft } from '../state/drafts.js';
 import type { Shown } from '../state/signals.js';
 import { useMentionPicker } from './MentionPicker.js';
 import { ReplyBar } from './ReplyBar.js';
 
 /**
  * Enter sends; Shift+Enter starts a new line. Up in an empty composer edits my
- * last message; Escape drops the reply being written.
+ * last message; Escape drops the reply being written. What is typed is this
+ * conversation's draft (state/drafts.ts) until it is sent.
  */
 export function Composer(props: {
   name: string;
+  /** The conversation's target key: whose draft this is. */
+  draftKey: string;
   onSend: (text: string) => void;
   /** The message this one will answer, if any. */
   replying?: Shown | null;
@@ -21,10 +25,23 @@ export function Composer(props: {
   mentionNames?: string[];
 }) {
   const { name, onSend } = props;
-  const [text, setText] = useState('');
+  const [text, setTextOnly] = useState(() => draftOf(props.draftKey));
+  const setText = (t: string) => {
+    setTextOnly(t);
+    saveDraft(props.draftKey, t);
+  };
   const area = useRef<HTMLTextAreaElement>(null);
   const replyId = props.replying?.id;
   const picker = useMentionPicker(props.mentionNames, area, setText);
+
+  // Opening a chat is to write in it: the composer takes the focus (caret after the draft).
+  useLayoutEffect(() => {
+    const el = area.current;
+    // Not on a touch screen, where it would cover the chat with the keyboard.
+    if (!el || matchMedia('(hover: none)').matches) return;
+    el.focus({ preventScroll: true });
+    el.setSelectionRange(el.value.length, el.value.length);
+  }, []);
 
   useLayoutEffect(() => {
     if (replyId) area.current?.focus();

@@ -61,6 +61,7 @@ export function ConversationView({ who }: { who: string }) {
         {typingFrom.value[who] ? `${name} is typing…` : ''}
       </p>
       <Composer
+        draftKey={key}
         name={name}
         replying={reply}
         onCancelReply={() => replyTo(key, null)}

@@ -137,6 +137,7 @@ export function RoomView({ name }: { name: string }) {
       </div>
       {room && (
         <Composer
+          draftKey={key}
           name={`#${name}`}
           mentionNames={members.map((m) => m.username).filter((n) => n !== me.value?.username)}
           replying={reply}
