@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { fullTime } from '../lib/days.js';
 import type { Tick } from '../lib/ticks.js';
 import { deleteMessage, react } from '../state/actions.js';
 import { editing, replyTo } from '../state/compose.js';
@@ -136,7 +137,9 @@ export function MessageItem(props: {
         </div>
       )}
       <span class="meta">
-        <time dateTime={new Date(m.createdAt).toISOString()}>{time.format(m.createdAt)}</time>
+        <time dateTime={new Date(m.createdAt).toISOString()} title={fullTime(m.createdAt)}>
+          {time.format(m.createdAt)}
+        </time>
         {m.editedAt !== null && !m.deleted && ' · edited'}
         {m.pending === 'sending' && ' · sending…'}
         {m.pending === 'failed' && (

@@ -30,6 +30,8 @@ export function RoomView({ name }: { name: string }) {
   const key = targetKey(target);
   const reply = replying.value[key] ?? null;
   const [panel, setPanel] = useState<Panel>(null);
+  // Where I had read to when the room opened (it is marked read as it shows).
+  const [readAt] = useState(() => myRooms.value[name]?.read);
   const toggle = (p: Panel) => setPanel(panel === p ? null : p);
   const members = view?.members ?? [];
   const known = new Set(members.map((m) => m.username));
@@ -124,6 +126,7 @@ export function RoomView({ name }: { name: string }) {
               loading={view.loading}
               label={`Messages in #${name}`}
               target={target}
+              readAt={readAt}
               moderator={MODERATORS.has(room?.role ?? 'member')}
               onOlder={() => void loadOlderRoom(name)}
               onNewer={() => void newer(sourceOf(target))}
