@@ -5,6 +5,7 @@ import {
   PASSWORD,
   contact,
   expectConsole,
+  refused,
   said,
   say,
   startWorld,
@@ -103,6 +104,56 @@ describe.skipIf(!HAVE_CHROMIUM)(
           }),
         )
         .toBe(true);
+      expectConsole(alice, []);
+    }, 60_000);
+
+    it('too long: a live counter, refused before sending, the text kept to shorten', async () => {
+      await openBob();
+      const limit = 16 * 1024;
+      await box().fill('x'.repeat(limit - 100));
+      await alice.page.getByText('100 characters left').waitFor();
+      await box().fill('x'.repeat(limit + 5));
+      await alice.page.getByText('Too long to send by 5 characters').waitFor();
+      expect(await alice.page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
+      await box().press('Enter');
+      expect((await box().inputValue()).length).toBe(limit + 5);
+      expect(await alice.page.locator('.messages li.msg[data-pending]').count()).toBe(0);
+      await box().fill('Short again');
+      await alice.page.locator('#composer-count').waitFor({ state: 'detached' });
+      await box().fill('');
+    }, 60_000);
+
+    it('a message the server refused: why in words, no Retry, a menu to copy, edit or delete it', async () => {
+      // What an older client could leave in the outbox: too long for the server.
+      const text = 'y'.repeat(16 * 1024 + 1);
+      await alice.page.evaluate((t) => {
+        const id = (JSON.parse(localStorage.getItem('parley.user')!) as { id: string }).id;
+        const o = { clientId: 'old-1', kind: 'dm', to: 'bob', text: t, createdAt: Date.now() };
+        localStorage.setItem(`parley.outbox.${id}`, JSON.stringify([o]));
+      }, text);
+      await alice.page.reload();
+      await openBob();
+      const failed = alice.page.locator('.messages li.msg[data-pending="failed"]');
+      await failed.waitFor();
+      const why = alice.page
+        .getByRole('alert')
+        .filter({ hasText: 'This message is too long to send.' });
+      await why.waitFor();
+      refused(alice, 413);
+      expect(await failed.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+      await failed.getByRole('button', { name: 'Actions for the message not sent' }).click();
+      const menu = failed.getByRole('menu');
+      expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
+        'Copy text',
+        'Edit',
+        'Delete',
+      ]);
+      await menu.getByRole('menuitem', { name: 'Edit' }).click();
+      await failed.waitFor({ state: 'detached' });
+      await why.waitFor({ state: 'detached' });
+      expect(await box().inputValue()).toBe(text);
+      await alice.page.getByText('Too long to send by 1 character:').waitFor();
+      await box().fill('');
       expectConsole(alice, []);
     }, 60_000);
   },

@@ -1,4 +1,7 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { count } from '../lib/plural.js';
+import { MAX_TEXT_BYTES, WARN_AT, textBytes } from '../lib/limits.js';
+import { refill } from '../state/compose.js';
 import { draftOf, saveDraft } from '../state/drafts.js';
 import type { Shown } from '../state/signals.js';
 import { useMentionPicker } from './MentionPicker.js';
@@ -47,8 +50,21 @@ export function Composer(props: {
     if (replyId) area.current?.focus();
   }, [replyId]);
 
+  // A failed message taken back to edit comes here.
+  const back = refill.value;
+  useEffect(() => {
+    if (!back || back.key !== props.draftKey) return;
+    refill.value = null;
+    setText(back.text);
+    area.current?.focus();
+  }, [back]);
+
+  const size = textBytes(text);
+  const over = size > MAX_TEXT_BYTES;
+
   function submit() {
-    if (!text.trim()) return;
+    // Too long: refused here, before it is sent; the text stays to be shortened.
+    if (!text.trim() || over) return;
     props.onStop?.();
     onSend(text);
     setText('');
@@ -73,6 +89,8 @@ export function Composer(props: {
         id="composer-text"
         ref={area}
         rows={2}
+        aria-invalid={over}
+        aria-describedby={size > WARN_AT ? 'composer-count' : undefined}
         placeholder={`Message ${name}`}
         value={text}
         {...picker.attrs}
@@ -103,7 +121,16 @@ export function Composer(props: {
         }}
       />
       {picker.list}
-      <button type="submit">Send</button>
+      <button type="submit" disabled={over}>
+        Send
+      </button>
+      {size > WARN_AT && (
+        <p id="composer-count" class={`counter${over ? ' error' : ''}`} role="status">
+          {over
+            ? `Too long to send by ${count(size - MAX_TEXT_BYTES, 'character')}: shorten it or split it in two.`
+            : `${count(MAX_TEXT_BYTES - size, 'character')} left`}
+        </p>
+      )}
     </form>
   );
 }

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { dmChats } from '../state/chats.js';
 import { tickFor } from '../lib/ticks.js';
-import { closeConversation, loadOlder, retry, send } from '../state/chat.js';
-import { editing, lastEditable, replyTo, replying } from '../state/compose.js';
+import { closeConversation, loadOlder, dropFailed, send } from '../state/chat.js';
+import { editing, lastEditable, refill, replyTo, replying } from '../state/compose.js';
 import { latest, newer } from '../state/history.js';
 import { theirMarkers } from '../state/receipts.js';
 import { contacts, conversations, me, presence } from '../state/signals.js';
@@ -59,7 +59,10 @@ export function ConversationView({ who }: { who: string }) {
           onOlder={() => void loadOlder(who)}
           onNewer={() => void newer(sourceOf(target))}
           onLatest={() => void latest(sourceOf(target))}
-          onRetry={(m) => void retry(who, m)}
+          onFailed={(m, how) => {
+            dropFailed(who, m);
+            if (how === 'edit') refill.value = { key, text: m.text };
+          }}
         />
       )}
       <p class="typing" role="status">

@@ -8,6 +8,7 @@ import { quoted } from '../state/quotes.js';
 import { isBlocked, me, type Shown } from '../state/signals.js';
 import { sourceOf, targetKey, type Target } from '../state/target.js';
 import './messages.css';
+import { Menu } from './Menu.js';
 import { MessageActions } from './MessageActions.js';
 import { MessageEditor } from './MessageEditor.js';
 import { MessageText } from './MessageText.js';
@@ -35,7 +36,7 @@ export function MessageItem(props: {
   /** How far my direct message got (undefined: not shown). */
   tick?: Tick;
   highlighted: boolean;
-  onRetry: () => void;
+  onFailed: (how: 'edit' | 'delete') => void;
 }) {
   const { m, target } = props;
   const mine = m.from.userId === me.value?.id;
@@ -142,14 +143,7 @@ export function MessageItem(props: {
         </time>
         {m.editedAt !== null && !m.deleted && ' · edited'}
         {m.pending === 'sending' && ' · sending…'}
-        {m.pending === 'failed' && (
-          <>
-            {' · not sent '}
-            <button type="button" class="link" onClick={props.onRetry}>
-              Retry
-            </button>
-          </>
-        )}
+        {m.pending === 'failed' && <strong class="not-sent">{' · not sent'}</strong>}
         {tick && (
           <span class="tick" data-tick={props.tick} title={tick.word}>
             {' · '}
@@ -158,6 +152,19 @@ export function MessageItem(props: {
           </span>
         )}
       </span>
+      {/* Sending again could only fail the same way: take it back, copy it, or let it go. */}
+      {m.pending === 'failed' && (
+        <div class="msg-actions failed-actions">
+          <Menu
+            label="Actions for the message not sent"
+            items={[
+              { label: 'Copy text', run: () => void navigator.clipboard?.writeText(m.text) },
+              { label: 'Edit', run: () => props.onFailed('edit') },
+              { label: 'Delete', run: () => props.onFailed('delete') },
+            ]}
+          />
+        </div>
+      )}
       {stored && !m.deleted && !isEditing && (
         <MessageActions
           m={m}

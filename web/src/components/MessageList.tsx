@@ -36,7 +36,8 @@ export function MessageList<T extends Shown>(props: {
   onOlder: () => void;
   onNewer: () => void;
   onLatest: () => void;
-  onRetry: (m: T) => void;
+  /** A message the server refused: taken back to edit, or deleted. */
+  onFailed: (m: T, how: 'edit' | 'delete') => void;
 }) {
   const { messages, more, newer, loading, jump } = props;
   const box = useRef<HTMLDivElement>(null);
@@ -151,7 +152,7 @@ export function MessageList<T extends Shown>(props: {
         moderator={!!props.moderator}
         tick={props.tick?.(m)}
         highlighted={highlight === m.seq && !m.pending}
-        onRetry={() => props.onRetry(m)}
+        onFailed={(how) => props.onFailed(m, how)}
       />,
     );
   }

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { editing, lastEditable, replyTo, replying } from '../state/compose.js';
+import { editing, lastEditable, refill, replyTo, replying } from '../state/compose.js';
 import { latest, newer } from '../state/history.js';
 import { showPane } from '../state/nav.js';
-import { leaveRoom, loadOlderRoom, retryRoom, sendToRoom } from '../state/rooms.js';
+import { leaveRoom, loadOlderRoom, dropFailedRoom, sendToRoom } from '../state/rooms.js';
 import { me, myRooms, notice, roomViews } from '../state/signals.js';
 import { describe } from '../state/errors.js';
 import { room as roomTarget, sourceOf, targetKey } from '../state/target.js';
@@ -131,7 +131,10 @@ export function RoomView({ name }: { name: string }) {
               onOlder={() => void loadOlderRoom(name)}
               onNewer={() => void newer(sourceOf(target))}
               onLatest={() => void latest(sourceOf(target))}
-              onRetry={(m) => void retryRoom(name, m)}
+              onFailed={(m, how) => {
+                dropFailedRoom(name, m);
+                if (how === 'edit') refill.value = { key, text: m.text };
+              }}
             />
           )}
         </Mentions.Provider>

@@ -22,6 +22,7 @@ import {
 } from './signals.js';
 import { showPane } from './nav.js';
 import { closeOutbox, loadOutbox } from './outbox.js';
+import { forgetRefused } from './chat.js';
 import { forgetChats } from './chats.js';
 import { closeDrafts, loadDrafts } from './drafts.js';
 import { forgetReading } from './reading.js';
@@ -73,6 +74,7 @@ function endLocally(why = '', discardOutbox = false): void {
   // A revoked or expired session keeps its unsent messages for the next sign-in.
   closeOutbox(discardOutbox);
   closeDrafts(discardOutbox);
+  forgetRefused();
   forgetSession(me.value?.id);
   client.token = undefined;
   me.value = null;
