@@ -24,6 +24,8 @@ export function Composer(props: {
   /** Called as the user types (to send typing notices), and when they stop. */
   onTyping?: () => void;
   onStop?: () => void;
+  /** Why I may not write here now (muted): said in place of writing, the composer disabled. */
+  blocked?: string | undefined;
   /** In a room: the names `@` offers. */
   mentionNames?: string[];
 }) {
@@ -64,7 +66,7 @@ export function Composer(props: {
 
   function submit() {
     // Too long: refused here, before it is sent; the text stays to be shortened.
-    if (!text.trim() || over) return;
+    if (!text.trim() || over || props.blocked) return;
     props.onStop?.();
     onSend(text);
     setText('');
@@ -82,6 +84,11 @@ export function Composer(props: {
       {props.replying && props.onCancelReply && (
         <ReplyBar m={props.replying} onCancel={props.onCancelReply} />
       )}
+      {props.blocked && (
+        <p class="composer-note" id="composer-note" role="status">
+          {props.blocked}
+        </p>
+      )}
       <label for="composer-text" class="visually-hidden">
         Message to {name}
       </label>
@@ -89,8 +96,11 @@ export function Composer(props: {
         id="composer-text"
         ref={area}
         rows={2}
+        disabled={!!props.blocked}
         aria-invalid={over}
-        aria-describedby={size > WARN_AT ? 'composer-count' : undefined}
+        aria-describedby={
+          props.blocked ? 'composer-note' : size > WARN_AT ? 'composer-count' : undefined
+        }
         placeholder={`Message ${name}`}
         value={text}
         {...picker.attrs}
@@ -121,7 +131,7 @@ export function Composer(props: {
         }}
       />
       {picker.list}
-      <button type="submit" disabled={over}>
+      <button type="submit" disabled={over || !!props.blocked}>
         Send
       </button>
       {size > WARN_AT && (

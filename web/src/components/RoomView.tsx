@@ -1,8 +1,14 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { editing, lastEditable, refill, replyTo, replying } from '../state/compose.js';
 import { latest, newer } from '../state/history.js';
 import { showPane } from '../state/nav.js';
-import { leaveRoom, loadOlderRoom, dropFailedRoom, sendToRoom } from '../state/rooms.js';
+import {
+  clearRoomError,
+  leaveRoom,
+  loadOlderRoom,
+  dropFailedRoom,
+  sendToRoom,
+} from '../state/rooms.js';
 import { me, myRooms, notice, roomViews } from '../state/signals.js';
 import { describe } from '../state/errors.js';
 import { room as roomTarget, sourceOf, targetKey } from '../state/target.js';
@@ -32,6 +38,9 @@ export function RoomView({ name }: { name: string }) {
   const [panel, setPanel] = useState<Panel>(null);
   // Where I had read to when the room opened (it is marked read as it shows).
   const [readAt] = useState(() => myRooms.value[name]?.read);
+  // Muted or unmuted, an error from before ("you are muted") no longer holds.
+  const muted = room?.muted;
+  useEffect(() => clearRoomError(name), [muted]);
   const toggle = (p: Panel) => setPanel(panel === p ? null : p);
   const members = view?.members ?? [];
   const known = new Set(members.map((m) => m.username));
@@ -104,14 +113,10 @@ export function RoomView({ name }: { name: string }) {
           {view.gone}
         </p>
       )}
-      {view?.error && (
+      {/* One notice at a time: once I am out of the room, why is all that matters. */}
+      {view?.error && !view.gone && (
         <p class="error" role="alert">
           {view.error}
-        </p>
-      )}
-      {room?.muted && (
-        <p class="hint muted-note" role="status">
-          You are muted in #{name}: you may read, not speak.
         </p>
       )}
       <div class="room-body">
@@ -144,6 +149,7 @@ export function RoomView({ name }: { name: string }) {
       {room && (
         <Composer
           draftKey={key}
+          blocked={room.muted ? `You are muted in #${name}: you may read, not speak.` : undefined}
           name={`#${name}`}
           mentionNames={members.map((m) => m.username).filter((n) => n !== me.value?.username)}
           replying={reply}

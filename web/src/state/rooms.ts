@@ -392,6 +392,11 @@ export async function sendToRoom(
   post(o);
 }
 
+/** The room's error is over (I was unmuted, or it was about a state that changed). */
+export function clearRoomError(room: string): void {
+  if (roomViews.value[room]?.error) update(room, (v) => ({ ...v, error: '' }));
+}
+
 /** A refused message out of the room's view (deleted, or back in the composer to edit). */
 export function dropFailedRoom(room: string, m: RoomChatMessage): void {
   update(room, (v) => {
