@@ -5,7 +5,6 @@ import {
   PASSWORD,
   messages,
   refused,
-  say,
   startWorld,
   type BrowserWorld,
   type Person,
