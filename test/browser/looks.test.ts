@@ -140,5 +140,36 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await menu.waitFor({ state: 'detached' });
       expectConsole(alice, []);
     }, 60_000);
+
+    it('at phone width: nothing wider than the screen, the header whole, members closed', async () => {
+      const page = await alice.page.context().newPage();
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(world.node.url);
+      const phone = { page, dialogs: [], errors: [] };
+      const fits = () =>
+        page.evaluate(() => {
+          const w = document.documentElement.clientWidth;
+          const wide = [...document.querySelectorAll('.top *, .conv-head *')].filter((el) => {
+            const r = el.getBoundingClientRect();
+            return r.width > 0 && (r.right > w + 0.5 || r.left < -0.5);
+          });
+          return {
+            sideways: document.documentElement.scrollWidth > w,
+            cut: wide.map((el) => el.textContent?.trim() || el.getAttribute('aria-label')),
+          };
+        });
+      await page.locator('.chats [data-room="den"]').waitFor();
+      expect(await fits()).toEqual({ sideways: false, cut: [] });
+      await page.locator('.chats [data-room="den"]').getByRole('button').click();
+      await page.getByLabel('Message to #den').waitFor();
+      await world.shot(phone, 'room-phone');
+      expect(await fits()).toEqual({ sideways: false, cut: [] });
+      // The members are a tap away, not over the messages.
+      const members = page.locator('details.members');
+      expect(await members.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+      const history = await page.locator('.messages').boundingBox();
+      expect(history!.height).toBeGreaterThan(844 * 0.55);
+      await page.close();
+    }, 60_000);
   },
 );

@@ -16,6 +16,7 @@ import { canEditTopic } from '../lib/roomRoles.js';
 import { Composer } from './Composer.js';
 import { InviteForm } from './InviteForm.js';
 import { MemberList } from './MemberList.js';
+import { Menu } from './Menu.js';
 import { Mentions } from './mentions.js';
 import { MessageList } from './MessageList.js';
 import { NOTIFY_LABEL, RoomSettings } from './RoomSettings.js';
@@ -101,6 +102,23 @@ export function RoomView({ name }: { name: string }) {
             >
               Leave
             </button>
+          </div>
+        )}
+        {room && (
+          <div class="room-menu">
+            <Menu
+              label="Room actions"
+              items={[
+                ...(mayTopic ? [{ label: 'Edit topic', run: () => toggle('topic') }] : []),
+                ...(!room.muted ? [{ label: 'Invite', run: () => toggle('invite') }] : []),
+                { label: 'Room settings', run: () => toggle('settings') },
+                {
+                  label: 'Leave',
+                  run: () =>
+                    void leaveRoom(name).catch((e: unknown) => (notice.value = describe(e))),
+                },
+              ]}
+            />
           </div>
         )}
       </header>

@@ -20,7 +20,7 @@ export function Shell() {
   const named = pane.value ? PANES[pane.value] : undefined;
   const open = dm ?? room ?? (browsing.value ? 'directory' : named ? pane.value : null);
   return (
-    <div class={`shell ${open ? 'has-open' : ''}`}>
+    <div class={`shell ${open ? 'has-open' : ''}${dm || room ? ' in-chat' : ''}`}>
       <Header />
       <ConnectionBanner />
       <div class="panes">
