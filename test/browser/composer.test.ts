@@ -114,7 +114,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await alice.page.getByText('100 characters left').waitFor();
       await box().fill('x'.repeat(limit + 5));
       await alice.page.getByText('Too long to send by 5 characters').waitFor();
-      expect(await alice.page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
+      expect(await alice.page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(
+        true,
+      );
       await box().press('Enter');
       expect((await box().inputValue()).length).toBe(limit + 5);
       expect(await alice.page.locator('.messages li.msg[data-pending]').count()).toBe(0);
