@@ -162,7 +162,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await fits()).toEqual({ sideways: false, cut: [] });
       await page.locator('.chats [data-room="den"]').getByRole('button').click();
       await page.getByLabel('Message to #den').waitFor();
-      await world.shot(phone, 'room-phone');
+      await world.shot(phone, 'room-phone-compact');
       expect(await fits()).toEqual({ sideways: false, cut: [] });
       // The members are a tap away, not over the messages.
       const members = page.locator('details.members');
