@@ -158,5 +158,24 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await box().fill('');
       expectConsole(alice, []);
     }, 60_000);
+
+    it('keyboard: Alt+Down and Alt+Up move between chats; Escape closes a room panel', async () => {
+      const chat = (i: number) => alice.page.locator('.chats li').nth(i);
+      const current = (i: number) => chat(i).locator('button[aria-current="true"]').waitFor();
+      await chat(0).getByRole('button').click();
+      await current(0);
+      await alice.page.keyboard.press('Alt+ArrowDown');
+      await current(1);
+      await expect.poll(focused).toBe('composer-text');
+      await alice.page.keyboard.press('Alt+ArrowUp');
+      await current(0);
+      await openDen();
+      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      const panel = alice.page.getByRole('region', { name: 'Settings of #den' });
+      await panel.waitFor();
+      await alice.page.keyboard.press('Escape');
+      await panel.waitFor({ state: 'detached' });
+      expectConsole(alice, []);
+    }, 60_000);
   },
 );

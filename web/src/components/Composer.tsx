@@ -121,7 +121,7 @@ export function Composer(props: {
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             submit();
-          } else if (e.key === 'ArrowUp' && text === '' && props.onEditLast) {
+          } else if (e.key === 'ArrowUp' && !e.altKey && text === '' && props.onEditLast) {
             e.preventDefault();
             props.onEditLast();
           } else if (e.key === 'Escape' && props.replying && props.onCancelReply) {

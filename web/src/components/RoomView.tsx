@@ -43,6 +43,15 @@ export function RoomView({ name }: { name: string }) {
   const muted = room?.muted;
   useEffect(() => clearRoomError(name), [muted]);
   const toggle = (p: Panel) => setPanel(panel === p ? null : p);
+  // Escape closes an open panel (topic, invite, settings), unless something inside took it.
+  useEffect(() => {
+    if (!panel) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) setPanel(null);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [panel]);
   const members = view?.members ?? [];
   const known = new Set(members.map((m) => m.username));
   const mayTopic = room && canEditTopic(room.role, room.muted, room.topicLocked);
