@@ -70,6 +70,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
           .poll(() => colourfulPixels(alice, emoji), { message: `${name} in colour` })
           .toBeGreaterThan(20);
       }
+      await world.shot(alice, 'message-menu');
       await alice.page.keyboard.press('Escape');
       expectConsole(alice, []);
     }, 60_000);
@@ -111,6 +112,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const last = panel.getByRole('button').last();
       await last.waitFor();
       expect(await onTop(last), `${await last.textContent()} visible`).toBe(true);
+      await world.shot(alice, 'room-settings');
       await alice.page.getByRole('button', { name: 'Room settings' }).click();
 
       const name = member(long).locator('.member-name');
@@ -130,6 +132,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         'Kick…',
         'Ban…',
       ]);
+      await world.shot(alice, 'member-menu');
       // Drawn over the list: the people below it stay where they were.
       expect((await member('zed').boundingBox())!.y).toBe(below);
       for (const item of await menu.getByRole('menuitem').all()) {
