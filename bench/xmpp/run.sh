@@ -75,7 +75,7 @@ run_prosody() {
 
 ejabberd_start() { # dir port
   local D=$1
-  sed -e "s#@DIR@#$D#g" -e "s#@PORT@#$2#g" $CONF/ejabberd.yml >"$D/ejabberd.yml"
+  sed -e "s#@DIR@#$D#g" -e "s#@PORT@#$2#g" $CONF/ejabberd.yml.in >"$D/ejabberd.yml"
   sed -e "s#^EJABBERD_CONFIG_PATH=.*#EJABBERD_CONFIG_PATH=$D/ejabberd.yml#" \
     -e "s#^EJABBERD_PID_PATH=.*#EJABBERD_PID_PATH=$D/ejabberd.pid#" \
     -e "s#^CONTRIB_MODULES_CONF_DIR=.*#CONTRIB_MODULES_CONF_DIR=$D/modules.d#" \

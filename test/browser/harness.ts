@@ -1,6 +1,9 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// The callbacks that run in the page (evaluate) are typed with the browser's own library.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { storeBackends, tempDir } from '../helpers/backends.js';
 import { startSingle } from '../helpers/server.js';
@@ -124,4 +127,65 @@ export function expectConsole(p: Person, provoked: string[], tolerated: string[]
     left.splice(i, 1);
   }
   expect(left.filter((e) => !tolerated.includes(e))).toEqual([]);
+}
+
+/**
+ * A slow live connection: every frame the server sends over the WebSocket
+ * reaches the page `ms` later (in order), so a REST answer beats the live
+ * event about the same change. Takes effect at the next page load.
+ */
+export async function slowLive(p: Person, ms: number): Promise<void> {
+  await p.page.routeWebSocket(/\/api\/v1\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => void setTimeout(() => ws.send(m), ms));
+    ws.onMessage((m) => server.send(m));
+  });
+}
+
+/**
+ * The WCAG contrast ratio of an element's text against the background it is
+ * drawn on (its own, else the nearest ancestor's that is not transparent).
+ */
+export function contrast(l: Locator): Promise<number> {
+  return l.evaluate((el) => {
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]: number[]) => {
+      const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    let bg: number[] = [255, 255, 255];
+    for (let e: Element | null = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3]! > 0)) {
+        bg = c;
+        break;
+      }
+    }
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(bg)].sort((x, y) => y - x);
+    return (a! + 0.05) / (b! + 0.05);
+  });
+}
+
+/**
+ * How many pixels of an element as Chromium drew it are clearly coloured (not
+ * grey): a colour emoji has many, a monochrome glyph or an invisible one none.
+ */
+export async function colourfulPixels(p: Person, l: Locator): Promise<number> {
+  const png = (await l.screenshot()).toString('base64');
+  return p.page.evaluate(async (data) => {
+    // From bytes, not a data: URL (the page's Content-Security-Policy refuses those).
+    const bytes = Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0));
+    const img = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const c = new OffscreenCanvas(img.width, img.height);
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, img.width, img.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const hi = Math.max(d[i]!, d[i + 1]!, d[i + 2]!);
+      const lo = Math.min(d[i]!, d[i + 1]!, d[i + 2]!);
+      if (hi - lo > 80) n++;
+    }
+    return n;
+  }, png);
 }

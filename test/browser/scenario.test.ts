@@ -42,8 +42,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .getByRole('button', { name: new RegExp(`^${who}\\b`) })
         .click();
       await p.page
-        .getByRole('group', { name: `Actions for ${who}` })
-        .getByRole('button', { name: action, exact: true })
+        .getByRole('menu', { name: `Actions for ${who}` })
+        .getByRole('menuitem', { name: action, exact: true })
         .click();
     }
 

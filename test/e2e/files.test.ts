@@ -74,7 +74,7 @@ async function patch(node: TestNode, c: ParleyClient, id: string, offset: number
       'content-type': 'application/offset+octet-stream',
       'upload-offset': String(offset),
     },
-    body: bytes,
+    body: new Uint8Array(bytes),
   });
   return { status: res.status, json: (await res.json()) as Json };
 }

@@ -1,3 +1,4 @@
+import { count } from '../lib/plural.js';
 import type { MyRoom } from '../../../src/sdk/index.js';
 import { openConversation } from '../state/chat.js';
 import { roomMentions, type DmChat, type Preview } from '../state/chats.js';
@@ -80,7 +81,7 @@ export function RoomChatItem({ room, last }: { room: MyRoom; last: Preview | und
           {last ? (
             <PreviewLine last={last} room={true} />
           ) : (
-            <span class="status">{room.topic || `${room.memberCount} members`}</span>
+            <span class="status">{room.topic || count(room.memberCount, 'member')}</span>
           )}
         </span>
         <Badges

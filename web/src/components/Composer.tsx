@@ -1,19 +1,25 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { FileTarget } from '../../../src/sdk/files.js';
-import { client } from '../state/client.js';
-import { type PendingUpload, Uploads } from './Uploads.js';
+import { count } from '../lib/plural.js';
+import { MAX_TEXT_BYTES, WARN_AT, textBytes } from '../lib/limits.js';
+import { refill } from '../state/compose.js';
+import { draftOf, saveDraft } from '../state/drafts.js';
 import type { Shown } from '../state/signals.js';
 import { useMentionPicker } from './MentionPicker.js';
 import { ReplyBar } from './ReplyBar.js';
-
-let uploadKeys = 0;
+import { Uploads } from './Uploads.js';
+import { useUploads } from './useUploads.js';
 
 /**
  * Enter sends; Shift+Enter starts a new line. Up in an empty composer edits my
- * last message; Escape drops the reply being written.
+ * last message; Escape drops the reply being written. What is typed is this
+ * conversation's draft (state/drafts.ts) until it is sent. Files come by the
+ * attach button, paste or drop, and go with the message once stored.
  */
 export function Composer(props: {
   name: string;
+  /** The conversation's target key: whose draft this is. */
+  draftKey: string;
   /** `attachments`: ids of files already stored by the server. */
   onSend: (text: string, attachments?: string[]) => void;
   /** Where files go (attach button, paste, drop); without it there are none. */
@@ -25,71 +31,56 @@ export function Composer(props: {
   /** Called as the user types (to send typing notices), and when they stop. */
   onTyping?: () => void;
   onStop?: () => void;
+  /** Why I may not write here now (muted): said in place of writing, the composer disabled. */
+  blocked?: string | undefined;
   /** In a room: the names `@` offers. */
   mentionNames?: string[];
 }) {
   const { name, onSend } = props;
-  const [text, setText] = useState('');
+  const [text, setTextOnly] = useState(() => draftOf(props.draftKey));
+  const setText = (t: string) => {
+    setTextOnly(t);
+    saveDraft(props.draftKey, t);
+  };
   const area = useRef<HTMLTextAreaElement>(null);
   const replyId = props.replying?.id;
   const picker = useMentionPicker(props.mentionNames, area, setText);
-  const [uploads, setUploads] = useState<PendingUpload[]>([]);
+  const up = useUploads(props.files);
   const chooser = useRef<HTMLInputElement>(null);
-  const busy = uploads.some((u) => !u.fileId && !u.error);
 
-  function change(key: number, patch: Partial<PendingUpload> | null) {
-    setUploads((list) =>
-      patch === null
-        ? list.filter((u) => u.key !== key)
-        : list.map((u) => (u.key === key ? { ...u, ...patch } : u)),
-    );
-  }
-
-  /** Starts sending each file at once; the message goes when all are stored. */
-  function attach(files: readonly File[]) {
-    const target = props.files;
-    if (!target) return;
-    for (const file of files) {
-      const key = ++uploadKeys;
-      const abort = new AbortController();
-      setUploads((list) => [
-        ...list,
-        {
-          key,
-          name: file.name,
-          size: file.size,
-          sent: 0,
-          cancel: () => {
-            abort.abort();
-            change(key, null);
-          },
-        },
-      ]);
-      client.files
-        .upload(target, file.name || 'pasted', file, {
-          signal: abort.signal,
-          onProgress: (sent) => change(key, { sent }),
-        })
-        .then(
-          (f) => change(key, { fileId: f.id, sent: file.size }),
-          (err: Error & { condition?: string }) => {
-            if (err.condition !== 'cancelled') change(key, { error: err.message });
-          },
-        );
-    }
-  }
+  // Opening a chat is to write in it: the composer takes the focus (caret after the draft).
+  useLayoutEffect(() => {
+    const el = area.current;
+    // Not on a touch screen, where it would cover the chat with the keyboard.
+    if (!el || matchMedia('(hover: none)').matches) return;
+    el.focus({ preventScroll: true });
+    el.setSelectionRange(el.value.length, el.value.length);
+  }, []);
 
   useLayoutEffect(() => {
     if (replyId) area.current?.focus();
   }, [replyId]);
 
+  // A failed message taken back to edit comes here.
+  const back = refill.value;
+  useEffect(() => {
+    if (!back || back.key !== props.draftKey) return;
+    refill.value = null;
+    setText(back.text);
+    area.current?.focus();
+  }, [back]);
+
+  const size = textBytes(text);
+  const over = size > MAX_TEXT_BYTES;
+
   function submit() {
-    const ids = uploads.flatMap((u) => (u.fileId ? [u.fileId] : []));
-    if (busy || (!text.trim() && !ids.length)) return;
+    const ids = up.ids();
+    // Too long: refused here, before it is sent; the text stays to be shortened.
+    if (up.busy || (!text.trim() && !ids.length) || over || props.blocked) return;
     props.onStop?.();
     onSend(text, ids.length ? ids : undefined);
     setText('');
-    setUploads([]);
+    up.clear();
     area.current?.focus();
   }
 
@@ -107,12 +98,17 @@ export function Composer(props: {
         const files = [...(e.dataTransfer?.files ?? [])];
         if (!props.files || !files.length) return;
         e.preventDefault();
-        attach(files);
+        up.attach(files);
       }}
     >
-      <Uploads list={uploads} />
+      <Uploads list={up.uploads} />
       {props.replying && props.onCancelReply && (
         <ReplyBar m={props.replying} onCancel={props.onCancelReply} />
+      )}
+      {props.blocked && (
+        <p class="composer-note" id="composer-note" role="status">
+          {props.blocked}
+        </p>
       )}
       <label for="composer-text" class="visually-hidden">
         Message to {name}
@@ -121,6 +117,11 @@ export function Composer(props: {
         id="composer-text"
         ref={area}
         rows={2}
+        disabled={!!props.blocked}
+        aria-invalid={over}
+        aria-describedby={
+          props.blocked ? 'composer-note' : size > WARN_AT ? 'composer-count' : undefined
+        }
         placeholder={`Message ${name}`}
         value={text}
         {...picker.attrs}
@@ -129,7 +130,7 @@ export function Composer(props: {
           const files = [...(e.clipboardData?.files ?? [])];
           if (!props.files || !files.length) return;
           e.preventDefault();
-          attach(files);
+          up.attach(files);
         }}
         onInput={(e) => {
           const value = e.currentTarget.value;
@@ -147,7 +148,7 @@ export function Composer(props: {
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             submit();
-          } else if (e.key === 'ArrowUp' && text === '' && props.onEditLast) {
+          } else if (e.key === 'ArrowUp' && !e.altKey && text === '' && props.onEditLast) {
             e.preventDefault();
             props.onEditLast();
           } else if (e.key === 'Escape' && props.replying && props.onCancelReply) {
@@ -157,7 +158,7 @@ export function Composer(props: {
         }}
       />
       {picker.list}
-      {props.files && (
+      {props.files && !props.blocked && (
         <>
           <input
             ref={chooser}
@@ -166,7 +167,7 @@ export function Composer(props: {
             hidden
             data-testid="attach-input"
             onChange={(e) => {
-              attach([...(e.currentTarget.files ?? [])]);
+              up.attach([...(e.currentTarget.files ?? [])]);
               e.currentTarget.value = '';
             }}
           />
@@ -175,9 +176,16 @@ export function Composer(props: {
           </button>
         </>
       )}
-      <button type="submit" disabled={busy}>
+      <button type="submit" disabled={up.busy || over || !!props.blocked}>
         Send
       </button>
+      {size > WARN_AT && (
+        <p id="composer-count" class={`counter${over ? ' error' : ''}`} role="status">
+          {over
+            ? `Too long to send by ${count(size - MAX_TEXT_BYTES, 'character')}: shorten it or split it in two.`
+            : `${count(MAX_TEXT_BYTES - size, 'character')} left`}
+        </p>
+      )}
     </form>
   );
 }

@@ -1,6 +1,8 @@
+import { useState } from 'preact/hooks';
+import { dmChats } from '../state/chats.js';
 import { tickFor } from '../lib/ticks.js';
-import { closeConversation, loadOlder, retry, send } from '../state/chat.js';
-import { editing, lastEditable, replyTo, replying } from '../state/compose.js';
+import { closeConversation, loadOlder, dropFailed, send } from '../state/chat.js';
+import { editing, lastEditable, refill, replyTo, replying } from '../state/compose.js';
 import { latest, newer } from '../state/history.js';
 import { theirMarkers } from '../state/receipts.js';
 import { contacts, conversations, me, presence } from '../state/signals.js';
@@ -15,6 +17,8 @@ import { SearchBox } from './SearchBox.js';
 
 /** A direct conversation: who, the history, and the composer. */
 export function ConversationView({ who }: { who: string }) {
+  // Where I had read to when the chat opened (it is marked read as it shows).
+  const [readAt] = useState(() => dmChats.value[who]?.read);
   const conv = conversations.value[who];
   const contact = contacts.value.find((c) => c.username.toLowerCase() === who);
   const p = contact ? presence.value[contact.userId] : undefined;
@@ -50,17 +54,22 @@ export function ConversationView({ who }: { who: string }) {
           loading={conv.loading}
           label={`Messages with ${name}`}
           target={target}
+          readAt={readAt}
           tick={(m) => (m.from.userId === myId ? tickFor(m, theirs) : undefined)}
           onOlder={() => void loadOlder(who)}
           onNewer={() => void newer(sourceOf(target))}
           onLatest={() => void latest(sourceOf(target))}
-          onRetry={(m) => void retry(who, m)}
+          onFailed={(m, how) => {
+            dropFailed(who, m);
+            if (how === 'edit') refill.value = { key, text: m.text };
+          }}
         />
       )}
       <p class="typing" role="status">
         {typingFrom.value[who] ? `${name} is typing…` : ''}
       </p>
       <Composer
+        draftKey={key}
         name={name}
         replying={reply}
         onCancelReply={() => replyTo(key, null)}

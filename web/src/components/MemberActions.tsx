@@ -22,9 +22,9 @@ const DURATIONS: [string, number | null][] = [
 ];
 
 /**
- * The actions my role allows on one member, below their name. Kick and ban ask
- * for a reason in place (never a browser dialog). Escape closes; the arrow keys
- * move between the actions.
+ * The actions my role allows on one member: one menu under their name (the
+ * destructive ones last, apart). Kick and ban ask for a reason in place (never
+ * a browser dialog). Escape closes; the arrow keys move between the actions.
  */
 export function MemberActions(props: {
   room: string;
@@ -41,7 +41,7 @@ export function MemberActions(props: {
   const grants = rolesToGrant(myRole, m.role);
 
   useEffect(() => {
-    box.current?.querySelector<HTMLElement>('button, input, select')?.focus();
+    box.current?.querySelector<HTMLElement>('[role="menuitem"], input, select')?.focus();
   }, [mode]);
 
   async function run(action: () => Promise<void>) {
@@ -65,7 +65,9 @@ export function MemberActions(props: {
       return;
     }
     if (mode !== 'menu' || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
-    const items = [...(box.current?.querySelectorAll<HTMLButtonElement>('button') ?? [])];
+    const items = [
+      ...(box.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []),
+    ];
     const at = items.indexOf(document.activeElement as HTMLButtonElement);
     const next = items[(at + (e.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length];
     e.preventDefault();
@@ -76,19 +78,20 @@ export function MemberActions(props: {
     <div
       class="member-actions"
       ref={box}
-      role="group"
+      role={mode === 'menu' ? 'menu' : 'group'}
       aria-label={`Actions for ${m.username}`}
+      data-mode={mode}
       onKeyDown={onKeyDown}
     >
       {mode === 'menu' && (
         <>
-          <button type="button" class="secondary" onClick={() => void openConversation(m.username)}>
+          <button type="button" role="menuitem" onClick={() => void openConversation(m.username)}>
             Message
           </button>
           {moderate && (
             <button
               type="button"
-              class="secondary"
+              role="menuitem"
               disabled={busy}
               onClick={() => void run(() => mute(room, m.username, !m.muted))}
             >
@@ -99,7 +102,7 @@ export function MemberActions(props: {
             <button
               key={r}
               type="button"
-              class="secondary"
+              role="menuitem"
               disabled={busy}
               onClick={() => void run(() => setRole(room, m.username, r))}
             >
@@ -108,10 +111,11 @@ export function MemberActions(props: {
           ))}
           {moderate && (
             <>
-              <button type="button" class="secondary danger" onClick={() => setMode('kick')}>
+              <hr role="separator" />
+              <button type="button" role="menuitem" class="danger" onClick={() => setMode('kick')}>
                 Kick…
               </button>
-              <button type="button" class="secondary danger" onClick={() => setMode('ban')}>
+              <button type="button" role="menuitem" class="danger" onClick={() => setMode('ban')}>
                 Ban…
               </button>
             </>

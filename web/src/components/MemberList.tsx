@@ -21,6 +21,8 @@ export function MemberList({ room }: { room: string }) {
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // Open beside the messages; on a phone, where it would sit over them, a tap away.
+  const [openAtFirst] = useState(() => !matchMedia('(max-width: 40rem)').matches);
   const buttons = useRef(new Map<string, HTMLButtonElement>());
   const members = [...(view?.members ?? [])].sort(memberOrder);
   // All loaded: the live list is exact; else the room's count when last read.
@@ -46,7 +48,7 @@ export function MemberList({ room }: { room: string }) {
   }
 
   return (
-    <details class="members" open>
+    <details class="members" open={openAtFirst}>
       <summary>Members{view?.members ? ` (${count})` : ''}</summary>
       <ul aria-label="Members">
         {members.map((m) => (
@@ -132,6 +134,7 @@ function MemberRow(props: {
       type="button"
       class="member"
       ref={props.buttonRef}
+      aria-haspopup="menu"
       aria-expanded={props.open}
       aria-label={`${m.username}${m.guest ? ', guest' : ''}${m.role !== 'member' ? `, ${m.role}` : ''}${m.muted ? ', muted' : ''}: actions`}
       onClick={props.onToggle}

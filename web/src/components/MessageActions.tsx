@@ -19,13 +19,22 @@ export function MessageActions(props: {
 }) {
   const { m } = props;
   const [open, setOpen] = useState(false);
+  /** Opens upwards when there is no room below inside the history (the last messages). */
+  const [up, setUp] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
   const myId = me.value?.id;
 
   // A layout effect: focus moves into the menu before the next key can arrive.
   useLayoutEffect(() => {
-    if (!open) return;
+    if (!open) return setUp(false);
+    const menu = box.current?.querySelector<HTMLElement>('.actions-menu');
+    const area = box.current?.closest('.messages')?.getBoundingClientRect();
+    if (menu && area) {
+      const r = menu.getBoundingClientRect();
+      const toggleTop = toggle.current?.getBoundingClientRect().top ?? r.top;
+      setUp(r.bottom > area.bottom && toggleTop - r.height >= area.top);
+    }
     box.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
     const outside = (e: PointerEvent) => {
       if (!box.current?.contains(e.target as Node)) setOpen(false);
@@ -94,7 +103,12 @@ export function MessageActions(props: {
         <span aria-hidden="true">⋯</span>
       </button>
       {open && (
-        <div class="actions-menu" role="menu" id={menuId} aria-label="Message actions">
+        <div
+          class={`actions-menu${up ? ' up' : ''}`}
+          role="menu"
+          id={menuId}
+          aria-label="Message actions"
+        >
           <div class="emoji-row" role="group" aria-label="React">
             {QUICK_EMOJI.map((emoji) => {
               const mine = iReacted(m.reactions, emoji, myId);

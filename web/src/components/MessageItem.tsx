@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { fullTime } from '../lib/days.js';
 import type { Tick } from '../lib/ticks.js';
 import { deleteMessage, react } from '../state/actions.js';
 import { editing, replyTo } from '../state/compose.js';
@@ -7,6 +8,7 @@ import { quoted } from '../state/quotes.js';
 import { isBlocked, me, type Shown } from '../state/signals.js';
 import { sourceOf, targetKey, type Target } from '../state/target.js';
 import './messages.css';
+import { Menu } from './Menu.js';
 import { MessageActions } from './MessageActions.js';
 import { MessageEditor } from './MessageEditor.js';
 import { Attachments } from './Attachments.js';
@@ -35,7 +37,7 @@ export function MessageItem(props: {
   /** How far my direct message got (undefined: not shown). */
   tick?: Tick;
   highlighted: boolean;
-  onRetry: () => void;
+  onFailed: (how: 'edit' | 'delete') => void;
 }) {
   const { m, target } = props;
   const mine = m.from.userId === me.value?.id;
@@ -140,17 +142,12 @@ export function MessageItem(props: {
         </div>
       )}
       <span class="meta">
-        <time dateTime={new Date(m.createdAt).toISOString()}>{time.format(m.createdAt)}</time>
+        <time dateTime={new Date(m.createdAt).toISOString()} title={fullTime(m.createdAt)}>
+          {time.format(m.createdAt)}
+        </time>
         {m.editedAt !== null && !m.deleted && ' · edited'}
         {m.pending === 'sending' && ' · sending…'}
-        {m.pending === 'failed' && (
-          <>
-            {' · not sent '}
-            <button type="button" class="link" onClick={props.onRetry}>
-              Retry
-            </button>
-          </>
-        )}
+        {m.pending === 'failed' && <strong class="not-sent">{' · not sent'}</strong>}
         {tick && (
           <span class="tick" data-tick={props.tick} title={tick.word}>
             {' · '}
@@ -159,6 +156,19 @@ export function MessageItem(props: {
           </span>
         )}
       </span>
+      {/* Sending again could only fail the same way: take it back, copy it, or let it go. */}
+      {m.pending === 'failed' && (
+        <div class="msg-actions failed-actions">
+          <Menu
+            label="Actions for the message not sent"
+            items={[
+              { label: 'Copy text', run: () => void navigator.clipboard?.writeText(m.text) },
+              { label: 'Edit', run: () => props.onFailed('edit') },
+              { label: 'Delete', run: () => props.onFailed('delete') },
+            ]}
+          />
+        </div>
+      )}
       {stored && !m.deleted && !isEditing && (
         <MessageActions
           m={m}

@@ -1,5 +1,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { dayKey, dayLabel } from '../lib/days.js';
 import { interleave, type RoomLine } from '../lib/roomEvents.js';
+import { me } from '../state/signals.js';
 import type { Tick } from '../lib/ticks.js';
 import type { Shown, Windowing } from '../state/signals.js';
 import type { Target } from '../state/target.js';
@@ -28,15 +31,20 @@ export function MessageList<T extends Shown>(props: {
   target: Target;
   moderator?: boolean;
   tick?: (m: T) => Tick | undefined;
+  /** My read marker when the chat was opened: "New messages" goes before the first one after it. */
+  readAt?: number;
   onOlder: () => void;
   onNewer: () => void;
   onLatest: () => void;
-  onRetry: (m: T) => void;
+  /** A message the server refused: taken back to edit, or deleted. */
+  onFailed: (m: T, how: 'edit' | 'delete') => void;
 }) {
   const { messages, more, newer, loading, jump } = props;
   const box = useRef<HTMLDivElement>(null);
   const snap = useRef({ atBottom: true, anchorId: '', anchorOffset: 0 });
   const handled = useRef(0);
+  /** The newest pending message seen: a new one is mine, just sent, and is shown. */
+  const lastPending = useRef('');
   const [highlight, setHighlight] = useState<number | null>(null);
   const [away, setAway] = useState(false);
 
@@ -62,7 +70,11 @@ export function MessageList<T extends Shown>(props: {
     const el = box.current;
     if (!el) return;
     const was = snap.current;
-    if (jump && jump.at !== handled.current) {
+    const pending = messages.findLast((m) => m.pending === 'sending')?.id ?? '';
+    const sent = pending !== '' && pending !== lastPending.current;
+    lastPending.current = pending;
+    if (sent && !newer) el.scrollTop = el.scrollHeight;
+    else if (jump && jump.at !== handled.current) {
       handled.current = jump.at;
       if (jump.seq === 'latest') el.scrollTop = el.scrollHeight;
       else {
@@ -97,6 +109,54 @@ export function MessageList<T extends Shown>(props: {
       (!newer || last === undefined || l.seq < last),
   );
 
+  // A separator before each new day, and a line before the first message I had not read.
+  const rows: ComponentChildren[] = [];
+  const myId = me.value?.id;
+  const now = Date.now();
+  let day = '';
+  let marked = false;
+  for (const x of interleave(messages, lines)) {
+    const at = 'line' in x ? x.line.at : x.message.createdAt;
+    if (at > 0 && dayKey(at) !== day) {
+      day = dayKey(at);
+      rows.push(
+        <li key={`day:${day}`} class="day">
+          <span>{dayLabel(at, now)}</span>
+        </li>,
+      );
+    }
+    if ('line' in x) {
+      rows.push(<RoomLineItem key={`line:${x.line.seq}`} line={x.line} />);
+      continue;
+    }
+    const m = x.message;
+    if (
+      !marked &&
+      props.readAt !== undefined &&
+      !m.pending &&
+      m.seq > props.readAt &&
+      m.from.userId !== myId
+    ) {
+      marked = true;
+      rows.push(
+        <li key="new" class="new-line" id="first-unread">
+          <span>New messages</span>
+        </li>,
+      );
+    }
+    rows.push(
+      <MessageItem
+        key={m.id}
+        m={m}
+        target={props.target}
+        moderator={!!props.moderator}
+        tick={props.tick?.(m)}
+        highlighted={highlight === m.seq && !m.pending}
+        onFailed={(how) => props.onFailed(m, how)}
+      />,
+    );
+  }
+
   return (
     <div class="history">
       <div
@@ -119,26 +179,11 @@ export function MessageList<T extends Shown>(props: {
             {loading ? 'Loading…' : 'Load older messages'}
           </button>
         )}
+        <ol aria-live={newer ? 'off' : 'polite'}>{rows}</ol>
+        {/* After a new room's creation and joins, never above them. */}
         {!more && !newer && !loading && messages.length === 0 && (
-          <p class="hint">No messages yet. Say hello!</p>
+          <p class="hint empty-history">No messages yet. Say hello!</p>
         )}
-        <ol aria-live={newer ? 'off' : 'polite'}>
-          {interleave(messages, lines).map((x) =>
-            'line' in x ? (
-              <RoomLineItem key={`line:${x.line.seq}`} line={x.line} />
-            ) : (
-              <MessageItem
-                key={x.message.id}
-                m={x.message}
-                target={props.target}
-                moderator={!!props.moderator}
-                tick={props.tick?.(x.message)}
-                highlighted={highlight === x.message.seq && !x.message.pending}
-                onRetry={() => props.onRetry(x.message)}
-              />
-            ),
-          )}
-        </ol>
         {newer && (
           <button type="button" class="link older" disabled={loading} onClick={props.onNewer}>
             {loading ? 'Loading…' : 'Load newer messages'}

@@ -1,3 +1,4 @@
+import { count } from '../lib/plural.js';
 import { useEffect, useState } from 'preact/hooks';
 import type { Room } from '../../../src/sdk/index.js';
 import { describe } from '../state/errors.js';
@@ -63,7 +64,7 @@ export function RoomDirectory() {
           {(rooms ?? []).map((r) => (
             <li key={r.id} class="request" data-directory-room={r.name}>
               <p>
-                <strong>#{r.name}</strong> · {r.memberCount} members
+                <strong>#{r.name}</strong> · {count(r.memberCount, 'member')}
               </p>
               {r.topic && <p class="hint">{r.topic}</p>}
               <button type="button" onClick={() => void join(r.name)}>

@@ -1,3 +1,4 @@
+import { fullTime } from '../lib/days.js';
 import type { RoomLine } from '../lib/roomEvents.js';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -8,7 +9,10 @@ export function RoomLineItem({ line }: { line: RoomLine }) {
     <li class="room-line" data-line={line.kind} data-seq={line.seq}>
       <span class="text">{line.text}</span>
       {line.at > 0 && (
-        <time dateTime={new Date(line.at).toISOString()}> · {time.format(line.at)}</time>
+        <time dateTime={new Date(line.at).toISOString()} title={fullTime(line.at)}>
+          {' '}
+          · {time.format(line.at)}
+        </time>
       )}
     </li>
   );

@@ -1,8 +1,14 @@
-import { useState } from 'preact/hooks';
-import { editing, lastEditable, replyTo, replying } from '../state/compose.js';
+import { useEffect, useState } from 'preact/hooks';
+import { editing, lastEditable, refill, replyTo, replying } from '../state/compose.js';
 import { latest, newer } from '../state/history.js';
 import { showPane } from '../state/nav.js';
-import { leaveRoom, loadOlderRoom, retryRoom, sendToRoom } from '../state/rooms.js';
+import {
+  clearRoomError,
+  leaveRoom,
+  loadOlderRoom,
+  dropFailedRoom,
+  sendToRoom,
+} from '../state/rooms.js';
 import { me, myRooms, notice, roomViews } from '../state/signals.js';
 import { describe } from '../state/errors.js';
 import { room as roomTarget, sourceOf, targetKey } from '../state/target.js';
@@ -10,6 +16,7 @@ import { canEditTopic } from '../lib/roomRoles.js';
 import { Composer } from './Composer.js';
 import { InviteForm } from './InviteForm.js';
 import { MemberList } from './MemberList.js';
+import { Menu } from './Menu.js';
 import { Mentions } from './mentions.js';
 import { MessageList } from './MessageList.js';
 import { NOTIFY_LABEL, RoomSettings } from './RoomSettings.js';
@@ -30,7 +37,21 @@ export function RoomView({ name }: { name: string }) {
   const key = targetKey(target);
   const reply = replying.value[key] ?? null;
   const [panel, setPanel] = useState<Panel>(null);
+  // Where I had read to when the room opened (it is marked read as it shows).
+  const [readAt] = useState(() => myRooms.value[name]?.read);
+  // Muted or unmuted, an error from before ("you are muted") no longer holds.
+  const muted = room?.muted;
+  useEffect(() => clearRoomError(name), [muted]);
   const toggle = (p: Panel) => setPanel(panel === p ? null : p);
+  // Escape closes an open panel (topic, invite, settings), unless something inside took it.
+  useEffect(() => {
+    if (!panel) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) setPanel(null);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [panel]);
   const members = view?.members ?? [];
   const known = new Set(members.map((m) => m.username));
   const mayTopic = room && canEditTopic(room.role, room.muted, room.topicLocked);
@@ -92,25 +113,37 @@ export function RoomView({ name }: { name: string }) {
             </button>
           </div>
         )}
+        {room && (
+          <div class="room-menu">
+            <Menu
+              label="Room actions"
+              items={[
+                ...(mayTopic ? [{ label: 'Edit topic', run: () => toggle('topic') }] : []),
+                ...(!room.muted ? [{ label: 'Invite', run: () => toggle('invite') }] : []),
+                { label: 'Room settings', run: () => toggle('settings') },
+                {
+                  label: 'Leave',
+                  run: () =>
+                    void leaveRoom(name).catch((e: unknown) => (notice.value = describe(e))),
+                },
+              ]}
+            />
+          </div>
+        )}
       </header>
       {room && panel === 'topic' && mayTopic && (
         <TopicForm room={name} topic={room.topic} onDone={() => setPanel(null)} />
       )}
       {room && panel === 'invite' && <InviteForm room={name} onDone={() => setPanel(null)} />}
-      {room && panel === 'settings' && <RoomSettings room={name} />}
       {view?.gone && (
         <p class="error gone" role="alert">
           {view.gone}
         </p>
       )}
-      {view?.error && (
+      {/* One notice at a time: once I am out of the room, why is all that matters. */}
+      {view?.error && !view.gone && (
         <p class="error" role="alert">
           {view.error}
-        </p>
-      )}
-      {room?.muted && (
-        <p class="hint muted-note" role="status">
-          You are muted in #{name}: you may read, not speak.
         </p>
       )}
       <div class="room-body">
@@ -125,18 +158,25 @@ export function RoomView({ name }: { name: string }) {
               loading={view.loading}
               label={`Messages in #${name}`}
               target={target}
+              readAt={readAt}
               moderator={MODERATORS.has(room?.role ?? 'member')}
               onOlder={() => void loadOlderRoom(name)}
               onNewer={() => void newer(sourceOf(target))}
               onLatest={() => void latest(sourceOf(target))}
-              onRetry={(m) => void retryRoom(name, m)}
+              onFailed={(m, how) => {
+                dropFailedRoom(name, m);
+                if (how === 'edit') refill.value = { key, text: m.text };
+              }}
             />
           )}
         </Mentions.Provider>
-        {room && <MemberList room={name} />}
+        {/* Settings take the side column, the whole height, in place of the members. */}
+        {room && (panel === 'settings' ? <RoomSettings room={name} /> : <MemberList room={name} />)}
       </div>
       {room && (
         <Composer
+          draftKey={key}
+          blocked={room.muted ? `You are muted in #${name}: you may read, not speak.` : undefined}
           name={`#${name}`}
           mentionNames={members.map((m) => m.username).filter((n) => n !== me.value?.username)}
           replying={reply}

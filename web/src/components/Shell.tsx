@@ -12,15 +12,17 @@ import { Requests } from './Requests.js';
 import { RoomDirectory } from './RoomDirectory.js';
 import { RoomList } from './RoomList.js';
 import { RoomView } from './RoomView.js';
+import { useShortcuts } from './shortcuts.js';
 
 /** The signed-in screen: contacts beside the open conversation (one at a time on a phone). */
 export function Shell() {
+  useShortcuts();
   const dm = selected.value;
   const room = selectedRoom.value;
   const named = pane.value ? PANES[pane.value] : undefined;
   const open = dm ?? room ?? (browsing.value ? 'directory' : named ? pane.value : null);
   return (
-    <div class={`shell ${open ? 'has-open' : ''}`}>
+    <div class={`shell ${open ? 'has-open' : ''}${dm || room ? ' in-chat' : ''}`}>
       <Header />
       <ConnectionBanner />
       <div class="panes">

@@ -2,6 +2,7 @@ import type { User } from '../../../src/sdk/index.js';
 import { newClientId } from '../lib/ids.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
+import { sendRefusal } from './refusals.js';
 import { latest, older } from './history.js';
 import { enqueue, logEntry, merge } from './log.js';
 import { showPane } from './nav.js';
@@ -26,10 +27,18 @@ export async function openConversation(username: string): Promise<void> {
   if (conversations.value[key]) return;
   const user = me.value;
   const waitingHere = user ? waiting('dm', key).map((o) => pendingMessage(o, user)) : [];
+  const refused = refusedEarlier.get(key) ?? [];
+  refusedEarlier.delete(key);
   void loadMarkers(key);
   conversations.value = {
     ...conversations.value,
-    [key]: { with: key, messages: waitingHere, more: false, loading: true, error: '' },
+    [key]: {
+      with: key,
+      messages: [...waitingHere, ...refused.map((r) => r.m)],
+      more: false,
+      loading: true,
+      error: refused.at(-1)?.error ?? '',
+    },
   };
   try {
     const page = await client.history(key, { limit: PAGE });
@@ -76,16 +85,50 @@ function pendingMessage(o: Outgoing, user: User): ChatMessage {
 
 registerSender('dm', {
   send: (o) => client.sendMessage(o.to, o.text, o.clientId, o.replyTo, o.attachments),
-  sent: (_o, r) => enqueue(() => logEntry(r.seq ?? undefined, 'message', { message: r.message })),
-  failed: (o, err) =>
+  // The send result is the log entry of a new message: applied as one, so the chat list
+  // takes it even when the live event comes later and is then skipped as already seen.
+  sent: (_o, r) =>
+    enqueue(() => logEntry(r.seq ?? undefined, 'message', { message: r.message, change: 'new' })),
+  failed: (o, err) => {
+    const user = me.value;
+    // Refused before its conversation was opened (an outbox from an earlier visit):
+    // kept for it, never dropped unseen.
+    if (!conversations.value[o.to] && user) {
+      const m: ChatMessage = { ...pendingMessage(o, user), pending: 'failed' };
+      refusedEarlier.set(o.to, [
+        ...(refusedEarlier.get(o.to) ?? []),
+        { m, error: sendRefusal(err) },
+      ]);
+      return;
+    }
     update(o.to, (c) => ({
       ...c,
       messages: c.messages.map((m) =>
         m.id === `pending:${o.clientId}` ? { ...m, pending: 'failed' } : m,
       ),
-      error: describe(err),
-    })),
+      error: sendRefusal(err),
+    }));
+  },
 });
+
+/** Messages refused while their conversation was not open, by username; bounded by the outbox. */
+const refusedEarlier = new Map<string, { m: ChatMessage; error: string }[]>();
+
+export function forgetRefused(): void {
+  refusedEarlier.clear();
+}
+
+/**
+ * Takes a message the server refused out of the conversation (deleted, or back
+ * in the composer to edit); the error goes with the last one.
+ */
+export function dropFailed(key: string, m: ChatMessage): void {
+  update(key, (c) => {
+    const messages = c.messages.filter((x) => x.id !== m.id);
+    const left = messages.some((x) => x.pending === 'failed');
+    return { ...c, messages, error: left ? c.error : '' };
+  });
+}
 
 /**
  * Sends text to `key`: shown at once as pending, replaced by the stored message.
@@ -114,9 +157,4 @@ export async function send(
   };
   update(key, (c) => ({ ...c, messages: merge(c.messages, [pendingMessage(o, user)]) }));
   post(o);
-}
-
-export function retry(key: string, m: ChatMessage): Promise<void> {
-  update(key, (c) => ({ ...c, messages: c.messages.filter((x) => x.id !== m.id), error: '' }));
-  return send(key, m.text, m.clientId, m.replyTo);
 }

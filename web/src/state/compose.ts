@@ -6,6 +6,12 @@ import { me, type Shown } from './signals.js';
 /** The message being edited in place (its id), or null: one at a time. */
 export const editing = signal<string | null>(null);
 
+/**
+ * Text to put back into a composer (a failed message taken back to edit), by
+ * target key; the composer of that conversation takes it and clears this.
+ */
+export const refill = signal<{ key: string; text: string } | null>(null);
+
 /** The message each view's composer is replying to, by target key (state/target.ts). */
 export const replying = signal<Record<string, Shown | null>>({});
 
@@ -15,6 +21,7 @@ export function replyTo(key: string, m: Shown | null): void {
 
 /** Signing out: nothing of this account's messages stays behind. */
 export function forgetMessageState(): void {
+  refill.value = null;
   editing.value = null;
   replying.value = {};
   forgetQuotes();

@@ -11,6 +11,7 @@ import { addLines, roomLine, type RoomLine } from '../lib/roomEvents.js';
 import { chatRoomMessage } from './chats.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
+import { sendRefusal } from './refusals.js';
 import { older, latest } from './history.js';
 import { incoming } from './incoming.js';
 import { enqueue, handleLogged, merge, mergeLive } from './log.js';
@@ -371,7 +372,7 @@ registerSender('room', {
       messages: v.messages.map((m) =>
         m.id === `pending:${o.clientId}` ? { ...m, pending: 'failed' } : m,
       ),
-      error: describe(err),
+      error: sendRefusal(err),
     })),
 });
 
@@ -400,9 +401,18 @@ export async function sendToRoom(
   post(o);
 }
 
-export function retryRoom(room: string, m: RoomChatMessage): Promise<void> {
-  update(room, (v) => ({ ...v, messages: v.messages.filter((x) => x.id !== m.id), error: '' }));
-  return sendToRoom(room, m.text, m.clientId, m.replyTo);
+/** The room's error is over (I was unmuted, or it was about a state that changed). */
+export function clearRoomError(room: string): void {
+  if (roomViews.value[room]?.error) update(room, (v) => ({ ...v, error: '' }));
+}
+
+/** A refused message out of the room's view (deleted, or back in the composer to edit). */
+export function dropFailedRoom(room: string, m: RoomChatMessage): void {
+  update(room, (v) => {
+    const messages = v.messages.filter((x) => x.id !== m.id);
+    const left = messages.some((x) => x.pending === 'failed');
+    return { ...v, messages, error: left ? v.error : '' };
+  });
 }
 
 export async function joinRoom(name: string): Promise<void> {

@@ -22,7 +22,9 @@ import {
 } from './signals.js';
 import { showPane } from './nav.js';
 import { closeOutbox, loadOutbox } from './outbox.js';
+import { forgetRefused } from './chat.js';
 import { forgetChats } from './chats.js';
+import { closeDrafts, loadDrafts } from './drafts.js';
 import { forgetReading } from './reading.js';
 import { forgetRooms } from './rooms.js';
 import { forgetTyping } from './typing.js';
@@ -32,6 +34,7 @@ const DEVICE = 'Web browser';
 async function begin(user: User): Promise<void> {
   me.value = user;
   loadOutbox(user.id);
+  loadDrafts(user.id);
   try {
     await initCursor(user.id);
   } catch (err) {
@@ -70,6 +73,8 @@ function endLocally(why = '', discardOutbox = false): void {
   stopLive();
   // A revoked or expired session keeps its unsent messages for the next sign-in.
   closeOutbox(discardOutbox);
+  closeDrafts(discardOutbox);
+  forgetRefused();
   forgetSession(me.value?.id);
   client.token = undefined;
   me.value = null;
