@@ -1,5 +1,6 @@
 import type { ContactItem } from './contacts/service.js';
 import type { PresenceInfo } from './presence/service.js';
+import type { Choice } from './presence/store.js';
 import type { Profile } from './profiles/store.js';
 import type { MarkerView } from './receipts/service.js';
 import type { RoomSummary } from './rooms/access.js';
@@ -179,6 +180,11 @@ export interface PresenceEvent extends Delivery, PresenceInfo {
   name: 'presence';
 }
 
+/** The account's chosen status changed (on another device), or a session learns it on connect. */
+export interface PresenceChosenEvent extends Delivery, Choice {
+  name: 'presence.chosen';
+}
+
 export interface PresenceSnapshotEvent extends Delivery {
   name: 'presence.snapshot';
   contacts: PresenceInfo[];
@@ -248,6 +254,7 @@ export type LiveEvent =
   | SessionRevokedEvent
   | PresenceEvent
   | PresenceSnapshotEvent
+  | PresenceChosenEvent
   | MarkerEvent
   | ReceiptEvent
   | TypingEvent

@@ -2,6 +2,7 @@ import { ParleyConnection, type WebSocketFactory } from './connection.js';
 import { fromWire, ParleyApiError } from './errors.js';
 import { RoomsApi } from './rooms.js';
 import type {
+  ChosenPresence,
   BlockedUser,
   Contact,
   ConversationPage,
@@ -226,6 +227,19 @@ export class ParleyClient {
   /** The presence of everyone whose presence you may see. */
   async presence(): Promise<Presence[]> {
     return (await this.call<{ contacts: Presence[] }>('GET', '/presence')).contacts;
+  }
+
+  /** The status chosen for your account (every device follows it). */
+  async chosenPresence(): Promise<ChosenPresence> {
+    return (await this.call<{ chosen: ChosenPresence }>('GET', '/me/presence')).chosen;
+  }
+
+  /** Chooses your account's status for every device; resolves with it and what watchers now see. */
+  async choosePresence(
+    show: ChosenPresence['show'],
+    status?: string,
+  ): Promise<{ chosen: ChosenPresence; presence: Presence }> {
+    return this.call('PUT', '/me/presence', status === undefined ? { show } : { show, status });
   }
 
   async privacy(): Promise<{ showLastSeen: boolean; sendReceipts: boolean }> {

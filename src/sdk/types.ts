@@ -107,6 +107,14 @@ export interface Presence {
   lastSeen: number | null;
 }
 
+/** The status you chose for your account: every device shows it (docs/protocol.md 5.26a). */
+export interface ChosenPresence {
+  show: Show | 'invisible';
+  status: string;
+  /** When it was chosen (ms); 0: never (available, no text). */
+  at: number;
+}
+
 /** A direct message as you see it. `deleted` ones keep id and order, with empty text. */
 export interface Message {
   id: string;

@@ -74,6 +74,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
   ['DELETE', '/api/v1/contacts/:username', 'contacts.remove', 'none'],
   ['GET', '/api/v1/blocks', 'blocks.list', 'none'],
   ['GET', '/api/v1/presence', 'presence.list', 'none'],
+  ['GET', '/api/v1/me/presence', 'presence.chosen', 'none'],
+  ['PUT', '/api/v1/me/presence', 'presence.choose', 'body'],
   ['POST', '/api/v1/messages', 'messages.send', 'body', 201],
   ['PATCH', '/api/v1/messages/:id', 'messages.edit', 'body'],
   ['DELETE', '/api/v1/messages/:id', 'messages.delete', 'none'],

@@ -253,6 +253,25 @@ export const OPS: Record<string, Op> = {
       return { presence: await ctx.core.presence.set(session, ctx.input.show, ctx.input.status) };
     },
   }),
+  'presence.choose': op({
+    auth: true,
+    shape: { show: 'string', status: 'prose?' },
+    async run(ctx) {
+      return ctx.core.presence.choose(
+        authed(ctx).user.id,
+        ctx.input.show,
+        ctx.input.status,
+        ctx.connectionId,
+      );
+    },
+  }),
+  'presence.chosen': op({
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      return { chosen: await ctx.core.presence.chosen(authed(ctx).user.id) };
+    },
+  }),
   'presence.list': op({
     auth: true,
     shape: {},
