@@ -190,6 +190,17 @@ export interface PresenceSnapshotEvent extends Delivery {
   contacts: PresenceInfo[];
 }
 
+/**
+ * Your filtered folder changed: a message to you was held by your keyword filters
+ * (`held`), or you released or cleared one on another device. Only the folder's
+ * owner is told, never the sender (26); the message itself is read with filtered.list.
+ */
+export interface FilteredChangedEvent extends Delivery {
+  name: 'filtered.changed';
+  change: 'held' | 'released' | 'cleared';
+  messageId: string;
+}
+
 /** Your markers in a direct conversation moved (on another device). */
 export interface MarkerEvent extends Delivery, MarkerView {
   name: 'marker';
@@ -202,6 +213,8 @@ export interface ReceiptEvent extends Delivery {
   username: string;
   delivered: number;
   read: number;
+  /** Seqs of the receiver's messages these markers passed that `userId` never saw. */
+  unseen?: number[];
 }
 
 export interface TypingEvent extends Delivery {
@@ -255,6 +268,7 @@ export type LiveEvent =
   | PresenceEvent
   | PresenceSnapshotEvent
   | PresenceChosenEvent
+  | FilteredChangedEvent
   | MarkerEvent
   | ReceiptEvent
   | TypingEvent

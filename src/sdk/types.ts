@@ -153,7 +153,8 @@ export interface Marker {
   delivered: number;
   read: number;
   unread: number;
-  theirs?: { delivered: number; read: number } | null;
+  /** `unseen`: seqs of your messages at or below their markers that they never saw (blocked, filtered). */
+  theirs?: { delivered: number; read: number; unseen?: number[] } | null;
 }
 
 /** One of your direct conversations in the list, latest activity first (`conversations.list`). */

@@ -326,9 +326,10 @@ export function createPresenceService(deps: {
     });
     void update(s.userId).catch(() => {}); // serial() has logged it
     void serial(s.userId, async () => {
-      // Every device starts from the account's choice (restored on each reconnect).
-      const choice = (await store.choicesOf([s.userId])).get(s.userId) ?? DEFAULT_CHOICE;
-      s.send({ name: 'presence.chosen', ...choice });
+      // Every device starts from the account's choice (restored on each reconnect); one
+      // who never chose has the default, which a client starts with anyway.
+      const choice = (await store.choicesOf([s.userId])).get(s.userId);
+      if (choice) s.send({ name: 'presence.chosen', ...choice });
       const contacts = await snapshot(s.userId);
       if (contacts.length) s.send({ name: 'presence.snapshot', contacts });
     }).catch(() => {});

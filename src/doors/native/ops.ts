@@ -433,7 +433,7 @@ export const OPS: Record<string, Op> = {
     auth: true,
     shape: { id: 'string' },
     async run(ctx) {
-      await ctx.core.messages.clearHeld(authed(ctx).user.id, ctx.input.id);
+      await ctx.core.messages.clearHeld(authed(ctx).user.id, ctx.input.id, ctx.connectionId);
       return {};
     },
   }),

@@ -173,6 +173,7 @@ export function createSqlMessageStore(
       s.username as sender_name, s.guest as sender_guest,
       t.id as to_id, t.username as to_username, t.guest as to_guest,
       exists (select 1 from blocks b where b.owner_id = t.id and b.blocked_id = ${p(1)}) as blocked,
+      exists (select 1 from blocks b where b.owner_id = ${p(1)} and b.blocked_id = t.id) as blocking,
       exists (select 1 from filters f where f.user_id = t.id) as has_filters,
       (select m.id from messages m where m.sender_id = ${p(1)} and m.client_id = ${p(2)}) as earlier_id
     from (select 1 as one) o left join users t on t.username = ${p(3)}
@@ -180,7 +181,14 @@ export function createSqlMessageStore(
   const sendContextParams =
     kind === 'postgres'
       ? (sender: string, to: string, clientId: string) => [sender, clientId, to]
-      : (sender: string, to: string, clientId: string) => [sender, sender, clientId, to, sender];
+      : (sender: string, to: string, clientId: string) => [
+          sender,
+          sender,
+          sender,
+          clientId,
+          to,
+          sender,
+        ];
   const selectPhrases = compiled((q: { userId: string }) =>
     db
       .selectFrom('filters')
@@ -469,6 +477,7 @@ export function createSqlMessageStore(
         to_username: string | null;
         to_guest: number | null;
         blocked: number | boolean;
+        blocking: number | boolean;
         has_filters: number | boolean;
         earlier_id: string | null;
       }>(CompiledQuery.raw(SEND_CONTEXT, sendContextParams(senderId, toUsername, clientId)));
@@ -482,6 +491,7 @@ export function createSqlMessageStore(
         senderGuest: Number(r.sender_guest) === 1,
         to,
         blocked: Boolean(Number(r.blocked)),
+        blocking: Boolean(Number(r.blocking)),
         phrases:
           to && Number(r.has_filters)
             ? (await selectPhrases(db, { userId: to.id })).map((f) => f.phrase)

@@ -6,7 +6,9 @@ import { theirMarkers } from '../state/receipts.js';
 import { contacts, conversations, me, presence } from '../state/signals.js';
 import { dm, sourceOf, targetKey } from '../state/target.js';
 import { iAmTyping, iStoppedTyping, typingFrom } from '../state/typing.js';
+import { isBlockedName } from '../state/people.js';
 import { BlockControl } from './BlockControl.js';
+import { BlockedNotice } from './BlockedNotice.js';
 import { Composer } from './Composer.js';
 import { MessageList } from './MessageList.js';
 import { presenceText } from './ContactItem.js';
@@ -60,21 +62,25 @@ export function ConversationView({ who }: { who: string }) {
       <p class="typing" role="status">
         {typingFrom.value[who] ? `${name} is typing…` : ''}
       </p>
-      <Composer
-        name={name}
-        replying={reply}
-        onCancelReply={() => replyTo(key, null)}
-        onEditLast={() => {
-          const m = conv && lastEditable(conv.messages);
-          if (m) editing.value = m.id;
-        }}
-        onSend={(text) => {
-          replyTo(key, null);
-          void send(who, text, undefined, reply?.id ?? null);
-        }}
-        onTyping={() => iAmTyping(who)}
-        onStop={() => iStoppedTyping(who)}
-      />
+      {isBlockedName(who) ? (
+        <BlockedNotice username={who} name={name} />
+      ) : (
+        <Composer
+          name={name}
+          replying={reply}
+          onCancelReply={() => replyTo(key, null)}
+          onEditLast={() => {
+            const m = conv && lastEditable(conv.messages);
+            if (m) editing.value = m.id;
+          }}
+          onSend={(text) => {
+            replyTo(key, null);
+            void send(who, text, undefined, reply?.id ?? null);
+          }}
+          onTyping={() => iAmTyping(who)}
+          onStop={() => iStoppedTyping(who)}
+        />
+      )}
     </section>
   );
 }

@@ -11,6 +11,7 @@ import { setLiveConnection } from './conn.js';
 import { isSignedOut } from './errors.js';
 import { loadChats, markerEvent } from './chats.js';
 import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
+import { onFilteredChanged } from './filtered.js';
 import { loadBlocked } from './people.js';
 import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
 import { flush } from './outbox.js';
@@ -174,6 +175,8 @@ async function onEvent(e: ServerEvent): Promise<void> {
       return markerEvent(e.name, d);
     case 'receipt':
       return onReceipt(d);
+    case 'filtered.changed':
+      return onFilteredChanged(d);
     case 'presence.chosen':
       return applyChosen(d as unknown as ChosenPresence);
     case 'presence.snapshot':
