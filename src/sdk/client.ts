@@ -135,6 +135,11 @@ export class ParleyClient {
     return this.call('GET', '/sessions');
   }
 
+  /** Signs out every device but this one; resolves with how many were signed out. */
+  async revokeOtherSessions(): Promise<number> {
+    return (await this.call<{ revoked: number }>('DELETE', '/sessions/others')).revoked;
+  }
+
   async revokeSession(id: string): Promise<void> {
     await this.call('DELETE', `/sessions/${encodeURIComponent(id)}`);
   }

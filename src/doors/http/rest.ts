@@ -58,6 +58,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   ['POST', '/api/v1/sessions', 'session.login', 'body', 201, false],
   ['GET', '/api/v1/sessions', 'sessions.list', 'none'],
   ['DELETE', '/api/v1/sessions/current', 'session.logout', 'none'],
+  ['DELETE', '/api/v1/sessions/others', 'sessions.revokeOthers', 'none'],
   ['DELETE', '/api/v1/sessions/:id', 'sessions.revoke', 'none'],
   ['GET', '/api/v1/me', 'me.get', 'none'],
   ['PATCH', '/api/v1/me/profile', 'profile.update', 'body'],

@@ -120,6 +120,13 @@ export const OPS: Record<string, Op> = {
       return {};
     },
   }),
+  'sessions.revokeOthers': op({
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      return { revoked: await ctx.core.accounts.revokeOtherSessions(authed(ctx)) };
+    },
+  }),
   'session.logout': op({
     auth: true,
     shape: {},
