@@ -82,6 +82,14 @@ async function load(db: Tx, id: string): Promise<StoredMessage | undefined> {
   return toMessage(r, (await reactionsOf(db, [id])).get(id) ?? []);
 }
 
+/**
+ * Search terms are words of letters and digits only (core's searchTerms), so they
+ * are safe inside either query syntax. Each matches as a prefix, as people type
+ * ("go" finds "going"); one letter only as a whole word, or it matches everything.
+ */
+const ftsTerm = (t: string) => (t.length > 1 ? `"${t}"*` : `"${t}"`);
+const pgTerm = (t: string) => (t.length > 1 ? `${t}:*` : t);
+
 export function createSqlMessageStore(
   db: Kysely<Database>,
   kind: 'sqlite' | 'postgres',
@@ -598,13 +606,13 @@ export function createSqlMessageStore(
           ? sql<Selectable<MessagesTable> & { snippet: string }>`
               select m.*, ts_headline('simple', m.body, q,
                 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') as snippet
-              from messages m, plainto_tsquery('simple', ${terms.join(' ')}) q
+              from messages m, to_tsquery('simple', ${terms.map(pgTerm).join(' & ')}) q
               where m.body_tsv @@ q and ${visible} ${conv} ${from} ${page}
               order by m.created_at desc, m.id desc limit ${opts.limit}`
           : sql<Selectable<MessagesTable> & { snippet: string }>`
               select m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) as snippet
               from messages_fts join messages m on m.rowid = messages_fts.rowid
-              where messages_fts match ${terms.map((t) => `"${t}"`).join(' ')} and ${visible} ${conv} ${from} ${page}
+              where messages_fts match ${terms.map(ftsTerm).join(' ')} and ${visible} ${conv} ${from} ${page}
               order by m.created_at desc, m.id desc limit ${opts.limit}`;
       const rows = (await q.execute(db)).rows;
       const reactions = await reactionsOf(
