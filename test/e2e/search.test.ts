@@ -41,7 +41,7 @@ for (const backend of everyStoreBackend()) {
     });
 
     it('a word matches as a prefix ("go" finds "going"), in every conversation and room at once', async () => {
-      const { a, b, c, an, bn, cn } = await trio();
+      const { a, b, c, an, cn } = await trio();
       await b.sendMessage(an, 'Are you going to the market?', 'g1');
       await c.sendMessage(an, 'Gone fishing, back at noon', 'g2');
       await a.sendMessage(cn, 'A good idea', 'g3');
