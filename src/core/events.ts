@@ -1,7 +1,7 @@
 import type { ContactItem } from './contacts/service.js';
 import type { Attachment } from './files/types.js';
 import type { PresenceInfo } from './presence/service.js';
-import type { Show } from './presence/store.js';
+import type { Choice, Show } from './presence/store.js';
 import type { Profile } from './profiles/store.js';
 import type { MarkerView } from './receipts/service.js';
 import type { RoomSummary } from './rooms/access.js';
@@ -215,9 +215,25 @@ export interface PresenceResourceEvent extends Delivery {
   directed?: true;
 }
 
+/** The account's chosen status changed (on another device), or a session learns it on connect. */
+export interface PresenceChosenEvent extends Delivery, Choice {
+  name: 'presence.chosen';
+}
+
 export interface PresenceSnapshotEvent extends Delivery {
   name: 'presence.snapshot';
   contacts: PresenceInfo[];
+}
+
+/**
+ * Your filtered folder changed: a message to you was held by your keyword filters
+ * (`held`), or you released or cleared one on another device. Only the folder's
+ * owner is told, never the sender (26); the message itself is read with filtered.list.
+ */
+export interface FilteredChangedEvent extends Delivery {
+  name: 'filtered.changed';
+  change: 'held' | 'released' | 'cleared';
+  messageId: string;
 }
 
 /** Your markers in a direct conversation moved (on another device). */
@@ -232,6 +248,8 @@ export interface ReceiptEvent extends Delivery {
   username: string;
   delivered: number;
   read: number;
+  /** Seqs of the receiver's messages these markers passed that `userId` never saw. */
+  unseen?: number[];
 }
 
 export interface TypingEvent extends Delivery {
@@ -296,6 +314,8 @@ export type LiveEvent =
   | PresenceEvent
   | PresenceResourceEvent
   | PresenceSnapshotEvent
+  | PresenceChosenEvent
+  | FilteredChangedEvent
   | MarkerEvent
   | ReceiptEvent
   | TypingEvent

@@ -3,6 +3,7 @@ import { fromWire, ParleyApiError } from './errors.js';
 import { FilesApi } from './files.js';
 import { RoomsApi } from './rooms.js';
 import type {
+  ChosenPresence,
   BlockedUser,
   Contact,
   ConversationPage,
@@ -141,6 +142,11 @@ export class ParleyClient {
     return this.call('GET', '/sessions');
   }
 
+  /** Signs out every device but this one; resolves with how many were signed out. */
+  async revokeOtherSessions(): Promise<number> {
+    return (await this.call<{ revoked: number }>('DELETE', '/sessions/others')).revoked;
+  }
+
   async revokeSession(id: string): Promise<void> {
     await this.call('DELETE', `/sessions/${encodeURIComponent(id)}`);
   }
@@ -233,6 +239,19 @@ export class ParleyClient {
   /** The presence of everyone whose presence you may see. */
   async presence(): Promise<Presence[]> {
     return (await this.call<{ contacts: Presence[] }>('GET', '/presence')).contacts;
+  }
+
+  /** The status chosen for your account (every device follows it). */
+  async chosenPresence(): Promise<ChosenPresence> {
+    return (await this.call<{ chosen: ChosenPresence }>('GET', '/me/presence')).chosen;
+  }
+
+  /** Chooses your account's status for every device; resolves with it and what watchers now see. */
+  async choosePresence(
+    show: ChosenPresence['show'],
+    status?: string,
+  ): Promise<{ chosen: ChosenPresence; presence: Presence }> {
+    return this.call('PUT', '/me/presence', status === undefined ? { show } : { show, status });
   }
 
   async privacy(): Promise<{ showLastSeen: boolean; sendReceipts: boolean }> {

@@ -1,6 +1,6 @@
 import { fromWire, ParleyApiError } from './errors.js';
 import type { RoomMarker, RoomMessageResult } from './room-types.js';
-import type { Marker, Presence, ServerEvent } from './types.js';
+import type { ChosenPresence, Marker, Presence, ServerEvent } from './types.js';
 
 /** The subset of the WebSocket API we use: the browser's and the `ws` package's both fit. */
 export interface WebSocketLike {
@@ -162,6 +162,14 @@ export class ParleyConnection {
       status === undefined ? { show } : { show, status },
     );
     return r.presence;
+  }
+
+  /** Chooses your account's status for every device (`presence.choose`). */
+  async choosePresence(
+    show: ChosenPresence['show'],
+    status?: string,
+  ): Promise<{ chosen: ChosenPresence; presence: Presence }> {
+    return this.request('presence.choose', status === undefined ? { show } : { show, status });
   }
 
   /** Moves your read (and delivered) marker in the conversation with `withUser` to `seq`. */

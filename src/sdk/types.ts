@@ -107,6 +107,14 @@ export interface Presence {
   lastSeen: number | null;
 }
 
+/** The status you chose for your account: every device shows it (docs/protocol.md 5.26a). */
+export interface ChosenPresence {
+  show: Show | 'invisible';
+  status: string;
+  /** When it was chosen (ms); 0: never (available, no text). */
+  at: number;
+}
+
 /** A direct message as you see it. `deleted` ones keep id and order, with empty text. */
 export interface Message {
   id: string;
@@ -176,7 +184,8 @@ export interface Marker {
   delivered: number;
   read: number;
   unread: number;
-  theirs?: { delivered: number; read: number } | null;
+  /** `unseen`: seqs of your messages at or below their markers that they never saw (blocked, filtered). */
+  theirs?: { delivered: number; read: number; unseen?: number[] } | null;
 }
 
 /** One of your direct conversations in the list, latest activity first (`conversations.list`). */

@@ -145,7 +145,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const devices = dave.page.locator('.devices li');
       await expect.poll(() => devices.count()).toBe(sessions.length);
       await dave.page.locator('[data-current] .this').getByText('(this device)').waitFor();
-      const browsers = sessions.filter((s) => s.device === 'Web browser');
+      const browsers = sessions.filter((s) => s.device === 'Chrome on Linux');
       expect(browsers).toHaveLength(2);
       // The phone signed in second: the newer of the two browser sessions.
       const phoneSession = browsers[1]!;

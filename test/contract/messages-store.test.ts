@@ -275,6 +275,7 @@ for (const backend of everyStoreBackend()) {
         senderGuest: false,
         to: { id: b.id, username: b.username, guest: false },
         blocked: false,
+        blocking: false,
         phrases: [],
         earlier: undefined,
       });
@@ -282,7 +283,10 @@ for (const backend of everyStoreBackend()) {
       const c = await newUser();
       await store.contacts.block(b.id, c.id, 1);
       await store.contacts.block(a.id, b.id, 1);
-      expect((await store.messages.sendContext(a.id, b.username, 'c1')).blocked).toBe(false);
+      expect(await store.messages.sendContext(a.id, b.username, 'c1')).toMatchObject({
+        blocked: false,
+        blocking: true,
+      });
       await store.contacts.block(b.id, a.id, 1);
       await store.filters.add(b.id, 'Spam Words', 1);
       await store.filters.add(b.id, 'another', 1);
@@ -297,6 +301,7 @@ for (const backend of everyStoreBackend()) {
         senderGuest: false,
         to: undefined,
         blocked: false,
+        blocking: false,
         phrases: [],
         earlier: undefined,
       });

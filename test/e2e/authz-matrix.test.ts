@@ -187,6 +187,9 @@ const MATRIX: Record<string, Row> = {
   'blocks.remove': self("the caller's own block list"),
   'presence.set': self("the caller's own presence"),
   'presence.list': self('contacts who consented (presence tests)'),
+  'sessions.revokeOthers': self("the caller's own other sessions"),
+  'presence.choose': self("the caller's own account status"),
+  'presence.chosen': self("the caller's own account status"),
   'privacy.get': self('the caller only'),
   'privacy.update': self('the caller only'),
   'messages.send': {

@@ -40,6 +40,33 @@ for (const backend of everyStoreBackend()) {
       expect((await b.searchMessages('nordlys mondays')).results).toHaveLength(0);
     });
 
+    it('a word matches as a prefix ("go" finds "going"), in every conversation and room at once', async () => {
+      const { a, b, c, an, cn } = await trio();
+      await b.sendMessage(an, 'Are you going to the market?', 'g1');
+      await c.sendMessage(an, 'Gone fishing, back at noon', 'g2');
+      await a.sendMessage(cn, 'A good idea', 'g3');
+      await b.sendMessage(cn, 'going somewhere a cannot see', 'g4');
+      const room = `#go${Date.now() % 100000}`;
+      await a.rooms.create(room);
+      await a.rooms.send(room, 'Gorgeous weather in the room', 'g5');
+      const texts = async (q: string) =>
+        (await a.searchMessages(q)).results.map((x) => x.message.text).sort();
+      expect(await texts('go')).toEqual([
+        'A good idea',
+        'Are you going to the market?',
+        'Gone fishing, back at noon',
+        'Gorgeous weather in the room',
+      ]);
+      // Every word must match, each as a prefix; a word is never matched in its middle.
+      expect(await texts('go mark')).toEqual(['Are you going to the market?']);
+      expect(await texts('oing')).toEqual([]);
+      // One letter is a whole word only (else it would match nearly everything).
+      expect(await texts('a')).toEqual(['A good idea']);
+      const hit = (await a.searchMessages('goi')).results[0]!;
+      expect(hit.snippet).toContain('\u0002going\u0003');
+      expect((await b.searchMessages('go', { with: an })).results).toHaveLength(1);
+    });
+
     it('pages, ignores query syntax, skips deleted messages and refuses bad input', async () => {
       const { a, bn } = await trio();
       for (let i = 0; i < 5; i++) await a.sendMessage(bn, `apple number ${i}`, `p${i}`);

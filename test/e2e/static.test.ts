@@ -79,6 +79,26 @@ describe('static files of the web client', () => {
     expect(res.text).toContain('/assets/app-abc123.js');
   });
 
+  it("serves the page itself at the client's addresses (a reload or a link opens the chat)", async () => {
+    for (const path of ['/chat/bob', '/chat/b%C3%A9a', '/room/general', '/rooms', '/p/settings']) {
+      const res = await raw(base, 'GET', path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers['content-type'], path).toBe('text/html; charset=utf-8');
+      expect(String(res.headers['content-security-policy'])).toContain("script-src 'self'");
+      expect(res.text, path).toContain('/assets/app-abc123.js');
+    }
+    // Only those shapes: deeper paths and climbing out are not the page.
+    for (const path of [
+      '/chat/bob/x',
+      '/room/a/../../package.json',
+      '/p/settings/..%2f..%2fsecret.txt',
+    ]) {
+      const res = await raw(base, 'GET', path);
+      expect([400, 404], `${path} -> ${res.status}`).toContain(res.status);
+      expect(res.text, path).not.toContain('TOP SECRET');
+    }
+  });
+
   it('serves hashed assets with their content type and a long cache', async () => {
     const js = await raw(base, 'GET', '/assets/app-abc123.js');
     expect(js.status).toBe(200);

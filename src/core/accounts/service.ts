@@ -165,6 +165,12 @@ export interface AccountService {
   logout(auth: AuthContext): Promise<void>;
   sessions(userId: string): Promise<PublicSession[]>;
   revokeSession(userId: string, sessionId: string): Promise<void>;
+  /**
+   * Signs out every other device of the caller: their token sessions, and any
+   * connection-scoped login (IRC, XMPP); the caller's session stays. Returns how many
+   * token sessions ended.
+   */
+  revokeOtherSessions(auth: AuthContext): Promise<number>;
   /** Both re-check the password and are throttled like logins, so a stolen token cannot guess it. */
   changePassword(
     auth: AuthContext,
@@ -488,6 +494,12 @@ export function createAccountService(deps: {
       if (!(await store.deleteSession(userId, sessionId)))
         throw new ParleyError('not-found', 'no such session');
       revoked(userId, [sessionId]);
+    },
+
+    async revokeOtherSessions(auth) {
+      const ids = await store.deleteSessionsExcept(auth.user.id, auth.session.id);
+      revoked(auth.user.id, ids, { except: auth.session.id });
+      return ids.length;
     },
 
     async changePassword(auth, oldPassword, newPassword, address) {

@@ -86,7 +86,7 @@ export interface MessageService {
   /** Moves a held message into its conversation (logged and told like a new message, to you only). */
   release(userId: string, id: string, connectionId?: string): Promise<SendResult>;
   /** Removes a held message from your filtered folder; it stays out of your conversation. */
-  clearHeld(userId: string, id: string): Promise<void>;
+  clearHeld(userId: string, id: string, connectionId?: string): Promise<void>;
   /** Full-text search over your conversations, newest first; `next` continues. */
   search(
     userId: string,
@@ -407,6 +407,12 @@ export function createMessageService(deps: {
           });
         replyTo = parent.id;
       }
+      // One who blocks must unblock to write (as the best messengers do): a message to
+      // someone whose answers you would never see is a conversation with a wall.
+      if (ctx.blocking)
+        throw new ParleyError('conflict', `you blocked ${to.username}; unblock them first`, {
+          field: 'to',
+        });
       limiter.take(userId);
       // Someone who blocked you never gets your messages, and you are not told.
       const visible = !ctx.blocked;
@@ -440,6 +446,13 @@ export function createMessageService(deps: {
       if (r.duplicate) return { message: await view(r.message), seq, duplicate: true };
       const message = fanOut(r, 'new', names, connectionId);
       stored(r.message);
+      // The recipient learns that something waits in their filtered folder (the sender never does).
+      if (held)
+        router.deliver(to.id, {
+          name: 'filtered.changed',
+          change: 'held',
+          messageId: r.message.id,
+        });
       return { message, seq, duplicate: false };
     },
 
@@ -622,16 +635,24 @@ export function createMessageService(deps: {
       );
       if (!r) throw new ParleyError('not-found', 'no such message', { field: 'id' });
       const message = fanOut(r, 'new', names, connectionId);
+      router.deliver(
+        userId,
+        except({ name: 'filtered.changed', change: 'released', messageId: m.id }, connectionId),
+      );
       return { message, seq: r.seqs.get(userId) ?? null, duplicate: false };
     },
 
-    async clearHeld(userId, id) {
+    async clearHeld(userId, id, connectionId) {
       const m = await heldMessage(userId, id);
       await store.update(
         m.id,
         (cur) => (cur.filtered === 'held' ? { filtered: 'cleared' } : {}),
         () => [],
         logRecord('new'),
+      );
+      router.deliver(
+        userId,
+        except({ name: 'filtered.changed', change: 'cleared', messageId: m.id }, connectionId),
       );
     },
 

@@ -88,7 +88,7 @@ export interface MessageStore {
    * What a send must know before it is stored, read at once (one statement in the
    * usual case, where five separate lookups cost five round trips on PostgreSQL): the
    * sender's username (undefined once deleted), the recipient by username, whether the
-   * recipient blocked the sender, the recipient's keyword filters, and the message
+   * recipient blocked the sender or the sender the recipient, the recipient's keyword filters, and the message
    * the sender already sent with this client id (a retry).
    */
   sendContext(
@@ -101,6 +101,8 @@ export interface MessageStore {
     senderGuest: boolean;
     to: { id: string; username: string; guest: boolean } | undefined;
     blocked: boolean;
+    /** The sender blocks the recipient: they must unblock before writing. */
+    blocking: boolean;
     phrases: string[];
     earlier: StoredMessage | undefined;
   }>;

@@ -3,7 +3,14 @@ import { except, type PresenceEvent, type PresenceResourceEvent } from '../event
 import { type Hooks, NO_HOOKS } from '../hooks.js';
 import type { Router } from '../router.js';
 import { type Session, type SessionRegistry, sessionKey } from '../sessions.js';
-import type { NodePresence, PresenceStore, SessionPresence, Show } from './store.js';
+import {
+  type Choice,
+  DEFAULT_CHOICE,
+  type NodePresence,
+  type PresenceStore,
+  type SessionPresence,
+  type Show,
+} from './store.js';
 
 /** What a session may set. `invisible`: connected, but looks offline to everyone else. */
 export type SessionShow = Show | 'invisible';
@@ -33,9 +40,26 @@ export interface PresenceInfo {
 export interface PresenceService {
   /**
    * Sets one session's presence; answers with the user's resulting presence.
-   * `priority` (XMPP, -128..127) is kept when left out.
+   * `priority` (XMPP, -128..127) is kept when left out. The session stops
+   * following the account's chosen status, which still caps it (`choose`).
    */
   set(session: Session, show: string, status?: string, priority?: number): Promise<PresenceInfo>;
+  /**
+   * Chooses the account's status, kept in the store: every session that has not set
+   * its own (`set`) shows it, and it caps every session's show (none looks more
+   * available than the choice; `invisible` hides them all). The user's sessions get
+   * `presence.chosen` (but `exceptSession`), the watchers the resulting presence.
+   */
+  choose(
+    userId: string,
+    show: string,
+    status?: string,
+    exceptSession?: string,
+  ): Promise<{ chosen: Choice; presence: PresenceInfo }>;
+  /** The account's chosen status (the default: available, no text). */
+  chosen(userId: string): Promise<Choice>;
+  /** Puts a session back to following the account's choice (IRC `AWAY` without text). */
+  follow(session: Session): Promise<PresenceInfo>;
   /**
    * Each visible session of `userId` (resource, show, status, priority, key), for
    * doors that show presence per resource (XMPP). Empty unless `viewerId` may see
@@ -83,6 +107,51 @@ interface Local {
   status: string;
   at: number;
   priority: number;
+  /**
+   * Shows the account's choice: counted as `available` with no text here, and the
+   * choice, applied on every read (`capped`), makes it the choice. So a node never
+   * needs to hear of another node's choose: the store has it.
+   */
+  follows: boolean;
+}
+
+/**
+ * What a session (or a node's aggregate) shows under the account's choice: never
+ * more available than the choice, hidden when it is `invisible`. The choice's text
+ * wins when it has one, or when it lowered the show; its time counts as a change.
+ */
+export function capped<T extends { show: Show; status: string; since: number }>(
+  p: T,
+  c: Choice,
+): T | undefined {
+  if (c.show === 'invisible') return undefined;
+  if (c.at === 0 || RANK[p.show] > RANK[c.show]) return p;
+  const lowered = RANK[c.show] > RANK[p.show];
+  return {
+    ...p,
+    show: c.show,
+    status: c.status || (lowered ? '' : p.status),
+    since: Math.max(p.since, c.at),
+  };
+}
+
+/** Status text as every door's input becomes it: no control characters, trimmed, bounded. */
+function cleanStatus(status: string | undefined): string {
+  if (status === undefined) return '';
+  // eslint-disable-next-line no-control-regex
+  const text = status.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  if ([...text].length > MAX_STATUS)
+    throw new ParleyError('bad-request', `status must be at most ${MAX_STATUS} characters`, {
+      field: 'status',
+    });
+  return text;
+}
+
+function checkShow(show: string): asserts show is SessionShow {
+  if (!SHOWS.includes(show as SessionShow))
+    throw new ParleyError('bad-request', `show must be one of ${SHOWS.join(', ')}`, {
+      field: 'show',
+    });
 }
 
 export function best<T extends { show: Show; since: number }>(list: readonly T[]): T | undefined {
@@ -151,12 +220,12 @@ export function createPresenceService(deps: {
     const mine: SessionPresence[] = [];
     for (const s of sessions.of(userId)) {
       const l = local.get(s.connectionId);
-      if (l && l.show !== 'invisible')
+      if (l && (l.follows || l.show !== 'invisible'))
         mine.push({
           sessionKey: sessionKey(nodeId, s.connectionId),
           resource: s.resource,
-          show: l.show,
-          status: l.status,
+          show: l.follows ? 'available' : (l.show as Show),
+          status: l.follows ? '' : l.status,
           priority: l.priority,
           since: l.at,
         });
@@ -175,12 +244,17 @@ export function createPresenceService(deps: {
     return { ...agg, resources: mine };
   }
 
+  /** The users who show online, each as their best node under their choice. */
   async function globalOf(userIds: readonly string[]): Promise<Map<string, NodePresence>> {
     const rows = await store.presenceOf(userIds, aliveSince());
     const byUser = new Map<string, NodePresence[]>();
     for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
+    const choices = byUser.size ? await store.choicesOf([...byUser.keys()]) : new Map();
     const out = new Map<string, NodePresence>();
-    for (const [u, list] of byUser) out.set(u, best(list)!);
+    for (const [u, list] of byUser) {
+      const shown = capped(best(list)!, choices.get(u) ?? DEFAULT_CHOICE);
+      if (shown) out.set(u, shown);
+    }
     return out;
   }
 
@@ -261,29 +335,33 @@ export function createPresenceService(deps: {
   // so an invisible session's comings and goings show nothing.
   const resourceShown = new Set<string>();
 
-  function resourceEvent(s: Session, username: string): PresenceResourceEvent {
+  /** One session's presence as its watchers see it: under the account's chosen status. */
+  async function resourceEvent(s: Session, username: string): Promise<PresenceResourceEvent> {
     const l = local.get(s.connectionId);
-    const visible = l !== undefined && l.show !== 'invisible';
+    const choice = (await store.choicesOf([s.userId])).get(s.userId) ?? DEFAULT_CHOICE;
+    const shown =
+      l !== undefined && l.show !== 'invisible'
+        ? capped({ show: l.show as Show, status: l.status, since: l.at }, choice)
+        : undefined;
     return {
       name: 'presence.resource',
       userId: s.userId,
       username,
       resource: s.resource,
-      show: visible ? (l.show as Show) : 'offline',
-      status: visible ? l.status : '',
+      show: shown ? shown.show : 'offline',
+      status: shown ? shown.status : '',
       priority: l?.priority ?? 0,
-      at: visible ? l.at : now(),
+      at: shown ? shown.since : now(),
     };
   }
 
   /** One session's presence to the user's watchers and the user's other sessions. */
   async function tellResource(s: Session): Promise<void> {
-    const l = local.get(s.connectionId);
-    if (l !== undefined && l.show !== 'invisible') resourceShown.add(s.connectionId);
-    else if (!resourceShown.delete(s.connectionId)) return;
     const username = await deps.usernameOf(s.userId);
     if (!username) return;
-    const ev = resourceEvent(s, username);
+    const ev = await resourceEvent(s, username);
+    if (ev.show !== 'offline') resourceShown.add(s.connectionId);
+    else if (!resourceShown.delete(s.connectionId)) return;
     for (const w of await store.watchersOf(s.userId)) router.deliver(w, ev);
     router.deliver(s.userId, except(ev, s.connectionId));
   }
@@ -302,9 +380,14 @@ export function createPresenceService(deps: {
       status: '',
       at: now(),
       priority: 0,
+      follows: !hidden,
     });
     void update(s.userId, s).catch(() => {}); // serial() has logged it
     void serial(s.userId, async () => {
+      // Every device starts from the account's choice (restored on each reconnect); one
+      // who never chose has the default, which a client starts with anyway.
+      const choice = (await store.choicesOf([s.userId])).get(s.userId);
+      if (choice) s.send({ name: 'presence.chosen', ...choice });
       const contacts = await snapshot(s.userId);
       if (contacts.length) s.send({ name: 'presence.snapshot', contacts });
     }).catch(() => {});
@@ -370,24 +453,46 @@ export function createPresenceService(deps: {
         throw new ParleyError('bad-request', 'priority must be a whole number from -128 to 127', {
           field: 'priority',
         });
-      if (!SHOWS.includes(show as SessionShow))
-        throw new ParleyError('bad-request', `show must be one of ${SHOWS.join(', ')}`, {
-          field: 'show',
-        });
-      let text = '';
-      if (status !== undefined) {
-        // eslint-disable-next-line no-control-regex
-        text = status.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
-        if ([...text].length > MAX_STATUS)
-          throw new ParleyError('bad-request', `status must be at most ${MAX_STATUS} characters`, {
-            field: 'status',
-          });
-      }
+      checkShow(show);
+      const text = cleanStatus(status);
       const l = local.get(session.connectionId);
       if (!l) throw new ParleyError('not-authenticated', 'this connection has no session');
-      Object.assign(l, { show, status: text, at: now() });
+      Object.assign(l, { show, status: text, at: now(), follows: false });
       if (priority !== undefined) l.priority = priority;
       const info = await update(session.userId, session);
+      if (!info) throw new ParleyError('not-found', 'no such user');
+      return info;
+    },
+
+    async choose(userId, show, status, exceptSession) {
+      checkShow(show);
+      const chosen: Choice = { show, status: cleanStatus(status), at: now() };
+      return serial(userId, async () => {
+        // Shown online before: hiding now must tell the watchers, whichever node did.
+        const wasOnline = (await globalOf([userId])).has(userId);
+        await store.setChoice(userId, chosen);
+        router.deliver(userId, {
+          name: 'presence.chosen',
+          ...chosen,
+          ...(exceptSession ? { exceptSession } : {}),
+        });
+        const presence = await broadcast(userId, wasOnline);
+        if (!presence) throw new ParleyError('not-found', 'no such user');
+        // Each session here is shown per resource (XMPP) under the new choice too.
+        for (const s of sessions.of(userId)) await tellResource(s);
+        return { chosen, presence };
+      });
+    },
+
+    async chosen(userId) {
+      return (await store.choicesOf([userId])).get(userId) ?? DEFAULT_CHOICE;
+    },
+
+    async follow(session) {
+      const l = local.get(session.connectionId);
+      if (!l) throw new ParleyError('not-authenticated', 'this connection has no session');
+      Object.assign(l, { show: 'available', status: '', at: now(), follows: true });
+      const info = await update(session.userId);
       if (!info) throw new ParleyError('not-found', 'no such user');
       return info;
     },
@@ -403,7 +508,7 @@ export function createPresenceService(deps: {
       if (await dir.isBlocked(target.id, session.userId)) return undefined;
       const username = await deps.usernameOf(session.userId);
       if (!username) return undefined;
-      const ev = resourceEvent(session, username);
+      const ev = await resourceEvent(session, username);
       router.deliver(target.id, {
         ...ev,
         ...(available ? {} : { show: 'offline' as const, status: '' }),
@@ -413,11 +518,14 @@ export function createPresenceService(deps: {
     },
     async online(userId) {
       if (sessions.of(userId).length) return true;
-      return (await store.presenceOf([userId], aliveSince())).length > 0;
+      return (await globalOf([userId])).has(userId);
     },
     async resources(viewerId, userId) {
       if (viewerId !== userId && !(await store.watchersOf(userId)).includes(viewerId)) return [];
-      return store.resourcesOf(userId, aliveSince());
+      const list = await store.resourcesOf(userId, aliveSince());
+      if (!list.length) return list;
+      const choice = (await store.choicesOf([userId])).get(userId) ?? DEFAULT_CHOICE;
+      return list.flatMap((r) => capped(r, choice) ?? []);
     },
     showLastSeen: (userId) => store.showLastSeen(userId),
     setShowLastSeen: (userId, show) => store.setShowLastSeen(userId, show),

@@ -27,6 +27,19 @@ export interface SessionPresence {
   since: number;
 }
 
+/**
+ * The status a person chose for their account: every connection that has not
+ * set its own follows it, and it caps what any connection shows (core/presence).
+ */
+export interface Choice {
+  show: Show | 'invisible';
+  status: string;
+  /** When it was chosen (ms); 0 for the default. */
+  at: number;
+}
+
+export const DEFAULT_CHOICE: Choice = { show: 'available', status: '', at: 0 };
+
 export interface PresenceStore {
   /** Writes the node's heartbeat; false when its row was missing (new, or swept while it stalled). */
   heartbeat(nodeId: string, at: number): Promise<boolean>;
@@ -49,6 +62,9 @@ export interface PresenceStore {
   /** Users whose presence `userId` receives (its rows with subTo), minus those who blocked `userId`. */
   watchedBy(userId: string): Promise<{ userId: string; username: string }[]>;
   setLastSeen(userId: string, at: number): Promise<void>;
+  /** The chosen status of these users; those who never chose are left out (DEFAULT_CHOICE). */
+  choicesOf(userIds: readonly string[]): Promise<Map<string, Choice>>;
+  setChoice(userId: string, choice: Choice): Promise<void>;
   showLastSeen(userId: string): Promise<boolean>;
   setShowLastSeen(userId: string, show: boolean): Promise<void>;
   /** Last-seen times of these users, only for those who allow showing it. */

@@ -34,11 +34,18 @@ export interface ReceiptService {
   markers(
     userId: string,
     withUser: string,
-  ): Promise<MarkerView & { theirs: { delivered: number; read: number } | null }>;
+  ): Promise<
+    MarkerView & { theirs: { delivered: number; read: number; unseen?: number[] } | null }
+  >;
   /** `state`: "start" or "stop", checked here. */
   typing(userId: string, to: string, state: string): Promise<void>;
   sendReceipts(userId: string): Promise<boolean>;
   setSendReceipts(userId: string, on: boolean): Promise<void>;
+}
+
+/** `unseen` only when there is any (most conversations never have a hidden message). */
+function nonEmpty(unseen: number[]): { unseen?: number[] } {
+  return unseen.length ? { unseen } : {};
 }
 
 function seqField(v: number | undefined, field: string): number | undefined {
@@ -90,7 +97,7 @@ export function createReceiptService(deps: {
         delivered: Math.min(Math.max(delivered ?? 0, read ?? 0), head),
         ...(read !== undefined ? { read: Math.min(read, head) } : {}),
       };
-      const { marker, changed } = await store.advance(userId, conversationId, to, now());
+      const { marker, changed, before } = await store.advance(userId, conversationId, to, now());
       const unread = await store.unreadCount(userId, conversationId, marker.read);
       const view: MarkerView = {
         conversationId,
@@ -110,6 +117,10 @@ export function createReceiptService(deps: {
             username: (await users.usernameOf(userId)) ?? '',
             delivered: marker.delivered,
             read: marker.read,
+            // Their messages the markers just passed that I never saw: never "read" for them.
+            ...nonEmpty(
+              await store.unseen(userId, conversationId, before.delivered, marker.delivered),
+            ),
           });
       }
       return view;
@@ -132,7 +143,13 @@ export function createReceiptService(deps: {
         delivered: mine.delivered,
         read: mine.read,
         unread: await store.unreadCount(userId, conversationId, mine.read),
-        theirs: theirsList ? { delivered: theirsList.delivered, read: theirsList.read } : null,
+        theirs: theirsList
+          ? {
+              delivered: theirsList.delivered,
+              read: theirsList.read,
+              ...nonEmpty(await store.unseen(them.id, conversationId, 0, theirsList.delivered)),
+            }
+          : null,
       };
     },
 

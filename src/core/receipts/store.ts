@@ -7,6 +7,10 @@ export interface Marker {
   updatedAt: number;
 }
 
+/** Bounds of `MarkerStore.unseen`: a walk over this many positions, this many seqs told. */
+export const UNSEEN_WINDOW = 5000;
+export const MAX_UNSEEN = 200;
+
 export interface MarkerStore {
   /**
    * Moves the user's markers forward (never back: a marker below the stored one
@@ -17,7 +21,13 @@ export interface MarkerStore {
     conversationId: string,
     to: { delivered?: number; read?: number },
     at: number,
-  ): Promise<{ marker: Marker; changed: boolean }>;
+  ): Promise<{ marker: Marker; changed: boolean; before: { delivered: number; read: number } }>;
+  /**
+   * Seqs of the messages to `readerId` in (`after`, `upTo`] they could not see (the
+   * sender was blocked, or keyword filters hold or cleared them), oldest first: at most
+   * MAX_UNSEEN, the newest, within UNSEEN_WINDOW positions below `upTo`.
+   */
+  unseen(readerId: string, conversationId: string, after: number, upTo: number): Promise<number[]>;
   markers(userId: string, conversationIds: readonly string[]): Promise<Marker[]>;
   /** The highest seq in the conversation among messages `userId` may see (0 for none). */
   visibleHead(userId: string, conversationId: string): Promise<number>;

@@ -52,6 +52,9 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** Everything else (index.html above all) is revalidated, so a new build shows at once. */
 const REVALIDATE = 'no-cache';
 
+/** Client-side routes that serve index.html (kept in step with web/src/state/route.ts). */
+export const WEB_ROUTES = ['/chat/:who', '/room/:name', '/rooms', '/p/:pane'] as const;
+
 export function registerHome(app: FastifyInstance, opts: { webRoot?: string } = {}): void {
   const root = opts.webRoot ?? DEFAULT_WEB_ROOT;
   app.get('/status', async (_req, reply) => statusPage(reply));
@@ -59,6 +62,13 @@ export function registerHome(app: FastifyInstance, opts: { webRoot?: string } = 
     if (!(await hasWebClient(root))) return statusPage(reply);
     return send(reply, await readStatic(root, 'index.html'), REVALIDATE);
   });
+  // The web client's own addresses (web/src/state/route.ts): each is the page itself,
+  // so a reload, a bookmark or a shared link opens that chat. One segment each, bounded.
+  const page = async (_req: unknown, reply: FastifyReply) => {
+    if (!(await hasWebClient(root))) return send(reply, { kind: 'not-found' }, REVALIDATE);
+    return send(reply, await readStatic(root, 'index.html'), REVALIDATE);
+  };
+  for (const path of WEB_ROUTES) app.get(path, page);
   app.get('/assets/*', async (req, reply) => {
     const rest = (req.params as { '*': string })['*'];
     return send(reply, await readStatic(root, `assets/${rest}`), IMMUTABLE);

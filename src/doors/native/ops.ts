@@ -120,6 +120,13 @@ export const OPS: Record<string, Op> = {
       return {};
     },
   }),
+  'sessions.revokeOthers': op({
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      return { revoked: await ctx.core.accounts.revokeOtherSessions(authed(ctx)) };
+    },
+  }),
   'session.logout': op({
     auth: true,
     shape: {},
@@ -251,6 +258,25 @@ export const OPS: Record<string, Op> = {
       if (!session)
         throw new ParleyError('bad-request', 'presence is set on a WebSocket connection');
       return { presence: await ctx.core.presence.set(session, ctx.input.show, ctx.input.status) };
+    },
+  }),
+  'presence.choose': op({
+    auth: true,
+    shape: { show: 'string', status: 'prose?' },
+    async run(ctx) {
+      return ctx.core.presence.choose(
+        authed(ctx).user.id,
+        ctx.input.show,
+        ctx.input.status,
+        ctx.connectionId,
+      );
+    },
+  }),
+  'presence.chosen': op({
+    auth: true,
+    shape: {},
+    async run(ctx) {
+      return { chosen: await ctx.core.presence.chosen(authed(ctx).user.id) };
     },
   }),
   'presence.list': op({
@@ -421,7 +447,7 @@ export const OPS: Record<string, Op> = {
     auth: true,
     shape: { id: 'string' },
     async run(ctx) {
-      await ctx.core.messages.clearHeld(authed(ctx).user.id, ctx.input.id);
+      await ctx.core.messages.clearHeld(authed(ctx).user.id, ctx.input.id, ctx.connectionId);
       return {};
     },
   }),

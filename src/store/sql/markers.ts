@@ -1,5 +1,10 @@
 import { type Kysely, sql } from 'kysely';
-import type { Marker, MarkerStore } from '../../core/receipts/store.js';
+import {
+  MAX_UNSEEN,
+  type Marker,
+  type MarkerStore,
+  UNSEEN_WINDOW,
+} from '../../core/receipts/store.js';
 import type { Database } from './tables.js';
 
 export function createSqlMarkerStore(
@@ -47,8 +52,23 @@ export function createSqlMarkerStore(
           ...next,
           updatedAt: changed ? at : Number(cur?.updated_at ?? 0),
         };
-        return { marker, changed };
+        return { marker, changed, before };
       });
+    },
+
+    async unseen(readerId, conversationId, after, upTo) {
+      const rows = await db
+        .selectFrom('messages')
+        .select('seq')
+        .where('conversation_id', '=', conversationId)
+        .where('seq', '>', Math.max(after, upTo - UNSEEN_WINDOW))
+        .where('seq', '<=', upTo)
+        .where('recipient_id', '=', readerId)
+        .where((eb) => eb.or([eb('visible_to_recipient', '=', 0), eb('filtered', '!=', 0)]))
+        .orderBy('seq', 'desc')
+        .limit(MAX_UNSEEN)
+        .execute();
+      return rows.map((r) => Number(r.seq)).reverse();
     },
 
     async markers(userId, conversationIds) {

@@ -95,6 +95,14 @@ async function load(db: Tx, id: string): Promise<StoredMessage | undefined> {
   return toMessage(r, (await reactionsOf(db, [id])).get(id) ?? []);
 }
 
+/**
+ * Search terms are words of letters and digits only (core's searchTerms), so they
+ * are safe inside either query syntax. Each matches as a prefix, as people type
+ * ("go" finds "going"); one letter only as a whole word, or it matches everything.
+ */
+const ftsTerm = (t: string) => (t.length > 1 ? `"${t}"*` : `"${t}"`);
+const pgTerm = (t: string) => (t.length > 1 ? `${t}:*` : t);
+
 export function createSqlMessageStore(
   db: Kysely<Database>,
   kind: 'sqlite' | 'postgres',
@@ -188,6 +196,7 @@ export function createSqlMessageStore(
       s.username as sender_name, s.guest as sender_guest,
       t.id as to_id, t.username as to_username, t.guest as to_guest,
       exists (select 1 from blocks b where b.owner_id = t.id and b.blocked_id = ${p(1)}) as blocked,
+      exists (select 1 from blocks b where b.owner_id = ${p(1)} and b.blocked_id = t.id) as blocking,
       exists (select 1 from filters f where f.user_id = t.id) as has_filters,
       (select m.id from messages m where m.sender_id = ${p(1)} and m.client_id = ${p(2)}) as earlier_id
     from (select 1 as one) o left join users t on t.username = ${p(3)}
@@ -195,7 +204,14 @@ export function createSqlMessageStore(
   const sendContextParams =
     kind === 'postgres'
       ? (sender: string, to: string, clientId: string) => [sender, clientId, to]
-      : (sender: string, to: string, clientId: string) => [sender, sender, clientId, to, sender];
+      : (sender: string, to: string, clientId: string) => [
+          sender,
+          sender,
+          sender,
+          clientId,
+          to,
+          sender,
+        ];
   const selectPhrases = compiled((q: { userId: string }) =>
     db
       .selectFrom('filters')
@@ -485,6 +501,7 @@ export function createSqlMessageStore(
         to_username: string | null;
         to_guest: number | null;
         blocked: number | boolean;
+        blocking: number | boolean;
         has_filters: number | boolean;
         earlier_id: string | null;
       }>(CompiledQuery.raw(SEND_CONTEXT, sendContextParams(senderId, toUsername, clientId)));
@@ -498,6 +515,7 @@ export function createSqlMessageStore(
         senderGuest: Number(r.sender_guest) === 1,
         to,
         blocked: Boolean(Number(r.blocked)),
+        blocking: Boolean(Number(r.blocking)),
         phrases:
           to && Number(r.has_filters)
             ? (await selectPhrases(db, { userId: to.id })).map((f) => f.phrase)
@@ -614,13 +632,13 @@ export function createSqlMessageStore(
           ? sql<Selectable<MessagesTable> & { snippet: string }>`
               select m.*, ts_headline('simple', m.body, q,
                 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') as snippet
-              from messages m, plainto_tsquery('simple', ${terms.join(' ')}) q
+              from messages m, to_tsquery('simple', ${terms.map(pgTerm).join(' & ')}) q
               where m.body_tsv @@ q and ${visible} ${conv} ${from} ${page} ${times}
               order by m.created_at desc, m.id desc limit ${opts.limit}`
           : sql<Selectable<MessagesTable> & { snippet: string }>`
               select m.*, snippet(messages_fts, 0, char(2), char(3), '…', 16) as snippet
               from messages_fts join messages m on m.rowid = messages_fts.rowid
-              where messages_fts match ${terms.map((t) => `"${t}"`).join(' ')} and ${visible} ${conv} ${from} ${page} ${times}
+              where messages_fts match ${terms.map(ftsTerm).join(' ')} and ${visible} ${conv} ${from} ${page} ${times}
               order by m.created_at desc, m.id desc limit ${opts.limit}`;
       const rows = (await q.execute(db)).rows;
       const reactions = await reactionsOf(

@@ -680,6 +680,22 @@ const MIGRATIONS: Record<string, Migration> = {
         await db.schema.alterTable('messages').addColumn('attachments', 'text').execute();
     },
   },
+  '0027_web_chosen_presence': {
+    async up(db: Kysely<unknown>) {
+      // The status a person chose for their account (core/presence: every device follows it,
+      // and it caps what any connection shows); 'available' with no text until they choose.
+      for (const [column, type, fallback] of [
+        ['chosen_show', 'text', 'available'],
+        ['chosen_status', 'text', ''],
+        ['chosen_at', 'bigint', 0],
+      ] as const)
+        if (!(await hasColumn(db, 'user_presence', column)))
+          await db.schema
+            .alterTable('user_presence')
+            .addColumn(column, type, (c) => c.notNull().defaultTo(fallback))
+            .execute();
+    },
+  },
 };
 
 /** A stored log or timeline entry's data as a domain record (migration 0017). */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type {
+  Choice,
   NodePresence,
   PresenceStore,
   SessionPresence,
@@ -175,6 +176,40 @@ export function createSqlPresenceStore(db: Kysely<Database>): PresenceStore {
         .insertInto('user_presence')
         .values({ user_id: userId, last_seen_at: at, show_last_seen: 1, send_receipts: 1 })
         .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seen_at: at }))
+        .execute();
+    },
+
+    async choicesOf(userIds) {
+      const out = new Map<string, Choice>();
+      for (let i = 0; i < userIds.length; i += 500) {
+        const rows = await db
+          .selectFrom('user_presence')
+          .select(['user_id', 'chosen_show', 'chosen_status', 'chosen_at'])
+          .where('user_id', 'in', userIds.slice(i, i + 500))
+          .where('chosen_at', '>', 0)
+          .execute();
+        for (const r of rows)
+          out.set(r.user_id, {
+            show: r.chosen_show as Choice['show'],
+            status: r.chosen_status,
+            at: Number(r.chosen_at),
+          });
+      }
+      return out;
+    },
+
+    async setChoice(userId, c) {
+      const chosen = { chosen_show: c.show, chosen_status: c.status, chosen_at: c.at };
+      await db
+        .insertInto('user_presence')
+        .values({
+          user_id: userId,
+          last_seen_at: null,
+          show_last_seen: 1,
+          send_receipts: 1,
+          ...chosen,
+        })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet(chosen))
         .execute();
     },
 

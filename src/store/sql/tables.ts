@@ -116,6 +116,10 @@ export interface UserPresenceTable {
   last_seen_at: number | null;
   show_last_seen: number;
   send_receipts: number;
+  /** The account's chosen status (migration 0027_web_chosen_presence). */
+  chosen_show: Generated<string>;
+  chosen_status: Generated<string>;
+  chosen_at: Generated<number>;
 }
 
 export interface MessagesTable {

@@ -8,7 +8,9 @@ import { theirMarkers } from '../state/receipts.js';
 import { contacts, conversations, me, presence } from '../state/signals.js';
 import { dm, sourceOf, targetKey } from '../state/target.js';
 import { iAmTyping, iStoppedTyping, typingFrom } from '../state/typing.js';
+import { isBlockedName } from '../state/people.js';
 import { BlockControl } from './BlockControl.js';
+import { BlockedNotice } from './BlockedNotice.js';
 import { Composer } from './Composer.js';
 import { MessageList } from './MessageList.js';
 import { presenceText } from './ContactItem.js';
@@ -68,23 +70,27 @@ export function ConversationView({ who }: { who: string }) {
       <p class="typing" role="status">
         {typingFrom.value[who] ? `${name} is typing…` : ''}
       </p>
-      <Composer
-        draftKey={key}
-        name={name}
-        replying={reply}
-        onCancelReply={() => replyTo(key, null)}
-        onEditLast={() => {
-          const m = conv && lastEditable(conv.messages);
-          if (m) editing.value = m.id;
-        }}
-        files={{ to: who }}
-        onSend={(text, attachments) => {
-          replyTo(key, null);
-          void send(who, text, undefined, reply?.id ?? null, attachments);
-        }}
-        onTyping={() => iAmTyping(who)}
-        onStop={() => iStoppedTyping(who)}
-      />
+      {isBlockedName(who) ? (
+        <BlockedNotice username={who} name={name} />
+      ) : (
+        <Composer
+          draftKey={key}
+          name={name}
+          replying={reply}
+          onCancelReply={() => replyTo(key, null)}
+          onEditLast={() => {
+            const m = conv && lastEditable(conv.messages);
+            if (m) editing.value = m.id;
+          }}
+          files={{ to: who }}
+          onSend={(text, attachments) => {
+            replyTo(key, null);
+            void send(who, text, undefined, reply?.id ?? null, attachments);
+          }}
+          onTyping={() => iAmTyping(who)}
+          onStop={() => iStoppedTyping(who)}
+        />
+      )}
     </section>
   );
 }

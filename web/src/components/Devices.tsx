@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { DeviceSession } from '../../../src/sdk/index.js';
 import { timeAgo } from '../lib/reltime.js';
-import { devices, signOutDevice } from '../state/account.js';
+import { devices, signOutDevice, signOutOtherDevices } from '../state/account.js';
 import { now } from '../state/clock.js';
 import { describe } from '../state/errors.js';
 import { Outcome, useAction } from './useAction.js';
@@ -23,6 +23,14 @@ export function Devices() {
       await load();
     }, `${s.device} was signed out.`);
   }
+
+  function revokeOthers() {
+    void a.run(async () => {
+      await signOutOtherDevices();
+      await load();
+    }, 'Every other device was signed out.');
+  }
+  const others = list ? list.sessions.length - 1 : 0;
 
   return (
     <section aria-labelledby="set-devices-h">
@@ -65,6 +73,11 @@ export function Devices() {
           })}
         </ul>
       )}
+      {others > 0 && (
+        <button type="button" class="secondary" disabled={a.busy} onClick={revokeOthers}>
+          Sign out all other devices
+        </button>
+      )}{' '}
       <button type="button" class="link" onClick={() => void load()}>
         Refresh the list
       </button>

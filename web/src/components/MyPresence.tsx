@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { setMyShow, setMyStatus } from '../state/live.js';
-import { myShow, myStatus, type Show } from '../state/signals.js';
+import { idleAway, myShow, myStatus, type Show } from '../state/signals.js';
 
 const CHOICES: [Show, string][] = [
   ['available', 'Available'],
@@ -13,7 +13,11 @@ const CHOICES: [Show, string][] = [
 /** The server's limit (docs/protocol.md 5.26). */
 const MAX_STATUS = 200;
 
-/** What others see of me: how available I am, and a status text. */
+/**
+ * What others see of me: how available I am, and a status text. Both are the
+ * account's (the server keeps them, every device shows the same), so a change
+ * here shows on my other devices and survives a reload.
+ */
 export function MyPresence() {
   const [draft, setDraft] = useState(myStatus.value);
   // Follow changes made elsewhere (sign-out clears it).
@@ -37,6 +41,11 @@ export function MyPresence() {
           ))}
         </select>
       </label>
+      {idleAway.value && (
+        <span class="idle-note" title="Shown as away on this device until you are back">
+          Away (idle)
+        </span>
+      )}
       <form
         class="status-form"
         onSubmit={(e) => {

@@ -1,10 +1,16 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { snippetPieces } from '../lib/snippet.js';
 import { describe } from '../state/errors.js';
-import { jump } from '../state/history.js';
-import { MAX_QUERY, hasWord, searchHistory, type Found } from '../state/search.js';
+import {
+  MAX_QUERY,
+  hasWord,
+  searchHistory,
+  showFound,
+  whereFound,
+  type Found,
+} from '../state/search.js';
 import { me } from '../state/signals.js';
-import { sourceOf, type Target } from '../state/target.js';
+import { targetKey, type Target } from '../state/target.js';
 import './search.css';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -31,6 +37,9 @@ export function SearchBox({ target }: { target: Target }) {
   const [next, setNext] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  /** Every conversation and room at once, not only this one. */
+  const [everywhere, setEverywhere] = useState(false);
+  const [askedEverywhere, setAskedEverywhere] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
   /** Answers to an older query are dropped. */
@@ -55,9 +64,11 @@ export function SearchBox({ target }: { target: Target }) {
     setBusy(true);
     setError('');
     try {
-      const page = await searchHistory(target, query, more ? next : undefined);
+      const all = more ? askedEverywhere : everywhere;
+      const page = await searchHistory(all ? null : target, query, more ? next : undefined);
       if (gen !== generation.current) return;
       setAsked(query);
+      setAskedEverywhere(all);
       setResults(more ? [...results, ...page.results] : page.results);
       setNext(page.next);
     } catch (err) {
@@ -69,7 +80,14 @@ export function SearchBox({ target }: { target: Target }) {
 
   function choose(f: Found) {
     setOpen(false);
-    void jump(sourceOf(target), f.message.seq);
+    void showFound(askedEverywhere ? whereFound(f, me.value?.id) : target, f.message.seq);
+  }
+
+  /** "in #garden", "with bob": where a result of a search everywhere is. */
+  function place(f: Found): string {
+    const t = whereFound(f, me.value?.id);
+    if (targetKey(t) === targetKey(target)) return 'here';
+    return t.kind === 'room' ? `in #${t.name}` : `with ${t.key}`;
   }
 
   const panel = 'search-panel';
@@ -121,6 +139,14 @@ export function SearchBox({ target }: { target: Target }) {
                 setError('');
               }}
             />
+            <label class="everywhere">
+              <input
+                type="checkbox"
+                checked={everywhere}
+                onChange={(e) => setEverywhere(e.currentTarget.checked)}
+              />{' '}
+              All chats
+            </label>
             <button type="submit" disabled={busy}>
               Find
             </button>
@@ -151,6 +177,7 @@ export function SearchBox({ target }: { target: Target }) {
                       <strong>
                         {f.message.from.userId === me.value?.id ? 'You' : f.message.from.username}
                       </strong>{' '}
+                      {askedEverywhere && <span class="where">{place(f)}</span>}{' '}
                       <time dateTime={new Date(f.message.createdAt).toISOString()}>
                         {when.format(f.message.createdAt)}
                       </time>

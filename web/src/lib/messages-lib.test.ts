@@ -93,4 +93,12 @@ describe('ticks', () => {
     });
     expect(laterMarkers(null, { delivered: 0, read: 2 })).toEqual({ delivered: 2, read: 2 });
   });
+
+  it('a message they never saw stays "sent" once markers pass it, and stays so', () => {
+    const theirs = laterMarkers({ delivered: 9, read: 9, unseen: [4] }, { delivered: 9, read: 9 });
+    expect(tickFor({ seq: 4 }, theirs)).toBe('sent');
+    expect(tickFor({ seq: 5 }, theirs)).toBe('read');
+    const more = laterMarkers(theirs, { delivered: 12, read: 12, unseen: [11, 4] });
+    expect(more.unseen).toEqual([4, 11]);
+  });
 });

@@ -29,6 +29,11 @@ export function signOutDevice(id: string): Promise<void> {
   return client.revokeSession(id);
 }
 
+/** Signs out every device but this one (and any IRC or XMPP login); resolves with how many. */
+export function signOutOtherDevices(): Promise<number> {
+  return client.revokeOtherSessions();
+}
+
 /** Every other device is signed out by the server; this one stays. */
 export function changePassword(oldPassword: string, newPassword: string): Promise<void> {
   return client.changePassword(oldPassword, newPassword);

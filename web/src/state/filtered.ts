@@ -7,9 +7,9 @@ import { connection, me } from './signals.js';
 
 /**
  * The filtered folder (docs/protocol.md 5.43-5.49): messages my keyword
- * filters held. No event tells a client that a message was held (the server
- * keeps it secret from every connection), so the count is read again on a
- * timer, on every (re)connect and whenever the folder is opened.
+ * filters held. The `filtered.changed` event says a message was held, or
+ * released or cleared on another device; the count is read again then, on
+ * every (re)connect, whenever the folder is opened, and on a slow timer.
  */
 const PAGE = 30;
 const COUNT_LIMIT = 100;
@@ -44,6 +44,7 @@ let timer: ReturnType<typeof setInterval> | undefined;
 effect(() => {
   clearInterval(timer);
   if (!me.value) {
+    seen = false;
     filteredCount.value = { n: 0, more: false };
     filteredView.value = { messages: [], next: undefined, loading: false, error: '' };
     return;
@@ -53,11 +54,26 @@ effect(() => {
   timer = setInterval(() => void refreshFilteredCount().catch(() => {}), POLL_MS);
 });
 
+/** The folder was read once in this session: a change reloads its first page too. */
+let seen = false;
+
+/** `filtered.changed`: the count (and the folder, once opened) read again. */
+export async function onFilteredChanged(d: Record<string, unknown>): Promise<void> {
+  if (d.change !== 'held') {
+    const id = String(d.messageId ?? '');
+    const v = filteredView.value;
+    if (v.messages.some((m) => m.id === id))
+      filteredView.value = { ...v, messages: v.messages.filter((m) => m.id !== id) };
+  } else if (seen) await loadFiltered();
+  await refreshFilteredCount().catch(() => {});
+}
+
 /** The first page again (opening the folder), or the next one. */
 export async function loadFiltered(more = false): Promise<void> {
   const v = filteredView.value;
   if (v.loading || (more && !v.next)) return;
   filteredView.value = { ...v, loading: true, error: '' };
+  seen = true;
   try {
     const page = await client.filtered({ limit: PAGE, ...(more ? { before: v.next } : {}) });
     filteredView.value = {

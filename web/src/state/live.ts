@@ -1,4 +1,9 @@
-import type { ParleyConnection, Presence, ServerEvent } from '../../../src/sdk/index.js';
+import type {
+  ChosenPresence,
+  ParleyConnection,
+  Presence,
+  ServerEvent,
+} from '../../../src/sdk/index.js';
 import { ParleyApiError } from '../../../src/sdk/index.js';
 import { backoffDelay } from '../lib/backoff.js';
 import { client } from './client.js';
@@ -6,6 +11,7 @@ import { setLiveConnection } from './conn.js';
 import { isSignedOut } from './errors.js';
 import { loadChats, markerEvent } from './chats.js';
 import { catchUp, currentCursor, cursorReady, enqueue, logEntry, resetCursor } from './log.js';
+import { onFilteredChanged } from './filtered.js';
 import { loadBlocked } from './people.js';
 import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
 import { flush } from './outbox.js';
@@ -16,6 +22,7 @@ import {
   connection,
   contacts,
   conversations,
+  idleAway,
   myShow,
   myStatus,
   notice,
@@ -132,8 +139,8 @@ async function open(): Promise<void> {
     connection.value = 'offline';
     schedule();
   });
-  if (myShow.value !== 'available' || myStatus.value)
-    void c.setPresence(myShow.value, myStatus.value).catch(() => {});
+  // The account's chosen status comes as `presence.chosen`; only this device's idleness is ours.
+  if (idleAway.value) void c.setPresence('away').catch(() => {});
   // Display names and anything missed while away that the log does not carry.
   void enqueue(async () => {
     contacts.value = (await client.contacts()).sort((a, b) => a.username.localeCompare(b.username));
@@ -168,6 +175,10 @@ async function onEvent(e: ServerEvent): Promise<void> {
       return markerEvent(e.name, d);
     case 'receipt':
       return onReceipt(d);
+    case 'filtered.changed':
+      return onFilteredChanged(d);
+    case 'presence.chosen':
+      return applyChosen(d as unknown as ChosenPresence);
     case 'presence.snapshot':
       for (const p of (d.contacts as Presence[]) ?? []) applyPresence(p);
       return;
@@ -184,23 +195,40 @@ function applyPresence(p: Presence & { at?: number }): void {
   presence.value = { ...presence.value, [p.userId]: p };
 }
 
-/** Sets what others see of me (kept across reconnects). */
+function applyChosen(c: ChosenPresence): void {
+  myShow.value = c.show;
+  myStatus.value = c.status;
+}
+
+/** Chooses what others see of me, on every device: the server keeps it for the account. */
 export async function setMyShow(show: Show): Promise<void> {
   myShow.value = show;
-  await sendMyPresence();
+  await chooseMyPresence();
 }
 
-/** Sets my status text ("" clears it); kept across reconnects like the show. */
+/** Sets my status text ("" clears it), for every device like the show. */
 export async function setMyStatus(text: string): Promise<void> {
   myStatus.value = text;
-  await sendMyPresence();
+  await chooseMyPresence();
 }
 
-async function sendMyPresence(): Promise<void> {
+async function chooseMyPresence(): Promise<void> {
   try {
     // The server clears a status left out, so it always goes with the show.
-    await conn?.setPresence(myShow.value, myStatus.value);
+    const r = await (conn ?? client).choosePresence(myShow.value, myStatus.value);
+    applyChosen(r.chosen);
   } catch (err) {
     notice.value = `Could not change your status: ${(err as Error).message}`;
   }
+}
+
+/**
+ * This device alone looks away while nobody uses it (idle.ts): its connection's own
+ * show, which the account's choice still caps, so another device in use keeps me
+ * available and Busy or Invisible chosen anywhere still holds.
+ */
+export function setIdleAway(on: boolean): void {
+  if (idleAway.value === on) return;
+  idleAway.value = on;
+  void conn?.setPresence(on ? 'away' : 'available').catch(() => {});
 }

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import { laterMarkers } from '../lib/ticks.js';
+import { laterMarkers, type Markers } from '../lib/ticks.js';
 import { client } from './client.js';
 import { liveConnection } from './conn.js';
 
@@ -10,9 +10,9 @@ import { liveConnection } from './conn.js';
  * `GET .../markers` when a conversation opens or the connection comes back
  * (markers are state, never replayed). null: they do not share receipts.
  */
-export const theirMarkers = signal<Record<string, { delivered: number; read: number } | null>>({});
+export const theirMarkers = signal<Record<string, Markers | null>>({});
 
-function set(key: string, m: { delivered: number; read: number } | null): void {
+function set(key: string, m: Markers | null): void {
   theirMarkers.value = {
     ...theirMarkers.value,
     [key]: m === null ? null : laterMarkers(theirMarkers.value[key], m),
@@ -23,7 +23,10 @@ function set(key: string, m: { delivered: number; read: number } | null): void {
 export function onReceipt(d: Record<string, unknown>): void {
   const key = String(d.username ?? '').toLowerCase();
   if (!key || typeof d.delivered !== 'number' || typeof d.read !== 'number') return;
-  set(key, { delivered: d.delivered, read: d.read });
+  const unseen = Array.isArray(d.unseen)
+    ? d.unseen.filter((n): n is number => typeof n === 'number')
+    : [];
+  set(key, { delivered: d.delivered, read: d.read, unseen });
 }
 
 /** Reads the markers of a conversation (failures leave the ticks as they were). */

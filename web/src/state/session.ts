@@ -20,6 +20,7 @@ import {
   myRooms,
   unread,
 } from './signals.js';
+import { deviceName } from '../lib/device.js';
 import { showPane } from './nav.js';
 import { closeOutbox, loadOutbox } from './outbox.js';
 import { forgetRefused } from './chat.js';
@@ -29,7 +30,8 @@ import { forgetReading } from './reading.js';
 import { forgetRooms } from './rooms.js';
 import { forgetTyping } from './typing.js';
 
-const DEVICE = 'Web browser';
+/** How this device is named in my devices list ("Firefox on Linux"). */
+const DEVICE = deviceName(navigator.userAgent);
 
 async function begin(user: User): Promise<void> {
   me.value = user;

@@ -82,10 +82,12 @@ export const unread = signal<Record<string, number>>({});
 export const selected = signal<string | null>(null);
 /** The live connection. */
 export const connection = signal<'offline' | 'connecting' | 'online'>('offline');
-/** What I chose to show others. */
+/** What I chose to show others, for the account (the server keeps it; every device shows it). */
 export const myShow = signal<Show>('available');
 /** My status text ("" for none), shown with my presence to my contacts. */
 export const myStatus = signal('');
+/** This device shows me away because nobody used it for a while (state/idle.ts). */
+export const idleAway = signal(false);
 /** A problem to tell the user about (empty: none). */
 export const notice = signal('');
 /** The rooms I am in, by name (without "#"). */

@@ -182,7 +182,8 @@ export const QUERIES: Record<string, Handler> = {
           c.away = text;
           c.numeric('RPL_NOWAWAY', [], 'You have been marked as being away');
         } else {
-          await c.core.presence.set(c.session!, 'available', '');
+          // Back: the connection shows the account's chosen status again (core/presence).
+          await c.core.presence.follow(c.session!);
           c.away = undefined;
           c.numeric('RPL_UNAWAY', [], 'You are no longer marked as being away');
         }
