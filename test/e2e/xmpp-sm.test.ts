@@ -277,7 +277,9 @@ for (const backend of everyStoreBackend()) {
       quiet.send('<presence/>');
       awake.send('<presence/>');
       const online = (el: Element) =>
-        el.name === 'presence' && el.attr('from') === `${b.name}@localhost` && !el.attr('type');
+        el.name === 'presence' &&
+        el.attr('from')?.split('/')[0] === `${b.name}@localhost` &&
+        !el.attr('type');
       await quiet.stanza(online, 'b online');
       quiet.send("<inactive xmlns='urn:xmpp:csi:0'/>");
       // The <inactive/> is handled before this iq is answered: stanzas are handled in order.
