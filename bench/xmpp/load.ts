@@ -31,6 +31,7 @@ const { values: opt } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     register: { type: 'boolean', default: false },
     label: { type: 'string', default: '' },
+    'drain-max': { type: 'string', default: '30' },
   },
 });
 const N = Number(opt.users);
@@ -289,10 +290,11 @@ for (const rate of opt.rates!.split(',').map(Number)) {
     }, 10);
   });
   const p1 = proc();
-  // Drain: wait until everything arrived or nothing has arrived for 5 s.
+  // Drain: wait until everything arrived, nothing has arrived for 5 s, or --drain-max passed.
   let last = lat.length;
   let quiet = 0;
-  while (lat.length < sent && quiet < 50) {
+  const drainEnd = performance.now() + Number(opt['drain-max']) * 1000;
+  while (lat.length < sent && quiet < 50 && performance.now() < drainEnd) {
     await new Promise((r) => setTimeout(r, 100));
     quiet = lat.length === last ? quiet + 1 : 0;
     last = lat.length;
