@@ -6,6 +6,7 @@
 #
 #   bash bench/xmpp/run.sh USERS "RATES" SECONDS [servers...]
 #   bash bench/xmpp/run.sh 5000 "400,1000" 20 parley prosody ejabberd
+# PARLEY_TEMPLATE_USERS=N makes Parley use a template of N accounts (the first USERS log in).
 #
 # Needs Debian's prosody, lua-dbi-sqlite3 and ejabberd. Results: one JSON line per
 # phase on stdout (and in $W/results.jsonl).
@@ -42,7 +43,7 @@ load() { # label port pid
 
 run_parley() {
   local port=35222
-  node --import tsx bench/xmpp/parley-self.ts --port $port --users "$USERS" \
+  node --import tsx bench/xmpp/parley-self.ts --port $port --users "${PARLEY_TEMPLATE_USERS:-$USERS}" \
     --template "$W/parley-template" --dir "$W/parley" \
     --cert "$W/cert.pem" --key "$W/key.pem" >"$W/parley.log" 2>&1 &
   local pid=$!
