@@ -46,13 +46,13 @@ for (const backend of everyStoreBackend()) {
       await joiner!.c.rooms.join(name);
       const mine = (await joiner!.c.rooms.mine()).rooms.find((r) => r.name === name)!;
       expect(mine).toMatchObject({ last: null, unread: 0, mentions: 0 });
-      await owner!.c.rooms.send(name, `open to all ${secret}less`, 'p3');
+      await owner!.c.rooms.send(name, `open to all, not ${counter} papayas`, 'p3');
       await owner!.c.rooms.send(name, `@${joiner!.name} welcome`, 'p4');
 
       // Looking in, and having joined since: from the switch on, everywhere.
       for (const p of [visitor!, joiner!]) {
         expect(await texts(p, name)).toEqual([
-          `open to all ${secret}less`,
+          `open to all, not ${counter} papayas`,
           `@${joiner!.name} welcome`,
         ]);
         expect((await p.c.rooms.search(name, secret)).results).toEqual([]);

@@ -80,10 +80,10 @@ for (const setup of clusterSetups) {
       await c.node2.client(web.token).approveContact(xName);
       await x.stanza(
         (el) =>
-          el.name === 'iq' &&
-          el.getChild('query', 'jabber:iq:roster')?.getChild('item')?.attr('subscription') ===
-            'both',
-        'the roster push of the approved contact',
+          el.name === 'presence' &&
+          el.attr('type') === 'subscribed' &&
+          el.attr('from') === `${webName}@localhost`,
+        'subscribed from the web user',
       );
       // The web user is online on node 2: the XMPP client sees it.
       await x.stanza(

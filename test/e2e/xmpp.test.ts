@@ -157,6 +157,15 @@ for (const backend of everyStoreBackend()) {
         mark,
       );
       expect(pushed.getChild('query')!.getChild('item')!.attr('jid')).toBe(`${b.name}@localhost`);
+      // The approval itself comes as a subscribed presence from the contact (RFC 6121 3.1.5).
+      await c.stanza(
+        (el) =>
+          el.name === 'presence' &&
+          el.attr('type') === 'subscribed' &&
+          el.attr('from') === `${b.name}@localhost`,
+        'subscribed from the web user',
+        mark,
+      );
       // Roster set: a name and groups, stored in core.
       const set = await c.iq(
         'set',
@@ -168,6 +177,21 @@ for (const backend of everyStoreBackend()) {
       expect(item.attr('name')).toBe('Bee');
       expect(item.getChildText('group')).toBe('Friends');
       expect(item.attr('subscription')).toBe('to');
+
+      // A request the web user denies comes back as unsubscribed (RFC 6121 3.2).
+      const d = await account('wd');
+      const m2 = c.events.length;
+      c.send(`<presence type='subscribe' to='${d.name}@localhost'/>`);
+      await expect.poll(async () => (await d.web.contacts()).some((k) => k.pendingIn)).toBe(true);
+      await d.web.denyContact(a.name);
+      await c.stanza(
+        (el) =>
+          el.name === 'presence' &&
+          el.attr('type') === 'unsubscribed' &&
+          el.attr('from') === `${d.name}@localhost`,
+        'unsubscribed from the web user',
+        m2,
+      );
     });
 
     it('a request from the web reaches XMPP as presence subscribe; subscribed approves it', async () => {

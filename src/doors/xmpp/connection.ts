@@ -107,6 +107,8 @@ export class XmppConnection implements FeedSink {
   rosterVersion: RosterVersion | undefined;
   /** Usernames whose pending subscription request this stream was shown. */
   announced = new Set<string>();
+  /** Usernames whose answer to one's own request this stream waits for (mapping/events.ts). */
+  asking = new Set<string>();
   /** Typing, receipts and each session's presence reach XMPP as chat states, markers, resources. */
   capabilities = new Set<Capability>(['typing', 'receipts', 'resources']);
   /** XEP-0198, once enabled. */
@@ -204,6 +206,7 @@ export class XmppConnection implements FeedSink {
       domain: this.domain,
       jid: this.jid?.toString() ?? this.domain,
       carbons: this.carbons,
+      asking: this.asking,
       ...(this.rosterVersion ? { roster: this.rosterVersion } : {}),
     };
   }
@@ -683,6 +686,7 @@ export class XmppConnection implements FeedSink {
     this.available = old.available;
     this.carbons = old.carbons;
     this.announced = old.announced;
+    this.asking = old.asking;
     this.capabilities = old.capabilities;
     this.resourcesTold = old.resourcesTold;
     this.directedTo = old.directedTo;

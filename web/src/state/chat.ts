@@ -101,13 +101,17 @@ registerSender('dm', {
       ]);
       return;
     }
-    update(o.to, (c) => ({
-      ...c,
-      messages: c.messages.map((m) =>
-        m.id === `pending:${o.clientId}` ? { ...m, pending: 'failed' } : m,
-      ),
-      error: sendRefusal(err),
-    }));
+    update(o.to, (c) => {
+      const id = `pending:${o.clientId}`;
+      // A chat opened by its address before the outbox was replayed holds no pending
+      // copy of this message yet: the refused one is added, never dropped unseen.
+      const messages = c.messages.some((m) => m.id === id)
+        ? c.messages.map((m) => (m.id === id ? { ...m, pending: 'failed' as const } : m))
+        : user
+          ? [...c.messages, { ...pendingMessage(o, user), pending: 'failed' as const }]
+          : c.messages;
+      return { ...c, messages, error: sendRefusal(err) };
+    });
   },
 });
 

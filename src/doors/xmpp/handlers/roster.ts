@@ -23,6 +23,8 @@ export const ROSTER: Record<string, IqHandler> = {
   [`get {${XMLNS.roster}}query`]: async (c, iq, query) => {
     try {
       const contacts = await c.core.contacts.list(c.auth!.user.id);
+      // Requests still waiting: their answer comes as subscribed/unsubscribed on this stream.
+      for (const k of contacts) if (k.ask) c.asking.add(k.username);
       const items = contacts.filter((k) => k.inRoster).map((k) => rosterItem(k, c.domain));
       // XEP-0237: a client that sends a version (even empty) keeps the roster by version.
       const asked = query.attr('ver');

@@ -27,6 +27,12 @@ export interface Viewer {
   carbons?: boolean;
   /** XEP-0237: the stream asked for the roster by version; pushes carry the new one. */
   roster?: RosterVersion;
+  /**
+   * Usernames this stream saw one's own request to pending (`ask`): when it is
+   * answered, the answer comes as `subscribed` or `unsubscribed` (RFC 6121 3.1.5,
+   * 3.2), besides the roster push.
+   */
+  asking?: Set<string>;
 }
 
 export const jidOfUser = (username: string, domain: string): string => `${username}@${domain}`;
@@ -153,6 +159,17 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
         announced.add(c.username);
         out.push(subscribeRequest(c, v));
       } else if (!c.pendingIn) announced.delete(c.username);
+      if (c.ask) v.asking?.add(c.username);
+      else if (v.asking?.delete(c.username)) {
+        const to = c.subscription === 'to' || c.subscription === 'both';
+        out.unshift(
+          xml('presence', {
+            type: to ? 'subscribed' : 'unsubscribed',
+            from: jidOfUser(c.username, v.domain),
+            to: v.jid,
+          }),
+        );
+      }
       return out;
     }
     case 'contact.removed':
