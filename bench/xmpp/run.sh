@@ -84,6 +84,8 @@ ejabberd_start() { # dir port
   cp /etc/ejabberd/inetrc "$D/"
   cp "$W/both.pem" "$D/"
   chown -R ejabberd "$D"
+  # Each client is a socket: the default 1024 open files stops ejabberd near 1,000 users.
+  ulimit -n 65536
   ejabberdctl --config-dir "$D" --config "$D/ejabberd.yml" --ctl-config "$D/ejabberdctl.cfg" \
     --spool "$D/db" --logs "$D/logs" --node ejabberd@localhost foreground >"$D/out.log" 2>&1 &
   wait_port "$2"
@@ -110,7 +112,8 @@ run_ejabberd() {
   cp -a "$tpl/db" "$D/db"
   ejabberd_start "$D" $port
   local pid
-  pid=$(pgrep -u ejabberd -f 'beam.smp.*ejabberd@localhost' | head -1)
+  # The process listening on the port (not a helper beam started by ejabberdctl).
+  pid=$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
   load ejabberd $port "$pid"
   ejabberd_stop
 }
