@@ -84,9 +84,10 @@ ejabberd_start() { # dir port
   cp /etc/ejabberd/inetrc "$D/"
   cp "$W/both.pem" "$D/"
   chown -R ejabberd "$D"
-  # Each client is a socket: the default 1024 open files stops ejabberd near 1,000 users.
-  ulimit -n 65536
-  ejabberdctl --config-dir "$D" --config "$D/ejabberd.yml" --ctl-config "$D/ejabberdctl.cfg" \
+  # Each client is a socket: 1,024 open files stop ejabberd near 1,000 users. ejabberdctl
+  # would `su` to its user, and PAM sets that limit; setpriv keeps ours (the hard limit).
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  HOME=$(getent passwd ejabberd | cut -d: -f6) setpriv --reuid=ejabberd --regid=ejabberd --init-groups ejabberdctl --config-dir "$D" --config "$D/ejabberd.yml" --ctl-config "$D/ejabberdctl.cfg" \
     --spool "$D/db" --logs "$D/logs" --node ejabberd@localhost foreground >"$D/out.log" 2>&1 &
   wait_port "$2"
 }
