@@ -38,7 +38,6 @@ import { isStanza, type StreamManagement } from './sm.js';
 import type { XmppTransport } from './transport.js';
 import { needsLookup, stanzasFor, typingLapse } from './outbound.js';
 import type { RosterVersion } from './mapping/roster-version.js';
-import { BlockedCache } from './handlers/blocking.js';
 import { XMLNS } from './xmlns.js';
 
 /** What every connection of the XMPP door shares: built once per door. */
@@ -101,8 +100,6 @@ export class XmppConnection implements FeedSink {
   saslFailures = 0;
   /** XEP-0280 carbons enabled on this stream. */
   carbons = false;
-  /** XEP-0191: whom the account blocks, for refusing messages to them. */
-  readonly blocked = new BlockedCache();
   /** XEP-0237: set when the client asked for the roster by version. */
   rosterVersion: RosterVersion | undefined;
   /** Usernames whose pending subscription request this stream was shown. */
@@ -576,7 +573,6 @@ export class XmppConnection implements FeedSink {
   }
 
   live(e: CoreEvent): void {
-    if (e.name === 'block.added' || e.name === 'block.removed') this.blocked.changed();
     if (!this.jid) return;
     if (e.name === 'typing') typingLapse(this, e);
     // Stanzas that need a lookup (outbound.ts) keep their place: later events wait behind them.

@@ -88,41 +88,6 @@ export const BLOCKING: Record<string, IqHandler> = {
   },
 };
 
-/**
- * Who this stream's account blocks, read once and dropped at every block
- * change (core's block events reach each session): a message to someone
- * blocked is refused (XEP-0191 3.6) without a read per message. A change that
- * lands while the list is read makes that read stale, so it is not kept.
- */
-export class BlockedCache {
-  private names: Promise<Set<string>> | undefined;
-  private generation = 0;
-
-  changed(): void {
-    this.generation++;
-    this.names = undefined;
-  }
-
-  async has(c: XmppConnection, username: string): Promise<boolean> {
-    if (!this.names) {
-      const gen = this.generation;
-      const p = c.core.contacts
-        .blocked(c.auth!.user.id)
-        .then((list) => new Set(list.map((b) => b.username)));
-      this.names = p;
-      p.then(
-        () => {
-          if (gen !== this.generation && this.names === p) this.names = undefined;
-        },
-        () => {
-          if (this.names === p) this.names = undefined;
-        },
-      );
-    }
-    return (await this.names).has(username);
-  }
-}
-
 /** XEP-0191 3.6: a stanza to someone the user blocks is not sent. */
 export function blockedError(stanza: Element): Element | undefined {
   const reply = errorReply(stanza, 'not-acceptable', {

@@ -65,8 +65,6 @@ export async function message(c: XmppConnection, el: Element): Promise<void> {
       connectionId: c.connectionId,
     });
   try {
-    // XEP-0191 3.6: nothing goes to someone the user blocks.
-    if (await c.blocked.has(c, username)) return c.write(blockedError(el));
     try {
       await send(clientId);
     } catch (err) {
@@ -76,12 +74,16 @@ export async function message(c: XmppConnection, el: Element): Promise<void> {
         clientId !== undefined &&
         clientId !== origin &&
         isParleyError(err) &&
-        err.condition === 'conflict'
+        err.condition === 'conflict' &&
+        err.field === 'clientId'
       )
         await send(undefined);
       else throw err;
     }
   } catch (err) {
+    // Core refuses a message to someone the sender blocks (unblock to write): XEP-0191 3.6's error.
+    if (isParleyError(err) && err.condition === 'conflict' && err.field === 'to')
+      return c.write(blockedError(el));
     const e = stanzaCondition(err, 'message');
     if (e.internal) c.log.error({ err }, 'xmpp: message failed');
     const condition = e.condition === 'item-not-found' ? 'item-not-found' : e.condition;
