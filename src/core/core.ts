@@ -64,7 +64,7 @@ export interface Core {
   /** Domain hooks (message stored or waiting, presence changed, member joined): `hooks.on(...)`. */
   hooks: Hooks;
   /** Who is who by id (doors naming people and rooms from ids: history targets, replays). */
-  users: Pick<UserDirectory, 'usernames' | 'roomName' | 'holder'>;
+  users: Pick<UserDirectory, 'usernames' | 'displayNames' | 'roomName' | 'holder'>;
   /** Login failures per account and address (used by `accounts`; no door calls it directly yet). */
   throttle: LoginThrottle;
   /**

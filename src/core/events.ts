@@ -151,7 +151,8 @@ export type MemberChange =
 export interface RoomMemberEvent extends Timeline {
   name: 'room.member';
   change: MemberChange;
-  user: UserRef;
+  /** On `joined`, with their display name as it is now ('' for none). */
+  user: UserRef & { displayName?: string };
   by: UserRef | null;
   reason?: string;
   expiresAt?: number | null;

@@ -67,7 +67,7 @@ for (const backend of everyStoreBackend()) {
       const op = await login(operName);
       expect(codes(await ask(op, `OPER ${operName} wrong-password`))).toEqual(['464']);
       expect(op.closed).toBe(false);
-      expect(codes(await ask(op, `OPER ${operName} ${PASSWORD}`))).toEqual(['381']);
+      expect(codes(await ask(op, `OPER ${operName} ${PASSWORD}`))).toEqual(['381', 'MODE']);
 
       const victim = uname('vic');
       const web = node.client();

@@ -391,6 +391,9 @@ export function createRoomService(deps: RoomDeps): RoomService {
       const me = await a.me(userId);
       // Members are told a guest joins as a guest (a fact for its whole short life).
       const guest = (await deps.users.byUsername(me.username))?.guest === true;
+      // The joiner's display name rides with the event (IRC's extended-join shows it); the
+      // record keeps it blank and fills it in on read, as every name (core/records.ts).
+      const displayName = (await deps.users.displayNames([userId])).get(userId) ?? '';
       const t = a.now();
       const r = await store.transact(room.id, async (tx) => {
         const cur = await current(tx);
@@ -431,7 +434,12 @@ export function createRoomService(deps: RoomDeps): RoomService {
           name: 'room.member',
           actorId: userId,
           messageId: null,
-          data: { change: 'joined', user: me, by: null, ...(guest ? { guest: true } : {}) },
+          data: {
+            change: 'joined',
+            user: { ...me, displayName },
+            by: null,
+            ...(guest ? { guest: true } : {}),
+          },
         });
         const fresh = (await tx.room())!;
         const seq = await tx.userLog(userId, 'room.joined', { room: roomSummary(fresh), role }, t);

@@ -5,6 +5,7 @@ import { channelToRoom, prefixOf, roleOfMode, roomToChannel } from '../mapping/c
 import { refuse } from '../mapping/errors.js';
 import { hostmask, joinParams, mask } from '../mapping/events.js';
 import { nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { userMode } from './operators.js';
 import type { Handler } from './index.js';
 import { joinMarker } from './markers.js';
 import { type ListFilter, matchesList, parseListFilter } from '../mapping/elist.js';
@@ -25,6 +26,7 @@ function room(c: IrcConnection, channel: string): string | undefined {
 /** A member list in pages, as far as NAMES_MAX. */
 export async function membersOf(c: IrcConnection, name: string) {
   const out: {
+    userId: string;
     username: string;
     role: Parameters<typeof prefixOf>[0];
     muted: boolean;
@@ -82,9 +84,14 @@ export async function joinBurst(
   read?: number,
 ): Promise<void> {
   if (c.channels.has(roomId) || !c.session) return;
+  const me = { id: c.auth!.user.id, username: c.auth!.user.username, displayName: '' };
+  // extended-join's real name is the display name, read as it is now.
+  if (c.caps.has('extended-join')) {
+    me.displayName = (await c.core.users.displayNames([me.id])).get(me.id) ?? '';
+    if (c.channels.has(roomId) || !c.session) return;
+  }
   c.channels.set(roomId, name);
   const channel = roomToChannel(name);
-  const me = { id: c.auth!.user.id, username: c.auth!.user.username };
   c.send({
     tags: new Map(),
     source: c.prefix(),
@@ -168,11 +175,7 @@ export function userOf(c: IrcConnection, nick: string): string | undefined {
 
 async function mode(c: IrcConnection, m: IrcMessage): Promise<void> {
   const target = m.params[0]!;
-  if (!target.startsWith('#')) {
-    // User modes: nothing to set; report none.
-    c.numeric('RPL_UMODEIS', ['+i'], null);
-    return;
-  }
+  if (!target.startsWith('#')) return userMode(c, target, m.params[1]);
   const name = room(c, target);
   if (!name) return;
   const userId = c.auth!.user.id;

@@ -1,7 +1,7 @@
 import { endDoorSessions } from '../../../core/accounts/revocation.js';
 import { isParleyError } from '../../../core/errors.js';
 import type { IrcConnection } from '../connection.js';
-import { nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { casefold, nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 import { login } from './registration.js';
 
@@ -11,11 +11,47 @@ import { login } from './registration.js';
  * core, with its login throttle), so no password is kept in the config. An
  * operator may KILL (end all of a person's IRC connections, on every node; their
  * web and XMPP sessions and their login stay) and see STATS l and m. Operator
- * status lasts as long as the connection.
+ * status is the connection's user mode +o: it lasts as long as the connection, or
+ * until `MODE <nick> -o`.
  */
 const opers = new WeakSet<IrcConnection>();
 
 export const isOper = (c: IrcConnection): boolean => opers.has(c);
+
+/**
+ * The usernames with an operator connection on this node (WHO's `*`, WHOIS 313):
+ * one pass over this door's connections, made once per WHO or WHOIS.
+ */
+export function operators(c: IrcConnection): Set<string> {
+  const out = new Set<string>();
+  for (const x of c.deps.connections()) if (x.auth && opers.has(x)) out.add(x.auth.user.username);
+  return out;
+}
+
+/** The user modes this door knows (004): `i` (always on), `o` (operator). */
+export const USER_MODES = 'io';
+
+/**
+ * MODE on a nick: only your own. Without a change, 221 with your modes; `-o`
+ * gives up operator status (told as a MODE line); `+o` is ignored (OPER gives
+ * it, as RFC 2812 3.1.5 says), `+i`/`-i` too (everyone is invisible: Parley
+ * never lists people by host); any other letter is 501.
+ */
+export function userMode(c: IrcConnection, target: string, change: string | undefined): void {
+  if (casefold(target) !== casefold(c.nick))
+    return c.numeric('ERR_USERSDONTMATCH', [], "Can't change mode for other users");
+  if (!change) return c.numeric('RPL_UMODEIS', [isOper(c) ? '+io' : '+i'], null);
+  let sign = '+';
+  let unknown = false;
+  for (const ch of change) {
+    if (ch === '+' || ch === '-') sign = ch;
+    else if (ch === 'o' && sign === '-' && opers.delete(c)) {
+      c.log.info({ oper: c.auth?.user.username }, 'irc operator status given up');
+      c.send({ tags: new Map(), source: c.prefix(), command: 'MODE', params: [c.nick, '-o'] });
+    } else if (ch !== 'o' && ch !== 'i') unknown = true;
+  }
+  if (unknown) c.numeric('ERR_UMODEUNKNOWNFLAG', [], 'Unknown MODE flag');
+}
 
 async function oper(c: IrcConnection, name: string, password: string): Promise<void> {
   const username = name.toLowerCase();
@@ -36,6 +72,7 @@ async function oper(c: IrcConnection, name: string, password: string): Promise<v
   opers.add(c);
   c.log.info({ oper: username }, 'irc operator');
   c.numeric('RPL_YOUREOPER', [], 'You are now an IRC operator');
+  c.send({ tags: new Map(), source: c.prefix(), command: 'MODE', params: [c.nick, '+o'] });
 }
 
 async function kill(c: IrcConnection, nick: string, reason: string): Promise<void> {

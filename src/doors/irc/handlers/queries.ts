@@ -2,11 +2,13 @@ import { VERSION } from '../../../version.js';
 import type { IrcConnection } from '../connection.js';
 import { channelToRoom, prefixOf } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
-import { mask } from '../mapping/events.js';
+import { awayText, mask } from '../mapping/events.js';
 import { nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 import { membersOf } from './channels.js';
-import { parseWhox, type WhoxInfo, type WhoxQuery, whoxParams } from '../mapping/whox.js';
+import { parseWhox, type WhoxInfo, type WhoxQuery, whoFlags, whoxParams } from '../mapping/whox.js';
+import { best } from '../../../core/presence/service.js';
+import { operators } from './operators.js';
 
 /** Nicks one ISON or USERHOST looks up at most. */
 const MAX_LOOKUPS = 20;
@@ -81,6 +83,26 @@ async function tellMonitored(c: IrcConnection, usernames: string[]): Promise<voi
 }
 
 /**
+ * What WHO and WHOIS may tell this connection of people: the presence of everyone
+ * whose presence it may see (core's consent rule, as for MONITOR), its own (its AWAY,
+ * else its account's sessions), and who is an IRC operator on this node.
+ */
+async function lookingOn(c: IrcConnection) {
+  const me = c.auth!.user;
+  const shows = new Map<string, { show: string; status: string }>();
+  for (const p of await c.core.presence.snapshot(me.id))
+    shows.set(p.username, { show: p.show, status: p.status });
+  const own = best(await c.core.presence.resources(me.id, me.id));
+  shows.set(
+    me.username,
+    c.away !== undefined
+      ? { show: 'away', status: c.away }
+      : { show: own?.show ?? 'available', status: own?.status ?? '' },
+  );
+  return { shows, opers: operators(c) };
+}
+
+/**
  * WHO for a #channel (its members, as far as NAMES goes) or a nick: 352, or with
  * WHOX (`%fields[,token]`) 354 with exactly those fields; then 315.
  */
@@ -114,14 +136,21 @@ async function who(c: IrcConnection, target: string, whox: WhoxQuery | undefined
   try {
     if (target.startsWith('#')) {
       const p = channelToRoom(target);
-      if (p.ok)
-        for (const x of await membersOf(c, p.room)) {
+      if (p.ok) {
+        const members = await membersOf(c, p.room);
+        const { shows, opers } = await lookingOn(c);
+        const names = await c.core.users.displayNames(members.map((x) => x.userId));
+        for (const x of members) {
           const nick = usernameToNick(x.username);
-          reply(
-            info(nick, x.username, target, `H${prefixOf(x.role)}`, x.guest === true, x.username),
-            '0',
-          );
+          const flags = whoFlags({
+            show: shows.get(x.username)?.show,
+            oper: opers.has(x.username),
+            prefix: prefixOf(x.role),
+          });
+          const realname = names.get(x.userId) || x.username;
+          reply(info(nick, x.username, target, flags, x.guest === true, realname), '0');
         }
+      }
     } else {
       const u = nickToUsername(target);
       const profile =
@@ -131,8 +160,13 @@ async function who(c: IrcConnection, target: string, whox: WhoxQuery | undefined
       if (profile) {
         const guest = (await c.core.users.holder(profile.username)) === 'guest';
         const nick = usernameToNick(profile.username);
+        const { shows, opers } = await lookingOn(c);
+        const flags = whoFlags({
+          show: shows.get(profile.username)?.show,
+          oper: opers.has(profile.username),
+        });
         reply(
-          info(nick, profile.username, '', 'H', guest, profile.displayName || profile.username),
+          info(nick, profile.username, '', flags, guest, profile.displayName || profile.username),
           '0',
         );
       }
@@ -166,8 +200,14 @@ export const QUERIES: Record<string, Handler> = {
       }
       const p = await c.core.profiles.view(c.auth!.user.id, u).catch(() => undefined);
       const shown = usernameToNick(u);
+      const { shows, opers } = await lookingOn(c);
       c.numeric('RPL_WHOISUSER', [shown, shown.slice(0, 10), c.server, '*'], p?.displayName || u);
       c.numeric('RPL_WHOISSERVER', [shown, c.server], 'Parley');
+      if (opers.has(u)) c.numeric('RPL_WHOISOPERATOR', [shown], 'is an IRC operator');
+      // Away (or busy, or offline) only for someone whose presence you may see.
+      const seen = shows.get(u);
+      if (seen && seen.show !== 'available')
+        c.numeric('RPL_AWAY', [shown], seen.status || awayText(seen.show));
       c.numeric('RPL_WHOISACCOUNT', [shown, u], 'is logged in as');
       c.numeric('RPL_ENDOFWHOIS', [shown], 'End of /WHOIS list');
     },

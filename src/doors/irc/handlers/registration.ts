@@ -6,6 +6,7 @@ import type { IrcConnection } from '../connection.js';
 import { casefold, isValidNick, nickToUsername, usernameToNick } from '../mapping/nick.js';
 import { autojoin } from './channels.js';
 import { mask } from '../mapping/events.js';
+import { USER_MODES } from './operators.js';
 import { deliverMissed } from './messaging.js';
 import type { Handler } from './index.js';
 
@@ -354,7 +355,7 @@ function welcome(c: IrcConnection, asked: string): void {
   c.numeric('RPL_WELCOME', [], `Welcome to Parley, ${c.prefix()}`);
   c.numeric('RPL_YOURHOST', [], `Your host is ${c.server}, running parley-${VERSION}`);
   c.numeric('RPL_CREATED', [], `This server was created ${new Date(d.startedAt).toUTCString()}`);
-  c.numeric('RPL_MYINFO', [c.server, `parley-${VERSION}`, 'i', 'abinoqt', 'abqo'], null);
+  c.numeric('RPL_MYINFO', [c.server, `parley-${VERSION}`, USER_MODES, 'abinoqt', 'abqo'], null);
   for (const tokens of d.isupport) c.numeric('RPL_ISUPPORT', tokens);
   const users = c.core.sessions.count();
   c.numeric('RPL_LUSERCLIENT', [], `There are ${users} users and 0 invisible on 1 servers`);

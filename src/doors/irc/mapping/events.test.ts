@@ -192,4 +192,22 @@ describe('names and guests', () => {
       'bob',
     ]);
   });
+
+  it('extended-join: the real name is the display name when there is one', () => {
+    const e = {
+      name: 'room.member' as const,
+      room,
+      roomSeq: 3,
+      at: 0,
+      change: 'joined' as const,
+      user: { ...sender, displayName: 'Bob Builder' },
+      by: null,
+    };
+    expect(toIrc(e, withCaps('extended-join'))[0]!.params).toEqual([
+      '#tardis',
+      'bob',
+      'Bob Builder',
+    ]);
+    expect(toIrc(e, withCaps())[0]!.params).toEqual(['#tardis']);
+  });
 });

@@ -381,10 +381,18 @@ function redact(v: Viewer, source: string, target: string, msgid: string): IrcMe
   return [{ tags: new Map(), source, command: 'REDACT', params: [target, msgid] }];
 }
 
-/** JOIN's parameters: with extended-join, the account (`*` for a guest: none) and the real name too. */
-export function joinParams(v: Viewer, channel: string, user: UserRef, guest = false): string[] {
+/**
+ * JOIN's parameters: with extended-join, the account (`*` for a guest: none) and the
+ * real name, which is the Parley display name (the username when there is none).
+ */
+export function joinParams(
+  v: Viewer,
+  channel: string,
+  user: UserRef & { displayName?: string },
+  guest = false,
+): string[] {
   if (!v.caps.has('extended-join')) return [channel];
-  return [channel, guest ? '*' : user.username || '*', user.username];
+  return [channel, guest ? '*' : user.username || '*', user.displayName || user.username];
 }
 
 /** The capabilities a room message's lines depend on, as a cache key. */

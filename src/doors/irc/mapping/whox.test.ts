@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type IrcMessage, serialiseLine } from '../codec/line.js';
-import { parseWhox, whoxParams } from './whox.js';
+import { parseWhox, whoFlags, whoxParams } from './whox.js';
 
 const info = {
   channel: '#tea',
@@ -54,5 +54,13 @@ describe('WHOX', () => {
       params: ['me', ...whoxParams(parseWhox('%nr')!, info)],
     };
     expect(serialiseLine(line)).toEqual({ ok: true, line: ':s 354 me bob :Bob Builder' });
+  });
+
+  it('flags: G only for a presence you may see that is not available, then * and the prefix', () => {
+    expect(whoFlags({ show: undefined })).toBe('H');
+    expect(whoFlags({ show: 'available', prefix: '@' })).toBe('H@');
+    for (const show of ['away', 'xa', 'dnd', 'offline']) expect(whoFlags({ show })).toBe('G');
+    expect(whoFlags({ show: 'dnd', oper: true, prefix: '~' })).toBe('G*~');
+    expect(whoFlags({ show: undefined, oper: true })).toBe('H*');
   });
 });

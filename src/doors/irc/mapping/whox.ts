@@ -79,3 +79,15 @@ export function whoxParams(q: WhoxQuery, i: WhoxInfo): string[] {
     }
   return out;
 }
+
+/**
+ * WHO's flags: `H` (here) or `G` (gone: away, busy or offline), then `*` for an IRC
+ * operator, then the channel prefix. `show` is the presence as the asker may see
+ * it, undefined when they may not (then `H`: no presence leaks, as with MONITOR).
+ *
+ *   whoFlags({ show: 'dnd', oper: true, prefix: '@' }) -> 'G*@'
+ */
+export function whoFlags(p: { show: string | undefined; oper?: boolean; prefix?: string }): string {
+  const gone = p.show !== undefined && p.show !== 'available';
+  return `${gone ? 'G' : 'H'}${p.oper ? '*' : ''}${p.prefix ?? ''}`;
+}

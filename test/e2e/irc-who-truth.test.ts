@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOn, everyStoreBackend } from '../helpers/backends.js';
+import { type IrcLine, ircLogin, ircPort, type RawIrc } from '../helpers/irc.js';
+import { startSingle, uname } from '../helpers/server.js';
+
+/**
+ * WHO, WHOIS and user modes tell the truth: H or G from presence (only as core's
+ * consent rules allow: a stranger is always H), the display name as the real name
+ * (WHO, WHOX `r`, WHOIS 311, extended-join), `*` and 313 for an operator, user
+ * mode +o after OPER until `MODE nick -o`.
+ */
+const PASSWORD = 'password123';
+const CAPS = ['extended-join', 'away-notify', 'labeled-response', 'batch'];
+
+for (const backend of everyStoreBackend()) {
+  describeOn(backend)(`IRC WHO, WHOIS and user modes (${backend.name})`, () => {
+    let node: Awaited<ReturnType<typeof startSingle>>;
+    let port: number;
+    const open: RawIrc[] = [];
+    const operName = uname('wop');
+    beforeAll(async () => {
+      node = await startSingle(backend, { irc: { operators: [operName] } });
+      port = ircPort(node);
+    });
+    afterAll(async () => {
+      for (const c of open) c.close();
+      await node.dispose();
+    });
+    const login = async (u: string, caps = CAPS) => {
+      const c = await ircLogin(port, u, PASSWORD, caps);
+      open.push(c);
+      return c;
+    };
+    let n = 0;
+    /** One labelled command's answer, whole. */
+    async function ask(c: RawIrc, line: string): Promise<IrcLine[]> {
+      const label = `w${++n}`;
+      const from = c.lines.length;
+      c.send(`@label=${label} ${line}`);
+      const first = await c.wait((l) => l.tags.label === label, line, from);
+      if (first.command !== 'BATCH') return [first];
+      const id = first.params[0]!.slice(1);
+      await c.wait((l) => l.command === 'BATCH' && l.params[0] === `-${id}`, line, from);
+      return c.lines.slice(from).filter((l) => l.tags.batch === id);
+    }
+    /** WHOX rows by nick: [flags, account, realname]. */
+    async function whox(c: RawIrc, target: string): Promise<Map<string, string[]>> {
+      const rows = (await ask(c, `WHO ${target} %tnfar,42`)).filter((l) => l.command === '354');
+      return new Map(rows.map((l) => [l.params[2]!, l.params.slice(3)]));
+    }
+
+    it('H/G by presence only for those you may see, display names as real names, operators starred', async () => {
+      const op = node.client();
+      await op.register(operName, PASSWORD);
+      const friend = node.client();
+      const friendName = uname('wfr');
+      await friend.register(friendName, PASSWORD);
+      await friend.updateProfile({ displayName: 'Friendly Fiona' });
+      const stranger = node.client();
+      const strangerName = uname('wst');
+      await stranger.register(strangerName, PASSWORD);
+      const room = `who${Date.now() % 100000}`;
+      await op.rooms.create(room);
+      await friend.rooms.join(room);
+      await stranger.rooms.join(room);
+      await op.requestContact(friendName);
+      await friend.approveContact(operName);
+
+      const c = await login(operName);
+      await c.wait((l) => l.command === '366' && l.params[1] === `#${room}`, 'autojoin');
+      // 004: the user modes there are.
+      expect((await c.command('004')).params[3]).toBe('io');
+      c.send(`MONITOR + ${friendName}`);
+      await c.command('731', 'the friend offline');
+
+      // Offline friend: G (you may see it); the stranger: H whatever they do.
+      const strangerConn = await stranger.connect();
+      await strangerConn.choosePresence('dnd', 'do not disturb');
+      let rows = await whox(c, `#${room}`);
+      expect(rows.get(friendName)).toEqual(['G', friendName, 'Friendly Fiona']);
+      expect(rows.get(strangerName)).toEqual(['H', strangerName, strangerName]);
+      expect(rows.get(operName)![0]).toBe('H~');
+
+      const friendConn = await friend.connect();
+      await c.command('730', 'the friend online');
+      rows = await whox(c, `#${room}`);
+      expect(rows.get(friendName)![0]).toBe('H');
+      let since = c.lines.length;
+      await friendConn.choosePresence('away', 'lunch');
+      await c.wait((l) => l.command === 'AWAY' && l.params[0] === 'lunch', 'away-notify', since);
+      rows = await whox(c, friendName);
+      expect(rows.get(friendName)).toEqual(['G', friendName, 'Friendly Fiona']);
+      // Plain WHO: the flags and "hops realname".
+      const plain = (await ask(c, `WHO #${room}`)).find(
+        (l) => l.command === '352' && l.params[5] === friendName,
+      )!;
+      expect(plain.params[6]).toBe('G');
+      expect(plain.params[7]).toBe('0 Friendly Fiona');
+
+      // WHOIS: 301 with the status text for the friend, nothing for the stranger.
+      const whoisFriend = await ask(c, `WHOIS ${friendName}`);
+      expect(whoisFriend.find((l) => l.command === '311')!.params[5]).toBe('Friendly Fiona');
+      expect(whoisFriend.find((l) => l.command === '301')!.params[2]).toBe('lunch');
+      expect(whoisFriend.some((l) => l.command === '313')).toBe(false);
+      const whoisStranger = await ask(c, `WHOIS ${strangerName}`);
+      expect(whoisStranger.map((l) => l.command)).not.toContain('301');
+
+      // OPER: 381, MODE +o, 221 +io, a star in WHO, 313 in WHOIS (seen by anyone).
+      since = c.lines.length;
+      const oper = await ask(c, `OPER ${operName} ${PASSWORD}`);
+      expect(oper.map((l) => l.command)).toEqual(['381', 'MODE']);
+      expect(oper[1]!.params).toEqual([operName, '+o']);
+      expect((await ask(c, `MODE ${operName}`))[0]!.params.slice(1)).toEqual(['+io']);
+      rows = await whox(c, `#${room}`);
+      expect(rows.get(operName)![0]).toBe('H*~');
+      const s = await login(strangerName);
+      const seen = await ask(s, `WHOIS ${operName}`);
+      expect(seen.find((l) => l.command === '313')!.params[1]).toBe(operName);
+      // The stranger may not see the operator's presence either: no 301.
+      expect(seen.map((l) => l.command)).not.toContain('301');
+
+      // Other people's modes, unknown letters, +o without OPER: refused or ignored.
+      expect((await ask(c, `MODE ${friendName}`)).map((l) => l.command)).toEqual(['502']);
+      expect((await ask(s, `MODE ${strangerName} +o`)).map((l) => l.command)).toEqual(['ACK']);
+      expect((await ask(s, `MODE ${strangerName}`))[0]!.params.slice(1)).toEqual(['+i']);
+      expect((await ask(s, `MODE ${strangerName} +xi`)).map((l) => l.command)).toEqual(['501']);
+
+      // MODE -o gives it up: told, 221 +i, no star, no 313, and KILL is refused.
+      const dropped = await ask(c, `MODE ${operName} -o`);
+      expect(dropped.map((l) => [l.command, ...l.params])).toEqual([['MODE', operName, '-o']]);
+      expect((await ask(c, `MODE ${operName}`))[0]!.params.slice(1)).toEqual(['+i']);
+      expect((await whox(c, `#${room}`)).get(operName)![0]).toBe('H~');
+      expect((await ask(s, `WHOIS ${operName}`)).map((l) => l.command)).not.toContain('313');
+      expect((await ask(c, `KILL ${strangerName} :x`)).map((l) => l.command)).toEqual(['481']);
+      friendConn.close();
+      strangerConn.close();
+    });
+
+    it('extended-join carries the display name: your own JOIN and others joining', async () => {
+      const me = node.client();
+      const myName = uname('wej');
+      await me.register(myName, PASSWORD);
+      await me.updateProfile({ displayName: 'Ella Extended' });
+      const other = node.client();
+      const otherName = uname('wej');
+      await other.register(otherName, PASSWORD);
+      await other.updateProfile({ displayName: 'Otto Other' });
+      const room = `ej${Date.now() % 100000}`;
+      await me.rooms.create(room);
+
+      const c = await login(myName);
+      const own = await c.wait(
+        (l) => l.command === 'JOIN' && l.params[0] === `#${room}`,
+        'own JOIN at login',
+      );
+      expect(own.params).toEqual([`#${room}`, myName, 'Ella Extended']);
+      const since = c.lines.length;
+      await other.rooms.join(room);
+      const theirs = await c.wait(
+        (l) => l.command === 'JOIN' && l.source.startsWith(`${otherName}!`),
+        'their JOIN',
+        since,
+      );
+      expect(theirs.params).toEqual([`#${room}`, otherName, 'Otto Other']);
+      // Without a display name the real name is the username.
+      const plain = node.client();
+      const plainName = uname('wej');
+      await plain.register(plainName, PASSWORD);
+      await plain.rooms.join(room);
+      const bare = await c.wait(
+        (l) => l.command === 'JOIN' && l.source.startsWith(`${plainName}!`),
+        'a JOIN without display name',
+        since,
+      );
+      expect(bare.params).toEqual([`#${room}`, plainName, plainName]);
+    });
+  });
+}
