@@ -51,7 +51,8 @@ async function conversationOf(c: IrcConnection, target: string): Promise<Convers
   return { kind: 'direct', peerId: p.userId };
 }
 
-function batch(c: IrcConnection, type: string, params: string[], lines: IrcMessage[]): void {
+/** Lines in a batch of `type` when the client has `batch`, else as they are. */
+export function batch(c: IrcConnection, type: string, params: string[], lines: IrcMessage[]): void {
   const id = newId().slice(-10);
   const useBatch = c.caps.has('batch');
   if (useBatch)

@@ -18,6 +18,7 @@ import { NICKSERV, nickserv } from './nickserv.js';
 import { contactsCommand, SERVICE_NICK } from './service.js';
 import type { Handler } from './index.js';
 import { missedDirectMessages } from '../../../core/conversations/missed.js';
+import { deliverMissedRooms, minute } from './missed-rooms.js';
 
 /** Targets of one PRIVMSG at most (TARGMAX). */
 export const MAX_TARGETS = 4;
@@ -118,14 +119,14 @@ async function sendWithReply(
 /**
  * After login: the direct messages that arrived while the account was away (past
  * its read marker in each conversation), oldest first per conversation, with
- * their time. The read markers do not move: reading is the client's to say.
+ * their time, then the rooms' (missed-rooms.ts). The read markers do not move:
+ * reading is the client's to say.
  */
 export async function deliverMissed(c: IrcConnection): Promise<void> {
   let total = 0;
   try {
     for (const msg of await missedDirectMessages(c.core, c.auth!.user.id)) {
-      const when = new Date(msg.createdAt).toISOString().slice(0, 16).replace('T', ' ');
-      const text = c.caps.has('server-time') ? msg.text : `[${when}] ${msg.text}`;
+      const text = c.caps.has('server-time') ? msg.text : `[${minute(msg.createdAt)}] ${msg.text}`;
       for (const line of privmsgLines(c.viewer(), hostmask(msg.sender, c.server), c.nick, {
         ...msg,
         text,
@@ -140,6 +141,7 @@ export async function deliverMissed(c: IrcConnection): Promise<void> {
     c.notice(
       `${total} message${total === 1 ? '' : 's'} arrived while you were away (shown above).`,
     );
+  await deliverMissedRooms(c);
 }
 
 /** REDACT <target> <msgid> [reason] (draft/message-redaction): deletes a message, by core's rules. */
