@@ -1,5 +1,5 @@
-import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
+import { WebSocketTransport } from '../ws-transport.js';
 
 /**
  * What an IRC connection needs of its byte stream: a TCP or TLS socket has it as
@@ -28,58 +28,16 @@ export const IRC_WS_PROTOCOLS = ['text.ircv3.net', 'binary.ircv3.net'] as const;
  * lines had come over TCP, and writes each line as its own message.
  */
 export function webSocketTransport(ws: WebSocket, address: string): IrcTransport {
-  const events = new EventEmitter();
   const binary = ws.protocol === 'binary.ircv3.net';
-  let destroyed = false;
-  ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-    const buf = Buffer.isBuffer(data)
-      ? data
-      : Array.isArray(data)
-        ? Buffer.concat(data)
-        : Buffer.from(data);
+  return new WebSocketTransport(ws, address, {
     // A message holding a NUL or CR/LF inside would be two lines: the framer refuses those.
-    events.emit('data', Buffer.concat([buf, Buffer.from('\n')]));
-  });
-  ws.on('close', () => {
-    destroyed = true;
-    events.emit('close');
-  });
-  ws.on('error', () => {
-    destroyed = true;
-    events.emit('error');
-  });
-  const transport: IrcTransport = {
-    remoteAddress: address,
-    get destroyed() {
-      return destroyed;
-    },
-    get writableLength() {
-      return ws.bufferedAmount;
-    },
-    on(event: string, fn: (this: IrcTransport, chunk: Buffer) => void) {
-      // Listeners are called on the transport, as a socket's are on the socket.
-      events.on(event, (chunk: Buffer) => fn.call(transport, chunk));
-      return transport;
-    },
-    write(data: string | Buffer) {
+    incoming: (buf) => Buffer.concat([buf, NEWLINE]),
+    *outgoing(data) {
       const text = typeof data === 'string' ? data : data.toString('utf8');
       for (const line of text.split('\r\n'))
-        if (line) ws.send(binary ? Buffer.from(line, 'utf8') : line);
-      return true;
+        if (line) yield binary ? Buffer.from(line, 'utf8') : line;
     },
-    end() {
-      ws.close(1000);
-    },
-    destroy() {
-      destroyed = true;
-      ws.terminate();
-    },
-    pause() {
-      ws.pause();
-    },
-    resume() {
-      ws.resume();
-    },
-  };
-  return transport;
+  });
 }
+
+const NEWLINE = Buffer.from('\n');

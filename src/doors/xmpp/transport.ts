@@ -1,5 +1,5 @@
-import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
+import { WebSocketTransport } from '../ws-transport.js';
 
 /**
  * What an XMPP connection needs of its byte stream. A TCP or TLS socket has it
@@ -25,53 +25,5 @@ export interface XmppTransport {
 export const XMPP_WS_PROTOCOL = 'xmpp';
 
 export function webSocketTransport(ws: WebSocket, address: string): XmppTransport {
-  const events = new EventEmitter();
-  let destroyed = false;
-  ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-    events.emit(
-      'data',
-      Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data),
-    );
-  });
-  const gone = (event: string) => () => {
-    if (destroyed && event === 'error') return;
-    destroyed = true;
-    events.emit(event);
-  };
-  ws.on('close', gone('close'));
-  ws.on('error', gone('error'));
-  return {
-    remoteAddress: address,
-    get destroyed() {
-      return destroyed;
-    },
-    get writableLength() {
-      return ws.bufferedAmount;
-    },
-    on(event: string, fn: (chunk: Buffer) => void) {
-      events.on(event, fn);
-      return this;
-    },
-    off(event: string, fn: (chunk: Buffer) => void) {
-      events.off(event, fn);
-      return this;
-    },
-    write(data: string) {
-      ws.send(data);
-      return true;
-    },
-    end() {
-      ws.close(1000);
-    },
-    destroy() {
-      destroyed = true;
-      ws.terminate();
-    },
-    pause() {
-      ws.pause();
-    },
-    resume() {
-      ws.resume();
-    },
-  };
+  return new WebSocketTransport(ws, address);
 }
