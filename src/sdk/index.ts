@@ -5,3 +5,4 @@ export type * from './types.js';
 export type * from './room-types.js';
 export { RoomsApi } from './rooms.js';
 export { FilesApi, type FileTarget, type UploadOptions } from './files.js';
+export { fileSize } from './size.js';

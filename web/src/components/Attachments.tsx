@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Attachment } from '../../../src/sdk/types.js';
-import { fileSize } from '../lib/files.js';
+import { fileSize } from '../../../src/sdk/size.js';
 
 /**
  * A message's files: pictures inline (a click opens them large), sound and video

@@ -1,4 +1,4 @@
-import { fileSize } from '../lib/files.js';
+import { fileSize } from '../../../src/sdk/size.js';
 
 /** One file being sent with the message being written. */
 export interface PendingUpload {

@@ -3,6 +3,7 @@ import { ACTION_OVERHEAD, action } from '../codec/ctcp.js';
 import { type IrcMessage, serialiseLine, splitText, utf8Length } from '../codec/line.js';
 import { modeOf, roomToChannel } from './channel.js';
 import { usernameToNick } from './nick.js';
+import { fileSize } from '../../../sdk/size.js';
 
 /**
  * Core's domain events as IRC lines, for one connection: pure. What the
@@ -99,20 +100,8 @@ export function privmsgLines(
 export function fileLines(files: Message['attachments'], base = ''): string[] {
   if (!files?.length) return [];
   return files.map(
-    (f) => `[file] ${f.name} (${f.type}, ${humanSize(f.size)}) ${base}/f/${f.id}/${f.token}`,
+    (f) => `[file] ${f.name} (${f.type}, ${fileSize(f.size)}) ${base}/f/${f.id}/${f.token}`,
   );
-}
-
-export function humanSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 /** How an action (/me) is stored: text that starts with "/me ". */
