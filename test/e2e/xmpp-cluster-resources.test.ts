@@ -3,7 +3,7 @@ import type { Element } from '../../src/doors/xmpp/codec/element.js';
 import { describeOn } from '../helpers/backends.js';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
 import { type TestNode, uname } from '../helpers/server.js';
-import { RawXmpp, xmppPorts } from '../helpers/xmpp.js';
+import { type RawXmpp, xmppPorts, xmppStartTlsLogin } from '../helpers/xmpp.js';
 
 /**
  * The XMPP door's presence per resource and conversation extensions across two
@@ -14,23 +14,8 @@ const PASSWORD = 'correct horse battery';
 const MARKERS = 'urn:xmpp:chat-markers:0';
 
 /** Logs in over STARTTLS (test nodes have no direct-TLS port). */
-async function startTlsLogin(node: TestNode, username: string, resource: string) {
-  const c = await RawXmpp.plain(xmppPorts(node).port!);
-  c.open();
-  await c.features();
-  c.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
-  await c.stanza((el) => el.name === 'proceed', 'proceed');
-  await c.startTls();
-  let mark = c.events.length;
-  c.open();
-  await c.features(mark);
-  if ((await c.plain(username, PASSWORD)).name !== 'success') throw new Error('login failed');
-  mark = c.events.length;
-  c.restart();
-  await c.features(mark);
-  await c.bind(resource);
-  return c;
-}
+const startTlsLogin = (node: TestNode, username: string, resource: string) =>
+  xmppStartTlsLogin(xmppPorts(node).port!, username, PASSWORD, resource);
 
 for (const setup of clusterSetups) {
   describeOn(setup)(`XMPP across two nodes (${setup.name})`, () => {

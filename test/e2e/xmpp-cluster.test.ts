@@ -4,7 +4,7 @@ import { describeOn } from '../helpers/backends.js';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
 import { ircLogin, ircPort, type RawIrc } from '../helpers/irc.js';
 import { uname } from '../helpers/server.js';
-import { RawXmpp, xmppPorts } from '../helpers/xmpp.js';
+import { type RawXmpp, xmppPorts, xmppStartTlsLogin } from '../helpers/xmpp.js';
 
 /**
  * The three doors on two nodes sharing one database and one bus: an XMPP user
@@ -14,27 +14,9 @@ import { RawXmpp, xmppPorts } from '../helpers/xmpp.js';
  * when they log in again on the other node.
  */
 const PASSWORD = 'correct horse battery';
-const TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
-
 /** STARTTLS (the nodes' only XMPP listener), SASL PLAIN, bind. */
-async function loginStartTls(port: number, username: string, resource: string): Promise<RawXmpp> {
-  const c = await RawXmpp.plain(port);
-  c.open();
-  await c.features();
-  c.send(`<starttls xmlns='${TLS}'/>`);
-  await c.stanza((el) => el.name === 'proceed', 'proceed');
-  await c.startTls();
-  let mark = c.events.length;
-  c.open();
-  await c.features(mark);
-  const r = await c.plain(username, PASSWORD);
-  if (r.name !== 'success') throw new Error(`login failed:\n${c.dump()}`);
-  mark = c.events.length;
-  c.restart();
-  await c.features(mark);
-  await c.bind(resource);
-  return c;
-}
+const loginStartTls = (port: number, username: string, resource: string) =>
+  xmppStartTlsLogin(port, username, PASSWORD, resource);
 
 const body = (el: Element) => el.getChildText('body');
 const chatFrom = (from: string, text: string) => (el: Element) =>

@@ -311,3 +311,31 @@ export async function xmppLogin(
   await c.bind(opts.resource);
   return c;
 }
+
+/**
+ * Logs in on the plain port with STARTTLS (test cluster nodes have no direct-TLS
+ * port): stream, `<starttls/>`, TLS, SASL PLAIN, restart, bind.
+ */
+export async function xmppStartTlsLogin(
+  port: number,
+  username: string,
+  password: string,
+  resource?: string,
+): Promise<RawXmpp> {
+  const c = await RawXmpp.plain(port);
+  c.open();
+  await c.features();
+  c.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+  await c.stanza((el) => el.name === 'proceed', 'proceed');
+  await c.startTls();
+  let mark = c.events.length;
+  c.open();
+  await c.features(mark);
+  const r = await c.plain(username, password);
+  if (r.name !== 'success') throw new Error(`login failed:\n${c.dump()}`);
+  mark = c.events.length;
+  c.restart();
+  await c.features(mark);
+  await c.bind(resource);
+  return c;
+}
