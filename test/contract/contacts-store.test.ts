@@ -397,7 +397,7 @@ for (const backend of everyStoreBackend()) {
     });
   });
 
-  describe(`contacts at the same moment through the service (${backend.name})`, () => {
+  describeOn(backend)(`contacts at the same moment through the service (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend, {

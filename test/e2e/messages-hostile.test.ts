@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import type { Message, MessageResult } from '../../src/sdk/types.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
@@ -857,7 +857,7 @@ for (const backend of everyStoreBackend()) {
     });
   });
 
-  describe(`the per-user send rate (${backend.name})`, () => {
+  describeOn(backend)(`the per-user send rate (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend, {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ParleyClient } from '../../src/sdk/client.js';
 import type { ParleyConnection } from '../../src/sdk/connection.js';
@@ -584,7 +584,7 @@ for (const backend of everyStoreBackend()) {
     });
   });
 
-  describe(`presence of a dropped connection (${backend.name})`, () => {
+  describeOn(backend)(`presence of a dropped connection (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend, { native: { heartbeat_seconds: 1 } });
@@ -630,64 +630,71 @@ for (const backend of everyStoreBackend()) {
     });
   });
 
-  describe(`presence after a crash and a restart under the same node id (${backend.name})`, () => {
-    const db = backend.make();
-    const data = tempDir();
-    afterAll(async () => {
-      await db.cleanup();
-      data.cleanup();
-    });
+  describeOn(backend)(
+    `presence after a crash and a restart under the same node id (${backend.name})`,
+    () => {
+      // Made in beforeAll, not here: a skipped suite's body still runs to list its tests.
+      let db: ReturnType<typeof backend.make>;
+      const data = tempDir();
+      beforeAll(() => {
+        db = backend.make();
+      });
+      afterAll(async () => {
+        await db?.cleanup();
+        data.cleanup();
+      });
 
-    it('what the crashed run left under its id is swept: B is offline, not a ghost', async () => {
-      const env: Record<string, string> = {
-        PARLEY_DATABASE_URL: db.url,
-        ...(db.pgSchema ? { PARLEY_DATABASE_SCHEMA: db.pgSchema } : {}),
-        // SQLite keeps its file in the data folder; PostgreSQL needs one of its own.
-        PARLEY_DATA_DIR: db.pgSchema ? data.dir : db.dataDir,
-        PARLEY_SERVER_NODE_ID: 'restarted',
-      };
-      let run = await spawnServe(env);
-      try {
-        const at = (url: string) => ({
-          client: (token?: string) =>
-            new ParleyClient({
-              baseUrl: url,
-              webSocket: nodeWebSocket,
-              ...(token ? { token } : {}),
-            }),
-        });
-        const reg = async (prefix: string) => {
-          const client = at(run.url).client();
-          const name = uname(prefix);
-          const r = await client.register(name, PASSWORD);
-          return { name, id: r.user.id, token: r.token, client };
+      it('what the crashed run left under its id is swept: B is offline, not a ghost', async () => {
+        const env: Record<string, string> = {
+          PARLEY_DATABASE_URL: db.url,
+          ...(db.pgSchema ? { PARLEY_DATABASE_SCHEMA: db.pgSchema } : {}),
+          // SQLite keeps its file in the data folder; PostgreSQL needs one of its own.
+          PARLEY_DATA_DIR: db.pgSchema ? data.dir : db.dataDir,
+          PARLEY_SERVER_NODE_ID: 'restarted',
         };
-        const a = await reg('ra');
-        const b = await reg('rb');
-        const aw = await openWatched(at(run.url), a.token);
-        await a.client.requestContact(b.name);
-        await b.client.approveContact(a.name);
-        expect((await aw.inbox.presence(b.id)).show).toBe('offline');
-        const bConn = await at(run.url).client(b.token).connect();
-        expect((await aw.inbox.presence(b.id)).show).toBe('available');
+        let run = await spawnServe(env);
+        try {
+          const at = (url: string) => ({
+            client: (token?: string) =>
+              new ParleyClient({
+                baseUrl: url,
+                webSocket: nodeWebSocket,
+                ...(token ? { token } : {}),
+              }),
+          });
+          const reg = async (prefix: string) => {
+            const client = at(run.url).client();
+            const name = uname(prefix);
+            const r = await client.register(name, PASSWORD);
+            return { name, id: r.user.id, token: r.token, client };
+          };
+          const a = await reg('ra');
+          const b = await reg('rb');
+          const aw = await openWatched(at(run.url), a.token);
+          await a.client.requestContact(b.name);
+          await b.client.approveContact(a.name);
+          expect((await aw.inbox.presence(b.id)).show).toBe('offline');
+          const bConn = await at(run.url).client(b.token).connect();
+          expect((await aw.inbox.presence(b.id)).show).toBe('available');
 
-        await run.crash();
-        await Promise.all([aw.conn.closed, bConn.closed]);
-        // Restarted at once, well within presence.node_timeout_seconds, under the same id.
-        run = await spawnServe(env);
-        const again = await openWatched(at(run.url), a.token);
-        const snap = await again.inbox.snapshot();
-        expect(snap.map((p) => [p.userId, p.show])).toEqual([[b.id, 'offline']]);
-        const list = await raw(run.url, 'GET', '/api/v1/presence', {
-          headers: { authorization: `Bearer ${a.token}` },
-        });
-        expect(
-          (list.body as { contacts: PresenceData[] }).contacts.map((p) => [p.userId, p.show]),
-        ).toEqual([[b.id, 'offline']]);
-        again.conn.close();
-      } finally {
-        await run.crash();
-      }
-    }, 90_000);
-  });
+          await run.crash();
+          await Promise.all([aw.conn.closed, bConn.closed]);
+          // Restarted at once, well within presence.node_timeout_seconds, under the same id.
+          run = await spawnServe(env);
+          const again = await openWatched(at(run.url), a.token);
+          const snap = await again.inbox.snapshot();
+          expect(snap.map((p) => [p.userId, p.show])).toEqual([[b.id, 'offline']]);
+          const list = await raw(run.url, 'GET', '/api/v1/presence', {
+            headers: { authorization: `Bearer ${a.token}` },
+          });
+          expect(
+            (list.body as { contacts: PresenceData[] }).contacts.map((p) => [p.userId, p.show]),
+          ).toEqual([[b.id, 'offline']]);
+          again.conn.close();
+        } finally {
+          await run.crash();
+        }
+      }, 90_000);
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 
@@ -127,7 +127,7 @@ for (const backend of everyStoreBackend()) {
     });
   });
 
-  describe(`signing out over the WebSocket (${backend.name})`, () => {
+  describeOn(backend)(`signing out over the WebSocket (${backend.name})`, () => {
     let node: Awaited<ReturnType<typeof startSingle>>;
     beforeAll(async () => {
       node = await startSingle(backend);
@@ -235,7 +235,7 @@ for (const backend of everyStoreBackend()) {
     });
   });
 
-  describe(`registration policy (${backend.name})`, () => {
+  describeOn(backend)(`registration policy (${backend.name})`, () => {
     it('closed refuses sign-ups with registration-closed', async () => {
       const node = await startSingle(backend, { registration: { policy: 'closed' } });
       try {
