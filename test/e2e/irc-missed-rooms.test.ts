@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MISSED_PER_ROOM } from '../../src/doors/irc/handlers/missed-rooms.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
-import { type IrcLine, ircLogin, ircPort, type RawIrc } from '../helpers/irc.js';
-import { startSingle, uname } from '../helpers/server.js';
+import { type IrcLine, type RawIrc, useIrcNode } from '../helpers/irc.js';
+import { uname } from '../helpers/server.js';
 
 /**
  * Room messages missed while away reach IRC clients without draft/chathistory at
@@ -14,21 +14,10 @@ const PASSWORD = 'password123';
 
 for (const backend of everyStoreBackend()) {
   describeOn(backend)(`IRC room messages missed while away (${backend.name})`, () => {
-    let node: Awaited<ReturnType<typeof startSingle>>;
-    let port: number;
-    const open: RawIrc[] = [];
-    beforeAll(async () => {
-      node = await startSingle(backend);
-      port = ircPort(node);
-    });
-    afterAll(async () => {
-      for (const c of open) c.close();
-      await node.dispose();
-    });
+    const irc = useIrcNode(backend, { password: PASSWORD });
     /** Logs in, then waits until everything the login sends is out (a PONG after it). */
     const login = async (u: string, caps: string[]) => {
-      const c = await ircLogin(port, u, PASSWORD, caps);
-      open.push(c);
+      const c = await irc.login(u, caps);
       c.send('PING :settled');
       await c.wait((l) => l.command === 'PONG' && l.params.at(-1) === 'settled', 'PONG');
       c.close();
@@ -38,6 +27,7 @@ for (const backend of everyStoreBackend()) {
       c.lines.filter((l) => l.command === 'PRIVMSG' && l.params[0] === channel);
 
     it('past the read marker: a batch, plain lines with a NOTICE, nothing for chathistory clients', async () => {
+      const node = irc.node;
       const web = node.client();
       const webName = uname('mrw');
       await web.register(webName, PASSWORD);
@@ -96,6 +86,7 @@ for (const backend of everyStoreBackend()) {
     });
 
     it('bounded: the newest MISSED_PER_ROOM of a long absence, and nothing for rooms read up to date', async () => {
+      const node = irc.node;
       const web = node.client();
       const webName = uname('mbw');
       await web.register(webName, PASSWORD);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
-import { type IrcLine, ircLogin, ircPort, type RawIrc } from '../helpers/irc.js';
+import { askLabelled, type IrcLine, ircLogin, ircPort, type RawIrc } from '../helpers/irc.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -30,17 +30,7 @@ for (const backend of everyStoreBackend()) {
       open.push(c);
       return c;
     };
-    let n = 0;
-    async function ask(c: RawIrc, line: string): Promise<IrcLine[]> {
-      const label = `o${++n}`;
-      const from = c.lines.length;
-      c.send(`@label=${label} ${line}`);
-      const first = await c.wait((l) => l.tags.label === label, line, from);
-      if (first.command !== 'BATCH') return [first];
-      const id = first.params[0]!.slice(1);
-      await c.wait((l) => l.command === 'BATCH' && l.params[0] === `-${id}`, line, from);
-      return c.lines.slice(from).filter((l) => l.tags.batch === id);
-    }
+    const ask = askLabelled;
     const codes = (lines: IrcLine[]) => lines.map((l) => l.command);
 
     it('without OPER: KILL is 481, STATS l/m are 481, STATS u answers; bad OPERs are refused and change nothing', async () => {

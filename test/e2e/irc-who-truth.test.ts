@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
-import { type IrcLine, ircLogin, ircPort, type RawIrc } from '../helpers/irc.js';
-import { startSingle, uname } from '../helpers/server.js';
+import { askLabelled, type RawIrc, useIrcNode } from '../helpers/irc.js';
+import { uname } from '../helpers/server.js';
 
 /**
  * WHO, WHOIS and user modes tell the truth: H or G from presence (only as core's
@@ -14,35 +14,14 @@ const CAPS = ['extended-join', 'away-notify', 'labeled-response', 'batch'];
 
 for (const backend of everyStoreBackend()) {
   describeOn(backend)(`IRC WHO, WHOIS and user modes (${backend.name})`, () => {
-    let node: Awaited<ReturnType<typeof startSingle>>;
-    let port: number;
-    const open: RawIrc[] = [];
     const operName = uname('wop');
-    beforeAll(async () => {
-      node = await startSingle(backend, { irc: { operators: [operName] } });
-      port = ircPort(node);
+    const irc = useIrcNode(backend, {
+      config: { irc: { operators: [operName] } },
+      password: PASSWORD,
+      caps: CAPS,
     });
-    afterAll(async () => {
-      for (const c of open) c.close();
-      await node.dispose();
-    });
-    const login = async (u: string, caps = CAPS) => {
-      const c = await ircLogin(port, u, PASSWORD, caps);
-      open.push(c);
-      return c;
-    };
-    let n = 0;
-    /** One labelled command's answer, whole. */
-    async function ask(c: RawIrc, line: string): Promise<IrcLine[]> {
-      const label = `w${++n}`;
-      const from = c.lines.length;
-      c.send(`@label=${label} ${line}`);
-      const first = await c.wait((l) => l.tags.label === label, line, from);
-      if (first.command !== 'BATCH') return [first];
-      const id = first.params[0]!.slice(1);
-      await c.wait((l) => l.command === 'BATCH' && l.params[0] === `-${id}`, line, from);
-      return c.lines.slice(from).filter((l) => l.tags.batch === id);
-    }
+    const login = (u: string) => irc.login(u);
+    const ask = askLabelled;
     /** WHOX rows by nick: [flags, account, realname]. */
     async function whox(c: RawIrc, target: string): Promise<Map<string, string[]>> {
       const rows = (await ask(c, `WHO ${target} %tnfar,42`)).filter((l) => l.command === '354');
@@ -50,6 +29,7 @@ for (const backend of everyStoreBackend()) {
     }
 
     it('H/G by presence only for those you may see, display names as real names, operators starred', async () => {
+      const node = irc.node;
       const op = node.client();
       await op.register(operName, PASSWORD);
       const friend = node.client();
@@ -137,6 +117,7 @@ for (const backend of everyStoreBackend()) {
     });
 
     it('extended-join carries the display name: your own JOIN and others joining', async () => {
+      const node = irc.node;
       const me = node.client();
       const myName = uname('wej');
       await me.register(myName, PASSWORD);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
-import { type IrcLine, ircLogin, ircPort, RawIrc } from '../helpers/irc.js';
+import { askLabelled, ircLogin, ircPort, RawIrc } from '../helpers/irc.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /** WHOX (354 with exactly the fields asked) and LIST with the ELIST filters. */
@@ -45,22 +45,8 @@ for (const backend of everyStoreBackend()) {
       await node.dispose();
     });
 
-    let n = 0;
     /** The lines one labelled command answered (its batch, or its one line). */
-    async function ask(line: string): Promise<IrcLine[]> {
-      const label = `q${++n}`;
-      const from = c.lines.length;
-      c.send(`@label=${label} ${line}`);
-      const first = await c.wait((l) => l.tags.label === label, line, from);
-      if (first.command !== 'BATCH') return [first];
-      const id = first.params[0]!.slice(1);
-      await c.wait(
-        (l) => l.command === 'BATCH' && l.params[0] === `-${id}`,
-        `end of ${line}`,
-        from,
-      );
-      return c.lines.slice(from).filter((l) => l.tags.batch === id);
-    }
+    const ask = (line: string) => askLabelled(c, line);
 
     it('ISUPPORT says WHOX and ELIST', () => {
       const tokens = c.lines.filter((l) => l.command === '005').flatMap((l) => l.params);

@@ -1,5 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import type { TestNode } from './server.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { StoreBackend } from './backends.js';
+import { type Sections, startSingle, type TestNode } from './server.js';
 
 /** The IRC door's bound port on a test node. */
 export function ircPort(node: TestNode): number {
@@ -161,4 +163,52 @@ export async function ircLogin(
   c.send('CAP END');
   await c.command('376', 'end of MOTD');
   return c;
+}
+
+let labels = 0;
+
+/**
+ * The lines one command answered, by IRCv3 labeled-response (the connection must
+ * have `labeled-response` and `batch`): its batch's lines, or its one line (`ACK`
+ * for none).
+ */
+export async function askLabelled(c: RawIrc, line: string): Promise<IrcLine[]> {
+  const label = `t${++labels}`;
+  const from = c.lines.length;
+  c.send(`@label=${label} ${line}`);
+  const first = await c.wait((l) => l.tags.label === label, line, from);
+  if (first.command !== 'BATCH') return [first];
+  const id = first.params[0]!.slice(1);
+  await c.wait((l) => l.command === 'BATCH' && l.params[0] === `-${id}`, `end of ${line}`, from);
+  return c.lines.slice(from).filter((l) => l.tags.batch === id);
+}
+
+/**
+ * A node for one suite (started before its tests, stopped after) and `login`,
+ * which opens SASL connections with `caps` that are closed at the end. Call inside
+ * the suite's describe.
+ */
+export function useIrcNode(
+  backend: StoreBackend,
+  opts: { config?: Sections; password: string; caps?: string[] },
+) {
+  const open: RawIrc[] = [];
+  const s = {
+    node: undefined as unknown as Awaited<ReturnType<typeof startSingle>>,
+    port: 0,
+    async login(username: string, caps = opts.caps ?? []): Promise<RawIrc> {
+      const c = await ircLogin(s.port, username, opts.password, caps);
+      open.push(c);
+      return c;
+    },
+  };
+  beforeAll(async () => {
+    s.node = await startSingle(backend, opts.config);
+    s.port = ircPort(s.node);
+  });
+  afterAll(async () => {
+    for (const c of open) c.close();
+    await s.node?.dispose();
+  });
+  return s;
 }

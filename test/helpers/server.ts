@@ -14,7 +14,7 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-type Sections = { [S in keyof Config]?: Partial<Config[S]> };
+export type Sections = { [S in keyof Config]?: Partial<Config[S]> };
 
 /**
  * Starts a real server on 127.0.0.1, port 0. `db` is from backend.make(), so two
