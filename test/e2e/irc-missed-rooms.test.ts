@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { MISSED_PER_ROOM } from '../../src/doors/irc/handlers/missed-rooms.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { type IrcLine, type RawIrc, useIrcNode } from '../helpers/irc.js';
-import { uname } from '../helpers/server.js';
+import { type Person, signUp } from '../helpers/people.js';
 
 /**
  * Room messages missed while away reach IRC clients without draft/chathistory at
@@ -27,13 +27,7 @@ for (const backend of everyStoreBackend()) {
       c.lines.filter((l) => l.command === 'PRIVMSG' && l.params[0] === channel);
 
     it('past the read marker: a batch, plain lines with a NOTICE, nothing for chathistory clients', async () => {
-      const node = irc.node;
-      const web = node.client();
-      const webName = uname('mrw');
-      await web.register(webName, PASSWORD);
-      const me = node.client();
-      const name = uname('mri');
-      await me.register(name, PASSWORD);
+      const [{ c: web }, { c: me, name }] = (await signUp(irc.node, 2, 'mr')) as [Person, Person];
       const room = `missed${Date.now() % 100000}`;
       const channel = `#${room}`;
       await web.rooms.create(room);
@@ -86,13 +80,7 @@ for (const backend of everyStoreBackend()) {
     });
 
     it('bounded: the newest MISSED_PER_ROOM of a long absence, and nothing for rooms read up to date', async () => {
-      const node = irc.node;
-      const web = node.client();
-      const webName = uname('mbw');
-      await web.register(webName, PASSWORD);
-      const me = node.client();
-      const name = uname('mbi');
-      await me.register(name, PASSWORD);
+      const [{ c: web }, { c: me, name }] = (await signUp(irc.node, 2, 'mb')) as [Person, Person];
       const busy = `busy${Date.now() % 100000}`;
       const quiet = `quiet${Date.now() % 100000}`;
       await web.rooms.create(busy);

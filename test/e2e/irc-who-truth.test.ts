@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { askLabelled, type RawIrc, useIrcNode } from '../helpers/irc.js';
+import { type Person, signUp } from '../helpers/people.js';
 import { uname } from '../helpers/server.js';
 
 /**
@@ -29,16 +30,14 @@ for (const backend of everyStoreBackend()) {
     }
 
     it('H/G by presence only for those you may see, display names as real names, operators starred', async () => {
-      const node = irc.node;
-      const op = node.client();
+      const op = irc.node.client();
       await op.register(operName, PASSWORD);
-      const friend = node.client();
-      const friendName = uname('wfr');
-      await friend.register(friendName, PASSWORD);
+      const [{ c: friend, name: friendName }, { c: stranger, name: strangerName }] = (await signUp(
+        irc.node,
+        2,
+        'w',
+      )) as [Person, Person];
       await friend.updateProfile({ displayName: 'Friendly Fiona' });
-      const stranger = node.client();
-      const strangerName = uname('wst');
-      await stranger.register(strangerName, PASSWORD);
       const room = `who${Date.now() % 100000}`;
       await op.rooms.create(room);
       await friend.rooms.join(room);
@@ -117,17 +116,12 @@ for (const backend of everyStoreBackend()) {
     });
 
     it('extended-join carries the display name: your own JOIN and others joining', async () => {
-      const node = irc.node;
-      const me = node.client();
-      const myName = uname('wej');
-      await me.register(myName, PASSWORD);
-      await me.updateProfile({ displayName: 'Ella Extended' });
-      const other = node.client();
-      const otherName = uname('wej');
-      await other.register(otherName, PASSWORD);
-      await other.updateProfile({ displayName: 'Otto Other' });
+      const [me, other, plain] = (await signUp(irc.node, 3, 'wej')) as [Person, Person, Person];
+      const [myName, otherName, plainName] = [me.name, other.name, plain.name];
+      await me.c.updateProfile({ displayName: 'Ella Extended' });
+      await other.c.updateProfile({ displayName: 'Otto Other' });
       const room = `ej${Date.now() % 100000}`;
-      await me.rooms.create(room);
+      await me.c.rooms.create(room);
 
       const c = await login(myName);
       const own = await c.wait(
@@ -136,7 +130,7 @@ for (const backend of everyStoreBackend()) {
       );
       expect(own.params).toEqual([`#${room}`, myName, 'Ella Extended']);
       const since = c.lines.length;
-      await other.rooms.join(room);
+      await other.c.rooms.join(room);
       const theirs = await c.wait(
         (l) => l.command === 'JOIN' && l.source.startsWith(`${otherName}!`),
         'their JOIN',
@@ -144,10 +138,7 @@ for (const backend of everyStoreBackend()) {
       );
       expect(theirs.params).toEqual([`#${room}`, otherName, 'Otto Other']);
       // Without a display name the real name is the username.
-      const plain = node.client();
-      const plainName = uname('wej');
-      await plain.register(plainName, PASSWORD);
-      await plain.rooms.join(room);
+      await plain.c.rooms.join(room);
       const bare = await c.wait(
         (l) => l.command === 'JOIN' && l.source.startsWith(`${plainName}!`),
         'a JOIN without display name',
