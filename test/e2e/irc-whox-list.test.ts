@@ -95,6 +95,16 @@ for (const backend of everyStoreBackend()) {
       expect(none.map((l) => l.command)).toEqual(['315']);
     });
 
+    it('WHOIS: 330 (logged in as) for an account, none for a guest', async () => {
+      const account = await ask(`WHOIS ${webName}`);
+      expect(account.find((l) => l.command === '330')!.params.slice(1, 3)).toEqual([
+        webName,
+        webName,
+      ]);
+      const g = await ask(`WHOIS ${guestNick}`);
+      expect(g.map((l) => l.command)).toEqual(['311', '312', '318']);
+    });
+
     it('LIST filters: masks, negative masks, member counts, creation and topic times', async () => {
       const listed = async (q: string) =>
         (await ask(`LIST ${q}`))

@@ -6,6 +6,7 @@ import { refuse } from '../mapping/errors.js';
 import { hostmask, joinParams, mask } from '../mapping/events.js';
 import { nickToUsername, usernameToNick } from '../mapping/nick.js';
 import { userMode } from './operators.js';
+import type { MyRoom } from '../../../core/rooms/service.js';
 import type { Handler } from './index.js';
 import { joinMarker } from './markers.js';
 import { type ListFilter, matchesList, parseListFilter } from '../mapping/elist.js';
@@ -82,11 +83,16 @@ export async function joinBurst(
   roomId: string,
   name: string,
   read?: number,
+  displayName?: string,
 ): Promise<void> {
   if (c.channels.has(roomId) || !c.session) return;
-  const me = { id: c.auth!.user.id, username: c.auth!.user.username, displayName: '' };
+  const me = {
+    id: c.auth!.user.id,
+    username: c.auth!.user.username,
+    displayName: displayName ?? '',
+  };
   // extended-join's real name is the display name, read as it is now.
-  if (c.caps.has('extended-join')) {
+  if (c.caps.has('extended-join') && displayName === undefined) {
     me.displayName = (await c.core.users.displayNames([me.id])).get(me.id) ?? '';
     if (c.channels.has(roomId) || !c.session) return;
   }
@@ -106,10 +112,19 @@ export async function joinBurst(
     .catch((err: unknown) => c.log.debug({ err }, 'occupancy enter failed'));
 }
 
-/** After login: the rooms the account is a member of are joined (bouncer-style). */
-export async function autojoin(c: IrcConnection): Promise<void> {
+/**
+ * After login: the rooms the account is a member of are joined (bouncer-style).
+ * Resolves with them (for what was missed in them: missed-rooms.ts).
+ */
+export async function autojoin(c: IrcConnection): Promise<MyRoom[]> {
   const mine = await c.core.rooms.mine(c.auth!.user.id);
-  for (const r of mine.rooms) await joinBurst(c, r.id, r.name, r.read);
+  // extended-join's real name: read once for all the rooms.
+  const me = c.auth!.user.id;
+  const displayName = c.caps.has('extended-join')
+    ? ((await c.core.users.displayNames([me])).get(me) ?? '')
+    : undefined;
+  for (const r of mine.rooms) await joinBurst(c, r.id, r.name, r.read, displayName);
+  return mine.rooms;
 }
 
 function joinError(c: IrcConnection, channel: string, err: unknown): void {

@@ -19,6 +19,7 @@ import { contactsCommand, SERVICE_NICK } from './service.js';
 import type { Handler } from './index.js';
 import { missedDirectMessages } from '../../../core/conversations/missed.js';
 import { deliverMissedRooms, minute } from './missed-rooms.js';
+import type { MyRoom } from '../../../core/rooms/service.js';
 
 /** Targets of one PRIVMSG at most (TARGMAX). */
 export const MAX_TARGETS = 4;
@@ -122,7 +123,7 @@ async function sendWithReply(
  * their time, then the rooms' (missed-rooms.ts). The read markers do not move:
  * reading is the client's to say.
  */
-export async function deliverMissed(c: IrcConnection): Promise<void> {
+export async function deliverMissed(c: IrcConnection, rooms: readonly MyRoom[]): Promise<void> {
   let total = 0;
   try {
     for (const msg of await missedDirectMessages(c.core, c.auth!.user.id)) {
@@ -141,7 +142,7 @@ export async function deliverMissed(c: IrcConnection): Promise<void> {
     c.notice(
       `${total} message${total === 1 ? '' : 's'} arrived while you were away (shown above).`,
     );
-  await deliverMissedRooms(c);
+  await deliverMissedRooms(c, rooms);
 }
 
 /** REDACT <target> <msgid> [reason] (draft/message-redaction): deletes a message, by core's rules. */

@@ -1,3 +1,4 @@
+import type { MyRoom } from '../../../core/rooms/service.js';
 import type { IrcMessage } from '../codec/line.js';
 import type { IrcConnection } from '../connection.js';
 import { roomToChannel } from '../mapping/channel.js';
@@ -19,14 +20,17 @@ export const MISSED_PER_ROOM = 50;
  * `server-time` each room comes in a chathistory batch; otherwise as plain lines
  * (text prefixed with `[YYYY-MM-DD HH:MM]` without server-time) followed by a
  * NOTICE in the channel saying what they were. The marker does not move.
+ * `rooms`: the account's rooms as autojoin read them.
  */
-export async function deliverMissedRooms(c: IrcConnection): Promise<void> {
+export async function deliverMissedRooms(
+  c: IrcConnection,
+  rooms: readonly MyRoom[],
+): Promise<void> {
   if (c.guest || !c.auth || c.caps.has(CHATHISTORY_CAP)) return;
   const userId = c.auth.user.id;
   const batched = c.caps.has('batch') && c.caps.has('server-time');
   const stamped = c.caps.has('server-time');
   try {
-    const { rooms } = await c.core.rooms.mine(userId);
     let replayed = 0;
     for (const r of rooms) {
       if (r.unread === 0 || !c.channels.has(r.id)) continue;

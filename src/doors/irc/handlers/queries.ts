@@ -208,7 +208,9 @@ export const QUERIES: Record<string, Handler> = {
       const seen = shows.get(u);
       if (seen && seen.show !== 'available')
         c.numeric('RPL_AWAY', [shown], seen.status || awayText(seen.show));
-      c.numeric('RPL_WHOISACCOUNT', [shown, u], 'is logged in as');
+      // A guest has no account to be logged in as.
+      if ((await c.core.users.holder(u)) !== 'guest')
+        c.numeric('RPL_WHOISACCOUNT', [shown, u], 'is logged in as');
       c.numeric('RPL_ENDOFWHOIS', [shown], 'End of /WHOIS list');
     },
   },

@@ -263,8 +263,7 @@ async function tryRegister(c: IrcConnection): Promise<void> {
   await c.attach(auth);
   if (!c.registered) return;
   welcome(c, old);
-  await autojoin(c);
-  await deliverMissed(c);
+  await deliverMissed(c, await autojoin(c));
 }
 
 /**
@@ -346,8 +345,7 @@ export async function loginAfterRegistration(c: IrcConnection, auth: AuthContext
     [c.prefix(), auth.user.username],
     `You are now logged in as ${auth.user.username}`,
   );
-  await autojoin(c);
-  await deliverMissed(c);
+  await deliverMissed(c, await autojoin(c));
 }
 
 function welcome(c: IrcConnection, asked: string): void {
