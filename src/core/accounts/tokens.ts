@@ -144,7 +144,9 @@ export function createFastTokenService(deps: {
     return key;
   };
   const tokenOf = async (id: string): Promise<string> =>
-    `secret-token:fast-${createHmac('sha256', await serverKey()).update(id).digest('base64url')}`;
+    `secret-token:fast-${createHmac('sha256', await serverKey())
+      .update(id)
+      .digest('base64url')}`;
 
   /** Drops FAST devices of the user beyond the bound, least recently seen first. */
   async function bound(userId: string, keep: string): Promise<void> {
@@ -222,10 +224,7 @@ export function createFastTokenService(deps: {
           if (token.mechanism !== req.mechanism) continue;
           const secret = await tokenOf(token.id);
           const expected = hmac(secret, 'Initiator', req.cbData);
-          if (
-            expected.length !== req.initiator.length ||
-            !timingSafeEqual(expected, req.initiator)
-          )
+          if (expected.length !== req.initiator.length || !timingSafeEqual(expected, req.initiator))
             continue;
           const t = now();
           if (token.expiresAt <= t) {

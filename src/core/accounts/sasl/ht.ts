@@ -1,9 +1,5 @@
 import { ParleyError } from '../../errors.js';
-import {
-  FAST_BINDING,
-  type FastMechanism,
-  type FastTokenService,
-} from '../tokens.js';
+import { FAST_BINDING, type FastMechanism, type FastTokenService } from '../tokens.js';
 import type { SaslContext, SaslStep } from './service.js';
 
 /**
@@ -50,7 +46,10 @@ export function htStep(
         address: ctx.address,
       });
     } catch (err) {
-      if (err instanceof ParleyError && (err.condition === 'rate-limited' || err.condition === 'unavailable'))
+      if (
+        err instanceof ParleyError &&
+        (err.condition === 'rate-limited' || err.condition === 'unavailable')
+      )
         return {
           failure: {
             reason: 'temporary-auth-failure',

@@ -13,7 +13,12 @@ import {
   parsePlain,
   type ScramError,
 } from './messages.js';
-import { FAST_BINDING, FAST_MECHANISMS, type FastMechanism, type FastTokenService } from '../tokens.js';
+import {
+  FAST_BINDING,
+  FAST_MECHANISMS,
+  type FastMechanism,
+  type FastTokenService,
+} from '../tokens.js';
 import { type FastRequest, htStep } from './ht.js';
 import {
   DEFAULT_SCRAM_ITERATIONS,
