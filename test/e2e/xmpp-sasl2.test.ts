@@ -125,6 +125,33 @@ for (const backend of everyStoreBackend()) {
       expect(Number(a.attr('h'))).toBe(1); // the ping
     });
 
+    it('a new bind from the same client ends its earlier session and keeps its resource', async () => {
+      const { name } = await account();
+      const id = randomUUID();
+      const inner = `${ua(id)}<bind xmlns='${BIND2}'><tag>Phone</tag></bind>`;
+      const first = await connect();
+      const one = await authenticate(first.c, 'PLAIN', plain(name), inner);
+      const second = await connect();
+      const two = await authenticate(second.c, 'PLAIN', plain(name), inner);
+      expect(two.getChildText('authorization-identifier', SASL2)).toBe(
+        one.getChildText('authorization-identifier', SASL2),
+      );
+      await first.c.streamError();
+      await first.c.whenClosed();
+      // Another client (another id) gets a resource of its own.
+      const third = await connect();
+      const three = await authenticate(
+        third.c,
+        'PLAIN',
+        plain(name),
+        inner.replace(id, randomUUID()),
+      );
+      expect(three.getChildText('authorization-identifier', SASL2)).not.toBe(
+        one.getChildText('authorization-identifier', SASL2),
+      );
+      expect(second.c.closed).toBe(false);
+    });
+
     it('SCRAM-SHA-256 through challenge and response, the server signature in additional-data', async () => {
       const { name } = await account();
       const { c } = await connect();

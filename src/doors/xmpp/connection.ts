@@ -632,6 +632,11 @@ export class XmppConnection implements FeedSink {
   private onClose(): void {
     if (this.closed && !this.socket.destroyed) this.socket.destroy();
     this.closed = true;
+    this.settle();
+  }
+
+  /** The stream is over for us (its socket may still be flushing): timers, session, door. */
+  private settle(): void {
     clearTimeout(this.loginTimer);
     clearInterval(this.pingTimer);
     for (const t of this.typingTimers.values()) clearTimeout(t);
@@ -680,6 +685,8 @@ export class XmppConnection implements FeedSink {
   terminate(reason: string): void {
     if (this.detached) return this.expire();
     this.fail('not-authorized', reason);
+    // The session ends now, not when the socket is done: a replacing login takes its resource.
+    this.settle();
   }
 
   /**

@@ -261,6 +261,13 @@ async function succeeded(
     bindReq,
     req.clientId,
   );
+  // XEP-0386: a new bind from the same client (same id and tag: the same resource here)
+  // ends its earlier session on this node, e.g. one left detached by a dropped network.
+  const earlier = c.core.sessions.byResource(c.auth!.user.id, resource);
+  if (req.clientId !== undefined && earlier?.door === 'xmpp') {
+    earlier.close('replaced by a new login of the same client');
+    await new Promise((r) => setImmediate(r));
+  }
   try {
     await c.bind(resource, () => finish(bind2Enable(c, bindReq)));
   } catch (err) {
