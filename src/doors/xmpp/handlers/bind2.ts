@@ -10,6 +10,7 @@ import { enableSm } from './sm.js';
  * the client's <tag> and a part of our own (stable per client id and tag, which
  * it does not reveal), and session features are enabled at once: stream
  * management (its <enabled/> in <bound/>), carbons, and the client's CSI state.
+ * <bound/> carries the archive's metadata (XEP-0313), read just before binding.
  * Offline messages are not sent after it: a Bind 2 client reads the archive
  * (MAM), as the XEP says.
  */
@@ -60,7 +61,7 @@ export function bind2Resource(
  * Right after binding (nothing awaited since): enables what the request asks for
  * and answers with <bound/>. Unknown children are ignored.
  */
-export function bind2Enable(c: XmppConnection, req: Element): Element {
+export function bind2Enable(c: XmppConnection, req: Element, metadata?: Element): Element {
   let enabled: Element | undefined;
   for (const f of req.elements()) {
     if (f.ns === XMLNS.carbons && f.name === 'enable') c.carbons = true;
@@ -68,5 +69,5 @@ export function bind2Enable(c: XmppConnection, req: Element): Element {
     else if (f.ns === XMLNS.csi && f.name === 'active') c.csi.inactive = false;
     else if (f.ns === XMLNS.sm && f.name === 'enable' && !enabled) enabled = enableSm(c, f);
   }
-  return xml('bound', { xmlns: XMLNS.bind2 }, enabled);
+  return xml('bound', { xmlns: XMLNS.bind2 }, metadata, enabled);
 }

@@ -5,6 +5,7 @@ import { type Element, xml } from '../codec/element.js';
 import type { XmppConnection } from '../connection.js';
 import { XMLNS } from '../xmlns.js';
 import { bind2Enable, bind2Feature, bind2Resource } from './bind2.js';
+import { archiveMetadata } from './mam.js';
 import { countFailure, decodeSasl } from './sasl.js';
 import { resumeSm } from './sm.js';
 
@@ -268,8 +269,12 @@ async function succeeded(
     earlier.close('replaced by a new login of the same client');
     await new Promise((r) => setImmediate(r));
   }
+  const metadata = await archiveMetadata(c).catch((err: unknown) => {
+    c.log.warn({ err }, 'xmpp: archive metadata not read for Bind 2');
+    return undefined;
+  });
   try {
-    await c.bind(resource, () => finish(bind2Enable(c, bindReq)));
+    await c.bind(resource, () => finish(bind2Enable(c, bindReq, metadata)));
   } catch (err) {
     c.log.error({ err }, 'xmpp: Bind 2 failed');
     c.fail('internal-server-error');
