@@ -193,12 +193,17 @@ for (const backend of everyStoreBackend()) {
     });
 
     /** A password login asking for a token; resolves with it. */
-    const tokenFor = async (name: string, clientId: string, mechanism = 'HT-SHA-256-NONE') => {
+    const tokenFor = async (
+      name: string,
+      clientId: string,
+      mechanism = 'HT-SHA-256-NONE',
+      password = PASSWORD,
+    ) => {
       const { c } = await connect();
       const ok = await authenticate(
         c,
         'PLAIN',
-        plain(name),
+        b64(`\0${name}\0${password}`),
         `${ua(clientId)}<request-token xmlns='${FAST}' mechanism='${mechanism}'/>`,
       );
       expect(ok.name).toBe('success');
@@ -301,6 +306,15 @@ for (const backend of everyStoreBackend()) {
       await web.changePassword(PASSWORD, `${PASSWORD} 2`);
       const after = await fastLogin(name, second, t2);
       expect(after.r.name).toBe('failure');
+
+      // "Sign out all other devices" from the web ends a token's device and its stream too.
+      const third = randomUUID();
+      const t3 = await tokenFor(name, third, 'HT-SHA-256-NONE', `${PASSWORD} 2`);
+      const stream = await fastLogin(name, third, t3.token);
+      expect(stream.r.name).toBe('success');
+      expect(await web.revokeOtherSessions()).toBeGreaterThanOrEqual(1);
+      await stream.c.whenClosed();
+      expect((await fastLogin(name, third, t3.token)).r.name).toBe('failure');
     });
 
     it('XEP-0198 resumption inline: the session and what it missed come back', async () => {
