@@ -367,6 +367,29 @@ for (const backend of everyStoreBackend()) {
       expect(end?.attr('id')).toBe(again.getChild('stanza-id', 'urn:xmpp:sid:0')?.attr('id'));
     });
 
+    it('over WebSocket: SASL2 and Bind 2 work, FAST only without channel binding', async () => {
+      const { name } = await account();
+      const clientId = randomUUID();
+      const c = await RawXmpp.ws(node.wsUrl.replace('/api/v1/ws', '/xmpp-websocket'));
+      open.push(c);
+      c.open();
+      const features = await c.features();
+      const fast = features
+        .getChild('authentication', SASL2)!
+        .getChild('inline', SASL2)!
+        .getChild('fast', FAST)!;
+      expect(fast.getChildren('mechanism', FAST).map((m) => m.text())).toEqual(['HT-SHA-256-NONE']);
+      const ok = await authenticate(
+        c,
+        'PLAIN',
+        plain(name),
+        `${ua(clientId)}<bind xmlns='${BIND2}'><tag>Web</tag></bind><request-token xmlns='${FAST}' mechanism='HT-SHA-256-NONE'/>`,
+      );
+      expect(ok.getChildText('authorization-identifier', SASL2)).toMatch(/\/Web\./);
+      const token = ok.getChild('token', FAST)!.attr('token')!;
+      expect((await fastLogin(name, clientId, token)).r.name).toBe('success');
+    });
+
     it('hostile SASL2 requests get a <failure>, change nothing, and the server goes on', async () => {
       const { name } = await account();
       const clientId = randomUUID();
@@ -427,6 +450,12 @@ for (const backend of everyStoreBackend()) {
       expect((await fastLogin(name, clientId, token)).r.name).toBe('success');
       const { c } = await connect();
       expect((await authenticate(c, 'PLAIN', plain(name))).name).toBe('success');
+      // Once logged in, another <authenticate> is a stream error (XEP-0388).
+      c.send(
+        `<authenticate xmlns='${SASL2}' mechanism='PLAIN'><initial-response>${plain(name)}</initial-response></authenticate>`,
+      );
+      const err = await c.streamError();
+      expect(err.getChild('unsupported-stanza-type')).toBeDefined();
     });
   });
 }
