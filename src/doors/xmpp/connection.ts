@@ -7,6 +7,7 @@ import type { AuthContext } from '../../core/accounts/service.js';
 import type { Core } from '../../core/core.js';
 import type { CoreEvent } from '../../core/events.js';
 import { type Feed, type FeedSink, sessionCallbacks } from '../../core/feed.js';
+import { ParleyError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
 import type { Capability, Session } from '../../core/sessions.js';
@@ -458,6 +459,8 @@ export class XmppConnection implements FeedSink {
     const auth = this.auth!;
     const relay = new SinkRelay(this);
     const feed = await this.core.feeds.open(auth.user.id, relay);
+    // Gone while the feed opened: registering now would leave a session nobody ends.
+    if (this.closed) throw new ParleyError('not-authenticated', 'the stream closed while binding');
     this.feed = feed;
     this.relay = relay;
     const session: Session = {

@@ -273,9 +273,11 @@ async function succeeded(
     c.log.warn({ err }, 'xmpp: archive metadata not read for Bind 2');
     return undefined;
   });
+  if (c.gone()) return;
   try {
     await c.bind(resource, () => finish(bind2Enable(c, bindReq, metadata)));
   } catch (err) {
+    if (c.gone()) return;
     c.log.error({ err }, 'xmpp: Bind 2 failed');
     c.fail('internal-server-error');
   }
