@@ -9,6 +9,7 @@ import { closeRevokedSessions, watchRevocations } from './core/accounts/revocati
 import { createGuestService } from './core/accounts/guests.js';
 import { createSaslService } from './core/accounts/sasl/service.js';
 import { createAccountService } from './core/accounts/service.js';
+import { createFastTokenService } from './core/accounts/tokens.js';
 import { createLoginThrottle } from './core/accounts/throttle.js';
 import type { Bus } from './core/bus.js';
 import type { Core } from './core/core.js';
@@ -189,10 +190,17 @@ export async function createParley(
     void guests.sweep().catch(quiet(logger, 'warn', 'guest sweep failed'));
   }, 60_000);
   guestSweep.unref();
+  const fast = createFastTokenService({
+    store: store.accounts,
+    accounts,
+    throttle,
+    lifetimeDays: config.xmpp.fast_token_days,
+  });
   const sasl = createSaslService({
     store: store.accounts,
     accounts,
     throttle,
+    fast,
     scramIterations: l.scram_iterations,
   });
   // Operator commands reach live connections within about a second (docs/operations.md).
@@ -351,6 +359,7 @@ export async function createParley(
     sessions,
     throttle,
     sasl,
+    fast,
     guests,
     hooks,
     users,

@@ -197,6 +197,8 @@ export const SCHEMA = {
     max_detached: { type: 'int', default: 10000, min: 0, max: 1000000 },
     /** Stanzas sent and not acknowledged (XEP-0198) before the stream is ended. */
     max_unacked: { type: 'int', default: 1000, min: 10, max: 100000 },
+    /** XEP-0484 FAST tokens live this many days unless used (0: FAST is not offered). */
+    fast_token_days: { type: 'int', default: 14, min: 0, max: 365 },
     /** XMPP over WebSocket (RFC 7395) on the HTTP server, with XEP-0156 discovery. */
     websocket: { type: 'bool', default: true },
     websocket_path: {

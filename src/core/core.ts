@@ -1,6 +1,7 @@
 import type { GuestService } from './accounts/guests.js';
 import type { SaslService } from './accounts/sasl/service.js';
 import type { AccountService } from './accounts/service.js';
+import type { FastTokenService } from './accounts/tokens.js';
 import type { LoginThrottle } from './accounts/throttle.js';
 import type { FileService } from './files/service.js';
 import type { Hooks } from './hooks.js';
@@ -72,6 +73,8 @@ export interface Core {
    * success is what `accounts.verify` answers (a connection-scoped login).
    */
   sasl: SaslService;
+  /** XEP-0484 FAST tokens: issued to a client after a login, each a device in `accounts.sessions`. */
+  fast: FastTokenService;
   /** Small private values an account keeps for itself (XMPP private XML storage). */
   privateData: PrivateDataService;
   /** Short-lived principals for doors whose users may come without an account (IRC). */

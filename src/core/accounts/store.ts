@@ -1,5 +1,6 @@
 import type { GuestStore } from './guests.js';
 import type { ScramCredential } from './sasl/scram.js';
+import type { FastTokenStore } from './tokens.js';
 
 /** What the accounts service needs from storage. Implemented in src/store/sql. */
 export interface UserRecord {
@@ -38,7 +39,7 @@ export interface RevocationRecord {
   sessionIds: string[];
 }
 
-export interface AccountStore extends GuestStore {
+export interface AccountStore extends GuestStore, FastTokenStore {
   /**
    * Creates the user and an empty profile in one transaction. When `inviteCodeHash`
    * is given, one use of that invite is taken in the same transaction.
@@ -92,9 +93,9 @@ export interface AccountStore extends GuestStore {
   sessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>;
   sessionsOf(userId: string): Promise<SessionRecord[]>;
   touchSession(sessionId: string, at: number, address: string): Promise<void>;
-  /** Deletes one session of the user; false when it was not theirs or did not exist. */
+  /** Deletes one session of the user (and its FAST tokens); false when it was not theirs or did not exist. */
   deleteSession(userId: string, sessionId: string): Promise<boolean>;
-  /** Deletes every session of the user except `keep`; returns the ids deleted. */
+  /** Deletes every session of the user except `keep` (and their FAST tokens); returns the ids deleted. */
   deleteSessionsExcept(userId: string, keep: string | null): Promise<string[]>;
 
   /**

@@ -7,6 +7,7 @@ import type { AuthContext } from '../../core/accounts/service.js';
 import type { Core } from '../../core/core.js';
 import type { CoreEvent } from '../../core/events.js';
 import { type Feed, type FeedSink, sessionCallbacks } from '../../core/feed.js';
+import { ParleyError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
 import type { Capability, Session } from '../../core/sessions.js';
@@ -30,6 +31,7 @@ import { endDirected } from './handlers/directed.js';
 import { SERVER_VER } from './handlers/server.js';
 import { onStanza } from './handlers/index.js';
 import { saslElement } from './handlers/sasl.js';
+import { type Sasl2State, sasl2Feature, sasl2Failure } from './handlers/sasl2.js';
 import { toStanzas, type Viewer } from './mapping/events.js';
 import { ClientState } from './csi.js';
 import { csiNonza, smNonza } from './handlers/sm.js';
@@ -98,6 +100,8 @@ export class XmppConnection implements FeedSink {
   /** SASL in progress. */
   sasl: { exchange: SaslExchange; started: boolean } | undefined;
   saslFailures = 0;
+  /** SASL2 (XEP-0388) in progress. */
+  sasl2: Sasl2State | undefined;
   /** XEP-0280 carbons enabled on this stream. */
   carbons = false;
   /** XEP-0237: set when the client asked for the roster by version. */
@@ -303,7 +307,7 @@ export class XmppConnection implements FeedSink {
     // STARTTLS cannot happen inside a WebSocket: without wss:// there is no way to log in.
     if (this.framed && !this.tls && this.deps.config.xmpp.require_tls)
       return this.fail('policy-violation', 'XMPP over WebSocket needs wss:// (HTTPS)');
-    this.write(this.features());
+    this.write(this.streamFeatures());
   }
 
   private writeHeader(h?: StreamHeader): void {
@@ -314,8 +318,11 @@ export class XmppConnection implements FeedSink {
     this.writeRaw(this.framed ? framingOpen(fields) : streamHeader(fields));
   }
 
-  /** RFC 6120 4.3.2: what may be negotiated now. */
-  private features(): Element {
+  /**
+   * RFC 6120 4.3.2: what may be negotiated now. After SASL2 (no restart) the
+   * stream may already be bound (Bind 2) and managed (XEP-0198): those are left out.
+   */
+  streamFeatures(): Element {
     const x = this.deps.config.xmpp;
     const canTls = !this.tls && !this.framed && this.deps.certificates !== undefined;
     const mustTls = !this.tls && x.require_tls;
@@ -323,9 +330,9 @@ export class XmppConnection implements FeedSink {
       return xml(
         'stream:features',
         {},
-        xml('bind', { xmlns: XMLNS.bind }),
-        xml('session', { xmlns: XMLNS.session }, xml('optional')),
-        xml('sm', { xmlns: XMLNS.sm }),
+        !this.jid && xml('bind', { xmlns: XMLNS.bind }),
+        !this.jid && xml('session', { xmlns: XMLNS.session }, xml('optional')),
+        !this.sm && xml('sm', { xmlns: XMLNS.sm }),
         xml('csi', { xmlns: XMLNS.csi }),
         capsElement(SERVER_VER),
         xml('ver', { xmlns: XMLNS.rosterVer }),
@@ -343,6 +350,7 @@ export class XmppConnection implements FeedSink {
           { xmlns: XMLNS.sasl },
           this.core.sasl.mechanisms(ctx).map((m) => xml('mechanism', {}, m)),
         ),
+      !mustTls && sasl2Feature(this),
       !mustTls &&
         this.core.accounts.registrationPolicy() !== 'closed' &&
         xml('register', { xmlns: XMLNS.registerFeature }),
@@ -367,6 +375,14 @@ export class XmppConnection implements FeedSink {
         }
         const { saslStanza } = await import('./handlers/sasl.js');
         return saslStanza(this, el);
+      }
+      if (el.ns === XMLNS.sasl2) {
+        if (!this.tls && this.deps.config.xmpp.require_tls) {
+          this.write(sasl2Failure('encryption-required'));
+          return;
+        }
+        const { sasl2Stanza } = await import('./handlers/sasl2.js');
+        return sasl2Stanza(this, el);
       }
       // XEP-0077: an account may be made before logging in, where logging in may happen.
       if (el.name === 'iq' && el.getChild('query', XMLNS.register)) {
@@ -429,11 +445,22 @@ export class XmppConnection implements FeedSink {
     this.restart();
   }
 
-  /** Resource binding done: the stream becomes a core Session. Resolves with the bound JID. */
-  async bind(resource: string): Promise<Jid> {
+  /** SASL2 succeeded (XEP-0388): the same stream goes on, no restart. */
+  authenticatedInline(auth: AuthContext): void {
+    this.auth = auth;
+  }
+
+  /**
+   * Resource binding done: the stream becomes a core Session. Resolves with the bound JID.
+   * `then` runs as soon as the JID is set, before any event can reach the stream (Bind 2
+   * writes its <success> there).
+   */
+  async bind(resource: string, then?: (jid: Jid) => void): Promise<Jid> {
     const auth = this.auth!;
     const relay = new SinkRelay(this);
     const feed = await this.core.feeds.open(auth.user.id, relay);
+    // Gone while the feed opened: registering now would leave a session nobody ends.
+    if (this.closed) throw new ParleyError('not-authenticated', 'the stream closed while binding');
     this.feed = feed;
     this.relay = relay;
     const session: Session = {
@@ -458,6 +485,7 @@ export class XmppConnection implements FeedSink {
     }
     this.jid = jid;
     this.schedulePing();
+    then?.(jid);
     return jid;
   }
 
@@ -607,6 +635,11 @@ export class XmppConnection implements FeedSink {
   private onClose(): void {
     if (this.closed && !this.socket.destroyed) this.socket.destroy();
     this.closed = true;
+    this.settle();
+  }
+
+  /** The stream is over for us (its socket may still be flushing): timers, session, door. */
+  private settle(): void {
     clearTimeout(this.loginTimer);
     clearInterval(this.pingTimer);
     for (const t of this.typingTimers.values()) clearTimeout(t);
@@ -614,6 +647,7 @@ export class XmppConnection implements FeedSink {
     if (this.finished) return;
     this.finished = true;
     this.sasl?.exchange.abort();
+    this.sasl2?.exchange.abort();
     this.deps.closed(this);
     const token = this.sm?.token;
     if (token !== undefined && this.session && !this.ending) return this.detach(token);
@@ -654,6 +688,8 @@ export class XmppConnection implements FeedSink {
   terminate(reason: string): void {
     if (this.detached) return this.expire();
     this.fail('not-authorized', reason);
+    // The session ends now, not when the socket is done: a replacing login takes its resource.
+    this.settle();
   }
 
   /**

@@ -57,6 +57,12 @@ export const XMLNS = {
   mam1: 'urn:xmpp:mam:1',
   rsm: 'http://jabber.org/protocol/rsm',
   fulltext: 'urn:xmpp:fulltext:0',
+  /** XEP-0388 extensible SASL profile (SASL2). */
+  sasl2: 'urn:xmpp:sasl:2',
+  /** XEP-0386 Bind 2, inline in SASL2. */
+  bind2: 'urn:xmpp:bind:0',
+  /** XEP-0484 FAST tokens, inline in SASL2. */
+  fast: 'urn:xmpp:fast:0',
   /** XEP-0440: the channel-binding types the server can offer. */
   saslCb: 'urn:xsf:sasl-cb:0',
 } as const;

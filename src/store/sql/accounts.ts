@@ -8,6 +8,7 @@ import type {
 import type { ScramCredential, ScramMechanism } from '../../core/accounts/sasl/scram.js';
 import { ParleyError } from '../../core/errors.js';
 import { compiled } from './compiled.js';
+import { createSqlFastTokenStore } from './fast-tokens.js';
 import { isUniqueViolation } from './errors.js';
 import type {
   Database,
@@ -69,6 +70,7 @@ export function createSqlAccountStore(
   db: Kysely<Database>,
   kind: 'sqlite' | 'postgres',
 ): AccountStore {
+  const fast = createSqlFastTokenStore(db);
   // One clock for the CLI and every node, wherever they run.
   const dbNow =
     kind === 'postgres'
@@ -82,6 +84,7 @@ export function createSqlAccountStore(
     db.selectFrom('users').selectAll().where('username', '=', p.username),
   );
   return {
+    ...fast,
     async createGuest(user, expiresAt) {
       await this.createUser(user, { guestExpiresAt: expiresAt });
     },
@@ -274,6 +277,7 @@ export function createSqlAccountStore(
           );
         // Explicit deletes, not only ON DELETE CASCADE: SQLite enforces it only with
         // foreign_keys on, and personal data must go whatever the pragma says.
+        await tx.deleteFrom('fast_tokens').where('user_id', '=', userId).execute();
         await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
         await tx.deleteFrom('scram_credentials').where('user_id', '=', userId).execute();
         await tx.deleteFrom('profiles').where('user_id', '=', userId).execute();
@@ -349,12 +353,20 @@ export function createSqlAccountStore(
     },
 
     async deleteSession(userId, sessionId) {
-      const r = await db
-        .deleteFrom('sessions')
-        .where('id', '=', sessionId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows) === 1;
+      return db.transaction().execute(async (tx) => {
+        // A device's FAST tokens go with it (explicitly: SQLite's cascade needs the pragma).
+        await tx
+          .deleteFrom('fast_tokens')
+          .where('session_id', '=', sessionId)
+          .where('user_id', '=', userId)
+          .execute();
+        const r = await tx
+          .deleteFrom('sessions')
+          .where('id', '=', sessionId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) === 1;
+      });
     },
 
     async deleteSessionsExcept(userId, keep) {
@@ -362,7 +374,10 @@ export function createSqlAccountStore(
         let q = tx.selectFrom('sessions').select('id').where('user_id', '=', userId);
         if (keep !== null) q = q.where('id', '!=', keep);
         const ids = (await q.execute()).map((r) => r.id);
-        if (ids.length) await tx.deleteFrom('sessions').where('id', 'in', ids).execute();
+        if (ids.length) {
+          await tx.deleteFrom('fast_tokens').where('session_id', 'in', ids).execute();
+          await tx.deleteFrom('sessions').where('id', 'in', ids).execute();
+        }
         return ids;
       });
     },

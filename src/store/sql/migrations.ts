@@ -680,6 +680,39 @@ const MIGRATIONS: Record<string, Migration> = {
         await db.schema.alterTable('messages').addColumn('attachments', 'text').execute();
     },
   },
+  '0030_fast_tokens': {
+    async up(db: Kysely<unknown>) {
+      // XEP-0484 FAST tokens: each belongs to a device (a `sessions` row) and goes with it.
+      // The token is derived from `id` and a server secret, never stored (core/accounts/tokens.ts).
+      await db.schema
+        .createTable('fast_tokens')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) =>
+          c.notNull().references('sessions.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('client_hash', 'text', (c) => c.notNull())
+        .addColumn('mechanism', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('count', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('fast_tokens_client')
+        .ifNotExists()
+        .on('fast_tokens')
+        .columns(['user_id', 'client_hash'])
+        .execute();
+      await db.schema
+        .createIndex('fast_tokens_session')
+        .ifNotExists()
+        .on('fast_tokens')
+        .column('session_id')
+        .execute();
+    },
+  },
   '0027_web_chosen_presence': {
     async up(db: Kysely<unknown>) {
       // The status a person chose for their account (core/presence: every device follows it,

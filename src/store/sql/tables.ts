@@ -47,6 +47,19 @@ export interface SessionsTable {
   last_address: string;
 }
 
+/** XEP-0484 FAST tokens (core/accounts/tokens.ts): never the token, only what derives it. */
+export interface FastTokensTable {
+  id: string;
+  session_id: string;
+  user_id: string;
+  client_hash: string;
+  mechanism: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  count: number;
+}
+
 export interface InvitesTable {
   code_hash: string;
   created_by: string | null;
@@ -305,6 +318,7 @@ export interface Database {
   server_secrets: ServerSecretsTable;
   profiles: ProfilesTable;
   sessions: SessionsTable;
+  fast_tokens: FastTokensTable;
   invites: InvitesTable;
   session_revocations: SessionRevocationsTable;
   guests: GuestsTable;

@@ -14,6 +14,13 @@ import {
   type ScramError,
 } from './messages.js';
 import {
+  FAST_BINDING,
+  FAST_MECHANISMS,
+  type FastMechanism,
+  type FastTokenService,
+} from '../tokens.js';
+import { type FastRequest, htStep } from './ht.js';
+import {
   DEFAULT_SCRAM_ITERATIONS,
   hmac,
   proofMatches,
@@ -69,7 +76,9 @@ export type SaslFailureReason =
   | 'invalid-authzid'
   | 'invalid-mechanism'
   | 'encryption-required'
-  | 'temporary-auth-failure';
+  | 'temporary-auth-failure'
+  /** XEP-0484: the FAST token is no longer trusted (expired); log in another way. */
+  | 'credentials-expired';
 
 export interface SaslFailure {
   reason: SaslFailureReason;
@@ -87,8 +96,10 @@ export interface SaslSuccess {
   user: AuthContext['user'];
   /** What `accounts.verify` answers: register the door's Session with its session.id, `scoped: true`. */
   auth: AuthContext;
-  /** SCRAM's `v=...` server-final message: the client checks it to know the server. */
+  /** SCRAM's `v=...` server-final message (HT's responder proof): the client checks it. */
   serverFinal?: Buffer;
+  /** Logged in with a FAST token (HT); `rotate`: it is due for replacement (XEP-0484). */
+  fast?: { rotate: boolean };
 }
 
 export type SaslStep = { challenge: Buffer } | { success: SaslSuccess } | { failure: SaslFailure };
@@ -104,8 +115,13 @@ export interface SaslExchange {
 export interface SaslService {
   /** What to offer on this connection, strongest first. */
   mechanisms(ctx: SaslContext): SaslMechanism[];
-  /** A new exchange; a mechanism not offered fails at its first step (`invalid-mechanism`). */
-  start(mechanism: string, ctx: SaslContext): SaslExchange;
+  /** The FAST (XEP-0484) token mechanisms this connection can use; none when FAST is off. */
+  fastMechanisms(ctx: SaslContext): FastMechanism[];
+  /**
+   * A new exchange; a mechanism not offered fails at its first step (`invalid-mechanism`).
+   * The HT mechanisms need `fast` (the client's token request), and are offered only with it.
+   */
+  start(mechanism: string, ctx: SaslContext, fast?: FastRequest): SaslExchange;
 }
 
 const fail = (
@@ -152,6 +168,8 @@ export function createSaslService(deps: {
   throttle: LoginThrottle;
   /** What the fake credentials of unknown users claim (`login.scram_iterations`). */
   scramIterations?: number;
+  /** FAST tokens (XEP-0484): the HT mechanisms, when given. */
+  fast?: FastTokenService;
   /** The server's part of the nonce (tests: the RFC vectors); 24 random characters by default. */
   serverNonce?: () => string;
   now?: () => number;
@@ -177,8 +195,18 @@ export function createSaslService(deps: {
     return out;
   }
 
+  function fastMechanisms(ctx: SaslContext): FastMechanism[] {
+    if (!deps.fast || deps.fast.lifetimeMs <= 0 || !ctx.tls) return [];
+    return FAST_MECHANISMS.filter((m) => {
+      const type = FAST_BINDING[m];
+      return !type || !!ctx.channelBinding?.[type]?.length;
+    });
+  }
+
   interface Run {
     step(message: string): Promise<SaslStep>;
+    /** Mechanisms whose message is not text (HT's HMAC): the bytes as sent. */
+    stepBytes?(message: Buffer): Promise<SaslStep>;
     /** Settles a throttle attempt still in flight (refunded: no password was guessed). */
     abort(): void;
   }
@@ -394,10 +422,15 @@ export function createSaslService(deps: {
 
   return {
     mechanisms,
-    start(mechanism, ctx) {
+    fastMechanisms,
+    start(mechanism, ctx, fast) {
       const offered = (mechanisms(ctx) as string[]).includes(mechanism);
       let run: Run | undefined;
-      if (offered && mechanism === 'PLAIN') run = plainExchange(ctx);
+      const ht = fastMechanisms(ctx).find((m) => m === mechanism);
+      if (ht && fast && deps.fast) {
+        const stepBytes = htStep(deps.fast, ht, ctx, fast);
+        run = { step: () => Promise.reject(new Error('HT reads bytes')), stepBytes, abort() {} };
+      } else if (offered && mechanism === 'PLAIN') run = plainExchange(ctx);
       else if (offered) {
         const plus = mechanism.endsWith('-PLUS');
         const base = (plus ? mechanism.slice(0, -5) : mechanism) as ScramMechanism;
@@ -423,6 +456,17 @@ export function createSaslService(deps: {
             state = 'done';
             aborted();
             return fail('malformed-request', `a SASL message is at most ${MAX_SASL_MESSAGE} bytes`);
+          }
+          if (run.stepBytes) {
+            state = 'busy';
+            try {
+              const r = await run.stepBytes(bytes);
+              state = 'challenge' in r ? 'ready' : 'done';
+              return r;
+            } catch (err) {
+              state = 'done';
+              throw err;
+            }
           }
           const text = decodeUtf8(bytes);
           if (text === undefined) {

@@ -272,27 +272,26 @@ function prefs(c: XmppConnection, iq: Element, p: Element): void {
   );
 }
 
-/** The archive's first and last message (XEP-0313 7, urn:xmpp:mam:2 metadata). */
-async function metadata(c: XmppConnection, iq: Element): Promise<void> {
+/** The archive's first and last message (XEP-0313 7, urn:xmpp:mam:2 metadata); also in Bind 2's <bound>. */
+export async function archiveMetadata(c: XmppConnection): Promise<Element> {
   const me = c.auth!.user.id;
+  const [first, last] = await Promise.all([
+    c.core.history.archive(me, { from: 'start', limit: 1 }),
+    c.core.history.archive(me, { from: 'end', limit: 1 }),
+  ]);
+  const end = (name: string, m: DirectMessage | undefined) =>
+    m && xml(name, { id: m.id, timestamp: new Date(m.createdAt).toISOString() });
+  return xml(
+    'metadata',
+    { xmlns: XMLNS.mam },
+    end('start', first.messages[0]),
+    end('end', last.messages[0]),
+  );
+}
+
+async function metadata(c: XmppConnection, iq: Element): Promise<void> {
   try {
-    const [first, last] = await Promise.all([
-      c.core.history.archive(me, { from: 'start', limit: 1 }),
-      c.core.history.archive(me, { from: 'end', limit: 1 }),
-    ]);
-    const end = (name: string, m: DirectMessage | undefined) =>
-      m && xml(name, { id: m.id, timestamp: new Date(m.createdAt).toISOString() });
-    c.write(
-      result(
-        iq,
-        xml(
-          'metadata',
-          { xmlns: XMLNS.mam },
-          end('start', first.messages[0]),
-          end('end', last.messages[0]),
-        ),
-      ),
-    );
+    c.write(result(iq, await archiveMetadata(c)));
   } catch (err) {
     const e = stanzaCondition(err);
     if (e.internal) c.log.error({ err }, 'xmpp: archive metadata failed');

@@ -126,5 +126,10 @@ async function step(c: XmppConnection, message: Buffer): Promise<void> {
 
 function failed(c: XmppConnection, condition: string, text: string | undefined): void {
   c.write(saslElement('failure', undefined, condition, text));
+  countFailure(c);
+}
+
+/** One more failed login on this stream (SASL or SASL2): past the bound the stream ends. */
+export function countFailure(c: XmppConnection): void {
   if (++c.saslFailures >= MAX_FAILURES) c.fail('policy-violation', 'too many failed logins');
 }

@@ -57,21 +57,24 @@ export function smNonza(c: XmppConnection, el: Element): void {
 
 function enable(c: XmppConnection, el: Element): void {
   if (!c.jid) return c.write(failed('unexpected-request'));
-  if (c.sm) return c.write(failed('unexpected-request'));
+  c.write(enableSm(c, el));
+}
+
+/** Enables stream management on a bound stream: <enabled/> or <failed/> (also inline in Bind 2). */
+export function enableSm(c: XmppConnection, el: Element): Element {
+  if (c.sm) return failed('unexpected-request');
   const x = c.deps.config.xmpp;
   const wants = el.attr('resume') === 'true' || el.attr('resume') === '1';
   const resumable = wants && x.resume_seconds > 0;
   const token = resumable ? randomBytes(18).toString('base64url') : undefined;
   c.sm = new StreamManagement(token);
   if (token !== undefined) c.deps.resumption.register(token, c);
-  c.write(
-    xml('enabled', {
-      xmlns: XMLNS.sm,
-      id: token,
-      resume: resumable ? 'true' : undefined,
-      max: resumable ? x.resume_seconds : undefined,
-    }),
-  );
+  return xml('enabled', {
+    xmlns: XMLNS.sm,
+    id: token,
+    resume: resumable ? 'true' : undefined,
+    max: resumable ? x.resume_seconds : undefined,
+  });
 }
 
 /**
@@ -82,18 +85,28 @@ function enable(c: XmppConnection, el: Element): void {
  * messages with the time they were first sent (XEP-0203).
  */
 function resume(c: XmppConnection, el: Element): void {
-  if (c.jid || c.sm) return c.write(failed('unexpected-request'));
+  const r = resumeSm(c, el);
+  c.write(r.answer);
+  r.then?.();
+}
+
+/**
+ * The resumption itself, also inline in SASL2 (XEP-0198 with XEP-0388): the
+ * answer (<resumed/> or <failed/>) and, once resumed, what to do after it is
+ * written (send again what the client did not acknowledge).
+ */
+export function resumeSm(c: XmppConnection, el: Element): { answer: Element; then?: () => void } {
+  if (c.jid || c.sm) return { answer: failed('unexpected-request') };
   const h = parseH(el.attr('h'));
   const token = el.attr('previd') ?? '';
-  if (h === undefined || token === '') return c.write(failed('bad-request'));
+  if (h === undefined || token === '') return { answer: failed('bad-request') };
   const old = c.deps.resumption.get(token);
   const sm = old?.sm;
   if (!old || !sm || old === c || old.auth?.user.id !== c.auth?.user.id)
-    return c.write(failed('item-not-found'));
+    return { answer: failed('item-not-found') };
   if (sm.newlyAcked(h) === undefined) {
-    c.write(failed('undefined-condition', sm.inbound, tooHigh(sm, h)));
     old.expire();
-    return;
+    return { answer: failed('undefined-condition', sm.inbound, tooHigh(sm, h)) };
   }
   sm.ack(h);
   sm.requested = false;
@@ -101,9 +114,13 @@ function resume(c: XmppConnection, el: Element): void {
   sm.unacked = [];
   c.adopt(old);
   c.deps.resumption.move(token, old, c);
-  c.write(xml('resumed', { xmlns: XMLNS.sm, h: sm.inbound, previd: token }));
-  for (const u of resend) c.write(withDelay(u, c.domain, XMLNS.delay));
-  // What was held back while inactive is still held: the client says <active/> when it is.
+  return {
+    answer: xml('resumed', { xmlns: XMLNS.sm, h: sm.inbound, previd: token }),
+    // What was held back while inactive is still held: the client says <active/> when it is.
+    then: () => {
+      for (const u of resend) c.write(withDelay(u, c.domain, XMLNS.delay));
+    },
+  };
 }
 
 export function csiNonza(c: XmppConnection, el: Element): void {
