@@ -9,12 +9,15 @@ import { useMentionPicker } from './MentionPicker.js';
 import { ReplyBar } from './ReplyBar.js';
 import { Uploads } from './Uploads.js';
 import { useUploads } from './useUploads.js';
+import { VoiceNote } from './VoiceNote.js';
 
 /**
  * Enter sends; Shift+Enter starts a new line. Up in an empty composer edits my
  * last message; Escape drops the reply being written. What is typed is this
  * conversation's draft (state/drafts.ts) until it is sent. Files come by the
- * attach button, paste or drop, and go with the message once stored.
+ * attach button, paste or drop, and go with the message once stored (kept
+ * with the draft, across reloads: state/uploads.ts); a voice note goes alone
+ * as soon as it is stored.
  */
 export function Composer(props: {
   name: string;
@@ -45,7 +48,7 @@ export function Composer(props: {
   const area = useRef<HTMLTextAreaElement>(null);
   const replyId = props.replying?.id;
   const picker = useMentionPicker(props.mentionNames, area, setText);
-  const up = useUploads(props.files);
+  const up = useUploads(props.draftKey, props.files);
   const chooser = useRef<HTMLInputElement>(null);
 
   // Opening a chat is to write in it: the composer takes the focus (caret after the draft).
@@ -80,7 +83,7 @@ export function Composer(props: {
     props.onStop?.();
     onSend(text, ids.length ? ids : undefined);
     setText('');
-    up.clear();
+    up.sent(ids);
     area.current?.focus();
   }
 
@@ -174,6 +177,14 @@ export function Composer(props: {
           <button type="button" class="attach" onClick={() => chooser.current?.click()}>
             Attach
           </button>
+          <VoiceNote
+            onRecorded={(file) =>
+              up.attach([file], (id) => {
+                onSend('', [id]);
+                up.sent([id]);
+              })
+            }
+          />
         </>
       )}
       <button type="submit" disabled={up.busy || over || !!props.blocked}>
