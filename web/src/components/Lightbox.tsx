@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import './lightbox.css';
 
 /** A picture the lightbox can show: its full bytes and its name. */
@@ -21,7 +21,8 @@ function Lightbox(props: { items: LightItem[]; start: number; onClose: () => voi
   const item = items[at]!;
   const move = (d: number) => setAt((i) => Math.min(items.length - 1, Math.max(0, i + d)));
 
-  useEffect(() => {
+  // Before the first paint: a key pressed as soon as the picture shows must reach it.
+  useLayoutEffect(() => {
     close.current?.focus();
     const keys = (e: KeyboardEvent) => {
       if (e.key === 'Escape') props.onClose();

@@ -77,8 +77,22 @@ export async function note(
   key: string,
   patch: Partial<Pick<KeptFile, 'uploadId' | 'fileId'>>,
 ): Promise<void> {
-  const k = (await run('readonly', (s) => s.get(key))) as KeptFile | undefined;
-  if (k) await run('readwrite', (s) => s.put({ ...k, ...patch }));
+  // One transaction, so a `forget` called after this one cannot fall between its get and put.
+  const d = await db();
+  if (!d) return;
+  await new Promise<void>((resolve) => {
+    try {
+      const tx = d.transaction(STORE, 'readwrite');
+      const store = tx.objectStore(STORE);
+      const req = store.get(key);
+      req.onsuccess = () => {
+        if (req.result) store.put({ ...(req.result as KeptFile), ...patch });
+      };
+      tx.oncomplete = tx.onerror = tx.onabort = () => resolve();
+    } catch {
+      resolve();
+    }
+  });
 }
 
 export async function forget(key: string): Promise<void> {
