@@ -346,5 +346,46 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expectConsole(alice, [], [refusal('404 (Not Found)')]);
       expectConsole(bob, [], [refusal('404 (Not Found)')]);
     }, 60_000);
+
+    it('a picture with a blurhash shows it, at its size, until the picture arrives', async () => {
+      const page = bob.page;
+      // As a server with placeholders would send it: the attachment carries a blurhash.
+      await page.route('**/api/v1/conversations/alice/messages*', async (route) => {
+        const res = await route.fetch();
+        const body = (await res.json()) as {
+          messages: { attachments?: { name: string; blurhash?: string }[] }[];
+        };
+        for (const m of body.messages)
+          for (const a of m.attachments ?? [])
+            if (a.name === 'wide.jpg') a.blurhash = 'LEHV6nWB2yk8pyo0adR*.7kCMdnj';
+        await route.fulfill({ response: res, json: body });
+      });
+      // The picture's bytes wait until the placeholder has been seen.
+      const held: Route[] = [];
+      let hold = true;
+      await page.route('**/f/**', (route) => {
+        if (hold) held.push(route);
+        else void route.continue();
+      });
+      await page.reload();
+      const pic = page.locator('.messages .picture', { has: page.locator('img[alt="wide.jpg"]') });
+      const canvas = pic.locator('canvas.placeholder');
+      await canvas.waitFor();
+      // Painted (opaque pixels), and the box already has the picture's size.
+      await expect
+        .poll(() =>
+          canvas.evaluate(
+            (c) => (c as HTMLCanvasElement).getContext('2d')!.getImageData(5, 5, 1, 1).data[3],
+          ),
+        )
+        .toBe(255);
+      expect(await pic.evaluate((el) => [el.clientWidth, el.clientHeight])).toEqual([320, 240]);
+      hold = false;
+      for (const r of held.splice(0)) await r.continue().catch(() => {});
+      await canvas.waitFor({ state: 'detached' });
+      await page.unroute('**/f/**');
+      await page.unroute('**/api/v1/conversations/alice/messages*');
+      expectConsole(bob, [], [refusal('404 (Not Found)')]);
+    }, 60_000);
   },
 );

@@ -12,6 +12,9 @@ export function fit(width?: number, height?: number): { w: number; h: number } |
   return { w: Math.max(1, Math.round(width * s)), h: Math.max(1, Math.round(height * s)) };
 }
 
+/** Pictures whose thumbnail failed in this page: drawn whole from then on, not asked again. */
+const noThumb = new Set<string>();
+
 /**
  * Which bytes to draw: the server's 320 or 640 thumbnail (WebP) of a big
  * picture, by the box and the screen; the picture itself when it is small
@@ -19,6 +22,7 @@ export function fit(width?: number, height?: number): { w: number; h: number } |
  */
 function source(f: Shown, box: { w: number; h: number } | undefined): string {
   if (!box || f.type === 'image/gif' || Math.max(f.width!, f.height!) <= 640) return f.link;
+  if (noThumb.has(f.link)) return f.link;
   const big = Math.max(box.w, box.h) * devicePixelRatio > 320 || innerWidth >= 1600;
   return `${f.link}/thumb/${big ? 640 : 320}`;
 }
@@ -68,7 +72,9 @@ export function Picture(props: { f: Shown; onOpen: (e: MouseEvent) => void }) {
         {...(box ? { width: box.w, height: box.h } : {})}
         onLoad={() => setLoaded(true)}
         onError={() => {
-          if (src !== f.link) setSrc(f.link);
+          if (src === f.link) return;
+          if (noThumb.size < 1000) noThumb.add(f.link);
+          setSrc(f.link);
         }}
       />
     </button>
