@@ -51,11 +51,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }
 
     /** Records a voice note of two seconds or more and sends it. */
-    async function sendVoiceNote(p: Person) {
+    async function sendVoiceNote(p: Person, shot?: string) {
       await p.page.getByRole('button', { name: 'Record a voice note' }).click();
       await expect
         .poll(() => p.page.getByRole('timer').textContent(), { timeout: 10_000 })
         .toMatch(/0:0[2-9]$/);
+      if (shot) await world.shot(p, shot);
       await p.page.getByRole('button', { name: 'Send voice note' }).click();
       await p.page.locator('.voice-bar').waitFor({ state: 'detached' });
     }
@@ -175,7 +176,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         ],
         '',
       );
-      await sendVoiceNote(alice);
+      await sendVoiceNote(alice, 'files-recording');
       await bob.page.locator('.chats [data-room="album"]').getByRole('button').first().click();
       const img = bob.page.locator('.messages .attachments img[alt="group.jpg"]');
       await img.waitFor();
@@ -184,6 +185,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .toBe(64);
       await bob.page.locator('.file-card', { hasText: 'plan.pdf' }).waitFor();
       await playsVoiceNote(bob);
+      await world.shot(bob, 'files-room');
 
       // The lightbox: Right goes to the next picture, Download saves the one shown.
       await img.click();
@@ -192,6 +194,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await bob.page.keyboard.press('ArrowRight');
       await box.locator('img[alt="sea.png"]').waitFor();
       await box.getByText('2 / 2').waitFor();
+      await world.shot(bob, 'files-lightbox');
       const shown = await box.locator('img').getAttribute('src');
       expect(await box.getByRole('link', { name: 'Download' }).getAttribute('href')).toBe(shown);
       await bob.page.keyboard.press('ArrowLeft');
