@@ -238,38 +238,43 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(alice.errors).toEqual([]);
     }, 60_000);
 
-    it('an upload cut off by a reload resumes at the server offset and completes', async () => {
-      const bytes = randomBytes(3 * 1024 * 1024 + 100);
+    it('an upload cut off by a reload resumes at the server offset; Send while it uploads sends once stored', async () => {
+      const MiB = 1 << 20;
+      const bytes = randomBytes(3 * MiB + 100);
       const page = alice.page;
       await page.locator('[data-chat="bob"]').getByRole('button').first().click();
-      // The second chunk never gets an answer: the page is reloaded while it waits.
+      // The chunk at `holdAt` gets no answer until the test lets it go.
       const held: Route[] = [];
-      let hold = true;
+      let holdAt = String(MiB);
       await page.route('**/api/v1/uploads/*', async (route) => {
         const req = route.request();
-        if (hold && req.method() === 'PATCH' && req.headers()['upload-offset'] !== '0')
-          held.push(route);
+        if (req.method() === 'PATCH' && req.headers()['upload-offset'] === holdAt) held.push(route);
         else await route.continue();
       });
       await page
         .getByTestId('attach-input')
         .setInputFiles([{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
       await expect.poll(() => held.length).toBe(1);
-      hold = false;
+      // The page is reloaded while the second chunk waits.
+      holdAt = String(2 * MiB);
       const offsets: string[] = [];
       page.on('request', (r) => {
         if (r.method() === 'PATCH' && r.url().includes('/api/v1/uploads/'))
           offsets.push(r.headers()['upload-offset']!);
       });
       await page.reload();
-      for (const r of held) await r.abort().catch(() => {});
-      await page.locator('.uploads li.done', { hasText: 'big.bin' }).waitFor({ timeout: 30_000 });
+      for (const r of held.splice(0)) await r.abort().catch(() => {});
       // Not from the start: from the MiB the server held.
-      expect(offsets[0]).toBe(String(1 << 20));
+      await expect.poll(() => offsets[0], { timeout: 15_000 }).toBe(String(MiB));
+      await expect.poll(() => held.length, { timeout: 15_000 }).toBe(1);
       const box = page.getByLabel(/^Message to/);
       await box.fill('after the reload');
       await box.press('Enter');
+      await page.getByRole('status').filter({ hasText: 'once the files are uploaded' }).waitFor();
+      holdAt = '';
+      await held[0]!.continue();
       await page.locator('.uploads li').first().waitFor({ state: 'detached' });
+      expect(await box.inputValue()).toBe('');
       await page.unroute('**/api/v1/uploads/*');
 
       const stored = async () =>

@@ -76,10 +76,20 @@ export function Composer(props: {
   const size = textBytes(text);
   const over = size > MAX_TEXT_BYTES;
 
+  // Send pressed while files upload: the message goes when the last is stored.
+  const [queued, setQueued] = useState(false);
+  const failed = up.uploads.some((u) => u.error);
+  useEffect(() => {
+    if (!queued || up.busy) return;
+    setQueued(false);
+    if (!failed) submit();
+  }, [queued, up.busy]);
+
   function submit() {
     const ids = up.ids();
+    if (up.busy && !over && !props.blocked) return setQueued(true);
     // Too long: refused here, before it is sent; the text stays to be shortened.
-    if (up.busy || (!text.trim() && !ids.length) || over || props.blocked) return;
+    if ((!text.trim() && !ids.length) || over || props.blocked) return;
     props.onStop?.();
     onSend(text, ids.length ? ids : undefined);
     setText('');
@@ -187,9 +197,14 @@ export function Composer(props: {
           />
         </>
       )}
-      <button type="submit" disabled={up.busy || over || !!props.blocked}>
+      <button type="submit" disabled={queued || over || !!props.blocked}>
         Send
       </button>
+      {queued && (
+        <p class="composer-note" role="status">
+          Sending once the files are uploaded…
+        </p>
+      )}
       {size > WARN_AT && (
         <p id="composer-count" class={`counter${over ? ' error' : ''}`} role="status">
           {over
