@@ -21,6 +21,9 @@ import {
  * that works, and plays the voice note; an outsider cannot fetch. Uploads
  * survive a reload and a dropped network. Chromium has a fake microphone.
  */
+/** Waiting for a condition, on a machine that may be busy (vitest's default is one second). */
+const WAIT = { timeout: 15_000 };
+
 describe.skipIf(!HAVE_CHROMIUM)(
   `files in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is missing)`}`,
   () => {
@@ -43,7 +46,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       caption: string,
     ) {
       await p.page.getByTestId('attach-input').setInputFiles(files);
-      await expect.poll(() => p.page.locator('.uploads li.done').count()).toBe(files.length);
+      await expect.poll(() => p.page.locator('.uploads li.done').count(), WAIT).toBe(files.length);
       const box = p.page.getByLabel(/^Message to/);
       await box.fill(caption);
       await box.press('Enter');
@@ -114,7 +117,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const img = msg.locator('.attachments img[alt="beach.jpg"]');
       await img.waitFor();
       await expect
-        .poll(() => img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth))
+        .poll(
+          () => img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
+          WAIT,
+        )
         .toBe(64);
       const card = msg.locator('.file-card', { hasText: 'tickets.pdf' });
       await card.getByRole('link', { name: 'Download' }).waitFor();
@@ -181,7 +187,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const img = bob.page.locator('.messages .attachments img[alt="group.jpg"]');
       await img.waitFor();
       await expect
-        .poll(() => img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth))
+        .poll(
+          () => img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
+          WAIT,
+        )
         .toBe(64);
       await bob.page.locator('.file-card', { hasText: 'plan.pdf' }).waitFor();
       await playsVoiceNote(bob);
@@ -254,7 +263,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page
         .getByTestId('attach-input')
         .setInputFiles([{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
-      await expect.poll(() => held.length).toBe(1);
+      await expect.poll(() => held.length, WAIT).toBe(1);
       // The page is reloaded while the second chunk waits.
       holdAt = String(2 * MiB);
       const offsets: string[] = [];
@@ -344,7 +353,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(size).toEqual([320, 240]);
       const img = pic.locator('img');
       await expect
-        .poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth))
+        .poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth), WAIT)
         .toBeGreaterThan(0);
       // A thumbnail (320 or 640 wide), or the picture itself where the server has none.
       expect([320, 640, 1200]).toContain(
@@ -381,10 +390,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await canvas.waitFor();
       // Painted (opaque pixels), and the box already has the picture's size.
       await expect
-        .poll(() =>
-          canvas.evaluate(
-            (c) => (c as HTMLCanvasElement).getContext('2d')!.getImageData(5, 5, 1, 1).data[3],
-          ),
+        .poll(
+          () =>
+            canvas.evaluate(
+              (c) => (c as HTMLCanvasElement).getContext('2d')!.getImageData(5, 5, 1, 1).data[3],
+            ),
+          WAIT,
         )
         .toBe(255);
       expect(await pic.evaluate((el) => [el.clientWidth, el.clientHeight])).toEqual([320, 240]);
@@ -394,6 +405,45 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.unroute('**/f/**');
       await page.unroute('**/api/v1/conversations/alice/messages*');
       expectConsole(bob, [], [refusal('404 (Not Found)')]);
+    }, 60_000);
+
+    it('files kept with a draft survive switching chats, and signing out forgets them', async () => {
+      const page = alice.page;
+      const kept = () =>
+        page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const req = indexedDB.open('parley-uploads', 1);
+              req.onsuccess = () => {
+                const count = req.result.transaction('files').objectStore('files').count();
+                count.onsuccess = () => resolve(count.result);
+              };
+            }),
+        );
+      await page.locator('[data-chat="bob"]').getByRole('button').first().click();
+      await page
+        .getByTestId('attach-input')
+        .setInputFiles([{ name: 'draft.pdf', mimeType: 'application/pdf', buffer: tinyPdf() }]);
+      await page.locator('.uploads li.done', { hasText: 'draft.pdf' }).waitFor();
+      await expect.poll(kept, WAIT).toBe(1);
+      // Another chat has no such file; back here it is still there.
+      await page.locator('.chats [data-room="album"]').getByRole('button').first().click();
+      await page.getByLabel('Message to #album').waitFor();
+      expect(await page.locator('.uploads li').count()).toBe(0);
+      await page.locator('[data-chat="bob"]').getByRole('button').first().click();
+      await page.locator('.uploads li.done', { hasText: 'draft.pdf' }).waitFor();
+
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await expect.poll(kept, WAIT).toBe(0);
+      await page.getByLabel('Username').fill('alice');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('[data-chat="bob"]').getByRole('button').first().click();
+      await page.getByLabel(/^Message to/).waitFor();
+      expect(await page.locator('.uploads li').count()).toBe(0);
+      // The big picture of the test before is drawn again: its thumbnail may still be missing.
+      expectConsole(alice, [], [refusal('404 (Not Found)')]);
     }, 60_000);
   },
 );
