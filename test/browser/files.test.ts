@@ -229,6 +229,49 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(bob.errors).toEqual([]);
     }, 90_000);
 
+    it('a video plays inline and opens large', async () => {
+      // A second of a canvas recorded by Chromium itself: a real WebM video.
+      const video = Buffer.from(
+        await alice.page.evaluate(async () => {
+          const c = document.createElement('canvas');
+          c.width = 64;
+          c.height = 48;
+          const ctx = c.getContext('2d')!;
+          const rec = new MediaRecorder(c.captureStream(10), { mimeType: 'video/webm' });
+          const parts: Blob[] = [];
+          rec.ondataavailable = (e) => parts.push(e.data);
+          const done = new Promise((r) => (rec.onstop = r));
+          rec.start();
+          for (let i = 0; i < 10; i++) {
+            ctx.fillStyle = `hsl(${i * 36} 80% 50%)`;
+            ctx.fillRect(0, 0, 64, 48);
+            await new Promise((r) => setTimeout(r, 60));
+          }
+          rec.stop();
+          await done;
+          const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+          return Array.from(bytes);
+        }),
+      );
+      await alice.page.locator('[data-chat="bob"]').getByRole('button').first().click();
+      await attachAndSend(
+        alice,
+        [{ name: 'clip.webm', mimeType: 'video/webm', buffer: video }],
+        'a clip',
+      );
+      await bob.page.locator('[data-chat="alice"]').getByRole('button').first().click();
+      const msg = bob.page.locator('.messages li.msg', { hasText: 'a clip' });
+      await msg.locator('video[aria-label="clip.webm"]').waitFor();
+      await msg.getByRole('button', { name: 'Open clip.webm large' }).click();
+      await bob.page.getByRole('dialog').locator('video[aria-label="clip.webm"]').waitFor();
+      await bob.page.keyboard.press('Escape');
+      await bob.page.getByRole('dialog').waitFor({ state: 'detached' });
+      const last = (await sdk.bob!.history('alice')).messages.find((m) => m.text === 'a clip');
+      expect(last?.attachments?.[0]?.type).toBe('video/webm');
+      expect(alice.errors).toEqual([]);
+      expect(bob.errors).toEqual([]);
+    }, 60_000);
+
     it('a refused microphone is said in words, and nothing is sent', async () => {
       await alice.page.locator('[data-chat="bob"]').getByRole('button').first().click();
       await alice.page.evaluate(() => {

@@ -23,15 +23,27 @@ export function Attachments(props: { files: readonly Shown[] }) {
         ) : f.type.startsWith('audio/') ? (
           <AudioPlayer key={f.id} src={f.link} name={f.name} />
         ) : f.type.startsWith('video/') ? (
-          <video
-            key={f.id}
-            class="file-video"
-            controls
-            preload="metadata"
-            src={f.link}
-            aria-label={f.name}
-            {...(fit(f.width, f.height) ? { width: fit(f.width, f.height)!.w } : {})}
-          />
+          <div class="video" key={f.id}>
+            <video
+              class="file-video"
+              controls
+              preload="metadata"
+              src={f.link}
+              aria-label={f.name}
+              {...(fit(f.width, f.height) ? { width: fit(f.width, f.height)!.w } : {})}
+            />
+            <button
+              type="button"
+              class="enlarge"
+              data-full={f.link}
+              data-name={f.name}
+              data-video=""
+              aria-label={`Open ${f.name} large`}
+              onClick={(e) => void open(e.currentTarget)}
+            >
+              ⤢
+            </button>
+          </div>
         ) : (
           <div class="file-card" key={f.id}>
             <span class="file-kind" aria-hidden="true">
@@ -53,11 +65,15 @@ export function Attachments(props: { files: readonly Shown[] }) {
   );
 }
 
-/** Opens the lightbox on this picture, with every picture of the conversation to move between. */
+/** Opens the lightbox on this picture or video, with every one of the conversation to move between. */
 async function open(el: HTMLElement): Promise<void> {
   const root = el.closest('.messages') ?? el.parentElement!;
   const all = [...root.querySelectorAll<HTMLElement>('.attachments [data-full]')];
-  const items = all.map((p) => ({ src: p.dataset.full!, name: p.dataset.name ?? '' }));
+  const items = all.map((p) => ({
+    src: p.dataset.full!,
+    name: p.dataset.name ?? '',
+    video: p.dataset.video !== undefined,
+  }));
   const { openLightbox } = await import('./Lightbox.js');
   openLightbox(items, Math.max(0, all.indexOf(el)), el);
 }

@@ -2,10 +2,11 @@ import { render } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import './lightbox.css';
 
-/** A picture the lightbox can show: its full bytes and its name. */
+/** A picture (or video) the lightbox can show: its full bytes and its name. */
 export interface LightItem {
   src: string;
   name: string;
+  video?: boolean;
 }
 
 /**
@@ -60,24 +61,18 @@ function Lightbox(props: { items: LightItem[]; start: number; onClose: () => voi
           Close
         </button>
       </div>
-      <img src={item.src} alt={item.name} />
+      {item.video ? (
+        <video key={item.src} src={item.src} controls autoplay aria-label={item.name} />
+      ) : (
+        <img src={item.src} alt={item.name} />
+      )}
       {at > 0 && (
-        <button
-          type="button"
-          class="lightbox-prev"
-          aria-label="Previous picture"
-          onClick={() => move(-1)}
-        >
+        <button type="button" class="lightbox-prev" aria-label="Previous" onClick={() => move(-1)}>
           ‹
         </button>
       )}
       {at < items.length - 1 && (
-        <button
-          type="button"
-          class="lightbox-next"
-          aria-label="Next picture"
-          onClick={() => move(1)}
-        >
+        <button type="button" class="lightbox-next" aria-label="Next" onClick={() => move(1)}>
           ›
         </button>
       )}
