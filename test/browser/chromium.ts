@@ -32,6 +32,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** A fake camera and microphone that need no permission prompt (DESIGN.md's WebRTC flags). */
+export const MEDIA_ARGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST_INDEX = join(ROOT, 'web', 'dist', 'index.html');
 

@@ -34,7 +34,11 @@ export interface BrowserWorld {
   dispose(): Promise<void>;
 }
 
-export async function startWorld(config?: Sections): Promise<BrowserWorld> {
+/** `args`: more Chromium flags (a fake microphone: MEDIA_ARGS in chromium.ts). */
+export async function startWorld(
+  config?: Sections,
+  opts: { args?: string[] } = {},
+): Promise<BrowserWorld> {
   const tmp = tempDir('parley-shots-');
   const shots = process.env.PARLEY_SCREENSHOTS ?? tmp.dir;
   mkdirSync(shots, { recursive: true });
@@ -43,7 +47,7 @@ export async function startWorld(config?: Sections): Promise<BrowserWorld> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
   });
   const world: BrowserWorld = {
     node,

@@ -25,6 +25,19 @@ describe('sniff', () => {
     expect(sniff(b('II*', 0))).toBe('image/tiff');
   });
 
+  it('tells a WebM of sound alone (a voice note) from a video', () => {
+    const ebml = b(0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x84, 'webm');
+    const codec = (id: string) => b(0x86, 0x80 | id.length, id);
+    expect(sniff(Buffer.concat([ebml, codec('A_OPUS')]))).toBe('audio/webm');
+    expect(sniff(Buffer.concat([ebml, codec('V_VP8'), codec('A_OPUS')]))).toBe('video/webm');
+    expect(sniff(Buffer.concat([ebml, codec('A_OPUS'), codec('V_VP9')]))).toBe('video/webm');
+    // No tracks in the head, or a codec id cut off or with a bogus size: video, as before.
+    expect(sniff(ebml)).toBe('video/webm');
+    expect(sniff(Buffer.concat([ebml, b(0x86, 0x86, 'A_')]))).toBe('video/webm');
+    expect(sniff(Buffer.concat([ebml, b(0x86, 0x06, 'A_OPUS')]))).toBe('video/webm');
+    expect(sniff(Buffer.concat([ebml, b(0x86)]))).toBe('video/webm');
+  });
+
   it('tells text, SVG and binary apart', () => {
     expect(sniff(Buffer.from('hello, wörld\n'))).toBe('text/plain');
     expect(sniff(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBe('image/svg+xml');

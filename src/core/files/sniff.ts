@@ -25,7 +25,7 @@ export function sniff(head: Uint8Array): string {
   if (ascii(b, 0, '%PDF-')) return 'application/pdf';
   if (bytes(b, 0, [0x50, 0x4b, 0x03, 0x04])) return 'application/zip';
   if (bytes(b, 0, [0x1f, 0x8b])) return 'application/gzip';
-  if (bytes(b, 0, [0x1a, 0x45, 0xdf, 0xa3])) return 'video/webm';
+  if (bytes(b, 0, [0x1a, 0x45, 0xdf, 0xa3])) return webmKind(b);
   if (ascii(b, 0, 'OggS')) return 'audio/ogg';
   if (ascii(b, 0, 'fLaC')) return 'audio/flac';
   if (ascii(b, 0, 'ID3') || (b.length >= 2 && b[0] === 0xff && (b[1]! & 0xe6) === 0xe2))
@@ -46,6 +46,22 @@ export function sniff(head: Uint8Array): string {
     return 'text/plain';
   }
   return 'application/octet-stream';
+}
+
+/**
+ * WebM holds sound alone too (a browser's voice note): audio when the head names
+ * codecs (EBML CodecID 0x86, a one-byte size, then the id) and all are sound
+ * ("A_OPUS"), video otherwise, as before when the tracks are not in the head.
+ */
+function webmKind(b: Uint8Array): string {
+  let audio = false;
+  for (let i = b.indexOf(0x86); i >= 0 && i + 1 < b.length; i = b.indexOf(0x86, i + 1)) {
+    const size = b[i + 1]! & 0x7f;
+    if (!(b[i + 1]! & 0x80) || size < 3 || size > 32 || i + 2 + size > b.length) continue;
+    if (ascii(b, i + 2, 'V_')) return 'video/webm';
+    if (ascii(b, i + 2, 'A_')) audio = true;
+  }
+  return audio ? 'audio/webm' : 'video/webm';
 }
 
 /** The head as text when it is UTF-8 without NULs or other binary controls (a cut last character allowed). */

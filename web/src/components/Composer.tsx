@@ -9,12 +9,15 @@ import { useMentionPicker } from './MentionPicker.js';
 import { ReplyBar } from './ReplyBar.js';
 import { Uploads } from './Uploads.js';
 import { useUploads } from './useUploads.js';
+import { VoiceNote } from './VoiceNote.js';
 
 /**
  * Enter sends; Shift+Enter starts a new line. Up in an empty composer edits my
  * last message; Escape drops the reply being written. What is typed is this
  * conversation's draft (state/drafts.ts) until it is sent. Files come by the
- * attach button, paste or drop, and go with the message once stored.
+ * attach button, paste or drop, and go with the message once stored (kept
+ * with the draft, across reloads: state/uploads.ts); a voice note goes alone
+ * as soon as it is stored.
  */
 export function Composer(props: {
   name: string;
@@ -45,7 +48,7 @@ export function Composer(props: {
   const area = useRef<HTMLTextAreaElement>(null);
   const replyId = props.replying?.id;
   const picker = useMentionPicker(props.mentionNames, area, setText);
-  const up = useUploads(props.files);
+  const up = useUploads(props.draftKey, props.files);
   const chooser = useRef<HTMLInputElement>(null);
 
   // Opening a chat is to write in it: the composer takes the focus (caret after the draft).
@@ -73,14 +76,24 @@ export function Composer(props: {
   const size = textBytes(text);
   const over = size > MAX_TEXT_BYTES;
 
+  // Send pressed while files upload: the message goes when the last is stored.
+  const [queued, setQueued] = useState(false);
+  const failed = up.uploads.some((u) => u.error);
+  useEffect(() => {
+    if (!queued || up.busy) return;
+    setQueued(false);
+    if (!failed) submit();
+  }, [queued, up.busy]);
+
   function submit() {
     const ids = up.ids();
+    if (up.busy && !over && !props.blocked) return setQueued(true);
     // Too long: refused here, before it is sent; the text stays to be shortened.
-    if (up.busy || (!text.trim() && !ids.length) || over || props.blocked) return;
+    if ((!text.trim() && !ids.length) || over || props.blocked) return;
     props.onStop?.();
     onSend(text, ids.length ? ids : undefined);
     setText('');
-    up.clear();
+    up.sent(ids);
     area.current?.focus();
   }
 
@@ -174,11 +187,24 @@ export function Composer(props: {
           <button type="button" class="attach" onClick={() => chooser.current?.click()}>
             Attach
           </button>
+          <VoiceNote
+            onRecorded={(file) =>
+              up.attach([file], (id) => {
+                onSend('', [id]);
+                up.sent([id]);
+              })
+            }
+          />
         </>
       )}
-      <button type="submit" disabled={up.busy || over || !!props.blocked}>
+      <button type="submit" disabled={queued || over || !!props.blocked}>
         Send
       </button>
+      {queued && (
+        <p class="composer-note" role="status">
+          Sending once the files are uploaded…
+        </p>
+      )}
       {size > WARN_AT && (
         <p id="composer-count" class={`counter${over ? ' error' : ''}`} role="status">
           {over

@@ -1,18 +1,9 @@
 import { fileSize } from '../../../src/sdk/size.js';
+import { cancelUpload, retryUpload, type PendingUpload } from '../state/uploads.js';
 
-/** One file being sent with the message being written. */
-export interface PendingUpload {
-  key: number;
-  name: string;
-  size: number;
-  sent: number;
-  /** The server's file id once it holds the file durably. */
-  fileId?: string;
-  error?: string;
-  cancel: () => void;
-}
+export type { PendingUpload };
 
-/** The files of the message being written: progress, and a way to drop each. */
+/** The files of the message being written: progress, Retry after a failure, a way to drop each. */
 export function Uploads(props: { list: readonly PendingUpload[] }) {
   if (!props.list.length) return null;
   return (
@@ -21,11 +12,24 @@ export function Uploads(props: { list: readonly PendingUpload[] }) {
         <li key={u.key} class={u.error ? 'failed' : u.fileId ? 'done' : 'sending'}>
           <span class="file-name">{u.name}</span> <span class="file-size">{fileSize(u.size)}</span>
           {u.error ? (
-            <span class="error"> {u.error}</span>
+            <span class="error" role="alert">
+              {' '}
+              {u.error}
+            </span>
           ) : (
             <progress max={u.size} value={u.sent} aria-label={`Uploading ${u.name}`} />
           )}
-          <button type="button" class="link" onClick={u.cancel} aria-label={`Remove ${u.name}`}>
+          {u.error && u.retry && (
+            <button type="button" class="link" onClick={() => retryUpload(u.key)}>
+              Retry
+            </button>
+          )}
+          <button
+            type="button"
+            class="link"
+            onClick={() => cancelUpload(u.key)}
+            aria-label={`Remove ${u.name}`}
+          >
             ✕
           </button>
         </li>

@@ -1,64 +1,29 @@
-import { useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import type { FileTarget } from '../../../src/sdk/files.js';
-import { client } from '../state/client.js';
-import type { PendingUpload } from './Uploads.js';
-
-let uploadKeys = 0;
+import { attachFiles, pendingUploads, restoreUploads, uploadsSent } from '../state/uploads.js';
 
 /**
- * The files being sent with the message in the composer: each starts uploading
- * as soon as it is attached; the message goes once all of them are stored.
+ * The files attached to one conversation's draft (state/uploads.ts): each
+ * starts uploading as soon as it is attached; the message goes once all of
+ * them are stored. Opening the conversation resumes what a reload cut off.
  */
-export function useUploads(target: FileTarget | undefined) {
-  const [uploads, setUploads] = useState<PendingUpload[]>([]);
-  const busy = uploads.some((u) => !u.fileId && !u.error);
-
-  function change(key: number, patch: Partial<PendingUpload> | null) {
-    setUploads((list) =>
-      patch === null
-        ? list.filter((u) => u.key !== key)
-        : list.map((u) => (u.key === key ? { ...u, ...patch } : u)),
-    );
-  }
-
-  function attach(files: readonly File[]) {
-    if (!target) return;
-    for (const file of files) {
-      const key = ++uploadKeys;
-      const abort = new AbortController();
-      setUploads((list) => [
-        ...list,
-        {
-          key,
-          name: file.name,
-          size: file.size,
-          sent: 0,
-          cancel: () => {
-            abort.abort();
-            change(key, null);
-          },
-        },
-      ]);
-      client.files
-        .upload(target, file.name || 'pasted', file, {
-          signal: abort.signal,
-          onProgress: (sent) => change(key, { sent }),
-        })
-        .then(
-          (f) => change(key, { fileId: f.id, sent: file.size }),
-          (err: Error & { condition?: string }) => {
-            if (err.condition !== 'cancelled') change(key, { error: err.message });
-          },
-        );
-    }
-  }
-
+export function useUploads(draft: string, target: FileTarget | undefined) {
+  const where = target && JSON.stringify(target);
+  useEffect(() => {
+    if (target) void restoreUploads(draft, target);
+  }, [draft, where]);
+  const uploads = pendingUploads.value.filter((u) => u.draft === draft);
   return {
     uploads,
-    busy,
-    attach,
+    /** Some file is still on its way (a failed one is not: it waits for Retry or removal). */
+    busy: uploads.some((u) => !u.fileId && !u.error),
+    /** `then`: called with the file's id once stored (instead of waiting for Send). */
+    attach(files: readonly File[], then?: (fileId: string) => void) {
+      if (target && files.length) attachFiles(draft, target, files, then);
+    },
     /** Ids of the files stored so far. */
     ids: () => uploads.flatMap((u) => (u.fileId ? [u.fileId] : [])),
-    clear: () => setUploads([]),
+    /** These files went with a message. */
+    sent: (ids: readonly string[]) => uploadsSent(ids),
   };
 }

@@ -8,6 +8,7 @@ import type {
   RoomMarker,
   RoomMessage,
 } from '../../../src/sdk/index.js';
+import { filesLine } from '../lib/files.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
 import { isBlocked, me, myRooms, roomUnread, unread } from './signals.js';
@@ -74,7 +75,7 @@ function fromSummary(c: ConversationSummary): DmChat {
       seq: c.last.seq,
       fromMe: mine,
       from: c.last.from.username,
-      text: c.last.text,
+      text: c.last.text || (c.last.deleted ? '' : filesLine(undefined)),
       deleted: c.last.deleted,
     },
   };
@@ -103,7 +104,10 @@ function roomPreview(last: MessagePreview): Preview {
     seq: last.seq,
     fromMe: mine,
     from: last.from.username,
-    text: !mine && isBlocked(last.from.userId) ? BLOCKED_PREVIEW : last.text,
+    text:
+      !mine && isBlocked(last.from.userId)
+        ? BLOCKED_PREVIEW
+        : last.text || (last.deleted ? '' : filesLine(undefined)),
     deleted: last.deleted,
   };
 }
@@ -177,7 +181,7 @@ export function chatMessage(m: Message, change: string | undefined): void {
     seq: m.seq,
     fromMe: mine,
     from: m.from.username,
-    text: cut(m.text),
+    text: cut(m.text || (m.deleted ? '' : filesLine(m.attachments))),
     deleted: m.deleted,
   };
   if (change === 'new' && (!old || m.seq > old.last.seq))
@@ -227,7 +231,9 @@ export function chatRoomMessage(room: string, m: RoomMessage, change: string | u
     seq: m.seq,
     fromMe: mine,
     from: m.from.username,
-    text: blockedSender ? BLOCKED_PREVIEW : cut(m.text),
+    text: blockedSender
+      ? BLOCKED_PREVIEW
+      : cut(m.text || (m.deleted ? '' : filesLine(m.attachments))),
     deleted: m.deleted,
   };
   if ((change === 'new' && (!old || m.seq > old.seq)) || (old && old.seq === m.seq))

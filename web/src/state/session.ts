@@ -29,6 +29,7 @@ import { closeDrafts, loadDrafts } from './drafts.js';
 import { forgetReading } from './reading.js';
 import { forgetRooms } from './rooms.js';
 import { forgetTyping } from './typing.js';
+import { closeUploads } from './uploads.js';
 
 /** How this device is named in my devices list ("Firefox on Linux"). */
 const DEVICE = deviceName(navigator.userAgent);
@@ -76,6 +77,7 @@ function endLocally(why = '', discardOutbox = false): void {
   // A revoked or expired session keeps its unsent messages for the next sign-in.
   closeOutbox(discardOutbox);
   closeDrafts(discardOutbox);
+  closeUploads(discardOutbox);
   forgetRefused();
   forgetSession(me.value?.id);
   client.token = undefined;
