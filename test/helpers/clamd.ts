@@ -16,6 +16,9 @@ export const CLAMD = ['/usr/sbin/clamd', 'clamd'].find(
   (bin) => spawnSync(bin, ['--version']).status === 0,
 );
 
+if (process.env.CI === 'true' && !CLAMD)
+  throw new Error('CI=true but clamd is not installed: .ci/run installs clamav-daemon');
+
 const ping = (socket: string) =>
   new Promise<boolean>((resolve) => {
     const s = connect(socket);
