@@ -52,7 +52,11 @@ export function createDiskBlobStore(root: string): BlobStore {
       await syncDir(dirOf(sha));
     },
     read(sha, range) {
-      return createReadStream(pathOf(sha), range ? { start: range.start, end: range.end } : {});
+      // Bigger reads than the 64 KiB default: fewer chunks through the socket per file.
+      return createReadStream(pathOf(sha), {
+        highWaterMark: 256 * 1024,
+        ...(range ? { start: range.start, end: range.end } : {}),
+      });
     },
     has: (sha) => exists(pathOf(sha)),
     async remove(sha) {
