@@ -28,6 +28,8 @@ export class S3Failure extends Error {
   }
 }
 
+class StaleSocket extends Error {}
+
 /** A connection stalled this long is given up (the request fails; nothing is acknowledged). */
 const IDLE_TIMEOUT_MS = 60_000;
 /** Error bodies are read to this size at most. */
@@ -38,8 +40,8 @@ export interface S3Request {
   key: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
-  /** A buffer, or a stream of exactly `headers['content-length']` bytes. */
-  body?: Buffer | Readable;
+  /** A buffer, or a maker of a stream of exactly `headers['content-length']` bytes. */
+  body?: Buffer | (() => Readable);
   /** The body's SHA-256 (hex): S3 refuses the request when the bytes differ. */
   payloadSha256?: string;
   /** Statuses that are answers, not failures (404 for a HEAD). */
@@ -94,7 +96,21 @@ export function createS3Client(o: S3Options): S3Client {
     return new S3Failure(res.statusCode ?? 0, code, `S3 ${code}${msg ? `: ${msg}` : ''}`);
   }
 
-  function send(r: S3Request): Promise<IncomingMessage> {
+  /**
+   * A kept-alive connection the server closed just as we reused it fails at once
+   * with a reset: that request never reached S3, so it is sent once more (the
+   * retry Node's http documentation recommends for `reusedSocket`).
+   */
+  async function send(r: S3Request): Promise<IncomingMessage> {
+    try {
+      return await attempt(r);
+    } catch (err) {
+      if (err instanceof StaleSocket) return attempt(r);
+      throw err;
+    }
+  }
+
+  function attempt(r: S3Request): Promise<IncomingMessage> {
     const path = `${root}/${uriEncode(r.key, true)}`;
     const query = r.query ?? {};
     const qs = Object.entries(query)
@@ -134,12 +150,18 @@ export function createS3Client(o: S3Options): S3Client {
       req.setTimeout(IDLE_TIMEOUT_MS, () =>
         req.destroy(new Error('the file store stopped answering')),
       );
-      req.on('error', (err) => reject(unreachable(err)));
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          req.reusedSocket && err.code === 'ECONNRESET' ? new StaleSocket() : unreachable(err),
+        ),
+      );
       if (!r.body) req.end();
       else if (Buffer.isBuffer(r.body)) req.end(r.body);
       else {
-        r.body.on('error', (err) => req.destroy(err));
-        r.body.pipe(req);
+        const body = r.body();
+        body.on('error', (err) => req.destroy(err));
+        req.on('close', () => body.destroy());
+        body.pipe(req);
       }
     });
   }

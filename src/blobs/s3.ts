@@ -49,7 +49,7 @@ export function createS3BlobStore(
       method: 'PUT',
       key,
       headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
-      body: createReadStream(path),
+      body: () => createReadStream(path),
       payloadSha256: sha,
     });
     res.resume();

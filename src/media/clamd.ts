@@ -27,9 +27,11 @@ export function createClamdScanner(o: {
         let settled = false;
         let reply = '';
         const sock: Socket = o.socket ? connect(o.socket) : connect(o.port ?? 3310, o.host);
+        let file: ReturnType<typeof createReadStream> | undefined;
         const fail = (why: string) => {
           if (settled) return;
           settled = true;
+          file?.destroy();
           sock.destroy();
           reject(new ScannerUnavailable(`clamd at ${where}: ${why}`));
         };
@@ -54,20 +56,21 @@ export function createClamdScanner(o: {
         sock.on('close', verdict);
         sock.on('connect', () => {
           sock.write('zINSTREAM\0');
-          const file = createReadStream(path, { highWaterMark: CHUNK });
-          file.on('error', (err) => fail(`cannot read the upload: ${err.message}`));
-          file.on('data', (chunk) => {
+          const f = createReadStream(path, { highWaterMark: CHUNK });
+          file = f;
+          f.on('error', (err) => fail(`cannot read the upload: ${err.message}`));
+          f.on('data', (chunk) => {
             const buf = chunk as Buffer;
             const len = Buffer.alloc(4);
             len.writeUInt32BE(buf.length);
             sock.write(len);
             // Backpressure: the file waits while clamd catches up.
             if (!sock.write(buf)) {
-              file.pause();
-              sock.once('drain', () => file.resume());
+              f.pause();
+              sock.once('drain', () => f.resume());
             }
           });
-          file.on('end', () => sock.write(Buffer.alloc(4)));
+          f.on('end', () => sock.write(Buffer.alloc(4)));
         });
       }),
   };

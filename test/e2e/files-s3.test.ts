@@ -158,18 +158,27 @@ for (const setup of SETUPS)
       await expect.poll(() => s3.objects('blobs').length + s3.objects('derived').length).toBe(0);
     });
 
-    it('with the bucket unreachable an upload is refused as unavailable, and works once it is back', async () => {
+    it('with the bucket unreachable an upload fails as unavailable, and resumes once it is back', async () => {
+      const bytes = Buffer.from('written while the bucket was down');
+      let id = '';
       await s3.pause();
       try {
         await refusedWith(
-          a.c.files.upload({ to: b.name }, 'down.txt', Buffer.from('while down')),
+          a.c.files.upload({ to: b.name }, 'down.txt', bytes, {
+            retries: 1,
+            onStarted: (u) => (id = u),
+          }),
           'unavailable',
         );
       } finally {
         await s3.resume();
       }
-      const file = await a.c.files.upload({ to: b.name }, 'up.txt', Buffer.from('while up'));
-      expect(file.size).toBe(8);
+      // Every byte is still staged on the node: resuming stores it, nothing sent again.
+      expect((await a.c.files.status(id)).offset).toBe(bytes.length);
+      const file = await a.c.files.upload({ to: b.name }, 'down.txt', bytes, { resume: id });
+      expect(file.size).toBe(bytes.length);
+      await a.c.sendMessage(b.name, '', 's3down', undefined, [file.id]);
+      expect((await get(n2, file.link)).body.equals(bytes)).toBe(true);
     });
 
     it('files survive both nodes restarting', async () => {

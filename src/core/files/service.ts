@@ -200,7 +200,6 @@ export function createFileService(deps: {
             : new ParleyError('unsupported-type', `not a readable ${type} image: ${err.message}`);
         throw err;
       }
-      await staging.remove(raw);
       path = out;
       d = await staging.digest(out, 0);
     }
@@ -221,10 +220,20 @@ export function createFileService(deps: {
       claimedAt: null,
     };
     // Blob first, then the row that makes it a file: acknowledged means durable.
-    await underBlobLock(file.sha256, async () => {
-      await blobs.put(file.sha256, path);
-      await store.complete(u.id, file);
-    });
+    try {
+      await underBlobLock(file.sha256, async () => {
+        await blobs.put(file.sha256, path);
+        await store.complete(u.id, file);
+      });
+    } catch (err) {
+      // The blob store failed (an S3 bucket out of reach): the upload stays complete in
+      // staging, so a PATCH of no bytes at its last offset finishes it once the store is back.
+      if (path !== raw) await staging.remove(path);
+      // A blob stored whose row was not: removed unless another file shares it.
+      await dropBlobs([file.sha256]).catch(() => {});
+      throw err;
+    }
+    if (path !== raw) await staging.remove(raw);
     return attachmentOf(file);
   }
 
