@@ -191,3 +191,21 @@ export function createS3BlobStore(
     close: () => client.close(),
   };
 }
+
+/**
+ * Whether the bucket answers with these credentials (for `parley doctor`): a GET of
+ * a key that is never written, which S3 answers NoSuchKey when all is well.
+ */
+export async function probeBucket(o: S3Options): Promise<string | null> {
+  const client = createS3Client(o);
+  try {
+    const res = await client.send({ method: 'GET', key: 'parley-doctor-probe', accept: [404] });
+    const body = (await client.text(res)).toString('utf8');
+    if (res.statusCode === 404 && /NoSuchBucket/.test(body)) return `no bucket "${o.bucket}"`;
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    client.close();
+  }
+}

@@ -75,3 +75,29 @@ export function createClamdScanner(o: {
       }),
   };
 }
+
+/** Whether clamd answers PING with PONG (for `parley doctor`); the reason when not. */
+export function pingClamd(o: {
+  socket?: string;
+  host?: string;
+  port?: number;
+  timeoutMs: number;
+}): Promise<string | null> {
+  return new Promise((resolve) => {
+    let got = '';
+    const sock: Socket = o.socket ? connect(o.socket) : connect(o.port ?? 3310, o.host);
+    const done = (why: string | null) => {
+      sock.destroy();
+      resolve(why);
+    };
+    sock.setTimeout(o.timeoutMs, () => done('no answer in time'));
+    sock.on('error', (err) => done(err.message));
+    sock.on('data', (d) => {
+      got += d.toString('utf8');
+      if (got.includes('\0') || got.length > MAX_REPLY)
+        done(got.startsWith('PONG') ? null : `answered "${got.slice(0, 60)}"`);
+    });
+    sock.on('close', () => done(got.startsWith('PONG') ? null : 'closed without answering'));
+    sock.on('connect', () => sock.write('zPING\0'));
+  });
+}
