@@ -29,6 +29,8 @@ import { createRoomChat } from './core/rooms/chat.js';
 import { createFeeds } from './core/feed.js';
 import { createDiskBlobStore, createDiskStaging } from './core/files/disk.js';
 import { createFileService } from './core/files/service.js';
+import { createS3BlobStore } from './blobs/s3.js';
+import { createClamdScanner } from './media/clamd.js';
 import { createBusRecovery } from './core/recovery.js';
 import { createHooks } from './core/hooks.js';
 import { createSendService } from './core/send/service.js';
@@ -316,8 +318,28 @@ export async function createParley(
   const rooms = createRoomService(roomDeps);
   const roomChat = createRoomChat(roomDeps);
   const live = createLiveReadiness({ bus, fanout });
-  // Files under data.dir/files: blobs by hash, partial uploads of this node (core/files).
+  // Files under data.dir/files: blobs by hash (or in an S3 bucket every node shares),
+  // partial uploads of this node (core/files).
   const filesDir = join(resolve(config.data.dir), 'files');
+  const f = config.files;
+  const s3 = f.s3_bucket
+    ? createS3BlobStore({
+        endpoint: f.s3_endpoint,
+        region: f.s3_region,
+        bucket: f.s3_bucket,
+        accessKey: f.s3_access_key,
+        secretKey: f.s3_secret_key,
+        pathStyle: f.s3_path_style,
+      })
+    : undefined;
+  const scanner =
+    f.clamav_socket || f.clamav_host
+      ? createClamdScanner({
+          ...(f.clamav_socket ? { socket: f.clamav_socket } : { host: f.clamav_host }),
+          port: f.clamav_port,
+          timeoutMs: f.clamav_timeout_seconds * 1000,
+        })
+      : undefined;
   const files = createFileService({
     config: {
       enabled: config.files.enabled,
@@ -327,11 +349,18 @@ export async function createParley(
       allowedTypes: config.files.allowed_types,
     },
     store: store.files,
-    blobs: createDiskBlobStore(filesDir),
+    blobs: s3 ?? createDiskBlobStore(filesDir),
     staging: createDiskStaging(filesDir),
     images: createSharpImages(),
     users,
     rooms: store.rooms,
+    ...(scanner
+      ? {
+          scanner,
+          onScannerDown: (err: Error) =>
+            logger.error({ err: err.message }, 'virus scanner unreachable: upload refused'),
+        }
+      : {}),
   });
   hooks.on('message.deleted', (m) => files.messageDeleted(m));
   // Abandoned uploads, files never sent, files of deleted messages a dropped hook missed.
@@ -518,6 +547,7 @@ export async function createParley(
         router.close();
         if (!overrides.bus) await bus.close().catch(() => {});
         await store.close();
+        s3?.close();
         logger.info('stopped');
       })();
       return stopped;

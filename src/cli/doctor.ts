@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { createNatsBus } from '../bus/nats.js';
+import { probeBucket } from '../blobs/s3.js';
+import { pingClamd } from '../media/clamd.js';
 import { ConfigError, configWarnings } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { describeStore, openStore } from '../store/open.js';
@@ -102,6 +104,45 @@ async function checkBus(config: Config): Promise<Check> {
   } catch (err) {
     return { ok: false, text: `bus: ${(err as Error).message}` };
   }
+}
+
+/** Where file bytes go, and the virus scanner when one is configured. */
+async function checkFiles(config: Config): Promise<Check[]> {
+  const f = config.files;
+  const out: Check[] = [];
+  if (f.s3_bucket) {
+    const where = `S3 bucket "${f.s3_bucket}" at ${f.s3_endpoint || `AWS ${f.s3_region}`}`;
+    const why = await probeBucket({
+      endpoint: f.s3_endpoint,
+      region: f.s3_region,
+      bucket: f.s3_bucket,
+      accessKey: f.s3_access_key,
+      secretKey: f.s3_secret_key,
+      pathStyle: f.s3_path_style,
+    });
+    out.push(
+      why
+        ? { ok: false, text: `files: ${where}: ${why}; check files.s3.*` }
+        : { ok: true, text: `files: ${where} answers` },
+    );
+  } else out.push({ ok: true, text: 'files: on the local disk under data.dir/files' });
+  if (f.clamav_socket || f.clamav_host) {
+    const where = f.clamav_socket || `${f.clamav_host}:${f.clamav_port}`;
+    const why = await pingClamd({
+      ...(f.clamav_socket ? { socket: f.clamav_socket } : { host: f.clamav_host }),
+      port: f.clamav_port,
+      timeoutMs: 5000,
+    });
+    out.push(
+      why
+        ? {
+            ok: false,
+            text: `files: clamd at ${where}: ${why}; uploads would all be refused (files.clamav.*)`,
+          }
+        : { ok: true, text: `files: clamd at ${where} answers; uploads are scanned` },
+    );
+  }
+  return out;
 }
 
 /** Whether `host:port` can be listened on; `key` names the setting to change. */
@@ -238,6 +279,7 @@ export async function doctor(args: Args, io: CliIO): Promise<number> {
     await checkTls(config),
     ...(await checkDatabase(config)),
     await checkBus(config),
+    ...(await checkFiles(config)),
     ...(await checkPorts(config)),
   );
   for (const c of checks) say(io, `${c.warn ? '⚠' : c.ok ? '✔' : '✘'} ${c.text}`);

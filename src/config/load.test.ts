@@ -19,8 +19,15 @@ function problems(fn: () => unknown): string[] {
 describe('configuration', () => {
   it('the commented example documents every key and holds exactly the defaults', () => {
     const parsed = parse(example) as Record<string, Record<string, unknown>>;
+    // A sub-table ([files.s3]) documents the keys named with its prefix (files.s3_endpoint).
+    const keysOf = (t: Record<string, unknown>) =>
+      Object.entries(t).flatMap(([k, v]) =>
+        typeof v === 'object' && v !== null && !Array.isArray(v)
+          ? Object.keys(v).map((sk) => `${k}_${sk}`)
+          : [k],
+      );
     for (const [section, fields] of Object.entries(SCHEMA)) {
-      expect(Object.keys(parsed[section] ?? {}).sort(), `[${section}]`).toEqual(
+      expect(keysOf(parsed[section] ?? {}).sort(), `[${section}]`).toEqual(
         Object.keys(fields).sort(),
       );
     }
@@ -32,6 +39,32 @@ describe('configuration', () => {
     expect(p).toHaveLength(1);
     expect(p[0]).toContain('server.prot');
     expect(p[0]).toContain('port');
+  });
+
+  it('reads [files.s3] and [files.clamav] sub-tables and their PARLEY_FILES_S3_* variables', () => {
+    const c = buildConfig(
+      {
+        files: {
+          s3: { bucket: 'parley', access_key: 'ak', path_style: true },
+          clamav: { port: 3311 },
+        },
+      },
+      { PARLEY_FILES_S3_SECRET_KEY: 'sk', PARLEY_FILES_CLAMAV_SOCKET: '/run/clamd.ctl' },
+    );
+    expect(c.files).toMatchObject({
+      s3_bucket: 'parley',
+      s3_access_key: 'ak',
+      s3_secret_key: 'sk',
+      s3_path_style: true,
+      clamav_port: 3311,
+      clamav_socket: '/run/clamd.ctl',
+    });
+    expect(
+      problems(() => buildConfig({ files: { s3: { bucket: 'parley', secret: 'x' } } })),
+    ).toEqual([
+      'unknown key files.s3.secret (known keys in [files.s3]: bucket, endpoint, region, access_key, secret_key, path_style)',
+      'files.s3.bucket is set ("parley"): files.s3.access_key and files.s3.secret_key are needed too',
+    ]);
   });
 
   it('names an unknown section', () => {

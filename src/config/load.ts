@@ -104,6 +104,38 @@ function specOf(section: string, key: string): FieldSpec | undefined {
 }
 
 /**
+ * A sub-table (`[files.s3]` with `endpoint = ...`) names the section's keys with
+ * that prefix (`files.s3_endpoint`, PARLEY_FILES_S3_ENDPOINT in the environment).
+ */
+function flattenSubTables(section: string, table: Raw, problems: string[]): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(table)) {
+    const isTable =
+      typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+    if (!isTable || specOf(section, k)) {
+      out.push([k, v]);
+      continue;
+    }
+    const prefix = `${k}_`;
+    const known = Object.keys(SCHEMA[section as keyof typeof SCHEMA] ?? {})
+      .filter((f) => f.startsWith(prefix))
+      .map((f) => f.slice(prefix.length));
+    if (known.length === 0) {
+      out.push([k, v]);
+      continue;
+    }
+    for (const [sk, sv] of Object.entries(v as Raw)) {
+      if (known.includes(sk)) out.push([`${prefix}${sk}`, sv]);
+      else
+        problems.push(
+          `unknown key ${section}.${k}.${sk} (known keys in [${section}.${k}]: ${known.join(', ')})`,
+        );
+    }
+  }
+  return out;
+}
+
+/**
  * Builds the configuration from defaults, then the file, then PARLEY_* variables
  * (PARLEY_<SECTION>_<KEY>, e.g. PARLEY_DATABASE_URL, PARLEY_NATIVE_MAX_FRAME_BYTES).
  * A key that moved (`MOVED_KEYS`) is still read under its old name when the new one is not set.
@@ -147,7 +179,7 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
       problems.push(`${section}: must be a table ([${section}])`);
       continue;
     }
-    for (const [k, v] of Object.entries(value as Raw)) {
+    for (const [k, v] of flattenSubTables(section, value as Raw, problems)) {
       const spec = fieldSpec(section, k);
       if (!spec) {
         problems.push(
@@ -197,6 +229,11 @@ export function buildConfig(fileValues: Raw, env: NodeJS.ProcessEnv = {}): Confi
   if (presence && presence.node_timeout_seconds < 2 * presence.node_heartbeat_seconds)
     problems.push(
       `presence.node_timeout_seconds (${presence.node_timeout_seconds}) must be at least twice presence.node_heartbeat_seconds (${presence.node_heartbeat_seconds}), or healthy nodes would sweep each other`,
+    );
+  const files = out.files as { s3_bucket: string; s3_access_key: string; s3_secret_key: string };
+  if (files?.s3_bucket && (!files.s3_access_key || !files.s3_secret_key))
+    problems.push(
+      `files.s3.bucket is set ("${files.s3_bucket}"): files.s3.access_key and files.s3.secret_key are needed too`,
     );
   if (problems.length) throw new ConfigError(problems);
   const config = out as Config;

@@ -258,6 +258,43 @@ export const SCHEMA = {
       pattern: /^(|https?:\/\/[^\s/?#]+(\/[^\s?#]*)?)$/,
       patternText: 'empty, or an http(s) URL such as "https://chat.example.org"',
     },
+    /**
+     * `[files.s3]`: with a bucket set, blobs live in that S3-compatible bucket (shared
+     * by every node) instead of data.dir/files/blobs (src/blobs/s3.ts).
+     */
+    s3_bucket: {
+      type: 'string',
+      default: '',
+      maxLength: 63,
+      pattern: /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$/,
+      patternText: 'empty (local disk), or an S3 bucket name',
+    },
+    /** Empty: AWS's endpoint for the region. */
+    s3_endpoint: {
+      type: 'string',
+      default: '',
+      maxLength: 2048,
+      pattern: /^(|https?:\/\/[^\s/?#]+(\/[^\s?#]*)?)$/,
+      patternText: 'empty (AWS), or an http(s) URL such as "https://s3.example.org"',
+    },
+    s3_region: {
+      type: 'string',
+      default: 'us-east-1',
+      maxLength: 64,
+      pattern: /^[a-z0-9-]{1,64}$/,
+      patternText: 'a region name such as "us-east-1"',
+    },
+    s3_access_key: { type: 'string', default: '', maxLength: 256 },
+    s3_secret_key: { type: 'string', default: '', maxLength: 256 },
+    s3_path_style: { type: 'bool', default: false },
+    /**
+     * `[files.clamav]`: scan every upload with a running clamd before it is stored
+     * (an infected one is refused). A Unix socket path, or host and port; all empty: off.
+     */
+    clamav_socket: { type: 'string', default: '', maxLength: 1024 },
+    clamav_host: { type: 'string', default: '', maxLength: 255 },
+    clamav_port: { type: 'int', default: 3310, min: 1, max: 65535 },
+    clamav_timeout_seconds: { type: 'int', default: 60, min: 1, max: 3600 },
   },
   presence: {
     node_heartbeat_seconds: { type: 'int', default: 10, min: 1, max: 600 },

@@ -23,6 +23,10 @@ export const CONDITIONS = [
   'too-large',
   'quota-exceeded',
   'unsupported-type',
+  // Virus scanning (files.clamav): the upload carries a known signature; or the scanner
+  // cannot be reached, so nothing is accepted unscanned.
+  'infected',
+  'scanner-unavailable',
 ] as const;
 
 export type Condition = (typeof CONDITIONS)[number];

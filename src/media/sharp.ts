@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import { encode } from 'blurhash';
 import sharp from 'sharp';
 import { ImageRefused, type ImageProcessor } from '../core/files/images.js';
 
@@ -31,20 +33,48 @@ export function createSharpImages(o: { maxPixels?: number } = {}): ImageProcesso
         }
         await img.toFile(output);
         const meta = await sharp(output, { limitInputPixels, animated }).metadata();
-        return {
-          type: outType,
-          width: meta.width ?? 0,
-          height: meta.pageHeight ?? meta.height ?? 0,
-        };
+        const width = meta.width ?? 0;
+        const height = meta.pageHeight ?? meta.height ?? 0;
+        return { type: outType, width, height, blurhash: await blurhashOf(output, width, height) };
       } catch (err) {
-        const text = err instanceof Error ? err.message : String(err);
-        if (/pixel limit/i.test(text))
-          throw new ImageRefused(
-            `the image has more than ${limitInputPixels} pixels`,
-            'too-many-pixels',
-          );
-        throw new ImageRefused(text.split('\n')[0]!.slice(0, 200), 'unreadable');
+        throw refused(err, limitInputPixels);
+      }
+    },
+
+    async thumbnail(input, size) {
+      // The first frame of an animation; stored images are upright and bare already.
+      const img = sharp({ limitInputPixels, failOn: 'error' })
+        .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 80 });
+      input.on('error', (err) => img.destroy(err));
+      try {
+        return await (input as Readable).pipe(img).toBuffer();
+      } catch (err) {
+        throw refused(err, limitInputPixels);
+      } finally {
+        input.destroy();
       }
     },
   };
+}
+
+function refused(err: unknown, limit: number): ImageRefused {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/pixel limit/i.test(text))
+    return new ImageRefused(`the image has more than ${limit} pixels`, 'too-many-pixels');
+  return new ImageRefused(text.split('\n')[0]!.slice(0, 200), 'unreadable');
+}
+
+/**
+ * The placeholder: the image shrunk to 32 px, encoded with 4x3 components (3x4 when
+ * portrait): about 30 characters, enough for a blurred preview of the right colours.
+ */
+async function blurhashOf(path: string, width: number, height: number): Promise<string> {
+  const { data, info } = await sharp(path, { animated: false })
+    .resize(32, 32, { fit: 'inside' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const [x, y] = height > width ? [3, 4] : [4, 3];
+  return encode(new Uint8ClampedArray(data), info.width, info.height, x, y);
 }

@@ -1,6 +1,19 @@
 import { fromWire, ParleyApiError } from './errors.js';
 import type { Attachment, FileQuota, UploadState } from './types.js';
 
+/** Thumbnail sizes the server makes (WebP fitting inside size x size, never upscaled). */
+export const THUMB_SIZES = [160, 320, 640] as const;
+export type ThumbSize = (typeof THUMB_SIZES)[number];
+
+/**
+ * An image attachment's thumbnail path without a token (`/f/<id>/<secret>/thumb/<size>`),
+ * for <img src>: the smallest size at least `px` (the largest if none is).
+ */
+export function thumbLink(a: Pick<Attachment, 'link'>, px: number): string {
+  const size = THUMB_SIZES.find((s) => s >= px) ?? 640;
+  return `${a.link}/thumb/${size}`;
+}
+
 /** Where a file goes: a direct conversation (`to`, a username) or a room. */
 export type FileTarget = { to: string } | { room: string };
 
@@ -101,6 +114,16 @@ export class FilesApi {
       },
     });
     if (!res.ok && res.status !== 304) throw await errorOf(res);
+    return res;
+  }
+
+  /** An image's WebP thumbnail with your token (`GET /api/v1/files/<id>/thumb/<size>`). */
+  async thumbnail(fileId: string, size: ThumbSize): Promise<Response> {
+    const { baseUrl, token } = this.base();
+    const res = await fetch(`${baseUrl}/api/v1/files/${enc(fileId)}/thumb/${size}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    if (!res.ok) throw await errorOf(res);
     return res;
   }
 

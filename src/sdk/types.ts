@@ -140,8 +140,14 @@ export interface Attachment {
   size: number;
   /** Detected from the bytes by the server. */
   type: string;
+  /** Images: pixels, so a client reserves the space before the picture loads. */
   width?: number;
   height?: number;
+  /**
+   * Images: a blurhash (https://blurha.sh, about 4x3 components) to paint at
+   * width x height until the picture or its thumbnail has loaded.
+   */
+  blurhash?: string;
   /** `/api/v1/files/<id>`: fetch with your bearer token. */
   url: string;
   /** `/f/<id>/<secret>`: fetches without a token until the message is deleted; keep it private. */

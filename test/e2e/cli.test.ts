@@ -9,6 +9,7 @@ import { hashToken } from '../../src/core/accounts/service.js';
 import { createCertificates } from '../../src/doors/tls/certificates.js';
 import { selfSignedCertificate } from '../../src/doors/tls/self-signed.js';
 import { openStore } from '../../src/store/open.js';
+import { startLocalS3 } from '../helpers/s3.js';
 import pg from 'pg';
 import {
   describeOn,
@@ -136,6 +137,36 @@ for (const backend of everyStoreBackend()) {
 }
 
 describe('parley doctor', () => {
+  it('checks the S3 bucket and clamd when they are configured', async () => {
+    const t = tempDir();
+    const s3 = await startLocalS3();
+    try {
+      const env = {
+        PARLEY_DATA_DIR: t.dir,
+        PARLEY_SERVER_PORT: '0',
+        PARLEY_FILES_S3_ENDPOINT: s3.url,
+        PARLEY_FILES_S3_ACCESS_KEY: 'S3RVER',
+        PARLEY_FILES_S3_SECRET_KEY: 'S3RVER',
+        PARLEY_FILES_S3_PATH_STYLE: 'true',
+      };
+      const ok = await runCli(['doctor'], { env: { ...env, PARLEY_FILES_S3_BUCKET: 'parley' } });
+      expect(ok.stdout).toMatch(/✔ files: S3 bucket "parley" at http:\/\/127\.0\.0\.1:\d+ answers/);
+      const none = await runCli(['doctor'], {
+        env: {
+          ...env,
+          PARLEY_FILES_S3_BUCKET: 'nosuch',
+          PARLEY_FILES_CLAMAV_SOCKET: join(t.dir, 'no.sock'),
+        },
+      });
+      expect(none.stdout).toMatch(/✘ files: S3 bucket "nosuch" .*: no bucket "nosuch"/);
+      expect(none.stdout).toMatch(/✘ files: clamd at .*no\.sock: .*uploads would all be refused/);
+      expect(none.code).toBe(1);
+    } finally {
+      await s3.stop();
+      t.cleanup();
+    }
+  });
+
   it('passes on the embedded defaults in a writable folder', async () => {
     const t = tempDir();
     try {

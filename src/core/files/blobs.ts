@@ -2,8 +2,9 @@ import type { Readable } from 'node:stream';
 
 /**
  * Where file bytes live, by SHA-256 (lowercase hex): the local disk under the
- * data directory by default (disk.ts); an object store later. A blob is written
- * once however many files share it, and removed only when none does.
+ * data directory by default (disk.ts), or an S3-compatible object store
+ * (src/blobs/s3.ts) that several nodes share. A blob is written once however
+ * many files share it, and removed only when none does.
  */
 export interface BlobStore {
   /**
@@ -15,8 +16,22 @@ export interface BlobStore {
   /** The blob's bytes from `start` to `end` inclusive (the whole blob by default). */
   read(sha256: string, range?: { start: number; end: number }): Readable;
   has(sha256: string): Promise<boolean>;
+  /** Removes the blob and everything derived from it. */
   remove(sha256: string): Promise<void>;
+  /**
+   * Small files computed from a blob (thumbnails, named in DERIVED), cached beside
+   * it: undefined when not (yet) there.
+   */
+  getDerived(sha256: string, name: DerivedName): Promise<Buffer | undefined>;
+  putDerived(sha256: string, name: DerivedName, bytes: Buffer): Promise<void>;
 }
+
+/** Thumbnail sizes a client may ask for (fit inside size x size, never upscaled). */
+export const THUMB_SIZES = [160, 320, 640] as const;
+export type ThumbSize = (typeof THUMB_SIZES)[number];
+/** Every derived file a blob may have, so a store removes them without listing. */
+export const DERIVED = THUMB_SIZES.map((s) => `t${s}.webp` as const);
+export type DerivedName = (typeof DERIVED)[number];
 
 /**
  * Partial uploads on this node's disk, appended to and synced as bytes arrive,

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BlobStore, Staging } from './blobs.js';
+import { type BlobStore, DERIVED, type DerivedName, type Staging } from './blobs.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const SAFE_ID = /^[0-9a-z]{1,64}$/;
@@ -26,7 +26,8 @@ const exists = (p: string) =>
 /**
  * Blobs on the local disk: `<root>/blobs/ab/<sha256>`. Written by renaming a
  * synced file within the same file system, then syncing the directory: a blob
- * is either whole or absent, never half written.
+ * is either whole or absent, never half written. Derived files (thumbnails) are
+ * a cache under `<root>/derived/ab/<sha256>.<name>`, written the same way.
  */
 export function createDiskBlobStore(root: string): BlobStore {
   const dirOf = (sha: string) => join(root, 'blobs', sha.slice(0, 2));
@@ -34,6 +35,10 @@ export function createDiskBlobStore(root: string): BlobStore {
     // A hash is the only name a blob has: nothing else ever becomes a path.
     if (!HEX64.test(sha)) throw new Error('not a SHA-256 hex digest');
     return join(dirOf(sha), sha);
+  };
+  const derivedPath = (sha: string, name: DerivedName) => {
+    if (!HEX64.test(sha) || !DERIVED.includes(name)) throw new Error('not a derived blob name');
+    return join(root, 'derived', sha.slice(0, 2), `${sha}.${name}`);
   };
   return {
     async put(sha, localPath) {
@@ -47,11 +52,32 @@ export function createDiskBlobStore(root: string): BlobStore {
       await syncDir(dirOf(sha));
     },
     read(sha, range) {
-      return createReadStream(pathOf(sha), range ? { start: range.start, end: range.end } : {});
+      // Bigger reads than the 64 KiB default: fewer chunks through the socket per file.
+      return createReadStream(pathOf(sha), {
+        highWaterMark: 256 * 1024,
+        ...(range ? { start: range.start, end: range.end } : {}),
+      });
     },
     has: (sha) => exists(pathOf(sha)),
     async remove(sha) {
+      for (const name of DERIVED) await rm(derivedPath(sha, name), { force: true });
       await rm(pathOf(sha), { force: true });
+    },
+    async getDerived(sha, name) {
+      try {
+        return await readFile(derivedPath(sha, name));
+      } catch {
+        return undefined;
+      }
+    },
+    async putDerived(sha, name, bytes) {
+      const target = derivedPath(sha, name);
+      const dir = join(root, 'derived', sha.slice(0, 2));
+      await mkdir(dir, { recursive: true });
+      // Whole or absent: a reader never sees half a thumbnail.
+      const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, target);
     },
   };
 }

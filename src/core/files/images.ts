@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * What the file service needs from an image library (src/media/sharp.ts
  * implements it with sharp; core imports no native library).
@@ -13,7 +15,12 @@ export interface ImageProcessor {
     input: string,
     output: string,
     type: string,
-  ): Promise<{ type: string; width: number; height: number }>;
+  ): Promise<{ type: string; width: number; height: number; blurhash?: string }>;
+  /**
+   * A WebP of the (first frame of the) image that fits inside `size` x `size`,
+   * never larger than the image. Throws `ImageRefused` like `clean`.
+   */
+  thumbnail(input: Readable, size: number): Promise<Buffer>;
 }
 
 export class ImageRefused extends Error {

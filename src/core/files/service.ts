@@ -7,9 +7,10 @@ import { dmConversationId } from '../messages/service.js';
 import { roomField } from '../rooms/access.js';
 import type { RoomStore } from '../rooms/store.js';
 import type { Target } from '../send/service.js';
-import type { BlobStore, Staging } from './blobs.js';
+import { type BlobStore, type Staging, THUMB_SIZES, type ThumbSize } from './blobs.js';
 import { ImageRefused, type ImageProcessor } from './images.js';
 import { cleanName } from './names.js';
+import { ScannerUnavailable, type VirusScanner } from './scan.js';
 import { isCleanableImage, SNIFF_BYTES, sniff, typeAllowed } from './sniff.js';
 import type { FileStore } from './store.js';
 import {
@@ -65,6 +66,11 @@ export interface FileService {
   /** A file by its capability link, while the message that carries it is not deleted. */
   openByLink(fileId: string, token: string): Promise<FileWithMessage>;
   read(f: FileWithMessage, range?: { start: number; end: number }): Readable;
+  /**
+   * A WebP thumbnail of an image file `f` (already opened) fitting inside `size` x
+   * `size`: computed once per blob and size, then kept beside the blob.
+   */
+  thumbnail(f: FileWithMessage, size: number): Promise<Buffer>;
   /** The uploader drops a file they have not sent. */
   remove(userId: string, fileId: string): Promise<void>;
   /** A message was deleted: the files it carried go, and their bytes unless shared. */
@@ -88,6 +94,10 @@ export function createFileService(deps: {
     isBlocked(ownerId: string, otherId: string): Promise<boolean>;
   };
   rooms: Pick<RoomStore, 'byName' | 'member'>;
+  /** Optional: every upload is scanned before it is stored (files.clamav). */
+  scanner?: VirusScanner;
+  /** Told when the scanner could not be asked (the upload was refused). */
+  onScannerDown?: (err: Error) => void;
   now?: () => number;
 }): FileService {
   const { config, store, blobs, staging } = deps;
@@ -98,6 +108,8 @@ export function createFileService(deps: {
   });
   // Uploads being appended to on this node: one append at a time per upload.
   const busy = new Set<string>();
+  // Thumbnails being made on this node: one computation per blob and size.
+  const making = new Map<string, Promise<Buffer>>();
   // One blob's put-and-record and its removal never interleave (on this node).
   const blobLocks = new Map<string, Promise<unknown>>();
   function underBlobLock<T>(sha: string, fn: () => Promise<T>): Promise<T> {
@@ -167,15 +179,18 @@ export function createFileService(deps: {
         field: 'type',
       });
     }
+    if (deps.scanner) await scan(u.id, raw);
     let path = raw;
     let width: number | null = null;
     let height: number | null = null;
+    let blurhash: string | null = null;
     if (isCleanableImage(type)) {
       // The image is decoded and written anew: no EXIF (GPS), no comments, nothing appended.
       const out = staging.scratch(`${u.id}c`);
       try {
         const r = await deps.images.clean(raw, out, type);
         ({ type, width, height } = r);
+        blurhash = r.blurhash ?? null;
       } catch (err) {
         await staging.remove(out);
         await drop(u.id);
@@ -185,7 +200,6 @@ export function createFileService(deps: {
             : new ParleyError('unsupported-type', `not a readable ${type} image: ${err.message}`);
         throw err;
       }
-      await staging.remove(raw);
       path = out;
       d = await staging.digest(out, 0);
     }
@@ -197,6 +211,7 @@ export function createFileService(deps: {
       type,
       width,
       height,
+      blurhash,
       uploaderId: u.uploaderId,
       conversationId: u.conversationId,
       createdAt: now(),
@@ -205,11 +220,60 @@ export function createFileService(deps: {
       claimedAt: null,
     };
     // Blob first, then the row that makes it a file: acknowledged means durable.
-    await underBlobLock(file.sha256, async () => {
-      await blobs.put(file.sha256, path);
-      await store.complete(u.id, file);
-    });
+    try {
+      await underBlobLock(file.sha256, async () => {
+        await blobs.put(file.sha256, path);
+        await store.complete(u.id, file);
+      });
+    } catch (err) {
+      // The blob store failed (an S3 bucket out of reach): the upload stays complete in
+      // staging, so a PATCH of no bytes at its last offset finishes it once the store is back.
+      if (path !== raw) await staging.remove(path);
+      // A blob stored whose row was not: removed unless another file shares it.
+      await dropBlobs([file.sha256]).catch(() => {});
+      throw err;
+    }
+    if (path !== raw) await staging.remove(raw);
     return attachmentOf(file);
+  }
+
+  /** Bytes a scanner flags are never stored: the upload goes, and so does anything unscanned. */
+  async function scan(uploadId: string, path: string): Promise<void> {
+    let found: string | null;
+    try {
+      found = await deps.scanner!.scan(path);
+    } catch (err) {
+      await drop(uploadId);
+      if (!(err instanceof ScannerUnavailable)) throw err;
+      deps.onScannerDown?.(err);
+      throw new ParleyError(
+        'scanner-unavailable',
+        'the virus scanner cannot be reached, so no upload is accepted now; try again later',
+      );
+    }
+    if (found !== null) {
+      await drop(uploadId);
+      throw new ParleyError('infected', `the file was refused: the virus scanner found ${found}`);
+    }
+  }
+
+  async function makeThumbnail(f: FileWithMessage, size: ThumbSize): Promise<Buffer> {
+    const name = `t${size}.webp` as const;
+    const cached = await blobs.getDerived(f.sha256, name);
+    if (cached) return cached;
+    let bytes: Buffer;
+    try {
+      bytes = await deps.images.thumbnail(blobs.read(f.sha256), size);
+    } catch (err) {
+      if (err instanceof ImageRefused)
+        throw new ParleyError('unsupported-type', `no thumbnail of this image: ${err.message}`);
+      throw err;
+    }
+    // Kept only while the blob is: a thumbnail never outlives the last file that shares it.
+    await underBlobLock(f.sha256, async () => {
+      if (await store.referenced(f.sha256)) await blobs.putDerived(f.sha256, name, bytes);
+    });
+    return bytes;
   }
 
   return {
@@ -368,6 +432,24 @@ export function createFileService(deps: {
     },
 
     read: (f, range) => blobs.read(f.sha256, range),
+
+    thumbnail(f, size) {
+      if (!(THUMB_SIZES as readonly number[]).includes(size))
+        return Promise.reject(
+          new ParleyError('bad-request', `a thumbnail is ${THUMB_SIZES.join(', ')} pixels`, {
+            field: 'size',
+          }),
+        );
+      if (f.width === null || !isCleanableImage(f.type))
+        return Promise.reject(new ParleyError('not-found', 'only images have thumbnails'));
+      const key = `${f.sha256}:${size}`;
+      let p = making.get(key);
+      if (!p) {
+        p = makeThumbnail(f, size as ThumbSize).finally(() => making.delete(key));
+        making.set(key, p);
+      }
+      return p;
+    },
 
     async remove(userId, fileId) {
       if (!ID.test(fileId)) throw notFound();

@@ -16,6 +16,11 @@ export interface Attachment {
   width?: number;
   height?: number;
   /**
+   * An image's placeholder (https://blurha.sh, about 4x3 components): a client
+   * paints it at width x height while the picture or its thumbnail loads.
+   */
+  blurhash?: string;
+  /**
    * The capability secret: `/f/<id>/<token>` fetches the file without a bearer
    * token (IRC, XMPP, <img> tags) until the message is deleted.
    */
@@ -31,6 +36,7 @@ export interface StoredFile {
   type: string;
   width: number | null;
   height: number | null;
+  blurhash: string | null;
   uploaderId: string;
   /** `dm:<a>:<b>` or `room:<id>`: the only conversation it may be shared in. */
   conversationId: string;
@@ -71,5 +77,6 @@ export const attachmentOf = (f: StoredFile): Attachment => ({
   size: f.size,
   type: f.type,
   ...(f.width !== null && f.height !== null ? { width: f.width, height: f.height } : {}),
+  ...(f.blurhash ? { blurhash: f.blurhash } : {}),
   token: f.token,
 });

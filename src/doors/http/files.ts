@@ -55,6 +55,44 @@ export function parseRange(
   return { start, end };
 }
 
+/** What every served file and thumbnail carries, so a browser never runs or leaks it. */
+function safeHeaders(reply: FastifyReply, type: string, disposition: string, etag: string) {
+  reply.header('content-type', type);
+  reply.header('content-disposition', disposition);
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('content-security-policy', FILE_CSP);
+  reply.header('cross-origin-resource-policy', 'same-origin');
+  reply.header('referrer-policy', 'no-referrer');
+  // A file's bytes never change under its id: kept as long as a browser likes, by this user only.
+  reply.header('cache-control', 'private, max-age=31536000, immutable');
+  reply.header('etag', etag);
+}
+
+/** `GET .../thumb/<size>`: a WebP fitting inside size x size, made once per blob and size. */
+async function serveThumb(
+  core: Core,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  f: FileWithMessage,
+) {
+  const raw = ((req.params as { size?: string }).size ?? '').slice(0, 10);
+  const size = /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
+  const etag = `"${f.sha256}-t${size}"`;
+  // Checked before the 304, so a bad size or a non-image is never answered "not modified".
+  const bytes = core.files.thumbnail(f, size);
+  if (req.headers['if-none-match'] === etag) {
+    await bytes;
+    safeHeaders(reply, 'image/webp', 'inline', etag);
+    return reply.code(304).send();
+  }
+  const body = await bytes;
+  const base = f.name.replace(/\.[^.]{1,10}$/, '');
+  safeHeaders(reply, 'image/webp', contentDisposition('inline', `${base}.webp`), etag);
+  reply.header('content-length', String(body.length));
+  if (req.method === 'HEAD') return reply.send();
+  return reply.send(body);
+}
+
 function serve(core: Core, req: FastifyRequest, reply: FastifyReply, f: FileWithMessage) {
   const etag = `"${f.sha256}"`;
   const range = parseRange(req.headers.range, f.size);
@@ -64,21 +102,12 @@ function serve(core: Core, req: FastifyRequest, reply: FastifyReply, f: FileWith
       error: { condition: 'bad-request', text: 'the range is outside the file' },
     });
   }
-  reply.header(
-    'content-type',
+  safeHeaders(
+    reply,
     f.type === 'text/plain' ? 'text/plain; charset=utf-8' : f.type || 'application/octet-stream',
-  );
-  reply.header(
-    'content-disposition',
     contentDisposition(isInline(f.type) ? 'inline' : 'attachment', f.name),
+    etag,
   );
-  reply.header('x-content-type-options', 'nosniff');
-  reply.header('content-security-policy', FILE_CSP);
-  reply.header('cross-origin-resource-policy', 'same-origin');
-  reply.header('referrer-policy', 'no-referrer');
-  // A file's bytes never change under its id: kept as long as a browser likes, by this user only.
-  reply.header('cache-control', 'private, max-age=31536000, immutable');
-  reply.header('etag', etag);
   reply.header('accept-ranges', 'bytes');
   if (req.headers['if-none-match'] === etag) return reply.code(304).send();
   if (range) {
@@ -142,7 +171,10 @@ export function registerFiles(app: FastifyInstance, deps: { core: Core }): void 
       throw new ParleyError('bad-request', 'the Upload-Offset header must be a whole number', {
         field: 'offset',
       });
-    const body = req.body as AsyncIterable<Uint8Array> | undefined;
+    // No bytes at the last offset finishes an upload whose storing failed (fastify parses no empty body).
+    const empty = req.headers['content-type'] === UPLOAD_CONTENT_TYPE && req.body === undefined;
+    const body = (empty ? (async function* () {})() : req.body) as
+      AsyncIterable<Uint8Array> | undefined;
     if (!body || typeof body !== 'object' || !(Symbol.asyncIterator in body))
       throw new ParleyError('unsupported-media-type', `send the bytes as ${UPLOAD_CONTENT_TYPE}`);
     const r = await core.files.append(userId, id(req), Number(raw), body);
@@ -163,6 +195,12 @@ export function registerFiles(app: FastifyInstance, deps: { core: Core }): void 
     handler: async (req, reply) =>
       serve(core, req, reply, await core.files.open(await me(req), id(req))),
   });
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/v1/files/:id/thumb/:size',
+    handler: async (req, reply) =>
+      serveThumb(core, req, reply, await core.files.open(await me(req), id(req))),
+  });
   app.get('/api/v1/files/:id/info', async (req) => {
     const f = await core.files.open(await me(req), id(req));
     return { file: attachmentView(attachmentOf(f)) };
@@ -180,6 +218,14 @@ export function registerFiles(app: FastifyInstance, deps: { core: Core }): void 
     handler: async (req, reply) => {
       const token = ((req.params as { token?: string }).token ?? '').slice(0, 100);
       return serve(core, req, reply, await core.files.openByLink(id(req), token));
+    },
+  });
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/f/:id/:token/thumb/:size',
+    handler: async (req, reply) => {
+      const token = ((req.params as { token?: string }).token ?? '').slice(0, 100);
+      return serveThumb(core, req, reply, await core.files.openByLink(id(req), token));
     },
   });
 }

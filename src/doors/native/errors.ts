@@ -19,6 +19,8 @@ export const HTTP_STATUS: Readonly<Record<Condition, number>> = {
   'too-large': 413,
   'quota-exceeded': 413,
   'unsupported-type': 415,
+  infected: 422,
+  'scanner-unavailable': 503,
 };
 
 export interface WireError {

@@ -30,6 +30,8 @@ export interface AttachmentView {
   type: string;
   width?: number;
   height?: number;
+  /** An image's placeholder (blurhash); thumbnails at `<url or link>/thumb/<160|320|640>`. */
+  blurhash?: string;
   /** Fetch with the bearer token (members of the conversation only). */
   url: string;
   /** A capability path that needs no token (for <img>, IRC): a secret, dead once the message is deleted. */
@@ -44,6 +46,7 @@ export function attachmentView(a: Attachment): AttachmentView {
     size: a.size,
     type: a.type,
     ...(a.width !== undefined ? { width: a.width, height: a.height! } : {}),
+    ...(a.blurhash ? { blurhash: a.blurhash } : {}),
     url: `/api/v1/files/${a.id}`,
     link: fileLink(a),
   };

@@ -729,6 +729,13 @@ const MIGRATIONS: Record<string, Migration> = {
             .execute();
     },
   },
+  '0032_files_blurhash': {
+    async up(db: Kysely<unknown>) {
+      // An image's placeholder (core/files Attachment.blurhash), computed at upload.
+      if (!(await hasColumn(db, 'files', 'blurhash')))
+        await db.schema.alterTable('files').addColumn('blurhash', 'text').execute();
+    },
+  },
 };
 
 /** A stored log or timeline entry's data as a domain record (migration 0017). */

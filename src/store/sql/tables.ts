@@ -162,6 +162,8 @@ export interface FilesTable {
   type: string;
   width: number | null;
   height: number | null;
+  /** Migration 0032: an image's placeholder. */
+  blurhash: string | null;
   uploader_id: string;
   conversation_id: string;
   created_at: number;

@@ -37,7 +37,10 @@ export function stanzaCondition(
     // Files (XEP-0363 maps them in the XMPP files work: file-too-large and friends).
     case 'too-large':
     case 'unsupported-type':
+    case 'infected':
       return { condition: 'not-acceptable', text };
+    case 'scanner-unavailable':
+      return { condition: 'service-unavailable', text: 'try again later' };
     case 'quota-exceeded':
       return { condition: 'resource-constraint', text };
     case 'internal-error':

@@ -1,0 +1,170 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { ParleyError } from '../core/errors.js';
+import { EMPTY_SHA256, sign, uriEncode } from './sigv4.js';
+
+/** Where and as whom to reach an S3-compatible store (config `files.s3.*`). */
+export interface S3Options {
+  /** `https://s3.example.org` (or `http://127.0.0.1:9000`); empty: AWS's endpoint for `region`. */
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+  /** `endpoint/bucket/key` instead of `bucket.endpoint/key` (MinIO and most self-hosted stores). */
+  pathStyle: boolean;
+}
+
+/** An answer S3 gave that we did not want, with its error code. */
+export class S3Failure extends Error {
+  override readonly name = 'S3Failure';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+class StaleSocket extends Error {}
+
+/** A connection stalled this long is given up (the request fails; nothing is acknowledged). */
+const IDLE_TIMEOUT_MS = 60_000;
+/** Error bodies are read to this size at most. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+export interface S3Request {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
+  key: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** A buffer, or a maker of a stream of exactly `headers['content-length']` bytes. */
+  body?: Buffer | (() => Readable);
+  /** The body's SHA-256 (hex): S3 refuses the request when the bytes differ. */
+  payloadSha256?: string;
+  /** Statuses that are answers, not failures (404 for a HEAD). */
+  accept?: readonly number[];
+}
+
+export interface S3Client {
+  /** Sends a signed request; resolves to the response, its body not yet read. */
+  send(r: S3Request): Promise<IncomingMessage>;
+  /** Reads a response body whole, refusing more than `limit` bytes. */
+  text(res: IncomingMessage, limit?: number): Promise<Buffer>;
+  close(): void;
+}
+
+const unreachable = (err: unknown) =>
+  new ParleyError(
+    'unavailable',
+    `the file store cannot be reached (${err instanceof Error ? err.message.slice(0, 100) : 'error'}); try again later`,
+  );
+
+/**
+ * A small S3 client of our own (SigV4 in sigv4.ts, Node's http): the AWS SDK is
+ * many packages for the six calls the blob store makes. Bodies stream both ways.
+ */
+export function createS3Client(o: S3Options): S3Client {
+  const base = new URL(o.endpoint || `https://s3.${o.region}.amazonaws.com`);
+  const lib = base.protocol === 'https:' ? https : http;
+  const agent = new lib.Agent({ keepAlive: true, maxSockets: 32 });
+  const host = o.pathStyle ? base.host : `${o.bucket}.${base.host}`;
+  const root =
+    base.pathname.replace(/\/+$/, '') + (o.pathStyle ? `/${uriEncode(o.bucket, false)}` : '');
+  const creds = { accessKey: o.accessKey, secretKey: o.secretKey, region: o.region };
+
+  async function text(res: IncomingMessage, limit = MAX_ERROR_BODY): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let got = 0;
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      got += chunk.length;
+      if (got > limit) {
+        res.destroy();
+        throw new S3Failure(res.statusCode ?? 0, 'TooLarge', 'the answer is larger than expected');
+      }
+      parts.push(chunk);
+    }
+    return Buffer.concat(parts);
+  }
+
+  async function failure(res: IncomingMessage): Promise<S3Failure> {
+    const body = (await text(res).catch(() => Buffer.alloc(0))).toString('utf8');
+    const code = /<Code>([^<]{1,100})<\/Code>/.exec(body)?.[1] ?? `HTTP${res.statusCode}`;
+    const msg = /<Message>([^<]{1,300})<\/Message>/.exec(body)?.[1] ?? '';
+    return new S3Failure(res.statusCode ?? 0, code, `S3 ${code}${msg ? `: ${msg}` : ''}`);
+  }
+
+  /**
+   * A kept-alive connection the server closed just as we reused it fails at once
+   * with a reset: that request never reached S3, so it is sent once more (the
+   * retry Node's http documentation recommends for `reusedSocket`).
+   */
+  async function send(r: S3Request): Promise<IncomingMessage> {
+    try {
+      return await attempt(r);
+    } catch (err) {
+      if (err instanceof StaleSocket) return attempt(r);
+      throw err;
+    }
+  }
+
+  function attempt(r: S3Request): Promise<IncomingMessage> {
+    const path = `${root}/${uriEncode(r.key, true)}`;
+    const query = r.query ?? {};
+    const qs = Object.entries(query)
+      .map(([k, v]) => `${uriEncode(k, false)}=${uriEncode(v, false)}`)
+      .join('&');
+    const headers: Record<string, string> = { host, ...(r.headers ?? {}) };
+    if (Buffer.isBuffer(r.body)) headers['content-length'] = String(r.body.length);
+    else if (!r.body && (r.method === 'PUT' || r.method === 'POST'))
+      headers['content-length'] = '0';
+    Object.assign(
+      headers,
+      sign(creds, {
+        method: r.method,
+        path,
+        query,
+        headers,
+        payloadSha256: r.payloadSha256 ?? EMPTY_SHA256,
+      }),
+    );
+    return new Promise((resolve, reject) => {
+      const req = lib.request(
+        {
+          protocol: base.protocol,
+          hostname: o.pathStyle ? base.hostname : `${o.bucket}.${base.hostname}`,
+          port: base.port || undefined,
+          method: r.method,
+          path: qs ? `${path}?${qs}` : path,
+          headers,
+          agent,
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if ((status >= 200 && status < 300) || r.accept?.includes(status)) resolve(res);
+          else void failure(res).then((f) => reject(status >= 500 ? unreachable(f) : f));
+        },
+      );
+      req.setTimeout(IDLE_TIMEOUT_MS, () =>
+        req.destroy(new Error('the file store stopped answering')),
+      );
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          req.reusedSocket && err.code === 'ECONNRESET' ? new StaleSocket() : unreachable(err),
+        ),
+      );
+      if (!r.body) req.end();
+      else if (Buffer.isBuffer(r.body)) req.end(r.body);
+      else {
+        const body = r.body();
+        body.on('error', (err) => req.destroy(err));
+        req.on('close', () => body.destroy());
+        body.pipe(req);
+      }
+    });
+  }
+
+  return { send, text, close: () => agent.destroy() };
+}
