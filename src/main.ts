@@ -24,6 +24,7 @@ import { createPresenceService } from './core/presence/service.js';
 import { createReceiptService } from './core/receipts/service.js';
 import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
+import { createAvatarService } from './core/profiles/avatars.js';
 import { createRoomChat } from './core/rooms/chat.js';
 import { createFeeds } from './core/feed.js';
 import { createDiskBlobStore, createDiskStaging } from './core/files/disk.js';
@@ -225,6 +226,7 @@ export async function createParley(
     accessChanged: (watcher, target) =>
       void presence.accessChanged(watcher, target).catch(() => {}),
     users,
+    avatarOf: async (id) => (await store.avatars.avatar(id))?.hash ?? null,
   });
   const profiles = createProfileService({
     store: store.profiles,
@@ -237,6 +239,9 @@ export async function createParley(
       publish: (roomId, e) => fanout.publish(roomId, e),
     },
     onError: quiet(logger, 'warn', 'display name not told to rooms'),
+    watchersOf: (id) => store.presence.watchersOf(id),
+    // Built below; a display name changes only once the server runs.
+    announce: (id, changed, except) => avatars.announce(id, changed, except),
   });
   // One reader for core's own history ops and the door-facing service.
   const historyReader = createHistoryReader(store.history);
@@ -310,6 +315,9 @@ export async function createParley(
   const live = createLiveReadiness({ bus, fanout });
   // Files under data.dir/files: blobs by hash, partial uploads of this node (core/files).
   const filesDir = join(resolve(config.data.dir), 'files');
+  const blobs = createDiskBlobStore(filesDir);
+  const staging = createDiskStaging(filesDir);
+  const images = createSharpImages();
   const files = createFileService({
     config: {
       enabled: config.files.enabled,
@@ -319,11 +327,24 @@ export async function createParley(
       allowedTypes: config.files.allowed_types,
     },
     store: store.files,
-    blobs: createDiskBlobStore(filesDir),
-    staging: createDiskStaging(filesDir),
-    images: createSharpImages(),
+    blobs,
+    staging,
+    images,
     users,
     rooms: store.rooms,
+  });
+  const avatars = createAvatarService({
+    store: store.avatars,
+    blobs,
+    staging,
+    images,
+    blobLock: (sha, fn) => files.withBlob(sha, fn),
+    referenced: (sha) => store.files.referenced(sha),
+    profile: (id) => store.profiles.profile(id),
+    watchersOf: (id) => store.presence.watchersOf(id),
+    isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
+    router,
+    onError: quiet(logger, 'warn', 'avatar change not told'),
   });
   hooks.on('message.deleted', (m) => files.messageDeleted(m));
   // Abandoned uploads, files never sent, files of deleted messages a dropped hook missed.
@@ -335,6 +356,7 @@ export async function createParley(
     nodeId,
     accounts,
     profiles,
+    avatars,
     contacts,
     presence,
     occupancy,
