@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ParleyError } from '../errors.js';
 import { type AvatarInfo, except } from '../events.js';
@@ -126,10 +127,11 @@ export function createAvatarService(deps: {
           { field: 'avatar' },
         );
       rate.take(userId);
-      const key = `avatar-${newId()}`;
+      const key = `${newId()}a`;
       const raw = staging.scratch(key);
       const out = staging.scratch(`${key}c`);
       try {
+        await mkdir(dirname(raw), { recursive: true });
         await writeFile(raw, bytes);
         let cleaned;
         try {

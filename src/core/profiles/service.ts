@@ -88,7 +88,11 @@ export function createProfileService(deps: {
   /** Who sees the user's presence: they keep seeing the avatar of someone who left the directory. */
   watchersOf?: (userId: string) => Promise<readonly string[]>;
   /** Tells watchers of a new display name (core/profiles/avatars.ts `announce`). */
-  announce?: (userId: string, changed: readonly 'displayName'[], exceptConnection?: string) => Promise<void>;
+  announce?: (
+    userId: string,
+    changed: readonly 'displayName'[],
+    exceptConnection?: string,
+  ) => Promise<void>;
 }): ProfileService {
   const { store, router } = deps;
 
@@ -164,7 +168,14 @@ export function createProfileService(deps: {
       // Someone who opted out of the directory shows strangers only their name.
       if (!p.searchable && p.userId !== viewerId) {
         const sees = (await deps.watchersOf?.(p.userId))?.includes(viewerId) === true;
-        return { ...p, birthYear: null, city: '', country: '', about: '', avatar: sees ? p.avatar : null };
+        return {
+          ...p,
+          birthYear: null,
+          city: '',
+          country: '',
+          about: '',
+          avatar: sees ? p.avatar : null,
+        };
       }
       return p;
     },
