@@ -174,8 +174,11 @@ export async function createParley(
       }),
     ),
     reserved: config.registration.reserved_usernames,
-    // Built below; called only once the server runs.
-    beforeDelete: (userId) => rooms.removeAccount(userId),
+    // Built below; called only once the server runs. The avatar goes first, with its blob.
+    beforeDelete: async (userId) => {
+      await avatars.remove(userId);
+      await rooms.removeAccount(userId);
+    },
     scramIterations: l.scram_iterations,
     onError: (err) => logger.warn({ err }, 'could not store SCRAM credentials at login'),
   });
