@@ -65,7 +65,10 @@ async function iq(c: XmppConnection, el: Element): Promise<void> {
   const type = el.attr('type');
   if (type === 'result' || type === 'error') {
     // The client's answer about its caps: now its +notify nodes are known (XEP-0163).
-    if (c.jid && capsAnswer(c, el)) return sendLastItems(c);
+    if (c.jid && capsAnswer(c, el))
+      return sendLastItems(c).catch((err: unknown) => {
+        c.log.debug({ err }, 'xmpp: last PEP items not sent');
+      });
     c.pong(el.attr('id'));
     return;
   }
