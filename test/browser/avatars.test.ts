@@ -53,5 +53,34 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await carol.removeAvatar();
       await entry.locator('.avatar.initials').getByText('CD').waitFor();
     }, 60_000);
+
+    it('bob adds a picture in Settings and removes it; an SVG is refused', async () => {
+      const page = bob.page;
+      await page.getByRole('button', { name: 'Settings' }).click();
+      await page.getByRole('button', { name: 'Add a picture' }).waitFor();
+      await page.getByLabel('Picture file').setInputFiles({
+        name: 'me.png',
+        mimeType: 'image/png',
+        buffer: await png('blue', 50),
+      });
+      await page.getByRole('status').filter({ hasText: 'Picture saved.' }).waitFor();
+      const bobSdk = world.node.client();
+      await bobSdk.login('bob', PASSWORD, 'test script');
+      const hash = (await bobSdk.me()).profile.avatar;
+      expect(hash).toMatch(/^[0-9a-f]{40}$/);
+      await page.locator('.avatar-settings img.avatar').waitFor();
+
+      await page.getByLabel('Picture file').setInputFiles({
+        name: 'x.svg',
+        mimeType: 'image/svg+xml',
+        buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+      });
+      await page.locator('.avatar-settings [role="alert"]').waitFor();
+      expect((await bobSdk.me()).profile.avatar).toBe(hash);
+
+      await page.getByRole('button', { name: 'Remove picture' }).click();
+      await page.getByRole('status').filter({ hasText: 'Picture removed.' }).waitFor();
+      expect((await bobSdk.me()).profile.avatar).toBeNull();
+    }, 60_000);
   },
 );
