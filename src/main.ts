@@ -25,6 +25,7 @@ import { createPresenceService } from './core/presence/service.js';
 import { createReceiptService } from './core/receipts/service.js';
 import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
+import { createAvatarService } from './core/profiles/avatars.js';
 import { createRoomChat } from './core/rooms/chat.js';
 import { createFeeds } from './core/feed.js';
 import { createDiskBlobStore, createDiskStaging } from './core/files/disk.js';
@@ -176,8 +177,11 @@ export async function createParley(
       }),
     ),
     reserved: config.registration.reserved_usernames,
-    // Built below; called only once the server runs.
-    beforeDelete: (userId) => rooms.removeAccount(userId),
+    // Built below; called only once the server runs. The avatar goes first, with its blob.
+    beforeDelete: async (userId) => {
+      await avatars.remove(userId);
+      await rooms.removeAccount(userId);
+    },
     scramIterations: l.scram_iterations,
     onError: (err) => logger.warn({ err }, 'could not store SCRAM credentials at login'),
   });
@@ -235,6 +239,7 @@ export async function createParley(
     accessChanged: (watcher, target) =>
       void presence.accessChanged(watcher, target).catch(() => {}),
     users,
+    avatarOf: async (id) => (await store.avatars.avatar(id))?.hash ?? null,
   });
   const profiles = createProfileService({
     store: store.profiles,
@@ -247,6 +252,9 @@ export async function createParley(
       publish: (roomId, e) => fanout.publish(roomId, e),
     },
     onError: quiet(logger, 'warn', 'display name not told to rooms'),
+    watchersOf: (id) => store.presence.watchersOf(id),
+    // Built below; a display name changes only once the server runs.
+    announce: (id, changed, except) => avatars.announce(id, changed, except),
   });
   // One reader for core's own history ops and the door-facing service.
   const historyReader = createHistoryReader(store.history);
@@ -340,6 +348,9 @@ export async function createParley(
           timeoutMs: f.clamav_timeout_seconds * 1000,
         })
       : undefined;
+  const blobs = s3 ?? createDiskBlobStore(filesDir);
+  const staging = createDiskStaging(filesDir);
+  const images = createSharpImages();
   const files = createFileService({
     config: {
       enabled: config.files.enabled,
@@ -349,9 +360,9 @@ export async function createParley(
       allowedTypes: config.files.allowed_types,
     },
     store: store.files,
-    blobs: s3 ?? createDiskBlobStore(filesDir),
-    staging: createDiskStaging(filesDir),
-    images: createSharpImages(),
+    blobs,
+    staging,
+    images,
     users,
     rooms: store.rooms,
     ...(scanner
@@ -361,6 +372,19 @@ export async function createParley(
             logger.error({ err: err.message }, 'virus scanner unreachable: upload refused'),
         }
       : {}),
+  });
+  const avatars = createAvatarService({
+    store: store.avatars,
+    blobs,
+    staging,
+    images,
+    blobLock: (sha, fn) => files.withBlob(sha, fn),
+    referenced: (sha) => store.files.referenced(sha),
+    profile: (id) => store.profiles.profile(id),
+    watchersOf: (id) => store.presence.watchersOf(id),
+    isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
+    router,
+    onError: quiet(logger, 'warn', 'avatar change not told'),
   });
   hooks.on('message.deleted', (m) => files.messageDeleted(m));
   // Abandoned uploads, files never sent, files of deleted messages a dropped hook missed.
@@ -372,6 +396,7 @@ export async function createParley(
     nodeId,
     accounts,
     profiles,
+    avatars,
     contacts,
     presence,
     occupancy,

@@ -13,6 +13,7 @@ import type { OccupancyService } from './occupancy/service.js';
 import type { PresenceService } from './presence/service.js';
 import type { ReceiptService } from './receipts/service.js';
 import type { ProfileService } from './profiles/service.js';
+import type { AvatarService } from './profiles/avatars.js';
 import type { RoomChat } from './rooms/chat.js';
 import type { RoomService } from './rooms/service.js';
 import type { PrivateDataService } from './private/service.js';
@@ -34,6 +35,8 @@ export interface Core {
   accounts: AccountService;
   /** Display names, avatars, the user directory; per-user settings. */
   profiles: ProfileService;
+  /** One picture per person, stored once, shown to whoever may see their profile. */
+  avatars: AvatarService;
   /** The roster (subscriptions, consent) and blocks. */
   contacts: ContactService;
   /** Per-session presence, the aggregate over nodes, and who is told. */

@@ -188,6 +188,30 @@ export interface ProfileUpdatedEvent extends Delivery {
   profile: Profile;
 }
 
+/** A person's picture as events and views describe it (core/profiles/avatars.ts). */
+export interface AvatarInfo {
+  /** SHA-1 of the stored bytes, lowercase hex: the ETag, XEP-0084's id, XEP-0153's photo. */
+  hash: string;
+  type: string;
+  size: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Someone's display name or avatar changed: told to everyone who sees their
+ * presence (their watchers) and to their own sessions, so contacts' lists, XMPP
+ * PEP notifications (XEP-0084, XEP-0172) and XEP-0153 hashes follow.
+ */
+export interface ContactProfileEvent extends Delivery {
+  name: 'contact.profile';
+  userId: string;
+  username: string;
+  displayName: string;
+  avatar: AvatarInfo | null;
+  changed: readonly ('displayName' | 'avatar')[];
+}
+
 export interface SessionRevokedEvent extends Delivery {
   name: 'session.revoked';
   sessionIds: string[];
@@ -311,6 +335,7 @@ export interface InternalEvent extends Delivery {
 
 export type LiveEvent =
   | ProfileUpdatedEvent
+  | ContactProfileEvent
   | SessionRevokedEvent
   | PresenceEvent
   | PresenceResourceEvent

@@ -8,6 +8,7 @@ import type { OccupancyStore } from './occupancy/store.js';
 import type { PresenceStore } from './presence/store.js';
 import type { MarkerStore } from './receipts/store.js';
 import type { ProfileStore } from './profiles/store.js';
+import type { AvatarStore } from './profiles/avatars.js';
 import type { RoomStore } from './rooms/store.js';
 import type { PrivateStore } from './private/store.js';
 
@@ -29,6 +30,8 @@ export interface Store {
   privateData: PrivateStore;
   /** Shared files and uploads in progress (core/files). */
   files: FileStore;
+  /** One avatar per account, its bytes in the files' blob store (core/profiles/avatars.ts). */
+  avatars: AvatarStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import { fromWire, ParleyApiError } from './errors.js';
 import { FilesApi } from './files.js';
 import { RoomsApi } from './rooms.js';
 import type {
+  AvatarInfo,
   ChosenPresence,
   BlockedUser,
   Contact,
@@ -132,6 +133,55 @@ export class ParleyClient {
   async profile(username: string): Promise<Profile> {
     return (await this.call<{ profile: Profile }>('GET', `/users/${encodeURIComponent(username)}`))
       .profile;
+  }
+
+  /** Sets your avatar: PNG, JPEG, WebP or GIF bytes (docs/protocol.md, "Avatars"). */
+  async setAvatar(data: Blob | Uint8Array): Promise<AvatarInfo> {
+    const res = await this.raw('PUT', '/me/avatar', data);
+    return ((await res.json()) as { avatar: AvatarInfo }).avatar;
+  }
+
+  async removeAvatar(): Promise<void> {
+    await this.raw('DELETE', '/me/avatar');
+  }
+
+  /** Someone's avatar as bytes (a Blob), or undefined when they have none you may see. */
+  async avatar(username: string): Promise<Blob | undefined> {
+    try {
+      return await (await this.raw('GET', `/users/${encodeURIComponent(username)}/avatar`)).blob();
+    } catch (err) {
+      if (err instanceof ParleyApiError && err.condition === 'not-found') return undefined;
+      throw err;
+    }
+  }
+
+  /** A request with a raw body (or none); errors as `call`'s. */
+  private async raw(method: string, path: string, body?: Blob | Uint8Array): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined)
+      headers['content-type'] =
+        body instanceof Uint8Array
+          ? 'application/octet-stream'
+          : body.type || 'application/octet-stream';
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}/api/v1${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: body as BodyInit } : {}),
+      });
+    } catch (err) {
+      throw new ParleyApiError(
+        'unavailable',
+        `cannot reach ${this.baseUrl}: ${(err as Error).message}`,
+      );
+    }
+    if (!res.ok) {
+      const json = (await res.json().catch(() => undefined)) as { error?: never } | undefined;
+      throw fromWire(json?.error, res.status);
+    }
+    return res;
   }
 
   search(q: DirectoryQuery): Promise<DirectoryPage> {

@@ -28,6 +28,17 @@ export interface Profile {
   country: string;
   about: string;
   searchable: boolean;
+  /** The avatar's hash (ETag of GET /users/:username/avatar), null when none or not yours to see. */
+  avatar: string | null;
+}
+
+/** An avatar as PUT /me/avatar answers it. */
+export interface AvatarInfo {
+  hash: string;
+  type: string;
+  size: number;
+  width: number;
+  height: number;
 }
 
 export interface ProfilePatch {
@@ -87,6 +98,10 @@ export interface Contact {
   alias: string;
   groups: string[];
   inRoster: boolean;
+  /** You pre-approved them (XMPP "subscribed" before they asked): their request is approved at once. */
+  approved: boolean;
+  /** Their avatar's hash, null when none. */
+  avatar: string | null;
 }
 
 export interface BlockedUser {

@@ -7,6 +7,7 @@ import { createSqlAccountStore } from './sql/accounts.js';
 import { createSqlContactStore } from './sql/contacts.js';
 import { createSqlConversationStore } from './sql/conversations.js';
 import { createSqlFileStore } from './sql/files.js';
+import { createSqlAvatarStore } from './sql/avatars.js';
 import { createSqlFilterStore } from './sql/filters.js';
 import { createSqlPrivateStore } from './sql/private.js';
 import { createSqlHistoryStore } from './sql/history.js';
@@ -101,6 +102,7 @@ export async function openStore(
     rooms: createSqlRoomStore(db, kind),
     privateData: createSqlPrivateStore(db),
     files: createSqlFileStore(db),
+    avatars: createSqlAvatarStore(db),
     check,
     async close() {
       health.close();

@@ -34,6 +34,7 @@ function fullRow(owner: string, contact: string, patch: Partial<ContactRow> = {}
     alias: 'Ally',
     groups: ['Friends', 'Work'],
     updatedAt: 1_700_000_000_123,
+    approved: true,
     ...patch,
   };
 }
@@ -77,7 +78,7 @@ for (const backend of everyStoreBackend()) {
     /** The owner's rows, without the joined username and display name. */
     async function rowsOf(ownerId: string): Promise<ContactRow[]> {
       return (await store.contacts.contactsOf(ownerId)).map(
-        ({ username: _u, displayName: _d, ...r }) => r,
+        ({ username: _u, displayName: _d, avatar: _a, ...r }) => r,
       );
     }
 
@@ -262,6 +263,7 @@ for (const backend of everyStoreBackend()) {
           ...fullRow(owner.id, a.id, { alias: `alias of ${a.username}` }),
           username: a.username,
           displayName: '',
+          avatar: null,
         });
         expect(byName[b.username]!.displayName).toBe('Bee ✓');
         expect(byName[c.username]!.displayName).toBe('Charlie C');

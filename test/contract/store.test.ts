@@ -140,6 +140,7 @@ for (const backend of everyStoreBackend()) {
           country: '',
           about: '',
           searchable: true,
+          avatar: null,
         } satisfies Profile);
 
         const d = userRecord(`dis${tag()}`, { disabled: true });
@@ -550,6 +551,7 @@ for (const backend of everyStoreBackend()) {
           country: 'IS',
           about: 'likes 🧊',
           searchable: false,
+          avatar: null,
         };
         expect(p1).toEqual(expected);
         expect(await store.profiles.profile(u.id)).toEqual(expected);

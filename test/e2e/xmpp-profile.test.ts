@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Element } from '../../src/doors/xmpp/codec/element.js';
+import { png } from '../helpers/avatars.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
 import { startSingle, uname } from '../helpers/server.js';
 import { type RawXmpp, xmppLogin, xmppPorts } from '../helpers/xmpp.js';
@@ -72,13 +73,23 @@ for (const backend of everyStoreBackend()) {
       expect(v.getChildText('BDAY', VCARD)).toBe('1990');
       expect(v.getChild('DESC', VCARD)).toBeUndefined();
 
-      // A set holding only what the profile does not keep (a PHOTO) changes nothing.
-      const photo = await x.iq(
+      // A set holding only a PHOTO leaves the profile's fields; a PHOTO that is no image is
+      // refused (XEP-0153 avatars: test/e2e/xmpp-pep.test.ts), a real one is the avatar.
+      const bogus = await x.iq(
         'set',
         `<vCard xmlns='${VCARD}'><PHOTO><TYPE>image/png</TYPE><BINVAL>AAAA</BINVAL></PHOTO></vCard>`,
       );
+      expect(bogus.attr('type')).toBe('error');
+      expect((await web.me()).profile.avatar).toBeNull();
+      const image = (await png('olive')).toString('base64');
+      const photo = await x.iq(
+        'set',
+        `<vCard xmlns='${VCARD}'><PHOTO><TYPE>image/png</TYPE><BINVAL>${image}</BINVAL></PHOTO></vCard>`,
+      );
       expect(photo.attr('type')).toBe('result');
-      expect((await web.me()).profile.city).toBe('Paris');
+      const now = (await web.me()).profile;
+      expect(now.city).toBe('Paris');
+      expect(now.avatar).toMatch(/^[0-9a-f]{40}$/);
     });
 
     it('bad vCards are refused and change nothing', async () => {

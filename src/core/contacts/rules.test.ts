@@ -46,6 +46,7 @@ describe('emptyRow and subscription()', () => {
       alias: '',
       groups: [],
       updatedAt: 42,
+      approved: false,
     });
     // Each call gets its own groups list.
     const x = rules.emptyRow(A, B, 1);
@@ -420,5 +421,32 @@ describe('the two sides always mirror each other', () => {
     for (const s of ['none', 'to', 'from', 'both'])
       expect([...seen].some((x) => x.startsWith(`${s}/`))).toBe(true);
     expect(seen.has('none/true/true')).toBe(true);
+  });
+});
+
+describe('pre-approval (RFC 6121 3.4)', () => {
+  it("records an approval that the other side's next request uses up", () => {
+    const pre = pure([row('a'), row('b')], () => rules.preApprove(row('a'), row('b'), T));
+    expect(pre).toEqual({ ab: at('a', { inRoster: true, approved: true }), ba: row('b') });
+    // B asks: approved at once, and the approval is spent.
+    const asked = rules.request(row('b'), pre.ab!, '', T, false);
+    expect(asked).toEqual({
+      ab: at('b', { inRoster: true, subTo: true }),
+      ba: at('a', { inRoster: true, subFrom: true }),
+    });
+  });
+
+  it('changes nothing when they already see you or already asked', () => {
+    const seen = row('a', { subFrom: true, inRoster: true });
+    expect(rules.preApprove(seen, row('b', { subTo: true }), T).ab).toBe(seen);
+    const asked = row('a', { pendingIn: true });
+    expect(rules.preApprove(asked, row('b', { askOut: true }), T).ab).toBe(asked);
+  });
+
+  it('unsubscribed takes it back; a request from someone blocked (silent) does not use it', () => {
+    const pre = rules.preApprove(row('a'), row('b'), T0).ab!;
+    expect(rules.deny(pre, row('b'), T).ab).toEqual(at('a', { inRoster: true }));
+    const silent = rules.request(row('b'), pre, '', T, true);
+    expect(silent.ab).toMatchObject({ askOut: true, subTo: false });
   });
 });

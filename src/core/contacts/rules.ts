@@ -20,12 +20,13 @@ export function emptyRow(ownerId: string, contactId: string, now: number): Conta
     alias: '',
     groups: [],
     updatedAt: now,
+    approved: false,
   };
 }
 
 /** A row that says nothing any more is removed rather than kept empty. */
 function prune(r: ContactRow): ContactRow | null {
-  return r.inRoster || r.subTo || r.subFrom || r.askOut || r.pendingIn ? r : null;
+  return r.inRoster || r.subTo || r.subFrom || r.askOut || r.pendingIn || r.approved ? r : null;
 }
 
 const touch = (r: ContactRow, now: number, patch: Partial<ContactRow>): ContactRow => ({
@@ -46,6 +47,12 @@ export function request(
   const a = touch(ab, now, { inRoster: true, askOut: true });
   if (silent) return { ab: a, ba: prune(ba) };
   if (ba.subFrom) return { ab: touch(a, now, { askOut: false, subTo: true }), ba }; // already shared: repair
+  // RFC 6121 3.4: the other said yes before being asked; the approval is used up.
+  if (ba.approved)
+    return {
+      ab: touch(a, now, { askOut: false, subTo: true }),
+      ba: touch(ba, now, { subFrom: true, approved: false }),
+    };
   return { ab: a, ba: touch(ba, now, { pendingIn: true, noteIn: note }) };
 }
 
@@ -60,10 +67,20 @@ export function approve(ab: ContactRow, ba: ContactRow, mutual: boolean, now: nu
   return { ab: a, ba: b };
 }
 
+/**
+ * The actor lets the other see their presence before the other asked (RFC 6121
+ * 3.4, XMPP "subscribed" without a request): kept on the actor's row, used by the
+ * other's next request. Already seen, or asked: nothing to pre-approve.
+ */
+export function preApprove(ab: ContactRow, ba: ContactRow, now: number): Pair {
+  if (ab.subFrom || ab.pendingIn) return { ab, ba };
+  return { ab: touch(ab, now, { inRoster: true, approved: true }), ba };
+}
+
 /** The actor stops (or refuses) the other seeing their presence: XMPP "unsubscribed". */
 export function deny(ab: ContactRow, ba: ContactRow, now: number): Pair {
   return {
-    ab: prune(touch(ab, now, { subFrom: false, pendingIn: false, noteIn: '' })),
+    ab: prune(touch(ab, now, { subFrom: false, pendingIn: false, noteIn: '', approved: false })),
     ba: prune(touch(ba, now, { subTo: false, askOut: false })),
   };
 }

@@ -22,6 +22,10 @@ export interface ContactItem {
   groups: string[];
   /** In your contact list (false for a stranger's request you have not answered). */
   inRoster: boolean;
+  /** You let them see your presence before they asked (RFC 6121 3.4): their request is approved at once. */
+  approved: boolean;
+  /** Their avatar's hash (core/profiles/avatars.ts), null when none. */
+  avatar: string | null;
 }
 
 export interface UserLookup {
@@ -42,6 +46,12 @@ export interface ContactService {
   request(userId: string, username: string, note?: string): Promise<ContactItem>;
   /** `mutual` (default true): subscribe back to them too. */
   approve(userId: string, username: string, mutual?: boolean): Promise<ContactItem>;
+  /**
+   * Lets them see your presence (XMPP "subscribed"): approves their waiting request
+   * (one direction), or without one records a pre-approval (RFC 6121 3.4) that
+   * approves their next request at once. They are told only of an approval.
+   */
+  allow(userId: string, username: string): Promise<ContactItem>;
   deny(userId: string, username: string): Promise<ContactItem | null>;
   cancel(userId: string, username: string): Promise<ContactItem | null>;
   remove(userId: string, username: string): Promise<void>;
@@ -88,6 +98,8 @@ export function createContactService(deps: {
   journal?: Journal;
   /** Called when `watcher` gained or lost the right to see `target`'s presence. */
   accessChanged?: (watcher: string, target: string) => void;
+  /** A user's avatar hash (core/profiles/avatars.ts), for contact items. */
+  avatarOf?: (userId: string) => Promise<string | null>;
   now?: () => number;
 }): ContactService {
   const { store, users, router } = deps;
@@ -138,6 +150,8 @@ export function createContactService(deps: {
       alias: row.alias,
       groups: row.groups,
       inRoster: row.inRoster,
+      approved: row.approved,
+      avatar: (await deps.avatarOf?.(contact.id)) ?? null,
     };
   }
 
@@ -167,6 +181,8 @@ export function createContactService(deps: {
       requireRow?: (ab: ContactRow | undefined) => string | undefined;
       isRequest?: boolean;
       grants?: boolean;
+      /** Whether the other side is told (default: yes, unless a request to someone who blocked you). */
+      tellThem?: () => boolean;
     } = {},
   ): Promise<ContactItem | null> {
     const them = await other(userId, username);
@@ -195,7 +211,12 @@ export function createContactService(deps: {
     });
     // A request to someone who blocked you changes only your side and they are not told;
     // anything that takes consent away (deny, cancel, remove) applies to both sides.
-    const mine = await announce(me, them, pair, !(opts.isRequest && theyBlockedMe));
+    const mine = await announce(
+      me,
+      them,
+      pair,
+      !(opts.isRequest && theyBlockedMe) && (opts.tellThem?.() ?? true),
+    );
     // Only a real change of who sees whom is told, so presence reveals nothing else.
     if ((pair.ab?.subTo === true) !== before.me) accessChanged(userId, them.id);
     if ((pair.ba?.subTo === true) !== before.them) accessChanged(them.id, userId);
@@ -216,6 +237,8 @@ export function createContactService(deps: {
         alias: r.alias,
         groups: r.groups,
         inRoster: r.inRoster,
+        approved: r.approved,
+        avatar: r.avatar,
       }));
     },
 
@@ -240,6 +263,20 @@ export function createContactService(deps: {
             ab?.pendingIn ? undefined : 'there is no request from that user to approve',
           grants: true,
         },
+      ))!;
+    },
+
+    async allow(userId, username) {
+      let approval = false;
+      return (await act(
+        userId,
+        username,
+        (ab, ba, t) => {
+          approval = ab.pendingIn;
+          return ab.pendingIn ? rules.approve(ab, ba, false, t) : rules.preApprove(ab, ba, t);
+        },
+        // A pre-approval is the actor's own note: the other learns of it only by asking.
+        { grants: true, tellThem: () => approval },
       ))!;
     },
 

@@ -18,6 +18,8 @@ export interface ContactRow {
   alias: string;
   groups: string[];
   updatedAt: number;
+  /** The owner let the contact see their presence before being asked (RFC 6121 3.4). */
+  approved: boolean;
 }
 
 export interface ContactStore {
@@ -35,7 +37,9 @@ export interface ContactStore {
     ) => { ab: ContactRow | null; ba: ContactRow | null; result: T },
   ): Promise<T>;
   /** The owner's rows, ordered by the contact's username. */
-  contactsOf(ownerId: string): Promise<(ContactRow & { username: string; displayName: string })[]>;
+  contactsOf(
+    ownerId: string,
+  ): Promise<(ContactRow & { username: string; displayName: string; avatar: string | null })[]>;
 
   block(ownerId: string, blockedId: string, at: number): Promise<boolean>;
   unblock(ownerId: string, blockedId: string): Promise<boolean>;

@@ -77,6 +77,8 @@ export interface FileService {
   messageDeleted(m: { conversationId: string; senderId: string; clientId: string }): Promise<void>;
   /** Drops abandoned uploads, files never sent and files of deleted messages; returns how many. */
   sweep(now?: number): Promise<number>;
+  /** Runs `fn` under the blob's lock (avatars share the blob store: core/profiles/avatars.ts). */
+  withBlob<T>(sha256: string, fn: () => Promise<T>): Promise<T>;
 }
 
 const notFound = () => new ParleyError('not-found', 'no such file', { field: 'id' });
@@ -466,6 +468,8 @@ export function createFileService(deps: {
       const files = await store.ofMessage(m.conversationId, m.senderId, m.clientId);
       if (files.length) await dropBlobs(await store.remove(files.map((f) => f.id)));
     },
+
+    withBlob: underBlobLock,
 
     async sweep(at = now()) {
       const s = await store.stale(at - UPLOAD_TTL_MS, at - UNSENT_TTL_MS, 500);

@@ -85,6 +85,14 @@ export function createProfileService(deps: {
   /** Where a new display name is told to the members of one's rooms (live only). */
   rooms?: ProfileRooms;
   onError?: (err: unknown) => void;
+  /** Who sees the user's presence: they keep seeing the avatar of someone who left the directory. */
+  watchersOf?: (userId: string) => Promise<readonly string[]>;
+  /** Tells watchers of a new display name (core/profiles/avatars.ts `announce`). */
+  announce?: (
+    userId: string,
+    changed: readonly 'displayName'[],
+    exceptConnection?: string,
+  ) => Promise<void>;
 }): ProfileService {
   const { store, router } = deps;
 
@@ -158,8 +166,17 @@ export function createProfileService(deps: {
       if (!p || (await blocks.blockersOf(viewerId)).includes(p.userId))
         throw new ParleyError('not-found', 'no such user');
       // Someone who opted out of the directory shows strangers only their name.
-      if (!p.searchable && p.userId !== viewerId)
-        return { ...p, birthYear: null, city: '', country: '', about: '' };
+      if (!p.searchable && p.userId !== viewerId) {
+        const sees = (await deps.watchersOf?.(p.userId))?.includes(viewerId) === true;
+        return {
+          ...p,
+          birthYear: null,
+          city: '',
+          country: '',
+          about: '',
+          avatar: sees ? p.avatar : null,
+        };
+      }
       return p;
     },
 
@@ -170,6 +187,8 @@ export function createProfileService(deps: {
       if (Object.keys(patch).length)
         router.deliver(userId, except({ name: 'profile.updated', profile: p }, exceptConnection));
       if (patch.displayName !== undefined && deps.rooms) void tellRooms(deps.rooms, p);
+      if (patch.displayName !== undefined && deps.announce)
+        void deps.announce(userId, ['displayName']).catch((err: unknown) => deps.onError?.(err));
       return p;
     },
 

@@ -7,9 +7,11 @@ export interface Profile {
   country: string;
   about: string;
   searchable: boolean;
+  /** The avatar's hash (core/profiles/avatars.ts), null when none. */
+  avatar: string | null;
 }
 
-export type ProfilePatch = Partial<Omit<Profile, 'userId' | 'username'>>;
+export type ProfilePatch = Partial<Omit<Profile, 'userId' | 'username' | 'avatar'>>;
 
 export interface DirectoryQuery {
   usernamePrefix?: string;

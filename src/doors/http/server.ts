@@ -25,6 +25,7 @@ import {
 import { registerHome } from './home.js';
 import { proxyWarnings, trustedProxies, trustProxyOption } from './proxies.js';
 import { registerFiles } from './files.js';
+import { registerAvatars } from './avatars.js';
 import { registerRest } from './rest.js';
 import { registerWebSocket, type WsDoor } from '../ws/route.js';
 
@@ -200,6 +201,7 @@ export async function createHttpDoor(deps: {
   registerHome(app);
   registerRest(app, { core, metrics });
   registerFiles(app, { core });
+  registerAvatars(app, { core });
   const ws = registerWebSocket(app, {
     core,
     config,

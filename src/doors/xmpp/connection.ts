@@ -27,6 +27,7 @@ import {
 } from './codec/serialize.js';
 import { type StreamEvent, type StreamHeader, StreamParser } from './codec/stream-parser.js';
 import { capsElement } from './caps.js';
+import type { CapsCache } from './pep/client-caps.js';
 import { endDirected } from './handlers/directed.js';
 import { SERVER_VER } from './handlers/server.js';
 import { onStanza } from './handlers/index.js';
@@ -51,6 +52,8 @@ export interface XmppDeps {
   certificates: Certificates | undefined;
   /** XEP-0198 tokens and detached sessions of the door. */
   resumption: Resumption<XmppConnection>;
+  /** Clients' verified caps hashes and their features (pep/client-caps.ts). */
+  capsCache: CapsCache;
   closed(conn: XmppConnection): void;
 }
 
@@ -124,6 +127,14 @@ export class XmppConnection implements FeedSink {
   directedTo = new Set<string>();
   /** Per conversation, the markers this stream was told (outbound.ts), bounded. */
   markersTold = new Map<string, { delivered: number; read: number }>();
+  /** PEP nodes this client wants notified (`+notify` in its caps, pep/client-caps.ts). */
+  notify = new Set<string>();
+  /** Our disco#info query to the client about its caps, while unanswered. */
+  capsQuery: { id: string; ver: string; verify: boolean } | undefined;
+  /** The caps hash of this client's last presence. */
+  capsSeen: string | undefined;
+  /** Per contact (user id), their avatar hash ('' none) for XEP-0153 in presence; bounded by the roster. */
+  photos = new Map<string, string>();
   /** Per person typing to this stream: when their `composing` lapses into `paused`. */
   readonly typingTimers = new Map<string, NodeJS.Timeout>();
 
@@ -336,6 +347,7 @@ export class XmppConnection implements FeedSink {
         xml('csi', { xmlns: XMLNS.csi }),
         capsElement(SERVER_VER),
         xml('ver', { xmlns: XMLNS.rosterVer }),
+        xml('sub', { xmlns: XMLNS.preApproval }),
       );
     }
     const ctx = this.saslContext();
@@ -723,6 +735,8 @@ export class XmppConnection implements FeedSink {
     this.resourcesTold = old.resourcesTold;
     this.directedTo = old.directedTo;
     this.markersTold = old.markersTold;
+    this.notify = old.notify;
+    this.photos = old.photos;
     this.csi = old.csi;
     this.sm = old.sm;
     old.sm = undefined;

@@ -65,6 +65,7 @@ export function createXmppDoor(deps: {
       logger,
       certificates: certs,
       resumption,
+      capsCache: new Map(),
       closed: (c) => {
         connections.delete(c);
         perAddress.close(address);

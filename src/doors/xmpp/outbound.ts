@@ -15,6 +15,7 @@ import {
   toStanzas,
 } from './mapping/events.js';
 import { resourcePresence, resourcePresences } from './mapping/resources.js';
+import { profileStanzas, withPhoto } from './pep/notify.js';
 import { chatState, type MarkerKind, markerStanza, peerOf } from './mapping/message-changes.js';
 
 /**
@@ -39,6 +40,9 @@ export function needsLookup(e: CoreEvent): boolean {
     case 'presence.snapshot':
     case 'presence.resource':
       return true;
+    // PEP notifications depend on this stream's +notify and may read the profile.
+    case 'contact.profile':
+      return true;
     case 'message':
       return e.change === 'new' && e.message.replyTo !== null;
     default:
@@ -50,6 +54,7 @@ export async function stanzasFor(c: XmppConnection, e: CoreEvent): Promise<Eleme
   if (e.name === 'presence' || e.name === 'presence.snapshot' || e.name === 'presence.resource')
     return presenceStanzas(c, e);
   if (e.name === 'receipt') return receiptStanzas(c, e);
+  if (e.name === 'contact.profile') return profileStanzas(c, e);
   if (e.name === 'marker') return ownMarkerStanzas(c, e);
   if (e.name === 'message' && e.change === 'new' && e.message.replyTo !== null) {
     const el = chatMessage(e.message, c.viewer(), 'new', false, await replyRef(c, e.message));
@@ -190,7 +195,7 @@ export async function presenceStanzas(
         c.resourcesTold.set(e.userId, new Map([[e.resource, e.at]]));
     }
     const el = resourcePresence(e, v);
-    return el ? [el] : [];
+    return el ? [withPhoto(el, c.photos.get(e.userId))] : [];
   }
   const list = e.name === 'presence' ? [e] : e.contacts;
   const out: Element[] = [];
@@ -205,7 +210,8 @@ export async function presenceStanzas(
     const resources = await c.core.presence.resources(v.userId, p.userId);
     if (c.resourcesTold.size < RESOURCES_REMEMBERED)
       c.resourcesTold.set(p.userId, new Map(resources.map((r) => [r.resource, r.since])));
-    out.push(...resourcePresences(p.username, resources, v));
+    const photo = c.photos.get(p.userId);
+    for (const el of resourcePresences(p.username, resources, v)) out.push(withPhoto(el, photo));
   }
   return out;
 }

@@ -8,6 +8,25 @@ export const XMLNS = {
   bind: 'urn:ietf:params:xml:ns:xmpp-bind',
   session: 'urn:ietf:params:xml:ns:xmpp-session',
   roster: 'jabber:iq:roster',
+  /** RFC 6121 3.4's stream feature: subscription pre-approval. */
+  preApproval: 'urn:xmpp:features:pre-approval',
+  /** XEP-0163 PEP over XEP-0060 publish-subscribe. */
+  pubsub: 'http://jabber.org/protocol/pubsub',
+  pubsubEvent: 'http://jabber.org/protocol/pubsub#event',
+  pubsubOwner: 'http://jabber.org/protocol/pubsub#owner',
+  pubsubErrors: 'http://jabber.org/protocol/pubsub#errors',
+  pubsubPublishOptions: 'http://jabber.org/protocol/pubsub#publish-options',
+  /** XEP-0084 user avatar. */
+  avatarData: 'urn:xmpp:avatar:data',
+  avatarMetadata: 'urn:xmpp:avatar:metadata',
+  /** XEP-0153 vCard-based avatars, in presence. */
+  vcardUpdate: 'vcard-temp:x:update',
+  /** XEP-0172 user nickname. */
+  nick: 'http://jabber.org/protocol/nick',
+  /** XEP-0292 vCard4 over PEP. */
+  vcard4: 'urn:xmpp:vcard4',
+  /** XEP-0402 bookmarks. */
+  bookmarks: 'urn:xmpp:bookmarks:1',
   /** XEP-0237's stream feature. */
   rosterVer: 'urn:xmpp:features:rosterver',
   discoInfo: 'http://jabber.org/protocol/disco#info',

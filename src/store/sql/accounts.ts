@@ -294,6 +294,7 @@ export function createSqlAccountStore(
           .where((eb) => eb.or([eb('user_id', '=', userId), eb('other_id', '=', userId)]))
           .execute();
         await tx.deleteFrom('filters').where('user_id', '=', userId).execute();
+        await tx.deleteFrom('avatars').where('user_id', '=', userId).execute();
         await tx.deleteFrom('reactions').where('user_id', '=', userId).execute();
         await tx.deleteFrom('user_presence').where('user_id', '=', userId).execute();
         await tx

@@ -15,6 +15,7 @@ const toRow = (r: Selectable<ContactsTable>): ContactRow => ({
   alias: r.alias,
   groups: parseGroups(r.groups),
   updatedAt: Number(r.updated_at),
+  approved: Number(r.approved) === 1,
 });
 
 function parseGroups(s: string): string[] {
@@ -38,6 +39,7 @@ const toColumns = (r: ContactRow): ContactsTable => ({
   alias: r.alias,
   groups: JSON.stringify(r.groups),
   updated_at: r.updatedAt,
+  approved: r.approved ? 1 : 0,
 });
 
 export function createSqlContactStore(
@@ -101,12 +103,18 @@ export function createSqlContactStore(
         .selectFrom('contacts')
         .innerJoin('users', 'users.id', 'contacts.contact_id')
         .innerJoin('profiles', 'profiles.user_id', 'contacts.contact_id')
+        .leftJoin('avatars', 'avatars.user_id', 'contacts.contact_id')
         .selectAll('contacts')
-        .select(['users.username', 'profiles.display_name'])
+        .select(['users.username', 'profiles.display_name', 'avatars.sha1 as avatar'])
         .where('contacts.owner_id', '=', ownerId)
         .orderBy('users.username')
         .execute();
-      return rows.map((r) => ({ ...toRow(r), username: r.username, displayName: r.display_name }));
+      return rows.map((r) => ({
+        ...toRow(r),
+        username: r.username,
+        displayName: r.display_name,
+        avatar: r.avatar ?? null,
+      }));
     },
 
     async block(ownerId, blockedId, at) {

@@ -98,6 +98,13 @@ export function createSqlFileStore(db: Kysely<Database>): FileStore {
           .execute()
       ).map((r) => r.sha256),
     );
+    // An avatar (core/profiles/avatars.ts) may name the same blob.
+    for (const r of await db
+      .selectFrom('avatars')
+      .select('sha256')
+      .where('sha256', 'in', [...new Set(shas)])
+      .execute())
+      still.add(r.sha256);
     return [...new Set(shas)].filter((s) => !still.has(s));
   }
 
@@ -232,7 +239,14 @@ export function createSqlFileStore(db: Kysely<Database>): FileStore {
         .where('sha256', '=', sha256)
         .limit(1)
         .executeTakeFirst();
-      return r !== undefined;
+      if (r !== undefined) return true;
+      const a = await db
+        .selectFrom('avatars')
+        .select('user_id')
+        .where('sha256', '=', sha256)
+        .limit(1)
+        .executeTakeFirst();
+      return a !== undefined;
     },
     async stale(uploadsBefore, unsentBefore, limit) {
       const uploads = await db

@@ -736,6 +736,38 @@ const MIGRATIONS: Record<string, Migration> = {
         await db.schema.alterTable('files').addColumn('blurhash', 'text').execute();
     },
   },
+  '0031_avatars_and_preapproval': {
+    async up(db: Kysely<unknown>) {
+      // A person's avatar (core/profiles/avatars.ts): one per account, its bytes a blob named by
+      // sha256 like files' (shared when equal); sha1 is its public hash (XEP-0084, XEP-0153, ETag).
+      await db.schema
+        .createTable('avatars')
+        .ifNotExists()
+        .addColumn('user_id', 'text', (c) =>
+          c.primaryKey().references('users.id').onDelete('cascade'),
+        )
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('sha1', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('avatars_sha256')
+        .ifNotExists()
+        .on('avatars')
+        .column('sha256')
+        .execute();
+      // RFC 6121 3.4: the owner let the contact see their presence before being asked.
+      if (!(await hasColumn(db, 'contacts', 'approved')))
+        await db.schema
+          .alterTable('contacts')
+          .addColumn('approved', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+    },
+  },
 };
 
 /** A stored log or timeline entry's data as a domain record (migration 0017). */

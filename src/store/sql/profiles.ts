@@ -16,6 +16,7 @@ type Row = {
   country: string;
   about: string;
   searchable: number;
+  avatar: string | null;
 };
 
 const toProfile = (r: Row): Profile => ({
@@ -27,6 +28,7 @@ const toProfile = (r: Row): Profile => ({
   country: r.country,
   about: r.about,
   searchable: Number(r.searchable) === 1,
+  avatar: r.avatar ?? null,
 });
 
 export function createSqlProfileStore(db: Kysely<Database>): ProfileStore {
@@ -34,7 +36,9 @@ export function createSqlProfileStore(db: Kysely<Database>): ProfileStore {
     db
       .selectFrom('profiles')
       .innerJoin('users', 'users.id', 'profiles.user_id')
+      .leftJoin('avatars', 'avatars.user_id', 'profiles.user_id')
       .select([
+        'avatars.sha1 as avatar',
         'profiles.user_id',
         'users.username',
         'profiles.display_name',

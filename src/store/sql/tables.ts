@@ -90,6 +90,8 @@ export interface ContactsTable {
   /** JSON array of group names. */
   groups: string;
   updated_at: number;
+  /** RFC 6121 3.4 pre-approval (migration 0031). */
+  approved: number;
 }
 
 export interface BlocksTable {
@@ -296,7 +298,20 @@ export interface PrivateDataTable {
   updated_at: number;
 }
 
+/** A person's avatar (migration 0031): its blob by sha256, its public hash sha1. */
+export interface AvatarsTable {
+  user_id: string;
+  sha256: string;
+  sha1: string;
+  type: string;
+  size: number;
+  width: number;
+  height: number;
+  updated_at: number;
+}
+
 export interface Database {
+  avatars: AvatarsTable;
   conversations: ConversationsTable;
   rooms: RoomsTable;
   room_members: RoomMembersTable;

@@ -1,4 +1,5 @@
 import { count } from '../lib/plural.js';
+import { Avatar } from './Avatar.js';
 import type { MyRoom } from '../../../src/sdk/index.js';
 import { openConversation } from '../state/chat.js';
 import { roomMentions, type DmChat, type Preview } from '../state/chats.js';
@@ -49,6 +50,7 @@ export function ChatItem({ chat }: { chat: DmChat }) {
         aria-current={selected.value === key ? 'true' : undefined}
         onClick={() => void openConversation(key)}
       >
+        <Avatar username={chat.username} name={name} hash={c?.avatar} />
         <span class="names">
           <span class="name">{name}</span>
           <PreviewLine last={chat.last} room={false} />

@@ -9,6 +9,7 @@ import { describe } from '../state/errors.js';
 import { Confirm } from './Confirm.js';
 import { GroupsForm, RenameForm } from './ContactEdit.js';
 import { Menu } from './Menu.js';
+import { Avatar } from './Avatar.js';
 import { PresenceDot, presenceWord } from './PresenceDot.js';
 
 /** What I call a contact: my alias, else their display name, else their username. */
@@ -53,6 +54,7 @@ export function ContactItem({ c }: { c: Contact }) {
             aria-current={selected.value === key ? 'true' : undefined}
             onClick={() => void openConversation(c.username)}
           >
+            <Avatar username={c.username} name={name} hash={c.avatar} />
             <PresenceDot p={p} />
             <span class="names">
               <span class="name">

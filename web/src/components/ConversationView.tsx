@@ -1,3 +1,4 @@
+import { Avatar } from './Avatar.js';
 import { useState } from 'preact/hooks';
 import { dmChats } from '../state/chats.js';
 import { tickFor } from '../lib/ticks.js';
@@ -36,6 +37,7 @@ export function ConversationView({ who }: { who: string }) {
         <button type="button" class="back secondary" onClick={closeConversation}>
           <span aria-hidden="true">←</span> Contacts
         </button>
+        <Avatar username={who} name={name} hash={contact?.avatar} />
         <PresenceDot p={p} />
         <h2 id="conv-h">{name}</h2>
         <span class="status">{presenceText(p)}</span>

@@ -3,6 +3,7 @@ import type { Profile } from '../../../src/sdk/index.js';
 import { myProfile, saveProfile } from '../state/account.js';
 import { describe } from '../state/errors.js';
 import { Outcome, useAction } from './useAction.js';
+import { AvatarSettings } from './AvatarSettings.js';
 
 type Fields = {
   displayName: string;
@@ -75,6 +76,7 @@ export function ProfileSettings() {
   return (
     <section aria-labelledby="set-profile-h">
       <h3 id="set-profile-h">Profile</h3>
+      <AvatarSettings />
       <form onSubmit={submit} class="settings-form">
         <label for="pf-name">Display name</label>
         <input id="pf-name" maxLength={64} {...field('displayName')} />

@@ -17,12 +17,14 @@ import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
 import { flush } from './outbox.js';
 import { flush as flushDelivered, loadMarkers, onReceipt } from './receipts.js';
 import { onTyping } from './typing.js';
+import { onContactProfile } from './avatars.js';
 import {
   blocked,
   connection,
   contacts,
   conversations,
   idleAway,
+  me,
   myShow,
   myStatus,
   notice,
@@ -179,6 +181,8 @@ async function onEvent(e: ServerEvent): Promise<void> {
       return onFilteredChanged(d);
     case 'presence.chosen':
       return applyChosen(d as unknown as ChosenPresence);
+    case 'contact.profile':
+      return onContactProfile(d, me.value?.id);
     case 'presence.snapshot':
       for (const p of (d.contacts as Presence[]) ?? []) applyPresence(p);
       return;

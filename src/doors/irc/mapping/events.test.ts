@@ -164,6 +164,7 @@ describe('names and guests', () => {
         country: '',
         about: '',
         searchable: true,
+        avatar: null,
       },
     };
     // No display name: the real name is the username.

@@ -12,6 +12,9 @@ import { BLOCKING } from './blocking.js';
 import { REGISTER } from './register.js';
 import { ACTIVITY, contactLastActivity } from './activity.js';
 import { PRIVATE } from './private.js';
+import { PEP } from './pep.js';
+import { capsAnswer } from '../pep/client-caps.js';
+import { sendLastItems } from '../pep/notify.js';
 import { XMLNS } from '../xmlns.js';
 
 /**
@@ -36,6 +39,7 @@ const IQ: Readonly<Record<string, IqHandler>> = {
   ...REGISTER,
   ...ACTIVITY,
   ...PRIVATE,
+  ...PEP,
 };
 
 /**
@@ -43,7 +47,11 @@ const IQ: Readonly<Record<string, IqHandler>> = {
  * (RFC 6121 8.5.2.1.2 lets the server answer for a bare JID); every other iq
  * to someone else is refused rather than routed.
  */
-const FOR_OTHER_ACCOUNTS = new Set([iqKey('get', XMLNS.vcard, 'vCard')]);
+const FOR_OTHER_ACCOUNTS = new Set([
+  iqKey('get', XMLNS.vcard, 'vCard'),
+  // PEP (XEP-0163): a contact's avatar, nickname, vCard4, as core lets one see them.
+  iqKey('get', XMLNS.pubsub, 'pubsub'),
+]);
 
 export async function onStanza(c: XmppConnection, el: Element): Promise<void> {
   if (el.name === 'iq') return iq(c, el);
@@ -56,6 +64,11 @@ export async function onStanza(c: XmppConnection, el: Element): Promise<void> {
 async function iq(c: XmppConnection, el: Element): Promise<void> {
   const type = el.attr('type');
   if (type === 'result' || type === 'error') {
+    // The client's answer about its caps: now its +notify nodes are known (XEP-0163).
+    if (c.jid && capsAnswer(c, el))
+      return sendLastItems(c).catch((err: unknown) => {
+        c.log.debug({ err }, 'xmpp: last PEP items not sent');
+      });
     c.pong(el.attr('id'));
     return;
   }

@@ -4,6 +4,8 @@ import type { XmppConnection } from '../connection.js';
 import { stanzaCondition } from '../mapping/errors.js';
 import { subscribeRequest } from '../mapping/events.js';
 import { directed, endDirected, probe } from './directed.js';
+import { capsFromPresence } from '../pep/client-caps.js';
+import { sendLastItems } from '../pep/notify.js';
 
 /**
  * <presence> from the client (RFC 6121 3 and 4). Without a type and without
@@ -49,6 +51,8 @@ async function own(c: XmppConnection, el: Element, unavailable: boolean): Promis
   let priority: number | undefined;
   if (p !== undefined && /^[+-]?\d{1,4}$/.test(p))
     priority = Math.max(-128, Math.min(127, Number(p)));
+  // XEP-0153: contacts' avatar hashes, known before their presence is written here.
+  if (!unavailable && !c.available) await readPhotos(c);
   try {
     await c.core.presence.set(session, show, status?.trim() ?? '', priority);
   } catch (err) {
@@ -61,6 +65,12 @@ async function own(c: XmppConnection, el: Element, unavailable: boolean): Promis
     await endDirected(c);
     return;
   }
+  // XEP-0163: what it wants notified, from its caps; the last items once that is known.
+  const first = !c.available;
+  if (capsFromPresence(c, el) && first)
+    await sendLastItems(c).catch((err: unknown) => {
+      c.log.debug({ err }, 'xmpp: last PEP items not sent');
+    });
   if (c.available) return;
   c.available = true;
   // RFC 6121 3.1.3: requests that waited while the account was away.
@@ -73,6 +83,15 @@ async function own(c: XmppConnection, el: Element, unavailable: boolean): Promis
       }
   } catch (err) {
     c.log.debug({ err }, 'xmpp: pending requests not read');
+  }
+}
+
+async function readPhotos(c: XmppConnection): Promise<void> {
+  try {
+    for (const k of await c.core.contacts.list(c.auth!.user.id))
+      c.photos.set(k.userId, k.avatar ?? '');
+  } catch (err) {
+    c.log.debug({ err }, 'xmpp: avatar hashes not read');
   }
 }
 
@@ -92,7 +111,8 @@ async function subscription(
         await c.core.contacts.request(me, username, el.getChildText('status'));
         return;
       case 'subscribed':
-        await c.core.contacts.approve(me, username, false);
+        // Their waiting request approved, or without one a pre-approval (RFC 6121 3.4).
+        await c.core.contacts.allow(me, username);
         return;
       case 'unsubscribe':
         await c.core.contacts.cancel(me, username);

@@ -15,6 +15,7 @@ import {
 import { deliverMissed } from './message.js';
 import type { IqHandler } from './index.js';
 import { MAM_FEATURES } from './mam.js';
+import { PEP_FEATURES } from './pep.js';
 
 /**
  * The server's own iqs: resource binding (RFC 6120 7), the old session
@@ -44,6 +45,7 @@ const accountFeatures = (): readonly string[] => [
   XMLNS.discoItems,
   XMLNS.private,
   ...MAM_FEATURES,
+  ...PEP_FEATURES,
 ];
 
 export function result(iq: Element, ...payload: (Element | undefined)[]): Element {
@@ -100,7 +102,10 @@ function discoInfo(c: XmppConnection, iq: Element, payload: Element): void {
         'query',
         { xmlns: XMLNS.discoInfo, node },
         account
-          ? xml('identity', { category: 'account', type: 'registered' })
+          ? [
+              xml('identity', { category: 'account', type: 'registered' }),
+              xml('identity', { category: 'pubsub', type: 'pep' }),
+            ]
           : xml('identity', SERVER_IDENTITY),
         features.map((f) => xml('feature', { var: f })),
       ),

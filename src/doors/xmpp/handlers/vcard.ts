@@ -6,6 +6,9 @@ import type { XmppConnection } from '../connection.js';
 import { stanzaCondition } from '../mapping/errors.js';
 import { XMLNS } from '../xmlns.js';
 import { result } from './server.js';
+import { ParleyError } from '../../../core/errors.js';
+import { AVATAR_LIMITS } from '../../../core/profiles/avatars.js';
+import { avatarBytes } from '../pep/items.js';
 import type { IqHandler } from './index.js';
 
 /**
@@ -14,13 +17,34 @@ import type { IqHandler } from './index.js';
  * BDAY the birth year (the profile keeps only the year), DESC the about text.
  * Anyone's vCard is read through their bare JID with the web's rules (hidden
  * from people they blocked; strangers see only the name of someone who left the
- * directory). PHOTO is not kept yet: avatars need the files service.
+ * directory). PHOTO is the avatar (XEP-0153, core/profiles/avatars.ts), shown
+ * to whoever may see it; setting one stores it as the PEP avatar too.
  */
 
 /** The vCard elements that map onto the profile; a set naming none of them changes nothing. */
 const MAPPED = ['FN', 'NICKNAME', 'ADR', 'BDAY', 'DESC'] as const;
 
-export function vcardOf(p: Profile, domain: string): Element {
+/** XEP-0153: the avatar as the vCard's PHOTO, when there is one the asker may see. */
+async function photoOf(c: XmppConnection, ownerId: string): Promise<Element | undefined> {
+  const me = c.auth!.user.id;
+  try {
+    const a = ownerId === me ? await c.core.avatars.mine(me) : await c.core.avatars.of(me, ownerId);
+    if (!a) return undefined;
+    const parts: Buffer[] = [];
+    for await (const chunk of c.core.avatars.read(a)) parts.push(chunk as Buffer);
+    return xml(
+      'PHOTO',
+      {},
+      xml('TYPE', {}, a.type),
+      xml('BINVAL', {}, Buffer.concat(parts).toString('base64')),
+    );
+  } catch (err) {
+    if (err instanceof ParleyError && err.condition === 'not-found') return undefined;
+    throw err;
+  }
+}
+
+export function vcardOf(p: Profile, domain: string, photo?: Element): Element {
   const adr =
     p.city || p.country
       ? xml(
@@ -40,6 +64,7 @@ export function vcardOf(p: Profile, domain: string): Element {
     p.birthYear !== null ? xml('BDAY', {}, String(p.birthYear)) : undefined,
     p.about ? xml('DESC', {}, p.about) : undefined,
     xml('JABBERID', {}, `${p.username}@${domain}`),
+    photo,
   );
 }
 
@@ -73,11 +98,9 @@ async function get(c: XmppConnection, iq: Element): Promise<void> {
   const j = to === undefined ? undefined : tryParseJid(to);
   const username = j ? usernameOf(j, c.domain) : me.username;
   try {
-    const p =
-      username === undefined || username === me.username
-        ? await c.core.profiles.get(me.id)
-        : await c.core.profiles.view(me.id, username);
-    c.write(result(iq, vcardOf(p, c.domain)));
+    const own = username === undefined || username === me.username;
+    const p = own ? await c.core.profiles.get(me.id) : await c.core.profiles.view(me.id, username);
+    c.write(result(iq, vcardOf(p, c.domain, await photoOf(c, own ? me.id : p.userId))));
   } catch (err) {
     answer(c, iq, err);
   }
@@ -91,8 +114,20 @@ async function set(c: XmppConnection, iq: Element, v: Element): Promise<void> {
   } catch (err) {
     return c.error(iq, 'bad-request', (err as Error).message);
   }
+  const photo = v.getChild('PHOTO', XMLNS.vcard);
+  let bytes: Buffer | undefined;
+  if (photo?.getChild('BINVAL', XMLNS.vcard)) {
+    try {
+      bytes = avatarBytes(photo.getChild('BINVAL', XMLNS.vcard)!, AVATAR_LIMITS.bytes);
+    } catch (err) {
+      return c.error(iq, 'bad-request', (err as Error).message);
+    }
+  }
   try {
     if (update) await c.core.profiles.update(c.auth!.user.id, update);
+    // XEP-0153: a PHOTO sets the avatar, an empty one removes it; none leaves it.
+    if (bytes) await c.core.avatars.set(c.auth!.user.id, bytes);
+    else if (photo && photo.elements().length === 0) await c.core.avatars.remove(c.auth!.user.id);
     c.write(result(iq));
   } catch (err) {
     answer(c, iq, err);

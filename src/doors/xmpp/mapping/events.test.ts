@@ -33,6 +33,8 @@ const contact = (over: Partial<ContactItem> = {}): ContactItem => ({
   alias: '',
   groups: [],
   inRoster: true,
+  approved: false,
+  avatar: null,
   ...over,
 });
 

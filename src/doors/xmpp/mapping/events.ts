@@ -48,6 +48,9 @@ export function rosterItem(c: ContactItem | { username: string; remove: true }, 
       name: c.alias || undefined,
       subscription: c.subscription,
       ask: c.ask ? 'subscribe' : undefined,
+      // RFC 6121 3.4: pre-approved, their request will be approved at once.
+      approved:
+        c.approved && c.subscription !== 'from' && c.subscription !== 'both' ? 'true' : undefined,
     },
     c.groups.map((g) => xml('group', {}, g)),
   );
