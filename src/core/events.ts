@@ -146,7 +146,16 @@ export interface RoomCreatedEvent extends Timeline {
 }
 
 export type MemberChange =
-  'joined' | 'left' | 'invited' | 'kicked' | 'banned' | 'unbanned' | 'role' | 'muted' | 'unmuted';
+  | 'joined'
+  | 'left'
+  | 'invited'
+  | 'declined'
+  | 'kicked'
+  | 'banned'
+  | 'unbanned'
+  | 'role'
+  | 'muted'
+  | 'unmuted';
 
 export interface RoomMemberEvent extends Timeline {
   name: 'room.member';

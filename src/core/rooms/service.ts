@@ -71,6 +71,8 @@ export interface RoomService {
   ): Promise<{ room: RoomSummary; seq: number | null }>;
   leave(userId: string, room: string, connectionId?: string): Promise<{ seq: number | null }>;
   invite(userId: string, room: string, username: string): Promise<void>;
+  /** Turns down an invitation: it is gone, and the members see `declined`. */
+  decline(userId: string, room: string): Promise<void>;
   members(
     userId: string,
     room: string,
@@ -539,6 +541,32 @@ export function createRoomService(deps: RoomDeps): RoomService {
       a.emit(r.room, r.e);
       if (r.seq !== undefined)
         a.tellUser(them.id, 'room.invited', r.seq, { room: roomSummary(r.room), by });
+    },
+
+    async decline(userId, roomName) {
+      const room = await a.find(roomName);
+      const me = await a.me(userId);
+      const t = a.now();
+      const r = await store.transact(room.id, async (tx) => {
+        const cur = await current(tx);
+        if (!(await tx.invited(userId))) return undefined;
+        await tx.removeInvite(userId);
+        const e = await tx.append({
+          at: t,
+          name: 'room.member',
+          actorId: userId,
+          messageId: null,
+          data: { change: 'declined', user: me, by: null },
+        });
+        return { room: cur, e };
+      });
+      // Nothing to turn down: said plainly, so a client can drop a stale invitation.
+      if (!r)
+        throw new ParleyError('not-found', `you have no invitation to #${room.name}`, {
+          field: 'room',
+        });
+      // The members (the inviter among them) learn it; the invitation never comes back.
+      a.emit(r.room, r.e);
     },
 
     async members(userId, roomName, q) {
