@@ -590,11 +590,11 @@ export function createRoomService(deps: RoomDeps): RoomService {
       }
       const rows = await store.members(room.id, page);
       const list = rows.slice(0, limit);
-      const members = list.map((m) =>
-        m.guest
-          ? { ...memberView(m, m.username), guest: true as const }
-          : memberView(m, m.username),
-      );
+      const members = list.map((m) => ({
+        ...memberView(m, m.username),
+        ...(m.displayName ? { displayName: m.displayName } : {}),
+        ...(m.guest ? { guest: true as const } : {}),
+      }));
       const last = list[list.length - 1];
       return rows.length > limit && last
         ? { members, next: `${rank(last.role)}.${last.username}` }
