@@ -4,7 +4,9 @@ import { describe } from '../state/errors.js';
 import { loadMoreMembers } from '../state/rooms.js';
 import { me, myRooms, myShow, presence, roomViews } from '../state/signals.js';
 import { memberOrder } from '../lib/roomRoles.js';
+import { fullName } from '../state/names.js';
 import { MemberActions } from './MemberActions.js';
+import { Name } from './Name.js';
 import { PresenceDot } from './PresenceDot.js';
 import './rooms-admin.css';
 
@@ -112,7 +114,7 @@ function MemberRow(props: {
     <>
       {p ? <PresenceDot p={p as never} /> : <span class="dot-none" aria-hidden="true" />}
       <span class="member-name">
-        {m.username}
+        <Name username={m.username} />
         {isMe && <span class="hint"> (you)</span>}
       </span>
       {BADGE[m.role] && (
@@ -136,7 +138,7 @@ function MemberRow(props: {
       ref={props.buttonRef}
       aria-haspopup="menu"
       aria-expanded={props.open}
-      aria-label={`${m.username}${m.guest ? ', guest' : ''}${m.role !== 'member' ? `, ${m.role}` : ''}${m.muted ? ', muted' : ''}: actions`}
+      aria-label={`${fullName(m.username)}${m.guest ? ', guest' : ''}${m.role !== 'member' ? `, ${m.role}` : ''}${m.muted ? ', muted' : ''}: actions`}
       onClick={props.onToggle}
     >
       {inner}

@@ -17,6 +17,7 @@ import { loadMyRooms, roomCatchUp, roomCursors, roomEvent } from './rooms.js';
 import { flush } from './outbox.js';
 import { flush as flushDelivered, loadMarkers, onReceipt } from './receipts.js';
 import { onTyping } from './typing.js';
+import { myDisplayName } from './names.js';
 import {
   blocked,
   connection,
@@ -177,6 +178,9 @@ async function onEvent(e: ServerEvent): Promise<void> {
       return onReceipt(d);
     case 'filtered.changed':
       return onFilteredChanged(d);
+    case 'profile.updated':
+      myDisplayName.value = (d.profile as { displayName?: string } | undefined)?.displayName ?? '';
+      return;
     case 'presence.chosen':
       return applyChosen(d as unknown as ChosenPresence);
     case 'presence.snapshot':
