@@ -24,6 +24,7 @@ import {
   contacts,
   conversations,
   idleAway,
+  lostConnection,
   myShow,
   myStatus,
   notice,
@@ -73,10 +74,11 @@ export function stopLive(): void {
   setLiveConnection(null);
   c?.close();
   connection.value = 'offline';
+  lostConnection.value = false;
 }
 
-/** The browser says the network is back: do not wait for the backoff. */
-function reconnectNow(): void {
+/** The browser says the network is back, or the person asks: do not wait for the backoff. */
+export function reconnectNow(): void {
   if (!running || conn || connecting) return;
   clearTimeout(timer);
   attempt = 0;
@@ -120,6 +122,7 @@ async function open(): Promise<void> {
     if (err instanceof ParleyApiError && err.field === 'cursor')
       await resetCursor().catch(() => {});
     connection.value = 'offline';
+    lostConnection.value = true;
     return schedule();
   }
   if (!running) return c.close();
@@ -127,6 +130,7 @@ async function open(): Promise<void> {
   setLiveConnection(c);
   attempt = 0;
   connection.value = 'online';
+  lostConnection.value = false;
   // Whatever was typed while offline goes now, in order.
   void flush();
   void c.closed.then(({ code }) => {
@@ -138,6 +142,7 @@ async function open(): Promise<void> {
     // the next auth tells whether the token is still good) is worth another try.
     if (code === 4002) return onSignedOut('You were signed out.');
     connection.value = 'offline';
+    lostConnection.value = true;
     schedule();
   });
   // The account's chosen status comes as `presence.chosen`; only this device's idleness is ours.
