@@ -12,6 +12,7 @@ import { Requests } from './Requests.js';
 import { RoomDirectory } from './RoomDirectory.js';
 import { RoomList } from './RoomList.js';
 import { RoomView } from './RoomView.js';
+import { QuickSwitcher, switcherOpen } from './QuickSwitcher.js';
 import { useShortcuts } from './shortcuts.js';
 
 /** The signed-in screen: contacts beside the open conversation (one at a time on a phone). */
@@ -48,6 +49,7 @@ export function Shell() {
           )}
         </main>
       </div>
+      {switcherOpen.value && <QuickSwitcher />}
     </div>
   );
 }
