@@ -7,6 +7,7 @@ import { jumpToId, jump } from '../state/history.js';
 import { nameOf } from '../state/names.js';
 import { quoted } from '../state/quotes.js';
 import { isBlocked, me, type Shown } from '../state/signals.js';
+import { messageLink } from '../lib/route.js';
 import { sourceOf, targetKey, type Target } from '../state/target.js';
 import './messages.css';
 import { Menu } from './Menu.js';
@@ -87,6 +88,7 @@ export function MessageItem(props: {
       class={`msg ${mine ? 'mine' : 'theirs'}${props.highlighted ? ' jumped' : ''}`}
       data-seq={m.seq}
       data-id={m.id}
+      id={m.pending ? undefined : `msg-${m.seq}`}
       data-pending={m.pending}
       tabIndex={-1}
       ref={item}
@@ -183,6 +185,7 @@ export function MessageItem(props: {
             replyTo(targetKey(target), m);
             focusComposer();
           }}
+          link={messageLink(target, m.seq)}
           onEdit={() => (editing.value = m.id)}
           onDelete={() => setConfirming(true)}
         />

@@ -1,4 +1,3 @@
-import { signal } from '@preact/signals';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { rank } from '../lib/fuzzy.js';
 import { openConversation } from '../state/chat.js';
@@ -6,10 +5,8 @@ import { dmChats } from '../state/chats.js';
 import { nameOf } from '../state/names.js';
 import { openRoom } from '../state/rooms.js';
 import { contacts, myRooms } from '../state/signals.js';
+import { switcherOpen } from './switcher-state.js';
 import './combo.css';
-
-/** The quick switcher is open (Ctrl+K or Cmd+K, components/shortcuts.ts). */
-export const switcherOpen = signal(false);
 
 interface Place {
   key: string;
@@ -56,7 +53,7 @@ function places(): Place[] {
  * Jump to any chat, contact or room by typing part of its name: the arrow
  * keys move, Enter opens, Escape closes and gives the focus back.
  */
-export function QuickSwitcher() {
+export default function QuickSwitcher() {
   const [q, setQ] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);

@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks';
-import { switcherOpen } from './QuickSwitcher.js';
+import { switcherOpen } from './switcher-state.js';
 
 /**
  * Keys that work anywhere on the signed-in screen: Ctrl+K (Cmd+K) opens the

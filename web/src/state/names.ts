@@ -81,3 +81,22 @@ export function fullName(username: string): string {
   const h = handleOf(username);
   return h ? `${nameOf(username)} (${h})` : username;
 }
+
+/** Usernames by user id, from everyone I know of (contacts, chats, room members, me). */
+const byId = computed(() => {
+  const out = new Map<string, string>();
+  for (const v of Object.values(roomViews.value))
+    for (const m of v.members ?? []) out.set(m.userId, m.username);
+  for (const c of Object.values(dmChats.value)) out.set(c.userId, c.username);
+  for (const c of contacts.value) out.set(c.userId, c.username);
+  const u = me.value;
+  if (u) out.set(u.id, u.username);
+  return out;
+});
+
+/** What to call someone known only by id ("You" for me), or null when I know nothing of them. */
+export function nameById(userId: string): string | null {
+  if (userId === me.value?.id) return 'You';
+  const u = byId.value.get(userId);
+  return u ? nameOf(u) : null;
+}
