@@ -100,3 +100,9 @@ export function nameById(userId: string): string | null {
   const u = byId.value.get(userId);
   return u ? nameOf(u) : null;
 }
+
+/** The name as <Name> shows it, as one string ("Alice Liddell @alice"): for labels that must match it. */
+export function shownName(username: string): string {
+  const h = handleOf(username);
+  return h ? `${nameOf(username)} ${h}` : nameOf(username);
+}
