@@ -58,7 +58,7 @@ export function ContactItem({ c }: { c: Contact }) {
             <span class="names">
               <span class="name">
                 {name}
-                {name !== c.username && <span class="handle"> {c.username}</span>}
+                {name !== c.username && <span class="handle"> @{c.username}</span>}
               </span>
               <span class="status">{status}</span>
             </span>
