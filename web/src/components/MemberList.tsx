@@ -4,6 +4,7 @@ import { describe } from '../state/errors.js';
 import { loadMoreMembers } from '../state/rooms.js';
 import { me, myRooms, myShow, presence, roomViews } from '../state/signals.js';
 import { memberOrder } from '../lib/roomRoles.js';
+import { shownName } from '../state/names.js';
 import { MemberActions } from './MemberActions.js';
 import { Name } from './Name.js';
 import { PresenceDot } from './PresenceDot.js';
@@ -137,11 +138,13 @@ function MemberRow(props: {
       ref={props.buttonRef}
       aria-haspopup="menu"
       aria-expanded={props.open}
+      // What it shows, word for word (axe: label-content-name-mismatch), then what it does.
+      aria-label={`${[shownName(m.username), BADGE[m.role], m.muted && 'muted', m.guest && 'guest']
+        .filter(Boolean)
+        .join(' ')}: actions`}
       onClick={props.onToggle}
     >
       {inner}
-      {/* Its name is what it shows (axe: label-content-name-mismatch), then what it does. */}
-      <span class="visually-hidden">: actions</span>
     </button>
   );
 }

@@ -168,7 +168,7 @@ export function MessageActions(props: {
               type="button"
               role="menuitem"
               tabIndex={-1}
-              class="emoji more"
+              class="more-reactions"
               aria-label="More reactions…"
               aria-haspopup="dialog"
               onClick={() => {
