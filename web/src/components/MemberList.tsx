@@ -117,12 +117,16 @@ function MemberRow(props: {
         <Name username={m.username} />
         {isMe && <span class="hint"> (you)</span>}
       </span>
+      {/* Spaces between the parts: its visible text reads as its label does. */}
+      {BADGE[m.role] && ' '}
       {BADGE[m.role] && (
         <span class="role-badge" data-role={m.role} title={m.role}>
           {BADGE[m.role]}
         </span>
       )}
+      {m.muted && ' '}
       {m.muted && <span class="role-badge muted">muted</span>}
+      {m.guest && ' '}
       {m.guest && (
         <span class="role-badge guest" title="A guest: no account, gone when they disconnect">
           guest
