@@ -67,6 +67,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await alice.page.keyboard.press('Meta+k');
       await dialog().waitFor();
       await box().fill('dnv');
+      await world.shot(alice, 'quick-switcher');
       await expect(dialog().getByRole('option').allTextContents()).resolves.toEqual([
         'Carol Danvers @carolChat',
       ]);

@@ -64,6 +64,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(
         await m.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
       ).toEqual(['https://example.com/x_y']);
+      // The chat list's preview shows the words, not the markup.
+      const preview = alice.page.locator('.chats').getByText(/a bold move with/);
+      await preview.waitFor();
+      expect(await preview.textContent()).not.toContain('**');
+      await world.shot(alice, 'formatting');
       // No element came from the text: only the ones the renderer builds.
       expect(await m.locator('.text img, .text script, .text b, .text i').count()).toBe(0);
     }, 60_000);
@@ -113,6 +118,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await alice.page.getByRole('button', { name: 'Insert emoji' }).click();
       const picker = alice.page.getByRole('dialog', { name: 'Insert emoji' });
       await picker.getByRole('searchbox', { name: 'Search emoji by name' }).fill('birthday cake');
+      await picker.getByRole('button', { name: 'birthday cake' }).waitFor();
+      await world.shot(alice, 'emoji-picker');
       await picker.getByRole('button', { name: 'birthday cake' }).click();
       await picker.waitFor({ state: 'detached' });
       expect(await box.inputValue()).toBe('Cake 🎂');

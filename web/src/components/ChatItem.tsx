@@ -5,6 +5,7 @@ import { roomMentions, type DmChat, type Preview } from '../state/chats.js';
 import { openRoom } from '../state/rooms.js';
 import { contacts, roomUnread, selected, selectedRoom, unread } from '../state/signals.js';
 import { nameOf } from '../state/names.js';
+import { parseMarkdown, plainText } from '../lib/markdown.js';
 
 /** The latest message in a line: "You: …", the sender in rooms, or that it was deleted. */
 function PreviewLine({ last, room }: { last: Preview; room: boolean }) {
@@ -12,7 +13,7 @@ function PreviewLine({ last, room }: { last: Preview; room: boolean }) {
   return (
     <span class="status preview">
       {who}
-      {last.deleted ? <em>Message deleted</em> : last.text}
+      {last.deleted ? <em>Message deleted</em> : plainText(parseMarkdown(last.text))}
     </span>
   );
 }
