@@ -122,13 +122,21 @@ export interface RoomInvitedEvent extends Delivery {
   by: UserRef | null;
 }
 
+/** You turned an invitation down (rooms.decline): your other devices drop it. */
+export interface RoomDeclinedEvent extends Delivery {
+  name: 'room.declined';
+  seq: number;
+  room: RoomRef;
+}
+
 export type LogEvent =
   | MessageEvent
   | ContactUpdatedEvent
   | ContactPersonEvent
   | RoomJoinedEvent
   | RoomLeftEvent
-  | RoomInvitedEvent;
+  | RoomInvitedEvent
+  | RoomDeclinedEvent;
 
 // ---- in a room's timeline (carry `room`, `roomSeq`, `at`) ----
 

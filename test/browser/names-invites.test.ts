@@ -94,9 +94,19 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
       const invite = carol.page.locator('[data-invite="tea"]');
       await invite.filter({ hasText: 'Alice Liddell @alice invited you to #tea' }).waitFor();
+      // Carol's other device shows it too, until she declines on this one.
+      const phone = await world.person();
+      await phone.page.goto(world.node.url);
+      await phone.page.getByLabel('Username').fill('carol');
+      await phone.page.getByLabel('Password').fill(PASSWORD);
+      await phone.page.getByRole('button', { name: 'Sign in' }).click();
+      const there = phone.page.locator('[data-invite="tea"]');
+      await there.waitFor();
       await invite.getByRole('button', { name: 'Decline the invitation to #tea' }).click();
       await invite.waitFor({ state: 'detached' });
+      await there.waitFor({ state: 'detached' });
       expect((await carolSdk.rooms.mine()).invites).toEqual([]);
+      expectConsole(phone, []);
       await alice.page
         .locator('.room-line[data-line="declined"]')
         .filter({ hasText: 'Carol Danvers declined the invitation' })

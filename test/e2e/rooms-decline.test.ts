@@ -29,9 +29,19 @@ for (const backend of everyStoreBackend()) {
       await a.c.rooms.create(name, { visibility: 'private' });
       await a.c.rooms.invite(name, b.name);
       const aWs = await a.c.connect();
+      // b's other device is told too, and can replay it from b's log.
+      const bOther = node.client();
+      await bOther.login(b.name, 'password123');
+      const bWs = await bOther.connect();
       const told = aWs.next('room.member');
+      const mine = bWs.next('room.declined');
       await b.c.rooms.decline(`#${name.toUpperCase()}`);
       expect(await told).toMatchObject({ change: 'declined', user: { username: b.name } });
+      const entry = await mine;
+      expect(entry).toMatchObject({ room: { name } });
+      const log = await bOther.sync(0);
+      expect(log.events.map((e) => e.name)).toContain('room.declined');
+      bWs.close();
       expect((await b.c.rooms.mine()).invites).toEqual([]);
       await expect(b.c.rooms.join(name)).rejects.toMatchObject({ condition: 'forbidden' });
       const line = (await a.c.rooms.events(name, 0)).events.at(-1);

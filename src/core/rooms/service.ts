@@ -558,15 +558,22 @@ export function createRoomService(deps: RoomDeps): RoomService {
           messageId: null,
           data: { change: 'declined', user: me, by: null },
         });
-        return { room: cur, e };
+        const seq = await tx.userLog(
+          userId,
+          'room.declined',
+          { room: { id: cur.id, name: cur.name } },
+          t,
+        );
+        return { room: cur, e, seq };
       });
       // Nothing to turn down: said plainly, so a client can drop a stale invitation.
       if (!r)
         throw new ParleyError('not-found', `you have no invitation to #${room.name}`, {
           field: 'room',
         });
-      // The members (the inviter among them) learn it; the invitation never comes back.
+      // The members (the inviter among them) learn it; my other devices drop the invitation.
       a.emit(r.room, r.e);
+      a.tellUser(userId, 'room.declined', r.seq, { room: { id: r.room.id, name: r.room.name } });
     },
 
     async members(userId, roomName, q) {

@@ -53,6 +53,7 @@ const LOGGED = new Set([
   'room.joined',
   'room.left',
   'room.invited',
+  'room.declined',
 ]);
 /** Room timeline events: ordered by each room's own roomSeq. */
 const TIMELINE = new Set(['room.created', 'room.member', 'room.updated', 'room.message']);

@@ -113,6 +113,11 @@ handleLogged('room.joined', (d) => {
   roomInvites.value = roomInvites.value.filter((i) => i.room.id !== room.id);
 });
 handleLogged('room.left', (d) => dropRoom((d.room as { name: string }).name, removedText(d)));
+// Declined on another device: gone here too.
+handleLogged('room.declined', (d) => {
+  const id = (d.room as { id: string } | undefined)?.id;
+  roomInvites.value = roomInvites.value.filter((i) => i.room.id !== id);
+});
 handleLogged('room.invited', (d) => {
   const room = d.room as Room;
   const by = (d.by as { username: string } | null)?.username ?? null;
