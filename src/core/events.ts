@@ -122,13 +122,21 @@ export interface RoomInvitedEvent extends Delivery {
   by: UserRef | null;
 }
 
+/** You turned an invitation down (rooms.decline): your other devices drop it. */
+export interface RoomDeclinedEvent extends Delivery {
+  name: 'room.declined';
+  seq: number;
+  room: RoomRef;
+}
+
 export type LogEvent =
   | MessageEvent
   | ContactUpdatedEvent
   | ContactPersonEvent
   | RoomJoinedEvent
   | RoomLeftEvent
-  | RoomInvitedEvent;
+  | RoomInvitedEvent
+  | RoomDeclinedEvent;
 
 // ---- in a room's timeline (carry `room`, `roomSeq`, `at`) ----
 
@@ -146,7 +154,16 @@ export interface RoomCreatedEvent extends Timeline {
 }
 
 export type MemberChange =
-  'joined' | 'left' | 'invited' | 'kicked' | 'banned' | 'unbanned' | 'role' | 'muted' | 'unmuted';
+  | 'joined'
+  | 'left'
+  | 'invited'
+  | 'declined'
+  | 'kicked'
+  | 'banned'
+  | 'unbanned'
+  | 'role'
+  | 'muted'
+  | 'unmuted';
 
 export interface RoomMemberEvent extends Timeline {
   name: 'room.member';

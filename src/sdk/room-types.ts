@@ -34,6 +34,8 @@ export interface MyRoom extends Room {
 export interface RoomMember {
   userId: string;
   username: string;
+  /** Their display name, only when they set one. */
+  displayName?: string;
   role: RoomRole;
   muted: boolean;
   joinedAt: number;

@@ -51,6 +51,10 @@ export class RoomsApi {
   async invite(room: string, username: string) {
     await this.call('POST', `${at(room)}/invites`, { username });
   }
+  /** Turns down an invitation to `room` (its members see `declined`). */
+  async decline(room: string) {
+    await this.call('POST', `${at(room)}/decline`);
+  }
   members(room: string, page: { after?: string; limit?: number } = {}) {
     return this.call<{ members: RoomMember[]; next?: string }>(
       'GET',

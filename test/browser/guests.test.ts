@@ -54,7 +54,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await member('wanderer').locator('.role-badge.guest').waitFor();
       await expect
         .poll(() => member('wanderer').getByRole('button').getAttribute('aria-label'))
-        .toMatch(/^wanderer, guest/);
+        .toMatch(/^wanderer guest: actions$/);
 
       await alice.page.reload();
       await alice.page.locator('[data-room="lobby"]').getByRole('button').click();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { storeBackends, tempDir } from '../helpers/backends.js';
-import { startSingle } from '../helpers/server.js';
+import { startNode, startSingle } from '../helpers/server.js';
 import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuilt } from './chromium.js';
 
 /**
@@ -31,6 +31,12 @@ export interface BrowserWorld {
   person(): Promise<Person>;
   signUp(p: Person, username: string): Promise<void>;
   shot(p: Person, name: string): Promise<unknown>;
+  /**
+   * Stops the server: every connection drops and nothing listens, as when it
+   * goes away. Calling the returned function starts it again on the same port
+   * and database (world.node is then the new one).
+   */
+  pause(): Promise<() => Promise<void>>;
   dispose(): Promise<void>;
 }
 
@@ -43,7 +49,16 @@ export async function startWorld(
   const shots = process.env.PARLEY_SCREENSHOTS ?? tmp.dir;
   mkdirSync(shots, { recursive: true });
   ensureWebBuilt();
-  const node = await startSingle(storeBackends()[0]!, config);
+  const db = storeBackends()[0]!.make();
+  const first = await startNode({ db, ...(config ? { config } : {}) });
+  let stopped = false;
+  const node: Awaited<ReturnType<typeof startSingle>> = {
+    ...first,
+    async dispose() {
+      if (!stopped) await world.node.stop();
+      await db.cleanup();
+    },
+  };
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -76,9 +91,22 @@ export async function startWorld(
       await p.page.getByTestId('me').filter({ hasText: username }).waitFor();
     },
     shot: (p, name) => p.page.screenshot({ path: join(shots, `${name}.png`) }),
+    async pause() {
+      const port = Number(new URL(world.node.url).port);
+      stopped = true;
+      await world.node.stop();
+      return async () => {
+        const again = await startNode({
+          db,
+          config: { ...config, server: { ...config?.server, port } },
+        });
+        world.node = { ...again, dispose: node.dispose };
+        stopped = false;
+      };
+    },
     async dispose() {
       await browser.close();
-      await node.dispose();
+      await world.node.dispose();
       tmp.cleanup();
     },
   };

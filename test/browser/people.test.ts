@@ -118,7 +118,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.keyboard.press('Enter');
       await contact(alice, 'bob').getByText('Bobby').waitFor();
       // The username stays visible beside the alias.
-      expect(await contact(alice, 'bob').locator('.handle').textContent()).toBe(' bob');
+      expect(await contact(alice, 'bob').locator('.handle').textContent()).toBe(' @bob');
 
       await menu.focus();
       await page.keyboard.press('Enter');

@@ -68,7 +68,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await topic(alice).filter({ hasText: 'Plans' }).waitFor();
 
       await alice.page.getByRole('button', { name: 'Invite' }).click();
-      const who = alice.page.getByLabel('Invite to #den (username)');
+      const who = alice.page.getByLabel('Invite to #den');
       await alice.page.getByRole('button', { name: 'Send invitation' }).click();
       await alice.page.getByText('Enter the username of the person to invite.').waitFor();
       await who.fill('nobody-here');

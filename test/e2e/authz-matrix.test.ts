@@ -296,6 +296,7 @@ const MATRIX: Record<string, Row> = {
       room({ stranger: 'conflict', kicked: 'conflict', banned: 'conflict', muted: 'allowed' }),
     ],
   },
+  'rooms.decline': self("the caller's own invitation only"),
   'rooms.invite': {
     scope: 'other',
     cases: [room(refusedToAll, (fx, a) => ({ username: fx.names[a === 'muted' ? 'kicked' : a] }))],

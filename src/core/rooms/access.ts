@@ -55,6 +55,8 @@ export interface RoomSummary {
 export interface MemberView {
   userId: string;
   username: string;
+  /** Their profile's display name, only when they set one (rooms.members). */
+  displayName?: string;
   /** A guest (core/accounts/guests.ts): no account, gone when its connection ends. Only when true. */
   guest?: true;
   role: Role;

@@ -71,6 +71,8 @@ export interface RoomService {
   ): Promise<{ room: RoomSummary; seq: number | null }>;
   leave(userId: string, room: string, connectionId?: string): Promise<{ seq: number | null }>;
   invite(userId: string, room: string, username: string): Promise<void>;
+  /** Turns down an invitation: it is gone, and the members see `declined`. */
+  decline(userId: string, room: string): Promise<void>;
   members(
     userId: string,
     room: string,
@@ -549,6 +551,39 @@ export function createRoomService(deps: RoomDeps): RoomService {
         a.tellUser(them.id, 'room.invited', r.seq, { room: roomSummary(r.room), by });
     },
 
+    async decline(userId, roomName) {
+      const room = await a.find(roomName);
+      const me = await a.me(userId);
+      const t = a.now();
+      const r = await store.transact(room.id, async (tx) => {
+        const cur = await current(tx);
+        if (!(await tx.invited(userId))) return undefined;
+        await tx.removeInvite(userId);
+        const e = await tx.append({
+          at: t,
+          name: 'room.member',
+          actorId: userId,
+          messageId: null,
+          data: { change: 'declined', user: me, by: null },
+        });
+        const seq = await tx.userLog(
+          userId,
+          'room.declined',
+          { room: { id: cur.id, name: cur.name } },
+          t,
+        );
+        return { room: cur, e, seq };
+      });
+      // Nothing to turn down: said plainly, so a client can drop a stale invitation.
+      if (!r)
+        throw new ParleyError('not-found', `you have no invitation to #${room.name}`, {
+          field: 'room',
+        });
+      // The members (the inviter among them) learn it; my other devices drop the invitation.
+      a.emit(r.room, r.e);
+      a.tellUser(userId, 'room.declined', r.seq, { room: { id: r.room.id, name: r.room.name } });
+    },
+
     async members(userId, roomName, q) {
       const room = await a.find(roomName);
       await a.canRead(room, userId);
@@ -570,11 +605,11 @@ export function createRoomService(deps: RoomDeps): RoomService {
       }
       const rows = await store.members(room.id, page);
       const list = rows.slice(0, limit);
-      const members = list.map((m) =>
-        m.guest
-          ? { ...memberView(m, m.username), guest: true as const }
-          : memberView(m, m.username),
-      );
+      const members = list.map((m) => ({
+        ...memberView(m, m.username),
+        ...(m.displayName ? { displayName: m.displayName } : {}),
+        ...(m.guest ? { guest: true as const } : {}),
+      }));
       const last = list[list.length - 1];
       return rows.length > limit && last
         ? { members, next: `${rank(last.role)}.${last.username}` }

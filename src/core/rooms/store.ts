@@ -162,11 +162,11 @@ export interface RoomStore {
   ban(roomId: string, userId: string): Promise<Ban | undefined>;
   /** Public rooms by name, optionally matching `q` in the name or topic. */
   directory(q: { q?: string; after?: string; limit: number }): Promise<Room[]>;
-  /** Members with their usernames, ordered by role (owners first) then username; `after` is a page key. */
+  /** Members with their usernames (and display names when set), ordered by role (owners first) then username; `after` is a page key. */
   members(
     roomId: string,
     page: { after?: { rank: number; username: string }; limit: number },
-  ): Promise<(Member & { username: string; guest?: boolean })[]>;
+  ): Promise<(Member & { username: string; displayName?: string; guest?: boolean })[]>;
   bans(roomId: string, now: number): Promise<(Ban & { username: string })[]>;
   /** Every room the user is a member of, with their read marker, counts and latest message. */
   roomsOf(userId: string): Promise<RoomSummaryRow[]>;

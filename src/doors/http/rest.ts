@@ -105,6 +105,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   ['POST', '/api/v1/rooms/:room/join', 'rooms.join', 'none'],
   ['POST', '/api/v1/rooms/:room/leave', 'rooms.leave', 'none'],
   ['POST', '/api/v1/rooms/:room/invites', 'rooms.invite', 'body'],
+  ['POST', '/api/v1/rooms/:room/decline', 'rooms.decline', 'none'],
   ['GET', '/api/v1/rooms/:room/members', 'rooms.members', 'query'],
   ['PUT', '/api/v1/rooms/:room/members/:username/role', 'rooms.role', 'body'],
   ['POST', '/api/v1/rooms/:room/members/:username/kick', 'rooms.kick', 'body'],

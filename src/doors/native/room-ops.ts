@@ -69,6 +69,14 @@ export const ROOM_OPS: Record<string, Op> = {
       return {};
     },
   }),
+  'rooms.decline': op({
+    auth: true,
+    shape: { room: 'string' },
+    async run(ctx) {
+      await ctx.core.rooms.decline(me(ctx), ctx.input.room);
+      return {};
+    },
+  }),
   'rooms.members': op({
     auth: true,
     shape: { room: 'string', after: 'string?', limit: 'number?' },

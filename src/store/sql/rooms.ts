@@ -518,8 +518,9 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
       let q = db
         .selectFrom('room_members as m')
         .innerJoin('users as u', 'u.id', 'm.user_id')
+        .leftJoin('profiles as p', 'p.user_id', 'm.user_id')
         .selectAll('m')
-        .select(['u.username', 'u.guest'])
+        .select(['u.username', 'u.guest', 'p.display_name'])
         .where('m.room_id', '=', roomId)
         .orderBy(rankSql, 'desc')
         .orderBy('u.username')
@@ -537,6 +538,7 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
       return rows.map((r) => ({
         ...toMember(r),
         username: r.username,
+        ...(r.display_name ? { displayName: r.display_name } : {}),
         ...(Number(r.guest) === 1 ? { guest: true } : {}),
       }));
     },

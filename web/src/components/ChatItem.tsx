@@ -5,14 +5,16 @@ import { openConversation } from '../state/chat.js';
 import { roomMentions, type DmChat, type Preview } from '../state/chats.js';
 import { openRoom } from '../state/rooms.js';
 import { contacts, roomUnread, selected, selectedRoom, unread } from '../state/signals.js';
+import { nameOf } from '../state/names.js';
+import { parseMarkdown, plainText } from '../lib/markdown.js';
 
 /** The latest message in a line: "You: …", the sender in rooms, or that it was deleted. */
 function PreviewLine({ last, room }: { last: Preview; room: boolean }) {
-  const who = last.fromMe ? 'You: ' : room ? `${last.from}: ` : '';
+  const who = last.fromMe ? 'You: ' : room ? `${nameOf(last.from)}: ` : '';
   return (
     <span class="status preview">
       {who}
-      {last.deleted ? <em>Message deleted</em> : last.text}
+      {last.deleted ? <em>Message deleted</em> : plainText(parseMarkdown(last.text))}
     </span>
   );
 }

@@ -6,6 +6,7 @@ import { refill } from '../state/compose.js';
 import { draftOf, saveDraft } from '../state/drafts.js';
 import type { Shown } from '../state/signals.js';
 import { useMentionPicker } from './MentionPicker.js';
+import { LazyEmojiPicker } from './LazyEmojiPicker.js';
 import { ReplyBar } from './ReplyBar.js';
 import { Uploads } from './Uploads.js';
 import { useUploads } from './useUploads.js';
@@ -50,6 +51,24 @@ export function Composer(props: {
   const picker = useMentionPicker(props.mentionNames, area, setText);
   const up = useUploads(props.draftKey, props.files);
   const chooser = useRef<HTMLInputElement>(null);
+  const [picking, setPicking] = useState(false);
+  const emojiButton = useRef<HTMLButtonElement>(null);
+  /** Where the emoji goes: the caret when the picker was opened. */
+  const caret = useRef(0);
+
+  function insertEmoji(emoji: string) {
+    const at = Math.min(caret.current, text.length);
+    const next = text.slice(0, at) + emoji + text.slice(at);
+    setText(next);
+    setPicking(false);
+    caret.current = at + emoji.length;
+    const el = area.current;
+    if (el) {
+      el.value = next;
+      el.focus();
+      el.setSelectionRange(caret.current, caret.current);
+    }
+  }
 
   // Opening a chat is to write in it: the composer takes the focus (caret after the draft).
   useLayoutEffect(() => {
@@ -196,6 +215,34 @@ export function Composer(props: {
             }
           />
         </>
+      )}
+      {!props.blocked && (
+        <div class="emoji-wrap">
+          <button
+            type="button"
+            class="secondary emoji-button"
+            ref={emojiButton}
+            aria-label="Insert emoji"
+            aria-haspopup="dialog"
+            aria-expanded={picking}
+            onClick={() => {
+              caret.current = area.current?.selectionStart ?? text.length;
+              setPicking(!picking);
+            }}
+          >
+            <span aria-hidden="true">☺</span>
+          </button>
+          {picking && (
+            <LazyEmojiPicker
+              label="Insert emoji"
+              onPick={insertEmoji}
+              onClose={() => {
+                setPicking(false);
+                emojiButton.current?.focus();
+              }}
+            />
+          )}
+        </div>
       )}
       <button type="submit" disabled={queued || over || !!props.blocked}>
         Send

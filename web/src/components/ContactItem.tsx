@@ -4,13 +4,13 @@ import { timeAgo } from '../lib/reltime.js';
 import { openConversation } from '../state/chat.js';
 import { now } from '../state/clock.js';
 import { block, isBlocked, removeContact, unblock } from '../state/people.js';
-import { notice, presence, selected, unread } from '../state/signals.js';
+import { connection, notice, presence, selected, unread } from '../state/signals.js';
 import { describe } from '../state/errors.js';
 import { Confirm } from './Confirm.js';
 import { GroupsForm, RenameForm } from './ContactEdit.js';
 import { Menu } from './Menu.js';
 import { Avatar } from './Avatar.js';
-import { PresenceDot, presenceWord } from './PresenceDot.js';
+import { PresenceDot, UNKNOWN_OFFLINE, presenceWord } from './PresenceDot.js';
 
 /** What I call a contact: my alias, else their display name, else their username. */
 export function contactName(c: Contact): string {
@@ -19,6 +19,7 @@ export function contactName(c: Contact): string {
 
 /** Presence in words, with "Last seen 5 minutes ago" for someone offline who shares it. */
 export function presenceText(p: Presence | undefined): string {
+  if (connection.value !== 'online') return UNKNOWN_OFFLINE;
   if (p?.show === 'offline' && p.lastSeen) return `Last seen ${timeAgo(p.lastSeen, now.value)}`;
   return p?.status || presenceWord(p);
 }
@@ -59,7 +60,7 @@ export function ContactItem({ c }: { c: Contact }) {
             <span class="names">
               <span class="name">
                 {name}
-                {name !== c.username && <span class="handle"> {c.username}</span>}
+                {name !== c.username && <span class="handle"> @{c.username}</span>}
               </span>
               <span class="status">{status}</span>
             </span>

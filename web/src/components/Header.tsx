@@ -2,13 +2,14 @@ import { pane, showPane } from '../state/nav.js';
 import { signOut } from '../state/session.js';
 import { me } from '../state/signals.js';
 import { MyPresence } from './MyPresence.js';
+import { Name } from './Name.js';
 
 export function Header() {
   return (
     <header class="top">
       <h1>Parley</h1>
       <span class="who" data-testid="me">
-        {me.value?.username}
+        {me.value && <Name username={me.value.username} />}
       </span>
       <MyPresence />
       <button

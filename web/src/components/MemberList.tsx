@@ -4,7 +4,9 @@ import { describe } from '../state/errors.js';
 import { loadMoreMembers } from '../state/rooms.js';
 import { me, myRooms, myShow, presence, roomViews } from '../state/signals.js';
 import { memberOrder } from '../lib/roomRoles.js';
+import { shownName } from '../state/names.js';
 import { MemberActions } from './MemberActions.js';
+import { Name } from './Name.js';
 import { PresenceDot } from './PresenceDot.js';
 import './rooms-admin.css';
 
@@ -112,15 +114,19 @@ function MemberRow(props: {
     <>
       {p ? <PresenceDot p={p as never} /> : <span class="dot-none" aria-hidden="true" />}
       <span class="member-name">
-        {m.username}
+        <Name username={m.username} />
         {isMe && <span class="hint"> (you)</span>}
       </span>
+      {/* Spaces between the parts: its visible text reads as its label does. */}
+      {BADGE[m.role] && ' '}
       {BADGE[m.role] && (
         <span class="role-badge" data-role={m.role} title={m.role}>
           {BADGE[m.role]}
         </span>
       )}
+      {m.muted && ' '}
       {m.muted && <span class="role-badge muted">muted</span>}
+      {m.guest && ' '}
       {m.guest && (
         <span class="role-badge guest" title="A guest: no account, gone when they disconnect">
           guest
@@ -136,7 +142,10 @@ function MemberRow(props: {
       ref={props.buttonRef}
       aria-haspopup="menu"
       aria-expanded={props.open}
-      aria-label={`${m.username}${m.guest ? ', guest' : ''}${m.role !== 'member' ? `, ${m.role}` : ''}${m.muted ? ', muted' : ''}: actions`}
+      // What it shows, word for word (axe: label-content-name-mismatch), then what it does.
+      aria-label={`${[shownName(m.username), BADGE[m.role], m.muted && 'muted', m.guest && 'guest']
+        .filter(Boolean)
+        .join(' ')}: actions`}
       onClick={props.onToggle}
     >
       {inner}

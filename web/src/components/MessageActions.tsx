@@ -1,6 +1,7 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { QUICK_EMOJI, iReacted } from '../lib/reactions.js';
 import { me, type Shown } from '../state/signals.js';
+import { LazyEmojiPicker } from './LazyEmojiPicker.js';
 
 /**
  * A message's actions: a button (shown on hover or focus, always on touch
@@ -16,6 +17,8 @@ export function MessageActions(props: {
   onReply: () => void;
   onEdit: () => void;
   onDelete: () => void;
+  /** The address of this message (its conversation's route and `#msg-<seq>`). */
+  link: string;
 }) {
   const { m } = props;
   const [open, setOpen] = useState(false);
@@ -24,6 +27,21 @@ export function MessageActions(props: {
   const box = useRef<HTMLDivElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
   const myId = me.value?.id;
+  const [copied, setCopied] = useState('');
+  const [picking, setPicking] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const t = setTimeout(() => setCopied(''), 2500);
+    return () => clearTimeout(t);
+  }, [copied]);
+
+  function copy(what: string, text: string) {
+    toggle.current?.focus();
+    navigator.clipboard
+      ?.writeText(text)
+      .then(() => setCopied(`${what} copied`))
+      .catch(() => setCopied(`Could not copy the ${what.toLowerCase()}`));
+  }
 
   // A layout effect: focus moves into the menu before the next key can arrive.
   useLayoutEffect(() => {
@@ -102,6 +120,25 @@ export function MessageActions(props: {
       >
         <span aria-hidden="true">⋯</span>
       </button>
+      {picking && (
+        <LazyEmojiPicker
+          label="React with any emoji"
+          onPick={(emoji) => {
+            setPicking(false);
+            toggle.current?.focus();
+            props.onReact(emoji, !iReacted(m.reactions, emoji, myId));
+          }}
+          onClose={() => {
+            setPicking(false);
+            toggle.current?.focus();
+          }}
+        />
+      )}
+      {copied && (
+        <span class="copied" role="status">
+          {copied}
+        </span>
+      )}
       {open && (
         <div
           class={`actions-menu${up ? ' up' : ''}`}
@@ -127,9 +164,39 @@ export function MessageActions(props: {
                 </button>
               );
             })}
+            <button
+              type="button"
+              role="menuitem"
+              tabIndex={-1}
+              class="more-reactions"
+              aria-label="More reactions…"
+              aria-haspopup="dialog"
+              onClick={() => {
+                setOpen(false);
+                setPicking(true);
+              }}
+            >
+              <span aria-hidden="true">＋</span>
+            </button>
           </div>
           <button type="button" role="menuitem" tabIndex={-1} onClick={() => choose(props.onReply)}>
             Reply
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            tabIndex={-1}
+            onClick={() => choose(() => copy('Text', m.text))}
+          >
+            Copy text
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            tabIndex={-1}
+            onClick={() => choose(() => copy('Link', props.link))}
+          >
+            Copy link
           </button>
           {props.canEdit && (
             <button

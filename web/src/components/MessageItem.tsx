@@ -4,8 +4,10 @@ import type { Tick } from '../lib/ticks.js';
 import { deleteMessage, react } from '../state/actions.js';
 import { editing, replyTo } from '../state/compose.js';
 import { jumpToId, jump } from '../state/history.js';
+import { nameOf } from '../state/names.js';
 import { quoted } from '../state/quotes.js';
 import { isBlocked, me, type Shown } from '../state/signals.js';
+import { messageLink } from '../lib/route.js';
 import { sourceOf, targetKey, type Target } from '../state/target.js';
 import './messages.css';
 import { Menu } from './Menu.js';
@@ -13,6 +15,7 @@ import { MessageActions } from './MessageActions.js';
 import { MessageEditor } from './MessageEditor.js';
 import { Attachments } from './Attachments.js';
 import { MessageText } from './MessageText.js';
+import { Name } from './Name.js';
 import { Reactions } from './Reactions.js';
 import { ReplyQuote } from './ReplyQuote.js';
 
@@ -85,11 +88,14 @@ export function MessageItem(props: {
       class={`msg ${mine ? 'mine' : 'theirs'}${props.highlighted ? ' jumped' : ''}`}
       data-seq={m.seq}
       data-id={m.id}
+      id={m.pending ? undefined : `msg-${m.seq}`}
       data-pending={m.pending}
       tabIndex={-1}
       ref={item}
     >
-      <span class="author">{mine ? 'You' : m.from.username}</span>
+      <span class="author">
+        {mine ? 'You' : <Name username={m.from.username} handle="shared" />}
+      </span>
       {m.replyTo && <ReplyQuote id={m.replyTo} onShow={showOriginal} />}
       {m.deleted ? (
         <p class="text deleted">This message was deleted.</p>
@@ -119,7 +125,7 @@ export function MessageItem(props: {
           <span>
             {mine
               ? 'Delete this message for everyone?'
-              : `Delete ${m.from.username}’s message for everyone?`}
+              : `Delete ${nameOf(m.from.username)}’s message for everyone?`}
           </span>
           <button
             type="button"
@@ -179,6 +185,7 @@ export function MessageItem(props: {
             replyTo(targetKey(target), m);
             focusComposer();
           }}
+          link={messageLink(target, m.seq)}
           onEdit={() => (editing.value = m.id)}
           onDelete={() => setConfirming(true)}
         />

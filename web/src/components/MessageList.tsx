@@ -8,6 +8,7 @@ import type { Shown, Windowing } from '../state/signals.js';
 import type { Target } from '../state/target.js';
 import { MessageItem } from './MessageItem.js';
 import { RoomLineItem } from './RoomLineItem.js';
+import { useRovingMessages } from './roving.js';
 
 const NEAR = 48;
 /** How long a message jumped to stays highlighted. */
@@ -47,6 +48,7 @@ export function MessageList<T extends Shown>(props: {
   const lastPending = useRef('');
   const [highlight, setHighlight] = useState<number | null>(null);
   const [away, setAway] = useState(false);
+  const roving = useRovingMessages(box, [messages]);
 
   function record() {
     const el = box.current;
@@ -162,7 +164,7 @@ export function MessageList<T extends Shown>(props: {
       <div
         class="messages"
         ref={box}
-        tabIndex={0}
+        role="region"
         aria-label={props.label}
         aria-busy={loading}
         onScroll={() => {
@@ -179,7 +181,14 @@ export function MessageList<T extends Shown>(props: {
             {loading ? 'Loading…' : 'Load older messages'}
           </button>
         )}
-        <ol aria-live={newer ? 'off' : 'polite'}>{rows}</ol>
+        <ol
+          aria-live={newer ? 'off' : 'polite'}
+          aria-label="Messages: arrow keys move, Enter opens a message's menu"
+          onKeyDown={roving.onKeyDown}
+          onFocusIn={roving.onFocusIn}
+        >
+          {rows}
+        </ol>
         {/* After a new room's creation and joins, never above them. */}
         {!more && !newer && !loading && messages.length === 0 && (
           <p class="hint empty-history">No messages yet. Say hello!</p>

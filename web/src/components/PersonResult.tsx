@@ -51,7 +51,7 @@ export function PersonResult({ p }: { p: Profile }) {
     <li class="request person" data-person={p.username}>
       <p>
         <strong>{p.displayName || p.username}</strong>
-        {p.displayName && <span class="handle"> {p.username}</span>}
+        {p.displayName && <span class="handle"> @{p.username}</span>}
       </p>
       {details.length > 0 && <p class="hint">{details.join(' · ')}</p>}
       {p.about && <p class="about">{p.about}</p>}

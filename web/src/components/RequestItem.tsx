@@ -20,8 +20,11 @@ export function RequestItem({ c }: { c: Contact }) {
   return (
     <li class="request" data-request={c.username.toLowerCase()}>
       <p>
-        <strong>{c.displayName || c.username}</strong> ({c.username}) wants to see when you are
-        online.
+        <strong>{c.displayName || c.username}</strong>
+        {c.displayName && c.displayName.toLowerCase() !== c.username.toLowerCase() && (
+          <span class="handle"> @{c.username}</span>
+        )}{' '}
+        wants to see when you are online.
       </p>
       {c.note && <p class="note">“{c.note}”</p>}
       <div class="row">

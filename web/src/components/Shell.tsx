@@ -12,6 +12,8 @@ import { Requests } from './Requests.js';
 import { RoomDirectory } from './RoomDirectory.js';
 import { RoomList } from './RoomList.js';
 import { RoomView } from './RoomView.js';
+import { LazySwitcher } from './LazySwitcher.js';
+import { switcherOpen } from './switcher-state.js';
 import { useShortcuts } from './shortcuts.js';
 
 /** The signed-in screen: contacts beside the open conversation (one at a time on a phone). */
@@ -48,6 +50,7 @@ export function Shell() {
           )}
         </main>
       </div>
+      {switcherOpen.value && <LazySwitcher />}
     </div>
   );
 }

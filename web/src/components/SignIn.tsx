@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ParleyApiError, type ServerInfo } from '../../../src/sdk/index.js';
 import { client } from '../state/client.js';
 import { waitFor } from '../lib/reltime.js';
+import { authSentence, signupProblem, signupRules } from '../lib/signup.js';
 import { describe } from '../state/errors.js';
 import { signIn, signUp } from '../state/session.js';
 import { notice } from '../state/signals.js';
@@ -38,27 +39,45 @@ export function SignIn() {
     };
   }, []);
 
+  const [busyWith, setBusyWith] = useState<'signin' | 'signup' | null>(null);
+  const [bad, setBad] = useState<'username' | 'password' | ''>('');
+  const rules = signupRules(username, password);
+
   async function run(action: () => Promise<void>, signingUp = false) {
     setBusy(true);
+    setBusyWith(signingUp ? 'signup' : 'signin');
     setError('');
+    setBad('');
     notice.value = '';
     try {
       await action();
     } catch (err) {
-      if (err instanceof ParleyApiError && err.condition === 'invalid-invite') {
-        setAskInvite(true);
+      if (err instanceof ParleyApiError) {
+        if (err.condition === 'invalid-invite') setAskInvite(true);
+        if (err.field === 'username' || err.field === 'password') setBad(err.field);
         setError(
-          invite.trim()
-            ? 'That invite code is unknown, used up or expired. Check it, or ask for a new one.'
-            : 'This server needs an invite code to sign up. Enter yours below.',
+          authSentence(err, signingUp ? 'signup' : 'signin', {
+            username,
+            invite,
+            wait: waitFor,
+          }),
         );
-      } else if (err instanceof ParleyApiError && err.condition === 'rate-limited' && signingUp)
-        setError(
-          `Too many accounts were made from your network lately. Try again in ${waitFor(err.retryAfter ?? 60)}, or sign in to an account you have.`,
-        );
-      else setError(describe(err));
+      } else setError(describe(err));
       setBusy(false);
+      setBusyWith(null);
     }
+  }
+
+  /** Sign-up says what to fix first, on the field to fix, rather than looking disabled. */
+  function trySignUp() {
+    const p = signupProblem(username, password);
+    if (p.field) {
+      setError(p.text);
+      setBad(p.field);
+      document.getElementById(`signin-${p.field}`)?.focus();
+      return;
+    }
+    void run(() => signUp(username.trim(), password, invite.trim()), true);
   }
 
   return (
@@ -78,6 +97,8 @@ export function SignIn() {
           autoCapitalize="none"
           spellcheck={false}
           required
+          aria-invalid={bad === 'username'}
+          aria-describedby={policy !== 'closed' ? 'signup-rules' : undefined}
           value={username}
           onInput={(e) => setUsername(e.currentTarget.value)}
         />
@@ -88,9 +109,24 @@ export function SignIn() {
           type="password"
           autoComplete="current-password"
           required
+          aria-invalid={bad === 'password'}
+          aria-describedby={policy !== 'closed' ? 'signup-rules' : undefined}
           value={password}
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
+        {policy !== 'closed' && (
+          <div class="rules" id="signup-rules">
+            <p class="hint">New here? To sign up:</p>
+            <ul>
+              {rules.map((r) => (
+                <li key={r.id} data-rule={r.id} data-ok={r.ok}>
+                  <span aria-hidden="true">{r.ok ? '✓' : '○'}</span> {r.text}
+                  <span class="visually-hidden">{r.ok ? ' (done)' : ' (not yet)'}</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         {askInvite && (
           <>
             <label for="signin-invite">Invite code</label>
@@ -118,17 +154,18 @@ export function SignIn() {
           </p>
         )}
         <div class="row">
-          <button type="submit" disabled={busy}>
-            Sign in
+          <button type="submit" disabled={busy} aria-busy={busyWith === 'signin'}>
+            {busyWith === 'signin' ? 'Signing in…' : 'Sign in'}
           </button>
           {policy !== 'closed' && (
             <button
               type="button"
               class="secondary"
-              disabled={busy || !username.trim() || !password}
-              onClick={() => void run(() => signUp(username.trim(), password, invite.trim()), true)}
+              disabled={busy}
+              aria-busy={busyWith === 'signup'}
+              onClick={trySignUp}
             >
-              Sign up
+              {busyWith === 'signup' ? 'Signing up…' : 'Sign up'}
             </button>
           )}
         </div>

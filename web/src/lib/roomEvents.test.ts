@@ -24,6 +24,18 @@ describe('roomLine', () => {
       'The room passed to carol as an owner',
     );
     expect(member('unbanned')?.text).toBe('alice lifted the ban on carol');
+    expect(member('declined', { by: null })?.text).toBe('carol declined the invitation');
+  });
+
+  it('calls people by the names given', () => {
+    const names: Record<string, string> = { alice: 'Alice Liddell', carol: 'Carol <b>D</b>' };
+    const l = roomLine(
+      'room.member',
+      { roomSeq: 2, change: 'invited', user: carol, by: alice },
+      'x',
+      (u) => names[u] ?? u,
+    );
+    expect(l?.text).toBe('Alice Liddell invited Carol <b>D</b>');
   });
 
   it('says "you" for me', () => {

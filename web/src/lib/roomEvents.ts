@@ -39,11 +39,13 @@ export function roomLine(
   name: string,
   d: Record<string, unknown>,
   myId: string | undefined,
+  /** What to call someone by username (display names, state/names.ts). */
+  nameOf: (username: string) => string = (u) => u,
 ): RoomLine | null {
   const seq = typeof d.roomSeq === 'number' ? d.roomSeq : 0;
   const at = typeof d.at === 'number' ? d.at : 0;
   const who = (p: Who, cap = false) =>
-    !p ? (cap ? 'Someone' : 'someone') : p.id === myId ? (cap ? 'You' : 'you') : p.username;
+    !p ? (cap ? 'Someone' : 'someone') : p.id === myId ? (cap ? 'You' : 'you') : nameOf(p.username);
   const by = d.by as Who;
   const user = d.user as Who;
   const line = (kind: string, text: string): RoomLine => ({ seq, at, kind, text });
@@ -73,6 +75,8 @@ export function roomLine(
       return line(change, `${who(user, true)} left`);
     case 'invited':
       return line(change, `${who(by, true)} invited ${who(user)}`);
+    case 'declined':
+      return line(change, `${who(user, true)} declined the invitation`);
     case 'kicked':
       return line(
         change,

@@ -39,3 +39,18 @@ export function routeOf(path: string): Route {
   if (m[1] === 'room') return { room: part };
   return { pane: part };
 }
+
+/** A message's anchor in its conversation's address: `#msg-<seq>`. */
+export function messageLink(
+  t: { kind: 'dm'; key: string } | { kind: 'room'; name: string },
+  seq: number,
+  origin = location.origin,
+): string {
+  return `${origin}${urlOf(t.kind === 'dm' ? { dm: t.key } : { room: t.name })}#msg-${seq}`;
+}
+
+/** The message an address points at (`#msg-<seq>`), or null. */
+export function messageOf(hash: string): number | null {
+  const m = /^#msg-(\d{1,15})$/.exec(hash);
+  return m ? Number(m[1]) : null;
+}

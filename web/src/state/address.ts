@@ -1,5 +1,7 @@
 import { effect } from '@preact/signals';
-import { routeOf } from '../lib/route.js';
+import { messageOf, routeOf } from '../lib/route.js';
+import { jump } from './history.js';
+import { dm, room, sourceOf } from './target.js';
 import { openConversation } from './chat.js';
 import { fromAddress, showPane } from './nav.js';
 import { openRoom } from './rooms.js';
@@ -12,10 +14,13 @@ import { me } from './signals.js';
  */
 function follow(): void {
   const r = routeOf(location.pathname);
+  const seq = messageOf(location.hash);
   fromAddress(() => {
-    if (r.dm) void openConversation(r.dm);
-    else if (r.room) void openRoom(r.room);
-    else showPane(r);
+    const opened = r.dm ? openConversation(r.dm) : r.room ? openRoom(r.room) : null;
+    if (!opened) return showPane(r);
+    // A link to a message: once the conversation is there, scroll to it and mark it.
+    if (seq !== null)
+      void opened.then(() => jump(sourceOf(r.dm ? dm(r.dm) : room(r.room!)), seq)).catch(() => {});
   });
 }
 
@@ -27,5 +32,9 @@ effect(() => {
 });
 
 addEventListener('popstate', () => {
+  if (me.peek()) follow();
+});
+// A message link pasted into this tab's address bar changes only the hash.
+addEventListener('hashchange', () => {
   if (me.peek()) follow();
 });

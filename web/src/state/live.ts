@@ -18,6 +18,7 @@ import { flush } from './outbox.js';
 import { flush as flushDelivered, loadMarkers, onReceipt } from './receipts.js';
 import { onTyping } from './typing.js';
 import { onContactProfile } from './avatars.js';
+import { myDisplayName } from './names.js';
 import {
   blocked,
   connection,
@@ -25,6 +26,7 @@ import {
   conversations,
   idleAway,
   me,
+  lostConnection,
   myShow,
   myStatus,
   notice,
@@ -53,6 +55,7 @@ const LOGGED = new Set([
   'room.joined',
   'room.left',
   'room.invited',
+  'room.declined',
 ]);
 /** Room timeline events: ordered by each room's own roomSeq. */
 const TIMELINE = new Set(['room.created', 'room.member', 'room.updated', 'room.message']);
@@ -74,10 +77,11 @@ export function stopLive(): void {
   setLiveConnection(null);
   c?.close();
   connection.value = 'offline';
+  lostConnection.value = false;
 }
 
-/** The browser says the network is back: do not wait for the backoff. */
-function reconnectNow(): void {
+/** The browser says the network is back, or the person asks: do not wait for the backoff. */
+export function reconnectNow(): void {
   if (!running || conn || connecting) return;
   clearTimeout(timer);
   attempt = 0;
@@ -121,6 +125,7 @@ async function open(): Promise<void> {
     if (err instanceof ParleyApiError && err.field === 'cursor')
       await resetCursor().catch(() => {});
     connection.value = 'offline';
+    lostConnection.value = true;
     return schedule();
   }
   if (!running) return c.close();
@@ -128,6 +133,7 @@ async function open(): Promise<void> {
   setLiveConnection(c);
   attempt = 0;
   connection.value = 'online';
+  lostConnection.value = false;
   // Whatever was typed while offline goes now, in order.
   void flush();
   void c.closed.then(({ code }) => {
@@ -139,6 +145,7 @@ async function open(): Promise<void> {
     // the next auth tells whether the token is still good) is worth another try.
     if (code === 4002) return onSignedOut('You were signed out.');
     connection.value = 'offline';
+    lostConnection.value = true;
     schedule();
   });
   // The account's chosen status comes as `presence.chosen`; only this device's idleness is ours.
@@ -179,6 +186,9 @@ async function onEvent(e: ServerEvent): Promise<void> {
       return onReceipt(d);
     case 'filtered.changed':
       return onFilteredChanged(d);
+    case 'profile.updated':
+      myDisplayName.value = (d.profile as { displayName?: string } | undefined)?.displayName ?? '';
+      return;
     case 'presence.chosen':
       return applyChosen(d as unknown as ChosenPresence);
     case 'contact.profile':

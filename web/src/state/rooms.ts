@@ -6,6 +6,7 @@ import type {
   RoomMessageResult,
   User,
 } from '../../../src/sdk/index.js';
+import { ParleyApiError } from '../../../src/sdk/index.js';
 import { newClientId } from '../lib/ids.js';
 import { addLines, roomLine, type RoomLine } from '../lib/roomEvents.js';
 import { chatRoomMessage } from './chats.js';
@@ -16,6 +17,7 @@ import { older, latest } from './history.js';
 import { incoming } from './incoming.js';
 import { enqueue, handleLogged, merge, mergeLive } from './log.js';
 import { remember } from './quotes.js';
+import { nameOf } from './names.js';
 import { room as roomTarget, sourceOf } from './target.js';
 import { showPane } from './nav.js';
 import { post, registerSender, waiting, type Outgoing } from './outbox.js';
@@ -111,6 +113,11 @@ handleLogged('room.joined', (d) => {
   roomInvites.value = roomInvites.value.filter((i) => i.room.id !== room.id);
 });
 handleLogged('room.left', (d) => dropRoom((d.room as { name: string }).name, removedText(d)));
+// Declined on another device: gone here too.
+handleLogged('room.declined', (d) => {
+  const id = (d.room as { id: string } | undefined)?.id;
+  roomInvites.value = roomInvites.value.filter((i) => i.room.id !== id);
+});
 handleLogged('room.invited', (d) => {
   const room = d.room as Room;
   const by = (d.by as { username: string } | null)?.username ?? null;
@@ -140,7 +147,7 @@ export function roomNotify(d: Record<string, unknown>): void {
 function linesOf(events: { name: string; data: Record<string, unknown> }[]): RoomLine[] {
   const out: RoomLine[] = [];
   for (const e of events) {
-    const l = roomLine(e.name, e.data, me.value?.id);
+    const l = roomLine(e.name, e.data, me.value?.id, nameOf);
     if (l) out.push(l);
   }
   return out;
@@ -179,7 +186,7 @@ export async function roomCatchUp(room: string): Promise<void> {
 }
 
 function applyRoom(room: string, name: string, d: Record<string, unknown>): void {
-  const line = roomLine(name, d, me.value?.id);
+  const line = roomLine(name, d, me.value?.id, nameOf);
   if (line) update(room, (v) => ({ ...v, lines: addLines(v.lines, [line]) }));
   if (name === 'room.message') {
     const m = d.message as RoomMessage;
@@ -422,6 +429,19 @@ export async function joinRoom(name: string): Promise<void> {
   setRoom(myRooms.value[room.name] ?? asMine(room, 'member'));
   roomInvites.value = roomInvites.value.filter((i) => i.room.id !== room.id);
   await openRoom(room.name);
+}
+
+/**
+ * Turns an invitation down (the room's members see it). One already gone (declined
+ * on another device, or the room closed) is dropped here all the same.
+ */
+export async function declineInvite(name: string): Promise<void> {
+  try {
+    await client.rooms.decline(bare(name));
+  } catch (err) {
+    if (!(err instanceof ParleyApiError && err.condition === 'not-found')) throw err;
+  }
+  roomInvites.value = roomInvites.value.filter((i) => i.room.name !== name);
 }
 
 export async function createRoom(

@@ -82,6 +82,8 @@ export const unread = signal<Record<string, number>>({});
 export const selected = signal<string | null>(null);
 /** The live connection. */
 export const connection = signal<'offline' | 'connecting' | 'online'>('offline');
+/** Set when a live connection was lost or refused, until one is up again: the retries are "offline". */
+export const lostConnection = signal(false);
 /** What I chose to show others, for the account (the server keeps it; every device shows it). */
 export const myShow = signal<Show>('available');
 /** My status text ("" for none), shown with my presence to my contacts. */

@@ -1,0 +1,37 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+
+type Props = { label: string; onPick: (emoji: string) => void; onClose: () => void };
+let loaded: ComponentType<Props> | null = null;
+
+/** The emoji picker, fetched (code and data) the first time one is opened. */
+export function LazyEmojiPicker(props: Props) {
+  const [Picker, setPicker] = useState<ComponentType<Props> | null>(() => loaded);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    if (Picker) return;
+    let live = true;
+    import('./EmojiPicker.js')
+      .then((m) => {
+        loaded = m.default;
+        if (live) setPicker(() => m.default);
+      })
+      .catch(() => live && setFailed(true));
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (Picker) return <Picker {...props} />;
+  return (
+    <div
+      class="emoji-picker-loading"
+      role="dialog"
+      aria-label={props.label}
+      onKeyDown={(e) => e.key === 'Escape' && props.onClose()}
+    >
+      <p class={failed ? 'error' : 'hint'}>
+        {failed ? 'The emoji picker could not be loaded.' : 'Loading emoji…'}
+      </p>
+    </div>
+  );
+}
