@@ -10,6 +10,7 @@ import type { MarkerStore } from './receipts/store.js';
 import type { ProfileStore } from './profiles/store.js';
 import type { RoomStore } from './rooms/store.js';
 import type { PrivateStore } from './private/store.js';
+import type { PreviewStore } from './previews/store.js';
 
 /** Every store interface core needs, from one backend. */
 export interface Store {
@@ -29,6 +30,8 @@ export interface Store {
   privateData: PrivateStore;
   /** Shared files and uploads in progress (core/files). */
   files: FileStore;
+  /** Cached link previews and who switched them off (core/previews). */
+  previews: PreviewStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;
   close(): Promise<void>;

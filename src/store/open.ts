@@ -9,6 +9,7 @@ import { createSqlConversationStore } from './sql/conversations.js';
 import { createSqlFileStore } from './sql/files.js';
 import { createSqlFilterStore } from './sql/filters.js';
 import { createSqlPrivateStore } from './sql/private.js';
+import { createSqlPreviewStore } from './sql/previews.js';
 import { createSqlHistoryStore } from './sql/history.js';
 import { createSqlMarkerStore } from './sql/markers.js';
 import { createSqlMessageStore } from './sql/messages.js';
@@ -101,6 +102,7 @@ export async function openStore(
     rooms: createSqlRoomStore(db, kind),
     privateData: createSqlPrivateStore(db),
     files: createSqlFileStore(db),
+    previews: createSqlPreviewStore(db),
     check,
     async close() {
       health.close();

@@ -19,6 +19,11 @@ export const HTTP_STATUS: Readonly<Record<Condition, number>> = {
   'too-large': 413,
   'quota-exceeded': 413,
   'unsupported-type': 415,
+  'blocked-address': 403,
+  'not-html': 415,
+  timeout: 504,
+  unreachable: 502,
+  disabled: 403,
 };
 
 export interface WireError {

@@ -281,6 +281,20 @@ export interface PrivateDataTable {
   updated_at: number;
 }
 
+/** Link previews (migration 0038): cached answers and failures by URL. */
+export interface LinkPreviewsTable {
+  url: string;
+  data: string | null;
+  error: string | null;
+  fetched_at: number;
+  expires_at: number;
+}
+
+export interface LinkPreviewSettingsTable {
+  user_id: string;
+  enabled: number;
+}
+
 export interface Database {
   conversations: ConversationsTable;
   rooms: RoomsTable;
@@ -311,4 +325,6 @@ export interface Database {
   private_data: PrivateDataTable;
   files: FilesTable;
   file_uploads: FileUploadsTable;
+  link_previews: LinkPreviewsTable;
+  link_preview_settings: LinkPreviewSettingsTable;
 }
