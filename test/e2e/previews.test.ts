@@ -110,7 +110,7 @@ for (const backend of everyStoreBackend()) {
     beforeAll(async () => {
       pages = await startPages();
       open = await startSingle(backend, {
-        previews: { allow_private: true, allow_any_port: true, timeout_ms: 1500 },
+        previews: { allow_private: true, allow_any_port: true, timeout_ms: 3000 },
       });
       strict = await startSingle(backend, {
         previews: { allow_any_port: true, allow_addresses: [PAGE_HOST] },
