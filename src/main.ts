@@ -50,6 +50,8 @@ import { createXmppDoor } from './doors/xmpp/door.js';
 import { type Certificates, createCertificates } from './doors/tls/certificates.js';
 import type { HttpDoor, Readiness } from './doors/http/server.js';
 import { createSharpImages } from './media/sharp.js';
+import { createHttpFetcher } from './outbound/http-fetcher.js';
+import { createPreviewService } from './core/previews/service.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { describeStore, openStore } from './store/open.js';
 import {
@@ -392,6 +394,24 @@ export async function createParley(
     void files.sweep().catch(quiet(logger, 'warn', 'file sweep failed'));
   }, 600_000);
   fileSweep.unref();
+  const previews = createPreviewService({
+    config: {
+      enabled: config.previews.enabled,
+      allowPrivate: config.previews.allow_private,
+      allowAddresses: config.previews.allow_addresses,
+      allowAnyPort: config.previews.allow_any_port,
+      timeoutMs: config.previews.timeout_ms,
+      maxBytes: config.previews.max_bytes,
+      perMinute: config.previews.per_user_per_minute,
+    },
+    store: store.previews,
+    fetcher: createHttpFetcher(),
+  });
+  // Expired previews go hourly; the cache is bounded by the per-person fetch rate and the TTL.
+  const previewSweep = setInterval(() => {
+    void previews.sweep().catch(quiet(logger, 'warn', 'link preview sweep failed'));
+  }, 3600_000);
+  previewSweep.unref();
   const core: Core = {
     nodeId,
     accounts,
@@ -409,6 +429,7 @@ export async function createParley(
     sender: createSendService({ messages, roomChat, files }),
     privateData: createPrivateDataService({ store: store.privateData }),
     files,
+    previews,
     router,
     sessions,
     throttle,
@@ -543,6 +564,7 @@ export async function createParley(
         stopping = true;
         clearInterval(guestSweep);
         clearInterval(fileSweep);
+        clearInterval(previewSweep);
         logger.info('shutting down');
         // Every door stops taking work at once; what is in flight (hook listeners
         // included) gets the grace period, then the doors are stopped in order.

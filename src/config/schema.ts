@@ -296,6 +296,30 @@ export const SCHEMA = {
     clamav_port: { type: 'int', default: 3310, min: 1, max: 65535 },
     clamav_timeout_seconds: { type: 'int', default: 60, min: 1, max: 3600 },
   },
+  /**
+   * Link previews (core/previews, docs/protocol.md "Link previews"): the server fetches
+   * the page of a URL in a message and answers its title, description and image URL.
+   */
+  previews: {
+    enabled: { type: 'bool', default: true },
+    /** Fetch private, loopback, link-local and other non-global addresses (tests, intranets). */
+    allow_private: { type: 'bool', default: false },
+    /** Addresses or CIDR ranges fetched although not global (one intranet, not all). */
+    allow_addresses: {
+      type: 'strings',
+      default: [],
+      check: validRange,
+      patternText: 'IP addresses or CIDR ranges, e.g. "10.1.2.0/24"',
+    },
+    /** Fetch from any port, not only 80 and 443. */
+    allow_any_port: { type: 'bool', default: false },
+    /** The whole fetch, redirects included. */
+    timeout_ms: { type: 'int', default: 5000, min: 100, max: 60000 },
+    /** HTML read per page; a longer page is previewed when its head fits. */
+    max_bytes: { type: 'int', default: 524288, min: 4096, max: 16777216 },
+    /** Pages fetched per person per minute (answers from the cache are free). */
+    per_user_per_minute: { type: 'int', default: 30, min: 1, max: 100000 },
+  },
   presence: {
     node_heartbeat_seconds: { type: 'int', default: 10, min: 1, max: 600 },
     node_timeout_seconds: { type: 'int', default: 30, min: 2, max: 3600 },

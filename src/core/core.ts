@@ -17,6 +17,7 @@ import type { AvatarService } from './profiles/avatars.js';
 import type { RoomChat } from './rooms/chat.js';
 import type { RoomService } from './rooms/service.js';
 import type { PrivateDataService } from './private/service.js';
+import type { PreviewService } from './previews/service.js';
 import type { Feeds } from './feed.js';
 import type { LiveReadiness } from './live.js';
 import type { Router } from './router.js';
@@ -84,4 +85,6 @@ export interface Core {
   guests: GuestService;
   /** Shared files: resumable uploads, access checks, capability links (core/files). */
   files: FileService;
+  /** Link previews: a URL's title, description and image, fetched with SSRF checks (core/previews). */
+  previews: PreviewService;
 }

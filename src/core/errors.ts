@@ -27,6 +27,14 @@ export const CONDITIONS = [
   // cannot be reached, so nothing is accepted unscanned.
   'infected',
   'scanner-unavailable',
+  // Link previews (core/previews): the URL (or a redirect) leads to an address the server
+  // will not fetch, the page is not HTML, it did not answer in time or at all, or previews
+  // are switched off (by the operator, or by the person for themselves).
+  'blocked-address',
+  'not-html',
+  'timeout',
+  'unreachable',
+  'disabled',
 ] as const;
 
 export type Condition = (typeof CONDITIONS)[number];

@@ -11,6 +11,7 @@ import type { ProfileStore } from './profiles/store.js';
 import type { AvatarStore } from './profiles/avatars.js';
 import type { RoomStore } from './rooms/store.js';
 import type { PrivateStore } from './private/store.js';
+import type { PreviewStore } from './previews/store.js';
 
 /** Every store interface core needs, from one backend. */
 export interface Store {
@@ -32,6 +33,8 @@ export interface Store {
   files: FileStore;
   /** One avatar per account, its bytes in the files' blob store (core/profiles/avatars.ts). */
   avatars: AvatarStore;
+  /** Cached link previews and who switched them off (core/previews). */
+  previews: PreviewStore;
   /** Throws when the database cannot be reached (readyz, doctor). */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -22,6 +22,8 @@ import type {
   Profile,
   ServerInfo,
   ProfilePatch,
+  LinkPreview,
+  Privacy,
 } from './types.js';
 
 export interface ClientOptions {
@@ -304,15 +306,17 @@ export class ParleyClient {
     return this.call('PUT', '/me/presence', status === undefined ? { show } : { show, status });
   }
 
-  async privacy(): Promise<{ showLastSeen: boolean; sendReceipts: boolean }> {
+  async privacy(): Promise<Privacy> {
     return this.call('GET', '/me/privacy');
   }
 
-  async updatePrivacy(patch: {
-    showLastSeen?: boolean;
-    sendReceipts?: boolean;
-  }): Promise<{ showLastSeen: boolean; sendReceipts: boolean }> {
+  async updatePrivacy(patch: Partial<Privacy>): Promise<Privacy> {
     return this.call('PATCH', '/me/privacy', patch);
+  }
+
+  /** A link's preview, fetched by the server (docs/protocol.md, "Link previews"). */
+  async linkPreview(url: string): Promise<LinkPreview> {
+    return this.call('GET', `/previews?url=${encodeURIComponent(url)}`);
   }
 
   /** Sends a direct message. Reuse `clientId` when retrying: the server answers with the same message. */

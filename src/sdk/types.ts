@@ -123,6 +123,23 @@ export interface Presence {
 }
 
 /** The status you chose for your account: every device shows it (docs/protocol.md 5.26a). */
+/** The person's own privacy switches (GET/PATCH /me/privacy). */
+export interface Privacy {
+  showLastSeen: boolean;
+  sendReceipts: boolean;
+  /** Whether link previews are shown (and fetched) for this person. */
+  linkPreviews: boolean;
+}
+
+/** A link's preview: text only; `image` is an https URL the client loads itself. */
+export interface LinkPreview {
+  url: string;
+  title?: string;
+  description?: string;
+  image?: string;
+  siteName?: string;
+}
+
 export interface ChosenPresence {
   show: Show | 'invisible';
   status: string;

@@ -10,6 +10,7 @@ import { createSqlFileStore } from './sql/files.js';
 import { createSqlAvatarStore } from './sql/avatars.js';
 import { createSqlFilterStore } from './sql/filters.js';
 import { createSqlPrivateStore } from './sql/private.js';
+import { createSqlPreviewStore } from './sql/previews.js';
 import { createSqlHistoryStore } from './sql/history.js';
 import { createSqlMarkerStore } from './sql/markers.js';
 import { createSqlMessageStore } from './sql/messages.js';
@@ -103,6 +104,7 @@ export async function openStore(
     privateData: createSqlPrivateStore(db),
     files: createSqlFileStore(db),
     avatars: createSqlAvatarStore(db),
+    previews: createSqlPreviewStore(db),
     check,
     async close() {
       health.close();

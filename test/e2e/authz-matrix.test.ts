@@ -192,6 +192,7 @@ const MATRIX: Record<string, Row> = {
   'presence.chosen': self("the caller's own account status"),
   'privacy.get': self('the caller only'),
   'privacy.update': self('the caller only'),
+  'previews.get': self("a link's public page, fetched for the caller; no one's data"),
   'messages.send': {
     scope: 'other',
     cases: [

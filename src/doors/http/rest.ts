@@ -95,6 +95,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   ['GET', '/api/v1/conversations/:with/markers', 'messages.markers', 'none'],
   ['GET', '/api/v1/me/privacy', 'privacy.get', 'none'],
   ['PATCH', '/api/v1/me/privacy', 'privacy.update', 'body'],
+  ['GET', '/api/v1/previews', 'previews.get', 'query'],
   ['PUT', '/api/v1/blocks/:username', 'blocks.add', 'none'],
   ['DELETE', '/api/v1/blocks/:username', 'blocks.remove', 'none'],
   ['GET', '/api/v1/rooms', 'rooms.directory', 'query'],

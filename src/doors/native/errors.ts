@@ -21,6 +21,11 @@ export const HTTP_STATUS: Readonly<Record<Condition, number>> = {
   'unsupported-type': 415,
   infected: 422,
   'scanner-unavailable': 503,
+  'blocked-address': 403,
+  'not-html': 415,
+  timeout: 504,
+  unreachable: 502,
+  disabled: 403,
 };
 
 export interface WireError {

@@ -294,14 +294,17 @@ export const OPS: Record<string, Op> = {
       return {
         showLastSeen: await ctx.core.presence.showLastSeen(id),
         sendReceipts: await ctx.core.receipts.sendReceipts(id),
+        linkPreviews: await ctx.core.previews.enabledFor(id),
       };
     },
   }),
   'privacy.update': op({
     auth: true,
-    shape: { showLastSeen: 'boolean?', sendReceipts: 'boolean?' },
+    shape: { showLastSeen: 'boolean?', sendReceipts: 'boolean?', linkPreviews: 'boolean?' },
     async run(ctx) {
       const id = authed(ctx).user.id;
+      if (ctx.input.linkPreviews !== undefined)
+        await ctx.core.previews.setEnabledFor(id, ctx.input.linkPreviews);
       if (ctx.input.sendReceipts !== undefined)
         await ctx.core.receipts.setSendReceipts(id, ctx.input.sendReceipts);
       if (ctx.input.showLastSeen !== undefined)
@@ -309,8 +312,14 @@ export const OPS: Record<string, Op> = {
       return {
         showLastSeen: await ctx.core.presence.showLastSeen(id),
         sendReceipts: await ctx.core.receipts.sendReceipts(id),
+        linkPreviews: await ctx.core.previews.enabledFor(id),
       };
     },
+  }),
+  'previews.get': op({
+    auth: true,
+    shape: { url: 'string' },
+    run: (ctx) => ctx.core.previews.preview(authed(ctx).user.id, ctx.input.url),
   }),
   'messages.send': op({
     auth: true,

@@ -768,6 +768,35 @@ const MIGRATIONS: Record<string, Migration> = {
           .execute();
     },
   },
+  '0038_link_previews': {
+    async up(db: Kysely<unknown>) {
+      // Link previews (core/previews): one cached answer or failure per URL, swept by expiry.
+      await db.schema
+        .createTable('link_previews')
+        .ifNotExists()
+        .addColumn('url', 'text', (c) => c.primaryKey())
+        .addColumn('data', 'text')
+        .addColumn('error', 'text')
+        .addColumn('fetched_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('link_previews_expires')
+        .ifNotExists()
+        .on('link_previews')
+        .column('expires_at')
+        .execute();
+      // Who switched previews off (a row only for them; no row means on).
+      await db.schema
+        .createTable('link_preview_settings')
+        .ifNotExists()
+        .addColumn('user_id', 'text', (c) =>
+          c.primaryKey().references('users.id').onDelete('cascade'),
+        )
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** A stored log or timeline entry's data as a domain record (migration 0017). */

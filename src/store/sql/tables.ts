@@ -310,6 +310,20 @@ export interface AvatarsTable {
   updated_at: number;
 }
 
+/** Link previews (migration 0038): cached answers and failures by URL. */
+export interface LinkPreviewsTable {
+  url: string;
+  data: string | null;
+  error: string | null;
+  fetched_at: number;
+  expires_at: number;
+}
+
+export interface LinkPreviewSettingsTable {
+  user_id: string;
+  enabled: number;
+}
+
 export interface Database {
   avatars: AvatarsTable;
   conversations: ConversationsTable;
@@ -342,4 +356,6 @@ export interface Database {
   private_data: PrivateDataTable;
   files: FilesTable;
   file_uploads: FileUploadsTable;
+  link_previews: LinkPreviewsTable;
+  link_preview_settings: LinkPreviewSettingsTable;
 }

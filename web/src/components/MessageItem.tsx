@@ -14,6 +14,7 @@ import { Menu } from './Menu.js';
 import { MessageActions } from './MessageActions.js';
 import { MessageEditor } from './MessageEditor.js';
 import { Attachments } from './Attachments.js';
+import { LinkPreviewSlot } from './LinkPreviewSlot.js';
 import { MessageText } from './MessageText.js';
 import { Name } from './Name.js';
 import { Reactions } from './Reactions.js';
@@ -111,6 +112,7 @@ export function MessageItem(props: {
       ) : (
         <>
           {(m.text || !m.attachments?.length) && <MessageText text={m.text} />}
+          {!m.pending && m.text && <LinkPreviewSlot text={m.text} />}
           {m.attachments?.length ? <Attachments files={m.attachments} /> : null}
         </>
       )}

@@ -1,23 +1,32 @@
 import { useEffect, useState } from 'preact/hooks';
 import { privacy, setPrivacy, type Privacy } from '../state/account.js';
 import { describe } from '../state/errors.js';
+import { previewsOn } from '../state/previews.js';
 import { Outcome, useAction } from './useAction.js';
 
-/** Last seen and read receipts (docs/protocol.md 5.28-5.29); each switch saves at once. */
+/** Last seen, read receipts and link previews (docs/protocol.md 5.28-5.29); each switch saves at once. */
 export function PrivacySettings() {
   const [p, setP] = useState<Privacy | null>(null);
   const [loadError, setLoadError] = useState('');
   const a = useAction();
   useEffect(() => {
     privacy()
-      .then(setP)
+      .then((got) => {
+        setP(got);
+        previewsOn.value = got.linkPreviews;
+      })
       .catch((e: unknown) => setLoadError(describe(e)));
   }, []);
   // The switch moves at once; if the server refuses, it goes back and says why.
   async function toggle(k: keyof Privacy, on: boolean) {
     const was = p!;
     setP({ ...was, [k]: on });
-    if (!(await a.run(async () => setP(await setPrivacy({ [k]: on })), 'Saved.'))) setP(was);
+    const saved = await a.run(async () => {
+      const now = await setPrivacy({ [k]: on });
+      setP(now);
+      previewsOn.value = now.linkPreviews;
+    }, 'Saved.');
+    if (!saved) setP(was);
   }
   return (
     <section aria-labelledby="set-privacy-h">
@@ -45,9 +54,18 @@ export function PrivacySettings() {
             />
             Send read receipts
           </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={p.linkPreviews}
+              onChange={(e) => void toggle('linkPreviews', e.currentTarget.checked)}
+            />
+            Show link previews
+          </label>
           <p class="hint">
             Only people who see your presence see when you were last online. Without read receipts,
-            others do not learn when you read their messages.
+            others do not learn when you read their messages. Link previews are fetched by the
+            server, never by your browser.
           </p>
           <Outcome error={a.error} done={a.done} />
         </>

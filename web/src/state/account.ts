@@ -2,7 +2,7 @@ import type { DeviceSession, Profile, ProfilePatch } from '../../../src/sdk/inde
 import { client } from './client.js';
 
 /** My own account: profile, privacy, devices, password and keyword filters. */
-export type Privacy = { showLastSeen: boolean; sendReceipts: boolean };
+export type Privacy = { showLastSeen: boolean; sendReceipts: boolean; linkPreviews: boolean };
 
 export async function myProfile(): Promise<Profile> {
   return (await client.me()).profile;

@@ -43,6 +43,16 @@ export function stanzaCondition(
       return { condition: 'service-unavailable', text: 'try again later' };
     case 'quota-exceeded':
       return { condition: 'resource-constraint', text };
+    // Link previews have no XMPP operation yet; listed so the mapping stays total.
+    case 'blocked-address':
+    case 'disabled':
+      return { condition: 'not-allowed', text };
+    case 'not-html':
+      return { condition: 'not-acceptable', text };
+    case 'timeout':
+      return { condition: 'remote-server-timeout', text };
+    case 'unreachable':
+      return { condition: 'remote-server-not-found', text };
     case 'internal-error':
       return { condition: 'internal-server-error', internal: true };
   }
