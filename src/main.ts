@@ -7,6 +7,11 @@ import { configWarnings } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { closeRevokedSessions, watchRevocations } from './core/accounts/revocation.js';
 import { createGuestService } from './core/accounts/guests.js';
+import {
+  storingGuestFirst,
+  storingGuestsOfSends,
+  viewingHeldGuests,
+} from './core/accounts/guest-acts.js';
 import { createSaslService } from './core/accounts/sasl/service.js';
 import { createAccountService } from './core/accounts/service.js';
 import { createFastTokenService } from './core/accounts/tokens.js';
@@ -144,7 +149,16 @@ export async function createParley(
     throw err;
   }
 
-  const users = createUserDirectory(store);
+  const guests = createGuestService({
+    store: store.accounts,
+    reserved: config.registration.reserved_usernames,
+    // Built below; called only once the server runs.
+    beforeDelete: (userId) => rooms.removeAccount(userId),
+    afterStore: (userId) => presence.stored(userId),
+    perAddressPerHour: config.registration.accounts_per_address_per_hour * 6,
+  });
+  const heldGuest = (userId: string) => guests.byId(userId) !== undefined;
+  const users = createUserDirectory(store, guests);
   const hooks = createHooks({
     onError: (err, hook) => logger.warn({ err, hook }, 'a hook listener failed'),
     onDropped: dropWarning(logger),
@@ -179,6 +193,7 @@ export async function createParley(
       }),
     ),
     reserved: config.registration.reserved_usernames,
+    heldByGuest: (name) => guests.holds(name),
     // Built below; called only once the server runs. The avatar goes first, with its blob.
     beforeDelete: async (userId) => {
       await avatars.remove(userId);
@@ -186,12 +201,6 @@ export async function createParley(
     },
     scramIterations: l.scram_iterations,
     onError: (err) => logger.warn({ err }, 'could not store SCRAM credentials at login'),
-  });
-  const guests = createGuestService({
-    store: store.accounts,
-    reserved: config.registration.reserved_usernames,
-    beforeDelete: (userId) => rooms.removeAccount(userId),
-    perAddressPerHour: config.registration.accounts_per_address_per_hour * 6,
   });
   // Guests whose connection went away without ending them (a crashed node) expire.
   const guestSweep = setInterval(() => {
@@ -225,6 +234,7 @@ export async function createParley(
     router,
     sessions,
     usernameOf: users.usernameOf,
+    held: heldGuest,
     heartbeatSeconds: config.presence.node_heartbeat_seconds,
     nodeTimeoutSeconds: config.presence.node_timeout_seconds,
     onError: quiet(logger, 'warn', 'presence update failed'),
@@ -291,7 +301,8 @@ export async function createParley(
     sessions,
     router,
     subjectPrefix: config.bus.subject_prefix,
-    roomIdsOf: (userId) => store.rooms.roomIdsOf(userId),
+    // A guest held in memory is in no room (joining stores it first).
+    roomIdsOf: async (userId) => (heldGuest(userId) ? [] : store.rooms.roomIdsOf(userId)),
     onError: quiet(logger, 'warn', 'room delivery problem'),
   });
   const roomDeps = {
@@ -415,18 +426,19 @@ export async function createParley(
   const core: Core = {
     nodeId,
     accounts,
-    profiles,
+    // A guest held in memory is stored before anything it does names it (core/accounts/guests.ts).
+    profiles: viewingHeldGuests(guests, storingGuestFirst(guests, profiles, ['update'])),
     avatars,
-    contacts,
-    presence,
+    contacts: storingGuestFirst(guests, contacts, ['block']),
+    presence: storingGuestFirst(guests, presence, ['choose']),
     occupancy,
     messages,
     conversations,
     history,
     receipts,
-    rooms,
+    rooms: storingGuestFirst(guests, rooms, ['join']),
     roomChat,
-    sender: createSendService({ messages, roomChat, files }),
+    sender: storingGuestsOfSends(guests, createSendService({ messages, roomChat, files })),
     privateData: createPrivateDataService({ store: store.privateData }),
     files,
     previews,

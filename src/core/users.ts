@@ -1,3 +1,4 @@
+import type { GuestRegistry } from './accounts/guests.js';
 import type { UserRecord } from './accounts/store.js';
 import type { Store } from './store.js';
 
@@ -25,17 +26,32 @@ export interface UserDirectory {
   displayNames(ids: readonly string[]): Promise<Map<string, string>>;
 }
 
-export function createUserDirectory(store: Store): UserDirectory {
+/**
+ * `guests`: the guests this node holds in memory (core/accounts/guests.ts), found
+ * before the store is asked; they have no profile (no display name) yet.
+ */
+export function createUserDirectory(store: Store, guests?: GuestRegistry): UserDirectory {
+  const byId = async (id: string) => guests?.byId(id) ?? store.accounts.userById(id);
+  const byUsername = async (name: string) =>
+    guests?.byName(name) ?? store.accounts.userByUsername(name);
   return {
-    byUsername: (name) => store.accounts.userByUsername(name),
-    byId: (id) => store.accounts.userById(id),
-    usernameOf: async (id) => (await store.accounts.userById(id))?.username,
+    byUsername,
+    byId,
+    usernameOf: async (id) => (await byId(id))?.username,
     displayName: async (id) => (await store.profiles.profile(id))?.displayName ?? '',
     isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
     roomName: async (id) => (await store.rooms.byId(id))?.name,
-    usernames: (ids) => store.accounts.usernames(ids),
+    async usernames(ids) {
+      const found = await store.accounts.usernames(ids);
+      if (guests)
+        for (const id of ids) {
+          const g = guests.byId(id);
+          if (g) found.set(id, g.username);
+        }
+      return found;
+    },
     async holder(name) {
-      const u = await store.accounts.userByUsername(name);
+      const u = await byUsername(name);
       return u ? (u.guest ? 'guest' : 'account') : undefined;
     },
     displayNames: (ids) => store.profiles.displayNames(ids),

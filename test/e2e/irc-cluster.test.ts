@@ -1,7 +1,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { describeOn } from '../helpers/backends.js';
 import { clusterSetups, useCluster } from '../helpers/cluster.js';
-import { ircLogin, ircPort, type RawIrc } from '../helpers/irc.js';
+import { ircLogin, ircPort, RawIrc } from '../helpers/irc.js';
 import { uname } from '../helpers/server.js';
 import { endDoorSessions } from '../../src/core/accounts/revocation.js';
 
@@ -93,6 +93,32 @@ for (const setup of clusterSetups) {
         await x.whenClosed();
       }
       await conn.setPresence('away', 'still here');
+    });
+
+    it('two nodes gave one guest name: the guest stored second is told 433 and closed', async () => {
+      const host = await c.node2.client().register(uname('h'), PASSWORD);
+      const room = `g${Date.now() % 100000}`;
+      await c.node2.client(host.token).rooms.create(room);
+      const nick = uname('twin');
+      const guestOn = async (port: number) => {
+        const g = await RawIrc.open(port);
+        open.push(g);
+        g.send(`NICK ${nick}`);
+        g.send('USER g 0 * :Guest');
+        await g.command('001');
+        return g;
+      };
+      // Each node holds the name in memory: neither knows of the other yet.
+      const first = await guestOn(ircPort(c.node1));
+      const second = await guestOn(ircPort(c.node2));
+      first.send(`JOIN #${room}`);
+      await first.command('366');
+      second.send(`JOIN #${room}`);
+      const taken = await second.command('433');
+      expect(taken.params[1]).toBe(nick);
+      await second.command('ERROR');
+      const members = await c.node2.client(host.token).rooms.members(room);
+      expect(members.members.filter((m) => m.username === nick)).toHaveLength(1);
     });
   });
 }

@@ -143,6 +143,49 @@ for (const backend of everyStoreBackend()) {
       expect(got.source.split('!')[0]).toBe(an);
     });
 
+    it('a guest is stored at its first durable act, not before; its name is held meanwhile', async () => {
+      const store = node.parley.store as Store & { db: Kysely<unknown> };
+      const rowsOf = async (name: string) =>
+        (
+          await sql<{
+            n: number;
+          }>`select count(*) as n from users where username = ${name}`.execute(store.db)
+        ).rows[0]!.n;
+      const web = node.client();
+      const webName = uname('host');
+      await web.register(webName, PASSWORD);
+      const room = `held${Date.now() % 100000}`;
+      await web.rooms.create(room);
+      const nick = uname('held');
+      const g = await guest(port, nick);
+      open.push(g);
+      await g.command('001');
+      // Held in memory: nothing stored, yet the name is taken here and WHOIS knows it.
+      expect(Number(await rowsOf(nick))).toBe(0);
+      await expect(node.client().register(nick, PASSWORD)).rejects.toMatchObject({
+        condition: 'conflict',
+      });
+      g.send(`WHOIS ${nick}`);
+      await g.command('311');
+      g.send(`JOIN #${room}`);
+      await g.command('366');
+      expect(Number(await rowsOf(nick))).toBe(1);
+      const members = await web.rooms.members(room);
+      expect(members.members.find((m) => m.username === nick)?.guest).toBe(true);
+    });
+
+    it('a guest that never acted leaves no row and frees its name when it goes', async () => {
+      const nick = uname('brief');
+      const g = await guest(port, nick);
+      await g.command('001');
+      g.send('QUIT :bye');
+      await g.wait((l) => l.command === 'ERROR', 'closed');
+      g.close();
+      // Freed at once, nothing to delete: an account may take the name.
+      await expect.poll(() => node.parley.core.guests.holds(nick)).toBe(false);
+      await node.client().register(nick, PASSWORD);
+    });
+
     it('a second guest asking for a taken guest name gets 433 and picks another', async () => {
       const nick = uname('twin');
       const a = await guest(port, nick);

@@ -209,6 +209,8 @@ export function createAccountService(deps: {
   /** New accounts per address (sign-ups with an invite code are not counted). */
   signups: RateLimiter;
   reserved: readonly string[];
+  /** Names held right now by guests not yet stored (core/accounts/guests.ts): taken too. */
+  heldByGuest?: (username: string) => boolean;
   /**
    * Runs before an account is deleted: what other services must undo while the
    * account still exists (rooms it is in see it leave, a room it owned passes on).
@@ -350,6 +352,8 @@ export function createAccountService(deps: {
   ): Promise<UserRecord> {
     const name = normalizeUsername(username);
     assertNotReserved(name, deps.reserved);
+    if (deps.heldByGuest?.(name))
+      throw new ParleyError('conflict', `the username "${name}" is taken`, { field: 'username' });
     const pw = checkPassword(password);
     admit?.();
     const t = now();

@@ -95,6 +95,8 @@ export interface PresenceService {
   refresh(): Promise<number>;
   /** Resolves once the presence work queued for `userId` so far is done (before deleting a guest). */
   settled(userId: string): Promise<void>;
+  /** A guest held in memory (`held`) was just stored: its presence is written and told now. */
+  stored(userId: string): Promise<void>;
   /** Writes the node's heartbeat; call before serving. */
   start(): Promise<void>;
   /** Waits for pending work and forgets this node's rows. */
@@ -177,6 +179,11 @@ export function createPresenceService(deps: {
   nodeTimeoutSeconds: number;
   onError: (err: unknown) => void;
   hooks?: Hooks;
+  /**
+   * Guests held in memory (core/accounts/guests.ts): no watchers, no choice, no
+   * rows, so nothing is read or written for them until they are stored (`stored`).
+   */
+  held?: (userId: string) => boolean;
   /** For directed presence: who a username is, and blocks. */
   directory?: {
     byUsername(username: string): Promise<{ id: string } | undefined>;
@@ -322,8 +329,28 @@ export function createPresenceService(deps: {
     hooks.emit('presence.changed', { userId, show, status, since, at });
   }
 
+  /** A held guest's presence, from this node's sessions alone (no one else can see it). */
+  async function heldInfo(userId: string): Promise<PresenceInfo | undefined> {
+    const agg = localAggregate(userId);
+    const username = await deps.usernameOf(userId);
+    if (!username) return undefined;
+    const at = now();
+    return agg
+      ? {
+          userId,
+          username,
+          show: agg.show,
+          status: agg.status,
+          since: agg.since,
+          lastSeen: null,
+          at,
+        }
+      : { userId, username, show: 'offline', status: '', since: at, lastSeen: null, at };
+  }
+
   function update(userId: string, changed?: Session): Promise<PresenceInfo | undefined> {
     return serial(userId, async () => {
+      if (deps.held?.(userId)) return heldInfo(userId);
       await store.setNodePresence(userId, nodeId, localAggregate(userId));
       const info = await broadcast(userId);
       if (changed) await tellResource(changed);
@@ -382,6 +409,7 @@ export function createPresenceService(deps: {
       priority: 0,
       follows: !hidden,
     });
+    if (deps.held?.(s.userId)) return;
     void update(s.userId, s).catch(() => {}); // serial() has logged it
     void serial(s.userId, async () => {
       // Every device starts from the account's choice (restored on each reconnect); one
@@ -394,6 +422,7 @@ export function createPresenceService(deps: {
   });
   sessions.onSessionRemoved((s) => {
     local.delete(s.connectionId);
+    if (deps.held?.(s.userId)) return;
     void update(s.userId, s).catch(() => {});
   });
 
@@ -552,6 +581,10 @@ export function createPresenceService(deps: {
     },
 
     settled: (userId) => (chains.get(userId) ?? Promise.resolve()).then(() => undefined),
+
+    async stored(userId) {
+      await update(userId);
+    },
 
     async refresh() {
       let told = 0;

@@ -20,7 +20,7 @@ import { liveExtras } from './handlers/live.js';
 import { mask, roomMessageBytes, toIrc, type Viewer } from './mapping/events.js';
 import { usernameToNick } from './mapping/nick.js';
 import { type NumericName, numericReply } from './mapping/numerics.js';
-import { LineQueue } from './output.js';
+import { WriteQueue } from '../write-queue.js';
 
 /** What every connection of the IRC door shares: built once per door. */
 export interface IrcDeps {
@@ -90,8 +90,8 @@ export class IrcConnection implements FeedSink, Viewer {
   readonly address: string;
 
   private readonly framer = new Framer();
-  /** What is written, flushed once per turn (output.ts). */
-  private readonly out: LineQueue;
+  /** What is written, flushed once per turn (doors/write-queue.ts). */
+  private readonly out: WriteQueue;
   private readonly bucket: TokenBucket;
   private feed: Feed | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -117,7 +117,7 @@ export class IrcConnection implements FeedSink, Viewer {
   ) {
     this.address = socket.remoteAddress ?? 'unknown';
     this.tls = socket instanceof TLSSocket;
-    this.out = new LineQueue(socket);
+    this.out = new WriteQueue(socket);
     this.bucket = new TokenBucket(deps.config.irc.line_burst);
     // Shared listeners, not closures per connection: the transport finds its connection.
     (socket as Attached)[CONNECTION] = this;
@@ -321,7 +321,8 @@ export class IrcConnection implements FeedSink, Viewer {
   /** Finished lines (CRLF included), written at the end of the turn; a client too far behind is cut off. */
   private writeText(text: string | Buffer): void {
     if (this.closed || text.length === 0) return;
-    if (!this.out.push(text, this.deps.config.irc.send_queue_bytes)) {
+    this.out.push(text);
+    if (this.out.queuedBytes > this.deps.config.irc.send_queue_bytes) {
       this.closed = true;
       this.out.drop();
       this.socket.destroy();

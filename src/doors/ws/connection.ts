@@ -17,7 +17,8 @@ import { toWireError } from '../native/errors.js';
 import { checkShape, parseJsonBytes } from '../native/json.js';
 import { OPS, runOp } from '../native/ops.js';
 import { CLOSE, PROTOCOL_VERSION } from './frames.js';
-import { eventFrame, FrameQueue, rawSocket, textFrame } from './frames-out.js';
+import { WriteQueue } from '../write-queue.js';
+import { eventFrame, rawSocket, textFrame } from './frames-out.js';
 
 /** Conditions that say the client is misbehaving (they count toward closing it). */
 const ABUSE: ReadonlySet<Condition> = new Set([
@@ -68,7 +69,7 @@ export class WsConnection implements FeedSink {
   /** Built on first use: most connections never log, and a pino child costs about 1 kB. */
   private logger: Logger | undefined;
   /** Frames for this turn, written together (undefined: ws.send, one at a time). */
-  private readonly out: FrameQueue | undefined;
+  private readonly out: WriteQueue | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -81,7 +82,7 @@ export class WsConnection implements FeedSink {
     this.rate = new TokenBucket(limits.frame_burst);
     deps.metrics.connections.inc({ door: 'ws' });
     const raw = rawSocket(socket);
-    this.out = raw ? new FrameQueue(raw, deps.countFrames) : undefined;
+    this.out = raw ? new WriteQueue(raw, deps.countFrames) : undefined;
 
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
       this.onMessage(toBuffer(data), isBinary),

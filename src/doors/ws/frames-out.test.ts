@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { CoreEvent } from '../../core/events.js';
-import { eventFrame, FrameQueue, rawSocket, textFrame } from './frames-out.js';
+import { WriteQueue } from '../write-queue.js';
+import { eventFrame, rawSocket, textFrame } from './frames-out.js';
 
 /** A ws server and a real ws client connected to it. */
 async function pair(serverOpts: Record<string, unknown> = {}, clientOpts = {}) {
@@ -44,7 +45,7 @@ describe('raw frames on a ws socket', () => {
     const raw = rawSocket(p.ws);
     expect(raw).toBeDefined();
     const writes: number[] = [];
-    const q = new FrameQueue(raw!, (n) => writes.push(n));
+    const q = new WriteQueue(raw!, (n) => writes.push(n));
     const texts = ['short', 'é✓𝄞 emoji 🫖', 'x'.repeat(200), 'y'.repeat(70_000)];
     const expected: string[] = [];
     for (const [i, t] of texts.entries()) {
@@ -64,7 +65,7 @@ describe('raw frames on a ws socket', () => {
   it('flush sends at once (before a close frame) and writes nothing to a closed socket', async () => {
     const p = await pair();
     const writes: number[] = [];
-    const q = new FrameQueue(rawSocket(p.ws)!, (n) => writes.push(n));
+    const q = new WriteQueue(rawSocket(p.ws)!, (n) => writes.push(n));
     q.push(textFrame(Buffer.from('last words')));
     q.flush();
     const closed = new Promise<number>((r) => p.client.once('close', (code) => r(code)));

@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { CoreEvent } from '../../core/events.js';
 import { eventJson } from '../native/events.js';
@@ -11,8 +10,8 @@ import { eventJson } from '../native/events.js';
  * would re-encode the JSON to UTF-8, build its own frame header and make its
  * own system call. Instead the whole frame (header and payload: a server's
  * frames are unmasked, so they are the same bytes for every client) is built
- * once per event, and each socket is corked for the rest of the event-loop
- * turn, so everything it is sent in that turn leaves in one `writev`.
+ * once per event and queued on the connection's `WriteQueue` (doors/write-queue.ts,
+ * shared with the IRC door), which writes what a connection got in one write.
  *
  * Writing a finished frame straight to the TCP socket is safe because ws's
  * Sender only ever holds data back for permessage-deflate or Blob payloads,
@@ -69,72 +68,4 @@ export function rawSocket(ws: WebSocket): Socket | undefined {
   if (!s || typeof s.write !== 'function') return undefined;
   if (w._extensions && Object.keys(w._extensions).length > 0) return undefined;
   return s;
-}
-
-const waiting = new Set<FrameQueue>();
-let scheduled = false;
-
-/**
- * Under load, flushes at most this often: frames arriving meanwhile join the
- * next write, so a busy connection gets a few large writes instead of many small
- * ones (each a system call that on loopback also runs the receiver's TCP work).
- * An idle server still flushes at the end of the current turn.
- */
-const COALESCE_MS = 2;
-let lastFlush = 0;
-
-function schedule(): void {
-  if (scheduled) return;
-  scheduled = true;
-  const since = performance.now() - lastFlush;
-  if (since >= COALESCE_MS) setImmediate(flushAll);
-  else setTimeout(flushAll, COALESCE_MS - since);
-}
-
-function flushAll(): void {
-  scheduled = false;
-  lastFlush = performance.now();
-  for (const q of waiting) q.flush();
-  waiting.clear();
-}
-
-/**
- * One connection's outgoing frames for the rest of this event-loop turn: all
- * of them leave together, in order, in one write (one system call) when the
- * turn ends. Everything the connection sends that must keep its order goes
- * through here; ws writes only pings and the close frame itself, after `flush`.
- */
-export class FrameQueue {
-  private frames: Buffer[] = [];
-  private bytes = 0;
-
-  constructor(
-    private readonly socket: Socket,
-    /** Counts frames written (a metric), once per write rather than per frame. */
-    private readonly written: (frames: number) => void,
-  ) {}
-
-  /** Bytes accepted but not yet handed to the socket. */
-  get pendingBytes(): number {
-    return this.bytes;
-  }
-
-  push(frame: Buffer): void {
-    this.frames.push(frame);
-    this.bytes += frame.length;
-    if (this.frames.length === 1) {
-      waiting.add(this);
-      schedule();
-    }
-  }
-
-  flush(): void {
-    const list = this.frames;
-    if (list.length === 0) return;
-    this.frames = [];
-    this.bytes = 0;
-    if (this.socket.destroyed || !this.socket.writable) return;
-    this.socket.write(list.length === 1 ? list[0]! : Buffer.concat(list));
-    this.written(list.length);
-  }
 }

@@ -11,6 +11,7 @@ import type {
   Visibility,
 } from '../../core/rooms/store.js';
 import { PREVIEW_SOURCE } from '../../core/conversations/store.js';
+import { compiled } from './compiled.js';
 import { isUniqueViolation } from './errors.js';
 import {
   type MakeTx,
@@ -98,16 +99,6 @@ async function roomWhere(
   return r && toRoom(r);
 }
 
-async function memberOf(db: Tx, roomId: string, userId: string): Promise<Member | undefined> {
-  const r = await db
-    .selectFrom('room_members')
-    .selectAll()
-    .where('room_id', '=', roomId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return r && toMember(r);
-}
-
 async function banOf(db: Tx, roomId: string, userId: string): Promise<Ban | undefined> {
   const r = await db
     .selectFrom('room_bans')
@@ -129,10 +120,108 @@ async function loadMessage(db: Tx, where: { id: string } | { sender: string; cli
   return toMessage(r, (await reactionsOf(db, [r.id])).get(r.id) ?? []);
 }
 
+/**
+ * The statements a room message runs (a member check, the head, the event, the
+ * message), built once per store (compiled.ts): building them with Kysely on each
+ * message cost about as much as running them.
+ */
+function roomStatements(db: Kysely<Database>) {
+  return {
+    member: compiled((p: { roomId: string; userId: string }) =>
+      db
+        .selectFrom('room_members')
+        .selectAll()
+        .where('room_id', '=', p.roomId)
+        .where('user_id', '=', p.userId),
+    ),
+    head: compiled((p: { roomId: string }) =>
+      db.selectFrom('rooms').select('head').where('id', '=', p.roomId),
+    ),
+    byNameUncounted: compiled((p: { name: string }) =>
+      db
+        .selectFrom('rooms')
+        .selectAll()
+        .select(sql<number>`-1`.as('member_count'))
+        .where('name', '=', p.name),
+    ),
+    appendEvent: compiled(
+      (p: {
+        roomId: string;
+        seq: number;
+        at: number;
+        name: string;
+        actorId: string | null;
+        messageId: string | null;
+        data: string;
+      }) =>
+        db.insertInto('room_events').values({
+          room_id: p.roomId,
+          seq: p.seq,
+          at: p.at,
+          name: p.name,
+          actor_id: p.actorId,
+          message_id: p.messageId,
+          data: p.data,
+        }),
+    ),
+    setHead: compiled((p: { roomId: string; seq: number; at: number }) =>
+      db.updateTable('rooms').set({ head: p.seq, last_at: p.at }).where('id', '=', p.roomId),
+    ),
+    insertMessage: compiled(
+      (p: {
+        id: string;
+        conversationId: string;
+        seq: number;
+        senderId: string;
+        recipientId: string;
+        clientId: string;
+        body: string;
+        replyTo: string | null;
+        createdAt: number;
+        attachments: string | null;
+      }) =>
+        db.insertInto('messages').values({
+          id: p.id,
+          conversation_id: p.conversationId,
+          seq: p.seq,
+          sender_id: p.senderId,
+          recipient_id: p.recipientId,
+          client_id: p.clientId,
+          body: p.body,
+          reply_to: p.replyTo,
+          created_at: p.createdAt,
+          edited_at: null,
+          deleted_at: null,
+          visible_to_recipient: 1,
+          filtered: 0,
+          attachments: p.attachments,
+        }),
+    ),
+  };
+}
+type RoomStatements = ReturnType<typeof roomStatements>;
+
+async function memberOf(
+  st: RoomStatements,
+  db: Tx,
+  roomId: string,
+  userId: string,
+): Promise<Member | undefined> {
+  const [r] = await st.member(db, { roomId, userId });
+  return r && toMember(r);
+}
+
+async function headOf(st: RoomStatements, tx: Tx, roomId: string): Promise<number> {
+  const [r] = await st.head(tx, { roomId });
+  if (!r) throw new Error(`room ${roomId} is gone`);
+  return Number(r.head);
+}
+
 function txFor(
   tx: Transaction<Database>,
   roomId: string,
   kind: 'sqlite' | 'postgres',
+  st: RoomStatements,
   guard?: UserLockGuard,
 ): RoomTx {
   return {
@@ -181,7 +270,7 @@ function txFor(
       await tx.updateTable('rooms').set(set).where('id', '=', roomId).execute();
     },
 
-    member: (userId) => memberOf(tx, roomId, userId),
+    member: (userId) => memberOf(st, tx, roomId, userId),
 
     async ownerCount() {
       const r = await tx
@@ -329,41 +418,22 @@ function txFor(
         .execute();
     },
 
-    async nextSeq() {
-      const r = await tx
-        .selectFrom('rooms')
-        .select('head')
-        .where('id', '=', roomId)
-        .executeTakeFirstOrThrow();
-      return Number(r.head) + 1;
-    },
+    nextSeq: () => headOf(st, tx, roomId).then((head) => head + 1),
 
     async append(e) {
       // The room is locked for this transaction, so head+1 is gapless and in commit order.
-      const r = await tx
-        .selectFrom('rooms')
-        .select('head')
-        .where('id', '=', roomId)
-        .executeTakeFirstOrThrow();
-      const seq = Number(r.head) + 1;
+      const seq = (await headOf(st, tx, roomId)) + 1;
       const data = typeof e.data === 'function' ? e.data(seq) : e.data;
-      await tx
-        .insertInto('room_events')
-        .values({
-          room_id: roomId,
-          seq,
-          at: e.at,
-          name: e.name,
-          actor_id: e.actorId,
-          message_id: e.messageId,
-          data: JSON.stringify(blankNames(data)),
-        })
-        .execute();
-      await tx
-        .updateTable('rooms')
-        .set({ head: seq, last_at: e.at })
-        .where('id', '=', roomId)
-        .execute();
+      await st.appendEvent(tx, {
+        roomId,
+        seq,
+        at: e.at,
+        name: e.name,
+        actorId: e.actorId,
+        messageId: e.messageId,
+        data: JSON.stringify(blankNames(data)),
+      });
+      await st.setHead(tx, { roomId, seq, at: e.at });
       return { ...e, data, roomId, seq };
     },
 
@@ -402,25 +472,18 @@ function txFor(
     },
 
     async insertMessage(m, seq, mentions) {
-      await tx
-        .insertInto('messages')
-        .values({
-          id: m.id,
-          conversation_id: m.conversationId,
-          seq,
-          sender_id: m.senderId,
-          recipient_id: m.recipientId,
-          client_id: m.clientId,
-          body: m.text,
-          reply_to: m.replyTo,
-          created_at: m.createdAt,
-          edited_at: null,
-          deleted_at: null,
-          visible_to_recipient: 1,
-          filtered: 0,
-          attachments: attachmentsJson(m),
-        })
-        .execute();
+      await st.insertMessage(tx, {
+        id: m.id,
+        conversationId: m.conversationId,
+        seq,
+        senderId: m.senderId,
+        recipientId: m.recipientId,
+        clientId: m.clientId,
+        body: m.text,
+        replyTo: m.replyTo,
+        createdAt: m.createdAt,
+        attachments: attachmentsJson(m),
+      });
       for (const userId of new Set(mentions))
         await tx
           .insertInto('mentions')
@@ -481,15 +544,20 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
   // Everything that changes a room runs under its lock (on PostgreSQL an advisory
   // lock; SQLite has one writer): timeline seqs are head+1 and membership checks
   // still hold at commit. Changes share transactions (room-commit.ts).
-  const makeTx: MakeTx = (tx, roomId, guard) => txFor(tx, roomId, kind, guard);
+  const st = roomStatements(db);
+  const makeTx: MakeTx = (tx, roomId, guard) => txFor(tx, roomId, kind, st, guard);
   const transact =
     kind === 'sqlite' ? sqliteGroupCommit(db, makeTx) : postgresGroupCommit(db, makeTx);
   return {
     transact,
 
-    byName: (name, opts) => roomWhere(db, 'name', name, opts?.count !== false),
+    async byName(name, opts) {
+      if (opts?.count !== false) return roomWhere(db, 'name', name);
+      const [r] = await st.byNameUncounted(db, { name });
+      return r && toRoom(r);
+    },
     byId: (id) => roomWhere(db, 'id', id),
-    member: (roomId, userId) => memberOf(db, roomId, userId),
+    member: (roomId, userId) => memberOf(st, db, roomId, userId),
     ban: (roomId, userId) => banOf(db, roomId, userId),
 
     async directory(q) {

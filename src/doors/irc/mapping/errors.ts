@@ -13,6 +13,13 @@ export function refuse(c: IrcConnection, command: string, err: unknown, target?:
     c.notice(`${command} failed: internal error`);
     return;
   }
+  // A guest held on this node lost its name to another node's guest (or a new
+  // account) before it was stored (core/accounts/guests.ts): the nick is taken.
+  if (err.field === 'guest-name') {
+    c.numeric('ERR_NICKNAMEINUSE', [c.nick], 'Nickname is already in use (taken meanwhile)');
+    c.quit('Nickname taken meanwhile: reconnect with another nick');
+    return;
+  }
   if (err.condition === 'internal-error' || err.condition === 'unavailable')
     c.log.warn({ err }, 'irc command failed');
   const code = err.condition.toUpperCase().replace(/-/g, '_');
