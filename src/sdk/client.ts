@@ -171,7 +171,7 @@ export class ParleyClient {
       res = await fetch(`${this.baseUrl}/api/v1${path}`, {
         method,
         headers,
-        ...(body !== undefined ? { body: body as BodyInit } : {}),
+        ...(body !== undefined ? { body: body as RequestInit['body'] } : {}),
       });
     } catch (err) {
       throw new ParleyApiError(
