@@ -32,6 +32,8 @@ const { values: opt } = parseArgs({
     register: { type: 'boolean', default: false },
     label: { type: 'string', default: '' },
     'drain-max': { type: 'string', default: '30' },
+    // Keep the logged-in clients idle this long after the last phase (for memory probes).
+    hold: { type: 'string', default: '0' },
   },
 });
 const N = Number(opt.users);
@@ -261,7 +263,7 @@ out({
     before && afterLogin ? Math.round((afterLogin.rssB - before.rssB) / online.length) : undefined,
 });
 
-for (const rate of opt.rates!.split(',').map(Number)) {
+for (const rate of opt.rates!.split(',').filter(Boolean).map(Number)) {
   const lat: number[] = [];
   let sent = 0;
   const base = performance.now();
@@ -317,6 +319,10 @@ for (const rate of opt.rates!.split(',').map(Number)) {
     serverCpuS: p0 && p2 ? +(p2.cpuS - p0.cpuS).toFixed(2) : undefined,
     rssMB: p2 ? +(p2.rssB / 2 ** 20).toFixed(1) : undefined,
   });
+}
+if (Number(opt.hold) > 0) {
+  out({ phase: 'hold', seconds: Number(opt.hold) });
+  await new Promise((r) => setTimeout(r, Number(opt.hold) * 1000));
 }
 for (const c of clients) c.sock?.destroy();
 process.exit(0);

@@ -8,9 +8,10 @@
  *   node --import tsx bench/xmpp/parley-self.ts --port 35222 --users 5000 \
  *     --template /tmp/xmppbench/parley-template --dir /tmp/xmppbench/parley
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeHeapSnapshot } from 'node:v8';
 import { buildConfig } from '../../src/config/load.js';
 import { createParley } from '../../src/main.js';
 
@@ -23,6 +24,10 @@ const { values } = parseArgs({
     password: { type: 'string', default: 'bench-password-1' },
     cert: { type: 'string' },
     key: { type: 'string' },
+    // With `node --expose-gc`: on SIGUSR2, collect garbage and append memoryUsage() as a
+    // JSON line to this file, plus a heap snapshot beside it when --snapshots is set.
+    'mem-file': { type: 'string' },
+    snapshots: { type: 'boolean', default: false },
   },
 });
 const users = Number(values.users);
@@ -85,5 +90,17 @@ const stop = () => {
     process.exit(0);
   });
 };
+let probes = 0;
+process.on('SIGUSR2', () => {
+  const file = values['mem-file'];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!file || !gc) return;
+  for (let i = 0; i < 4; i++) gc();
+  const m = process.memoryUsage();
+  const snapshot = values.snapshots
+    ? writeHeapSnapshot(`${file}.${probes}.heapsnapshot`)
+    : undefined;
+  appendFileSync(file, JSON.stringify({ probe: probes++, ...m, snapshot }) + '\n');
+});
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
