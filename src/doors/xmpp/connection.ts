@@ -70,6 +70,13 @@ class SinkRelay implements FeedSink {
   }
 }
 
+/** What every stream tells core it handles; never changed, so shared. */
+const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
+  'typing',
+  'receipts',
+  'resources',
+]);
+
 /** Stanzas queued but not yet handled, beyond which the socket stops being read. */
 const MAX_QUEUED = 64;
 /** Live events waiting behind a lookup before the client is cut off. */
@@ -107,21 +114,22 @@ export class XmppConnection implements FeedSink {
   /** Usernames whose answer to one's own request this stream waits for (mapping/events.ts). */
   asking = new Set<string>();
   /** Typing, receipts and each session's presence reach XMPP as chat states, markers, resources. */
-  capabilities = new Set<Capability>(['typing', 'receipts', 'resources']);
+  capabilities = CAPABILITIES;
   /** XEP-0198, once enabled. */
   sm: StreamManagement | undefined;
   /** XEP-0352: what is held back while the client is inactive. */
   csi = new ClientState();
   /** The connection dropped; the session waits to be resumed (XEP-0198). */
   detached = false;
-  /** Per contact seen online, the resources this stream was told and since when (outbound.ts), bounded. */
-  resourcesTold = new Map<string, Map<string, number>>();
+  /** Per contact seen online, the resources this stream was told and since when (outbound.ts), bounded; made at the first. */
+  resourcesTold: Map<string, Map<string, number>> | undefined;
+  // The three below are made at their first entry: most streams never need them.
   /** Usernames this resource directed its presence at (handlers/directed.ts). */
-  directedTo = new Set<string>();
+  directedTo: Set<string> | undefined;
   /** Per conversation, the markers this stream was told (outbound.ts), bounded. */
-  markersTold = new Map<string, { delivered: number; read: number }>();
+  markersTold: Map<string, { delivered: number; read: number }> | undefined;
   /** Per person typing to this stream: when their `composing` lapses into `paused`. */
-  readonly typingTimers = new Map<string, NodeJS.Timeout>();
+  typingTimers: Map<string, NodeJS.Timeout> | undefined;
 
   private socket: XmppTransport;
   /** RFC 7395: one element per WebSocket message, <open/> and <close/> for the stream. */
@@ -142,15 +150,19 @@ export class XmppConnection implements FeedSink {
   private readonly stanzaBucket: TokenBucket;
   private byteCredit: number;
   private byteAt = Date.now();
-  private readonly loginTimer: NodeJS.Timeout;
-  private pingTimer: NodeJS.Timeout | undefined;
+  // Deadlines the door's sweep checks (tick), in ms since the epoch; 0 when none.
+  private loginBy: number;
+  private pingAt = 0;
   private heardFrom = true;
+  /** Bytes arrived since the last sweep: an idle stream's parser is released. */
+  private readSinceTick = true;
   /** Events waiting behind a lookup (live), in order. */
   private out: Promise<void> = Promise.resolve();
   private outPending = 0;
   private pingId: string | undefined;
   private logger: Logger | undefined;
   private readonly onData = (chunk: Buffer): void => this.read(chunk);
+  private readonly onGone = (): void => this.onClose();
 
   /**
    * `tls`: the stream is encrypted (TLS, or a WebSocket the door counts as secure);
@@ -173,11 +185,26 @@ export class XmppConnection implements FeedSink {
     this.stanzaBucket = new TokenBucket(x.stanza_burst);
     this.byteCredit = x.byte_burst;
     this.listen(socket);
-    this.loginTimer = setTimeout(
-      () => this.fail('connection-timeout', 'log in and bind a resource sooner'),
-      x.login_timeout_seconds * 1000,
-    );
-    this.loginTimer.unref();
+    this.loginBy = Date.now() + x.login_timeout_seconds * 1000;
+  }
+
+  /**
+   * The door's sweep (every 500 ms, one timer for all streams): the login
+   * deadline, pings (XEP-0199), and an idle stream's parser released.
+   */
+  tick(now: number): void {
+    if (this.closed) return;
+    if (this.loginBy > 0 && now >= this.loginBy) {
+      this.loginBy = 0;
+      return this.fail('connection-timeout', 'log in and bind a resource sooner');
+    }
+    if (this.pingAt > 0 && now >= this.pingAt) {
+      this.pingAt = now + this.deps.config.xmpp.ping_seconds * 1000;
+      this.ping();
+      if (this.closed) return;
+    }
+    if (!this.readSinceTick) this.parser.release();
+    this.readSinceTick = false;
   }
 
   get core(): Core {
@@ -221,8 +248,8 @@ export class XmppConnection implements FeedSink {
 
   private listen(socket: XmppTransport): void {
     socket.on('data', this.onData);
-    socket.on('close', () => this.onClose());
-    socket.on('error', () => this.onClose());
+    socket.on('close', this.onGone);
+    socket.on('error', this.onGone);
   }
 
   // ---- input ----
@@ -230,6 +257,7 @@ export class XmppConnection implements FeedSink {
   private read(chunk: Buffer): void {
     if (this.closed) return;
     this.heardFrom = true;
+    this.readSinceTick = true;
     // Bytes beyond the rate: reading pauses until the credit is back.
     const x = this.deps.config.xmpp;
     const now = Date.now();
@@ -409,8 +437,8 @@ export class XmppConnection implements FeedSink {
       secureContext: certs.context(),
     });
     secure.on('data', this.onData);
-    secure.on('error', () => this.onClose());
-    secure.on('close', () => this.onClose());
+    secure.on('error', this.onGone);
+    secure.on('close', this.onGone);
     this.socket = secure;
     this.tls = true;
     this.restart();
@@ -449,7 +477,7 @@ export class XmppConnection implements FeedSink {
     };
     this.session = session;
     this.core.sessions.add(session);
-    clearTimeout(this.loginTimer);
+    this.loginBy = 0;
     let jid: Jid;
     try {
       jid = makeJid(auth.user.username, this.domain, session.resource);
@@ -462,28 +490,29 @@ export class XmppConnection implements FeedSink {
   }
 
   private schedulePing(): void {
-    const every = this.deps.config.xmpp.ping_seconds * 1000;
-    this.pingTimer = setInterval(() => {
-      if (this.heardFrom) {
-        this.heardFrom = false;
-        this.pingId = undefined;
-        return;
-      }
-      if (this.pingId !== undefined) {
-        // A resumable stream is not ended: its session waits for the client to come back.
-        if (this.sm?.token !== undefined) return void this.socket.destroy();
-        return this.fail('connection-timeout', 'no answer to ping');
-      }
-      this.pingId = `ping-${newId()}`;
-      this.write(
-        xml(
-          'iq',
-          { type: 'get', id: this.pingId, from: this.domain, to: this.jid?.toString() },
-          xml('ping', { xmlns: XMLNS.ping }),
-        ),
-      );
-    }, every);
-    this.pingTimer.unref();
+    this.pingAt = Date.now() + this.deps.config.xmpp.ping_seconds * 1000;
+  }
+
+  /** Every `ping_seconds`: a silent client is pinged, and cut off if it stays silent. */
+  private ping(): void {
+    if (this.heardFrom) {
+      this.heardFrom = false;
+      this.pingId = undefined;
+      return;
+    }
+    if (this.pingId !== undefined) {
+      // A resumable stream is not ended: its session waits for the client to come back.
+      if (this.sm?.token !== undefined) return void this.socket.destroy();
+      return this.fail('connection-timeout', 'no answer to ping');
+    }
+    this.pingId = `ping-${newId()}`;
+    this.write(
+      xml(
+        'iq',
+        { type: 'get', id: this.pingId, from: this.domain, to: this.jid?.toString() },
+        xml('ping', { xmlns: XMLNS.ping }),
+      ),
+    );
   }
 
   // ---- output ----
@@ -607,10 +636,8 @@ export class XmppConnection implements FeedSink {
   private onClose(): void {
     if (this.closed && !this.socket.destroyed) this.socket.destroy();
     this.closed = true;
-    clearTimeout(this.loginTimer);
-    clearInterval(this.pingTimer);
-    for (const t of this.typingTimers.values()) clearTimeout(t);
-    this.typingTimers.clear();
+    if (this.typingTimers) for (const t of this.typingTimers.values()) clearTimeout(t);
+    this.typingTimers = undefined;
     if (this.finished) return;
     this.finished = true;
     this.sasl?.exchange.abort();
@@ -668,7 +695,6 @@ export class XmppConnection implements FeedSink {
       // The client came back before we noticed the old connection was gone.
       old.finished = true;
       old.closed = true;
-      clearInterval(old.pingTimer);
       old.socket.destroy();
       old.deps.closed(old);
     }
@@ -692,7 +718,7 @@ export class XmppConnection implements FeedSink {
     old.sm = undefined;
     old.session = undefined;
     if (this.relay) this.relay.target = this;
-    clearTimeout(this.loginTimer);
+    this.loginBy = 0;
     this.schedulePing();
   }
 
