@@ -16,6 +16,8 @@ MEM=$W/mem-$$.jsonl
 rm -f "$MEM"
 snap=()
 [ "${SNAPSHOTS:-0}" = 1 ] && snap=(--snapshots)
+# PARLEY_BUILD=1: the compiled server (run `npx tsc -p tsconfig.build.json` first).
+[ "${PARLEY_BUILD:-0}" = 1 ] && snap+=(--build)
 node --expose-gc --import tsx bench/xmpp/parley-self.ts --port "$PORT" \
   --users "${PARLEY_TEMPLATE_USERS:-5000}" --template "$W/parley-template" --dir "$W/parley" \
   --cert "$W/cert.pem" --key "$W/key.pem" --mem-file "$MEM" "${snap[@]}" >"$W/parley-mem.log" 2>&1 &

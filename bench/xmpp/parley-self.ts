@@ -12,8 +12,8 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSyn
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
-import { buildConfig } from '../../src/config/load.js';
-import { createParley } from '../../src/main.js';
+import type { buildConfig as BuildConfig } from '../../src/config/load.js';
+import type { createParley as CreateParley } from '../../src/main.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,8 +28,17 @@ const { values } = parseArgs({
     // JSON line to this file, plus a heap snapshot beside it when --snapshots is set.
     'mem-file': { type: 'string' },
     snapshots: { type: 'boolean', default: false },
+    // Run the compiled server (dist/, `npx tsc -p tsconfig.build.json` first), as `npm start`
+    // does: under tsx every function gets a name property (esbuild's keepNames), which
+    // costs a few hundred bytes per closure, so per connection.
+    build: { type: 'boolean', default: false },
   },
 });
+const root = values.build ? '../../dist' : '../../src';
+const { buildConfig } = (await import(`${root}/config/load.js`)) as {
+  buildConfig: typeof BuildConfig;
+};
+const { createParley } = (await import(`${root}/main.js`)) as { createParley: typeof CreateParley };
 const users = Number(values.users);
 
 function configFor(dir: string, port: number) {

@@ -11,7 +11,8 @@
 # is the old name, Parley only). PARLEY_BEFORE_DIR=DIR adds the server `parley_before`:
 # the same bench script run from another checkout (say `git archive main`, with a
 # node_modules link), so one run holds Parley before and after a change.
-# TEMPLATES_ONLY=1 makes the templates and stops.
+# TEMPLATES_ONLY=1 makes the templates and stops. PARLEY_BUILD=1 runs Parley compiled
+# (tsc into dist/, as `npm start` does) instead of through tsx.
 #
 # Needs Debian's prosody, lua-dbi-sqlite3 and ejabberd. Results: one JSON line per
 # phase on stdout (and in $W/results.jsonl).
@@ -48,10 +49,14 @@ load() { # label port pid
 }
 
 run_parley() { # [label dir]
-  local port=35222 label=${1:-parley} dir=${2:-.}
+  local port=35222 label=${1:-parley} dir=${2:-.} build=()
+  if [ "${PARLEY_BUILD:-0}" = 1 ]; then
+    (cd "$dir" && npx tsc -p tsconfig.build.json)
+    build=(--build)
+  fi
   (cd "$dir" && exec node --import tsx bench/xmpp/parley-self.ts --port $port --users "$TEMPLATE_USERS" \
     --template "$W/parley-template" --dir "$W/parley" \
-    --cert "$W/cert.pem" --key "$W/key.pem") >"$W/$label.log" 2>&1 &
+    --cert "$W/cert.pem" --key "$W/key.pem" "${build[@]}") >"$W/$label.log" 2>&1 &
   local pid=$!
   wait_port $port
   [ "${TEMPLATES_ONLY:-0}" = 1 ] || load "$label" $port $pid
