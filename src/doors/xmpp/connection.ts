@@ -81,6 +81,8 @@ const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
 const MAX_QUEUED = 64;
 /** Live events waiting behind a lookup before the client is cut off. */
 const MAX_OUT_PENDING = 1000;
+/** Silence after which a stream's parser is released (or half `ping_seconds`, if shorter). */
+const PARSER_IDLE_MS = 10_000;
 /** Stanzas waiting at once (one read can hold thousands) before the client is cut off. */
 const MAX_BACKLOG = 1000;
 
@@ -154,8 +156,6 @@ export class XmppConnection implements FeedSink {
   private loginBy: number;
   private pingAt = 0;
   private heardFrom = true;
-  /** Bytes arrived since the last sweep: an idle stream's parser is released. */
-  private readSinceTick = true;
   /** Events waiting behind a lookup (live), in order. */
   private out: Promise<void> = Promise.resolve();
   private outPending = 0;
@@ -203,8 +203,10 @@ export class XmppConnection implements FeedSink {
       this.ping();
       if (this.closed) return;
     }
-    if (!this.readSinceTick) this.parser.release();
-    this.readSinceTick = false;
+    // Silent for a while (byteAt is the last read): the parser goes until the next byte. Not
+    // at once: a new one costs more than a stanza, and an active client would pay it each time.
+    const x = this.deps.config.xmpp;
+    if (now - this.byteAt >= Math.min(PARSER_IDLE_MS, x.ping_seconds * 500)) this.parser.release();
   }
 
   get core(): Core {
@@ -257,7 +259,6 @@ export class XmppConnection implements FeedSink {
   private read(chunk: Buffer): void {
     if (this.closed) return;
     this.heardFrom = true;
-    this.readSinceTick = true;
     // Bytes beyond the rate: reading pauses until the credit is back.
     const x = this.deps.config.xmpp;
     const now = Date.now();
