@@ -183,7 +183,10 @@ class Client {
     this.send(
       `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>${Buffer.from(`n,,${bare}`).toString('base64')}</auth>`,
     );
-    const ch = await this.wait(/<challenge[^>]*>([^<]*)<\/challenge>/, 'challenge');
+    // A refusal ends this login at once (not after the wait's minute).
+    const ch = await this.wait(/<challenge[^>]*>([^<]*)<\/challenge>|<failure[^>]*>/, 'challenge');
+    if (ch[1] === undefined)
+      throw new Error(`${this.user}: SASL refused: ${ch.input.slice(0, 200)}`);
     const first = Buffer.from(ch[1]!, 'base64').toString();
     const attrs = Object.fromEntries(first.split(',').map((p) => [p[0], p.slice(2)]));
     const salted = saltedPassword(attrs.s!, Number(attrs.i));
