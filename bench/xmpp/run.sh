@@ -35,7 +35,7 @@ chmod 755 "$W"
 }
 
 wait_port() { # port
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 360); do
     ss -ltn | grep -q ":$1 " && return 0
     sleep 0.5
   done
@@ -62,6 +62,8 @@ run_parley() { # [label dir]
   [ "${TEMPLATES_ONLY:-0}" = 1 ] || load "$label" $port $pid
   kill $pid
   wait $pid || true
+  # A server closing 5,000 streams may outlive its shell: the next one needs the port.
+  for _ in $(seq 1 240); do ss -ltn | grep -q ":$port " || break; sleep 0.5; done
 }
 
 run_parley_before() {
