@@ -32,6 +32,8 @@ const { values: opt } = parseArgs({
     register: { type: 'boolean', default: false },
     label: { type: 'string', default: '' },
     'drain-max': { type: 'string', default: '30' },
+    // Keep the logged-in clients idle this long after the last phase (for memory probes).
+    hold: { type: 'string', default: '0' },
   },
 });
 const N = Number(opt.users);
@@ -181,7 +183,10 @@ class Client {
     this.send(
       `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>${Buffer.from(`n,,${bare}`).toString('base64')}</auth>`,
     );
-    const ch = await this.wait(/<challenge[^>]*>([^<]*)<\/challenge>/, 'challenge');
+    // A refusal ends this login at once (not after the wait's minute).
+    const ch = await this.wait(/<challenge[^>]*>([^<]*)<\/challenge>|<failure[^>]*>/, 'challenge');
+    if (ch[1] === undefined)
+      throw new Error(`${this.user}: SASL refused: ${ch.input.slice(0, 200)}`);
     const first = Buffer.from(ch[1]!, 'base64').toString();
     const attrs = Object.fromEntries(first.split(',').map((p) => [p[0], p.slice(2)]));
     const salted = saltedPassword(attrs.s!, Number(attrs.i));
@@ -261,7 +266,7 @@ out({
     before && afterLogin ? Math.round((afterLogin.rssB - before.rssB) / online.length) : undefined,
 });
 
-for (const rate of opt.rates!.split(',').map(Number)) {
+for (const rate of opt.rates!.split(',').filter(Boolean).map(Number)) {
   const lat: number[] = [];
   let sent = 0;
   const base = performance.now();
@@ -317,6 +322,10 @@ for (const rate of opt.rates!.split(',').map(Number)) {
     serverCpuS: p0 && p2 ? +(p2.cpuS - p0.cpuS).toFixed(2) : undefined,
     rssMB: p2 ? +(p2.rssB / 2 ** 20).toFixed(1) : undefined,
   });
+}
+if (Number(opt.hold) > 0) {
+  out({ phase: 'hold', seconds: Number(opt.hold) });
+  await new Promise((r) => setTimeout(r, Number(opt.hold) * 1000));
 }
 for (const c of clients) c.sock?.destroy();
 process.exit(0);

@@ -8,11 +8,12 @@
  *   node --import tsx bench/xmpp/parley-self.ts --port 35222 --users 5000 \
  *     --template /tmp/xmppbench/parley-template --dir /tmp/xmppbench/parley
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildConfig } from '../../src/config/load.js';
-import { createParley } from '../../src/main.js';
+import { writeHeapSnapshot } from 'node:v8';
+import type { buildConfig as BuildConfig } from '../../src/config/load.js';
+import type { createParley as CreateParley } from '../../src/main.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,8 +24,21 @@ const { values } = parseArgs({
     password: { type: 'string', default: 'bench-password-1' },
     cert: { type: 'string' },
     key: { type: 'string' },
+    // With `node --expose-gc`: on SIGUSR2, collect garbage and append memoryUsage() as a
+    // JSON line to this file, plus a heap snapshot beside it when --snapshots is set.
+    'mem-file': { type: 'string' },
+    snapshots: { type: 'boolean', default: false },
+    // Run the compiled server (dist/, `npx tsc -p tsconfig.build.json` first), as `npm start`
+    // does: under tsx every function gets a name property (esbuild's keepNames), which
+    // costs a few hundred bytes per closure, so per connection.
+    build: { type: 'boolean', default: false },
   },
 });
+const root = values.build ? '../../dist' : '../../src';
+const { buildConfig } = (await import(`${root}/config/load.js`)) as {
+  buildConfig: typeof BuildConfig;
+};
+const { createParley } = (await import(`${root}/main.js`)) as { createParley: typeof CreateParley };
 const users = Number(values.users);
 
 function configFor(dir: string, port: number) {
@@ -85,5 +99,17 @@ const stop = () => {
     process.exit(0);
   });
 };
+let probes = 0;
+process.on('SIGUSR2', () => {
+  const file = values['mem-file'];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!file || !gc) return;
+  for (let i = 0; i < 4; i++) gc();
+  const m = process.memoryUsage();
+  const snapshot = values.snapshots
+    ? writeHeapSnapshot(`${file}.${probes}.heapsnapshot`)
+    : undefined;
+  appendFileSync(file, JSON.stringify({ probe: probes++, ...m, snapshot }) + '\n');
+});
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

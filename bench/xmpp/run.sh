@@ -6,7 +6,13 @@
 #
 #   bash bench/xmpp/run.sh USERS "RATES" SECONDS [servers...]
 #   bash bench/xmpp/run.sh 5000 "400,1000" 20 parley prosody ejabberd
-# PARLEY_TEMPLATE_USERS=N makes Parley use a template of N accounts (the first USERS log in).
+# TEMPLATE_USERS=N makes every server use a template of N accounts (the first USERS log
+# in), so one ejabberd registration of 5,000 serves the 2,000 run too (PARLEY_TEMPLATE_USERS
+# is the old name, Parley only). PARLEY_BEFORE_DIR=DIR adds the server `parley_before`:
+# the same bench script run from another checkout (say `git archive main`, with a
+# node_modules link), so one run holds Parley before and after a change.
+# TEMPLATES_ONLY=1 makes the templates and stops. PARLEY_BUILD=1 runs Parley compiled
+# (tsc into dist/, as `npm start` does) instead of through tsx.
 #
 # Needs Debian's prosody, lua-dbi-sqlite3 and ejabberd. Results: one JSON line per
 # phase on stdout (and in $W/results.jsonl).
@@ -17,6 +23,7 @@ RATES=${2:-400,1000}
 SECONDS_PER_RATE=${3:-20}
 shift 3 || true
 [ $# -gt 0 ] && SERVERS=("$@") || SERVERS=(parley prosody ejabberd)
+TEMPLATE_USERS=${TEMPLATE_USERS:-${PARLEY_TEMPLATE_USERS:-$USERS}}
 W=/tmp/xmppbench
 CONF=bench/xmpp/configs
 mkdir -p "$W"
@@ -28,7 +35,7 @@ chmod 755 "$W"
 }
 
 wait_port() { # port
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 360); do
     ss -ltn | grep -q ":$1 " && return 0
     sleep 0.5
   done
@@ -41,25 +48,36 @@ load() { # label port pid
     --users "$USERS" --rates "$RATES" --seconds "$SECONDS_PER_RATE" | tee -a "$W/results.jsonl"
 }
 
-run_parley() {
-  local port=35222
-  node --import tsx bench/xmpp/parley-self.ts --port $port --users "${PARLEY_TEMPLATE_USERS:-$USERS}" \
+run_parley() { # [label dir]
+  local port=35222 label=${1:-parley} dir=${2:-.} build=()
+  if [ "${PARLEY_BUILD:-0}" = 1 ]; then
+    (cd "$dir" && npx tsc -p tsconfig.build.json)
+    build=(--build)
+  fi
+  (cd "$dir" && exec node --import tsx bench/xmpp/parley-self.ts --port $port --users "$TEMPLATE_USERS" \
     --template "$W/parley-template" --dir "$W/parley" \
-    --cert "$W/cert.pem" --key "$W/key.pem" >"$W/parley.log" 2>&1 &
+    --cert "$W/cert.pem" --key "$W/key.pem" "${build[@]}") >"$W/$label.log" 2>&1 &
   local pid=$!
   wait_port $port
-  load parley $port $pid
+  [ "${TEMPLATES_ONLY:-0}" = 1 ] || load "$label" $port $pid
   kill $pid
   wait $pid || true
+  # A server closing 5,000 streams may outlive its shell: the next one needs the port.
+  for _ in $(seq 1 240); do ss -ltn | grep -q ":$port " || break; sleep 0.5; done
+}
+
+run_parley_before() {
+  run_parley parley-before "${PARLEY_BEFORE_DIR:?PARLEY_BEFORE_DIR names the checkout}"
 }
 
 run_prosody() {
   local port=15222 D="$W/prosody"
-  local tpl="$W/prosody-template/$USERS/prosody.sqlite"
+  local tpl="$W/prosody-template/$TEMPLATE_USERS/prosody.sqlite"
   if [ ! -f "$tpl" ]; then
     mkdir -p "$(dirname "$tpl")"
-    node --import tsx bench/xmpp/prosody-accounts.ts "$tpl" "$USERS"
+    node --import tsx bench/xmpp/prosody-accounts.ts "$tpl" "$TEMPLATE_USERS"
   fi
+  [ "${TEMPLATES_ONLY:-0}" = 1 ] && return
   rm -rf "$D"
   mkdir -p "$D/data" "$D/certs"
   cp "$W/cert.pem" "$D/certs/localhost.crt"
@@ -99,15 +117,16 @@ ejabberd_stop() {
 
 run_ejabberd() {
   local port=25222 D="$W/ejabberd"
-  local tpl="$W/ejabberd-template/$USERS"
+  local tpl="$W/ejabberd-template/$TEMPLATE_USERS"
   if [ ! -d "$tpl/db" ]; then
     # In-band registration once; the Mnesia spool is the template after.
     rm -rf "$tpl"
     mkdir -p "$tpl/db" "$tpl/logs"
     ejabberd_start "$tpl" $port
-    node --import tsx bench/xmpp/load.ts --port $port --users "$USERS" --register --concurrency 20
+    node --import tsx bench/xmpp/load.ts --port $port --users "$TEMPLATE_USERS" --register --concurrency 20
     ejabberd_stop
   fi
+  [ "${TEMPLATES_ONLY:-0}" = 1 ] && return
   rm -rf "$D"
   mkdir -p "$D/logs"
   cp -a "$tpl/db" "$D/db"

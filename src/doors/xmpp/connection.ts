@@ -75,10 +75,19 @@ class SinkRelay implements FeedSink {
   }
 }
 
+/** What every stream tells core it handles; never changed, so shared. */
+const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
+  'typing',
+  'receipts',
+  'resources',
+]);
+
 /** Stanzas queued but not yet handled, beyond which the socket stops being read. */
 const MAX_QUEUED = 64;
 /** Live events waiting behind a lookup before the client is cut off. */
 const MAX_OUT_PENDING = 1000;
+/** Silence after which a stream's parser is released (or half `ping_seconds`, if shorter). */
+const PARSER_IDLE_MS = 10_000;
 /** Stanzas waiting at once (one read can hold thousands) before the client is cut off. */
 const MAX_BACKLOG = 1000;
 
@@ -114,19 +123,20 @@ export class XmppConnection implements FeedSink {
   /** Usernames whose answer to one's own request this stream waits for (mapping/events.ts). */
   asking = new Set<string>();
   /** Typing, receipts and each session's presence reach XMPP as chat states, markers, resources. */
-  capabilities = new Set<Capability>(['typing', 'receipts', 'resources']);
+  capabilities = CAPABILITIES;
   /** XEP-0198, once enabled. */
   sm: StreamManagement | undefined;
   /** XEP-0352: what is held back while the client is inactive. */
   csi = new ClientState();
   /** The connection dropped; the session waits to be resumed (XEP-0198). */
   detached = false;
-  /** Per contact seen online, the resources this stream was told and since when (outbound.ts), bounded. */
-  resourcesTold = new Map<string, Map<string, number>>();
+  /** Per contact seen online, the resources this stream was told and since when (outbound.ts), bounded; made at the first. */
+  resourcesTold: Map<string, Map<string, number>> | undefined;
+  // The three below are made at their first entry: most streams never need them.
   /** Usernames this resource directed its presence at (handlers/directed.ts). */
-  directedTo = new Set<string>();
+  directedTo: Set<string> | undefined;
   /** Per conversation, the markers this stream was told (outbound.ts), bounded. */
-  markersTold = new Map<string, { delivered: number; read: number }>();
+  markersTold: Map<string, { delivered: number; read: number }> | undefined;
   /** PEP nodes this client wants notified (`+notify` in its caps, pep/client-caps.ts). */
   notify = new Set<string>();
   /** Our disco#info query to the client about its caps, while unanswered. */
@@ -136,7 +146,7 @@ export class XmppConnection implements FeedSink {
   /** Per contact (user id), their avatar hash ('' none) for XEP-0153 in presence; bounded by the roster. */
   photos = new Map<string, string>();
   /** Per person typing to this stream: when their `composing` lapses into `paused`. */
-  readonly typingTimers = new Map<string, NodeJS.Timeout>();
+  typingTimers: Map<string, NodeJS.Timeout> | undefined;
 
   private socket: XmppTransport;
   /** RFC 7395: one element per WebSocket message, <open/> and <close/> for the stream. */
@@ -157,8 +167,9 @@ export class XmppConnection implements FeedSink {
   private readonly stanzaBucket: TokenBucket;
   private byteCredit: number;
   private byteAt = Date.now();
-  private readonly loginTimer: NodeJS.Timeout;
-  private pingTimer: NodeJS.Timeout | undefined;
+  // Deadlines the door's sweep checks (tick), in ms since the epoch; 0 when none.
+  private loginBy: number;
+  private pingAt = 0;
   private heardFrom = true;
   /** Events waiting behind a lookup (live), in order. */
   private out: Promise<void> = Promise.resolve();
@@ -166,6 +177,7 @@ export class XmppConnection implements FeedSink {
   private pingId: string | undefined;
   private logger: Logger | undefined;
   private readonly onData = (chunk: Buffer): void => this.read(chunk);
+  private readonly onGone = (): void => this.onClose();
 
   /**
    * `tls`: the stream is encrypted (TLS, or a WebSocket the door counts as secure);
@@ -188,11 +200,28 @@ export class XmppConnection implements FeedSink {
     this.stanzaBucket = new TokenBucket(x.stanza_burst);
     this.byteCredit = x.byte_burst;
     this.listen(socket);
-    this.loginTimer = setTimeout(
-      () => this.fail('connection-timeout', 'log in and bind a resource sooner'),
-      x.login_timeout_seconds * 1000,
-    );
-    this.loginTimer.unref();
+    this.loginBy = Date.now() + x.login_timeout_seconds * 1000;
+  }
+
+  /**
+   * The door's sweep (every 500 ms, one timer for all streams): the login
+   * deadline, pings (XEP-0199), and an idle stream's parser released.
+   */
+  tick(now: number): void {
+    if (this.closed) return;
+    if (this.loginBy > 0 && now >= this.loginBy) {
+      this.loginBy = 0;
+      return this.fail('connection-timeout', 'log in and bind a resource sooner');
+    }
+    if (this.pingAt > 0 && now >= this.pingAt) {
+      this.pingAt = now + this.deps.config.xmpp.ping_seconds * 1000;
+      this.ping();
+      if (this.closed) return;
+    }
+    // Silent for a while (byteAt is the last read): the parser goes until the next byte. Not
+    // at once: a new one costs more than a stanza, and an active client would pay it each time.
+    const x = this.deps.config.xmpp;
+    if (now - this.byteAt >= Math.min(PARSER_IDLE_MS, x.ping_seconds * 500)) this.parser.release();
   }
 
   get core(): Core {
@@ -236,8 +265,8 @@ export class XmppConnection implements FeedSink {
 
   private listen(socket: XmppTransport): void {
     socket.on('data', this.onData);
-    socket.on('close', () => this.onClose());
-    socket.on('error', () => this.onClose());
+    socket.on('close', this.onGone);
+    socket.on('error', this.onGone);
   }
 
   // ---- input ----
@@ -437,8 +466,8 @@ export class XmppConnection implements FeedSink {
       secureContext: certs.context(),
     });
     secure.on('data', this.onData);
-    secure.on('error', () => this.onClose());
-    secure.on('close', () => this.onClose());
+    secure.on('error', this.onGone);
+    secure.on('close', this.onGone);
     this.socket = secure;
     this.tls = true;
     this.restart();
@@ -488,7 +517,7 @@ export class XmppConnection implements FeedSink {
     };
     this.session = session;
     this.core.sessions.add(session);
-    clearTimeout(this.loginTimer);
+    this.loginBy = 0;
     let jid: Jid;
     try {
       jid = makeJid(auth.user.username, this.domain, session.resource);
@@ -502,28 +531,29 @@ export class XmppConnection implements FeedSink {
   }
 
   private schedulePing(): void {
-    const every = this.deps.config.xmpp.ping_seconds * 1000;
-    this.pingTimer = setInterval(() => {
-      if (this.heardFrom) {
-        this.heardFrom = false;
-        this.pingId = undefined;
-        return;
-      }
-      if (this.pingId !== undefined) {
-        // A resumable stream is not ended: its session waits for the client to come back.
-        if (this.sm?.token !== undefined) return void this.socket.destroy();
-        return this.fail('connection-timeout', 'no answer to ping');
-      }
-      this.pingId = `ping-${newId()}`;
-      this.write(
-        xml(
-          'iq',
-          { type: 'get', id: this.pingId, from: this.domain, to: this.jid?.toString() },
-          xml('ping', { xmlns: XMLNS.ping }),
-        ),
-      );
-    }, every);
-    this.pingTimer.unref();
+    this.pingAt = Date.now() + this.deps.config.xmpp.ping_seconds * 1000;
+  }
+
+  /** Every `ping_seconds`: a silent client is pinged, and cut off if it stays silent. */
+  private ping(): void {
+    if (this.heardFrom) {
+      this.heardFrom = false;
+      this.pingId = undefined;
+      return;
+    }
+    if (this.pingId !== undefined) {
+      // A resumable stream is not ended: its session waits for the client to come back.
+      if (this.sm?.token !== undefined) return void this.socket.destroy();
+      return this.fail('connection-timeout', 'no answer to ping');
+    }
+    this.pingId = `ping-${newId()}`;
+    this.write(
+      xml(
+        'iq',
+        { type: 'get', id: this.pingId, from: this.domain, to: this.jid?.toString() },
+        xml('ping', { xmlns: XMLNS.ping }),
+      ),
+    );
   }
 
   // ---- output ----
@@ -652,10 +682,8 @@ export class XmppConnection implements FeedSink {
 
   /** The stream is over for us (its socket may still be flushing): timers, session, door. */
   private settle(): void {
-    clearTimeout(this.loginTimer);
-    clearInterval(this.pingTimer);
-    for (const t of this.typingTimers.values()) clearTimeout(t);
-    this.typingTimers.clear();
+    if (this.typingTimers) for (const t of this.typingTimers.values()) clearTimeout(t);
+    this.typingTimers = undefined;
     if (this.finished) return;
     this.finished = true;
     this.sasl?.exchange.abort();
@@ -716,7 +744,6 @@ export class XmppConnection implements FeedSink {
       // The client came back before we noticed the old connection was gone.
       old.finished = true;
       old.closed = true;
-      clearInterval(old.pingTimer);
       old.socket.destroy();
       old.deps.closed(old);
     }
@@ -742,7 +769,7 @@ export class XmppConnection implements FeedSink {
     old.sm = undefined;
     old.session = undefined;
     if (this.relay) this.relay.target = this;
-    clearTimeout(this.loginTimer);
+    this.loginBy = 0;
     this.schedulePing();
   }
 

@@ -14,7 +14,8 @@ export const MAX_HELD = 1000;
 
 export class ClientState {
   inactive = false;
-  private readonly held = new Map<string, Element>();
+  /** Made when something is first held (most clients never go inactive). */
+  private held: Map<string, Element> | undefined;
 
   /** The key it is held under, or undefined when it must go out now. */
   static holdKey(el: Element): string | undefined {
@@ -42,20 +43,21 @@ export class ClientState {
     const key = ClientState.holdKey(el);
     if (key === undefined) return { held: false, flush: [] };
     // Deleted first: the latest goes to the end, so a flush keeps the order of changes.
-    this.held.delete(key);
-    this.held.set(key, el);
-    if (this.held.size > MAX_HELD) return { held: true, flush: this.flush() };
+    const held = (this.held ??= new Map());
+    held.delete(key);
+    held.set(key, el);
+    if (held.size > MAX_HELD) return { held: true, flush: this.flush() };
     return { held: true, flush: [] };
   }
 
   /** Everything held, oldest first; the buffer is emptied. */
   flush(): Element[] {
-    const out = [...this.held.values()];
-    this.held.clear();
+    const out = this.held ? [...this.held.values()] : [];
+    this.held?.clear();
     return out;
   }
 
   get size(): number {
-    return this.held.size;
+    return this.held?.size ?? 0;
   }
 }

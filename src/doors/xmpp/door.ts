@@ -32,6 +32,8 @@ export interface XmppDoor extends Door {
   tlsPort(): number | undefined;
 }
 
+const noop = (): void => {};
+
 export function createXmppDoor(deps: {
   core: Core;
   config: Config;
@@ -48,34 +50,43 @@ export function createXmppDoor(deps: {
   let detach: (() => void) | undefined;
   let draining = false;
   const resumption = new Resumption<XmppConnection>(x.max_detached);
+  // One object for every connection (not one with its own closure per connection).
+  const connDeps = {
+    core: deps.core,
+    config,
+    logger,
+    get certificates() {
+      return certs;
+    },
+    resumption,
+    // Verified entity-caps hashes (XEP-0115), shared by every stream of the door.
+    capsCache: new Map(),
+    closed(c: XmppConnection) {
+      connections.delete(c);
+      perAddress.close(c.address);
+    },
+  };
+  // One sweep drives every stream's login deadline, pings and idle parser (XmppConnection.tick).
+  let sweep: NodeJS.Timeout | undefined;
 
-  function accept(
-    socket: XmppTransport,
-    opts: { tls: boolean; framing?: 'websocket' },
-    address = socket.remoteAddress ?? 'unknown',
-  ): void {
-    socket.on('error', () => {});
-    if (draining || !perAddress.open(address)) {
+  function accept(socket: XmppTransport, opts: { tls: boolean; framing?: 'websocket' }): void {
+    // The connection's address is this one too (XmppConnection.address), closed() frees it.
+    if (draining || !perAddress.open(socket.remoteAddress ?? 'unknown')) {
+      socket.on('error', noop);
       socket.destroy();
       return;
     }
-    const conn = new XmppConnection(socket, opts, {
-      core: deps.core,
-      config,
-      logger,
-      certificates: certs,
-      resumption,
-      capsCache: new Map(),
-      closed: (c) => {
-        connections.delete(c);
-        perAddress.close(address);
-      },
-    });
-    connections.add(conn);
+    // The connection listens for 'error' itself, at once.
+    connections.add(new XmppConnection(socket, opts, connDeps));
+    sweep ??= setInterval(() => {
+      const now = Date.now();
+      for (const c of connections) c.tick(now);
+    }, 500).unref();
   }
 
   function shut(): void {
     draining = true;
+    clearInterval(sweep);
     server?.close();
     tlsServer?.close();
     detach?.();

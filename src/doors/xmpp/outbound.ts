@@ -102,14 +102,15 @@ async function messageAt(
 
 /** What a stream last told per conversation, so each advance is told once. */
 function told(c: XmppConnection, key: string): { delivered: number; read: number } {
-  let t = c.markersTold.get(key);
+  const all = (c.markersTold ??= new Map());
+  let t = all.get(key);
   if (!t) {
-    if (c.markersTold.size >= MARKERS_REMEMBERED) {
-      const oldest = c.markersTold.keys().next().value;
-      if (oldest !== undefined) c.markersTold.delete(oldest);
+    if (all.size >= MARKERS_REMEMBERED) {
+      const oldest = all.keys().next().value;
+      if (oldest !== undefined) all.delete(oldest);
     }
     t = { delivered: 0, read: 0 };
-    c.markersTold.set(key, t);
+    all.set(key, t);
   }
   return t;
 }
@@ -157,17 +158,18 @@ async function markers(
  * `paused`. One timer per person typing, replaced at each of their events.
  */
 export function typingLapse(c: XmppConnection, e: TypingEvent): void {
-  const prev = c.typingTimers.get(e.userId);
+  const prev = c.typingTimers?.get(e.userId);
   if (prev) clearTimeout(prev);
-  c.typingTimers.delete(e.userId);
+  c.typingTimers?.delete(e.userId);
   if (e.state !== 'start' || e.expiresInMs <= 0) return;
-  if (c.typingTimers.size >= MARKERS_REMEMBERED) return;
+  const timers = (c.typingTimers ??= new Map());
+  if (timers.size >= MARKERS_REMEMBERED) return;
   const t = setTimeout(() => {
-    c.typingTimers.delete(e.userId);
+    c.typingTimers?.delete(e.userId);
     c.write(chatState(e, c.viewer(), 'paused'));
   }, e.expiresInMs);
   t.unref();
-  c.typingTimers.set(e.userId, t);
+  timers.set(e.userId, t);
 }
 
 /** Contacts whose resources a stream keeps track of at most. */
@@ -186,13 +188,13 @@ export async function presenceStanzas(
   const v = c.viewer();
   if (e.name === 'presence.resource') {
     if (e.userId !== v.userId && !e.directed) {
-      const told = c.resourcesTold.get(e.userId);
+      const told = c.resourcesTold?.get(e.userId);
       // Older than what a lookup already told (it read the store after this was sent): stale.
       if (e.show !== 'offline' && (told?.get(e.resource) ?? 0) > e.at) return [];
       if (e.show === 'offline') told?.delete(e.resource);
       else if (told) told.set(e.resource, e.at);
-      else if (c.resourcesTold.size < RESOURCES_REMEMBERED)
-        c.resourcesTold.set(e.userId, new Map([[e.resource, e.at]]));
+      else if ((c.resourcesTold?.size ?? 0) < RESOURCES_REMEMBERED)
+        (c.resourcesTold ??= new Map()).set(e.userId, new Map([[e.resource, e.at]]));
     }
     const el = resourcePresence(e, v);
     return el ? [withPhoto(el, c.photos.get(e.userId))] : [];
@@ -201,15 +203,18 @@ export async function presenceStanzas(
   const out: Element[] = [];
   for (const p of list) {
     if (p.show === 'offline' || p.username === '') {
-      c.resourcesTold.delete(p.userId);
+      c.resourcesTold?.delete(p.userId);
       const el = presenceStanza(p, v);
       if (el) out.push(el);
       continue;
     }
-    if (c.resourcesTold.has(p.userId)) continue;
+    if (c.resourcesTold?.has(p.userId)) continue;
     const resources = await c.core.presence.resources(v.userId, p.userId);
-    if (c.resourcesTold.size < RESOURCES_REMEMBERED)
-      c.resourcesTold.set(p.userId, new Map(resources.map((r) => [r.resource, r.since])));
+    if ((c.resourcesTold?.size ?? 0) < RESOURCES_REMEMBERED)
+      (c.resourcesTold ??= new Map()).set(
+        p.userId,
+        new Map(resources.map((r) => [r.resource, r.since])),
+      );
     const photo = c.photos.get(p.userId);
     for (const el of resourcePresences(p.username, resources, v)) out.push(withPhoto(el, photo));
   }

@@ -104,6 +104,69 @@ describe('StreamParser: a well-formed stream', () => {
     expect(show(parseAll(units))).toEqual(whole);
   });
 
+  it('gives the same events when the parser is released after every chunk it can be', () => {
+    const bytes = Buffer.from(STREAM);
+    const whole = show(parseAll([bytes]));
+    const releasing = (chunks: Uint8Array[]): { events: StreamEvent[]; released: number } => {
+      const p = new StreamParser();
+      const events: StreamEvent[] = [];
+      let released = 0;
+      for (const c of chunks) {
+        events.push(...p.write(c));
+        if (p.release()) released++;
+      }
+      return { events, released };
+    };
+    for (let i = 1; i < bytes.length; i++) {
+      const r = releasing([bytes.subarray(0, i), bytes.subarray(i)]);
+      expect(show(r.events), `split at byte ${i}`).toEqual(whole);
+    }
+    // One chunk per stanza: released between each (the header, then every stanza).
+    const parts = [HEADER, ...STANZAS.map((s) => `\n ${s}`), '\n</stream:stream>'];
+    const r = releasing(parts.map((x) => Buffer.from(x)));
+    expect(show(r.events)).toEqual(show(parseAll(parts)));
+    expect(r.released).toBe(1 + STANZAS.length);
+  });
+
+  it('is not released inside a stanza, a tag, a character or after text', () => {
+    const inside = ['<message><body>hi', '<message to=', '<presence', '<presence/> x'];
+    for (const tail of inside) {
+      const p = new StreamParser();
+      p.write(HEADER + tail);
+      expect(p.release(), tail).toBe(false);
+    }
+    const p = new StreamParser();
+    p.write(Buffer.concat([Buffer.from(`${HEADER}<presence/>`), Buffer.from('é').subarray(0, 1)]));
+    expect(p.release()).toBe(false);
+    // Before the header, after the close and in WebSocket framing there is nothing to release.
+    expect(new StreamParser().release()).toBe(false);
+    const closed = new StreamParser();
+    closed.write(`${HEADER}</stream:stream>`);
+    expect(closed.release()).toBe(false);
+  });
+
+  it('resumes a released stream with its own prefixes, limits and errors', () => {
+    const p = new StreamParser({ maxStanzaBytes: 200 });
+    const head =
+      "<s:stream xmlns='jabber:client' xmlns:s='http://etherx.jabber.org/streams' " +
+      "xmlns:x='urn:example:x' version='1.0'>";
+    expect(p.write(head).map((e) => e.type)).toEqual(['open']);
+    expect(p.release()).toBe(true);
+    const [st] = p.write("<message><x:y a='&amp;'/></message>");
+    expect(st?.type === 'stanza' && st.element.elements()[0]?.ns).toBe('urn:example:x');
+    expect(p.release()).toBe(true);
+    // An unknown prefix is still an error, the size limit still holds, the close still closes.
+    expect(new StreamParser().write(`${HEADER}<z:q/>`).at(-1)?.type).toBe('error');
+    expect(p.write(`<message><body>${'a'.repeat(300)}</body></message>`).at(-1)).toMatchObject({
+      type: 'error',
+      condition: 'policy-violation',
+    });
+    const q = new StreamParser();
+    q.write(head);
+    q.release();
+    expect(q.write('</s:stream>').map((e) => e.type)).toEqual(['close']);
+  });
+
   it('reads CRLF and whitespace keepalives between stanzas', () => {
     const events = parseAll([HEADER, '\r\n \t', '<presence/>', '\r', '\n', ' ']);
     expect(events.map((e) => e.type)).toEqual(['open', 'stanza']);

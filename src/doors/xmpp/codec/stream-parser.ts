@@ -18,6 +18,11 @@
  * - `reset()`: a stream restart (RFC 6120 4.3.3, after TLS or SASL): a fresh
  *   document, a fresh decoder, limits and the failed state cleared.
  * - `failed`: the error, once there was one.
+ * - `release()`: between stanzas of a TCP stream (everything read so far ended at
+ *   a stanza boundary, then only whitespace), drops the XML parser and decoder
+ *   and returns true; the next `write` makes fresh ones and replays the stream
+ *   header's namespace declarations into them (never re-emitting `open`). An idle
+ *   stream then holds a few hundred bytes instead of a SaxesParser's ~6 KB.
  *
  * Refused (RFC 6120 11.1 restricted XML -> `restricted-xml`): DOCTYPE,
  * processing instructions (the XML declaration at the very start is allowed,
@@ -39,6 +44,7 @@
 import { TextDecoder } from 'node:util';
 import { SaxesParser, type SaxesAttributeNS, type SaxesTagNS } from 'saxes';
 import { Element, type XmlNode } from './element.js';
+import { escapeAttr } from './serialize.js';
 import { NS } from './ns.js';
 import type { StreamErrorCondition } from './errors.js';
 
@@ -96,6 +102,7 @@ interface Frame {
 // this bounds how far past the limit anything is buffered.
 const PIECE = 16 * 1024;
 const WS = /^[ \t\r\n]*$/;
+const USUAL_REPLAY = `<stream:stream xmlns='${NS.client}' xmlns:stream='${NS.stream}'>`;
 
 export class StreamParser {
   readonly #framing: 'tcp' | 'websocket';
@@ -105,8 +112,19 @@ export class StreamParser {
   readonly #maxName: number;
   readonly #contentNs: string;
 
-  #sax!: SaxesParser<{ xmlns: true }>;
-  #decoder!: TextDecoder;
+  // Both made at the first write after a reset or a release (see release()).
+  #sax: SaxesParser<{ xmlns: true }> | undefined;
+  #decoder: TextDecoder | undefined;
+  // The last chunk ended on a complete UTF-8 sequence: the decoder holds nothing.
+  #decoderIdle = true;
+  // TCP: the stream element's start tag with only its namespace declarations,
+  // fed to a fresh parser after a release so stanzas resolve as before.
+  #replay = '';
+  #replaying = false;
+  // saxes's position of the last top-level boundary (stream header or stanza end),
+  // and whether everything it was given since then is whitespace.
+  #boundaryAt = 0;
+  #clean = false;
   #out: StreamEvent[] = [];
   #failed: StreamError | undefined;
   #pending: StreamEvent | undefined;
@@ -144,9 +162,34 @@ export class StreamParser {
 
   reset(): void {
     this.#failed = undefined;
-    this.#decoder = new TextDecoder('utf-8', { fatal: true });
+    this.#decoder = undefined;
+    this.#decoderIdle = true;
     this.#held = '';
     this.#newDocument();
+  }
+
+  /** Drops the parser between stanzas of an open TCP stream; false when it is mid-way. */
+  release(): boolean {
+    if (
+      this.#sax === undefined ||
+      this.#framing !== 'tcp' ||
+      !this.#streamOpen ||
+      !this.#clean ||
+      this.#failed !== undefined ||
+      this.#frames.length > 0 ||
+      this.#stanzaStart >= 0 ||
+      this.#pending !== undefined ||
+      this.#held !== '' ||
+      !this.#decoderIdle
+    )
+      return false;
+    this.#sax = undefined;
+    this.#decoder = undefined;
+    this.#piece = '';
+    this.#frames = []; // an empty array holds no backing store
+    // What followed the last stanza was whitespace, and is dropped with the parser.
+    this.#boundary = this.#bytes;
+    return true;
   }
 
   write(chunk: Uint8Array | string): StreamEvent[] {
@@ -169,24 +212,50 @@ export class StreamParser {
   }
 
   #newDocument(): void {
+    this.#sax = undefined;
+    this.#frames = [];
+    this.#pending = undefined;
+    this.#streamOpen = false;
+    this.#headerDecls = [];
+    this.#replay = '';
+    this.#topCount = 0;
+    this.#chars = 0;
+    this.#bytes = 0;
+    this.#stanzaStart = -1;
+    this.#boundary = 0;
+  }
+
+  /** The parser, made on demand: fresh for a document, or resumed inside an open stream. */
+  #parser(): SaxesParser<{ xmlns: true }> {
+    if (this.#sax) return this.#sax;
     const ws = this.#framing === 'websocket';
-    this.#sax = new SaxesParser({
+    const sax = new SaxesParser({
       xmlns: true,
       fragment: ws,
       // A WebSocket message has no stream around it: an unqualified stanza
       // is read as jabber:client, as it would be inside a stream.
       ...(ws ? { additionalNamespaces: { '': this.#contentNs } } : {}),
     });
-    this.#frames = [];
-    this.#pending = undefined;
-    this.#streamOpen = false;
-    this.#headerDecls = [];
-    this.#topCount = 0;
+    this.#sax = sax;
+    this.#listen(sax);
     this.#chars = 0;
-    this.#bytes = 0;
-    this.#stanzaStart = -1;
-    this.#boundary = 0;
-    this.#listen();
+    this.#boundaryAt = 0;
+    this.#clean = false;
+    if (this.#streamOpen) {
+      // After a release: the same stream, read on by a parser that saw only its header.
+      this.#streamOpen = false;
+      this.#replaying = true;
+      try {
+        sax.write(this.#replay);
+      } finally {
+        this.#replaying = false;
+      }
+      this.#streamOpen = true;
+      this.#chars = this.#replay.length;
+      this.#boundaryAt = sax.position;
+      this.#clean = true;
+    }
+    return sax;
   }
 
   #stream(chunk: Uint8Array | string): void {
@@ -194,10 +263,13 @@ export class StreamParser {
     if (typeof chunk === 'string') text = chunk;
     else {
       try {
+        this.#decoder ??= new TextDecoder('utf-8', { fatal: true });
         text = this.#decoder.decode(chunk, { stream: true });
       } catch {
         throw this.#fail('unsupported-encoding', 'invalid UTF-8');
       }
+      // An ASCII last byte ends any sequence (a cut one would have thrown above).
+      this.#decoderIdle = chunk.length === 0 ? this.#decoderIdle : chunk[chunk.length - 1]! < 0x80;
     }
     text = this.#held + text;
     this.#held = '';
@@ -230,8 +302,10 @@ export class StreamParser {
     }
     this.#newDocument();
     this.#feed(text);
-    this.#sax.close(); // an element left open fails here ("unclosed tag")
+    this.#sax!.close(); // an element left open fails here ("unclosed tag")
     this.#commit();
+    // Each message has its own parser: none is kept between messages.
+    this.#sax = undefined;
     if (this.#topCount !== 1) throw this.#fail('bad-format', 'a message must hold one element');
   }
 
@@ -240,7 +314,13 @@ export class StreamParser {
     this.#pieceAscii = Buffer.byteLength(piece) === piece.length;
     this.#mapChar = 0;
     this.#mapByte = 0;
-    this.#sax.write(piece);
+    const sax = this.#parser();
+    const start = this.#chars;
+    sax.write(piece);
+    // Whitespace only since the last boundary (checked on what this piece added after it).
+    const from = this.#boundaryAt - start;
+    this.#clean =
+      from >= 0 ? WS.test(from === 0 ? piece : piece.slice(from)) : this.#clean && WS.test(piece);
     this.#chars += piece.length;
     this.#bytes += this.#pieceAscii ? piece.length : Buffer.byteLength(piece);
     this.#commit();
@@ -256,7 +336,7 @@ export class StreamParser {
 
   /** Byte offset of saxes's current position (inside the current piece). */
   #byteAt(): number {
-    const rel = this.#sax.position - this.#chars;
+    const rel = this.#sax!.position - this.#chars;
     if (this.#pieceAscii) return this.#bytes + rel;
     if (rel > this.#mapChar) {
       this.#mapByte += Buffer.byteLength(this.#piece.slice(this.#mapChar, rel));
@@ -287,8 +367,7 @@ export class StreamParser {
     return this.#frames.length + (this.#framing === 'websocket' || this.#streamOpen ? 1 : 0);
   }
 
-  #listen(): void {
-    const sax = this.#sax;
+  #listen(sax: SaxesParser<{ xmlns: true }>): void {
     sax.on('error', (err) => {
       throw this.#fail(...classify(err.message));
     });
@@ -325,7 +404,7 @@ export class StreamParser {
         // saxes has read '<', the name and one terminator ('>', '/' or a
         // space), two characters when that is CRLF (read as one; never split
         // between pieces, since a trailing CR waits for the next one).
-        const rel = this.#sax.position - this.#chars;
+        const rel = sax.position - this.#chars;
         const crlf =
           this.#piece.charCodeAt(rel - 1) === 10 && this.#piece.charCodeAt(rel - 2) === 13;
         this.#stanzaStart = this.#byteAt() - Buffer.byteLength(tag.name) - (crlf ? 3 : 2);
@@ -372,6 +451,7 @@ export class StreamParser {
       }
       this.#stanzaStart = -1;
       this.#boundary = end;
+      this.#boundaryAt = sax.position;
       this.#pending = { type: 'stanza', element: el, bytes };
     });
   }
@@ -391,6 +471,7 @@ export class StreamParser {
   }
 
   #open(tag: SaxesTagNS): void {
+    if (this.#replaying) return;
     if (tag.uri !== NS.stream || tag.local !== 'stream') {
       throw this.#fail('invalid-namespace', `stream element {${tag.uri}}${tag.local}`);
     }
@@ -406,11 +487,17 @@ export class StreamParser {
         throw this.#fail('unsupported-version', `version ${version}`);
       }
     }
+    let replay = `<${tag.name}`;
     for (const [k, v] of Object.entries(attrs)) {
       if (k.startsWith('xmlns:') && k !== 'xmlns:stream') this.#headerDecls.push([k, v]);
+      if (k === 'xmlns' || k.startsWith('xmlns:')) replay += ` ${k}='${escapeAttr(v)}'`;
     }
+    replay += '>';
+    // Shared when it is the usual header; else a flat copy, not slices of the chunk it came in.
+    this.#replay = replay === USUAL_REPLAY ? USUAL_REPLAY : Buffer.from(replay).toString();
     this.#streamOpen = true;
     this.#boundary = this.#byteAt();
+    this.#boundaryAt = this.#sax!.position;
     this.#out.push({ type: 'open', header: header(attrs) });
   }
 

@@ -25,12 +25,13 @@ export async function directed(
   const username = jid ? usernameOf(jid, c.domain) : undefined;
   if (!jid || username === undefined)
     return c.error(el, 'item-not-found', `presence reaches only accounts of ${c.domain}`);
-  if (!unavailable && !c.directedTo.has(username) && c.directedTo.size >= MAX_DIRECTED)
+  const told = c.directedTo;
+  if (!unavailable && told && !told.has(username) && told.size >= MAX_DIRECTED)
     return c.error(el, 'resource-constraint', `presence to at most ${MAX_DIRECTED} others`);
   try {
     const to = await c.core.presence.direct(c.session!, username, !unavailable);
-    if (to === undefined || unavailable) c.directedTo.delete(username);
-    else c.directedTo.add(username);
+    if (to === undefined || unavailable) c.directedTo?.delete(username);
+    else (c.directedTo ??= new Set()).add(username);
   } catch (err) {
     c.log.debug({ err }, 'xmpp: directed presence not passed on');
   }
@@ -40,8 +41,8 @@ export async function directed(
 export async function endDirected(c: XmppConnection): Promise<void> {
   const session = c.session;
   if (!session) return;
-  const list = [...c.directedTo];
-  c.directedTo.clear();
+  const list = [...(c.directedTo ?? [])];
+  c.directedTo = undefined;
   for (const username of list)
     await c.core.presence.direct(session, username, false).catch(() => undefined);
 }

@@ -93,7 +93,7 @@ export async function profileStanzas(
   if (avatarChanged && e.userId !== c.auth!.user.id) {
     c.photos.set(e.userId, e.avatar?.hash ?? '');
     // XEP-0153: the contact's presence again, with the new hash, for each resource told.
-    if (c.resourcesTold.has(e.userId)) {
+    if (c.resourcesTold?.has(e.userId)) {
       const resources = await c.core.presence.resources(c.auth!.user.id, e.userId);
       for (const el of resourcePresences(e.username, resources, c.viewer()))
         out.push(withPhoto(el, e.avatar?.hash ?? ''));
