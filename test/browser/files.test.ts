@@ -488,5 +488,28 @@ describe.skipIf(!HAVE_CHROMIUM)(
       // The big picture of the test before is drawn again: its thumbnail may still be missing.
       expectConsole(alice, [], [refusal('404 (Not Found)')]);
     }, 60_000);
+
+    it('a file dropped anywhere on the conversation is attached to the message being written', async () => {
+      const page = alice.page;
+      await page.locator('[data-chat="bob"]').getByRole('button').first().click();
+      await page.getByLabel(/^Message to/).waitFor();
+      const list = page.locator('.conversation .messages');
+      const transfer = await page.evaluateHandle(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['dropped notes'], 'dropped.txt', { type: 'text/plain' }));
+        return dt;
+      });
+      await list.dispatchEvent('dragover', { dataTransfer: transfer });
+      await page.locator('.conversation.dropping').waitFor();
+      await list.dispatchEvent('drop', { dataTransfer: transfer });
+      await page.locator('.uploads li.done', { hasText: 'dropped.txt' }).waitFor();
+      expect(await page.locator('.conversation.dropping').count()).toBe(0);
+      const box = page.getByLabel(/^Message to/);
+      await box.fill('dropped in');
+      await box.press('Enter');
+      const seen = bob.page.locator('.messages li.msg', { hasText: 'dropped in' });
+      await bob.page.locator('[data-chat="alice"]').getByRole('button').first().click();
+      await seen.getByText('dropped.txt').waitFor();
+    }, 60_000);
   },
 );

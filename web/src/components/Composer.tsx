@@ -9,6 +9,7 @@ import { useMentionPicker } from './MentionPicker.js';
 import { LazyEmojiPicker } from './LazyEmojiPicker.js';
 import { ReplyBar } from './ReplyBar.js';
 import { Uploads } from './Uploads.js';
+import { useDropZone } from './useDropZone.js';
 import { useUploads } from './useUploads.js';
 import { VoiceNote } from './VoiceNote.js';
 
@@ -50,6 +51,7 @@ export function Composer(props: {
   const replyId = props.replying?.id;
   const picker = useMentionPicker(props.mentionNames, area, setText);
   const up = useUploads(props.draftKey, props.files);
+  const form = useRef<HTMLFormElement>(null);
   const chooser = useRef<HTMLInputElement>(null);
   const [picking, setPicking] = useState(false);
   const emojiButton = useRef<HTMLButtonElement>(null);
@@ -116,6 +118,8 @@ export function Composer(props: {
     area.current?.focus();
   }
 
+  useDropZone(form, props.files ? up.attach : undefined);
+
   return (
     <form
       class={`composer${props.replying ? ' replying' : ''}`}
@@ -123,15 +127,7 @@ export function Composer(props: {
         e.preventDefault();
         submit();
       }}
-      onDragOver={(e) => {
-        if (props.files && e.dataTransfer?.types.includes('Files')) e.preventDefault();
-      }}
-      onDrop={(e) => {
-        const files = [...(e.dataTransfer?.files ?? [])];
-        if (!props.files || !files.length) return;
-        e.preventDefault();
-        up.attach(files);
-      }}
+      ref={form}
     >
       <Uploads list={up.uploads} />
       {props.replying && props.onCancelReply && (
