@@ -281,14 +281,22 @@ for (const backend of everyStoreBackend()) {
       await friends(a, b, aw.inbox);
       const got = await privacy(b);
       expect(got.status, got.text).toBe(200);
-      expect(got.body).toEqual({ showLastSeen: true, sendReceipts: true });
+      expect(got.body).toEqual({ showLastSeen: true, sendReceipts: true, linkPreviews: true });
       const off = await privacy(b, { showLastSeen: false });
       expect(off.status, off.text).toBe(200);
-      expect(off.body).toEqual({ showLastSeen: false, sendReceipts: true });
-      expect((await privacy(b)).body).toEqual({ showLastSeen: false, sendReceipts: true });
+      expect(off.body).toEqual({ showLastSeen: false, sendReceipts: true, linkPreviews: true });
+      expect((await privacy(b)).body).toEqual({
+        showLastSeen: false,
+        sendReceipts: true,
+        linkPreviews: true,
+      });
       // Bad input changes nothing.
       expectError(await privacy(b, { showLastSeen: 'no' }), 400, 'bad-request', 'showLastSeen');
-      expect((await privacy(b)).body).toEqual({ showLastSeen: false, sendReceipts: true });
+      expect((await privacy(b)).body).toEqual({
+        showLastSeen: false,
+        sendReceipts: true,
+        linkPreviews: true,
+      });
 
       const bw = await connect(b);
       expect((await aw.inbox.presence(b.id)).show).toBe('available');
@@ -321,6 +329,7 @@ for (const backend of everyStoreBackend()) {
       expect((await privacy(b, { showLastSeen: true })).body).toEqual({
         showLastSeen: true,
         sendReceipts: true,
+        linkPreviews: true,
       });
       expectPresence((await presenceList(a))[0], {
         userId: b.id,
