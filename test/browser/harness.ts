@@ -50,7 +50,13 @@ export async function startWorld(
   mkdirSync(shots, { recursive: true });
   ensureWebBuilt();
   const db = storeBackends()[0]!.make();
-  const first = await startNode({ db, ...(config ? { config } : {}) });
+  // Link previews are off unless a test turns them on: with no network here, every link
+  // in a message would be an `unreachable` answer and a console error in the page.
+  const withDefaults: Sections = {
+    ...config,
+    previews: { enabled: false, ...config?.previews },
+  };
+  const first = await startNode({ db, config: withDefaults });
   let stopped = false;
   const node: Awaited<ReturnType<typeof startSingle>> = {
     ...first,
@@ -98,7 +104,7 @@ export async function startWorld(
       return async () => {
         const again = await startNode({
           db,
-          config: { ...config, server: { ...config?.server, port } },
+          config: { ...withDefaults, server: { ...config?.server, port } },
         });
         world.node = { ...again, dispose: node.dispose };
         stopped = false;

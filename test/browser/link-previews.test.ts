@@ -38,7 +38,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       });
       await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
       base = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-      world = await startWorld({ previews: { allow_private: true, allow_any_port: true } });
+      world = await startWorld({
+        previews: { enabled: true, allow_private: true, allow_any_port: true },
+      });
       alice = await world.person();
       await world.signUp(alice, 'alice');
       bob = world.node.client();

@@ -84,6 +84,8 @@ for (const setup of clusterSetups) {
         alias: '',
         groups: [],
         inRoster: false,
+        approved: false,
+        avatar: null,
       });
       expect((await own).contact).toEqual(mine);
       // Node 2 reads the same rows.

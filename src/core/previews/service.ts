@@ -27,6 +27,7 @@ export interface PreviewConfig {
 export interface PreviewService {
   /** The preview of an http(s) URL, from the cache or fetched; throws a preview condition. */
   preview(userId: string, url: string): Promise<LinkPreview>;
+  /** Whether this person gets previews: their switch, and the server's (`previews.enabled`). */
   enabledFor(userId: string): Promise<boolean>;
   setEnabledFor(userId: string, on: boolean): Promise<void>;
   /** Drops expired cache entries (main.ts calls it now and then). */
@@ -173,7 +174,8 @@ export function createPreviewService(deps: {
       if (inFlight.size < MAX_IN_FLIGHT) inFlight.set(url.href, p);
       return p;
     },
-    enabledFor: (userId) => store.enabledFor(userId),
+    // Off on the server is off for everyone: clients read this and do not ask.
+    enabledFor: async (userId) => config.enabled && (await store.enabledFor(userId)),
     setEnabledFor: (userId, on) => store.setEnabledFor(userId, on),
     sweep: () => store.sweep(now()),
   };
