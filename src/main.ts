@@ -36,6 +36,7 @@ import { createFeeds } from './core/feed.js';
 import { createDiskBlobStore, createDiskStaging } from './core/files/disk.js';
 import { createFileService } from './core/files/service.js';
 import { createS3BlobStore } from './blobs/s3.js';
+import { s3OptionsFrom } from './blobs/s3-client.js';
 import { createClamdScanner } from './media/clamd.js';
 import { createBusRecovery } from './core/recovery.js';
 import { createHooks } from './core/hooks.js';
@@ -343,16 +344,7 @@ export async function createParley(
   // partial uploads of this node (core/files).
   const filesDir = join(resolve(config.data.dir), 'files');
   const f = config.files;
-  const s3 = f.s3_bucket
-    ? createS3BlobStore({
-        endpoint: f.s3_endpoint,
-        region: f.s3_region,
-        bucket: f.s3_bucket,
-        accessKey: f.s3_access_key,
-        secretKey: f.s3_secret_key,
-        pathStyle: f.s3_path_style,
-      })
-    : undefined;
+  const s3 = f.s3_bucket ? createS3BlobStore(s3OptionsFrom(f)) : undefined;
   const scanner =
     f.clamav_socket || f.clamav_host
       ? createClamdScanner({

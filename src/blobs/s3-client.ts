@@ -16,6 +16,25 @@ export interface S3Options {
   pathStyle: boolean;
 }
 
+/** The bucket `[files.s3]` names, as the driver takes it (main.ts and `parley doctor`). */
+export function s3OptionsFrom(f: {
+  s3_endpoint: string;
+  s3_region: string;
+  s3_bucket: string;
+  s3_access_key: string;
+  s3_secret_key: string;
+  s3_path_style: boolean;
+}): S3Options {
+  return {
+    endpoint: f.s3_endpoint,
+    region: f.s3_region,
+    bucket: f.s3_bucket,
+    accessKey: f.s3_access_key,
+    secretKey: f.s3_secret_key,
+    pathStyle: f.s3_path_style,
+  };
+}
+
 /** An answer S3 gave that we did not want, with its error code. */
 export class S3Failure extends Error {
   override readonly name = 'S3Failure';

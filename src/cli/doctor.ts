@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { createNatsBus } from '../bus/nats.js';
 import { probeBucket } from '../blobs/s3.js';
+import { s3OptionsFrom } from '../blobs/s3-client.js';
 import { pingClamd } from '../media/clamd.js';
 import { ConfigError, configWarnings } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -112,14 +113,7 @@ async function checkFiles(config: Config): Promise<Check[]> {
   const out: Check[] = [];
   if (f.s3_bucket) {
     const where = `S3 bucket "${f.s3_bucket}" at ${f.s3_endpoint || `AWS ${f.s3_region}`}`;
-    const why = await probeBucket({
-      endpoint: f.s3_endpoint,
-      region: f.s3_region,
-      bucket: f.s3_bucket,
-      accessKey: f.s3_access_key,
-      secretKey: f.s3_secret_key,
-      pathStyle: f.s3_path_style,
-    });
+    const why = await probeBucket(s3OptionsFrom(f));
     out.push(
       why
         ? { ok: false, text: `files: ${where}: ${why}; check files.s3.*` }
