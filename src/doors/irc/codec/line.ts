@@ -50,6 +50,13 @@ export interface IrcMessage {
   params: string[];
   /** Serialiser only: write the last parameter with ':' even when not needed. */
   trailing?: boolean;
+  /**
+   * Serialiser only: this line's body limit when it is not 512. A relayed message an IRC
+   * client could send in one line (512 bytes without a source) stays one line, even
+   * though the source the server adds makes it longer, as Ergo does: splitting it would
+   * turn one message into two, cutting it would lose its end.
+   */
+  maxBody?: number;
 }
 
 export type ParseFailure =
@@ -241,7 +248,7 @@ export interface SerialiseOptions {
 
 /** The message as one line, without CRLF, or why it cannot be one. */
 export function serialiseLine(msg: IrcMessage, opts: SerialiseOptions = {}): SerialiseResult {
-  const maxBody = opts.maxBody ?? MAX_BODY;
+  const maxBody = opts.maxBody ?? msg.maxBody ?? MAX_BODY;
   if (!COMMAND.test(msg.command)) return { ok: false, reason: 'bad-command' };
   if (msg.params.length > MAX_PARAMS) return { ok: false, reason: 'too-many-params' };
 

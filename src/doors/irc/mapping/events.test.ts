@@ -32,6 +32,23 @@ describe('privmsgLines', () => {
     }
   });
 
+  it('what an IRC client could send in one line is relayed in one line, past 512 with the source', () => {
+    const source = 'bob!bob@parley.test';
+    // "PRIVMSG alice :" + text + CRLF is exactly 512 bytes, as a client may send it.
+    const text = 'a'.repeat(512 - 'PRIVMSG alice :\r\n'.length);
+    const lines = privmsgLines(viewer, source, 'alice', msg(text));
+    expect(lines).toHaveLength(1);
+    const r = serialiseLine(lines[0]!);
+    expect(r.ok && r.line.length).toBe(`:${source} PRIVMSG alice :${text}`.length);
+    // One byte more than a client could send: split, every piece within 512.
+    const split = privmsgLines(viewer, source, 'alice', msg(`${text}aa`));
+    expect(split.length).toBe(2);
+    for (const l of split) {
+      const s = serialiseLine(l);
+      expect(s.ok && s.line.length + 2).toBeLessThanOrEqual(512);
+    }
+  });
+
   it('\x01 inside an action cannot end the CTCP early', () => {
     const [line] = privmsgLines(viewer, 'bob', '#tea', msg('/me a\x01VERSION\x01'));
     expect(line!.params[1]).toBe('\x01ACTION aVERSION\x01');

@@ -1,6 +1,6 @@
 import type { CoreEvent, Message, UserRef } from '../../../core/events.js';
 import { ACTION_OVERHEAD, action } from '../codec/ctcp.js';
-import { type IrcMessage, serialiseLine, splitText, utf8Length } from '../codec/line.js';
+import { type IrcMessage, MAX_BODY, serialiseLine, splitText, utf8Length } from '../codec/line.js';
 import { modeOf, roomToChannel } from './channel.js';
 import { usernameToNick } from './nick.js';
 import { fileSize } from '../../../sdk/size.js';
@@ -77,11 +77,22 @@ export function privmsgLines(
   // "/me waves" (the web's and XMPP's way, XEP-0245) is IRC's CTCP ACTION.
   const me = m.text.startsWith(ME) && m.text.length > ME.length;
   const files = fileLines(m.attachments, v.links);
-  const pieces = me
-    ? splitText(overhead + ACTION_OVERHEAD, m.text.slice(ME.length)).map(action)
-    : splitText(overhead, [m.text, ...files].filter((s) => s !== '').join('\n'));
-  if (me) for (const f of files) pieces.push(...splitText(overhead, f));
+  const whole = me ? action(m.text.slice(ME.length)) : m.text;
+  // What an IRC client could have sent as one line is relayed as one line (see maxBody).
+  const oneLine =
+    files.length === 0 &&
+    !/[\r\n\0]/.test(whole) &&
+    // (without the ':' a one-word text needs: the client may have left it out)
+    utf8Length(`${command} ${target} ${whole}\r\n`) <= MAX_BODY;
+  const pieces = oneLine
+    ? [whole]
+    : me
+      ? splitText(overhead + ACTION_OVERHEAD, m.text.slice(ME.length)).map(action)
+      : splitText(overhead, [m.text, ...files].filter((s) => s !== '').join('\n'));
+  if (me && !oneLine) for (const f of files) pieces.push(...splitText(overhead, f));
+  const long = oneLine ? { maxBody: MAX_BODY + utf8Length(`:${source} `) } : {};
   return pieces.map((text, i) => ({
+    ...long,
     tags: tags(
       v,
       m.createdAt,
