@@ -133,7 +133,10 @@ async function checkFiles(config: Config): Promise<Check[]> {
             ok: false,
             text: `files: clamd at ${where}: ${why}; uploads would all be refused (files.clamav.*)`,
           }
-        : { ok: true, text: `files: clamd at ${where} answers; uploads are scanned` },
+        : {
+            ok: true,
+            text: `files: clamd at ${where} answers; uploads are scanned up to ${f.clamav_max_bytes} bytes (its StreamMaxLength must be as much), bigger ones ${f.clamav_larger_files === 'refuse' ? 'refused' : 'stored unscanned'}`,
+          },
     );
   }
   return out;
