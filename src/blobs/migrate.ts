@@ -142,3 +142,28 @@ export async function migrateDiskToS3(
     }
   return p;
 }
+
+/**
+ * For `parley doctor` with `[files.s3]` set: of the first `max` blobs still under
+ * `root` on disk, how many the bucket lacks (a server switched to S3 before
+ * `parley files migrate` answers not-found for those).
+ */
+export async function missingFromBucket(
+  root: string,
+  s3: Pick<S3BlobStore, 'size'>,
+  max = 20,
+): Promise<{ checked: number; missing: number }> {
+  const blobsDir = join(root, 'blobs');
+  let checked = 0;
+  let missing = 0;
+  for (const d of await entries(blobsDir)) {
+    if (!HEX2.test(d)) continue;
+    for (const sha of await entries(join(blobsDir, d))) {
+      if (checked >= max) return { checked, missing };
+      if (!HEX64.test(sha) || !sha.startsWith(d)) continue;
+      checked++;
+      if ((await s3.size(sha)) === undefined) missing++;
+    }
+  }
+  return { checked, missing };
+}

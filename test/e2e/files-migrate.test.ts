@@ -90,6 +90,12 @@ for (const backend of everyStoreBackend())
       const pic = await bytesOf(await b.c.files.fetch(files[0]!.id));
 
       const env = s3Env(s3, data.dir);
+      // Before the copy, doctor with [files.s3] set warns that the bucket lacks them.
+      const doctorEnv = { ...env, PARLEY_SERVER_PORT: '0', PARLEY_DATABASE_URL: 'sqlite::memory:' };
+      const before = await runCli(['doctor'], { env: doctorEnv });
+      expect(before.stdout).toMatch(
+        /⚠ files: 3 of the 3 files checked under .* are not in the bucket: .*parley files migrate/,
+      );
       const first = await runCli(['files', 'migrate'], { env });
       expect(first.stderr).toBe('');
       expect(first.stdout).toMatch(
@@ -100,6 +106,9 @@ for (const backend of everyStoreBackend())
       expect(s3.objects('blobs').sort()).toEqual(diskBlobs(data.dir).sort());
       const picSha = sha256(pic);
       expect(s3.objects('derived')).toEqual([`derived/${picSha.slice(0, 2)}/${picSha}.t160.webp`]);
+      expect((await runCli(['doctor'], { env: doctorEnv })).stdout).not.toMatch(
+        /not in the bucket/,
+      );
 
       // A file sent after the copy, while the server is still on disk; then it stops.
       const late = Buffer.from(`came later ${randomBytes(4).toString('hex')}\n`);
