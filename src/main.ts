@@ -351,6 +351,7 @@ export async function createParley(
           ...(f.clamav_socket ? { socket: f.clamav_socket } : { host: f.clamav_host }),
           port: f.clamav_port,
           timeoutMs: f.clamav_timeout_seconds * 1000,
+          maxBytes: f.clamav_max_bytes,
         })
       : undefined;
   const blobs = s3 ?? createDiskBlobStore(filesDir);
@@ -363,6 +364,7 @@ export async function createParley(
       userQuotaBytes: config.files.user_quota_bytes,
       uploadsPerMinute: config.files.uploads_per_minute,
       allowedTypes: config.files.allowed_types,
+      storeUnscannedAboveScanLimit: f.clamav_larger_files === 'store-unscanned',
     },
     store: store.files,
     blobs,
@@ -375,6 +377,18 @@ export async function createParley(
           scanner,
           onScannerDown: (err: Error) =>
             logger.error({ err: err.message }, 'virus scanner unreachable: upload refused'),
+          onScanLimit: (e: { size: number; byScanner: boolean; stored: boolean }) => {
+            if (e.byScanner)
+              logger.warn(
+                { size: e.size, maxBytes: f.clamav_max_bytes, stored: e.stored },
+                "clamd refused a file below files.clamav max_bytes: set max_bytes to clamd's StreamMaxLength (or raise that)",
+              );
+            else if (e.stored)
+              logger.info(
+                { size: e.size },
+                'file larger than the virus scanner reads: stored unscanned',
+              );
+          },
         }
       : {}),
   });

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ParleyError } from '../core/errors.js';
 import { EMPTY_SHA256, sign, uriEncode } from './sigv4.js';
@@ -33,6 +34,62 @@ export function s3OptionsFrom(f: {
     secretKey: f.s3_secret_key,
     pathStyle: f.s3_path_style,
   };
+}
+
+/** Where a bucket's requests go: the host to reach and name, and the path its keys are under. */
+export interface S3Address {
+  /** The endpoint (`https://s3.<region>.amazonaws.com` when none is set). */
+  base: URL;
+  /** The name to connect to (and the TLS server name). */
+  hostname: string;
+  /** The Host header: `hostname`, with the endpoint's port when it has one. */
+  host: string;
+  /** The path every key goes under: the endpoint's own path, then `/<bucket>` in path style. */
+  root: string;
+  /** Virtual-hosted style (`bucket.endpoint/key`) rather than path style (`endpoint/bucket/key`). */
+  virtualHost: boolean;
+}
+
+/**
+ * Virtual-hosted style (the default, `path_style = false`) puts the bucket in the
+ * host name, so it needs a host name to put it in front of: an endpoint that is an
+ * IP address or localhost gets path style. Over TLS a bucket with dots does too,
+ * as the AWS SDKs do: a wildcard certificate (`*.s3.amazonaws.com`) covers one
+ * label, so `my.bucket.s3.amazonaws.com` would fail the certificate check.
+ */
+export function s3Address(
+  o: Pick<S3Options, 'endpoint' | 'region' | 'bucket' | 'pathStyle'>,
+): S3Address {
+  const base = new URL(o.endpoint || `https://s3.${o.region}.amazonaws.com`);
+  const bare = base.hostname.replace(/^\[(.*)\]$/, '$1');
+  const virtualHost =
+    !o.pathStyle &&
+    isIP(bare) === 0 &&
+    bare !== 'localhost' &&
+    !(base.protocol === 'https:' && o.bucket.includes('.'));
+  const path = base.pathname.replace(/\/+$/, '');
+  return virtualHost
+    ? {
+        base,
+        hostname: `${o.bucket}.${base.hostname}`,
+        host: `${o.bucket}.${base.host}`,
+        root: path,
+        virtualHost,
+      }
+    : {
+        base,
+        hostname: base.hostname,
+        host: base.host,
+        root: `${path}/${uriEncode(o.bucket, false)}`,
+        virtualHost,
+      };
+}
+
+/** How to reach the endpoint, beyond the config (tests: a resolver, a private CA). */
+export interface S3Network {
+  lookup?: LookupFunction;
+  /** PEM certificates trusted instead of the system's. */
+  ca?: string;
 }
 
 /** An answer S3 gave that we did not want, with its error code. */
@@ -85,13 +142,10 @@ const unreachable = (err: unknown) =>
  * A small S3 client of our own (SigV4 in sigv4.ts, Node's http): the AWS SDK is
  * many packages for the six calls the blob store makes. Bodies stream both ways.
  */
-export function createS3Client(o: S3Options): S3Client {
-  const base = new URL(o.endpoint || `https://s3.${o.region}.amazonaws.com`);
+export function createS3Client(o: S3Options, net: S3Network = {}): S3Client {
+  const { base, hostname, host, root } = s3Address(o);
   const lib = base.protocol === 'https:' ? https : http;
   const agent = new lib.Agent({ keepAlive: true, maxSockets: 32 });
-  const host = o.pathStyle ? base.host : `${o.bucket}.${base.host}`;
-  const root =
-    base.pathname.replace(/\/+$/, '') + (o.pathStyle ? `/${uriEncode(o.bucket, false)}` : '');
   const creds = { accessKey: o.accessKey, secretKey: o.secretKey, region: o.region };
 
   async function text(res: IncomingMessage, limit = MAX_ERROR_BODY): Promise<Buffer> {
@@ -153,8 +207,11 @@ export function createS3Client(o: S3Options): S3Client {
       const req = lib.request(
         {
           protocol: base.protocol,
-          hostname: o.pathStyle ? base.hostname : `${o.bucket}.${base.hostname}`,
+          // The name as the URL has it, IPv6 brackets off.
+          hostname: hostname.replace(/^\[(.*)\]$/, '$1'),
           port: base.port || undefined,
+          ...(net.lookup ? { lookup: net.lookup } : {}),
+          ...(net.ca ? { ca: net.ca } : {}),
           method: r.method,
           path: qs ? `${path}?${qs}` : path,
           headers,

@@ -25,22 +25,44 @@ const derivedKey = (sha: string, name: DerivedName) => {
   return `derived/${sha.slice(0, 2)}/${sha}.${name}`;
 };
 
+export interface S3BlobStore extends BlobStore {
+  /**
+   * Uploads a copy of a local file as blob `sha` (which the caller checked it is),
+   * reads it back and checks its SHA-256; the local file stays (`parley files migrate`).
+   */
+  copyIn(sha: string, localPath: string): Promise<void>;
+  /** The stored blob's size in bytes, or undefined when the bucket has none. */
+  size(sha: string): Promise<number | undefined>;
+  close(): void;
+}
+
 /**
  * Blobs in an S3-compatible bucket (`blobs/ab/<sha256>`), shared by every node.
  * An object appears whole or not at all (S3 PUT and multipart completion are
  * atomic); before `put` resolves the stored object is read back and its SHA-256
  * checked, so an acknowledged upload is durable and intact in the bucket.
  */
-export function createS3BlobStore(
-  o: S3Options,
-  client: S3Client = createS3Client(o),
-): BlobStore & {
-  close(): void;
-} {
+export function createS3BlobStore(o: S3Options, client: S3Client = createS3Client(o)): S3BlobStore {
   async function has(key: string): Promise<boolean> {
+    return (await sizeOf(key)) !== undefined;
+  }
+
+  /** The stored object's size (HEAD), or undefined when there is none. */
+  async function sizeOf(key: string): Promise<number | undefined> {
     const res = await client.send({ method: 'HEAD', key, accept: [404] });
     res.resume();
-    return res.statusCode !== 404;
+    if (res.statusCode === 404) return undefined;
+    const n = Number(res.headers['content-length']);
+    return Number.isSafeInteger(n) && n >= 0 ? n : -1;
+  }
+
+  /** Uploads a local file as `sha`'s blob and reads it back (the file stays). */
+  async function upload(sha: string, localPath: string): Promise<void> {
+    const key = blobKey(sha);
+    const { size } = await stat(localPath);
+    if (size <= PART_BYTES) await putSmall(key, localPath, size, sha);
+    else await putMultipart(key, localPath, size);
+    await verify(key, sha, size);
   }
 
   async function putSmall(key: string, path: string, size: number, sha: string) {
@@ -127,15 +149,12 @@ export function createS3BlobStore(
 
   return {
     async put(sha, localPath) {
-      const key = blobKey(sha);
-      if (!(await has(key))) {
-        const { size } = await stat(localPath);
-        if (size <= PART_BYTES) await putSmall(key, localPath, size, sha);
-        else await putMultipart(key, localPath, size);
-        await verify(key, sha, size);
-      }
+      if (!(await has(blobKey(sha)))) await upload(sha, localPath);
       await rm(localPath, { force: true });
     },
+
+    copyIn: upload,
+    size: (sha) => sizeOf(blobKey(sha)),
 
     read(sha, range) {
       const out = new PassThrough();

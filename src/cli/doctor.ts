@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createNatsBus } from '../bus/nats.js';
-import { probeBucket } from '../blobs/s3.js';
+import { missingFromBucket } from '../blobs/migrate.js';
+import { createS3BlobStore, probeBucket } from '../blobs/s3.js';
 import { s3OptionsFrom } from '../blobs/s3-client.js';
 import { pingClamd } from '../media/clamd.js';
 import { ConfigError, configWarnings } from '../config/load.js';
@@ -119,6 +120,20 @@ async function checkFiles(config: Config): Promise<Check[]> {
         ? { ok: false, text: `files: ${where}: ${why}; check files.s3.*` }
         : { ok: true, text: `files: ${where} answers` },
     );
+    if (!why) {
+      // Files still on disk that the bucket lacks: switched to S3 before copying them.
+      const root = join(resolve(config.data.dir), 'files');
+      const s3 = createS3BlobStore(s3OptionsFrom(f));
+      const left = await missingFromBucket(root, s3)
+        .catch(() => ({ checked: 0, missing: 0 }))
+        .finally(() => s3.close());
+      if (left.missing)
+        out.push({
+          ok: true,
+          warn: true,
+          text: `files: ${left.missing} of the ${left.checked} files checked under ${join(root, 'blobs')} are not in the bucket: if they were this server's before it used S3, copy them with parley files migrate (docs/operations.md)`,
+        });
+    }
   } else out.push({ ok: true, text: 'files: on the local disk under data.dir/files' });
   if (f.clamav_socket || f.clamav_host) {
     const where = f.clamav_socket || `${f.clamav_host}:${f.clamav_port}`;
@@ -133,7 +148,10 @@ async function checkFiles(config: Config): Promise<Check[]> {
             ok: false,
             text: `files: clamd at ${where}: ${why}; uploads would all be refused (files.clamav.*)`,
           }
-        : { ok: true, text: `files: clamd at ${where} answers; uploads are scanned` },
+        : {
+            ok: true,
+            text: `files: clamd at ${where} answers; uploads are scanned up to ${f.clamav_max_bytes} bytes (its StreamMaxLength must be as much), bigger ones ${f.clamav_larger_files === 'refuse' ? 'refused' : 'stored unscanned'}`,
+          },
     );
   }
   return out;

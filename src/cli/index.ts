@@ -4,6 +4,7 @@ import { user, invite } from './admin.js';
 import { parseArgs, UsageError } from './args.js';
 import { backup } from './backup.js';
 import { doctor } from './doctor.js';
+import { files } from './files.js';
 import { type CliIO, complain, processIO, say } from './io.js';
 import { serve } from './serve.js';
 import { StartupError } from '../main.js';
@@ -22,6 +23,8 @@ usage:
   parley invite create [--uses N] [--expires 7d|never]   print an invite code
   parley invite list [--limit N]          invites with uses left (by id: codes are stored hashed)
   parley backup FILE                      copy the SQLite database to FILE, safe while running
+  parley files migrate                    copy the files on disk to the [files.s3] bucket
+                                          (rerun safely; see docs/operations.md)
 
 Every command reads --config FILE, else $PARLEY_CONFIG, else ./parley.toml if present,
 then PARLEY_<SECTION>_<KEY> environment variables (see parley.example.toml).
@@ -46,6 +49,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         return await invite(args, io);
       case 'backup':
         return await backup(args, io);
+      case 'files':
+        return await files(args, io);
       case 'version':
         say(io, `parley ${VERSION}`);
         return 0;

@@ -295,6 +295,14 @@ export const SCHEMA = {
     clamav_host: { type: 'string', default: '', maxLength: 255 },
     clamav_port: { type: 'int', default: 3310, min: 1, max: 65535 },
     clamav_timeout_seconds: { type: 'int', default: 60, min: 1, max: 3600 },
+    /** clamd's StreamMaxLength (Debian's default: 25M): it reads no bigger file. */
+    clamav_max_bytes: { type: 'int', default: 26214400, min: 1, max: 4294967295 },
+    /** A file over max_bytes: refused as too-large (fail closed), or stored unscanned. */
+    clamav_larger_files: {
+      type: 'enum',
+      default: 'refuse',
+      values: ['refuse', 'store-unscanned'],
+    },
   },
   /**
    * Link previews (core/previews, docs/protocol.md "Link previews"): the server fetches

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/backends.js';
-import { ScannerUnavailable } from '../core/files/scan.js';
+import { ScannerUnavailable, ScanTooLarge } from '../core/files/scan.js';
 import { createClamdScanner } from './clamd.js';
 
 /**
@@ -58,13 +58,47 @@ describe('clamd client', () => {
     expect(await scanner().scan(file)).toBe('Win.Test.EICAR_HDB-1');
   });
 
+  it("clamd's size limit is ScanTooLarge, not an outage, however its answer arrives", async () => {
+    // Read whole, then answered (as a slow clamd might).
+    answer = (sock) => sock.end('INSTREAM size limit exceeded. ERROR\0');
+    await expect(scanner().scan(file)).rejects.toBeInstanceOf(ScanTooLarge);
+    // Answered while the file is still streaming: clamd stops reading and closes, so the
+    // client's next write may break. Either way it is refused, never resolved.
+    let early: Server | undefined;
+    const earlySocket = join(t.dir, 'early.sock');
+    try {
+      early = createServer((sock) => {
+        let got = 0;
+        sock.on('error', () => {});
+        sock.on('data', (d) => {
+          got += d.length;
+          if (got > 20_000 && !sock.destroyed) {
+            sock.write('INSTREAM size limit exceeded. ERROR\0');
+            sock.destroy();
+          }
+        });
+      });
+      await new Promise<void>((r) => early!.listen(earlySocket, r));
+      const err = await createClamdScanner({ socket: earlySocket, timeoutMs: 5000 })
+        .scan(file)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(Error);
+      expect(err instanceof ScanTooLarge || err instanceof ScannerUnavailable).toBe(true);
+    } finally {
+      early?.close();
+    }
+  });
+
+  it('says its limit to core, which decides before streaming', () => {
+    expect(createClamdScanner({ socket, timeoutMs: 1000, maxBytes: 1234 }).maxBytes).toBe(1234);
+    expect(createClamdScanner({ socket, timeoutMs: 1000 }).maxBytes).toBeUndefined();
+  });
+
   it('anything but a verdict is ScannerUnavailable', async () => {
-    for (const reply of [
-      'INSTREAM size limit exceeded. ERROR\0',
-      'hello\0',
-      '',
-      'x'.repeat(10_000),
-    ]) {
+    for (const reply of ['hello\0', '', 'x'.repeat(10_000)]) {
       answer = (sock) => sock.end(reply);
       await expect(scanner().scan(file), JSON.stringify(reply.slice(0, 20))).rejects.toBeInstanceOf(
         ScannerUnavailable,

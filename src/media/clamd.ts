@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { ScannerUnavailable, type VirusScanner } from '../core/files/scan.js';
+import { ScannerUnavailable, ScanTooLarge, type VirusScanner } from '../core/files/scan.js';
 
 /** Bytes per INSTREAM chunk (clamd reads each chunk whole). */
 const CHUNK = 64 * 1024;
@@ -10,33 +10,38 @@ const MAX_REPLY = 4096;
 /**
  * core/files' VirusScanner with a running ClamAV daemon: the file is streamed to
  * clamd with INSTREAM (length-prefixed chunks, then a zero length) over its Unix
- * socket or TCP, and its one-line verdict read. Anything but a clear verdict,
- * including clamd's own size limit (StreamMaxLength), is ScannerUnavailable: the
- * upload is refused rather than stored unscanned.
+ * socket or TCP, and its one-line verdict read. clamd's own size limit
+ * (StreamMaxLength, "INSTREAM size limit exceeded") is ScanTooLarge, so core
+ * applies its rule for files too big to scan; `maxBytes` says that limit, so
+ * core decides before streaming. Anything else but a clear verdict is
+ * ScannerUnavailable: the upload is refused rather than stored unscanned.
  */
 export function createClamdScanner(o: {
   socket?: string;
   host?: string;
   port?: number;
   timeoutMs: number;
+  /** clamd's StreamMaxLength (files.clamav max_bytes). */
+  maxBytes?: number;
 }): VirusScanner {
   const where = o.socket ? o.socket : `${o.host}:${o.port ?? 3310}`;
   return {
+    ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
     scan: (path) =>
       new Promise<string | null>((resolve, reject) => {
         let settled = false;
         let reply = '';
         const sock: Socket = o.socket ? connect(o.socket) : connect(o.port ?? 3310, o.host);
         let file: ReturnType<typeof createReadStream> | undefined;
-        const fail = (why: string) => {
+        const fail = (why: string, tooLarge = false) => {
           if (settled) return;
           settled = true;
           file?.destroy();
           sock.destroy();
-          reject(new ScannerUnavailable(`clamd at ${where}: ${why}`));
+          const msg = `clamd at ${where}: ${why}`;
+          reject(tooLarge ? new ScanTooLarge(msg) : new ScannerUnavailable(msg));
         };
         sock.setTimeout(o.timeoutMs, () => fail('no verdict in time'));
-        sock.on('error', (err) => fail(err.message));
         const verdict = () => {
           if (settled) return;
           const line = reply.split('\0')[0]!.trim();
@@ -45,8 +50,22 @@ export function createClamdScanner(o: {
             settled = true;
             sock.destroy();
             resolve(found ? found[1]!.slice(0, 200) : null);
-          } else fail(line ? `answered "${line.slice(0, 200)}"` : 'closed without a verdict');
+          } else if (/size limit exceeded/i.test(line))
+            fail(`refused the file as over its StreamMaxLength ("${line.slice(0, 100)}")`, true);
+          else fail(line ? `answered "${line.slice(0, 200)}"` : 'closed without a verdict');
         };
+        // clamd answers a stream over its limit at once and closes, so our next write may
+        // fail: what it said before that is the answer. A cut without one names the
+        // likely cause for the log.
+        let streaming = false;
+        sock.on('error', (err) => {
+          if (reply) return verdict();
+          fail(
+            streaming
+              ? `${err.message} (cut off mid-file: if the file is over clamd's StreamMaxLength, set files.clamav max_bytes to it)`
+              : err.message,
+          );
+        });
         sock.on('data', (d) => {
           reply += d.toString('utf8');
           if (reply.includes('\0')) verdict();
@@ -55,6 +74,7 @@ export function createClamdScanner(o: {
         // clamd may answer early (a size limit) and close: what it said is the verdict.
         sock.on('close', verdict);
         sock.on('connect', () => {
+          streaming = true;
           sock.write('zINSTREAM\0');
           const f = createReadStream(path, { highWaterMark: CHUNK });
           file = f;

@@ -72,6 +72,60 @@ describe.skipIf(!CLAMD)(
   },
 );
 
+describe.skipIf(!CLAMD)(
+  `ClamAV's StreamMaxLength${CLAMD ? '' : ' (SKIPPED: clamd is not installed)'}`,
+  () => {
+    // A small limit, so the real daemon's edge costs nothing to reach.
+    const LIMIT = 64 * 1024;
+    let clamd: Awaited<ReturnType<typeof startClamd>>;
+    const data = [tempDir('parley-clamlim-'), tempDir('parley-clamlim2-')];
+    const nodes: TestNode[] = [];
+    beforeAll(async () => {
+      clamd = await startClamd(CLAMD!, ['StreamMaxLength 64K']);
+      for (const [i, maxBytes] of [LIMIT, 16 * LIMIT].entries())
+        nodes.push(
+          await startNode({
+            db: { url: '', dataDir: data[i]!.dir },
+            config: {
+              limits: { requests_per_minute_per_address: 100_000 },
+              files: { clamav_socket: clamd.socket, clamav_max_bytes: maxBytes },
+            },
+          }),
+        );
+    });
+    afterAll(async () => {
+      for (const n of nodes) await n.stop();
+      await clamd?.stop();
+      for (const d of data) d.cleanup();
+    });
+
+    it('max_bytes equal to it: a file of exactly that size is scanned, one byte more refused at once', async () => {
+      const [a, b] = (await signUp(nodes[0]!, 2, 'clim')) as [Person, Person];
+      const f = await a.c.files.upload({ to: b.name }, 'edge.bin', Buffer.alloc(LIMIT, 0x61));
+      expect(f.size).toBe(LIMIT);
+      await refusedWith(
+        a.c.files.upload({ to: b.name }, 'over.bin', Buffer.alloc(LIMIT + 1, 0x61)),
+        'too-large',
+        /virus scanner/,
+      );
+    });
+
+    it('max_bytes above it: clamd cuts the stream off, and the upload is refused, never stored', async () => {
+      const [a, b] = (await signUp(nodes[1]!, 2, 'clim2')) as [Person, Person];
+      const err = await a.c.files
+        .upload({ to: b.name }, 'mid.bin', Buffer.alloc(4 * LIMIT, 0x62))
+        .then(
+          () => undefined,
+          (e: unknown) => e as { condition?: string },
+        );
+      // clamd answers and closes mid-file: read, that is too-large; a write that broke
+      // first is an outage. Either way nothing is stored (fail closed).
+      expect(['too-large', 'scanner-unavailable']).toContain(err?.condition);
+      expect(blobs(data[1]!.dir)).toHaveLength(0);
+    });
+  },
+);
+
 describe('uploads with a scanner configured that does not exist', () => {
   const data = tempDir('parley-clam0-');
   let node: TestNode;

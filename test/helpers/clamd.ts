@@ -40,7 +40,11 @@ const ping = (socket: string) =>
  * database (there is no network), only a signature file made here that knows
  * EICAR by its MD5 (`.hdb`: md5:size:name), and a Unix socket in the temp dir.
  */
-export async function startClamd(bin: string): Promise<{
+export async function startClamd(
+  bin: string,
+  /** More clamd.conf lines, e.g. "StreamMaxLength 64K". */
+  extra: readonly string[] = [],
+): Promise<{
   socket: string;
   stop(): Promise<void>;
 }> {
@@ -59,6 +63,7 @@ export async function startClamd(bin: string): Promise<{
       `DatabaseDirectory ${db}`,
       `TemporaryDirectory ${t.dir}`,
       `LogFile ${join(t.dir, 'clamd.log')}`,
+      ...extra,
     ].join('\n') + '\n',
   );
   const child: ChildProcess = spawn(bin, ['-c', conf], { stdio: 'ignore' });

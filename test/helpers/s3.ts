@@ -14,7 +14,7 @@ export interface LocalS3 {
   /** The [files] keys that point Parley at it. */
   config: Record<string, string | boolean>;
   /** Objects under a prefix of the bucket ("blobs", "derived"), by key. */
-  objects(prefix: string): string[];
+  objects(prefix: string, bucket?: string): string[];
   stop(): Promise<void>;
   /** Stops answering (the file store is down) without losing what it holds. */
   pause(): Promise<void>;
@@ -26,7 +26,17 @@ interface S3rverInstance {
   close(): Promise<void>;
 }
 
-export async function startLocalS3(): Promise<LocalS3> {
+export async function startLocalS3(
+  opts: {
+    /**
+     * Requests to `<bucket>.s3.<serviceEndpoint>` name their bucket in the host
+     * (virtual-hosted style); s3rver's default is amazonaws.com.
+     */
+    serviceEndpoint?: string;
+    /** More buckets than S3_BUCKET. */
+    buckets?: readonly string[];
+  } = {},
+): Promise<LocalS3> {
   const t = tempDir('parley-s3-');
   let port = 0;
   const make = (): S3rverInstance =>
@@ -35,7 +45,8 @@ export async function startLocalS3(): Promise<LocalS3> {
       port,
       silent: true,
       directory: t.dir,
-      configureBuckets: [{ name: S3_BUCKET }],
+      configureBuckets: [S3_BUCKET, ...(opts.buckets ?? [])].map((name) => ({ name })),
+      ...(opts.serviceEndpoint ? { serviceEndpoint: opts.serviceEndpoint } : {}),
     }) as S3rverInstance;
   let server = make();
   port = (await server.run()).port;
@@ -50,7 +61,7 @@ export async function startLocalS3(): Promise<LocalS3> {
       s3_secret_key: 'S3RVER',
       s3_path_style: true,
     },
-    objects(prefix) {
+    objects(prefix, bucket = S3_BUCKET) {
       // s3rver keeps an object `k` as <dir>/<bucket>/k._S3rver_object.
       const out: string[] = [];
       const walk = (dir: string, key: string) => {
@@ -65,7 +76,7 @@ export async function startLocalS3(): Promise<LocalS3> {
           else if (!e.includes('._S3rver_')) walk(join(dir, e), `${key}${e}/`);
         }
       };
-      walk(join(t.dir, S3_BUCKET, prefix), `${prefix}/`);
+      walk(join(t.dir, bucket, prefix), `${prefix}/`);
       return out;
     },
     async pause() {

@@ -10,7 +10,7 @@ import type { Target } from '../send/service.js';
 import { type BlobStore, type Staging, THUMB_SIZES, type ThumbSize } from './blobs.js';
 import { ImageRefused, type ImageProcessor } from './images.js';
 import { cleanName } from './names.js';
-import { ScannerUnavailable, type VirusScanner } from './scan.js';
+import { ScannerUnavailable, ScanTooLarge, type VirusScanner } from './scan.js';
 import { isCleanableImage, SNIFF_BYTES, sniff, typeAllowed } from './sniff.js';
 import type { FileStore } from './store.js';
 import {
@@ -32,6 +32,12 @@ export interface FilesConfig {
   userQuotaBytes: number;
   uploadsPerMinute: number;
   allowedTypes: readonly string[];
+  /**
+   * A file larger than the scanner reads (`VirusScanner.maxBytes`) is stored
+   * unscanned when true; when false (fail closed, the default) it is refused as
+   * `too-large`, and the scanner's limit is the largest file the server takes.
+   */
+  storeUnscannedAboveScanLimit?: boolean;
 }
 
 export interface FileService {
@@ -100,9 +106,27 @@ export function createFileService(deps: {
   scanner?: VirusScanner;
   /** Told when the scanner could not be asked (the upload was refused). */
   onScannerDown?: (err: Error) => void;
+  /**
+   * Told when a file was too big to scan and was `stored` unscanned (or refused);
+   * `byScanner`: the scanner itself refused it, so its real limit is lower than
+   * `maxBytes` says (a configuration to fix).
+   */
+  onScanLimit?: (e: { size: number; byScanner: boolean; stored: boolean }) => void;
   now?: () => number;
 }): FileService {
   const { config, store, blobs, staging } = deps;
+  // A scanner that reads no bigger file, without leave to store such files unscanned,
+  // makes its limit the server's: refused at once, before any byte is sent.
+  const scanLimit =
+    deps.scanner?.maxBytes !== undefined && !config.storeUnscannedAboveScanLimit
+      ? deps.scanner.maxBytes
+      : undefined;
+  const tooBigToScan = (limit: number) =>
+    new ParleyError(
+      'too-large',
+      `files may be at most ${limit} bytes on this server: its virus scanner reads no bigger file`,
+      { field: 'size' },
+    );
   const now = deps.now ?? Date.now;
   const rate = createRateLimiter({
     perSecond: config.uploadsPerMinute / 60,
@@ -181,7 +205,7 @@ export function createFileService(deps: {
         field: 'type',
       });
     }
-    if (deps.scanner) await scan(u.id, raw);
+    if (deps.scanner) await scan(u.id, raw, d.size);
     let path = raw;
     let width: number | null = null;
     let height: number | null = null;
@@ -239,12 +263,31 @@ export function createFileService(deps: {
     return attachmentOf(file);
   }
 
-  /** Bytes a scanner flags are never stored: the upload goes, and so does anything unscanned. */
-  async function scan(uploadId: string, path: string): Promise<void> {
+  /**
+   * Bytes a scanner flags are never stored: the upload goes, and so does anything
+   * unscanned, unless the operator lets files too big for the scanner through.
+   */
+  async function scan(uploadId: string, path: string, size: number): Promise<void> {
+    const scanner = deps.scanner!;
+    const tooBig = async (byScanner: boolean) => {
+      const stored = config.storeUnscannedAboveScanLimit === true;
+      deps.onScanLimit?.({ size, byScanner, stored });
+      if (stored) return;
+      await drop(uploadId);
+      throw byScanner
+        ? new ParleyError(
+            'too-large',
+            `the virus scanner reads no file this big (${size} bytes), so it is not accepted here`,
+            { field: 'size' },
+          )
+        : tooBigToScan(scanner.maxBytes!);
+    };
+    if (scanner.maxBytes !== undefined && size > scanner.maxBytes) return tooBig(false);
     let found: string | null;
     try {
-      found = await deps.scanner!.scan(path);
+      found = await scanner.scan(path);
     } catch (err) {
+      if (err instanceof ScanTooLarge) return tooBig(true);
       await drop(uploadId);
       if (!(err instanceof ScannerUnavailable)) throw err;
       deps.onScannerDown?.(err);
@@ -294,6 +337,7 @@ export function createFileService(deps: {
           `files may be at most ${config.maxFileBytes} bytes on this server`,
           { field: 'size' },
         );
+      if (scanLimit !== undefined && req.size > scanLimit) throw tooBigToScan(scanLimit);
       const conversationId = await conversationFor(userId, req.to);
       const used = await store.usage(userId);
       if (used + req.size > config.userQuotaBytes)
@@ -364,7 +408,7 @@ export function createFileService(deps: {
       return {
         used: await store.usage(userId),
         quota: config.userQuotaBytes,
-        maxFileBytes: config.maxFileBytes,
+        maxFileBytes: Math.min(config.maxFileBytes, scanLimit ?? Infinity),
       };
     },
 

@@ -50,7 +50,7 @@ export function Composer(props: {
   const area = useRef<HTMLTextAreaElement>(null);
   const replyId = props.replying?.id;
   const picker = useMentionPicker(props.mentionNames, area, setText);
-  const up = useUploads(props.draftKey, props.files);
+  const up = useUploads(props.draftKey, props.files, (id) => onSend('', [id]));
   const form = useRef<HTMLFormElement>(null);
   const chooser = useRef<HTMLInputElement>(null);
   const [picking, setPicking] = useState(false);
@@ -99,7 +99,7 @@ export function Composer(props: {
 
   // Send pressed while files upload: the message goes when the last is stored.
   const [queued, setQueued] = useState(false);
-  const failed = up.uploads.some((u) => u.error);
+  const failed = up.uploads.some((u) => u.error && !u.voice);
   useEffect(() => {
     if (!queued || up.busy) return;
     setQueued(false);
@@ -202,14 +202,7 @@ export function Composer(props: {
           <button type="button" class="attach" onClick={() => chooser.current?.click()}>
             Attach
           </button>
-          <VoiceNote
-            onRecorded={(file) =>
-              up.attach([file], (id) => {
-                onSend('', [id]);
-                up.sent([id]);
-              })
-            }
-          />
+          <VoiceNote onRecorded={(file, durationMs) => up.attachVoice(file, durationMs)} />
         </>
       )}
       {!props.blocked && (

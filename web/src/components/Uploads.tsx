@@ -1,5 +1,6 @@
 import { fileSize } from '../../../src/sdk/size.js';
 import { cancelUpload, retryUpload, type PendingUpload } from '../state/uploads.js';
+import { clock } from './AudioPlayer.js';
 
 export type { PendingUpload };
 
@@ -9,8 +10,20 @@ export function Uploads(props: { list: readonly PendingUpload[] }) {
   return (
     <ul class="uploads" aria-label="Files to send">
       {props.list.map((u) => (
-        <li key={u.key} class={u.error ? 'failed' : u.fileId ? 'done' : 'sending'}>
-          <span class="file-name">{u.name}</span> <span class="file-size">{fileSize(u.size)}</span>
+        <li
+          key={u.key}
+          class={`${u.error ? 'failed' : u.fileId ? 'done' : 'sending'}${u.voice ? ' voice' : ''}`}
+        >
+          {u.voice ? (
+            // Recorded here: said as what it is, with its length, not by its file name.
+            <span class="file-name">
+              <span aria-hidden="true">🎤 </span>Voice note{' '}
+              <span class="voice-length">{clock(u.voice.durationMs / 1000)}</span>
+            </span>
+          ) : (
+            <span class="file-name">{u.name}</span>
+          )}{' '}
+          <span class="file-size">{fileSize(u.size)}</span>
           {u.error ? (
             <span class="error" role="alert">
               {' '}

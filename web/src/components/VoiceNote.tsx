@@ -23,7 +23,7 @@ function micProblem(err: unknown): string {
  * loaded only then), shows the time running, and Send hands the note over as a
  * file; Cancel throws it away. Leaving the chat cancels a recording.
  */
-export function VoiceNote(props: { onRecorded: (file: File) => void }) {
+export function VoiceNote(props: { onRecorded: (file: File, durationMs: number) => void }) {
   const [rec, setRec] = useState<Recording | null>(null);
   const [since, setSince] = useState(0);
   const [now, setNow] = useState(0);
@@ -59,8 +59,9 @@ export function VoiceNote(props: { onRecorded: (file: File) => void }) {
     if (!rec) return;
     try {
       const file = await rec.stop();
+      const durationMs = Date.now() - since;
       setRec(null);
-      if (file.size) props.onRecorded(file);
+      if (file.size) props.onRecorded(file, durationMs);
       else setProblem('Nothing was recorded. Try again.');
     } catch (err) {
       setRec(null);

@@ -22,6 +22,8 @@ export interface KeptFile {
   uploadId?: string;
   /** The server's file, once stored: sent with the message. */
   fileId?: string;
+  /** A voice note (its length as recorded): it goes alone once stored, not with the draft. */
+  voice?: { durationMs: number };
   at: number;
 }
 

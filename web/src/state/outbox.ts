@@ -72,6 +72,11 @@ export function waiting(kind: Outgoing['kind'], to: string): Outgoing[] {
   return items.filter((o) => o.kind === kind && o.to === to);
 }
 
+/** Whether a message waiting to be sent carries this file. */
+export function carries(fileId: string): boolean {
+  return items.some((o) => o.attachments?.includes(fileId) === true);
+}
+
 export function post(o: Outgoing): void {
   if (!userId || items.some((x) => x.clientId === o.clientId)) return;
   items = [...items, o];

@@ -4,6 +4,7 @@ import type { FileTarget } from '../../../src/sdk/files.js';
 import { fileSize } from '../../../src/sdk/size.js';
 import { forget, forgetAll, keep, keptFor, note } from '../lib/kept-files.js';
 import { worthRetrying } from '../lib/outbox.js';
+import { carries as outboxCarries } from './outbox.js';
 import { client } from './client.js';
 import { describe } from './errors.js';
 import { me } from './signals.js';
@@ -26,6 +27,11 @@ export interface PendingUpload {
   error?: string;
   /** The failure may pass (a dropped connection): offer to try again. */
   retry?: boolean;
+  /**
+   * A voice note, with its length as recorded: it is sent alone as soon as it is
+   * stored (never with the draft's text), after a reload too.
+   */
+  voice?: { durationMs: number };
 }
 
 export const pendingUploads = signal<PendingUpload[]>([]);
@@ -37,6 +43,12 @@ interface Run {
   abort?: AbortController;
   /** Called once stored (a voice note sends itself). */
   then?: (fileId: string) => void;
+}
+
+/** A kept record's voice-note mark, if it is a sound one (IndexedDB may hold anything). */
+function voiceOf(v: unknown): { durationMs: number } | undefined {
+  const ms = (v as { durationMs?: unknown } | undefined)?.durationMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? { durationMs: ms } : undefined;
 }
 
 const runs = new Map<string, Run>();
@@ -58,18 +70,48 @@ export function attachFiles(
   files: readonly File[],
   then?: (fileId: string) => void,
 ): void {
+  for (const file of files) add(draft, target, file, then);
+}
+
+/**
+ * Starts uploading a recorded voice note; `send` is called with its id once it is
+ * stored. Kept as a voice note, so a reload before then still sends it alone.
+ */
+export function attachVoiceNote(
+  draft: string,
+  target: FileTarget,
+  file: File,
+  durationMs: number,
+  send: (fileId: string) => void,
+): void {
+  add(draft, target, file, send, { durationMs: Math.max(0, Math.round(durationMs)) });
+}
+
+function add(
+  draft: string,
+  target: FileTarget,
+  file: File,
+  then?: (fileId: string) => void,
+  voice?: { durationMs: number },
+): void {
   const owner = me.value?.id;
   if (!owner) return;
-  for (const file of files) {
-    const key = newKey();
-    const name = file.name || 'pasted';
-    pendingUploads.value = [
-      ...pendingUploads.value,
-      { key, draft, name, size: file.size, sent: 0 },
-    ];
-    runs.set(key, { target, blob: file, ...(then ? { then } : {}) });
-    void keep({ key, owner, draft, name, blob: file, at: Date.now() }).then(() => start(key));
-  }
+  const key = newKey();
+  const name = file.name || 'pasted';
+  pendingUploads.value = [
+    ...pendingUploads.value,
+    { key, draft, name, size: file.size, sent: 0, ...(voice ? { voice } : {}) },
+  ];
+  runs.set(key, { target, blob: file, ...(then ? { then } : {}) });
+  void keep({
+    key,
+    owner,
+    draft,
+    name,
+    blob: file,
+    ...(voice ? { voice } : {}),
+    at: Date.now(),
+  }).then(() => start(key));
 }
 
 function start(key: string): void {
@@ -150,13 +192,22 @@ export function uploadsSent(fileIds: readonly string[]): void {
     }
 }
 
-/** Once per conversation and page load: brings back what a reload interrupted, resuming it. */
-export async function restoreUploads(draft: string, target: FileTarget): Promise<void> {
+/**
+ * Once per conversation and page load: brings back what a reload interrupted,
+ * resuming it. A voice note is sent alone with `sendVoice` once stored (at once
+ * if it was stored before the reload), as it would have been without the reload.
+ */
+export async function restoreUploads(
+  draft: string,
+  target: FileTarget,
+  sendVoice?: (fileId: string) => void,
+): Promise<void> {
   const owner = me.value?.id;
   if (!owner || restored.has(`${owner} ${draft}`)) return;
   restored.add(`${owner} ${draft}`);
   for (const k of await keptFor(owner, draft)) {
     if (runs.has(k.key) || me.value?.id !== owner) continue;
+    const voice = voiceOf(k.voice);
     pendingUploads.value = [
       ...pendingUploads.value,
       {
@@ -166,10 +217,22 @@ export async function restoreUploads(draft: string, target: FileTarget): Promise
         size: k.blob.size,
         sent: k.fileId ? k.blob.size : 0,
         ...(k.fileId ? { fileId: k.fileId } : {}),
+        ...(voice ? { voice } : {}),
       },
     ];
-    runs.set(k.key, { target, blob: k.blob, ...(k.uploadId ? { uploadId: k.uploadId } : {}) });
+    runs.set(k.key, {
+      target,
+      blob: k.blob,
+      ...(k.uploadId ? { uploadId: k.uploadId } : {}),
+      ...(voice && sendVoice ? { then: sendVoice } : {}),
+    });
     if (!k.fileId) start(k.key);
+    else if (voice && sendVoice) {
+      // Stored before the reload: sent then if the outbox carries it (it goes from
+      // there, with its own client id), else now.
+      if (outboxCarries(k.fileId)) uploadsSent([k.fileId]);
+      else sendVoice(k.fileId);
+    }
   }
 }
 
