@@ -24,6 +24,7 @@ import { createRateLimiter } from './core/limits/rate.js';
 import { createContactService } from './core/contacts/service.js';
 import { createHistoryReader, createHistoryService } from './core/history/service.js';
 import { createPrivateDataService } from './core/private/service.js';
+import { createPepService } from './core/pep/service.js';
 import { createMessageService } from './core/messages/service.js';
 import { createOccupancyService } from './core/occupancy/service.js';
 import { createPresenceService } from './core/presence/service.js';
@@ -445,7 +446,13 @@ export async function createParley(
     rooms: storingGuestFirst(guests, rooms, ['join']),
     roomChat,
     sender: storingGuestsOfSends(guests, createSendService({ messages, roomChat, files })),
-    privateData: createPrivateDataService({ store: store.privateData }),
+    privateData: createPrivateDataService({ store: store.privateData, router }),
+    pep: createPepService({
+      store: store.pep,
+      router,
+      watchersOf: (id) => store.presence.watchersOf(id),
+      isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
+    }),
     files,
     previews,
     router,

@@ -17,6 +17,7 @@ import type { AvatarService } from './profiles/avatars.js';
 import type { RoomChat } from './rooms/chat.js';
 import type { RoomService } from './rooms/service.js';
 import type { PrivateDataService } from './private/service.js';
+import type { PepService } from './pep/service.js';
 import type { PreviewService } from './previews/service.js';
 import type { Feeds } from './feed.js';
 import type { LiveReadiness } from './live.js';
@@ -81,6 +82,8 @@ export interface Core {
   fast: FastTokenService;
   /** Small private values an account keeps for itself (XMPP private XML storage). */
   privateData: PrivateDataService;
+  /** Personal eventing nodes beyond the profile's (XMPP PEP, XEP-0163): items and who reads them. */
+  pep: PepService;
   /** Short-lived principals for doors whose users may come without an account (IRC). */
   guests: GuestService;
   /** Shared files: resumable uploads, access checks, capability links (core/files). */

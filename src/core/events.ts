@@ -216,9 +216,11 @@ export interface AvatarInfo {
 }
 
 /**
- * Someone's display name or avatar changed: told to everyone who sees their
+ * Someone's display name, avatar or other profile fields (`details`: birth
+ * year, city, country, about) changed: told to everyone who sees their
  * presence (their watchers) and to their own sessions, so contacts' lists, XMPP
- * PEP notifications (XEP-0084, XEP-0172) and XEP-0153 hashes follow.
+ * PEP notifications (XEP-0084, XEP-0172, XEP-0292) and XEP-0153 hashes follow.
+ * The fields themselves are read as the viewer may see them.
  */
 export interface ContactProfileEvent extends Delivery {
   name: 'contact.profile';
@@ -226,7 +228,38 @@ export interface ContactProfileEvent extends Delivery {
   username: string;
   displayName: string;
   avatar: AvatarInfo | null;
-  changed: readonly ('displayName' | 'avatar')[];
+  changed: readonly ProfileChange[];
+}
+
+/** What a `contact.profile` says changed: the name, the picture, or the other fields. */
+export type ProfileChange = 'displayName' | 'avatar' | 'details';
+
+/**
+ * A personal eventing node changed (XMPP PEP, core/pep): an item published,
+ * retracted, or the node deleted. Told to the owner's sessions and, unless the
+ * node is the owner's alone, to their watchers; only sessions with `pep`.
+ */
+export interface PepEvent extends Delivery {
+  name: 'pep.item';
+  userId: string;
+  username: string;
+  node: string;
+  /** The item published (its payload is the door's, opaque to core). */
+  item?: { id: string; payload: string };
+  /** The id of the item taken back. */
+  retracted?: string;
+  deleted?: true;
+}
+
+/**
+ * One of the account's private values changed (core/private): told to the
+ * owner's other sessions with `pep`, with the writer's note of what changed
+ * (for XMPP the PEP items of bookmarks, XEP-0402), so other devices follow.
+ */
+export interface PrivateChangedEvent extends Delivery {
+  name: 'private.changed';
+  key: string;
+  note: string;
 }
 
 export interface SessionRevokedEvent extends Delivery {
@@ -353,6 +386,8 @@ export interface InternalEvent extends Delivery {
 export type LiveEvent =
   | ProfileUpdatedEvent
   | ContactProfileEvent
+  | PepEvent
+  | PrivateChangedEvent
   | SessionRevokedEvent
   | PresenceEvent
   | PresenceResourceEvent

@@ -9,8 +9,10 @@ import { newId } from './ids.js';
  * - `typing`, `receipts`: typing notifications and read/delivered receipts.
  * - `occupancy`: who is in a room right now (`room.occupant`, core/occupancy).
  * - `resources`: each session's presence (`presence.resource`: XMPP resources).
+ * - `pep`: personal eventing items and private data changes (XMPP PEP).
  */
-export type Capability = 'echo' | 'typing' | 'receipts' | 'occupancy' | 'names' | 'resources';
+export type Capability =
+  'echo' | 'typing' | 'receipts' | 'occupancy' | 'names' | 'resources' | 'pep';
 
 /** Events a session gets only with the capability (any other event goes to every session). */
 const NEEDS: Readonly<Record<string, Capability>> = {
@@ -20,6 +22,8 @@ const NEEDS: Readonly<Record<string, Capability>> = {
   'room.occupant': 'occupancy',
   'room.profile': 'names',
   'presence.resource': 'resources',
+  'pep.item': 'pep',
+  'private.changed': 'pep',
 };
 
 /**

@@ -11,6 +11,7 @@ import type { ProfileStore } from './profiles/store.js';
 import type { AvatarStore } from './profiles/avatars.js';
 import type { RoomStore } from './rooms/store.js';
 import type { PrivateStore } from './private/store.js';
+import type { PepStore } from './pep/store.js';
 import type { PreviewStore } from './previews/store.js';
 
 /** Every store interface core needs, from one backend. */
@@ -29,6 +30,8 @@ export interface Store {
   rooms: RoomStore;
   /** Private per-account values (XEP-0049). */
   privateData: PrivateStore;
+  /** XMPP PEP nodes beyond the profile's, with their last items (core/pep). */
+  pep: PepStore;
   /** Shared files and uploads in progress (core/files). */
   files: FileStore;
   /** One avatar per account, its bytes in the files' blob store (core/profiles/avatars.ts). */

@@ -10,6 +10,7 @@ import { createSqlFileStore } from './sql/files.js';
 import { createSqlAvatarStore } from './sql/avatars.js';
 import { createSqlFilterStore } from './sql/filters.js';
 import { createSqlPrivateStore } from './sql/private.js';
+import { createSqlPepStore } from './sql/pep.js';
 import { createSqlPreviewStore } from './sql/previews.js';
 import { createSqlHistoryStore } from './sql/history.js';
 import { createSqlMarkerStore } from './sql/markers.js';
@@ -102,6 +103,7 @@ export async function openStore(
     history: createSqlHistoryStore(db),
     rooms: createSqlRoomStore(db, kind),
     privateData: createSqlPrivateStore(db),
+    pep: createSqlPepStore(db),
     files: createSqlFileStore(db),
     avatars: createSqlAvatarStore(db),
     previews: createSqlPreviewStore(db),

@@ -1,4 +1,6 @@
 import { ParleyError } from '../errors.js';
+import { except } from '../events.js';
+import type { Router } from '../router.js';
 import type { PrivateStore } from './store.js';
 
 /** Bounds of private storage (invariant 31): per value, per key, keys per account. */
@@ -10,8 +12,17 @@ export const PRIVATE_LIMITS = { valueBytes: 64 * 1024, keyChars: 512, keys: 100 
  */
 export interface PrivateDataService {
   get(userId: string, key: string): Promise<string | undefined>;
-  /** An empty value removes the key. */
-  set(userId: string, key: string, value: string): Promise<void>;
+  /**
+   * An empty value removes the key. With `note` (at most a value's size), the
+   * owner's other sessions are told what changed in the writer's words
+   * (`private.changed`, on every node), after the write.
+   */
+  set(
+    userId: string,
+    key: string,
+    value: string,
+    opts?: { note?: string; exceptConnection?: string },
+  ): Promise<void>;
 }
 
 function checkKey(key: string): string {
@@ -24,14 +35,34 @@ function checkKey(key: string): string {
 
 export function createPrivateDataService(deps: {
   store: PrivateStore;
+  /** Where `private.changed` goes; without it nobody is told. */
+  router?: Router;
   now?: () => number;
 }): PrivateDataService {
   const now = deps.now ?? Date.now;
+  const told = (
+    userId: string,
+    key: string,
+    opts?: { note?: string; exceptConnection?: string },
+  ) => {
+    if (opts?.note === undefined || !deps.router) return;
+    deps.router.deliver(
+      userId,
+      except({ name: 'private.changed', key, note: opts.note }, opts.exceptConnection),
+    );
+  };
   return {
     get: (userId, key) => deps.store.get(userId, checkKey(key)),
-    async set(userId, key, value) {
+    async set(userId, key, value, opts) {
       checkKey(key);
-      if (value === '') return deps.store.remove(userId, key);
+      if (opts?.note !== undefined && Buffer.byteLength(opts.note) > PRIVATE_LIMITS.valueBytes)
+        throw new ParleyError('payload-too-large', "a note is at most a value's size", {
+          field: 'note',
+        });
+      if (value === '') {
+        await deps.store.remove(userId, key);
+        return told(userId, key, opts);
+      }
       if (Buffer.byteLength(value) > PRIVATE_LIMITS.valueBytes)
         throw new ParleyError(
           'payload-too-large',
@@ -46,6 +77,7 @@ export function createPrivateDataService(deps: {
         throw new ParleyError('conflict', `at most ${PRIVATE_LIMITS.keys} private keys`, {
           field: 'key',
         });
+      told(userId, key, opts);
     },
   };
 }

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ParleyError } from '../errors.js';
-import { type AvatarInfo, except } from '../events.js';
+import { type AvatarInfo, except, type ProfileChange } from '../events.js';
 import { newId } from '../ids.js';
 import type { BlobStore, Staging } from '../files/blobs.js';
 import { ImageRefused, type ImageProcessor } from '../files/images.js';
@@ -47,7 +47,7 @@ export interface AvatarService {
   /** Tells the user's watchers and own sessions that their name or picture changed. */
   announce(
     userId: string,
-    changed: readonly ('displayName' | 'avatar')[],
+    changed: readonly ProfileChange[],
     exceptConnection?: string,
   ): Promise<void>;
 }
@@ -86,7 +86,7 @@ export function createAvatarService(deps: {
 
   async function announce(
     userId: string,
-    changed: readonly ('displayName' | 'avatar')[],
+    changed: readonly ProfileChange[],
     exceptConnection?: string,
   ): Promise<void> {
     const p = await deps.profile(userId);

@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors.js';
-import { type CoreEvent, except } from '../events.js';
+import { type CoreEvent, except, type ProfileChange } from '../events.js';
 import type { Router } from '../router.js';
 import type { Profile, ProfilePatch, ProfileStore } from './store.js';
 
@@ -16,6 +16,8 @@ export const NO_BLOCKS: BlockLookup = { blockersOf: async () => [] };
 
 export const PROFILE_LIMITS = { displayName: 64, city: 64, country: 64, about: 1024 } as const;
 export const SEARCH_MAX_LIMIT = 50;
+/** The profile's fields besides the name (`details` in `contact.profile`). */
+const DETAILS = ['birthYear', 'city', 'country', 'about'] as const;
 
 export interface DirectoryResult {
   results: Profile[];
@@ -87,10 +89,10 @@ export function createProfileService(deps: {
   onError?: (err: unknown) => void;
   /** Who sees the user's presence: they keep seeing the avatar of someone who left the directory. */
   watchersOf?: (userId: string) => Promise<readonly string[]>;
-  /** Tells watchers of a new display name (core/profiles/avatars.ts `announce`). */
+  /** Tells watchers of a new display name or fields (core/profiles/avatars.ts `announce`). */
   announce?: (
     userId: string,
-    changed: readonly 'displayName'[],
+    changed: readonly ProfileChange[],
     exceptConnection?: string,
   ) => Promise<void>;
 }): ProfileService {
@@ -187,8 +189,13 @@ export function createProfileService(deps: {
       if (Object.keys(patch).length)
         router.deliver(userId, except({ name: 'profile.updated', profile: p }, exceptConnection));
       if (patch.displayName !== undefined && deps.rooms) void tellRooms(deps.rooms, p);
-      if (patch.displayName !== undefined && deps.announce)
-        void deps.announce(userId, ['displayName']).catch((err: unknown) => deps.onError?.(err));
+      // Watchers hear of any field they may read (XMPP vCard4 notifications, XEP-0292);
+      // `searchable` alone changes nothing they are shown.
+      const changed: ProfileChange[] = [];
+      if (patch.displayName !== undefined) changed.push('displayName');
+      if (DETAILS.some((k) => patch[k] !== undefined)) changed.push('details');
+      if (changed.length > 0 && deps.announce)
+        void deps.announce(userId, changed).catch((err: unknown) => deps.onError?.(err));
       return p;
     },
 

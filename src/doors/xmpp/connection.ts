@@ -80,6 +80,7 @@ const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
   'typing',
   'receipts',
   'resources',
+  'pep',
 ]);
 
 /** Stanzas queued but not yet handled, beyond which the socket stops being read. */
@@ -248,6 +249,7 @@ export class XmppConnection implements FeedSink {
       jid: this.jid?.toString() ?? this.domain,
       carbons: this.carbons,
       asking: this.asking,
+      notify: this.notify,
       ...(this.rosterVersion ? { roster: this.rosterVersion } : {}),
     };
   }

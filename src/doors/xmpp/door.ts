@@ -146,7 +146,9 @@ export function createXmppDoor(deps: {
         logger.info({ port: portOf(server), domain: x.domain }, 'xmpp door listening');
       }
       if (x.tls_port >= 0) {
-        const s = createTlsServer({ ...certs.pem(), minVersion: 'TLSv1.2' });
+        // No Nagle, as on the STARTTLS port: a stanza written after another in the same turn
+        // (a notification, then an iq's answer) would otherwise wait for the peer's delayed ACK.
+        const s = createTlsServer({ ...certs.pem(), minVersion: 'TLSv1.2', noDelay: true });
         s.on('secureConnection', (sock: Socket) => accept(sock, { tls: true }));
         s.on('tlsClientError', () => {});
         detach = certs.attach(s);

@@ -797,6 +797,23 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0044_pep_nodes': {
+    async up(db: Kysely<unknown>) {
+      // XMPP PEP nodes beyond the profile's (core/pep): per account and node, its access
+      // model and last item (an opaque payload), gone with the account.
+      await db.schema
+        .createTable('pep_nodes')
+        .ifNotExists()
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('node', 'text', (c) => c.notNull())
+        .addColumn('access', 'text', (c) => c.notNull())
+        .addColumn('item_id', 'text')
+        .addColumn('payload', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('pep_nodes_pk', ['user_id', 'node'])
+        .execute();
+    },
+  },
 };
 
 /** A stored log or timeline entry's data as a domain record (migration 0017). */

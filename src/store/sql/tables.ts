@@ -298,6 +298,16 @@ export interface PrivateDataTable {
   updated_at: number;
 }
 
+/** A personal eventing node and its last item (migration 0044, core/pep). */
+export interface PepNodesTable {
+  user_id: string;
+  node: string;
+  access: string;
+  item_id: string | null;
+  payload: string | null;
+  updated_at: number;
+}
+
 /** A person's avatar (migration 0031): its blob by sha256, its public hash sha1. */
 export interface AvatarsTable {
   user_id: string;
@@ -354,6 +364,7 @@ export interface Database {
   session_revocations: SessionRevocationsTable;
   guests: GuestsTable;
   private_data: PrivateDataTable;
+  pep_nodes: PepNodesTable;
   files: FilesTable;
   file_uploads: FileUploadsTable;
   link_previews: LinkPreviewsTable;

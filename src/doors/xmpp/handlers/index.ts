@@ -1,7 +1,7 @@
-import type { Element } from '../codec/element.js';
+import { type Element, xml } from '../codec/element.js';
 import { tryParseJid } from '../codec/jid.js';
 import type { XmppConnection } from '../connection.js';
-import { bind, DISCO, resourceDiscoInfo, sessionIq } from './server.js';
+import { bind, DISCO, resourceDiscoInfo, result, sessionIq } from './server.js';
 import { message } from './message.js';
 import { presence } from './presence.js';
 import { ROSTER } from './roster.js';
@@ -49,6 +49,9 @@ const IQ: Readonly<Record<string, IqHandler>> = {
  */
 const FOR_OTHER_ACCOUNTS = new Set([
   iqKey('get', XMLNS.vcard, 'vCard'),
+  // XEP-0030 8: the server answers disco for the bare JID (handlers/disco.ts).
+  iqKey('get', XMLNS.discoInfo, 'query'),
+  iqKey('get', XMLNS.discoItems, 'query'),
   // PEP (XEP-0163): a contact's avatar, nickname, vCard4, as core lets one see them.
   iqKey('get', XMLNS.pubsub, 'pubsub'),
 ]);
@@ -65,8 +68,9 @@ async function iq(c: XmppConnection, el: Element): Promise<void> {
   const type = el.attr('type');
   if (type === 'result' || type === 'error') {
     // The client's answer about its caps: now its +notify nodes are known (XEP-0163).
-    if (c.jid && capsAnswer(c, el))
-      return sendLastItems(c).catch((err: unknown) => {
+    const added = c.jid ? capsAnswer(c, el) : undefined;
+    if (added)
+      return sendLastItems(c, added).catch((err: unknown) => {
         c.log.debug({ err }, 'xmpp: last PEP items not sent');
       });
     c.pong(el.attr('id'));
@@ -88,16 +92,16 @@ async function iq(c: XmppConnection, el: Element): Promise<void> {
   if (to !== undefined) {
     const j = tryParseJid(to);
     if (!j) return c.error(el, 'jid-malformed');
-    // A resource of an account here is asked what it supports (its presence's caps, XEP-0115).
-    if (
-      j.domain === c.domain &&
-      j.local !== undefined &&
-      j.resource !== undefined &&
-      type === 'get' &&
-      ns === XMLNS.discoInfo &&
-      payload.name === 'query'
-    )
-      return resourceDiscoInfo(c, el, payload);
+    // A resource of an account here is asked what it supports (its presence's caps, XEP-0115),
+    // and its items: none, never an error, so nothing of the client's state shows (XEP-0352 6).
+    const resourceHere = j.domain === c.domain && j.local !== undefined && j.resource !== undefined;
+    if (resourceHere && type === 'get' && payload.name === 'query') {
+      if (ns === XMLNS.discoInfo) return resourceDiscoInfo(c, el, payload);
+      if (ns === XMLNS.discoItems)
+        return c.write(
+          result(el, xml('query', { xmlns: XMLNS.discoItems, node: payload.attr('node') })),
+        );
+    }
     // XEP-0012 4: the server answers for a contact's bare JID.
     if (
       type === 'get' &&

@@ -7,6 +7,7 @@ import type { StanzaErrorCondition } from '../codec/errors.js';
 import type { XmppConnection } from '../connection.js';
 import { stanzaCondition } from '../mapping/errors.js';
 import {
+  accessOption,
   avatarBytes,
   avatarDataItem,
   avatarMetadataItem,
@@ -21,23 +22,28 @@ import {
   vcard4Update,
 } from '../pep/items.js';
 import {
+  clearItems,
   MAX_STORED_ITEMS,
+  parseStored,
   retractItem,
   storedItems,
   storeItem,
   TooManyItems,
 } from '../pep/stored.js';
+import { serializeFramed } from '../codec/serialize.js';
 import { XMLNS } from '../xmlns.js';
 import type { IqHandler } from './index.js';
 import { result } from './server.js';
 
 /**
- * A minimal PEP (XEP-0163) on each account's bare JID: publish, retract and
- * items. The avatar (XEP-0084), nickname (XEP-0172) and vCard4 (XEP-0292)
- * nodes are core's profile and avatar, so a publish is a profile change that
- * reaches web contacts too, and core's rules say who reads them; bookmarks
- * (XEP-0402) are stored for the owner only. Any other node does not exist
- * and cannot be created. Notifications: pep/notify.ts.
+ * PEP (XEP-0163) on each account's bare JID: publish, retract, items, delete.
+ * The avatar (XEP-0084), nickname (XEP-0172) and vCard4 (XEP-0292) nodes are
+ * core's profile and avatar, so a publish is a profile change that reaches web
+ * contacts too, and core's rules say who reads them; bookmarks (XEP-0402) are
+ * stored for the owner only (pep/stored.ts). Any other node (geolocation,
+ * mood, tune, OMEMO...) is core's PEP (core/pep): made by its first publish
+ * ("auto-create"), keeping its last item, read and told as its access model
+ * lets core decide. Notifications: pep/notify.ts and pep/events.ts.
  */
 
 /** Features for the account's disco#info: exactly what works. */
@@ -53,6 +59,10 @@ export const PEP_FEATURES = [
   `${XMLNS.pubsub}#access-presence`,
   `${XMLNS.pubsub}#access-whitelist`,
   `${XMLNS.pubsub}#persistent-items`,
+  `${XMLNS.pubsub}#auto-create`,
+  `${XMLNS.pubsub}#access-open`,
+  `${XMLNS.pubsub}#delete-nodes`,
+  `${XMLNS.pubsub}#presence-notifications`,
 ] as const;
 
 function pubsubError(
@@ -124,7 +134,16 @@ async function items(c: XmppConnection, iq: Element, ps: Element): Promise<void>
       if (!mine) return c.error(iq, 'item-not-found');
       return c.write(result(iq, itemsResult(node, pick(await storedItems(c, node)))));
     }
-    if (!isCoreNode(node)) return c.error(iq, 'item-not-found', 'no such node');
+    if (!isCoreNode(node)) {
+      // Core decides who reads it: not-found for a node that does not exist for them.
+      const ownerId = owner.id ?? (await c.core.profiles.view(me.id, owner.username)).userId;
+      const n = await c.core.pep.node(me.id, ownerId, node);
+      const list =
+        n.itemId !== null && n.payload !== null
+          ? [xml('item', { id: n.itemId }, parseStored(n.payload))]
+          : [];
+      return c.write(result(iq, itemsResult(node, pick(list))));
+    }
     const profile = mine
       ? await c.core.profiles.get(me.id)
       : await c.core.profiles.view(me.id, owner.username);
@@ -168,8 +187,6 @@ async function publish(c: XmppConnection, iq: Element, ps: Element, pub: Element
   if (payloads.length !== 1)
     return pubsubError(c, iq, 'bad-request', 'an item holds one payload', 'invalid-payload');
   const payload = payloads[0]!;
-  if (!isCoreNode(node) && !isPrivateNode(node))
-    return pubsubError(c, iq, 'item-not-found', 'no such node, and nodes are not made here');
   const unmet = unmetPrecondition(ps.getChild('publish-options', XMLNS.pubsub), node);
   if (unmet !== undefined)
     return pubsubError(c, iq, 'conflict', `this node cannot have ${unmet}`, 'precondition-not-met');
@@ -208,7 +225,16 @@ async function publish(c: XmppConnection, iq: Element, ps: Element, pub: Element
         await c.core.profiles.update(me, vcard4Update(payload));
         break;
       default:
-        await storeItem(c, node, xml('item', { id }, payload));
+        if (isPrivateNode(node)) await storeItem(c, node, xml('item', { id }, payload));
+        else {
+          const access = accessOption(ps.getChild('publish-options', XMLNS.pubsub));
+          await c.core.pep.publish(
+            c.auth!.user,
+            node,
+            { id, payload: serializeFramed(payload) },
+            access ? { access } : {},
+          );
+        }
     }
     c.write(
       result(
@@ -233,7 +259,27 @@ async function retract(c: XmppConnection, iq: Element, r: Element): Promise<void
       await c.core.avatars.remove(c.auth!.user.id);
     } else if (node === XMLNS.nick) {
       await c.core.profiles.update(c.auth!.user.id, { displayName: '' });
-    } else return c.error(iq, 'item-not-found', 'no such node');
+    } else if (node === XMLNS.vcard4) {
+      return c.error(iq, 'not-allowed', 'the vCard is the profile: publish a new one');
+    } else await c.core.pep.retract(c.auth!.user, node, id);
+    c.write(result(iq));
+  } catch (err) {
+    failed(c, iq, err);
+  }
+}
+
+/** XEP-0060 8.4: the owner deletes a node (and its items); subscribers are told. */
+async function deleteNode(c: XmppConnection, iq: Element, ps: Element): Promise<void> {
+  const d = ps.getChild('delete', XMLNS.pubsubOwner);
+  const node = d?.attr('node');
+  if (!d || node === undefined || ps.elements().length !== 1)
+    return c.error(iq, 'feature-not-implemented', 'PEP here deletes nodes, nothing else');
+  try {
+    if (isCoreNode(node))
+      return c.error(iq, 'not-allowed', 'this node is your profile: retract its item instead');
+    if (isPrivateNode(node)) {
+      if (!(await clearItems(c, node))) return c.error(iq, 'item-not-found');
+    } else await c.core.pep.remove(c.auth!.user, node);
     c.write(result(iq));
   } catch (err) {
     failed(c, iq, err);
@@ -241,6 +287,7 @@ async function retract(c: XmppConnection, iq: Element, r: Element): Promise<void
 }
 
 export const PEP: Record<string, IqHandler> = {
+  [`set {${XMLNS.pubsubOwner}}pubsub`]: deleteNode,
   [`get {${XMLNS.pubsub}}pubsub`]: items,
   [`set {${XMLNS.pubsub}}pubsub`]: async (c, iq, ps) => {
     const pub = ps.getChild('publish', XMLNS.pubsub);

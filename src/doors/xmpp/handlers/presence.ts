@@ -66,9 +66,10 @@ async function own(c: XmppConnection, el: Element, unavailable: boolean): Promis
     return;
   }
   // XEP-0163: what it wants notified, from its caps; the last items once that is known.
-  const first = !c.available;
-  if (capsFromPresence(c, el) && first)
-    await sendLastItems(c).catch((err: unknown) => {
+  // Caps that add nodes (at login, or later: a client that starts to listen) bring their last items.
+  const added = capsFromPresence(c, el);
+  if (added && added.size > 0)
+    await sendLastItems(c, added).catch((err: unknown) => {
       c.log.debug({ err }, 'xmpp: last PEP items not sent');
     });
   if (c.available) return;

@@ -111,7 +111,7 @@ async function set(c: XmppConnection, iq: Element, q: Element): Promise<void> {
   } catch (err) {
     return c.error(iq, 'bad-request', (err as Error).message);
   }
-  if (Object.keys(query).length === 0) return c.error(iq, 'not-acceptable', 'fill in a field');
+  // An empty form lists the directory's first page, as the web's directory does (core decides).
   try {
     const { results } = await c.core.profiles.search(c.auth!.user.id, { ...query, limit: LIMIT });
     const body = q.getChild('x', XMLNS.data)

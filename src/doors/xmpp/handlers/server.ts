@@ -16,6 +16,7 @@ import { deliverMissed } from './message.js';
 import type { IqHandler } from './index.js';
 import { MAM_FEATURES } from './mam.js';
 import { PEP_FEATURES } from './pep.js';
+import { accountDiscoInfo, accountDiscoItems } from './disco.js';
 
 /**
  * The server's own iqs: resource binding (RFC 6120 7), the old session
@@ -88,26 +89,21 @@ const SERVER_IDENTITY = { category: 'server', type: 'im', name: 'Parley' };
 /** XEP-0115: the server's caps hash, over exactly what its disco#info answers. */
 export const SERVER_VER = capsVer([SERVER_IDENTITY], SERVER_FEATURES);
 
-function discoInfo(c: XmppConnection, iq: Element, payload: Element): void {
+function discoInfo(c: XmppConnection, iq: Element, payload: Element): Promise<void> | void {
+  // An account's bare JID, answered by the server for it (XEP-0030 8): handlers/disco.ts.
+  if (iq.attr('to')?.includes('@')) return accountDiscoInfo(c, iq, payload, accountFeatures());
   const node = payload.attr('node');
-  const account = iq.attr('to')?.includes('@') ?? false;
   // The node a caps hash names (XEP-0115 6.2) is the server itself.
-  if (node !== undefined && (account || node !== `${CAPS_NODE}#${SERVER_VER}`))
+  if (node !== undefined && node !== `${CAPS_NODE}#${SERVER_VER}`)
     return c.error(iq, 'item-not-found');
-  const features = account ? accountFeatures() : SERVER_FEATURES;
   c.write(
     result(
       iq,
       xml(
         'query',
         { xmlns: XMLNS.discoInfo, node },
-        account
-          ? [
-              xml('identity', { category: 'account', type: 'registered' }),
-              xml('identity', { category: 'pubsub', type: 'pep' }),
-            ]
-          : xml('identity', SERVER_IDENTITY),
-        features.map((f) => xml('feature', { var: f })),
+        xml('identity', SERVER_IDENTITY),
+        SERVER_FEATURES.map((f) => xml('feature', { var: f })),
       ),
     ),
   );
@@ -116,6 +112,7 @@ function discoInfo(c: XmppConnection, iq: Element, payload: Element): void {
 export const DISCO: Record<string, IqHandler> = {
   [`get {${XMLNS.discoInfo}}query`]: discoInfo,
   [`get {${XMLNS.discoItems}}query`]: (c, iq, payload) => {
+    if (iq.attr('to')?.includes('@')) return accountDiscoItems(c, iq, payload);
     if (payload.attr('node') !== undefined) return c.error(iq, 'item-not-found');
     c.write(result(iq, xml('query', { xmlns: XMLNS.discoItems })));
   },

@@ -22,7 +22,7 @@ import type { IqHandler } from './index.js';
  */
 
 /** The vCard elements that map onto the profile; a set naming none of them changes nothing. */
-const MAPPED = ['FN', 'NICKNAME', 'ADR', 'BDAY', 'DESC'] as const;
+const MAPPED = ['FN', 'N', 'NICKNAME', 'ADR', 'BDAY', 'DESC'] as const;
 
 /** XEP-0153: the avatar as the vCard's PHOTO, when there is one the asker may see. */
 async function photoOf(c: XmppConnection, ownerId: string): Promise<Element | undefined> {
@@ -81,8 +81,14 @@ export function profileUpdateOf(v: Element): ProfileUpdate | undefined {
   const bday = text(child('BDAY'));
   const year = /^(\d{4})(?:-\d\d-\d\d)?$/.exec(bday)?.[1];
   if (bday !== '' && year === undefined) throw new BadVcard('BDAY is a date: YYYY-MM-DD');
+  // FN is the name to show; without it the nickname, else the structured name (Smack sets only N).
+  const n = child('N');
+  const structured = ['GIVEN', 'MIDDLE', 'FAMILY']
+    .map((k) => text(n?.getChild(k, XMLNS.vcard)))
+    .filter((x) => x !== '')
+    .join(' ');
   return {
-    displayName: text(child('FN')) || text(child('NICKNAME')),
+    displayName: text(child('FN')) || text(child('NICKNAME')) || structured,
     city: text(adr?.getChild('LOCALITY', XMLNS.vcard)),
     country: text(adr?.getChild('CTRY', XMLNS.vcard) ?? adr?.getChild('COUNTRY', XMLNS.vcard)),
     birthYear: year === undefined ? null : Number(year),
@@ -92,6 +98,9 @@ export function profileUpdateOf(v: Element): ProfileUpdate | undefined {
 
 export class BadVcard extends Error {}
 
+const isEmpty = (p: Profile): boolean =>
+  !p.displayName && !p.city && !p.country && !p.about && p.birthYear === null;
+
 async function get(c: XmppConnection, iq: Element): Promise<void> {
   const me = c.auth!.user;
   const to = iq.attr('to');
@@ -100,7 +109,10 @@ async function get(c: XmppConnection, iq: Element): Promise<void> {
   try {
     const own = username === undefined || username === me.username;
     const p = own ? await c.core.profiles.get(me.id) : await c.core.profiles.view(me.id, username);
-    c.write(result(iq, vcardOf(p, c.domain, await photoOf(c, own ? me.id : p.userId))));
+    const photo = await photoOf(c, own ? me.id : p.userId);
+    // XEP-0054 3.3: someone else's empty vCard is no vCard, the same error as no account.
+    if (!own && !photo && isEmpty(p)) return c.error(iq, 'item-not-found');
+    c.write(result(iq, vcardOf(p, c.domain, photo)));
   } catch (err) {
     answer(c, iq, err);
   }

@@ -45,7 +45,8 @@ describe('XMPP mapping of core events', () => {
         '<body>hi &lt;there&gt; &amp; &quot;you&quot;</body>' +
         "<stanza-id xmlns='urn:xmpp:sid:0' id='m1' by='alice@example.org'/>" +
         "<origin-id xmlns='urn:xmpp:sid:0' id='c1'/>" +
-        "<request xmlns='urn:xmpp:receipts'/><markable xmlns='urn:xmpp:chat-markers:0'/></message>",
+        "<request xmlns='urn:xmpp:receipts'/><markable xmlns='urn:xmpp:chat-markers:0'/>" +
+        "<active xmlns='http://jabber.org/protocol/chatstates'/></message>",
     );
   });
 

@@ -1,4 +1,5 @@
 import type { ContactItem } from '../../../core/contacts/service.js';
+import { pepItemStanza, privateChangedStanza } from '../pep/events.js';
 import type { CoreEvent, DirectMessage } from '../../../core/events.js';
 import type { PresenceInfo } from '../../../core/presence/service.js';
 import { newId } from '../../../core/ids.js';
@@ -33,6 +34,8 @@ export interface Viewer {
    * 3.2), besides the roster push.
    */
   asking?: Set<string>;
+  /** PEP nodes the client hears (`+notify` in its caps, pep/client-caps.ts). */
+  notify?: ReadonlySet<string>;
 }
 
 export const jidOfUser = (username: string, domain: string): string => `${username}@${domain}`;
@@ -128,6 +131,8 @@ export function chatMessage(
     delayed && delay(m.createdAt, v.domain),
     !edited && !own && xml('request', { xmlns: XMLNS.receipts }),
     !edited && !own && xml('markable', { xmlns: XMLNS.markers }),
+    // XEP-0085 5.1: whoever sends a message is active in the chat (it ends their typing).
+    !edited && !own && !delayed && xml('active', { xmlns: XMLNS.chatStates }),
     reply && xml('reply', { xmlns: XMLNS.reply, to: reply.to, id: reply.id }),
     quoted?.mark,
   );
@@ -197,10 +202,16 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
     case 'presence':
       // Online, a contact is told per resource (outbound.ts); offline is all of them.
       return e.show === 'offline' ? optional(presenceStanza(e, v)) : [];
+    case 'pep.item':
+      return optional(pepItemStanza(e, { ...v, notify: v.notify ?? NONE }));
+    case 'private.changed':
+      return optional(privateChangedStanza(e, { ...v, notify: v.notify ?? NONE }));
     default:
       return [];
   }
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 const optional = (el: Element | undefined): Element[] => (el ? [el] : []);
 

@@ -21,23 +21,33 @@ const notifyOf = (features: readonly string[]): Set<string> =>
   new Set(features.filter((f) => f.endsWith('+notify')).map((f) => f.slice(0, -'+notify'.length)));
 
 /**
- * The client's available presence: its caps, if any, decide `c.notify`. Resolves
- * true when known now; otherwise a disco#info query is on its way (`capsAnswer`).
+ * Sets what the client hears; returns the nodes it did not hear before, whose
+ * last items it is now owed (XEP-0163 4.4 "filtered notifications": a client
+ * that starts to listen to a node gets its last items, as at login).
  */
-export function capsFromPresence(c: XmppConnection, presence: Element): boolean {
+function setNotify(c: XmppConnection, features: readonly string[]): Set<string> {
+  const next = notifyOf(features);
+  const added = new Set([...next].filter((n) => !c.notify.has(n)));
+  c.notify = next;
+  return added;
+}
+
+/**
+ * The client's available presence: its caps, if any, decide `c.notify`. Returns
+ * the nodes newly heard when known now; otherwise (undefined) a disco#info
+ * query may be on its way (`capsAnswer`).
+ */
+export function capsFromPresence(c: XmppConnection, presence: Element): Set<string> | undefined {
   const el = presence.getChild('c', XMLNS.caps);
   const ver = el?.attr('ver');
   const node = el?.attr('node');
   if (!el || ver === undefined || node === undefined || ver.length > 100 || node.length > 500)
-    return false;
+    return undefined;
   // The same caps again (a status change): nothing new to learn.
-  if (ver === c.capsSeen) return false;
+  if (ver === c.capsSeen) return undefined;
   c.capsSeen = ver;
   const known = el.attr('hash') === 'sha-1' ? c.deps.capsCache.get(ver) : undefined;
-  if (known) {
-    c.notify = notifyOf(known);
-    return true;
-  }
+  if (known) return setNotify(c, known);
   const id = `caps-${newId()}`;
   c.capsQuery = { id, ver, verify: el.attr('hash') === 'sha-1' };
   c.write(
@@ -47,16 +57,19 @@ export function capsFromPresence(c: XmppConnection, presence: Element): boolean 
       xml('query', { xmlns: XMLNS.discoInfo, node: `${node}#${ver}` }),
     ),
   );
-  return false;
+  return undefined;
 }
 
-/** An iq result or error: true when it answers our caps query (then `c.notify` is set). */
-export function capsAnswer(c: XmppConnection, iq: Element): boolean {
+/**
+ * An iq result or error: when it answers our caps query, `c.notify` is set and
+ * the nodes newly heard are returned (undefined: not our query).
+ */
+export function capsAnswer(c: XmppConnection, iq: Element): Set<string> | undefined {
   const q = c.capsQuery;
-  if (!q || iq.attr('id') !== q.id) return false;
+  if (!q || iq.attr('id') !== q.id) return undefined;
   c.capsQuery = undefined;
   const query = iq.attr('type') === 'result' ? iq.getChild('query', XMLNS.discoInfo) : undefined;
-  if (!query) return true;
+  if (!query) return new Set();
   const features = query
     .getChildren('feature', XMLNS.discoInfo)
     .map((f) => f.attr('var') ?? '')
@@ -75,6 +88,5 @@ export function capsAnswer(c: XmppConnection, iq: Element): boolean {
     if (cache.size >= MAX_KNOWN_CAPS) cache.delete(cache.keys().next().value!);
     cache.set(q.ver, features);
   }
-  c.notify = notifyOf(features);
-  return true;
+  return setNotify(c, features);
 }

@@ -1,4 +1,5 @@
 import type { AvatarInfo } from '../../../core/events.js';
+import type { PepAccess } from '../../../core/pep/store.js';
 import { newId } from '../../../core/ids.js';
 import type { Profile } from '../../../core/profiles/store.js';
 import type { ProfileUpdate } from '../../../core/profiles/service.js';
@@ -10,6 +11,8 @@ import { XMLNS } from '../xmlns.js';
  * (XEP-0084 data and metadata) is core's avatar, the nickname (XEP-0172) the
  * display name, the vCard4 (XEP-0292) the profile's fields. Bookmarks
  * (XEP-0402) are the account's own items, stored as they come (stored.ts).
+ * Any other node (geolocation, mood, tune...) is core's PEP (core/pep): made
+ * on its first publish, keeping its last item, read as core allows.
  */
 
 export const VCARD4_NS = 'urn:ietf:params:xml:ns:vcard-4.0';
@@ -128,10 +131,15 @@ export function vcard4Update(v: Element): ProfileUpdate {
 
 /** The `<message>` that tells a subscriber of new items on `node` (XEP-0060 7.1.2.1). */
 export function notification(from: string, to: string, node: string, items: Element[]): Element {
+  return eventMessage(from, to, xml('items', { node }, items));
+}
+
+/** A headline `<message>` with `<event>` around `child` (items, delete, purge). */
+export function eventMessage(from: string, to: string, child: Element): Element {
   return xml(
     'message',
     { from, to, type: 'headline', id: `pep-${newId()}` },
-    xml('event', { xmlns: XMLNS.pubsubEvent }, xml('items', { node }, items)),
+    xml('event', { xmlns: XMLNS.pubsubEvent }, child),
   );
 }
 
@@ -140,19 +148,30 @@ export function itemsResult(node: string, items: Element[]): Element {
   return xml('pubsub', { xmlns: XMLNS.pubsub }, xml('items', { node }, items));
 }
 
+function optionValue(options: Element | undefined, name: string): string | undefined {
+  const form = options?.getChild('x', XMLNS.data);
+  const f = form?.getChildren('field', XMLNS.data).find((x) => x.attr('var') === name);
+  return f ? (f.getChildText('value', XMLNS.data)?.trim() ?? '') : undefined;
+}
+
+/** The access models each kind of node honours (core/pep's for other nodes). */
+function accessModels(node: string): readonly string[] {
+  // Core decides who sees a profile's parts; a private node stays the owner's.
+  if (isPrivateNode(node)) return ['whitelist'];
+  if (isCoreNode(node)) return ['open', 'presence'];
+  return ['presence', 'open', 'whitelist'];
+}
+
 /** publish-options (XEP-0060 7.1.5) that a node can honour, else the field it cannot. */
 export function unmetPrecondition(options: Element | undefined, node: string): string | undefined {
-  const form = options?.getChild('x', XMLNS.data);
-  if (!form) return undefined;
-  for (const f of form.getChildren('field', XMLNS.data)) {
-    const name = f.attr('var');
-    const value = f.getChildText('value', XMLNS.data)?.trim() ?? '';
-    if (name === 'pubsub#access_model') {
-      // Core decides who sees a profile's parts; a private node stays the owner's.
-      const ok = isPrivateNode(node) ? value === 'whitelist' : ['open', 'presence'].includes(value);
-      if (!ok) return name;
-    }
-    if (name === 'pubsub#persist_items' && !['1', 'true'].includes(value)) return name;
-  }
+  const access = optionValue(options, 'pubsub#access_model');
+  if (access !== undefined && !accessModels(node).includes(access)) return 'pubsub#access_model';
+  const persist = optionValue(options, 'pubsub#persist_items');
+  if (persist !== undefined && !['1', 'true'].includes(persist)) return 'pubsub#persist_items';
   return undefined;
+}
+
+/** The access model publish-options ask for, for a node core's PEP keeps (checked first). */
+export function accessOption(options: Element | undefined): PepAccess | undefined {
+  return optionValue(options, 'pubsub#access_model') as PepAccess | undefined;
 }
