@@ -380,7 +380,7 @@ for (const backend of everyStoreBackend()) {
       );
       expect(list.getChild('pubsub')!.getChild('items')!.getChildren('item').length).toBe(256);
       expect((await a.web.me()).profile.avatar).toBe(first.hash);
-    });
+    }, 120_000); // hundreds of stanzas through the stanza rate limit: slow on a loaded machine
 
     it('pre-approval over XMPP: a later web request is approved at once', async () => {
       const a = await account('pq');
