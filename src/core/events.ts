@@ -75,20 +75,42 @@ export interface ReactionChange {
   on: boolean;
 }
 
+/**
+ * Live only, on a new direct message: the names (Session.resource) of the session
+ * it was sent from and of the recipient's session the sender addressed, as the
+ * sending door knew them. Core stores and delivers by user; a door that addresses
+ * sessions (XMPP, RFC 6121 8.5) uses them to stamp addresses and pick resources.
+ */
+export interface MessageRoute {
+  from?: string;
+  to?: string;
+  /** The sender marked it a single message rather than a line of a chat (XMPP `normal`, RFC 6121 5.2.2). */
+  single?: true;
+}
+
 export interface MessageEvent extends Delivery {
   name: 'message';
   seq: number;
   change: MessageChange;
   message: DirectMessage;
+  route?: MessageRoute;
   /** Live only, on a reaction: who reacted, and with what (a replay has the message as it is now). */
   by?: UserRef;
   reaction?: ReactionChange;
 }
 
+/**
+ * Who made a contact change: `self` (the user the event is for, on any device)
+ * or `contact` (the other person). XMPP tells the other side's changes as
+ * presence (RFC 6121 3.2.3, 3.3.3: `unsubscribed`, `unsubscribe`).
+ */
+export type ContactActor = 'self' | 'contact';
+
 export interface ContactUpdatedEvent extends Delivery {
   name: 'contact.updated';
   seq?: number;
   contact: ContactItem;
+  actor?: ContactActor;
 }
 
 /** A contact entry is gone, or someone was blocked or unblocked: the person it is about. */
@@ -97,6 +119,7 @@ export interface ContactPersonEvent extends Delivery {
   seq?: number;
   userId: string;
   username: string;
+  actor?: ContactActor;
 }
 
 export interface RoomJoinedEvent extends Delivery {
@@ -288,6 +311,9 @@ export interface PresenceResourceEvent extends Delivery {
   /** When this state began (ms, the session's node clock; `presence.resources` calls it `since`). */
   at: number;
   directed?: true;
+  /** Directed only: the recipient's session it was addressed to, and the sender's id for it. */
+  route?: MessageRoute;
+  id?: string;
 }
 
 /** The account's chosen status changed (on another device), or a session learns it on connect. */
@@ -334,6 +360,20 @@ export interface TypingEvent extends Delivery {
   username: string;
   state: 'start' | 'stop';
   expiresInMs: number;
+}
+
+/**
+ * A message that is never stored (XMPP `headline`, RFC 6121 5.2.2: news, alerts):
+ * told live to the recipient's sessions that show notices (capability `notices`),
+ * or to nobody. Its own sender's sessions are not told.
+ */
+export interface NoticeEvent extends Delivery {
+  name: 'notice';
+  from: UserRef;
+  text: string;
+  /** The sender's own id for it (its door's, e.g. the XMPP stanza id), if any. */
+  id?: string;
+  route?: MessageRoute;
 }
 
 export interface RoomMarkerEvent extends Delivery {
@@ -397,6 +437,7 @@ export type LiveEvent =
   | MarkerEvent
   | ReceiptEvent
   | TypingEvent
+  | NoticeEvent
   | RoomMarkerEvent
   | RoomTypingEvent
   | RoomNotifyEvent

@@ -12,7 +12,7 @@ import { newId } from './ids.js';
  * - `pep`: personal eventing items and private data changes (XMPP PEP).
  */
 export type Capability =
-  'echo' | 'typing' | 'receipts' | 'occupancy' | 'names' | 'resources' | 'pep';
+  'echo' | 'typing' | 'receipts' | 'occupancy' | 'names' | 'resources' | 'pep' | 'notices';
 
 /** Events a session gets only with the capability (any other event goes to every session). */
 const NEEDS: Readonly<Record<string, Capability>> = {
@@ -24,6 +24,7 @@ const NEEDS: Readonly<Record<string, Capability>> = {
   'presence.resource': 'resources',
   'pep.item': 'pep',
   'private.changed': 'pep',
+  notice: 'notices',
 };
 
 /**
@@ -63,9 +64,20 @@ export interface Session {
    * delivered (core/feed.ts), so it is not taken for a gap.
    */
   passed?(event: CoreEvent): void;
-  /** End the connection with a reason the client can show. */
-  close(reason: string): void;
+  /**
+   * End the connection with a reason the client can show, and why (default
+   * `revoked`), which a door maps to its own form (XMPP: `replaced` is the
+   * `<conflict/>` stream error of RFC 6120 7.7.2.2, `revoked` `<not-authorized/>`).
+   */
+  close(reason: string, cause?: SessionEnd): void;
 }
+
+/**
+ * Why a session is ended: `revoked` (logged out, password changed, account
+ * disabled or deleted: the login is no longer valid), `replaced` (a newer
+ * login of the same client took its name: the login is still valid).
+ */
+export type SessionEnd = 'revoked' | 'replaced';
 
 /** Whether core hands `event` to `s` (its capabilities and the echo rule). */
 export function wants(s: Session, event: CoreEvent): boolean {

@@ -139,7 +139,8 @@ for (const backend of everyStoreBackend()) {
       expect(two.getChildText('authorization-identifier', SASL2)).toBe(
         one.getChildText('authorization-identifier', SASL2),
       );
-      await first.c.streamError();
+      // RFC 6120 7.7.2.2: the replaced stream ends with <conflict/>.
+      expect((await first.c.streamError()).elements()[0]!.name).toBe('conflict');
       await first.c.whenClosed();
       // Another client (another id) gets a resource of its own.
       const third = await connect();

@@ -155,7 +155,8 @@ for (const backend of everyStoreBackend()) {
       const m2 = d.events.length;
       await b.web.sendMessage(a.name, 'four', 'sm-r-4');
       const four = await d.stanza(body('four'), 'four', m2);
-      expect(four.attr('to')).toBe(`${a.name}@localhost/phone`);
+      // Addressed as the sender wrote it (the account: RFC 6121 8.5.2).
+      expect(four.attr('to')).toBe(`${a.name}@localhost`);
       expect(four.getChild('delay', 'urn:xmpp:delay')).toBeUndefined();
       const r = d.events.length;
       d.send(`<r xmlns='${SM}'/>`);

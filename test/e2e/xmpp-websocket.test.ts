@@ -138,7 +138,8 @@ for (const backend of everyStoreBackend()) {
         'the message',
         mark,
       );
-      expect(msg.attr('to')).toBe(`${a.name}@localhost/web`);
+      // Addressed as the web sender wrote it: the account (RFC 6121 8.5.2).
+      expect(msg.attr('to')).toBe(`${a.name}@localhost`);
     });
 
     it('serves XEP-0156 host-meta in XRD and JSON pointing at the endpoint', async () => {

@@ -290,7 +290,8 @@ for (const backend of everyStoreBackend()) {
         m2,
       );
       expect(err.attr('type')).toBe('error');
-      expect(errorCondition(err)).toBe('item-not-found');
+      // RFC 6121 8.5.1: no such account is service-unavailable.
+      expect(errorCondition(err)).toBe('service-unavailable');
       c.send(
         `<message type='chat' to='someone@elsewhere.example' id='m3'><body>x</body></message>`,
       );

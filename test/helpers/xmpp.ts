@@ -110,13 +110,15 @@ export class RawXmpp {
     if (!this.closed) this.socket.write(xml);
   }
 
-  open(domain = 'localhost'): void {
+  /** The stream header; `from` (RFC 6120 4.7.1) only when given. */
+  open(domain = 'localhost', from?: string): void {
+    const f = from !== undefined ? ` from='${from}'` : '';
     if (this.framing === 'websocket')
       return this.send(
-        `<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='${domain}' version='1.0'/>`,
+        `<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='${domain}'${f} version='1.0'/>`,
       );
     this.send(
-      `<?xml version='1.0'?><stream:stream to='${domain}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`,
+      `<?xml version='1.0'?><stream:stream to='${domain}'${f} version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`,
     );
   }
 
@@ -165,9 +167,9 @@ export class RawXmpp {
   }
 
   /** Stream restart: the server's next header begins a new document. */
-  restart(domain = 'localhost'): void {
+  restart(domain = 'localhost', from?: string): void {
     this.parser.reset();
-    this.open(domain);
+    this.open(domain, from);
   }
 
   /** Upgrades to TLS after <proceed/> (STARTTLS). */

@@ -163,12 +163,28 @@ export function createContactService(deps: {
     tellThem: boolean,
   ): Promise<ContactItem | null> {
     const mine = pair.ab ? await item(pair.ab, them) : null;
-    if (mine) await tell(me.id, { name: 'contact.updated', contact: mine });
-    else await tell(me.id, { name: 'contact.removed', userId: them.id, username: them.username });
+    if (mine) await tell(me.id, { name: 'contact.updated', contact: mine, actor: 'self' });
+    else
+      await tell(me.id, {
+        name: 'contact.removed',
+        userId: them.id,
+        username: them.username,
+        actor: 'self',
+      });
     if (tellThem) {
       if (pair.ba)
-        await tell(them.id, { name: 'contact.updated', contact: await item(pair.ba, me) });
-      else await tell(them.id, { name: 'contact.removed', userId: me.id, username: me.username });
+        await tell(them.id, {
+          name: 'contact.updated',
+          contact: await item(pair.ba, me),
+          actor: 'contact',
+        });
+      else
+        await tell(them.id, {
+          name: 'contact.removed',
+          userId: me.id,
+          username: me.username,
+          actor: 'contact',
+        });
     }
     return mine;
   }

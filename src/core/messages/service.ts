@@ -7,6 +7,7 @@ import {
   type LogEvent,
   type MessageChange,
   type MessageEvent,
+  type MessageRoute,
   type RoomMessage,
 } from '../events.js';
 import type { Attachment } from '../files/types.js';
@@ -58,9 +59,21 @@ export interface MessageService {
       replyTo?: string | null;
       /** Files the send claimed for it (core/files `attach`). */
       attachments?: Attachment[];
+      /** Live only: the sessions it came from and went to (events.ts). */
+      route?: MessageRoute;
     },
     connectionId?: string,
   ): Promise<SendResult>;
+  /**
+   * A message that is not stored (NoticeEvent, XMPP `headline`): the rules of a
+   * message (text, guests, blocking, the rate), then told live to the recipient's
+   * sessions that show notices, if any. Someone who blocked the sender, or whose
+   * keyword filters match it, is not told (nor is the sender: a notice cannot wait).
+   */
+  notice(
+    userId: string,
+    req: { to: string; text: string; id?: string; route?: MessageRoute },
+  ): Promise<void>;
   edit(userId: string, id: string, text: string, connectionId?: string): Promise<SendResult>;
   remove(userId: string, id: string, connectionId?: string): Promise<SendResult>;
   /** `on` (default true): add the reaction; false takes it back. */
@@ -275,7 +288,7 @@ export function createMessageService(deps: {
     change: MessageChange,
     names: ReadonlyMap<string, string>,
     connectionId?: string,
-    detail?: Pick<MessageEvent, 'by' | 'reaction'>,
+    detail?: Pick<MessageEvent, 'by' | 'reaction' | 'route'>,
   ): DirectMessage {
     const message = directMessage(result.message, names);
     for (const [userId, seq] of result.seqs)
@@ -346,6 +359,39 @@ export function createMessageService(deps: {
   }
 
   return {
+    async notice(userId, req) {
+      if (req.to.length > 64 || hasNul(req.to))
+        throw new ParleyError('bad-request', 'to must be a username', { field: 'to' });
+      const text = checkText(req.text);
+      if (req.id !== undefined && (req.id.length > MAX_CLIENT_ID || hasNul(req.id)))
+        throw new ParleyError('bad-request', `id must be at most ${MAX_CLIENT_ID} characters`, {
+          field: 'id',
+        });
+      // No client id: a notice is never stored, so there is no earlier one to find.
+      const ctx = await store.sendContext(userId, req.to.toLowerCase(), '');
+      const to = ctx.to;
+      if (!to) throw new ParleyError('not-found', 'no such user', { field: 'to' });
+      if (ctx.senderGuest !== to.guest)
+        throw new ParleyError('forbidden', 'guests and accounts exchange no direct messages', {
+          field: 'to',
+        });
+      if (to.id === userId)
+        throw new ParleyError('bad-request', 'you cannot message yourself', { field: 'to' });
+      if (ctx.blocking)
+        throw new ParleyError('conflict', `you blocked ${to.username}; unblock them first`, {
+          field: 'to',
+        });
+      limiter.take(userId);
+      if (ctx.blocked || matchingPhrase(text, ctx.phrases) !== undefined) return;
+      router.deliver(to.id, {
+        name: 'notice',
+        from: { id: userId, username: ctx.senderName ?? '' },
+        text,
+        ...(req.id !== undefined ? { id: req.id } : {}),
+        ...(req.route ? { route: req.route } : {}),
+      });
+    },
+
     async send(userId, req, connectionId) {
       if (req.clientId.length === 0 || req.clientId.length > MAX_CLIENT_ID || hasNul(req.clientId))
         throw new ParleyError(
@@ -444,7 +490,13 @@ export function createMessageService(deps: {
       );
       const seq = r.seqs.get(userId) ?? (await store.firstLogSeq(userId, r.message.id)) ?? 0;
       if (r.duplicate) return { message: await view(r.message), seq, duplicate: true };
-      const message = fanOut(r, 'new', names, connectionId);
+      const message = fanOut(
+        r,
+        'new',
+        names,
+        connectionId,
+        req.route ? { route: req.route } : undefined,
+      );
       stored(r.message);
       // The recipient learns that something waits in their filtered folder (the sender never does).
       if (held)

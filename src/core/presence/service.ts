@@ -1,5 +1,10 @@
 import { ParleyError } from '../errors.js';
-import { except, type PresenceEvent, type PresenceResourceEvent } from '../events.js';
+import {
+  except,
+  type MessageRoute,
+  type PresenceEvent,
+  type PresenceResourceEvent,
+} from '../events.js';
 import { type Hooks, NO_HOOKS } from '../hooks.js';
 import type { Router } from '../router.js';
 import { type Session, type SessionRegistry, sessionKey } from '../sessions.js';
@@ -74,7 +79,12 @@ export interface PresenceService {
    * the user; never to someone who blocked the user. Resolves with the
    * recipient's id (to tell them `available: false` later), undefined for no one.
    */
-  direct(session: Session, to: string, available: boolean): Promise<string | undefined>;
+  direct(
+    session: Session,
+    to: string,
+    available: boolean,
+    addressed?: { route?: MessageRoute; id?: string },
+  ): Promise<string | undefined>;
   /** The presence of everyone whose presence `userId` may see. */
   snapshot(userId: string): Promise<PresenceInfo[]>;
   /** Re-tells `watcherId` about `targetId` after their consent or a block changed. */
@@ -527,7 +537,7 @@ export function createPresenceService(deps: {
     },
 
     snapshot,
-    async direct(session, to, available) {
+    async direct(session, to, available, addressed) {
       const dir = deps.directory;
       if (!dir) throw new ParleyError('unavailable', 'directed presence is not set up');
       if (to.length > 64) return undefined;
@@ -542,6 +552,8 @@ export function createPresenceService(deps: {
         ...ev,
         ...(available ? {} : { show: 'offline' as const, status: '' }),
         directed: true,
+        ...(addressed?.route ? { route: addressed.route } : {}),
+        ...(addressed?.id !== undefined && addressed.id.length <= 128 ? { id: addressed.id } : {}),
       });
       return target.id;
     },

@@ -1,4 +1,5 @@
 import { ParleyError } from '../errors.js';
+import type { MessageRoute } from '../events.js';
 import type { FileService } from '../files/service.js';
 import type { Attachment } from '../files/types.js';
 import { newId } from '../ids.js';
@@ -30,6 +31,8 @@ export interface SendCommand {
    * message is durable with them when it is.
    */
   attachments?: readonly string[];
+  /** Live only, for a direct message: the sessions it came from and went to (events.ts). */
+  route?: MessageRoute;
 }
 
 export type Sent = ({ kind: 'direct' } & SendResult) | ({ kind: 'room' } & RoomSendResult);
@@ -61,7 +64,14 @@ export function createSendService(deps: {
       if ('user' in cmd.to && !('room' in cmd.to)) {
         const r = await deps.messages.send(
           userId,
-          { to: cmd.to.user, clientId, text: cmd.text, replyTo, ...files },
+          {
+            to: cmd.to.user,
+            clientId,
+            text: cmd.text,
+            replyTo,
+            ...files,
+            ...(cmd.route ? { route: cmd.route } : {}),
+          },
           cmd.connectionId,
         );
         return { kind: 'direct', ...r };

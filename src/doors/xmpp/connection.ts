@@ -4,13 +4,14 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { SaslContext, SaslExchange } from '../../core/accounts/sasl/service.js';
 import type { AuthContext } from '../../core/accounts/service.js';
+import type { ContactItem } from '../../core/contacts/service.js';
 import type { Core } from '../../core/core.js';
 import type { CoreEvent } from '../../core/events.js';
 import { type Feed, type FeedSink, sessionCallbacks } from '../../core/feed.js';
 import { ParleyError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { TokenBucket } from '../../core/limits/rate.js';
-import type { Capability, Session } from '../../core/sessions.js';
+import type { Capability, Session, SessionEnd } from '../../core/sessions.js';
 import { channelBindings } from '../tls/bindings.js';
 import type { Certificates } from '../tls/certificates.js';
 import { type Element, xml } from './codec/element.js';
@@ -40,6 +41,7 @@ import type { Resumption } from './resumption.js';
 import { isStanza, type StreamManagement } from './sm.js';
 import type { XmppTransport } from './transport.js';
 import { needsLookup, stanzasFor, typingLapse } from './outbound.js';
+import { pickMessage } from './routing.js';
 import type { RosterVersion } from './mapping/roster-version.js';
 import { XMLNS } from './xmlns.js';
 
@@ -81,6 +83,7 @@ const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
   'receipts',
   'resources',
   'pep',
+  'notices',
 ]);
 
 /** Stanzas queued but not yet handled, beyond which the socket stops being read. */
@@ -110,6 +113,8 @@ export class XmppConnection implements FeedSink {
   jid: Jid | undefined;
   /** Sent its initial presence (RFC 6121 4.2): an available resource. */
   available = false;
+  /** Its presence's priority (RFC 6121 4.7.2.3): below 0, messages to the bare JID skip it. */
+  priority = 0;
   /** SASL in progress. */
   sasl: { exchange: SaslExchange; started: boolean } | undefined;
   saslFailures = 0;
@@ -123,6 +128,8 @@ export class XmppConnection implements FeedSink {
   announced = new Set<string>();
   /** Usernames whose answer to one's own request this stream waits for (mapping/events.ts). */
   asking = new Set<string>();
+  /** Per username, the subscription this stream knows, made at its roster get (mapping/events.ts). */
+  subs: Map<string, ContactItem['subscription']> | undefined;
   /** Typing, receipts and each session's presence reach XMPP as chat states, markers, resources. */
   capabilities = CAPABILITIES;
   /** XEP-0198, once enabled. */
@@ -250,7 +257,19 @@ export class XmppConnection implements FeedSink {
       carbons: this.carbons,
       asking: this.asking,
       notify: this.notify,
+      ...(this.subs ? { subs: this.subs } : {}),
       ...(this.rosterVersion ? { roster: this.rosterVersion } : {}),
+      pick: (e) =>
+        pickMessage(
+          {
+            userId: this.auth?.user.id ?? '',
+            resource: this.jid?.resource ?? '',
+            priority: this.priority,
+            carbons: this.carbons,
+          },
+          this.core.sessions,
+          e,
+        ),
     };
   }
 
@@ -346,6 +365,15 @@ export class XmppConnection implements FeedSink {
       return this.fail('host-unknown', `this server is ${this.domain}`);
     this.writeHeader(h);
     if (h.version === undefined) return this.fail('unsupported-version', 'version 1.0 is needed');
+    // RFC 6120 4.7.1: once logged in, a stream header's `from` is the account (or one's resource).
+    if (this.auth && h.from !== undefined) {
+      const from = tryParseJid(h.from);
+      if (from?.local !== this.auth.user.username || from.domain !== this.domain)
+        return this.fail(
+          'invalid-from',
+          `this stream is ${this.auth.user.username}@${this.domain}`,
+        );
+    }
     // STARTTLS cannot happen inside a WebSocket: without wss:// there is no way to log in.
     if (this.framed && !this.tls && this.deps.config.xmpp.require_tls)
       return this.fail('policy-violation', 'XMPP over WebSocket needs wss:// (HTTPS)');
@@ -427,6 +455,8 @@ export class XmppConnection implements FeedSink {
         const { sasl2Stanza } = await import('./handlers/sasl2.js');
         return sasl2Stanza(this, el);
       }
+      // XEP-0198 3: stream management before logging in is answered with <failed/>.
+      if (el.ns === XMLNS.sm) return smNonza(this, el);
       // XEP-0077: an account may be made before logging in, where logging in may happen.
       if (el.name === 'iq' && el.getChild('query', XMLNS.register)) {
         if (!this.tls && this.deps.config.xmpp.require_tls)
@@ -515,7 +545,8 @@ export class XmppConnection implements FeedSink {
       capabilities: this.capabilities,
       scoped: true,
       ...sessionCallbacks(feed),
-      close: (reason: string) => setImmediate(() => relay.target.terminate(reason)),
+      close: (reason: string, cause?: SessionEnd) =>
+        setImmediate(() => relay.target.terminate(reason, cause)),
     };
     this.session = session;
     this.core.sessions.add(session);
@@ -726,10 +757,13 @@ export class XmppConnection implements FeedSink {
     this.endSession();
   }
 
-  /** Core ends the session (revocation, account disabled): a detached one just ends. */
-  terminate(reason: string): void {
+  /**
+   * Core ends the session (revocation, account disabled: `not-authorized`), or a
+   * newer login took its resource (`conflict`, RFC 6120 7.7.2.2): a detached one just ends.
+   */
+  terminate(reason: string, cause: SessionEnd = 'revoked'): void {
     if (this.detached) return this.expire();
-    this.fail('not-authorized', reason);
+    this.fail(cause === 'replaced' ? 'conflict' : 'not-authorized', reason);
     // The session ends now, not when the socket is done: a replacing login takes its resource.
     this.settle();
   }
@@ -757,9 +791,11 @@ export class XmppConnection implements FeedSink {
     this.relay = old.relay;
     this.jid = old.jid;
     this.available = old.available;
+    this.priority = old.priority;
     this.carbons = old.carbons;
     this.announced = old.announced;
     this.asking = old.asking;
+    this.subs = old.subs;
     this.capabilities = old.capabilities;
     this.resourcesTold = old.resourcesTold;
     this.directedTo = old.directedTo;

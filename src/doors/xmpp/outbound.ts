@@ -2,10 +2,11 @@ import type {
   CoreEvent,
   DirectMessage,
   MarkerEvent,
+  PresenceResourceEvent,
   ReceiptEvent,
   TypingEvent,
 } from '../../core/events.js';
-import type { Element } from './codec/element.js';
+import { type Element, xml } from './codec/element.js';
 import type { XmppConnection } from './connection.js';
 import {
   chatMessage,
@@ -13,6 +14,7 @@ import {
   presenceStanza,
   type ReplyRef,
   toStanzas,
+  type Viewer,
 } from './mapping/events.js';
 import { resourcePresence, resourcePresences } from './mapping/resources.js';
 import { profileStanzas, withPhoto } from './pep/notify.js';
@@ -57,7 +59,9 @@ export async function stanzasFor(c: XmppConnection, e: CoreEvent): Promise<Eleme
   if (e.name === 'contact.profile') return profileStanzas(c, e);
   if (e.name === 'marker') return ownMarkerStanzas(c, e);
   if (e.name === 'message' && e.change === 'new' && e.message.replyTo !== null) {
-    const el = chatMessage(e.message, c.viewer(), 'new', false, await replyRef(c, e.message));
+    const v = c.viewer();
+    const reply = await replyRef(c, e.message);
+    const el = chatMessage(e.message, v, 'new', false, reply, e.route, v.pick?.(e));
     return el ? [el] : [];
   }
   return toStanzas(e, c.viewer(), c.announced);
@@ -181,6 +185,30 @@ export const RESOURCES_REMEMBERED = 10_000;
  * core's `presence.resource` events keep it current, and the contact going
  * offline is one unavailable from the bare JID (all their resources).
  */
+/**
+ * Directed presence (RFC 6121 4.6) as the sender addressed it: to a bare JID every
+ * resource, to a full JID that resource only, to a resource not connected nobody
+ * (8.5.3.2.2); its id and `to` kept.
+ */
+function directedPresence(c: XmppConnection, e: PresenceResourceEvent, v: Viewer): Element[] {
+  const to = e.route?.to;
+  const me = c.jid?.resource;
+  if (to !== undefined && to !== me) return [];
+  const el = resourcePresence(e, v);
+  if (!el) return [];
+  const bare = v.jid.replace(/\/.*$/s, '');
+  return [
+    withPhoto(
+      xml(
+        'presence',
+        { ...el.attrs, id: e.id, to: to !== undefined ? v.jid : bare },
+        ...el.children,
+      ),
+      c.photos.get(e.userId),
+    ),
+  ];
+}
+
 export async function presenceStanzas(
   c: XmppConnection,
   e: Extract<CoreEvent, { name: 'presence' | 'presence.snapshot' | 'presence.resource' }>,
@@ -196,6 +224,7 @@ export async function presenceStanzas(
       else if ((c.resourcesTold?.size ?? 0) < RESOURCES_REMEMBERED)
         (c.resourcesTold ??= new Map()).set(e.userId, new Map([[e.resource, e.at]]));
     }
+    if (e.directed) return directedPresence(c, e, v);
     const el = resourcePresence(e, v);
     return el ? [withPhoto(el, c.photos.get(e.userId))] : [];
   }

@@ -29,7 +29,12 @@ export async function directed(
   if (!unavailable && told && !told.has(username) && told.size >= MAX_DIRECTED)
     return c.error(el, 'resource-constraint', `presence to at most ${MAX_DIRECTED} others`);
   try {
-    const to = await c.core.presence.direct(c.session!, username, !unavailable);
+    // RFC 6121 8.5: to a full JID, only that resource (outbound.ts); the stanza's id kept.
+    const id = el.attr('id');
+    const to = await c.core.presence.direct(c.session!, username, !unavailable, {
+      ...(jid.resource !== undefined ? { route: { to: jid.resource } } : {}),
+      ...(id !== undefined ? { id } : {}),
+    });
     if (to === undefined || unavailable) c.directedTo?.delete(username);
     else (c.directedTo ??= new Set()).add(username);
   } catch (err) {

@@ -113,6 +113,15 @@ async function iq(c: XmppConnection, el: Element): Promise<void> {
       !j.bareEquals(c.jid)
     )
       return contactLastActivity(c, el, j);
+    // RFC 6121 2.1.5, 2.3.3: another account's roster is not yours to read or change.
+    if (
+      ns === XMLNS.roster &&
+      j.local !== undefined &&
+      j.resource === undefined &&
+      j.domain === c.domain &&
+      !j.bareEquals(c.jid)
+    )
+      return c.error(el, 'forbidden', 'only your own roster');
     const ours =
       j.domain === c.domain &&
       (j.local === undefined || j.bareEquals(c.jid) || FOR_OTHER_ACCOUNTS.has(key));

@@ -26,7 +26,8 @@ import { correction, reactions, retraction, retractRef } from './message-changes
  */
 export async function message(c: XmppConnection, el: Element): Promise<void> {
   const type = el.attr('type') ?? 'normal';
-  if (type === 'error' || type === 'headline') return;
+  if (type === 'error') return;
+  if (type === 'headline') return headline(c, el);
   const body = el.getChild('body');
   if (type === 'groupchat') return c.error(el, 'service-unavailable', 'group chat is not here yet');
   const jid = tryParseJid(el.attr('to') ?? '');
@@ -37,7 +38,8 @@ export async function message(c: XmppConnection, el: Element): Promise<void> {
     if (!jid) return c.error(el, 'jid-malformed', 'a message needs a valid to');
     if (jid.domain !== c.domain)
       return c.error(el, 'service-unavailable', `messages reach only accounts of ${c.domain}`);
-    return c.error(el, 'item-not-found', 'no such account');
+    // RFC 6121 8.5.1: no such account is service-unavailable (not a hint that it never existed).
+    return c.error(el, 'service-unavailable', 'no such account');
   }
   // A body beside a retraction or reactions is their fallback (XEP-0428), never a message.
   const retract = retractRef(el);
@@ -56,12 +58,19 @@ export async function message(c: XmppConnection, el: Element): Promise<void> {
   const clientId = [origin, id].find(
     (x): x is string => x !== undefined && x !== '' && x.length <= MAX_CLIENT_ID,
   );
+  const toResource = jid?.resource;
   const send = (cid: string | undefined) =>
     c.core.sender.send(c.auth!.user.id, {
       to: { user: username },
       text: text.trim() === '' ? body.text() : text,
       ...(cid !== undefined ? { clientId: cid } : {}),
       ...(reply ? { replyTo: reply } : {}),
+      // RFC 6121 8.5: which resource sent it, and which (if any) it was addressed to.
+      route: {
+        ...(c.jid?.resource !== undefined ? { from: c.jid.resource } : {}),
+        ...(toResource !== undefined ? { to: toResource } : {}),
+        ...(type === 'normal' ? { single: true as const } : {}),
+      },
       connectionId: c.connectionId,
     });
   try {
@@ -84,10 +93,38 @@ export async function message(c: XmppConnection, el: Element): Promise<void> {
     // Core refuses a message to someone the sender blocks (unblock to write): XEP-0191 3.6's error.
     if (isParleyError(err) && err.condition === 'conflict' && err.field === 'to')
       return c.write(blockedError(el));
+    // RFC 6121 8.5.1: a message to an account that does not exist is service-unavailable.
+    if (isParleyError(err) && err.condition === 'not-found' && err.field === 'to')
+      return c.error(el, 'service-unavailable', err.message);
     const e = stanzaCondition(err, 'message');
     if (e.internal) c.log.error({ err }, 'xmpp: message failed');
-    const condition = e.condition === 'item-not-found' ? 'item-not-found' : e.condition;
-    c.error(el, condition, e.text);
+    c.error(el, e.condition, e.text);
+  }
+}
+
+/**
+ * RFC 6121 5.2.2: a headline is never stored: a notice through core (the rules of a
+ * message) to the resources routing.ts picks. Never answered with an error (8.5.2.2.1,
+ * 8.5.3.2.1: silently ignored when it cannot be delivered).
+ */
+async function headline(c: XmppConnection, el: Element): Promise<void> {
+  const body = el.getChild('body')?.text();
+  const jid = tryParseJid(el.attr('to') ?? '');
+  const username = jid ? usernameOf(jid, c.domain) : undefined;
+  if (body === undefined || !jid || username === undefined) return;
+  const id = el.attr('id');
+  try {
+    await c.core.messages.notice(c.auth!.user.id, {
+      to: username,
+      text: body,
+      ...(id !== undefined && id !== '' && id.length <= MAX_CLIENT_ID ? { id } : {}),
+      route: {
+        ...(c.jid?.resource !== undefined ? { from: c.jid.resource } : {}),
+        ...(jid.resource !== undefined ? { to: jid.resource } : {}),
+      },
+    });
+  } catch (err) {
+    if (!isParleyError(err)) c.log.error({ err }, 'xmpp: headline failed');
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Element } from '../codec/element.js';
+import { type Element, xml } from '../codec/element.js';
 import { tryParseJid, usernameOf } from '../codec/jid.js';
 import type { XmppConnection } from '../connection.js';
 import { stanzaCondition } from '../mapping/errors.js';
@@ -60,11 +60,15 @@ async function own(c: XmppConnection, el: Element, unavailable: boolean): Promis
     if (e.internal) c.log.error({ err }, 'xmpp: presence failed');
     return c.error(el, e.condition, e.text);
   }
+  // RFC 6121 4.7.2.3: a presence without <priority> has priority 0.
+  if (!unavailable) c.priority = priority ?? 0;
   if (unavailable) {
     c.available = false;
     await endDirected(c);
     return;
   }
+  // RFC 6121 4.2.2, 4.4.2: the resource that sent it is among the user's resources told.
+  c.write(echo(c, el));
   // XEP-0163: what it wants notified, from its caps; the last items once that is known.
   // Caps that add nodes (at login, or later: a client that starts to listen) bring their last items.
   const added = capsFromPresence(c, el);
@@ -85,6 +89,17 @@ async function own(c: XmppConnection, el: Element, unavailable: boolean): Promis
   } catch (err) {
     c.log.debug({ err }, 'xmpp: pending requests not read');
   }
+}
+
+/** One's own presence back to the resource that sent it, from its full JID (same id). */
+function echo(c: XmppConnection, el: Element): Element {
+  const jid = c.jid!.toString();
+  return xml(
+    'presence',
+    { id: el.attr('id'), from: jid, to: jid },
+    // Children declared under a prefix of the stanza itself would lose it: left out.
+    el.elements().filter((x) => x.prefix === ''),
+  );
 }
 
 async function readPhotos(c: XmppConnection): Promise<void> {
@@ -108,9 +123,20 @@ async function subscription(
   const me = c.auth!.user.id;
   try {
     switch (type) {
-      case 'subscribe':
-        await c.core.contacts.request(me, username, el.getChildText('status'));
+      case 'subscribe': {
+        const k = await c.core.contacts.request(me, username, el.getChildText('status'));
+        // RFC 6121 3.1.3 (already subscribed), 3.4 (pre-approved): approved at once, so the
+        // contact's server answers `subscribed` on the contact's behalf.
+        if (k.subscription === 'to' || k.subscription === 'both')
+          c.write(
+            xml('presence', {
+              type: 'subscribed',
+              from: `${username}@${c.domain}`,
+              to: c.jid!.toString(),
+            }),
+          );
         return;
+      }
       case 'subscribed':
         // Their waiting request approved, or without one a pre-approval (RFC 6121 3.4).
         await c.core.contacts.allow(me, username);
@@ -125,7 +151,9 @@ async function subscription(
   } catch (err) {
     const e = stanzaCondition(err);
     if (e.internal) c.log.error({ err }, 'xmpp: subscription failed');
-    // A subscription state that does not apply is ignored (RFC 6121 3.1.5, 3.2.4).
-    if (e.condition === 'item-not-found' || e.internal) c.error(el, e.condition, e.text);
+    // RFC 6121 8.5.1: presence to an account that does not exist is silently dropped, and so
+    // is a subscription change with nothing to change (3.1.5, 3.2.4, 3.3; appendix A).
+    if (e.condition === 'item-not-found' || e.condition === 'bad-request') return;
+    c.error(el, e.condition, e.text);
   }
 }

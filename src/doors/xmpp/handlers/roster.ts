@@ -25,6 +25,10 @@ export const ROSTER: Record<string, IqHandler> = {
       const contacts = await c.core.contacts.list(c.auth!.user.id);
       // Requests still waiting: their answer comes as subscribed/unsubscribed on this stream.
       for (const k of contacts) if (k.ask) c.asking.add(k.username);
+      // What the other person later takes away is told as presence (mapping/events.ts).
+      c.subs = new Map(
+        contacts.filter((k) => k.subscription !== 'none').map((k) => [k.username, k.subscription]),
+      );
       const items = contacts.filter((k) => k.inRoster).map((k) => rosterItem(k, c.domain));
       // XEP-0237: a client that sends a version (even empty) keeps the roster by version.
       const asked = query.attr('ver');
@@ -51,16 +55,24 @@ export const ROSTER: Record<string, IqHandler> = {
     if (username === undefined || jid.resource !== undefined)
       return c.error(iq, 'item-not-found', `only accounts of ${c.domain} can be contacts`);
     const me = c.auth!.user.id;
+    // RFC 6121 2.1.5: any `subscription` but "remove" is ignored (the server owns it).
+    const remove = item.attr('subscription') === 'remove';
+    const groups = item.getChildren('group', XMLNS.roster).map((g) => g.text());
+    if (!remove) {
+      if (groups.length > MAX_GROUPS) return c.error(iq, 'not-acceptable', 'too many groups');
+      // RFC 6121 2.3.3: an empty group is not-acceptable, a repeated one bad-request.
+      if (groups.some((g) => g === ''))
+        return c.error(iq, 'not-acceptable', 'a group name cannot be empty');
+      if (new Set(groups).size !== groups.length)
+        return c.error(iq, 'bad-request', 'a group is named twice');
+    }
     try {
-      if (item.attr('subscription') === 'remove') await c.core.contacts.remove(me, username);
-      else {
-        const groups = item.getChildren('group', XMLNS.roster);
-        if (groups.length > MAX_GROUPS) return c.error(iq, 'not-acceptable', 'too many groups');
+      if (remove) await c.core.contacts.remove(me, username);
+      else
         await c.core.contacts.update(me, username, {
           alias: item.attr('name') ?? '',
-          groups: groups.map((g) => g.text()),
+          groups,
         });
-      }
       c.write(result(iq));
     } catch (err) {
       answerError(c, iq, err);

@@ -266,7 +266,7 @@ async function succeeded(
   // ends its earlier session on this node, e.g. one left detached by a dropped network.
   const earlier = c.core.sessions.byResource(c.auth!.user.id, resource);
   if (req.clientId !== undefined && earlier?.door === 'xmpp') {
-    earlier.close('replaced by a new login of the same client');
+    earlier.close('replaced by a new login of the same client', 'replaced');
     await new Promise((r) => setImmediate(r));
   }
   const metadata = await archiveMetadata(c).catch((err: unknown) => {

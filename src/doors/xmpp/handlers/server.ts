@@ -62,6 +62,14 @@ export async function bind(c: XmppConnection, iq: Element, payload: Element): Pr
       return c.error(iq, 'bad-request', 'that resource cannot be part of a JID');
     }
   }
+  // RFC 6120 7.7.2.2: the resource of another XMPP stream of the account here is taken
+  // over, that stream ending with <conflict/> (a reconnecting client without XEP-0198
+  // gets its name back); a web or IRC session's name is left to it (a suffix, core).
+  const earlier = asked !== '' ? c.core.sessions.byResource(c.auth!.user.id, asked) : undefined;
+  if (earlier?.door === 'xmpp' && earlier.connectionId !== c.connectionId) {
+    earlier.close('replaced by a new login with the same resource', 'replaced');
+    await new Promise((r) => setImmediate(r));
+  }
   let jid;
   try {
     jid = await c.bind(asked);

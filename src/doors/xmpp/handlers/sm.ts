@@ -96,7 +96,7 @@ function resume(c: XmppConnection, el: Element): void {
  * written (send again what the client did not acknowledge).
  */
 export function resumeSm(c: XmppConnection, el: Element): { answer: Element; then?: () => void } {
-  if (c.jid || c.sm) return { answer: failed('unexpected-request') };
+  if (!c.auth || c.jid || c.sm) return { answer: failed('unexpected-request') };
   const h = parseH(el.attr('h'));
   const token = el.attr('previd') ?? '';
   if (h === undefined || token === '') return { answer: failed('bad-request') };

@@ -41,7 +41,7 @@ const contact = (over: Partial<ContactItem> = {}): ContactItem => ({
 describe('XMPP mapping of core events', () => {
   it('a direct message is a chat message with XEP-0359 ids, text escaped', () => {
     expect(serialize(chatMessage(msg(), v)!)).toBe(
-      "<message type='chat' from='bob@example.org' to='alice@example.org/phone' id='c1'>" +
+      "<message type='chat' from='bob@example.org' to='alice@example.org' id='c1'>" +
         '<body>hi &lt;there&gt; &amp; &quot;you&quot;</body>' +
         "<stanza-id xmlns='urn:xmpp:sid:0' id='m1' by='alice@example.org'/>" +
         "<origin-id xmlns='urn:xmpp:sid:0' id='c1'/>" +
@@ -73,6 +73,62 @@ describe('XMPP mapping of core events', () => {
         "<stanza-id xmlns='urn:xmpp:sid:0' id='m1' by='alice@example.org'/>" +
         "<origin-id xmlns='urn:xmpp:sid:0' id='c1'/></message></forwarded></sent></message>",
     );
+  });
+
+  it('a route (RFC 6121 8.5) stamps the full JIDs, keeps normal, makes received carbons', () => {
+    const m = chatMessage(msg(), v, 'new', false, undefined, { from: 'desk', to: 'phone' })!;
+    expect(m.attr('from')).toBe('bob@example.org/desk');
+    expect(m.attr('to')).toBe('alice@example.org/phone');
+    expect(m.attr('type')).toBe('chat');
+    const n = chatMessage(msg(), v, 'new', false, undefined, { single: true })!;
+    expect(n.attr('type')).toBe('normal');
+    expect(n.attr('to')).toBe('alice@example.org');
+    expect(chatMessage(msg(), v, 'new', false, undefined, { to: 'x' }, 'skip')).toBeUndefined();
+    const c = chatMessage(
+      msg(),
+      v,
+      'new',
+      false,
+      undefined,
+      { from: 'desk', to: 'tablet' },
+      'carbon',
+    )!;
+    expect(serialize(c)).toMatch(
+      /^<message from='alice@example.org' to='alice@example.org\/phone' type='chat'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' type='chat' from='bob@example.org\/desk' to='alice@example.org\/tablet' id='c1'>/,
+    );
+  });
+
+  it('a notice is a headline; the other side ending a subscription is told as presence', () => {
+    const h = toStanzas(
+      {
+        name: 'notice',
+        from: { id: 'b', username: 'bob' },
+        text: 'news',
+        id: 'h1',
+        route: { from: 'desk' },
+      },
+      v,
+      new Set(),
+    );
+    expect(h.map((x) => serialize(x))).toEqual([
+      "<message type='headline' id='h1' from='bob@example.org/desk' to='alice@example.org'><body>news</body></message>",
+    ]);
+    const subs = new Map<string, ContactItem['subscription']>([['bob', 'both']]);
+    const w = { ...v, subs };
+    const out = toStanzas(
+      { name: 'contact.updated', contact: contact({ subscription: 'from' }), actor: 'contact' },
+      w,
+      new Set(),
+    );
+    expect(out.map((x) => x.attr('type') ?? x.name)).toEqual(['unsubscribed', 'set']);
+    // One's own change: the push only.
+    const mine = toStanzas(
+      { name: 'contact.updated', contact: contact({ subscription: 'none' }), actor: 'self' },
+      w,
+      new Set(),
+    );
+    expect(mine.map((x) => x.attr('type') ?? x.name)).toEqual(['set']);
+    expect(subs.has('bob')).toBe(false);
   });
 
   it('deleted and deleted-sender messages give no chat message', () => {

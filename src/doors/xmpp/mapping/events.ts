@@ -1,6 +1,13 @@
 import type { ContactItem } from '../../../core/contacts/service.js';
 import { pepItemStanza, privateChangedStanza } from '../pep/events.js';
-import type { CoreEvent, DirectMessage } from '../../../core/events.js';
+import type {
+  ContactActor,
+  CoreEvent,
+  DirectMessage,
+  MessageEvent,
+  MessageRoute,
+  NoticeEvent,
+} from '../../../core/events.js';
 import type { PresenceInfo } from '../../../core/presence/service.js';
 import { newId } from '../../../core/ids.js';
 import { type Element, xml } from '../codec/element.js';
@@ -36,7 +43,21 @@ export interface Viewer {
   asking?: Set<string>;
   /** PEP nodes the client hears (`+notify` in its caps, pep/client-caps.ts). */
   notify?: ReadonlySet<string>;
+  /**
+   * Per username, the subscription this stream last knew (from the roster and
+   * pushes): the other person ending one is told as presence (RFC 6121 3.2.3:
+   * `unsubscribed`, 3.3.3: `unsubscribe`) besides the roster push.
+   */
+  subs?: Map<string, ContactItem['subscription']>;
+  /**
+   * RFC 6121 8.5: how this resource takes a new message from someone else
+   * (routing.ts): as addressed to it, as a XEP-0280 `<received>` carbon of a
+   * message to another resource, or not at all. Absent: as addressed.
+   */
+  pick?: (e: MessageEvent | NoticeEvent) => MessagePick;
 }
+
+export type MessagePick = 'deliver' | 'carbon' | 'skip';
 
 export const jidOfUser = (username: string, domain: string): string => `${username}@${domain}`;
 
@@ -106,21 +127,29 @@ export function chatMessage(
   change: 'new' | 'edited' = 'new',
   delayed = false,
   reply?: ReplyRef,
+  route?: MessageRoute,
+  pick: MessagePick = 'deliver',
 ): Element | undefined {
-  if (m.sender.username === '' || m.deletedAt !== null) return undefined;
+  if (m.sender.username === '' || m.deletedAt !== null || pick === 'skip') return undefined;
   const bare = v.jid.replace(/\/.*$/s, '');
   const own = m.sender.id === v.userId;
   if (own && (!v.carbons || delayed || m.recipient.username === '')) return undefined;
+  // RFC 6120 8.1.2.1: from the sending resource when known; `to` as the sender wrote it.
+  const sender = jidOfUser(m.sender.username, v.domain);
+  const recipient = own ? jidOfUser(m.recipient.username, v.domain) : bare;
+  const from = route?.from !== undefined ? `${own ? bare : sender}/${route.from}` : undefined;
+  const to = route?.to !== undefined ? `${recipient}/${route.to}` : recipient;
   const edited = change === 'edited';
   const quoted = reply?.quote !== undefined && !edited ? replyFallback(reply.quote) : undefined;
   const inner = xml(
     'message',
     {
       // Inside <forwarded> the message must say it is jabber:client (XEP-0297).
-      xmlns: own ? NS.client : undefined,
-      type: 'chat',
-      from: own ? bare : jidOfUser(m.sender.username, v.domain),
-      to: own ? jidOfUser(m.recipient.username, v.domain) : v.jid,
+      xmlns: own || pick === 'carbon' ? NS.client : undefined,
+      // Live, as the sender's door said it (RFC 6121 5.2.2); from the store a chat.
+      type: route?.single ? 'normal' : 'chat',
+      from: from ?? (own ? bare : sender),
+      to,
       id: edited ? `${m.id}-e${m.editedAt ?? 0}` : m.clientId,
     },
     xml('body', {}, quoted ? quoted.prefix + m.text : m.text),
@@ -136,11 +165,16 @@ export function chatMessage(
     reply && xml('reply', { xmlns: XMLNS.reply, to: reply.to, id: reply.id }),
     quoted?.mark,
   );
-  if (!own) return inner;
+  if (!own && pick === 'deliver') return inner;
+  // XEP-0280: one's own message sent elsewhere, or one to another of one's resources.
   return xml(
     'message',
     { from: bare, to: v.jid, type: 'chat' },
-    xml('sent', { xmlns: XMLNS.carbons }, xml('forwarded', { xmlns: XMLNS.forward }, inner)),
+    xml(
+      own ? 'sent' : 'received',
+      { xmlns: XMLNS.carbons },
+      xml('forwarded', { xmlns: XMLNS.forward }, inner),
+    ),
   );
 }
 
@@ -154,13 +188,16 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
     case 'message': {
       if (e.change === 'deleted') return optional(retraction(e.message, v));
       if (e.change === 'reaction') return reactionStanzas(e.message, v, e.by);
-      return optional(chatMessage(e.message, v, e.change));
+      if (e.change === 'edited') return optional(chatMessage(e.message, v, 'edited'));
+      return optional(chatMessage(e.message, v, 'new', false, undefined, e.route, v.pick?.(e)));
     }
     case 'typing':
       return optional(chatState(e, v));
+    case 'notice':
+      return optional(headline(e, v));
     case 'contact.updated': {
       const c = e.contact;
-      const out: Element[] = [];
+      const out: Element[] = ended(v, c.username, c.subscription, e.actor);
       if (c.inRoster) out.push(rosterPush(rosterItem(c, v.domain), v, `push-${newId()}`));
       else v.roster?.apply(rosterItem({ username: c.username, remove: true }, v.domain));
       if (c.pendingIn && !announced.has(c.username)) {
@@ -183,6 +220,7 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
     case 'contact.removed':
       announced.delete(e.username);
       return [
+        ...ended(v, e.username, 'none', e.actor),
         rosterPush(
           rosterItem({ username: e.username, remove: true }, v.domain),
           v,
@@ -214,6 +252,52 @@ export function toStanzas(e: CoreEvent, v: Viewer, announced: Set<string>): Elem
 const NONE: ReadonlySet<string> = new Set();
 
 const optional = (el: Element | undefined): Element[] => (el ? [el] : []);
+
+/** A notice (never stored) as RFC 6121 5.2.2's `headline`, to the resources `pick` lets have it. */
+export function headline(e: NoticeEvent, v: Viewer): Element | undefined {
+  if (e.from.username === '' || (v.pick?.(e) ?? 'deliver') !== 'deliver') return undefined;
+  const sender = jidOfUser(e.from.username, v.domain);
+  const bare = v.jid.replace(/\/.*$/s, '');
+  return xml(
+    'message',
+    {
+      type: 'headline',
+      id: e.id,
+      from: e.route?.from !== undefined ? `${sender}/${e.route.from}` : sender,
+      to: e.route?.to !== undefined ? `${bare}/${e.route.to}` : bare,
+    },
+    xml('body', {}, e.text),
+  );
+}
+
+const sees = (s: string | undefined) => s === 'to' || s === 'both';
+const seen = (s: string | undefined) => s === 'from' || s === 'both';
+
+/**
+ * RFC 6121 3.2.3 and 3.3.3: the other person took a subscription away: the
+ * one you had to them (`unsubscribed` from them) or theirs to you
+ * (`unsubscribe` from them). One's own changes are told by the roster push only.
+ */
+function ended(
+  v: Viewer,
+  username: string,
+  now: ContactItem['subscription'],
+  actor: ContactActor | undefined,
+): Element[] {
+  const subs = v.subs;
+  if (!subs) return [];
+  const before = subs.get(username);
+  if (now === 'none') subs.delete(username);
+  else subs.set(username, now);
+  if (actor !== 'contact') return [];
+  const from = jidOfUser(username, v.domain);
+  const out: Element[] = [];
+  if (sees(before) && !sees(now))
+    out.push(xml('presence', { type: 'unsubscribed', from, to: v.jid }));
+  if (seen(before) && !seen(now))
+    out.push(xml('presence', { type: 'unsubscribe', from, to: v.jid }));
+  return out;
+}
 
 /** RFC 6121 3.1.3: someone asks to see this user's presence. */
 export function subscribeRequest(c: ContactItem, v: Viewer): Element {
