@@ -31,6 +31,8 @@ import { createReceiptService } from './core/receipts/service.js';
 import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createAvatarService } from './core/profiles/avatars.js';
+import { createPictures } from './core/files/pictures.js';
+import { createRoomAvatars } from './core/rooms/avatar.js';
 import { createRoomChat } from './core/rooms/chat.js';
 import { createFeeds } from './core/feed.js';
 import { createDiskBlobStore, createDiskStaging } from './core/files/disk.js';
@@ -320,6 +322,8 @@ export async function createParley(
     },
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
     hooks,
+    // Built below with the files; a room closes only once the server runs.
+    pictures: { drop: (sha: string) => pictures.drop(sha) },
   };
   const occupancy = createOccupancyService({
     nodeId,
@@ -378,19 +382,24 @@ export async function createParley(
         }
       : {}),
   });
-  const avatars = createAvatarService({
-    store: store.avatars,
+  // One module checks, re-encodes and keeps every avatar, a person's or a room's.
+  const pictures = createPictures({
     blobs,
     staging,
     images,
     blobLock: (sha, fn) => files.withBlob(sha, fn),
     referenced: (sha) => store.files.referenced(sha),
+  });
+  const avatars = createAvatarService({
+    store: store.avatars,
+    pictures,
     profile: (id) => store.profiles.profile(id),
     watchersOf: (id) => store.presence.watchersOf(id),
     isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
     router,
     onError: quiet(logger, 'warn', 'avatar change not told'),
   });
+  const roomAvatars = createRoomAvatars({ ...roomDeps, pictures });
   hooks.on('message.deleted', (m) => files.messageDeleted(m));
   // Abandoned uploads, files never sent, files of deleted messages a dropped hook missed.
   const fileSweep = setInterval(() => {
@@ -429,6 +438,7 @@ export async function createParley(
     history,
     receipts,
     rooms: storingGuestFirst(guests, rooms, ['join']),
+    roomAvatars,
     roomChat,
     sender: storingGuestsOfSends(guests, createSendService({ messages, roomChat, files })),
     privateData: createPrivateDataService({ store: store.privateData }),
