@@ -155,8 +155,12 @@ export async function createParley(
   const guests = createGuestService({
     store: store.accounts,
     reserved: config.registration.reserved_usernames,
-    // Built below; called only once the server runs.
-    beforeDelete: (userId) => rooms.removeAccount(userId),
+    // Built below; called only once the server runs. As for accounts, the avatar goes
+    // first with its blob (no door lets a guest set one today; core would take it).
+    beforeDelete: async (userId) => {
+      await avatars.remove(userId);
+      await rooms.removeAccount(userId);
+    },
     afterStore: (userId) => presence.stored(userId),
     perAddressPerHour: config.registration.accounts_per_address_per_hour * 6,
   });
@@ -429,7 +433,7 @@ export async function createParley(
     accounts,
     // A guest held in memory is stored before anything it does names it (core/accounts/guests.ts).
     profiles: viewingHeldGuests(guests, storingGuestFirst(guests, profiles, ['update'])),
-    avatars,
+    avatars: storingGuestFirst(guests, avatars, ['set']),
     contacts: storingGuestFirst(guests, contacts, ['block']),
     presence: storingGuestFirst(guests, presence, ['choose']),
     occupancy,
