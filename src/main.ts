@@ -32,6 +32,8 @@ import { createReceiptService } from './core/receipts/service.js';
 import { createConversationService } from './core/conversations/service.js';
 import { createProfileService } from './core/profiles/service.js';
 import { createAvatarService } from './core/profiles/avatars.js';
+import { createPictures } from './core/files/pictures.js';
+import { createRoomAvatars } from './core/rooms/avatar.js';
 import { createRoomChat } from './core/rooms/chat.js';
 import { createFeeds } from './core/feed.js';
 import { createDiskBlobStore, createDiskStaging } from './core/files/disk.js';
@@ -154,8 +156,12 @@ export async function createParley(
   const guests = createGuestService({
     store: store.accounts,
     reserved: config.registration.reserved_usernames,
-    // Built below; called only once the server runs.
-    beforeDelete: (userId) => rooms.removeAccount(userId),
+    // Built below; called only once the server runs. As for accounts, the avatar goes
+    // first with its blob (no door lets a guest set one today; core would take it).
+    beforeDelete: async (userId) => {
+      await avatars.remove(userId);
+      await rooms.removeAccount(userId);
+    },
     afterStore: (userId) => presence.stored(userId),
     perAddressPerHour: config.registration.accounts_per_address_per_hour * 6,
   });
@@ -321,6 +327,8 @@ export async function createParley(
     },
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
     hooks,
+    // Built below with the files; a room closes only once the server runs.
+    pictures: { drop: (sha: string) => pictures.drop(sha) },
   };
   const occupancy = createOccupancyService({
     nodeId,
@@ -393,19 +401,24 @@ export async function createParley(
         }
       : {}),
   });
-  const avatars = createAvatarService({
-    store: store.avatars,
+  // One module checks, re-encodes and keeps every avatar, a person's or a room's.
+  const pictures = createPictures({
     blobs,
     staging,
     images,
     blobLock: (sha, fn) => files.withBlob(sha, fn),
     referenced: (sha) => store.files.referenced(sha),
+  });
+  const avatars = createAvatarService({
+    store: store.avatars,
+    pictures,
     profile: (id) => store.profiles.profile(id),
     watchersOf: (id) => store.presence.watchersOf(id),
     isBlocked: (owner, other) => store.contacts.isBlocked(owner, other),
     router,
     onError: quiet(logger, 'warn', 'avatar change not told'),
   });
+  const roomAvatars = createRoomAvatars({ ...roomDeps, pictures });
   hooks.on('message.deleted', (m) => files.messageDeleted(m));
   // Abandoned uploads, files never sent, files of deleted messages a dropped hook missed.
   const fileSweep = setInterval(() => {
@@ -435,7 +448,7 @@ export async function createParley(
     accounts,
     // A guest held in memory is stored before anything it does names it (core/accounts/guests.ts).
     profiles: viewingHeldGuests(guests, storingGuestFirst(guests, profiles, ['update'])),
-    avatars,
+    avatars: storingGuestFirst(guests, avatars, ['set']),
     contacts: storingGuestFirst(guests, contacts, ['block']),
     presence: storingGuestFirst(guests, presence, ['choose']),
     occupancy,
@@ -444,6 +457,7 @@ export async function createParley(
     history,
     receipts,
     rooms: storingGuestFirst(guests, rooms, ['join']),
+    roomAvatars,
     roomChat,
     sender: storingGuestsOfSends(guests, createSendService({ messages, roomChat, files })),
     privateData: createPrivateDataService({ store: store.privateData, router }),

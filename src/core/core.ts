@@ -14,6 +14,7 @@ import type { PresenceService } from './presence/service.js';
 import type { ReceiptService } from './receipts/service.js';
 import type { ProfileService } from './profiles/service.js';
 import type { AvatarService } from './profiles/avatars.js';
+import type { RoomAvatarService } from './rooms/avatar.js';
 import type { RoomChat } from './rooms/chat.js';
 import type { RoomService } from './rooms/service.js';
 import type { PrivateDataService } from './private/service.js';
@@ -55,6 +56,8 @@ export interface Core {
   receipts: ReceiptService;
   /** Rooms: creation, membership, moderation, the directory. */
   rooms: RoomService;
+  /** A room's picture, set by its admins, shown to whoever may read the room. */
+  roomAvatars: RoomAvatarService;
   /** What happens inside a room: messages, its timeline, markers, typing. */
   roomChat: RoomChat;
   /** One send for a user or a room target (doors call this; the rules stay in messages/rooms). */

@@ -204,7 +204,13 @@ export interface RoomMemberEvent extends Timeline {
 
 export interface RoomUpdatedEvent extends Timeline {
   name: 'room.updated';
-  changes: { topic?: string; topicLocked?: boolean; visibility?: 'public' | 'private' };
+  changes: {
+    topic?: string;
+    topicLocked?: boolean;
+    visibility?: 'public' | 'private';
+    /** The room's new picture's hash, null once removed (core/rooms/avatar.ts). */
+    avatar?: string | null;
+  };
   by: UserRef | null;
 }
 

@@ -51,7 +51,10 @@ export class ParleyClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.token = opts.token;
     this.factory = opts.webSocket;
-    this.rooms = new RoomsApi((method, path, body, query) => this.call(method, path, body, query));
+    this.rooms = new RoomsApi(
+      (method, path, body, query) => this.call(method, path, body, query),
+      (method, path, body) => this.raw(method, path, body),
+    );
     this.files = new FilesApi(
       (method, path, body) => this.call(method, path, body),
       () => ({ baseUrl: this.baseUrl, token: this.token }),

@@ -18,6 +18,8 @@ export interface Room {
   /** The roomSeq of the room's latest event. */
   head: number;
   lastAt: number;
+  /** The room's picture's hash (GET /rooms/:room/avatar?v=hash), null when none. */
+  avatar: string | null;
 }
 
 export interface MyRoom extends Room {

@@ -1,3 +1,5 @@
+import { ParleyApiError } from './errors.js';
+import type { AvatarInfo } from './types.js';
 import type {
   MyRoom,
   NotifyLevel,
@@ -17,12 +19,18 @@ type Call = <T>(
   query?: Record<string, unknown>,
 ) => Promise<T>;
 
+/** A request with a raw body (or none), answered as a Response; errors as `call`'s. */
+type Raw = (method: string, path: string, body?: Blob | Uint8Array) => Promise<Response>;
+
 /** Room names go in paths without their "#". */
 const at = (room: string) => `/rooms/${encodeURIComponent(room.replace(/^#/, ''))}`;
 
 /** The REST side of rooms: `client.rooms.create('#tardis')`... */
 export class RoomsApi {
-  constructor(private readonly call: Call) {}
+  constructor(
+    private readonly call: Call,
+    private readonly raw: Raw,
+  ) {}
 
   create(name: string, opts: { topic?: string; visibility?: 'public' | 'private' } = {}) {
     return this.call<{ room: Room; seq: number }>('POST', '/rooms', { name, ...opts });
@@ -155,6 +163,28 @@ export class RoomsApi {
   /** The room's timeline after `after` (a roomSeq): what you missed, in order. */
   events(room: string, after: number, limit?: number) {
     return this.call<RoomEventsPage>('GET', `${at(room)}/events`, undefined, { after, limit });
+  }
+  /** Sets the room's picture (admins and owners): PNG, JPEG, WebP or GIF bytes. */
+  async setAvatar(room: string, data: Blob | Uint8Array): Promise<AvatarInfo> {
+    const res = await this.raw('PUT', `${at(room)}/avatar`, data);
+    return ((await res.json()) as { avatar: AvatarInfo }).avatar;
+  }
+  async removeAvatar(room: string): Promise<void> {
+    await this.raw('DELETE', `${at(room)}/avatar`);
+  }
+  /**
+   * The room's picture as bytes, or undefined when it has none. With the `hash`
+   * its record names (Room.avatar), the URL is that picture's for good: a browser
+   * may keep it.
+   */
+  async avatar(room: string, hash?: string): Promise<Blob | undefined> {
+    const v = hash ? `?v=${encodeURIComponent(hash)}` : '';
+    try {
+      return await (await this.raw('GET', `${at(room)}/avatar${v}`)).blob();
+    } catch (err) {
+      if (err instanceof ParleyApiError && err.condition === 'not-found') return undefined;
+      throw err;
+    }
   }
   async markRead(room: string, read: number) {
     return (await this.call<{ marker: RoomMarker }>('POST', `${at(room)}/markers`, { read }))

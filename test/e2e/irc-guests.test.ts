@@ -1,7 +1,9 @@
+import type { Readable } from 'node:stream';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Store } from '../../src/core/store.js';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
+import { png } from '../helpers/avatars.js';
 import { ircPort, RawIrc } from '../helpers/irc.js';
 import { startSingle, uname } from '../helpers/server.js';
 
@@ -12,6 +14,14 @@ import { startSingle, uname } from '../helpers/server.js';
  * messages when it goes (or when its node dies and it expires).
  */
 const PASSWORD = 'password123';
+
+/** Whether a blob's bytes can still be read (a removed one errors). */
+const readable = (s: Readable) =>
+  new Promise<boolean>((resolve) => {
+    s.on('error', () => resolve(false));
+    s.on('data', () => {});
+    s.on('end', () => resolve(true));
+  });
 
 async function guest(port: number, nick: string): Promise<RawIrc> {
   const c = await RawIrc.open(port);
@@ -248,6 +258,32 @@ for (const backend of everyStoreBackend()) {
       expect(await node.parley.core.guests.sweep()).toBeGreaterThan(0);
       const members = await web.rooms.members(room);
       expect(members.members.map((m) => m.username)).not.toContain(nick);
+    });
+
+    it('an expired guest’s avatar goes with it, blob and all', async () => {
+      // No door lets a guest set one (IRC has no avatar command; a guest has no token
+      // for REST), but core would keep one: it must not outlive the guest.
+      const web = node.client();
+      await web.register(uname('host'), PASSWORD);
+      const room = `gpic${Date.now() % 100000}`;
+      await web.rooms.create(room);
+      const nick = uname('pictured');
+      const g = await guest(port, nick);
+      open.push(g);
+      await g.command('001');
+      g.send(`JOIN #${room}`);
+      await g.command('366');
+      const id = (await web.rooms.members(room)).members.find((m) => m.username === nick)!.userId;
+      const core = node.parley.core;
+      await core.avatars.set(id, await png('#5b2a86', 30));
+      const stored = (await core.avatars.mine(id))!;
+      expect(await readable(core.avatars.read(stored))).toBe(true);
+      const store = node.parley.store as Store & { db: Kysely<unknown> };
+      await sql`update guests set expires_at = 0`.execute(store.db);
+      expect(await core.guests.sweep()).toBeGreaterThan(0);
+      expect(await core.avatars.mine(id)).toBeUndefined();
+      expect(await store.files.referenced(stored.sha256)).toBe(false);
+      expect(await readable(core.avatars.read(stored))).toBe(false);
     });
   });
 }

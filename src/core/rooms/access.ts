@@ -2,6 +2,7 @@ import { ParleyError } from '../errors.js';
 import { except, type LogEvent, type RoomMessage, type TimelineEvent } from '../events.js';
 import { roomMessage } from '../messages/domain.js';
 import { fillNames, type NameDirectory } from '../records.js';
+import type { Pictures } from '../files/pictures.js';
 import type { HistoryReader } from '../history/service.js';
 import type { Hooks } from '../hooks.js';
 import type { MessageStore } from '../messages/store.js';
@@ -33,6 +34,8 @@ export interface RoomDeps {
   limits: { maxMembers: number; maxCreatedPerUser: number };
   rate: { perSecond: number; burst: number };
   hooks?: Hooks;
+  /** Rooms' pictures (core/rooms/avatar.ts): a closed room's goes with it. */
+  pictures?: Pick<Pictures, 'drop'>;
   now?: () => number;
 }
 
@@ -50,6 +53,8 @@ export interface RoomSummary {
   /** The seq of the room's latest event: `rooms.events` after your cursor catches up to it. */
   head: number;
   lastAt: number;
+  /** The room's picture's hash (GET /rooms/:room/avatar?v=hash), null when none. */
+  avatar: string | null;
 }
 
 export interface MemberView {
@@ -76,6 +81,7 @@ export const roomSummary = (r: Room): RoomSummary => ({
   createdAt: r.createdAt,
   head: r.head,
   lastAt: r.lastAt,
+  avatar: r.avatar,
 });
 
 export const conversationOf = (roomId: string): string => `room:${roomId}`;

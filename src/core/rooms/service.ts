@@ -151,12 +151,17 @@ const memberView = (m: Member, username: string): MemberView => ({
  * earliest to join among equals), and a room nobody remains in is deleted.
  * Runs inside the room's transaction, after the departure.
  */
-async function succession(tx: RoomTx, t: number): Promise<{ e?: RoomEvent; closed?: true }> {
+async function succession(
+  tx: RoomTx,
+  t: number,
+): Promise<{ e?: RoomEvent; closed?: true; picture?: string }> {
   if ((await tx.ownerCount()) > 0) return {};
   const heir = await tx.heir();
   if (!heir) {
+    // Its picture's blob goes after the commit (it may be shared: Pictures.drop checks).
+    const picture = (await tx.avatar())?.sha256;
     await tx.deleteRoom();
-    return { closed: true };
+    return picture ? { closed: true, picture } : { closed: true };
   }
   const { username, ...member } = heir;
   await tx.putMember({ ...member, role: 'owner' });
@@ -177,7 +182,7 @@ async function succession(tx: RoomTx, t: number): Promise<{ e?: RoomEvent; close
 }
 
 /** The room as it is under the lock: it may have closed since it was looked up. */
-async function current(tx: RoomTx): Promise<Room> {
+export async function current(tx: RoomTx): Promise<Room> {
   const cur = await tx.room();
   if (!cur) throw new ParleyError('not-found', 'no such room', { field: 'room' });
   return cur;
@@ -187,6 +192,12 @@ export function createRoomService(deps: RoomDeps): RoomService {
   const { store } = deps;
   const a = roomAccess(deps);
   const hooks = deps.hooks ?? NO_HOOKS;
+
+  /** After the commit that closed a room: its picture's blob, unless something else names it. */
+  async function closed(picture: string | undefined): Promise<void> {
+    // The room is gone either way; a blob that could not go is only unnamed bytes.
+    if (picture) await deps.pictures?.drop(picture).catch(() => {});
+  }
 
   /** After commit: `userId` is now a member (the timeline event `e` says so). */
   function joined(room: Room, userId: string, role: Role, e: RoomEvent, via: 'create' | 'join') {
@@ -417,7 +428,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
         // A room left without an owner (by an older version, or a departure racing an
         // account deletion) passes on before anyone joins: never to the newcomer.
         const heir = await succession(tx, t);
-        if (heir.closed) return { closed: true as const };
+        if (heir.closed) return { closed: true as const, picture: heir.picture };
         const role: Role = 'member';
         await tx.putMember({
           roomId: cur.id,
@@ -447,7 +458,10 @@ export function createRoomService(deps: RoomDeps): RoomService {
         const seq = await tx.userLog(userId, 'room.joined', { room: roomSummary(fresh), role }, t);
         return { room: fresh, e, seq, role, passed: heir.e };
       });
-      if ('closed' in r) throw new ParleyError('not-found', 'no such room', { field: 'room' });
+      if ('closed' in r) {
+        await closed(r.picture);
+        throw new ParleyError('not-found', 'no such room', { field: 'room' });
+      }
       if (!('e' in r) || !r.e || r.seq === undefined || !r.role)
         return { room: roomSummary(r.room), seq: null };
       if (r.passed) a.emit(r.room, r.passed);
@@ -494,9 +508,11 @@ export function createRoomService(deps: RoomDeps): RoomService {
           t,
         );
         // The last one out closes the room (an owner leaves only when alone).
-        return { room: cur, e, seq, passed: (await succession(tx, t)).e };
+        const next = await succession(tx, t);
+        return { room: cur, e, seq, passed: next.e, picture: next.picture };
       });
       if (!r) throw new ParleyError('conflict', `you are not a member of #${room.name}`);
+      await closed(r.picture);
       a.emit(r.room, r.e, connectionId, { userId, joined: false });
       if (r.passed) a.emit(r.room, r.passed);
       a.tellUser(
@@ -829,9 +845,11 @@ export function createRoomService(deps: RoomDeps): RoomService {
             messageId: null,
             data: { change: 'left', user: me, by: null, reason: 'account deleted' },
           });
-          return { room: cur, e, passed: (await succession(tx, t)).e };
+          const next = await succession(tx, t);
+          return { room: cur, e, passed: next.e, picture: next.picture };
         });
         if (!r) continue;
+        await closed(r.picture);
         a.emit(r.room, r.e, undefined, { userId, joined: false });
         if (r.passed) a.emit(r.room, r.passed);
       }

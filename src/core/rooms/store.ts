@@ -1,3 +1,4 @@
+import type { StoredAvatar } from '../files/pictures.js';
 import type { StoredMessage } from '../messages/store.js';
 import type { Role } from './roles.js';
 
@@ -31,6 +32,8 @@ export interface Room {
    * last made it public (0 when it was public from the start).
    */
   publicSince: number;
+  /** The room's picture's public hash (core/rooms/avatar.ts), null when none. */
+  avatar: string | null;
 }
 
 export interface Member {
@@ -82,7 +85,10 @@ export interface RoomTx {
   room(): Promise<Room | undefined>;
   /** False when the name is taken. */
   createRoom(
-    room: Omit<Room, 'memberCount' | 'head' | 'lastAt' | 'topicBy' | 'topicAt' | 'publicSince'>,
+    room: Omit<
+      Room,
+      'memberCount' | 'head' | 'lastAt' | 'topicBy' | 'topicAt' | 'publicSince' | 'avatar'
+    >,
   ): Promise<boolean>;
   updateRoom(
     patch: Partial<
@@ -93,8 +99,15 @@ export interface RoomTx {
   ownerCount(): Promise<number>;
   /** Who a room without an owner passes to: the highest role, then the earliest join. */
   heir(): Promise<(Member & { username: string }) | undefined>;
-  /** Deletes the room: its timeline, messages, members, bans and invitations go with it. */
+  /**
+   * Deletes the room: its timeline, messages, members, bans, invitations and picture
+   * go with it (the caller drops the picture's blob after the commit: read `avatar` first).
+   */
   deleteRoom(): Promise<void>;
+  /** The room's picture (its blob by sha256). */
+  avatar(): Promise<StoredAvatar | undefined>;
+  /** Sets (or with null removes) the picture and the room's public hash; resolves to the one replaced. */
+  setAvatar(a: StoredAvatar | null): Promise<StoredAvatar | undefined>;
   /** Inserts or updates. */
   putMember(m: Member): Promise<void>;
   removeMember(userId: string): Promise<boolean>;
@@ -158,6 +171,8 @@ export interface RoomStore {
   /** With `count: false` the member count (a count over the members) is skipped: memberCount is -1. */
   byName(name: string, opts?: { count?: boolean }): Promise<Room | undefined>;
   byId(id: string): Promise<Room | undefined>;
+  /** The room's picture, read outside a transaction (to serve it). */
+  avatar(roomId: string): Promise<StoredAvatar | undefined>;
   member(roomId: string, userId: string): Promise<Member | undefined>;
   ban(roomId: string, userId: string): Promise<Ban | undefined>;
   /** Public rooms by name, optionally matching `q` in the name or topic. */

@@ -28,7 +28,9 @@ const ABUSE: ReadonlySet<Condition> = new Set([
   'not-authenticated',
 ]);
 const MAX_IN_FLIGHT = 32;
-const WS_CAPABILITIES: ReadonlySet<Capability> = new Set(['typing', 'receipts']);
+// `names`: a room member's new display name (room.profile), so the web client renames
+// people who are not its contacts without a reload.
+const WS_CAPABILITIES: ReadonlySet<Capability> = new Set(['typing', 'receipts', 'names']);
 const ABUSE_WINDOW_MS = 60_000;
 
 type Id = string | number;

@@ -98,13 +98,14 @@ export function createSqlFileStore(db: Kysely<Database>): FileStore {
           .execute()
       ).map((r) => r.sha256),
     );
-    // An avatar (core/profiles/avatars.ts) may name the same blob.
-    for (const r of await db
-      .selectFrom('avatars')
-      .select('sha256')
-      .where('sha256', 'in', [...new Set(shas)])
-      .execute())
-      still.add(r.sha256);
+    // An avatar, a person's or a room's (core/files/pictures.ts), may name the same blob.
+    for (const table of ['avatars', 'room_avatars'] as const)
+      for (const r of await db
+        .selectFrom(table)
+        .select('sha256')
+        .where('sha256', 'in', [...new Set(shas)])
+        .execute())
+        still.add(r.sha256);
     return [...new Set(shas)].filter((s) => !still.has(s));
   }
 
@@ -240,13 +241,16 @@ export function createSqlFileStore(db: Kysely<Database>): FileStore {
         .limit(1)
         .executeTakeFirst();
       if (r !== undefined) return true;
-      const a = await db
-        .selectFrom('avatars')
-        .select('user_id')
-        .where('sha256', '=', sha256)
-        .limit(1)
-        .executeTakeFirst();
-      return a !== undefined;
+      for (const table of ['avatars', 'room_avatars'] as const) {
+        const a = await db
+          .selectFrom(table)
+          .select('sha256')
+          .where('sha256', '=', sha256)
+          .limit(1)
+          .executeTakeFirst();
+        if (a !== undefined) return true;
+      }
+      return false;
     },
     async stale(uploadsBefore, unsentBefore, limit) {
       const uploads = await db

@@ -814,6 +814,35 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0041_room_avatars': {
+    async up(db: Kysely<unknown>) {
+      // A room's picture (core/rooms/avatar.ts), kept as a person's is (0031): its blob by
+      // sha256, shared when equal; the public hash also on the room row, which every room
+      // read already selects (summaries carry it).
+      await db.schema
+        .createTable('room_avatars')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) =>
+          c.primaryKey().references('rooms.id').onDelete('cascade'),
+        )
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('sha1', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('room_avatars_sha256')
+        .ifNotExists()
+        .on('room_avatars')
+        .column('sha256')
+        .execute();
+      if (!(await hasColumn(db, 'rooms', 'avatar')))
+        await db.schema.alterTable('rooms').addColumn('avatar', 'text').execute();
+    },
+  },
 };
 
 /** A stored log or timeline entry's data as a domain record (migration 0017). */

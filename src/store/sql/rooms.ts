@@ -21,6 +21,7 @@ import {
 } from './room-commit.js';
 import { blankNames } from '../../core/records.js';
 import { attachmentsJson, loadMany, reactionsOf, toMessage } from './messages.js';
+import { readAvatar, ROOM, writeAvatar } from './avatars.js';
 import type {
   Database,
   RoomBansTable,
@@ -53,6 +54,7 @@ const toRoom = (r: Selectable<RoomsTable> & { member_count: number | string }): 
   head: Number(r.head),
   lastAt: Number(r.last_at),
   publicSince: Number(r.public_since),
+  avatar: r.avatar ?? null,
 });
 
 const toMember = (r: Selectable<RoomMembersTable>): Member => ({
@@ -246,6 +248,7 @@ function txFor(
             head: 0,
             last_at: room.createdAt,
             public_since: 0,
+            avatar: null,
           })
           .execute();
         await sql`release savepoint parley_room`.execute(tx);
@@ -311,9 +314,28 @@ function txFor(
         .deleteFrom('messages')
         .where('conversation_id', '=', conversationOf(roomId))
         .execute();
-      for (const table of ['room_events', 'room_invites', 'room_bans', 'room_members'] as const)
+      for (const table of [
+        'room_events',
+        'room_invites',
+        'room_bans',
+        'room_members',
+        'room_avatars',
+      ] as const)
         await tx.deleteFrom(table).where('room_id', '=', roomId).execute();
       await tx.deleteFrom('rooms').where('id', '=', roomId).execute();
+    },
+
+    avatar: () => readAvatar(tx, ROOM, roomId),
+
+    async setAvatar(a) {
+      const before = await readAvatar(tx, ROOM, roomId);
+      await writeAvatar(tx, ROOM, roomId, a);
+      await tx
+        .updateTable('rooms')
+        .set({ avatar: a?.hash ?? null })
+        .where('id', '=', roomId)
+        .execute();
+      return before;
     },
 
     async mentionsOf(messageId) {
@@ -557,6 +579,7 @@ export function createSqlRoomStore(db: Kysely<Database>, kind: 'sqlite' | 'postg
       return r && toRoom(r);
     },
     byId: (id) => roomWhere(db, 'id', id),
+    avatar: (roomId) => readAvatar(db, ROOM, roomId),
     member: (roomId, userId) => memberOf(st, db, roomId, userId),
     ban: (roomId, userId) => banOf(db, roomId, userId),
 

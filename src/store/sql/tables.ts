@@ -230,6 +230,8 @@ export interface RoomsTable {
   head: number;
   last_at: number;
   public_since: number;
+  /** The picture's public hash (room_avatars.sha1, migration 0041), null when none. */
+  avatar: string | null;
 }
 
 export interface RoomMembersTable {
@@ -320,6 +322,18 @@ export interface AvatarsTable {
   updated_at: number;
 }
 
+/** A room's picture (migration 0041): as AvatarsTable, one per room. */
+export interface RoomAvatarsTable {
+  room_id: string;
+  sha256: string;
+  sha1: string;
+  type: string;
+  size: number;
+  width: number;
+  height: number;
+  updated_at: number;
+}
+
 /** Link previews (migration 0038): cached answers and failures by URL. */
 export interface LinkPreviewsTable {
   url: string;
@@ -336,6 +350,7 @@ export interface LinkPreviewSettingsTable {
 
 export interface Database {
   avatars: AvatarsTable;
+  room_avatars: RoomAvatarsTable;
   conversations: ConversationsTable;
   rooms: RoomsTable;
   room_members: RoomMembersTable;

@@ -50,6 +50,10 @@ describe('roomLine', () => {
     expect(up({ topicLocked: true, visibility: 'private' })?.text).toBe(
       'alice locked the topic and made the room private',
     );
+    expect(up({ avatar: 'ab'.repeat(20) })?.text).toBe('alice changed the room picture');
+    expect(up({ avatar: null })?.text).toBe('alice removed the room picture');
+    // Not a hash: nothing to say about it.
+    expect(up({ avatar: 42 })).toBeNull();
     expect(up({})).toBeNull();
     expect(member('exploded')).toBeNull();
     expect(roomLine('room.message', { roomSeq: 3 }, '')).toBeNull();

@@ -52,7 +52,12 @@ export function roomLine(
 
   if (name === 'room.created') return line('created', `${who(by, true)} created the room`);
   if (name === 'room.updated') {
-    const c = (d.changes ?? {}) as { topic?: string; topicLocked?: boolean; visibility?: string };
+    const c = (d.changes ?? {}) as {
+      topic?: string;
+      topicLocked?: boolean;
+      visibility?: string;
+      avatar?: string | null;
+    };
     const parts: string[] = [];
     if (typeof c.topic === 'string')
       parts.push(c.topic ? `changed the topic to “${c.topic}”` : 'cleared the topic');
@@ -60,6 +65,8 @@ export function roomLine(
       parts.push(c.topicLocked ? 'locked the topic' : 'unlocked the topic');
     if (c.visibility === 'public' || c.visibility === 'private')
       parts.push(`made the room ${c.visibility}`);
+    if (typeof c.avatar === 'string') parts.push('changed the room picture');
+    if (c.avatar === null) parts.push('removed the room picture');
     if (!parts.length) return null;
     return line(
       typeof c.topic === 'string' ? 'topic' : 'settings',

@@ -18,7 +18,7 @@ import { flush } from './outbox.js';
 import { flush as flushDelivered, loadMarkers, onReceipt } from './receipts.js';
 import { onTyping } from './typing.js';
 import { onContactProfile } from './avatars.js';
-import { myDisplayName } from './names.js';
+import { myDisplayName, renamed } from './names.js';
 import {
   blocked,
   connection,
@@ -193,6 +193,13 @@ async function onEvent(e: ServerEvent): Promise<void> {
       return applyChosen(d as unknown as ChosenPresence);
     case 'contact.profile':
       return onContactProfile(d, me.value?.id);
+    case 'room.profile': {
+      // A room member's new display name (once per room we share).
+      const user = d.user as { id?: unknown } | undefined;
+      if (typeof user?.id === 'string' && user.id !== me.value?.id)
+        renamed(user.id, typeof d.displayName === 'string' ? d.displayName : '');
+      return;
+    }
     case 'presence.snapshot':
       for (const p of (d.contacts as Presence[]) ?? []) applyPresence(p);
       return;

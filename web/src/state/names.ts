@@ -106,3 +106,29 @@ export function shownName(username: string): string {
   const h = handleOf(username);
   return h ? `${nameOf(username)} ${h}` : nameOf(username);
 }
+
+/**
+ * Someone's display name changed (`contact.profile` from a contact, `room.profile`
+ * from a room member): every list that carries it follows, so the chat list,
+ * headers, member lists and message authors (all named through `nameOf`) show the
+ * new name without a reload. '' means they cleared it: their username shows again.
+ */
+export function renamed(userId: string, displayName: string): void {
+  if (contacts.value.some((c) => c.userId === userId && c.displayName !== displayName))
+    contacts.value = contacts.value.map((c) => (c.userId === userId ? { ...c, displayName } : c));
+  const chat = Object.entries(dmChats.value).find(([, c]) => c.userId === userId);
+  if (chat && chat[1].displayName !== displayName)
+    dmChats.value = { ...dmChats.value, [chat[0]]: { ...chat[1], displayName } };
+  let views = roomViews.value;
+  for (const [room, v] of Object.entries(roomViews.value)) {
+    if (!v.members?.some((m) => m.userId === userId && (m.displayName ?? '') !== displayName))
+      continue;
+    const members = v.members.map((m) => {
+      if (m.userId !== userId) return m;
+      const { displayName: _old, ...rest } = m;
+      return displayName ? { ...rest, displayName } : rest;
+    });
+    views = { ...views, [room]: { ...v, members } };
+  }
+  if (views !== roomViews.value) roomViews.value = views;
+}

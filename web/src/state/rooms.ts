@@ -205,6 +205,7 @@ function applyRoom(room: string, name: string, d: Record<string, unknown>): void
         createdAt: m.createdAt,
       });
   } else if (name === 'room.updated') {
+    // Topic, lock, visibility and picture (`avatar`: its new hash, or null) as the room now has them.
     const changes = d.changes as Partial<Room>;
     const r = myRooms.value[room];
     if (r) myRooms.value = { ...myRooms.value, [room]: { ...r, ...changes } };
@@ -458,6 +459,22 @@ export async function createRoom(
 export async function leaveRoom(name: string): Promise<void> {
   await client.rooms.leave(name);
   dropRoom(name);
+}
+
+/** Sets a room's picture (admins and owners); the room's `room.updated` tells the others. */
+export async function setRoomPicture(room: string, file: Blob): Promise<void> {
+  const a = await client.rooms.setAvatar(room, file);
+  updateMine(room, { avatar: a.hash });
+}
+
+export async function removeRoomPicture(room: string): Promise<void> {
+  try {
+    await client.rooms.removeAvatar(room);
+  } catch (err) {
+    // Removed meanwhile (on another device): gone all the same.
+    if (!(err instanceof ParleyApiError && err.condition === 'not-found')) throw err;
+  }
+  updateMine(room, { avatar: null });
 }
 
 /** The public room directory (optionally filtered). */
