@@ -4,8 +4,8 @@ import './dialog.css';
 
 /**
  * A small modal dialog (the browser's <dialog>: it keeps the focus inside,
- * Escape closes it, and the focus goes back where it was). A click on the
- * dimmed page around it closes it too.
+ * Escape closes it, and the focus goes back where it was), opened with its
+ * first field focused. A click on the dimmed page around it closes it too.
  */
 export function Dialog(props: { title: string; close: () => void; children: ComponentChildren }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -13,6 +13,8 @@ export function Dialog(props: { title: string; close: () => void; children: Comp
   useLayoutEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
+    // The first field, not the Close button the browser would pick.
+    d?.querySelector<HTMLElement>('input, select, textarea')?.focus();
     return () => d?.close();
   }, []);
   return (

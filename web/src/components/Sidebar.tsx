@@ -1,4 +1,4 @@
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { addingContact, chatFilter, contactNote, sideView } from '../state/sidebar.js';
 import { showPane } from '../state/nav.js';
 import { ChatList } from './ChatList.js';
@@ -50,6 +50,8 @@ function ChatFilter() {
 
 /** My contacts in the sidebar's place: requests first, then by group, each with its menu. */
 function ContactsView() {
+  // "Request sent to bob." is news once: gone when the contacts are left.
+  useEffect(() => () => void (contactNote.value = ''), []);
   return (
     <section class="contacts-view" aria-labelledby="contacts-h">
       <header class="side-sub">
