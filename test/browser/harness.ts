@@ -209,7 +209,7 @@ export async function setPresence(
 ): Promise<void> {
   const pop = p.page.getByRole('dialog', { name: 'Your status' });
   if (!(await pop.isVisible()))
-    await p.page.getByRole('button', { name: /^Your status/ }).click();
+    await p.page.getByRole('button', { name: /Change your status$/ }).click();
   if (show) await pop.getByRole('radio', { name: SHOWS[show], exact: true }).check();
   if (text === undefined) {
     await p.page.keyboard.press('Escape');
