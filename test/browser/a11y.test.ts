@@ -2,14 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
-import {
-  PASSWORD,
-  menu,
-  said,
-  startWorld,
-  type BrowserWorld,
-  type Person,
-} from './harness.js';
+import { PASSWORD, menu, said, startWorld, type BrowserWorld, type Person } from './harness.js';
 
 /**
  * Issue 15, accessibility: axe-core audits the main screens (sign-in and

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { png } from '../helpers/avatars.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
-import {
-  PASSWORD,
-  menu,
-  startWorld,
-  type BrowserWorld,
-  type Person,
-} from './harness.js';
+import { PASSWORD, menu, startWorld, type BrowserWorld, type Person } from './harness.js';
 
 /**
  * Avatars in the web client: a contact's picture in the chat list (fetched with

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
-import {
-  PASSWORD,
-  expectConsole,
-  startWorld,
-  type BrowserWorld,
-  type Person,
-} from './harness.js';
+import { PASSWORD, expectConsole, startWorld, type BrowserWorld, type Person } from './harness.js';
 
 /**
  * The Filtered folder's counter moves live (issue 15, bug 11): a message held by

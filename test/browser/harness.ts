@@ -129,7 +129,10 @@ export const roomRow = (p: Person, name: string) => p.page.locator(`.chats [data
 /** The sidebar shows my contacts (requests, groups, each one's menu) in place of the chats. */
 export async function showContacts(p: Person): Promise<void> {
   if (await p.page.locator('.contacts-view').isVisible()) return;
-  await p.page.locator('.side-head').getByRole('button', { name: /^Contacts/ }).click();
+  await p.page
+    .locator('.side-head')
+    .getByRole('button', { name: /^Contacts/ })
+    .click();
   await p.page.locator('.contacts-view').waitFor();
 }
 

@@ -117,7 +117,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const mine = await aliceSdk.contacts();
       expect(mine.find((c) => c.username === 'bob')).toMatchObject({ ask: true, inRoster: true });
       await bob.approveContact('alice');
-      await contact(alice, 'bob').locator('.status').filter({ hasText: /Offline|Online|Last seen/ }).waitFor();
+      await contact(alice, 'bob')
+        .locator('.status')
+        .filter({ hasText: /Offline|Online|Last seen/ })
+        .waitFor();
     }, 60_000);
 
     it('requests are a highlighted row atop the list, with their count; they open the contacts', async () => {
@@ -126,7 +129,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const row = alice.page.getByRole('button', { name: /^Contact requests/ });
       await row.locator('.badge').filter({ hasText: /^1$/ }).waitFor();
       // The Contacts button says it too.
-      await alice.page.locator('.side-head').getByRole('button', { name: 'Contacts, 1 waiting' }).waitFor();
+      await alice.page
+        .locator('.side-head')
+        .getByRole('button', { name: 'Contacts, 1 waiting' })
+        .waitFor();
       await world.shot(alice, 'chats-request');
       await row.click();
       const asked = alice.page.locator('[data-request="carol"]');
@@ -187,7 +193,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
       // Hostile and odd input: no match, said as text; nothing runs.
       for (const q of ['<img src=x onerror=alert(1)>', '(*[\\', 'x'.repeat(300), '   ']) {
         await box.fill(q);
-        if (q.trim()) await alice.page.getByRole('status').filter({ hasText: 'No chat or contact matches' }).waitFor();
+        if (q.trim())
+          await alice.page
+            .getByRole('status')
+            .filter({ hasText: 'No chat or contact matches' })
+            .waitFor();
       }
       expect(await alice.page.locator('.chats img').count()).toBe(0);
       // The field keeps 100 characters at most.
@@ -223,7 +233,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await expect.poll(() => myPresence(alice)).toEqual({ show: 'away', line: 'At lunch' });
       const seen = async () =>
         (await bob.presence()).find((p) => p.username === 'alice') ?? { show: '', status: '' };
-      await expect.poll(seen, { timeout: 10_000 }).toMatchObject({ show: 'away', status: 'At lunch' });
+      await expect
+        .poll(seen, { timeout: 10_000 })
+        .toMatchObject({ show: 'away', status: 'At lunch' });
       await alice.page.getByRole('button', { name: /At lunch.*Change your status/ }).click();
       await world.shot(alice, 'status-popover');
       await alice.page.keyboard.press('Escape');
@@ -233,10 +245,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
       await alice.page.reload();
       await alice.page.getByTestId('me').waitFor();
-      await expect.poll(() => myPresence(alice), { timeout: 10_000 }).toEqual({
-        show: 'away',
-        line: 'At lunch',
-      });
+      await expect
+        .poll(() => myPresence(alice), { timeout: 10_000 })
+        .toEqual({
+          show: 'away',
+          line: 'At lunch',
+        });
       expect(await seen()).toMatchObject({ show: 'away', status: 'At lunch' });
       // An over-long status is cut at the server's limit by the field itself.
       await setPresence(alice, 'available', 'z'.repeat(250));

@@ -43,8 +43,7 @@ export function Avatar(props: AvatarProps) {
     (props.username && props.hash ? avatarUrl(props.username, props.hash) : undefined);
   const shape = props.room ? 'avatar room' : 'avatar';
   const box = { width: `${size}px`, height: `${size}px` };
-  if (url)
-    return <img class={shape} src={url} alt="" width={size} height={size} style={box} />;
+  if (url) return <img class={shape} src={url} alt="" width={size} height={size} style={box} />;
   const seed = props.username ?? props.name;
   return (
     <span

@@ -157,9 +157,7 @@ export function RoomChatItem({ room, last }: { room: MyRoom; last: Preview | und
             {last ? (
               <PreviewLine last={last} room={true} />
             ) : (
-              <span class="status preview">
-                {room.topic || count(room.memberCount, 'member')}
-              </span>
+              <span class="status preview">{room.topic || count(room.memberCount, 'member')}</span>
             )}
             <Badges
               unread={roomUnread.value[name] ?? 0}

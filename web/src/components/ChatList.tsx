@@ -20,16 +20,18 @@ import { RoomInvite } from './RoomInvite.js';
 import './chats.css';
 
 type Entry = { at: number; key: string } & (
-  | { kind: 'dm'; chat: DmChat }
-  | { kind: 'room'; room: MyRoom; last: Preview | undefined }
+  { kind: 'dm'; chat: DmChat } | { kind: 'room'; room: MyRoom; last: Preview | undefined }
 );
 
 /** Direct chats and my rooms, the latest activity first. */
 function allChats(): Entry[] {
   return [
-    ...Object.values(dmChats.value).map(
-      (chat): Entry => ({ kind: 'dm', chat, at: chat.last.at, key: `dm:${chat.username}` }),
-    ),
+    ...Object.values(dmChats.value).map((chat): Entry => ({
+      kind: 'dm',
+      chat,
+      at: chat.last.at,
+      key: `dm:${chat.username}`,
+    })),
     ...Object.values(myRooms.value).map((room): Entry => {
       const last = roomLast.value[room.name];
       return {

@@ -63,7 +63,8 @@ export function MyPresence() {
   if (!u) return null;
   const name = myDisplayName.value || u.username;
   const show = myShow.value;
-  const line = idleAway.value && show === 'available' ? 'Away (idle)' : myStatus.value || wordOf(show);
+  const line =
+    idleAway.value && show === 'available' ? 'Away (idle)' : myStatus.value || wordOf(show);
   return (
     <div class="mypresence">
       <button
@@ -119,9 +120,7 @@ export function MyPresence() {
               </label>
             ))}
           </fieldset>
-          {idleAway.value && (
-            <p class="hint">Shown as away on this device until you are back.</p>
-          )}
+          {idleAway.value && <p class="hint">Shown as away on this device until you are back.</p>}
           <form
             class="status-form"
             onSubmit={(e) => {

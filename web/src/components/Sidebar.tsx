@@ -75,11 +75,7 @@ function ContactsView() {
       )}
       <Requests />
       <ContactList />
-      <button
-        type="button"
-        class="secondary wide"
-        onClick={() => showPane({ pane: 'people' })}
-      >
+      <button type="button" class="secondary wide" onClick={() => showPane({ pane: 'people' })}>
         Find people
       </button>
     </section>
