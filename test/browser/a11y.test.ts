@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
-import { PASSWORD, said, startWorld, type BrowserWorld, type Person } from './harness.js';
+import { PASSWORD, menu, said, startWorld, type BrowserWorld, type Person } from './harness.js';
 
 /**
  * Issue 15, accessibility: axe-core audits the main screens (sign-in and
@@ -96,10 +96,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('settings, preferences, the quick switcher and the emoji picker', async () => {
-      await alice.page.getByRole('button', { name: 'Settings', exact: true }).click();
+      await menu(alice, 'Settings');
       await alice.page.waitForURL(/\/p\/settings$/);
       expect(await audit(alice)).toEqual([]);
-      await alice.page.getByRole('button', { name: 'Preferences', exact: true }).click();
+      await menu(alice, 'Preferences');
       await alice.page.waitForURL(/\/p\/preferences$/);
       expect(await audit(alice)).toEqual([]);
       await alice.page.keyboard.press('Control+k');

@@ -3,6 +3,7 @@ import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
   expectConsole,
+  menu,
   said,
   startWorld,
   type BrowserWorld,
@@ -59,7 +60,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await heading(alice).filter({ hasText: '#garden' }).waitFor();
       await alice.page.goBack();
       await alice.page.goBack();
-      await alice.page.getByText('Choose a contact or a room').waitFor();
+      await alice.page.getByText('Pick a chat', { exact: true }).waitFor();
       expect(path(alice)).toBe('/');
     }, 60_000);
 
@@ -72,7 +73,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await heading(other).filter({ hasText: '#garden' }).waitFor();
       expect(path(other)).toBe('/room/garden');
       // A settings pane has one too.
-      await other.page.getByRole('button', { name: 'Settings' }).click();
+      await menu(other, 'Settings');
       await expect.poll(() => path(other)).toBe('/p/settings');
       await other.page.reload();
       await other.page.getByLabel('Display name').waitFor();

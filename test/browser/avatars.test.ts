@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { png } from '../helpers/avatars.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
-import { PASSWORD, startWorld, type BrowserWorld, type Person } from './harness.js';
+import { PASSWORD, menu, startWorld, type BrowserWorld, type Person } from './harness.js';
 
 /**
  * Avatars in the web client: a contact's picture in the chat list (fetched with
@@ -56,7 +56,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
     it('bob adds a picture in Settings and removes it; an SVG is refused', async () => {
       const page = bob.page;
-      await page.getByRole('button', { name: 'Settings' }).click();
+      await menu(bob, 'Settings');
       await page.getByRole('button', { name: 'Add a picture' }).waitFor();
       await page.getByLabel('Picture file').setInputFiles({
         name: 'me.png',

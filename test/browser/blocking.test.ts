@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
-  contact,
   expectConsole,
   messages,
+  openChat,
   say,
   startWorld,
   type BrowserWorld,
@@ -45,9 +45,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
     });
 
     it('alice blocks bob: no composer, the reason and a way back instead', async () => {
-      await contact(alice, 'bob').first().getByRole('button').click();
+      await openChat(alice, 'bob');
       await say(alice, 'Hi bob');
-      await contact(bob, 'alice').first().getByRole('button').click();
+      await openChat(bob, 'alice');
       await messages(bob).filter({ hasText: 'Hi bob' }).waitFor();
 
       await alice.page.getByRole('button', { name: 'Block bob' }).click();
@@ -87,7 +87,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await messages(alice).filter({ hasText: 'Are you there?' }).count()).toBe(0);
       // After a reload too (the markers say so, not only the live receipt).
       await bob.page.reload();
-      await contact(bob, 'alice').first().getByRole('button').click();
+      await openChat(bob, 'alice');
       await expect.poll(() => tick(bob, 'Back?'), { timeout: 10_000 }).toBe('read');
       expect(await tick(bob, 'Are you there?')).toBe('sent');
       expectConsole(alice, []);

@@ -3,11 +3,14 @@ import type { ParleyClient } from '../../src/sdk/index.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
+  approve,
   contact,
   expectConsole,
+  openChat,
   refused,
   said,
   say,
+  showChats,
   startWorld,
   type BrowserWorld,
   type Person,
@@ -26,7 +29,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     let bob: ParleyClient;
     const box = () => alice.page.getByLabel(/^Message to/);
     const focused = () => alice.page.evaluate(() => document.activeElement?.id ?? '');
-    const openBob = () => contact(alice, 'bob').getByRole('button').first().click();
+    const openBob = () => openChat(alice, 'bob');
     const openDen = () =>
       alice.page.locator('.chats [data-room="den"]').getByRole('button').click();
 
@@ -38,11 +41,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await bob.register('bob', PASSWORD);
       await bob.rooms.create('den');
       await bob.requestContact('alice');
-      await alice.page
-        .locator('[data-request="bob"]')
-        .getByRole('button', { name: 'Approve' })
-        .click();
+      await approve(alice, 'bob');
       await contact(alice, 'bob').waitFor();
+      await showChats(alice);
       const me = world.node.client();
       await me.login('alice', PASSWORD, 'test script');
       await me.rooms.join('den');

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
-import { PASSWORD, expectConsole, startWorld, type BrowserWorld, type Person } from './harness.js';
+import {
+  PASSWORD,
+  expectConsole,
+  menu,
+  startWorld,
+  type BrowserWorld,
+  type Person,
+} from './harness.js';
 
 /**
  * Devices are named from the browser and system (issue 15, bug 16), and one
@@ -30,7 +37,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     });
 
     it('names each device by browser and system, and signs out all the others at once', async () => {
-      await laptop.page.getByRole('button', { name: 'Settings' }).click();
+      await menu(laptop, 'Settings');
       const names = laptop.page.locator('.devices li .name');
       await expect.poll(() => names.count()).toBe(2);
       // Headless Chromium on this machine's Linux.

@@ -6,8 +6,9 @@ import type { ParleyClient } from '../../src/sdk/client.js';
 import { hasGpsTag, jpegWithGps, tinyPdf } from '../helpers/files.js';
 import { CHROMIUM, HAVE_CHROMIUM, MEDIA_ARGS } from './chromium.js';
 import {
-  expectConsole,
   PASSWORD,
+  expectConsole,
+  menu,
   refusal,
   startWorld,
   type BrowserWorld,
@@ -537,7 +538,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.locator('[data-chat="bob"]').getByRole('button').first().click();
       await page.locator('.uploads li.done', { hasText: 'draft.pdf' }).waitFor();
 
-      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await menu(alice, 'Sign out');
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
       await expect.poll(kept, WAIT).toBe(0);
       await page.getByLabel('Username').fill('alice');

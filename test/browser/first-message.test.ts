@@ -3,10 +3,13 @@ import type { ParleyClient } from '../../src/sdk/index.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
+  approve,
   contact,
   expectConsole,
+  openChat,
   said,
   say,
+  showContacts,
   slowLive,
   startWorld,
   type BrowserWorld,
@@ -33,13 +36,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
       bob = world.node.client();
       await bob.register('bob', PASSWORD);
       await bob.requestContact('alice');
-      await alice.page
-        .locator('[data-request="bob"]')
-        .getByRole('button', { name: 'Approve' })
-        .click();
+      await approve(alice, 'bob');
       await contact(alice, 'bob').waitFor();
       await slowLive(alice, 1500);
       await alice.page.reload();
+      await showContacts(alice);
       await contact(alice, 'bob').waitFor();
     }, 120_000);
 
@@ -48,7 +49,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     });
 
     it('the first message adds the chat, and the next one moves its preview', async () => {
-      await contact(alice, 'bob').getByRole('button').click();
+      await openChat(alice, 'bob');
       await alice.page.getByText('No messages yet').waitFor();
       await say(alice, 'First words');
       await said(alice, 'First words').and(alice.page.locator(':not([data-pending])')).waitFor();

@@ -119,7 +119,115 @@ export async function startWorld(
   return world;
 }
 
+/** A contact's row in the sidebar's Contacts view (showContacts opens it). */
 export const contact = (p: Person, who: string) => p.page.locator(`[data-contact="${who}"]`);
+/** A chat's row in the chat list: a person by username. */
+export const chatRow = (p: Person, who: string) => p.page.locator(`.chats [data-chat="${who}"]`);
+/** A room's row in the chat list. */
+export const roomRow = (p: Person, name: string) => p.page.locator(`.chats [data-room="${name}"]`);
+
+/** The sidebar shows my contacts (requests, groups, each one's menu) in place of the chats. */
+export async function showContacts(p: Person): Promise<void> {
+  if (await p.page.locator('.contacts-view').isVisible()) return;
+  await p.page
+    .locator('.side-head')
+    .getByRole('button', { name: /^Contacts/ })
+    .click();
+  await p.page.locator('.contacts-view').waitFor();
+}
+
+/** The sidebar shows the chat list again. */
+export async function showChats(p: Person): Promise<void> {
+  if (!(await p.page.locator('.contacts-view').isVisible())) return;
+  await p.page.getByRole('button', { name: 'Back to chats' }).click();
+  await p.page.locator('.chats').waitFor();
+}
+
+/**
+ * Opens the conversation with `who` as a person would from the sidebar: types
+ * the name into the filter atop the chat list and picks the row found (a chat,
+ * or a contact without one yet).
+ */
+export async function openChat(p: Person, who: string): Promise<void> {
+  await showChats(p);
+  await p.page.getByRole('searchbox', { name: 'Search chats and contacts' }).fill(who);
+  await chatRow(p, who).getByRole('button').first().click();
+  await p.page.locator(`.conversation`).waitFor();
+}
+
+/** Chooses `item` ("Settings", "Preferences", "Filtered messages", "Sign out") in the sidebar's menu. */
+export async function menu(p: Person, item: string | RegExp): Promise<void> {
+  await p.page.locator('.side-head').getByRole('button', { name: /^Menu/ }).click();
+  await p.page
+    .getByRole('menuitem', typeof item === 'string' ? { name: item, exact: true } : { name: item })
+    .click();
+}
+
+/** "New chat" then one of its items ("Add a contact", "Find people", "Create or browse rooms"). */
+export async function newChat(p: Person, item: string): Promise<void> {
+  await p.page.locator('.side-head').getByRole('button', { name: 'New chat' }).click();
+  await p.page.getByRole('menuitem', { name: item, exact: true }).click();
+}
+
+/** Sends a contact request from the "Add a contact" dialog. */
+export async function addContact(p: Person, who: string, note = ''): Promise<void> {
+  await newChat(p, 'Add a contact');
+  const dialog = p.page.getByRole('dialog', { name: 'Add a contact' });
+  await dialog.getByLabel('Their username').fill(who);
+  if (note) await dialog.getByLabel('Note (optional)').fill(note);
+  await dialog.getByRole('button', { name: 'Send request' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/** A waiting contact request from `who`, in the Contacts view (opened for it). */
+export async function request(p: Person, who: string): Promise<Locator> {
+  await showContacts(p);
+  return p.page.locator(`[data-request="${who}"]`);
+}
+
+/** Approves `who`'s contact request. */
+export async function approve(p: Person, who: string): Promise<void> {
+  const r = await request(p, who);
+  await r.getByRole('button', { name: 'Approve' }).click();
+  await r.waitFor({ state: 'detached' });
+}
+
+/** The words the status popover uses for each show. */
+const SHOWS = {
+  available: 'Available',
+  away: 'Away',
+  dnd: 'Busy',
+  xa: 'Away for long',
+  invisible: 'Invisible',
+} as const;
+
+/**
+ * Chooses my presence in the status popover atop the sidebar and, when given,
+ * a status text (Enter saves it and closes the popover).
+ */
+export async function setPresence(
+  p: Person,
+  show: keyof typeof SHOWS | null,
+  text?: string,
+): Promise<void> {
+  const pop = p.page.getByRole('dialog', { name: 'Your status' });
+  if (!(await pop.isVisible()))
+    await p.page.getByRole('button', { name: /Change your status$/ }).click();
+  if (show) await pop.getByRole('radio', { name: SHOWS[show], exact: true }).check();
+  if (text === undefined) {
+    await p.page.keyboard.press('Escape');
+  } else {
+    await pop.getByLabel('Status message').fill(text);
+    await pop.getByLabel('Status message').press('Enter');
+  }
+  await pop.waitFor({ state: 'detached' });
+}
+
+/** My presence as the sidebar shows it: the show chosen and the line under my name. */
+export async function myPresence(p: Person): Promise<{ show: string | null; line: string }> {
+  const l = p.page.getByTestId('my-presence');
+  return { show: await l.getAttribute('data-show'), line: (await l.textContent()) ?? '' };
+}
 export const messages = (p: Person) => p.page.locator('.messages li.msg');
 /**
  * A message by its text, not by the whole item's: that ends with the time, so

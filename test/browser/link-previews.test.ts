@@ -5,8 +5,11 @@ import type { ParleyClient } from '../../src/sdk/index.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
+  approve,
   contact,
   expectConsole,
+  menu,
+  openChat,
   said,
   startWorld,
   type BrowserWorld,
@@ -46,10 +49,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       bob = world.node.client();
       await bob.register('bob', PASSWORD);
       await bob.requestContact('alice');
-      await alice.page
-        .locator('[data-request="bob"]')
-        .getByRole('button', { name: 'Approve' })
-        .click();
+      await approve(alice, 'bob');
       await contact(alice, 'bob').waitFor();
       me = world.node.client();
       await me.login('alice', PASSWORD, 'test script');
@@ -63,7 +63,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
     it('shows a card with the title as text under a message with a link', async () => {
       await bob.sendMessage('alice', `read this: ${base}/article.`, 'lp1');
-      await contact(alice, 'bob').getByRole('button').first().click();
+      await openChat(alice, 'bob');
       const card = said(alice, 'read this').locator('.link-preview');
       await card.locator('.lp-title', { hasText: 'The <b>article</b>' }).waitFor();
       expect(await card.locator('.lp-site').textContent()).toBe('Local news');
@@ -72,11 +72,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('switching previews off in Settings hides them', async () => {
-      await alice.page.getByRole('button', { name: 'Settings' }).click();
+      await menu(alice, 'Settings');
       await alice.page.getByLabel('Show link previews').uncheck();
       await alice.page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
       expect((await me.privacy()).linkPreviews).toBe(false);
-      await contact(alice, 'bob').getByRole('button').first().click();
+      await openChat(alice, 'bob');
       // The setting is known before the list renders: no card is drawn, not even briefly.
       await said(alice, 'read this').waitFor();
       expect(await alice.page.locator('.link-preview').count()).toBe(0);

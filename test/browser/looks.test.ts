@@ -4,10 +4,11 @@ import type { ParleyClient } from '../../src/sdk/index.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
+  approve,
   colourfulPixels,
-  contact,
   contrast,
   expectConsole,
+  openChat,
   said,
   say,
   startWorld,
@@ -41,11 +42,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       bob = world.node.client();
       await bob.register('bob', PASSWORD);
       await bob.requestContact('alice');
-      await alice.page
-        .locator('[data-request="bob"]')
-        .getByRole('button', { name: 'Approve' })
-        .click();
-      await contact(alice, 'bob').getByRole('button').click();
+      await approve(alice, 'bob');
+      await openChat(alice, 'bob');
       await alice.page.getByText('No messages yet').waitFor();
     }, 120_000);
 
@@ -153,7 +151,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const fits = () =>
         page.evaluate(() => {
           const w = document.documentElement.clientWidth;
-          const wide = [...document.querySelectorAll('.top *, .conv-head *')].filter((el) => {
+          const wide = [...document.querySelectorAll('.side-head *, .conv-head *')].filter((el) => {
             const r = el.getBoundingClientRect();
             return r.width > 0 && (r.right > w + 0.5 || r.left < -0.5);
           });

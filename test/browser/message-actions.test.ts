@@ -3,8 +3,9 @@ import type { ParleyClient } from '../../src/sdk/index.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
-  contact,
   messages,
+  newChat,
+  openChat,
   said,
   say,
   startWorld,
@@ -59,8 +60,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await bobSdk.login('bob', PASSWORD, 'test script');
       await aliceSdk.requestContact('bob');
       await bobSdk.approveContact('alice', true);
-      await contact(alice, 'bob').getByRole('button').click();
-      await contact(bob, 'alice').getByRole('button').click();
+      await openChat(alice, 'bob');
+      await openChat(bob, 'alice');
     }, 120_000);
 
     afterAll(async () => {
@@ -173,13 +174,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
     it('my messages show delivered when they reach bob, then read when he reads', async () => {
       // Bob looks elsewhere: the message reaches his device but is not read.
-      await bob.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await newChat(bob, 'Create or browse rooms');
       await say(alice, 'Did this arrive?');
       const tick = msg(alice, 'Did this arrive?').locator('.tick');
       await tick.and(alice.page.locator('[data-tick="delivered"]')).waitFor();
       expect(await tick.textContent()).toContain('Delivered');
       // He opens the conversation: the app marks it read.
-      await contact(bob, 'alice').getByRole('button').first().click();
+      await openChat(bob, 'alice');
       await msg(bob, 'Did this arrive?').waitFor();
       await tick.and(alice.page.locator('[data-tick="read"]')).waitFor();
       expect(await tick.textContent()).toContain('Read');

@@ -48,13 +48,14 @@ describe.skipIf(!HAVE_CHROMIUM)(
     });
 
     it('shows display names with the username beside them, never "carol (carol)"', async () => {
-      // The top bar follows a change of my own name.
+      // The sidebar's header follows a change of my own name.
       await alice.page.getByTestId('me').filter({ hasText: 'Alice Liddell' }).waitFor();
       await expect(alice.page.getByTestId('me').textContent()).resolves.toBe(
         'Alice Liddell @alice',
       );
 
       await carolSdk.requestContact('alice', 'hi from carol');
+      await alice.page.getByRole('button', { name: /^Contact requests/ }).click();
       const request = alice.page.locator('[data-request="carol"]');
       await request.waitFor();
       const text = (await request.locator('p').first().textContent()) ?? '';

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyConnection } from '../../src/sdk/index.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
-import { PASSWORD, contact, startWorld, type BrowserWorld, type Person } from './harness.js';
+import {
+  PASSWORD,
+  contact,
+  showContacts,
+  startWorld,
+  type BrowserWorld,
+  type Person,
+} from './harness.js';
 
 /**
  * Issue 15, bug 21: when the server goes away the banner says so plainly (and
@@ -45,6 +52,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
     it('server gone: a clear banner, and grey dots; back: both recover', async () => {
       await alice.page.reload();
+      await showContacts(alice);
       await contact(alice, 'bob').locator('.dot[data-show="available"]').waitFor();
       expect(await banner().count()).toBe(0);
 

@@ -3,8 +3,9 @@ import type { ParleyClient } from '../../src/sdk/index.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
-  contact,
+  approve,
   messages,
+  openChat,
   say,
   startWorld,
   type BrowserWorld,
@@ -33,11 +34,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       bob = world.node.client();
       await bob.register('bob', PASSWORD);
       await bob.requestContact('alice');
-      await alice.page
-        .locator('[data-request="bob"]')
-        .getByRole('button', { name: 'Approve' })
-        .click();
-      await contact(alice, 'bob').getByRole('button').click();
+      await approve(alice, 'bob');
+      await openChat(alice, 'bob');
       await alice.page.getByText('No messages yet').waitFor();
     }, 120_000);
 
@@ -76,7 +74,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await expect
         .poll(texts, { timeout: 20_000 })
         .toEqual(['first while offline', 'second while offline', 'typed before the reload']);
-      await contact(alice, 'bob').getByRole('button').click();
+      await openChat(alice, 'bob');
       await messages(alice).filter({ hasText: 'typed before the reload' }).waitFor();
       expect(await messages(alice).filter({ hasText: 'typed before the reload' }).count()).toBe(1);
     }, 60_000);

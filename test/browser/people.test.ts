@@ -3,7 +3,11 @@ import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
   contact,
+  menu,
   messages,
+  newChat,
+  request,
+  showContacts,
   say,
   startWorld,
   type BrowserWorld,
@@ -43,7 +47,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await world.signUp(alice, 'alice');
       await world.signUp(bob, 'bob');
       const page = alice.page;
-      await page.getByRole('button', { name: 'Settings' }).click();
+      await menu(alice, 'Settings');
       await page.getByLabel('Display name').fill('Alice Liddell');
       await page.getByLabel('City').fill('Oxford');
       await page.getByLabel('Birth year').fill('18');
@@ -71,7 +75,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const sdkBob = await as('bob');
       await sdkBob.updateProfile({ city: 'Oxford', birthYear: new Date().getUTCFullYear() - 70 });
       const page = bob.page;
-      await page.getByRole('button', { name: 'Find people' }).click();
+      await newChat(bob, 'Find people');
       await page.getByLabel('City').fill('oxford');
       await page.getByLabel('Age from').fill('40');
       await page.getByLabel('Age to').fill('30');
@@ -97,9 +101,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await world.shot(bob, 'find-people-phone');
       await page.setViewportSize({ width: 1100, height: 720 });
 
-      const request = alice.page.locator('[data-request="bob"]');
-      await request.getByText('Bob from the chess club').waitFor();
-      await request.getByRole('button', { name: 'Approve' }).click();
+      const asked = await request(alice, 'bob');
+      await asked.getByText('Bob from the chess club').waitFor();
+      await asked.getByRole('button', { name: 'Approve' }).click();
       await card.getByText('In your contacts').waitFor();
       await status(alice, 'bob').filter({ hasText: 'Online' }).waitFor();
       const mine = await (await as('alice')).contacts();
@@ -159,19 +163,19 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('last seen shows after bob signs out, and not once he hides it', async () => {
-      await bob.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await menu(bob, 'Sign out');
       await status(alice, 'bob').filter({ hasText: 'Last seen just now' }).waitFor();
 
       await bob.page.getByLabel('Username').fill('bob');
       await bob.page.getByLabel('Password').fill(PASSWORD);
       await bob.page.getByRole('button', { name: 'Sign in' }).click();
       await status(alice, 'bob').filter({ hasText: 'Online' }).waitFor();
-      await bob.page.getByRole('button', { name: 'Settings' }).click();
+      await menu(bob, 'Settings');
       await bob.page.getByLabel('Show when I was last online').uncheck();
       await bob.page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
       expect((await (await as('bob')).privacy()).showLastSeen).toBe(false);
 
-      await bob.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await menu(bob, 'Sign out');
       await status(alice, 'bob')
         .filter({ hasText: /^Offline$/ })
         .waitFor();
@@ -193,6 +197,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect((await (await as('alice')).blocked()).map((b) => b.username)).toEqual(['bob']);
 
       // What bob sees: alice offline, and his message sent as usual (he is not told).
+      await showContacts(bob);
       await contact(bob, 'alice').locator('.dot[data-show="offline"]').waitFor();
       await contact(bob, 'alice').getByRole('button').click();
       await say(bob, 'Are you there?');
@@ -210,7 +215,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
     it('alice unblocks bob in Settings: he sees her online again', async () => {
       const page = alice.page;
-      await page.getByRole('button', { name: 'Settings' }).click();
+      await menu(alice, 'Settings');
       const row = page.locator('[data-blocked="bob"]');
       await row.getByRole('button', { name: 'Unblock bob' }).click();
       await row.waitFor({ state: 'detached' });

@@ -3,8 +3,12 @@ import type { ParleyClient } from '../../src/sdk/client.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
+  menu,
   messages,
+  myPresence,
+  newChat,
   refused,
+  setPresence,
   startWorld,
   type BrowserWorld,
   type Person,
@@ -60,7 +64,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     });
 
     it('alice creates a private room and invites bob and carol by username', async () => {
-      await alice.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await newChat(alice, 'Create or browse rooms');
       await alice.page.getByLabel('Room name').fill('den');
       await alice.page.getByLabel('Topic (optional)').fill('Plans');
       await alice.page.getByLabel('Private (by invitation only)').check();
@@ -185,7 +189,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect((await sdk.rooms.get('den')).room.visibility).toBe('public');
       await alice.page.getByRole('button', { name: 'Room settings' }).click();
 
-      await carol.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await newChat(carol, 'Create or browse rooms');
       const listed = carol.page.locator('[data-directory-room="den"]');
       await listed.getByRole('button', { name: 'Join #den' }).click();
       await member(alice, 'carol').waitFor();
@@ -204,7 +208,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         ['carol', 'Spam', true],
       ]);
 
-      await carol.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await newChat(carol, 'Create or browse rooms');
       await listed.getByRole('button', { name: 'Join #den' }).click();
       await carol.page
         .getByRole('alert')
@@ -293,7 +297,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const theme = () =>
         alice.page.evaluate<string | null>('document.documentElement.dataset.theme ?? null');
       await alice.page.emulateMedia({ colorScheme: 'light' });
-      await alice.page.getByRole('button', { name: 'Preferences' }).click();
+      await menu(alice, 'Preferences');
       expect(await theme()).toBeNull();
       await alice.page.getByLabel('Colours').selectOption('dark');
       expect(await theme()).toBe('dark');
@@ -311,7 +315,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await bg()).toBe('rgb(21, 23, 27)');
 
       await alice.page.emulateMedia({ colorScheme: 'dark' });
-      await alice.page.getByRole('button', { name: 'Preferences' }).click();
+      await menu(alice, 'Preferences');
       expect(await alice.page.getByLabel('Colours').inputValue()).toBe('dark');
       await alice.page.getByLabel('Colours').selectOption('light');
       expect(await bg()).toBe('rgb(255, 255, 255)');
@@ -336,7 +340,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await bobSdk.requestContact('alice');
       await sdk.approveContact('bob');
       const seen = async () => (await bobSdk.presence()).find((p) => p.userId === aliceId)?.show;
-      const status = alice.page.getByLabel('My status');
+      const chosen = async () => (await myPresence(alice)).show;
       // A few seconds instead of minutes: the stored preference takes fractions.
       const key = `parley.prefs.${aliceId}`;
       await alice.page.evaluate(
@@ -344,23 +348,23 @@ describe.skipIf(!HAVE_CHROMIUM)(
       );
       await alice.page.reload();
       await alice.page.getByTestId('me').filter({ hasText: 'alice' }).waitFor();
-      // This device looks away; the account's choice (the selector) stays Available.
+      // This device looks away; the account's choice stays Available.
       const idle = alice.page.getByText('Away (idle)');
       await idle.waitFor({ timeout: 15_000 });
       await expect.poll(seen, { timeout: 10_000 }).toBe('away');
-      expect(await status.inputValue()).toBe('available');
+      expect(await chosen()).toBe('available');
 
       await alice.page.mouse.move(20, 20);
       await alice.page.mouse.move(200, 200);
       await idle.waitFor({ state: 'detached' });
       await expect.poll(seen, { timeout: 10_000 }).toBe('available');
 
-      await status.selectOption('dnd');
+      await setPresence(alice, 'dnd');
       await alice.page.waitForTimeout(5000);
-      expect(await status.inputValue()).toBe('dnd');
+      expect(await chosen()).toBe('dnd');
       await expect.poll(seen, { timeout: 10_000 }).toBe('dnd');
-      await status.selectOption('available');
-      await alice.page.getByRole('button', { name: 'Preferences' }).click();
+      await setPresence(alice, 'available');
+      await menu(alice, 'Preferences');
       await alice.page.getByLabel('Show me as away when I am not using Parley').uncheck();
     }, 60_000);
 
@@ -387,7 +391,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       `);
       await carol.page.reload();
       await carol.page.getByTestId('me').filter({ hasText: 'carol' }).waitFor();
-      await carol.page.getByRole('button', { name: 'Preferences' }).click();
+      await menu(carol, 'Preferences');
       const toggle = carol.page.getByLabel(
         'Desktop notifications while Parley is in the background',
       );
@@ -418,7 +422,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await messages(carol).filter({ hasText: 'Are you there?' }).waitFor();
 
       // Turned off: nothing more.
-      await carol.page.getByRole('button', { name: 'Preferences' }).click();
+      await menu(carol, 'Preferences');
       await toggle.uncheck();
       await bobSdk.rooms.send('den', 'Again @carol', 'n-5');
       await carol.page.locator('[data-room="den"]').getByLabel('3 unread').waitFor();

@@ -4,9 +4,14 @@ import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
   contact,
+  menu,
   messages,
+  newChat,
   refused,
+  request,
   say,
+  setPresence,
+  showContacts,
   startWorld,
   type BrowserWorld,
   type Person,
@@ -61,7 +66,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     it('two people sign up and find each other', async () => {
       await world.signUp(alice, 'alice');
       await world.signUp(bob, 'bob');
-      await bob.page.getByRole('button', { name: 'Find people' }).click();
+      await newChat(bob, 'Find people');
       await bob.page.getByLabel('Username starts with').fill('ali');
       await bob.page.getByRole('button', { name: 'Search', exact: true }).click();
       const card = bob.page.locator('[data-person="alice"]');
@@ -72,24 +77,21 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('the request is approved; presence and a status text reach the other', async () => {
-      const request = alice.page.locator('[data-request="bob"]');
-      await request.getByText('Bob, from next door').waitFor();
-      await request.getByRole('button', { name: 'Approve' }).click();
+      const asked = await request(alice, 'bob');
+      await asked.getByText('Bob, from next door').waitFor();
+      await asked.getByRole('button', { name: 'Approve' }).click();
+      await showContacts(bob);
       await contact(bob, 'alice').first().locator('.dot[data-show="available"]').waitFor();
       await contact(alice, 'bob').first().locator('.dot[data-show="available"]').waitFor();
 
-      await alice.page.getByLabel('My status').selectOption('away');
-      await alice.page.getByLabel('Status message').fill('In the garden');
-      await alice.page.getByLabel('Status message').press('Enter');
+      await setPresence(alice, 'away', 'In the garden');
       const seen = contact(bob, 'alice').first();
       await seen.locator('.dot[data-show="away"]').waitFor();
       await seen.locator('.status').filter({ hasText: 'In the garden' }).waitFor();
       const p = (await (await as('bob')).presence()).find((x) => x.username === 'alice');
       expect(p).toMatchObject({ show: 'away', status: 'In the garden' });
 
-      await alice.page.getByLabel('Status message').fill('');
-      await alice.page.getByLabel('Status message').press('Enter');
-      await alice.page.getByLabel('My status').selectOption('available');
+      await setPresence(alice, 'available', '');
       await seen.locator('.dot[data-show="available"]').waitFor();
       await expect.poll(() => seen.locator('.status').textContent()).toBe('Online');
     }, 60_000);
@@ -111,7 +113,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('bob goes offline; the messages waiting for him arrive when he returns', async () => {
-      await bob.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await menu(bob, 'Sign out');
       await bob.page.getByRole('button', { name: 'Sign in' }).waitFor();
       await contact(alice, 'bob').first().locator('.dot[data-show="offline"]').waitFor();
       for (const t of ['While you were out: one', 'two', 'three']) await say(alice, t);
@@ -159,13 +161,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
     it('a room with three members, a kick and a ban', async () => {
       await world.signUp(carol, 'carol');
-      await alice.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await newChat(alice, 'Create or browse rooms');
       await alice.page.getByLabel('Room name').fill('#garden');
       await alice.page.getByLabel('Topic (optional)').fill('Roses and weeds');
       await alice.page.getByRole('button', { name: 'Create room', exact: true }).click();
       await alice.page.getByTestId('topic').filter({ hasText: 'Roses and weeds' }).waitFor();
       for (const p of [bob, carol]) {
-        await p.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+        await newChat(p, 'Create or browse rooms');
         await p.page
           .locator('[data-directory-room="garden"]')
           .getByRole('button', { name: 'Join #garden' })
@@ -182,7 +184,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await carol.page.getByRole('alert').filter({ hasText: 'removed you from #garden' }).waitFor();
       await member(bob, 'carol').waitFor({ state: 'detached' });
 
-      await carol.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await newChat(carol, 'Create or browse rooms');
       await carol.page
         .locator('[data-directory-room="garden"]')
         .getByRole('button', { name: 'Join #garden' })
@@ -193,7 +195,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await alice.page.getByRole('button', { name: 'Ban carol' }).click();
       await carol.page.getByRole('alert').filter({ hasText: 'banned you from #garden' }).waitFor();
 
-      await carol.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await newChat(carol, 'Create or browse rooms');
       await carol.page
         .locator('[data-directory-room="garden"]')
         .getByRole('button', { name: 'Join #garden' })

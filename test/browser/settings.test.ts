@@ -7,8 +7,11 @@ import {
   PASSWORD,
   contact,
   expectConsole,
+  menu,
   messages,
+  openChat,
   refusal,
+  showContacts,
   startWorld,
   type BrowserWorld,
   type Person,
@@ -50,7 +53,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await p.page.getByLabel('Password').fill(PASSWORD);
       await p.page.getByRole('button', { name: 'Sign in' }).click();
       await p.page.getByTestId('me').filter({ hasText: username }).waitFor();
-      await p.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await menu(p, 'Sign out');
       await p.page.getByRole('button', { name: 'Sign in' }).waitFor();
     }
     /** Leaves a short-lived server's page before stopping it (the page asks it about itself). */
@@ -141,7 +144,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const sdk = await asDave();
       const { sessions } = await sdk.sessions();
 
-      await dave.page.getByRole('button', { name: 'Settings' }).click();
+      await menu(dave, 'Settings');
       const devices = dave.page.locator('.devices li');
       await expect.poll(() => devices.count()).toBe(sessions.length);
       await dave.page.locator('[data-current] .this').getByText('(this device)').waitFor();
@@ -198,15 +201,17 @@ describe.skipIf(!HAVE_CHROMIUM)(
       // Erin is a contact, so her conversation has a place in the sidebar.
       await erin.requestContact('dave');
       await sdk0.approveContact('erin');
+      await showContacts(dave);
       await contact(dave, 'erin').waitFor();
 
       await erin.sendMessage('dave', 'Double your CRYPTO <b>now</b>', 'f-1');
       await erin.sendMessage('dave', 'More crypto, sorry', 'f-2');
       await erin.sendMessage('dave', 'Lunch tomorrow?', 'f-3');
-      await page.getByRole('button', { name: /^Filtered messages \d/ }).click();
+      await page.getByTestId('filtered-badge').filter({ hasText: /^2$/ }).waitFor();
+      await menu(dave, /^Filtered messages \d/);
       const held = page.locator('[data-filtered]');
       await expect.poll(() => held.count()).toBe(2);
-      await page.getByTestId('filtered-count').filter({ hasText: /^2$/ }).waitFor();
+      await page.getByTestId('filtered-badge').filter({ hasText: /^2$/ }).waitFor();
       const first = held.filter({ hasText: 'Double your' });
       expect(await first.locator('.text').textContent()).toBe('Double your CRYPTO <b>now</b>');
       expect(await page.locator('.filtered b').count()).toBe(0);
@@ -214,7 +219,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
       await first.getByRole('button', { name: 'Release message from erin' }).click();
       await first.waitFor({ state: 'detached' });
-      await page.getByTestId('filtered-count').filter({ hasText: /^1$/ }).waitFor();
+      await page.getByTestId('filtered-badge').filter({ hasText: /^1$/ }).waitFor();
       const second = held.filter({ hasText: 'More crypto' });
       await second.getByRole('button', { name: 'Delete message from erin' }).click();
       await second.getByRole('button', { name: 'Delete', exact: true }).click();
@@ -228,7 +233,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('the released message is in the conversation, the deleted one is not', async () => {
-      await contact(dave, 'erin').getByRole('button').click();
+      await openChat(dave, 'erin');
       await messages(dave).filter({ hasText: 'Lunch tomorrow?' }).waitFor();
       const texts = await messages(dave).locator('.text').allTextContents();
       expect(texts).toEqual(['Double your CRYPTO <b>now</b>', 'Lunch tomorrow?']);

@@ -3,9 +3,13 @@ import type { ParleyClient } from '../../src/sdk/index.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
+  approve,
+  chatRow,
   contact,
   expectConsole,
+  openChat,
   said,
+  showChats,
   startWorld,
   type BrowserWorld,
   type Person,
@@ -24,7 +28,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     let bob: ParleyClient;
     /** Alice's account seen through the SDK, to know what the server holds. */
     let me: ParleyClient;
-    const openBob = () => contact(alice, 'bob').getByRole('button').first().click();
+    const openBob = () => openChat(alice, 'bob');
     const den = () => alice.page.locator('.chats [data-room="den"]');
     /** The history's rows, top to bottom, as "day:Today", "new", "msg:text", "line:text". */
     const rows = () =>
@@ -49,11 +53,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       bob = world.node.client();
       await bob.register('bob', PASSWORD);
       await bob.requestContact('alice');
-      await alice.page
-        .locator('[data-request="bob"]')
-        .getByRole('button', { name: 'Approve' })
-        .click();
+      await approve(alice, 'bob');
       await contact(alice, 'bob').waitFor();
+      await showChats(alice);
       me = world.node.client();
       await me.login('alice', PASSWORD, 'test script');
     }, 120_000);
@@ -88,7 +90,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .toBe(0);
       await bob.sendMessage('alice', 'Unread one', 'u1');
       await bob.sendMessage('alice', 'Unread two', 'u2');
-      await contact(alice, 'bob').getByLabel('2 unread').waitFor();
+      await chatRow(alice, 'bob').getByLabel('2 unread').waitFor();
       await openBob();
       await said(alice, 'Unread two').waitFor();
       expect(await rows()).toEqual([

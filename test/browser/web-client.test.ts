@@ -2,8 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
+  addContact,
+  approve,
+  chatRow,
   contact,
+  menu,
   messages,
+  newChat,
+  openChat,
+  request,
+  setPresence,
+  showChats,
   said,
   say,
   startWorld,
@@ -49,20 +58,21 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await shot(alice, 'sign-in');
       await signUp(alice, 'alice');
       await signUp(bob, 'bob');
-      await alice.page.getByText('No contacts yet').waitFor();
+      await alice.page.getByText('No chats yet').waitFor();
+      await shot(alice, 'chats-empty');
     }, 60_000);
 
     it('a contact request with a note is approved, and both see each other online', async () => {
-      await alice.page.getByLabel('Their username').fill('bob');
-      await alice.page.getByLabel('Note (optional)').fill('Hi Bob, it is Alice from the book club');
-      await alice.page.getByRole('button', { name: 'Send request' }).click();
+      await addContact(alice, 'bob', 'Hi Bob, it is Alice from the book club');
+      // Sent, the sidebar shows the contacts, the new one waiting.
       await contact(alice, 'bob').getByText('Waiting for approval').waitFor();
 
-      const request = bob.page.locator('[data-request="alice"]');
-      await request.getByText('Hi Bob, it is Alice from the book club').waitFor();
+      // Bob's chat list has a highlighted row for the request; it opens his contacts.
+      await bob.page.getByRole('button', { name: /^Contact requests/ }).click();
+      const asked = await request(bob, 'alice');
+      await asked.getByText('Hi Bob, it is Alice from the book club').waitFor();
       await shot(bob, 'contact-request');
-      await request.getByRole('button', { name: 'Approve' }).click();
-      await request.waitFor({ state: 'detached' });
+      await approve(bob, 'alice');
 
       await contact(alice, 'bob').locator('.dot[data-show="available"]').waitFor();
       await contact(bob, 'alice').locator('.dot[data-show="available"]').waitFor();
@@ -72,7 +82,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     it('they chat: messages arrive live, Shift+Enter makes a new line', async () => {
       await contact(bob, 'alice').getByRole('button').click();
       await bob.page.getByText('No messages yet').waitFor();
-      await contact(alice, 'bob').getByRole('button').click();
+      await openChat(alice, 'bob');
       await say(alice, 'Hello Bob! Tea at five?');
       await messages(bob).filter({ hasText: 'Hello Bob! Tea at five?' }).waitFor();
 
@@ -125,19 +135,19 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('my presence choice reaches my contacts; a denied request goes away', async () => {
-      await alice.page.getByLabel('My status').selectOption('away');
+      await setPresence(alice, 'away');
       await contact(bob, 'alice').locator('.dot[data-show="away"]').waitFor();
       expect(await contact(bob, 'alice').locator('.status').textContent()).toBe('Away');
-      await alice.page.getByLabel('My status').selectOption('available');
+      // The chat row shows the same dot.
+      await setPresence(alice, 'available');
       await contact(bob, 'alice').locator('.dot[data-show="available"]').waitFor();
 
       const carol = await person();
       await signUp(carol, 'carol');
-      await carol.page.getByLabel('Their username').fill('bob');
-      await carol.page.getByRole('button', { name: 'Send request' }).click();
-      const request = bob.page.locator('[data-request="carol"]');
-      await request.getByRole('button', { name: 'Deny' }).click();
-      await request.waitFor({ state: 'detached' });
+      await addContact(carol, 'bob');
+      const asked = await request(bob, 'carol');
+      await asked.getByRole('button', { name: 'Deny' }).click();
+      await asked.waitFor({ state: 'detached' });
       await contact(carol, 'bob').getByText('Presence not shared').waitFor();
       expect(await contact(bob, 'carol').count()).toBe(0);
       expect(carol.errors).toEqual([]);
@@ -145,14 +155,14 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('rooms: create with a topic, find it in the directory, join, see members, chat live', async () => {
-      await alice.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await newChat(alice, 'Create or browse rooms');
       await alice.page.getByLabel('Room name').fill('#tea');
       await alice.page.getByLabel('Topic (optional)').fill('Tea time at five');
       await alice.page.getByRole('button', { name: 'Create room', exact: true }).click();
       await alice.page.getByTestId('topic').filter({ hasText: 'Tea time at five' }).waitFor();
       await alice.page.locator('[data-member="alice"]').waitFor();
 
-      await bob.page.getByRole('button', { name: 'Browse or create rooms' }).click();
+      await newChat(bob, 'Create or browse rooms');
       const listed = bob.page.locator('[data-directory-room="tea"]');
       await listed.getByText('Tea time at five').waitFor();
       await listed.getByRole('button', { name: 'Join #tea' }).click();
@@ -160,7 +170,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await bob.page.locator('[data-member="alice"]').waitFor();
       await bob.page.locator('[data-member="bob"]').waitFor();
       await alice.page.locator('[data-member="bob"]').waitFor();
-      await bob.page.locator('[data-room="tea"]').waitFor();
+      await showChats(bob);
+      await bob.page.locator('.chats [data-room="tea"]').waitFor();
 
       await say(alice, 'Welcome to #tea');
       await messages(bob).filter({ hasText: 'Welcome to #tea' }).waitFor();
@@ -176,7 +187,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('after a dropped connection, the client reconnects and catches up from its cursors', async () => {
-      await contact(alice, 'bob').getByRole('button').click();
+      await openChat(alice, 'bob');
       const sdk = node.client();
       await sdk.login('alice', PASSWORD, 'test script');
       // Every WebSocket closes (1001); these are sent before the browsers can be back.
@@ -185,12 +196,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await sdk.rooms.send('tea', 'Said in #tea while you were away', 'away-2');
       // Bob is looking at #tea: the room message shows there, the direct one as unread.
       await messages(bob).filter({ hasText: 'Said in #tea while you were away' }).waitFor();
-      await contact(bob, 'alice').getByLabel('1 unread').waitFor();
-      await contact(bob, 'alice').getByRole('button').click();
+      await chatRow(bob, 'alice').getByLabel('1 unread').waitFor();
+      await chatRow(bob, 'alice').getByRole('button').click();
       await messages(bob).filter({ hasText: 'Sent while you were away' }).waitFor();
       await messages(alice).filter({ hasText: 'Sent while you were away' }).waitFor();
       expect(await messages(bob).filter({ hasText: 'Sent while you were away' }).count()).toBe(1);
-      await contact(alice, 'bob').locator('.dot[data-show="available"]').waitFor();
+      await chatRow(alice, 'bob').locator('.dot[data-show="available"]').waitFor();
     }, 60_000);
 
     it('keeps the session across a reload and loads older history on scroll up', async () => {
@@ -199,7 +210,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       for (let i = 1; i <= 40; i++) await sdk.sendMessage('bob', `Numbered ${i}`, `n-${i}`);
       await bob.page.reload();
       await bob.page.getByTestId('me').filter({ hasText: 'bob' }).waitFor();
-      await contact(bob, 'alice').getByRole('button').click();
+      await chatRow(bob, 'alice').getByRole('button').click();
       await said(bob, 'Numbered 40').waitFor();
       expect(await messages(bob).count()).toBe(30);
       await bob.page.locator('.messages').evaluate((el) => (el.scrollTop = 0));
@@ -208,7 +219,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('signs out, and no page error or CSP violation happened', async () => {
-      await bob.page.getByRole('button', { name: 'Sign out' }).click();
+      await menu(bob, 'Sign out');
       await bob.page.getByRole('button', { name: 'Sign in' }).waitFor();
       // Runs in the page, where localStorage exists (this file is type-checked for Node).
       const token = await bob.page.evaluate(() =>

@@ -1,41 +1,53 @@
 import { useState } from 'preact/hooks';
+import { ParleyApiError } from '../../../src/sdk/index.js';
 import { requestContact } from '../state/contacts.js';
 import { describe } from '../state/errors.js';
-import { pane, showPane } from '../state/nav.js';
+import { showPane } from '../state/nav.js';
+import { addingContact, contactNote, sideView } from '../state/sidebar.js';
+import { Dialog } from './Dialog.js';
 
-/** Ask someone, by username, to share their presence (with an optional note), or go find people. */
+/**
+ * Ask someone, by username, to share their presence (with an optional note),
+ * in a dialog from "New chat"; done, the contacts show them as waiting.
+ */
 export function AddContact() {
   const [username, setUsername] = useState('');
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [error, setError] = useState('');
+  const close = () => (addingContact.value = false);
 
   async function submit(e: Event) {
     e.preventDefault();
     const who = username.trim();
     if (!who) return;
     setBusy(true);
-    setMessage(null);
+    setError('');
     try {
       await requestContact(who, note.trim());
-      setUsername('');
-      setNote('');
-      setMessage({ error: false, text: `Request sent to ${who}.` });
+      contactNote.value = `Request sent to ${who}.`;
+      sideView.value = 'contacts';
+      close();
     } catch (err) {
-      setMessage({ error: true, text: describe(err) });
+      setError(
+        err instanceof ParleyApiError && err.condition === 'not-found'
+          ? `No one here is called “${who}”. Check the spelling, or find people by name or city.`
+          : describe(err),
+      );
     } finally {
       setBusy(false);
     }
   }
 
   return (
-    <section aria-labelledby="add-h">
-      <h2 id="add-h">Add a contact</h2>
+    <Dialog title="Add a contact" close={close}>
       <form class="add" onSubmit={(e) => void submit(e)}>
+        <p class="hint">They see your request with its note, and choose to share their presence.</p>
         <label for="add-username">Their username</label>
         <input
           id="add-username"
           autoCapitalize="none"
+          autoComplete="off"
           spellcheck={false}
           required
           value={username}
@@ -48,23 +60,27 @@ export function AddContact() {
           value={note}
           onInput={(e) => setNote(e.currentTarget.value)}
         />
-        <button type="submit" disabled={busy}>
-          Send request
-        </button>
-        {message && (
-          <p class={message.error ? 'error' : 'hint'} role={message.error ? 'alert' : 'status'}>
-            {message.text}
+        {error && (
+          <p class="error" role="alert">
+            {error}
           </p>
         )}
+        <div class="row dialog-actions">
+          <button
+            type="button"
+            class="link"
+            onClick={() => {
+              close();
+              showPane({ pane: 'people' });
+            }}
+          >
+            Find people by name or city
+          </button>
+          <button type="submit" disabled={busy}>
+            Send request
+          </button>
+        </div>
       </form>
-      <button
-        type="button"
-        class="secondary wide"
-        aria-pressed={pane.value === 'people'}
-        onClick={() => showPane({ pane: 'people' })}
-      >
-        Find people
-      </button>
-    </section>
+    </Dialog>
   );
 }

@@ -55,8 +55,10 @@ export function ContactItem({ c }: { c: Contact }) {
             aria-current={selected.value === key ? 'true' : undefined}
             onClick={() => void openConversation(c.username)}
           >
-            <Avatar username={c.username} name={name} hash={c.avatar} />
-            <PresenceDot p={p} />
+            <span class="with-dot">
+              <Avatar username={c.username} name={name} hash={c.avatar} size={40} />
+              <PresenceDot p={p} />
+            </span>
             <span class="names">
               <span class="name">
                 {name}

@@ -15,10 +15,11 @@ export function ContactList() {
   const list = contacts.value.filter((c) => c.inRoster);
   const groups = groupContacts(list);
   return (
-    <section aria-labelledby="contacts-h">
-      <h2 id="contacts-h">Contacts</h2>
+    <div class="contact-groups">
       {list.length === 0 && (
-        <p class="hint">No contacts yet. Add someone by their username below.</p>
+        <p class="hint">
+          No contacts yet. Add someone by their username, or find people by name or city.
+        </p>
       )}
       {groups.map(([g, members]) => {
         const open = !folded.value[g];
@@ -52,6 +53,6 @@ export function ContactList() {
           </div>
         );
       })}
-    </section>
+    </div>
   );
 }

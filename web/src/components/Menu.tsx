@@ -1,16 +1,35 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import './menu.css';
 
 export interface MenuItem {
   label: string;
   run: () => void;
+  /** Drawn after the label (a count); part of the item's name. */
+  extra?: ComponentChildren;
+  /** Set apart below a line, in a quieter colour (Sign out): not equal to the rest. */
+  apart?: boolean;
 }
 
 /**
  * A button that opens a short menu (the WAI-ARIA menu button pattern): arrow
  * keys move, Enter or Space chooses, Escape closes and gives focus back.
  */
-export function Menu({ label, items }: { label: string; items: MenuItem[] }) {
+export function Menu({
+  label,
+  items,
+  icon = '⋯',
+  badge,
+  class: cls = '',
+}: {
+  label: string;
+  items: MenuItem[];
+  /** What the button shows (its name is `label`). */
+  icon?: ComponentChildren;
+  /** A dot or count on the button, for something inside that wants attention. */
+  badge?: ComponentChildren;
+  class?: string;
+}) {
   const [open, setOpen] = useState(false);
   const id = useId();
   const trigger = useRef<HTMLButtonElement>(null);
@@ -56,7 +75,7 @@ export function Menu({ label, items }: { label: string; items: MenuItem[] }) {
   }
 
   return (
-    <div class="menu-wrap">
+    <div class={`menu-wrap ${cls}`}>
       <button
         ref={trigger}
         type="button"
@@ -74,12 +93,13 @@ export function Menu({ label, items }: { label: string; items: MenuItem[] }) {
           }
         }}
       >
-        <span aria-hidden="true">⋯</span>
+        <span aria-hidden="true">{icon}</span>
+        {badge}
       </button>
       {open && (
         <ul ref={list} id={id} role="menu" aria-label={label} class="menu" onKeyDown={onKey}>
           {items.map((it) => (
-            <li key={it.label} role="none">
+            <li key={it.label} role="none" class={it.apart ? 'apart' : undefined}>
               <button
                 type="button"
                 role="menuitem"
@@ -90,6 +110,7 @@ export function Menu({ label, items }: { label: string; items: MenuItem[] }) {
                 }}
               >
                 {it.label}
+                {it.extra ? [' ', it.extra] : null}
               </button>
             </li>
           ))}

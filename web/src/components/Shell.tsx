@@ -1,22 +1,21 @@
 import { pane } from '../state/nav.js';
+import { addingContact } from '../state/sidebar.js';
 import { browsing, selected, selectedRoom } from '../state/signals.js';
 import { AddContact } from './AddContact.js';
-import { ChatList } from './ChatList.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
-import { ContactList } from './ContactList.js';
 import { ConversationView } from './ConversationView.js';
-import { FilteredLink } from './FilteredLink.js';
-import { Header } from './Header.js';
 import { PANES } from './panes.js';
-import { Requests } from './Requests.js';
 import { RoomDirectory } from './RoomDirectory.js';
-import { RoomList } from './RoomList.js';
 import { RoomView } from './RoomView.js';
 import { LazySwitcher } from './LazySwitcher.js';
+import { Sidebar } from './Sidebar.js';
 import { switcherOpen } from './switcher-state.js';
 import { useShortcuts } from './shortcuts.js';
 
-/** The signed-in screen: contacts beside the open conversation (one at a time on a phone). */
+/**
+ * The signed-in screen: the sidebar (me, the menus, the chat list) beside the
+ * open conversation; on a phone one at a time, the list first.
+ */
 export function Shell() {
   useShortcuts();
   const dm = selected.value;
@@ -25,17 +24,9 @@ export function Shell() {
   const open = dm ?? room ?? (browsing.value ? 'directory' : named ? pane.value : null);
   return (
     <div class={`shell ${open ? 'has-open' : ''}${dm || room ? ' in-chat' : ''}`}>
-      <Header />
       <ConnectionBanner />
       <div class="panes">
-        <aside class="side" aria-label="Contacts">
-          <Requests />
-          <ChatList />
-          <ContactList />
-          <RoomList />
-          <AddContact />
-          <FilteredLink />
-        </aside>
+        <Sidebar />
         <main class="main">
           {dm ? (
             <ConversationView key={dm} who={dm} />
@@ -46,10 +37,14 @@ export function Shell() {
           ) : named ? (
             named()
           ) : (
-            <p class="empty">Choose a contact or a room to start talking.</p>
+            <div class="empty">
+              <p class="empty-title">Pick a chat</p>
+              <p class="hint">Choose a conversation on the left, or start one with New chat.</p>
+            </div>
           )}
         </main>
       </div>
+      {addingContact.value && <AddContact />}
       {switcherOpen.value && <LazySwitcher />}
     </div>
   );
