@@ -80,8 +80,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const bob = world.node.client();
       await bob.login('bob', PASSWORD, 'script');
       await bob.sendMessage('alice', 'Hi _Alice_, see `this`', 'd1');
+      // One of mine too: my bubble is in the accent colour, its time and tick on it.
+      await a.sendMessage('bob', 'Hello **Bob**, see https://example.com', 'a1');
       await alice.page.goto(`${world.node.url}/chat/bob`);
       await said(alice, 'Hi Alice').waitFor();
+      await said(alice, 'Hello Bob').waitFor();
       expect(await audit(alice)).toEqual([]);
     }, 60_000);
 

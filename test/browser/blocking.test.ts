@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
-  PASSWORD,
+  chatMenu,
   contact,
   expectConsole,
   messages,
+  PASSWORD,
   say,
   startWorld,
   type BrowserWorld,
@@ -50,7 +51,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await contact(bob, 'alice').first().getByRole('button').click();
       await messages(bob).filter({ hasText: 'Hi bob' }).waitFor();
 
-      await alice.page.getByRole('button', { name: 'Block bob' }).click();
+      await chatMenu(alice, 'Block bob');
       await alice.page
         .getByRole('group', { name: 'Block bob?' })
         .getByRole('button', { name: 'Block', exact: true })

@@ -235,7 +235,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await chat(bob2, 'dave').getByRole('button').click();
       await messages(bob2).filter({ hasText: 'Dave here' }).waitFor();
       await world.shot(bob2, 'chats-phone');
-      await bob2.page.getByRole('button', { name: 'Contacts' }).click();
+      await bob2.page.getByRole('button', { name: 'Back to chats' }).click();
       await world.shot(bob2, 'chats-phone-list');
       // Even a quick look marks the chat read on the server.
       await expect

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/index.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
-  PASSWORD,
+  chatMenu,
   contact,
   expectConsole,
+  PASSWORD,
   refused,
   said,
   say,
@@ -170,7 +171,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await alice.page.keyboard.press('Alt+ArrowUp');
       await current(0);
       await openDen();
-      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(alice, 'Room settings');
       const panel = alice.page.getByRole('region', { name: 'Settings of #den' });
       await panel.waitFor();
       await alice.page.keyboard.press('Escape');

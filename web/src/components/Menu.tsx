@@ -1,20 +1,34 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import './menu.css';
+import { useFitInside } from './useFitInside.js';
 
 export interface MenuItem {
   label: string;
   run: () => void;
+  /** Destructive (Block, Leave): red text, after a divider; callers put these last. */
+  danger?: boolean;
 }
 
 /**
  * A button that opens a short menu (the WAI-ARIA menu button pattern): arrow
  * keys move, Enter or Space chooses, Escape closes and gives focus back.
  */
-export function Menu({ label, items }: { label: string; items: MenuItem[] }) {
+export function Menu({
+  label,
+  items,
+  icon,
+}: {
+  label: string;
+  items: MenuItem[];
+  /** What the button shows (its name is `label`); "⋯" by default. */
+  icon?: ComponentChildren;
+}) {
   const [open, setOpen] = useState(false);
   const id = useId();
   const trigger = useRef<HTMLButtonElement>(null);
   const list = useRef<HTMLUListElement>(null);
+  useFitInside(list);
   const focusAt = (i: number) => {
     const el = list.current?.querySelectorAll<HTMLElement>('[role="menuitem"]');
     if (el?.length) el[(i + el.length) % el.length]!.focus();
@@ -60,7 +74,7 @@ export function Menu({ label, items }: { label: string; items: MenuItem[] }) {
       <button
         ref={trigger}
         type="button"
-        class="menu-button secondary"
+        class={icon ? 'menu-button icon-button' : 'menu-button secondary'}
         aria-label={label}
         aria-haspopup="menu"
         aria-expanded={open}
@@ -74,16 +88,21 @@ export function Menu({ label, items }: { label: string; items: MenuItem[] }) {
           }
         }}
       >
-        <span aria-hidden="true">⋯</span>
+        {icon ?? <span aria-hidden="true">⋯</span>}
       </button>
       {open && (
         <ul ref={list} id={id} role="menu" aria-label={label} class="menu" onKeyDown={onKey}>
-          {items.map((it) => (
-            <li key={it.label} role="none">
+          {items.map((it, i) => (
+            <li
+              key={it.label}
+              role="none"
+              class={it.danger && !items[i - 1]?.danger && i > 0 ? 'divided' : undefined}
+            >
               <button
                 type="button"
                 role="menuitem"
                 tabIndex={-1}
+                class={it.danger ? 'danger' : undefined}
                 onClick={() => {
                   setOpen(false);
                   it.run();

@@ -4,6 +4,7 @@ import { AddContact } from './AddContact.js';
 import { ChatList } from './ChatList.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { ContactList } from './ContactList.js';
+import { NoChatOpen } from './EmptyChat.js';
 import { ConversationView } from './ConversationView.js';
 import { FilteredLink } from './FilteredLink.js';
 import { Header } from './Header.js';
@@ -46,7 +47,7 @@ export function Shell() {
           ) : named ? (
             named()
           ) : (
-            <p class="empty">Choose a contact or a room to start talking.</p>
+            <NoChatOpen />
           )}
         </main>
       </div>
