@@ -86,6 +86,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await said(alice, 'Hi Alice').waitFor();
       await said(alice, 'Hello Bob').waitFor();
       expect(await audit(alice)).toEqual([]);
+      // Bubbles, header and composer in the dark theme too.
+      await alice.page.emulateMedia({ colorScheme: 'dark' });
+      expect(await audit(alice)).toEqual([]);
+      await alice.page.emulateMedia({ colorScheme: 'light' });
     }, 60_000);
 
     it('a room with its members panel', async () => {
