@@ -167,7 +167,7 @@ export function MessageActions(props: {
                 setPicking(true);
               }}
             >
-              <span aria-hidden="true">＋</span>
+              <Glyph name="plus" size={18} />
             </button>
           </div>
           <button type="button" role="menuitem" tabIndex={-1} onClick={() => choose(props.onReply)}>

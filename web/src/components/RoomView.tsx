@@ -28,6 +28,9 @@ import { SearchBox } from './SearchBox.js';
 import { TopicForm } from './TopicForm.js';
 import './rooms-admin.css';
 
+/** Where the side column would cover the history (chat-head.css). */
+const PHONE = '(max-width: 40rem)';
+
 /** Roles that may delete anyone's message (docs/protocol.md 12.2). */
 const MODERATORS = new Set(['owner', 'admin', 'moderator']);
 
@@ -41,8 +44,15 @@ export function RoomView({ name }: { name: string }) {
   const key = targetKey(target);
   const reply = replying.value[key] ?? null;
   const [panel, setPanel] = useState<Panel>(null);
-  // Beside the messages on a wide screen; on a phone, where they would cover them, a tap away.
-  const [members, setMembers] = useState(() => !matchMedia('(max-width: 40rem)').matches);
+  // Beside the messages on a wide screen; on a phone, where they would cover them, a tap away
+  // (also when a window narrows to a phone's width).
+  const [members, setMembers] = useState(() => !matchMedia(PHONE).matches);
+  useEffect(() => {
+    const mq = matchMedia(PHONE);
+    const narrowed = (e: MediaQueryListEvent) => e.matches && setMembers(false);
+    mq.addEventListener('change', narrowed);
+    return () => mq.removeEventListener('change', narrowed);
+  }, []);
   const [leaving, setLeaving] = useState(false);
   // Where I had read to when the room opened (it is marked read as it shows).
   const [readAt] = useState(() => myRooms.value[name]?.read);

@@ -18,6 +18,7 @@ const PATHS = {
     'M16 21v-2a4 4 0 0 0-4-4H5a4 4 0 0 0-4 4v2M8.5 3a4 4 0 1 0 0 8 4 4 0 1 0 0-8zM20 8v6M23 11h-6',
   rooms: 'M4 9h16M4 15h16M10 3L8 21M16 3l-2 18',
   clock: 'M12 2a10 10 0 1 0 0 20 10 10 0 1 0 0-20zM12 6v6l4 2',
+  plus: 'M12 5v14M5 12h14',
 } as const;
 
 export type GlyphName = keyof typeof PATHS | 'more';
