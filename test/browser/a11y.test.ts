@@ -80,9 +80,16 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const bob = world.node.client();
       await bob.login('bob', PASSWORD, 'script');
       await bob.sendMessage('alice', 'Hi _Alice_, see `this`', 'd1');
+      // One of mine too: my bubble is in the accent colour, its time and tick on it.
+      await a.sendMessage('bob', 'Hello **Bob**, see https://example.com', 'a1');
       await alice.page.goto(`${world.node.url}/chat/bob`);
       await said(alice, 'Hi Alice').waitFor();
+      await said(alice, 'Hello Bob').waitFor();
       expect(await audit(alice)).toEqual([]);
+      // Bubbles, header and composer in the dark theme too.
+      await alice.page.emulateMedia({ colorScheme: 'dark' });
+      expect(await audit(alice)).toEqual([]);
+      await alice.page.emulateMedia({ colorScheme: 'light' });
     }, 60_000);
 
     it('a room with its members panel', async () => {

@@ -60,7 +60,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await heading(alice).filter({ hasText: '#garden' }).waitFor();
       await alice.page.goBack();
       await alice.page.goBack();
-      await alice.page.getByText('Pick a chat', { exact: true }).waitFor();
+      await alice.page.getByRole('heading', { name: 'No chat open' }).waitFor();
       expect(path(alice)).toBe('/');
     }, 60_000);
 

@@ -5,6 +5,7 @@ import {
   expectConsole,
   messages,
   openChat,
+  chatMenu,
   say,
   startWorld,
   type BrowserWorld,
@@ -50,7 +51,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await openChat(bob, 'alice');
       await messages(bob).filter({ hasText: 'Hi bob' }).waitFor();
 
-      await alice.page.getByRole('button', { name: 'Block bob' }).click();
+      await chatMenu(alice, 'Block bob');
       await alice.page
         .getByRole('group', { name: 'Block bob?' })
         .getByRole('button', { name: 'Block', exact: true })

@@ -7,6 +7,7 @@ import {
   contact,
   expectConsole,
   openChat,
+  chatMenu,
   refused,
   said,
   say,
@@ -171,7 +172,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await alice.page.keyboard.press('Alt+ArrowUp');
       await current(0);
       await openDen();
-      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(alice, 'Room settings');
       const panel = alice.page.getByRole('region', { name: 'Settings of #den' });
       await panel.waitFor();
       await alice.page.keyboard.press('Escape');

@@ -236,6 +236,18 @@ export const messages = (p: Person) => p.page.locator('.messages li.msg');
 export const said = (p: Person, text: string) =>
   messages(p).filter({ has: p.page.locator('.text', { hasText: text }) });
 
+/**
+ * Picks an item of the open conversation's ⋯ menu ("More options" in its
+ * header): Block, Invite people, Edit topic, Room settings, Leave room...
+ */
+export async function chatMenu(p: Person, item: string): Promise<void> {
+  await p.page.locator('.chat-head').getByRole('button', { name: 'More options' }).click();
+  await p.page
+    .getByRole('menu', { name: 'More options' })
+    .getByRole('menuitem', { name: item, exact: true })
+    .click();
+}
+
 export async function say(p: Person, text: string): Promise<void> {
   const box = p.page.getByLabel(/^Message to/);
   await box.fill(text);

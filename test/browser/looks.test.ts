@@ -5,6 +5,7 @@ import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
   PASSWORD,
   approve,
+  chatMenu,
   colourfulPixels,
   contrast,
   expectConsole,
@@ -106,13 +107,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const member = (who: string) => alice.page.locator(`[data-member="${who}"]`);
       await member('zed').waitFor();
 
-      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(alice, 'Room settings');
       const panel = alice.page.getByRole('region', { name: 'Settings of #den' });
       const last = panel.getByRole('button').last();
       await last.waitFor();
       expect(await onTop(last), `${await last.textContent()} visible`).toBe(true);
       await world.shot(alice, 'room-settings');
-      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(alice, 'Room settings');
 
       const name = member(long).locator('.member-name');
       expect(await name.textContent()).toBe(long);
@@ -166,9 +167,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.getByLabel('Message to #den').waitFor();
       await world.shot(phone, 'room-phone-compact');
       expect(await fits()).toEqual({ sideways: false, cut: [] });
-      // The members are a tap away, not over the messages.
-      const members = page.locator('details.members');
-      expect(await members.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+      // The members are a tap away (the header's Members button), not over the messages.
+      const toggle = page
+        .locator('.chat-head')
+        .getByRole('button', { name: 'Members', exact: true });
+      expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+      expect(await page.locator('.members').count()).toBe(0);
       const history = await page.locator('.messages').boundingBox();
       expect(history!.height).toBeGreaterThan(844 * 0.55);
       await page.close();

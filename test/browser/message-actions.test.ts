@@ -196,7 +196,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await expect.poll(() => messages(bob).count()).toBeLessThanOrEqual(DOM_BOUND);
       expect(await msg(bob, 'swordfish').count()).toBe(0);
 
-      await bob.page.getByRole('button', { name: 'Search', exact: true }).click();
+      await bob.page.getByRole('button', { name: 'Search in conversation' }).click();
       const q = bob.page.getByLabel('Search messages');
       await q.fill('!!!');
       await q.press('Enter');

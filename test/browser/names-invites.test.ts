@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
-  PASSWORD,
+  chatMenu,
   expectConsole,
+  PASSWORD,
   said,
   startWorld,
   type BrowserWorld,
@@ -80,7 +81,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('suggests contacts when inviting; carol declines and alice sees it', async () => {
-      await alice.page.getByRole('button', { name: 'Invite' }).click();
+      await chatMenu(alice, 'Invite people');
       const box = alice.page.getByRole('combobox', { name: 'Invite to #tea' });
       await box.fill('dan');
       const list = alice.page.getByRole('listbox', { name: 'Contacts to invite' });

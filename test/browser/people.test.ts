@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
-  PASSWORD,
+  chatMenu,
   contact,
   menu,
   messages,
   newChat,
   request,
   showContacts,
+  PASSWORD,
   say,
   startWorld,
   type BrowserWorld,
@@ -188,12 +189,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
     it('alice blocks bob from the conversation: he sees her offline, his messages vanish', async () => {
       const page = alice.page;
       await contact(alice, 'bob').first().getByRole('button').click();
-      await page.getByRole('button', { name: 'Block bob' }).click();
+      await chatMenu(alice, 'Block bob');
       const confirm = page.getByRole('group', { name: 'Block bob?' });
       await confirm.getByText('They are not told').waitFor();
       await confirm.getByRole('button', { name: 'Block', exact: true }).click();
       await status(alice, 'bob').filter({ hasText: 'Blocked' }).waitFor();
-      await page.getByRole('button', { name: 'Unblock bob' }).waitFor();
+      await page.getByRole('button', { name: 'Unblock to write' }).waitFor();
       expect((await (await as('alice')).blocked()).map((b) => b.username)).toEqual(['bob']);
 
       // What bob sees: alice offline, and his message sent as usual (he is not told).

@@ -7,6 +7,7 @@ import {
   messages,
   myPresence,
   newChat,
+  chatMenu,
   refused,
   setPresence,
   startWorld,
@@ -71,7 +72,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await alice.page.getByRole('button', { name: 'Create room', exact: true }).click();
       await topic(alice).filter({ hasText: 'Plans' }).waitFor();
 
-      await alice.page.getByRole('button', { name: 'Invite' }).click();
+      await chatMenu(alice, 'Invite people');
       const who = alice.page.getByLabel('Invite to #den');
       await alice.page.getByRole('button', { name: 'Send invitation' }).click();
       await alice.page.getByText('Enter the username of the person to invite.').waitFor();
@@ -94,7 +95,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
         await p.page.getByRole('button', { name: 'Join #den' }).click();
         await topic(p).filter({ hasText: 'Plans' }).waitFor();
       }
-      await line(alice, 'joined', 'carol joined').waitFor();
+      // Four comings in a row (two invitations, two joins): one line sums them up.
+      await alice.page
+        .locator('.room-lines')
+        .filter({ hasText: 'bob and carol were invited; bob and carol joined' })
+        .waitFor();
       await member(alice, 'carol').waitFor();
       expect(await server()).toEqual([
         'alice:owner:false',
@@ -131,7 +136,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('topic: carol edits it; alice locks it and carol may no longer', async () => {
-      await carol.page.getByRole('button', { name: 'Edit topic' }).click();
+      await chatMenu(carol, 'Edit topic');
       await carol.page.getByLabel('Topic of #den').fill('Plans for <b>Saturday</b>');
       await carol.page.getByRole('button', { name: 'Save topic' }).click();
       await topic(alice).filter({ hasText: 'Plans for <b>Saturday</b>' }).waitFor();
@@ -142,12 +147,18 @@ describe.skipIf(!HAVE_CHROMIUM)(
       ).waitFor();
       expect(await alice.page.locator('.messages b').count()).toBe(0);
 
-      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(alice, 'Room settings');
       await alice.page.getByLabel('Only moderators and up may change the topic').check();
       await line(carol, 'settings', 'alice locked the topic').waitFor();
-      await carol.page.getByRole('button', { name: 'Edit topic' }).waitFor({ state: 'detached' });
+      // Locked: Edit topic leaves carol's menu.
+      await carol.page.locator('.chat-head').getByRole('button', { name: 'More options' }).click();
+      const options = carol.page.getByRole('menu', { name: 'More options' });
+      await options.getByRole('menuitem', { name: 'Room settings' }).waitFor();
+      expect(await options.getByRole('menuitem', { name: 'Edit topic' }).count()).toBe(0);
+      await carol.page.keyboard.press('Escape');
+      await options.waitFor({ state: 'detached' });
       expect((await sdk.rooms.get('den')).room.topicLocked).toBe(true);
-      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(alice, 'Room settings');
     }, 60_000);
 
     it('mute: carol cannot speak, and is told why; unmute', async () => {
@@ -183,11 +194,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
     it('ban: carol cannot come back (a clear error); unban lets her', async () => {
       // Public from now on, so carol can find the room and try the door herself.
-      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(alice, 'Room settings');
       await alice.page.getByLabel('Who may join').selectOption('public');
       await line(bob, 'settings', 'alice made the room public').waitFor();
       expect((await sdk.rooms.get('den')).room.visibility).toBe('public');
-      await alice.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(alice, 'Room settings');
 
       await newChat(carol, 'Create or browse rooms');
       const listed = carol.page.locator('[data-directory-room="den"]');
@@ -217,7 +228,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       refused(carol, 403);
       expect(await server()).toEqual(['alice:owner:false', 'bob:moderator:false']);
 
-      await bob.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(bob, 'Room settings');
       const ban = bob.page.locator('[data-ban="carol"]');
       await ban.getByText('Spam').waitFor();
       await ban.getByRole('button', { name: 'Unban carol' }).click();
@@ -238,14 +249,14 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await bob.page.getByRole('button', { name: 'Unban dave' }).click();
       await bob.page.locator('[data-ban="dave"]').waitFor({ state: 'detached' });
       expect(await sdk.rooms.bans('den')).toEqual([]);
-      await bob.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(bob, 'Room settings');
       await listed.getByRole('button', { name: 'Join #den' }).click();
       await member(alice, 'carol').waitFor();
       await topic(carol).filter({ hasText: 'Saturday' }).waitFor();
     }, 60_000);
 
     it('notify level is kept on the server and shown after a reload', async () => {
-      await carol.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(carol, 'Room settings');
       await carol.page.getByLabel('Notify me about').selectOption('mentions');
       await carol.page.getByText('Notification setting saved.').waitFor();
       await carol.page.getByTestId('notify-level').filter({ hasText: 'Mentions only' }).waitFor();
@@ -258,9 +269,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await carol.page.reload();
       await carol.page.locator('[data-room="den"]').getByRole('button').click();
       await carol.page.getByTestId('notify-level').filter({ hasText: 'Mentions only' }).waitFor();
-      await carol.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(carol, 'Room settings');
       expect(await carol.page.getByLabel('Notify me about').inputValue()).toBe('mentions');
-      await carol.page.getByRole('button', { name: 'Room settings' }).click();
+      await chatMenu(carol, 'Room settings');
     }, 60_000);
 
     it('mentions: @ offers members, and a mention of me stands out', async () => {

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/sdk/client.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
-  PASSWORD,
+  chatMenu,
   contact,
   menu,
   messages,
   newChat,
+  PASSWORD,
   refused,
   request,
   say,
@@ -142,12 +143,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
 
     it('bob blocks alice: she sees him offline and her messages do not reach him', async () => {
-      await bob.page.getByRole('button', { name: 'Block alice' }).click();
+      await chatMenu(bob, 'Block alice');
       await bob.page
         .getByRole('group', { name: 'Block alice?' })
         .getByRole('button', { name: 'Block', exact: true })
         .click();
-      await bob.page.getByRole('button', { name: 'Unblock alice' }).waitFor();
+      await bob.page.getByRole('button', { name: 'Unblock to write' }).waitFor();
       await contact(alice, 'bob').first().locator('.dot[data-show="offline"]').waitFor();
       await say(alice, 'Did I upset you?');
       await expect

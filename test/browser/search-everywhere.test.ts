@@ -45,7 +45,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const page = alice.page;
       await page.locator('[data-chat="carol"]').getByRole('button').click();
       await said(alice, 'Hello from carol').waitFor();
-      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('button', { name: 'Search in conversation' }).click();
       await page.getByRole('searchbox', { name: 'Search messages' }).fill('go');
       // Only this conversation: nothing.
       await page.getByRole('button', { name: 'Find', exact: true }).click();

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { describe } from '../state/errors.js';
 import { unblock } from '../state/people.js';
+import './block-control.css';
 
 /**
  * In place of the composer while I block the other person: the server refuses

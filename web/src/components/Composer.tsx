@@ -12,6 +12,8 @@ import { Uploads } from './Uploads.js';
 import { useDropZone } from './useDropZone.js';
 import { useUploads } from './useUploads.js';
 import { VoiceNote } from './VoiceNote.js';
+import { Glyph } from './glyphs.js';
+import './composer.css';
 
 /**
  * Enter sends; Shift+Enter starts a new line. Up in an empty composer edits my
@@ -94,6 +96,14 @@ export function Composer(props: {
     area.current?.focus();
   }, [back]);
 
+  // The box grows with what is written, up to its cap (composer.css), then scrolls.
+  useLayoutEffect(() => {
+    const el = area.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${el.scrollHeight + el.offsetHeight - el.clientHeight}px`;
+  }, [text]);
+
   const size = textBytes(text);
   const over = size > MAX_TEXT_BYTES;
 
@@ -138,103 +148,120 @@ export function Composer(props: {
           {props.blocked}
         </p>
       )}
-      <label for="composer-text" class="visually-hidden">
-        Message to {name}
-      </label>
-      <textarea
-        id="composer-text"
-        ref={area}
-        rows={2}
-        disabled={!!props.blocked}
-        aria-invalid={over}
-        aria-describedby={
-          props.blocked ? 'composer-note' : size > WARN_AT ? 'composer-count' : undefined
-        }
-        placeholder={`Message ${name}`}
-        value={text}
-        {...picker.attrs}
-        onClick={(e) => picker.refresh(e.currentTarget)}
-        onPaste={(e) => {
-          const files = [...(e.clipboardData?.files ?? [])];
-          if (!props.files || !files.length) return;
-          e.preventDefault();
-          up.attach(files);
-        }}
-        onInput={(e) => {
-          const value = e.currentTarget.value;
-          setText(value);
-          picker.refresh(e.currentTarget);
-          if (value.trim()) props.onTyping?.();
-          else props.onStop?.();
-        }}
-        onBlur={() => {
-          picker.close();
-          props.onStop?.();
-        }}
-        onKeyDown={(e) => {
-          if (picker.onKeyDown(e)) return;
-          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-            e.preventDefault();
-            submit();
-          } else if (e.key === 'ArrowUp' && !e.altKey && text === '' && props.onEditLast) {
-            e.preventDefault();
-            props.onEditLast();
-          } else if (e.key === 'Escape' && props.replying && props.onCancelReply) {
-            e.preventDefault();
-            props.onCancelReply();
-          }
-        }}
-      />
-      {picker.list}
-      {props.files && !props.blocked && (
-        <>
-          <input
-            ref={chooser}
-            type="file"
-            multiple
-            hidden
-            data-testid="attach-input"
-            onChange={(e) => {
-              up.attach([...(e.currentTarget.files ?? [])]);
-              e.currentTarget.value = '';
-            }}
-          />
-          <button type="button" class="attach" onClick={() => chooser.current?.click()}>
-            Attach
-          </button>
-          <VoiceNote onRecorded={(file, durationMs) => up.attachVoice(file, durationMs)} />
-        </>
-      )}
-      {!props.blocked && (
-        <div class="emoji-wrap">
-          <button
-            type="button"
-            class="secondary emoji-button"
-            ref={emojiButton}
-            aria-label="Insert emoji"
-            aria-haspopup="dialog"
-            aria-expanded={picking}
-            onClick={() => {
-              caret.current = area.current?.selectionStart ?? text.length;
-              setPicking(!picking);
-            }}
-          >
-            <span aria-hidden="true">☺</span>
-          </button>
-          {picking && (
-            <LazyEmojiPicker
-              label="Insert emoji"
-              onPick={insertEmoji}
-              onClose={() => {
-                setPicking(false);
-                emojiButton.current?.focus();
+      <div class="composer-box">
+        {props.files && !props.blocked && (
+          <>
+            <input
+              ref={chooser}
+              type="file"
+              multiple
+              hidden
+              data-testid="attach-input"
+              onChange={(e) => {
+                up.attach([...(e.currentTarget.files ?? [])]);
+                e.currentTarget.value = '';
               }}
             />
-          )}
-        </div>
-      )}
-      <button type="submit" disabled={queued || over || !!props.blocked}>
-        Send
+            <button
+              type="button"
+              class="attach icon-button"
+              aria-label="Attach files"
+              title="Attach files"
+              onClick={() => chooser.current?.click()}
+            >
+              <Glyph name="attach" />
+            </button>
+          </>
+        )}
+        <label for="composer-text" class="visually-hidden">
+          Message to {name}
+        </label>
+        <textarea
+          id="composer-text"
+          ref={area}
+          rows={1}
+          disabled={!!props.blocked}
+          aria-invalid={over}
+          aria-describedby={
+            props.blocked ? 'composer-note' : size > WARN_AT ? 'composer-count' : undefined
+          }
+          placeholder={props.blocked ? 'You cannot write here now' : `Message ${name}`}
+          value={text}
+          {...picker.attrs}
+          onClick={(e) => picker.refresh(e.currentTarget)}
+          onPaste={(e) => {
+            const files = [...(e.clipboardData?.files ?? [])];
+            if (!props.files || !files.length) return;
+            e.preventDefault();
+            up.attach(files);
+          }}
+          onInput={(e) => {
+            const value = e.currentTarget.value;
+            setText(value);
+            picker.refresh(e.currentTarget);
+            if (value.trim()) props.onTyping?.();
+            else props.onStop?.();
+          }}
+          onBlur={() => {
+            picker.close();
+            props.onStop?.();
+          }}
+          onKeyDown={(e) => {
+            if (picker.onKeyDown(e)) return;
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              submit();
+            } else if (e.key === 'ArrowUp' && !e.altKey && text === '' && props.onEditLast) {
+              e.preventDefault();
+              props.onEditLast();
+            } else if (e.key === 'Escape' && props.replying && props.onCancelReply) {
+              e.preventDefault();
+              props.onCancelReply();
+            }
+          }}
+        />
+        {picker.list}
+        {!props.blocked && (
+          <div class="emoji-wrap">
+            <button
+              type="button"
+              class="emoji-button icon-button"
+              ref={emojiButton}
+              aria-label="Insert emoji"
+              title="Insert emoji"
+              aria-haspopup="dialog"
+              aria-expanded={picking}
+              onClick={() => {
+                caret.current = area.current?.selectionStart ?? text.length;
+                setPicking(!picking);
+              }}
+            >
+              <Glyph name="emoji" />
+            </button>
+            {picking && (
+              <LazyEmojiPicker
+                label="Insert emoji"
+                onPick={insertEmoji}
+                onClose={() => {
+                  setPicking(false);
+                  emojiButton.current?.focus();
+                }}
+              />
+            )}
+          </div>
+        )}
+        {props.files && !props.blocked && (
+          <VoiceNote onRecorded={(file, durationMs) => up.attachVoice(file, durationMs)} />
+        )}
+      </div>
+      <button
+        type="submit"
+        class="send icon-button"
+        aria-label="Send"
+        title="Send (Enter)"
+        disabled={queued || over || !!props.blocked}
+      >
+        <Glyph name="send" />
       </button>
       {queued && (
         <p class="composer-note" role="status">

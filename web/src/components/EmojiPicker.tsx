@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { loadEmoji, type EmojiEntry } from '../lib/emoji-data.js';
 import { rank } from '../lib/fuzzy.js';
 import './emoji-picker.css';
+import { useFitInside } from './useFitInside.js';
 
 const FOUND = 120;
 
@@ -21,6 +22,9 @@ export default function EmojiPicker(props: {
   const [group, setGroup] = useState('');
   const search = useRef<HTMLInputElement>(null);
   const grid = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  // Whole on screen, even opened from the last message (issue 15: it went under the composer).
+  useFitInside(box);
 
   useEffect(() => {
     let live = true;
@@ -65,6 +69,7 @@ export default function EmojiPicker(props: {
   return (
     <div
       class="emoji-picker"
+      ref={box}
       role="dialog"
       aria-label={props.label}
       onKeyDown={(e) => {

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useFitInside } from './useFitInside.js';
 
 type Props = { label: string; onPick: (emoji: string) => void; onClose: () => void };
 let loaded: ComponentType<Props> | null = null;
@@ -8,6 +9,8 @@ let loaded: ComponentType<Props> | null = null;
 export function LazyEmojiPicker(props: Props) {
   const [Picker, setPicker] = useState<ComponentType<Props> | null>(() => loaded);
   const [failed, setFailed] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useFitInside(box);
   useEffect(() => {
     if (Picker) return;
     let live = true;
@@ -25,6 +28,7 @@ export function LazyEmojiPicker(props: Props) {
   return (
     <div
       class="emoji-picker-loading"
+      ref={box}
       role="dialog"
       aria-label={props.label}
       onKeyDown={(e) => e.key === 'Escape' && props.onClose()}

@@ -1,8 +1,8 @@
 import { useRef, useState } from 'preact/hooks';
-import type { RoomMember } from '../../../src/sdk/index.js';
+import type { MyRoom, RoomMember } from '../../../src/sdk/index.js';
 import { describe } from '../state/errors.js';
 import { loadMoreMembers } from '../state/rooms.js';
-import { me, myRooms, myShow, presence, roomViews } from '../state/signals.js';
+import { me, myRooms, myShow, presence, roomViews, type RoomView } from '../state/signals.js';
 import { memberOrder } from '../lib/roomRoles.js';
 import { shownName } from '../state/names.js';
 import { MemberActions } from './MemberActions.js';
@@ -11,6 +11,13 @@ import { PresenceDot } from './PresenceDot.js';
 import './rooms-admin.css';
 
 const BADGE: Record<string, string> = { owner: 'owner', admin: 'admin', moderator: 'mod' };
+
+/** How many are in the room: the live list when all of it is loaded, else the room's count when last read. */
+export function memberCount(view: RoomView | undefined, room: MyRoom | undefined): number {
+  const loaded = view?.members?.length ?? 0;
+  if (view?.members && !view.membersNext) return loaded;
+  return Math.max(room?.memberCount ?? 0, loaded);
+}
 
 /**
  * Who is in the room, in the server's order (owners, admins, moderators, then
@@ -23,14 +30,9 @@ export function MemberList({ room }: { room: string }) {
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  // Open beside the messages; on a phone, where it would sit over them, a tap away.
-  const [openAtFirst] = useState(() => !matchMedia('(max-width: 40rem)').matches);
   const buttons = useRef(new Map<string, HTMLButtonElement>());
   const members = [...(view?.members ?? [])].sort(memberOrder);
-  // All loaded: the live list is exact; else the room's count when last read.
-  const count = view?.membersNext
-    ? Math.max(mine?.memberCount ?? 0, members.length)
-    : members.length;
+  const count = memberCount(view, mine);
 
   function close(username: string) {
     setOpen(null);
@@ -50,8 +52,9 @@ export function MemberList({ room }: { room: string }) {
   }
 
   return (
-    <details class="members" open={openAtFirst}>
-      <summary>Members{view?.members ? ` (${count})` : ''}</summary>
+    // The header's Members button shows and hides it (RoomView).
+    <aside class="members" aria-labelledby="members-h">
+      <h3 id="members-h">Members{view?.members && <span class="members-count"> {count}</span>}</h3>
       <ul aria-label="Members">
         {members.map((m) => (
           <li
@@ -96,7 +99,7 @@ export function MemberList({ room }: { room: string }) {
           {error}
         </p>
       )}
-    </details>
+    </aside>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import './menu.css';
+import { useFitInside } from './useFitInside.js';
 
 export interface MenuItem {
   label: string;
@@ -9,6 +10,8 @@ export interface MenuItem {
   extra?: ComponentChildren;
   /** Set apart below a line, in a quieter colour (Sign out): not equal to the rest. */
   apart?: boolean;
+  /** Destructive (Block, Leave): red text, after a divider; callers put these last. */
+  danger?: boolean;
 }
 
 /**
@@ -18,22 +21,27 @@ export interface MenuItem {
 export function Menu({
   label,
   items,
-  icon = '⋯',
+  icon,
   badge,
   class: cls = '',
 }: {
   label: string;
   items: MenuItem[];
-  /** What the button shows (its name is `label`). */
+  /**
+   * What the button shows (its name is `label`): text ("⋯" by default, "☰") on a
+   * quiet button, or an element (an icon glyph) on an icon button.
+   */
   icon?: ComponentChildren;
   /** A dot or count on the button, for something inside that wants attention. */
   badge?: ComponentChildren;
   class?: string;
 }) {
   const [open, setOpen] = useState(false);
+  const glyph = icon !== undefined && icon !== null && typeof icon === 'object';
   const id = useId();
   const trigger = useRef<HTMLButtonElement>(null);
   const list = useRef<HTMLUListElement>(null);
+  useFitInside(list);
   const focusAt = (i: number) => {
     const el = list.current?.querySelectorAll<HTMLElement>('[role="menuitem"]');
     if (el?.length) el[(i + el.length) % el.length]!.focus();
@@ -79,7 +87,7 @@ export function Menu({
       <button
         ref={trigger}
         type="button"
-        class="menu-button secondary"
+        class={glyph ? 'menu-button icon-button' : 'menu-button secondary'}
         aria-label={label}
         aria-haspopup="menu"
         aria-expanded={open}
@@ -93,17 +101,28 @@ export function Menu({
           }
         }}
       >
-        <span aria-hidden="true">{icon}</span>
+        {glyph ? icon : <span aria-hidden="true">{icon ?? '⋯'}</span>}
         {badge}
       </button>
       {open && (
         <ul ref={list} id={id} role="menu" aria-label={label} class="menu" onKeyDown={onKey}>
-          {items.map((it) => (
-            <li key={it.label} role="none" class={it.apart ? 'apart' : undefined}>
+          {items.map((it, i) => (
+            <li
+              key={it.label}
+              role="none"
+              class={
+                it.apart
+                  ? 'apart'
+                  : it.danger && !items[i - 1]?.danger && i > 0
+                    ? 'divided'
+                    : undefined
+              }
+            >
               <button
                 type="button"
                 role="menuitem"
                 tabIndex={-1}
+                class={it.danger ? 'danger' : undefined}
                 onClick={() => {
                   setOpen(false);
                   it.run();

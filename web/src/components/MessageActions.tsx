@@ -1,7 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { QUICK_EMOJI, iReacted } from '../lib/reactions.js';
 import { me, type Shown } from '../state/signals.js';
+import { Glyph } from './glyphs.js';
 import { LazyEmojiPicker } from './LazyEmojiPicker.js';
+import { useFitInside } from './useFitInside.js';
 
 /**
  * A message's actions: a button (shown on hover or focus, always on touch
@@ -22,9 +24,10 @@ export function MessageActions(props: {
 }) {
   const { m } = props;
   const [open, setOpen] = useState(false);
-  /** Opens upwards when there is no room below inside the history (the last messages). */
-  const [up, setUp] = useState(false);
   const box = useRef<HTMLDivElement>(null);
+  const menu = useRef<HTMLDivElement>(null);
+  // Above the button when there is no room below (the last messages), always inside the history.
+  useFitInside(menu);
   const toggle = useRef<HTMLButtonElement>(null);
   const myId = me.value?.id;
   const [copied, setCopied] = useState('');
@@ -45,14 +48,7 @@ export function MessageActions(props: {
 
   // A layout effect: focus moves into the menu before the next key can arrive.
   useLayoutEffect(() => {
-    if (!open) return setUp(false);
-    const menu = box.current?.querySelector<HTMLElement>('.actions-menu');
-    const area = box.current?.closest('.messages')?.getBoundingClientRect();
-    if (menu && area) {
-      const r = menu.getBoundingClientRect();
-      const toggleTop = toggle.current?.getBoundingClientRect().top ?? r.top;
-      setUp(r.bottom > area.bottom && toggleTop - r.height >= area.top);
-    }
+    if (!open) return;
     box.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
     const outside = (e: PointerEvent) => {
       if (!box.current?.contains(e.target as Node)) setOpen(false);
@@ -110,7 +106,7 @@ export function MessageActions(props: {
     <div class="msg-actions" ref={box} data-open={open} onKeyDown={onKeyDown}>
       <button
         type="button"
-        class="secondary actions-toggle"
+        class="actions-toggle"
         ref={toggle}
         aria-label="Message actions"
         aria-haspopup="menu"
@@ -118,7 +114,7 @@ export function MessageActions(props: {
         aria-controls={open ? menuId : undefined}
         onClick={() => setOpen(!open)}
       >
-        <span aria-hidden="true">⋯</span>
+        <Glyph name="more" size={16} />
       </button>
       {picking && (
         <LazyEmojiPicker
@@ -140,12 +136,7 @@ export function MessageActions(props: {
         </span>
       )}
       {open && (
-        <div
-          class={`actions-menu${up ? ' up' : ''}`}
-          role="menu"
-          id={menuId}
-          aria-label="Message actions"
-        >
+        <div class="actions-menu" ref={menu} role="menu" id={menuId} aria-label="Message actions">
           <div class="emoji-row" role="group" aria-label="React">
             {QUICK_EMOJI.map((emoji) => {
               const mine = iReacted(m.reactions, emoji, myId);
@@ -176,7 +167,7 @@ export function MessageActions(props: {
                 setPicking(true);
               }}
             >
-              <span aria-hidden="true">＋</span>
+              <Glyph name="plus" size={18} />
             </button>
           </div>
           <button type="button" role="menuitem" tabIndex={-1} onClick={() => choose(props.onReply)}>

@@ -1,13 +1,14 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { dayKey, dayLabel } from '../lib/days.js';
-import { interleave, type RoomLine } from '../lib/roomEvents.js';
+import { dayLabel } from '../lib/days.js';
+import type { RoomLine } from '../lib/roomEvents.js';
+import { timelineRows } from '../lib/timeline.js';
 import { me } from '../state/signals.js';
 import type { Tick } from '../lib/ticks.js';
 import type { Shown, Windowing } from '../state/signals.js';
 import type { Target } from '../state/target.js';
 import { MessageItem } from './MessageItem.js';
-import { RoomLineItem } from './RoomLineItem.js';
+import { RoomLineItem, RoomLinesSummary } from './RoomLineItem.js';
 import { useRovingMessages } from './roving.js';
 
 const NEAR = 48;
@@ -39,6 +40,8 @@ export function MessageList<T extends Shown>(props: {
   onLatest: () => void;
   /** A message the server refused: taken back to edit, or deleted. */
   onFailed: (m: T, how: 'edit' | 'delete') => void;
+  /** What an empty history shows (after a new room's lines): a designed empty state. */
+  empty?: ComponentChildren;
 }) {
   const { messages, more, newer, loading, jump } = props;
   const box = useRef<HTMLDivElement>(null);
@@ -48,6 +51,8 @@ export function MessageList<T extends Shown>(props: {
   const lastPending = useRef('');
   const [highlight, setHighlight] = useState<number | null>(null);
   const [away, setAway] = useState(false);
+  /** Runs of room lines opened to show each line (by the roomSeq of the first). */
+  const [openRuns, setOpenRuns] = useState<ReadonlySet<number>>(() => new Set());
   const roving = useRovingMessages(box, [messages]);
 
   function record() {
@@ -111,53 +116,58 @@ export function MessageList<T extends Shown>(props: {
       (!newer || last === undefined || l.seq < last),
   );
 
-  // A separator before each new day, and a line before the first message I had not read.
-  const rows: ComponentChildren[] = [];
-  const myId = me.value?.id;
+  // Days, "New messages", room lines (runs of comings and goings summed up) and groups.
   const now = Date.now();
-  let day = '';
-  let marked = false;
-  for (const x of interleave(messages, lines)) {
-    const at = 'line' in x ? x.line.at : x.message.createdAt;
-    if (at > 0 && dayKey(at) !== day) {
-      day = dayKey(at);
-      rows.push(
-        <li key={`day:${day}`} class="day">
-          <span>{dayLabel(at, now)}</span>
-        </li>,
-      );
+  const rows: ComponentChildren[] = timelineRows(messages, lines, {
+    readAt: props.readAt,
+    myId: me.value?.id,
+    open: openRuns,
+  }).map((r) => {
+    switch (r.kind) {
+      case 'day':
+        return (
+          <li key={`day:${r.key}`} class="day">
+            <span>{dayLabel(r.at, now)}</span>
+          </li>
+        );
+      case 'new':
+        return (
+          <li key="new" class="new-line" id="first-unread">
+            <span>New messages</span>
+          </li>
+        );
+      case 'line':
+        return <RoomLineItem key={`line:${r.line.seq}`} line={r.line} />;
+      case 'lines':
+        return (
+          <RoomLinesSummary
+            key={`lines:${r.key}`}
+            row={r}
+            onToggle={() => {
+              const next = new Set(openRuns);
+              if (!next.delete(r.key)) next.add(r.key);
+              setOpenRuns(next);
+            }}
+          />
+        );
+      case 'msg': {
+        const m = r.message;
+        return (
+          <MessageItem
+            key={m.id}
+            m={m}
+            target={props.target}
+            moderator={!!props.moderator}
+            tick={props.tick?.(m)}
+            highlighted={highlight === m.seq && !m.pending}
+            first={r.first}
+            last={r.last}
+            onFailed={(how) => props.onFailed(m, how)}
+          />
+        );
+      }
     }
-    if ('line' in x) {
-      rows.push(<RoomLineItem key={`line:${x.line.seq}`} line={x.line} />);
-      continue;
-    }
-    const m = x.message;
-    if (
-      !marked &&
-      props.readAt !== undefined &&
-      !m.pending &&
-      m.seq > props.readAt &&
-      m.from.userId !== myId
-    ) {
-      marked = true;
-      rows.push(
-        <li key="new" class="new-line" id="first-unread">
-          <span>New messages</span>
-        </li>,
-      );
-    }
-    rows.push(
-      <MessageItem
-        key={m.id}
-        m={m}
-        target={props.target}
-        moderator={!!props.moderator}
-        tick={props.tick?.(m)}
-        highlighted={highlight === m.seq && !m.pending}
-        onFailed={(how) => props.onFailed(m, how)}
-      />,
-    );
-  }
+  });
 
   return (
     <div class="history">
@@ -191,7 +201,7 @@ export function MessageList<T extends Shown>(props: {
         </ol>
         {/* After a new room's creation and joins, never above them. */}
         {!more && !newer && !loading && messages.length === 0 && (
-          <p class="hint empty-history">No messages yet. Say hello!</p>
+          <div class="empty-history">{props.empty}</div>
         )}
         {newer && (
           <button type="button" class="link older" disabled={loading} onClick={props.onNewer}>

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { editing, lastEditable, refill, replyTo, replying } from '../state/compose.js';
 import { latest, newer } from '../state/history.js';
-import { showPane } from '../state/nav.js';
 import {
   clearRoomError,
   leaveRoom,
@@ -9,14 +8,19 @@ import {
   dropFailedRoom,
   sendToRoom,
 } from '../state/rooms.js';
-import { me, myRooms, notice, roomViews } from '../state/signals.js';
-import { describe } from '../state/errors.js';
+import { me, myRooms, roomViews } from '../state/signals.js';
 import { room as roomTarget, sourceOf, targetKey } from '../state/target.js';
 import { canEditTopic } from '../lib/roomRoles.js';
+import { count } from '../lib/plural.js';
+import { Avatar } from './Avatar.js';
+import { ChatHead } from './ChatHead.js';
 import { Composer } from './Composer.js';
+import { Confirm } from './Confirm.js';
+import { RoomEmpty } from './EmptyChat.js';
+import { Glyph } from './glyphs.js';
 import { InviteForm } from './InviteForm.js';
-import { MemberList } from './MemberList.js';
-import { Menu } from './Menu.js';
+import { MemberList, memberCount } from './MemberList.js';
+import { Menu, type MenuItem } from './Menu.js';
 import { Mentions } from './mentions.js';
 import { MessageList } from './MessageList.js';
 import { NOTIFY_LABEL, RoomSettings } from './RoomSettings.js';
@@ -24,12 +28,15 @@ import { SearchBox } from './SearchBox.js';
 import { TopicForm } from './TopicForm.js';
 import './rooms-admin.css';
 
+/** Where the side column would cover the history (chat-head.css). */
+const PHONE = '(max-width: 40rem)';
+
 /** Roles that may delete anyone's message (docs/protocol.md 12.2). */
 const MODERATORS = new Set(['owner', 'admin', 'moderator']);
 
 type Panel = 'topic' | 'invite' | 'settings' | null;
 
-/** A room: name and topic, what I may change, members, the history and the composer. */
+/** A room: name, topic and members count, what I may change, members, the history and the composer. */
 export function RoomView({ name }: { name: string }) {
   const view = roomViews.value[name];
   const room = myRooms.value[name];
@@ -37,6 +44,16 @@ export function RoomView({ name }: { name: string }) {
   const key = targetKey(target);
   const reply = replying.value[key] ?? null;
   const [panel, setPanel] = useState<Panel>(null);
+  // Beside the messages on a wide screen; on a phone, where they would cover them, a tap away
+  // (also when a window narrows to a phone's width).
+  const [members, setMembers] = useState(() => !matchMedia(PHONE).matches);
+  useEffect(() => {
+    const mq = matchMedia(PHONE);
+    const narrowed = (e: MediaQueryListEvent) => e.matches && setMembers(false);
+    mq.addEventListener('change', narrowed);
+    return () => mq.removeEventListener('change', narrowed);
+  }, []);
+  const [leaving, setLeaving] = useState(false);
   // Where I had read to when the room opened (it is marked read as it shows).
   const [readAt] = useState(() => myRooms.value[name]?.read);
   // Muted or unmuted, an error from before ("you are muted") no longer holds.
@@ -52,85 +69,76 @@ export function RoomView({ name }: { name: string }) {
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, [panel]);
-  const members = view?.members ?? [];
-  const known = new Set(members.map((m) => m.username));
+  const people = view?.members ?? [];
+  const known = new Set(people.map((m) => m.username));
   const mayTopic = room && canEditTopic(room.role, room.muted, room.topicLocked);
+  const showMembers = members && panel !== 'settings';
+  const invite = room && !room.muted ? () => setPanel('invite') : undefined;
+  const items: MenuItem[] = room
+    ? [
+        ...(invite ? [{ label: 'Invite people', run: () => toggle('invite') }] : []),
+        ...(mayTopic ? [{ label: 'Edit topic', run: () => toggle('topic') }] : []),
+        { label: 'Room settings', run: () => toggle('settings') },
+        { label: 'Leave room', danger: true, run: () => setLeaving(true) },
+      ]
+    : [];
   return (
     <section class="conversation" aria-labelledby="room-h">
-      <header class="conv-head room-head">
-        <button type="button" class="back secondary" onClick={() => showPane({})}>
-          <span aria-hidden="true">←</span> Back
-        </button>
-        <h2 id="room-h">#{name}</h2>
-        <span class="status topic" data-testid="topic">
-          {room?.topic}
-          {room?.topicLocked && <span class="hint"> (locked)</span>}
-        </span>
-        <SearchBox target={target} />
-        {room && (
-          <div class="room-actions">
-            {room.notify !== 'all' && (
-              <span class="hint notify-level" data-testid="notify-level">
-                Notify: {NOTIFY_LABEL[room.notify]}
+      <ChatHead
+        titleId="room-h"
+        title={`#${name}`}
+        avatar={<Avatar username={`#${name}`} name={name} hash={null} />}
+        sub={
+          <>
+            {view || room ? count(memberCount(view, room), 'member') : ''}
+            <span class="topic" data-testid="topic">
+              {room?.topic && ` · ${room.topic}`}
+              {room?.topic && room.topicLocked && <span class="locked"> (locked)</span>}
+            </span>
+            {room && room.notify !== 'all' && (
+              <span class="notify-level" data-testid="notify-level">
+                {' · '}Notify: {NOTIFY_LABEL[room.notify]}
               </span>
             )}
-            {mayTopic && (
-              <button
-                type="button"
-                class="secondary"
-                aria-expanded={panel === 'topic'}
-                onClick={() => toggle('topic')}
-              >
-                Edit topic
-              </button>
-            )}
-            {!room.muted && (
-              <button
-                type="button"
-                class="secondary"
-                aria-expanded={panel === 'invite'}
-                onClick={() => toggle('invite')}
-              >
-                Invite
-              </button>
-            )}
+          </>
+        }
+        actions={
+          <>
+            <SearchBox target={target} />
             <button
               type="button"
-              class="secondary"
-              aria-expanded={panel === 'settings'}
-              onClick={() => toggle('settings')}
+              class="icon-button"
+              aria-label="Members"
+              title="Members"
+              aria-pressed={showMembers}
+              onClick={() => {
+                if (panel === 'settings') setPanel(null);
+                setMembers(!showMembers);
+              }}
             >
-              Room settings
+              <Glyph name="members" />
             </button>
-            <button
-              type="button"
-              class="secondary leave"
-              onClick={() =>
-                void leaveRoom(name).catch((e: unknown) => (notice.value = describe(e)))
+            {room && <Menu label="More options" icon={<Glyph name="more" />} items={items} />}
+          </>
+        }
+        pop={
+          leaving &&
+          room && (
+            <Confirm
+              question={`Leave #${name}?`}
+              detail={
+                room.visibility === 'private'
+                  ? 'Its messages stop reaching you. It is private: coming back needs a new invitation.'
+                  : 'Its messages stop reaching you. You can join again from the room directory.'
               }
-            >
-              Leave
-            </button>
-          </div>
-        )}
-        {room && (
-          <div class="room-menu">
-            <Menu
-              label="Room actions"
-              items={[
-                ...(mayTopic ? [{ label: 'Edit topic', run: () => toggle('topic') }] : []),
-                ...(!room.muted ? [{ label: 'Invite', run: () => toggle('invite') }] : []),
-                { label: 'Room settings', run: () => toggle('settings') },
-                {
-                  label: 'Leave',
-                  run: () =>
-                    void leaveRoom(name).catch((e: unknown) => (notice.value = describe(e))),
-                },
-              ]}
+              action="Leave"
+              // Leaving closes the room (state/rooms.ts dropRoom).
+              run={() => leaveRoom(name)}
+              done={() => setLeaving(false)}
             />
-          </div>
-        )}
-      </header>
+          )
+        }
+      />
       {room && panel === 'topic' && mayTopic && (
         <TopicForm room={name} topic={room.topic} onDone={() => setPanel(null)} />
       )}
@@ -167,18 +175,20 @@ export function RoomView({ name }: { name: string }) {
                 dropFailedRoom(name, m);
                 if (how === 'edit') refill.value = { key, text: m.text };
               }}
+              empty={<RoomEmpty name={name} onInvite={invite} />}
             />
           )}
         </Mentions.Provider>
         {/* Settings take the side column, the whole height, in place of the members. */}
-        {room && (panel === 'settings' ? <RoomSettings room={name} /> : <MemberList room={name} />)}
+        {room && panel === 'settings' && <RoomSettings room={name} />}
+        {room && showMembers && <MemberList room={name} />}
       </div>
       {room && (
         <Composer
           draftKey={key}
           blocked={room.muted ? `You are muted in #${name}: you may read, not speak.` : undefined}
           name={`#${name}`}
-          mentionNames={members.map((m) => m.username).filter((n) => n !== me.value?.username)}
+          mentionNames={people.map((m) => m.username).filter((n) => n !== me.value?.username)}
           replying={reply}
           onCancelReply={() => replyTo(key, null)}
           onEditLast={() => {

@@ -12,6 +12,7 @@ import {
 import { me } from '../state/signals.js';
 import { targetKey, type Target } from '../state/target.js';
 import './search.css';
+import { Glyph } from './glyphs.js';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -95,14 +96,15 @@ export function SearchBox({ target }: { target: Target }) {
     <div class="search">
       <button
         type="button"
-        class="secondary search-toggle"
+        class="search-toggle icon-button"
         ref={toggle}
+        aria-label="Search in conversation"
         aria-expanded={open}
         aria-controls={open ? panel : undefined}
-        title="Search messages"
+        title="Search in conversation"
         onClick={() => (open ? close() : setOpen(true))}
       >
-        Search
+        <Glyph name="search" />
       </button>
       {open && (
         <div

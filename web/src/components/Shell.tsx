@@ -3,6 +3,7 @@ import { addingContact } from '../state/sidebar.js';
 import { browsing, selected, selectedRoom } from '../state/signals.js';
 import { AddContact } from './AddContact.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
+import { NoChatOpen } from './EmptyChat.js';
 import { ConversationView } from './ConversationView.js';
 import { PANES } from './panes.js';
 import { RoomDirectory } from './RoomDirectory.js';
@@ -37,10 +38,7 @@ export function Shell() {
           ) : named ? (
             named()
           ) : (
-            <div class="empty">
-              <p class="empty-title">Pick a chat</p>
-              <p class="hint">Choose a conversation on the left, or start one with New chat.</p>
-            </div>
+            <NoChatOpen />
           )}
         </main>
       </div>

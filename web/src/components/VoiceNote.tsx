@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Recording } from '../lib/recorder.js';
 import { clock } from './AudioPlayer.js';
+import { Glyph } from './glyphs.js';
 
 /** Long enough for a spoken message; the recording is sent when it reaches this. */
 const MAX_MS = 10 * 60 * 1000;
@@ -93,13 +94,13 @@ export function VoiceNote(props: { onRecorded: (file: File, durationMs: number) 
     <>
       <button
         type="button"
-        class="record"
+        class="record icon-button"
         disabled={starting}
         aria-label="Record a voice note"
         title="Record a voice note"
         onClick={() => void begin()}
       >
-        🎤
+        <Glyph name="mic" />
       </button>
       {problem && (
         <p class="composer-note error mic-problem" role="alert">

@@ -10,6 +10,8 @@ export interface RoomLine {
   at: number;
   /** The change, for styling and tests (e.g. "kicked", "topic"). */
   kind: string;
+  /** Whom a join, leave, invitation or decline is about ("You" for me): a run of them is summed up by name. */
+  who?: string;
 }
 
 type Who = { id: string; username: string } | null | undefined;
@@ -49,6 +51,11 @@ export function roomLine(
   const by = d.by as Who;
   const user = d.user as Who;
   const line = (kind: string, text: string): RoomLine => ({ seq, at, kind, text });
+  /** A line about `user` coming or going: named, so a run of them can be summed up. */
+  const about = (kind: string, text: string): RoomLine => ({
+    ...line(kind, text),
+    who: who(user, true),
+  });
 
   if (name === 'room.created') return line('created', `${who(by, true)} created the room`);
   if (name === 'room.updated') {
@@ -77,13 +84,13 @@ export function roomLine(
   const change = d.change as string;
   switch (change) {
     case 'joined':
-      return line(change, `${who(user, true)} joined`);
+      return about(change, `${who(user, true)} joined`);
     case 'left':
-      return line(change, `${who(user, true)} left`);
+      return about(change, `${who(user, true)} left`);
     case 'invited':
-      return line(change, `${who(by, true)} invited ${who(user)}`);
+      return about(change, `${who(by, true)} invited ${who(user)}`);
     case 'declined':
-      return line(change, `${who(user, true)} declined the invitation`);
+      return about(change, `${who(user, true)} declined the invitation`);
     case 'kicked':
       return line(
         change,
