@@ -3,12 +3,27 @@ import type { IrcConnection } from '../connection.js';
 import { channelToRoom, prefixOf } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
 import { awayText, mask } from '../mapping/events.js';
-import { nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { casefold, nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 import { membersOf } from './channels.js';
 import { parseWhox, type WhoxInfo, type WhoxQuery, whoFlags, whoxParams } from '../mapping/whox.js';
 import { best } from '../../../core/presence/service.js';
 import { operators } from './operators.js';
+
+/**
+ * A guest's AWAY text, for those who talk to it (301 on PRIVMSG and WHOIS, `-` in
+ * USERHOST), as on any IRC server. Guests have no contacts, so core's presence (told
+ * to watchers only) never reaches anyone; their AWAY is the connection's own, kept in
+ * memory (invariant 11), and found among this node's connections. Only for guests:
+ * an account's away stays behind core's consent rule. Undefined when not away.
+ */
+export function guestAway(c: IrcConnection, nick: string): string | undefined {
+  const folded = casefold(nick);
+  if (c.guest && casefold(c.nick) === folded) return c.away;
+  for (const x of c.deps.connections())
+    if (x.guest && x.away !== undefined && !x.gone() && casefold(x.nick) === folded) return x.away;
+  return undefined;
+}
 
 /** Nicks one ISON or USERHOST looks up at most. */
 const MAX_LOOKUPS = 20;
@@ -204,13 +219,16 @@ export const QUERIES: Record<string, Handler> = {
       c.numeric('RPL_WHOISUSER', [shown, shown.slice(0, 10), c.server, '*'], p?.displayName || u);
       c.numeric('RPL_WHOISSERVER', [shown, c.server], 'Parley');
       if (opers.has(u)) c.numeric('RPL_WHOISOPERATOR', [shown], 'is an IRC operator');
-      // Away (or busy, or offline) only for someone whose presence you may see.
+      const guest = (await c.core.users.holder(u)) === 'guest';
+      // Away (or busy, or offline) only for someone whose presence you may see; a
+      // guest's AWAY for anyone (guestAway).
       const seen = shows.get(u);
-      if (seen && seen.show !== 'available')
+      const away = guest ? guestAway(c, shown) : undefined;
+      if (away !== undefined) c.numeric('RPL_AWAY', [shown], away);
+      else if (seen && seen.show !== 'available')
         c.numeric('RPL_AWAY', [shown], seen.status || awayText(seen.show));
       // A guest has no account to be logged in as.
-      if ((await c.core.users.holder(u)) !== 'guest')
-        c.numeric('RPL_WHOISACCOUNT', [shown, u], 'is logged in as');
+      if (!guest) c.numeric('RPL_WHOISACCOUNT', [shown, u], 'is logged in as');
       c.numeric('RPL_ENDOFWHOIS', [shown], 'End of /WHOIS list');
     },
   },
@@ -280,7 +298,12 @@ export const QUERIES: Record<string, Handler> = {
       const out = m.params
         .slice(0, 5)
         .filter((n) => nickToUsername(n) !== undefined)
-        .map((n) => `${n}=+${n.slice(0, 10)}@${c.server}`);
+        // `-` for away: one's own AWAY, or a guest's (guestAway).
+        .map((n) => {
+          const own = casefold(n) === casefold(c.nick);
+          const away = own ? c.away !== undefined : guestAway(c, n) !== undefined;
+          return `${n}=${away ? '-' : '+'}${n.slice(0, 10)}@${c.server}`;
+        });
       c.numeric('RPL_USERHOST', [], out.join(' '));
     },
   },
