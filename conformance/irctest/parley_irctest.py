@@ -145,6 +145,8 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             elif sent and b"NOTICE" in buf:
                 break
         sock.sendall(b"QUIT\r\n")
+        while sock.recv(4096):  # gone before a test counts users (LUSERS)
+            pass
         sock.close()
 
     def wait_for_services(self) -> None:

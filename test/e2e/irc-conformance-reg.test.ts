@@ -94,6 +94,38 @@ for (const backend of everyStoreBackend()) {
       expect(after[0]!.params[1]).not.toMatch(/=-/);
     });
 
+    it('USER with an empty username or realname is 461 and registers nothing', async () => {
+      const c = await RawIrc.open(port);
+      open.push(c);
+      const nick = uname('u');
+      c.send(`NICK ${nick}`);
+      c.send('USER username * * :');
+      const err = await c.command('461', 'USER refused');
+      expect(err.params.slice(0, 2)).toEqual([nick, 'USER']);
+      c.send('USER :');
+      c.send('USER u * * :Real Name');
+      await c.command('001', 'welcome');
+      expect(c.lines.filter((l) => l.command === '461')).toHaveLength(2);
+    });
+
+    it('TIME, INFO and LUSERS answer as modern.ircdocs.horse says', async () => {
+      const { c } = await newGuest('t');
+      const time = await askLabelled(c, 'TIME');
+      expect(codes(time)).toEqual(['391']);
+      expect(Date.parse(time[0]!.params[2]!)).not.toBeNaN();
+      const info = codes(await askLabelled(c, 'INFO'));
+      expect(info.at(-1)).toBe('374');
+      expect(new Set(info.slice(0, -1))).toEqual(new Set(['371']));
+      const l = await askLabelled(c, 'LUSERS');
+      expect(codes(l)).toEqual(['251', '255', '265', '266']);
+      const local = l[2]!.params;
+      expect(Number(local[1])).toBeGreaterThanOrEqual(1);
+      expect(Number(local[2])).toBeGreaterThanOrEqual(Number(local[1]));
+      // 251's visible and invisible add up to the total 265 tells.
+      const [visible, invisible] = l[0]!.params[1]!.match(/\d+/g)!.map(Number);
+      expect(visible! + invisible!).toBe(Number(local[1]));
+    });
+
     it('OPER from a guest: a listed account’s password makes the guest an operator', async () => {
       const { c: g, nick } = await newGuest('g');
       // Not listed, wrong password, missing parameter: refused, nothing changes.

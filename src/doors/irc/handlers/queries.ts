@@ -8,7 +8,7 @@ import type { Handler } from './index.js';
 import { membersOf } from './channels.js';
 import { parseWhox, type WhoxInfo, type WhoxQuery, whoFlags, whoxParams } from '../mapping/whox.js';
 import { best } from '../../../core/presence/service.js';
-import { operators } from './operators.js';
+import { isOper, operators } from './operators.js';
 
 /**
  * A guest's AWAY text, for those who talk to it (301 on PRIVMSG and WHOIS, `-` in
@@ -23,6 +23,33 @@ export function guestAway(c: IrcConnection, nick: string): string | undefined {
   for (const x of c.deps.connections())
     if (x.guest && x.away !== undefined && !x.gone() && casefold(x.nick) === folded) return x.away;
   return undefined;
+}
+
+/** The most users LUSERS has counted, per door (a WeakMap: nothing outlives the door). */
+const peaks = new WeakMap<object, number>();
+
+/**
+ * LUSERS (and at registration): users are this node's sessions (every door: one
+ * account, many doors), all invisible (`+i` always); operators (252) only when asked:
+ * counting them is a pass over this node's connections, too dear for every
+ * registration. The peak is the most counted at a registration or a LUSERS.
+ */
+export function lusers(c: IrcConnection, asked = false): void {
+  let n = c.core.sessions.count();
+  let ops = 0;
+  if (asked)
+    for (const x of c.deps.connections()) {
+      // One that has quit (ERROR sent) is no user, though its socket has not closed yet.
+      if (x.gone()) n -= x.session ? 1 : 0;
+      else if (isOper(x)) ops++;
+    }
+  const max = Math.max(n, peaks.get(c.deps) ?? 0);
+  peaks.set(c.deps, max);
+  c.numeric('RPL_LUSERCLIENT', [], `There are 0 users and ${n} invisible on 1 servers`);
+  if (ops > 0) c.numeric('RPL_LUSEROP', [String(ops)]);
+  c.numeric('RPL_LUSERME', [], `I have ${n} clients and 0 servers`);
+  c.numeric('RPL_LOCALUSERS', [String(n), String(max)], `Current local users ${n}, max ${max}`);
+  c.numeric('RPL_GLOBALUSERS', [String(n), String(max)], `Current global users ${n}, max ${max}`);
 }
 
 /** Nicks one ISON or USERHOST looks up at most. */
@@ -277,12 +304,18 @@ export const QUERIES: Record<string, Handler> = {
       c.numeric('RPL_ENDOFMOTD', [], 'End of /MOTD command.');
     },
   },
-  LUSERS: {
+  LUSERS: { minParams: 0, run: (c) => lusers(c, true) },
+  TIME: {
+    minParams: 0,
+    // RFC 2812 3.4.6: the server's local time, as words (a target server is always this one).
+    run: (c) => c.numeric('RPL_TIME', [c.server], new Date().toUTCString()),
+  },
+  INFO: {
     minParams: 0,
     run(c) {
-      const n = c.core.sessions.count();
-      c.numeric('RPL_LUSERCLIENT', [], `There are ${n} users and 0 invisible on 1 servers`);
-      c.numeric('RPL_LUSERME', [], `I have ${n} clients and 0 servers`);
+      c.numeric('RPL_INFO', [], `Parley ${VERSION}`);
+      c.numeric('RPL_INFO', [], 'One account through the web, IRC and XMPP.');
+      c.numeric('RPL_ENDOFINFO');
     },
   },
   VERSION: {
