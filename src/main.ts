@@ -201,6 +201,7 @@ export async function createParley(
       }),
     ),
     reserved: config.registration.reserved_usernames,
+    minPasswordLength: config.registration.min_password_length,
     heldByGuest: (name) => guests.holds(name),
     // Built below; called only once the server runs. The avatar goes first, with its blob.
     beforeDelete: async (userId) => {

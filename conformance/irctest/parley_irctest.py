@@ -102,6 +102,7 @@ class ParleyController(BaseServerController, DirectoryBasedController):
                 "PARLEY_XMPP_PORT": "-1",
                 "PARLEY_XMPP_TLS_PORT": "-1",
                 "PARLEY_REGISTRATION_POLICY": "open",
+                "PARLEY_REGISTRATION_MIN_PASSWORD_LENGTH": "1",
                 "PARLEY_REGISTRATION_ACCOUNTS_PER_ADDRESS_PER_HOUR": "1000000",
                 "PARLEY_LOGIN_FREE_FAILURES": "1000",
                 "PARLEY_LIMITS_CONNECTIONS_PER_ADDRESS": "1000",
@@ -144,6 +145,8 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             elif sent and b"NOTICE" in buf:
                 break
         sock.sendall(b"QUIT\r\n")
+        while sock.recv(4096):  # gone before a test counts users (LUSERS)
+            pass
         sock.close()
 
     def wait_for_services(self) -> None:

@@ -95,6 +95,8 @@ export const SCHEMA = {
       patternText: 'usernames ([a-z0-9._-], 1-32 characters)',
     },
     accounts_per_address_per_hour: { type: 'int', default: 10, min: 1, max: 1000000 },
+    /** The fewest characters (code points) a new password may have. */
+    min_password_length: { type: 'int', default: 8, min: 1, max: 64 },
   },
   login: {
     free_failures: { type: 'int', default: 5, min: 1, max: 1000 },

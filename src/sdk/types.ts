@@ -71,6 +71,8 @@ export interface ServerInfo {
   version: string;
   /** Who may sign up: anyone, only with an invite code, or nobody (the operator adds accounts). */
   registration: 'open' | 'invite' | 'closed';
+  /** The fewest characters (code points) a new password may have (`registration.min_password_length`). */
+  minPasswordLength: number;
 }
 
 export interface Me {

@@ -100,3 +100,41 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }, 60_000);
   },
 );
+
+describe.skipIf(!HAVE_CHROMIUM)(
+  `sign-up with the server's minimum password length${HAVE_CHROMIUM ? '' : ' (skipped)'}`,
+  () => {
+    let world: BrowserWorld;
+    let p: Person;
+
+    beforeAll(async () => {
+      world = await startWorld({ registration: { min_password_length: 24 } });
+      p = await world.person();
+    }, 120_000);
+
+    afterAll(async () => {
+      await world?.dispose();
+    });
+
+    it('counts to registration.min_password_length, told by GET /api/v1/server', async () => {
+      const rule = p.page.locator('[data-rule="password-min"]');
+      await p.page.goto(world.node.url);
+      await rule.filter({ hasText: 'at least 24 characters' }).waitFor();
+      await p.page.getByLabel('Username').fill('longpw');
+      // 21 characters: enough for the default of 8, not for this server.
+      await p.page.getByLabel('Password').fill(PASSWORD);
+      await rule.filter({ hasText: '(3 more)' }).waitFor();
+      expect(await rule.getAttribute('data-ok')).toBe('false');
+      await p.page.getByRole('button', { name: 'Sign up' }).click();
+      await p.page
+        .getByRole('alert')
+        .filter({ hasText: 'Your password needs at least 24 characters (3 more).' })
+        .waitFor();
+      await p.page.getByLabel('Password').fill(`${PASSWORD} ok!`);
+      expect(await rule.getAttribute('data-ok')).toBe('true');
+      await p.page.getByRole('button', { name: 'Sign up' }).click();
+      await p.page.getByTestId('me').filter({ hasText: 'longpw' }).waitFor();
+      expectConsole(p, []);
+    }, 60_000);
+  },
+);

@@ -44,6 +44,7 @@ for (const backend of everyStoreBackend()) {
         software: 'parley',
         version: VERSION,
         registration: 'open',
+        minPasswordLength: 8,
       });
       expect((await invite.client().server()).registration).toBe('invite');
       expect((await closed.client().server()).registration).toBe('closed');
@@ -55,6 +56,34 @@ for (const backend of everyStoreBackend()) {
       await expect(closed.client().register(uname('si'), 'password123')).rejects.toMatchObject({
         condition: 'registration-closed',
       });
+    });
+
+    it('tells the minimum password length, and it is what setting a password checks', async () => {
+      const node = await startSingle(backend, { registration: { min_password_length: 6 } });
+      nodes.push(node);
+      expect((await node.client().server()).minPasswordLength).toBe(6);
+      await expect(node.client().register(uname('pw'), 'sesam')).rejects.toMatchObject({
+        condition: 'bad-request',
+        field: 'password',
+        message: 'password must be at least 6 characters',
+      });
+      const name = uname('pw');
+      const c = node.client();
+      await c.register(name, 'sesame');
+      await expect(c.changePassword('sesame', 'short')).rejects.toMatchObject({
+        field: 'newPassword',
+        message: 'newPassword must be at least 6 characters',
+      });
+      await c.changePassword('sesame', 'sesame2');
+      await expect(node.client().login(name, 'sesame2')).resolves.toBeTruthy();
+
+      const one = await startSingle(backend, { registration: { min_password_length: 1 } });
+      nodes.push(one);
+      expect((await one.client().server()).minPasswordLength).toBe(1);
+      await expect(one.client().register(uname('pw'), '')).rejects.toMatchObject({
+        message: 'password must be at least 1 character',
+      });
+      await expect(one.client().register(uname('pw'), 'x')).resolves.toBeTruthy();
     });
 
     it('needs no sign-in: a bad token, a query or a body change nothing; other methods are 404', async () => {
@@ -92,7 +121,12 @@ for (const backend of everyStoreBackend()) {
         type: 'reply',
         re: 'a',
         ok: true,
-        data: { software: 'parley', version: VERSION, registration: 'closed' },
+        data: {
+          software: 'parley',
+          version: VERSION,
+          registration: 'closed',
+          minPasswordLength: 8,
+        },
       });
       expect(bad).toMatchObject({
         type: 'reply',

@@ -9,6 +9,7 @@ import type { LoginThrottle } from './throttle.js';
 import {
   assertNotReserved,
   checkPassword,
+  MIN_PASSWORD,
   normalizeUsername,
   offeredPassword,
 } from './username.js';
@@ -181,6 +182,8 @@ export interface AccountService {
   deleteAccount(auth: AuthContext, password: string, address: string): Promise<void>;
   /** Who may sign up now (the operator's `registration.policy`), for clients to ask up front. */
   registrationPolicy(): RegistrationPolicy;
+  /** The fewest characters a new password may have (`registration.min_password_length`). */
+  minPasswordLength(): number;
   // Operator actions (CLI); they bypass the registration policy.
   adminAdd(username: string, password: string): Promise<PublicUser>;
   adminList(opts: {
@@ -209,6 +212,8 @@ export function createAccountService(deps: {
   /** New accounts per address (sign-ups with an invite code are not counted). */
   signups: RateLimiter;
   reserved: readonly string[];
+  /** `registration.min_password_length` (default 8): new passwords have at least this many code points. */
+  minPasswordLength?: number;
   /** Names held right now by guests not yet stored (core/accounts/guests.ts): taken too. */
   heldByGuest?: (username: string) => boolean;
   /**
@@ -230,6 +235,8 @@ export function createAccountService(deps: {
   const lastTouch = new Map<string, number>();
   const iterations = deps.scramIterations ?? DEFAULT_SCRAM_ITERATIONS;
   const scramOf = (password: string) => makeCredentials(password, iterations);
+  const minPassword = deps.minPasswordLength ?? MIN_PASSWORD;
+  const freshPassword = (pw: string, field?: string) => checkPassword(pw, field, minPassword);
 
   /**
    * Accounts made before SCRAM credentials existed (or under a lower iteration count)
@@ -354,7 +361,7 @@ export function createAccountService(deps: {
     assertNotReserved(name, deps.reserved);
     if (deps.heldByGuest?.(name))
       throw new ParleyError('conflict', `the username "${name}" is taken`, { field: 'username' });
-    const pw = checkPassword(password);
+    const pw = freshPassword(password);
     admit?.();
     const t = now();
     const user: UserRecord = {
@@ -508,7 +515,7 @@ export function createAccountService(deps: {
 
     async changePassword(auth, oldPassword, newPassword, address) {
       const old = offeredPassword(oldPassword, 'oldPassword');
-      const pw = checkPassword(newPassword, 'newPassword');
+      const pw = freshPassword(newPassword, 'newPassword');
       await reverify(auth, old, address, 'the current password is wrong');
       await store.setPasswordHash(auth.user.id, await hasher.hash(pw), await scramOf(pw));
       revoked(auth.user.id, await store.deleteSessionsExcept(auth.user.id, auth.session.id), {
@@ -535,7 +542,7 @@ export function createAccountService(deps: {
 
     async adminSetPassword(username, password) {
       const u = await byName(username);
-      const pw = checkPassword(password);
+      const pw = freshPassword(password);
       await store.setPasswordHash(u.id, await hasher.hash(pw), await scramOf(pw));
       await revokedByOperator(u.id, await store.deleteSessionsExcept(u.id, null));
     },
@@ -555,6 +562,7 @@ export function createAccountService(deps: {
     },
 
     registrationPolicy: () => deps.policy(),
+    minPasswordLength: () => minPassword,
 
     async createInvite(opts) {
       const t = now();

@@ -82,6 +82,7 @@ export function assertNotReserved(name: string, extra: readonly string[]): void 
   }
 }
 
+/** The default of `registration.min_password_length`. */
 export const MIN_PASSWORD = 8;
 export const MAX_PASSWORD = 1024;
 
@@ -99,12 +100,15 @@ export function offeredPassword(pw: string, field = 'password'): string {
   return pw;
 }
 
-export function checkPassword(pw: string, field = 'password'): string {
+/** A new password: `min` is the operator's `registration.min_password_length`. */
+export function checkPassword(pw: string, field = 'password', min = MIN_PASSWORD): string {
   const chars = [...pw].length;
-  if (chars < MIN_PASSWORD)
-    throw new ParleyError('bad-request', `${field} must be at least ${MIN_PASSWORD} characters`, {
-      field,
-    });
+  if (chars < min)
+    throw new ParleyError(
+      'bad-request',
+      `${field} must be at least ${min} character${min === 1 ? '' : 's'}`,
+      { field },
+    );
   if (chars > MAX_PASSWORD)
     throw new ParleyError('bad-request', `${field} must be at most ${MAX_PASSWORD} characters`, {
       field,

@@ -25,6 +25,7 @@ export const OPS: Record<string, Op> = {
       software: 'parley',
       version: VERSION,
       registration: core.accounts.registrationPolicy(),
+      minPasswordLength: core.accounts.minPasswordLength(),
     }),
   }),
   'account.register': op({

@@ -2,15 +2,16 @@ import { useEffect, useState } from 'preact/hooks';
 import { ParleyApiError, type ServerInfo } from '../../../src/sdk/index.js';
 import { client } from '../state/client.js';
 import { waitFor } from '../lib/reltime.js';
-import { authSentence, signupProblem, signupRules } from '../lib/signup.js';
+import { authSentence, MIN_PASSWORD, signupProblem, signupRules } from '../lib/signup.js';
 import { describe } from '../state/errors.js';
 import { signIn, signUp } from '../state/session.js';
 import { notice } from '../state/signals.js';
 
 /**
  * Sign in or create an account: one form, two buttons. The server says up
- * front who may sign up (`GET /api/v1/server`): the invite code field shows
- * at once on an invite-only server, and Sign up is gone on a closed one. If
+ * front who may sign up and how long a password must be (`GET /api/v1/server`):
+ * the invite code field shows at once on an invite-only server, Sign up is gone
+ * on a closed one, and the password rule counts to the server's minimum. If
  * that answer does not come, the field still appears when sign-up is refused
  * for want of a code (or when the user says they have one).
  */
@@ -22,6 +23,8 @@ export function SignIn() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [policy, setPolicy] = useState<ServerInfo['registration'] | null>(null);
+  // The server's rule (registration.min_password_length); the default until it answers.
+  const [minPassword, setMinPassword] = useState(MIN_PASSWORD);
 
   useEffect(() => {
     let live = true;
@@ -30,6 +33,8 @@ export function SignIn() {
       .then((info) => {
         if (!live) return;
         setPolicy(info.registration);
+        if (Number.isInteger(info.minPasswordLength) && info.minPasswordLength > 0)
+          setMinPassword(info.minPasswordLength);
         if (info.registration === 'invite') setAskInvite(true);
       })
       // Not known: the form works as it would without asking.
@@ -41,7 +46,7 @@ export function SignIn() {
 
   const [busyWith, setBusyWith] = useState<'signin' | 'signup' | null>(null);
   const [bad, setBad] = useState<'username' | 'password' | ''>('');
-  const rules = signupRules(username, password);
+  const rules = signupRules(username, password, minPassword);
 
   async function run(action: () => Promise<void>, signingUp = false) {
     setBusy(true);
@@ -60,6 +65,7 @@ export function SignIn() {
             username,
             invite,
             wait: waitFor,
+            minPassword,
           }),
         );
       } else setError(describe(err));
@@ -70,7 +76,7 @@ export function SignIn() {
 
   /** Sign-up says what to fix first, on the field to fix, rather than looking disabled. */
   function trySignUp() {
-    const p = signupProblem(username, password);
+    const p = signupProblem(username, password, minPassword);
     if (p.field) {
       setError(p.text);
       setBad(p.field);

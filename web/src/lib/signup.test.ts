@@ -23,6 +23,35 @@ describe('sign-up rules', () => {
     expect(signupProblem('alice', 'x'.repeat(1025))).toMatchObject({ field: 'password' });
     expect(signupProblem('alice', 'correct horse')).toEqual({ field: '', text: '' });
   });
+
+  it("count to the server's minimum (registration.min_password_length)", () => {
+    expect(signupRules('alice', 'sesame', 4)[1]).toMatchObject({
+      ok: true,
+      text: 'Password: at least 4 characters',
+    });
+    expect(signupRules('alice', 'x', 1)[1]).toMatchObject({ ok: true });
+    expect(signupRules('alice', '', 1)[1]!.text).toBe('Password: at least 1 character');
+    expect(signupRules('alice', 'correct horse', 20)[1]).toMatchObject({
+      ok: false,
+      text: 'Password: at least 20 characters (7 more)',
+    });
+    expect(signupProblem('alice', 'sesame', 6)).toEqual({ field: '', text: '' });
+    expect(signupProblem('alice', 'sesame', 12)).toEqual({
+      field: 'password',
+      text: 'Your password needs at least 12 characters (6 more).',
+    });
+    expect(
+      authSentence(
+        {
+          condition: 'bad-request',
+          field: 'password',
+          message: 'password must be at least 12 characters',
+        },
+        'signup',
+        { ...ctx, minPassword: 12 },
+      ),
+    ).toBe('Your password needs at least 12 characters.');
+  });
 });
 
 describe('auth refusals in words', () => {

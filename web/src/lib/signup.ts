@@ -10,6 +10,7 @@ export interface Rule {
   ok: boolean;
 }
 
+/** The server's default; the form uses what `GET /api/v1/server` says (`minPasswordLength`). */
 export const MIN_PASSWORD = 8;
 export const MAX_PASSWORD = 1024;
 const USERNAME_RE = /^[a-z0-9._-]{1,32}$/;
@@ -20,8 +21,10 @@ export function usernameOk(username: string): boolean {
   return USERNAME_RE.test(username.trim().toLowerCase());
 }
 
-/** The rules sign-up shows up front, each with whether it is met yet. */
-export function signupRules(username: string, password: string): Rule[] {
+const chars = (n: number) => `${n} character${n === 1 ? '' : 's'}`;
+
+/** The rules sign-up shows up front, each with whether it is met yet; `min` is the server's. */
+export function signupRules(username: string, password: string, min = MIN_PASSWORD): Rule[] {
   const n = codePoints(password);
   return [
     {
@@ -32,10 +35,10 @@ export function signupRules(username: string, password: string): Rule[] {
     {
       id: 'password-min',
       text:
-        n >= MIN_PASSWORD || n === 0
-          ? `Password: at least ${MIN_PASSWORD} characters`
-          : `Password: at least ${MIN_PASSWORD} characters (${MIN_PASSWORD - n} more)`,
-      ok: n >= MIN_PASSWORD && n <= MAX_PASSWORD,
+        n >= min || n === 0
+          ? `Password: at least ${chars(min)}`
+          : `Password: at least ${chars(min)} (${min - n} more)`,
+      ok: n >= min && n <= MAX_PASSWORD,
     },
   ];
 }
@@ -44,6 +47,7 @@ export function signupRules(username: string, password: string): Rule[] {
 export function signupProblem(
   username: string,
   password: string,
+  min = MIN_PASSWORD,
 ): {
   field: 'username' | 'password' | '';
   text: string;
@@ -53,10 +57,10 @@ export function signupProblem(
   if (!usernameOk(u)) return { field: 'username', text: USERNAME_SENTENCE };
   const n = codePoints(password);
   if (n === 0) return { field: 'password', text: 'Choose a password to sign up.' };
-  if (n < MIN_PASSWORD)
+  if (n < min)
     return {
       field: 'password',
-      text: `Your password needs at least ${MIN_PASSWORD} characters (${MIN_PASSWORD - n} more).`,
+      text: `Your password needs at least ${chars(min)} (${min - n} more).`,
     };
   if (n > MAX_PASSWORD)
     return {
@@ -81,7 +85,13 @@ export interface AuthRefusal {
 export function authSentence(
   e: AuthRefusal,
   action: 'signup' | 'signin',
-  ctx: { username: string; invite: string; wait: (seconds: number) => string },
+  ctx: {
+    username: string;
+    invite: string;
+    wait: (seconds: number) => string;
+    /** The server's minimum password length, when known. */
+    minPassword?: number;
+  },
 ): string {
   const name = ctx.username.trim().toLowerCase();
   switch (e.condition) {
@@ -92,7 +102,7 @@ export function authSentence(
           : `There is no account by that name. ${USERNAME_SENTENCE}`;
       if (e.field === 'password')
         return /at least/.test(e.message)
-          ? `Your password needs at least ${MIN_PASSWORD} characters.`
+          ? `Your password needs at least ${chars(ctx.minPassword ?? MIN_PASSWORD)}.`
           : `That password is too long: at most ${MAX_PASSWORD} characters.`;
       if (e.field === 'device')
         return 'This browser’s name is too long for the server. Try another browser.';

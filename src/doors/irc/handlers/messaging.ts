@@ -17,6 +17,7 @@ import { casefold, nickToUsername } from '../mapping/nick.js';
 import { NICKSERV, nickserv } from './nickserv.js';
 import { contactsCommand, SERVICE_NICK } from './service.js';
 import type { Handler } from './index.js';
+import { guestAway } from './queries.js';
 import { missedDirectMessages } from '../../../core/conversations/missed.js';
 import { deliverMissedRooms, minute } from './missed-rooms.js';
 import type { MyRoom } from '../../../core/rooms/service.js';
@@ -75,6 +76,12 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
     }
     try {
       await sendWithReply(c, to, body, replyOf(m));
+      // RPL_AWAY for an away recipient. Direct messages reach a guest only from a
+      // guest (core's rule), so only guests look (guestAway: a scan of this node).
+      if (!notice && c.guest && 'user' in to) {
+        const away = guestAway(c, target);
+        if (away !== undefined) c.numeric('RPL_AWAY', [target.slice(0, 64)], away);
+      }
     } catch (err) {
       if (notice) continue;
       if (isParleyError(err) && err.condition === 'not-found')

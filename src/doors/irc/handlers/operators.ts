@@ -6,9 +6,12 @@ import type { Handler } from './index.js';
 import { login } from './registration.js';
 
 /**
- * IRC operators: `[irc] operators` names Parley accounts. Logged in as one of
- * them, `OPER <username> <password>` checks that account's own password (through
- * core, with its login throttle), so no password is kept in the config. An
+ * IRC operators: `[irc] operators` names Parley accounts. `OPER <username> <password>`
+ * checks that listed account's own password (through core, with its login throttle),
+ * so no password is kept in the config. As with an IRC server's oper blocks, the
+ * credentials are independent of the nick: any connection that is in (a guest, or
+ * logged in as another account) may give them; the connection keeps its own nick
+ * and account, and becomes an operator. An
  * operator may KILL (end all of a person's IRC connections, on every node; their
  * web and XMPP sessions and their login stay) and see STATS l and m. Operator
  * status is the connection's user mode +o: it lasts as long as the connection, or
@@ -56,9 +59,8 @@ export function userMode(c: IrcConnection, target: string, change: string | unde
 async function oper(c: IrcConnection, name: string, password: string): Promise<void> {
   const username = name.toLowerCase();
   const listed = c.deps.config.irc.operators.includes(username);
-  // Only your own account, and only a listed one: anything else is "no O-line for you".
-  if (!listed || c.guest || c.auth?.user.username !== username)
-    return c.numeric('ERR_NOOPERHOST', [], 'No O-lines for your host');
+  // Only a listed account: anything else is "no O-line for you" (before any password check).
+  if (!listed) return c.numeric('ERR_NOOPERHOST', [], 'No O-lines for your host');
   try {
     await login(c, username, password);
   } catch (err) {
@@ -70,7 +72,7 @@ async function oper(c: IrcConnection, name: string, password: string): Promise<v
     return;
   }
   opers.add(c);
-  c.log.info({ oper: username }, 'irc operator');
+  c.log.info({ oper: username, as: c.auth?.user.username }, 'irc operator');
   c.numeric('RPL_YOUREOPER', [], 'You are now an IRC operator');
   c.send({ tags: new Map(), source: c.prefix(), command: 'MODE', params: [c.nick, '+o'] });
 }

@@ -3,12 +3,54 @@ import type { IrcConnection } from '../connection.js';
 import { channelToRoom, prefixOf } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
 import { awayText, mask } from '../mapping/events.js';
-import { nickToUsername, usernameToNick } from '../mapping/nick.js';
+import { casefold, nickToUsername, usernameToNick } from '../mapping/nick.js';
 import type { Handler } from './index.js';
 import { membersOf } from './channels.js';
 import { parseWhox, type WhoxInfo, type WhoxQuery, whoFlags, whoxParams } from '../mapping/whox.js';
 import { best } from '../../../core/presence/service.js';
-import { operators } from './operators.js';
+import { isOper, operators } from './operators.js';
+
+/**
+ * A guest's AWAY text, for those who talk to it (301 on PRIVMSG and WHOIS, `-` in
+ * USERHOST), as on any IRC server. Guests have no contacts, so core's presence (told
+ * to watchers only) never reaches anyone; their AWAY is the connection's own, kept in
+ * memory (invariant 11), and found among this node's connections. Only for guests:
+ * an account's away stays behind core's consent rule. Undefined when not away.
+ */
+export function guestAway(c: IrcConnection, nick: string): string | undefined {
+  const folded = casefold(nick);
+  if (c.guest && casefold(c.nick) === folded) return c.away;
+  for (const x of c.deps.connections())
+    if (x.guest && x.away !== undefined && !x.gone() && casefold(x.nick) === folded) return x.away;
+  return undefined;
+}
+
+/** The most users LUSERS has counted, per door (a WeakMap: nothing outlives the door). */
+const peaks = new WeakMap<object, number>();
+
+/**
+ * LUSERS (and at registration): users are this node's sessions (every door: one
+ * account, many doors), all invisible (`+i` always); operators (252) only when asked:
+ * counting them is a pass over this node's connections, too dear for every
+ * registration. The peak is the most counted at a registration or a LUSERS.
+ */
+export function lusers(c: IrcConnection, asked = false): void {
+  let n = c.core.sessions.count();
+  let ops = 0;
+  if (asked)
+    for (const x of c.deps.connections()) {
+      // One that has quit (ERROR sent) is no user, though its socket has not closed yet.
+      if (x.gone()) n -= x.session ? 1 : 0;
+      else if (isOper(x)) ops++;
+    }
+  const max = Math.max(n, peaks.get(c.deps) ?? 0);
+  peaks.set(c.deps, max);
+  c.numeric('RPL_LUSERCLIENT', [], `There are 0 users and ${n} invisible on 1 servers`);
+  if (ops > 0) c.numeric('RPL_LUSEROP', [String(ops)]);
+  c.numeric('RPL_LUSERME', [], `I have ${n} clients and 0 servers`);
+  c.numeric('RPL_LOCALUSERS', [String(n), String(max)], `Current local users ${n}, max ${max}`);
+  c.numeric('RPL_GLOBALUSERS', [String(n), String(max)], `Current global users ${n}, max ${max}`);
+}
 
 /** Nicks one ISON or USERHOST looks up at most. */
 const MAX_LOOKUPS = 20;
@@ -204,13 +246,16 @@ export const QUERIES: Record<string, Handler> = {
       c.numeric('RPL_WHOISUSER', [shown, shown.slice(0, 10), c.server, '*'], p?.displayName || u);
       c.numeric('RPL_WHOISSERVER', [shown, c.server], 'Parley');
       if (opers.has(u)) c.numeric('RPL_WHOISOPERATOR', [shown], 'is an IRC operator');
-      // Away (or busy, or offline) only for someone whose presence you may see.
+      const guest = (await c.core.users.holder(u)) === 'guest';
+      // Away (or busy, or offline) only for someone whose presence you may see; a
+      // guest's AWAY for anyone (guestAway).
       const seen = shows.get(u);
-      if (seen && seen.show !== 'available')
+      const away = guest ? guestAway(c, shown) : undefined;
+      if (away !== undefined) c.numeric('RPL_AWAY', [shown], away);
+      else if (seen && seen.show !== 'available')
         c.numeric('RPL_AWAY', [shown], seen.status || awayText(seen.show));
       // A guest has no account to be logged in as.
-      if ((await c.core.users.holder(u)) !== 'guest')
-        c.numeric('RPL_WHOISACCOUNT', [shown, u], 'is logged in as');
+      if (!guest) c.numeric('RPL_WHOISACCOUNT', [shown, u], 'is logged in as');
       c.numeric('RPL_ENDOFWHOIS', [shown], 'End of /WHOIS list');
     },
   },
@@ -259,12 +304,18 @@ export const QUERIES: Record<string, Handler> = {
       c.numeric('RPL_ENDOFMOTD', [], 'End of /MOTD command.');
     },
   },
-  LUSERS: {
+  LUSERS: { minParams: 0, run: (c) => lusers(c, true) },
+  TIME: {
+    minParams: 0,
+    // RFC 2812 3.4.6: the server's local time, as words (a target server is always this one).
+    run: (c) => c.numeric('RPL_TIME', [c.server], new Date().toUTCString()),
+  },
+  INFO: {
     minParams: 0,
     run(c) {
-      const n = c.core.sessions.count();
-      c.numeric('RPL_LUSERCLIENT', [], `There are ${n} users and 0 invisible on 1 servers`);
-      c.numeric('RPL_LUSERME', [], `I have ${n} clients and 0 servers`);
+      c.numeric('RPL_INFO', [], `Parley ${VERSION}`);
+      c.numeric('RPL_INFO', [], 'One account through the web, IRC and XMPP.');
+      c.numeric('RPL_ENDOFINFO');
     },
   },
   VERSION: {
@@ -280,7 +331,12 @@ export const QUERIES: Record<string, Handler> = {
       const out = m.params
         .slice(0, 5)
         .filter((n) => nickToUsername(n) !== undefined)
-        .map((n) => `${n}=+${n.slice(0, 10)}@${c.server}`);
+        // `-` for away: one's own AWAY, or a guest's (guestAway).
+        .map((n) => {
+          const own = casefold(n) === casefold(c.nick);
+          const away = own ? c.away !== undefined : guestAway(c, n) !== undefined;
+          return `${n}=${away ? '-' : '+'}${n.slice(0, 10)}@${c.server}`;
+        });
       c.numeric('RPL_USERHOST', [], out.join(' '));
     },
   },

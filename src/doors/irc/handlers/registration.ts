@@ -8,6 +8,7 @@ import { autojoin } from './channels.js';
 import { mask } from '../mapping/events.js';
 import { USER_MODES } from './operators.js';
 import { deliverMissed } from './messaging.js';
+import { lusers } from './queries.js';
 import type { Handler } from './index.js';
 
 /**
@@ -355,9 +356,7 @@ function welcome(c: IrcConnection, asked: string): void {
   c.numeric('RPL_CREATED', [], `This server was created ${new Date(d.startedAt).toUTCString()}`);
   c.numeric('RPL_MYINFO', [c.server, `parley-${VERSION}`, USER_MODES, 'abinoqt', 'abqo'], null);
   for (const tokens of d.isupport) c.numeric('RPL_ISUPPORT', tokens);
-  const users = c.core.sessions.count();
-  c.numeric('RPL_LUSERCLIENT', [], `There are ${users} users and 0 invisible on 1 servers`);
-  c.numeric('RPL_LUSERME', [], `I have ${users} clients and 0 servers`);
+  lusers(c);
   c.numeric('RPL_MOTDSTART', [], `- ${c.server} Message of the day -`);
   for (const line of d.config.irc.motd.split('\n')) c.numeric('RPL_MOTD', [], `- ${line}`);
   c.numeric('RPL_ENDOFMOTD', [], 'End of /MOTD command.');
@@ -402,6 +401,9 @@ export const REGISTRATION: Record<string, Handler> = {
     minParams: 4,
     async run(c, m) {
       if (c.registered) return c.numeric('ERR_ALREADYREGISTERED', [], 'You may not reregister');
+      // An empty username or realname is a missing one (modern.ircdocs.horse, USER).
+      if (m.params[0] === '' || m.params[3] === '')
+        return c.numeric('ERR_NEEDMOREPARAMS', ['USER'], 'Not enough parameters');
       c.user = { ident: m.params[0]!.slice(0, 32), realname: m.params[3]!.slice(0, 200) };
       await tryRegister(c);
     },
