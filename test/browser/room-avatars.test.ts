@@ -3,6 +3,7 @@ import type { ParleyClient } from '../../src/sdk/client.js';
 import { png } from '../helpers/avatars.js';
 import { CHROMIUM, HAVE_CHROMIUM } from './chromium.js';
 import {
+  chatMenu,
   PASSWORD,
   expectConsole,
   refused,
@@ -54,7 +55,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await bobSdk.rooms.join('den');
       for (const p of [alice, bob]) {
         await p.page.goto(`${world.node.url}/room/den`);
-        await p.page.getByRole('button', { name: 'Room settings' }).click();
+        await chatMenu(p, 'Room settings');
         await settings(p).waitFor();
       }
       // Initials until there is a picture; a member has no controls.
