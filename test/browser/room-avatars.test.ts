@@ -74,6 +74,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(first).toMatch(/^[0-9a-f]{40}$/);
       await expect.poll(() => width(alice)).toBe(50);
       await expect.poll(() => width(bob)).toBe(50);
+      // The chat list's row and the room's header show it too (not the initials).
+      await bob.page.locator('[data-room="den"] img.avatar').waitFor();
+      await bob.page.locator('.chat-head img.avatar').waitFor();
       // The timeline says who changed it.
       await bob.page
         .locator('.room-line')

@@ -1,3 +1,4 @@
+import { roomPicture } from '../state/avatars.js';
 import { count } from '../lib/plural.js';
 import { fullTime } from '../lib/days.js';
 import { listTime } from '../lib/listtime.js';
@@ -128,8 +129,7 @@ export function DmChatItem({ chat }: { chat: DmChat }) {
 /** A room's row: its initials on a rounded square, the latest message seen (else the topic), counts. */
 export function RoomChatItem({ room, last }: { room: MyRoom; last: Preview | undefined }) {
   const name = room.name;
-  // A room picture, once rooms carry one (uploaded room avatars).
-  const picture = (room as MyRoom & { picture?: string | null }).picture ?? undefined;
+  const picture = roomPicture(name, room.avatar);
   const quiet = room.notify !== 'all';
   return (
     <li data-room={name}>

@@ -1,3 +1,4 @@
+import { roomPicture } from '../state/avatars.js';
 import { useEffect, useState } from 'preact/hooks';
 import { editing, lastEditable, refill, replyTo, replying } from '../state/compose.js';
 import { latest, newer } from '../state/history.js';
@@ -87,7 +88,7 @@ export function RoomView({ name }: { name: string }) {
       <ChatHead
         titleId="room-h"
         title={`#${name}`}
-        avatar={<Avatar username={`#${name}`} name={name} hash={null} />}
+        avatar={<Avatar name={name} picture={roomPicture(name, room?.avatar)} room />}
         sub={
           <>
             {view || room ? count(memberCount(view, room), 'member') : ''}
