@@ -317,6 +317,7 @@ export async function createParley(
     limits: {
       maxMembers: config.rooms.max_members,
       maxCreatedPerUser: config.rooms.max_created_per_user,
+      guestsMayCreate: config.rooms.guests_may_create,
     },
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
     hooks,
@@ -428,7 +429,7 @@ export async function createParley(
     conversations,
     history,
     receipts,
-    rooms: storingGuestFirst(guests, rooms, ['join']),
+    rooms: storingGuestFirst(guests, rooms, ['join', 'create']),
     roomChat,
     sender: storingGuestsOfSends(guests, createSendService({ messages, roomChat, files })),
     privateData: createPrivateDataService({ store: store.privateData }),

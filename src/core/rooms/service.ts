@@ -265,7 +265,10 @@ export function createRoomService(deps: RoomDeps): RoomService {
 
   return {
     async create(userId, req, connectionId) {
-      if ((await deps.users.byUsername((await a.me(userId)).username))?.guest)
+      if (
+        !deps.limits.guestsMayCreate &&
+        (await deps.users.byUsername((await a.me(userId)).username))?.guest
+      )
         throw new ParleyError('forbidden', 'guests cannot create rooms: sign up for an account');
       const name = newRoomName(req.name);
       const topic = req.topic === undefined ? '' : checkTopic(req.topic);
