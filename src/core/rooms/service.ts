@@ -469,12 +469,15 @@ export function createRoomService(deps: RoomDeps): RoomService {
     async leave(userId, roomName, connectionId) {
       const room = await a.find(roomName);
       const me = await a.me(userId);
+      // A guest's rooms pass on when it disconnects (guests.end): leaving one earlier
+      // does the same, as a channel operator may always PART on IRC.
+      const guest = (await deps.users.byUsername(me.username))?.guest === true;
       const t = a.now();
       const r = await store.transact(room.id, async (tx) => {
         const cur = await current(tx);
         const m = await tx.member(userId);
         if (!m) return undefined;
-        if (m.role === 'owner' && cur.memberCount > 1) {
+        if (m.role === 'owner' && cur.memberCount > 1 && !guest) {
           // The last owner cannot walk away from a room others are still in.
           if ((await tx.ownerCount()) < 2)
             throw new ParleyError(
@@ -635,13 +638,17 @@ export function createRoomService(deps: RoomDeps): RoomService {
         const cur = await current(tx);
         const m = a.mustBeMember(cur, await tx.member(userId));
         const changes: Record<string, unknown> = {};
-        if (topic !== undefined && topic !== cur.topic) {
+        if (topic !== undefined) {
+          // Checked even when the topic would not change: whether you may set it
+          // does not depend on what it already says.
           if (m.muted) throw new ParleyError('forbidden', `you are muted in #${cur.name}`);
           const locked = patch.topicLocked ?? cur.topicLocked;
           if (locked && !canLockTopic(m.role))
             throw new ParleyError('forbidden', `the topic of #${cur.name} is locked`, {
               field: 'topic',
             });
+        }
+        if (topic !== undefined && topic !== cur.topic) {
           await tx.updateRoom({ topic, topicBy: by.username, topicAt: t });
           changes.topic = topic;
         }
