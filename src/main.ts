@@ -10,6 +10,7 @@ import { createGuestService } from './core/accounts/guests.js';
 import {
   storingGuestFirst,
   storingGuestsOfSends,
+  storingInvitedGuests,
   viewingHeldGuests,
 } from './core/accounts/guest-acts.js';
 import { createSaslService } from './core/accounts/sasl/service.js';
@@ -429,7 +430,7 @@ export async function createParley(
     conversations,
     history,
     receipts,
-    rooms: storingGuestFirst(guests, rooms, ['join', 'create']),
+    rooms: storingInvitedGuests(guests, storingGuestFirst(guests, rooms, ['join', 'create'])),
     roomChat,
     sender: storingGuestsOfSends(guests, createSendService({ messages, roomChat, files })),
     privateData: createPrivateDataService({ store: store.privateData }),

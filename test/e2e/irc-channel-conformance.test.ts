@@ -65,11 +65,30 @@ for (const backend of everyStoreBackend()) {
       // Channels and users in pairs, or one channel: anything else is 461.
       expect((await reply(ca, `KICK ${chan},${chan} ${b}`, ['461'])).params[1]).toBe('KICK');
 
-      // The creator may part while others stay (as on IRC): the room passes on.
+      // INVITE: someone already in is 443; from someone not in, 442.
       await reply(cb, `JOIN ${chan}`, ['353']);
+      const already = await reply(ca, `INVITE ${b} ${chan}`, ['443', '341', 'NOTICE', 'FAIL']);
+      expect(already.params.slice(0, 3)).toEqual([a, b, chan]);
+      const x = uname('gx');
+      const cc = await guest(port, x);
+      open.push(cc);
+      const notOn = await reply(cc, `INVITE ${b} ${chan}`, ['442', '341', 'NOTICE', 'FAIL']);
+      expect(notOn.params.slice(0, 2)).toEqual([x, chan]);
+      // A guest invites another guest: 341, and the invited one gets INVITE.
+      const invited = cc.wait((l) => l.command === 'INVITE', 'invited');
+      const ok = await reply(ca, `INVITE ${x} ${chan}`, ['341', 'NOTICE', 'FAIL', '482']);
+      expect(ok.params).toEqual([a, x, chan]);
+      expect((await invited).params).toEqual([x, chan]);
+
+      // The creator may part while others stay (as on IRC): the room passes on.
       const heir = cb.wait((l) => l.command === 'MODE' && l.params[1] === '+q', 'passed on');
-      expect((await reply(ca, `PART ${chan}`, ['PART', '442', 'NOTICE'])).command).toBe('PART');
+      const parted = cb.wait((l) => l.command === 'PART', 'part seen');
+      expect((await reply(ca, `PART ${chan} :bye all`, ['PART', '442', 'NOTICE'])).command).toBe(
+        'PART',
+      );
       expect((await heir).params[2]).toBe(b);
+      // Its PART message reaches the others.
+      expect((await parted).params).toEqual([chan, 'bye all']);
 
       // The last one out: the room is gone, and its name is 403 again.
       await reply(cb, `PART ${chan}`, ['PART']);
@@ -86,6 +105,7 @@ for (const backend of everyStoreBackend()) {
         `TOPIC ${none} :x`,
         `KICK ${none} someone`,
         `MODE ${none} +t`,
+        `INVITE someone ${none}`,
       ]) {
         const r = await reply(c, cmd, ['403', '441', '442', 'NOTICE', 'FAIL']);
         expect(r.command, cmd).toBe('403');

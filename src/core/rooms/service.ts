@@ -69,7 +69,13 @@ export interface RoomService {
     room: string,
     connectionId?: string,
   ): Promise<{ room: RoomSummary; seq: number | null }>;
-  leave(userId: string, room: string, connectionId?: string): Promise<{ seq: number | null }>;
+  /** `reason`: what the members are told (IRC's PART message), at most MAX_REASON. */
+  leave(
+    userId: string,
+    room: string,
+    connectionId?: string,
+    reason?: string,
+  ): Promise<{ seq: number | null }>;
   invite(userId: string, room: string, username: string): Promise<void>;
   /** Turns down an invitation: it is gone, and the members see `declined`. */
   decline(userId: string, room: string): Promise<void>;
@@ -466,7 +472,8 @@ export function createRoomService(deps: RoomDeps): RoomService {
       return { room: roomSummary(r.room), seq: r.seq };
     },
 
-    async leave(userId, roomName, connectionId) {
+    async leave(userId, roomName, connectionId, reason) {
+      const why = reasonField(reason);
       const room = await a.find(roomName);
       const me = await a.me(userId);
       // A guest's rooms pass on when it disconnects (guests.end): leaving one earlier
@@ -491,7 +498,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
           name: 'room.member',
           actorId: userId,
           messageId: null,
-          data: { change: 'left', user: me, by: null },
+          data: { change: 'left', user: me, by: null, ...(why ? { reason: why } : {}) },
         });
         const seq = await tx.userLog(
           userId,

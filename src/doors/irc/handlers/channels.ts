@@ -179,7 +179,12 @@ async function join(c: IrcConnection, m: IrcMessage): Promise<void> {
 
 async function part(c: IrcConnection, name: string, reason?: string): Promise<void> {
   const channel = roomToChannel(name);
-  await c.core.rooms.leave(c.auth!.user.id, name, c.connectionId);
+  await c.core.rooms.leave(
+    c.auth!.user.id,
+    name,
+    c.connectionId,
+    reason === undefined ? undefined : [...reason].slice(0, 300).join(''),
+  );
   for (const [id, n] of c.channels)
     if (n === name) {
       c.channels.delete(id);
@@ -409,9 +414,17 @@ export const CHANNELS: Record<string, Handler> = {
         await c.core.rooms.invite(c.auth!.user.id, name, u);
         c.numeric('RPL_INVITING', [nick, channel], null);
       } catch (err) {
-        if (isParleyError(err) && err.condition === 'forbidden')
+        if (isParleyError(err) && /you are not a member/.test(err.message))
+          c.numeric('ERR_NOTONCHANNEL', [channel], "You're not on that channel");
+        else if (
+          isParleyError(err) &&
+          err.condition === 'conflict' &&
+          /already in/.test(err.message)
+        )
+          c.numeric('ERR_USERONCHANNEL', [nick, channel], 'is already on channel');
+        else if (isParleyError(err) && err.condition === 'forbidden')
           c.numeric('ERR_CHANOPRIVSNEEDED', [channel], err.message);
-        else refuse(c, 'INVITE', err, channel);
+        else if (!noSuchChannel(c, channel, err)) refuse(c, 'INVITE', err, channel);
       }
     },
   },
