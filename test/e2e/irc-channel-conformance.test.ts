@@ -74,6 +74,11 @@ for (const backend of everyStoreBackend()) {
       open.push(cc);
       const notOn = await reply(cc, `INVITE ${b} ${chan}`, ['442', '341', 'NOTICE', 'FAIL']);
       expect(notOn.params.slice(0, 2)).toEqual([x, chan]);
+      const nobody = await reply(ca, `INVITE nobody${Date.now() % 1000} ${chan}`, [
+        '401',
+        'NOTICE',
+      ]);
+      expect(nobody.command).toBe('401');
       // A guest invites another guest: 341, and the invited one gets INVITE.
       const invited = cc.wait((l) => l.command === 'INVITE', 'invited');
       const ok = await reply(ca, `INVITE ${x} ${chan}`, ['341', 'NOTICE', 'FAIL', '482']);

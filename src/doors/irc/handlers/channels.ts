@@ -424,6 +424,8 @@ export const CHANNELS: Record<string, Handler> = {
           c.numeric('ERR_USERONCHANNEL', [nick, channel], 'is already on channel');
         else if (isParleyError(err) && err.condition === 'forbidden')
           c.numeric('ERR_CHANOPRIVSNEEDED', [channel], err.message);
+        else if (isParleyError(err) && err.condition === 'not-found' && err.field === 'username')
+          c.numeric('ERR_NOSUCHNICK', [nick.slice(0, 64)], 'No such nick/channel');
         else if (!noSuchChannel(c, channel, err)) refuse(c, 'INVITE', err, channel);
       }
     },
