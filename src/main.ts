@@ -10,6 +10,7 @@ import { createGuestService } from './core/accounts/guests.js';
 import {
   storingGuestFirst,
   storingGuestsOfSends,
+  storingInvitedGuests,
   viewingHeldGuests,
 } from './core/accounts/guest-acts.js';
 import { createSaslService } from './core/accounts/sasl/service.js';
@@ -325,6 +326,7 @@ export async function createParley(
     limits: {
       maxMembers: config.rooms.max_members,
       maxCreatedPerUser: config.rooms.max_created_per_user,
+      guestsMayCreate: config.rooms.guests_may_create,
     },
     rate: { perSecond: config.messages.per_second, burst: config.messages.burst },
     hooks,
@@ -457,7 +459,7 @@ export async function createParley(
     conversations,
     history,
     receipts,
-    rooms: storingGuestFirst(guests, rooms, ['join']),
+    rooms: storingInvitedGuests(guests, storingGuestFirst(guests, rooms, ['join', 'create'])),
     roomAvatars,
     roomChat,
     sender: storingGuestsOfSends(guests, createSendService({ messages, roomChat, files })),

@@ -103,6 +103,7 @@ class ParleyController(BaseServerController, DirectoryBasedController):
                 "PARLEY_XMPP_TLS_PORT": "-1",
                 "PARLEY_REGISTRATION_POLICY": "open",
                 "PARLEY_REGISTRATION_MIN_PASSWORD_LENGTH": "1",
+                "PARLEY_ROOMS_GUESTS_MAY_CREATE": "true",
                 "PARLEY_REGISTRATION_ACCOUNTS_PER_ADDRESS_PER_HOUR": "1000000",
                 "PARLEY_LOGIN_FREE_FAILURES": "1000",
                 "PARLEY_LIMITS_CONNECTIONS_PER_ADDRESS": "1000",

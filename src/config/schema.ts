@@ -232,6 +232,8 @@ export const SCHEMA = {
   rooms: {
     max_members: { type: 'int', default: 10000, min: 2, max: 100000 },
     max_created_per_user: { type: 'int', default: 50, min: 0, max: 100000 },
+    /** Guests (irc.guests) may create rooms too, as on IRC, where joining a new channel makes it. */
+    guests_may_create: { type: 'bool', default: false },
   },
   /**
    * Shared files (core/files, docs/protocol.md "Files"): uploads into a conversation,

@@ -1,4 +1,5 @@
 import type { ProfileService } from '../profiles/service.js';
+import type { RoomService } from '../rooms/service.js';
 import type { SendService } from '../send/service.js';
 import type { GuestService } from './guests.js';
 
@@ -72,6 +73,25 @@ export function viewingHeldGuests(
         searchable: false,
         avatar: null,
       };
+    },
+  };
+}
+
+/**
+ * An invitation names the invited one: a guest held on this node is stored first
+ * (the inviter is in the room, so stored already). One held on another node is not
+ * found, as for a direct message.
+ */
+export function storingInvitedGuests(
+  guests: Pick<GuestService, 'stored' | 'byName'>,
+  rooms: RoomService,
+): RoomService {
+  return {
+    ...rooms,
+    async invite(userId, room, username) {
+      const to = guests.byName(username.toLowerCase());
+      if (to) await guests.stored(to.id);
+      return rooms.invite(userId, room, username);
     },
   };
 }

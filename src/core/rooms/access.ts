@@ -31,7 +31,12 @@ export interface RoomDeps {
   users: RoomUsers;
   router: Router;
   fanout: RoomFanout;
-  limits: { maxMembers: number; maxCreatedPerUser: number };
+  limits: {
+    maxMembers: number;
+    maxCreatedPerUser: number;
+    /** Guests may create rooms (config rooms.guests_may_create); absent: they may not. */
+    guestsMayCreate?: boolean;
+  };
   rate: { perSecond: number; burst: number };
   hooks?: Hooks;
   /** Rooms' pictures (core/rooms/avatar.ts): a closed room's goes with it. */

@@ -69,7 +69,13 @@ export interface RoomService {
     room: string,
     connectionId?: string,
   ): Promise<{ room: RoomSummary; seq: number | null }>;
-  leave(userId: string, room: string, connectionId?: string): Promise<{ seq: number | null }>;
+  /** `reason`: what the members are told (IRC's PART message), at most MAX_REASON. */
+  leave(
+    userId: string,
+    room: string,
+    connectionId?: string,
+    reason?: string,
+  ): Promise<{ seq: number | null }>;
   invite(userId: string, room: string, username: string): Promise<void>;
   /** Turns down an invitation: it is gone, and the members see `declined`. */
   decline(userId: string, room: string): Promise<void>;
@@ -276,7 +282,10 @@ export function createRoomService(deps: RoomDeps): RoomService {
 
   return {
     async create(userId, req, connectionId) {
-      if ((await deps.users.byUsername((await a.me(userId)).username))?.guest)
+      if (
+        !deps.limits.guestsMayCreate &&
+        (await deps.users.byUsername((await a.me(userId)).username))?.guest
+      )
         throw new ParleyError('forbidden', 'guests cannot create rooms: sign up for an account');
       const name = newRoomName(req.name);
       const topic = req.topic === undefined ? '' : checkTopic(req.topic);
@@ -477,15 +486,19 @@ export function createRoomService(deps: RoomDeps): RoomService {
       return { room: roomSummary(r.room), seq: r.seq };
     },
 
-    async leave(userId, roomName, connectionId) {
+    async leave(userId, roomName, connectionId, reason) {
+      const why = reasonField(reason);
       const room = await a.find(roomName);
       const me = await a.me(userId);
+      // A guest's rooms pass on when it disconnects (guests.end): leaving one earlier
+      // does the same, as a channel operator may always PART on IRC.
+      const guest = (await deps.users.byUsername(me.username))?.guest === true;
       const t = a.now();
       const r = await store.transact(room.id, async (tx) => {
         const cur = await current(tx);
         const m = await tx.member(userId);
         if (!m) return undefined;
-        if (m.role === 'owner' && cur.memberCount > 1) {
+        if (m.role === 'owner' && cur.memberCount > 1 && !guest) {
           // The last owner cannot walk away from a room others are still in.
           if ((await tx.ownerCount()) < 2)
             throw new ParleyError(
@@ -499,7 +512,7 @@ export function createRoomService(deps: RoomDeps): RoomService {
           name: 'room.member',
           actorId: userId,
           messageId: null,
-          data: { change: 'left', user: me, by: null },
+          data: { change: 'left', user: me, by: null, ...(why ? { reason: why } : {}) },
         });
         const seq = await tx.userLog(
           userId,
@@ -648,13 +661,17 @@ export function createRoomService(deps: RoomDeps): RoomService {
         const cur = await current(tx);
         const m = a.mustBeMember(cur, await tx.member(userId));
         const changes: Record<string, unknown> = {};
-        if (topic !== undefined && topic !== cur.topic) {
+        if (topic !== undefined) {
+          // Checked even when the topic would not change: whether you may set it
+          // does not depend on what it already says.
           if (m.muted) throw new ParleyError('forbidden', `you are muted in #${cur.name}`);
           const locked = patch.topicLocked ?? cur.topicLocked;
           if (locked && !canLockTopic(m.role))
             throw new ParleyError('forbidden', `the topic of #${cur.name} is locked`, {
               field: 'topic',
             });
+        }
+        if (topic !== undefined && topic !== cur.topic) {
           await tx.updateRoom({ topic, topicBy: by.username, topicAt: t });
           changes.topic = topic;
         }

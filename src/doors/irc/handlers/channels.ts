@@ -24,6 +24,18 @@ function room(c: IrcConnection, channel: string): string | undefined {
   return undefined;
 }
 
+/** Core's "no such room" (not a missing user): IRC's 403 ERR_NOSUCHCHANNEL. */
+function noSuchRoom(err: unknown): boolean {
+  return isParleyError(err) && err.condition === 'not-found' && err.field === 'room';
+}
+
+/** 403 for a channel that does not exist, true if `err` said so. */
+function noSuchChannel(c: IrcConnection, channel: string, err: unknown): boolean {
+  if (!noSuchRoom(err)) return false;
+  c.numeric('ERR_NOSUCHCHANNEL', [channel.slice(0, 64)], 'No such channel');
+  return true;
+}
+
 /** A member list in pages, as far as NAMES_MAX. */
 export async function membersOf(c: IrcConnection, name: string) {
   const out: {
@@ -167,7 +179,12 @@ async function join(c: IrcConnection, m: IrcMessage): Promise<void> {
 
 async function part(c: IrcConnection, name: string, reason?: string): Promise<void> {
   const channel = roomToChannel(name);
-  await c.core.rooms.leave(c.auth!.user.id, name, c.connectionId);
+  await c.core.rooms.leave(
+    c.auth!.user.id,
+    name,
+    c.connectionId,
+    reason === undefined ? undefined : [...reason].slice(0, 300).join(''),
+  );
   for (const [id, n] of c.channels)
     if (n === name) {
       c.channels.delete(id);
@@ -237,7 +254,7 @@ async function mode(c: IrcConnection, m: IrcMessage): Promise<void> {
   } catch (err) {
     if (isParleyError(err) && err.condition === 'forbidden')
       return c.numeric('ERR_CHANOPRIVSNEEDED', [target], err.message);
-    refuse(c, 'MODE', err, target);
+    if (!noSuchChannel(c, target, err)) refuse(c, 'MODE', err, target);
   }
 }
 
@@ -310,9 +327,13 @@ export const CHANNELS: Record<string, Handler> = {
         try {
           await part(c, name, m.params[1]);
         } catch (err) {
-          if (isParleyError(err) && err.condition === 'conflict')
+          if (
+            isParleyError(err) &&
+            err.condition === 'conflict' &&
+            /not a member/.test(err.message)
+          )
             c.numeric('ERR_NOTONCHANNEL', [channel], "You're not on that channel");
-          else refuse(c, 'PART', err, channel);
+          else if (!noSuchChannel(c, channel, err)) refuse(c, 'PART', err, channel);
         }
       }
     },
@@ -329,7 +350,7 @@ export const CHANNELS: Record<string, Handler> = {
       } catch (err) {
         if (isParleyError(err) && err.condition === 'forbidden')
           return c.numeric('ERR_CHANOPRIVSNEEDED', [channel], err.message);
-        refuse(c, 'TOPIC', err, channel);
+        if (!noSuchChannel(c, channel, err)) refuse(c, 'TOPIC', err, channel);
       }
     },
   },
@@ -338,8 +359,13 @@ export const CHANNELS: Record<string, Handler> = {
     async run(c, m) {
       const channels = m.params[0] ? m.params[0].split(',').slice(0, 10) : [];
       for (const channel of channels) {
-        const name = room(c, channel);
-        if (!name) continue;
+        // "There is no error reply for bad channel names" (RFC 2812 3.2.5): just 366.
+        const p = channelToRoom(channel);
+        const name = p.ok ? p.room : undefined;
+        if (!name) {
+          c.numeric('RPL_ENDOFNAMES', [channel.slice(0, 64)], 'End of /NAMES list');
+          continue;
+        }
         try {
           await names(c, name);
         } catch {
@@ -353,10 +379,15 @@ export const CHANNELS: Record<string, Handler> = {
   KICK: {
     minParams: 2,
     async run(c, m) {
-      const channel = m.params[0]!;
-      const name = room(c, channel);
-      if (!name) return;
-      for (const nick of m.params[1]!.split(',').slice(0, 10)) {
+      // One channel and several users, or as many channels as users, paired (RFC 2812 3.2.8).
+      const channels = m.params[0]!.split(',').slice(0, 10);
+      const nicks = m.params[1]!.split(',').slice(0, 10);
+      if (channels.length > 1 && channels.length !== nicks.length)
+        return c.numeric('ERR_NEEDMOREPARAMS', ['KICK'], 'Give one channel, or one per user');
+      for (const [i, nick] of nicks.entries()) {
+        const channel = channels.length > 1 ? channels[i]! : channels[0]!;
+        const name = room(c, channel);
+        if (!name) continue;
         const u = userOf(c, nick);
         if (!u) continue;
         try {
@@ -364,6 +395,7 @@ export const CHANNELS: Record<string, Handler> = {
         } catch (err) {
           if (isParleyError(err) && err.condition === 'forbidden')
             c.numeric('ERR_CHANOPRIVSNEEDED', [channel], err.message);
+          else if (noSuchChannel(c, channel, err)) continue;
           else if (isParleyError(err) && err.condition === 'not-found')
             c.numeric('ERR_USERNOTINCHANNEL', [nick, channel], "They aren't on that channel");
           else refuse(c, 'KICK', err, channel);
@@ -382,9 +414,19 @@ export const CHANNELS: Record<string, Handler> = {
         await c.core.rooms.invite(c.auth!.user.id, name, u);
         c.numeric('RPL_INVITING', [nick, channel], null);
       } catch (err) {
-        if (isParleyError(err) && err.condition === 'forbidden')
+        if (isParleyError(err) && /you are not a member/.test(err.message))
+          c.numeric('ERR_NOTONCHANNEL', [channel], "You're not on that channel");
+        else if (
+          isParleyError(err) &&
+          err.condition === 'conflict' &&
+          /already in/.test(err.message)
+        )
+          c.numeric('ERR_USERONCHANNEL', [nick, channel], 'is already on channel');
+        else if (isParleyError(err) && err.condition === 'forbidden')
           c.numeric('ERR_CHANOPRIVSNEEDED', [channel], err.message);
-        else refuse(c, 'INVITE', err, channel);
+        else if (isParleyError(err) && err.condition === 'not-found' && err.field === 'username')
+          c.numeric('ERR_NOSUCHNICK', [nick.slice(0, 64)], 'No such nick/channel');
+        else if (!noSuchChannel(c, channel, err)) refuse(c, 'INVITE', err, channel);
       }
     },
   },

@@ -188,7 +188,8 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
               params: [
                 channel,
                 nickOf(e.user),
-                e.reason || (e.change === 'banned' ? 'banned' : ''),
+                // No reason given: the kicker's nick, as IRC servers default it.
+                e.reason || (e.change === 'banned' ? 'banned' : e.by ? nickOf(e.by) : 'kicked'),
               ],
               trailing: true,
             },
@@ -272,7 +273,11 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
           tags: new Map(),
           source: e.by ? hostmask(e.by, v.server) : v.server,
           command: 'KICK',
-          params: [channel, v.nick, e.reason || e.change],
+          params: [
+            channel,
+            v.nick,
+            e.reason || (e.change === 'kicked' && e.by ? nickOf(e.by) : e.change),
+          ],
           trailing: true,
         },
       ];
