@@ -10,7 +10,8 @@ describe('waitFor', () => {
     expect(waitFor(90)).toBe('2 minutes');
     expect(waitFor(1200)).toBe('20 minutes');
     expect(waitFor(1201)).toBe('21 minutes');
-    expect(waitFor(3599)).toBe('60 minutes');
+    expect(waitFor(3599)).toBe('1 hour'); // never "60 minutes"
+    expect(waitFor(3540)).toBe('59 minutes');
     expect(waitFor(3600)).toBe('1 hour');
     expect(waitFor(3 * 3600)).toBe('3 hours');
   });

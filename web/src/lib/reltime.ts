@@ -26,6 +26,8 @@ export function waitFor(seconds: number): string {
   const s = Math.max(1, Math.ceil(seconds));
   const say = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
   if (s < 90) return say(s, 'second');
-  if (s < 3600) return say(Math.ceil(s / 60), 'minute');
+  // 59 minutes and a few seconds rounds up to an hour, never to "60 minutes".
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 60) return say(minutes, 'minute');
   return say(Math.ceil(s / 3600), 'hour');
 }
