@@ -9,6 +9,7 @@ import { closeRevokedSessions, watchRevocations } from './core/accounts/revocati
 import { createGuestService } from './core/accounts/guests.js';
 import {
   storingGuestFirst,
+  storingGuestsOfNotices,
   storingGuestsOfSends,
   storingInvitedGuests,
   viewingHeldGuests,
@@ -455,7 +456,7 @@ export async function createParley(
     contacts: storingGuestFirst(guests, contacts, ['block']),
     presence: storingGuestFirst(guests, presence, ['choose']),
     occupancy,
-    messages,
+    messages: storingGuestsOfNotices(guests, messages),
     conversations,
     history,
     receipts,

@@ -1,3 +1,4 @@
+import type { MessageService } from '../messages/service.js';
 import type { ProfileService } from '../profiles/service.js';
 import type { RoomService } from '../rooms/service.js';
 import type { SendService } from '../send/service.js';
@@ -44,6 +45,26 @@ export function storingGuestsOfSends(
         if (to) await guests.stored(to.id);
       }
       return sender.send(userId, cmd);
+    },
+  };
+}
+
+/**
+ * A notice (never stored: an IRC client's CTCP, an XMPP headline) is looked up as a
+ * direct message is, by stored users: a guest sending one, or held on this node and
+ * named by one, is stored first, as for sends. The notice itself leaves no row.
+ */
+export function storingGuestsOfNotices(
+  guests: Pick<GuestService, 'stored' | 'byName'>,
+  messages: MessageService,
+): MessageService {
+  return {
+    ...messages,
+    async notice(userId, req) {
+      await guests.stored(userId);
+      const to = guests.byName(req.to.toLowerCase());
+      if (to) await guests.stored(to.id);
+      return messages.notice(userId, req);
     },
   };
 }

@@ -109,7 +109,8 @@ export class IrcConnection implements FeedSink, Viewer {
   private awaitingPong = false;
   private logger: Logger | undefined;
   /** Capabilities core respects for this session; `echo` follows echo-message. */
-  readonly sessionCaps = new Set<Capability>(['occupancy']);
+  // notices: CTCP between IRC clients and XMPP headlines, live only (messaging.ts).
+  readonly sessionCaps = new Set<Capability>(['occupancy', 'notices']);
 
   constructor(
     private readonly socket: IrcTransport,

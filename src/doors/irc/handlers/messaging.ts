@@ -1,4 +1,4 @@
-import { isParleyError } from '../../../core/errors.js';
+import { isParleyError, ParleyError } from '../../../core/errors.js';
 import type { IrcMessage } from '../codec/line.js';
 import { parseCtcp } from '../codec/ctcp.js';
 import type { IrcConnection } from '../connection.js';
@@ -6,6 +6,8 @@ import { channelToRoom } from '../mapping/channel.js';
 import { refuse } from '../mapping/errors.js';
 import { standardReply } from '../mapping/numerics.js';
 import {
+  CTCP_QUERY,
+  CTCP_REPLY,
   hostmask,
   ME,
   privmsgLines,
@@ -37,8 +39,8 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
     return;
   }
   const ctcp = parseCtcp(text);
-  // CTCP queries (VERSION, PING...) are between clients and are not kept; ACTION is a message.
-  if (ctcp.kind === 'ctcp') return;
+  // CTCP queries (VERSION, PING...) and their replies are between clients: relayed, never kept.
+  if (ctcp.kind === 'ctcp') return relayCtcp(c, m.params[0]!, text, notice);
   // An action is kept as "/me text", as the web and XMPP (XEP-0245) write it.
   const body = ctcp.kind === 'action' ? `${ME}${ctcp.text}` : text;
   if (body === ME) {
@@ -93,6 +95,38 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
       else if (isParleyError(err) && err.condition === 'forbidden' && 'room' in to)
         c.numeric('ERR_CANNOTSENDTOCHAN', [target], err.message);
       else refuse(c, notice ? 'NOTICE' : 'PRIVMSG', err, target);
+    }
+  }
+}
+
+/**
+ * A CTCP query (PRIVMSG) or reply (NOTICE) to nicks, as core's notice: live to the
+ * person's IRC sessions, never stored, with blocks, filters and the message rate of a
+ * direct message. Web and XMPP sessions never see it (they cannot answer). To a
+ * channel it is dropped: a room's CTCP would reach every member's client at once.
+ */
+async function relayCtcp(
+  c: IrcConnection,
+  targets: string,
+  text: string,
+  notice: boolean,
+): Promise<void> {
+  if (!c.auth) return;
+  for (const target of targets.split(',').slice(0, MAX_TARGETS)) {
+    if (target.startsWith('#') || target.startsWith('&')) continue;
+    const user = nickToUsername(target);
+    try {
+      if (user === undefined) throw new ParleyError('not-found', 'no such user');
+      await c.core.messages.notice(c.auth.user.id, {
+        to: user,
+        text,
+        id: notice ? CTCP_REPLY : CTCP_QUERY,
+      });
+    } catch (err) {
+      if (notice) continue;
+      if (isParleyError(err) && err.condition === 'not-found')
+        c.numeric('ERR_NOSUCHNICK', [target.slice(0, 64)], 'No such nick/channel');
+      else refuse(c, 'PRIVMSG', err, target);
     }
   }
 }

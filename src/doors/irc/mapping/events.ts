@@ -115,6 +115,10 @@ export function fileLines(files: Message['attachments'], base = ''): string[] {
   );
 }
 
+/** The notice ids a relayed CTCP query (PRIVMSG) and reply (NOTICE) travel with (messaging.ts). */
+export const CTCP_QUERY = 'irc:ctcp';
+export const CTCP_REPLY = 'irc:ctcp-reply';
+
 /** How an action (/me) is stored: text that starts with "/me ". */
 export const ME = '/me ';
 
@@ -135,6 +139,25 @@ export function toIrc(e: CoreEvent, v: Viewer): IrcMessage[] {
       }
       if (e.change !== 'new') return [];
       return privmsgLines(v, hostmask(m.sender, v.server), target, m);
+    }
+    case 'notice': {
+      // Never stored: a CTCP query or reply from an IRC client, as it was sent; anything
+      // else (an XMPP headline) as NOTICE lines.
+      if (e.from.username === '') return [];
+      const source = hostmask(e.from, v.server);
+      const line = (command: string, text: string): IrcMessage => ({
+        tags: new Map(),
+        source,
+        command,
+        params: [v.nick, text],
+        trailing: true,
+      });
+      if (e.id === CTCP_QUERY || e.id === CTCP_REPLY)
+        return /[\r\n\0]/.test(e.text)
+          ? []
+          : [line(e.id === CTCP_REPLY ? 'NOTICE' : 'PRIVMSG', e.text)];
+      const overhead = utf8Length(`:${source} NOTICE ${v.nick} :`);
+      return splitText(overhead, e.text).map((t) => line('NOTICE', t));
     }
     case 'room.message': {
       const m = e.message;

@@ -256,6 +256,8 @@ const optional = (el: Element | undefined): Element[] => (el ? [el] : []);
 /** A notice (never stored) as RFC 6121 5.2.2's `headline`, to the resources `pick` lets have it. */
 export function headline(e: NoticeEvent, v: Viewer): Element | undefined {
   if (e.from.username === '' || (v.pick?.(e) ?? 'deliver') !== 'deliver') return undefined;
+  // An IRC client's CTCP (irc:ctcp...) means nothing to an XMPP client.
+  if (e.id?.startsWith('irc:')) return undefined;
   const sender = jidOfUser(e.from.username, v.domain);
   const bare = v.jid.replace(/\/.*$/s, '');
   return xml(
