@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
-import { askLabelled, type IrcLine, ircLogin, ircPort, RawIrc } from '../helpers/irc.js';
+import { askLabelled, type IrcLine, ircGuest, ircLogin, ircPort, RawIrc } from '../helpers/irc.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -10,19 +10,6 @@ import { startSingle, uname } from '../helpers/server.js';
  * nick, so a guest may become an operator with a listed account's password.
  */
 const PASSWORD = 'password123';
-
-/** A guest with labeled-response, registered (376 seen). */
-async function guest(port: number, nick: string): Promise<RawIrc> {
-  const c = await RawIrc.open(port);
-  c.send('CAP LS 302');
-  c.send('CAP REQ :labeled-response batch');
-  c.send(`NICK ${nick}`);
-  c.send('USER g 0 * :Guest');
-  await c.command('CAP', 'CAP ACK');
-  c.send('CAP END');
-  await c.command('376', 'end of MOTD');
-  return c;
-}
 
 const codes = (lines: IrcLine[]) => lines.map((l) => l.command);
 
@@ -43,7 +30,7 @@ for (const backend of everyStoreBackend()) {
     });
     const newGuest = async (prefix: string) => {
       const nick = uname(prefix);
-      const c = await guest(port, nick);
+      const c = await ircGuest(port, nick);
       open.push(c);
       return { c, nick };
     };

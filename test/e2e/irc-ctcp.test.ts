@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOn, everyStoreBackend } from '../helpers/backends.js';
-import { askLabelled, ircPort, RawIrc } from '../helpers/irc.js';
+import { askLabelled, ircGuest, ircPort, RawIrc } from '../helpers/irc.js';
 import { startSingle, uname } from '../helpers/server.js';
 
 /**
@@ -9,17 +9,6 @@ import { startSingle, uname } from '../helpers/server.js';
  * never stored; a CTCP to a channel is dropped; an unknown nick is 401 for a query
  * and nothing for a reply.
  */
-async function guest(port: number, nick: string): Promise<RawIrc> {
-  const c = await RawIrc.open(port);
-  c.send('CAP LS 302');
-  c.send('CAP REQ :labeled-response batch');
-  c.send(`NICK ${nick}`);
-  c.send('USER g 0 * :Guest');
-  await c.command('CAP', 'CAP ACK');
-  c.send('CAP END');
-  await c.command('376', 'end of MOTD');
-  return c;
-}
 
 const CTCP = (s: string) => `\x01${s}\x01`;
 
@@ -38,7 +27,7 @@ for (const backend of everyStoreBackend()) {
     });
     const newGuest = async (prefix: string) => {
       const nick = uname(prefix);
-      const c = await guest(port, nick);
+      const c = await ircGuest(port, nick);
       open.push(c);
       return { c, nick };
     };

@@ -143,6 +143,19 @@ export class RawIrc {
   }
 }
 
+/** A guest (no SASL) with labeled-response and batch, registered (376 seen). */
+export async function ircGuest(port: number, nick: string): Promise<RawIrc> {
+  const c = await RawIrc.open(port);
+  c.send('CAP LS 302');
+  c.send('CAP REQ :labeled-response batch');
+  c.send(`NICK ${nick}`);
+  c.send('USER g 0 * :Guest');
+  await c.command('CAP', 'CAP ACK');
+  c.send('CAP END');
+  await c.command('376', 'end of MOTD');
+  return c;
+}
+
 /** Connects and logs in with SASL PLAIN; resolves after 001 and the MOTD end (376). */
 export async function ircLogin(
   port: number,
