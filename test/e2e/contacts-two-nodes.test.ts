@@ -130,7 +130,13 @@ for (const setup of clusterSetups) {
         subscription: 'none',
         inRoster: true,
       });
-      expect(await aRemoved).toEqual({ seq: expect.any(Number), userId: b.id, username: b.name });
+      // actor: who made the change (here a, the one told).
+      expect(await aRemoved).toEqual({
+        seq: expect.any(Number),
+        userId: b.id,
+        username: b.name,
+        actor: 'self',
+      });
     });
 
     it('a block on node 2 means node 1’s request produces no event on node 2', async () => {

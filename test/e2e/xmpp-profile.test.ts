@@ -142,13 +142,13 @@ for (const backend of everyStoreBackend()) {
       expect(condition(blocked)).toBe('item-not-found');
       const nobody = await a.x.iq('get', `<vCard xmlns='${VCARD}'/>`, `nobody-${b.name}@localhost`);
       expect(condition(nobody)).toBe('item-not-found');
-      // Other iqs to someone else's JID are still not answered for them.
+      // Someone else's roster is theirs alone (RFC 6121 2.1.5/2.3.3: forbidden).
       const roster = await a.x.iq(
         'get',
         `<query xmlns='jabber:iq:roster'/>`,
         `${b.name}@localhost`,
       );
-      expect(condition(roster)).toBe('service-unavailable');
+      expect(condition(roster)).toBe('forbidden');
     });
 
     it('Jabber Search is the people directory, with forms and the legacy fields', async () => {
