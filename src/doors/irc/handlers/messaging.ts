@@ -1,4 +1,4 @@
-import { isParleyError, ParleyError } from '../../../core/errors.js';
+import { isParleyError } from '../../../core/errors.js';
 import type { IrcMessage } from '../codec/line.js';
 import { parseCtcp } from '../codec/ctcp.js';
 import type { IrcConnection } from '../connection.js';
@@ -39,8 +39,10 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
     return;
   }
   const ctcp = parseCtcp(text);
-  // CTCP queries (VERSION, PING...) and their replies are between clients: relayed, never kept.
-  if (ctcp.kind === 'ctcp') return relayCtcp(c, m.params[0]!, text, notice);
+  // CTCP queries (VERSION, PING...) and their replies are between clients: relayed to a
+  // nick as core's notice (live to their IRC sessions, never kept, the rules of a direct
+  // message); to a channel dropped, as it would make every member's client answer.
+  const relay = ctcp.kind === 'ctcp';
   // An action is kept as "/me text", as the web and XMPP (XEP-0245) write it.
   const body = ctcp.kind === 'action' ? `${ME}${ctcp.text}` : text;
   if (body === ME) {
@@ -67,6 +69,7 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
         if (!notice) c.numeric('ERR_NOSUCHCHANNEL', [target.slice(0, 64)], p.message);
         continue;
       }
+      if (relay) continue;
       to = { room: p.room };
     } else {
       const user = nickToUsername(target);
@@ -77,6 +80,14 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
       to = { user };
     }
     try {
+      if (relay && 'user' in to) {
+        await c.core.messages.notice(c.auth.user.id, {
+          to: to.user,
+          text,
+          id: notice ? CTCP_REPLY : CTCP_QUERY,
+        });
+        continue;
+      }
       await sendWithReply(c, to, body, replyOf(m));
       // RPL_AWAY for an away recipient. Direct messages reach a guest only from a
       // guest (core's rule), so only guests look (guestAway: a scan of this node).
@@ -95,38 +106,6 @@ async function say(c: IrcConnection, m: IrcMessage, notice: boolean): Promise<vo
       else if (isParleyError(err) && err.condition === 'forbidden' && 'room' in to)
         c.numeric('ERR_CANNOTSENDTOCHAN', [target], err.message);
       else refuse(c, notice ? 'NOTICE' : 'PRIVMSG', err, target);
-    }
-  }
-}
-
-/**
- * A CTCP query (PRIVMSG) or reply (NOTICE) to nicks, as core's notice: live to the
- * person's IRC sessions, never stored, with blocks, filters and the message rate of a
- * direct message. Web and XMPP sessions never see it (they cannot answer). To a
- * channel it is dropped: a room's CTCP would reach every member's client at once.
- */
-async function relayCtcp(
-  c: IrcConnection,
-  targets: string,
-  text: string,
-  notice: boolean,
-): Promise<void> {
-  if (!c.auth) return;
-  for (const target of targets.split(',').slice(0, MAX_TARGETS)) {
-    if (target.startsWith('#') || target.startsWith('&')) continue;
-    const user = nickToUsername(target);
-    try {
-      if (user === undefined) throw new ParleyError('not-found', 'no such user');
-      await c.core.messages.notice(c.auth.user.id, {
-        to: user,
-        text,
-        id: notice ? CTCP_REPLY : CTCP_QUERY,
-      });
-    } catch (err) {
-      if (notice) continue;
-      if (isParleyError(err) && err.condition === 'not-found')
-        c.numeric('ERR_NOSUCHNICK', [target.slice(0, 64)], 'No such nick/channel');
-      else refuse(c, 'PRIVMSG', err, target);
     }
   }
 }
