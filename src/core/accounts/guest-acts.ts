@@ -28,22 +28,24 @@ export function storingGuestFirst<T extends object, K extends keyof T>(
   return out;
 }
 
+type Storing = Pick<GuestService, 'stored' | 'byName'>;
+
+/** Stores a guest held on this node under `username`, if one is (a direct message, notice or invitation names it). */
+async function storeHeld(guests: Storing, username: string): Promise<void> {
+  const held = guests.byName(username.toLowerCase());
+  if (held) await guests.stored(held.id);
+}
+
 /**
  * Sends store the sender first, and a direct message to a guest held on this
  * node stores that guest too: the message's rows name both (guests message each
  * other directly). A guest held on another node is not found (no such nick).
  */
-export function storingGuestsOfSends(
-  guests: Pick<GuestService, 'stored' | 'byName'>,
-  sender: SendService,
-): SendService {
+export function storingGuestsOfSends(guests: Storing, sender: SendService): SendService {
   return {
     async send(userId, cmd) {
       await guests.stored(userId);
-      if ('user' in cmd.to) {
-        const to = guests.byName(cmd.to.user.toLowerCase());
-        if (to) await guests.stored(to.id);
-      }
+      if ('user' in cmd.to) await storeHeld(guests, cmd.to.user);
       return sender.send(userId, cmd);
     },
   };
@@ -54,16 +56,12 @@ export function storingGuestsOfSends(
  * direct message is, by stored users: a guest sending one, or held on this node and
  * named by one, is stored first, as for sends. The notice itself leaves no row.
  */
-export function storingGuestsOfNotices(
-  guests: Pick<GuestService, 'stored' | 'byName'>,
-  messages: MessageService,
-): MessageService {
+export function storingGuestsOfNotices(guests: Storing, messages: MessageService): MessageService {
   return {
     ...messages,
     async notice(userId, req) {
       await guests.stored(userId);
-      const to = guests.byName(req.to.toLowerCase());
-      if (to) await guests.stored(to.id);
+      await storeHeld(guests, req.to);
       return messages.notice(userId, req);
     },
   };
@@ -103,15 +101,11 @@ export function viewingHeldGuests(
  * (the inviter is in the room, so stored already). One held on another node is not
  * found, as for a direct message.
  */
-export function storingInvitedGuests(
-  guests: Pick<GuestService, 'stored' | 'byName'>,
-  rooms: RoomService,
-): RoomService {
+export function storingInvitedGuests(guests: Storing, rooms: RoomService): RoomService {
   return {
     ...rooms,
     async invite(userId, room, username) {
-      const to = guests.byName(username.toLowerCase());
-      if (to) await guests.stored(to.id);
+      await storeHeld(guests, username);
       return rooms.invite(userId, room, username);
     },
   };
